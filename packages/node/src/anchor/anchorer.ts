@@ -1,0 +1,204 @@
+// Anchoring through a transactional outbox. A checkpoint signs the current
+// tree head and writes it to the store's outbox in one step; a sender publishes
+// outbox heads to LogAnchor until the chain confirms them. The outbox survives
+// restarts and chain outages; before any (re)send the chain is asked whether
+// the head is already there, and LogAnchor refuses a size it has seen, so a
+// head is never anchored twice. Only the newest pending head is sent: it
+// commits every leaf of the older ones, which are marked superseded.
+import { bytesToHex, type Hex } from 'viem';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import type { AnchorRecord, NodeStore } from '../store/types.js';
+
+/** The part of the chain the anchorer needs (implemented over viem in chain/). */
+export interface AnchorChain {
+  /** Send publishHead; resolves with the tx hash once the node accepted the raw transaction. */
+  publishHead(head: { size: number; root: Hex; timestamp: number }): Promise<Hex>;
+  /** The receipt, or null while the transaction is unknown or not yet mined. */
+  receipt(txHash: Hex): Promise<{ status: 'success' | 'reverted'; blockNumber: number } | null>;
+  isAnchored(size: number, root: Hex): Promise<boolean>;
+  /** Size of this node's latest anchored head (0 if none). */
+  latestAnchoredSize(): Promise<number>;
+}
+
+export interface AnchorPolicy {
+  /** Checkpoint after this many new leaves… */
+  everyLeaves: number;
+  /** …or this many ms after the oldest unanchored leaf, whichever comes first. */
+  everyMs: number;
+  /** Treat a sent transaction as dropped after this long without a receipt. */
+  dropAfterMs: number;
+  /** Poll cadence of the sender loop. */
+  pollMs: number;
+}
+
+export const DEFAULT_ANCHOR_POLICY: AnchorPolicy = {
+  everyLeaves: 100_000,
+  everyMs: 2_000,
+  dropAfterMs: 30_000,
+  pollMs: 250,
+};
+
+export interface AnchorEvents {
+  onConfirmed?: (a: AnchorRecord) => void;
+  onError?: (err: unknown) => void;
+}
+
+export class Anchorer {
+  readonly policy: AnchorPolicy;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private lastCheckpointSize = 0;
+  private firstUnanchoredAt: number | null = null;
+  private sentAt = new Map<number, number>();
+  private stopped = false;
+
+  constructor(
+    private readonly log: TransparencyLog,
+    private readonly store: NodeStore,
+    private readonly chain: AnchorChain,
+    policy: Partial<AnchorPolicy> = {},
+    private readonly events: AnchorEvents = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.policy = { ...DEFAULT_ANCHOR_POLICY, ...policy };
+  }
+
+  async start(): Promise<void> {
+    const latest = await this.store.latestHead();
+    this.lastCheckpointSize = latest?.size ?? 0;
+    if (this.log.size > this.lastCheckpointSize) this.firstUnanchoredAt = this.now();
+    this.stopped = false;
+    this.loop();
+  }
+
+  /** Tell the anchorer the log grew (called by ingest after each commit). */
+  noteAppended(): void {
+    if (this.firstUnanchoredAt === null) this.firstUnanchoredAt = this.now();
+    if (this.log.size - this.lastCheckpointSize >= this.policy.everyLeaves) void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One round: checkpoint if due, then drive the outbox. Safe to call at any time. */
+  tick(force = false): Promise<void> {
+    if (!this.running) {
+      this.running = this.round(force).finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  /** Checkpoint now and wait until every outbox head is confirmed (tests, shutdown, demo). */
+  async anchorNow(timeoutMs = 30_000): Promise<AnchorRecord | null> {
+    const deadline = this.now() + timeoutMs;
+    await this.tick(true);
+    for (;;) {
+      await this.tick();
+      const open = [...(await this.store.anchors('pending')), ...(await this.store.anchors('sent'))];
+      if (open.length === 0) return this.store.latestConfirmedAnchor();
+      if (this.now() > deadline) throw new Error(`anchoring did not confirm within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.tick()
+        .catch((err) => this.events.onError?.(err))
+        .finally(() => this.loop());
+    }, this.policy.pollMs);
+  }
+
+  private async round(force: boolean): Promise<void> {
+    await this.checkpoint(force);
+    await this.drive();
+  }
+
+  private async checkpoint(force: boolean): Promise<void> {
+    const size = this.log.size;
+    if (size <= this.lastCheckpointSize) return;
+    const due =
+      force ||
+      size - this.lastCheckpointSize >= this.policy.everyLeaves ||
+      (this.firstUnanchoredAt !== null && this.now() - this.firstUnanchoredAt >= this.policy.everyMs);
+    if (!due) return;
+    const head = await this.log.signHead(this.now());
+    await this.store.enqueueAnchor({ size: head.size, root: head.root, timestamp: head.timestamp });
+    this.lastCheckpointSize = head.size;
+    this.firstUnanchoredAt = this.log.size > head.size ? this.now() : null;
+  }
+
+  private async drive(): Promise<void> {
+    const sent = await this.store.anchors('sent');
+    for (const a of sent) await this.checkSent(a);
+    const pending = await this.store.anchors('pending');
+    if (pending.length === 0 || (await this.store.anchors('sent')).length > 0) return;
+    const newest = pending[pending.length - 1]!;
+    for (const older of pending.slice(0, -1)) await this.store.updateAnchor(older.size, { status: 'superseded' });
+    await this.send(newest);
+  }
+
+  private async send(a: AnchorRecord): Promise<void> {
+    const root = bytesToHex(a.root);
+    try {
+      if (await this.chain.isAnchored(a.size, root)) {
+        await this.confirm(a, null, a.blockNumber ?? 0);
+        return;
+      }
+      if ((await this.chain.latestAnchoredSize()) >= a.size) {
+        // A later head of ours is already on chain (restored from a backup?): this one can never land.
+        await this.store.updateAnchor(a.size, { status: 'superseded', lastError: 'a larger head is already anchored' });
+        return;
+      }
+      const txHash = await this.chain.publishHead({ size: a.size, root, timestamp: a.timestamp });
+      this.sentAt.set(a.size, this.now());
+      await this.store.updateAnchor(a.size, { status: 'sent', txHash, attempts: a.attempts + 1, lastError: null });
+    } catch (err) {
+      await this.store.updateAnchor(a.size, { attempts: a.attempts + 1, lastError: errorText(err) });
+      this.events.onError?.(err);
+    }
+  }
+
+  private async checkSent(a: AnchorRecord): Promise<void> {
+    const root = bytesToHex(a.root);
+    try {
+      const receipt = a.txHash ? await this.chain.receipt(a.txHash as Hex) : null;
+      if (receipt?.status === 'success') return this.confirm(a, a.txHash, receipt.blockNumber);
+      if (receipt?.status === 'reverted' || receipt === null) {
+        const sentAt = this.sentAt.get(a.size);
+        const dropped = receipt === null && (sentAt === undefined || this.now() - sentAt > this.policy.dropAfterMs);
+        if (receipt === null && !dropped) return;
+        // Reverted or dropped: is the head there anyway? Otherwise queue it again.
+        if (await this.chain.isAnchored(a.size, root)) return this.confirm(a, a.txHash, receipt?.blockNumber ?? 0);
+        await this.store.updateAnchor(a.size, {
+          status: 'pending',
+          lastError: receipt ? `transaction ${a.txHash} reverted` : `transaction ${a.txHash} dropped`,
+        });
+      }
+    } catch (err) {
+      await this.store.updateAnchor(a.size, { lastError: errorText(err) });
+      this.events.onError?.(err);
+    }
+  }
+
+  private async confirm(a: AnchorRecord, txHash: string | null, blockNumber: number): Promise<void> {
+    const confirmedAt = this.now();
+    await this.store.updateAnchor(a.size, { status: 'confirmed', txHash, blockNumber, confirmedAt });
+    this.sentAt.delete(a.size);
+    for (const older of await this.store.anchors('pending')) {
+      if (older.size < a.size) await this.store.updateAnchor(older.size, { status: 'superseded' });
+    }
+    this.events.onConfirmed?.({ ...a, status: 'confirmed', txHash, blockNumber, confirmedAt });
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+}

@@ -1,0 +1,151 @@
+// Node configuration: embedded defaults, overridden by <dataDir>/config.json,
+// then by TRADETWIN_* environment variables, then by CLI flags. Pointing the
+// node at PostgreSQL, an external MQTT broker or an external EVM network
+// (Besu QBFT) is configuration only.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AnchorPolicy } from './anchor/anchorer.js';
+import type { IngestLimits } from './ingest/pipeline.js';
+
+export type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
+
+export type MqttConfig =
+  | { mode: 'embedded'; host: string; port: number }
+  | { mode: 'external'; url: string; shareGroup?: string; username?: string; password?: string }
+  | { mode: 'off' };
+
+export type ChainSettings =
+  | { mode: 'embedded'; port: number; chainId: number }
+  | {
+      mode: 'external';
+      rpcUrl: string;
+      chainId: number;
+      /** Contract addresses; when absent the node deploys them (a fresh private network). */
+      addresses?: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
+      /** 0 for Besu QBFT free-gas networks; 'auto' uses the network's fee market. */
+      gasPrice: 'auto' | number;
+      pollingIntervalMs: number;
+    };
+
+export interface NodeConfig {
+  dataDir: string;
+  http: { host: string; port: number };
+  store: StoreConfig;
+  mqtt: MqttConfig;
+  chain: ChainSettings;
+  /** The node's account key (signs tree heads and transactions). Generated into the data dir when absent. */
+  signerKey?: `0x${string}`;
+  /** Organisation name used when the embedded node admits itself on a fresh chain. */
+  orgName: string;
+  ingest: Partial<IngestLimits> & { verifyWorkers: number };
+  anchor: Partial<AnchorPolicy>;
+}
+
+export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
+  return {
+    dataDir: resolve(dataDir),
+    http: { host: '127.0.0.1', port: 8080 },
+    store: { kind: 'sqlite' },
+    mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1884 },
+    chain: { mode: 'embedded', port: 0, chainId: 31337 },
+    orgName: 'Local operator',
+    ingest: { verifyWorkers: 2 },
+    anchor: {},
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Build the configuration for a data directory. */
+export function loadConfig(dataDir: string, env: Env = process.env, overrides: Partial<NodeConfig> = {}): NodeConfig {
+  const cfg = defaultConfig(dataDir);
+  const file = join(cfg.dataDir, 'config.json');
+  if (existsSync(file)) {
+    let fromFile: Partial<NodeConfig>;
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Partial<NodeConfig>;
+    } catch (err) {
+      throw new ConfigError(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    Object.assign(cfg, fromFile, { dataDir: cfg.dataDir });
+  }
+  applyEnv(cfg, env);
+  Object.assign(cfg, overrides);
+  validate(cfg);
+  return cfg;
+}
+
+function applyEnv(cfg: NodeConfig, env: Env): void {
+  const int = (name: string): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    if (!/^\d+$/.test(v)) throw new ConfigError(`${name} must be a whole number, got "${v}"`);
+    return Number(v);
+  };
+  if (env.TRADETWIN_HTTP_HOST) cfg.http.host = env.TRADETWIN_HTTP_HOST;
+  const port = int('TRADETWIN_HTTP_PORT');
+  if (port !== undefined) cfg.http.port = port;
+  if (env.TRADETWIN_DATABASE_URL) cfg.store = { kind: 'postgres', url: env.TRADETWIN_DATABASE_URL };
+  if (env.TRADETWIN_MQTT_URL === 'off') cfg.mqtt = { mode: 'off' };
+  else if (env.TRADETWIN_MQTT_URL) {
+    cfg.mqtt = {
+      mode: 'external',
+      url: env.TRADETWIN_MQTT_URL,
+      shareGroup: env.TRADETWIN_MQTT_SHARE_GROUP,
+      username: env.TRADETWIN_MQTT_USERNAME,
+      password: env.TRADETWIN_MQTT_PASSWORD,
+    };
+  } else {
+    const mqttPort = int('TRADETWIN_MQTT_PORT');
+    if (mqttPort !== undefined && cfg.mqtt.mode === 'embedded') cfg.mqtt.port = mqttPort;
+  }
+  if (env.TRADETWIN_RPC_URL) {
+    const chainId = int('TRADETWIN_CHAIN_ID');
+    if (chainId === undefined) throw new ConfigError('TRADETWIN_CHAIN_ID is required with TRADETWIN_RPC_URL');
+    const a = env.TRADETWIN_MEMBER_REGISTRY;
+    const d = env.TRADETWIN_DEVICE_REGISTRY;
+    const l = env.TRADETWIN_LOG_ANCHOR;
+    cfg.chain = {
+      mode: 'external',
+      rpcUrl: env.TRADETWIN_RPC_URL,
+      chainId,
+      addresses: a && d && l ? { memberRegistry: hexAddr(a), deviceRegistry: hexAddr(d), logAnchor: hexAddr(l) } : undefined,
+      gasPrice: env.TRADETWIN_GAS_PRICE === undefined || env.TRADETWIN_GAS_PRICE === 'auto' ? 'auto' : Number(env.TRADETWIN_GAS_PRICE),
+      pollingIntervalMs: int('TRADETWIN_POLLING_MS') ?? 1000,
+    };
+  }
+  if (env.TRADETWIN_SIGNER_KEY) cfg.signerKey = hexKey(env.TRADETWIN_SIGNER_KEY);
+  const workers = int('TRADETWIN_VERIFY_WORKERS');
+  if (workers !== undefined) cfg.ingest.verifyWorkers = workers;
+  const everyMs = int('TRADETWIN_ANCHOR_EVERY_MS');
+  if (everyMs !== undefined) cfg.anchor.everyMs = everyMs;
+  const everyLeaves = int('TRADETWIN_ANCHOR_EVERY_LEAVES');
+  if (everyLeaves !== undefined) cfg.anchor.everyLeaves = everyLeaves;
+}
+
+function hexAddr(v: string): `0x${string}` {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(v)) throw new ConfigError(`"${v}" is not a 20-byte 0x address`);
+  return v as `0x${string}`;
+}
+
+function hexKey(v: string): `0x${string}` {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(v)) throw new ConfigError('TRADETWIN_SIGNER_KEY must be a 32-byte 0x-hex private key');
+  return v as `0x${string}`;
+}
+
+function validate(cfg: NodeConfig): void {
+  if (cfg.http.port < 0 || cfg.http.port > 65535) throw new ConfigError(`HTTP port ${cfg.http.port} is out of range`);
+  if (cfg.ingest.verifyWorkers < 0 || cfg.ingest.verifyWorkers > 64) {
+    throw new ConfigError('verifyWorkers must be between 0 (verify on the main thread) and 64');
+  }
+  if (cfg.chain.mode === 'external' && cfg.chain.gasPrice !== 'auto' && !(cfg.chain.gasPrice >= 0)) {
+    throw new ConfigError('gas price must be "auto" or a non-negative number of wei');
+  }
+}

@@ -1,0 +1,245 @@
+// The ingest pipeline: verified device messages are checked against device
+// status, sequence and clocks, then group-committed into the log. A message is
+// acknowledged (its promise resolves "accepted") only after the store commit
+// that holds it has returned, so an acknowledged reading survives a crash.
+import { encodeLeaf } from '@tradetwin/core/proof/leaf';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import type { DeviceRecord, SequenceGap } from '../store/types.js';
+import { IngestCounters, type RejectReason, REJECT_REASONS } from './reasons.js';
+
+/** What signature verification (on worker threads) reports for one message. */
+export type VerifyOutcome =
+  | { ok: true; msg: VerifiedMessage }
+  | { ok: false; reason: RejectReason; detail: string; deviceId?: string };
+
+export interface VerifiedMessage {
+  deviceId: string;
+  seq: number;
+  signedAt: number;
+  firstAt: number;
+  lastAt: number;
+  readings: number;
+}
+
+export interface MessageVerifier {
+  verify(messages: Uint8Array[]): Promise<VerifyOutcome[]>;
+}
+
+/** Where ingest learns device keys and status (the chain, cached locally). */
+export interface DeviceDirectory {
+  get(deviceId: string): DeviceRecord | undefined;
+  /** Ask the ledger for a device not (yet) in the cache. */
+  lookup(deviceId: string): Promise<DeviceRecord | undefined>;
+}
+
+export interface IngestLimits {
+  /** Largest accepted COSE message, bytes. */
+  maxMessageBytes: number;
+  /** How far in the future a timestamp may lie (device clock ahead of ours), ms. */
+  maxClockSkewMs: number;
+  /** Oldest accepted reading (store-and-forward from a ship at sea), ms. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_LIMITS: IngestLimits = {
+  maxMessageBytes: 64 * 1024,
+  maxClockSkewMs: 5 * 60_000,
+  maxAgeMs: 45 * 24 * 3600_000,
+};
+
+export interface IngestOptions {
+  log: TransparencyLog;
+  verifier: MessageVerifier;
+  devices: DeviceDirectory;
+  /** Last accepted sequence number per device, as stored. */
+  lastSeqs: Map<string, number>;
+  limits?: Partial<IngestLimits>;
+  /** Group commit: flush after this many messages, or this many ms after the first pending one. */
+  batchMaxMessages?: number;
+  batchMaxDelayMs?: number;
+  now?: () => number;
+  /** Called after each commit (live views, rules, anchoring triggers). */
+  onCommit?: (c: { firstIndex: number; size: number; accepted: AcceptedMessage[] }) => void;
+}
+
+export interface AcceptedMessage extends VerifiedMessage {
+  status: 'accepted';
+  index: number;
+  /** Set when this message skipped sequence numbers. */
+  gap?: { afterSeq: number; beforeSeq: number };
+}
+
+export interface RejectedMessage {
+  status: 'rejected';
+  reason: RejectReason;
+  detail: string;
+}
+
+export type IngestResult = AcceptedMessage | RejectedMessage;
+
+interface Pending {
+  bytes: Uint8Array;
+  msg: VerifiedMessage;
+  gap?: { afterSeq: number; beforeSeq: number };
+  receivedAt: number;
+  resolve: (r: IngestResult) => void;
+}
+
+export class Ingestor {
+  readonly counters = new IngestCounters();
+  readonly limits: IngestLimits;
+  /** Last durably committed seq per device. */
+  private readonly committed: Map<string, number>;
+  /** Last seq admitted (committed or queued) per device: the replay check uses this. */
+  private readonly reserved: Map<string, number>;
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly now: () => number;
+  private readonly batchMax: number;
+  private readonly batchDelay: number;
+
+  constructor(private readonly opts: IngestOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.committed = new Map(opts.lastSeqs);
+    this.reserved = new Map(opts.lastSeqs);
+    this.now = opts.now ?? Date.now;
+    this.batchMax = opts.batchMaxMessages ?? 5000;
+    this.batchDelay = opts.batchMaxDelayMs ?? 2;
+  }
+
+  /** Ingest device messages; results come back in the same order. */
+  async submit(messages: Uint8Array[]): Promise<IngestResult[]> {
+    const results: (IngestResult | Promise<IngestResult>)[] = new Array(messages.length);
+    const toVerify: number[] = [];
+    messages.forEach((m, i) => {
+      if (m.length > this.limits.maxMessageBytes) {
+        results[i] = this.refuse('too_large', `${m.length} bytes > limit ${this.limits.maxMessageBytes}`);
+      } else toVerify.push(i);
+    });
+    let outcomes = await this.opts.verifier.verify(toVerify.map((i) => messages[i]!));
+    // Devices the cache did not know yet: ask the ledger once, then verify again.
+    const unknown = new Set<string>();
+    outcomes.forEach((o) => {
+      if (!o.ok && o.reason === 'unknown_device' && o.deviceId) unknown.add(o.deviceId);
+    });
+    if (unknown.size > 0) {
+      const found = (await Promise.all([...unknown].map((id) => this.opts.devices.lookup(id)))).some(Boolean);
+      if (found) outcomes = await this.opts.verifier.verify(toVerify.map((i) => messages[i]!));
+    }
+    const receivedAt = this.now();
+    toVerify.forEach((msgIndex, j) => {
+      const o = outcomes[j]!;
+      results[msgIndex] = o.ok ? this.admit(messages[msgIndex]!, o.msg, receivedAt) : this.refuse(o.reason, o.detail);
+    });
+    return Promise.all(results);
+  }
+
+  private refuse(reason: RejectReason, detail: string): RejectedMessage {
+    this.counters.reject(reason);
+    return { status: 'rejected', reason, detail: detail || REJECT_REASONS[reason] };
+  }
+
+  /** Status, clock and sequence checks; then queue for the next group commit. */
+  private admit(bytes: Uint8Array, msg: VerifiedMessage, receivedAt: number): IngestResult | Promise<IngestResult> {
+    const device = this.opts.devices.get(msg.deviceId);
+    if (!device) return this.refuse('unknown_device', `device ${msg.deviceId} is not registered`);
+    const latest = Math.max(msg.lastAt, msg.signedAt);
+    const earliest = Math.min(msg.firstAt, msg.signedAt);
+    if (device.revokedAt !== null && latest >= device.revokedAt) {
+      return this.refuse('revoked_device', `device ${msg.deviceId} revoked at ${new Date(device.revokedAt).toISOString()}`);
+    }
+    if (latest > receivedAt + this.limits.maxClockSkewMs) {
+      return this.refuse('clock_skew', `timestamp ${new Date(latest).toISOString()} is ahead of the node clock`);
+    }
+    if (earliest < receivedAt - this.limits.maxAgeMs) {
+      return this.refuse('too_old', `timestamp ${new Date(earliest).toISOString()} is older than the store-and-forward limit`);
+    }
+    const last = this.reserved.get(msg.deviceId) ?? 0;
+    if (msg.seq <= last) {
+      return this.refuse('replay', `seq ${msg.seq} ≤ last accepted ${last} for ${msg.deviceId}`);
+    }
+    // Reserve the sequence number now so a duplicate in the same batch is refused.
+    this.reserved.set(msg.deviceId, msg.seq);
+    const gap = msg.seq > last + 1 ? { afterSeq: last, beforeSeq: msg.seq } : undefined;
+    return new Promise<IngestResult>((resolve) => {
+      this.pending.push({ bytes, msg, gap, receivedAt, resolve });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.pending.length >= this.batchMax) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      void this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.flush();
+      }, this.batchDelay);
+    }
+  }
+
+  /** Commit everything pending (the next flush waits for the previous one). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.commitPending());
+    return this.flushing;
+  }
+
+  private async commitPending(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const deviceSeqs = new Map<string, { seq: number; seenAt: number }>();
+    const gaps: SequenceGap[] = [];
+    for (const p of batch) {
+      const cur = deviceSeqs.get(p.msg.deviceId);
+      if (!cur || p.msg.seq > cur.seq) deviceSeqs.set(p.msg.deviceId, { seq: p.msg.seq, seenAt: p.receivedAt });
+      if (p.gap) gaps.push({ deviceId: p.msg.deviceId, ...p.gap, detectedAt: p.receivedAt });
+    }
+    const entries = batch.map((p) => ({
+      data: encodeLeaf({ kind: 'telemetry', receivedAt: p.receivedAt, body: p.bytes }),
+      telemetry: {
+        deviceId: p.msg.deviceId,
+        seq: p.msg.seq,
+        signedAt: p.msg.signedAt,
+        firstAt: p.msg.firstAt,
+        lastAt: p.msg.lastAt,
+        readings: p.msg.readings,
+        receivedAt: p.receivedAt,
+      },
+    }));
+    let firstIndex: number;
+    let size: number;
+    try {
+      ({ firstIndex, size } = await this.opts.log.append(entries, { deviceSeqs, gaps }));
+    } catch (err) {
+      // Nothing was stored: release the reserved sequence numbers so a retry is accepted.
+      this.restoreSeqs(batch);
+      const detail = `store failed: ${err instanceof Error ? err.message : String(err)}`;
+      for (const p of batch) p.resolve(this.refuse('store_unavailable', detail));
+      return;
+    }
+    const accepted: AcceptedMessage[] = batch.map((p, i) => ({
+      status: 'accepted',
+      index: firstIndex + i,
+      ...p.msg,
+      ...(p.gap ? { gap: p.gap } : {}),
+    }));
+    for (const [id, { seq }] of deviceSeqs) this.committed.set(id, Math.max(seq, this.committed.get(id) ?? 0));
+    this.counters.accepted += batch.length;
+    this.counters.gaps += gaps.length;
+    for (const a of accepted) this.counters.readings += a.readings;
+    batch.forEach((p, i) => p.resolve(accepted[i]!));
+    this.opts.onCommit?.({ firstIndex, size, accepted });
+  }
+
+  private restoreSeqs(batch: Pending[]): void {
+    // Back to what is durably committed, or still queued for the next commit.
+    for (const id of new Set(batch.map((p) => p.msg.deviceId))) {
+      const queued = this.pending.filter((p) => p.msg.deviceId === id).map((p) => p.msg.seq);
+      this.reserved.set(id, Math.max(this.committed.get(id) ?? 0, ...queued));
+    }
+  }
+}

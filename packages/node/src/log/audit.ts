@@ -1,0 +1,255 @@
+// `tradetwin audit`: recompute the whole log from the stored rows, trusting
+// nothing the store says about itself, and check it against the node's signed
+// tree heads and the heads anchored on chain. Any changed, deleted or inserted
+// row shows up, and the report names the first bad leaf.
+import { bytesToHex, type Hex } from 'viem';
+import { EMPTY_ROOT, hashEquals, nodeHash, splitPoint } from '@tradetwin/core/merkle/hash';
+import { recoverTreeHeadSigner } from '@tradetwin/core/proof/head';
+import { decodeLeaf, LeafFormatError } from '@tradetwin/core/proof/leaf';
+import type { NodeStore, StoredLeaf } from '../store/types.js';
+import { hashLeaf, TILE_SIZE } from './transparency-log.js';
+
+export interface AnchoredHead {
+  size: number;
+  root: Hex;
+  timestamp: number;
+  txHash?: Hex | null;
+}
+
+export interface AuditOptions {
+  store: NodeStore;
+  /** Heads this node anchored on chain, read from the chain (null: chain not reachable). */
+  anchoredHeads: AnchoredHead[] | null;
+  /** The node account that signs heads and publishes anchors. */
+  nodeAddress: string;
+  /**
+   * Re-check one leaf's content (device signature, telemetry index row).
+   * Returns a problem description, or null when the leaf is sound.
+   */
+  checkLeaf?: (leaf: StoredLeaf) => Promise<string | null> | string | null;
+  /** Leaves read per store query. */
+  chunk?: number;
+}
+
+export type AuditProblem =
+  | 'missing_leaf'
+  | 'leaf_hash_mismatch'
+  | 'malformed_leaf'
+  | 'bad_content'
+  | 'tile_mismatch'
+  | 'signed_head_mismatch'
+  | 'bad_head_signature'
+  | 'anchored_head_mismatch'
+  | 'anchored_head_beyond_log';
+
+export interface AuditFinding {
+  problem: AuditProblem;
+  /** First bad leaf index, when it can be located to one leaf. */
+  leafIndex?: number;
+  /** Record id of that leaf: telemetry `device#seq`, else `leaf:<index>`. */
+  recordId?: string;
+  /** When only a range can be named: the first bad leaf lies in [from, to). */
+  range?: { from: number; to: number };
+  detail: string;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  size: number;
+  leavesChecked: number;
+  signedHeads: { checked: number; latestSize: number };
+  anchoredHeads: { checked: number; latestSize: number; source: 'chain' | 'unavailable' };
+  /** Leaves after the latest signed head (written since; signed at the next checkpoint). */
+  unsignedTail: number;
+  findings: AuditFinding[];
+  firstBad: AuditFinding | null;
+}
+
+export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
+  const { store } = opts;
+  const chunk = opts.chunk ?? 8192;
+  const findings: AuditFinding[] = [];
+  const recordId = async (index: number): Promise<string> => {
+    const t = await store.telemetryAt(index);
+    return t ? `${t.deviceId}#${t.seq}` : `leaf:${index}`;
+  };
+
+  // 1. Recompute every leaf hash from the stored bytes.
+  const storedSize = await store.size();
+  const hashes = new LeafHashes(storedSize);
+  for (let start = 0; start < storedSize; start += chunk) {
+    const end = Math.min(start + chunk, storedSize);
+    const rows = await store.leaves(start, end);
+    let expect = start;
+    for (const row of rows) {
+      if (row.index !== expect) {
+        findings.push({
+          problem: 'missing_leaf',
+          leafIndex: expect,
+          recordId: `leaf:${expect}`,
+          detail: `leaf ${expect} is missing from the store (deleted row)`,
+        });
+        // Keep positions aligned so later checks still locate.
+        while (expect < row.index) hashes.set(expect++, EMPTY_ROOT);
+      }
+      const h = hashLeaf(row.data);
+      hashes.set(row.index, h);
+      if (!hashEquals(h, row.hash)) {
+        findings.push({
+          problem: 'leaf_hash_mismatch',
+          leafIndex: row.index,
+          recordId: await recordId(row.index),
+          detail: `stored data of leaf ${row.index} no longer hashes to its recorded leaf hash`,
+        });
+      }
+      try {
+        decodeLeaf(row.data);
+        const problem = opts.checkLeaf ? await opts.checkLeaf(row) : null;
+        if (problem) {
+          findings.push({ problem: 'bad_content', leafIndex: row.index, recordId: await recordId(row.index), detail: problem });
+        }
+      } catch (err) {
+        if (!(err instanceof LeafFormatError)) throw err;
+        findings.push({
+          problem: 'malformed_leaf',
+          leafIndex: row.index,
+          recordId: await recordId(row.index),
+          detail: `leaf ${row.index}: ${err.message}`,
+        });
+      }
+      expect++;
+    }
+    while (expect < end) {
+      findings.push({ problem: 'missing_leaf', leafIndex: expect, recordId: `leaf:${expect}`, detail: `leaf ${expect} is missing` });
+      hashes.set(expect++, EMPTY_ROOT);
+    }
+  }
+  const size = storedSize;
+
+  // 2. Tiles against recomputed leaves.
+  const tree = new RecomputedTree(hashes);
+  for (const tile of await store.tiles()) {
+    const start = tile.index * TILE_SIZE;
+    if (start + TILE_SIZE > size) continue;
+    if (!hashEquals(tree.subtree(start, start + TILE_SIZE), tile.hash)) {
+      findings.push({
+        problem: 'tile_mismatch',
+        range: { from: start, to: start + TILE_SIZE },
+        detail: `stored tile ${tile.index} does not match its leaves`,
+      });
+    }
+  }
+
+  // 3. Signed heads: signature by the node, root recomputed from the leaves.
+  const heads = (await store.heads(1_000_000)).sort((a, b) => a.size - b.size);
+  let goodSize = 0;
+  for (const h of heads) {
+    const root = bytesToHex(h.root);
+    const signer = await recoverTreeHeadSigner({ size: h.size, root, timestamp: h.timestamp }, h.signature);
+    if (signer.toLowerCase() !== opts.nodeAddress.toLowerCase()) {
+      findings.push({ problem: 'bad_head_signature', detail: `signed head at size ${h.size} is not signed by ${opts.nodeAddress}` });
+      continue;
+    }
+    if (h.size > size || !hashEquals(tree.root(h.size), h.root)) {
+      findings.push({
+        problem: 'signed_head_mismatch',
+        range: { from: goodSize, to: Math.min(h.size, size) },
+        detail: `the leaves no longer reproduce the signed head at size ${h.size}`,
+      });
+    } else goodSize = h.size;
+  }
+
+  // 4. Anchored heads on chain: the evidence no node can rewrite.
+  let anchoredGood = 0;
+  for (const a of (opts.anchoredHeads ?? []).slice().sort((x, y) => x.size - y.size)) {
+    if (a.size > size) {
+      findings.push({
+        problem: 'anchored_head_beyond_log',
+        range: { from: size, to: a.size },
+        detail: `chain has a head at size ${a.size} but the store holds only ${size} leaves (rows deleted)`,
+      });
+      continue;
+    }
+    if (bytesToHex(tree.root(a.size)) !== a.root.toLowerCase()) {
+      findings.push({
+        problem: 'anchored_head_mismatch',
+        range: { from: anchoredGood, to: a.size },
+        detail: `the leaves no longer reproduce the head anchored at size ${a.size}${a.txHash ? ` (tx ${a.txHash})` : ''}`,
+      });
+    } else anchoredGood = a.size;
+  }
+
+  const latestSigned = heads.length ? heads[heads.length - 1]!.size : 0;
+  const anchored = opts.anchoredHeads ?? [];
+  const firstBad = pickFirstBad(findings);
+  return {
+    ok: findings.length === 0,
+    size,
+    leavesChecked: size,
+    signedHeads: { checked: heads.length, latestSize: latestSigned },
+    anchoredHeads: {
+      checked: anchored.length,
+      latestSize: anchored.reduce((m, a) => Math.max(m, a.size), 0),
+      source: opts.anchoredHeads ? 'chain' : 'unavailable',
+    },
+    unsignedTail: Math.max(0, size - latestSigned),
+    findings,
+    firstBad,
+  };
+}
+
+/** The finding that names the earliest leaf (a located leaf beats a range starting at the same place). */
+function pickFirstBad(findings: AuditFinding[]): AuditFinding | null {
+  let best: AuditFinding | null = null;
+  const pos = (f: AuditFinding) => f.leafIndex ?? f.range?.from ?? Number.MAX_SAFE_INTEGER;
+  for (const f of findings) {
+    if (!best || pos(f) < pos(best) || (pos(f) === pos(best) && f.leafIndex !== undefined && best.leafIndex === undefined)) {
+      best = f;
+    }
+  }
+  return best;
+}
+
+/** Leaf hashes in one flat buffer: 32 bytes a leaf (320 MB for 10 M leaves, not 1 GB of objects). */
+class LeafHashes {
+  private readonly buf: Uint8Array;
+  constructor(readonly length: number) {
+    this.buf = new Uint8Array(length * 32);
+  }
+  set(i: number, h: Uint8Array): void {
+    this.buf.set(h, i * 32);
+  }
+  get(i: number): Uint8Array {
+    return this.buf.subarray(i * 32, i * 32 + 32);
+  }
+}
+
+/**
+ * RFC 9162 roots over the recomputed leaf hashes. Perfect subtrees of at least
+ * one tile are memoised (2 per 256 leaves); smaller ones are rehashed on demand,
+ * which only the right edge of each head needs.
+ */
+class RecomputedTree {
+  private memo = new Map<number, Uint8Array>();
+  constructor(private readonly leaves: LeafHashes) {}
+
+  root(size: number): Uint8Array {
+    return size === 0 ? EMPTY_ROOT : this.subtree(0, size);
+  }
+
+  subtree(start: number, end: number): Uint8Array {
+    const n = end - start;
+    if (n === 1) return this.leaves.get(start);
+    const memoised = n >= TILE_SIZE && 2 ** Math.round(Math.log2(n)) === n && start % n === 0;
+    // start/n and n identify a perfect subtree uniquely; pack both into one number key.
+    const key = memoised ? Math.log2(n) * 2 ** 40 + start / n : 0;
+    if (memoised) {
+      const hit = this.memo.get(key);
+      if (hit) return hit;
+    }
+    const k = splitPoint(n);
+    const h = nodeHash(this.subtree(start, start + k), this.subtree(start + k, end));
+    if (memoised) this.memo.set(key, h);
+    return h;
+  }
+}
