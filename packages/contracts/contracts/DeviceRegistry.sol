@@ -170,10 +170,8 @@ contract DeviceRegistry {
 
     /// @dev Returns the caller's member id; reverts unless it is an active member with DEVICE_OWNER.
     function _requireDeviceOwner(address account) private view returns (uint256 orgId) {
-        if (!members.hasMemberRole(account, DEVICE_OWNER)) {
-            if (!members.hasMemberRole(account, 0)) revert NotAMember(account);
-            revert MissingRole(account, DEVICE_OWNER);
-        }
-        return members.orgOf(account);
+        orgId = members.activeOrgOf(account);
+        if (orgId == 0) revert NotAMember(account);
+        if (!members.hasMemberRole(account, DEVICE_OWNER)) revert MissingRole(account, DEVICE_OWNER);
     }
 }

@@ -162,6 +162,13 @@ contract MemberRegistry is AccessControl {
         return _orgOf[account];
     }
 
+    /// @notice The member `account` belongs to, if that member is active.
+    /// @return The member id, or 0 if `account` is not an account of an active member.
+    function activeOrgOf(address account) external view returns (uint256) {
+        uint256 orgId = _orgOf[account];
+        return orgId != 0 && _members[orgId].active ? orgId : 0;
+    }
+
     /// @notice Member `orgId`; reverts with {UnknownOrg} if it does not exist.
     function member(uint256 orgId) external view knownOrg(orgId) returns (Member memory) {
         MemberRecord storage m = _members[orgId];
