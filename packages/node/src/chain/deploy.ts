@@ -1,0 +1,220 @@
+// The node's contracts. An embedded (or fresh private) network gets them
+// deployed by the node itself on first start, with the node's organisation
+// admitted; an external network's addresses come from configuration and are
+// only verified. The deployment is remembered in the store (setting
+// `chain.contracts`) so later starts find it, and notice a reset dev chain.
+import type { Address } from 'viem';
+import {
+  deviceRegistryAbi,
+  deviceRegistryBytecode,
+  logAnchorAbi,
+  logAnchorBytecode,
+  memberRegistryAbi,
+  memberRegistryBytecode,
+} from '@tradetwin/contracts/generated/index';
+import type { NodeStore } from '../store/types.js';
+import type { ChainClients } from './clients.js';
+import { chainCall } from './errors.js';
+import { ALL_ROLES, admitMember, hasMemberRole, orgOf } from './members.js';
+import { deployContractAndConfirm } from './transact.js';
+
+export const CONTRACTS_SETTING = 'chain.contracts';
+/** Written here too: a redeployment invalidates the device event cursor (see devices.ts). */
+export const DEVICE_CURSOR_SETTING = 'chain.devices.cursor';
+
+export interface ContractAddresses {
+  memberRegistry: Address;
+  deviceRegistry: Address;
+  logAnchor: Address;
+}
+
+/** What `chain.contracts` holds. */
+export interface StoredDeployment extends ContractAddresses {
+  chainId: number;
+  /** First block that can hold events of interest to this node (deployment, or first start on an external network). */
+  fromBlock: number;
+  /** True when this node deployed the contracts (it may then redeploy them on a reset dev chain). */
+  deployedByNode: boolean;
+}
+
+export interface EnsureContractsOptions {
+  /** The node's organisation, admitted on a fresh deployment. */
+  orgName: string;
+  /** Roles for the node's organisation on a fresh deployment (default: all; the node founds the network). */
+  roles?: number;
+  /** Configured addresses of an external network: verify only, never deploy. */
+  addresses?: ContractAddresses;
+}
+
+export interface EnsureContractsResult {
+  addresses: ContractAddresses;
+  chainId: number;
+  /** The node's organisation id. */
+  orgId: number;
+  fromBlock: number;
+  /** Deployed during this call (first start, or after a reset). */
+  deployed: boolean;
+  /** Deployed again because the stored contracts had vanished (the dev chain was reset). */
+  redeployed: boolean;
+  /** One line for the operator. */
+  message: string;
+}
+
+export class ContractsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContractsError';
+  }
+}
+
+export async function readDeployment(store: NodeStore): Promise<StoredDeployment | null> {
+  const raw = await store.getSetting(CONTRACTS_SETTING);
+  return raw ? (JSON.parse(raw) as StoredDeployment) : null;
+}
+
+/** Make sure the node has working contracts; deploy them on a fresh network. */
+export async function ensureContracts(
+  store: NodeStore,
+  clients: ChainClients,
+  opts: EnsureContractsOptions,
+): Promise<EnsureContractsResult> {
+  const chainId = clients.chain.id;
+  const actual = await chainCall('eth_chainId', () => clients.publicClient.getChainId());
+  if (actual !== chainId) {
+    throw new ContractsError(`the RPC endpoint serves chain ${actual}, but the node is configured for chain ${chainId}`);
+  }
+  const stored = await readDeployment(store);
+  if (stored && stored.chainId !== chainId) {
+    throw new ContractsError(
+      `this data directory's contracts live on chain ${stored.chainId}, but the node is configured for chain ${chainId}; ` +
+        `use the original network, or a new data directory for a new network`,
+    );
+  }
+
+  if (opts.addresses) {
+    const a = opts.addresses;
+    const missing = await withoutCode(clients, a);
+    if (missing.length > 0) {
+      throw new ContractsError(
+        `no contract code at ${missing.join(', ')} on chain ${chainId}: check the configured contract addresses and the RPC URL`,
+      );
+    }
+    const orgId = await requireMembership(clients, a.memberRegistry);
+    const same = stored && sameAddresses(stored, a);
+    const fromBlock = same ? stored.fromBlock : Number(await chainCall('eth_blockNumber', () => clients.publicClient.getBlockNumber()));
+    if (!same) await save(store, { ...a, chainId, fromBlock, deployedByNode: false }, true);
+    return { addresses: a, chainId, orgId, fromBlock, deployed: false, redeployed: false, message: `using the configured contracts (org ${orgId})` };
+  }
+
+  if (stored) {
+    const missing = await withoutCode(clients, stored);
+    if (missing.length === 0) {
+      const orgId = await requireMembership(clients, stored.memberRegistry);
+      return {
+        addresses: pick(stored),
+        chainId,
+        orgId,
+        fromBlock: stored.fromBlock,
+        deployed: false,
+        redeployed: false,
+        message: `contracts found at the stored addresses (org ${orgId})`,
+      };
+    }
+    if (missing.length < 3 || !stored.deployedByNode) {
+      throw new ContractsError(
+        `contract code is missing at ${missing.join(', ')} on chain ${chainId} (stored in ${CONTRACTS_SETTING}): ` +
+          `the network does not hold this node's contracts`,
+      );
+    }
+    // All three gone: the embedded chain was reset (state file removed). Start over on it.
+  }
+
+  const d = await deployContracts(clients, opts.orgName, opts.roles ?? ALL_ROLES);
+  await save(store, { ...d.addresses, chainId, fromBlock: d.fromBlock, deployedByNode: true }, true);
+  const redeployed = stored !== null;
+  return {
+    addresses: d.addresses,
+    chainId,
+    orgId: d.orgId,
+    fromBlock: d.fromBlock,
+    deployed: true,
+    redeployed,
+    message: redeployed
+      ? `the chain no longer holds the contracts stored in this data directory (was it reset?): deployed them again`
+      : `deployed the contracts and admitted "${opts.orgName}" as org ${d.orgId}`,
+  };
+}
+
+/** Deploy MemberRegistry (admin = node account), DeviceRegistry and LogAnchor, and admit the node's organisation. */
+export async function deployContracts(
+  clients: ChainClients,
+  orgName: string,
+  roles: number,
+): Promise<{ addresses: ContractAddresses; orgId: number; fromBlock: number }> {
+  const admin = clients.account.address;
+  const members = await deployContractAndConfirm(clients, {
+    name: 'MemberRegistry',
+    abi: memberRegistryAbi,
+    bytecode: memberRegistryBytecode,
+    args: [admin],
+  });
+  const devices = await deployContractAndConfirm(clients, {
+    name: 'DeviceRegistry',
+    abi: deviceRegistryAbi,
+    bytecode: deviceRegistryBytecode,
+    args: [members.address],
+  });
+  const anchor = await deployContractAndConfirm(clients, {
+    name: 'LogAnchor',
+    abi: logAnchorAbi,
+    bytecode: logAnchorBytecode,
+    args: [members.address],
+  });
+  const { orgId } = await admitMember(clients, members.address, { account: admin, name: orgName, roles });
+  return {
+    addresses: { memberRegistry: members.address, deviceRegistry: devices.address, logAnchor: anchor.address },
+    orgId,
+    fromBlock: members.blockNumber,
+  };
+}
+
+async function requireMembership(clients: ChainClients, registry: Address): Promise<number> {
+  const account = clients.account.address;
+  const orgId = await orgOf(clients, registry, account);
+  const active = orgId !== 0 && (await hasMemberRole(clients, registry, account, 0));
+  if (!active) {
+    throw new ContractsError(
+      orgId === 0
+        ? `the node account ${account} is not a member of MemberRegistry ${registry} on chain ${clients.chain.id}: ` +
+            `ask the network's admission authority to admit it (admitMember(${account}, name, roles)) ` +
+            `or to add it to your organisation (addAccount), then start the node again`
+        : `the node account ${account} belongs to org ${orgId}, which is suspended in MemberRegistry ${registry}: ` +
+            `ask the network's admission authority to reactivate it (setActive(${orgId}, true))`,
+    );
+  }
+  return orgId;
+}
+
+async function withoutCode(clients: ChainClients, a: ContractAddresses): Promise<Address[]> {
+  const list = [a.memberRegistry, a.deviceRegistry, a.logAnchor];
+  const codes = await Promise.all(list.map((address) => chainCall('eth_getCode', () => clients.publicClient.getCode({ address }))));
+  return list.filter((_, i) => !codes[i] || codes[i] === '0x');
+}
+
+async function save(store: NodeStore, d: StoredDeployment, resetCursor: boolean): Promise<void> {
+  await store.setSetting(CONTRACTS_SETTING, JSON.stringify(d));
+  // Events before fromBlock belong to other contracts (or a chain that is gone).
+  if (resetCursor) await store.setSetting(DEVICE_CURSOR_SETTING, '');
+}
+
+function pick(d: ContractAddresses): ContractAddresses {
+  return { memberRegistry: d.memberRegistry, deviceRegistry: d.deviceRegistry, logAnchor: d.logAnchor };
+}
+
+function sameAddresses(x: ContractAddresses, y: ContractAddresses): boolean {
+  return (
+    x.memberRegistry.toLowerCase() === y.memberRegistry.toLowerCase() &&
+    x.deviceRegistry.toLowerCase() === y.deviceRegistry.toLowerCase() &&
+    x.logAnchor.toLowerCase() === y.logAnchor.toLowerCase()
+  );
+}
