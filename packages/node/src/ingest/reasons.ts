@@ -1,25 +1,10 @@
 // Every way a device message can be refused, as a stable machine-readable code.
 // Each refusal is counted and stores nothing.
 
-export const REJECT_REASONS = {
-  too_large: 'message exceeds the size limit',
-  malformed: 'not well-formed CBOR / COSE_Sign1',
-  unsupported_alg: 'COSE algorithm is neither ES256 nor EdDSA',
-  unknown_device: 'no registered device has this id (kid)',
-  alg_mismatch: "COSE algorithm does not match the device's registered key type",
-  bad_signature: "signature does not verify under the device's registered key",
-  bad_payload: 'payload is not a valid TradeTwin telemetry payload',
-  device_mismatch: 'payload device id differs from the COSE kid',
-  revoked_device: 'device was revoked before a reading in this message was taken',
-  not_yet_registered: 'a reading predates the device registration',
-  clock_skew: 'a timestamp lies further in the future than the allowed clock skew',
-  too_old: 'a timestamp is older than the maximum store-and-forward age',
-  replay: 'sequence number is not greater than the last accepted one (replay or duplicate)',
-  not_cose: 'request body is not COSE',
-  store_unavailable: 'the node could not store the message durably; retry',
-} as const;
+import { REJECT_REASONS, type RejectReason } from '@tradetwin/core/telemetry/reasons';
 
-export type RejectReason = keyof typeof REJECT_REASONS;
+// The vocabulary lives in core (envelope checks run there too); re-exported for node modules.
+export { REJECT_REASONS, type RejectReason };
 
 export interface Rejection {
   reason: RejectReason;
