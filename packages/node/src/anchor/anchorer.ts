@@ -4,7 +4,9 @@
 // restarts and chain outages; before any (re)send the chain is asked whether
 // the head is already there, and LogAnchor refuses a size it has seen, so a
 // head is never anchored twice. Only the newest pending head is sent: it
-// commits every leaf of the older ones, which are marked superseded.
+// commits every leaf of the older ones, which are marked superseded. While the
+// chain fails (down, or refusing the head) the outbox backs off exponentially,
+// up to 16 poll intervals, recording each failure in the head's lastError.
 import { bytesToHex, type Hex } from 'viem';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { AnchorRecord, NodeStore } from '../store/types.js';
@@ -51,6 +53,9 @@ export class Anchorer {
   private firstUnanchoredAt: number | null = null;
   private sentAt = new Map<number, number>();
   private stopped = false;
+  /** Consecutive rounds in which the chain failed, and when the outbox may try again. */
+  private failures = 0;
+  private retryAt = 0;
 
   constructor(
     private readonly log: TransparencyLog,
@@ -86,6 +91,9 @@ export class Anchorer {
 
   /** One round: checkpoint if due, then drive the outbox. Safe to call at any time. */
   tick(force = false): Promise<void> {
+    // A forced tick must not be satisfied by an unforced round already under way
+    // (the poll loop's): it would skip the checkpoint that anchorNow() asked for.
+    if (this.running && force) return this.running.catch(() => undefined).then(() => this.tick(true));
     if (!this.running) {
       this.running = this.round(force).finally(() => {
         this.running = null;
@@ -118,7 +126,20 @@ export class Anchorer {
 
   private async round(force: boolean): Promise<void> {
     await this.checkpoint(force);
+    if (!force && this.now() < this.retryAt) return;
     await this.drive();
+  }
+
+  private chainFailed(err: unknown): void {
+    this.failures++;
+    const backoff = Math.min(this.policy.pollMs * 2 ** Math.min(this.failures - 1, 16), this.policy.pollMs * 16);
+    this.retryAt = this.now() + backoff;
+    this.events.onError?.(err);
+  }
+
+  private chainAnswered(): void {
+    this.failures = 0;
+    this.retryAt = 0;
   }
 
   private async checkpoint(force: boolean): Promise<void> {
@@ -159,10 +180,11 @@ export class Anchorer {
       }
       const txHash = await this.chain.publishHead({ size: a.size, root, timestamp: a.timestamp });
       this.sentAt.set(a.size, this.now());
+      this.chainAnswered();
       await this.store.updateAnchor(a.size, { status: 'sent', txHash, attempts: a.attempts + 1, lastError: null });
     } catch (err) {
       await this.store.updateAnchor(a.size, { attempts: a.attempts + 1, lastError: errorText(err) });
-      this.events.onError?.(err);
+      this.chainFailed(err);
     }
   }
 
@@ -170,10 +192,14 @@ export class Anchorer {
     const root = bytesToHex(a.root);
     try {
       const receipt = a.txHash ? await this.chain.receipt(a.txHash as Hex) : null;
+      this.chainAnswered();
       if (receipt?.status === 'success') return this.confirm(a, a.txHash, receipt.blockNumber);
       if (receipt?.status === 'reverted' || receipt === null) {
-        const sentAt = this.sentAt.get(a.size);
-        const dropped = receipt === null && (sentAt === undefined || this.now() - sentAt > this.policy.dropAfterMs);
+        // Sent before a restart: give it the full grace period from now rather than
+        // declaring it dropped at once (it may still be waiting in the pool).
+        if (!this.sentAt.has(a.size)) this.sentAt.set(a.size, this.now());
+        const sentAt = this.sentAt.get(a.size)!;
+        const dropped = receipt === null && this.now() - sentAt > this.policy.dropAfterMs;
         if (receipt === null && !dropped) return;
         // Reverted or dropped: is the head there anyway? Otherwise queue it again.
         if (await this.chain.isAnchored(a.size, root)) return this.confirm(a, a.txHash, receipt?.blockNumber ?? 0);
@@ -184,7 +210,7 @@ export class Anchorer {
       }
     } catch (err) {
       await this.store.updateAnchor(a.size, { lastError: errorText(err) });
-      this.events.onError?.(err);
+      this.chainFailed(err);
     }
   }
 
