@@ -85,6 +85,13 @@ const REJECTED = [
   TransactionRejectedRpcError,
 ];
 
+const REJECTED_TEXT = /insufficient funds|exceeds allowance|nonce too (low|high)|underpriced|fee cap|intrinsic gas|gas price below/i;
+
+function detailsOf(e: unknown): string {
+  if (e instanceof BaseError) return e.details ?? '';
+  return '';
+}
+
 /** Map any error from a chain call to a ChainError (returned unchanged if it already is one). */
 export function toChainError(err: unknown, context?: string): ChainError {
   if (err instanceof ChainError) return err;
@@ -108,14 +115,18 @@ export function toChainError(err: unknown, context?: string): ChainError {
     const decoded = data ? decodeRevert(data) : null;
     if (data && decoded) return reverted(prefix, decoded.errorName, decoded.args, data, err);
   }
+
+  // 2. The node refused the transaction itself (checked before a data-less revert: nodes report an
+  //    unpayable transaction as "gas required exceeds allowance", which viem files under reverts).
+  if (chain.some((e) => REJECTED.some((cls) => e instanceof cls) || REJECTED_TEXT.test(detailsOf(e)))) {
+    return new ChainError('rejected', summary, { cause: err });
+  }
   if (chain.some((e) => e instanceof ExecutionRevertedError)) return new ChainError('reverted', summary, { cause: err });
 
-  // 2. Waiting ran out.
+  // 3. Waiting ran out.
   if (chain.some((e) => e instanceof TimeoutError || e instanceof WaitForTransactionReceiptTimeoutError)) {
     return new ChainError('timeout', summary, { cause: err });
   }
-  // 3. The node refused the transaction itself.
-  if (chain.some((e) => REJECTED.some((cls) => e instanceof cls))) return new ChainError('rejected', summary, { cause: err });
   // 4. The endpoint could not be reached (connection refused, reset, DNS, proxy errors).
   if (chain.some((e) => e instanceof HttpRequestError || e instanceof WebSocketRequestError || e instanceof SocketClosedError)) {
     return new ChainError('unreachable', summary, { cause: err });
