@@ -88,13 +88,14 @@ export function assertEvent<const A extends Abi>(
 /**
  * Asserts that `promise` rejects with the custom error `errorName(...args)`, decoded with `abi`
  * (custom errors surfaced by viem as ContractFunctionRevertedError or raw revert data).
+ * `args` absent = the error has no arguments; `null` = not checked. Returns the decoded args.
  */
 export async function expectRevert(
   promise: Promise<unknown>,
   abi: Abi,
   errorName: string,
-  args: readonly unknown[] = [],
-): Promise<void> {
+  args?: readonly unknown[] | null,
+): Promise<readonly unknown[]> {
   let caught: unknown;
   try {
     await promise;
@@ -119,7 +120,10 @@ export async function expectRevert(
     got = (decoded.args as readonly unknown[] | undefined) ?? [];
   }
   assert.equal(name, errorName, `expected ${errorName}, got ${name} (${caught.shortMessage})`);
-  assert.deepEqual([...(got ?? [])], [...args], `${errorName} args`);
+  const gotArgs = [...(got ?? [])];
+  // Without `args`, the error must have none; callers checking args themselves pass `null`.
+  if (args !== null) assert.deepEqual(gotArgs, [...(args ?? [])], `${errorName} args`);
+  return gotArgs;
 }
 
 export interface Deployment {
