@@ -8,7 +8,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startDevChain } from '@tradetwin/contracts/devchain';
 import { SqliteStore } from '../store/sqlite.js';
 import { createChainClients } from './clients.js';
-import { ContractsError, ensureContracts, readDeployment } from './deploy.js';
+import { ContractsError, DEVICE_CURSOR_SETTING, ensureContracts, readDeployment } from './deploy.js';
 import { embeddedStateFile, startEmbeddedChain } from './embedded.js';
 import { LogAnchorClient } from './log-anchor.js';
 import { ALL_ROLES, readMember } from './members.js';
@@ -34,7 +34,8 @@ describe('contract deployment on the embedded chain', () => {
     assert.equal(member?.name, 'Acme Logistics');
     assert.equal(member?.roles, ALL_ROLES);
     assert.equal(member?.active, true);
-    assert.deepEqual((await readDeployment(store))?.chainId, 31337);
+    assert.deepEqual((await readDeployment(store))?.addresses, first.addresses);
+    await store.setSetting(DEVICE_CURSOR_SETTING, '123');
 
     const anchor = new LogAnchorClient(clients, first.addresses.logAnchor);
     const root = keccak256(toHex('root-7'));
@@ -66,6 +67,8 @@ describe('contract deployment on the embedded chain', () => {
     assert.equal(third.deployed, true);
     assert.equal(third.redeployed, true);
     assert.match(third.message, /reset/);
+    assert.equal(await store.getSetting(DEVICE_CURSOR_SETTING), '', 'device events are read again from the new deployment');
+    assert.equal((await readDeployment(store))?.fromBlock, third.fromBlock);
     assert.equal(await new LogAnchorClient(clients, third.addresses.logAnchor).latestAnchoredSize(), 0);
     await chain.stop();
 

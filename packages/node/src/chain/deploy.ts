@@ -29,8 +29,9 @@ export interface ContractAddresses {
 }
 
 /** What `chain.contracts` holds. */
-export interface StoredDeployment extends ContractAddresses {
+export interface StoredDeployment {
   chainId: number;
+  addresses: ContractAddresses;
   /** First block that can hold events of interest to this node (deployment, or first start on an external network). */
   fromBlock: number;
   /** True when this node deployed the contracts (it may then redeploy them on a reset dev chain). */
@@ -100,18 +101,18 @@ export async function ensureContracts(
       );
     }
     const orgId = await requireMembership(clients, a.memberRegistry);
-    const same = stored && sameAddresses(stored, a);
+    const same = stored && sameAddresses(stored.addresses, a);
     const fromBlock = same ? stored.fromBlock : Number(await chainCall('eth_blockNumber', () => clients.publicClient.getBlockNumber()));
-    if (!same) await save(store, { ...a, chainId, fromBlock, deployedByNode: false }, true);
+    if (!same) await save(store, { chainId, addresses: a, fromBlock, deployedByNode: false });
     return { addresses: a, chainId, orgId, fromBlock, deployed: false, redeployed: false, message: `using the configured contracts (org ${orgId})` };
   }
 
   if (stored) {
-    const missing = await withoutCode(clients, stored);
+    const missing = await withoutCode(clients, stored.addresses);
     if (missing.length === 0) {
-      const orgId = await requireMembership(clients, stored.memberRegistry);
+      const orgId = await requireMembership(clients, stored.addresses.memberRegistry);
       return {
-        addresses: pick(stored),
+        addresses: stored.addresses,
         chainId,
         orgId,
         fromBlock: stored.fromBlock,
@@ -130,7 +131,7 @@ export async function ensureContracts(
   }
 
   const d = await deployContracts(clients, opts.orgName, opts.roles ?? ALL_ROLES);
-  await save(store, { ...d.addresses, chainId, fromBlock: d.fromBlock, deployedByNode: true }, true);
+  await save(store, { chainId, addresses: d.addresses, fromBlock: d.fromBlock, deployedByNode: true });
   const redeployed = stored !== null;
   return {
     addresses: d.addresses,
@@ -201,14 +202,10 @@ async function withoutCode(clients: ChainClients, a: ContractAddresses): Promise
   return list.filter((_, i) => !codes[i] || codes[i] === '0x');
 }
 
-async function save(store: NodeStore, d: StoredDeployment, resetCursor: boolean): Promise<void> {
+/** Record a (new) deployment; the device event cursor then starts over at its fromBlock. */
+async function save(store: NodeStore, d: StoredDeployment): Promise<void> {
   await store.setSetting(CONTRACTS_SETTING, JSON.stringify(d));
-  // Events before fromBlock belong to other contracts (or a chain that is gone).
-  if (resetCursor) await store.setSetting(DEVICE_CURSOR_SETTING, '');
-}
-
-function pick(d: ContractAddresses): ContractAddresses {
-  return { memberRegistry: d.memberRegistry, deviceRegistry: d.deviceRegistry, logAnchor: d.logAnchor };
+  await store.setSetting(DEVICE_CURSOR_SETTING, '');
 }
 
 function sameAddresses(x: ContractAddresses, y: ContractAddresses): boolean {

@@ -254,7 +254,7 @@ export class ChainDeviceDirectory implements DeviceDirectory {
     const dep = await this.store.getSetting(CONTRACTS_SETTING);
     if (dep) {
       const d = JSON.parse(dep) as StoredDeployment;
-      if (d.deviceRegistry.toLowerCase() === this.registry.toLowerCase()) return d.fromBlock;
+      if (d.addresses.deviceRegistry.toLowerCase() === this.registry.toLowerCase()) return d.fromBlock;
     }
     return 0;
   }
