@@ -1,0 +1,240 @@
+// The node's HTTP API (OpenAPI 3.1 description in ./openapi.ts). Every error
+// leaves through one typed HttpProblem, rendered as an RFC 7807 body here at
+// the boundary; anything else is a 500 problem with no internals leaked.
+import { Hono } from 'hono';
+import { bytesToHex } from 'viem';
+import { decodeLeaf } from '@tradetwin/core/proof/leaf';
+import type { Reading } from '@tradetwin/core/telemetry/payload';
+import { decodeTelemetryLeaf } from './telemetry-view.js';
+import { DEFAULT_HTTP_INGEST, ingestRoutes } from '../ingest/http.js';
+import type { Ingestor } from '../ingest/pipeline.js';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import type { NodeStore } from '../store/types.js';
+import { openApiDocument } from './openapi.js';
+import { HttpProblem, intParam, problemResponse } from './problem.js';
+import { buildProofBundle, type ChainLocation } from './proof-bundle.js';
+
+/** Writes to the ledger on behalf of the node's organisation (admin routes). */
+export interface DeviceAdmin {
+  register(d: { deviceId: string; keyType: 1 | 2; publicKey: Uint8Array; metadataHash?: `0x${string}` }): Promise<{ txHash: string }>;
+  revoke(deviceId: string, effectiveAtMs?: number): Promise<{ txHash: string }>;
+}
+
+export interface ApiDeps {
+  store: NodeStore;
+  log: TransparencyLog;
+  ingestor: Ingestor;
+  chain: ChainLocation & { rpcUrl: string; memberRegistry: `0x${string}`; nodeAddress: string };
+  devices: DeviceAdmin;
+  /** Bearer token for admin routes; undefined disables them. */
+  adminToken?: string;
+  /** Called for a status snapshot (anchoring, transports). */
+  status?: () => Promise<Record<string, unknown>>;
+}
+
+export function createApp(deps: ApiDeps): Hono {
+  const { store, log, ingestor } = deps;
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    if (err instanceof HttpProblem) return problemResponse(c, err);
+    console.error(`[api] ${c.req.method} ${c.req.path}:`, err);
+    return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
+  });
+  app.notFound((c) => problemResponse(c, new HttpProblem(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
+
+  app.get('/openapi.json', (c) => c.json(openApiDocument()));
+
+  app.route('/api/v1/telemetry', ingestRoutes(ingestor, DEFAULT_HTTP_INGEST));
+
+  app.get('/api/v1/status', async (c) => {
+    const head = await store.latestHead();
+    const anchor = await store.latestConfirmedAnchor();
+    return c.json({
+      node: { address: deps.chain.nodeAddress, store: store.kind },
+      chain: {
+        chainId: deps.chain.chainId,
+        rpcUrl: deps.chain.rpcUrl,
+        memberRegistry: deps.chain.memberRegistry,
+        deviceRegistry: deps.chain.deviceRegistry,
+        logAnchor: deps.chain.logAnchor,
+      },
+      log: { size: log.size, latestSignedHead: head ? headJson(head) : null },
+      anchor: anchor ? { size: anchor.size, root: bytesToHex(anchor.root), txHash: anchor.txHash, blockNumber: anchor.blockNumber } : null,
+      ingest: ingestor.counters.snapshot(),
+      ...(deps.status ? await deps.status() : {}),
+    });
+  });
+
+  app.get('/api/v1/metrics', (c) => c.json(ingestor.counters.snapshot()));
+
+  app.get('/api/v1/log/head', async (c) => {
+    const head = await store.latestHead();
+    if (!head) throw new HttpProblem(404, 'no_head', 'the log has no signed tree head yet');
+    return c.json(headJson(head));
+  });
+
+  app.get('/api/v1/log/heads', async (c) => {
+    const limit = intParam(c.req.query('limit'), 'limit', 100);
+    return c.json((await store.heads(Math.min(limit, 10_000))).map(headJson));
+  });
+
+  app.get('/api/v1/log/leaves/:index', async (c) => {
+    const index = intParam(c.req.param('index'), 'index');
+    const leaf = index < log.size ? await store.leaf(index) : null;
+    if (!leaf) throw new HttpProblem(404, 'no_such_leaf', `leaf ${index} is not in the log (size ${log.size})`);
+    const rec = decodeLeaf(leaf.data);
+    return c.json({
+      index,
+      hash: bytesToHex(leaf.hash),
+      kind: rec.kind,
+      receivedAt: rec.receivedAt,
+      data: Buffer.from(leaf.data).toString('base64'),
+      telemetry: rec.kind === 'telemetry' ? decodeTelemetryLeaf(leaf.data) : undefined,
+    });
+  });
+
+  app.get('/api/v1/log/proof/inclusion', async (c) => {
+    const index = intParam(c.req.query('index'), 'index');
+    const size = intParam(c.req.query('size'), 'size', log.size);
+    if (size > log.size || index >= size) {
+      throw new HttpProblem(400, 'bad_range', `leaf ${index} is not in a tree of size ${size} (log size ${log.size})`);
+    }
+    const path = await log.inclusionProof(index, size);
+    return c.json({ index, treeSize: size, root: bytesToHex(await log.root(size)), path: path.map((p) => bytesToHex(p)) });
+  });
+
+  app.get('/api/v1/log/proof/consistency', async (c) => {
+    const from = intParam(c.req.query('from'), 'from');
+    const to = intParam(c.req.query('to'), 'to', log.size);
+    if (to > log.size || from > to) throw new HttpProblem(400, 'bad_range', `no consistency proof from ${from} to ${to}`);
+    const path = await log.consistencyProof(from, to);
+    return c.json({
+      from,
+      to,
+      fromRoot: bytesToHex(await log.root(from)),
+      toRoot: bytesToHex(await log.root(to)),
+      path: path.map((p) => bytesToHex(p)),
+    });
+  });
+
+  app.get('/api/v1/readings/:id/bundle', async (c) => c.json(await buildProofBundle(c.req.param('id'), deps)));
+
+  app.get('/api/v1/anchors', async (c) => {
+    const rows = await store.anchors();
+    return c.json(
+      rows.map((a) => ({
+        size: a.size,
+        root: bytesToHex(a.root),
+        timestamp: a.timestamp,
+        status: a.status,
+        txHash: a.txHash,
+        blockNumber: a.blockNumber,
+        attempts: a.attempts,
+        lastError: a.lastError,
+      })),
+    );
+  });
+
+  app.get('/api/v1/devices', async (c) => {
+    const states = new Map((await store.deviceStates()).map((s) => [s.deviceId, s]));
+    return c.json((await store.devices()).map((d) => deviceJson(d, states.get(d.deviceId))));
+  });
+
+  app.get('/api/v1/devices/:id', async (c) => {
+    const id = c.req.param('id');
+    const d = await store.device(id);
+    if (!d) throw new HttpProblem(404, 'unknown_device', `device ${id} is not registered with this node`);
+    const state = (await store.deviceStates()).find((s) => s.deviceId === id);
+    return c.json({ ...deviceJson(d, state), sequenceGaps: await store.gaps(id) });
+  });
+
+  app.get('/api/v1/devices/:id/readings', async (c) => {
+    const id = c.req.param('id');
+    const from = intParam(c.req.query('from'), 'from', 0);
+    const to = intParam(c.req.query('to'), 'to', Number.MAX_SAFE_INTEGER);
+    const limit = Math.min(intParam(c.req.query('limit'), 'limit', 1000), 100_000);
+    const rows = await store.telemetry({ deviceId: id, from, to, limit });
+    const readings: (Reading & { id: string; seq: number })[] = [];
+    for (const row of rows) {
+      const leaf = await store.leaf(row.index);
+      if (!leaf) continue;
+      const tel = decodeTelemetryLeaf(leaf.data);
+      tel.readings.forEach((r, pos) => {
+        if (r.t >= from && r.t <= to) readings.push({ id: `${row.index}:${pos}`, seq: row.seq, ...r });
+      });
+    }
+    return c.json({ deviceId: id, readings: readings.slice(0, limit) });
+  });
+
+  // Admin: the node's organisation registers and revokes its devices on chain.
+  const admin = new Hono();
+  admin.use('*', async (c, next) => {
+    if (!deps.adminToken) throw new HttpProblem(403, 'admin_disabled', 'admin routes are disabled on this node');
+    if (c.req.header('authorization') !== `Bearer ${deps.adminToken}`) {
+      throw new HttpProblem(401, 'unauthorized', 'admin routes need "Authorization: Bearer <token>" (the data dir holds it)');
+    }
+    await next();
+  });
+  admin.post('/devices', async (c) => {
+    const body = await jsonBody(c.req.raw);
+    const deviceId = body.deviceId;
+    const keyType = body.keyType;
+    const publicKey = body.publicKey;
+    if (typeof deviceId !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(deviceId)) {
+      throw new HttpProblem(400, 'bad_device_id', 'deviceId must be 1-64 characters of [A-Za-z0-9._:-]');
+    }
+    if (keyType !== 1 && keyType !== 2) throw new HttpProblem(400, 'bad_key_type', 'keyType must be 1 (P-256) or 2 (Ed25519)');
+    if (typeof publicKey !== 'string' || !/^0x[0-9a-fA-F]+$/.test(publicKey)) {
+      throw new HttpProblem(400, 'bad_public_key', 'publicKey must be 0x-hex');
+    }
+    const metadataHash = typeof body.metadataHash === 'string' ? (body.metadataHash as `0x${string}`) : undefined;
+    const res = await deps.devices.register({ deviceId, keyType, publicKey: Buffer.from(publicKey.slice(2), 'hex'), metadataHash });
+    return c.json({ deviceId, ...res }, 201);
+  });
+  admin.post('/devices/:id/revoke', async (c) => {
+    const body = await jsonBody(c.req.raw, true);
+    const at = body.effectiveAt;
+    if (at !== undefined && (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0)) {
+      throw new HttpProblem(400, 'bad_time', 'effectiveAt must be ms since epoch');
+    }
+    return c.json({ deviceId: c.req.param('id'), ...(await deps.devices.revoke(c.req.param('id'), at as number | undefined)) });
+  });
+  app.route('/api/v1/admin', admin);
+
+  return app;
+}
+
+async function jsonBody(req: Request, optional = false): Promise<Record<string, unknown>> {
+  const text = await req.text();
+  if (optional && text.trim() === '') return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through to the problem below
+  }
+  throw new HttpProblem(400, 'bad_json', 'request body must be a JSON object');
+}
+
+function headJson(h: { size: number; root: Uint8Array; timestamp: number; signature: Uint8Array; signer: string }) {
+  return { size: h.size, root: bytesToHex(h.root), timestamp: h.timestamp, signature: bytesToHex(h.signature), signer: h.signer };
+}
+
+function deviceJson(
+  d: { deviceId: string; keyType: 1 | 2; publicKey: Uint8Array; ownerOrg: number; registeredAt: number; revokedAt: number | null },
+  s?: { lastSeq: number; lastSeenAt: number | null; gaps: number },
+) {
+  return {
+    deviceId: d.deviceId,
+    keyType: d.keyType === 1 ? 'ES256' : 'EdDSA',
+    publicKey: bytesToHex(d.publicKey),
+    ownerOrg: d.ownerOrg,
+    registeredAt: d.registeredAt,
+    revokedAt: d.revokedAt,
+    status: d.revokedAt === null ? 'active' : 'revoked',
+    lastSeq: s?.lastSeq ?? 0,
+    lastSeenAt: s?.lastSeenAt ?? null,
+    gaps: s?.gaps ?? 0,
+  };
+}

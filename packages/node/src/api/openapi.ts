@@ -1,0 +1,199 @@
+// OpenAPI 3.1 description of the node's HTTP API, served at /openapi.json.
+// A test walks the Hono routes and checks each is described here.
+
+const problem = { $ref: '#/components/responses/Problem' };
+const hex = { type: 'string', pattern: '^0x[0-9a-fA-F]*$' };
+const intQuery = (name: string, description: string, required = false) => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema: { type: 'integer', minimum: 0 },
+});
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'TradeTwin node API',
+      version: '1.0.0',
+      description:
+        'A member node: signed device telemetry in, an RFC 9162 transparency log, tree heads anchored on an EVM chain, proofs out. Errors are RFC 7807 problem details.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+    },
+    paths: {
+      '/api/v1/telemetry': {
+        post: {
+          summary: 'Ingest device messages (COSE_Sign1)',
+          description:
+            'One message as application/cose, or many as an RFC 8742 CBOR sequence (application/cbor-seq). Answered only after accepted messages are durably committed.',
+          requestBody: {
+            required: true,
+            content: {
+              'application/cose': { schema: { type: 'string', format: 'binary' } },
+              'application/cbor-seq': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            '200': { description: 'Per-message results of a CBOR sequence', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestBatchResult' } } } },
+            '201': { description: 'The single message was accepted', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResult' } } } },
+            '400': problem,
+            '409': problem,
+            '413': problem,
+            '415': problem,
+            '422': problem,
+            '503': problem,
+          },
+        },
+      },
+      '/api/v1/status': { get: { summary: 'Node, chain, log and anchoring status', responses: { '200': { description: 'Status', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+      '/api/v1/metrics': { get: { summary: 'Ingest counters, rejections by reason', responses: { '200': { description: 'Counters', content: { 'application/json': { schema: { $ref: '#/components/schemas/Counters' } } } } } } },
+      '/api/v1/log/head': { get: { summary: 'Latest signed tree head', responses: { '200': { description: 'Head', content: { 'application/json': { schema: { $ref: '#/components/schemas/SignedTreeHead' } } } }, '404': problem } } },
+      '/api/v1/log/heads': { get: { summary: 'Signed tree heads, newest first', parameters: [intQuery('limit', 'at most this many (default 100)')], responses: { '200': { description: 'Heads', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/SignedTreeHead' } } } } }, '400': problem } } },
+      '/api/v1/log/leaves/{index}': {
+        get: {
+          summary: 'One log leaf and its decoded record',
+          parameters: [{ name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } }],
+          responses: { '200': { description: 'Leaf', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '404': problem },
+        },
+      },
+      '/api/v1/log/proof/inclusion': {
+        get: {
+          summary: 'RFC 9162 inclusion proof',
+          parameters: [intQuery('index', 'leaf index', true), intQuery('size', 'tree size (default: current)')],
+          responses: { '200': { description: 'Proof', content: { 'application/json': { schema: { $ref: '#/components/schemas/InclusionProof' } } } }, '400': problem },
+        },
+      },
+      '/api/v1/log/proof/consistency': {
+        get: {
+          summary: 'RFC 9162 consistency proof between two tree sizes',
+          parameters: [intQuery('from', 'first tree size', true), intQuery('to', 'second tree size (default: current)')],
+          responses: { '200': { description: 'Proof', content: { 'application/json': { schema: { $ref: '#/components/schemas/ConsistencyProof' } } } }, '400': problem },
+        },
+      },
+      '/api/v1/readings/{id}/bundle': {
+        get: {
+          summary: 'Proof bundle of one reading (verify it with `tradetwin verify`, or in the browser)',
+          parameters: [{ name: 'id', in: 'path', required: true, description: '<leafIndex>:<position>', schema: { type: 'string', pattern: '^\\d+:\\d+$' } }],
+          responses: { '200': { description: 'Bundle', content: { 'application/json': { schema: { $ref: '#/components/schemas/ProofBundle' } } } }, '400': problem, '404': problem },
+        },
+      },
+      '/api/v1/anchors': { get: { summary: 'The anchoring outbox: heads and their on-chain status', responses: { '200': { description: 'Anchors', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } } } },
+      '/api/v1/devices': { get: { summary: 'Devices known to this node, with last sequence and gaps', responses: { '200': { description: 'Devices', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Device' } } } } } } } },
+      '/api/v1/devices/{id}': {
+        get: {
+          summary: 'One device with its sequence gaps',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'Device', content: { 'application/json': { schema: { $ref: '#/components/schemas/Device' } } } }, '404': problem },
+        },
+      },
+      '/api/v1/devices/{id}/readings': {
+        get: {
+          summary: 'Readings of one device in a time window (ms since epoch)',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            intQuery('from', 'earliest reading time, ms'),
+            intQuery('to', 'latest reading time, ms'),
+            intQuery('limit', 'at most this many readings (default 1000, max 100000)'),
+          ],
+          responses: { '200': { description: 'Readings with their ids', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem },
+        },
+      },
+      '/api/v1/admin/devices': {
+        post: {
+          summary: "Register a device on chain for this node's organisation",
+          security: [{ adminToken: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['deviceId', 'keyType', 'publicKey'],
+                  properties: { deviceId: { type: 'string' }, keyType: { enum: [1, 2] }, publicKey: hex, metadataHash: hex },
+                },
+              },
+            },
+          },
+          responses: { '201': { description: 'Registered', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '403': problem, '409': problem },
+        },
+      },
+      '/api/v1/admin/devices/{id}/revoke': {
+        post: {
+          summary: 'Revoke a device, effective now or back-dated',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { effectiveAt: { type: 'integer', description: 'ms since epoch' } } } } } },
+          responses: { '200': { description: 'Revoked', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '404': problem, '409': problem },
+        },
+      },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+    },
+    components: {
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The token in <data-dir>/admin-token' } },
+      responses: {
+        Problem: { description: 'RFC 7807 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'detail'],
+          properties: { type: { type: 'string', format: 'uri' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' } },
+        },
+        IngestResult: {
+          type: 'object',
+          properties: {
+            status: { enum: ['accepted', 'rejected'] },
+            index: { type: 'integer' },
+            deviceId: { type: 'string' },
+            seq: { type: 'integer' },
+            readings: { type: 'integer' },
+            reason: { type: 'string' },
+            detail: { type: 'string' },
+            gap: { type: 'object', properties: { afterSeq: { type: 'integer' }, beforeSeq: { type: 'integer' } } },
+          },
+        },
+        IngestBatchResult: {
+          type: 'object',
+          properties: { accepted: { type: 'integer' }, rejected: { type: 'integer' }, results: { type: 'array', items: { $ref: '#/components/schemas/IngestResult' } } },
+        },
+        Counters: { type: 'object', properties: { accepted: { type: 'integer' }, readings: { type: 'integer' }, gaps: { type: 'integer' }, rejected: { type: 'object', additionalProperties: { type: 'integer' } } } },
+        SignedTreeHead: { type: 'object', properties: { size: { type: 'integer' }, root: hex, timestamp: { type: 'integer' }, signature: hex, signer: hex } },
+        InclusionProof: { type: 'object', properties: { index: { type: 'integer' }, treeSize: { type: 'integer' }, root: hex, path: { type: 'array', items: hex } } },
+        ConsistencyProof: { type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' }, fromRoot: hex, toRoot: hex, path: { type: 'array', items: hex } } },
+        Device: {
+          type: 'object',
+          properties: {
+            deviceId: { type: 'string' },
+            keyType: { enum: ['ES256', 'EdDSA'] },
+            publicKey: hex,
+            ownerOrg: { type: 'integer' },
+            registeredAt: { type: 'integer' },
+            revokedAt: { type: ['integer', 'null'] },
+            status: { enum: ['active', 'revoked'] },
+            lastSeq: { type: 'integer' },
+            lastSeenAt: { type: ['integer', 'null'] },
+            gaps: { type: 'integer' },
+          },
+        },
+        ProofBundle: {
+          type: 'object',
+          required: ['version', 'readingId', 'envelope', 'device', 'leaf', 'inclusion', 'treeHead', 'anchor'],
+          properties: {
+            version: { const: 1 },
+            readingId: { type: 'string' },
+            envelope: { type: 'string', contentEncoding: 'base64' },
+            device: { type: 'object', properties: { id: { type: 'string' }, idHash: hex, keyType: { enum: [1, 2] }, publicKey: hex } },
+            leaf: { type: 'object', properties: { index: { type: 'integer' }, data: { type: 'string', contentEncoding: 'base64' }, hash: hex } },
+            inclusion: { type: 'object', properties: { treeSize: { type: 'integer' }, path: { type: 'array', items: hex } } },
+            treeHead: { $ref: '#/components/schemas/SignedTreeHead' },
+            anchor: {
+              type: ['object', 'null'],
+              properties: { chainId: { type: 'integer' }, logAnchor: hex, deviceRegistry: hex, publisher: hex, txHash: hex, blockNumber: { type: ['integer', 'null'] } },
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// Builds the proof bundle of one reading (core/proof/bundle.ts): the device
+// envelope, its leaf, an inclusion proof to a signed tree head, and where that
+// head was anchored. The head chosen is the newest one already confirmed on
+// chain that covers the leaf; before any such anchor, the newest signed head
+// (the bundle then says anchor: null and verifiers report "not yet anchored").
+import { bytesToHex, type Hex } from 'viem';
+import { deviceIdHash } from '@tradetwin/core/device/keys';
+import { BUNDLE_VERSION, type ProofBundle, parseReadingId, toBase64 } from '@tradetwin/core/proof/bundle';
+import { decodeLeaf } from '@tradetwin/core/proof/leaf';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import type { NodeStore, SignedTreeHead } from '../store/types.js';
+import { HttpProblem } from './problem.js';
+
+export interface ChainLocation {
+  chainId: number;
+  logAnchor: Hex;
+  deviceRegistry: Hex;
+}
+
+export async function buildProofBundle(
+  readingId: string,
+  deps: { store: NodeStore; log: TransparencyLog; chain: ChainLocation },
+): Promise<ProofBundle> {
+  const id = parseReadingId(readingId);
+  if (!id) throw new HttpProblem(400, 'bad_reading_id', `reading id "${readingId}" is not of the form <leafIndex>:<position>`);
+  const { store, log } = deps;
+  const leaf = id.leafIndex < log.size ? await store.leaf(id.leafIndex) : null;
+  if (!leaf) throw new HttpProblem(404, 'no_such_leaf', `leaf ${id.leafIndex} is not in this node's log (size ${log.size})`);
+  const record = decodeLeaf(leaf.data);
+  if (record.kind !== 'telemetry') {
+    throw new HttpProblem(404, 'not_telemetry', `leaf ${id.leafIndex} holds a ${record.kind} record, not telemetry`);
+  }
+  const tel = await store.telemetryAt(id.leafIndex);
+  if (!tel) throw new HttpProblem(500, 'index_missing', `leaf ${id.leafIndex} has no telemetry index row`);
+  if (id.position >= tel.readings) {
+    throw new HttpProblem(404, 'no_such_reading', `envelope at leaf ${id.leafIndex} holds ${tel.readings} readings`);
+  }
+  const device = await store.device(tel.deviceId);
+  if (!device) throw new HttpProblem(500, 'device_missing', `device ${tel.deviceId} is not in the local registry cache`);
+
+  const { head, anchor } = await coveringHead(store, log, id.leafIndex);
+  const path = await log.inclusionProof(id.leafIndex, head.size);
+  return {
+    version: BUNDLE_VERSION,
+    readingId: `${id.leafIndex}:${id.position}`,
+    envelope: toBase64(record.body),
+    device: {
+      id: device.deviceId,
+      idHash: deviceIdHash(device.deviceId),
+      keyType: device.keyType,
+      publicKey: bytesToHex(device.publicKey),
+    },
+    leaf: { index: id.leafIndex, data: toBase64(leaf.data), hash: bytesToHex(leaf.hash) },
+    inclusion: { treeSize: head.size, path: path.map((p) => bytesToHex(p)) },
+    treeHead: {
+      size: head.size,
+      root: bytesToHex(head.root),
+      timestamp: head.timestamp,
+      signature: bytesToHex(head.signature),
+      signer: head.signer as Hex,
+    },
+    anchor: anchor
+      ? {
+          chainId: deps.chain.chainId,
+          logAnchor: deps.chain.logAnchor,
+          deviceRegistry: deps.chain.deviceRegistry,
+          publisher: head.signer as Hex,
+          txHash: anchor.txHash as Hex | null,
+          blockNumber: anchor.blockNumber,
+        }
+      : null,
+  };
+}
+
+async function coveringHead(
+  store: NodeStore,
+  log: TransparencyLog,
+  leafIndex: number,
+): Promise<{ head: SignedTreeHead; anchor: { txHash: string | null; blockNumber: number | null } | null }> {
+  const confirmed = await store.latestConfirmedAnchor();
+  if (confirmed && confirmed.size > leafIndex) {
+    const head = await store.head(confirmed.size);
+    if (head) return { head, anchor: confirmed };
+  }
+  let head = await store.latestHead();
+  // No head covers this leaf yet (it arrived after the last checkpoint): sign one now.
+  if (!head || head.size <= leafIndex) head = await log.signHead();
+  return { head, anchor: null };
+}

@@ -1,0 +1,116 @@
+// `tradetwin device keygen|register|revoke|list`: a device's key pair is made
+// where the device lives; the node's organisation registers its public key on
+// chain (DeviceRegistry) and can revoke it, now or back-dated.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { bytesToHex } from 'viem';
+import { encodeKeyFile, KeyFileError, parseKeyFile } from '@tradetwin/core/device/key-file';
+import { deviceIdProblem, generateDeviceKey, type KeyType } from '@tradetwin/core/device/keys';
+import { COMMON, CliError, type Command, printJson, requireStr, str } from './args.js';
+import { nodeClient } from './node-client.js';
+
+const NODE_OPTS = { node: { type: 'string' }, token: { type: 'string' } } as const;
+
+export function readKeyFile(path: string) {
+  if (!existsSync(path)) throw new CliError(`key file ${path} does not exist`);
+  try {
+    return parseKeyFile(readFileSync(path, 'utf8'));
+  } catch (err) {
+    if (err instanceof KeyFileError) throw new CliError(`${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+const keygen: Command = {
+  name: 'device keygen',
+  summary: 'Make a device key pair (P-256/ES256 or Ed25519/EdDSA) into a key file.',
+  usage: 'device keygen --id DEVICE_ID [--type p256|ed25519] [--out FILE] [--json]',
+  options: { ...COMMON, id: { type: 'string' }, type: { type: 'string' }, out: { type: 'string' } },
+  async run({ values }) {
+    const deviceId = requireStr(values, 'id');
+    const problem = deviceIdProblem(deviceId);
+    if (problem) throw new CliError(`--id: ${problem}`);
+    const typeName = str(values, 'type') ?? 'p256';
+    const keyType: KeyType | undefined = typeName === 'p256' ? 1 : typeName === 'ed25519' ? 2 : undefined;
+    if (!keyType) throw new CliError(`--type must be p256 or ed25519, got "${typeName}"`);
+    const out = str(values, 'out') ?? `${deviceId}.key.json`;
+    if (existsSync(out)) throw new CliError(`${out} exists: refusing to overwrite a device key`);
+    const key = { deviceId, ...generateDeviceKey(keyType) };
+    writeFileSync(out, encodeKeyFile(key), { mode: 0o600 });
+    const summary = { deviceId, keyType, alg: keyType === 1 ? 'ES256' : 'EdDSA', publicKey: bytesToHex(key.publicKey), keyFile: out };
+    if (values.json) printJson(summary);
+    else process.stdout.write(`wrote ${out} (${summary.alg}); public key ${summary.publicKey}\n`);
+  },
+};
+
+const register: Command = {
+  name: 'device register',
+  summary: "Register a device's public key on chain for this node's organisation.",
+  usage: 'device register --key FILE [--metadata-hash 0x…] [--data-dir DIR | --node URL --token T] [--json]',
+  options: { ...COMMON, ...NODE_OPTS, key: { type: 'string' }, 'metadata-hash': { type: 'string' } },
+  async run({ values }) {
+    const key = readKeyFile(requireStr(values, 'key'));
+    const metadataHash = str(values, 'metadata-hash');
+    if (metadataHash !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(metadataHash)) {
+      throw new CliError('--metadata-hash must be a 32-byte 0x-hex hash');
+    }
+    const res = await nodeClient(values).post<{ deviceId: string; txHash: string }>('/api/v1/admin/devices', {
+      deviceId: key.deviceId,
+      keyType: key.keyType,
+      publicKey: bytesToHex(key.publicKey),
+      metadataHash,
+    });
+    if (values.json) printJson(res);
+    else process.stdout.write(`registered ${res.deviceId} in tx ${res.txHash}\n`);
+  },
+};
+
+const revoke: Command = {
+  name: 'device revoke',
+  summary: 'Revoke a device on chain, now or from a past time (a key compromise found late).',
+  usage: 'device revoke --id DEVICE_ID [--at ISO-TIME|ms] [--data-dir DIR | --node URL --token T] [--json]',
+  options: { ...COMMON, ...NODE_OPTS, id: { type: 'string' }, at: { type: 'string' } },
+  async run({ values }) {
+    const deviceId = requireStr(values, 'id');
+    const at = str(values, 'at');
+    let effectiveAt: number | undefined;
+    if (at !== undefined) {
+      effectiveAt = /^\d+$/.test(at) ? Number(at) : Date.parse(at);
+      if (!Number.isFinite(effectiveAt)) throw new CliError(`--at must be an ISO time or ms since epoch, got "${at}"`);
+    }
+    const res = await nodeClient(values).post<{ deviceId: string; txHash: string }>(
+      `/api/v1/admin/devices/${encodeURIComponent(deviceId)}/revoke`,
+      effectiveAt === undefined ? {} : { effectiveAt },
+    );
+    if (values.json) printJson(res);
+    else process.stdout.write(`revoked ${res.deviceId} in tx ${res.txHash}\n`);
+  },
+};
+
+interface DeviceRow {
+  deviceId: string;
+  keyType: string;
+  status: string;
+  lastSeq: number;
+  lastSeenAt: number | null;
+  gaps: number;
+  revokedAt: number | null;
+}
+
+const list: Command = {
+  name: 'device list',
+  summary: 'List the devices the node knows, with status, last sequence number and gaps.',
+  usage: 'device list [--data-dir DIR | --node URL] [--json]',
+  options: { ...COMMON, ...NODE_OPTS },
+  async run({ values }) {
+    const rows = await nodeClient(values).get<DeviceRow[]>('/api/v1/devices');
+    if (values.json) return void printJson(rows);
+    if (rows.length === 0) process.stdout.write('no devices registered\n');
+    for (const d of rows) {
+      const seen = d.lastSeenAt ? new Date(d.lastSeenAt).toISOString() : 'never';
+      const revoked = d.revokedAt ? ` since ${new Date(d.revokedAt).toISOString()}` : '';
+      process.stdout.write(`${d.deviceId}\t${d.keyType}\t${d.status}${revoked}\tseq ${d.lastSeq}\tgaps ${d.gaps}\tlast seen ${seen}\n`);
+    }
+  },
+};
+
+export const deviceCommands = [keygen, register, revoke, list];

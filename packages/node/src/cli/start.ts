@@ -1,0 +1,48 @@
+// `tradetwin start`: run a node on embedded defaults (or as configured) until
+// SIGINT/SIGTERM, then stop cleanly: transports, ingest flush, last anchor.
+import { loadConfig } from '../config.js';
+import { startNode } from '../node.js';
+import { COMMON, type Command, intOpt, str } from './args.js';
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Run a TradeTwin node: HTTP API, MQTT broker, ingest, log, anchoring (embedded chain by default).',
+  usage: 'start [--data-dir DIR] [--port N] [--mqtt-port N] [--host H]',
+  options: { ...COMMON, port: { type: 'string' }, 'mqtt-port': { type: 'string' }, host: { type: 'string' } },
+  async run({ values }) {
+    const config = loadConfig(str(values, 'data-dir') ?? '.tradetwin');
+    if (values.port !== undefined) config.http.port = intOpt(values, 'port', config.http.port);
+    if (str(values, 'host')) config.http.host = str(values, 'host')!;
+    if (values['mqtt-port'] !== undefined && config.mqtt.mode === 'embedded') {
+      config.mqtt.port = intOpt(values, 'mqtt-port', config.mqtt.port);
+    }
+    const say = (line: string) => process.stderr.write(`[tradetwin] ${line}\n`);
+    const node = await startNode(config, say);
+    const ready = {
+      httpUrl: node.httpUrl,
+      mqtt: node.mqttPort !== undefined ? `mqtt://${config.mqtt.mode === 'embedded' ? config.mqtt.host : ''}:${node.mqttPort}` : null,
+      rpcUrl: node.rpcUrl,
+      address: node.address,
+      contracts: node.contracts,
+      dataDir: config.dataDir,
+    };
+    if (values.json) process.stdout.write(`${JSON.stringify(ready)}\n`);
+    else {
+      say(`node ${node.address} listening on ${node.httpUrl} (API: ${node.httpUrl}/openapi.json)`);
+      if (ready.mqtt) say(`MQTT devices publish to ${ready.mqtt} topic tradetwin/v1/devices/{deviceId}/telemetry`);
+      say(`data in ${config.dataDir}; Ctrl-C stops`);
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        say('stopping…');
+        node.stop().then(resolve, (err: unknown) => {
+          say(`stop failed: ${String(err)}`);
+          resolve();
+        });
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  },
+};

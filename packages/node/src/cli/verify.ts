@@ -1,0 +1,80 @@
+// `tradetwin verify <bundle.json|reading-id>`: check one reading's proof bundle
+// against the chain itself — device key and revocation from DeviceRegistry,
+// the anchored root from LogAnchor — so nothing rests on the node's database.
+import { existsSync, readFileSync } from 'node:fs';
+import { createPublicClient, type Hex, http } from 'viem';
+import { deviceRegistryAbi, logAnchorAbi } from '@tradetwin/contracts/generated/index';
+import type { ProofBundle } from '@tradetwin/core/proof/bundle';
+import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
+import { COMMON, CliError, type Command, printJson, str } from './args.js';
+import { nodeClient } from './node-client.js';
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: "Verify a reading's proof bundle against the chain (not the node's database).",
+  usage: 'verify <bundle.json|reading-id> [--node URL] [--rpc URL] [--data-dir DIR] [--json]',
+  options: { ...COMMON, node: { type: 'string' }, rpc: { type: 'string' } },
+  async run({ values, positionals }) {
+    const target = positionals[0];
+    if (!target) throw new CliError('give a bundle file or a reading id (<leafIndex>:<position>)');
+    let bundle: ProofBundle;
+    let rpcUrl = str(values, 'rpc');
+    if (existsSync(target)) {
+      try {
+        bundle = JSON.parse(readFileSync(target, 'utf8')) as ProofBundle;
+      } catch (err) {
+        throw new CliError(`${target} is not JSON: ${(err as Error).message}`);
+      }
+    } else if (/^\d+:\d+$/.test(target)) {
+      const node = nodeClient(values);
+      bundle = await node.get<ProofBundle>(`/api/v1/readings/${target}/bundle`);
+      rpcUrl ??= (await node.get<{ chain: { rpcUrl: string } }>('/api/v1/status')).chain.rpcUrl;
+    } else {
+      throw new CliError(`"${target}" is neither a file nor a reading id`);
+    }
+    const anchor = bundle.anchor;
+    const client = rpcUrl ? createPublicClient({ transport: http(rpcUrl) }) : null;
+    if (client && anchor) {
+      const chainId = await client.getChainId();
+      if (chainId !== anchor.chainId) throw new CliError(`RPC ${rpcUrl} serves chain ${chainId}, the bundle names chain ${anchor.chainId}`);
+    }
+    const report = await verifyBundle(bundle, {
+      readAnchor:
+        client && anchor
+          ? async (a) => {
+              const root = await client.readContract({
+                address: a.logAnchor,
+                abi: logAnchorAbi,
+                functionName: 'rootAt',
+                args: [a.publisher, BigInt(a.size)],
+              });
+              return /^0x0+$/.test(root) ? null : root;
+            }
+          : undefined,
+      readDevice:
+        client && anchor
+          ? async () => {
+              const d = await client.readContract({
+                address: anchor.deviceRegistry,
+                abi: deviceRegistryAbi,
+                functionName: 'device',
+                args: [bundle.device.idHash],
+              });
+              if (d.ownerOrg === 0n) return null;
+              return {
+                keyType: d.keyType as 1 | 2,
+                publicKey: d.publicKey as Hex,
+                revokedAt: d.revokedAt === 0n ? null : Number(d.revokedAt) * 1000,
+              };
+            }
+          : undefined,
+    });
+    if (values.json) printJson(report);
+    else {
+      for (const c of report.checks) process.stdout.write(`${c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}\n`);
+      process.stdout.write(report.ok ? `VERIFIED reading ${bundle.readingId}\n` : `NOT VERIFIED reading ${bundle.readingId}\n`);
+      if (!client) process.stdout.write('(no --rpc given: the anchor on chain was not checked)\n');
+    }
+    return report.ok ? 0 : 1;
+  },
+};

@@ -1,0 +1,232 @@
+// A running member node: wires the data path together —
+//   transports (HTTP, MQTT) → ingest (verify, check, group-commit) → store + log
+//   → anchor outbox → LogAnchor on the chain; the API serves proofs from it.
+// Everything here is wiring; each piece lives (and is tested) in its own module.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createApp } from './api/app.js';
+import { Anchorer } from './anchor/anchorer.js';
+import { createChainClients } from './chain/clients.js';
+import { ensureContracts } from './chain/deploy.js';
+import { ChainDeviceDirectory, registerDevice, revokeDevice } from './chain/devices.js';
+import { startEmbeddedChain } from './chain/embedded.js';
+import { LogAnchorClient } from './chain/log-anchor.js';
+import type { NodeConfig } from './config.js';
+import { connectExternalBroker, startEmbeddedBroker, type MqttTransport } from './ingest/mqtt.js';
+import { Ingestor } from './ingest/pipeline.js';
+import { createVerifier } from './ingest/verifier.js';
+import { headSignerFromKey } from './log/head-signer.js';
+import { TransparencyLog } from './log/transparency-log.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { NodeStore } from './store/types.js';
+
+export interface RunningNode {
+  config: NodeConfig;
+  httpUrl: string;
+  mqttPort: number | undefined;
+  rpcUrl: string;
+  address: `0x${string}`;
+  store: NodeStore;
+  log: TransparencyLog;
+  ingestor: Ingestor;
+  anchorer: Anchorer;
+  contracts: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/** The file a running node writes so the CLI (audit, device …) can find it. */
+export const RUNTIME_FILE = 'node.json';
+
+export interface RuntimeInfo {
+  pid: number;
+  httpUrl: string;
+  rpcUrl: string;
+  chainId: number;
+  address: string;
+  contracts: RunningNode['contracts'];
+}
+
+export async function startNode(config: NodeConfig, log: (line: string) => void = () => undefined): Promise<RunningNode> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err) => log(`stop: ${String(err)}`));
+    stops.length = 0;
+  };
+  try {
+    if (config.store.kind !== 'sqlite') throw new Error('the PostgreSQL store is not available yet: use the embedded SQLite store');
+    const store = new SqliteStore({ path: join(config.dataDir, 'node.db') });
+    stops.push(() => store.close());
+
+    const signerKey = config.signerKey ?? nodeKey(config.dataDir);
+    const address = privateKeyToAccount(signerKey).address;
+
+    let rpcUrl: string;
+    let chainId: number;
+    if (config.chain.mode === 'embedded') {
+      const chain = await startEmbeddedChain(config.dataDir, { port: config.chain.port, chainId: config.chain.chainId, fund: [address] });
+      stops.push(() => chain.stop());
+      rpcUrl = chain.rpcUrl;
+      chainId = config.chain.chainId;
+    } else {
+      rpcUrl = config.chain.rpcUrl;
+      chainId = config.chain.chainId;
+    }
+    const clients = createChainClients({
+      rpcUrl,
+      chainId,
+      signerKey,
+      gasPrice: config.chain.mode === 'external' ? config.chain.gasPrice : 'auto',
+      pollingIntervalMs: config.chain.mode === 'external' ? config.chain.pollingIntervalMs : 100,
+    });
+    const deployed = await ensureContracts(store, clients, {
+      orgName: config.orgName,
+      addresses: config.chain.mode === 'external' ? config.chain.addresses : undefined,
+    });
+    const contracts = deployed.addresses;
+    log(`chain ${chainId} at ${rpcUrl}; contracts ${deployed.deployed ? 'deployed' : 'found'}: ${JSON.stringify(contracts)}`);
+
+    const tlog = await TransparencyLog.open(store, headSignerFromKey(signerKey));
+    const directory = new ChainDeviceDirectory(store, clients, contracts.deviceRegistry);
+    await directory.start();
+    stops.push(() => directory.stop());
+
+    const verifier = createVerifier({ workers: config.ingest.verifyWorkers, keys: (id) => directory.get(id) });
+    stops.push(() => verifier.close());
+
+    const anchorer = new Anchorer(tlog, store, new LogAnchorClient(clients, contracts.logAnchor), config.anchor, {
+      onConfirmed: (a) => log(`anchored head size ${a.size} in tx ${a.txHash}`),
+      onError: (err) => log(`anchor: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+    });
+    const lastSeqs = new Map((await store.deviceStates()).map((s) => [s.deviceId, s.lastSeq]));
+    const ingestor = new Ingestor({
+      log: tlog,
+      verifier,
+      devices: directory,
+      lastSeqs,
+      limits: config.ingest,
+      onCommit: () => anchorer.noteAppended(),
+    });
+    // Stop order (reversed): transports first, then flush ingest, then anchor what was committed.
+    stops.push(async () => {
+      await anchorer.stop();
+    });
+    stops.push(() => ingestor.flush());
+    await anchorer.start();
+
+    let mqtt: MqttTransport | undefined;
+    if (config.mqtt.mode === 'embedded') {
+      mqtt = await startEmbeddedBroker(ingestor, { host: config.mqtt.host, port: config.mqtt.port });
+    } else if (config.mqtt.mode === 'external') {
+      mqtt = await connectExternalBroker(ingestor, config.mqtt);
+    }
+    if (mqtt) stops.push(() => mqtt.close());
+
+    const adminToken = readOrCreate(join(config.dataDir, 'admin-token'), () => randomBytes(24).toString('hex'));
+    const app = createApp({
+      store,
+      log: tlog,
+      ingestor,
+      chain: { chainId, rpcUrl, nodeAddress: address, ...contracts },
+      adminToken,
+      devices: {
+        register: async (d) => {
+          const r = await registerDevice(clients, contracts.deviceRegistry, d);
+          await directory.lookup(d.deviceId);
+          return r;
+        },
+        revoke: async (id, at) => {
+          const r = await revokeDevice(clients, contracts.deviceRegistry, id, at);
+          await directory.sync();
+          return r;
+        },
+      },
+      status: async () => ({
+        anchoring: {
+          pending: (await store.anchors('pending')).length,
+          sent: (await store.anchors('sent')).length,
+          policy: anchorer.policy,
+        },
+        mqtt: mqtt?.port !== undefined ? { port: mqtt.port } : config.mqtt.mode,
+      }),
+    });
+    const server = await listen(app.fetch, config.http.host, config.http.port);
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    const httpUrl = `http://${config.http.host}:${port}`;
+
+    const runtimeFile = join(config.dataDir, RUNTIME_FILE);
+    const info: RuntimeInfo = { pid: process.pid, httpUrl, rpcUrl, chainId, address, contracts };
+    writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
+    stops.unshift(async () => rmSync(runtimeFile, { force: true }));
+
+    return {
+      config,
+      httpUrl,
+      mqttPort: mqtt?.port,
+      rpcUrl,
+      address,
+      store,
+      log: tlog,
+      ingestor,
+      anchorer,
+      contracts,
+      adminToken,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/** The node's account key, generated on first start and kept in the data dir (mode 0600). */
+function nodeKey(dataDir: string): `0x${string}` {
+  const value = readOrCreate(join(dataDir, 'node-key'), () => generatePrivateKey());
+  if (!/^0x[0-9a-f]{64}$/i.test(value)) throw new Error(`${join(dataDir, 'node-key')} does not hold a 32-byte hex key`);
+  return value as `0x${string}`;
+}
+
+/** The node's account key of an existing data dir (for offline tools such as audit). */
+export function readNodeKey(dataDir: string): `0x${string}` {
+  const path = join(dataDir, 'node-key');
+  if (!existsSync(path)) throw new Error(`${path} does not exist: this data dir has never run a node`);
+  return nodeKey(dataDir);
+}
+
+function readOrCreate(path: string, make: () => string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const value = make();
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+export function readRuntimeInfo(dataDir: string): RuntimeInfo | null {
+  const file = join(dataDir, RUNTIME_FILE);
+  if (!existsSync(file)) return null;
+  const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null; // left behind by a node that was killed
+  }
+}
