@@ -1,0 +1,113 @@
+// `tradetwin audit` on a real node's data dir: intact → exit 0; every kind of
+// tampering with the stored log → exit 3 naming the first bad leaf and record.
+import assert from 'node:assert/strict';
+import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, before, describe, it } from 'node:test';
+import { hashLeaf } from '../log/transparency-log.js';
+import { runCli } from '../test-support/cli.js';
+import { deviceKey, envelope, startTestNode, tempDataDir } from '../test-support/node-fixture.js';
+
+const key = deviceKey('reefer-audit', 1);
+let dataDir: string;
+const copies: string[] = [];
+
+before(async () => {
+  const t = await startTestNode();
+  dataDir = t.dataDir;
+  assert.equal((await t.register(key)).status, 201);
+  // 300 envelopes: more than one 256-leaf tile; two anchored heads.
+  for (let batch = 0; batch < 3; batch++) {
+    const msgs = Array.from({ length: 100 }, (_, i) => envelope(key, batch * 100 + i + 1, { at: Date.now() - 60_000 + i }));
+    assert.equal((await t.post(msgs)).status, 200);
+    if (batch === 1) await t.node.anchorer.anchorNow();
+  }
+  await t.node.anchorer.anchorNow();
+  await t.stop();
+});
+after(() => {
+  for (const d of [dataDir, ...copies]) rmSync(d, { recursive: true, force: true });
+});
+
+interface Report {
+  ok: boolean;
+  size: number;
+  anchoredHeads: { checked: number; source: string };
+  firstBad: { problem: string; leafIndex?: number; recordId?: string } | null;
+}
+
+async function audit(dir: string): Promise<{ code: number | null; report: Report }> {
+  const r = await runCli(['audit', '--data-dir', dir, '--json']);
+  assert.ok(r.stdout.startsWith('{'), `audit printed JSON (stderr: ${r.stderr})`);
+  return { code: r.code, report: JSON.parse(r.stdout) as Report };
+}
+
+/** A copy of the node's data dir with one SQL change applied. */
+function tampered(sql: (db: DatabaseSync) => void): string {
+  const dir = tempDataDir('tt-tamper-');
+  copies.push(dir);
+  cpSync(dataDir, dir, { recursive: true });
+  const db = new DatabaseSync(join(dir, 'node.db'));
+  sql(db);
+  db.close();
+  return dir;
+}
+
+function leafData(db: DatabaseSync, idx: number): Uint8Array {
+  const row = db.prepare('SELECT data FROM log_leaves WHERE idx = ?').get(idx) as { data: Uint8Array };
+  return new Uint8Array(row.data);
+}
+
+describe('tradetwin audit', () => {
+  it('passes an intact log, checking it against the heads anchored on chain', async () => {
+    const { code, report } = await audit(dataDir);
+    assert.equal(code, 0);
+    assert.equal(report.ok, true);
+    assert.equal(report.size, 300);
+    assert.equal(report.anchoredHeads.source, 'chain');
+    assert.ok(report.anchoredHeads.checked >= 2);
+  });
+
+  it('names the leaf whose stored bytes were changed', async () => {
+    const dir = tampered((db) => {
+      const data = leafData(db, 137);
+      data[data.length - 70] ^= 0x01; // a bit inside the signed payload
+      db.prepare('UPDATE log_leaves SET data = ? WHERE idx = 137').run(data);
+    });
+    const { code, report } = await audit(dir);
+    assert.equal(code, 3);
+    assert.equal(report.firstBad?.leafIndex, 137);
+    assert.equal(report.firstBad?.recordId, `${key.deviceId}#138`);
+  });
+
+  it('names the leaf even when the attacker also rewrote its leaf hash', async () => {
+    const dir = tampered((db) => {
+      const data = leafData(db, 42);
+      data[data.length - 70] ^= 0x01;
+      db.prepare('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 42').run(data, hashLeaf(data));
+    });
+    const { code, report } = await audit(dir);
+    assert.equal(code, 3);
+    assert.equal(report.firstBad?.leafIndex, 42);
+    assert.equal(report.firstBad?.problem, 'bad_content');
+  });
+
+  it('names a deleted leaf', async () => {
+    const dir = tampered((db) => db.prepare('DELETE FROM log_leaves WHERE idx = 200').run());
+    const { code, report } = await audit(dir);
+    assert.equal(code, 3);
+    assert.equal(report.firstBad?.leafIndex, 200);
+    assert.equal(report.firstBad?.problem, 'missing_leaf');
+  });
+
+  it('names an inserted leaf (a replayed envelope appended to the log)', async () => {
+    const dir = tampered((db) => {
+      const data = leafData(db, 10);
+      db.prepare('INSERT INTO log_leaves (idx, hash, data) VALUES (300, ?, ?)').run(hashLeaf(data), data);
+    });
+    const { code, report } = await audit(dir);
+    assert.equal(code, 3);
+    assert.equal(report.firstBad?.leafIndex, 300);
+  });
+});
