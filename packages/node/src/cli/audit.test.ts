@@ -76,9 +76,9 @@ describe('tradetwin audit', () => {
       db.prepare('UPDATE log_leaves SET data = ? WHERE idx = 137').run(data);
     });
     const { code, report } = await audit(dir);
-    assert.equal(code, 3);
-    assert.equal(report.firstBad?.leafIndex, 137);
-    assert.equal(report.firstBad?.recordId, `${key.deviceId}#138`);
+    assert.equal(code, 3, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.leafIndex, 137, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.recordId, `${key.deviceId}#138`, JSON.stringify(report.firstBad));
   });
 
   it('names the leaf even when the attacker also rewrote its leaf hash', async () => {
@@ -88,17 +88,29 @@ describe('tradetwin audit', () => {
       db.prepare('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 42').run(data, hashLeaf(data));
     });
     const { code, report } = await audit(dir);
-    assert.equal(code, 3);
-    assert.equal(report.firstBad?.leafIndex, 42);
-    assert.equal(report.firstBad?.problem, 'bad_content');
+    assert.equal(code, 3, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.leafIndex, 42, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.problem, 'bad_content', JSON.stringify(report.firstBad));
+  });
+
+  it('locates a change to the unsigned part of a leaf (receive time) to the anchored range that covers it', async () => {
+    const dir = tampered((db) => {
+      const data = leafData(db, 260);
+      data[20] ^= 0x01; // lowest byte of receivedAt: [1, "telemetry", receivedAt, body]
+      db.prepare('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 260').run(data, hashLeaf(data));
+    });
+    const { code, report } = await audit(dir);
+    assert.equal(code, 3, JSON.stringify(report.firstBad));
+    const range = (report.firstBad as { range?: { from: number; to: number } }).range;
+    assert.ok(range && range.from <= 260 && 260 < range.to, JSON.stringify(report.firstBad));
   });
 
   it('names a deleted leaf', async () => {
     const dir = tampered((db) => db.prepare('DELETE FROM log_leaves WHERE idx = 200').run());
     const { code, report } = await audit(dir);
-    assert.equal(code, 3);
-    assert.equal(report.firstBad?.leafIndex, 200);
-    assert.equal(report.firstBad?.problem, 'missing_leaf');
+    assert.equal(code, 3, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.leafIndex, 200, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.problem, 'missing_leaf', JSON.stringify(report.firstBad));
   });
 
   it('names an inserted leaf (a replayed envelope appended to the log)', async () => {
@@ -107,7 +119,7 @@ describe('tradetwin audit', () => {
       db.prepare('INSERT INTO log_leaves (idx, hash, data) VALUES (300, ?, ?)').run(hashLeaf(data), data);
     });
     const { code, report } = await audit(dir);
-    assert.equal(code, 3);
-    assert.equal(report.firstBad?.leafIndex, 300);
+    assert.equal(code, 3, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.leafIndex, 300, JSON.stringify(report.firstBad));
   });
 });

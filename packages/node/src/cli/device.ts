@@ -113,4 +113,4 @@ const list: Command = {
   },
 };
 
-export const deviceCommands = [keygen, register, revoke, list];
+export const deviceCommands: Command[] = [keygen, register, revoke, list];

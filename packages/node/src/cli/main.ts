@@ -1,13 +1,29 @@
-// The `tradetwin` command line. Each command lives in its own module; this
-// file only dispatches and maps errors to exit codes.
-import { auditCommand } from './audit.js';
+// The `tradetwin` command line. Each command lives in its own module, loaded
+// only when it runs (keygen should not pay for viem, the chain and the store);
+// this file only dispatches and maps errors to exit codes.
 import { CliError, type Command, helpText, parse } from './args.js';
-import { deviceCommands } from './device.js';
-import { simulateCommand } from './simulate.js';
-import { startCommand } from './start.js';
-import { verifyCommand } from './verify.js';
 
-const COMMANDS: Command[] = [startCommand, ...deviceCommands, verifyCommand, auditCommand, simulateCommand];
+interface Entry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+const COMMANDS: Entry[] = [
+  { name: 'start', summary: 'Run a node: HTTP API, MQTT, ingest, log, anchoring', load: async () => (await import('./start.js')).startCommand },
+  { name: 'device keygen', summary: 'Make a device key pair into a key file', load: () => device('device keygen') },
+  { name: 'device register', summary: "Register a device's public key on chain", load: () => device('device register') },
+  { name: 'device revoke', summary: 'Revoke a device on chain, now or back-dated', load: () => device('device revoke') },
+  { name: 'device list', summary: 'List devices with status, last sequence and gaps', load: () => device('device list') },
+  { name: 'simulate', summary: 'Send simulated signed readings to a node', load: async () => (await import('./simulate.js')).simulateCommand },
+  { name: 'verify', summary: "Verify a reading's proof bundle against the chain", load: async () => (await import('./verify.js')).verifyCommand },
+  { name: 'audit', summary: 'Recompute the log and check signed and anchored heads', load: async () => (await import('./audit.js')).auditCommand },
+];
+
+async function device(name: string): Promise<Command> {
+  const { deviceCommands } = await import('./device.js');
+  return deviceCommands.find((c) => c.name === name)!;
+}
 
 function usage(): string {
   return [
@@ -22,14 +38,15 @@ function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   // Two-word commands ("device keygen") first, then one-word ones.
-  const cmd = COMMANDS.find((c) => c.name === argv.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.name === argv[0]);
-  if (!cmd) {
+  const entry = COMMANDS.find((c) => c.name === argv.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.name === argv[0]);
+  if (!entry) {
     const asked = argv[0] === undefined || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
-    (asked ? process.stdout : process.stderr).write(`${usage()}\n`);
+    (asked ? process.stdout : process.stderr).write(`${asked ? '' : `unknown command "${argv.join(' ')}"\n\n`}${usage()}\n`);
     return asked ? 0 : 2;
   }
-  const rest = argv.slice(cmd.name.split(' ').length);
+  const rest = argv.slice(entry.name.split(' ').length);
   try {
+    const cmd = await entry.load();
     const args = parse(cmd, rest);
     if (args.values.help) {
       process.stdout.write(`${helpText(cmd)}\n`);
@@ -38,11 +55,10 @@ export async function main(argv: string[]): Promise<number> {
     return (await cmd.run(args)) ?? 0;
   } catch (err) {
     if (err instanceof CliError) {
-      process.stderr.write(`tradetwin ${cmd.name}: ${err.message}\n`);
+      process.stderr.write(`tradetwin ${entry.name}: ${err.message}\n`);
       return err.exitCode;
     }
-    process.stderr.write(`tradetwin ${cmd.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`tradetwin ${entry.name}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
 }
-

@@ -198,16 +198,19 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
   };
 }
 
-/** The finding that names the earliest leaf (a located leaf beats a range starting at the same place). */
+/**
+ * The finding that names the earliest bad leaf. A range only says "somewhere in
+ * here" (a tile or head no longer matches), so a finding located to one leaf
+ * wins over any range; among ranges, the one that starts (then ends) first.
+ */
 function pickFirstBad(findings: AuditFinding[]): AuditFinding | null {
-  let best: AuditFinding | null = null;
-  const pos = (f: AuditFinding) => f.leafIndex ?? f.range?.from ?? Number.MAX_SAFE_INTEGER;
-  for (const f of findings) {
-    if (!best || pos(f) < pos(best) || (pos(f) === pos(best) && f.leafIndex !== undefined && best.leafIndex === undefined)) {
-      best = f;
-    }
+  const located = findings.filter((f) => f.leafIndex !== undefined);
+  if (located.length > 0) return located.reduce((a, b) => (b.leafIndex! < a.leafIndex! ? b : a));
+  const ranged = findings.filter((f) => f.range !== undefined);
+  if (ranged.length > 0) {
+    return ranged.reduce((a, b) => (b.range!.from < a.range!.from || (b.range!.from === a.range!.from && b.range!.to < a.range!.to) ? b : a));
   }
-  return best;
+  return findings[0] ?? null;
 }
 
 /** Leaf hashes in one flat buffer: 32 bytes a leaf (320 MB for 10 M leaves, not 1 GB of objects). */
