@@ -6,6 +6,7 @@ import { bytesToHex } from 'viem';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
+import { ChainError } from '../chain/errors.js';
 import { DEFAULT_HTTP_INGEST, ingestRoutes } from '../ingest/http.js';
 import type { Ingestor } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
@@ -38,6 +39,7 @@ export function createApp(deps: ApiDeps): Hono {
 
   app.onError((err, c) => {
     if (err instanceof HttpProblem) return problemResponse(c, err);
+    if (err instanceof ChainError) return problemResponse(c, chainProblem(err));
     console.error(`[api] ${c.req.method} ${c.req.path}:`, err);
     return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
   });
@@ -203,6 +205,18 @@ export function createApp(deps: ApiDeps): Hono {
   app.route('/api/v1/admin', admin);
 
   return app;
+}
+
+/** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
+function chainProblem(err: ChainError): HttpProblem {
+  if (err.code === 'reverted') {
+    const args = (err.args ?? []).map((a) => (typeof a === 'bigint' ? a.toString() : a));
+    return new HttpProblem(409, 'contract_refused', `the contract refused: ${err.errorName ?? 'reverted'}(${args.join(', ')})`, {
+      errorName: err.errorName ?? null,
+      args,
+    });
+  }
+  return new HttpProblem(503, 'chain_unavailable', `the chain did not take the transaction (${err.code}): ${err.message.split('\n')[0]}`);
 }
 
 async function jsonBody(req: Request, optional = false): Promise<Record<string, unknown>> {

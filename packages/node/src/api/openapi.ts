@@ -115,7 +115,7 @@ export function openApiDocument() {
               },
             },
           },
-          responses: { '201': { description: 'Registered', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '403': problem, '409': problem },
+          responses: { '201': { description: 'Registered', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '403': problem, '409': problem, '503': problem },
         },
       },
       '/api/v1/admin/devices/{id}/revoke': {
@@ -124,7 +124,7 @@ export function openApiDocument() {
           security: [{ adminToken: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { effectiveAt: { type: 'integer', description: 'ms since epoch' } } } } } },
-          responses: { '200': { description: 'Revoked', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '404': problem, '409': problem },
+          responses: { '200': { description: 'Revoked', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '404': problem, '409': problem, '503': problem },
         },
       },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } } },

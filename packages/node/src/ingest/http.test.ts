@@ -134,6 +134,14 @@ describe('HTTP ingest', () => {
     assert.equal((await t.post([envelope(doomed, 3, { at: before + 1000 })])).status, 201);
   });
 
+  it('answers a registration the contract refuses with 409 naming the custom error', async () => {
+    const res = await t.register(p256);
+    assert.equal(res.status, 409);
+    const body = (await res.json()) as { type: string; errorName: string };
+    assert.equal(body.type, 'https://tradetwin.dev/problems/contract_refused');
+    assert.equal(body.errorName, 'DeviceExists');
+  });
+
   it('keeps admin routes behind the bearer token', async () => {
     const res = await fetch(`${t.node.httpUrl}/api/v1/admin/devices`, { method: 'POST', body: '{}' });
     assert.equal(res.status, 401);
