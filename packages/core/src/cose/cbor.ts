@@ -214,11 +214,34 @@ function writeValue(out: ByteSink, v: CborEncodable, depth: number): void {
   }
 }
 
-/** Just a head (major type + argument) in shortest form, for callers that splice bytes themselves. */
+/** Byte length of a head in shortest form. */
+export function headLength(value: number): number {
+  return value < 24 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : value < 0x100000000 ? 5 : 9;
+}
+
+/** Write a head in shortest form into `out` at `at`; returns the offset after it. For callers that splice bytes themselves. */
+export function putHead(out: Uint8Array, at: number, major: number, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`cannot encode ${value} as a CBOR argument`);
+  const n = headLength(value);
+  const m = major << 5;
+  if (n === 1) {
+    out[at] = m | value;
+    return at + 1;
+  }
+  out[at] = m | (n === 2 ? 24 : n === 3 ? 25 : n === 5 ? 26 : 27);
+  let v = value;
+  for (let i = n - 1; i >= 1; i--) {
+    out[at + i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  return at + n;
+}
+
+/** Just a head (major type + argument) in shortest form. */
 export function encodeHead(major: number, value: number): Uint8Array {
-  const out = new ByteSink();
-  writeHead(out, major, value);
-  return out.result();
+  const out = new Uint8Array(headLength(value));
+  putHead(out, 0, major, value);
+  return out;
 }
 
 /** Deterministically encoded CBOR (RFC 8949 §4.2.1). */
@@ -364,18 +387,40 @@ export class CborReader {
   }
 }
 
+// Interned short ASCII strings (map keys, kinds, device ids): decoded once, then looked up by their bytes.
+const INTERN_MAX_LENGTH = 6;
+const INTERN_MAX_ENTRIES = 4096;
+const interned = new Map<number, string>();
+
 function decodeText(b: Uint8Array, offset: number, r: CborReader): string {
-  // Short ASCII keys and kinds dominate device payloads: skip TextDecoder for them.
-  if (b.length <= 32) {
+  if (b.length <= INTERN_MAX_LENGTH) {
+    let key = b.length;
     let ascii = true;
     for (let i = 0; i < b.length; i++) {
-      if (b[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
+      const c = b[i]!;
+      if (c >= 0x80) ascii = false;
+      key = key * 256 + c;
     }
-    if (ascii) return String.fromCharCode(...b);
+    if (ascii) {
+      const hit = interned.get(key);
+      if (hit !== undefined) return hit;
+      const s = String.fromCharCode.apply(null, b as unknown as number[]);
+      if (interned.size < INTERN_MAX_ENTRIES) interned.set(key, s);
+      return s;
+    }
+  } else if (b.length <= 64) {
+    let s = '';
+    for (let i = 0; i < b.length; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) return decodeUtf8(b, offset, r);
+      s += String.fromCharCode(c);
+    }
+    return s;
   }
+  return decodeUtf8(b, offset, r);
+}
+
+function decodeUtf8(b: Uint8Array, offset: number, r: CborReader): string {
   try {
     return utf8Strict.decode(b);
   } catch {

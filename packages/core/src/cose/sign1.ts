@@ -4,7 +4,7 @@
 // but alg and kid): the log stores these bytes verbatim, and the unsigned parts
 // (tag, array, unprotected map, byte-string heads) must not admit a second
 // encoding of the same signed message.
-import { CborError, CborReader, CborTag, decodeCbor, describeCbor, encodeCbor, encodeHead, MAJOR, majorName } from './cbor.js';
+import { CborError, CborReader, CborTag, decodeCbor, describeCbor, encodeCbor, encodeHead, headLength, MAJOR, majorName, putHead } from './cbor.js';
 import { CoseError } from './error.js';
 
 export const COSE_SIGN1_TAG = 18;
@@ -38,18 +38,20 @@ export function encodeProtectedHeader(alg: CoseAlg): Uint8Array {
 }
 
 const SIGNATURE1_PREFIX = concat(encodeHead(MAJOR.array, 4), encodeCbor('Signature1'));
-const EMPTY_BSTR = encodeHead(MAJOR.bytes, 0);
 
 /** Sig_structure = ["Signature1", protected, h'' (external_aad), payload], CBOR-encoded: the bytes that are signed. */
 export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  return concat(
-    SIGNATURE1_PREFIX,
-    encodeHead(MAJOR.bytes, protectedBytes.length),
-    protectedBytes,
-    EMPTY_BSTR,
-    encodeHead(MAJOR.bytes, payload.length),
-    payload,
-  );
+  // Built in one allocation: this runs once per message on the ingest path.
+  const size =
+    SIGNATURE1_PREFIX.length + headLength(protectedBytes.length) + protectedBytes.length + 1 + headLength(payload.length) + payload.length;
+  const out = new Uint8Array(size);
+  out.set(SIGNATURE1_PREFIX, 0);
+  let at = putHead(out, SIGNATURE1_PREFIX.length, MAJOR.bytes, protectedBytes.length);
+  out.set(protectedBytes, at);
+  at = putHead(out, at + protectedBytes.length, MAJOR.bytes, 0);
+  at = putHead(out, at, MAJOR.bytes, payload.length);
+  out.set(payload, at);
+  return out;
 }
 
 export function encodeSign1(m: { alg: CoseAlg; kid: string; payload: Uint8Array; signature: Uint8Array }): Uint8Array {

@@ -85,6 +85,10 @@ describe('device keys', () => {
     prefix[0] = 0x05;
     assert.match(publicKeyProblem(1, prefix)!, /first byte 0x04/);
     assert.match(publicKeyProblem(2, new Uint8Array(31))!, /must be 32 bytes, got 31/);
+    // The Ed25519 identity point (y = 1) has small order: no signature may verify under it.
+    const identity = Uint8Array.from([1, ...new Uint8Array(31)]);
+    assert.match(publicKeyProblem(2, identity)!, /small-order point/);
+    assert.equal(verify(2, identity, msg, new Uint8Array(64)), false);
     assert.equal(verify(1, offCurve, msg, sign(1, k.privateKey, msg)), false);
   });
 });

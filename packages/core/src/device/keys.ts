@@ -90,8 +90,10 @@ export function publicKeyProblem(keyType: KeyType, publicKey: Uint8Array): strin
   if (keyType === KEY_TYPE_P256) {
     if (publicKey[0] !== 0x04) return 'P-256 public key must be SEC1 uncompressed (first byte 0x04)';
     if (!p256.utils.isValidPublicKey(publicKey, false)) return 'P-256 public key is not a point on the curve';
-  } else if (!ed25519.utils.isValidPublicKey(publicKey, false)) {
-    return 'Ed25519 public key is not a valid curve point encoding';
+  } else {
+    if (!ed25519.utils.isValidPublicKey(publicKey, false)) return 'Ed25519 public key is not a valid curve point encoding';
+    // verify (strict RFC 8032 mode) refuses small-order keys: any signature would be ambiguous.
+    if (ed25519.Point.fromBytes(publicKey, false).isSmallOrder()) return 'Ed25519 public key is a small-order point';
   }
   return null;
 }

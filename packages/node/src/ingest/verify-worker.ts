@@ -1,0 +1,198 @@
+// The worker-thread side of the ingest verifier (./verifier.ts), and the
+// node:crypto signature check both sides share. A worker opens envelopes with
+// core's openTelemetry (same decoding, same check order, same details) and
+// only swaps the signature primitive for OpenSSL's, which is several times
+// faster than @noble/curves. Device keys are imported into OpenSSL once per
+// device and cached here; a message whose device this worker has no key for is
+// answered with { needKey } and the main thread resends it with the key.
+import { createPublicKey, type KeyObject, verify as cryptoVerify } from 'node:crypto';
+import { parentPort, workerData } from 'node:worker_threads';
+import { type DevicePublicKey, KEY_TYPE_P256, publicKeyProblem } from '@tradetwin/core/device/keys';
+import { openTelemetry, type OpenResult, type VerifiedMessage } from '@tradetwin/core/telemetry/envelope';
+
+/** A device key imported into OpenSSL; `handle` is null for a key that can never verify anything. */
+export interface NodeDeviceKey extends DevicePublicKey {
+  handle: KeyObject | null;
+}
+
+export type VerifyResult = OpenResult<VerifiedMessage>;
+
+// SubjectPublicKeyInfo DER prefixes: id-ecPublicKey + prime256v1, and id-Ed25519.
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/**
+ * Import a registered key. Keys that core's `verify` would never accept
+ * (publicKeyProblem: not on the curve, non-canonical, Ed25519 small-order) get
+ * no handle, so OpenSSL cannot be more lenient than the browser's verifier.
+ */
+export function importDeviceKey(key: DevicePublicKey): NodeDeviceKey {
+  const base = { keyType: key.keyType, publicKey: key.publicKey };
+  if (publicKeyProblem(key.keyType, key.publicKey) !== null) return { ...base, handle: null };
+  try {
+    const prefix = key.keyType === KEY_TYPE_P256 ? P256_SPKI_PREFIX : ED25519_SPKI_PREFIX;
+    const der = Buffer.concat([prefix, key.publicKey]);
+    return { ...base, handle: createPublicKey({ key: der, format: 'der', type: 'spki' }) };
+  } catch {
+    return { ...base, handle: null };
+  }
+}
+
+/** Where the minimal DER INTEGER for a 32-byte big-endian unsigned value starts, and whether it needs a 0x00 pad. */
+function derIntegerShape(sig: Uint8Array, from: number): { start: number; pad: number } {
+  let start = from;
+  while (start < from + 31 && sig[start] === 0) start++;
+  return { start, pad: sig[start]! >= 0x80 ? 1 : 0 };
+}
+
+/**
+ * Raw r‖s (COSE ES256) to the DER ECDSA-Sig-Value OpenSSL verifies natively:
+ * Node's own ieee-p1363 conversion costs about a third more per verification.
+ */
+export function p1363ToDer(sig: Uint8Array): Uint8Array {
+  const r = derIntegerShape(sig, 0);
+  const s = derIntegerShape(sig, 32);
+  const rLen = 32 - (r.start - 0) + r.pad;
+  const sLen = 64 - s.start + s.pad;
+  const out = new Uint8Array(2 + 2 + rLen + 2 + sLen);
+  out[0] = 0x30;
+  out[1] = 4 + rLen + sLen;
+  out[2] = 0x02;
+  out[3] = rLen;
+  out.set(sig.subarray(r.start, 32), 4 + r.pad);
+  const sAt = 4 + rLen;
+  out[sAt] = 0x02;
+  out[sAt + 1] = sLen;
+  out.set(sig.subarray(s.start, 64), sAt + 2 + s.pad);
+  return out;
+}
+
+/** ES256 or Ed25519 through OpenSSL; never throws. */
+export function verifyWithNodeCrypto(key: NodeDeviceKey, message: Uint8Array, signature: Uint8Array): boolean {
+  if (key.handle === null || signature.length !== 64) return false;
+  try {
+    if (key.keyType === KEY_TYPE_P256) return cryptoVerify('sha256', message, key.handle, p1363ToDer(signature));
+    return cryptoVerify(null, message, key.handle, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** openTelemetry with the OpenSSL primitive, without the payload (ingest needs only the summary). */
+export function openWithNodeCrypto(bytes: Uint8Array, lookup: (deviceId: string) => NodeDeviceKey | undefined): VerifyResult {
+  const r = openTelemetry(bytes, lookup, verifyWithNodeCrypto);
+  if (!r.ok) return r;
+  const { deviceId, seq, signedAt, firstAt, lastAt, readings } = r.msg;
+  return { ok: true, msg: { deviceId, seq, signedAt, firstAt, lastAt, readings } };
+}
+
+// ---------------------------------------------------------------- worker protocol
+
+/** A device key sent along with a chunk: [deviceId, keyType, publicKey], or [deviceId, 0, null] for "not registered". */
+export type KeyGrant = [deviceId: string, keyType: 0 | 1 | 2, publicKey: Uint8Array | null];
+
+export interface VerifyRequest {
+  id: number;
+  /** The messages, concatenated. */
+  data: ArrayBuffer;
+  /** End offset of each message in `data`. */
+  ends: Uint32Array;
+  keys: KeyGrant[];
+}
+
+/** A refusal, or "I have no key for this device": the outcomes that travel as objects. */
+export type WorkerException = Extract<VerifyResult, { ok: false }> | { needKey: string };
+
+/**
+ * Outcomes of one chunk, packed: verified messages (the common case) as columns,
+ * so neither thread pays for cloning thousands of small objects.
+ */
+export interface VerifyResponse {
+  id: number;
+  /** Per message i: deviceId of a verified message, or '' when the outcome is in `exceptions`. */
+  deviceIds: string[];
+  /** Per message i, at 5i: seq, signedAt, firstAt, lastAt, readings (verified messages only). */
+  numbers: Float64Array;
+  exceptions: [index: number, outcome: WorkerException][];
+}
+
+export const NUMBERS_PER_MESSAGE = 5;
+
+export type WorkerCommand = { forget: string | null };
+
+class NeedKey {
+  constructor(readonly deviceId: string) {}
+}
+
+/** A worker's state: its cache of imported keys and the chunk handler. */
+export function createWorkerVerifier(): { handle(req: VerifyRequest): VerifyResponse; forget(deviceId: string | null): void } {
+  const cache = new Map<string, NodeDeviceKey>();
+  return {
+    handle(req) {
+      const granted = new Map<string, NodeDeviceKey | null>();
+      for (const [deviceId, keyType, publicKey] of req.keys) {
+        if (keyType === 0 || publicKey === null) {
+          granted.set(deviceId, null);
+          cache.delete(deviceId);
+        } else {
+          const key = importDeviceKey({ keyType, publicKey });
+          granted.set(deviceId, key);
+          cache.set(deviceId, key);
+        }
+      }
+      const lookup = (deviceId: string): NodeDeviceKey | undefined => {
+        const g = granted.get(deviceId);
+        if (g !== undefined) return g ?? undefined;
+        const cached = cache.get(deviceId);
+        if (cached) return cached;
+        throw new NeedKey(deviceId);
+      };
+      const all = new Uint8Array(req.data);
+      const n = req.ends.length;
+      const res: VerifyResponse = { id: req.id, deviceIds: new Array(n), numbers: new Float64Array(n * NUMBERS_PER_MESSAGE), exceptions: [] };
+      let start = 0;
+      for (let i = 0; i < n; i++) {
+        const end = req.ends[i]!;
+        let r: VerifyResult;
+        try {
+          r = openWithNodeCrypto(all.subarray(start, end), lookup);
+        } catch (err) {
+          if (!(err instanceof NeedKey)) throw err;
+          res.deviceIds[i] = '';
+          res.exceptions.push([i, { needKey: err.deviceId }]);
+          start = end;
+          continue;
+        }
+        if (r.ok) {
+          const m = r.msg;
+          res.deviceIds[i] = m.deviceId;
+          res.numbers.set([m.seq, m.signedAt, m.firstAt, m.lastAt, m.readings], i * NUMBERS_PER_MESSAGE);
+        } else {
+          res.deviceIds[i] = '';
+          res.exceptions.push([i, r]);
+        }
+        start = end;
+      }
+      return res;
+    },
+    forget(deviceId) {
+      if (deviceId === null) cache.clear();
+      else cache.delete(deviceId);
+    },
+  };
+}
+
+/** Marks the worker's workerData so that importing this module elsewhere starts nothing. */
+export const WORKER_MARK = 'tradetwin-verify-worker';
+
+if (parentPort && (workerData as { role?: string } | null)?.role === WORKER_MARK) {
+  const port = parentPort;
+  const verifier = createWorkerVerifier();
+  port.on('message', (m: VerifyRequest | WorkerCommand) => {
+    if ('forget' in m) verifier.forget(m.forget);
+    else {
+      const res = verifier.handle(m);
+      port.postMessage(res, [res.numbers.buffer as ArrayBuffer]);
+    }
+  });
+}
