@@ -1,0 +1,40 @@
+// Cold-chain condition rules: definitions, the streaming evaluator, excursions.
+export { type ClaimFields, claimFields } from './claim.js';
+export {
+  type BandMode,
+  type BandRule,
+  type BandSensor,
+  type GapRule,
+  type LightRule,
+  type LightSensor,
+  RULE_KINDS,
+  type Rule,
+  type RuleKind,
+  type ThresholdRule,
+  type Zone,
+  validateRule,
+  validateRules,
+} from './definition.js';
+export { RuleError } from './error.js';
+export {
+  type EvaluatorOptions,
+  type ExcursionsOptions,
+  createRuleEvaluator,
+  evaluateRules,
+  type PushResult,
+  type RuleEvaluator,
+} from './evaluator.js';
+export {
+  type BandExcursion,
+  type Excursion,
+  type ExcursionEvidence,
+  excursionId,
+  type GapEvidence,
+  type GapExcursion,
+  type Hex,
+  type LightExcursion,
+  type ThresholdExcursion,
+} from './excursion.js';
+export { distanceM, EARTH_RADIUS_M, zoneAt } from './geo.js';
+export { type EvidencedReading, evidencedReadings } from './reading.js';
+export { shelfDaysLost } from './shelf-life.js';
