@@ -34,7 +34,7 @@ describe('node API', () => {
     assert.equal(head.size, 70);
     for (const index of [0, 1, 37, 69]) {
       const leaf = (await get<{ hash: string }>(`/api/v1/log/leaves/${index}`)).body;
-      const proof = (await get<{ path: string[]; root: string }>(`/api/v1/log/proof/inclusion?index=${index}&size=${head.size}`)).body;
+      const proof: { path: string[]; root: string } = (await get<{ path: string[]; root: string }>(`/api/v1/log/proof/inclusion?index=${index}&size=${head.size}`)).body;
       assert.equal(proof.root, head.root);
       assert.deepEqual(verifyInclusion(index, head.size, bytes(leaf.hash), proof.path.map(bytes), bytes(head.root)), { ok: true });
     }

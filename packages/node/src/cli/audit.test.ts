@@ -72,7 +72,7 @@ describe('tradetwin audit', () => {
   it('names the leaf whose stored bytes were changed', async () => {
     const dir = tampered((db) => {
       const data = leafData(db, 137);
-      data[data.length - 70] ^= 0x01; // a bit inside the signed payload
+      data[data.length - 70]! ^= 0x01; // a bit inside the signed payload
       db.prepare('UPDATE log_leaves SET data = ? WHERE idx = 137').run(data);
     });
     const { code, report } = await audit(dir);
@@ -84,7 +84,7 @@ describe('tradetwin audit', () => {
   it('names the leaf even when the attacker also rewrote its leaf hash', async () => {
     const dir = tampered((db) => {
       const data = leafData(db, 42);
-      data[data.length - 70] ^= 0x01;
+      data[data.length - 70]! ^= 0x01;
       db.prepare('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 42').run(data, hashLeaf(data));
     });
     const { code, report } = await audit(dir);
@@ -96,7 +96,7 @@ describe('tradetwin audit', () => {
   it('locates a change to the unsigned part of a leaf (receive time) to the anchored range that covers it', async () => {
     const dir = tampered((db) => {
       const data = leafData(db, 260);
-      data[20] ^= 0x01; // lowest byte of receivedAt: [1, "telemetry", receivedAt, body]
+      data[20]! ^= 0x01; // lowest byte of receivedAt: [1, "telemetry", receivedAt, body]
       db.prepare('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 260').run(data, hashLeaf(data));
     });
     const { code, report } = await audit(dir);

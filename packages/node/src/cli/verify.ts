@@ -41,7 +41,7 @@ export const verifyCommand: Command = {
     const report = await verifyBundle(bundle, {
       readAnchor:
         client && anchor
-          ? async (a) => {
+          ? async (a: { logAnchor: Hex; publisher: Hex; size: number }) => {
               const root = await client.readContract({
                 address: a.logAnchor,
                 abi: logAnchorAbi,
@@ -69,12 +69,15 @@ export const verifyCommand: Command = {
             }
           : undefined,
     });
-    if (values.json) printJson(report);
+    const verified = report.ok && report.complete;
+    if (values.json) printJson({ verified, ...report });
     else {
-      for (const c of report.checks) process.stdout.write(`${c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}\n`);
-      process.stdout.write(report.ok ? `VERIFIED reading ${bundle.readingId}\n` : `NOT VERIFIED reading ${bundle.readingId}\n`);
-      if (!client) process.stdout.write('(no --rpc given: the anchor on chain was not checked)\n');
+      for (const c of report.checks) process.stdout.write(`${c.skipped ? '–' : c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}\n`);
+      const skipped = report.checks.filter((c) => c.skipped).map((c) => c.name);
+      if (verified) process.stdout.write(`VERIFIED reading ${bundle.readingId}\n`);
+      else if (report.ok) process.stdout.write(`NOT FULLY VERIFIED reading ${bundle.readingId}: not checked: ${skipped.join(', ')}${client ? '' : ' (give --rpc URL)'}\n`);
+      else process.stdout.write(`NOT VERIFIED reading ${bundle.readingId}\n`);
     }
-    return report.ok ? 0 : 1;
+    return verified ? 0 : 1;
   },
 };
