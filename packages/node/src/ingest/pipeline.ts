@@ -59,7 +59,16 @@ export interface IngestOptions {
   batchMaxDelayMs?: number;
   now?: () => number;
   /** Called after each commit (live views, rules, anchoring triggers). */
-  onCommit?: (c: { firstIndex: number; size: number; accepted: AcceptedMessage[] }) => void;
+  onCommit?: (c: CommittedBatch) => void;
+}
+
+/** What one group commit added to the log, for the node's own listeners. */
+export interface CommittedBatch {
+  firstIndex: number;
+  size: number;
+  accepted: AcceptedMessage[];
+  /** The COSE envelopes as committed, parallel to `accepted` (listeners need not read them back). */
+  envelopes: Uint8Array[];
 }
 
 export interface AcceptedMessage extends VerifiedMessage {
@@ -232,7 +241,7 @@ export class Ingestor {
     this.counters.gaps += gaps.length;
     for (const a of accepted) this.counters.readings += a.readings;
     batch.forEach((p, i) => p.resolve(accepted[i]!));
-    this.opts.onCommit?.({ firstIndex, size, accepted });
+    this.opts.onCommit?.({ firstIndex, size, accepted, envelopes: batch.map((p) => p.bytes) });
   }
 
   private restoreSeqs(batch: Pending[]): void {

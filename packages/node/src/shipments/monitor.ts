@@ -1,0 +1,124 @@
+// Watches the log for the shipments' devices and keeps each shipment's rule
+// evaluation current. Everything it knows comes from the log: at start it
+// replays the attached devices' leaves, then it follows each commit, so its
+// excursions are exactly what any party replaying the same log would derive.
+import { decodeSign1 } from '@tradetwin/core/cose/sign1';
+import { decodeLeaf } from '@tradetwin/core/proof/leaf';
+import { createRuleEvaluator, type EvidencedReading, type Excursion, evidencedReadings, type RuleEvaluator } from '@tradetwin/core/rules/index';
+import { decodePayload, type Reading } from '@tradetwin/core/telemetry/payload';
+import type { CommittedBatch } from '../ingest/pipeline.js';
+import type { NodeStore } from '../store/types.js';
+import { attachedAt, type ShipmentDefinition } from './definition.js';
+import type { ShipmentStore } from './store.js';
+
+export interface MonitorEvents {
+  /** An excursion appeared or changed (grew, closed, breached). */
+  onExcursion?: (x: Excursion, shipment: ShipmentDefinition) => void;
+}
+
+interface Watched {
+  def: ShipmentDefinition;
+  evaluator: RuleEvaluator;
+  /** Last reading per kind, for the twin's current state. */
+  latest: Map<string, Reading & { deviceId: string; readingId: string }>;
+  /** Serialised excursions as last stored, to store only changes. */
+  known: Map<string, string>;
+}
+
+export class ShipmentMonitor {
+  private readonly watched = new Map<string, Watched>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: NodeStore,
+    private readonly shipments: ShipmentStore,
+    private readonly events: MonitorEvents = {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Load every shipment and replay its devices' readings from the log. */
+  async start(): Promise<void> {
+    for (const def of await this.shipments.shipments()) await this.watch(def);
+  }
+
+  /** Start following a (new) shipment: replays what the log already holds for it. */
+  async watch(def: ShipmentDefinition): Promise<void> {
+    const w: Watched = {
+      def,
+      evaluator: createRuleEvaluator({ shipmentId: def.id, rules: def.rules, devices: def.devices.map((d) => d.deviceId) }),
+      latest: new Map(),
+      known: new Map((await this.shipments.excursions(def.id)).map((e) => [e.id, JSON.stringify(e.record)])),
+    };
+    this.watched.set(def.id, w);
+    for (const a of def.devices) {
+      const rows = await this.store.telemetry({ deviceId: a.deviceId, from: a.from, to: a.to ?? Number.MAX_SAFE_INTEGER });
+      const readings: EvidencedReading[] = [];
+      for (const row of rows) {
+        const leaf = await this.store.leaf(row.index);
+        if (leaf) readings.push(...this.readingsFor(w, decodeLeaf(leaf.data).body, row.index));
+      }
+      this.push(w, readings);
+    }
+    await this.persist(w);
+  }
+
+  /** Follow one ingest commit (called from the ingest pipeline's onCommit; work is queued, never blocks ingest). */
+  noteCommitted(batch: CommittedBatch): void {
+    if (this.watched.size === 0) return;
+    const relevant = batch.accepted
+      .map((m, i) => ({ m, envelope: batch.envelopes[i]! }))
+      .filter(({ m }) => [...this.watched.values()].some((w) => w.def.devices.some((d) => d.deviceId === m.deviceId)));
+    if (relevant.length === 0) return;
+    this.queue = this.queue
+      .then(async () => {
+        const touched = new Set<Watched>();
+        for (const w of this.watched.values()) {
+          const readings = relevant.flatMap(({ m, envelope }) => this.readingsFor(w, envelope, m.index));
+          if (readings.length > 0) {
+            this.push(w, readings);
+            touched.add(w);
+          }
+        }
+        for (const w of touched) await this.persist(w);
+      })
+      .catch((err: unknown) => console.error('[monitor]', err));
+  }
+
+  /** Wait until every queued commit has been evaluated (tests, demo). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  excursions(shipmentId: string): Excursion[] {
+    return this.watched.get(shipmentId)?.evaluator.excursions() ?? [];
+  }
+
+  /** The twin's current readings: the latest value of each kind. */
+  latest(shipmentId: string): Record<string, Reading & { deviceId: string; readingId: string }> {
+    return Object.fromEntries(this.watched.get(shipmentId)?.latest ?? []);
+  }
+
+  private readingsFor(w: Watched, envelope: Uint8Array, leafIndex: number): EvidencedReading[] {
+    const payload = decodePayload(decodeSign1(envelope).payload);
+    return evidencedReadings(payload, leafIndex).filter((r) => attachedAt(w.def, r.deviceId, r.t));
+  }
+
+  private push(w: Watched, readings: EvidencedReading[]): void {
+    if (readings.length === 0) return;
+    w.evaluator.push(readings);
+    for (const r of readings) {
+      const cur = w.latest.get(r.k);
+      if (!cur || r.t >= cur.t) w.latest.set(r.k, { ...r });
+    }
+  }
+
+  private async persist(w: Watched): Promise<void> {
+    for (const x of w.evaluator.excursions()) {
+      const text = JSON.stringify(x);
+      if (w.known.get(x.id) === text) continue;
+      w.known.set(x.id, text);
+      await this.shipments.putExcursion({ id: x.id, shipmentId: w.def.id, record: x as unknown as Record<string, unknown>, updatedAt: this.now() });
+      this.events.onExcursion?.(x, w.def);
+    }
+  }
+}
