@@ -107,11 +107,25 @@ function scenario(seed: number): Scenario {
       stabilityBudgetMinutes: 600,
       shelfLifeDays: 90,
     },
-    { kind: 'band', id: 'cold-total', sensor: 'temp', min: 2, max: 8, toleranceMinutes: 45, mode: 'cumulative', maxHoldMinutes: 20 },
+    {
+      kind: 'band',
+      id: 'cold-total',
+      sensor: 'temp',
+      min: 2,
+      max: 8,
+      toleranceMinutes: 45,
+      mode: 'cumulative',
+      maxHoldMinutes: 20,
+    },
     { kind: 'band', id: 'humid', sensor: 'rh', min: 30, max: 80, toleranceMinutes: 10, mode: 'cumulative' },
     { kind: 'threshold', id: 'drop', sensor: 'shock', maxG: 5 },
     { kind: 'light', id: 'opened', luxAbove: 100, allowedZones: [{ name: 'Mombasa port', center: PORT, radiusM: 3000 }] },
-    { kind: 'gap', id: 'silent', maxSilenceMinutes: 45, window: { from: T0 + 30 * MIN, to: Math.max(end - 60 * MIN, T0 + 120 * MIN) } },
+    {
+      kind: 'gap',
+      id: 'silent',
+      maxSilenceMinutes: 45,
+      window: { from: T0 + 30 * MIN, to: Math.max(end - 60 * MIN, T0 + 120 * MIN) },
+    },
   ];
   return { rules, devices: [...loggers, 'tracker', 'never-heard'], readings, asOf: end + 10 * MIN };
 }
@@ -172,8 +186,11 @@ function naive(s: Scenario, readings: readonly EvidencedReading[]): Projected[] 
   const ids = new Set<string>();
   const all = readings
     .filter((r) => s.devices.includes(r.deviceId) && !ids.has(r.readingId) && ids.add(r.readingId))
-    .sort((a, b) => a.t - b.t || a.leafIndex - b.leafIndex || (a.readingId < b.readingId ? -1 : a.readingId > b.readingId ? 1 : 0));
-  const devs = (k?: string): string[] => [...new Set(all.filter((r) => k === undefined || r.k === k).map((r) => r.deviceId))].sort();
+    .sort(
+      (a, b) => a.t - b.t || a.leafIndex - b.leafIndex || (a.readingId < b.readingId ? -1 : a.readingId > b.readingId ? 1 : 0),
+    );
+  const devs = (k?: string): string[] =>
+    [...new Set(all.filter((r) => k === undefined || r.k === k).map((r) => r.deviceId))].sort();
   const gapRule = s.rules.find((r) => r.kind === 'gap');
   const defaultHold = gapRule?.kind === 'gap' ? gapRule.maxSilenceMinutes * MIN : Infinity;
   const out: Projected[] = [];
@@ -204,7 +221,19 @@ function naive(s: Scenario, readings: readonly EvidencedReading[]): Projected[] 
       }
       if (sc < 0) continue;
       cur = {
-        p: { rule, dev, start: r.t, end: null, minutes: 0, total: 0, breached: false, peak: r.v as number, first: r.readingId, last: r.readingId, leaves: [r.leafIndex, r.leafIndex] },
+        p: {
+          rule,
+          dev,
+          start: r.t,
+          end: null,
+          minutes: 0,
+          total: 0,
+          breached: false,
+          peak: r.v as number,
+          first: r.readingId,
+          last: r.readingId,
+          leaves: [r.leafIndex, r.leafIndex],
+        },
         hotMs: 0,
         ms: 0,
         lastT: r.t,
@@ -250,7 +279,19 @@ function naive(s: Scenario, readings: readonly EvidencedReading[]): Projected[] 
     } else if (rule.kind === 'threshold') {
       for (const dev of devs('shock')) {
         for (const r of all.filter((x) => x.deviceId === dev && x.k === 'shock' && (x.v as number) > rule.maxG)) {
-          const p: Projected = { rule: rule.id, dev, start: r.t, end: r.t, minutes: 0, total: 0, breached: true, peak: r.v as number, first: r.readingId, last: r.readingId, leaves: [r.leafIndex, r.leafIndex] };
+          const p: Projected = {
+            rule: rule.id,
+            dev,
+            start: r.t,
+            end: r.t,
+            minutes: 0,
+            total: 0,
+            breached: true,
+            peak: r.v as number,
+            first: r.readingId,
+            last: r.readingId,
+            leaves: [r.leafIndex, r.leafIndex],
+          };
           out.push(p);
         }
       }
@@ -343,7 +384,11 @@ describe('rules evaluator: order independence (seeded property test)', () => {
       for (const batch of chunks(rnd, shuffle(rnd, [...s.readings]), 12)) {
         ev.push(batch);
         pushed.push(...batch);
-        assert.deepStrictEqual(project(ev.excursions({ asOf: s.asOf })), naive(s, pushed), `seed ${seed} after ${pushed.length} readings`);
+        assert.deepStrictEqual(
+          project(ev.excursions({ asOf: s.asOf })),
+          naive(s, pushed),
+          `seed ${seed} after ${pushed.length} readings`,
+        );
       }
     }
   });
