@@ -38,14 +38,17 @@ export type SignatureVerifier<K extends DevicePublicKey> = (key: K, message: Uin
 const nobleVerify: SignatureVerifier<DevicePublicKey> = (key, message, signature) =>
   verify(key.keyType, key.publicKey, message, signature);
 
+/** Produces the 64-byte signature over a Sig_structure; the default is core's (noble) `sign`. */
+export type Signer = (keyType: DeviceKey['keyType'], privateKey: Uint8Array, message: Uint8Array) => Uint8Array;
+
 /** Sign a payload as the device: validates, encodes deterministically, signs, wraps. */
-export function signTelemetry(payload: TelemetryPayload, key: DeviceKey): Uint8Array {
+export function signTelemetry(payload: TelemetryPayload, key: DeviceKey, signer: Signer = sign): Uint8Array {
   if (payload.dev !== key.deviceId) {
     throw new CoseError('device_mismatch', `payload dev ${JSON.stringify(payload.dev)} is not the key's device ${JSON.stringify(key.deviceId)}`);
   }
   const bytes = encodePayload(payload);
   const alg = algForKeyType(key.keyType);
-  const signature = sign(key.keyType, key.privateKey, sigStructure(encodeProtectedHeader(alg), bytes));
+  const signature = signer(key.keyType, key.privateKey, sigStructure(encodeProtectedHeader(alg), bytes));
   return encodeSign1({ alg, kid: key.deviceId, payload: bytes, signature });
 }
 
