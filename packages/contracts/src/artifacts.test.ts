@@ -69,6 +69,51 @@ const SPEC: Record<(typeof CONTRACT_NAMES)[number], readonly string[]> = {
     'error TimestampWentBack(uint64 latest, uint64 given)',
     'error EmptyRoot()',
   ],
+  SettlementToken: [
+    'constructor(string name, string symbol, uint8 decimals, address minter)',
+    'function mint(address to, uint256 amount)',
+    'function decimals() view returns (uint8)',
+    'function balanceOf(address) view returns (uint256)',
+    'function transfer(address to, uint256 amount) returns (bool)',
+    'function transferFrom(address from, address to, uint256 amount) returns (bool)',
+    'function approve(address spender, uint256 amount) returns (bool)',
+    'event Transfer(address indexed from, address indexed to, uint256 value)',
+  ],
+  // "Parametric cover": names and types fixed there; argument lists it leaves open are the
+  // ones implemented (see the contract's NatSpec).
+  ParametricCover: [
+    'constructor(address members, address anchor, address token, uint8 threshold)',
+    'function deposit(uint256 amount)',
+    'function withdraw(uint256 amount)',
+    'event CapitalDeposited(uint256 indexed orgId, uint256 amount)',
+    'event CapitalWithdrawn(uint256 indexed orgId, uint256 amount)',
+    'struct PolicyTerms { address holder; bytes32 shipmentId; uint256 premium; uint256 sumInsured; int32 minCentiC; int32 maxCentiC; uint32 toleranceMinutes; uint32 catastrophicMinutes; uint16 payoutPerHourBps; uint64 expiresAt; address logPublisher; }',
+    'function offerPolicy(PolicyTerms terms) returns (uint256 policyId)',
+    'event PolicyOffered(uint256 indexed policyId, uint256 indexed insurerOrg, address indexed holder, bytes32 shipmentId)',
+    'function bindPolicy(uint256 policyId)',
+    'event PolicyBound(uint256 indexed policyId, uint256 indexed insurerOrg, address indexed holder, uint256 premium, uint256 sumInsured)',
+    'error Underfunded(uint256 available, uint256 needed)',
+    'struct ExcursionAttestation { uint256 policyId; bytes32 excursionId; uint64 startedAt; uint64 endedAt; uint32 minutesOutside; int32 peakCentiC; address logPublisher; uint64 logSize; bytes32 logRoot; uint256 nonce; uint64 deadline; }',
+    'function claim(ExcursionAttestation a, bytes[] signatures) returns (uint256 amount)',
+    'event ClaimPaid(uint256 indexed policyId, bytes32 indexed excursionId, uint256 amount, uint256 orgBitmap)',
+    'error DuplicateOrg(uint256 orgId)',
+    'error NotEnoughAttestations(uint256 have, uint256 need)',
+    'error EvidenceNotAnchored(address logPublisher, uint64 logSize, bytes32 logRoot)',
+    'error NonceUsed(uint256 nonce)',
+    'error AttestationExpired(uint64 deadline, uint64 now_)',
+    'error BelowTolerance(uint32 minutesOutside, uint32 toleranceMinutes)',
+    'error ECDSAInvalidSignatureS(bytes32 s)',
+    'function expire(uint256 policyId)',
+    'function cancelOffer(uint256 policyId)',
+    'function setThreshold(uint8 threshold)',
+    'function CLAIM_WINDOW() view returns (uint64)',
+    'function threshold() view returns (uint8)',
+    'struct Policy { PolicyTerms terms; uint256 insurerOrg; uint8 state; uint64 boundAt; }',
+    'function policy(uint256 policyId) view returns (Policy)',
+    'function capital(uint256 orgId) view returns (uint256 free, uint256 locked)',
+    'function hashAttestation(ExcursionAttestation a) view returns (bytes32)',
+    'function nonceUsed(uint256 nonce) view returns (bool)',
+  ],
 };
 
 /** Canonical form of an ABI item, ignoring parameter names. */
@@ -96,6 +141,8 @@ const GENERATED_ABIS: Record<(typeof CONTRACT_NAMES)[number], Abi> = {
   MemberRegistry: generated.memberRegistryAbi,
   DeviceRegistry: generated.deviceRegistryAbi,
   LogAnchor: generated.logAnchorAbi,
+  SettlementToken: generated.settlementTokenAbi,
+  ParametricCover: generated.parametricCoverAbi,
 };
 
 describe('artifacts', () => {

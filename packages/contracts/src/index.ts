@@ -3,3 +3,6 @@
 export * from './generated/index.js';
 export { DEV_ACCOUNTS, DEV_MNEMONIC, anvilBinary, freePort, fundAccount, startDevChain } from './devchain.js';
 export type { DevChain, DevChainOptions } from './devchain.js';
+export * as attestation from './attestation.js';
+export { CLAIM_WINDOW_SECONDS, POLICY_STATE, computePayout } from './cover.js';
+export type { PayoutTerms, PolicyStateName } from './cover.js';

@@ -1,5 +1,8 @@
 // Helpers shared by the contracts tests (not a test file itself).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import {
   BaseError,
   ContractFunctionRevertedError,
@@ -18,6 +21,7 @@ import {
   type TransactionReceipt,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { COMPILER_SETTINGS, PACKAGE_DIR } from './compile.js';
 import type { DevChain } from './devchain.js';
 import { DEV_ACCOUNTS } from './devchain.js';
 import {
@@ -160,3 +164,26 @@ export const ROLE = {
   DEVICE_OWNER: 128n,
   PORT: 256n,
 } as const;
+
+/**
+ * Compiles a self-contained test-only contract, `test-contracts/<name>.sol` (no imports), with
+ * the production compiler settings. Not part of the committed artifacts.
+ */
+export function compileTestContract(name: string): { abi: Abi; bytecode: Hex } {
+  const solc = createRequire(import.meta.url)('solc') as { compile(input: string): string };
+  const content = readFileSync(join(PACKAGE_DIR, 'test-contracts', `${name}.sol`), 'utf8');
+  const input = {
+    language: 'Solidity',
+    sources: { [`${name}.sol`]: { content } },
+    settings: { ...COMPILER_SETTINGS, outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
+  };
+  const output = JSON.parse(solc.compile(JSON.stringify(input))) as {
+    errors?: { severity: string; formattedMessage: string }[];
+    contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
+  };
+  const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join('\n'));
+  const c = output.contracts?.[`${name}.sol`]?.[name];
+  if (!c) throw new Error(`no output for ${name}`);
+  return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
+}

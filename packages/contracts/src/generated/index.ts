@@ -4,3 +4,5 @@
 export { memberRegistryAbi, memberRegistryBytecode } from './MemberRegistry.js';
 export { deviceRegistryAbi, deviceRegistryBytecode } from './DeviceRegistry.js';
 export { logAnchorAbi, logAnchorBytecode } from './LogAnchor.js';
+export { settlementTokenAbi, settlementTokenBytecode } from './SettlementToken.js';
+export { parametricCoverAbi, parametricCoverBytecode } from './ParametricCover.js';
