@@ -10,7 +10,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createApp } from './api/app.js';
 import { Anchorer } from './anchor/anchorer.js';
-import { createChainClients } from './chain/clients.js';
+import { type ChainClients, createChainClients } from './chain/clients.js';
 import { ensureContracts } from './chain/deploy.js';
 import { ChainDeviceDirectory, registerDevice, revokeDevice } from './chain/devices.js';
 import { startEmbeddedChain } from './chain/embedded.js';
@@ -21,6 +21,9 @@ import { Ingestor } from './ingest/pipeline.js';
 import { createVerifier } from './ingest/verifier.js';
 import { headSignerFromKey } from './log/head-signer.js';
 import { TransparencyLog } from './log/transparency-log.js';
+import { ClaimAggregator, type ClaimAggregatorOptions } from './oracle/claims.js';
+import { ShipmentMonitor } from './shipments/monitor.js';
+import { SqliteShipmentStore, type ShipmentStore } from './shipments/store.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { NodeStore } from './store/types.js';
 
@@ -34,6 +37,11 @@ export interface RunningNode {
   log: TransparencyLog;
   ingestor: Ingestor;
   anchorer: Anchorer;
+  shipments: ShipmentStore;
+  monitor: ShipmentMonitor;
+  clients: ChainClients;
+  /** Claim excursions of shipments' bound policies on this cover, with these oracles. */
+  enableClaims(opts: Omit<ClaimAggregatorOptions, 'clients' | 'shipments' | 'anchorNow'>): ClaimAggregator;
   contracts: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
   adminToken: string;
   stop(): Promise<void>;
@@ -103,6 +111,12 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       onConfirmed: (a) => log(`anchored head size ${a.size} in tx ${a.txHash}`),
       onError: (err) => log(`anchor: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
     });
+    const shipments = new SqliteShipmentStore(join(config.dataDir, 'node.db'));
+    stops.push(() => shipments.close());
+    let claims: ClaimAggregator | undefined;
+    const monitor = new ShipmentMonitor(store, shipments, { onExcursion: (x, s) => claims?.noteExcursion(x, s) });
+    await monitor.start();
+
     const lastSeqs = new Map((await store.deviceStates()).map((s) => [s.deviceId, s.lastSeq]));
     const ingestor = new Ingestor({
       log: tlog,
@@ -110,7 +124,10 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       devices: directory,
       lastSeqs,
       limits: config.ingest,
-      onCommit: () => anchorer.noteAppended(),
+      onCommit: (batch) => {
+        anchorer.noteAppended();
+        monitor.noteCommitted(batch);
+      },
     });
     // Stop order (reversed): transports first, then flush ingest, then anchor what was committed.
     stops.push(async () => {
@@ -146,6 +163,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           return r;
         },
       },
+      shipments: { shipments, monitor, clients, publisher: address },
       status: async () => ({
         anchoring: {
           pending: (await store.anchors('pending')).length,
@@ -181,6 +199,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       log: tlog,
       ingestor,
       anchorer,
+      shipments,
+      monitor,
+      clients,
+      enableClaims: (opts) => {
+        claims = new ClaimAggregator({ ...opts, clients, shipments, anchorNow: () => anchorer.anchorNow() });
+        return claims;
+      },
       contracts,
       adminToken,
       stop: stopAll,

@@ -14,6 +14,7 @@ import type { NodeStore } from '../store/types.js';
 import { openApiDocument } from './openapi.js';
 import { HttpProblem, intParam, problemResponse } from './problem.js';
 import { buildProofBundle, type ChainLocation } from './proof-bundle.js';
+import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -29,6 +30,8 @@ export interface ApiDeps {
   devices: DeviceAdmin;
   /** Bearer token for admin routes; undefined disables them. */
   adminToken?: string;
+  /** Shipments, excursions, policies, payouts and evidence (absent: those routes are not served). */
+  shipments?: Omit<ShipmentDeps, 'store' | 'log' | 'requireAdmin'>;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
 }
@@ -169,13 +172,19 @@ export function createApp(deps: ApiDeps): Hono {
     return c.json({ deviceId: id, readings: readings.slice(0, limit) });
   });
 
+  const requireAdmin = (authorization: string | undefined) => {
+    if (!deps.adminToken) throw new HttpProblem(403, 'admin_disabled', 'admin routes are disabled on this node');
+    if (authorization !== `Bearer ${deps.adminToken}`) {
+      throw new HttpProblem(401, 'unauthorized', 'admin routes need "Authorization: Bearer <token>" (the data dir holds it)');
+    }
+  };
+
+  if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log, requireAdmin }));
+
   // Admin: the node's organisation registers and revokes its devices on chain.
   const admin = new Hono();
   admin.use('*', async (c, next) => {
-    if (!deps.adminToken) throw new HttpProblem(403, 'admin_disabled', 'admin routes are disabled on this node');
-    if (c.req.header('authorization') !== `Bearer ${deps.adminToken}`) {
-      throw new HttpProblem(401, 'unauthorized', 'admin routes need "Authorization: Bearer <token>" (the data dir holds it)');
-    }
+    requireAdmin(c.req.header('authorization'));
     await next();
   });
   admin.post('/devices', async (c) => {

@@ -127,6 +127,51 @@ export function openApiDocument() {
           responses: { '200': { description: 'Revoked', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '404': problem, '409': problem, '503': problem },
         },
       },
+      '/api/v1/shipments': {
+        get: { summary: 'Shipments with their state derived from evidence', responses: { '200': { description: 'Shipments', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ShipmentState' } } } } } } },
+        post: {
+          summary: 'Create a shipment twin (parties, goods, legs, attached devices, condition rules)',
+          security: [{ adminToken: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Shipment' } } } },
+          responses: { '201': { description: 'Created', content: { 'application/json': { schema: { $ref: '#/components/schemas/ShipmentState' } } } }, '400': problem, '401': problem, '409': problem },
+        },
+      },
+      '/api/v1/shipments/{id}': {
+        get: {
+          summary: "A shipment's state: latest readings, excursions, policies, payouts",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'State', content: { 'application/json': { schema: { $ref: '#/components/schemas/ShipmentState' } } } }, '404': problem },
+        },
+      },
+      '/api/v1/shipments/{id}/excursions': {
+        get: {
+          summary: 'Excursions the condition rules derive from the log (replayable by anyone)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'Excursions', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } }, '404': problem },
+        },
+      },
+      '/api/v1/shipments/{id}/policies': {
+        post: {
+          summary: 'Link an on-chain ParametricCover policy to the shipment (its excursions are then claimed)',
+          security: [{ adminToken: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['cover', 'policyId'], properties: { cover: hex, policyId: { type: 'integer' } } } } } },
+          responses: { '201': { description: 'Linked', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '404': problem },
+        },
+      },
+      '/api/v1/policies': { get: { summary: 'Policies linked to shipments, with their state', responses: { '200': { description: 'Policies', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } } } },
+      '/api/v1/payouts': { get: { summary: 'Claims paid on chain: amount, transaction, attesting oracles', responses: { '200': { description: 'Payouts', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } } } },
+      '/api/v1/evidence': {
+        get: {
+          summary: "A device's envelopes in a time window with inclusion proofs to one anchored head (what oracles re-verify)",
+          parameters: [
+            { name: 'deviceId', in: 'query', required: true, schema: { type: 'string' } },
+            intQuery('from', 'ms since epoch', true),
+            intQuery('to', 'ms since epoch', true),
+          ],
+          responses: { '200': { description: 'Evidence package', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '409': problem, '413': problem },
+        },
+      },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } } },
     },
     components: {
@@ -174,6 +219,30 @@ export function openApiDocument() {
             lastSeq: { type: 'integer' },
             lastSeenAt: { type: ['integer', 'null'] },
             gaps: { type: 'integer' },
+          },
+        },
+        Shipment: {
+          type: 'object',
+          required: ['id', 'goods', 'parties', 'legs', 'devices'],
+          properties: {
+            id: { type: 'string' },
+            goods: { type: 'object', properties: { description: { type: 'string' }, quantity: { type: 'number' }, unit: { type: 'string' }, gtin: { type: 'string' } } },
+            parties: { type: 'array', items: { type: 'object', properties: { role: { type: 'string' }, name: { type: 'string' }, account: hex } } },
+            legs: { type: 'array', items: { type: 'object' } },
+            devices: { type: 'array', items: { type: 'object', properties: { deviceId: { type: 'string' }, from: { type: 'integer' }, to: { type: 'integer' } } } },
+            rules: { type: 'array', items: { type: 'object' } },
+          },
+        },
+        ShipmentState: {
+          type: 'object',
+          properties: {
+            shipment: { $ref: '#/components/schemas/Shipment' },
+            status: { enum: ['planned', 'in_transit', 'arrived'] },
+            latest: { type: 'object' },
+            excursions: { type: 'array', items: { type: 'object' } },
+            breached: { type: 'integer' },
+            policies: { type: 'array', items: { type: 'object' } },
+            payouts: { type: 'array', items: { type: 'object' } },
           },
         },
         ProofBundle: {

@@ -1,0 +1,114 @@
+// Shipment routes: create a twin, read its state derived from evidence
+// (latest readings, excursions, policies, payouts), and the evidence package
+// oracles of other members re-verify before they attest.
+import { Hono } from 'hono';
+import type { Address, Hex } from 'viem';
+import { RuleError, validateRules } from '@tradetwin/core/rules/index';
+import type { ChainClients } from '../chain/clients.js';
+import { ChainError } from '../chain/errors.js';
+import { readPolicy } from '../chain/cover.js';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import type { ShipmentMonitor } from '../shipments/monitor.js';
+import { ShipmentError, type ShipmentDefinition, validateShipment } from '../shipments/definition.js';
+import type { ShipmentStore } from '../shipments/store.js';
+import type { NodeStore } from '../store/types.js';
+import { buildEvidence } from './evidence.js';
+import { HttpProblem, intParam } from './problem.js';
+
+export interface ShipmentDeps {
+  store: NodeStore;
+  log: TransparencyLog;
+  shipments: ShipmentStore;
+  monitor: ShipmentMonitor;
+  clients: ChainClients;
+  publisher: Hex;
+  requireAdmin: (authorization: string | undefined) => void;
+}
+
+/** Planned, in transit or arrived: by the clock against the planned legs (a position-based status needs geofences). */
+export function shipmentStatus(s: ShipmentDefinition, now: number): 'planned' | 'in_transit' | 'arrived' {
+  const first = s.legs[0]!.plannedDeparture;
+  const last = s.legs[s.legs.length - 1]!.plannedArrival;
+  return now < first ? 'planned' : now < last ? 'in_transit' : 'arrived';
+}
+
+export function shipmentRoutes(deps: ShipmentDeps): Hono {
+  const app = new Hono();
+
+  const state = async (s: ShipmentDefinition) => {
+    const policies = await deps.shipments.policies(s.id);
+    const payouts = (await deps.shipments.payouts()).filter((p) => policies.some((q) => q.policyId === p.policyId));
+    const excursions = deps.monitor.excursions(s.id);
+    return {
+      shipment: s,
+      status: shipmentStatus(s, Date.now()),
+      latest: deps.monitor.latest(s.id),
+      excursions,
+      breached: excursions.filter((x) => x.breached).length,
+      policies,
+      payouts,
+    };
+  };
+
+  app.get('/shipments', async (c) => c.json(await Promise.all((await deps.shipments.shipments()).map(state))));
+
+  app.post('/shipments', async (c) => {
+    deps.requireAdmin(c.req.header('authorization'));
+    let def: ShipmentDefinition;
+    try {
+      def = validateShipment(await c.req.json().catch(() => null), (rules) => validateRules(rules));
+    } catch (err) {
+      if (err instanceof ShipmentError || err instanceof RuleError) throw new HttpProblem(400, 'bad_shipment', err.message);
+      throw err;
+    }
+    if (await deps.shipments.shipment(def.id)) throw new HttpProblem(409, 'shipment_exists', `shipment ${def.id} exists`);
+    await deps.shipments.putShipment(def, Date.now());
+    await deps.monitor.watch(def);
+    return c.json(await state(def), 201);
+  });
+
+  app.get('/shipments/:id', async (c) => {
+    const s = await deps.shipments.shipment(c.req.param('id'));
+    if (!s) throw new HttpProblem(404, 'unknown_shipment', `no shipment ${c.req.param('id')}`);
+    return c.json(await state(s));
+  });
+
+  app.get('/shipments/:id/excursions', async (c) => {
+    const s = await deps.shipments.shipment(c.req.param('id'));
+    if (!s) throw new HttpProblem(404, 'unknown_shipment', `no shipment ${c.req.param('id')}`);
+    return c.json(deps.monitor.excursions(s.id));
+  });
+
+  /** Link an on-chain policy to a shipment so its excursions are claimed. */
+  app.post('/shipments/:id/policies', async (c) => {
+    deps.requireAdmin(c.req.header('authorization'));
+    const s = await deps.shipments.shipment(c.req.param('id'));
+    if (!s) throw new HttpProblem(404, 'unknown_shipment', `no shipment ${c.req.param('id')}`);
+    const body = (await c.req.json().catch(() => null)) as { cover?: string; policyId?: number } | null;
+    if (!body || typeof body.cover !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(body.cover) || !Number.isSafeInteger(body.policyId)) {
+      throw new HttpProblem(400, 'bad_policy', 'body must be {"cover": "0x…", "policyId": N}');
+    }
+    const p = await readPolicy(deps.clients, body.cover as Address, body.policyId!).catch((err: unknown) => {
+      if (err instanceof ChainError) throw new HttpProblem(404, 'unknown_policy', `policy ${body.policyId} on ${body.cover}: ${err.message}`);
+      throw err;
+    });
+    const terms = JSON.parse(JSON.stringify(p.terms, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
+    const record = { policyId: p.policyId, cover: body.cover as Address, shipmentId: s.id, terms, state: p.state === 'none' ? 'offered' : p.state } as const;
+    await deps.shipments.putPolicy(record);
+    return c.json(record, 201);
+  });
+
+  app.get('/policies', async (c) => c.json(await deps.shipments.policies()));
+  app.get('/payouts', async (c) => c.json(await deps.shipments.payouts()));
+
+  app.get('/evidence', async (c) => {
+    const deviceId = c.req.query('deviceId');
+    if (!deviceId) throw new HttpProblem(400, 'missing_parameter', 'parameter deviceId is required');
+    const from = intParam(c.req.query('from'), 'from');
+    const to = intParam(c.req.query('to'), 'to');
+    if (to < from) throw new HttpProblem(400, 'bad_range', 'to is before from');
+    return c.json(await buildEvidence({ deviceId, from, to }, deps));
+  });
+
+  return app;
+}

@@ -1,0 +1,145 @@
+// The claim aggregator: when a shipment's temperature excursion is over and
+// breached, it waits until the evidence is anchored, asks the member oracles
+// to attest, and submits the claim once `threshold` distinct organisations
+// signed the same statement. The contract re-checks everything it is given.
+import type { Address, Hex } from 'viem';
+import { type ExcursionAttestation, hashAttestation, randomNonce } from '@tradetwin/contracts/attestation';
+import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
+import type { ChainClients } from '../chain/clients.js';
+import { readPolicy, shipmentIdHash, submitClaim } from '../chain/cover.js';
+import type { ShipmentDefinition } from '../shipments/definition.js';
+import type { ShipmentStore } from '../shipments/store.js';
+import type { Attestation, AttestRequest } from './oracle.js';
+
+/** Anything that attests: an in-process Oracle, or another member's oracle over HTTP. */
+export interface OracleEndpoint {
+  readonly name: string;
+  attest(req: AttestRequest): Promise<Attestation>;
+}
+
+export interface ClaimOutcome {
+  policyId: number;
+  excursionId: Hex;
+  status: 'paid' | 'refused' | 'not_enough_attestations';
+  amount?: bigint;
+  txHash?: Hex;
+  signers: { oracle: string; address?: Address; error?: string }[];
+  /** ms from the excursion's closing reading being committed to the payout receipt */
+  latencyMs?: number;
+  detail?: string;
+}
+
+export interface ClaimAggregatorOptions {
+  /** The account that submits claims (any account; the node's). */
+  clients: ChainClients;
+  cover: Address;
+  oracles: OracleEndpoint[];
+  threshold: number;
+  shipments: ShipmentStore;
+  /** Make the anchorer publish a head now (claims should not wait for the next cadence). */
+  anchorNow: () => Promise<unknown>;
+  /** Evidence window margin around an excursion, ms. */
+  marginMs?: number;
+  onOutcome?: (o: ClaimOutcome) => void;
+  now?: () => number;
+}
+
+export class ClaimAggregator {
+  private readonly inFlight = new Map<string, Promise<ClaimOutcome | null>>();
+  private readonly settled = new Set<string>();
+
+  constructor(private readonly opts: ClaimAggregatorOptions) {}
+
+  /** Called by the shipment monitor for every new or changed excursion. */
+  noteExcursion(x: Excursion, shipment: ShipmentDefinition): void {
+    if (x.kind !== 'band' || x.sensor !== 'temp' || x.open || !x.breached) return;
+    if (this.settled.has(x.id) || this.inFlight.has(x.id)) return;
+    const run = this.claimFor(x, shipment, (this.opts.now ?? Date.now)())
+      .catch((err: unknown) => {
+        console.error('[claims]', err);
+        return null;
+      })
+      .finally(() => this.inFlight.delete(x.id));
+    this.inFlight.set(x.id, run);
+  }
+
+  /** Wait for every claim under way (tests, demo). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+  }
+
+  private async claimFor(x: BandExcursion, shipment: ShipmentDefinition, noticedAt: number): Promise<ClaimOutcome | null> {
+    const policies = (await this.opts.shipments.policies(shipment.id)).filter(
+      (p) => p.cover.toLowerCase() === this.opts.cover.toLowerCase() && p.state === 'bound',
+    );
+    let last: ClaimOutcome | null = null;
+    for (const p of policies) {
+      const onChain = await readPolicy(this.opts.clients, this.opts.cover, p.policyId);
+      if (onChain.state !== 'bound' || onChain.terms.shipmentId !== shipmentIdHash(shipment.id)) continue;
+      last = await this.claimPolicy(x, shipment, p.policyId, noticedAt);
+      this.opts.onOutcome?.(last);
+      if (last.status === 'paid') {
+        this.settled.add(x.id);
+        await this.opts.shipments.putPolicy({ ...p, state: 'paid' });
+      }
+    }
+    return last;
+  }
+
+  private async claimPolicy(x: BandExcursion, shipment: ShipmentDefinition, policyId: number, noticedAt: number): Promise<ClaimOutcome> {
+    await this.opts.anchorNow();
+    const margin = this.opts.marginMs ?? 2 * 3600_000;
+    const nowSec = Math.floor((this.opts.now ?? Date.now)() / 1000);
+    const req: AttestRequest = {
+      cover: this.opts.cover,
+      policyId,
+      shipmentId: shipment.id,
+      ruleId: x.ruleId,
+      deviceId: x.deviceId,
+      excursionId: x.id,
+      window: { from: x.startedAt - margin, to: (x.endedAt ?? x.lastObservedAt) + margin },
+      nonce: randomNonce().toString(),
+      deadline: nowSec + 600,
+    };
+    const answers = await Promise.all(
+      this.opts.oracles.map(async (o) => {
+        try {
+          return { oracle: o.name, result: await o.attest(req) };
+        } catch (err) {
+          return { oracle: o.name, error: err instanceof Error ? err.message : String(err) };
+        }
+      }),
+    );
+    // Oracles that derived the same statement (same EIP-712 digest) count together.
+    const chainId = this.opts.clients.chain.id;
+    const byDigest = new Map<Hex, { attestation: ExcursionAttestation; sigs: Attestation[] }>();
+    for (const a of answers) {
+      if (!('result' in a) || !a.result) continue;
+      const digest = hashAttestation(chainId, this.opts.cover, a.result.attestation);
+      const group = byDigest.get(digest) ?? { attestation: a.result.attestation, sigs: [] };
+      group.sigs.push(a.result);
+      byDigest.set(digest, group);
+    }
+    const signers = answers.map((a) => ('result' in a && a.result ? { oracle: a.oracle, address: a.result.signer } : { oracle: a.oracle, error: a.error }));
+    const best = [...byDigest.values()].sort((a, b) => b.sigs.length - a.sigs.length)[0];
+    if (!best || best.sigs.length < this.opts.threshold) {
+      return { policyId, excursionId: x.id, status: 'not_enough_attestations', signers, detail: `${best?.sigs.length ?? 0} of ${this.opts.threshold} needed agreed` };
+    }
+    const { receipt, amount } = await submitClaim(
+      this.opts.clients,
+      this.opts.cover,
+      best.attestation,
+      best.sigs.map((s) => s.signature),
+    );
+    const txHash = receipt.transactionHash;
+    await this.opts.shipments.putPayout({
+      policyId,
+      excursionId: x.id,
+      amount: amount.toString(),
+      txHash,
+      paidAt: (this.opts.now ?? Date.now)(),
+      signers: best.sigs.map((s) => s.signer),
+    });
+    return { policyId, excursionId: x.id, status: 'paid', amount, txHash, signers, latencyMs: (this.opts.now ?? Date.now)() - noticedAt };
+  }
+}
