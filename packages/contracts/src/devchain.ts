@@ -19,6 +19,8 @@ export interface DevChainOptions {
   blockTimeSec?: number;
   /** How long to wait for the RPC to answer, ms (default 15000). */
   startTimeoutMs?: number;
+  /** Genesis block timestamp, seconds (a fresh chain only): a demo can start its chain in the past. */
+  genesisTimestamp?: number;
 }
 
 export interface DevChain {
@@ -145,6 +147,7 @@ async function startOnce(opts: DevChainOptions, port: number): Promise<DevChain>
   const chainId = opts.chainId ?? 31337;
   const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--quiet'];
   if (opts.blockTimeSec !== undefined) args.push('--block-time', String(opts.blockTimeSec));
+  if (opts.genesisTimestamp !== undefined) args.push('--timestamp', String(opts.genesisTimestamp));
   if (opts.stateFile) {
     const stateFile = resolve(opts.stateFile);
     mkdirSync(dirname(stateFile), { recursive: true });

@@ -15,7 +15,13 @@ export type MqttConfig =
   | { mode: 'off' };
 
 export type ChainSettings =
-  | { mode: 'embedded'; port: number; chainId: number }
+  | {
+      mode: 'embedded';
+      port: number;
+      chainId: number;
+      /** Genesis time of a fresh embedded chain, seconds (the demo starts its chain in the past). */
+      genesisTimestamp?: number;
+    }
   | {
       mode: 'external';
       rpcUrl: string;

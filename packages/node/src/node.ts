@@ -77,7 +77,12 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     let rpcUrl: string;
     let chainId: number;
     if (config.chain.mode === 'embedded') {
-      const chain = await startEmbeddedChain(config.dataDir, { port: config.chain.port, chainId: config.chain.chainId, fund: [address] });
+      const chain = await startEmbeddedChain(config.dataDir, {
+        port: config.chain.port,
+        chainId: config.chain.chainId,
+        fund: [address],
+        genesisTimestamp: config.chain.genesisTimestamp,
+      });
       stops.push(() => chain.stop());
       rpcUrl = chain.rpcUrl;
       chainId = config.chain.chainId;

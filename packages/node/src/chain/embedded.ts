@@ -24,10 +24,10 @@ export function embeddedStateFile(dataDir: string): string {
 
 export async function startEmbeddedChain(
   dataDir: string,
-  opts: { port: number; chainId: number; fund?: readonly Address[] },
+  opts: { port: number; chainId: number; fund?: readonly Address[]; genesisTimestamp?: number },
 ): Promise<EmbeddedChain> {
   const stateFile = embeddedStateFile(dataDir);
-  const chain = await startDevChain({ port: opts.port || undefined, chainId: opts.chainId, stateFile });
+  const chain = await startDevChain({ port: opts.port || undefined, chainId: opts.chainId, stateFile, genesisTimestamp: opts.genesisTimestamp });
   try {
     const client = createPublicClient({ transport: http(chain.rpcUrl) });
     for (const address of opts.fund ?? []) {

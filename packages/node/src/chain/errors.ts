@@ -25,7 +25,7 @@ import {
   type Abi,
   type Hex,
 } from 'viem';
-import { deviceRegistryAbi, logAnchorAbi, memberRegistryAbi } from '@tradetwin/contracts/generated/index';
+import { deviceRegistryAbi, logAnchorAbi, memberRegistryAbi, parametricCoverAbi, settlementTokenAbi } from '@tradetwin/contracts/generated/index';
 
 type AbiError = Extract<Abi[number], { type: 'error' }>;
 
@@ -53,10 +53,10 @@ export class ChainError extends Error {
   }
 }
 
-/** Every custom error of the three contracts, deduplicated by name (NotAMember is in all three). */
+/** Every custom error of the contracts, deduplicated by name (NotAMember is in several). */
 export const contractErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Map<string, AbiError>();
-  for (const item of [...memberRegistryAbi, ...deviceRegistryAbi, ...logAnchorAbi] as Abi) {
+  for (const item of [...memberRegistryAbi, ...deviceRegistryAbi, ...logAnchorAbi, ...parametricCoverAbi, ...settlementTokenAbi] as Abi) {
     if (item.type === 'error' && !seen.has(item.name)) seen.set(item.name, item);
   }
   return [...seen.values()];
