@@ -29,6 +29,7 @@ import {
   sameEntry,
   toEntry,
 } from './reading.js';
+import { SeenReadings } from './seen.js';
 import { INSIDE, type KeyRange, type Run, type RunClassifier, RunTrack } from './runs.js';
 import { MS_PER_MINUTE, shelfDaysLost } from './shelf-life.js';
 import { SortedChunks } from './sorted.js';
@@ -123,7 +124,7 @@ class Evaluator implements RuleEvaluator {
   readonly rules: readonly Rule[];
   private readonly allowed: ReadonlySet<string> | null;
   private readonly states: RuleState[];
-  private readonly seen = new Map<string, Entry>();
+  private readonly seen = new SeenReadings();
   private readonly series = new Map<ReadingKind, Map<string, Series>>();
   private readonly logs = new Map<string, DeviceLog>();
   private readonly positions = newSeries();
@@ -178,18 +179,18 @@ class Evaluator implements RuleEvaluator {
           ignored++;
           continue;
         }
-        const old = this.seen.get(e.id);
+        const old = this.seen.get(e.leaf, e.id);
         if (old !== undefined) {
           if (!sameEntry(old, e))
             throw new RuleError(`${path}.readingId`, `${JSON.stringify(e.id)} was already pushed with different content`);
           duplicates++;
           continue;
         }
-        this.seen.set(e.id, e);
+        this.seen.add(e);
         fresh.push(e);
       }
     } catch (err) {
-      for (const e of fresh) this.seen.delete(e.id);
+      for (const e of fresh) this.seen.delete(e);
       throw err;
     }
     this.apply(fresh);

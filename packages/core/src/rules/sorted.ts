@@ -61,18 +61,20 @@ export class SortedChunks<T, K> {
     return this.bound(key, true);
   }
 
+  /** Whether x sorts after key (strict) or at/after it. */
+  private past(x: T, key: K, strict: boolean): boolean {
+    const d = this.cmp(this.keyOf(x), key);
+    return strict ? d > 0 : d >= 0;
+  }
+
   private bound(key: K, strict: boolean): Cursor {
-    const past = (x: T): boolean => {
-      const d = this.cmp(this.keyOf(x), key);
-      return strict ? d > 0 : d >= 0;
-    };
     // First chunk whose last element is past the key.
     let lo = 0;
     let hi = this.chunks.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const ch = this.chunks[mid]!;
-      if (past(ch[ch.length - 1]!)) hi = mid;
+      if (this.past(ch[ch.length - 1]!, key, strict)) hi = mid;
       else lo = mid + 1;
     }
     if (lo === this.chunks.length) return { c: lo, i: 0 };
@@ -81,7 +83,7 @@ export class SortedChunks<T, K> {
     let b = ch.length - 1;
     while (a < b) {
       const mid = (a + b) >> 1;
-      if (past(ch[mid]!)) b = mid;
+      if (this.past(ch[mid]!, key, strict)) b = mid;
       else a = mid + 1;
     }
     return { c: lo, i: a };
@@ -107,6 +109,9 @@ export class SortedChunks<T, K> {
 
   /** The element before the first one whose key is > key (the greatest ≤ key). */
   floor(key: K): T | undefined {
+    const last = this.last();
+    // Fast path: streams mostly ask about the latest time.
+    if (last !== undefined && this.cmp(this.keyOf(last), key) <= 0) return last;
     const p = this.prev(this.upperBound(key));
     return p === null ? undefined : this.at(p);
   }
