@@ -15,7 +15,8 @@ import {MemberRegistry} from "./MemberRegistry.sol";
 /// @notice Insurers (members with INSURER) deposit capital in the settlement token and offer
 ///         policies; the holder binds a policy by paying the premium, which locks `sumInsured`
 ///         of the insurer's free capital. A temperature excursion attested by at least
-///         `threshold` distinct ORACLE members (EIP-712 signatures over an
+///         `threshold` distinct ORACLE members (the threshold in force when the policy was
+///         offered; EIP-712 signatures over an
 ///         `ExcursionAttestation` whose evidence is anchored in `LogAnchor`) pays the holder
 ///         automatically; the rest of the lock returns to the insurer. A policy pays at most
 ///         once; an unclaimed policy can be expired by anyone after its claim window, so
@@ -24,6 +25,8 @@ import {MemberRegistry} from "./MemberRegistry.sol";
 ///      token without transfer fees or rebasing, which transfers refuse by checking balances):
 ///      `token.balanceOf(this) == Σ free + Σ locked` (tokens sent here directly are not
 ///      credited to anyone). Times are seconds; temperatures centi-degrees Celsius.
+///      An account's `free + locked` always fits 128 bits (checked when it grows), so releasing
+///      a lock can never overflow and a bound policy can always be expired.
 ///      Oracle members are counted in a bitmap by member id (bit `orgId`), so oracle members
 ///      must have ids 1..255.
 contract ParametricCover is EIP712, ReentrancyGuardTransient {
@@ -86,11 +89,14 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
     /// @param insurerOrg The insurer member whose capital backs the policy.
     /// @param state Life-cycle state.
     /// @param boundAt Block timestamp of binding, seconds (0 until bound): cover starts here.
+    /// @param threshold Distinct oracle members a claim needs: the contract's threshold when
+    ///        the policy was offered (later changes do not alter agreed terms).
     struct Policy {
         PolicyTerms terms;
         uint256 insurerOrg;
         PolicyState state;
         uint64 boundAt;
+        uint8 threshold;
     }
 
     /// @notice A temperature excursion, signed by oracle members (EIP-712, domain
@@ -142,6 +148,7 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
         uint64 insurerOrg;
         uint64 boundAt;
         uint32 catastrophicMinutes;
+        uint8 threshold;
     }
 
     /// @dev One slot per insurer member.
@@ -156,7 +163,8 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
     LogAnchor public immutable anchor;
     /// @notice The settlement token (capital, premiums, payouts).
     IERC20 public immutable token;
-    /// @notice Number of distinct oracle members whose signatures a claim needs (≥ 1).
+    /// @notice Number of distinct oracle members whose signatures a claim on a policy offered
+    ///         from now on needs (≥ 1); each policy keeps the value of its offer.
     uint8 public threshold;
 
     /// @notice Whether an attestation nonce has been used by a paid claim.
@@ -203,6 +211,8 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
     error ZeroAmount();
     /// @notice The token moved `received` instead of `expected` (fee-on-transfer tokens are not supported).
     error TransferShortfall(uint256 expected, uint256 received);
+    /// @notice A capital account's free + locked would exceed 2^128 - 1 (`total`).
+    error CapitalTooLarge(uint256 total);
     /// @notice Free capital `available` is less than `needed`.
     error Underfunded(uint256 available, uint256 needed);
     /// @notice `minCentiC` must be below `maxCentiC`.
@@ -289,7 +299,9 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
         uint256 orgId = _requireActiveRole(msg.sender, INSURER);
         if (amount == 0) revert ZeroAmount();
         CapitalAccount storage c = _capital[orgId];
-        c.free = (uint256(c.free) + amount).toUint128();
+        uint256 free = uint256(c.free) + amount;
+        _checkTotal(free + c.locked);
+        c.free = uint128(free);
         emit CapitalDeposited(orgId, amount);
         _pullExact(msg.sender, amount);
     }
@@ -347,6 +359,7 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
         p.shipmentId = terms.shipmentId;
         p.insurerOrg = orgId.toUint64();
         p.catastrophicMinutes = terms.catastrophicMinutes;
+        p.threshold = threshold;
         emit PolicyOffered(policyId, orgId, terms.holder, terms.shipmentId);
     }
 
@@ -382,16 +395,20 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
         uint256 free = c.free;
         if (free < sumInsured) revert Underfunded(free, sumInsured);
 
+        uint256 locked = uint256(c.locked) + sumInsured;
+        free = free - sumInsured + premium;
+        _checkTotal(free + locked);
+
         p.state = PolicyState.Bound;
         p.boundAt = uint64(block.timestamp);
-        c.free = (free - sumInsured + premium).toUint128();
-        c.locked = (uint256(c.locked) + sumInsured).toUint128();
+        c.free = uint128(free);
+        c.locked = uint128(locked);
         emit PolicyBound(policyId, insurerOrg, holder, premium, sumInsured);
         if (premium != 0) _pullExact(holder, premium);
     }
 
-    /// @notice Pays a bound policy on an excursion attested by at least `threshold` distinct
-    ///         oracle members (Bound → Paid). The payout goes to the holder; the rest of the
+    /// @notice Pays a bound policy on an excursion attested by at least the policy's
+    ///         `threshold` of distinct oracle members (Bound → Paid). The payout goes to the holder; the rest of the
     ///         lock returns to the insurer's free capital.
     /// @dev Callable by anyone (an aggregator). Checks, in order: the policy is Bound; the claim
     ///      window is open (`block.timestamp <= expiresAt + CLAIM_WINDOW`); the attestation is
@@ -401,7 +418,7 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
     ///      [minCentiC, maxCentiC] and more than `toleranceMinutes` outside; the evidence is in
     ///      the policy's log and anchored; then every signature (OpenZeppelin ECDSA, low-s,
     ///      65 bytes) is from an account of an active ORACLE member other than the holder's,
-    ///      one per member, and at least `threshold` members signed.
+    ///      one per member, and at least the policy's `threshold` members signed.
     /// @param a The attestation (see {hashAttestation}).
     /// @param signatures 65-byte `r‖s‖v` signatures over `hashAttestation(a)`, in any order.
     /// @return amount The amount paid to the holder.
@@ -415,7 +432,7 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
         if (p.state != PolicyState.Bound) revert WrongPolicyState(policyId, p.state);
         _checkAttestation(p, a);
         address holder = p.holder;
-        uint256 orgBitmap = _attesters(hashAttestation(a), signatures, members.orgOf(holder));
+        uint256 orgBitmap = _attesters(hashAttestation(a), signatures, members.orgOf(holder), p.threshold);
 
         uint256 sumInsured = p.sumInsured;
         amount = _payout(sumInsured, p.toleranceMinutes, p.catastrophicMinutes, p.payoutPerHourBps, a.minutesOutside);
@@ -463,7 +480,8 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
 
     /// @notice Sets the number of distinct oracle members a claim needs.
     /// @dev Only holders of MemberRegistry's `ADMISSION_ROLE` (the governance seam). Applies to
-    ///      claims submitted from now on, bound policies included.
+    ///      policies offered from now on; existing policies keep the threshold of their offer
+    ///      (to take a compromised oracle out at once, suspend its member).
     /// @param threshold_ At least 1.
     function setThreshold(uint8 threshold_) external {
         if (!members.hasRole(members.ADMISSION_ROLE(), msg.sender)) revert NotGovernance(msg.sender);
@@ -494,7 +512,8 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
             }),
             insurerOrg: p.insurerOrg,
             state: p.state,
-            boundAt: p.boundAt
+            boundAt: p.boundAt,
+            threshold: p.threshold
         });
     }
 
@@ -574,8 +593,8 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev Recovers every signer, requires one active ORACLE member each (not the holder's
-    ///      member, no member twice) and at least `threshold` of them; returns their bitmap.
-    function _attesters(bytes32 digest, bytes[] calldata signatures, uint256 holderOrg)
+    ///      member, no member twice) and at least `need` of them; returns their bitmap.
+    function _attesters(bytes32 digest, bytes[] calldata signatures, uint256 holderOrg, uint256 need)
         private
         view
         returns (uint256 orgBitmap)
@@ -592,7 +611,7 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
             orgBitmap |= bit;
         }
         // n distinct members signed (each iteration set a new bit or reverted).
-        if (n < threshold) revert NotEnoughAttestations(n, threshold);
+        if (n < need) revert NotEnoughAttestations(n, need);
     }
 
     /// @dev The payout formula (see {payoutFor}); `minutesOutside` > `tolerance`.
@@ -604,6 +623,11 @@ contract ParametricCover is EIP712, ReentrancyGuardTransient {
         if (minutesOutside >= catastrophic) return sumInsured;
         uint256 startedHours = Math.ceilDiv(minutesOutside - tolerance, 60);
         return Math.min(Math.mulDiv(sumInsured, uint256(bps) * startedHours, BPS), sumInsured);
+    }
+
+    /// @dev Keeps an account's `free + locked` within 128 bits, so releases never overflow.
+    function _checkTotal(uint256 total) private pure {
+        if (total > type(uint128).max) revert CapitalTooLarge(total);
     }
 
     /// @dev Pulls exactly `amount` from `from`, refusing tokens that deliver less.

@@ -438,14 +438,20 @@ describe('ParametricCover', () => {
         holder: holder1.address,
         shipmentId: t.shipmentId,
       });
-      assert.deepEqual(await policyOf(id), { terms: t, insurerOrg: ORG.A, state: POLICY_STATE.Offered, boundAt: 0n });
+      assert.deepEqual(await policyOf(id), {
+        terms: t,
+        insurerOrg: ORG.A,
+        state: POLICY_STATE.Offered,
+        boundAt: 0n,
+        threshold: 2,
+      });
       console.log(`# gas offerPolicy: ${offered.gasUsed}`);
 
       // shipper binds, paying the premium; the sum insured is locked
       const b = await bind(id, holder1);
       const boundAt = await blockTime(c, b);
       assertEvent(abi, b, 'PolicyBound', { policyId: id, insurerOrg: ORG.A, holder: holder1.address, premium, sumInsured: sum });
-      assert.deepEqual(await policyOf(id), { terms: t, insurerOrg: ORG.A, state: POLICY_STATE.Bound, boundAt });
+      assert.deepEqual(await policyOf(id), { terms: t, insurerOrg: ORG.A, state: POLICY_STATE.Bound, boundAt, threshold: 2 });
       assert.deepEqual(await capitalOf(ORG.A), { free: usd(5000) - sum + premium, locked: sum });
       assert.equal(await balanceOf(holder1.address), holderStart - premium);
       assert.equal(await balanceOf(cover), usd(5000) + premium);
@@ -620,8 +626,17 @@ describe('ParametricCover', () => {
     it('capital accounts are 128-bit: an overflowing deposit is refused', async () => {
       const huge = 2n ** 128n;
       await tokenWrite(admin, 'mint', [insurerB.address, huge]);
-      const { free } = await capitalOf(ORG.B);
-      await refused(() => attempt(insurerB, 'deposit', [huge]), 'SafeCastOverflowedUintDowncast', [128, free + huge]);
+      const { free, locked } = await capitalOf(ORG.B);
+      assert.ok(locked > 0n);
+      await refused(() => attempt(insurerB, 'deposit', [huge]), 'CapitalTooLarge', [free + locked + huge]);
+      // free + locked counts, not free alone: this deposit would not overflow `free`
+      const fits = 2n ** 128n - 1n - free - locked;
+      await refused(() => attempt(insurerB, 'deposit', [fits + 1n]), 'CapitalTooLarge', [2n ** 128n]);
+      // at binding, the premium must fit too
+      await write(insurerB, 'deposit', [fits]); // free + locked = 2^128 - 1
+      const { id } = await offer(await terms({ premium: 1n, sumInsured: usd(1) }), insurerB);
+      await refused(() => attempt(holder1, 'bindPolicy', [id]), 'CapitalTooLarge', [2n ** 128n], id);
+      await write(insurerB, 'withdraw', [fits]);
     });
   });
 
@@ -1046,13 +1061,20 @@ describe('ParametricCover', () => {
   // --------------------------------------------------------------------- governance
 
   describe('setThreshold', () => {
-    it('only ADMISSION_ROLE holders of MemberRegistry; at least 1; applies to later claims', async () => {
+    it('only ADMISSION_ROLE holders of MemberRegistry; at least 1; applies to policies offered afterwards', async () => {
       await refused(() => attempt(insurerA, 'setThreshold', [3]), 'NotGovernance', [insurerA.address]);
       await refused(() => attempt(o1, 'setThreshold', [1]), 'NotGovernance', [o1.address]);
       await refused(() => attempt(admin, 'setThreshold', [0]), 'InvalidThreshold', [0]);
+      const earlier = await bound();
       const r = await write(admin, 'setThreshold', [3]);
       assertEvent(abi, r, 'ThresholdChanged', { previous: 2, threshold: 3 });
+      assert.equal(await c.publicClient.readContract({ address: cover, abi, functionName: 'threshold' }), 3);
+      // a policy offered before keeps its 2-of-n
+      assert.equal((await policyOf(earlier.id)).threshold, 2);
+      const e = await attestation(earlier);
+      await claim(e, await sign(e, [o1, o2]));
       const p = await bound();
+      assert.equal((await policyOf(p.id)).threshold, 3);
       const a = await attestation(p);
       await refused(async () => tryClaim(a, await sign(a, [o1, o2])), 'NotEnoughAttestations', [2n, 3n], p.id);
       const paid = await claim(a, await sign(a, [o3, o1, o2]));

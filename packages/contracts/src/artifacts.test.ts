@@ -108,7 +108,7 @@ const SPEC: Record<(typeof CONTRACT_NAMES)[number], readonly string[]> = {
     'function setThreshold(uint8 threshold)',
     'function CLAIM_WINDOW() view returns (uint64)',
     'function threshold() view returns (uint8)',
-    'struct Policy { PolicyTerms terms; uint256 insurerOrg; uint8 state; uint64 boundAt; }',
+    'struct Policy { PolicyTerms terms; uint256 insurerOrg; uint8 state; uint64 boundAt; uint8 threshold; }',
     'function policy(uint256 policyId) view returns (Policy)',
     'function capital(uint256 orgId) view returns (uint256 free, uint256 locked)',
     'function hashAttestation(ExcursionAttestation a) view returns (bytes32)',
