@@ -16,6 +16,7 @@ const COMMANDS: Entry[] = [
   { name: 'device revoke', summary: 'Revoke a device on chain, now or back-dated', load: () => device('device revoke') },
   { name: 'device list', summary: 'List devices with status, last sequence and gaps', load: () => device('device list') },
   { name: 'simulate', summary: 'Send simulated signed readings to a node', load: async () => (await import('./simulate.js')).simulateCommand },
+  { name: 'demo', summary: 'Scenario S1 end to end: breach, attestations, payout', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'verify', summary: "Verify a reading's proof bundle against the chain", load: async () => (await import('./verify.js')).verifyCommand },
   { name: 'audit', summary: 'Recompute the log and check signed and anchored heads', load: async () => (await import('./audit.js')).auditCommand },
 ];

@@ -7,6 +7,7 @@ import { type ExcursionAttestation, hashAttestation, randomNonce } from '@tradet
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import type { ChainClients } from '../chain/clients.js';
 import { readPolicy, shipmentIdHash, submitClaim } from '../chain/cover.js';
+import { orgOf } from '../chain/members.js';
 import type { ShipmentDefinition } from '../shipments/definition.js';
 import type { ShipmentStore } from '../shipments/store.js';
 import type { Attestation, AttestRequest } from './oracle.js';
@@ -33,6 +34,8 @@ export interface ClaimAggregatorOptions {
   /** The account that submits claims (any account; the node's). */
   clients: ChainClients;
   cover: Address;
+  /** MemberRegistry: signers are counted per organisation, and the holder's own cannot attest. */
+  memberRegistry: Address;
   oracles: OracleEndpoint[];
   threshold: number;
   shipments: ShipmentStore;
@@ -110,11 +113,21 @@ export class ClaimAggregator {
         }
       }),
     );
-    // Oracles that derived the same statement (same EIP-712 digest) count together.
+    // Oracles that derived the same statement (same EIP-712 digest) count together, one per
+    // organisation, never the policy holder's own (the contract would refuse the whole claim).
     const chainId = this.opts.clients.chain.id;
+    const holderOrg = await orgOf(this.opts.clients, this.opts.memberRegistry, (await readPolicy(this.opts.clients, this.opts.cover, policyId)).terms.holder);
+    const orgsSeen = new Set<number>();
     const byDigest = new Map<Hex, { attestation: ExcursionAttestation; sigs: Attestation[] }>();
     for (const a of answers) {
       if (!('result' in a) || !a.result) continue;
+      const org = await orgOf(this.opts.clients, this.opts.memberRegistry, a.result.signer);
+      if (org === holderOrg) {
+        Object.assign(a, { result: undefined, error: 'signed, not counted: its organisation holds the policy' });
+        continue;
+      }
+      if (orgsSeen.has(org)) continue;
+      orgsSeen.add(org);
       const digest = hashAttestation(chainId, this.opts.cover, a.result.attestation);
       const group = byDigest.get(digest) ?? { attestation: a.result.attestation, sigs: [] };
       group.sigs.push(a.result);

@@ -1,0 +1,127 @@
+// Scenario S1 (docs: ../shared/design/SCENARIOS.md): a vaccine consignment in a
+// reefer, Brussels → Antwerp → (sea) → Mombasa → Nairobi. During transhipment
+// at Mombasa the door stays open for 95 minutes and the load warms to ~14 °C
+// against a 2–8 °C band with 30 minutes' tolerance. Pure data: times are
+// offsets from the journey start, so the demo can place it anywhere in time.
+import type { Route } from '../device/route.js';
+import type { Leg, Place, ShipmentDefinition } from '../shipments/definition.js';
+
+const H = 3600_000;
+const D = 24 * H;
+
+export const PLACES = {
+  brussels: { name: 'Brussels (manufacturer)', unlocode: 'BEBRU', lat: 50.8503, lon: 4.3517 },
+  antwerp: { name: 'Port of Antwerp', unlocode: 'BEANR', lat: 51.2637, lon: 4.3986 },
+  mombasa: { name: 'Port of Mombasa', unlocode: 'KEMBA', lat: -4.0435, lon: 39.6682 },
+  nairobi: { name: 'Nairobi (Ministry of Health store)', unlocode: 'KENBO', lat: -1.2921, lon: 36.8219 },
+} satisfies Record<string, Place>;
+
+/** Offsets from the journey start, ms. */
+export const TIMELINE = {
+  departBrussels: 0,
+  arriveAntwerp: 3 * H,
+  sail: 8 * H,
+  arriveMombasa: 18 * D,
+  /** Transhipment: the reefer is unplugged and its door left open. */
+  doorOpen: 18 * D + 3 * H,
+  doorOpenMs: 95 * 60_000,
+  departMombasa: 18 * D + 8 * H,
+  arriveNairobi: 18 * D + 20 * H,
+} as const;
+
+/** The whole journey lasts this long; the demo starts it this long (plus a margin) before now. */
+export const JOURNEY_MS = TIMELINE.arriveNairobi;
+
+/** Sea route waypoints (Channel, Gibraltar, Suez, Red Sea, Gulf of Aden), timed along the leg. */
+const SEA: [number, number][] = [
+  [51.2637, 4.3986],
+  [51.0, 1.6],
+  [48.5, -5.5],
+  [36.0, -6.0],
+  [36.5, 0.0],
+  [37.3, 11.0],
+  [33.0, 25.0],
+  [31.3, 32.3],
+  [27.5, 34.0],
+  [15.0, 41.8],
+  [12.5, 45.0],
+  [11.5, 51.5],
+  [2.0, 47.0],
+  [-4.0435, 39.6682],
+];
+
+/** The tracker's route, with the time of every waypoint. */
+export function journeyRoute(): Route {
+  const sea = SEA.map(([lat, lon], i) => ({
+    lat,
+    lon,
+    atMs: TIMELINE.sail + ((TIMELINE.arriveMombasa - TIMELINE.sail) * i) / (SEA.length - 1),
+  }));
+  return {
+    name: 'brussels-antwerp-mombasa-nairobi',
+    waypoints: [
+      { lat: PLACES.brussels.lat, lon: PLACES.brussels.lon, atMs: TIMELINE.departBrussels },
+      { lat: PLACES.antwerp.lat, lon: PLACES.antwerp.lon, atMs: TIMELINE.arriveAntwerp },
+      ...sea,
+      { lat: PLACES.mombasa.lat, lon: PLACES.mombasa.lon, atMs: TIMELINE.departMombasa },
+      { lat: -3.4, lon: 38.6, atMs: TIMELINE.departMombasa + 5 * H },
+      { lat: PLACES.nairobi.lat, lon: PLACES.nairobi.lon, atMs: TIMELINE.arriveNairobi },
+    ],
+  };
+}
+
+/** When the logger uploads what it buffered (store-and-forward): ports with coverage. */
+export const UPLOADS = [
+  { at: TIMELINE.sail, where: 'Antwerp, before sailing' },
+  { at: TIMELINE.departMombasa, where: 'Mombasa, after transhipment' },
+  { at: TIMELINE.arriveNairobi, where: 'Nairobi, on delivery' },
+] as const;
+
+export const DEVICES = { reefer: 'reefer-logger-001', tracker: 'gps-tracker-001' } as const;
+export const SHIPMENT_ID = 'SHP-VAX-2026-0001';
+export const BAND_RULE_ID = 'temp-2-8';
+
+export function demoShipment(start: number, parties: { shipper: string; carrier: string; insurer: string }): ShipmentDefinition {
+  const leg = (from: Place, to: Place, mode: Leg['mode'], dep: number, arr: number): Leg => ({
+    from,
+    to,
+    mode,
+    plannedDeparture: start + dep,
+    plannedArrival: start + arr,
+  });
+  return {
+    id: SHIPMENT_ID,
+    goods: { description: 'Vaccine vials, 2–8 °C (60 pallets)', quantity: 60, unit: 'pallet', gtin: '09506000134352' },
+    parties: [
+      { role: 'shipper', name: 'Pharma Manufacturer NV', account: parties.shipper as `0x${string}` },
+      { role: 'carrier', name: 'Ocean Carrier Ltd', account: parties.carrier as `0x${string}` },
+      { role: 'consignee', name: 'Ministry of Health, Kenya' },
+      { role: 'insurer', name: 'Cold Chain Insurance plc', account: parties.insurer as `0x${string}` },
+    ],
+    legs: [
+      leg(PLACES.brussels, PLACES.antwerp, 'road', TIMELINE.departBrussels, TIMELINE.arriveAntwerp),
+      leg(PLACES.antwerp, PLACES.mombasa, 'sea', TIMELINE.sail, TIMELINE.arriveMombasa),
+      leg(PLACES.mombasa, PLACES.nairobi, 'road', TIMELINE.departMombasa, TIMELINE.arriveNairobi),
+    ],
+    devices: [
+      { deviceId: DEVICES.reefer, from: start - H, to: start + TIMELINE.arriveNairobi + H },
+      { deviceId: DEVICES.tracker, from: start - H, to: start + TIMELINE.arriveNairobi + H },
+    ],
+    rules: [
+      { kind: 'band', id: BAND_RULE_ID, sensor: 'temp', min: 2, max: 8, toleranceMinutes: 30, mode: 'continuous', stabilityBudgetMinutes: 720, shelfLifeDays: 730 },
+      { kind: 'band', id: 'rh-30-95', sensor: 'rh', min: 30, max: 95, toleranceMinutes: 60, mode: 'continuous' },
+      { kind: 'threshold', id: 'shock-10g', sensor: 'shock', maxG: 10 },
+      {
+        kind: 'light',
+        id: 'opened-outside-ports',
+        luxAbove: 50,
+        sensors: ['door'],
+        allowedZones: [
+          { name: 'Brussels plant', center: [PLACES.brussels.lat, PLACES.brussels.lon], radiusM: 2000 },
+          { name: 'Nairobi store', center: [PLACES.nairobi.lat, PLACES.nairobi.lon], radiusM: 2000 },
+        ],
+      },
+      { kind: 'gap', id: 'silence-3h', maxSilenceMinutes: 180, window: { from: start, to: start + TIMELINE.arriveNairobi } },
+    ],
+  };
+}
