@@ -69,7 +69,7 @@ export interface RuleEvaluator {
   readonly rules: readonly Rule[];
   /** Add readings, in any order; all-or-nothing (a bad reading throws RuleError and nothing is added). */
   push(readings: readonly EvidencedReading[]): PushResult;
-  /** Every excursion so far: by rule (definition order), device id, then start. */
+  /** Every excursion so far: by rule (definition order), device id, sensor (light: rule's order), then start. */
   excursions(options?: ExcursionsOptions): Excursion[];
   /** Distinct readings taken into account. */
   readonly size: number;
@@ -117,6 +117,14 @@ function isSorted(list: readonly Entry[]): boolean {
   return true;
 }
 
+/**
+ * Whole milliseconds: reading times are integers, so every duration is then an
+ * exact integer sum and cannot depend on the order it was added up in.
+ */
+function holdMsOf(minutes: number): number {
+  return Number.isFinite(minutes) ? Math.max(1, Math.round(minutes * MS_PER_MINUTE)) : Infinity;
+}
+
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 class Evaluator implements RuleEvaluator {
@@ -157,7 +165,7 @@ class Evaluator implements RuleEvaluator {
     // that the device was not heard from, and a gap is not evidence of anything.
     let silence = Infinity;
     for (const r of this.rules) if (r.kind === 'gap' && r.maxSilenceMinutes < silence) silence = r.maxSilenceMinutes;
-    this.holdMs = silence * MS_PER_MINUTE;
+    this.holdMs = holdMsOf(silence);
     this.usesPos = this.rules.some((r) => r.kind === 'light');
     this.states = this.rules.map((rule) => ({ rule, tracks: new Map() }) as RuleState);
   }
@@ -361,7 +369,7 @@ class Evaluator implements RuleEvaluator {
     return {
       score: (e) => (e.v > max ? e.v - max : e.v < min ? min - e.v : INSIDE),
       hot: (e) => e.v > max,
-      holdMs: rule.maxHoldMinutes !== undefined ? rule.maxHoldMinutes * MS_PER_MINUTE : this.holdMs,
+      holdMs: rule.maxHoldMinutes !== undefined ? holdMsOf(rule.maxHoldMinutes) : this.holdMs,
     };
   }
 
@@ -375,7 +383,7 @@ class Evaluator implements RuleEvaluator {
         return p !== null && zoneAt(p, rule.allowedZones) !== null ? INSIDE : e.v;
       },
       hot: () => false,
-      holdMs: rule.maxHoldMinutes !== undefined ? rule.maxHoldMinutes * MS_PER_MINUTE : this.holdMs,
+      holdMs: rule.maxHoldMinutes !== undefined ? holdMsOf(rule.maxHoldMinutes) : this.holdMs,
     };
   }
 
