@@ -23,6 +23,7 @@ export const demoCommand: Command = {
     if (config.mqtt.mode === 'embedded') config.mqtt.port = values.headless ? 0 : config.mqtt.port;
     if (config.chain.mode !== 'embedded') throw new CliError('the demo runs on the embedded chain (it sets the chain clock)');
     config.chain.genesisTimestamp = Math.floor((start - 3600_000) / 1000);
+    config.orgName = 'Ocean Carrier Ltd';
     const json = Boolean(values.json);
     const print = (e: DemoEvent) => {
       const line = `[${e.kind}] ${e.text}\n`;

@@ -1,14 +1,17 @@
 // `tradetwin start`: run a node on embedded defaults (or as configured) until
 // SIGINT/SIGTERM, then stop cleanly: transports, ingest flush, last anchor.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from '../config.js';
+import { journeyStart, runDemo } from '../demo/run.js';
 import { startNode } from '../node.js';
 import { COMMON, type Command, intOpt, str } from './args.js';
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run a TradeTwin node: HTTP API, MQTT broker, ingest, log, anchoring (embedded chain by default).',
-  usage: 'start [--data-dir DIR] [--port N] [--mqtt-port N] [--host H]',
-  options: { ...COMMON, port: { type: 'string' }, 'mqtt-port': { type: 'string' }, host: { type: 'string' } },
+  usage: 'start [--data-dir DIR] [--port N] [--mqtt-port N] [--host H] [--demo]',
+  options: { ...COMMON, port: { type: 'string' }, 'mqtt-port': { type: 'string' }, host: { type: 'string' }, demo: { type: 'boolean' } },
   async run({ values }) {
     const config = loadConfig(str(values, 'data-dir') ?? '.tradetwin');
     if (values.port !== undefined) config.http.port = intOpt(values, 'port', config.http.port);
@@ -17,6 +20,12 @@ export const startCommand: Command = {
       config.mqtt.port = intOpt(values, 'mqtt-port', config.mqtt.port);
     }
     const say = (line: string) => process.stderr.write(`[tradetwin] ${line}\n`);
+    // --demo on a fresh data dir: scenario S1 is played into the node once it runs (its chain starts before the journey).
+    const demoStart = values.demo && !existsSync(join(config.dataDir, 'node.db')) && config.chain.mode === 'embedded' ? journeyStart(Date.now()) : null;
+    if (demoStart !== null && config.chain.mode === 'embedded') {
+      config.chain.genesisTimestamp = Math.floor((demoStart - 3600_000) / 1000);
+      config.orgName = 'Ocean Carrier Ltd';
+    }
     const node = await startNode(config, say);
     const ready = {
       httpUrl: node.httpUrl,
@@ -31,6 +40,12 @@ export const startCommand: Command = {
       say(`node ${node.address} listening on ${node.httpUrl} (API: ${node.httpUrl}/openapi.json)`);
       if (ready.mqtt) say(`MQTT devices publish to ${ready.mqtt} topic tradetwin/v1/devices/{deviceId}/telemetry`);
       say(`data in ${config.dataDir}; Ctrl-C stops`);
+    }
+    if (demoStart !== null) {
+      runDemo(node, demoStart, (e) => say(`[demo ${e.kind}] ${e.text}`)).then(
+        () => say(`demo shipment live: ${node.httpUrl}/api/v1/shipments`),
+        (err: unknown) => say(`demo failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     }
     await new Promise<void>((resolve) => {
       const stop = () => {
