@@ -1,0 +1,71 @@
+// Scenario S1 end to end on a real node, chain and contracts: the breach at
+// Mombasa is detected from the log, attested by two organisations' oracles
+// that re-verified the evidence, and paid on chain — the amount the policy's
+// terms give for the excursion, no more; the proof and the audit hold.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { computePayout } from '@tradetwin/contracts/cover';
+import { type BandExcursion, claimFields } from '@tradetwin/core/rules/index';
+import { balanceOf } from '../chain/cover.js';
+import { runCli } from '../test-support/cli.js';
+import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
+import { type DemoEvent, journeyStart, runDemo } from './run.js';
+import { BAND_RULE_ID, TIMELINE } from './scenario.js';
+
+let t: TestNode | undefined;
+after(() => t?.dispose());
+
+describe('demo: vaccine cold chain with parametric cover', () => {
+  it('pays the policy for the Mombasa breach, on evidence anyone can check', async () => {
+    const start = journeyStart(Date.now());
+    t = await startTestNode({
+      configure: (c) => {
+        if (c.chain.mode === 'embedded') c.chain.genesisTimestamp = Math.floor((start - 3600_000) / 1000);
+      },
+    });
+    const events: DemoEvent[] = [];
+    const result = await runDemo(t.node, start, (e) => events.push(e));
+
+    const temp = result.excursions.filter((x): x is BandExcursion => x.kind === 'band' && x.ruleId === BAND_RULE_ID);
+    assert.equal(temp.length, 1, 'one temperature excursion: the transhipment');
+    const x = temp[0]!;
+    assert.equal(x.breached, true);
+    assert.equal(x.open, false);
+    // The door was open from TIMELINE.doorOpen for 95 min; the load warmed above 8 °C within minutes and cooled after.
+    assert.ok(x.startedAt >= start + TIMELINE.doorOpen && x.startedAt < start + TIMELINE.doorOpen + 15 * 60_000);
+    assert.ok(x.minutesOutside >= 90 && x.minutesOutside <= 120, `${x.minutesOutside} min outside`);
+    assert.ok(x.peak > 12 && x.peak < 16, `peak ${x.peak}`);
+
+    assert.equal(result.payouts.length, 1);
+    const payout = result.payouts[0]!;
+    const policy = result.policies[0] as { sumInsured: string; toleranceMinutes: number; catastrophicMinutes: number; payoutPerHourBps: number; holder: `0x${string}` };
+    const expected = computePayout(
+      { sumInsured: BigInt(policy.sumInsured), toleranceMinutes: policy.toleranceMinutes, catastrophicMinutes: policy.catastrophicMinutes, payoutPerHourBps: policy.payoutPerHourBps },
+      claimFields(x).minutesOutside,
+    );
+    assert.equal(BigInt(payout.amount), expected);
+    assert.equal(payout.signers.length, 2, 'two organisations attested');
+
+    // On chain: the receipt succeeded and the holder holds the payout (minus the premium it paid).
+    const receipt = await t.node.clients.publicClient.getTransactionReceipt({ hash: payout.txHash as `0x${string}` });
+    assert.equal(receipt.status, 'success');
+    const balance = await balanceOf(t.node.clients, result.contracts.token as `0x${string}`, policy.holder);
+    assert.equal(balance, 10_000_000_000n - 1_200_000_000n + expected);
+
+    assert.equal(result.proof.ok, true);
+    assert.equal(result.audit.ok, true);
+    assert.ok(events.some((e) => e.kind === 'claim' && e.text.startsWith('PAYOUT')));
+  });
+
+  it('runs headless from the CLI and ends with one JSON summary', async () => {
+    const r = await runCli(['demo', '--headless', '--json'], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown[] | { ok: boolean }>;
+    for (const key of ['shipments', 'excursions', 'policies', 'payouts']) assert.ok(Array.isArray(summary[key]), key);
+    const payouts = summary.payouts as { policyId: number; amount: string; txHash: string }[];
+    assert.equal(payouts.length, 1);
+    assert.match(payouts[0]!.txHash, /^0x[0-9a-f]{64}$/);
+    assert.deepEqual((summary.audit as { ok: boolean }).ok, true);
+    assert.match(r.stderr, /\[claim\] PAYOUT/);
+  });
+});
