@@ -201,6 +201,23 @@ describe('ingest verifier', () => {
     await assert.rejects(v.verify([messages[0]!.bytes]), /verifier is closed/);
   });
 
+  it('a failing key directory fails the affected call, not the verifier', async () => {
+    let broken = true;
+    const v = make(1, registry);
+    const flaky = createVerifier({
+      workers: 1,
+      keys: (id) => {
+        if (broken) throw new Error('directory offline');
+        return registry.get(id);
+      },
+    });
+    verifiers.push(flaky);
+    await assert.rejects(flaky.verify([messages[0]!.bytes]), /device key lookup failed: directory offline/);
+    broken = false;
+    assert.deepEqual(await flaky.verify([messages[0]!.bytes]), [expected[0]]);
+    assert.deepEqual(await v.verify([messages[1]!.bytes]), [expected[1]]);
+  });
+
   it('refuses a negative worker count', () => {
     assert.throws(() => createVerifier({ workers: -1, keys: () => undefined }), /workers must be an integer ≥ 0/);
   });

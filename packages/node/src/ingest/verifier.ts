@@ -257,10 +257,18 @@ class WorkerPoolVerifier implements Verifier {
       for (const t of resend) t.call.reject(new Error('verify worker asked twice for the same device key'));
       return;
     }
-    const grants: KeyGrant[] = [...needed].map((deviceId) => {
-      const key = this.keys(deviceId);
-      return key ? [deviceId, key.keyType, key.publicKey] : [deviceId, 0, null];
-    });
+    let grants: KeyGrant[];
+    try {
+      grants = [...needed].map((deviceId) => {
+        const key = this.keys(deviceId);
+        return key ? [deviceId, key.keyType, key.publicKey] : [deviceId, 0, null];
+      });
+    } catch (err) {
+      // The directory failed: those calls fail, the verifier goes on.
+      for (const t of resend) t.call.reject(new Error(`device key lookup failed: ${err instanceof Error ? err.message : String(err)}`));
+      this.pump();
+      return;
+    }
     // The same worker, so that its cache learns the keys.
     this.send(pw, resend, grants);
     this.pump();
