@@ -1,13 +1,11 @@
 // Verifier throughput: single-reading telemetry envelopes from many devices,
 // verified with 0, 1 and 2 worker threads, for P-256 and Ed25519.
 //   npx node --import tsx packages/node/src/ingest/verifier.bench.ts [messages] [devices]
-// Envelopes are signed with node:crypto (fast) into exactly the bytes
-// signTelemetry produces; the verifier checks them like any others.
+// Envelopes come from the device simulator (OpenSSL signing for speed): one
+// temperature reading each, as a reefer tracker sends them live.
 import { performance } from 'node:perf_hooks';
-import { createPrivateKey, generateKeyPairSync, type KeyObject, sign as cryptoSign } from 'node:crypto';
-import { ALG_EDDSA, ALG_ES256, encodeProtectedHeader, encodeSign1, sigStructure } from '@tradetwin/core/cose/sign1';
 import type { DevicePublicKey, KeyType } from '@tradetwin/core/device/keys';
-import { encodePayload } from '@tradetwin/core/telemetry/payload';
+import { createSimulatedDevice } from '../device/simulator.js';
 import { createVerifier } from './verifier.js';
 
 const MESSAGES = Number(process.argv[2] ?? 20_000);
@@ -15,41 +13,22 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DEVICES = Number(process.argv[3] ?? 500);
 const T0 = Date.UTC(2026, 0, 1);
 
-function b64url(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s, 'base64url'));
-}
-
-function nodeKey(keyType: KeyType): { privateKey: KeyObject; publicKey: Uint8Array } {
-  if (keyType === 1) {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const jwk = publicKey.export({ format: 'jwk' });
-    return { privateKey, publicKey: new Uint8Array([4, ...b64url(jwk.x!), ...b64url(jwk.y!)]) };
-  }
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateKey: createPrivateKey(privateKey.export({ format: 'pem', type: 'pkcs8' })), publicKey: b64url(publicKey.export({ format: 'jwk' }).x!) };
-}
-
 function corpus(keyType: KeyType): { messages: Uint8Array[]; registry: Map<string, DevicePublicKey> } {
   const registry = new Map<string, DevicePublicKey>();
-  const keys = Array.from({ length: DEVICES }, (_, d) => {
-    const k = nodeKey(keyType);
-    const deviceId = `bench-${keyType}-${d}`;
-    registry.set(deviceId, { keyType, publicKey: k.publicKey });
-    return { deviceId, ...k };
+  const devices = Array.from({ length: DEVICES }, (_, d) => {
+    const device = createSimulatedDevice({
+      deviceId: `bench-${keyType}-${d}`,
+      keyType,
+      kinds: ['temp'],
+      startAt: T0,
+      intervalMs: 60_000,
+      seed: 'bench',
+      fastSigning: true,
+    });
+    registry.set(device.deviceId, device.registration);
+    return device;
   });
-  const alg = keyType === 1 ? ALG_ES256 : ALG_EDDSA;
-  const protectedBytes = encodeProtectedHeader(alg);
-  const messages: Uint8Array[] = [];
-  for (let i = 0; i < MESSAGES; i++) {
-    const k = keys[i % DEVICES]!;
-    const seq = Math.floor(i / DEVICES) + 1;
-    const t = T0 + i * 1000;
-    const payload = encodePayload({ dev: k.deviceId, seq, ts: t + 20, r: [{ t, k: 'temp', v: 4 + (i % 100) / 50 }] });
-    const tbs = sigStructure(protectedBytes, payload);
-    const signature =
-      keyType === 1 ? cryptoSign('sha256', tbs, { key: k.privateKey, dsaEncoding: 'ieee-p1363' }) : cryptoSign(null, tbs, k.privateKey);
-    messages.push(encodeSign1({ alg, kid: k.deviceId, payload, signature: new Uint8Array(signature) }));
-  }
+  const messages = Array.from({ length: MESSAGES }, (_, i) => devices[i % DEVICES]!.nextEnvelope(1));
   return { messages, registry };
 }
 
