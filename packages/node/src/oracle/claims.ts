@@ -4,9 +4,11 @@
 // signed the same statement. The contract re-checks everything it is given.
 import type { Address, Hex } from 'viem';
 import { type ExcursionAttestation, hashAttestation, randomNonce } from '@tradetwin/contracts/attestation';
+import { parametricCoverAbi } from '@tradetwin/contracts/generated/index';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import type { ChainClients } from '../chain/clients.js';
 import { readPolicy, shipmentIdHash, submitClaim } from '../chain/cover.js';
+import { chainCall, ChainError } from '../chain/errors.js';
 import { orgOf } from '../chain/members.js';
 import type { ShipmentDefinition } from '../shipments/definition.js';
 import type { ShipmentStore } from '../shipments/store.js';
@@ -21,6 +23,7 @@ export interface OracleEndpoint {
 export interface ClaimOutcome {
   policyId: number;
   excursionId: Hex;
+  /** refused: the contract reverted the claim (detail starts with its error name). */
   status: 'paid' | 'refused' | 'not_enough_attestations';
   amount?: bigint;
   txHash?: Hex;
@@ -135,15 +138,28 @@ export class ClaimAggregator {
     }
     const signers = answers.map((a) => ('result' in a && a.result ? { oracle: a.oracle, address: a.result.signer } : { oracle: a.oracle, error: a.error }));
     const best = [...byDigest.values()].sort((a, b) => b.sigs.length - a.sigs.length)[0];
-    if (!best || best.sigs.length < this.opts.threshold) {
-      return { policyId, excursionId: x.id, status: 'not_enough_attestations', signers, detail: `${best?.sigs.length ?? 0} of ${this.opts.threshold} needed agreed` };
+    // The contract counts against the threshold the policy was offered under, which governance
+    // may have raised since: never submit what it would refuse for want of signatures.
+    const need = Math.max(this.opts.threshold, await this.policyThreshold(policyId));
+    if (!best || best.sigs.length < need) {
+      return { policyId, excursionId: x.id, status: 'not_enough_attestations', signers, detail: `${best?.sigs.length ?? 0} of ${need} needed agreed` };
     }
-    const { receipt, amount } = await submitClaim(
-      this.opts.clients,
-      this.opts.cover,
-      best.attestation,
-      best.sigs.map((s) => s.signature),
-    );
+    let submitted: Awaited<ReturnType<typeof submitClaim>>;
+    try {
+      submitted = await submitClaim(
+        this.opts.clients,
+        this.opts.cover,
+        best.attestation,
+        best.sigs.map((s) => s.signature),
+      );
+    } catch (err) {
+      // The contract's verdict is an outcome (e.g. ExcursionOutsideCover), not a crash of the aggregator.
+      if (err instanceof ChainError && err.code === 'reverted') {
+        return { policyId, excursionId: x.id, status: 'refused', signers, detail: `${err.errorName ?? 'reverted'}: ${err.message}` };
+      }
+      throw err;
+    }
+    const { receipt, amount } = submitted;
     const txHash = receipt.transactionHash;
     await this.opts.shipments.putPayout({
       policyId,
@@ -154,5 +170,12 @@ export class ClaimAggregator {
       signers: best.sigs.map((s) => s.signer),
     });
     return { policyId, excursionId: x.id, status: 'paid', amount, txHash, signers, latencyMs: (this.opts.now ?? Date.now)() - noticedAt };
+  }
+
+  private async policyThreshold(policyId: number): Promise<number> {
+    const p = await chainCall('policy', () =>
+      this.opts.clients.publicClient.readContract({ address: this.opts.cover, abi: parametricCoverAbi, functionName: 'policy', args: [BigInt(policyId)] }),
+    );
+    return p.threshold;
   }
 }

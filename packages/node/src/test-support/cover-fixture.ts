@@ -64,8 +64,13 @@ export interface Org {
 export interface JourneyOptions {
   /** Unique within a fixture: shipment `SHP-<name>`, device `reefer-<name>`. */
   name: string;
-  /** Minutes the load spends outside 2–8 °C, from the first outside reading to the first one back inside (0: none). */
-  excursionMinutes?: number;
+  /**
+   * Minutes the load spends outside 2–8 °C, from the first outside reading to the first one back
+   * inside (0: none); several excursions are `gapMinutes` of in-band readings apart.
+   */
+  excursionMinutes?: number | number[];
+  /** In-band minutes between two excursions (default 60). */
+  gapMinutes?: number;
   /** °C of the worst reading (default 12.5; below 2 for a freeze). */
   peak?: number;
   /** Minutes of in-band readings before and after the excursion (default 60 each). */
@@ -98,8 +103,10 @@ export interface Journey {
   /** Time of the first and last reading, ms. */
   from: number;
   to: number;
-  /** First reading outside the band and first reading back inside; null without an excursion. */
+  /** First reading outside the band and first reading back inside, of the first excursion; null without one. */
   excursion: { startsAt: number; endsAt: number } | null;
+  /** The same for every excursion, in time order. */
+  excursionTimes: { startsAt: number; endsAt: number }[];
   /** Every temperature reading of the journey, in time order. */
   readings: Reading[];
   /** Sign readings into envelopes of `per` readings (default 3), in the given order, with the device's next sequence numbers. */
@@ -306,22 +313,29 @@ async function setUp(t: TestNode): Promise<CoverFixture> {
     const interval = (o.intervalMinutes ?? 5) * MINUTE;
     const lead = (o.leadMinutes ?? 60) * MINUTE;
     const tail = (o.tailMinutes ?? 60) * MINUTE;
-    const xMs = (o.excursionMinutes ?? 0) * MINUTE;
+    const gap = (o.gapMinutes ?? 60) * MINUTE;
+    const xMins = Array.isArray(o.excursionMinutes) ? o.excursionMinutes : o.excursionMinutes ? [o.excursionMinutes] : [];
     const from = o.at ?? ceilMinute(Math.max(await chainNow(), nextSlot) + 10 * MINUTE);
-    const to = from + lead + xMs + tail;
+    const windows: { startsAt: number; endsAt: number }[] = [];
+    let cursor = from + lead;
+    for (const m of xMins) {
+      windows.push({ startsAt: cursor, endsAt: cursor + m * MINUTE });
+      cursor += m * MINUTE + gap;
+    }
+    const to = (windows.length > 0 ? windows[windows.length - 1]!.endsAt : from + lead) + tail;
     if (o.at === undefined) nextSlot = to + 10 * MINUTE;
     const peak = o.peak ?? 12.5;
-    const xStart = from + lead;
-    const xEnd = xStart + xMs;
     const readings: Reading[] = [];
     for (let at = from, i = 0; at <= to; at += interval, i++) {
       let v = 4.5 + (i % 4) * 0.25; // in band, a little compressor ripple
-      if (xMs > 0 && at >= xStart && at < xEnd) {
+      const w = windows.find((x) => at >= x.startsAt && at < x.endsAt);
+      if (w) {
         // Up to the peak in the middle and back: every reading outside the band.
-        const f = 1 - Math.abs((at - xStart) / xMs - 0.5) * 2;
+        const xMs = w.endsAt - w.startsAt;
+        const f = 1 - Math.abs((at - w.startsAt) / xMs - 0.5) * 2;
         const edge = peak > 8 ? 8.5 : 1.5;
         v = Math.round((edge + (peak - edge) * f) * 16) / 16;
-        if (at === xStart + Math.floor(xMs / interval / 2) * interval) v = peak;
+        if (at === w.startsAt + Math.floor(xMs / interval / 2) * interval) v = peak;
       }
       readings.push({ t: at, k: 'temp', v });
     }
@@ -384,7 +398,8 @@ async function setUp(t: TestNode): Promise<CoverFixture> {
       terms,
       from,
       to,
-      excursion: xMs > 0 ? { startsAt: xStart, endsAt: xEnd } : null,
+      excursion: windows[0] ?? null,
+      excursionTimes: windows,
       readings,
       sign,
       deliver: async (envelopes, d = {}) => {
