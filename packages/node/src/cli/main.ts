@@ -15,6 +15,11 @@ const COMMANDS: Entry[] = [
   { name: 'device register', summary: "Register a device's public key on chain", load: () => device('device register') },
   { name: 'device revoke', summary: 'Revoke a device on chain, now or back-dated', load: () => device('device revoke') },
   { name: 'device list', summary: 'List devices with status, last sequence and gaps', load: () => device('device list') },
+  { name: 'shipment list', summary: 'List shipments with status, excursions, policies, payouts', load: () => shipment('shipment list') },
+  { name: 'shipment show', summary: 'A shipment: latest readings, excursions, policies, payouts', load: () => shipment('shipment show') },
+  { name: 'shipment create', summary: 'Create a shipment twin from a JSON definition', load: () => shipment('shipment create') },
+  { name: 'excursions', summary: "A shipment's excursions: minutes, peak, breached", load: () => shipment('excursions') },
+  { name: 'payouts', summary: 'Parametric cover payouts with their transactions', load: () => shipment('payouts') },
   { name: 'simulate', summary: 'Send simulated signed readings to a node', load: async () => (await import('./simulate.js')).simulateCommand },
   { name: 'demo', summary: 'Scenario S1 end to end: breach, attestations, payout', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'verify', summary: "Verify a reading's proof bundle against the chain", load: async () => (await import('./verify.js')).verifyCommand },
@@ -24,6 +29,11 @@ const COMMANDS: Entry[] = [
 async function device(name: string): Promise<Command> {
   const { deviceCommands } = await import('./device.js');
   return deviceCommands.find((c) => c.name === name)!;
+}
+
+async function shipment(name: string): Promise<Command> {
+  const { shipmentCommands } = await import('./shipment.js');
+  return shipmentCommands.find((c) => c.name === name)!;
 }
 
 function usage(): string {

@@ -1,0 +1,250 @@
+// `tradetwin shipment list|show|create`, `tradetwin excursions`, `tradetwin
+// payouts`: the shipments a node watches as digital twins — their state as the
+// evidence shows it (latest readings, excursions), the policies that cover
+// them and the payouts that settled them. Everything comes from the node's API.
+import { existsSync, readFileSync } from 'node:fs';
+import { COMMON, CliError, type Command, printJson, requireStr } from './args.js';
+import { nodeClient } from './node-client.js';
+
+const NODE_OPTS = { node: { type: 'string' }, token: { type: 'string' } } as const;
+
+// What the API answers (packages/node/src/api/shipments.ts), as far as the CLI reads it.
+interface Place {
+  name: string;
+  unlocode?: string;
+}
+interface Leg {
+  from: Place;
+  to: Place;
+  mode: string;
+  plannedDeparture: number;
+  plannedArrival: number;
+}
+interface ShipmentDef {
+  id: string;
+  goods: { description: string; quantity?: number; unit?: string };
+  parties: { role: string; name: string; account?: string }[];
+  legs: Leg[];
+  devices: { deviceId: string; from: number; to?: number }[];
+  rules: { id?: string; kind?: string }[];
+}
+interface LatestReading {
+  t: number;
+  k: string;
+  v: number | [number, number];
+  deviceId: string;
+  readingId: string;
+}
+export interface ExcursionView {
+  id: string;
+  kind: string;
+  ruleId: string;
+  deviceId: string;
+  sensor?: string;
+  direction?: 'above' | 'below';
+  startedAt: number;
+  endedAt: number | null;
+  open: boolean;
+  minutesOutside: number;
+  breached: boolean;
+  peak?: number;
+}
+interface PolicyView {
+  policyId: number;
+  cover: string;
+  state: string;
+  terms: Record<string, unknown>;
+}
+export interface PayoutView {
+  policyId: number;
+  excursionId: string;
+  amount: string;
+  txHash: string;
+  paidAt: number;
+  signers: string[];
+}
+export interface ShipmentState {
+  shipment: ShipmentDef;
+  status: string;
+  latest: Record<string, LatestReading>;
+  excursions: ExcursionView[];
+  breached: number;
+  policies: PolicyView[];
+  payouts: PayoutView[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const where = (p: Place) => (p.unlocode ? `${p.name} (${p.unlocode})` : p.name);
+const minutes = (m: number) => `${Number(m.toFixed(1))} min`;
+const UNITS: Record<string, string> = { temp: ' °C', rh: ' %RH', shock: ' g', lux: ' lux', batt: ' %' };
+const path = (id: string) => `/api/v1/shipments/${encodeURIComponent(id)}`;
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+function shipmentId(positionals: string[], usage: string): string {
+  const [id, ...extra] = positionals;
+  if (!id) throw new CliError(`a shipment id is required\n\nUsage: tradetwin ${usage}`);
+  if (extra.length > 0) throw new CliError(`unexpected arguments: ${extra.join(' ')}`);
+  return id;
+}
+
+export function describeExcursion(x: ExcursionView): string {
+  const span = `${iso(x.startedAt)} → ${x.endedAt === null ? 'ongoing' : iso(x.endedAt)}`;
+  const verdict = x.breached ? 'BREACHED' : 'within tolerance';
+  const unit = (x.sensor && UNITS[x.sensor]) ?? '';
+  const peak = x.peak === undefined ? '' : `, peak ${x.peak}${unit}`;
+  const what = x.kind === 'band' ? `${x.sensor} ${x.direction} band` : x.kind;
+  return `${x.ruleId} on ${x.deviceId}: ${what} for ${minutes(x.minutesOutside)}${peak}, ${verdict}${x.open ? ' (ongoing)' : ''}; ${span}; id ${x.id}`;
+}
+
+export function describePayout(p: PayoutView): string {
+  return `policy #${p.policyId}: paid ${p.amount} for excursion ${p.excursionId} at ${iso(p.paidAt)}, tx ${p.txHash}, signed by ${p.signers.join(', ')}`;
+}
+
+function describeLatest(r: LatestReading): string {
+  const value =
+    r.k === 'pos' && Array.isArray(r.v) ? `position ${r.v[0]}, ${r.v[1]}` : `${r.k} ${String(r.v)}${UNITS[r.k] ?? ''}`;
+  return `${value} at ${iso(r.t)} (${r.deviceId}, reading ${r.readingId})`;
+}
+
+function describePolicy(p: PolicyView): string {
+  const t = p.terms;
+  const band =
+    typeof t.minCentiC === 'number' && typeof t.maxCentiC === 'number' ? `, ${t.minCentiC / 100}–${t.maxCentiC / 100} °C` : '';
+  const tolerance = t.toleranceMinutes !== undefined ? `, ${String(t.toleranceMinutes)} min tolerance` : '';
+  return `#${p.policyId} on ${p.cover}: ${p.state}, sum insured ${String(t.sumInsured)}, premium ${String(t.premium)}${band}${tolerance}`;
+}
+
+function printState(s: ShipmentState): void {
+  const d = s.shipment;
+  out(`${d.id}: ${d.goods.description} — ${s.status}`);
+  for (const l of d.legs)
+    out(`  leg      ${where(l.from)} → ${where(l.to)} by ${l.mode}, ${iso(l.plannedDeparture)} → ${iso(l.plannedArrival)}`);
+  for (const p of d.parties) out(`  party    ${p.role}: ${p.name}${p.account ? ` ${p.account}` : ''}`);
+  for (const a of d.devices) out(`  device   ${a.deviceId} from ${iso(a.from)}${a.to !== undefined ? ` to ${iso(a.to)}` : ''}`);
+  const latest = Object.values(s.latest);
+  if (latest.length === 0) out('  latest   no readings yet');
+  for (const r of latest) out(`  latest   ${describeLatest(r)}`);
+  out(`  excursions (${s.excursions.length}, ${s.breached} breached)`);
+  for (const x of s.excursions) out(`    ${describeExcursion(x)}`);
+  out(`  policies (${s.policies.length})`);
+  for (const p of s.policies) out(`    ${describePolicy(p)}`);
+  out(`  payouts (${s.payouts.length})`);
+  for (const p of s.payouts) out(`    ${describePayout(p)}`);
+}
+
+/** One row of `shipment list --json`. */
+export interface ShipmentRow {
+  id: string;
+  status: string;
+  goods: string;
+  route: string;
+  devices: string[];
+  excursions: number;
+  breached: number;
+  policies: { policyId: number; state: string }[];
+  /** Sum of the payouts, in the settlement token's smallest unit. */
+  paid: string;
+}
+
+function row(s: ShipmentState): ShipmentRow {
+  const legs = s.shipment.legs;
+  const route = legs.length > 0 ? [legs[0]!.from, ...legs.map((l) => l.to)].map((p) => p.unlocode ?? p.name).join(' → ') : '';
+  return {
+    id: s.shipment.id,
+    status: s.status,
+    goods: s.shipment.goods.description,
+    route,
+    devices: s.shipment.devices.map((d) => d.deviceId),
+    excursions: s.excursions.length,
+    breached: s.breached,
+    policies: s.policies.map((p) => ({ policyId: p.policyId, state: p.state })),
+    paid: s.payouts.reduce((sum, p) => sum + BigInt(p.amount), 0n).toString(),
+  };
+}
+
+const list: Command = {
+  name: 'shipment list',
+  summary: 'List the shipments this node watches: status, excursions, policies, payouts.',
+  usage: 'shipment list [--data-dir DIR | --node URL] [--json]',
+  options: { ...COMMON, ...NODE_OPTS },
+  async run({ values, positionals }) {
+    if (positionals.length > 0) throw new CliError(`unexpected arguments: ${positionals.join(' ')}`);
+    const rows = (await nodeClient(values).get<ShipmentState[]>('/api/v1/shipments')).map(row);
+    if (values.json) return void printJson(rows);
+    if (rows.length === 0) out('no shipments');
+    for (const r of rows) {
+      const policies = r.policies.map((p) => `#${p.policyId} ${p.state}`).join(', ') || 'none';
+      out(
+        `${r.id}\t${r.status}\t${r.route}\t${r.excursions} excursions (${r.breached} breached)\tpolicies ${policies}\tpaid ${r.paid}\t${r.goods}`,
+      );
+    }
+  },
+};
+
+const show: Command = {
+  name: 'shipment show',
+  summary: 'Show a shipment: status, latest readings, excursions, policies and payouts (with their transactions).',
+  usage: 'shipment show SHIPMENT_ID [--data-dir DIR | --node URL] [--json]',
+  options: { ...COMMON, ...NODE_OPTS },
+  async run({ values, positionals }) {
+    const id = shipmentId(positionals, show.usage);
+    const state = await nodeClient(values).get<ShipmentState>(path(id));
+    if (values.json) return void printJson(state);
+    printState(state);
+  },
+};
+
+const create: Command = {
+  name: 'shipment create',
+  summary: 'Create a shipment twin from a JSON definition (parties, legs, devices, rules); the node starts watching it.',
+  usage: 'shipment create --file shipment.json [--data-dir DIR | --node URL --token T] [--json]',
+  options: { ...COMMON, ...NODE_OPTS, file: { type: 'string' } },
+  async run({ values, positionals }) {
+    if (positionals.length > 0) throw new CliError(`unexpected arguments: ${positionals.join(' ')}`);
+    const file = requireStr(values, 'file');
+    if (!existsSync(file)) throw new CliError(`${file} does not exist`);
+    let def: unknown;
+    try {
+      def = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new CliError(`${file} is not JSON: ${(err as Error).message}`);
+    }
+    const state = await nodeClient(values).post<ShipmentState>('/api/v1/shipments', def);
+    if (values.json) return void printJson(state);
+    const s = state.shipment;
+    out(
+      `created shipment ${s.id} (${state.status}): ${s.devices.length} devices, ${s.rules.length} rules, ${state.excursions.length} excursions so far`,
+    );
+  },
+};
+
+const excursions: Command = {
+  name: 'excursions',
+  summary: "A shipment's excursions as the rules derive them from the log (minutes outside, peak, breached).",
+  usage: 'excursions SHIPMENT_ID [--breached] [--data-dir DIR | --node URL] [--json]',
+  options: { ...COMMON, ...NODE_OPTS, breached: { type: 'boolean' } },
+  async run({ values, positionals }) {
+    const id = shipmentId(positionals, excursions.usage);
+    const all = await nodeClient(values).get<ExcursionView[]>(`${path(id)}/excursions`);
+    const xs = values.breached ? all.filter((x) => x.breached) : all;
+    if (values.json) return void printJson(xs);
+    if (xs.length === 0) out(`no ${values.breached ? 'breached ' : ''}excursions for ${id}`);
+    for (const x of xs) out(describeExcursion(x));
+  },
+};
+
+const payouts: Command = {
+  name: 'payouts',
+  summary: 'Payouts of parametric cover claims settled by this node (amount, excursion, transaction, signers).',
+  usage: 'payouts [--data-dir DIR | --node URL] [--json]',
+  options: { ...COMMON, ...NODE_OPTS },
+  async run({ values, positionals }) {
+    if (positionals.length > 0) throw new CliError(`unexpected arguments: ${positionals.join(' ')}`);
+    const rows = await nodeClient(values).get<PayoutView[]>('/api/v1/payouts');
+    if (values.json) return void printJson(rows);
+    if (rows.length === 0) out('no payouts');
+    for (const p of rows) out(describePayout(p));
+  },
+};
+
+export const shipmentCommands: Command[] = [list, show, create, excursions, payouts];
