@@ -245,6 +245,33 @@ describe('ClaimAggregator', () => {
     await fx.node.shipments.putPolicy({ ...record!, state: 'paid' });
   });
 
+  it('pays once for two breaches in one store-and-forward upload: the one that ended first, as live delivery would', async () => {
+    fx.enableClaims([fx.oracles.carrier, fx.oracles.insurer]);
+    // [95, 50]: the longer one first (live delivery pays it); [50, 95]: the shorter one first.
+    for (const mins of [
+      [95, 50],
+      [50, 95],
+    ]) {
+      const j = await fx.journey({ name: `claims-both-${mins.join('-')}`, excursionMinutes: mins });
+      const before = await balances();
+      const { outcomes } = await j.deliver();
+      const xs = j.excursions();
+      assert.deepEqual(
+        xs.map((x) => [claimFields(x).minutesOutside, x.breached]),
+        mins.map((m) => [m, true]),
+      );
+      assert.deepEqual(
+        outcomes.map((o) => [o.status, o.excursionId, o.amount]),
+        [['paid', xs[0]!.id, owed(xs[0]!)]],
+      );
+      assert.equal((await balances()).shipper - before.shipper, owed(xs[0]!));
+      assert.deepEqual(
+        (await fx.node.shipments.payouts(j.policyId!)).map((p) => p.excursionId),
+        [xs[0]!.id],
+      );
+    }
+  });
+
   it('does not submit when fewer than threshold organisations agree (one refuses)', async () => {
     // The insurer's oracle is handed a tampered package (a bent inclusion proof): it refuses.
     let bent = -1;

@@ -50,9 +50,19 @@ export interface ClaimAggregatorOptions {
   now?: () => number;
 }
 
+interface Noted {
+  x: BandExcursion;
+  shipment: ShipmentDefinition;
+  noticedAt: number;
+}
+
 export class ClaimAggregator {
-  private readonly inFlight = new Map<string, Promise<ClaimOutcome | null>>();
+  private readonly inFlight = new Set<string>();
   private readonly settled = new Set<string>();
+  /** Breached excursions waiting for their claim, per shipment. */
+  private readonly pending = new Map<string, Map<string, Noted>>();
+  /** One claim at a time per shipment (a policy pays once): the queue being worked, per shipment. */
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: ClaimAggregatorOptions) {}
 
@@ -60,18 +70,46 @@ export class ClaimAggregator {
   noteExcursion(x: Excursion, shipment: ShipmentDefinition): void {
     if (x.kind !== 'band' || x.sensor !== 'temp' || x.open || !x.breached) return;
     if (this.settled.has(x.id) || this.inFlight.has(x.id)) return;
-    const run = this.claimFor(x, shipment, (this.opts.now ?? Date.now)())
-      .catch((err: unknown) => {
-        console.error('[claims]', err);
-        return null;
-      })
-      .finally(() => this.inFlight.delete(x.id));
-    this.inFlight.set(x.id, run);
+    let queue = this.pending.get(shipment.id);
+    if (!queue) this.pending.set(shipment.id, (queue = new Map()));
+    queue.set(x.id, { x, shipment, noticedAt: queue.get(x.id)?.noticedAt ?? (this.opts.now ?? Date.now)() });
+    if (!this.running.has(shipment.id)) {
+      this.running.set(
+        shipment.id,
+        this.work(shipment.id).finally(() => this.running.delete(shipment.id)),
+      );
+    }
   }
 
   /** Wait for every claim under way (tests, demo). */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+    while (this.running.size > 0) await Promise.all(this.running.values());
+  }
+
+  /**
+   * Claims a shipment's excursions one after another, the first to end first: what live delivery
+   * would have claimed first. Concurrent claims would race for a policy that pays once, and a
+   * store-and-forward upload holding two breaches would pay whichever landed first.
+   */
+  private async work(shipmentId: string): Promise<void> {
+    // Let the monitor note every excursion of the same commit before choosing.
+    await new Promise((resolve) => setImmediate(resolve));
+    const queue = this.pending.get(shipmentId);
+    while (queue && queue.size > 0) {
+      const next = [...queue.values()].sort(
+        (a, b) => a.x.lastObservedAt - b.x.lastObservedAt || a.x.startedAt - b.x.startedAt || (a.x.id < b.x.id ? -1 : a.x.id > b.x.id ? 1 : 0),
+      )[0]!;
+      queue.delete(next.x.id);
+      this.inFlight.add(next.x.id);
+      try {
+        await this.claimFor(next.x, next.shipment, next.noticedAt);
+      } catch (err) {
+        console.error('[claims]', err);
+      } finally {
+        this.inFlight.delete(next.x.id);
+      }
+    }
+    this.pending.delete(shipmentId);
   }
 
   private async claimFor(x: BandExcursion, shipment: ShipmentDefinition, noticedAt: number): Promise<ClaimOutcome | null> {
