@@ -70,8 +70,10 @@ export class Oracle {
   async attest(req: AttestRequest): Promise<Attestation> {
     const { clients } = this.opts;
     const nowSec = Math.floor((this.opts.now ?? Date.now)() / 1000);
-    if (!(req.deadline > nowSec && req.deadline <= nowSec + (this.opts.maxDeadlineSeconds ?? 3600))) {
-      throw new AttestationRefused(`deadline ${req.deadline} is not within the next hour`);
+    const maxDeadline = this.opts.maxDeadlineSeconds ?? 3600;
+    if (!(req.deadline > nowSec && req.deadline <= nowSec + maxDeadline)) {
+      const limit = maxDeadline === 3600 ? 'hour' : `${maxDeadline} s`;
+      throw new AttestationRefused(`deadline ${req.deadline} is not within the next ${limit}`);
     }
     const policy = await readPolicy(clients, req.cover, req.policyId);
     if (policy.state !== 'bound') throw new AttestationRefused(`policy ${req.policyId} is ${policy.state}, not bound`);
