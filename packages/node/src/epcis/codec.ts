@@ -1,0 +1,13 @@
+// The core/epcis functions the repository uses: CBV 2.0 §8.9 hash IDs and EPC
+// URN ↔ GS1 Digital Link conversion (the index keys identifiers by their
+// constrained canonical Digital Link).
+import { eventHashId } from '@tradetwin/core/epcis/hash';
+import { canonicalDigitalLink, digitalLinkToEpc, epcToDigitalLink } from '@tradetwin/core/epcis/uris';
+import type { EpcisCodec } from './repository.js';
+
+export const coreCodec: EpcisCodec = {
+  eventHashId: (event, context) => eventHashId(event, context as Parameters<typeof eventHashId>[1]),
+  epcToDigitalLink,
+  canonicalDigitalLink,
+  digitalLinkToEpc,
+};

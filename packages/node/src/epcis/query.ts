@@ -1,0 +1,530 @@
+// The SimpleEventQuery over the repository: URI query parameters (EPCIS 2.0
+// REST binding, query-schema.json) → one SQL statement over the index →
+// an EPCISQueryDocument, paged with opaque, stable keyset tokens.
+//
+// Semantics worth knowing:
+// - several values of one parameter (pipe-delimited "a|b" or repeated) match any;
+//   different parameters must all hold;
+// - CBV values match whether given bare ("shipping"), as URNs or as Web URIs;
+//   EPCs whether given as EPC URNs or GS1 Digital Link URIs; MATCH_* accept
+//   EPC patterns (urn:epc:idpat:sgtin:0614141.107346.*);
+// - the sensor filters (EQ_type, EQ_deviceID, GE_value_CEL …) must all hold for
+//   one and the same sensorReport; values are compared in the uom named (no conversion);
+// - WD_readPoint / WD_bizLocation equal EQ_* (no master-data hierarchy is kept);
+// - without orderBy events come in capture order; orderBy eventTime|recordTime
+//   defaults to DESC as the standard says.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { SQLInputValue } from 'node:sqlite';
+import { canonicalJson } from './canonical.js';
+import { EpcisProblem } from './capture.js';
+import type { EpcisRepository } from './repository.js';
+import { parseDateTime, isoTime } from './time.js';
+import { EPCIS_CONTEXT, EVENT_TYPES, LINK, ROLE, type RoleCode, type StoredEvent } from './types.js';
+import { type EpcForms, epcKey, epcMatcher, normaliseCbv, normaliseGs1Term } from './vocab.js';
+
+export const DEFAULT_PER_PAGE = 30;
+export const MAX_PER_PAGE = 1000;
+
+const PARAM_EXC = 'epcisException:QueryParameterException';
+
+function bad(code: string, parameter: string, detail: string): EpcisProblem {
+  return new EpcisProblem(400, PARAM_EXC, code, detail, { parameter });
+}
+
+type Op = '>=' | '<' | '>' | '<=';
+const OPS: Record<string, Op> = { GE: '>=', LT: '<', GT: '>', LE: '<=' };
+
+/** A parsed, validated SimpleEventQuery (also the input of the page-token fingerprint). */
+export interface EventQuery {
+  where: string[];
+  params: SQLInputValue[];
+  orderBy: 'rid' | 'event_time' | 'record_time';
+  direction: 'ASC' | 'DESC';
+  eventCountLimit: number | null;
+  maxEventCount: number | null;
+  /** Canonical form of the filters, for the token fingerprint. */
+  canonical: string;
+}
+
+export interface PageRequest {
+  perPage: number;
+  token: PageToken | null;
+}
+
+interface PageToken {
+  /** Query fingerprint. */
+  q: string;
+  /** Sort key and rid of the last event returned. */
+  k: number | null;
+  r: number;
+  /** Events returned so far (eventCountLimit spans pages). */
+  n: number;
+}
+
+/** Raw query string → [name, value] pairs, percent-decoded but keeping "+" (a time offset sign, never a space here). */
+export function rawQueryPairs(url: string): [string, string][] {
+  const q = url.indexOf('?');
+  if (q < 0) return [];
+  const out: [string, string][] = [];
+  for (const part of url.slice(q + 1).split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    try {
+      out.push([decodeURIComponent(name), decodeURIComponent(value)]);
+    } catch {
+      throw bad('bad_encoding', name, `query parameter ${name} is not valid percent-encoding`);
+    }
+  }
+  return out;
+}
+
+
+const MATCH_ROLES: Record<string, RoleCode[]> = {
+  MATCH_epc: [ROLE.epc, ROLE.child],
+  MATCH_parentID: [ROLE.parent],
+  MATCH_inputEPC: [ROLE.input],
+  MATCH_outputEPC: [ROLE.output],
+  MATCH_anyEPC: [ROLE.epc, ROLE.child, ROLE.parent, ROLE.input, ROLE.output],
+  MATCH_epcClass: [ROLE.quantity, ROLE.childQuantity],
+  MATCH_inputEPCClass: [ROLE.inputQuantity],
+  MATCH_outputEPCClass: [ROLE.outputQuantity],
+  MATCH_anyEPCClass: [ROLE.quantity, ROLE.childQuantity, ROLE.inputQuantity, ROLE.outputQuantity],
+};
+
+const SENSOR_MEASURE_COL: Record<string, string> = {
+  value: 'value',
+  minValue: 'min_value',
+  maxValue: 'max_value',
+  meanValue: 'mean_value',
+  sDev: 'sdev',
+  percValue: 'perc_value',
+};
+
+const SENSOR_EQ_COL: Record<string, string> = {
+  EQ_deviceID: 'device_id',
+  EQ_dataProcessingMethod: 'dpm',
+  EQ_microorganism: 'microorganism',
+  EQ_chemicalSubstance: 'chemical_substance',
+  EQ_bizRules: 'biz_rules',
+  EQ_stringValue: 'string_value',
+  EQ_uriValue: 'uri_value',
+};
+
+/** Parameters the standard defines that this repository does not evaluate (refused, never silently ignored). */
+const UNSUPPORTED = [
+  /^(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?(ILMD_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_)?[a-z][a-zA-Z0-9]*:\w+$/,
+  /^EQ_(INNER_)?(readPoint|bizLocation)_[a-z][a-zA-Z0-9]*:\w+$/,
+  /^HASATTR_/,
+  /^EQ_ATTR_/,
+  /^(EQ|GE|LT|GT|LE)_quantity_[A-Z0-9]{2,4}$/,
+];
+
+const inList = (col: string, n: number) => `${col} IN (${Array(n).fill('?').join(', ')})`;
+
+export interface ParseOptions {
+  forms?: EpcForms;
+  /** Parameters fixed by the resource path (/eventTypes/{t}/events, /epcs/{epc}/events …). */
+  fixed?: [string, string][];
+}
+
+/**
+ * Parse the query parameters of GET /events (and the per-resource /…/events).
+ * Returns the query and the page request; throws 400 problems naming the parameter.
+ */
+export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = {}): { query: EventQuery; page: PageRequest; tokenText: string | null } {
+  for (const [name, value] of opts.fixed ?? []) {
+    if (pairs.some(([p]) => p === name)) {
+      throw bad('conflicting_parameter', name, `${name} is fixed to "${value}" by the resource path; query /events to filter on it freely`);
+    }
+  }
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of [...(opts.fixed ?? []), ...pairs]) {
+    const list = grouped.get(name) ?? [];
+    list.push(value);
+    grouped.set(name, list);
+  }
+  const where: string[] = [];
+  const params: SQLInputValue[] = [];
+  const canon: Record<string, unknown> = {};
+  const sensor: { where: string[]; params: SQLInputValue[] } = { where: [], params: [] };
+  const forms = opts.forms ?? {};
+  let perPage = DEFAULT_PER_PAGE;
+  let tokenText: string | null = null;
+  let orderBy: EventQuery['orderBy'] = 'rid';
+  let direction: EventQuery['direction'] | null = null;
+  let eventCountLimit: number | null = null;
+  let maxEventCount: number | null = null;
+
+  const single = (name: string, values: string[]): string => {
+    if (values.length > 1) throw bad('repeated_parameter', name, `parameter ${name} takes one value, got ${values.length}`);
+    return values[0]!;
+  };
+  const list = (name: string, values: string[]): string[] => {
+    const out = values.flatMap((v) => v.split('|')).map((v) => v.trim());
+    if (out.length === 0 || out.some((v) => v === '')) throw bad('empty_value', name, `parameter ${name} has an empty value`);
+    return [...new Set(out)];
+  };
+  const time = (name: string, values: string[]): number => {
+    const v = single(name, values);
+    const p = parseDateTime(v);
+    if (!p.ok) throw bad('bad_time', name, `${name}: ${p.reason}`);
+    return p.ms;
+  };
+  const number = (name: string, v: string): number => {
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(v.trim())) throw bad('bad_number', name, `${name} must be a number, not "${v}"`);
+    return Number(v);
+  };
+  const count = (name: string, values: string[], min: number): number => {
+    const v = single(name, values);
+    if (!/^\d{1,9}$/.test(v) || Number(v) < min) throw bad('bad_integer', name, `${name} must be an integer ≥ ${min}, not "${v}"`);
+    return Number(v);
+  };
+  const flag = (name: string, values: string[]): boolean => {
+    const v = single(name, values).toLowerCase();
+    if (v === '' || v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0') return false;
+    throw bad('bad_boolean', name, `${name} takes true or false (or no value), not "${v}"`);
+  };
+  const uriList = (name: string, values: string[]): string[] => {
+    const out = list(name, values);
+    for (const v of out) {
+      if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(v)) throw bad('bad_uri', name, `${name}: "${v}" is not a URI`);
+    }
+    return out;
+  };
+
+  for (const name of [...grouped.keys()].sort()) {
+    const values = grouped.get(name)!;
+    if (name === 'perPage') {
+      perPage = Math.min(count(name, values, 1), MAX_PER_PAGE);
+      continue;
+    }
+    if (name === 'nextPageToken') {
+      tokenText = single(name, values);
+      continue;
+    }
+    let m: RegExpExecArray | null;
+    if (name === 'eventType') {
+      const types = list(name, values);
+      for (const t of types) {
+        if (!(EVENT_TYPES as readonly string[]).includes(t) && !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(t)) {
+          throw bad('bad_event_type', name, `eventType "${t}" is neither an EPCIS event type (${EVENT_TYPES.join(', ')}) nor a URI`);
+        }
+      }
+      where.push(inList('e.type', types.length));
+      params.push(...types);
+      canon[name] = types.sort();
+    } else if ((m = /^(GE|LT)_(eventTime|recordTime)$/.exec(name))) {
+      const ms = time(name, values);
+      where.push(`e.${m[2] === 'eventTime' ? 'event_time' : 'record_time'} ${OPS[m[1]!]} ?`);
+      params.push(ms);
+      canon[name] = ms;
+    } else if (name === 'EQ_action') {
+      const acts = list(name, values);
+      for (const a of acts) if (!['ADD', 'OBSERVE', 'DELETE'].includes(a)) throw bad('bad_action', name, `EQ_action values are ADD, OBSERVE or DELETE, not "${a}"`);
+      where.push(inList('e.action', acts.length));
+      params.push(...acts);
+      canon[name] = acts.sort();
+    } else if (name === 'EQ_bizStep' || name === 'EQ_disposition') {
+      const kind = name === 'EQ_bizStep' ? 'BizStep' : 'Disp';
+      const vals = [...new Set(list(name, values).map((v) => normaliseCbv(kind, v)))];
+      where.push(inList(name === 'EQ_bizStep' ? 'e.biz_step' : 'e.disposition', vals.length));
+      params.push(...vals);
+      canon[name] = vals.sort();
+    } else if ((m = /^(EQ|WD)_(readPoint|bizLocation)$/.exec(name))) {
+      const vals = [...new Set(uriList(name, values).map((v) => epcKey(v, forms)))];
+      where.push(inList(m[2] === 'readPoint' ? 'e.read_point' : 'e.biz_location', vals.length));
+      params.push(...vals);
+      canon[name] = vals.sort();
+    } else if (name === 'EQ_transformationID' || name === 'EQ_eventID') {
+      const vals = list(name, values);
+      where.push(inList(name === 'EQ_eventID' ? 'e.event_id' : 'e.transformation_id', vals.length));
+      params.push(...vals);
+      canon[name] = vals.sort();
+    } else if ((m = /^EQ_persistentDisposition_(set|unset)$/.exec(name))) {
+      const vals = [...new Set(list(name, values).map((v) => normaliseCbv('Disp', v)))];
+      const kind = m[1] === 'set' ? LINK.persistentDispositionSet : LINK.persistentDispositionUnset;
+      where.push(`e.rid IN (SELECT rid FROM epcis_link WHERE kind = ${kind} AND ${inList('value', vals.length)})`);
+      params.push(...vals);
+      canon[name] = vals.sort();
+    } else if (MATCH_ROLES[name]) {
+      const vals = [...new Set(uriList(name, values).map((v) => epcKey(v, forms)))];
+      const roles = MATCH_ROLES[name]!;
+      const roleSql = `role IN (${roles.join(', ')})`;
+      const parts: string[] = [];
+      for (const v of vals) {
+        const mt = epcMatcher(v, forms);
+        if (mt.exact !== null) {
+          parts.push(`SELECT rid FROM epcis_epc WHERE epc = ? AND ${roleSql}`);
+          params.push(mt.exact);
+        } else {
+          for (const r of mt.ranges) {
+            parts.push(`SELECT rid FROM epcis_epc WHERE epc >= ? AND epc < ? AND ${roleSql} AND epc_match(?, epc)`);
+            params.push(r.from, r.to, v);
+          }
+        }
+      }
+      where.push(`e.rid IN (${parts.join(' UNION ')})`);
+      canon[name] = vals.sort();
+    } else if ((m = /^(EQ|GT|GE|LT|LE)_quantity$/.exec(name))) {
+      if (m[1] === 'EQ') {
+        const nums = list(name, values).map((v) => number(name, v));
+        where.push(`EXISTS (SELECT 1 FROM epcis_epc q WHERE q.rid = e.rid AND ${inList('q.quantity', nums.length)})`);
+        params.push(...nums);
+        canon[name] = nums.sort();
+      } else {
+        const n = number(name, single(name, values));
+        where.push(`EXISTS (SELECT 1 FROM epcis_epc q WHERE q.rid = e.rid AND q.quantity ${OPS[m[1]!]} ?)`);
+        params.push(n);
+        canon[name] = n;
+      }
+    } else if (name === 'EXISTS_errorDeclaration') {
+      if (flag(name, values)) {
+        where.push('e.is_declaration = 1');
+        canon[name] = true;
+      }
+    } else if ((m = /^(GE|LT)_errorDeclaration_?Time$/.exec(name))) {
+      const ms = time(name, values);
+      where.push(`e.is_declaration = 1 AND e.declaration_time ${OPS[m[1]!]} ?`);
+      params.push(ms);
+      canon[`${m[1]}_errorDeclarationTime`] = ms;
+    } else if (name === 'EQ_errorReason') {
+      const vals = [...new Set(list(name, values).map((v) => normaliseCbv('ER', v)))];
+      where.push(`e.is_declaration = 1 AND ${inList('e.error_reason', vals.length)}`);
+      params.push(...vals);
+      canon[name] = vals.sort();
+    } else if (name === 'EQ_correctiveEventID') {
+      const vals = uriList(name, values);
+      where.push(`e.rid IN (SELECT rid FROM epcis_link WHERE kind = ${LINK.correctiveEventID} AND ${inList('value', vals.length)})`);
+      params.push(...vals);
+      canon[name] = vals.sort();
+    } else if ((m = /^EQ_(bizTransaction|source|destination)_([a-z][a-zA-Z0-9_]+)$/.exec(name))) {
+      const kind = m[1] === 'bizTransaction' ? LINK.bizTransaction : m[1] === 'source' ? LINK.source : LINK.destination;
+      const type = normaliseCbv(m[1] === 'bizTransaction' ? 'BTT' : 'SDT', m[2]!);
+      const vals = [...new Set(uriList(name, values).map((v) => (m![1] === 'bizTransaction' ? v : epcKey(v, forms))))];
+      where.push(`e.rid IN (SELECT rid FROM epcis_link WHERE kind = ${kind} AND ${inList('value', vals.length)} AND type = ?)`);
+      params.push(...vals, type);
+      canon[name] = vals.sort();
+    } else if (name === 'EXISTS_sensorElementList') {
+      if (flag(name, values)) {
+        where.push('e.has_sensor = 1');
+        canon[name] = true;
+      }
+    } else if ((m = /^(GE|LT)_(time|startTime|endTime)$/.exec(name))) {
+      const ms = time(name, values);
+      sensor.where.push(`s.${{ time: 'time', startTime: 'start_time', endTime: 'end_time' }[m[2]!]} ${OPS[m[1]!]} ?`);
+      sensor.params.push(ms);
+      canon[name] = ms;
+    } else if (name === 'EQ_type') {
+      const vals = [...new Set(list(name, values).map(normaliseGs1Term))];
+      sensor.where.push(inList('s.type', vals.length));
+      sensor.params.push(...vals);
+      canon[name] = vals.sort();
+    } else if (SENSOR_EQ_COL[name]) {
+      const vals = name === 'EQ_stringValue' ? list(name, values) : uriList(name, values);
+      sensor.where.push(inList(`s.${SENSOR_EQ_COL[name]}`, vals.length));
+      sensor.params.push(...vals);
+      canon[name] = vals.sort();
+    } else if (name === 'EQ_hexBinaryValue') {
+      const vals = list(name, values).map((v) => {
+        if (!/^[0-9A-Fa-f]*$/.test(v) || v.length % 2 !== 0) throw bad('bad_hex', name, `EQ_hexBinaryValue: "${v}" is not hexBinary`);
+        return v.toUpperCase();
+      });
+      sensor.where.push(inList('s.hex_binary_value', vals.length));
+      sensor.params.push(...vals);
+      canon[name] = vals.sort();
+    } else if (name === 'EQ_booleanValue') {
+      const v = single(name, values).toLowerCase();
+      if (v !== 'true' && v !== 'false') throw bad('bad_boolean', name, `EQ_booleanValue takes true or false, not "${v}"`);
+      sensor.where.push('s.boolean_value = ?');
+      sensor.params.push(v === 'true' ? 1 : 0);
+      canon[name] = v;
+    } else if ((m = /^(GE|LT|GT|LE)_percRank$/.exec(name))) {
+      const n = number(name, single(name, values));
+      sensor.where.push(`s.perc_rank ${OPS[m[1]!]} ?`);
+      sensor.params.push(n);
+      canon[name] = n;
+    } else if ((m = /^EQ_value_([A-Z0-9]{2,4})$/.exec(name))) {
+      const nums = list(name, values).map((v) => number(name, v));
+      sensor.where.push(`s.uom = ? AND ${inList('s.value', nums.length)}`);
+      sensor.params.push(m[1]!, ...nums);
+      canon[name] = nums.sort();
+    } else if ((m = /^(GE|LT|GT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_([A-Z0-9]{2,4})$/.exec(name))) {
+      const n = number(name, single(name, values));
+      sensor.where.push(`s.uom = ? AND s.${SENSOR_MEASURE_COL[m[2]!]} ${OPS[m[1]!]} ?`);
+      sensor.params.push(m[3]!, n);
+      canon[name] = n;
+    } else if (name === 'orderBy') {
+      const v = single(name, values);
+      if (v === 'eventTime') orderBy = 'event_time';
+      else if (v === 'recordTime') orderBy = 'record_time';
+      else throw bad('bad_order_by', name, `orderBy must be eventTime or recordTime, not "${v}"`);
+      canon[name] = v;
+    } else if (name === 'orderDirection') {
+      const v = single(name, values);
+      if (v !== 'ASC' && v !== 'DESC') throw bad('bad_order_direction', name, `orderDirection must be ASC or DESC, not "${v}"`);
+      direction = v;
+      canon[name] = v;
+    } else if (name === 'eventCountLimit') {
+      eventCountLimit = count(name, values, 1);
+      canon[name] = eventCountLimit;
+    } else if (name === 'maxEventCount') {
+      maxEventCount = count(name, values, 1);
+      canon[name] = maxEventCount;
+    } else if (UNSUPPORTED.some((re) => re.test(name))) {
+      throw bad('unsupported_parameter', name, `query parameter ${name} is defined by EPCIS 2.0 but not supported by this repository`);
+    } else {
+      throw bad('unknown_parameter', name, `unknown query parameter ${name}`);
+    }
+  }
+  if (eventCountLimit !== null && maxEventCount !== null) {
+    throw bad('conflicting_parameter', 'maxEventCount', 'eventCountLimit and maxEventCount may not both be given');
+  }
+  if (direction !== null && orderBy === 'rid') {
+    throw bad('conflicting_parameter', 'orderDirection', 'orderDirection needs orderBy (eventTime or recordTime)');
+  }
+  if (sensor.where.length > 0) {
+    // All sensor conditions hold for one sensorReport. When one names a uom and a value
+    // range, the (uom, value) index finds the reports; otherwise filter per event.
+    const indexed = sensor.where.some((w) => w.startsWith('s.uom = ?'));
+    where.push(
+      indexed
+        ? `e.rid IN (SELECT s.rid FROM epcis_sensor s WHERE ${sensor.where.join(' AND ')})`
+        : `e.has_sensor = 1 AND EXISTS (SELECT 1 FROM epcis_sensor s WHERE s.rid = e.rid AND ${sensor.where.join(' AND ')})`,
+    );
+    params.push(...sensor.params);
+  }
+  const query: EventQuery = {
+    where,
+    params,
+    orderBy,
+    direction: direction ?? (orderBy === 'rid' ? 'ASC' : 'DESC'),
+    eventCountLimit,
+    maxEventCount,
+    canonical: canonicalJson(canon),
+  };
+  return { query, page: { perPage, token: null }, tokenText };
+}
+
+// ------------------------------------------------------------ page tokens
+
+function fingerprint(q: EventQuery): string {
+  return createHash('sha256').update(`${q.canonical}|${q.orderBy}|${q.direction}`).digest('base64url').slice(0, 16);
+}
+
+export function encodeToken(key: Buffer, t: PageToken): string {
+  const body = Buffer.from(JSON.stringify([t.q, t.k, t.r, t.n])).toString('base64url');
+  const mac = createHmac('sha256', key).update(body).digest('base64url').slice(0, 22);
+  return `${body}.${mac}`;
+}
+
+export function decodeToken(key: Buffer, text: string, q: EventQuery): PageToken {
+  const [body, mac] = text.split('.');
+  const invalid = () => bad('bad_page_token', 'nextPageToken', 'nextPageToken was not issued by this repository (or was altered)');
+  if (!body || !mac || text.split('.').length !== 2) throw invalid();
+  const expect = createHmac('sha256', key).update(body).digest('base64url').slice(0, 22);
+  if (expect.length !== mac.length || !timingSafeEqual(Buffer.from(expect), Buffer.from(mac))) throw invalid();
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (
+    !Array.isArray(v) ||
+    v.length !== 4 ||
+    typeof v[0] !== 'string' ||
+    !(v[1] === null || Number.isSafeInteger(v[1])) ||
+    !Number.isSafeInteger(v[2]) ||
+    !Number.isSafeInteger(v[3])
+  ) {
+    throw invalid();
+  }
+  const t: PageToken = { q: v[0], k: v[1] as number | null, r: v[2] as number, n: v[3] as number };
+  if (t.q !== fingerprint(q)) {
+    throw bad('page_token_mismatch', 'nextPageToken', 'nextPageToken belongs to a different query: repeat the same filters and order to page on');
+  }
+  return t;
+}
+
+// ------------------------------------------------------------ execution
+
+export interface QueryPage {
+  events: StoredEvent[];
+  /** Token for the next page; absent on the last page. */
+  nextPageToken?: string;
+}
+
+function keyOf(e: StoredEvent, orderBy: EventQuery['orderBy']): number | null {
+  return orderBy === 'event_time' ? e.eventTime : orderBy === 'record_time' ? e.recordTime : null;
+}
+
+/** Run a parsed query for one page. */
+export function runEventQuery(repo: EpcisRepository, query: EventQuery, page: PageRequest, tokenText: string | null = null): QueryPage {
+  const token = tokenText !== null ? decodeToken(repo.tokenKey, tokenText, query) : null;
+  const where = [...query.where];
+  const params = [...query.params];
+  if (query.maxEventCount !== null && !token) {
+    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM epcis_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ?)`;
+    const n = Number(repo.get(sql, ...params, query.maxEventCount + 1)?.n ?? 0);
+    if (n > query.maxEventCount) {
+      throw new EpcisProblem(
+        413,
+        'epcisException:QueryTooLargeException',
+        'query_too_large',
+        `more than maxEventCount=${query.maxEventCount} events match this query`,
+        { parameter: 'maxEventCount' },
+      );
+    }
+  }
+  const cmp = query.direction === 'ASC' ? '>' : '<';
+  if (token) {
+    if (query.orderBy === 'rid') where.push(`e.rid ${cmp} ?`);
+    else where.push(`(e.${query.orderBy}, e.rid) ${cmp} (?, ?)`);
+    if (query.orderBy !== 'rid') params.push(token.k);
+    params.push(token.r);
+  }
+  const done = token?.n ?? 0;
+  const remaining = query.eventCountLimit !== null ? query.eventCountLimit - done : Number.POSITIVE_INFINITY;
+  const take = Math.max(0, Math.min(page.perPage, remaining));
+  if (take === 0) return { events: [] };
+  const order = query.orderBy === 'rid' ? `e.rid ${query.direction}` : `e.${query.orderBy} ${query.direction}, e.rid ${query.direction}`;
+  const sql = `SELECT e.* FROM epcis_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+  const rows = repo.all(sql, ...params, take + 1);
+  const events = rows.slice(0, take).map((r) => ({
+    leafIndex: Number(r.rid),
+    eventId: String(r.event_id),
+    hashId: String(r.hash_id),
+    type: String(r.type) as StoredEvent['type'],
+    eventTime: Number(r.event_time),
+    recordTime: Number(r.record_time),
+    isDeclaration: Number(r.is_declaration) === 1,
+    declaredBy: r.declared_by === null ? null : Number(r.declared_by),
+    captureId: r.capture_id === null ? null : String(r.capture_id),
+    json: String(r.json),
+  }));
+  const more = rows.length > take && done + take < remaining;
+  if (!more) return { events };
+  const last = events[events.length - 1]!;
+  return {
+    events,
+    nextPageToken: encodeToken(repo.tokenKey, { q: fingerprint(query), k: keyOf(last, query.orderBy), r: last.leafIndex, n: done + events.length }),
+  };
+}
+
+/** An event as the query interface returns it: as captured, with the repository's recordTime. */
+export function eventJson(e: StoredEvent): Record<string, unknown> {
+  return { ...(JSON.parse(e.json) as Record<string, unknown>), recordTime: isoTime(e.recordTime) };
+}
+
+export function queryDocument(events: StoredEvent[], queryName = 'SimpleEventQuery'): Record<string, unknown> {
+  return {
+    '@context': [EPCIS_CONTEXT],
+    type: 'EPCISQueryDocument',
+    schemaVersion: '2.0',
+    creationDate: new Date().toISOString(),
+    epcisBody: { queryResults: { queryName, resultsBody: { eventList: events.map(eventJson) } } },
+  };
+}

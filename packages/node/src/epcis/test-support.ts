@@ -1,0 +1,92 @@
+// EPCIS on a real running node for tests: the repository on the node's SQLite
+// file, store and log, and epcisRoutes mounted under /epcis on a Hono app of
+// the test's own (the node's app.ts wiring is not assumed).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Hono } from 'hono';
+import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
+import type { CaptureLimits, DocumentValidator } from './capture.js';
+import { type EpcisRepository, openEpcisRepository } from './repository.js';
+import { epcisRoutes } from './routes.js';
+import type { CaptureJob } from './types.js';
+import { schemaValidator } from './validator.js';
+
+export const EXAMPLES_DIR = '/work/shared/standards/epcis/examples';
+
+export function example(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(EXAMPLES_DIR, name), 'utf8')) as Record<string, unknown>;
+}
+
+export interface EpcisTestNode {
+  t: TestNode;
+  repo: EpcisRepository;
+  app: Hono;
+  request(path: string, init?: RequestInit): Promise<Response>;
+  /** POST /epcis/capture; when accepted, waits for the job and returns it. */
+  capture(doc: unknown, opts?: { behaviour?: string; headers?: Record<string, string> }): Promise<CaptureResult>;
+  dispose(): Promise<void>;
+}
+
+export interface CaptureResult {
+  status: number;
+  headers: Headers;
+  job: CaptureJob | null;
+  problem: Record<string, unknown> | null;
+}
+
+export async function startEpcisNode(opts: { limits?: Partial<CaptureLimits>; validate?: DocumentValidator } = {}): Promise<EpcisTestNode> {
+  const t = await startTestNode();
+  const { node } = t;
+  const repo = await openEpcisRepository({
+    path: join(t.dataDir, 'node.db'),
+    store: node.store,
+    log: node.log,
+    onAppended: () => node.anchorer.noteAppended(),
+  });
+  const app = new Hono();
+  app.route(
+    '/epcis',
+    epcisRoutes({
+      repo,
+      store: node.store,
+      log: node.log,
+      validate: opts.validate ?? schemaValidator(),
+      chain: { chainId: node.clients.chain.id, logAnchor: node.contracts.logAnchor },
+      limits: opts.limits,
+    }),
+  );
+  const request = async (path: string, init?: RequestInit) => app.request(path, init);
+  return {
+    t,
+    repo,
+    app,
+    request,
+    async capture(doc, o = {}) {
+      const res = await request('/epcis/capture', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(o.behaviour ? { 'GS1-Capture-Error-Behaviour': o.behaviour } : {}),
+          ...o.headers,
+        },
+        body: typeof doc === 'string' ? doc : JSON.stringify(doc),
+      });
+      if (res.status !== 202) {
+        const text = await res.text();
+        return { status: res.status, headers: res.headers, job: null, problem: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+      }
+      const location = res.headers.get('location');
+      if (!location) throw new Error('202 without Location');
+      for (let i = 0; i < 2000; i++) {
+        const job = (await (await request(location)).json()) as CaptureJob;
+        if (!job.running) return { status: 202, headers: res.headers, job, problem: null };
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error(`capture job ${location} did not finish`);
+    },
+    async dispose() {
+      await repo.close();
+      await t.dispose();
+    },
+  };
+}

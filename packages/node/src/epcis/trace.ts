@@ -1,0 +1,280 @@
+// Traceability over the EPC graph the repository indexes.
+//
+// backward: every input, parent (container), location, lot and farm a product came from;
+// forward:  every product, lot, pallet, shipment, location and party it reached.
+//
+// Edges, by event type (an event declared erroneous is skipped, its corrective event counts):
+//   TransformationEvent       inputs (EPCs and quantity classes) → outputs; events sharing
+//                             a transformationID form one transformation
+//   Aggregation/Association   child → parent (ADD, OBSERVE), backward also parent → children
+//   TransactionEvent          epcList → parentID; bizTransactions are recorded (shipments, orders)
+//   every event               readPoint/bizLocation → locations; sourceList (backward) /
+//                             destinationList (forward) → locations and parties
+// The walk is time-aware: forward only follows events at or after the moment an
+// identifier was reached, backward only events at or before it, so a reusable
+// container does not leak unrelated shipments into a trace. Backward, a container
+// reached from something inside it is not opened again (its other contents did
+// not contribute to the product). Every hop carries its evidence: the event's
+// eventID, CBV hash ID and leaf index in the node's transparency log.
+import type { EpcisRepository, EventLinks, GraphHop } from './repository.js';
+import { isoTime } from './time.js';
+import type { RoleName } from './types.js';
+import { epcKey } from './vocab.js';
+
+export type TraceDirection = 'backward' | 'forward';
+
+export type Relation =
+  | 'transformed_into' // forward: input → output
+  | 'made_from' // backward: output → input
+  | 'packed_into' // child → parent (aggregation / association / transaction)
+  | 'contains' // backward: parent → child
+  | 'at_location' // readPoint / bizLocation
+  | 'shipped_to' // destinationList
+  | 'shipped_from' // sourceList
+  | 'in_transaction'; // bizTransactionList
+
+export interface TraceEvidence {
+  leafIndex: number;
+  eventID: string;
+  eventHashId: string;
+  type: string;
+  action: string | null;
+  bizStep: string | null;
+  eventTime: string;
+  readPoint: string | null;
+  bizLocation: string | null;
+}
+
+export interface TraceHop {
+  from: string;
+  to: string;
+  relation: Relation;
+  /** For bizTransaction / source / destination targets: their CBV type. */
+  targetType?: string | null;
+  leafIndex: number;
+}
+
+export interface TraceResult {
+  start: string;
+  direction: TraceDirection;
+  /** Instance EPCs reached (serialised items, assets). */
+  items: string[];
+  /** EPC classes reached (lots / batches: urn:epc:class:lgtin, patterns). */
+  lots: string[];
+  /** Containers reached (pallets, cases, shipments: parents of aggregations, associations, transactions). */
+  containers: string[];
+  transactions: { type: string | null; value: string }[];
+  locations: string[];
+  parties: { type: string | null; value: string }[];
+  hops: TraceHop[];
+  /** The events the hops cite, by leaf index. */
+  events: TraceEvidence[];
+  truncated: boolean;
+  stats: { identifiers: number; events: number; ms: number };
+}
+
+export interface TraceOptions {
+  /** Stop after visiting this many identifiers (the result says truncated). */
+  maxIdentifiers?: number;
+}
+
+type NodeRole = 'material' | 'container';
+
+interface Visit {
+  id: string;
+  role: NodeRole;
+  /** forward: only events at/after this time; backward: at/before. */
+  bound: number;
+}
+
+const INPUT_ROLES = new Set<RoleName>(['input', 'inputQuantity']);
+const OUTPUT_ROLES = new Set<RoleName>(['output', 'outputQuantity']);
+const CHILD_ROLES = new Set<RoleName>(['child', 'childQuantity']);
+const PARTY_TYPES = new Set(['owning_party', 'possessing_party']);
+
+const isClass = (id: string) => id.startsWith('urn:epc:class:') || id.startsWith('urn:epc:idpat:');
+
+export function trace(repo: EpcisRepository, from: string, direction: TraceDirection, opts: TraceOptions = {}): TraceResult {
+  const start = epcKey(from, repo.codec);
+  const t0 = performance.now();
+  const maxIds = opts.maxIdentifiers ?? 20_000;
+  const forward = direction === 'forward';
+  const linksCache = new Map<number, EventLinks>();
+  const linksOf = (rid: number) => {
+    let l = linksCache.get(rid);
+    if (!l) {
+      l = repo.eventLinks(rid);
+      linksCache.set(rid, l);
+    }
+    return l;
+  };
+  const evidence = new Map<number, TraceEvidence>();
+  const cite = (h: GraphHop) => {
+    if (!evidence.has(h.leafIndex)) {
+      evidence.set(h.leafIndex, {
+        leafIndex: h.leafIndex,
+        eventID: h.eventId,
+        eventHashId: h.hashId,
+        type: h.type,
+        action: h.action,
+        bizStep: h.bizStep,
+        eventTime: isoTime(h.eventTime),
+        readPoint: h.readPoint,
+        bizLocation: h.bizLocation,
+      });
+    }
+    return h.leafIndex;
+  };
+
+  const hops: TraceHop[] = [];
+  const hopKeys = new Set<string>();
+  const addHop = (hop: TraceHop) => {
+    const key = `${hop.from}\u0000${hop.to}\u0000${hop.relation}\u0000${hop.leafIndex}`;
+    if (hopKeys.has(key)) return;
+    hopKeys.add(key);
+    hops.push(hop);
+  };
+  const items = new Set<string>();
+  const lots = new Set<string>();
+  const containers = new Set<string>();
+  const locations = new Set<string>();
+  const transactions = new Map<string, { type: string | null; value: string }>();
+  const parties = new Map<string, { type: string | null; value: string }>();
+
+  // Best bound seen per identifier and role: forward the earliest, backward the latest.
+  const seen = new Map<string, number>();
+  const queue: Visit[] = [{ id: start, role: 'material', bound: forward ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY }];
+  let truncated = false;
+  let visited = 0;
+
+  const enqueue = (v: Visit) => {
+    const key = `${v.role}:${v.id}`;
+    const prev = seen.get(key);
+    if (prev !== undefined && (forward ? prev <= v.bound : prev >= v.bound)) return;
+    seen.set(key, v.bound);
+    queue.push(v);
+  };
+  seen.set(`material:${start}`, queue[0]!.bound);
+
+  while (queue.length > 0) {
+    if (visited >= maxIds) {
+      truncated = true;
+      break;
+    }
+    const node = queue.shift()!;
+    if (seen.get(`${node.role}:${node.id}`) !== node.bound) continue; // superseded by a looser bound
+    visited++;
+    if (node.id !== start) {
+      if (node.role === 'container') containers.add(node.id);
+      else if (isClass(node.id)) lots.add(node.id);
+      else items.add(node.id);
+    }
+    const hs = repo.hops(node.id);
+    const transformationsDone = new Set<string>();
+    for (const h of hs) {
+      if (h.isDeclaration || h.declaredBy !== null) continue; // erroneous: the corrective event speaks instead
+      if (forward ? h.eventTime < node.bound : h.eventTime > node.bound) continue;
+      const rid = cite(h);
+      const links = linksOf(h.leafIndex);
+
+      // Where the identifier was, and who it went to or came from.
+      for (const loc of [h.readPoint, h.bizLocation]) {
+        if (loc) {
+          locations.add(loc);
+          addHop({ from: node.id, to: loc, relation: 'at_location', leafIndex: rid });
+        }
+      }
+      for (const l of links.links) {
+        if (l.kind === 'bizTransaction') {
+          transactions.set(`${l.type}|${l.value}`, { type: l.type, value: l.value });
+          addHop({ from: node.id, to: l.value, relation: 'in_transaction', targetType: l.type, leafIndex: rid });
+        } else if ((forward && l.kind === 'destination') || (!forward && l.kind === 'source')) {
+          if (l.type && PARTY_TYPES.has(l.type)) parties.set(`${l.type}|${l.value}`, { type: l.type, value: l.value });
+          else locations.add(l.value);
+          addHop({ from: node.id, to: l.value, relation: forward ? 'shipped_to' : 'shipped_from', targetType: l.type, leafIndex: rid });
+        }
+      }
+
+      // Transformations: inputs ↔ outputs (all events of one transformationID together).
+      const asInput = INPUT_ROLES.has(h.role);
+      const asOutput = OUTPUT_ROLES.has(h.role);
+      if (forward ? asInput : asOutput) {
+        let group: { leafIndex: number; eventTime: number }[] = [h];
+        if (h.transformationId) {
+          if (transformationsDone.has(h.transformationId)) group = [];
+          else {
+            transformationsDone.add(h.transformationId);
+            group = repo
+              .transformationEvents(h.transformationId)
+              .map((tr) => (tr === h.leafIndex ? h : repo.byLeaf(tr)))
+              .filter((e): e is NonNullable<typeof e> => e !== null && !e.isDeclaration && e.declaredBy === null);
+          }
+        }
+        for (const g of group) {
+          const cited = g.leafIndex === h.leafIndex ? rid : citeStored(repo, g.leafIndex, evidence);
+          for (const x of linksOf(g.leafIndex).epcs) {
+            if (!(forward ? OUTPUT_ROLES : INPUT_ROLES).has(x.role)) continue;
+            addHop({ from: node.id, to: x.epc, relation: forward ? 'transformed_into' : 'made_from', leafIndex: cited });
+            enqueue({ id: x.epc, role: 'material', bound: g.eventTime });
+          }
+        }
+      }
+
+      // Aggregation, association, transaction: child → parent; backward, material also opens parent → children.
+      if (h.type === 'AggregationEvent' || h.type === 'AssociationEvent' || h.type === 'TransactionEvent') {
+        if (h.action === 'DELETE') continue;
+        const childRoles = h.type === 'TransactionEvent' ? new Set<RoleName>(['epc', 'quantity']) : CHILD_ROLES;
+        if (childRoles.has(h.role)) {
+          for (const x of links.epcs) {
+            if (x.role !== 'parent') continue;
+            addHop({ from: node.id, to: x.epc, relation: 'packed_into', leafIndex: rid });
+            enqueue({ id: x.epc, role: 'container', bound: forward ? h.eventTime : node.bound });
+          }
+        } else if (h.role === 'parent' && !forward && node.role === 'material') {
+          for (const x of links.epcs) {
+            if (!childRoles.has(x.role)) continue;
+            addHop({ from: node.id, to: x.epc, relation: 'contains', leafIndex: rid });
+            enqueue({ id: x.epc, role: 'material', bound: node.bound });
+          }
+        }
+      }
+    }
+  }
+
+  return {
+    start,
+    direction,
+    items: [...items].sort(),
+    lots: [...lots].sort(),
+    containers: [...containers].sort(),
+    transactions: [...transactions.values()],
+    locations: [...locations].sort(),
+    parties: [...parties.values()],
+    hops,
+    events: [...evidence.values()].sort((a, b) => a.leafIndex - b.leafIndex),
+    truncated,
+    stats: { identifiers: visited, events: evidence.size, ms: Math.round((performance.now() - t0) * 100) / 100 },
+  };
+}
+
+function citeStored(repo: EpcisRepository, leafIndex: number, evidence: Map<number, TraceEvidence>): number {
+  if (!evidence.has(leafIndex)) {
+    const e = repo.byLeaf(leafIndex);
+    if (e) {
+      const json = JSON.parse(e.json) as Record<string, unknown>;
+      const loc = (v: unknown) => (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null);
+      evidence.set(leafIndex, {
+        leafIndex,
+        eventID: e.eventId,
+        eventHashId: e.hashId,
+        type: e.type,
+        action: typeof json.action === 'string' ? json.action : null,
+        bizStep: typeof json.bizStep === 'string' ? json.bizStep : null,
+        eventTime: isoTime(e.eventTime),
+        readPoint: loc(json.readPoint),
+        bizLocation: loc(json.bizLocation),
+      });
+    }
+  }
+  return leafIndex;
+}
