@@ -71,7 +71,10 @@ export class ClaimAggregator {
     if (x.kind !== 'band' || x.sensor !== 'temp' || x.open || !x.breached) return;
     if (this.settled.has(x.id) || this.inFlight.has(x.id)) return;
     let queue = this.pending.get(shipment.id);
-    if (!queue) this.pending.set(shipment.id, (queue = new Map()));
+    if (!queue) {
+      queue = new Map();
+      this.pending.set(shipment.id, queue);
+    }
     queue.set(x.id, { x, shipment, noticedAt: queue.get(x.id)?.noticedAt ?? (this.opts.now ?? Date.now)() });
     if (!this.running.has(shipment.id)) {
       this.running.set(

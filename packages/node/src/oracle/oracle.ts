@@ -6,15 +6,11 @@
 import type { Address, Hex } from 'viem';
 import { type ExcursionAttestation, signAttestation } from '@tradetwin/contracts/attestation';
 import { logAnchorAbi } from '@tradetwin/contracts/generated/index';
-import { decodeSign1 } from '@tradetwin/core/cose/sign1';
-import { decodeLeaf } from '@tradetwin/core/proof/leaf';
-import { type BandExcursion, claimFields, createRuleEvaluator } from '@tradetwin/core/rules/index';
-import { decodePayload } from '@tradetwin/core/telemetry/payload';
+import { type BandExcursion, claimFields, createRuleEvaluator, type EvidencedReading } from '@tradetwin/core/rules/index';
 import type { EvidencePackage } from '../api/evidence.js';
 import type { ChainClients } from '../chain/clients.js';
 import { readPolicy, shipmentIdHash } from '../chain/cover.js';
 import { readDevice } from '../chain/devices.js';
-import type { DeviceRecord } from '../store/types.js';
 import { EvidenceError, verifyEvidence } from './verify-evidence.js';
 
 export interface AttestRequest {
@@ -84,8 +80,7 @@ export class Oracle {
     if (pkg.publisher.toLowerCase() !== policy.terms.logPublisher.toLowerCase()) {
       throw new AttestationRefused(`evidence comes from log ${pkg.publisher}, the policy names ${policy.terms.logPublisher}`);
     }
-    let readings;
-    const registry: { device?: DeviceRecord | null } = {};
+    let readings: EvidencedReading[];
     try {
       readings = await verifyEvidence(pkg, {
         rootAt: async (publisher, size) => {
@@ -97,22 +92,11 @@ export class Oracle {
           });
           return /^0x0+$/.test(root) ? null : root;
         },
-        device: async (id) => (registry.device = await readDevice(clients, this.opts.contracts.deviceRegistry, id)),
+        device: (id) => readDevice(clients, this.opts.contracts.deviceRegistry, id),
       });
     } catch (err) {
       if (err instanceof EvidenceError) throw new AttestationRefused(`evidence does not verify: ${err.message}`);
       throw err;
-    }
-    // A signature made at or after the revocation proves nothing, whenever its readings say they
-    // were taken (as at ingest and in proof bundles): verifyEvidence only compares reading times.
-    const revokedAt = registry.device?.revokedAt ?? null;
-    if (revokedAt !== null) {
-      for (const leaf of pkg.leaves) {
-        const signedAt = decodePayload(decodeSign1(decodeLeaf(new Uint8Array(Buffer.from(leaf.data, 'base64'))).body).payload).ts;
-        if (signedAt >= revokedAt) {
-          throw new AttestationRefused(`evidence does not verify: leaf ${leaf.index}: signed after the revocation of ${pkg.deviceId}`);
-        }
-      }
     }
     // The band rule comes from the policy on chain, not from the node's shipment.
     const t = policy.terms;

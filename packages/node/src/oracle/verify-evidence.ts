@@ -41,8 +41,12 @@ export async function verifyEvidence(pkg: EvidencePackage, chain: EvidenceChainR
     if (record.kind !== 'telemetry') throw new EvidenceError(`leaf ${leaf.index} is not telemetry`);
     const opened = openTelemetry(record.body, (id) => (id === pkg.deviceId ? device : undefined));
     if (!opened.ok) throw new EvidenceError(`leaf ${leaf.index}: ${opened.reason}: ${opened.detail}`);
+    // As at ingest and in proof bundles: neither a reading nor the signature may postdate the revocation.
     if (device.revokedAt !== null && opened.msg.lastAt >= device.revokedAt) {
       throw new EvidenceError(`leaf ${leaf.index}: a reading postdates the revocation of ${pkg.deviceId}`);
+    }
+    if (device.revokedAt !== null && opened.msg.signedAt >= device.revokedAt) {
+      throw new EvidenceError(`leaf ${leaf.index}: signed after the revocation of ${pkg.deviceId}`);
     }
     readings.push(...evidencedReadings(opened.msg.payload, leaf.index));
   }
