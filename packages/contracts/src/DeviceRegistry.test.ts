@@ -1,11 +1,33 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { bytesToHex, concat, keccak256, parseEther, toBytes, zeroAddress, zeroHash, type Account, type Address, type Hex } from 'viem';
+import {
+  bytesToHex,
+  concat,
+  keccak256,
+  parseEther,
+  toBytes,
+  zeroAddress,
+  zeroHash,
+  type Account,
+  type Address,
+  type Hex,
+} from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { fundAccount, startDevChain, type DevChain } from './devchain.js';
 import { deviceRegistryAbi, deviceRegistryBytecode, memberRegistryAbi } from './generated/index.js';
-import { account, assertEvent, blockTime, clientsFor, deploy, deployAll, expectRevert, mined, ROLE, type Clients } from './test-support.js';
+import {
+  account,
+  assertEvent,
+  blockTime,
+  clientsFor,
+  deploy,
+  deployAll,
+  expectRevert,
+  mined,
+  ROLE,
+  type Clients,
+} from './test-support.js';
 
 const deviceId = (name: string): Hex => keccak256(toBytes(name)); // keccak256(utf8(deviceId)), per docs/design.md
 const rand = (n: number): Hex => bytesToHex(randomBytes(n));
@@ -39,19 +61,34 @@ describe('DeviceRegistry', () => {
   const newId = () => deviceId(`dev-${++counter}:${Date.now()}`);
 
   const tryRegister = (from: Account, id: Hex, keyType: number, key: Hex, meta: Hex = zeroHash) =>
-    c.wallet(from).writeContract({ address: devices, abi: deviceRegistryAbi, functionName: 'registerDevice', args: [id, keyType, key, meta] });
+    c.wallet(from).writeContract({
+      address: devices,
+      abi: deviceRegistryAbi,
+      functionName: 'registerDevice',
+      args: [id, keyType, key, meta],
+    });
   const register = async (from: Account, id: Hex, keyType: number, key: Hex, meta: Hex = zeroHash) =>
     mined(c, await tryRegister(from, id, keyType, key, meta));
   const tryRevoke = (from: Account, id: Hex, effectiveAt: bigint) =>
-    c.wallet(from).writeContract({ address: devices, abi: deviceRegistryAbi, functionName: 'revokeDevice', args: [id, effectiveAt] });
+    c
+      .wallet(from)
+      .writeContract({ address: devices, abi: deviceRegistryAbi, functionName: 'revokeDevice', args: [id, effectiveAt] });
   const revoke = async (from: Account, id: Hex, effectiveAt: bigint) => mined(c, await tryRevoke(from, id, effectiveAt));
   const device = (id: Hex) =>
-    c.publicClient.readContract({ address: devices, abi: deviceRegistryAbi, functionName: 'device', args: [id] }) as Promise<Device>;
+    c.publicClient.readContract({
+      address: devices,
+      abi: deviceRegistryAbi,
+      functionName: 'device',
+      args: [id],
+    }) as Promise<Device>;
   const activeAt = (id: Hex, t: bigint) =>
     c.publicClient.readContract({ address: devices, abi: deviceRegistryAbi, functionName: 'isActiveAt', args: [id, t] });
-  const deviceCount = () => c.publicClient.readContract({ address: devices, abi: deviceRegistryAbi, functionName: 'deviceCount' });
-  const admission = async (functionName: 'admitMember' | 'addAccount' | 'removeAccount' | 'setActive', args: readonly unknown[]) =>
-    mined(c, await c.wallet(admin).writeContract({ address: members, abi: memberRegistryAbi, functionName, args } as never));
+  const deviceCount = () =>
+    c.publicClient.readContract({ address: devices, abi: deviceRegistryAbi, functionName: 'deviceCount' });
+  const admission = async (
+    functionName: 'admitMember' | 'addAccount' | 'removeAccount' | 'setActive',
+    args: readonly unknown[],
+  ) => mined(c, await c.wallet(admin).writeContract({ address: members, abi: memberRegistryAbi, functionName, args } as never));
   const latestTime = async () => (await c.publicClient.getBlock()).timestamp;
 
   before(async () => {
@@ -73,10 +110,17 @@ describe('DeviceRegistry', () => {
 
   describe('deployment', () => {
     it('rejects a zero MemberRegistry address', async () => {
-      await expectRevert(deploy(c, admin, deviceRegistryAbi, deviceRegistryBytecode, [zeroAddress]), deviceRegistryAbi, 'ZeroAddress');
+      await expectRevert(
+        deploy(c, admin, deviceRegistryAbi, deviceRegistryBytecode, [zeroAddress]),
+        deviceRegistryAbi,
+        'ZeroAddress',
+      );
     });
     it('exposes its member registry and starts empty', async () => {
-      assert.equal(await c.publicClient.readContract({ address: devices, abi: deviceRegistryAbi, functionName: 'members' }), members);
+      assert.equal(
+        await c.publicClient.readContract({ address: devices, abi: deviceRegistryAbi, functionName: 'members' }),
+        members,
+      );
       assert.equal(await deviceCount(), 0n);
     });
   });
@@ -96,7 +140,14 @@ describe('DeviceRegistry', () => {
         metadataHash: meta,
         registeredAt: t,
       });
-      assert.deepEqual(await device(id), { ownerOrg: 1n, keyType: P256, publicKey: key, metadataHash: meta, registeredAt: t, revokedAt: 0n });
+      assert.deepEqual(await device(id), {
+        ownerOrg: 1n,
+        keyType: P256,
+        publicKey: key,
+        metadataHash: meta,
+        registeredAt: t,
+        revokedAt: 0n,
+      });
       assert.equal(await deviceCount(), 1n);
       console.log(`# gas registerDevice (P-256): ${receipt.gasUsed}`);
     });
@@ -122,10 +173,15 @@ describe('DeviceRegistry', () => {
       assert.equal((await device(id)).ownerOrg, 2n);
     });
     it('rejects non-members', async () => {
-      await expectRevert(tryRegister(outsider, newId(), ED25519, ed25519Key()), deviceRegistryAbi, 'NotAMember', [outsider.address]);
+      await expectRevert(tryRegister(outsider, newId(), ED25519, ed25519Key()), deviceRegistryAbi, 'NotAMember', [
+        outsider.address,
+      ]);
     });
     it('rejects members without DEVICE_OWNER', async () => {
-      await expectRevert(tryRegister(s1, newId(), ED25519, ed25519Key()), deviceRegistryAbi, 'MissingRole', [s1.address, DEVICE_OWNER]);
+      await expectRevert(tryRegister(s1, newId(), ED25519, ed25519Key()), deviceRegistryAbi, 'MissingRole', [
+        s1.address,
+        DEVICE_OWNER,
+      ]);
     });
     it('rejects accounts of a suspended member, and accepts them once reactivated', async () => {
       await admission('setActive', [2n, false]);
@@ -146,9 +202,18 @@ describe('DeviceRegistry', () => {
     });
     it('rejects P-256 keys that are not 65 bytes starting 0x04', async () => {
       await expectRevert(tryRegister(a1, newId(), P256, rand(64)), deviceRegistryAbi, 'BadPublicKey', [P256, 64n]);
-      await expectRevert(tryRegister(a1, newId(), P256, concat(['0x02', rand(64)])), deviceRegistryAbi, 'BadPublicKey', [P256, 65n]);
-      await expectRevert(tryRegister(a1, newId(), P256, concat(['0x02', rand(32)])), deviceRegistryAbi, 'BadPublicKey', [P256, 33n]);
-      await expectRevert(tryRegister(a1, newId(), P256, concat([p256Key(), '0x00'])), deviceRegistryAbi, 'BadPublicKey', [P256, 66n]);
+      await expectRevert(tryRegister(a1, newId(), P256, concat(['0x02', rand(64)])), deviceRegistryAbi, 'BadPublicKey', [
+        P256,
+        65n,
+      ]);
+      await expectRevert(tryRegister(a1, newId(), P256, concat(['0x02', rand(32)])), deviceRegistryAbi, 'BadPublicKey', [
+        P256,
+        33n,
+      ]);
+      await expectRevert(tryRegister(a1, newId(), P256, concat([p256Key(), '0x00'])), deviceRegistryAbi, 'BadPublicKey', [
+        P256,
+        66n,
+      ]);
       await expectRevert(tryRegister(a1, newId(), P256, ed25519Key()), deviceRegistryAbi, 'BadPublicKey', [P256, 32n]);
     });
     it('rejects Ed25519 keys that are not 32 bytes', async () => {
@@ -248,7 +313,11 @@ describe('DeviceRegistry', () => {
       await admission('setActive', [2n, false]);
       try {
         const receipt = await revoke(b1, id, 0n);
-        assertEvent(deviceRegistryAbi, receipt, 'DeviceRevoked', { deviceId: id, ownerOrg: 2n, effectiveAt: await blockTime(c, receipt) });
+        assertEvent(deviceRegistryAbi, receipt, 'DeviceRevoked', {
+          deviceId: id,
+          ownerOrg: 2n,
+          effectiveAt: await blockTime(c, receipt),
+        });
       } finally {
         await admission('setActive', [2n, true]);
       }
@@ -264,7 +333,14 @@ describe('DeviceRegistry', () => {
   describe('views', () => {
     it('device() is all zero and isActiveAt false for unknown devices', async () => {
       const id = deviceId('unknown');
-      assert.deepEqual(await device(id), { ownerOrg: 0n, keyType: 0, publicKey: '0x', metadataHash: zeroHash, registeredAt: 0n, revokedAt: 0n });
+      assert.deepEqual(await device(id), {
+        ownerOrg: 0n,
+        keyType: 0,
+        publicKey: '0x',
+        metadataHash: zeroHash,
+        registeredAt: 0n,
+        revokedAt: 0n,
+      });
       assert.equal(await activeAt(id, 0n), false);
       assert.equal(await activeAt(id, await latestTime()), false);
     });

@@ -21,13 +21,20 @@ describe('LogAnchor', () => {
   const outsider = account(4);
 
   const publish = async (from: Account, size: bigint, r: Hex, ts: bigint) =>
-    mined(c, await c.wallet(from).writeContract({ address: anchor, abi: logAnchorAbi, functionName: 'publishHead', args: [size, r, ts] }));
+    mined(
+      c,
+      await c
+        .wallet(from)
+        .writeContract({ address: anchor, abi: logAnchorAbi, functionName: 'publishHead', args: [size, r, ts] }),
+    );
   const tryPublish = (from: Account, size: bigint, r: Hex, ts: bigint) =>
     c.wallet(from).writeContract({ address: anchor, abi: logAnchorAbi, functionName: 'publishHead', args: [size, r, ts] });
   const read = <F extends 'latestHead' | 'rootAt' | 'isAnchored' | 'headCount'>(functionName: F, args: readonly unknown[]) =>
     c.publicClient.readContract({ address: anchor, abi: logAnchorAbi, functionName, args } as never) as Promise<unknown>;
-  const admission = async (functionName: 'admitMember' | 'addAccount' | 'removeAccount' | 'setActive', args: readonly unknown[]) =>
-    mined(c, await c.wallet(admin).writeContract({ address: members, abi: memberRegistryAbi, functionName, args } as never));
+  const admission = async (
+    functionName: 'admitMember' | 'addAccount' | 'removeAccount' | 'setActive',
+    args: readonly unknown[],
+  ) => mined(c, await c.wallet(admin).writeContract({ address: members, abi: memberRegistryAbi, functionName, args } as never));
   const newFundedAccount = async () => {
     const a = privateKeyToAccount(generatePrivateKey());
     await fundAccount(chain.rpcUrl, a.address, parseEther('10'));
@@ -91,7 +98,11 @@ describe('LogAnchor', () => {
       timestamp: before.timestamp,
       count: 2n,
     });
-    assert.deepEqual(await read('latestHead', [nodeA1.address]), { size: before.size + 1n, timestamp: before.timestamp, root: r2 });
+    assert.deepEqual(await read('latestHead', [nodeA1.address]), {
+      size: before.size + 1n,
+      timestamp: before.timestamp,
+      root: r2,
+    });
     assert.equal(await read('rootAt', [nodeA1.address, before.size]), before.root);
     assert.equal(await read('rootAt', [nodeA1.address, before.size + 1n]), r2);
     assert.equal(await read('isAnchored', [nodeA1.address, before.size, before.root]), true);
@@ -111,10 +122,24 @@ describe('LogAnchor', () => {
   it('keeps heads per publisher account, also within one org', async () => {
     const r = root();
     const receipt = await publish(nodeA2, 3n, r, 5n); // smaller size and time than nodeA1's: independent
-    assertEvent(logAnchorAbi, receipt, 'HeadPublished', { publisher: nodeA2.address, orgId: 1n, size: 3n, root: r, timestamp: 5n, count: 1n });
+    assertEvent(logAnchorAbi, receipt, 'HeadPublished', {
+      publisher: nodeA2.address,
+      orgId: 1n,
+      size: 3n,
+      root: r,
+      timestamp: 5n,
+      count: 1n,
+    });
     const rb = root();
     const rb2 = await publish(nodeB, 3n, rb, 5n);
-    assertEvent(logAnchorAbi, rb2, 'HeadPublished', { publisher: nodeB.address, orgId: 2n, size: 3n, root: rb, timestamp: 5n, count: 1n });
+    assertEvent(logAnchorAbi, rb2, 'HeadPublished', {
+      publisher: nodeB.address,
+      orgId: 2n,
+      size: 3n,
+      root: rb,
+      timestamp: 5n,
+      count: 1n,
+    });
     assert.equal(await read('rootAt', [nodeA2.address, 3n]), r);
     assert.equal(await read('rootAt', [nodeB.address, 3n]), rb);
     assert.equal(await read('headCount', [nodeA1.address]), 2n);
@@ -149,7 +174,10 @@ describe('LogAnchor', () => {
   it('requires the size to grow strictly (and never accepts size 0)', async () => {
     const h = (await read('latestHead', [nodeA1.address])) as { size: bigint; timestamp: bigint };
     await expectRevert(tryPublish(nodeA1, h.size, root(), h.timestamp + 1n), logAnchorAbi, 'SizeNotIncreasing', [h.size, h.size]);
-    await expectRevert(tryPublish(nodeA1, h.size - 1n, root(), h.timestamp + 1n), logAnchorAbi, 'SizeNotIncreasing', [h.size, h.size - 1n]);
+    await expectRevert(tryPublish(nodeA1, h.size - 1n, root(), h.timestamp + 1n), logAnchorAbi, 'SizeNotIncreasing', [
+      h.size,
+      h.size - 1n,
+    ]);
     const fresh = await newFundedAccount();
     await admission('addAccount', [1n, fresh.address]);
     await expectRevert(tryPublish(fresh, 0n, root(), 1n), logAnchorAbi, 'SizeNotIncreasing', [0n, 0n]);
@@ -157,7 +185,10 @@ describe('LogAnchor', () => {
 
   it('rejects a timestamp that goes backwards', async () => {
     const h = (await read('latestHead', [nodeA1.address])) as { size: bigint; timestamp: bigint };
-    await expectRevert(tryPublish(nodeA1, h.size + 1n, root(), h.timestamp - 1n), logAnchorAbi, 'TimestampWentBack', [h.timestamp, h.timestamp - 1n]);
+    await expectRevert(tryPublish(nodeA1, h.size + 1n, root(), h.timestamp - 1n), logAnchorAbi, 'TimestampWentBack', [
+      h.timestamp,
+      h.timestamp - 1n,
+    ]);
     await expectRevert(tryPublish(nodeA1, h.size + 1n, root(), 0n), logAnchorAbi, 'TimestampWentBack', [h.timestamp, 0n]);
     assert.equal(await read('headCount', [nodeA1.address]), 2n);
   });

@@ -10,14 +10,7 @@ import { account, assertEvent, blockTime, clientsFor, deploy, expectRevert, mine
 const ADMISSION_ROLE = keccak256(toBytes('ADMISSION_ROLE'));
 const DEFAULT_ADMIN_ROLE = zeroHash;
 
-type Fn =
-  | 'admitMember'
-  | 'addAccount'
-  | 'removeAccount'
-  | 'setRoles'
-  | 'setActive'
-  | 'grantRole'
-  | 'revokeRole';
+type Fn = 'admitMember' | 'addAccount' | 'removeAccount' | 'setRoles' | 'setActive' | 'grantRole' | 'revokeRole';
 
 describe('MemberRegistry', () => {
   let chain: DevChain;
@@ -52,7 +45,11 @@ describe('MemberRegistry', () => {
 
   describe('deployment', () => {
     it('rejects a zero admin', async () => {
-      await expectRevert(deploy(c, admin, memberRegistryAbi, memberRegistryBytecode, [zeroAddress]), memberRegistryAbi, 'ZeroAddress');
+      await expectRevert(
+        deploy(c, admin, memberRegistryAbi, memberRegistryBytecode, [zeroAddress]),
+        memberRegistryAbi,
+        'ZeroAddress',
+      );
     });
     it('gives the admin DEFAULT_ADMIN_ROLE and ADMISSION_ROLE, and starts empty', async () => {
       assert.equal(await read('ADMISSION_ROLE', []), ADMISSION_ROLE);
@@ -92,7 +89,12 @@ describe('MemberRegistry', () => {
       assert.equal(await read('memberCount', []), 1n);
 
       const r2 = await send(admin, 'admitMember', [b1.address, 'Shipper B', ROLE.SHIPPER]);
-      assertEvent(memberRegistryAbi, r2, 'MemberAdmitted', { orgId: 2n, account: b1.address, name: 'Shipper B', roles: ROLE.SHIPPER });
+      assertEvent(memberRegistryAbi, r2, 'MemberAdmitted', {
+        orgId: 2n,
+        account: b1.address,
+        name: 'Shipper B',
+        roles: ROLE.SHIPPER,
+      });
       assert.equal(await read('orgOf', [b1.address]), 2n);
       assert.equal(await read('memberCount', []), 2n);
     });
@@ -105,7 +107,10 @@ describe('MemberRegistry', () => {
       await expectRevert(tx(admin, 'admitMember', [zeroAddress, 'Z', ROLE.PORT]), memberRegistryAbi, 'ZeroAddress');
       await expectRevert(tx(admin, 'admitMember', [outsider.address, '', ROLE.PORT]), memberRegistryAbi, 'EmptyName');
       await expectRevert(tx(admin, 'admitMember', [outsider.address, 'Port', 0n]), memberRegistryAbi, 'NoRoles');
-      await expectRevert(tx(admin, 'admitMember', [b1.address, 'Again', ROLE.PORT]), memberRegistryAbi, 'AccountAlreadyMember', [b1.address, 2n]);
+      await expectRevert(tx(admin, 'admitMember', [b1.address, 'Again', ROLE.PORT]), memberRegistryAbi, 'AccountAlreadyMember', [
+        b1.address,
+        2n,
+      ]);
       assert.equal(await read('memberCount', []), 2n);
     });
     it('lets a governance account admit once granted ADMISSION_ROLE, and not after revocation', async () => {
@@ -113,7 +118,12 @@ describe('MemberRegistry', () => {
       const x = await fresh();
       await send(admin, 'grantRole', [ADMISSION_ROLE, gov.address]);
       const receipt = await send(gov, 'admitMember', [x.address, 'Insurer X', ROLE.INSURER]);
-      assertEvent(memberRegistryAbi, receipt, 'MemberAdmitted', { orgId: 3n, account: x.address, name: 'Insurer X', roles: ROLE.INSURER });
+      assertEvent(memberRegistryAbi, receipt, 'MemberAdmitted', {
+        orgId: 3n,
+        account: x.address,
+        name: 'Insurer X',
+        roles: ROLE.INSURER,
+      });
       await send(admin, 'revokeRole', [ADMISSION_ROLE, gov.address]);
       const y = await fresh();
       await expectRevert(tx(gov, 'admitMember', [y.address, 'Y', ROLE.PORT]), memberRegistryAbi, ...denied(gov));
@@ -184,7 +194,10 @@ describe('MemberRegistry', () => {
   describe('setRoles', () => {
     it('replaces the roles and emits RolesChanged', async () => {
       const receipt = await send(admin, 'setRoles', [2n, ROLE.SHIPPER | ROLE.CONSIGNEE | ROLE.FINANCIER]);
-      assertEvent(memberRegistryAbi, receipt, 'RolesChanged', { orgId: 2n, roles: ROLE.SHIPPER | ROLE.CONSIGNEE | ROLE.FINANCIER });
+      assertEvent(memberRegistryAbi, receipt, 'RolesChanged', {
+        orgId: 2n,
+        roles: ROLE.SHIPPER | ROLE.CONSIGNEE | ROLE.FINANCIER,
+      });
       const m = (await read('member', [2n])) as { roles: bigint };
       assert.equal(m.roles, ROLE.SHIPPER | ROLE.CONSIGNEE | ROLE.FINANCIER);
       assert.equal(await read('hasMemberRole', [b1.address, ROLE.FINANCIER]), true);

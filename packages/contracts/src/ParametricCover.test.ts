@@ -224,6 +224,7 @@ describe('ParametricCover', () => {
   let excursions = 0;
   const attestation = async (p: Bound, o: Partial<att.ExcursionAttestation> = {}): Promise<att.ExcursionAttestation> => {
     const now = await latest();
+    // biome-ignore lint/complexity/useMathMinMax: bigints
     const endedAt = now < p.terms.expiresAt ? now : p.terms.expiresAt;
     return {
       policyId: p.id,

@@ -122,7 +122,8 @@ function canon(item: Abi[number]): string {
     p.type.startsWith('tuple')
       ? `(${((p as { components?: readonly AbiParameter[] }).components ?? []).map(t).join(',')})${p.type.slice(5)}`
       : p.type;
-  const params = (ps: readonly AbiParameter[]) => ps.map((p) => t(p) + ((p as { indexed?: boolean }).indexed ? ' indexed' : '')).join(',');
+  const params = (ps: readonly AbiParameter[]) =>
+    ps.map((p) => t(p) + ((p as { indexed?: boolean }).indexed ? ' indexed' : '')).join(',');
   switch (item.type) {
     case 'function':
       return `function ${item.name}(${params(item.inputs)}) ${item.stateMutability} returns (${params(item.outputs)})`;
@@ -150,7 +151,9 @@ describe('artifacts', () => {
   it('the committed src/generated files equal a fresh offline compilation', () => {
     first = compileContracts();
     const files = renderAll(first);
-    const committed = readdirSync(GENERATED_DIR).filter((f) => f.endsWith('.ts')).sort();
+    const committed = readdirSync(GENERATED_DIR)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     assert.deepEqual(committed, [...files.keys()].sort(), 'generated file set');
     for (const [file, text] of files) {
       assert.equal(readFileSync(join(GENERATED_DIR, file), 'utf8'), text, `${file} is stale: run npm run build:contracts`);

@@ -99,7 +99,6 @@ export function compileContracts(onWarning?: (message: string) => void): Compile
   });
 }
 
-
 /** `MemberRegistry` → `memberRegistry`. */
 export function camelName(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);

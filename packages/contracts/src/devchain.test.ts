@@ -102,7 +102,12 @@ describe('devchain', () => {
     const registry = await deploy(c1, admin, memberRegistryAbi, memberRegistryBytecode, [admin.address]);
     await mined(
       c1,
-      await c1.wallet(admin).writeContract({ address: registry, abi: memberRegistryAbi, functionName: 'admitMember', args: [admin.address, 'Persisted Org', ROLE.PORT] }),
+      await c1.wallet(admin).writeContract({
+        address: registry,
+        abi: memberRegistryAbi,
+        functionName: 'admitMember',
+        args: [admin.address, 'Persisted Org', ROLE.PORT],
+      }),
     );
     const code = await c1.publicClient.getCode({ address: registry });
     const height = await c1.publicClient.getBlockNumber();
@@ -115,8 +120,16 @@ describe('devchain', () => {
       assert.equal(await c2.publicClient.getCode({ address: registry }), code);
       assert.ok(code && code.length > 2);
       assert.equal(await c2.publicClient.getBlockNumber(), height);
-      assert.equal(await c2.publicClient.readContract({ address: registry, abi: memberRegistryAbi, functionName: 'memberCount' }), 1n);
-      const m = await c2.publicClient.readContract({ address: registry, abi: memberRegistryAbi, functionName: 'member', args: [1n] });
+      assert.equal(
+        await c2.publicClient.readContract({ address: registry, abi: memberRegistryAbi, functionName: 'memberCount' }),
+        1n,
+      );
+      const m = await c2.publicClient.readContract({
+        address: registry,
+        abi: memberRegistryAbi,
+        functionName: 'member',
+        args: [1n],
+      });
       assert.equal(m.name, 'Persisted Org');
       assert.equal(m.roles, ROLE.PORT);
     } finally {

@@ -213,4 +213,3 @@ async function startOnce(opts: DevChainOptions, port: number): Promise<DevChain>
   }
   return { rpcUrl, port, chainId, pid: child.pid ?? 0, stop };
 }
-

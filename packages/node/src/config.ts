@@ -123,7 +123,8 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
       rpcUrl: env.TRADETWIN_RPC_URL,
       chainId,
       addresses: a && d && l ? { memberRegistry: hexAddr(a), deviceRegistry: hexAddr(d), logAnchor: hexAddr(l) } : undefined,
-      gasPrice: env.TRADETWIN_GAS_PRICE === undefined || env.TRADETWIN_GAS_PRICE === 'auto' ? 'auto' : Number(env.TRADETWIN_GAS_PRICE),
+      gasPrice:
+        env.TRADETWIN_GAS_PRICE === undefined || env.TRADETWIN_GAS_PRICE === 'auto' ? 'auto' : Number(env.TRADETWIN_GAS_PRICE),
       pollingIntervalMs: int('TRADETWIN_POLLING_MS') ?? 1000,
     };
   }

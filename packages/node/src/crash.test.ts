@@ -15,11 +15,15 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('crash safety', () => {
   it('loses no acknowledged reading to kill -9, and the audit passes after restart', async () => {
-    const child = spawn(process.execPath, [TRADETWIN_BIN, 'start', '--data-dir', dataDir, '--port', '0', '--mqtt-port', '0', '--json'], {
-      detached: true, // its own process group: the kill takes anvil down with it
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TRADETWIN_ANCHOR_EVERY_MS: '300' },
-    });
+    const child = spawn(
+      process.execPath,
+      [TRADETWIN_BIN, 'start', '--data-dir', dataDir, '--port', '0', '--mqtt-port', '0', '--json'],
+      {
+        detached: true, // its own process group: the kill takes anvil down with it
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TRADETWIN_ANCHOR_EVERY_MS: '300' },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const ready = await new Promise<{ httpUrl: string }>((resolve, reject) => {

@@ -67,7 +67,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     stops.length = 0;
   };
   try {
-    if (config.store.kind !== 'sqlite') throw new Error('the PostgreSQL store is not available yet: use the embedded SQLite store');
+    if (config.store.kind !== 'sqlite')
+      throw new Error('the PostgreSQL store is not available yet: use the embedded SQLite store');
     const store = new SqliteStore({ path: join(config.dataDir, 'node.db') });
     stops.push(() => store.close());
 

@@ -5,16 +5,7 @@
 // 2^53 − 1, no duplicate map keys, lengths checked against the input before any
 // allocation. Isomorphic: no node: imports.
 
-export type CborValue =
-  | number
-  | string
-  | boolean
-  | null
-  | undefined
-  | Uint8Array
-  | CborValue[]
-  | CborMap
-  | CborTag;
+export type CborValue = number | string | boolean | null | undefined | Uint8Array | CborValue[] | CborMap | CborTag;
 
 /** Decoded maps: keys are integers or text (the only key types device messages use). */
 export type CborMap = Map<number | string, CborValue>;
@@ -293,7 +284,10 @@ export class CborReader {
     const info = b & 0x1f;
     if (info < 24) return { major, arg: info, info, offset };
     if (info > 27) {
-      this.fail(info === 31 ? 'indefinite-length CBOR item (only definite lengths are allowed)' : 'reserved CBOR additional information', offset);
+      this.fail(
+        info === 31 ? 'indefinite-length CBOR item (only definite lengths are allowed)' : 'reserved CBOR additional information',
+        offset,
+      );
     }
     const n = 1 << (info - 24);
     if (this.pos + n > this.bytes.length) this.fail('CBOR head is truncated', offset);

@@ -36,7 +36,12 @@ function rejects(bytes: Uint8Array, code: CoseError['code'], detail: RegExp): vo
 
 /** A COSE_Sign1 built from raw parts, so each part can be broken on its own. */
 function build(parts: { tag?: number; items?: unknown[] }): Uint8Array {
-  const items = parts.items ?? [encodeCbor(new Map([[1, ALG_ES256]])), new Map([[4, new TextEncoder().encode('dev-1')]]), payload, sig64];
+  const items = parts.items ?? [
+    encodeCbor(new Map([[1, ALG_ES256]])),
+    new Map([[4, new TextEncoder().encode('dev-1')]]),
+    payload,
+    sig64,
+  ];
   return encodeCbor(new CborTag(parts.tag ?? 18, items as never));
 }
 
@@ -88,21 +93,55 @@ describe('COSE_Sign1 strict decoding', () => {
   });
 
   it('refuses bad protected headers; unknown algorithms are unsupported_alg', () => {
-    rejects(build({ items: [new Map([[1, -7]]), kid, payload, sig64] }), 'malformed', /protected header must be a byte string \(got map\)/);
+    rejects(
+      build({ items: [new Map([[1, -7]]), kid, payload, sig64] }),
+      'malformed',
+      /protected header must be a byte string \(got map\)/,
+    );
     rejects(build({ items: [new Uint8Array(0), kid, payload, sig64] }), 'malformed', /protected header is empty/);
-    rejects(build({ items: [encodeCbor([1, -7]), kid, payload, sig64] }), 'malformed', /protected header must be a map, got array/);
+    rejects(
+      build({ items: [encodeCbor([1, -7]), kid, payload, sig64] }),
+      'malformed',
+      /protected header must be a map, got array/,
+    );
     rejects(build({ items: [encodeCbor(new Map([[3, 0]])), kid, payload, sig64] }), 'malformed', /label 3; only alg/);
     rejects(build({ items: [encodeCbor(new Map()), kid, payload, sig64] }), 'malformed', /no alg/);
     rejects(build({ items: [hexToBytes('a10126ff'), kid, payload, sig64] }), 'malformed', /protected header: 1 trailing bytes/);
-    rejects(build({ items: [encodeCbor(new Map([[1, -35]])), kid, payload, sig64] }), 'unsupported_alg', /alg -35 is not supported/);
+    rejects(
+      build({ items: [encodeCbor(new Map([[1, -35]])), kid, payload, sig64] }),
+      'unsupported_alg',
+      /alg -35 is not supported/,
+    );
     rejects(build({ items: [encodeCbor(new Map([[1, 'ES256']])), kid, payload, sig64] }), 'unsupported_alg', /alg "ES256"/);
   });
 
   it('refuses unprotected headers without a byte-string kid, or with more than kid', () => {
     rejects(build({ items: [prot, new Map(), payload, sig64] }), 'malformed', /no kid/);
-    rejects(build({ items: [prot, new Map([[4, 'dev-1']]), payload, sig64] }), 'malformed', /kid must be a byte string, got text string/);
-    rejects(build({ items: [prot, new Map<number, unknown>([[4, payload], [33, 1]]), payload, sig64] }), 'malformed', /label 33; only kid/);
-    rejects(build({ items: [prot, new Map([[4, new Uint8Array([0xc3, 0x28])]]), payload, sig64] }), 'malformed', /kid is not valid UTF-8/);
+    rejects(
+      build({ items: [prot, new Map([[4, 'dev-1']]), payload, sig64] }),
+      'malformed',
+      /kid must be a byte string, got text string/,
+    );
+    rejects(
+      build({
+        items: [
+          prot,
+          new Map<number, unknown>([
+            [4, payload],
+            [33, 1],
+          ]),
+          payload,
+          sig64,
+        ],
+      }),
+      'malformed',
+      /label 33; only kid/,
+    );
+    rejects(
+      build({ items: [prot, new Map([[4, new Uint8Array([0xc3, 0x28])]]), payload, sig64] }),
+      'malformed',
+      /kid is not valid UTF-8/,
+    );
     rejects(build({ items: [prot, [4], payload, sig64] }), 'malformed', /unprotected header must be a map, got array/);
   });
 

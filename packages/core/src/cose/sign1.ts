@@ -4,7 +4,20 @@
 // but alg and kid): the log stores these bytes verbatim, and the unsigned parts
 // (tag, array, unprotected map, byte-string heads) must not admit a second
 // encoding of the same signed message.
-import { CborError, CborReader, CborTag, decodeCbor, describeCbor, encodeCbor, encodeHead, headLength, MAJOR, majorName, putHead } from './cbor.js';
+import {
+  CborError,
+  CborReader,
+  CborTag,
+  type CborValue,
+  decodeCbor,
+  describeCbor,
+  encodeCbor,
+  encodeHead,
+  headLength,
+  MAJOR,
+  majorName,
+  putHead,
+} from './cbor.js';
 import { CoseError } from './error.js';
 
 export const COSE_SIGN1_TAG = 18;
@@ -43,7 +56,12 @@ const SIGNATURE1_PREFIX = concat(encodeHead(MAJOR.array, 4), encodeCbor('Signatu
 export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
   // Built in one allocation: this runs once per message on the ingest path.
   const size =
-    SIGNATURE1_PREFIX.length + headLength(protectedBytes.length) + protectedBytes.length + 1 + headLength(payload.length) + payload.length;
+    SIGNATURE1_PREFIX.length +
+    headLength(protectedBytes.length) +
+    protectedBytes.length +
+    1 +
+    headLength(payload.length) +
+    payload.length;
   const out = new Uint8Array(size);
   out.set(SIGNATURE1_PREFIX, 0);
   let at = putHead(out, SIGNATURE1_PREFIX.length, MAJOR.bytes, protectedBytes.length);
@@ -108,7 +126,7 @@ function readSign1(r: CborReader): Sign1 {
 
 function readProtected(bytes: Uint8Array): CoseAlg {
   if (bytes.length === 0) throw new CoseError('malformed', 'protected header is empty: alg (label 1) is required');
-  let header;
+  let header: CborValue;
   try {
     header = decodeCbor(bytes);
   } catch (err) {
@@ -117,7 +135,8 @@ function readProtected(bytes: Uint8Array): CoseAlg {
   }
   if (!(header instanceof Map)) throw new CoseError('malformed', `protected header must be a map, got ${describeCbor(header)}`);
   for (const label of header.keys()) {
-    if (label !== HEADER_ALG) throw new CoseError('malformed', `protected header has label ${JSON.stringify(label)}; only alg (1) is allowed`);
+    if (label !== HEADER_ALG)
+      throw new CoseError('malformed', `protected header has label ${JSON.stringify(label)}; only alg (1) is allowed`);
   }
   if (!header.has(HEADER_ALG)) throw new CoseError('malformed', 'protected header has no alg (label 1)');
   const alg = header.get(HEADER_ALG);
@@ -133,9 +152,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function readUnprotected(r: CborReader): string {
   const at = r.pos;
   const header = r.value();
-  if (!(header instanceof Map)) throw new CoseError('malformed', `unprotected header must be a map, got ${describeCbor(header)} at byte ${at}`);
+  if (!(header instanceof Map))
+    throw new CoseError('malformed', `unprotected header must be a map, got ${describeCbor(header)} at byte ${at}`);
   for (const label of header.keys()) {
-    if (label !== HEADER_KID) throw new CoseError('malformed', `unprotected header has label ${JSON.stringify(label)}; only kid (4) is allowed`);
+    if (label !== HEADER_KID)
+      throw new CoseError('malformed', `unprotected header has label ${JSON.stringify(label)}; only kid (4) is allowed`);
   }
   const kid = header.get(HEADER_KID);
   if (kid === undefined) throw new CoseError('malformed', 'unprotected header has no kid (label 4)');

@@ -5,7 +5,15 @@
 // private key, so a file mixed up by hand fails here and not as a stream of
 // bad_signature rejections at the node.
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { type DeviceKey, deviceIdProblem, isKeyType, keyTypeName, PRIVATE_KEY_LENGTH, PUBLIC_KEY_LENGTH, publicKeyOf } from './keys.js';
+import {
+  type DeviceKey,
+  deviceIdProblem,
+  isKeyType,
+  keyTypeName,
+  PRIVATE_KEY_LENGTH,
+  PUBLIC_KEY_LENGTH,
+  publicKeyOf,
+} from './keys.js';
 
 export interface DeviceKeyFile {
   deviceId: string;
@@ -24,7 +32,12 @@ export class KeyFileError extends Error {
 }
 
 export function toKeyFile(key: DeviceKey): DeviceKeyFile {
-  return { deviceId: key.deviceId, keyType: key.keyType, privateKey: bytesToHex(key.privateKey), publicKey: bytesToHex(key.publicKey) };
+  return {
+    deviceId: key.deviceId,
+    keyType: key.keyType,
+    privateKey: bytesToHex(key.privateKey),
+    publicKey: bytesToHex(key.publicKey),
+  };
 }
 
 /** The key file's text (pretty JSON, trailing newline). */
@@ -45,7 +58,8 @@ export function validateKeyFile(v: unknown): DeviceKey {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new KeyFileError('key file must be a JSON object');
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!['deviceId', 'keyType', 'privateKey', 'publicKey'].includes(k)) throw new KeyFileError(`unknown field "${k}" in key file`);
+    if (!['deviceId', 'keyType', 'privateKey', 'publicKey'].includes(k))
+      throw new KeyFileError(`unknown field "${k}" in key file`);
   }
   const idProblem = deviceIdProblem(o.deviceId);
   if (idProblem) throw new KeyFileError(`deviceId: ${idProblem}`);

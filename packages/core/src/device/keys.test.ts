@@ -70,7 +70,10 @@ describe('device keys', () => {
     const seed = new TextEncoder().encode('sim:reefer-7');
     for (const keyType of [1, 2] as KeyType[]) {
       assert.deepEqual(generateDeviceKey(keyType, seed), generateDeviceKey(keyType, seed));
-      assert.notDeepEqual(generateDeviceKey(keyType, seed).privateKey, generateDeviceKey(keyType, new Uint8Array([1])).privateKey);
+      assert.notDeepEqual(
+        generateDeviceKey(keyType, seed).privateKey,
+        generateDeviceKey(keyType, new Uint8Array([1])).privateKey,
+      );
     }
   });
 
@@ -139,7 +142,11 @@ describe('device key files', () => {
       [JSON.stringify({ ...good, privateKey: '00'.repeat(32) }), /privateKey is not a valid P-256\/ES256 private key/],
     ];
     for (const [text, err] of cases) {
-      assert.throws(() => parseKeyFile(text), (e: unknown) => e instanceof KeyFileError && err.test(e.message), text);
+      assert.throws(
+        () => parseKeyFile(text),
+        (e: unknown) => e instanceof KeyFileError && err.test(e.message),
+        text,
+      );
     }
     // A 0x prefix is tolerated.
     assert.deepEqual(parseKeyFile(JSON.stringify({ ...good, privateKey: `0x${String(good.privateKey)}` })), key);

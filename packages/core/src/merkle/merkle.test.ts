@@ -6,8 +6,8 @@ import { consistencyProof, inclusionProof, memorySubtree, treeRoot } from './pro
 import { verifyConsistency, verifyInclusion } from './verify.js';
 
 // The leaf inputs used by the Certificate Transparency reference test suite.
-const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
-  (h) => hexToBytes(h),
+const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map((h) =>
+  hexToBytes(h),
 );
 
 describe('RFC 9162 hashing', () => {

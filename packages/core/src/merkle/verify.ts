@@ -7,12 +7,7 @@ export type VerifyResult = { ok: true } | { ok: false; reason: string };
 const fail = (reason: string): VerifyResult => ({ ok: false, reason });
 
 /** Recompute the root implied by an inclusion proof; null when the proof shape is impossible. */
-export function rootFromInclusionProof(
-  leafIndex: number,
-  treeSize: number,
-  leaf: Hash,
-  path: readonly Hash[],
-): Hash | null {
+export function rootFromInclusionProof(leafIndex: number, treeSize: number, leaf: Hash, path: readonly Hash[]): Hash | null {
   if (!Number.isSafeInteger(leafIndex) || !Number.isSafeInteger(treeSize)) return null;
   if (leafIndex < 0 || leafIndex >= treeSize) return null;
   let fn = leafIndex;

@@ -24,7 +24,8 @@ function head(major: number, value: number, out: number[]): void {
   if (value < 24) out.push(m | value);
   else if (value < 0x100) out.push(m | 24, value);
   else if (value < 0x10000) out.push(m | 25, value >> 8, value & 0xff);
-  else if (value < 0x100000000) out.push(m | 26, (value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+  else if (value < 0x100000000)
+    out.push(m | 26, (value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
   else {
     const hi = Math.floor(value / 0x100000000);
     const lo = value >>> 0;

@@ -11,7 +11,13 @@ import { encodePayload } from '../telemetry/payload.js';
 import { BUNDLE_VERSION, type ProofBundle, toBase64 } from './bundle.js';
 import { treeHeadDigest } from './head.js';
 import { encodeLeaf } from './leaf.js';
-import { type BundleCheckName, BUNDLE_CHECKS, type RegisteredDevice, verifyBundle, type VerifyBundleOptions } from './verify-bundle.js';
+import {
+  type BundleCheckName,
+  BUNDLE_CHECKS,
+  type RegisteredDevice,
+  verifyBundle,
+  type VerifyBundleOptions,
+} from './verify-bundle.js';
 
 const T0 = 1_764_000_000_000;
 const node = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
@@ -38,7 +44,9 @@ const TREE_SIZE = 11;
 async function buildBundle(): Promise<{ bundle: ProofBundle; root: Hex }> {
   const leafData = encodeLeaf({ kind: 'telemetry', receivedAt: T0 + 61_000, body: envelope });
   const leaves = Array.from({ length: TREE_SIZE }, (_, i) =>
-    i === LEAF_INDEX ? leafHash(leafData) : leafHash(encodeLeaf({ kind: 'epcis', receivedAt: T0 + i, body: new Uint8Array([i]) })),
+    i === LEAF_INDEX
+      ? leafHash(leafData)
+      : leafHash(encodeLeaf({ kind: 'epcis', receivedAt: T0 + i, body: new Uint8Array([i]) })),
   );
   const sub = memorySubtree(leaves);
   const root = bytesToHex(treeRoot(TREE_SIZE, sub));
@@ -52,7 +60,14 @@ async function buildBundle(): Promise<{ bundle: ProofBundle; root: Hex }> {
     leaf: { index: LEAF_INDEX, data: toBase64(leafData), hash: bytesToHex(leafHash(leafData)) },
     inclusion: { treeSize: TREE_SIZE, path: inclusionProof(LEAF_INDEX, TREE_SIZE, sub).map((h) => bytesToHex(h)) },
     treeHead: { ...head, signature, signer: node.address },
-    anchor: { chainId: 31337, logAnchor: LOG_ANCHOR, deviceRegistry: REGISTRY, publisher: node.address, txHash: null, blockNumber: 42 },
+    anchor: {
+      chainId: 31337,
+      logAnchor: LOG_ANCHOR,
+      deviceRegistry: REGISTRY,
+      publisher: node.address,
+      txHash: null,
+      blockNumber: 42,
+    },
   };
   return { bundle, root };
 }
@@ -82,7 +97,10 @@ describe('verifyBundle', async () => {
 
   it('passes every named check for an honest, anchored bundle', async () => {
     const r = await verifyBundle(bundle, chain(root));
-    assert.deepEqual(r.checks.map((c) => c.name), [...BUNDLE_CHECKS]);
+    assert.deepEqual(
+      r.checks.map((c) => c.name),
+      [...BUNDLE_CHECKS],
+    );
     assert.deepEqual(failing(r), []);
     assert.equal(r.ok, true);
     assert.equal(r.complete, true);
@@ -101,7 +119,10 @@ describe('verifyBundle', async () => {
     const r = await verifyBundle(bundle);
     assert.equal(r.ok, true);
     assert.equal(r.complete, false);
-    assert.deepEqual(r.checks.filter((c) => c.skipped).map((c) => c.name), ['anchor', 'device']);
+    assert.deepEqual(
+      r.checks.filter((c) => c.skipped).map((c) => c.name),
+      ['anchor', 'device'],
+    );
     assert.match(detailOf(r, 'anchor'), /not checked \(no chain access\)/);
   });
 
@@ -114,7 +135,10 @@ describe('verifyBundle', async () => {
 
   it('a changed reading breaks the envelope signature and the leaf', async () => {
     const env = decodeSign1(envelope);
-    const forged = encodePayload({ ...payload, r: [payload.r[0]!, { t: T0 + 30_000, k: 'pos', v: [48.85, 2.35] }, payload.r[2]!] });
+    const forged = encodePayload({
+      ...payload,
+      r: [payload.r[0]!, { t: T0 + 30_000, k: 'pos', v: [48.85, 2.35] }, payload.r[2]!],
+    });
     const tampered = encodeSign1({ alg: env.alg, kid: env.kid, payload: forged, signature: env.signature });
     const r = await verifyBundle({ ...bundle, envelope: toBase64(tampered) }, chain(root));
     assert.deepEqual(failing(r), ['envelope', 'leaf']);
@@ -124,7 +148,10 @@ describe('verifyBundle', async () => {
 
   it('a changed leaf (with its hash recomputed) is not in the tree', async () => {
     const leafData = encodeLeaf({ kind: 'telemetry', receivedAt: T0 + 1, body: envelope });
-    const r = await verifyBundle({ ...bundle, leaf: { ...bundle.leaf, data: toBase64(leafData), hash: bytesToHex(leafHash(leafData)) } }, chain(root));
+    const r = await verifyBundle(
+      { ...bundle, leaf: { ...bundle.leaf, data: toBase64(leafData), hash: bytesToHex(leafHash(leafData)) } },
+      chain(root),
+    );
     assert.deepEqual(failing(r), ['inclusion']);
     assert.match(detailOf(r, 'inclusion'), /does not lead to the tree head root/);
     // Keeping the old hash instead: the hash no longer matches the leaf either.
@@ -149,7 +176,9 @@ describe('verifyBundle', async () => {
 
   it('a bent proof node, a short path or another tree size fails the inclusion proof', async () => {
     const bent = bundle.inclusion.path.map((p, i) => (i === 1 ? (`${p.slice(0, -1)}${p.endsWith('0') ? '1' : '0'}` as Hex) : p));
-    assert.deepEqual(failing(await verifyBundle({ ...bundle, inclusion: { ...bundle.inclusion, path: bent } }, chain(root))), ['inclusion']);
+    assert.deepEqual(failing(await verifyBundle({ ...bundle, inclusion: { ...bundle.inclusion, path: bent } }, chain(root))), [
+      'inclusion',
+    ]);
     const short = bundle.inclusion.path.slice(1);
     const r = await verifyBundle({ ...bundle, inclusion: { ...bundle.inclusion, path: short } }, chain(root));
     assert.deepEqual(failing(r), ['inclusion']);

@@ -105,23 +105,36 @@ function checkEnvelope(b: ProofBundle, envelope: Uint8Array): BundleCheck {
   const key = bundleKey(b);
   const opened = openTelemetry(envelope, (id) => (id === b.device.id ? key : undefined));
   if (!opened.ok) {
-    const detail = opened.reason === 'unknown_device' ? `envelope kid ${opened.deviceId} is not the bundle's device ${b.device.id}` : `${opened.reason}: ${opened.detail}`;
+    const detail =
+      opened.reason === 'unknown_device'
+        ? `envelope kid ${opened.deviceId} is not the bundle's device ${b.device.id}`
+        : `${opened.reason}: ${opened.detail}`;
     return fail('envelope', detail);
   }
   const m = opened.msg;
-  return pass('envelope', `${keyTypeName(key.keyType)} signature of device ${m.deviceId} verifies (seq ${m.seq}, ${m.readings} readings)`);
+  return pass(
+    'envelope',
+    `${keyTypeName(key.keyType)} signature of device ${m.deviceId} verifies (seq ${m.seq}, ${m.readings} readings)`,
+  );
 }
 
 function checkReading(b: ProofBundle, envelope: Uint8Array): { check: BundleCheck; reading: Reading | null } {
   const id = typeof b.readingId === 'string' ? parseReadingId(b.readingId) : null;
-  if (!id) return { check: fail('reading', `reading id ${JSON.stringify(b.readingId)} is not <leafIndex>:<position>`), reading: null };
+  if (!id)
+    return { check: fail('reading', `reading id ${JSON.stringify(b.readingId)} is not <leafIndex>:<position>`), reading: null };
   const payload = decodePayload(decodeSign1(envelope).payload);
   const reading = payload.r[id.position];
   if (!reading) {
-    return { check: fail('reading', `position ${id.position} is outside the envelope's ${payload.r.length} readings`), reading: null };
+    return {
+      check: fail('reading', `position ${id.position} is outside the envelope's ${payload.r.length} readings`),
+      reading: null,
+    };
   }
   if (id.leafIndex !== b.leaf.index) {
-    return { check: fail('reading', `reading id ${b.readingId} names leaf ${id.leafIndex}, the bundle's leaf is ${b.leaf.index}`), reading };
+    return {
+      check: fail('reading', `reading id ${b.readingId} names leaf ${id.leafIndex}, the bundle's leaf is ${b.leaf.index}`),
+      reading,
+    };
   }
   return { check: pass('reading', `reading ${id.position} of ${payload.r.length}: ${describeReading(reading)}`), reading };
 }
@@ -136,7 +149,8 @@ function checkLeaf(envelope: Uint8Array, leafData: Uint8Array): BundleCheck {
 function checkLeafHash(b: ProofBundle, leafData: Uint8Array): BundleCheck {
   const claimed = hexBytes('leaf.hash', b.leaf.hash, 32);
   const actual = leafHash(leafData);
-  if (!sameBytes(actual, claimed)) return fail('leaf-hash', `SHA-256(0x00‖leaf) is ${bytesToHex(actual)}, the bundle says ${b.leaf.hash}`);
+  if (!sameBytes(actual, claimed))
+    return fail('leaf-hash', `SHA-256(0x00‖leaf) is ${bytesToHex(actual)}, the bundle says ${b.leaf.hash}`);
   return pass('leaf-hash', `SHA-256(0x00‖leaf) = ${b.leaf.hash}`);
 }
 
@@ -154,7 +168,8 @@ function checkInclusion(b: ProofBundle, leafData: Uint8Array): BundleCheck {
 
 async function checkTreeHead(b: ProofBundle): Promise<BundleCheck> {
   const h = b.treeHead;
-  if (typeof h.signer !== 'string' || !isAddress(h.signer, { strict: false })) return fail('tree-head', `treeHead.signer ${String(h.signer)} is not an address`);
+  if (typeof h.signer !== 'string' || !isAddress(h.signer, { strict: false }))
+    return fail('tree-head', `treeHead.signer ${String(h.signer)} is not an address`);
   hexBytes('treeHead.signature', h.signature, 65);
   const recovered = await recoverTreeHeadSigner({ size: h.size, root: h.root, timestamp: h.timestamp }, h.signature);
   if (!isAddressEqual(recovered, h.signer)) {
@@ -176,18 +191,32 @@ async function checkAnchor(b: ProofBundle, opts: VerifyBundleOptions): Promise<B
   } catch (err) {
     return fail('anchor', `could not read LogAnchor ${a.logAnchor} on chain ${a.chainId}: ${message(err)}`);
   }
-  if (root === null) return fail('anchor', `LogAnchor ${a.logAnchor} on chain ${a.chainId} has no root for ${a.publisher} at size ${b.treeHead.size}`);
+  if (root === null)
+    return fail(
+      'anchor',
+      `LogAnchor ${a.logAnchor} on chain ${a.chainId} has no root for ${a.publisher} at size ${b.treeHead.size}`,
+    );
   if (root.toLowerCase() !== b.treeHead.root.toLowerCase()) {
     return fail('anchor', `root anchored at size ${b.treeHead.size} is ${root}, the tree head says ${b.treeHead.root}`);
   }
-  return pass('anchor', `root anchored by ${a.publisher} at size ${b.treeHead.size} on chain ${a.chainId}${a.blockNumber !== null ? ` (block ${a.blockNumber})` : ''}`);
+  return pass(
+    'anchor',
+    `root anchored by ${a.publisher} at size ${b.treeHead.size} on chain ${a.chainId}${a.blockNumber !== null ? ` (block ${a.blockNumber})` : ''}`,
+  );
 }
 
-async function checkDevice(b: ProofBundle, opts: VerifyBundleOptions, envelope: Uint8Array, reading: Reading | null): Promise<BundleCheck> {
+async function checkDevice(
+  b: ProofBundle,
+  opts: VerifyBundleOptions,
+  envelope: Uint8Array,
+  reading: Reading | null,
+): Promise<BundleCheck> {
   const d = b.device;
   const idHash = deviceIdHash(d.id);
-  if (typeof d.idHash !== 'string' || d.idHash.toLowerCase() !== idHash) return fail('device', `device.idHash ${String(d.idHash)} is not keccak256("${d.id}") = ${idHash}`);
-  if (!opts.readDevice) return skip('device', 'not checked (no chain access): the registered key and revocation were not compared');
+  if (typeof d.idHash !== 'string' || d.idHash.toLowerCase() !== idHash)
+    return fail('device', `device.idHash ${String(d.idHash)} is not keccak256("${d.id}") = ${idHash}`);
+  if (!opts.readDevice)
+    return skip('device', 'not checked (no chain access): the registered key and revocation were not compared');
   if (!b.anchor) return skip('device', 'not checked: the bundle names no chain (not yet anchored)');
   let reg: RegisteredDevice | null;
   try {
@@ -198,16 +227,25 @@ async function checkDevice(b: ProofBundle, opts: VerifyBundleOptions, envelope: 
   if (!reg) return fail('device', `device ${d.id} (${idHash}) is not registered in DeviceRegistry ${b.anchor.deviceRegistry}`);
   const key = bundleKey(b);
   if (reg.keyType !== key.keyType || !sameBytes(hexBytes('registered publicKey', reg.publicKey), key.publicKey)) {
-    return fail('device', `the registered key (${keyTypeName(reg.keyType)} ${reg.publicKey}) is not the bundle's key (${keyTypeName(key.keyType)} ${d.publicKey})`);
+    return fail(
+      'device',
+      `the registered key (${keyTypeName(reg.keyType)} ${reg.publicKey}) is not the bundle's key (${keyTypeName(key.keyType)} ${d.publicKey})`,
+    );
   }
   if (reg.revokedAt !== null) {
     // The reading is good only if the key was not yet revoked when it was measured and signed.
     const signedAt = decodePayload(decodeSign1(envelope).payload).ts;
     const latest = Math.max(signedAt, reading?.t ?? signedAt);
     if (latest >= reg.revokedAt) {
-      return fail('device', `device ${d.id} was revoked at ${new Date(reg.revokedAt).toISOString()}, not after the reading (${new Date(latest).toISOString()})`);
+      return fail(
+        'device',
+        `device ${d.id} was revoked at ${new Date(reg.revokedAt).toISOString()}, not after the reading (${new Date(latest).toISOString()})`,
+      );
     }
-    return pass('device', `registered key matches; device revoked at ${new Date(reg.revokedAt).toISOString()}, after the reading`);
+    return pass(
+      'device',
+      `registered key matches; device revoked at ${new Date(reg.revokedAt).toISOString()}, after the reading`,
+    );
   }
   return pass('device', `registered ${keyTypeName(reg.keyType)} key matches; device not revoked`);
 }
@@ -223,7 +261,9 @@ async function guarded(name: BundleCheckName, run: () => BundleCheck | Promise<B
 
 export async function verifyBundle(bundle: ProofBundle, opts: VerifyBundleOptions = {}): Promise<BundleReport> {
   if (bundle?.version !== BUNDLE_VERSION) {
-    const checks = BUNDLE_CHECKS.map((name) => fail(name, `unsupported bundle version ${JSON.stringify(bundle?.version)}; expected ${BUNDLE_VERSION}`));
+    const checks = BUNDLE_CHECKS.map((name) =>
+      fail(name, `unsupported bundle version ${JSON.stringify(bundle?.version)}; expected ${BUNDLE_VERSION}`),
+    );
     return { ok: false, complete: true, checks, reading: null };
   }
   let envelope: Uint8Array | null = null;

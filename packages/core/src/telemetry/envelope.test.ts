@@ -55,7 +55,10 @@ describe('signTelemetry / openTelemetry', () => {
   });
 
   it('refuses to sign a payload for another device or an invalid payload', () => {
-    assert.throws(() => signTelemetry(payloadOf('other'), p256Key), (e: unknown) => e instanceof CoseError && e.code === 'device_mismatch');
+    assert.throws(
+      () => signTelemetry(payloadOf('other'), p256Key),
+      (e: unknown) => e instanceof CoseError && e.code === 'device_mismatch',
+    );
     assert.throws(
       () => signTelemetry({ ...payloadOf(p256Key.deviceId), seq: 0 }, p256Key),
       (e: unknown) => e instanceof CoseError && e.code === 'bad_payload' && /seq: must be ≥ 1/.test(e.message),
@@ -65,10 +68,14 @@ describe('signTelemetry / openTelemetry', () => {
   it('passes the looked-up key object to a custom signature verifier', () => {
     const seen: unknown[] = [];
     const keys = new Map([[p256Key.deviceId, { keyType: 1 as KeyType, publicKey: p256Key.publicKey, handle: 'cached' }]]);
-    const r = openTelemetry(signTelemetry(payloadOf(p256Key.deviceId), p256Key), (id) => keys.get(id), (k) => {
-      seen.push(k.handle);
-      return false;
-    });
+    const r = openTelemetry(
+      signTelemetry(payloadOf(p256Key.deviceId), p256Key),
+      (id) => keys.get(id),
+      (k) => {
+        seen.push(k.handle);
+        return false;
+      },
+    );
     assert.deepEqual(seen, ['cached']);
     assert.equal(r.ok ? 'ok' : r.reason, 'bad_signature');
   });
@@ -96,7 +103,9 @@ describe('openTelemetry refusals, in check order', () => {
 
   it('unsupported_alg', () => {
     const env = decodeSign1(good);
-    const bytes = encodeCbor(new CborTag(18, [encodeCbor(new Map([[1, -257]])), new Map([[4, seed('reefer-7')]]), env.payload, env.signature]));
+    const bytes = encodeCbor(
+      new CborTag(18, [encodeCbor(new Map([[1, -257]])), new Map([[4, seed('reefer-7')]]), env.payload, env.signature]),
+    );
     assert.equal(refusal(bytes).reason, 'unsupported_alg');
   });
 
@@ -131,14 +140,21 @@ describe('openTelemetry refusals, in check order', () => {
     assert.equal(refusal(reenc(env.payload, sig)).reason, 'bad_signature');
     assert.equal(openTelemetry(reenc(env.payload), lookup).ok, true);
     // The protected header is signed as bytes: {1: -7} re-encoded as a1 01 38 06 decodes alike but does not verify.
-    const widened = encodeCbor(new CborTag(18, [new Uint8Array([0xa1, 0x01, 0x38, 0x06]), new Map([[4, seed('reefer-7')]]), env.payload, env.signature]));
+    const widened = encodeCbor(
+      new CborTag(18, [new Uint8Array([0xa1, 0x01, 0x38, 0x06]), new Map([[4, seed('reefer-7')]]), env.payload, env.signature]),
+    );
     assert.equal(decodeSign1(widened).alg, ALG_ES256);
     assert.equal(refusal(widened).reason, 'bad_signature');
   });
 
   it('bad_payload only after the signature verified: the device signed nonsense', () => {
     const r = refusal(signRaw(p256Key, encodeCbor({ ...payloadOf(p256Key.deviceId), seq: 0 } as never)));
-    assert.deepEqual(r, { ok: false, reason: 'bad_payload', detail: 'seq: must be ≥ 1 (sequence numbers start at 1)', deviceId: 'reefer-7' });
+    assert.deepEqual(r, {
+      ok: false,
+      reason: 'bad_payload',
+      detail: 'seq: must be ≥ 1 (sequence numbers start at 1)',
+      deviceId: 'reefer-7',
+    });
     const notCbor = refusal(signRaw(p256Key, new Uint8Array([0xff])));
     assert.equal(notCbor.reason, 'bad_payload');
     assert.match(notCbor.detail, /^payload: not valid CBOR/);
@@ -147,7 +163,7 @@ describe('openTelemetry refusals, in check order', () => {
     assert.equal(refusal(signRaw(forger, new Uint8Array([0xff]))).reason, 'bad_signature');
   });
 
-  it('device_mismatch: a payload for another device under this device\'s kid', () => {
+  it("device_mismatch: a payload for another device under this device's kid", () => {
     const r = refusal(signRaw(p256Key, encodeCbor(payloadOf(edKey.deviceId) as never)));
     assert.deepEqual(r, {
       ok: false,

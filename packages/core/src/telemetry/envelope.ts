@@ -8,7 +8,15 @@
 // means "the device itself signed this".
 import { CoseError } from '../cose/error.js';
 import { decodeSign1, encodeProtectedHeader, encodeSign1, sigStructure } from '../cose/sign1.js';
-import { algForKeyType, type DeviceKey, type DevicePublicKey, deviceIdProblem, keyTypeName, sign, verify } from '../device/keys.js';
+import {
+  algForKeyType,
+  type DeviceKey,
+  type DevicePublicKey,
+  deviceIdProblem,
+  keyTypeName,
+  sign,
+  verify,
+} from '../device/keys.js';
 import { decodePayload, encodePayload, readingSpan, type TelemetryPayload } from './payload.js';
 import type { EnvelopeRejectReason } from './reasons.js';
 
@@ -44,7 +52,10 @@ export type Signer = (keyType: DeviceKey['keyType'], privateKey: Uint8Array, mes
 /** Sign a payload as the device: validates, encodes deterministically, signs, wraps. */
 export function signTelemetry(payload: TelemetryPayload, key: DeviceKey, signer: Signer = sign): Uint8Array {
   if (payload.dev !== key.deviceId) {
-    throw new CoseError('device_mismatch', `payload dev ${JSON.stringify(payload.dev)} is not the key's device ${JSON.stringify(key.deviceId)}`);
+    throw new CoseError(
+      'device_mismatch',
+      `payload dev ${JSON.stringify(payload.dev)} is not the key's device ${JSON.stringify(key.deviceId)}`,
+    );
   }
   const bytes = encodePayload(payload);
   const alg = algForKeyType(key.keyType);
@@ -78,7 +89,12 @@ export function openTelemetry<K extends DevicePublicKey>(
       };
     }
     if (!verifySignature(key, sigStructure(env.protectedBytes, env.payload), env.signature)) {
-      return { ok: false, reason: 'bad_signature', detail: `signature does not verify under device ${deviceId}'s registered key`, deviceId };
+      return {
+        ok: false,
+        reason: 'bad_signature',
+        detail: `signature does not verify under device ${deviceId}'s registered key`,
+        deviceId,
+      };
     }
     const payload = decodePayload(env.payload);
     if (payload.dev !== deviceId) {

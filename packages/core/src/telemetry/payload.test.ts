@@ -90,7 +90,10 @@ describe('telemetry payload', () => {
   });
 
   it('refuses payload bytes that are not CBOR, or CBOR maps with non-text keys', () => {
-    assert.throws(() => decodePayload(new Uint8Array([0xa4, 0x61])), /^CoseError: payload: not valid CBOR: CBOR map is longer than the input at byte 0$/);
+    assert.throws(
+      () => decodePayload(new Uint8Array([0xa4, 0x61])),
+      /^CoseError: payload: not valid CBOR: CBOR map is longer than the input at byte 0$/,
+    );
     assert.throws(() => decodePayload(encodeCbor(new Map([[1, 'x']]))), /payload: keys must be text, got integer 1/);
     assert.throws(() => decodePayload(encodeCbor('hello')), /payload: must be a map, got text string "hello"/);
   });

@@ -15,9 +15,7 @@ export type ScalarKind = Exclude<ReadingKind, 'pos'>;
 /** [latitude, longitude] in degrees. */
 export type LatLon = [number, number];
 
-export type Reading =
-  | { t: number; k: 'pos'; v: LatLon }
-  | { t: number; k: ScalarKind; v: number };
+export type Reading = { t: number; k: 'pos'; v: LatLon } | { t: number; k: ScalarKind; v: number };
 
 export interface TelemetryPayload {
   /** Device id (equals the COSE kid). */
@@ -64,7 +62,8 @@ function expectRange(field: string, v: number, min: number, max: number, unit: s
 function checkValue(field: string, k: ReadingKind, v: unknown): number | LatLon {
   switch (k) {
     case 'pos': {
-      if (!Array.isArray(v) || v.length !== 2) bad(field, `pos must be [lat, lon], got ${Array.isArray(v) ? `an array of ${v.length}` : shown(v)}`);
+      if (!Array.isArray(v) || v.length !== 2)
+        bad(field, `pos must be [lat, lon], got ${Array.isArray(v) ? `an array of ${v.length}` : shown(v)}`);
       const lat = expectRange(`${field}[0]`, expectFinite(`${field}[0]`, v[0]), -90, 90, '°');
       const lon = expectRange(`${field}[1]`, expectFinite(`${field}[1]`, v[1]), -180, 180, '°');
       return [lat, lon];

@@ -7,7 +7,7 @@ import { hexToBytes, type Hex } from 'viem';
 import { verifyConsistency, verifyInclusion } from '@tradetwin/core/merkle/verify';
 import { deviceKey, envelope, startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import { createApp } from './app.js';
-import { openApiDocument } from './openapi.js';
+import type { openApiDocument } from './openapi.js';
 
 let t: TestNode;
 const key = deviceKey('reefer-api-1', 2);
@@ -34,9 +34,13 @@ describe('node API', () => {
     assert.equal(head.size, 70);
     for (const index of [0, 1, 37, 69]) {
       const leaf = (await get<{ hash: string }>(`/api/v1/log/leaves/${index}`)).body;
-      const proof: { path: string[]; root: string } = (await get<{ path: string[]; root: string }>(`/api/v1/log/proof/inclusion?index=${index}&size=${head.size}`)).body;
+      const proof: { path: string[]; root: string } = (
+        await get<{ path: string[]; root: string }>(`/api/v1/log/proof/inclusion?index=${index}&size=${head.size}`)
+      ).body;
       assert.equal(proof.root, head.root);
-      assert.deepEqual(verifyInclusion(index, head.size, bytes(leaf.hash), proof.path.map(bytes), bytes(head.root)), { ok: true });
+      assert.deepEqual(verifyInclusion(index, head.size, bytes(leaf.hash), proof.path.map(bytes), bytes(head.root)), {
+        ok: true,
+      });
     }
   });
 
@@ -45,15 +49,21 @@ describe('node API', () => {
     assert.ok(heads.length >= 2);
     const [newer, older] = [heads[0]!, heads[heads.length - 1]!];
     const p = (await get<{ path: string[] }>(`/api/v1/log/proof/consistency?from=${older.size}&to=${newer.size}`)).body;
-    assert.deepEqual(verifyConsistency(older.size, newer.size, bytes(older.root), bytes(newer.root), p.path.map(bytes)), { ok: true });
+    assert.deepEqual(verifyConsistency(older.size, newer.size, bytes(older.root), bytes(newer.root), p.path.map(bytes)), {
+      ok: true,
+    });
     const anchors = (await get<{ size: number; status: string; txHash: string }[]>('/api/v1/anchors')).body;
     assert.ok(anchors.some((a) => a.size === newer.size && a.status === 'confirmed' && /^0x[0-9a-f]{64}$/.test(a.txHash)));
   });
 
   it('serves a device readings window with reading ids that resolve to bundles', async () => {
-    const r = (await get<{ readings: { id: string; k: string; v: number }[] }>(`/api/v1/devices/${key.deviceId}/readings?limit=500`)).body;
+    const r = (
+      await get<{ readings: { id: string; k: string; v: number }[] }>(`/api/v1/devices/${key.deviceId}/readings?limit=500`)
+    ).body;
     assert.equal(r.readings.length, 40 * 3 + 30);
-    const bundle = await get<{ readingId: string; anchor: { txHash: string } | null }>(`/api/v1/readings/${r.readings[4]!.id}/bundle`);
+    const bundle = await get<{ readingId: string; anchor: { txHash: string } | null }>(
+      `/api/v1/readings/${r.readings[4]!.id}/bundle`,
+    );
     assert.equal(bundle.status, 200);
     assert.equal(bundle.body.readingId, r.readings[4]!.id);
     assert.ok(bundle.body.anchor?.txHash);

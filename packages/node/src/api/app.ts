@@ -18,7 +18,12 @@ import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
-  register(d: { deviceId: string; keyType: 1 | 2; publicKey: Uint8Array; metadataHash?: `0x${string}` }): Promise<{ txHash: string }>;
+  register(d: {
+    deviceId: string;
+    keyType: 1 | 2;
+    publicKey: Uint8Array;
+    metadataHash?: `0x${string}`;
+  }): Promise<{ txHash: string }>;
   revoke(deviceId: string, effectiveAtMs?: number): Promise<{ txHash: string }>;
 }
 
@@ -65,7 +70,9 @@ export function createApp(deps: ApiDeps): Hono {
         logAnchor: deps.chain.logAnchor,
       },
       log: { size: log.size, latestSignedHead: head ? headJson(head) : null },
-      anchor: anchor ? { size: anchor.size, root: bytesToHex(anchor.root), txHash: anchor.txHash, blockNumber: anchor.blockNumber } : null,
+      anchor: anchor
+        ? { size: anchor.size, root: bytesToHex(anchor.root), txHash: anchor.txHash, blockNumber: anchor.blockNumber }
+        : null,
       ingest: ingestor.counters.snapshot(),
       ...(deps.status ? await deps.status() : {}),
     });
@@ -200,7 +207,12 @@ export function createApp(deps: ApiDeps): Hono {
       throw new HttpProblem(400, 'bad_public_key', 'publicKey must be 0x-hex');
     }
     const metadataHash = typeof body.metadataHash === 'string' ? (body.metadataHash as `0x${string}`) : undefined;
-    const res = await deps.devices.register({ deviceId, keyType, publicKey: Buffer.from(publicKey.slice(2), 'hex'), metadataHash });
+    const res = await deps.devices.register({
+      deviceId,
+      keyType,
+      publicKey: Buffer.from(publicKey.slice(2), 'hex'),
+      metadataHash,
+    });
     return c.json({ deviceId, ...res }, 201);
   });
   admin.post('/devices/:id/revoke', async (c) => {
@@ -225,7 +237,11 @@ function chainProblem(err: ChainError): HttpProblem {
       args,
     });
   }
-  return new HttpProblem(503, 'chain_unavailable', `the chain did not take the transaction (${err.code}): ${err.message.split('\n')[0]}`);
+  return new HttpProblem(
+    503,
+    'chain_unavailable',
+    `the chain did not take the transaction (${err.code}): ${err.message.split('\n')[0]}`,
+  );
 }
 
 async function jsonBody(req: Request, optional = false): Promise<Record<string, unknown>> {
@@ -245,7 +261,14 @@ function headJson(h: { size: number; root: Uint8Array; timestamp: number; signat
 }
 
 function deviceJson(
-  d: { deviceId: string; keyType: 1 | 2; publicKey: Uint8Array; ownerOrg: number; registeredAt: number; revokedAt: number | null },
+  d: {
+    deviceId: string;
+    keyType: 1 | 2;
+    publicKey: Uint8Array;
+    ownerOrg: number;
+    registeredAt: number;
+    revokedAt: number | null;
+  },
   s?: { lastSeq: number; lastSeenAt: number | null; gaps: number },
 ) {
   return {

@@ -26,14 +26,23 @@ export async function buildEvidence(
 ): Promise<EvidencePackage> {
   const rows = await deps.store.telemetry({ deviceId: q.deviceId, from: q.from, to: q.to, limit: MAX_EVIDENCE_LEAVES + 1 });
   if (rows.length > MAX_EVIDENCE_LEAVES) {
-    throw new HttpProblem(413, 'too_much_evidence', `more than ${MAX_EVIDENCE_LEAVES} envelopes in the window: ask for a shorter one`);
+    throw new HttpProblem(
+      413,
+      'too_much_evidence',
+      `more than ${MAX_EVIDENCE_LEAVES} envelopes in the window: ask for a shorter one`,
+    );
   }
   const anchor = await deps.store.latestConfirmedAnchor();
   const highest = rows.reduce((m, r) => Math.max(m, r.index), -1);
   if (!anchor || anchor.size <= highest) {
-    throw new HttpProblem(409, 'not_anchored', `the evidence up to leaf ${highest} is not anchored yet (anchored size ${anchor?.size ?? 0}); retry shortly`, {
-      neededSize: highest + 1,
-    });
+    throw new HttpProblem(
+      409,
+      'not_anchored',
+      `the evidence up to leaf ${highest} is not anchored yet (anchored size ${anchor?.size ?? 0}); retry shortly`,
+      {
+        neededSize: highest + 1,
+      },
+    );
   }
   const leaves = [];
   for (const row of rows) {

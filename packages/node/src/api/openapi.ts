@@ -35,8 +35,14 @@ export function openApiDocument() {
             },
           },
           responses: {
-            '200': { description: 'Per-message results of a CBOR sequence', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestBatchResult' } } } },
-            '201': { description: 'The single message was accepted', content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResult' } } } },
+            '200': {
+              description: 'Per-message results of a CBOR sequence',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestBatchResult' } } },
+            },
+            '201': {
+              description: 'The single message was accepted',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestResult' } } },
+            },
             '400': problem,
             '409': problem,
             '413': problem,
@@ -46,45 +52,142 @@ export function openApiDocument() {
           },
         },
       },
-      '/api/v1/status': { get: { summary: 'Node, chain, log and anchoring status', responses: { '200': { description: 'Status', content: { 'application/json': { schema: { type: 'object' } } } } } } },
-      '/api/v1/metrics': { get: { summary: 'Ingest counters, rejections by reason', responses: { '200': { description: 'Counters', content: { 'application/json': { schema: { $ref: '#/components/schemas/Counters' } } } } } } },
-      '/api/v1/log/head': { get: { summary: 'Latest signed tree head', responses: { '200': { description: 'Head', content: { 'application/json': { schema: { $ref: '#/components/schemas/SignedTreeHead' } } } }, '404': problem } } },
-      '/api/v1/log/heads': { get: { summary: 'Signed tree heads, newest first', parameters: [intQuery('limit', 'at most this many (default 100)')], responses: { '200': { description: 'Heads', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/SignedTreeHead' } } } } }, '400': problem } } },
+      '/api/v1/status': {
+        get: {
+          summary: 'Node, chain, log and anchoring status',
+          responses: { '200': { description: 'Status', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/api/v1/metrics': {
+        get: {
+          summary: 'Ingest counters, rejections by reason',
+          responses: {
+            '200': {
+              description: 'Counters',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Counters' } } },
+            },
+          },
+        },
+      },
+      '/api/v1/log/head': {
+        get: {
+          summary: 'Latest signed tree head',
+          responses: {
+            '200': {
+              description: 'Head',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/SignedTreeHead' } } },
+            },
+            '404': problem,
+          },
+        },
+      },
+      '/api/v1/log/heads': {
+        get: {
+          summary: 'Signed tree heads, newest first',
+          parameters: [intQuery('limit', 'at most this many (default 100)')],
+          responses: {
+            '200': {
+              description: 'Heads',
+              content: {
+                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/SignedTreeHead' } } },
+              },
+            },
+            '400': problem,
+          },
+        },
+      },
       '/api/v1/log/leaves/{index}': {
         get: {
           summary: 'One log leaf and its decoded record',
           parameters: [{ name: 'index', in: 'path', required: true, schema: { type: 'integer', minimum: 0 } }],
-          responses: { '200': { description: 'Leaf', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '404': problem },
+          responses: {
+            '200': { description: 'Leaf', content: { 'application/json': { schema: { type: 'object' } } } },
+            '400': problem,
+            '404': problem,
+          },
         },
       },
       '/api/v1/log/proof/inclusion': {
         get: {
           summary: 'RFC 9162 inclusion proof',
           parameters: [intQuery('index', 'leaf index', true), intQuery('size', 'tree size (default: current)')],
-          responses: { '200': { description: 'Proof', content: { 'application/json': { schema: { $ref: '#/components/schemas/InclusionProof' } } } }, '400': problem },
+          responses: {
+            '200': {
+              description: 'Proof',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/InclusionProof' } } },
+            },
+            '400': problem,
+          },
         },
       },
       '/api/v1/log/proof/consistency': {
         get: {
           summary: 'RFC 9162 consistency proof between two tree sizes',
           parameters: [intQuery('from', 'first tree size', true), intQuery('to', 'second tree size (default: current)')],
-          responses: { '200': { description: 'Proof', content: { 'application/json': { schema: { $ref: '#/components/schemas/ConsistencyProof' } } } }, '400': problem },
+          responses: {
+            '200': {
+              description: 'Proof',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/ConsistencyProof' } } },
+            },
+            '400': problem,
+          },
         },
       },
       '/api/v1/readings/{id}/bundle': {
         get: {
           summary: 'Proof bundle of one reading (verify it with `tradetwin verify`, or in the browser)',
-          parameters: [{ name: 'id', in: 'path', required: true, description: '<leafIndex>:<position>', schema: { type: 'string', pattern: '^\\d+:\\d+$' } }],
-          responses: { '200': { description: 'Bundle', content: { 'application/json': { schema: { $ref: '#/components/schemas/ProofBundle' } } } }, '400': problem, '404': problem },
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: '<leafIndex>:<position>',
+              schema: { type: 'string', pattern: '^\\d+:\\d+$' },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'Bundle',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/ProofBundle' } } },
+            },
+            '400': problem,
+            '404': problem,
+          },
         },
       },
-      '/api/v1/anchors': { get: { summary: 'The anchoring outbox: heads and their on-chain status', responses: { '200': { description: 'Anchors', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } } } },
-      '/api/v1/devices': { get: { summary: 'Devices known to this node, with last sequence and gaps', responses: { '200': { description: 'Devices', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Device' } } } } } } } },
+      '/api/v1/anchors': {
+        get: {
+          summary: 'The anchoring outbox: heads and their on-chain status',
+          responses: {
+            '200': {
+              description: 'Anchors',
+              content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+            },
+          },
+        },
+      },
+      '/api/v1/devices': {
+        get: {
+          summary: 'Devices known to this node, with last sequence and gaps',
+          responses: {
+            '200': {
+              description: 'Devices',
+              content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Device' } } } },
+            },
+          },
+        },
+      },
       '/api/v1/devices/{id}': {
         get: {
           summary: 'One device with its sequence gaps',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'Device', content: { 'application/json': { schema: { $ref: '#/components/schemas/Device' } } } }, '404': problem },
+          responses: {
+            '200': {
+              description: 'Device',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Device' } } },
+            },
+            '404': problem,
+          },
         },
       },
       '/api/v1/devices/{id}/readings': {
@@ -96,7 +199,10 @@ export function openApiDocument() {
             intQuery('to', 'latest reading time, ms'),
             intQuery('limit', 'at most this many readings (default 1000, max 100000)'),
           ],
-          responses: { '200': { description: 'Readings with their ids', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem },
+          responses: {
+            '200': { description: 'Readings with their ids', content: { 'application/json': { schema: { type: 'object' } } } },
+            '400': problem,
+          },
         },
       },
       '/api/v1/admin/devices': {
@@ -115,7 +221,14 @@ export function openApiDocument() {
               },
             },
           },
-          responses: { '201': { description: 'Registered', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '403': problem, '409': problem, '503': problem },
+          responses: {
+            '201': { description: 'Registered', content: { 'application/json': { schema: { type: 'object' } } } },
+            '400': problem,
+            '401': problem,
+            '403': problem,
+            '409': problem,
+            '503': problem,
+          },
         },
       },
       '/api/v1/admin/devices/{id}/revoke': {
@@ -123,31 +236,74 @@ export function openApiDocument() {
           summary: 'Revoke a device, effective now or back-dated',
           security: [{ adminToken: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { effectiveAt: { type: 'integer', description: 'ms since epoch' } } } } } },
-          responses: { '200': { description: 'Revoked', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '404': problem, '409': problem, '503': problem },
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: { type: 'object', properties: { effectiveAt: { type: 'integer', description: 'ms since epoch' } } },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'Revoked', content: { 'application/json': { schema: { type: 'object' } } } },
+            '400': problem,
+            '401': problem,
+            '404': problem,
+            '409': problem,
+            '503': problem,
+          },
         },
       },
       '/api/v1/shipments': {
-        get: { summary: 'Shipments with their state derived from evidence', responses: { '200': { description: 'Shipments', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ShipmentState' } } } } } } },
+        get: {
+          summary: 'Shipments with their state derived from evidence',
+          responses: {
+            '200': {
+              description: 'Shipments',
+              content: {
+                'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/ShipmentState' } } },
+              },
+            },
+          },
+        },
         post: {
           summary: 'Create a shipment twin (parties, goods, legs, attached devices, condition rules)',
           security: [{ adminToken: [] }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Shipment' } } } },
-          responses: { '201': { description: 'Created', content: { 'application/json': { schema: { $ref: '#/components/schemas/ShipmentState' } } } }, '400': problem, '401': problem, '409': problem },
+          responses: {
+            '201': {
+              description: 'Created',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/ShipmentState' } } },
+            },
+            '400': problem,
+            '401': problem,
+            '409': problem,
+          },
         },
       },
       '/api/v1/shipments/{id}': {
         get: {
           summary: "A shipment's state: latest readings, excursions, policies, payouts",
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'State', content: { 'application/json': { schema: { $ref: '#/components/schemas/ShipmentState' } } } }, '404': problem },
+          responses: {
+            '200': {
+              description: 'State',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/ShipmentState' } } },
+            },
+            '404': problem,
+          },
         },
       },
       '/api/v1/shipments/{id}/excursions': {
         get: {
           summary: 'Excursions the condition rules derive from the log (replayable by anyone)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'Excursions', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } }, '404': problem },
+          responses: {
+            '200': {
+              description: 'Excursions',
+              content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+            },
+            '404': problem,
+          },
         },
       },
       '/api/v1/shipments/{id}/policies': {
@@ -155,12 +311,48 @@ export function openApiDocument() {
           summary: 'Link an on-chain ParametricCover policy to the shipment (its excursions are then claimed)',
           security: [{ adminToken: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['cover', 'policyId'], properties: { cover: hex, policyId: { type: 'integer' } } } } } },
-          responses: { '201': { description: 'Linked', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '401': problem, '404': problem },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['cover', 'policyId'],
+                  properties: { cover: hex, policyId: { type: 'integer' } },
+                },
+              },
+            },
+          },
+          responses: {
+            '201': { description: 'Linked', content: { 'application/json': { schema: { type: 'object' } } } },
+            '400': problem,
+            '401': problem,
+            '404': problem,
+          },
         },
       },
-      '/api/v1/policies': { get: { summary: 'Policies linked to shipments, with their state', responses: { '200': { description: 'Policies', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } } } },
-      '/api/v1/payouts': { get: { summary: 'Claims paid on chain: amount, transaction, attesting oracles', responses: { '200': { description: 'Payouts', content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } } } } } },
+      '/api/v1/policies': {
+        get: {
+          summary: 'Policies linked to shipments, with their state',
+          responses: {
+            '200': {
+              description: 'Policies',
+              content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+            },
+          },
+        },
+      },
+      '/api/v1/payouts': {
+        get: {
+          summary: 'Claims paid on chain: amount, transaction, attesting oracles',
+          responses: {
+            '200': {
+              description: 'Payouts',
+              content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+            },
+          },
+        },
+      },
       '/api/v1/evidence': {
         get: {
           summary: "A device's envelopes in a time window with inclusion proofs to one anchored head (what oracles re-verify)",
@@ -169,21 +361,40 @@ export function openApiDocument() {
             intQuery('from', 'ms since epoch', true),
             intQuery('to', 'ms since epoch', true),
           ],
-          responses: { '200': { description: 'Evidence package', content: { 'application/json': { schema: { type: 'object' } } } }, '400': problem, '409': problem, '413': problem },
+          responses: {
+            '200': { description: 'Evidence package', content: { 'application/json': { schema: { type: 'object' } } } },
+            '400': problem,
+            '409': problem,
+            '413': problem,
+          },
         },
       },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
     },
     components: {
       securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The token in <data-dir>/admin-token' } },
       responses: {
-        Problem: { description: 'RFC 7807 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        Problem: {
+          description: 'RFC 7807 problem details',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
       },
       schemas: {
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'detail'],
-          properties: { type: { type: 'string', format: 'uri' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' } },
+          properties: {
+            type: { type: 'string', format: 'uri' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            instance: { type: 'string' },
+          },
         },
         IngestResult: {
           type: 'object',
@@ -200,12 +411,44 @@ export function openApiDocument() {
         },
         IngestBatchResult: {
           type: 'object',
-          properties: { accepted: { type: 'integer' }, rejected: { type: 'integer' }, results: { type: 'array', items: { $ref: '#/components/schemas/IngestResult' } } },
+          properties: {
+            accepted: { type: 'integer' },
+            rejected: { type: 'integer' },
+            results: { type: 'array', items: { $ref: '#/components/schemas/IngestResult' } },
+          },
         },
-        Counters: { type: 'object', properties: { accepted: { type: 'integer' }, readings: { type: 'integer' }, gaps: { type: 'integer' }, rejected: { type: 'object', additionalProperties: { type: 'integer' } } } },
-        SignedTreeHead: { type: 'object', properties: { size: { type: 'integer' }, root: hex, timestamp: { type: 'integer' }, signature: hex, signer: hex } },
-        InclusionProof: { type: 'object', properties: { index: { type: 'integer' }, treeSize: { type: 'integer' }, root: hex, path: { type: 'array', items: hex } } },
-        ConsistencyProof: { type: 'object', properties: { from: { type: 'integer' }, to: { type: 'integer' }, fromRoot: hex, toRoot: hex, path: { type: 'array', items: hex } } },
+        Counters: {
+          type: 'object',
+          properties: {
+            accepted: { type: 'integer' },
+            readings: { type: 'integer' },
+            gaps: { type: 'integer' },
+            rejected: { type: 'object', additionalProperties: { type: 'integer' } },
+          },
+        },
+        SignedTreeHead: {
+          type: 'object',
+          properties: { size: { type: 'integer' }, root: hex, timestamp: { type: 'integer' }, signature: hex, signer: hex },
+        },
+        InclusionProof: {
+          type: 'object',
+          properties: {
+            index: { type: 'integer' },
+            treeSize: { type: 'integer' },
+            root: hex,
+            path: { type: 'array', items: hex },
+          },
+        },
+        ConsistencyProof: {
+          type: 'object',
+          properties: {
+            from: { type: 'integer' },
+            to: { type: 'integer' },
+            fromRoot: hex,
+            toRoot: hex,
+            path: { type: 'array', items: hex },
+          },
+        },
         Device: {
           type: 'object',
           properties: {
@@ -226,10 +469,27 @@ export function openApiDocument() {
           required: ['id', 'goods', 'parties', 'legs', 'devices'],
           properties: {
             id: { type: 'string' },
-            goods: { type: 'object', properties: { description: { type: 'string' }, quantity: { type: 'number' }, unit: { type: 'string' }, gtin: { type: 'string' } } },
-            parties: { type: 'array', items: { type: 'object', properties: { role: { type: 'string' }, name: { type: 'string' }, account: hex } } },
+            goods: {
+              type: 'object',
+              properties: {
+                description: { type: 'string' },
+                quantity: { type: 'number' },
+                unit: { type: 'string' },
+                gtin: { type: 'string' },
+              },
+            },
+            parties: {
+              type: 'array',
+              items: { type: 'object', properties: { role: { type: 'string' }, name: { type: 'string' }, account: hex } },
+            },
             legs: { type: 'array', items: { type: 'object' } },
-            devices: { type: 'array', items: { type: 'object', properties: { deviceId: { type: 'string' }, from: { type: 'integer' }, to: { type: 'integer' } } } },
+            devices: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { deviceId: { type: 'string' }, from: { type: 'integer' }, to: { type: 'integer' } },
+              },
+            },
             rules: { type: 'array', items: { type: 'object' } },
           },
         },
@@ -252,13 +512,26 @@ export function openApiDocument() {
             version: { const: 1 },
             readingId: { type: 'string' },
             envelope: { type: 'string', contentEncoding: 'base64' },
-            device: { type: 'object', properties: { id: { type: 'string' }, idHash: hex, keyType: { enum: [1, 2] }, publicKey: hex } },
-            leaf: { type: 'object', properties: { index: { type: 'integer' }, data: { type: 'string', contentEncoding: 'base64' }, hash: hex } },
+            device: {
+              type: 'object',
+              properties: { id: { type: 'string' }, idHash: hex, keyType: { enum: [1, 2] }, publicKey: hex },
+            },
+            leaf: {
+              type: 'object',
+              properties: { index: { type: 'integer' }, data: { type: 'string', contentEncoding: 'base64' }, hash: hex },
+            },
             inclusion: { type: 'object', properties: { treeSize: { type: 'integer' }, path: { type: 'array', items: hex } } },
             treeHead: { $ref: '#/components/schemas/SignedTreeHead' },
             anchor: {
               type: ['object', 'null'],
-              properties: { chainId: { type: 'integer' }, logAnchor: hex, deviceRegistry: hex, publisher: hex, txHash: hex, blockNumber: { type: ['integer', 'null'] } },
+              properties: {
+                chainId: { type: 'integer' },
+                logAnchor: hex,
+                deviceRegistry: hex,
+                publisher: hex,
+                txHash: hex,
+                blockNumber: { type: ['integer', 'null'] },
+              },
             },
           },
         },

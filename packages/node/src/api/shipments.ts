@@ -85,15 +85,30 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
     const s = await deps.shipments.shipment(c.req.param('id'));
     if (!s) throw new HttpProblem(404, 'unknown_shipment', `no shipment ${c.req.param('id')}`);
     const body = (await c.req.json().catch(() => null)) as { cover?: string; policyId?: number } | null;
-    if (!body || typeof body.cover !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(body.cover) || !Number.isSafeInteger(body.policyId)) {
+    if (
+      !body ||
+      typeof body.cover !== 'string' ||
+      !/^0x[0-9a-fA-F]{40}$/.test(body.cover) ||
+      !Number.isSafeInteger(body.policyId)
+    ) {
       throw new HttpProblem(400, 'bad_policy', 'body must be {"cover": "0x…", "policyId": N}');
     }
     const p = await readPolicy(deps.clients, body.cover as Address, body.policyId!).catch((err: unknown) => {
-      if (err instanceof ChainError) throw new HttpProblem(404, 'unknown_policy', `policy ${body.policyId} on ${body.cover}: ${err.message}`);
+      if (err instanceof ChainError)
+        throw new HttpProblem(404, 'unknown_policy', `policy ${body.policyId} on ${body.cover}: ${err.message}`);
       throw err;
     });
-    const terms = JSON.parse(JSON.stringify(p.terms, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
-    const record = { policyId: p.policyId, cover: body.cover as Address, shipmentId: s.id, terms, state: p.state === 'none' ? 'offered' : p.state } as const;
+    const terms = JSON.parse(JSON.stringify(p.terms, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Record<
+      string,
+      unknown
+    >;
+    const record = {
+      policyId: p.policyId,
+      cover: body.cover as Address,
+      shipmentId: s.id,
+      terms,
+      state: p.state === 'none' ? 'offered' : p.state,
+    } as const;
     await deps.shipments.putPolicy(record);
     return c.json(record, 201);
   });

@@ -3,7 +3,12 @@
 // ChainClients (its own key); nothing here holds state.
 import { type Address, decodeEventLog, type Hex, keccak256, toBytes } from 'viem';
 import type { ExcursionAttestation } from '@tradetwin/contracts/attestation';
-import { parametricCoverAbi, parametricCoverBytecode, settlementTokenAbi, settlementTokenBytecode } from '@tradetwin/contracts/generated/index';
+import {
+  parametricCoverAbi,
+  parametricCoverBytecode,
+  settlementTokenAbi,
+  settlementTokenBytecode,
+} from '@tradetwin/contracts/generated/index';
 import type { ChainClients } from './clients.js';
 import { chainCall } from './errors.js';
 import { deployContractAndConfirm, writeContractAndConfirm } from './transact.js';
@@ -40,7 +45,10 @@ export function shipmentIdHash(id: string): Hex {
   return keccak256(toBytes(id));
 }
 
-export async function deploySettlementToken(clients: ChainClients, opts: { name: string; symbol: string; decimals: number; minter: Address }) {
+export async function deploySettlementToken(
+  clients: ChainClients,
+  opts: { name: string; symbol: string; decimals: number; minter: Address },
+) {
   return deployContractAndConfirm(clients, {
     name: 'SettlementToken',
     abi: settlementTokenAbi,
@@ -66,7 +74,12 @@ export async function mint(clients: ChainClients, token: Address, to: Address, a
 }
 
 export async function approve(clients: ChainClients, token: Address, spender: Address, amount: bigint) {
-  return writeContractAndConfirm(clients, { address: token, abi: settlementTokenAbi, functionName: 'approve', args: [spender, amount] });
+  return writeContractAndConfirm(clients, {
+    address: token,
+    abi: settlementTokenAbi,
+    functionName: 'approve',
+    args: [spender, amount],
+  });
 }
 
 export async function balanceOf(clients: ChainClients, token: Address, who: Address): Promise<bigint> {
@@ -81,8 +94,17 @@ export async function depositCapital(clients: ChainClients, cover: Address, toke
   return writeContractAndConfirm(clients, { address: cover, abi: parametricCoverAbi, functionName: 'deposit', args: [amount] });
 }
 
-export async function offerPolicy(clients: ChainClients, cover: Address, terms: PolicyTerms): Promise<{ policyId: number; txHash: Hex }> {
-  const receipt = await writeContractAndConfirm(clients, { address: cover, abi: parametricCoverAbi, functionName: 'offerPolicy', args: [terms] });
+export async function offerPolicy(
+  clients: ChainClients,
+  cover: Address,
+  terms: PolicyTerms,
+): Promise<{ policyId: number; txHash: Hex }> {
+  const receipt = await writeContractAndConfirm(clients, {
+    address: cover,
+    abi: parametricCoverAbi,
+    functionName: 'offerPolicy',
+    args: [terms],
+  });
   for (const log of receipt.logs) {
     try {
       const ev = decodeEventLog({ abi: parametricCoverAbi, data: log.data, topics: log.topics });
@@ -97,12 +119,22 @@ export async function offerPolicy(clients: ChainClients, cover: Address, terms: 
 /** The holder binds: approves the premium and binds, locking the insurer's capital. */
 export async function bindPolicy(clients: ChainClients, cover: Address, token: Address, policyId: number, premium: bigint) {
   if (premium > 0n) await approve(clients, token, cover, premium);
-  return writeContractAndConfirm(clients, { address: cover, abi: parametricCoverAbi, functionName: 'bindPolicy', args: [BigInt(policyId)] });
+  return writeContractAndConfirm(clients, {
+    address: cover,
+    abi: parametricCoverAbi,
+    functionName: 'bindPolicy',
+    args: [BigInt(policyId)],
+  });
 }
 
 /** Submit k-of-n attestations; returns the receipt and the amount paid (ClaimPaid). */
 export async function submitClaim(clients: ChainClients, cover: Address, a: ExcursionAttestation, signatures: Hex[]) {
-  const receipt = await writeContractAndConfirm(clients, { address: cover, abi: parametricCoverAbi, functionName: 'claim', args: [a, signatures] });
+  const receipt = await writeContractAndConfirm(clients, {
+    address: cover,
+    abi: parametricCoverAbi,
+    functionName: 'claim',
+    args: [a, signatures],
+  });
   for (const log of receipt.logs) {
     try {
       const ev = decodeEventLog({ abi: parametricCoverAbi, data: log.data, topics: log.topics });
@@ -116,7 +148,12 @@ export async function submitClaim(clients: ChainClients, cover: Address, a: Excu
 
 export async function readPolicy(clients: ChainClients, cover: Address, policyId: number): Promise<OnChainPolicy> {
   const p = await chainCall('policy', () =>
-    clients.publicClient.readContract({ address: cover, abi: parametricCoverAbi, functionName: 'policy', args: [BigInt(policyId)] }),
+    clients.publicClient.readContract({
+      address: cover,
+      abi: parametricCoverAbi,
+      functionName: 'policy',
+      args: [BigInt(policyId)],
+    }),
   );
   return {
     policyId,
@@ -127,9 +164,18 @@ export async function readPolicy(clients: ChainClients, cover: Address, policyId
   };
 }
 
-export async function readCapital(clients: ChainClients, cover: Address, orgId: number): Promise<{ free: bigint; locked: bigint }> {
+export async function readCapital(
+  clients: ChainClients,
+  cover: Address,
+  orgId: number,
+): Promise<{ free: bigint; locked: bigint }> {
   const [free, locked] = await chainCall('capital', () =>
-    clients.publicClient.readContract({ address: cover, abi: parametricCoverAbi, functionName: 'capital', args: [BigInt(orgId)] }),
+    clients.publicClient.readContract({
+      address: cover,
+      abi: parametricCoverAbi,
+      functionName: 'capital',
+      args: [BigInt(orgId)],
+    }),
   );
   return { free, locked };
 }

@@ -75,11 +75,14 @@ describe('contract deployment on the embedded chain', () => {
     // Another chain id: a clear error, nothing deployed.
     const other = await startDevChain({ chainId: 4242 });
     try {
-      await assert.rejects(ensureContracts(store, clientsFor(other.rpcUrl, 4242), { orgName: 'Acme Logistics' }), (err: Error) => {
-        assert.ok(err instanceof ContractsError);
-        assert.match(err.message, /chain 31337.*configured for chain 4242/);
-        return true;
-      });
+      await assert.rejects(
+        ensureContracts(store, clientsFor(other.rpcUrl, 4242), { orgName: 'Acme Logistics' }),
+        (err: Error) => {
+          assert.ok(err instanceof ContractsError);
+          assert.match(err.message, /chain 31337.*configured for chain 4242/);
+          return true;
+        },
+      );
       await assert.rejects(ensureContracts(store, clientsFor(other.rpcUrl, 31337), { orgName: 'x' }), /serves chain 4242/);
     } finally {
       await other.stop();
@@ -93,7 +96,13 @@ describe('contract deployment on the embedded chain', () => {
       const founder = clientsFor(chain.rpcUrl, 31337, '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
       const founded = await ensureContracts(new SqliteStore({ path: ':memory:' }), founder, { orgName: 'Founder' });
 
-      const joiner = createChainClients({ rpcUrl: chain.rpcUrl, chainId: 31337, signerKey: generatePrivateKey(), gasPrice: 0, pollingIntervalMs: 50 });
+      const joiner = createChainClients({
+        rpcUrl: chain.rpcUrl,
+        chainId: 31337,
+        signerKey: generatePrivateKey(),
+        gasPrice: 0,
+        pollingIntervalMs: 50,
+      });
       const store = new SqliteStore({ path: ':memory:' });
       await assert.rejects(ensureContracts(store, joiner, { orgName: 'Joiner', addresses: founded.addresses }), (err: Error) => {
         assert.ok(err instanceof ContractsError);

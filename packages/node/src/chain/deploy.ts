@@ -102,9 +102,19 @@ export async function ensureContracts(
     }
     const orgId = await requireMembership(clients, a.memberRegistry);
     const same = stored && sameAddresses(stored.addresses, a);
-    const fromBlock = same ? stored.fromBlock : Number(await chainCall('eth_blockNumber', () => clients.publicClient.getBlockNumber()));
+    const fromBlock = same
+      ? stored.fromBlock
+      : Number(await chainCall('eth_blockNumber', () => clients.publicClient.getBlockNumber()));
     if (!same) await save(store, { chainId, addresses: a, fromBlock, deployedByNode: false });
-    return { addresses: a, chainId, orgId, fromBlock, deployed: false, redeployed: false, message: `using the configured contracts (org ${orgId})` };
+    return {
+      addresses: a,
+      chainId,
+      orgId,
+      fromBlock,
+      deployed: false,
+      redeployed: false,
+      message: `using the configured contracts (org ${orgId})`,
+    };
   }
 
   if (stored) {
@@ -198,7 +208,9 @@ async function requireMembership(clients: ChainClients, registry: Address): Prom
 
 async function withoutCode(clients: ChainClients, a: ContractAddresses): Promise<Address[]> {
   const list = [a.memberRegistry, a.deviceRegistry, a.logAnchor];
-  const codes = await Promise.all(list.map((address) => chainCall('eth_getCode', () => clients.publicClient.getCode({ address }))));
+  const codes = await Promise.all(
+    list.map((address) => chainCall('eth_getCode', () => clients.publicClient.getCode({ address }))),
+  );
   return list.filter((_, i) => !codes[i] || codes[i] === '0x');
 }
 

@@ -32,11 +32,16 @@ async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 5000)
 
 before(async () => {
   chain = await startDevChain({});
-  const mk = (key: `0x${string}`) => createChainClients({ rpcUrl: chain.rpcUrl, chainId: 31337, signerKey: key, gasPrice: 'auto', pollingIntervalMs: 20 });
+  const mk = (key: `0x${string}`) =>
+    createChainClients({ rpcUrl: chain.rpcUrl, chainId: 31337, signerKey: key, gasPrice: 'auto', pollingIntervalMs: 20 });
   node = mk(DEV_ACCOUNTS[0]);
   other = mk(DEV_ACCOUNTS[1]);
   addrs = (await ensureContracts(new SqliteStore({ path: ':memory:' }), node, { orgName: 'Node org' })).addresses;
-  await admitMember(node, addrs.memberRegistry, { account: other.account.address, name: 'Other org', roles: ROLES.CARRIER | ROLES.DEVICE_OWNER });
+  await admitMember(node, addrs.memberRegistry, {
+    account: other.account.address,
+    name: 'Other org',
+    roles: ROLES.CARRIER | ROLES.DEVICE_OWNER,
+  });
 });
 after(() => chain.stop());
 
@@ -64,13 +69,30 @@ describe('device registry and the chain device directory', () => {
         assert.equal(err.errorName, errorName);
         return true;
       });
-    await refused(registerDevice(node, addrs.deviceRegistry, { deviceId: 'reefer-1', keyType: 2, publicKey: ED('x') }), 'DeviceExists');
-    await refused(registerDevice(node, addrs.deviceRegistry, { deviceId: 'bad', keyType: 1, publicKey: ED('x') }), 'BadPublicKey');
+    await refused(
+      registerDevice(node, addrs.deviceRegistry, { deviceId: 'reefer-1', keyType: 2, publicKey: ED('x') }),
+      'DeviceExists',
+    );
+    await refused(
+      registerDevice(node, addrs.deviceRegistry, { deviceId: 'bad', keyType: 1, publicKey: ED('x') }),
+      'BadPublicKey',
+    );
     await refused(revokeDevice(other, addrs.deviceRegistry, 'reefer-1'), 'NotDeviceOwner');
     await refused(revokeDevice(node, addrs.deviceRegistry, 'nope'), 'UnknownDevice');
-    const stranger = createChainClients({ rpcUrl: chain.rpcUrl, chainId: 31337, signerKey: generatePrivateKey(), gasPrice: 0, pollingIntervalMs: 20 });
-    await refused(registerDevice(stranger, addrs.deviceRegistry, { deviceId: 's-1', keyType: 2, publicKey: ED('s') }), 'NotAMember');
-    const err = await registerDevice(node, addrs.deviceRegistry, { deviceId: 'reefer-1', keyType: 2, publicKey: ED('x') }).catch((e: unknown) => e);
+    const stranger = createChainClients({
+      rpcUrl: chain.rpcUrl,
+      chainId: 31337,
+      signerKey: generatePrivateKey(),
+      gasPrice: 0,
+      pollingIntervalMs: 20,
+    });
+    await refused(
+      registerDevice(stranger, addrs.deviceRegistry, { deviceId: 's-1', keyType: 2, publicKey: ED('s') }),
+      'NotAMember',
+    );
+    const err = await registerDevice(node, addrs.deviceRegistry, { deviceId: 'reefer-1', keyType: 2, publicKey: ED('x') }).catch(
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ChainError && err.args?.[0] !== undefined, 'custom error args are decoded');
   });
 
@@ -144,13 +166,22 @@ describe('device registry and the chain device directory', () => {
     await setActive(node, addrs.memberRegistry, 2, true);
 
     const store = new SqliteStore({ path: ':memory:' });
-    const dead = createChainClients({ rpcUrl: 'http://127.0.0.1:9', chainId: 31337, signerKey: generatePrivateKey(), gasPrice: 0, pollingIntervalMs: 20 });
+    const dead = createChainClients({
+      rpcUrl: 'http://127.0.0.1:9',
+      chainId: 31337,
+      signerKey: generatePrivateKey(),
+      gasPrice: 0,
+      pollingIntervalMs: 20,
+    });
     const errors: unknown[] = [];
     const dir = new ChainDeviceDirectory(store, dead, addrs.deviceRegistry, { onError: (e) => errors.push(e) });
     await dir.start();
     assert.equal(await dir.lookup('reefer-1'), undefined);
     await dir.stop();
     assert.ok(errors.length >= 2);
-    assert.ok(errors.every((e) => e instanceof ChainError && e.code === 'unreachable'), String(errors[0]));
+    assert.ok(
+      errors.every((e) => e instanceof ChainError && e.code === 'unreachable'),
+      String(errors[0]),
+    );
   });
 });

@@ -209,7 +209,13 @@ export class ChainDeviceDirectory implements DeviceDirectory {
   private async syncOnce(): Promise<SyncResult> {
     const fromBlock = await this.cursor();
     const { items, toBlock } = await readChunked(this.clients, { fromBlock, chunk: this.opts.chunk }, (from, to) =>
-      this.clients.publicClient.getLogs({ address: this.registry, events: DEVICE_EVENTS, fromBlock: from, toBlock: to, strict: true }),
+      this.clients.publicClient.getLogs({
+        address: this.registry,
+        events: DEVICE_EVENTS,
+        fromBlock: from,
+        toBlock: to,
+        strict: true,
+      }),
     );
     this.expireUnknown();
     let registered = 0;

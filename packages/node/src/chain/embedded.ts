@@ -27,12 +27,18 @@ export async function startEmbeddedChain(
   opts: { port: number; chainId: number; fund?: readonly Address[]; genesisTimestamp?: number },
 ): Promise<EmbeddedChain> {
   const stateFile = embeddedStateFile(dataDir);
-  const chain = await startDevChain({ port: opts.port || undefined, chainId: opts.chainId, stateFile, genesisTimestamp: opts.genesisTimestamp });
+  const chain = await startDevChain({
+    port: opts.port || undefined,
+    chainId: opts.chainId,
+    stateFile,
+    genesisTimestamp: opts.genesisTimestamp,
+  });
   try {
     const client = createPublicClient({ transport: http(chain.rpcUrl) });
     for (const address of opts.fund ?? []) {
       // The dev faucet (anvil_setBalance); only when low, so restarts leave the balance history alone.
-      if ((await client.getBalance({ address })) < EMBEDDED_FUNDING / 2n) await fundAccount(chain.rpcUrl, address, EMBEDDED_FUNDING);
+      if ((await client.getBalance({ address })) < EMBEDDED_FUNDING / 2n)
+        await fundAccount(chain.rpcUrl, address, EMBEDDED_FUNDING);
     }
   } catch (err) {
     await chain.stop();

@@ -19,7 +19,8 @@ const root = `0x${'ab'.repeat(32)}` as const;
 
 before(async () => {
   chain = await startDevChain({});
-  addrs = (await ensureContracts(new SqliteStore({ path: ':memory:' }), clients(DEV_ACCOUNTS[0]), { orgName: 'Errors org' })).addresses;
+  addrs = (await ensureContracts(new SqliteStore({ path: ':memory:' }), clients(DEV_ACCOUNTS[0]), { orgName: 'Errors org' }))
+    .addresses;
 });
 after(() => chain.stop());
 
@@ -40,7 +41,9 @@ describe('ChainError mapping', () => {
     const { admitMember } = await import('./members.js');
     const c = clients(key, 1_000_000_000);
     await admitMember(clients(DEV_ACCOUNTS[0]), addrs.memberRegistry, { account: c.account.address, name: 'Poor org', roles: 1 });
-    const err = await new LogAnchorClient(c, addrs.logAnchor).publishHead({ size: 1, root, timestamp: 1 }).catch((e: unknown) => e);
+    const err = await new LogAnchorClient(c, addrs.logAnchor)
+      .publishHead({ size: 1, root, timestamp: 1 })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof ChainError, String(err));
     assert.equal(err.code, 'rejected');
     assert.match(err.message, /funds|allowance/i);
@@ -62,13 +65,24 @@ describe('ChainError mapping', () => {
     try {
       const hash = await anchor.publishHead({ size: 10, root, timestamp: 2 });
       assert.equal(await anchor.receipt(hash), null);
-      await assert.rejects(confirmTx(c, hash, 'publishHead', 200), (e: unknown) => e instanceof ChainError && e.code === 'timeout');
+      await assert.rejects(
+        confirmTx(c, hash, 'publishHead', 200),
+        (e: unknown) => e instanceof ChainError && e.code === 'timeout',
+      );
     } finally {
       await test.setAutomine(true);
       await test.mine({ blocks: 1 });
     }
-    const dead = createChainClients({ rpcUrl: 'http://127.0.0.1:9', chainId: 31337, signerKey: DEV_ACCOUNTS[0], gasPrice: 0, pollingIntervalMs: 20 });
-    const e = await new LogAnchorClient(dead, addrs.logAnchor).publishHead({ size: 11, root, timestamp: 3 }).catch((x: unknown) => x);
+    const dead = createChainClients({
+      rpcUrl: 'http://127.0.0.1:9',
+      chainId: 31337,
+      signerKey: DEV_ACCOUNTS[0],
+      gasPrice: 0,
+      pollingIntervalMs: 20,
+    });
+    const e = await new LogAnchorClient(dead, addrs.logAnchor)
+      .publishHead({ size: 11, root, timestamp: 3 })
+      .catch((x: unknown) => x);
     assert.ok(e instanceof ChainError && e.code === 'unreachable', String(e));
     const r = await new LogAnchorClient(dead, addrs.logAnchor).receipt(root).catch((x: unknown) => x);
     assert.ok(r instanceof ChainError && r.code === 'unreachable', String(r));

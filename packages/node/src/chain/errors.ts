@@ -25,7 +25,13 @@ import {
   type Abi,
   type Hex,
 } from 'viem';
-import { deviceRegistryAbi, logAnchorAbi, memberRegistryAbi, parametricCoverAbi, settlementTokenAbi } from '@tradetwin/contracts/generated/index';
+import {
+  deviceRegistryAbi,
+  logAnchorAbi,
+  memberRegistryAbi,
+  parametricCoverAbi,
+  settlementTokenAbi,
+} from '@tradetwin/contracts/generated/index';
 
 type AbiError = Extract<Abi[number], { type: 'error' }>;
 
@@ -56,7 +62,13 @@ export class ChainError extends Error {
 /** Every custom error of the contracts, deduplicated by name (NotAMember is in several). */
 export const contractErrorsAbi: readonly AbiError[] = (() => {
   const seen = new Map<string, AbiError>();
-  for (const item of [...memberRegistryAbi, ...deviceRegistryAbi, ...logAnchorAbi, ...parametricCoverAbi, ...settlementTokenAbi] as Abi) {
+  for (const item of [
+    ...memberRegistryAbi,
+    ...deviceRegistryAbi,
+    ...logAnchorAbi,
+    ...parametricCoverAbi,
+    ...settlementTokenAbi,
+  ] as Abi) {
     if (item.type === 'error' && !seen.has(item.name)) seen.set(item.name, item);
   }
   return [...seen.values()];
@@ -85,7 +97,8 @@ const REJECTED = [
   TransactionRejectedRpcError,
 ];
 
-const REJECTED_TEXT = /insufficient funds|exceeds allowance|nonce too (low|high)|underpriced|fee cap|intrinsic gas|gas price below/i;
+const REJECTED_TEXT =
+  /insufficient funds|exceeds allowance|nonce too (low|high)|underpriced|fee cap|intrinsic gas|gas price below/i;
 
 function detailsOf(e: unknown): string {
   if (e instanceof BaseError) return e.details ?? '';
@@ -148,7 +161,13 @@ export async function chainCall<T>(context: string, fn: () => Promise<T>): Promi
   }
 }
 
-function reverted(prefix: string, errorName: string, args: readonly unknown[], data: Hex | undefined, cause: unknown): ChainError {
+function reverted(
+  prefix: string,
+  errorName: string,
+  args: readonly unknown[],
+  data: Hex | undefined,
+  cause: unknown,
+): ChainError {
   const shown = args.map((a) => (typeof a === 'bigint' ? a.toString() : JSON.stringify(a))).join(', ');
   return new ChainError('reverted', `${prefix}reverted with ${errorName}(${shown})`, { errorName, args, data, cause });
 }
@@ -177,7 +196,10 @@ function revertData(e: unknown): Hex | undefined {
 
 function isNetworkError(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_)/.test(code);
+  return (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_)/.test(code)
+  );
 }
 
 function shortMessage(err: unknown): string {

@@ -29,10 +29,18 @@ const startChain = async () => {
   chain = await startDevChain({ port, stateFile });
 };
 const clientsFor = (key: Hex): ChainClients =>
-  createChainClients({ rpcUrl: `http://127.0.0.1:${port}`, chainId: 31337, signerKey: key, gasPrice: 'auto', pollingIntervalMs: 20 });
+  createChainClients({
+    rpcUrl: `http://127.0.0.1:${port}`,
+    chainId: 31337,
+    signerKey: key,
+    gasPrice: 'auto',
+    pollingIntervalMs: 20,
+  });
 const testClient = () => createTestClient({ mode: 'anvil', transport: http(`http://127.0.0.1:${port}`) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const leaf = (i: number) => ({ data: encodeLeaf({ kind: 'document', receivedAt: 1_764_000_000_000 + i, body: toBytes(`doc-${i}`) }) });
+const leaf = (i: number) => ({
+  data: encodeLeaf({ kind: 'document', receivedAt: 1_764_000_000_000 + i, body: toBytes(`doc-${i}`) }),
+});
 const POLICY: Partial<AnchorPolicy> = { everyLeaves: 1_000_000, everyMs: 60_000, pollMs: 20, dropAfterMs: 400 };
 
 /** A node's log and outbox with its own account. */
@@ -85,7 +93,9 @@ async function assertOneEventPerConfirmedHead(node: Awaited<ReturnType<typeof no
 before(async () => {
   port = await freePort();
   await startChain();
-  deployment = await ensureContracts(new SqliteStore({ path: ':memory:' }), clientsFor(DEV_ACCOUNTS[0]), { orgName: 'Anchor test org' });
+  deployment = await ensureContracts(new SqliteStore({ path: ':memory:' }), clientsFor(DEV_ACCOUNTS[0]), {
+    orgName: 'Anchor test org',
+  });
 });
 after(async () => {
   await chain.stop();
@@ -124,7 +134,11 @@ describe('LogAnchorClient with the anchorer', () => {
     const admin = clientsFor(DEV_ACCOUNTS[0]);
     await fundAccount(chain.rpcUrl, node.clients.account.address, parseEther('10'));
     const { admitMember } = await import('./members.js');
-    await admitMember(admin, deployment.addresses.memberRegistry, { account: node.clients.account.address, name: 'Outage org', roles: 1 });
+    await admitMember(admin, deployment.addresses.memberRegistry, {
+      account: node.clients.account.address,
+      name: 'Outage org',
+      roles: 1,
+    });
     await node.grow(3);
     await node.anchorer.anchorNow(10_000);
 
@@ -144,7 +158,9 @@ describe('LogAnchorClient with the anchorer', () => {
     assert.ok(node.errors.length >= 2 && node.errors.every((e) => e instanceof ChainError && e.code === 'unreachable'));
 
     await startChain();
-    await until('confirmation after the outage', async () => ((await node.store.latestConfirmedAnchor())?.size === 9 ? true : undefined));
+    await until('confirmation after the outage', async () =>
+      (await node.store.latestConfirmedAnchor())?.size === 9 ? true : undefined,
+    );
     await node.anchorer.stop();
     assert.deepEqual(
       (await node.store.anchors()).map((a) => [a.size, a.status]),
@@ -187,13 +203,16 @@ describe('LogAnchorClient with the anchorer', () => {
     // Directly: a size that is not above the latest one.
     const admin = new LogAnchorClient(clientsFor(DEV_ACCOUNTS[0]), deployment.addresses.logAnchor);
     const latest = await admin.latestHead();
-    await assert.rejects(admin.publishHead({ size: latest.size, root: keccak256(toHex('x')), timestamp: Date.now() }), (e: unknown) => {
-      assert.ok(e instanceof ChainError);
-      assert.equal(e.code, 'reverted');
-      assert.equal(e.errorName, 'SizeNotIncreasing');
-      assert.deepEqual(e.args, [BigInt(latest.size), BigInt(latest.size)]);
-      return true;
-    });
+    await assert.rejects(
+      admin.publishHead({ size: latest.size, root: keccak256(toHex('x')), timestamp: Date.now() }),
+      (e: unknown) => {
+        assert.ok(e instanceof ChainError);
+        assert.equal(e.code, 'reverted');
+        assert.equal(e.errorName, 'SizeNotIncreasing');
+        assert.deepEqual(e.args, [BigInt(latest.size), BigInt(latest.size)]);
+        return true;
+      },
+    );
 
     // Through the anchorer: a node whose account was never admitted.
     const key = generatePrivateKey();

@@ -75,7 +75,12 @@ export class LogAnchorClient implements AnchorChain {
   /** A publisher's latest head (size 0 when it has none). */
   async latestHead(publisher: Address = this.publisher): Promise<OnChainHead> {
     const h = await chainCall('latestHead', () =>
-      this.clients.publicClient.readContract({ address: this.address, abi: logAnchorAbi, functionName: 'latestHead', args: [publisher] }),
+      this.clients.publicClient.readContract({
+        address: this.address,
+        abi: logAnchorAbi,
+        functionName: 'latestHead',
+        args: [publisher],
+      }),
     );
     return { size: Number(h.size), root: h.root, timestamp: Number(h.timestamp) };
   }
@@ -95,13 +100,22 @@ export class LogAnchorClient implements AnchorChain {
 
   async headCount(publisher: Address = this.publisher): Promise<number> {
     const n = await chainCall('headCount', () =>
-      this.clients.publicClient.readContract({ address: this.address, abi: logAnchorAbi, functionName: 'headCount', args: [publisher] }),
+      this.clients.publicClient.readContract({
+        address: this.address,
+        abi: logAnchorAbi,
+        functionName: 'headCount',
+        args: [publisher],
+      }),
     );
     return Number(n);
   }
 
   /** Every head a publisher anchored (HeadPublished events), oldest first: the audit's chain evidence. */
-  async anchoredHeads(publisher: Address = this.publisher, fromBlock = 0, opts: { chunk?: number } = {}): Promise<PublishedHead[]> {
+  async anchoredHeads(
+    publisher: Address = this.publisher,
+    fromBlock = 0,
+    opts: { chunk?: number } = {},
+  ): Promise<PublishedHead[]> {
     const { items } = await readChunked(this.clients, { fromBlock, chunk: opts.chunk }, (from, to) =>
       this.clients.publicClient.getLogs({
         address: this.address,

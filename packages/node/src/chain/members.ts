@@ -50,7 +50,12 @@ export async function admitMember(
 }
 
 /** Activate or suspend a member (needs ADMISSION_ROLE). */
-export async function setActive(clients: ChainClients, registry: Address, orgId: number, active: boolean): Promise<{ txHash: Hex }> {
+export async function setActive(
+  clients: ChainClients,
+  registry: Address,
+  orgId: number,
+  active: boolean,
+): Promise<{ txHash: Hex }> {
   const receipt = await writeContractAndConfirm(clients, {
     address: registry,
     abi: memberRegistryAbi,
@@ -61,7 +66,12 @@ export async function setActive(clients: ChainClients, registry: Address, orgId:
 }
 
 /** Add another account to an organisation (by one of its accounts or ADMISSION_ROLE). */
-export async function addAccount(clients: ChainClients, registry: Address, orgId: number, account: Address): Promise<{ txHash: Hex }> {
+export async function addAccount(
+  clients: ChainClients,
+  registry: Address,
+  orgId: number,
+  account: Address,
+): Promise<{ txHash: Hex }> {
   const receipt = await writeContractAndConfirm(clients, {
     address: registry,
     abi: memberRegistryAbi,
@@ -84,7 +94,12 @@ export async function readMember(clients: ChainClients, registry: Address, orgId
   const count = await memberCount(clients, registry);
   if (orgId < 1 || orgId > count) return null;
   const m = await chainCall('member', () =>
-    clients.publicClient.readContract({ address: registry, abi: memberRegistryAbi, functionName: 'member', args: [BigInt(orgId)] }),
+    clients.publicClient.readContract({
+      address: registry,
+      abi: memberRegistryAbi,
+      functionName: 'member',
+      args: [BigInt(orgId)],
+    }),
   );
   return { orgId, name: m.name, roles: Number(m.roles), active: m.active, admittedAt: Number(m.admittedAt) * 1000 };
 }

@@ -39,11 +39,16 @@ export async function sendContractTx<const abi extends Abi, fn extends ContractF
 export async function confirmTx(clients: ChainClients, hash: Hex, what: string, timeoutMs = 60_000): Promise<TransactionReceipt> {
   let receipt: TransactionReceipt;
   try {
-    receipt = await clients.publicClient.waitForTransactionReceipt({ hash, timeout: timeoutMs, pollingInterval: clients.pollingIntervalMs });
+    receipt = await clients.publicClient.waitForTransactionReceipt({
+      hash,
+      timeout: timeoutMs,
+      pollingInterval: clients.pollingIntervalMs,
+    });
   } catch (err) {
     throw toChainError(err, `${what} (tx ${hash})`);
   }
-  if (receipt.status !== 'success') throw new ChainError('reverted', `${what}: transaction ${hash} reverted in block ${receipt.blockNumber}`);
+  if (receipt.status !== 'success')
+    throw new ChainError('reverted', `${what}: transaction ${hash} reverted in block ${receipt.blockNumber}`);
   return receipt;
 }
 

@@ -38,9 +38,20 @@ describe('demo: vaccine cold chain with parametric cover', () => {
 
     assert.equal(result.payouts.length, 1);
     const payout = result.payouts[0]!;
-    const policy = result.policies[0] as { sumInsured: string; toleranceMinutes: number; catastrophicMinutes: number; payoutPerHourBps: number; holder: `0x${string}` };
+    const policy = result.policies[0] as {
+      sumInsured: string;
+      toleranceMinutes: number;
+      catastrophicMinutes: number;
+      payoutPerHourBps: number;
+      holder: `0x${string}`;
+    };
     const expected = computePayout(
-      { sumInsured: BigInt(policy.sumInsured), toleranceMinutes: policy.toleranceMinutes, catastrophicMinutes: policy.catastrophicMinutes, payoutPerHourBps: policy.payoutPerHourBps },
+      {
+        sumInsured: BigInt(policy.sumInsured),
+        toleranceMinutes: policy.toleranceMinutes,
+        catastrophicMinutes: policy.catastrophicMinutes,
+        payoutPerHourBps: policy.payoutPerHourBps,
+      },
       claimFields(x).minutesOutside,
     );
     assert.equal(BigInt(payout.amount), expected);

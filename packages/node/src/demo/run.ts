@@ -14,7 +14,16 @@ import { fundAccount } from '@tradetwin/contracts/devchain';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import { type ChainClients, createChainClients } from '../chain/clients.js';
-import { balanceOf, bindPolicy, depositCapital, deployParametricCover, deploySettlementToken, mint, offerPolicy, shipmentIdHash } from '../chain/cover.js';
+import {
+  balanceOf,
+  bindPolicy,
+  depositCapital,
+  deployParametricCover,
+  deploySettlementToken,
+  mint,
+  offerPolicy,
+  shipmentIdHash,
+} from '../chain/cover.js';
 import { readDevice, registerDevice } from '../chain/devices.js';
 import { LogAnchorClient } from '../chain/log-anchor.js';
 import { admitMember, ROLES } from '../chain/members.js';
@@ -25,7 +34,17 @@ import type { RunningNode } from '../node.js';
 import type { ClaimOutcome } from '../oracle/claims.js';
 import { Oracle } from '../oracle/oracle.js';
 import { buildProofBundle } from '../api/proof-bundle.js';
-import { BAND_RULE_ID, DEVICES, demoShipment, JOURNEY_MS, journeyRoute, PLACES, SHIPMENT_ID, TIMELINE, UPLOADS } from './scenario.js';
+import {
+  BAND_RULE_ID,
+  DEVICES,
+  demoShipment,
+  JOURNEY_MS,
+  journeyRoute,
+  PLACES,
+  SHIPMENT_ID,
+  TIMELINE,
+  UPLOADS,
+} from './scenario.js';
 
 const USD = 1_000_000n; // tUSD has 6 decimals
 
@@ -52,7 +71,8 @@ export function journeyStart(now: number): number {
 }
 
 export async function runDemo(node: RunningNode, start: number, say: (e: DemoEvent) => void): Promise<DemoResult> {
-  const tell = (kind: string, text: string, data?: Record<string, unknown>) => say({ at: Date.now(), kind, text, ...(data ? { data } : {}) });
+  const tell = (kind: string, text: string, data?: Record<string, unknown>) =>
+    say({ at: Date.now(), kind, text, ...(data ? { data } : {}) });
   const rpcUrl = node.rpcUrl;
   const chainId = node.clients.chain.id;
   const clientsFor = (key: Hex): ChainClients =>
@@ -64,20 +84,45 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   const insurer = clientsFor(generatePrivateKey());
   for (const c of [shipper, insurer]) await fundAccount(rpcUrl, c.account.address, 10n ** 21n);
   const registry = node.contracts.memberRegistry;
-  const shipperOrg = await admitMember(carrier, registry, { account: shipper.account.address, name: 'Pharma Manufacturer NV', roles: ROLES.SHIPPER | ROLES.ORACLE });
-  const insurerOrg = await admitMember(carrier, registry, { account: insurer.account.address, name: 'Cold Chain Insurance plc', roles: ROLES.INSURER | ROLES.ORACLE });
-  tell('members', `consortium: Ocean Carrier Ltd (runs this node, ${carrier.account.address}), Pharma Manufacturer NV (org ${shipperOrg.orgId}), Cold Chain Insurance plc (org ${insurerOrg.orgId}); each with its own key and oracle`);
+  const shipperOrg = await admitMember(carrier, registry, {
+    account: shipper.account.address,
+    name: 'Pharma Manufacturer NV',
+    roles: ROLES.SHIPPER | ROLES.ORACLE,
+  });
+  const insurerOrg = await admitMember(carrier, registry, {
+    account: insurer.account.address,
+    name: 'Cold Chain Insurance plc',
+    roles: ROLES.INSURER | ROLES.ORACLE,
+  });
+  tell(
+    'members',
+    `consortium: Ocean Carrier Ltd (runs this node, ${carrier.account.address}), Pharma Manufacturer NV (org ${shipperOrg.orgId}), Cold Chain Insurance plc (org ${insurerOrg.orgId}); each with its own key and oracle`,
+  );
 
   // 2. Money: a test stablecoin, the cover contract (2 distinct oracle organisations), capital, the policy.
-  const token = await deploySettlementToken(carrier, { name: 'TradeTwin USD', symbol: 'tUSD', decimals: 6, minter: carrier.account.address });
-  const cover = await deployParametricCover(carrier, { members: registry, anchor: node.contracts.logAnchor, token: token.address, threshold: 2 });
+  const token = await deploySettlementToken(carrier, {
+    name: 'TradeTwin USD',
+    symbol: 'tUSD',
+    decimals: 6,
+    minter: carrier.account.address,
+  });
+  const cover = await deployParametricCover(carrier, {
+    members: registry,
+    anchor: node.contracts.logAnchor,
+    token: token.address,
+    threshold: 2,
+  });
   await mint(carrier, token.address, insurer.account.address, 1_000_000n * USD);
   await mint(carrier, token.address, shipper.account.address, 10_000n * USD);
   await depositCapital(insurer, cover.address, token.address, 500_000n * USD);
-  tell('contracts', `ParametricCover ${cover.address} (threshold 2 organisations), tUSD ${token.address}; insurer deposited 500,000 tUSD`, {
-    cover: cover.address,
-    token: token.address,
-  });
+  tell(
+    'contracts',
+    `ParametricCover ${cover.address} (threshold 2 organisations), tUSD ${token.address}; insurer deposited 500,000 tUSD`,
+    {
+      cover: cover.address,
+      token: token.address,
+    },
+  );
   const terms = {
     holder: shipper.account.address,
     shipmentId: shipmentIdHash(SHIPMENT_ID),
@@ -93,9 +138,13 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   };
   const offered = await offerPolicy(insurer, cover.address, terms);
   await bindPolicy(shipper, cover.address, token.address, offered.policyId, terms.premium);
-  tell('policy', `policy ${offered.policyId} bound: 250,000 tUSD insured, premium 1,200 tUSD; 2–8 °C, 30 min tolerance, 20% per started hour beyond, all from 4 h`, {
-    policyId: offered.policyId,
-  });
+  tell(
+    'policy',
+    `policy ${offered.policyId} bound: 250,000 tUSD insured, premium 1,200 tUSD; 2–8 °C, 30 min tolerance, 20% per started hour beyond, all from 4 h`,
+    {
+      policyId: offered.policyId,
+    },
+  );
 
   // 3. Devices: a P-256 reefer logger and an Ed25519 GPS tracker, registered by the carrier.
   const profile = { ambient: 13.9, doorOpensPerDay: 0, shockSpikesPerDay: 0.5, ambientHumidity: 70 };
@@ -125,12 +174,24 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   tell('devices', `registered ${DEVICES.reefer} (ES256) and ${DEVICES.tracker} (EdDSA) in DeviceRegistry`);
 
   // 4. The shipment twin, watched by the rules; its policy is claimed by the aggregator.
-  const def = demoShipment(start, { shipper: shipper.account.address, carrier: carrier.account.address, insurer: insurer.account.address });
+  const def = demoShipment(start, {
+    shipper: shipper.account.address,
+    carrier: carrier.account.address,
+    insurer: insurer.account.address,
+  });
   await node.shipments.putShipment(def, Date.now());
   await node.monitor.watch(def);
-  await node.shipments.putPolicy({ policyId: offered.policyId, cover: cover.address, shipmentId: SHIPMENT_ID, terms: jsonSafe(terms), state: 'bound' });
+  await node.shipments.putPolicy({
+    policyId: offered.policyId,
+    cover: cover.address,
+    shipmentId: SHIPMENT_ID,
+    terms: jsonSafe(terms),
+    state: 'bound',
+  });
   const fetchEvidence = async (q: { deviceId: string; from: number; to: number }) => {
-    const res = await fetch(`${node.httpUrl}/api/v1/evidence?deviceId=${encodeURIComponent(q.deviceId)}&from=${q.from}&to=${q.to}`);
+    const res = await fetch(
+      `${node.httpUrl}/api/v1/evidence?deviceId=${encodeURIComponent(q.deviceId)}&from=${q.from}&to=${q.to}`,
+    );
     if (!res.ok) throw new Error(`evidence: HTTP ${res.status} ${await res.text()}`);
     return res.json();
   };
@@ -148,7 +209,10 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
     threshold: 2,
     onOutcome: (o) => outcomes.push(o),
   });
-  tell('shipment', `shipment ${SHIPMENT_ID}: ${PLACES.brussels.name} → ${PLACES.antwerp.name} → ${PLACES.mombasa.name} → ${PLACES.nairobi.name}, departed ${new Date(start).toISOString()}`);
+  tell(
+    'shipment',
+    `shipment ${SHIPMENT_ID}: ${PLACES.brussels.name} → ${PLACES.antwerp.name} → ${PLACES.mombasa.name} → ${PLACES.nairobi.name}, departed ${new Date(start).toISOString()}`,
+  );
 
   // 5. Now the present: the goods travelled while the loggers buffered.
   await rpc(rpcUrl, 'evm_setNextBlockTimestamp', [Math.floor(Date.now() / 1000)]);
@@ -156,7 +220,10 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
 
   const reported = new Set<string>();
   for (const upload of UPLOADS) {
-    const envelopes = [...bufferUntil(reefer, start + upload.at, 12, 5 * 60_000, 5), ...bufferUntil(tracker, start + upload.at, 12, 30 * 60_000, 2)];
+    const envelopes = [
+      ...bufferUntil(reefer, start + upload.at, 12, 5 * 60_000, 5),
+      ...bufferUntil(tracker, start + upload.at, 12, 30 * 60_000, 2),
+    ];
     const res = await fetch(`${node.httpUrl}/api/v1/telemetry`, {
       method: 'POST',
       headers: { 'content-type': 'application/cbor-seq' },
@@ -164,10 +231,14 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
     });
     const body = (await res.json()) as { accepted: number; rejected: number; results: { readings?: number }[] };
     const readings = body.results.reduce((n, r) => n + (r.readings ?? 0), 0);
-    tell('upload', `${upload.where}: ${body.accepted} signed envelopes (${readings} readings) accepted, ${body.rejected} rejected`, {
-      accepted: body.accepted,
-      readings,
-    });
+    tell(
+      'upload',
+      `${upload.where}: ${body.accepted} signed envelopes (${readings} readings) accepted, ${body.rejected} rejected`,
+      {
+        accepted: body.accepted,
+        readings,
+      },
+    );
     await node.monitor.idle();
     for (const x of node.monitor.excursions(SHIPMENT_ID)) {
       const key = `${x.id}:${x.open}:${x.breached}`;
@@ -176,13 +247,19 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
       tell('excursion', describeExcursion(x), { id: x.id, ruleId: x.ruleId, breached: x.breached });
     }
     const anchored = await node.anchorer.anchorNow();
-    if (anchored) tell('anchor', `log head size ${anchored.size} anchored in LogAnchor, tx ${anchored.txHash}`, { size: anchored.size, txHash: anchored.txHash });
+    if (anchored)
+      tell('anchor', `log head size ${anchored.size} anchored in LogAnchor, tx ${anchored.txHash}`, {
+        size: anchored.size,
+        txHash: anchored.txHash,
+      });
     await claims.idle();
     for (const o of outcomes.splice(0)) tell('claim', describeClaim(o), { ...jsonSafe(o) });
   }
 
   // 6. Anyone can check: one reading of the excursion, verified against the chain; the whole log audited.
-  const x = node.monitor.excursions(SHIPMENT_ID).find((e): e is BandExcursion => e.kind === 'band' && e.ruleId === BAND_RULE_ID && e.breached);
+  const x = node.monitor
+    .excursions(SHIPMENT_ID)
+    .find((e): e is BandExcursion => e.kind === 'band' && e.ruleId === BAND_RULE_ID && e.breached);
   const readingId = x?.evidence.readingIds.peak ?? '0:0';
   const bundle = await buildProofBundle(readingId, {
     store: node.store,
@@ -196,14 +273,20 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
       return rec ? { keyType: rec.keyType, publicKey: bytesToHex(rec.publicKey), revokedAt: rec.revokedAt } : null;
     },
   });
-  tell('proof', `peak reading ${readingId} (${bundle.device.id}): ${proof.checks.map((c) => `${c.name} ${c.ok ? '✔' : '✘'}`).join(', ')}`);
+  tell(
+    'proof',
+    `peak reading ${readingId} (${bundle.device.id}): ${proof.checks.map((c) => `${c.name} ${c.ok ? '✔' : '✘'}`).join(', ')}`,
+  );
   const audit = await auditLog({
     store: node.store,
     anchoredHeads: await new LogAnchorClient(carrier, node.contracts.logAnchor).anchoredHeads(node.address),
     nodeAddress: node.address,
     checkLeaf: await checkTelemetryLeaves(node.store),
   });
-  tell('audit', `audit of ${audit.size} leaves against ${audit.anchoredHeads.checked} anchored heads: ${audit.ok ? 'OK' : 'FAILED'}`);
+  tell(
+    'audit',
+    `audit of ${audit.size} leaves against ${audit.anchoredHeads.checked} anchored heads: ${audit.ok ? 'OK' : 'FAILED'}`,
+  );
   const shipperBalance = await balanceOf(carrier, token.address, shipper.account.address);
   tell('balance', `shipper's tUSD balance now ${formatUsd(shipperBalance)} (paid 1,200 premium)`);
 
@@ -211,7 +294,9 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   return {
     shipments: [{ ...def, status: 'arrived' }],
     excursions: node.monitor.excursions(SHIPMENT_ID),
-    policies: [{ policyId: offered.policyId, cover: cover.address, ...jsonSafe(terms), state: payouts.length ? 'paid' : 'bound' }],
+    policies: [
+      { policyId: offered.policyId, cover: cover.address, ...jsonSafe(terms), state: payouts.length ? 'paid' : 'bound' },
+    ],
     payouts: payouts.map((p) => ({ policyId: p.policyId, amount: p.amount, txHash: p.txHash, signers: p.signers })),
     audit: { ok: audit.ok, size: audit.size, anchoredHeads: audit.anchoredHeads.checked, firstBad: audit.firstBad },
     proof: { readingId, ok: proof.ok && proof.complete, checks: proof.checks.map((c) => ({ name: c.name, ok: c.ok })) },
@@ -259,9 +344,12 @@ function jsonSafe<T>(v: T): Record<string, unknown> {
 }
 
 async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
 }
-

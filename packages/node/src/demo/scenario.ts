@@ -108,7 +108,17 @@ export function demoShipment(start: number, parties: { shipper: string; carrier:
       { deviceId: DEVICES.tracker, from: start - H, to: start + TIMELINE.arriveNairobi + H },
     ],
     rules: [
-      { kind: 'band', id: BAND_RULE_ID, sensor: 'temp', min: 2, max: 8, toleranceMinutes: 30, mode: 'continuous', stabilityBudgetMinutes: 720, shelfLifeDays: 730 },
+      {
+        kind: 'band',
+        id: BAND_RULE_ID,
+        sensor: 'temp',
+        min: 2,
+        max: 8,
+        toleranceMinutes: 30,
+        mode: 'continuous',
+        stabilityBudgetMinutes: 720,
+        shelfLifeDays: 730,
+      },
       { kind: 'band', id: 'rh-30-95', sensor: 'rh', min: 30, max: 95, toleranceMinutes: 60, mode: 'continuous' },
       { kind: 'threshold', id: 'shock-10g', sensor: 'shock', maxG: 10 },
       {

@@ -30,9 +30,19 @@ describe('routes', () => {
     ].join('\n');
     const route = parseRouteCsv(csv);
     assert.equal(route.name, 'trip 7/A');
-    assert.deepEqual(route.waypoints.map((w) => [w.lat, w.lon]), [[52, -2], [53, -2], [53, -1]]);
+    assert.deepEqual(
+      route.waypoints.map((w) => [w.lat, w.lon]),
+      [
+        [52, -2],
+        [53, -2],
+        [53, -1],
+      ],
+    );
     const timed = timeRoute(route);
-    assert.deepEqual(timed.points.map((p) => p.atMs), [0, 20_000, 60_000]);
+    assert.deepEqual(
+      timed.points.map((p) => p.atMs),
+      [0, 20_000, 60_000],
+    );
     assert.deepEqual(positionAt(timed, 10_000), { lat: 52.5, lon: -2 });
     assert.deepEqual(parseRouteCsv(csv, { trip: 'B' }).waypoints, [{ lat: 40, lon: 5, atMs: Date.UTC(2026, 0, 26, 11) }]);
   });
@@ -45,12 +55,19 @@ describe('routes', () => {
       ['latitude,longitude\n1,2\n91,3', /CSV line 3: latitude 91 is not within -90…90/],
       ['latitude,longitude,timestamp\n1,2,yesterday', /CSV line 2: timestamp "yesterday" is not a date/],
     ];
-    for (const [csv, err] of cases) assert.throws(() => parseRouteCsv(csv), (e: unknown) => e instanceof RouteError && err.test(e.message), csv);
+    for (const [csv, err] of cases)
+      assert.throws(
+        () => parseRouteCsv(csv),
+        (e: unknown) => e instanceof RouteError && err.test(e.message),
+        csv,
+      );
     assert.throws(() => parseRouteCsv('latitude,longitude,trip_id\n1,2,A', { trip: 'Z' }), /has no trip "Z"; trips: \/A/);
     assert.throws(() => timeRoute({ name: 'x', waypoints: [] }), /has no waypoints/);
   });
 
-  it('load the recorded bus route 14 track (the longest trip) and follow it', { skip: !existsSync(TRACK) && `${TRACK} is not here` }, () => {
+  it('load the recorded bus route 14 track (the longest trip) and follow it', {
+    skip: !existsSync(TRACK) && `${TRACK} is not here`,
+  }, () => {
     const route = loadRouteCsv(TRACK);
     assert.equal(route.name, 'trip 4836/1105');
     assert.equal(route.waypoints.length, 154);
@@ -64,7 +81,9 @@ describe('routes', () => {
     const lons = route.waypoints.map((w) => w.lon);
     for (let t = 0; t <= timed.durationMs; t += 30_000) {
       const p = positionAt(timed, t);
-      assert.ok(p.lat >= Math.min(...lats) && p.lat <= Math.max(...lats) && p.lon >= Math.min(...lons) && p.lon <= Math.max(...lons));
+      assert.ok(
+        p.lat >= Math.min(...lats) && p.lat <= Math.max(...lats) && p.lon >= Math.min(...lons) && p.lon <= Math.max(...lons),
+      );
     }
   });
 });
@@ -74,7 +93,10 @@ describe('seeded PRNG', () => {
     const a = createPrng('s');
     const b = createPrng('s');
     const xs = Array.from({ length: 20_000 }, () => a.next());
-    assert.deepEqual(xs.slice(0, 50), Array.from({ length: 50 }, () => b.next()));
+    assert.deepEqual(
+      xs.slice(0, 50),
+      Array.from({ length: 50 }, () => b.next()),
+    );
     assert.notEqual(createPrng('t').next(), createPrng('s').next());
     assert.notEqual(createPrng('s').fork('temp').next(), createPrng('s').fork('rh').next());
     assert.ok(xs.every((x) => x >= 0 && x < 1));

@@ -53,8 +53,10 @@ export function haversineMeters(a: { lat: number; lon: number }, b: { lat: numbe
 }
 
 function checkWaypoint(w: Waypoint, where: string): void {
-  if (!Number.isFinite(w.lat) || w.lat < -90 || w.lat > 90) throw new RouteError(`${where}: latitude ${w.lat} is not within -90…90`);
-  if (!Number.isFinite(w.lon) || w.lon < -180 || w.lon > 180) throw new RouteError(`${where}: longitude ${w.lon} is not within -180…180`);
+  if (!Number.isFinite(w.lat) || w.lat < -90 || w.lat > 90)
+    throw new RouteError(`${where}: latitude ${w.lat} is not within -90…90`);
+  if (!Number.isFinite(w.lon) || w.lon < -180 || w.lon > 180)
+    throw new RouteError(`${where}: longitude ${w.lon} is not within -180…180`);
 }
 
 /**
@@ -63,7 +65,9 @@ function checkWaypoint(w: Waypoint, where: string): void {
  */
 export function timeRoute(route: Route, speedKmh = 50): TimedRoute {
   if (route.waypoints.length === 0) throw new RouteError(`route ${route.name} has no waypoints`);
-  route.waypoints.forEach((w, i) => checkWaypoint(w, `route ${route.name} waypoint ${i}`));
+  route.waypoints.forEach((w, i) => {
+    checkWaypoint(w, `route ${route.name} waypoint ${i}`);
+  });
   const timed = route.waypoints.every((w) => w.atMs !== undefined);
   if (!timed && !(speedKmh > 0)) throw new RouteError(`speed must be positive, got ${speedKmh} km/h`);
   const metersPerMs = (speedKmh * 1000) / 3_600_000;
@@ -141,7 +145,8 @@ export function parseRouteCsv(text: string, opts: { name?: string; trip?: string
   const header = csvFields(lines[0]!).map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   const [latCol, lonCol, tsCol, vehCol, tripCol] = ['latitude', 'longitude', 'timestamp', 'vehicle_id', 'trip_id'].map(col);
-  if (latCol! < 0 || lonCol! < 0) throw new RouteError(`CSV track needs latitude and longitude columns; it has ${header.join(', ')}`);
+  if (latCol! < 0 || lonCol! < 0)
+    throw new RouteError(`CSV track needs latitude and longitude columns; it has ${header.join(', ')}`);
   const trips = new Map<string, { line: number; lat: number; lon: number; at?: number }[]>();
   lines.slice(1).forEach((line, i) => {
     const f = csvFields(line);
@@ -149,8 +154,10 @@ export function parseRouteCsv(text: string, opts: { name?: string; trip?: string
     const lat = Number(f[latCol!]);
     const lon = Number(f[lonCol!]);
     const where = `CSV line ${lineNo}`;
-    if (f[latCol!] === undefined || f[latCol!] === '' || Number.isNaN(lat)) throw new RouteError(`${where}: latitude ${JSON.stringify(f[latCol!])} is not a number`);
-    if (f[lonCol!] === undefined || f[lonCol!] === '' || Number.isNaN(lon)) throw new RouteError(`${where}: longitude ${JSON.stringify(f[lonCol!])} is not a number`);
+    if (f[latCol!] === undefined || f[latCol!] === '' || Number.isNaN(lat))
+      throw new RouteError(`${where}: latitude ${JSON.stringify(f[latCol!])} is not a number`);
+    if (f[lonCol!] === undefined || f[lonCol!] === '' || Number.isNaN(lon))
+      throw new RouteError(`${where}: longitude ${JSON.stringify(f[lonCol!])} is not a number`);
     checkWaypoint({ lat, lon }, where);
     let at: number | undefined;
     if (tsCol! >= 0) {
@@ -159,13 +166,17 @@ export function parseRouteCsv(text: string, opts: { name?: string; trip?: string
     }
     const key = tripCol! >= 0 ? `${vehCol! >= 0 ? f[vehCol!] : ''}/${f[tripCol!]}` : '';
     let rows = trips.get(key);
-    if (!rows) trips.set(key, (rows = []));
+    if (!rows) {
+      rows = [];
+      trips.set(key, rows);
+    }
     rows.push({ line: lineNo, lat, lon, at });
   });
   let chosen: string;
   if (opts.trip !== undefined) {
     const match = [...trips.keys()].find((k) => k === opts.trip || k.split('/')[1] === opts.trip);
-    if (match === undefined) throw new RouteError(`CSV track has no trip ${JSON.stringify(opts.trip)}; trips: ${[...trips.keys()].join(', ')}`);
+    if (match === undefined)
+      throw new RouteError(`CSV track has no trip ${JSON.stringify(opts.trip)}; trips: ${[...trips.keys()].join(', ')}`);
     chosen = match;
   } else {
     chosen = [...trips.entries()].reduce((best, e) => (e[1].length > best[1].length ? e : best))[0];

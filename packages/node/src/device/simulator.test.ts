@@ -6,12 +6,24 @@ import type { DevicePublicKey } from '@tradetwin/core/device/keys';
 import { openTelemetry, signTelemetry } from '@tradetwin/core/telemetry/envelope';
 import { decodePayload, type Reading, type ReadingKind } from '@tradetwin/core/telemetry/payload';
 import { loadRouteCsv } from './route.js';
-import { createSimulatedDevice, DEFAULT_PROFILE, type SimulatedDevice, type SimulatedDeviceOptions, SimulatorError } from './simulator.js';
+import {
+  createSimulatedDevice,
+  DEFAULT_PROFILE,
+  type SimulatedDevice,
+  type SimulatedDeviceOptions,
+  SimulatorError,
+} from './simulator.js';
 
 const T0 = Date.UTC(2026, 0, 20, 6);
 const MIN = 60_000;
 const ALL_KINDS: ReadingKind[] = ['temp', 'rh', 'shock', 'lux', 'pos', 'door', 'meter', 'batt'];
-const base: SimulatedDeviceOptions = { deviceId: 'reefer-7', kinds: ['temp', 'rh', 'pos'], startAt: T0, intervalMs: MIN, seed: 42 };
+const base: SimulatedDeviceOptions = {
+  deviceId: 'reefer-7',
+  kinds: ['temp', 'rh', 'pos'],
+  startAt: T0,
+  intervalMs: MIN,
+  seed: 42,
+};
 
 function open(device: SimulatedDevice, bytes: Uint8Array) {
   const keys = new Map<string, DevicePublicKey>([[device.deviceId, device.registration]]);
@@ -32,7 +44,10 @@ describe('simulated device', () => {
       assert.deepEqual(ea, eb);
       assert.deepEqual(a.key, b.key);
       const c = createSimulatedDevice({ ...base, keyType, seed: 43 });
-      assert.notDeepEqual(decodePayload(decodeSign1(c.nextEnvelope(3)).payload).r, decodePayload(decodeSign1(ea[1]!).payload).r.slice(0, 3));
+      assert.notDeepEqual(
+        decodePayload(decodeSign1(c.nextEnvelope(3)).payload).r,
+        decodePayload(decodeSign1(ea[1]!).payload).r.slice(0, 3),
+      );
     }
   });
 
@@ -42,9 +57,17 @@ describe('simulated device', () => {
     const cut = [...a.nextReadings(2), ...a.nextReadings(7), ...a.nextReadings(1), ...a.nextReadings(11)];
     assert.deepEqual(cut, b.nextReadings(21));
     // One sample per interval, each kind in order.
-    assert.deepEqual(cut.slice(0, 6).map((r) => [r.k, r.t]), [
-      ['temp', T0], ['rh', T0], ['pos', T0], ['temp', T0 + MIN], ['rh', T0 + MIN], ['pos', T0 + MIN],
-    ]);
+    assert.deepEqual(
+      cut.slice(0, 6).map((r) => [r.k, r.t]),
+      [
+        ['temp', T0],
+        ['rh', T0],
+        ['pos', T0],
+        ['temp', T0 + MIN],
+        ['rh', T0 + MIN],
+        ['pos', T0 + MIN],
+      ],
+    );
   });
 
   it('signs envelopes that verify, with seq increasing by one from firstSeq and ts after the readings', () => {
@@ -65,7 +88,11 @@ describe('simulated device', () => {
   });
 
   it('uses a given key file key, and signs Ed25519 through OpenSSL with the same bytes as core', () => {
-    const keyed = createSimulatedDevice({ ...base, deviceId: undefined, key: createSimulatedDevice({ ...base, keyType: 2 }).key });
+    const keyed = createSimulatedDevice({
+      ...base,
+      deviceId: undefined,
+      key: createSimulatedDevice({ ...base, keyType: 2 }).key,
+    });
     assert.equal(keyed.deviceId, 'reefer-7');
     const twin = createSimulatedDevice({ ...base, keyType: 2 });
     const payload = twin.nextPayload(4);
@@ -85,7 +112,10 @@ describe('simulated device', () => {
     const median = sorted[Math.floor(sorted.length / 2)]!;
     assert.ok(Math.abs(median - DEFAULT_PROFILE.setpoint) < 0.5, `median ${median} near the setpoint`);
     assert.ok(temp.every((v) => v > DEFAULT_PROFILE.setpoint - 2 && v < DEFAULT_PROFILE.ambient + 1));
-    assert.ok(temp.every((v) => Number.isInteger(v * 16)), 'temperatures in 1/16 °C steps');
+    assert.ok(
+      temp.every((v) => Number.isInteger(v * 16)),
+      'temperatures in 1/16 °C steps',
+    );
     assert.ok(values(rs, 'rh').every((v) => v >= 0 && v <= 100 && Number.isInteger(v * 2)));
     const shock = values(rs, 'shock');
     assert.ok(shock.every((v) => v >= 0 && v <= 50));
@@ -93,10 +123,15 @@ describe('simulated device', () => {
     assert.ok(shock.filter((v) => v < 0.5).length > shock.length * 0.95, 'mostly road vibration');
     const door = values(rs, 'door');
     assert.ok(door.every((v) => v === 0 || v === 1));
-    assert.ok(door.some((v) => v === 1), 'the door opened at least once');
+    assert.ok(
+      door.some((v) => v === 1),
+      'the door opened at least once',
+    );
     // Light only with the door open.
     const lux = values(rs, 'lux');
-    door.forEach((open, i) => assert.ok(open ? true : lux[i]! <= 2, `lux ${lux[i]} with the door closed`));
+    door.forEach((open, i) => {
+      assert.ok(open ? true : lux[i]! <= 2, `lux ${lux[i]} with the door closed`);
+    });
     const batt = values(rs, 'batt');
     assert.ok(batt.every((v, i) => v >= 0 && v <= 100 && (i === 0 || v <= batt[i - 1]!)));
     assert.ok(batt.at(-1)! < batt[0]!, 'the battery drains');
@@ -108,7 +143,10 @@ describe('simulated device', () => {
     }
     // Every payload the simulator builds passes core's validation.
     const p = createSimulatedDevice({ ...base, kinds: ALL_KINDS }).nextPayload(1000);
-    assert.equal(decodePayload(decodeSign1(signTelemetry(p, createSimulatedDevice({ ...base, kinds: ALL_KINDS }).key)).payload).r.length, 1000);
+    assert.equal(
+      decodePayload(decodeSign1(signTelemetry(p, createSimulatedDevice({ ...base, kinds: ALL_KINDS }).key)).payload).r.length,
+      1000,
+    );
   });
 
   it('a door opening warms and lights the container, which then cools back', () => {
@@ -130,11 +168,14 @@ describe('simulated device', () => {
     assert.ok(at('temp', openAt + 100 * MIN) < 5.5, 'back near the setpoint');
   });
 
-  it('follows the recorded route 14 track', { skip: !existsSync('/work/shared/data/gps-route14-outbound.csv') && 'track not here' }, () => {
+  it('follows the recorded route 14 track', {
+    skip: !existsSync('/work/shared/data/gps-route14-outbound.csv') && 'track not here',
+  }, () => {
     const route = loadRouteCsv('/work/shared/data/gps-route14-outbound.csv');
     const d = createSimulatedDevice({ ...base, kinds: ['pos'], route, intervalMs: 30_000 });
     const pos = d.nextReadings(140).map((r) => r.v as [number, number]);
-    const near = (a: [number, number], b: { lat: number; lon: number }) => Math.abs(a[0] - b.lat) < 0.0005 && Math.abs(a[1] - b.lon) < 0.0005;
+    const near = (a: [number, number], b: { lat: number; lon: number }) =>
+      Math.abs(a[0] - b.lat) < 0.0005 && Math.abs(a[1] - b.lon) < 0.0005;
     assert.ok(near(pos[0]!, route.waypoints[0]!));
     // The trip takes 57 min 43 s: after that the device stays at the last fix.
     assert.ok(near(pos[139]!, route.waypoints.at(-1)!));
@@ -151,8 +192,14 @@ describe('simulated device', () => {
     const envelopes = d.storeAndForward(offlineMs);
     const msgs = envelopes.map((e) => open(d, e));
     // 864 samples × 2 kinds = 1728 readings: 1000 + 728.
-    assert.deepEqual(msgs.map((m) => m.readings), [1000, 728]);
-    assert.deepEqual(msgs.map((m) => m.seq), [2, 3]);
+    assert.deepEqual(
+      msgs.map((m) => m.readings),
+      [1000, 728],
+    );
+    assert.deepEqual(
+      msgs.map((m) => m.seq),
+      [2, 3],
+    );
     assert.equal(msgs[0]!.firstAt, offlineFrom);
     for (const m of msgs) {
       assert.ok(m.signedAt >= offlineFrom + offlineMs, 'signed on reconnection');
@@ -179,10 +226,17 @@ describe('simulated device', () => {
       [{ startAt: -1 }, /startAt must be ms since epoch/],
       [{ firstSeq: 0 }, /firstSeq must be an integer ≥ 1, got 0/],
       [{ keyType: 3 as 1 }, /keyType must be 1 \(P-256\) or 2 \(Ed25519\), got 3/],
-      [{ key: createSimulatedDevice({ ...base, deviceId: 'other' }).key }, /deviceId reefer-7 differs from the key's device other/],
+      [
+        { key: createSimulatedDevice({ ...base, deviceId: 'other' }).key },
+        /deviceId reefer-7 differs from the key's device other/,
+      ],
     ];
     for (const [o, err] of cases) {
-      assert.throws(() => createSimulatedDevice({ ...base, ...o }), (e: unknown) => e instanceof SimulatorError && err.test(e.message), err.source);
+      assert.throws(
+        () => createSimulatedDevice({ ...base, ...o }),
+        (e: unknown) => e instanceof SimulatorError && err.test(e.message),
+        err.source,
+      );
     }
     const d = createSimulatedDevice(base);
     assert.throws(() => d.nextEnvelope(1001), /at most 1000 readings, asked for 1001/);

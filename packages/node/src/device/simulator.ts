@@ -12,9 +12,24 @@
 // Values are quantised like real sensors (1/16 °C, 0.5 %RH, 1/64 g, whole lux
 // and %), which also keeps them short in CBOR.
 import { createPrivateKey, type KeyObject, sign as cryptoSign } from 'node:crypto';
-import { type DeviceKey, type DevicePublicKey, deviceIdProblem, generateDeviceKey, isKeyType, KEY_TYPE_P256, type KeyType, sign } from '@tradetwin/core/device/keys';
+import {
+  type DeviceKey,
+  type DevicePublicKey,
+  deviceIdProblem,
+  generateDeviceKey,
+  isKeyType,
+  KEY_TYPE_P256,
+  type KeyType,
+  sign,
+} from '@tradetwin/core/device/keys';
 import { signTelemetry, type Signer } from '@tradetwin/core/telemetry/envelope';
-import { MAX_READINGS, READING_KINDS, type Reading, type ReadingKind, type TelemetryPayload } from '@tradetwin/core/telemetry/payload';
+import {
+  MAX_READINGS,
+  READING_KINDS,
+  type Reading,
+  type ReadingKind,
+  type TelemetryPayload,
+} from '@tradetwin/core/telemetry/payload';
 import { createPrng, type Prng } from './prng.js';
 import { DEFAULT_ROUTE, positionAt, type Route, type TimedRoute, timeRoute } from './route.js';
 
@@ -126,7 +141,13 @@ function nodeSigner(key: DeviceKey, fast: boolean): Signer {
   if (key.keyType === KEY_TYPE_P256) {
     const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
     handle = createPrivateKey({
-      key: { kty: 'EC', crv: 'P-256', d: b64(key.privateKey), x: b64(key.publicKey.subarray(1, 33)), y: b64(key.publicKey.subarray(33)) },
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        d: b64(key.privateKey),
+        x: b64(key.publicKey.subarray(1, 33)),
+        y: b64(key.publicKey.subarray(33)),
+      },
       format: 'jwk',
     });
   } else {
@@ -134,7 +155,9 @@ function nodeSigner(key: DeviceKey, fast: boolean): Signer {
   }
   return (keyType, _privateKey, message) =>
     new Uint8Array(
-      keyType === KEY_TYPE_P256 ? cryptoSign('sha256', message, { key: handle, dsaEncoding: 'ieee-p1363' }) : cryptoSign(null, message, handle),
+      keyType === KEY_TYPE_P256
+        ? cryptoSign('sha256', message, { key: handle, dsaEncoding: 'ieee-p1363' })
+        : cryptoSign(null, message, handle),
     );
 }
 
@@ -152,7 +175,14 @@ class Reefer {
   constructor(
     private readonly p: ReeferProfile,
     private readonly rng: { door: Prng; temp: Prng; rh: Prng; shock: Prng; lux: Prng; pos: Prng; meter: Prng },
-    private readonly opts: { startAt: number; intervalMs: number; route: Route; speedKmh: number; loopRoute: boolean; doorOpenings: { at: number; durationMs: number }[] },
+    private readonly opts: {
+      startAt: number;
+      intervalMs: number;
+      route: Route;
+      speedKmh: number;
+      loopRoute: boolean;
+      doorOpenings: { at: number; durationMs: number }[];
+    },
   ) {
     this.battery = p.batteryStart;
     this.meter = Math.floor(rng.meter.uniform(1_000, 50_000));
@@ -214,7 +244,11 @@ class Reefer {
         // A few metres of GPS noise, six decimals (~0.1 m) as receivers report.
         const noiseM = 3;
         const lat = clamp(at.lat + rng.pos.normal(0, noiseM / 111_320), -90, 90);
-        const lon = clamp(at.lon + rng.pos.normal(0, noiseM / (111_320 * Math.max(0.01, Math.cos((at.lat * Math.PI) / 180)))), -180, 180);
+        const lon = clamp(
+          at.lon + rng.pos.normal(0, noiseM / (111_320 * Math.max(0.01, Math.cos((at.lat * Math.PI) / 180)))),
+          -180,
+          180,
+        );
         return { t, k: 'pos', v: [Number(lat.toFixed(6)), Number(lon.toFixed(6))] };
       }
     }
@@ -238,21 +272,35 @@ function checkOptions(o: SimulatedDeviceOptions): { deviceId: string; keyType: K
     if (!(READING_KINDS as readonly string[]).includes(k)) throw new SimulatorError(`unknown kind ${JSON.stringify(k)}`);
   }
   if (new Set(o.kinds).size !== o.kinds.length) throw new SimulatorError('kinds lists a sensor twice');
-  if (!Number.isSafeInteger(o.startAt) || o.startAt < 0) throw new SimulatorError(`startAt must be ms since epoch, got ${o.startAt}`);
-  if (!Number.isSafeInteger(o.intervalMs) || o.intervalMs < 1) throw new SimulatorError(`intervalMs must be a positive integer, got ${o.intervalMs}`);
+  if (!Number.isSafeInteger(o.startAt) || o.startAt < 0)
+    throw new SimulatorError(`startAt must be ms since epoch, got ${o.startAt}`);
+  if (!Number.isSafeInteger(o.intervalMs) || o.intervalMs < 1)
+    throw new SimulatorError(`intervalMs must be a positive integer, got ${o.intervalMs}`);
   const firstSeq = o.firstSeq ?? 1;
-  if (!Number.isSafeInteger(firstSeq) || firstSeq < 1) throw new SimulatorError(`firstSeq must be an integer ≥ 1, got ${firstSeq}`);
+  if (!Number.isSafeInteger(firstSeq) || firstSeq < 1)
+    throw new SimulatorError(`firstSeq must be an integer ≥ 1, got ${firstSeq}`);
   return { deviceId, keyType };
 }
 
 export function createSimulatedDevice(opts: SimulatedDeviceOptions): SimulatedDevice {
   const { deviceId, keyType } = checkOptions(opts);
-  const key: DeviceKey = opts.key ?? { deviceId, ...generateDeviceKey(keyType, new TextEncoder().encode(`tradetwin-sim/${opts.seed}/${deviceId}`)) };
+  const key: DeviceKey = opts.key ?? {
+    deviceId,
+    ...generateDeviceKey(keyType, new TextEncoder().encode(`tradetwin-sim/${opts.seed}/${deviceId}`)),
+  };
   const signer = nodeSigner(key, opts.fastSigning ?? false);
   const root = createPrng(`${opts.seed}/${deviceId}`);
   const reefer = new Reefer(
     { ...DEFAULT_PROFILE, ...opts.profile },
-    { door: root.fork('door'), temp: root.fork('temp'), rh: root.fork('rh'), shock: root.fork('shock'), lux: root.fork('lux'), pos: root.fork('pos'), meter: root.fork('meter') },
+    {
+      door: root.fork('door'),
+      temp: root.fork('temp'),
+      rh: root.fork('rh'),
+      shock: root.fork('shock'),
+      lux: root.fork('lux'),
+      pos: root.fork('pos'),
+      meter: root.fork('meter'),
+    },
     {
       startAt: opts.startAt,
       intervalMs: opts.intervalMs,
@@ -286,7 +334,8 @@ export function createSimulatedDevice(opts: SimulatedDeviceOptions): SimulatedDe
   };
 
   const payloadOf = (r: Reading[], ts: number): TelemetryPayload => {
-    if (r.length > MAX_READINGS) throw new SimulatorError(`an envelope holds at most ${MAX_READINGS} readings, asked for ${r.length}`);
+    if (r.length > MAX_READINGS)
+      throw new SimulatorError(`an envelope holds at most ${MAX_READINGS} readings, asked for ${r.length}`);
     seq++;
     return { dev: deviceId, seq, ts, r };
   };
@@ -311,7 +360,8 @@ export function createSimulatedDevice(opts: SimulatedDeviceOptions): SimulatedDe
       return signTelemetry(device.nextPayload(n), key, signer);
     },
     storeAndForward(offlineMs, readingsPerEnvelope = MAX_READINGS) {
-      if (!Number.isSafeInteger(offlineMs) || offlineMs < 1) throw new SimulatorError(`offlineMs must be a positive integer, got ${offlineMs}`);
+      if (!Number.isSafeInteger(offlineMs) || offlineMs < 1)
+        throw new SimulatorError(`offlineMs must be a positive integer, got ${offlineMs}`);
       if (!Number.isSafeInteger(readingsPerEnvelope) || readingsPerEnvelope < 1 || readingsPerEnvelope > MAX_READINGS) {
         throw new SimulatorError(`readingsPerEnvelope must be 1…${MAX_READINGS}, got ${readingsPerEnvelope}`);
       }

@@ -120,7 +120,12 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
       expect++;
     }
     while (expect < end) {
-      findings.push({ problem: 'missing_leaf', leafIndex: expect, recordId: `leaf:${expect}`, detail: `leaf ${expect} is missing` });
+      findings.push({
+        problem: 'missing_leaf',
+        leafIndex: expect,
+        recordId: `leaf:${expect}`,
+        detail: `leaf ${expect} is missing`,
+      });
       hashes.set(expect++, EMPTY_ROOT);
     }
   }
@@ -147,7 +152,10 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
     const root = bytesToHex(h.root);
     const signer = await recoverTreeHeadSigner({ size: h.size, root, timestamp: h.timestamp }, h.signature);
     if (signer.toLowerCase() !== opts.nodeAddress.toLowerCase()) {
-      findings.push({ problem: 'bad_head_signature', detail: `signed head at size ${h.size} is not signed by ${opts.nodeAddress}` });
+      findings.push({
+        problem: 'bad_head_signature',
+        detail: `signed head at size ${h.size} is not signed by ${opts.nodeAddress}`,
+      });
       continue;
     }
     if (h.size > size || !hashEquals(tree.root(h.size), h.root)) {
@@ -208,7 +216,9 @@ function pickFirstBad(findings: AuditFinding[]): AuditFinding | null {
   if (located.length > 0) return located.reduce((a, b) => (b.leafIndex! < a.leafIndex! ? b : a));
   const ranged = findings.filter((f) => f.range !== undefined);
   if (ranged.length > 0) {
-    return ranged.reduce((a, b) => (b.range!.from < a.range!.from || (b.range!.from === a.range!.from && b.range!.to < a.range!.to) ? b : a));
+    return ranged.reduce((a, b) =>
+      b.range!.from < a.range!.from || (b.range!.from === a.range!.from && b.range!.to < a.range!.to) ? b : a,
+    );
   }
   return findings[0] ?? null;
 }

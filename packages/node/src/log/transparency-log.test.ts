@@ -52,7 +52,14 @@ describe('transparency log over the SQLite store', () => {
         assert.deepEqual(verifyInclusion(idx, size, reference[idx]!, proof, root), { ok: true });
       }
     }
-    for (const [m, n] of [[1, 2], [255, 256], [256, 257], [300, 800], [512, total], [total, total]] as const) {
+    for (const [m, n] of [
+      [1, 2],
+      [255, 256],
+      [256, 257],
+      [300, 800],
+      [512, total],
+      [total, total],
+    ] as const) {
       const proof = await log.consistencyProof(m, n);
       const r = verifyConsistency(m, n, await log.root(m), await log.root(n), proof);
       assert.deepEqual(r, { ok: true }, `${m} -> ${n}`);

@@ -183,9 +183,13 @@ export class TransparencyLog {
     for (const { start, end } of ranges.values()) {
       const completeTiles = this.tiles.length;
       if (start === completeTiles * TILE_SIZE) {
-        this.tail.slice(0, end - start).forEach((h, j) => leafMap.set(start + j, h));
+        this.tail.slice(0, end - start).forEach((h, j) => {
+          leafMap.set(start + j, h);
+        });
       } else {
-        (await this.store.leafHashes(start, end)).forEach((h, j) => leafMap.set(start + j, h));
+        (await this.store.leafHashes(start, end)).forEach((h, j) => {
+          leafMap.set(start + j, h);
+        });
       }
     }
     const sub: SubtreeHash = (start, end) => {

@@ -100,7 +100,10 @@ export class ClaimAggregator {
     const queue = this.pending.get(shipmentId);
     while (queue && queue.size > 0) {
       const next = [...queue.values()].sort(
-        (a, b) => a.x.lastObservedAt - b.x.lastObservedAt || a.x.startedAt - b.x.startedAt || (a.x.id < b.x.id ? -1 : a.x.id > b.x.id ? 1 : 0),
+        (a, b) =>
+          a.x.lastObservedAt - b.x.lastObservedAt ||
+          a.x.startedAt - b.x.startedAt ||
+          (a.x.id < b.x.id ? -1 : a.x.id > b.x.id ? 1 : 0),
       )[0]!;
       queue.delete(next.x.id);
       this.inFlight.add(next.x.id);
@@ -133,7 +136,12 @@ export class ClaimAggregator {
     return last;
   }
 
-  private async claimPolicy(x: BandExcursion, shipment: ShipmentDefinition, policyId: number, noticedAt: number): Promise<ClaimOutcome> {
+  private async claimPolicy(
+    x: BandExcursion,
+    shipment: ShipmentDefinition,
+    policyId: number,
+    noticedAt: number,
+  ): Promise<ClaimOutcome> {
     await this.opts.anchorNow();
     const margin = this.opts.marginMs ?? 2 * 3600_000;
     const nowSec = Math.floor((this.opts.now ?? Date.now)() / 1000);
@@ -160,7 +168,11 @@ export class ClaimAggregator {
     // Oracles that derived the same statement (same EIP-712 digest) count together, one per
     // organisation, never the policy holder's own (the contract would refuse the whole claim).
     const chainId = this.opts.clients.chain.id;
-    const holderOrg = await orgOf(this.opts.clients, this.opts.memberRegistry, (await readPolicy(this.opts.clients, this.opts.cover, policyId)).terms.holder);
+    const holderOrg = await orgOf(
+      this.opts.clients,
+      this.opts.memberRegistry,
+      (await readPolicy(this.opts.clients, this.opts.cover, policyId)).terms.holder,
+    );
     const orgsSeen = new Set<number>();
     const byDigest = new Map<Hex, { attestation: ExcursionAttestation; sigs: Attestation[] }>();
     for (const a of answers) {
@@ -177,13 +189,21 @@ export class ClaimAggregator {
       group.sigs.push(a.result);
       byDigest.set(digest, group);
     }
-    const signers = answers.map((a) => ('result' in a && a.result ? { oracle: a.oracle, address: a.result.signer } : { oracle: a.oracle, error: a.error }));
+    const signers = answers.map((a) =>
+      'result' in a && a.result ? { oracle: a.oracle, address: a.result.signer } : { oracle: a.oracle, error: a.error },
+    );
     const best = [...byDigest.values()].sort((a, b) => b.sigs.length - a.sigs.length)[0];
     // The contract counts against the threshold the policy was offered under, which governance
     // may have raised since: never submit what it would refuse for want of signatures.
     const need = Math.max(this.opts.threshold, await this.policyThreshold(policyId));
     if (!best || best.sigs.length < need) {
-      return { policyId, excursionId: x.id, status: 'not_enough_attestations', signers, detail: `${best?.sigs.length ?? 0} of ${need} needed agreed` };
+      return {
+        policyId,
+        excursionId: x.id,
+        status: 'not_enough_attestations',
+        signers,
+        detail: `${best?.sigs.length ?? 0} of ${need} needed agreed`,
+      };
     }
     let submitted: Awaited<ReturnType<typeof submitClaim>>;
     try {
@@ -196,7 +216,13 @@ export class ClaimAggregator {
     } catch (err) {
       // The contract's verdict is an outcome (e.g. ExcursionOutsideCover), not a crash of the aggregator.
       if (err instanceof ChainError && err.code === 'reverted') {
-        return { policyId, excursionId: x.id, status: 'refused', signers, detail: `${err.errorName ?? 'reverted'}: ${err.message}` };
+        return {
+          policyId,
+          excursionId: x.id,
+          status: 'refused',
+          signers,
+          detail: `${err.errorName ?? 'reverted'}: ${err.message}`,
+        };
       }
       throw err;
     }
@@ -210,12 +236,25 @@ export class ClaimAggregator {
       paidAt: (this.opts.now ?? Date.now)(),
       signers: best.sigs.map((s) => s.signer),
     });
-    return { policyId, excursionId: x.id, status: 'paid', amount, txHash, signers, latencyMs: (this.opts.now ?? Date.now)() - noticedAt };
+    return {
+      policyId,
+      excursionId: x.id,
+      status: 'paid',
+      amount,
+      txHash,
+      signers,
+      latencyMs: (this.opts.now ?? Date.now)() - noticedAt,
+    };
   }
 
   private async policyThreshold(policyId: number): Promise<number> {
     const p = await chainCall('policy', () =>
-      this.opts.clients.publicClient.readContract({ address: this.opts.cover, abi: parametricCoverAbi, functionName: 'policy', args: [BigInt(policyId)] }),
+      this.opts.clients.publicClient.readContract({
+        address: this.opts.cover,
+        abi: parametricCoverAbi,
+        functionName: 'policy',
+        args: [BigInt(policyId)],
+      }),
     );
     return p.threshold;
   }

@@ -103,7 +103,17 @@ export class Oracle {
     const evaluator = createRuleEvaluator({
       shipmentId: req.shipmentId,
       devices: [req.deviceId],
-      rules: [{ kind: 'band', id: req.ruleId, sensor: 'temp', min: t.minCentiC / 100, max: t.maxCentiC / 100, toleranceMinutes: t.toleranceMinutes, mode: 'continuous' }],
+      rules: [
+        {
+          kind: 'band',
+          id: req.ruleId,
+          sensor: 'temp',
+          min: t.minCentiC / 100,
+          max: t.maxCentiC / 100,
+          toleranceMinutes: t.toleranceMinutes,
+          mode: 'continuous',
+        },
+      ],
     });
     evaluator.push(readings);
     const x = evaluator.excursions().find((e) => e.id === req.excursionId) as BandExcursion | undefined;

@@ -14,7 +14,9 @@ export interface EvidenceChainReads {
   /** LogAnchor.rootAt(publisher, size): null when nothing is anchored at that size. */
   rootAt(publisher: Hex, size: number): Promise<Hex | null>;
   /** DeviceRegistry.device: null when unknown. Times in ms. */
-  device(deviceId: string): Promise<{ keyType: 1 | 2; publicKey: Uint8Array; registeredAt: number; revokedAt: number | null } | null>;
+  device(
+    deviceId: string,
+  ): Promise<{ keyType: 1 | 2; publicKey: Uint8Array; registeredAt: number; revokedAt: number | null } | null>;
 }
 
 export class EvidenceError extends Error {
@@ -35,7 +37,13 @@ export async function verifyEvidence(pkg: EvidencePackage, chain: EvidenceChainR
   const readings: EvidencedReading[] = [];
   for (const leaf of pkg.leaves) {
     const data = new Uint8Array(Buffer.from(leaf.data, 'base64'));
-    const proof = verifyInclusion(leaf.index, pkg.head.size, leafHash(data), leaf.path.map((p) => hexToBytes(p)), root);
+    const proof = verifyInclusion(
+      leaf.index,
+      pkg.head.size,
+      leafHash(data),
+      leaf.path.map((p) => hexToBytes(p)),
+      root,
+    );
     if (!proof.ok) throw new EvidenceError(`leaf ${leaf.index}: ${proof.reason}`);
     const record = decodeLeaf(data);
     if (record.kind !== 'telemetry') throw new EvidenceError(`leaf ${leaf.index} is not telemetry`);

@@ -60,9 +60,12 @@ function place(v: unknown, where: string): Place {
   const p = v as Partial<Place> | null;
   if (!p || typeof p !== 'object') throw new ShipmentError(`${where} must be an object`);
   if (typeof p.name !== 'string' || p.name.trim() === '') throw new ShipmentError(`${where}.name is required`);
-  if (typeof p.lat !== 'number' || p.lat < -90 || p.lat > 90) throw new ShipmentError(`${where}.lat must be a latitude in degrees`);
-  if (typeof p.lon !== 'number' || p.lon < -180 || p.lon > 180) throw new ShipmentError(`${where}.lon must be a longitude in degrees`);
-  if (p.unlocode !== undefined && !/^[A-Z]{2}[A-Z0-9]{3}$/.test(p.unlocode)) throw new ShipmentError(`${where}.unlocode is not a UN/LOCODE`);
+  if (typeof p.lat !== 'number' || p.lat < -90 || p.lat > 90)
+    throw new ShipmentError(`${where}.lat must be a latitude in degrees`);
+  if (typeof p.lon !== 'number' || p.lon < -180 || p.lon > 180)
+    throw new ShipmentError(`${where}.lon must be a longitude in degrees`);
+  if (p.unlocode !== undefined && !/^[A-Z]{2}[A-Z0-9]{3}$/.test(p.unlocode))
+    throw new ShipmentError(`${where}.unlocode is not a UN/LOCODE`);
   return { name: p.name, lat: p.lat, lon: p.lon, ...(p.unlocode ? { unlocode: p.unlocode } : {}) };
 }
 
@@ -81,14 +84,17 @@ export function validateShipment(raw: unknown, validateRules: (rules: unknown[])
   }
   if (!Array.isArray(s.parties) || s.parties.length === 0) throw new ShipmentError('parties must list at least one party');
   const parties = s.parties.map((p, i) => {
-    if (!PARTY_ROLES.includes(p?.role as PartyRole)) throw new ShipmentError(`parties[${i}].role must be one of ${PARTY_ROLES.join(', ')}`);
+    if (!PARTY_ROLES.includes(p?.role as PartyRole))
+      throw new ShipmentError(`parties[${i}].role must be one of ${PARTY_ROLES.join(', ')}`);
     if (typeof p.name !== 'string' || p.name === '') throw new ShipmentError(`parties[${i}].name is required`);
-    if (p.account !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(p.account)) throw new ShipmentError(`parties[${i}].account is not an address`);
+    if (p.account !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(p.account))
+      throw new ShipmentError(`parties[${i}].account is not an address`);
     return { role: p.role, name: p.name, ...(p.account ? { account: p.account } : {}) };
   });
   if (!Array.isArray(s.legs) || s.legs.length === 0) throw new ShipmentError('legs must list at least one leg');
   const legs = s.legs.map((l, i) => {
-    if (!['road', 'sea', 'air', 'rail'].includes(l?.mode)) throw new ShipmentError(`legs[${i}].mode must be road, sea, air or rail`);
+    if (!['road', 'sea', 'air', 'rail'].includes(l?.mode))
+      throw new ShipmentError(`legs[${i}].mode must be road, sea, air or rail`);
     const leg: Leg = {
       from: place(l.from, `legs[${i}].from`),
       to: place(l.to, `legs[${i}].to`),

@@ -4,7 +4,13 @@
 // excursions are exactly what any party replaying the same log would derive.
 import { decodeSign1 } from '@tradetwin/core/cose/sign1';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
-import { createRuleEvaluator, type EvidencedReading, type Excursion, evidencedReadings, type RuleEvaluator } from '@tradetwin/core/rules/index';
+import {
+  createRuleEvaluator,
+  type EvidencedReading,
+  type Excursion,
+  evidencedReadings,
+  type RuleEvaluator,
+} from '@tradetwin/core/rules/index';
 import { decodePayload, type Reading } from '@tradetwin/core/telemetry/payload';
 import type { CommittedBatch } from '../ingest/pipeline.js';
 import type { NodeStore } from '../store/types.js';
@@ -117,7 +123,12 @@ export class ShipmentMonitor {
       const text = JSON.stringify(x);
       if (w.known.get(x.id) === text) continue;
       w.known.set(x.id, text);
-      await this.shipments.putExcursion({ id: x.id, shipmentId: w.def.id, record: x as unknown as Record<string, unknown>, updatedAt: this.now() });
+      await this.shipments.putExcursion({
+        id: x.id,
+        shipmentId: w.def.id,
+        record: x as unknown as Record<string, unknown>,
+        updatedAt: this.now(),
+      });
       this.events.onExcursion?.(x, w.def);
     }
   }

@@ -66,7 +66,9 @@ export class SqliteShipmentStore implements ShipmentStore {
   }
 
   async putShipment(s: ShipmentDefinition, createdAt: number): Promise<void> {
-    this.db.prepare('INSERT INTO shipments (id, definition, created_at) VALUES (?, ?, ?)').run(s.id, JSON.stringify(s), createdAt);
+    this.db
+      .prepare('INSERT INTO shipments (id, definition, created_at) VALUES (?, ?, ?)')
+      .run(s.id, JSON.stringify(s), createdAt);
   }
 
   async shipment(id: string): Promise<ShipmentDefinition | null> {
@@ -130,7 +132,9 @@ export class SqliteShipmentStore implements ShipmentStore {
 
   async putPayout(p: PayoutRecord): Promise<void> {
     this.db
-      .prepare('INSERT OR IGNORE INTO payouts (policy_id, excursion_id, amount, tx_hash, paid_at, signers) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR IGNORE INTO payouts (policy_id, excursion_id, amount, tx_hash, paid_at, signers) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(p.policyId, p.excursionId, p.amount, p.txHash, p.paidAt, JSON.stringify(p.signers));
   }
 

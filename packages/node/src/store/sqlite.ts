@@ -232,15 +232,7 @@ export class SqliteStore implements NodeStore {
   }
 
   async upsertDevice(d: DeviceRecord): Promise<void> {
-    this.s('upsertDevice').run(
-      d.deviceId,
-      d.keyType,
-      d.publicKey,
-      d.ownerOrg,
-      d.metadataHash,
-      d.registeredAt,
-      d.revokedAt,
-    );
+    this.s('upsertDevice').run(d.deviceId, d.keyType, d.publicKey, d.ownerOrg, d.metadataHash, d.registeredAt, d.revokedAt);
   }
 
   async device(deviceId: string): Promise<DeviceRecord | null> {
@@ -272,12 +264,7 @@ export class SqliteStore implements NodeStore {
   }
 
   async telemetry(q: { deviceId: string; from?: number; to?: number; limit?: number }): Promise<TelemetryRow[]> {
-    const rows = this.s('telemetry').all(
-      q.deviceId,
-      q.from ?? 0,
-      q.to ?? Number.MAX_SAFE_INTEGER,
-      q.limit ?? 1_000_000,
-    ) as Row[];
+    const rows = this.s('telemetry').all(q.deviceId, q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER, q.limit ?? 1_000_000) as Row[];
     return rows.map(telemetryFromRow);
   }
 

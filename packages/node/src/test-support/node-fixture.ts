@@ -71,6 +71,7 @@ export function deviceKey(deviceId: string, keyType: KeyType = 1): DeviceKey {
 export function envelope(key: DeviceKey, seq: number, opts: { at?: number; n?: number; readings?: Reading[] } = {}): Uint8Array {
   const at = opts.at ?? Date.now();
   const n = opts.n ?? 1;
-  const r: Reading[] = opts.readings ?? Array.from({ length: n }, (_, i) => ({ t: at - (n - 1 - i) * 1000, k: 'temp', v: 4 + (i % 7) / 10 }));
+  const r: Reading[] =
+    opts.readings ?? Array.from({ length: n }, (_, i) => ({ t: at - (n - 1 - i) * 1000, k: 'temp', v: 4 + (i % 7) / 10 }));
   return signTelemetry({ dev: key.deviceId, seq, ts: at, r }, key);
 }
