@@ -169,9 +169,11 @@ export class EpcisCapture {
       const x = extractEvent(raw, base, this.repo.codec);
       const eventID = typeof raw.eventID === 'string' ? raw.eventID : undefined;
       if (!x.ok) {
-        // Our semantic reasons first: they name the field and why (the schema's may be vaguer).
-        const mine = x.problems.map((p) => problem(p.code, `${p.pointer}: ${p.detail}`, { eventIndex: i, pointer: p.pointer, ...(eventID ? { eventID } : {}) }));
-        perEvent.set(i, [...mine, ...(perEvent.get(i) ?? [])]);
+        // Our semantic reasons replace the schema's for this event: they name the field and why.
+        perEvent.set(
+          i,
+          x.problems.map((p) => problem(p.code, `${p.pointer}: ${p.detail}`, { eventIndex: i, pointer: p.pointer, ...(eventID ? { eventID } : {}) })),
+        );
         return;
       }
       if (perEvent.has(i)) return;
@@ -204,13 +206,14 @@ export class EpcisCapture {
     if (behaviour === 'rollback' && rejected.length > 0) {
       const onlyDuplicates = rejected.every((p) => p.status === 409);
       const first = rejected[0]!;
+      const faulty = new Set(rejected.map((r) => r.eventIndex)).size;
       throw new EpcisProblem(
         onlyDuplicates ? 409 : 400,
         onlyDuplicates ? 'epcisException:ResourceAlreadyExistsException' : VALIDATION,
-        rejected.length === 1 ? first.code : onlyDuplicates ? 'duplicate_event_id' : 'invalid_events',
+        faulty === 1 ? first.code : onlyDuplicates ? 'duplicate_event_id' : 'invalid_events',
         rejected.length === 1
           ? first.detail
-          : `${rejected.length} faults in ${new Set(rejected.map((r) => r.eventIndex)).size} events; nothing was captured (rollback). First: ${first.detail}`,
+          : `${rejected.length} faults in ${faulty} event${faulty > 1 ? 's' : ''}; nothing was captured (rollback). First: ${first.detail}`,
         { errors: rejected, captureErrorBehaviour: 'rollback' },
       );
     }

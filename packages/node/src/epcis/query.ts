@@ -250,7 +250,8 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       params.push(...vals);
       canon[name] = vals.sort();
     } else if (MATCH_ROLES[name]) {
-      const vals = [...new Set(uriList(name, values).map((v) => epcKey(v, forms)))];
+      // Raw values: epcMatcher keys exact identifiers itself and reads patterns as patterns.
+      const vals = [...new Set(uriList(name, values))];
       const roles = MATCH_ROLES[name]!;
       const roleSql = `role IN (${roles.join(', ')})`;
       const parts: string[] = [];

@@ -280,19 +280,18 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     return c.json(eventJson(stored), 201);
   });
   app.get('/events', (c) => eventsQuery(c));
-  app.get('/events/:eventID{.+}/proof', async (c) => {
-    const id = c.req.param('eventID');
+  // One route per resource family: eventIDs and EPCs may hold "/" (ni:///…, Digital Links), so the
+  // sub-resource suffix (/proof, /events) is split off here rather than by the router.
+  app.get('/events/:rest{.+}', async (c) => {
+    const rest = c.req.param('rest');
+    const wantsProof = rest.endsWith('/proof') && repo.byEventId(rest).length === 0;
+    const id = wantsProof ? rest.slice(0, -'/proof'.length) : rest;
     const found = repo.byEventId(id);
     if (found.length === 0) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
+    if (!wantsProof) return c.json(queryDocument(found));
     // The event itself (its error declaration, if any, is named in declaredBy and has its own leaf).
     const [proof] = await buildEventProofs([found[0]!.leafIndex], deps);
     return c.json(proof);
-  });
-  app.get('/events/:eventID{.+}', (c) => {
-    const id = c.req.param('eventID');
-    const found = repo.byEventId(id);
-    if (found.length === 0) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
-    return c.json(queryDocument(found));
   });
 
   // ------------------------------------------------------------ resources
@@ -310,14 +309,15 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
 
   app.get('/epcs', (c) => pagedCollection(c, c.req.path, (n, after) => repo.vocabulary('epc', n, after)));
   const epcOf = (c: Context) => epcKey(c.req.param('epc') ?? '', forms);
-  app.get('/epcs/:epc{.+}/events', (c) => {
-    const epc = epcOf(c);
-    const isClass = epc.startsWith('urn:epc:class:') || epc.startsWith('urn:epc:idpat:');
-    return eventsQuery(c, [[isClass ? 'MATCH_anyEPCClass' : 'MATCH_anyEPC', epc]]);
-  });
-  app.get('/epcs/:epc{.+}', (c) => {
-    const epc = epcOf(c);
-    if (!repo.hasVocabulary('epc', epc)) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_epc', `no event of this repository names ${epc}`);
+  app.get('/epcs/:rest{.+}', (c) => {
+    const rest = c.req.param('rest');
+    if (rest.endsWith('/events')) {
+      const raw = rest.slice(0, -'/events'.length);
+      const isClass = /^urn:epc:(class|idpat):/.test(raw) || /\/01\/\d{14}(\/10\/[^/]+)?$/.test(raw);
+      return eventsQuery(c, [[isClass ? 'MATCH_anyEPCClass' : 'MATCH_anyEPC', raw]]);
+    }
+    const epc = epcKey(rest, forms);
+    if (!repo.hasVocabulary('epc', epc)) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_epc', `no event of this repository names ${rest}`);
     return c.json(collection(['events']));
   });
 
@@ -334,9 +334,10 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         return [...new Set([...standard, ...present])].sort().filter((v) => after === undefined || v > after).slice(0, n);
       }),
     );
-    app.get(`${path}/:v{.+}/events`, (c) => eventsQuery(c, [[param, normalise(c.req.param('v') ?? '')]]));
     app.get(`${path}/:v{.+}`, (c) => {
-      const v = normalise(c.req.param('v') ?? '');
+      const raw = c.req.param('v') ?? '';
+      if (raw.endsWith('/events')) return eventsQuery(c, [[param, raw.slice(0, -'/events'.length)]]);
+      const v = normalise(raw);
       if (!standard.includes(v) && !repo.hasVocabulary(kind, v)) {
         throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', `no_such_${kind}`, `${v} is not a known ${kind}`);
       }
