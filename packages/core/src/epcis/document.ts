@@ -4,6 +4,9 @@
 import type { EpcisEvent } from './canonical.js';
 import type { JsonLdContext } from './context.js';
 
+/** The EPCIS 2.0.0 JSON-LD context, by reference (the hash and validation pin it, never fetch it). */
+export const EPCIS_CONTEXT_URL = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+
 export const EVENT_TYPES = [
   'ObjectEvent',
   'AggregationEvent',
@@ -45,4 +48,27 @@ export function documentEvents(doc: unknown): DocumentEvents {
   }
   if (isObj(body['event'])) return { events: [body['event']], context, pointer: '/epcisBody/event' };
   throw new TypeError('epcisBody has no eventList, queryResults.resultsBody.eventList or event');
+}
+
+export interface EpcisDocumentOptions {
+  /** When the document was made (ms since epoch); now if not given. */
+  creationDate?: number;
+  /** Extra JSON-LD term definitions, e.g. the namespaces of the events' extensions. */
+  namespaces?: Record<string, string>;
+}
+
+/** An EPCISDocument carrying the events in the given order. */
+export function epcisDocument(events: readonly EpcisEvent[], opts: EpcisDocumentOptions = {}): Record<string, unknown> {
+  const namespaces = { ...opts.namespaces };
+  for (const e of events) {
+    const ctx = e['@context'];
+    for (const part of Array.isArray(ctx) ? ctx : [ctx]) if (isObj(part)) Object.assign(namespaces, part);
+  }
+  return {
+    '@context': Object.keys(namespaces).length ? [EPCIS_CONTEXT_URL, namespaces] : [EPCIS_CONTEXT_URL],
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: new Date(opts.creationDate ?? Date.now()).toISOString(),
+    epcisBody: { eventList: [...events] },
+  };
 }
