@@ -1,0 +1,183 @@
+// TradeTwin performance benchmark: sustained durable ingest (single-reading and
+// batched envelopes), ack → anchored latency, gas, a naive one-transaction-
+// per-reading baseline, inclusion proofs and peak RSS, in one run against a
+// real node (startNode: embedded anvil, SQLite, HTTP API, verify workers).
+//   npm run bench [-- --quick] [-- --json FILE] [-- --readings 10000000]
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from './args.js';
+import { runBaseline, type BaselineResult } from './baseline.js';
+import { buildCorpus, type Corpus, makeDevices, messagesPerDevice } from './corpus.js';
+import { runIngestPhase, type PhaseResult } from './ingest.js';
+import { machineInfo, peakRssMb, processPeakRssMb } from './machine.js';
+import { MemoryMonitor } from './memory.js';
+import { registerDevices, startBenchNode } from './node-setup.js';
+import { runProofs, type ProofResult } from './proofs.js';
+import { buildJson, printReport, type RunFigures } from './report.js';
+
+const DAY = 86_400_000;
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const tStart = performance.now();
+  const durations: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await f();
+    } finally {
+      durations[name] = performance.now() - t;
+    }
+  };
+  const log = (s: string) => console.log(`[${((performance.now() - tStart) / 1000).toFixed(1).padStart(6)} s] ${s}`);
+  const dir = mkdtempSync(join(tmpdir(), 'tradetwin-bench-'));
+  mkdirSync(join(dir, 'corpus'), { recursive: true });
+  const machine = machineInfo();
+  log(`mode ${opts.mode}; data in ${dir}; ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average ${machine.loadAverage?.join(' ')}`);
+
+  const memory = new MemoryMonitor();
+  memory.start();
+  const devices = makeDevices(opts.devices);
+
+  // Pre-sign everything before any timing (the devices' job).
+  const phases = [opts.single && { name: 'single', s: opts.single }, opts.batched && { name: 'batched', s: opts.batched }].filter(
+    (p): p is { name: string; s: NonNullable<typeof opts.single> } => Boolean(p),
+  );
+  // Reading k of a device in a phase is at t0 + k·step; phases follow each other and end 2 min before now.
+  const perDevice = phases.map((p) => Math.max(...messagesPerDevice(opts.devices, opts.connections, p.s)) * p.s.readingsPerMessage);
+  const totalPerDevice = perDevice.reduce((a, b) => a + b, 0);
+  const stepMs = Math.max(1, Math.min(1000, Math.floor((40 * DAY) / Math.max(1, totalPerDevice))));
+  let t0 = Date.now() - 120_000 - totalPerDevice * stepMs;
+  let seqBase = devices.map(() => 1);
+  const corpora: Record<string, Corpus> = {};
+  await timed('corpus', async () => {
+    for (const [i, p] of phases.entries()) {
+      log(`signing the ${p.name} corpus: ${(p.s.messages + p.s.warmupMessages).toLocaleString('en-US')} envelopes of ${p.s.readingsPerMessage} reading(s)…`);
+      const c = await buildCorpus({
+        name: p.name,
+        dir: join(dir, 'corpus'),
+        devices,
+        connections: opts.connections,
+        settings: p.s,
+        seqBase,
+        t0,
+        stepMs,
+      });
+      corpora[p.name] = c;
+      seqBase = c.nextSeq;
+      t0 += perDevice[i]! * stepMs;
+      log(
+        `  ${c.readings.toLocaleString('en-US')} readings, ${(c.bytes / 2 ** 20).toFixed(1)} MiB, signed in ${(c.signWallMs / 1000).toFixed(1)} s ` +
+          `(${Math.round(((c.warmupMessages + c.timedMessages) / c.signCpuMs) * 1000).toLocaleString('en-US')} envelopes per CPU-second)`,
+      );
+    }
+  });
+
+  memory.set('node start');
+  log('starting the node (embedded anvil, contracts, SQLite, HTTP)…');
+  const bn = await timed('nodeStart', () =>
+    startBenchNode({ dir, verifyWorkers: opts.verifyWorkers, anchor: opts.anchor }),
+  );
+  const { node } = bn;
+  let single: PhaseResult | null = null;
+  let batched: PhaseResult | null = null;
+  let baseline: BaselineResult | null = null;
+  let proofs: ProofResult | null = null;
+  let anvilPeak: number | null = null;
+  let registration = { devices: 0, ms: 0 };
+  try {
+    log(`node up at ${node.httpUrl}, chain ${node.rpcUrl} (anvil pid ${bn.anvilPid ?? '?'})`);
+    memory.set('registration');
+    const regMs = await timed('registration', () => registerDevices(node, devices));
+    registration = { devices: devices.length, ms: Math.round(regMs) };
+    log(`registered ${devices.length} devices through the admin API in ${(regMs / 1000).toFixed(1)} s`);
+
+    let anchored = 0;
+    for (const p of phases) {
+      const corpus = corpora[p.name]!;
+      memory.set(`ingest ${p.name}`);
+      log(`ingest ${p.name}: ${corpus.timedMessages.toLocaleString('en-US')} timed envelopes (+${corpus.warmupMessages.toLocaleString('en-US')} warm-up), ${p.s.perRequest} per request, ${opts.connections} concurrent requests`);
+      const r = await timed(p.name, () =>
+        runIngestPhase(bn, corpus, { anchorWaitMs: opts.anchorWaitMs, previousAnchoredSize: anchored, log: (s) => log(`  ${s}`) }),
+      );
+      anchored = r.anchors.lastSize || anchored;
+      log(
+        `  ${Math.round(r.readingsPerSec).toLocaleString('en-US')} readings/s, ${Math.round(r.messagesPerSec).toLocaleString('en-US')} msgs/s; ` +
+          `ack p50 ${r.ackLatencyMs.p50.toFixed(1)} ms p99 ${r.ackLatencyMs.p99.toFixed(1)} ms; anchored p99 ${r.anchorLatencyMs.p99.toFixed(0)} ms`,
+      );
+      log(
+        `  node: event loop ${(r.eventLoopUtilization * 100).toFixed(0)}% busy; ${r.commits.count} group commits of ${Math.round(r.commits.leavesPerCommit)} leaves, ` +
+          `append p50 ${r.commits.appendMs.p50.toFixed(1)} ms p99 ${r.commits.appendMs.p99.toFixed(1)} ms (${(r.commits.appendShareOfWall * 100).toFixed(0)}% of wall); ` +
+          `CPU cores: process ${r.cpu.processCores.toFixed(2)} (main ${r.cpu.nodeMainThreadCores.toFixed(2)}, verify+other ${r.cpu.otherThreadsCores.toFixed(2)}, load ${r.cpu.loadGeneratorCores.toFixed(2)}), anvil ${r.cpu.anvilCores?.toFixed(2) ?? '?'}, other processes ${r.cpu.otherProcessesCores?.toFixed(2) ?? '?'}`,
+      );
+      const rejected = Object.values(r.rejected).reduce((a, b) => a + b, 0);
+      if (rejected > 0) log(`  WARNING: ${rejected} messages rejected (${JSON.stringify(r.rejected)}): ${r.rejectedSample}`);
+      if (p.name === 'single') single = r;
+      else batched = r;
+    }
+
+    anvilPeak = bn.anvilPid === null ? null : processPeakRssMb(bn.anvilPid);
+  } finally {
+    memory.set('node stop');
+    log('stopping the node…');
+    await node.stop();
+  }
+
+  if (opts.baseline) {
+    memory.set('baseline');
+    const b = opts.baseline;
+    log(`naive baseline: one publishHead transaction per reading, on a separate dev chain (${b.automineReadings} automine, ${b.intervalReadings} with 1 s blocks)…`);
+    baseline = await timed('baseline', () =>
+      runBaseline({ automineReadings: b.automineReadings, intervalReadings: b.intervalReadings, window: b.window, log }),
+    );
+    log(`  baseline: ${Math.round(baseline.readingsPerSec).toLocaleString('en-US')} readings/s (${baseline.mining}), ${Math.round(baseline.gasPerReading).toLocaleString('en-US')} gas/reading`);
+  }
+
+  if (opts.proofs) {
+    memory.set('proofs');
+    log(`proofs: building a ${opts.proofs.leaves.toLocaleString('en-US')}-leaf log…`);
+    proofs = await timed('proofs', () => runProofs({ dir, leaves: opts.proofs!.leaves, proofs: opts.proofs!.proofs, log: (s) => log(`  ${s}`) }));
+  }
+  durations.total = performance.now() - tStart;
+  memory.stop();
+
+  const figures: RunFigures = {
+    opts,
+    machine,
+    durations,
+    corpus: Object.fromEntries(
+      Object.values(corpora).map((c) => [
+        c.name,
+        { readings: c.readings, envelopes: c.warmupMessages + c.timedMessages, mib: Math.round((c.bytes / 2 ** 20) * 10) / 10, signWallMs: Math.round(c.signWallMs), signCpuMs: Math.round(c.signCpuMs) },
+      ]),
+    ),
+    single,
+    batched,
+    baseline,
+    proofs,
+    peakRssMb: peakRssMb(),
+    anvilPeakRssMb: anvilPeak,
+    memory: memory.report(),
+    registration,
+  };
+  const json = buildJson(figures);
+  console.log('');
+  console.log(printReport(json, figures));
+  if (opts.json) {
+    const file = resolve(opts.json);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+    console.log(`\nJSON written to ${file}`);
+  }
+  if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  else console.log(`data kept in ${dir}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

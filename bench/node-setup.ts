@@ -1,0 +1,61 @@
+// A real TradeTwin node for the benchmark: startNode on a fresh temp data dir
+// (embedded anvil chain, SQLite store, HTTP API), devices registered through
+// the admin API.
+import { join } from 'node:path';
+import type { Hex } from 'viem';
+import { generatePrivateKey } from 'viem/accounts';
+import type { DeviceKey } from '@tradetwin/core/device/keys';
+import { loadConfig } from '../packages/node/src/config.js';
+import { startNode, type RunningNode } from '../packages/node/src/node.js';
+import { childPids } from './machine.js';
+
+export interface BenchNode {
+  node: RunningNode;
+  signerKey: Hex;
+  anvilPid: number | null;
+  lines: string[];
+  startMs: number;
+}
+
+export async function startBenchNode(opts: {
+  dir: string;
+  verifyWorkers: number;
+  anchor: { everyMs: number; everyLeaves: number };
+}): Promise<BenchNode> {
+  // No TRADETWIN_* environment: the settings are the bench's.
+  const cfg = loadConfig(join(opts.dir, 'node'), {});
+  cfg.http.port = 0;
+  cfg.mqtt = { mode: 'off' };
+  cfg.ingest.verifyWorkers = opts.verifyWorkers;
+  cfg.anchor = { ...cfg.anchor, everyMs: opts.anchor.everyMs, everyLeaves: opts.anchor.everyLeaves };
+  cfg.signerKey = generatePrivateKey();
+  const lines: string[] = [];
+  const t = performance.now();
+  const node = await startNode(cfg, (line) => {
+    lines.push(line);
+    if (/^(anchor:|stop:)/.test(line)) console.log(`  [node] ${line}`);
+  });
+  const startMs = performance.now() - t;
+  const anvil = childPids('anvil');
+  return { node, signerKey: cfg.signerKey, anvilPid: anvil[0] ?? null, lines, startMs };
+}
+
+/** Register devices through POST /api/v1/admin/devices (each one a DeviceRegistry transaction). */
+export async function registerDevices(node: RunningNode, devices: DeviceKey[], concurrency = 8): Promise<number> {
+  const t = performance.now();
+  let next = 0;
+  const one = async () => {
+    for (;;) {
+      const d = devices[next++];
+      if (!d) return;
+      const res = await fetch(`${node.httpUrl}/api/v1/admin/devices`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${node.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ deviceId: d.deviceId, keyType: d.keyType, publicKey: `0x${Buffer.from(d.publicKey).toString('hex')}` }),
+      });
+      if (res.status !== 201) throw new Error(`registering ${d.deviceId}: ${res.status} ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, one));
+  return performance.now() - t;
+}

@@ -1,0 +1,210 @@
+// The figures: one JSON document (nested keys) and a readable table.
+import type { BenchOptions } from './args.js';
+import type { BaselineResult } from './baseline.js';
+import type { PhaseResult } from './ingest.js';
+import type { ProofResult } from './proofs.js';
+import { fmt, round, roundSummary, summarize, table } from './stats.js';
+
+export interface RunFigures {
+  opts: BenchOptions;
+  machine: Record<string, unknown>;
+  durations: Record<string, number>;
+  corpus: Record<string, unknown>;
+  single: PhaseResult | null;
+  batched: PhaseResult | null;
+  baseline: BaselineResult | null;
+  proofs: ProofResult | null;
+  peakRssMb: number;
+  anvilPeakRssMb: number | null;
+  /** Peak sampled RSS per stage, with the main thread's heap. */
+  memory: Record<string, unknown>;
+  registration: { devices: number; ms: number };
+}
+
+const TARGETS = {
+  singleReadingsPerSec: 25_000,
+  batchedReadingsPerSec: 100_000,
+  speedup: 100,
+  gasPerReading: 1,
+  anchorP99Ms: 5_000,
+  proofBytes: 1024,
+  verifyMicros: 1000,
+  peakRssMbAt10M: 1024,
+};
+
+function phaseJson(p: PhaseResult) {
+  const { anchorLatencySamples: _omit, ...rest } = p;
+  return {
+    ...rest,
+    readingsPerSec: round(p.readingsPerSec),
+    messagesPerSec: round(p.messagesPerSec),
+    ackLatencyMs: roundSummary(p.ackLatencyMs),
+    anchorLatencyMs: roundSummary(p.anchorLatencyMs),
+    timed: { ...p.timed, seconds: round(p.timed.seconds) },
+    anchors: { ...p.anchors, gasPerHead: round(p.anchors.gasPerHead), gasPerReading: round(p.anchors.gasPerReading) },
+    cpu: Object.fromEntries(Object.entries(p.cpu).map(([k, v]) => [k, v === null ? null : round(v)])),
+    peakRssMbAfter: round(p.peakRssMbAfter),
+    wallMs: Math.round(p.wallMs),
+  };
+}
+
+export function buildJson(f: RunFigures) {
+  const phases = [f.single, f.batched].filter((p): p is PhaseResult => p !== null);
+  const gas = phases.reduce((n, p) => n + p.anchors.gas, 0);
+  const heads = phases.reduce((n, p) => n + p.anchors.heads, 0);
+  const readings = phases.reduce((n, p) => n + p.anchors.readings, 0);
+  const anchorAll = summarize(phases.flatMap((p) => p.anchorLatencySamples));
+  const speedup = f.single && f.baseline ? f.single.readingsPerSec / f.baseline.readingsPerSec : null;
+  const targets: { name: string; target: string; value: number | null; met: boolean | null }[] = [
+    { name: 'ingest.single.readingsPerSec', target: `≥ ${TARGETS.singleReadingsPerSec}`, value: f.single?.readingsPerSec ?? null, met: null },
+    { name: 'ingest.batched.readingsPerSec', target: `≥ ${TARGETS.batchedReadingsPerSec}`, value: f.batched?.readingsPerSec ?? null, met: null },
+    { name: 'speedup', target: `≥ ${TARGETS.speedup}`, value: speedup, met: null },
+    { name: 'gasPerReading', target: `≤ ${TARGETS.gasPerReading}`, value: readings ? gas / readings : null, met: null },
+    { name: 'anchorLatencyMs.p99', target: `≤ ${TARGETS.anchorP99Ms}`, value: anchorAll.count ? anchorAll.p99 : null, met: null },
+    { name: 'proof.inclusionBytes', target: `≤ ${TARGETS.proofBytes}`, value: f.proofs?.inclusionBytes ?? null, met: null },
+    { name: 'proof.verifyMicros', target: `< ${TARGETS.verifyMicros}`, value: f.proofs?.verifyMicros ?? null, met: null },
+    {
+      name: 'peakRssMb',
+      target: `≤ ${TARGETS.peakRssMbAt10M} at 10M readings`,
+      value: f.peakRssMb,
+      met: null,
+    },
+  ];
+  const check: Record<string, (v: number) => boolean> = {
+    'ingest.single.readingsPerSec': (v) => v >= TARGETS.singleReadingsPerSec,
+    'ingest.batched.readingsPerSec': (v) => v >= TARGETS.batchedReadingsPerSec,
+    speedup: (v) => v >= TARGETS.speedup,
+    gasPerReading: (v) => v <= TARGETS.gasPerReading,
+    'anchorLatencyMs.p99': (v) => v <= TARGETS.anchorP99Ms,
+    'proof.inclusionBytes': (v) => v <= TARGETS.proofBytes,
+    'proof.verifyMicros': (v) => v < TARGETS.verifyMicros,
+    peakRssMb: (v) => v <= TARGETS.peakRssMbAt10M,
+  };
+  for (const t of targets) {
+    if (t.value === null) continue;
+    // Peak RSS is judged only in the 10M-reading run.
+    if (t.name === 'peakRssMb' && !(f.opts.mode === 'big' && (f.batched?.anchors.readings ?? 0) >= 10_000_000)) continue;
+    t.met = check[t.name]!(t.value);
+    t.value = round(t.value);
+  }
+  return {
+    mode: f.opts.mode,
+    startedAt: new Date().toISOString(),
+    machine: f.machine,
+    settings: {
+      devices: f.opts.devices,
+      connections: f.opts.connections,
+      verifyWorkers: f.opts.verifyWorkers,
+      keyType: 'P-256 / ES256',
+      anchor: f.opts.anchor,
+      single: f.opts.single,
+      batched: f.opts.batched,
+      baseline: f.opts.baseline,
+      proofs: f.opts.proofs,
+      store: 'SQLite (node:sqlite), WAL, synchronous=FULL',
+      chain: 'embedded anvil (automine), node-deployed contracts',
+    },
+    durationsSec: Object.fromEntries(Object.entries(f.durations).map(([k, v]) => [k, round(v / 1000)])),
+    corpus: f.corpus,
+    registration: f.registration,
+    ingest: {
+      ...(f.single ? { single: phaseJson(f.single) } : {}),
+      ...(f.batched ? { batched: phaseJson(f.batched) } : {}),
+    },
+    baseline: f.baseline
+      ? {
+          naive: {
+            ...f.baseline,
+            seconds: round(f.baseline.seconds),
+            readingsPerSec: round(f.baseline.readingsPerSec),
+            gasPerReading: round(f.baseline.gasPerReading),
+            presignMs: Math.round(f.baseline.presignMs),
+          },
+        }
+      : null,
+    speedup: speedup === null ? null : round(speedup),
+    gasPerReading: readings ? round(gas / readings) : null,
+    gasPerHead: heads ? round(gas / heads) : null,
+    gas: {
+      anchorGasTotal: gas,
+      heads,
+      readings,
+      byPhase: Object.fromEntries(phases.map((p) => [p.name, { gasPerReading: round(p.anchors.gasPerReading), gasPerHead: round(p.anchors.gasPerHead), heads: p.anchors.heads }])),
+    },
+    anchorLatencyMs: roundSummary(anchorAll),
+    proof: f.proofs
+      ? {
+          ...f.proofs,
+          inclusionBytesMean: round(f.proofs.inclusionBytesMean),
+          verifyMicros: round(f.proofs.verifyMicros),
+          generateMicros: round(f.proofs.generateMicros),
+          buildSeconds: round(f.proofs.buildSeconds),
+        }
+      : null,
+    peakRssMb: round(f.peakRssMb),
+    anvilPeakRssMb: f.anvilPeakRssMb === null ? null : round(f.anvilPeakRssMb),
+    memoryByStage: f.memory,
+    targets,
+  };
+}
+
+export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): string {
+  const out: string[] = [];
+  const m = f.machine as { cpus: number; cpuModel: string; node: string; openssl: string };
+  out.push(`TradeTwin benchmark (${j.mode}) — ${m.cpus} × ${m.cpuModel}, Node ${m.node}, OpenSSL ${m.openssl}`);
+  out.push(
+    `settings: ${f.opts.devices} P-256 devices, ${f.opts.connections} concurrent requests, ${f.opts.verifyWorkers} verify workers, ` +
+      `anchor every ${f.opts.anchor.everyMs} ms or ${f.opts.anchor.everyLeaves.toLocaleString('en-US')} leaves`,
+  );
+  out.push('');
+  const rows: string[][] = [['figure', 'value', 'unit', 'target', 'met']];
+  const tgt = new Map(j.targets.map((t) => [t.name, t]));
+  const mark = (name: string) => {
+    const t = tgt.get(name);
+    return t ? [t.target, t.met === null ? '—' : t.met ? 'yes' : 'NO'] : ['', ''];
+  };
+  const phaseRows = (key: 'single' | 'batched', p: PhaseResult) => {
+    const label = `ingest.${key}`;
+    rows.push([`${label}.readingsPerSec`, fmt(p.readingsPerSec), 'readings/s', ...mark(`${label}.readingsPerSec`)]);
+    rows.push([`${label}.messagesPerSec`, fmt(p.messagesPerSec), 'msgs/s', '', '']);
+    rows.push([`${label}.ackLatencyMs p50 / p99`, `${fmt(p.ackLatencyMs.p50)} / ${fmt(p.ackLatencyMs.p99)}`, 'ms', '', '']);
+    rows.push([`${label}.anchorLatencyMs p50 / p99`, `${fmt(p.anchorLatencyMs.p50)} / ${fmt(p.anchorLatencyMs.p99)}`, 'ms', '', '']);
+    rows.push([`${label}.gasPerReading (phase)`, fmt(p.anchors.gasPerReading, 4), 'gas', '', '']);
+    rows.push([
+      `${label}.timed`,
+      `${p.timed.readings.toLocaleString('en-US')} rdg / ${p.timed.messages.toLocaleString('en-US')} msg in ${fmt(p.timed.seconds)} s`,
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      `${label}.cpu (cores)`,
+      `proc ${fmt(p.cpu.processCores, 2)} = main ${fmt(p.cpu.nodeMainThreadCores, 2)} + verify/other ${fmt(p.cpu.otherThreadsCores, 2)} + loadgen ${fmt(p.cpu.loadGeneratorCores, 2)}; anvil ${fmt(p.cpu.anvilCores, 2)}`,
+      '',
+      '',
+      '',
+    ]);
+    const rej = Object.entries(p.rejected);
+    if (rej.length) rows.push([`${label}.rejected`, rej.map(([k, v]) => `${k}=${v}`).join(' '), '', '', '']);
+  };
+  if (f.single) phaseRows('single', f.single);
+  if (f.batched) phaseRows('batched', f.batched);
+  if (j.baseline) {
+    rows.push(['baseline.naive.readingsPerSec', fmt(j.baseline.naive.readingsPerSec), 'readings/s', '', '']);
+    rows.push(['baseline.naive.gasPerReading', fmt(j.baseline.naive.gasPerReading), 'gas', '', '']);
+  }
+  if (j.speedup !== null) rows.push(['speedup (single / naive)', fmt(j.speedup), '×', ...mark('speedup')]);
+  rows.push(['gasPerReading (whole run)', fmt(j.gasPerReading, 4), 'gas', ...mark('gasPerReading')]);
+  rows.push(['gasPerHead', fmt(j.gasPerHead), 'gas', '', '']);
+  rows.push(['anchorLatencyMs p50 / p99', `${fmt(j.anchorLatencyMs.p50)} / ${fmt(j.anchorLatencyMs.p99)}`, 'ms', ...mark('anchorLatencyMs.p99')]);
+  if (j.proof) {
+    rows.push([`proof.inclusionBytes (tree ${j.proof.treeSize.toLocaleString('en-US')})`, fmt(j.proof.inclusionBytes), 'bytes', ...mark('proof.inclusionBytes')]);
+    rows.push([`proof.verifyMicros (${j.proof.proofs} proofs)`, fmt(j.proof.verifyMicros), 'µs', ...mark('proof.verifyMicros')]);
+    rows.push(['proof.generateMicros', fmt(j.proof.generateMicros), 'µs', '', '']);
+  }
+  rows.push(['peakRssMb (process, incl. workers)', fmt(j.peakRssMb), 'MB', ...mark('peakRssMb')]);
+  if (j.anvilPeakRssMb !== null) rows.push(['anvilPeakRssMb (separate process)', fmt(j.anvilPeakRssMb), 'MB', '', '']);
+  rows.push(['total wall time', fmt(j.durationsSec.total ?? Number.NaN), 's', '', '']);
+  out.push(table(rows));
+  return out.join('\n');
+}
