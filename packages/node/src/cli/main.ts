@@ -24,6 +24,8 @@ const COMMANDS: Entry[] = [
   { name: 'demo', summary: 'Scenario S1 end to end: breach, attestations, payout', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'verify', summary: "Verify a reading's proof bundle against the chain", load: async () => (await import('./verify.js')).verifyCommand },
   { name: 'audit', summary: 'Recompute the log and check signed and anchored heads', load: async () => (await import('./audit.js')).auditCommand },
+  { name: 'epcis hash', summary: 'Print the CBV 2.0 hash ID of each event of an EPCIS document', load: async () => (await import('./epcis.js')).epcisHashCommand },
+  { name: 'epcis validate', summary: 'Validate an EPCIS 2.0 document against the GS1 schema', load: async () => (await import('./epcis.js')).epcisValidateCommand },
 ];
 
 async function device(name: string): Promise<Command> {

@@ -1,0 +1,98 @@
+// `tradetwin epcis hash|validate` run as a user would, on the CBV 2.0 §8.9
+// reference vectors (shared/standards/eventhash: RalphTro/epcis-event-hash-generator
+// tests/examples, MIT) and a GS1 EPCIS 2.0 example (shared/standards/epcis/examples).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { runCli } from '../test-support/cli.js';
+
+const STANDARDS = fileURLToPath(new URL('../../../../../shared/standards/', import.meta.url));
+const VECTORS = join(STANDARDS, 'eventhash');
+const vectorFiles = readdirSync(VECTORS)
+  .filter((f) => f.endsWith('.jsonld'))
+  .sort();
+const expected = (file: string) =>
+  readFileSync(join(VECTORS, file.replace(/\.jsonld$/, '.hashes')), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+const dir = mkdtempSync(join(tmpdir(), 'tradetwin-epcis-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('tradetwin epcis hash', () => {
+  for (const file of vectorFiles) {
+    it(`prints the reference hash IDs of ${file}, one per line`, async () => {
+      const r = await runCli(['epcis', 'hash', join(VECTORS, file)]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trimEnd().split('\n'), expected(file));
+    });
+  }
+
+  it('--json prints the array', async () => {
+    const file = 'TimeStampRoundOff.jsonld';
+    const r = await runCli(['epcis', 'hash', join(VECTORS, file), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), expected(file));
+  });
+
+  it('says why it cannot hash: no file, not JSON, not EPCIS', async () => {
+    const none = await runCli(['epcis', 'hash']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /give an EPCIS document file/);
+    const text = join(dir, 'not.json');
+    writeFileSync(text, 'hello');
+    const bad = await runCli(['epcis', 'hash', text]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /is not JSON/);
+    const other = join(dir, 'other.json');
+    writeFileSync(other, '{"hello":"world"}');
+    const notEpcis = await runCli(['epcis', 'hash', other]);
+    assert.equal(notEpcis.code, 1);
+    assert.match(notEpcis.stderr, /not an EPCIS document/);
+  });
+});
+
+describe('tradetwin epcis validate', () => {
+  it('prints OK for every vector and a GS1 example', async () => {
+    for (const path of [
+      ...vectorFiles.map((f) => join(VECTORS, f)),
+      join(STANDARDS, 'epcis/examples/ErrorDeclarationAndCorrectiveEvent.jsonld'),
+    ]) {
+      const r = await runCli(['epcis', 'validate', path]);
+      assert.equal(r.code, 0, `${path}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stdout, 'OK\n');
+    }
+  });
+
+  it('prints each error with its JSON pointer and exits 1', async () => {
+    const doc = JSON.parse(readFileSync(join(VECTORS, 'epcisDocWithSingleEvent.jsonld'), 'utf8'));
+    doc.epcisBody.eventList[0].eventTimeZoneOffset = '-6:00';
+    doc.epcisBody.eventList[0].action = 'MOVE';
+    const file = join(dir, 'broken.jsonld');
+    writeFileSync(file, JSON.stringify(doc));
+    const r = await runCli(['epcis', 'validate', file]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, 2, r.stdout);
+    assert.match(lines[0]!, /^\/epcisBody\/eventList\/0\/action: must be one of "OBSERVE", "ADD", "DELETE"$/);
+    assert.match(lines[1]!, /^\/epcisBody\/eventList\/0\/eventTimeZoneOffset: "-6:00" is not a UTC offset/);
+    const json = await runCli(['epcis', 'validate', file, '--json']);
+    assert.equal(json.code, 1);
+    const result = JSON.parse(json.stdout) as { valid: boolean; errors: { path: string }[] };
+    assert.equal(result.valid, false);
+    assert.deepEqual(
+      result.errors.map((e) => e.path),
+      ['/epcisBody/eventList/0/action', '/epcisBody/eventList/0/eventTimeZoneOffset'],
+    );
+  });
+
+  it('is listed in the help', async () => {
+    const r = await runCli(['--help']);
+    assert.match(r.stdout, /epcis hash/);
+    assert.match(r.stdout, /epcis validate/);
+  });
+});
