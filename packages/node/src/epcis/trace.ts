@@ -11,8 +11,10 @@
 //   every event               readPoint/bizLocation → locations; sourceList (backward) /
 //                             destinationList (forward) → locations and parties
 // The walk is time-aware: forward only follows events at or after the moment an
-// identifier was reached, backward only events at or before it, so a reusable
-// container does not leak unrelated shipments into a trace. Backward, a container
+// identifier was reached; backward only events at or before the moment it was
+// used, and for a container only those after the traced thing went into it — so
+// a reusable container (a truck, a returnable crate) does not leak its other trips
+// into a trace. Backward, a container
 // reached from something inside it is not opened again (its other contents did
 // not contribute to the product). Every hop carries its evidence: the event's
 // eventID, CBV hash ID and leaf index in the node's transparency log.
@@ -83,16 +85,22 @@ type NodeRole = 'material' | 'container';
 interface Visit {
   id: string;
   role: NodeRole;
-  /** forward: only events at/after this time; backward: at/before. */
-  bound: number;
+  /** Only events in [from, until] concern the trace: forward from the moment an identifier
+   * was reached; backward until the moment it was used, and for a container from the moment
+   * the traced thing went into it. */
+  from: number;
+  until: number;
 }
+const INF = Number.POSITIVE_INFINITY;
 
 const INPUT_ROLES = new Set<RoleName>(['input', 'inputQuantity']);
 const OUTPUT_ROLES = new Set<RoleName>(['output', 'outputQuantity']);
 const CHILD_ROLES = new Set<RoleName>(['child', 'childQuantity']);
 const PARTY_TYPES = new Set(['owning_party', 'possessing_party']);
 
-const isClass = (id: string) => id.startsWith('urn:epc:class:') || id.startsWith('urn:epc:idpat:');
+/** EPC classes (lots, GTIN-level classes) in URN or Digital Link form. */
+const isClass = (id: string) =>
+  id.startsWith('urn:epc:class:') || id.startsWith('urn:epc:idpat:') || /^https:\/\/id\.gs1\.org\/01\/\d{14}(\/10\/[^/]+)?$/.test(id);
 
 export function trace(repo: EpcisRepository, from: string, direction: TraceDirection, opts: TraceOptions = {}): TraceResult {
   const start = epcKey(from, repo.codec);
@@ -141,20 +149,21 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
   const transactions = new Map<string, { type: string | null; value: string }>();
   const parties = new Map<string, { type: string | null; value: string }>();
 
-  // Best bound seen per identifier and role: forward the earliest, backward the latest.
-  const seen = new Map<string, number>();
-  const queue: Visit[] = [{ id: start, role: 'material', bound: forward ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY }];
+  // Widest window seen per identifier and role; a visit inside it adds nothing.
+  const seen = new Map<string, { from: number; until: number }>();
+  const queue: Visit[] = [{ id: start, role: 'material', from: -INF, until: INF }];
   let truncated = false;
   let visited = 0;
 
   const enqueue = (v: Visit) => {
     const key = `${v.role}:${v.id}`;
     const prev = seen.get(key);
-    if (prev !== undefined && (forward ? prev <= v.bound : prev >= v.bound)) return;
-    seen.set(key, v.bound);
-    queue.push(v);
+    if (prev !== undefined && prev.from <= v.from && prev.until >= v.until) return;
+    const w = prev ? { from: Math.min(prev.from, v.from), until: Math.max(prev.until, v.until) } : { from: v.from, until: v.until };
+    seen.set(key, w);
+    queue.push({ ...v, ...w });
   };
-  seen.set(`material:${start}`, queue[0]!.bound);
+  seen.set(`material:${start}`, { from: -INF, until: INF });
 
   while (queue.length > 0) {
     if (visited >= maxIds) {
@@ -162,7 +171,8 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
       break;
     }
     const node = queue.shift()!;
-    if (seen.get(`${node.role}:${node.id}`) !== node.bound) continue; // superseded by a looser bound
+    const w = seen.get(`${node.role}:${node.id}`)!;
+    if (w.from !== node.from || w.until !== node.until) continue; // superseded by a wider window
     visited++;
     if (node.id !== start) {
       if (node.role === 'container') containers.add(node.id);
@@ -173,7 +183,7 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
     const transformationsDone = new Set<string>();
     for (const h of hs) {
       if (h.isDeclaration || h.declaredBy !== null) continue; // erroneous: the corrective event speaks instead
-      if (forward ? h.eventTime < node.bound : h.eventTime > node.bound) continue;
+      if (h.eventTime < node.from || h.eventTime > node.until) continue;
       const rid = cite(h);
       const links = linksOf(h.leafIndex);
 
@@ -215,7 +225,7 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
           for (const x of linksOf(g.leafIndex).epcs) {
             if (!(forward ? OUTPUT_ROLES : INPUT_ROLES).has(x.role)) continue;
             addHop({ from: node.id, to: x.epc, relation: forward ? 'transformed_into' : 'made_from', leafIndex: cited });
-            enqueue({ id: x.epc, role: 'material', bound: g.eventTime });
+            enqueue({ id: x.epc, role: 'material', ...(forward ? { from: g.eventTime, until: INF } : { from: -INF, until: g.eventTime }) });
           }
         }
       }
@@ -228,13 +238,13 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
           for (const x of links.epcs) {
             if (x.role !== 'parent') continue;
             addHop({ from: node.id, to: x.epc, relation: 'packed_into', leafIndex: rid });
-            enqueue({ id: x.epc, role: 'container', bound: forward ? h.eventTime : node.bound });
+            enqueue({ id: x.epc, role: 'container', from: h.eventTime, until: forward ? INF : node.until });
           }
         } else if (h.role === 'parent' && !forward && node.role === 'material') {
           for (const x of links.epcs) {
             if (!childRoles.has(x.role)) continue;
             addHop({ from: node.id, to: x.epc, relation: 'contains', leafIndex: rid });
-            enqueue({ id: x.epc, role: 'material', bound: node.bound });
+            enqueue({ id: x.epc, role: 'material', from: -INF, until: node.until });
           }
         }
       }
