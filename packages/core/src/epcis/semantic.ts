@@ -32,7 +32,10 @@ export function eventProblems(event: Obj, path: string): EpcisProblem[] {
   if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
     out.push({
       path: `${path}/type`,
-      message: `unknown event type ${JSON.stringify(type)}; expected one of ${EVENT_TYPES.join(', ')}`,
+      message:
+        type === undefined
+          ? `is required: one of ${EVENT_TYPES.join(', ')}`
+          : `unknown event type ${JSON.stringify(type)}; expected one of ${EVENT_TYPES.join(', ')}`,
     });
     return out;
   }
