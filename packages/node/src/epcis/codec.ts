@@ -1,8 +1,8 @@
 // The core/epcis functions the repository uses: CBV 2.0 §8.9 hash IDs and EPC
 // URN ↔ GS1 Digital Link conversion (the index keys identifiers by their
 // constrained canonical Digital Link).
-import { eventHashId } from '@tradetwin/core/epcis/hash';
-import { canonicalDigitalLink, digitalLinkToEpc, epcToDigitalLink } from '@tradetwin/core/epcis/uris';
+import { eventHashId } from '@tradetwin/core/epcis/index';
+import { canonicalDigitalLink, digitalLinkToEpc, epcToDigitalLink } from '@tradetwin/core/epcis/index';
 import type { EpcisCodec } from './repository.js';
 
 export const coreCodec: EpcisCodec = {

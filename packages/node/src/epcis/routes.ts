@@ -18,6 +18,7 @@ import { buildEventProofs, type ChainRef } from './proof.js';
 import { eventJson, MAX_PER_PAGE, parseEventQuery, queryDocument, rawQueryPairs, runEventQuery } from './query.js';
 import type { EpcisRepository } from './repository.js';
 import { trace } from './trace.js';
+import { coreValidator } from './validator.js';
 import { CBV_VERSION, EPCIS_CONTEXT, EPCIS_VERSION, EVENT_TYPES } from './types.js';
 import { epcKey, normaliseCbv } from './vocab.js';
 
@@ -25,8 +26,8 @@ export interface EpcisRouteDeps {
   repo: EpcisRepository;
   store: NodeStore;
   log: TransparencyLog;
-  /** Validates documents against GS1's EPCIS 2.0 JSON schema (core/epcis). */
-  validate: DocumentValidator;
+  /** Validates documents against GS1's EPCIS 2.0 JSON schema (default: core/epcis). */
+  validate?: DocumentValidator;
   /** Where the log is anchored (named in proofs). */
   chain?: ChainRef;
   limits?: Partial<CaptureLimits>;
@@ -153,7 +154,7 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
 
 export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   const { repo } = deps;
-  const capture = new EpcisCapture(repo, { validate: deps.validate, limits: deps.limits });
+  const capture = new EpcisCapture(repo, { validate: deps.validate ?? coreValidator(), limits: deps.limits });
   const limits = capture.limits;
   const forms = repo.codec;
   const app = new Hono();

@@ -9,7 +9,7 @@ import type { CaptureLimits, DocumentValidator } from './capture.js';
 import { type EpcisRepository, openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import type { CaptureJob } from './types.js';
-import { schemaValidator } from './validator.js';
+import { coreValidator } from './validator.js';
 
 export const EXAMPLES_DIR = '/work/shared/standards/epcis/examples';
 
@@ -50,7 +50,7 @@ export async function startEpcisNode(opts: { limits?: Partial<CaptureLimits>; va
       repo,
       store: node.store,
       log: node.log,
-      validate: opts.validate ?? schemaValidator(),
+      validate: opts.validate ?? coreValidator(),
       chain: { chainId: node.clients.chain.id, logAnchor: node.contracts.logAnchor },
       limits: opts.limits,
     }),

@@ -10,8 +10,7 @@
 // cited event comes with an inclusion proof that verifies.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventHashId } from '@tradetwin/core/epcis/hash';
-import { epcToDigitalLink } from '@tradetwin/core/epcis/uris';
+import { epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
 import type { EventProof } from './proof.js';
 import { verifyEventProof } from './proof.js';
 import { type EpcisTestNode, startEpcisNode } from './test-support.js';
