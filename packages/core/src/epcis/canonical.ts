@@ -46,7 +46,7 @@ const sortJoin = (parts: string[]) =>
 function value(v: unknown, c: Ctx): string {
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'number') return canonicalNumber(v);
-  if (isObj(v) && '@value' in v) return value(v['@value'], c);
+  if (isObj(v) && ('@value' in v || '@id' in v)) return value(v['@value'] ?? v['@id'], c); // JSON-LD value / node reference
   if (typeof v !== 'string') return '';
   const s = cbvUrnToWebUri(expandGs1Curie(v.trim(), c.ns));
   if (s === '') return '';
@@ -119,7 +119,7 @@ function extension(key: string, v: unknown, c: Ctx): string[] {
   if (Array.isArray(v)) return v.flatMap((x) => extension(key, x, c));
   if (v === null || v === undefined) return [];
   const name = expandName(key, c.ns);
-  if (isObj(v) && !('@value' in v)) {
+  if (isObj(v) && !('@value' in v) && !('@id' in v)) {
     const children = Object.entries(v).flatMap(([k, x]) => (k.startsWith('@') || COMMENTS.has(k) ? [] : extension(k, x, c)));
     return [name + sortJoin(children)];
   }

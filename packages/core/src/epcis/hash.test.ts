@@ -244,6 +244,17 @@ describe('pre-hash string', () => {
     assert.notEqual(eventHashId({ ...base, 'example:f': 'v' }, { example: 'http://other.example.com/' }), a);
   });
 
+  it('reads JSON-LD value objects and node references as their value', () => {
+    assert.equal(
+      pre({
+        ...base,
+        'example:a': { '@value': '2024-01-01', '@type': 'xsd:date' },
+        'example:b': { '@id': 'urn:epc:id:sgln:4012345.00011.0' },
+      }),
+      `${head}action=OBSERVE{http://ns.example.com/epcis/}a=2024-01-01{http://ns.example.com/epcis/}b=https://id.gs1.org/414/4012345000115`,
+    );
+  });
+
   it('drops empty values and empty lists, keeps comments out', () => {
     assert.equal(pre({ ...base, epcList: [], bizStep: '  ', quantityList: [], 'rdfs:comment': 'note' }), `${head}action=OBSERVE`);
   });

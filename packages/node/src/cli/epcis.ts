@@ -10,7 +10,7 @@ const OPTIONS = { help: COMMON.help, json: COMMON.json };
 function readText(file: string | undefined): string {
   if (!file) throw new CliError('give an EPCIS document file (or - for standard input)');
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    return readFileSync(file === '-' ? 0 : file, 'utf8').replace(/^\uFEFF/, '');
   } catch (err) {
     throw new CliError(`cannot read ${file}: ${(err as Error).message}`);
   }
