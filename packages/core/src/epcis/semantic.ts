@@ -1,7 +1,8 @@
 // Rules a conformant EPCIS 2.0 capture interface applies beyond what the JSON
 // schema says, or says only as an opaque anyOf: the standard event types only,
 // date-times with a zone, offsets as ±hh:mm, each event type's "what" (EPCIS 2.0
-// §7.4), ILMD only on commissioning, and a document's event IDs unique. An
+// §7.4), ILMD only on commissioning, and a document's event IDs unique (an
+// error declaration may repeat the ID of the event it declares erroneous). An
 // errorDeclaration is allowed on any event, a corrective one included.
 import { documentEvents, EVENT_TYPES } from './document.js';
 import { hasTimeZone } from './timestamp.js';
@@ -147,7 +148,9 @@ export function semanticProblems(input: unknown): EpcisProblem[] {
     const path = isDocument ? `${found.pointer}/${i}` : '';
     out.push(...eventProblems(event as Obj, path));
     const id = event['eventID'];
-    if (typeof id === 'string') {
+    // An error declaration restates the erroneous event under its eventID: only
+    // events without one must have IDs of their own.
+    if (typeof id === 'string' && event['errorDeclaration'] === undefined) {
       const first = seen.get(id);
       if (first !== undefined) out.push({ path: `${path}/eventID`, message: `repeats the eventID of event ${first}` });
       else seen.set(id, i);

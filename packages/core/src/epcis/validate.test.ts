@@ -77,6 +77,12 @@ describe('validateEpcis: valid input', () => {
     assert.deepEqual(validateEpcis(doc(original, corrective, third)).errors, []);
   });
 
+  it('an error declaration beside the event it declares, under the same eventID', () => {
+    const original = objectEvent({ eventID: 'urn:uuid:44444444-4444-4444-8444-444444444444' });
+    const declared = { ...original, errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', reason: 'did_not_occur' } };
+    assert.deepEqual(validateEpcis(doc(original, declared)).errors, []);
+  });
+
   it('every event type, with its alternative "what"', () => {
     const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
     const r = validateEpcis(
