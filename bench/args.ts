@@ -28,13 +28,18 @@ export interface BenchOptions {
   batched: PhaseSettings | null;
   baseline: { automineReadings: number; intervalReadings: number; window: number } | null;
   proofs: { leaves: number; proofs: number } | null;
+  /** Diagnostics only: PRAGMAs run on the node's SQLite connection after start (e.g. "synchronous=NORMAL"). */
+  pragmas: string[];
+  /** Write a main-thread CPU profile of each phase's timed part into this folder. */
+  cpuProfileDir: string | undefined;
   /** Give up waiting for an anchor covering the last ack after this long. */
   anchorWaitMs: number;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
-       [--proof-leaves N] [--only single,batched,baseline,proofs] [--keep]`;
+       [--proof-leaves N] [--only single,batched,baseline,proofs] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
+       [--cpu-profile DIR (main-thread profile of each timed phase)]`;
 
 function int(name: string, v: string | undefined): number {
   if (v === undefined || !/^\d[\d_]*$/.test(v)) throw new Error(`${name} needs a whole number\n${USAGE}`);
@@ -56,7 +61,7 @@ export function parseArgs(argv: string[]): BenchOptions {
   }
   const known = [
     '--quick', '--keep', '--json', '--readings', '--anchor-ms', '--anchor-leaves', '--devices', '--connections',
-    '--verify-workers', '--single', '--batched', '--baseline', '--baseline-automine', '--proof-leaves', '--only',
+    '--verify-workers', '--single', '--batched', '--baseline', '--baseline-automine', '--proof-leaves', '--only', '--pragma', '--cpu-profile',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option ${k}\n${USAGE}`);
   const str = (k: string) => {
@@ -97,6 +102,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     },
     proofs: { leaves: num('--proof-leaves') ?? (quick ? 100_000 : 1_200_000), proofs: quick ? 2_000 : 10_000 },
     anchorWaitMs: 30_000,
+    cpuProfileDir: str('--cpu-profile'),
+    pragmas: (str('--pragma') ?? '').split(';').map((p) => p.trim()).filter(Boolean),
   };
   if (mode === 'big') {
     // Big mode: only batched ingest of N readings, for throughput at scale and peak RSS.

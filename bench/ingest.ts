@@ -9,6 +9,7 @@ import { gasOfTransactions } from './gas.js';
 import { REC, REC_FIELDS, type LoadJob, type LoadMessage } from './load-worker.js';
 import { cpuSnapshot, peakRssMb, type CpuSnapshot } from './machine.js';
 import { type Summary, sleep, summarize } from './stats.js';
+import { MainThreadProfiler } from './profile.js';
 import { startWorker } from './workers.js';
 
 export interface PhaseResult {
@@ -112,7 +113,7 @@ async function waitForCoverage(node: RunningNode, maxIndex: number, timeoutMs: n
 export async function runIngestPhase(
   b: { node: RunningNode; anvilPid: number | null },
   corpus: Corpus,
-  opts: { anchorWaitMs: number; previousAnchoredSize: number; log: (s: string) => void },
+  opts: { anchorWaitMs: number; previousAnchoredSize: number; log: (s: string) => void; cpuProfileDir?: string | undefined },
 ): Promise<PhaseResult> {
   const { node } = b;
   const t0 = performance.now();
@@ -134,6 +135,8 @@ export async function runIngestPhase(
     const warm = await waitFor(worker, 'warm');
     const warmRecs = unpack(warm.records);
     opts.log(`warm-up: ${warmRecs.length} requests acked; timed part starts`);
+    const profiler = opts.cpuProfileDir ? new MainThreadProfiler(opts.cpuProfileDir) : null;
+    await profiler?.start();
     commitLog = [];
     const elu0 = performance.eventLoopUtilization();
     const before: CpuSnapshot = cpuSnapshot(b.anvilPid);
@@ -143,6 +146,8 @@ export async function runIngestPhase(
     const after: CpuSnapshot = cpuSnapshot(b.anvilPid);
     const elu = performance.eventLoopUtilization(elu0);
     const commits = commitLog;
+    const profile = await profiler?.stop(`main-thread-${corpus.name}`);
+    if (profile) opts.log(`main-thread CPU profile written to ${profile}`);
     const recs = unpack(done.records);
     const all = [...warmRecs, ...recs];
     const maxIndex = Math.max(...all.map((r) => r.maxIndex));

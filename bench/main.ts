@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   memory.set('node start');
   log('starting the node (embedded anvil, contracts, SQLite, HTTP)…');
   const bn = await timed('nodeStart', () =>
-    startBenchNode({ dir, verifyWorkers: opts.verifyWorkers, anchor: opts.anchor }),
+    startBenchNode({ dir, verifyWorkers: opts.verifyWorkers, anchor: opts.anchor, pragmas: opts.pragmas }),
   );
   const { node } = bn;
   let single: PhaseResult | null = null;
@@ -99,7 +99,12 @@ async function main(): Promise<void> {
       memory.set(`ingest ${p.name}`);
       log(`ingest ${p.name}: ${corpus.timedMessages.toLocaleString('en-US')} timed envelopes (+${corpus.warmupMessages.toLocaleString('en-US')} warm-up), ${p.s.perRequest} per request, ${opts.connections} concurrent requests`);
       const r = await timed(p.name, () =>
-        runIngestPhase(bn, corpus, { anchorWaitMs: opts.anchorWaitMs, previousAnchoredSize: anchored, log: (s) => log(`  ${s}`) }),
+        runIngestPhase(bn, corpus, {
+          anchorWaitMs: opts.anchorWaitMs,
+          previousAnchoredSize: anchored,
+          log: (s) => log(`  ${s}`),
+          cpuProfileDir: opts.cpuProfileDir,
+        }),
       );
       anchored = r.anchors.lastSize || anchored;
       log(

@@ -7,6 +7,7 @@ import { generatePrivateKey } from 'viem/accounts';
 import type { DeviceKey } from '@tradetwin/core/device/keys';
 import { loadConfig } from '../packages/node/src/config.js';
 import { startNode, type RunningNode } from '../packages/node/src/node.js';
+import type { SqliteStore } from '../packages/node/src/store/sqlite.js';
 import { childPids } from './machine.js';
 
 export interface BenchNode {
@@ -21,6 +22,7 @@ export async function startBenchNode(opts: {
   dir: string;
   verifyWorkers: number;
   anchor: { everyMs: number; everyLeaves: number };
+  pragmas?: string[];
 }): Promise<BenchNode> {
   // No TRADETWIN_* environment: the settings are the bench's.
   const cfg = loadConfig(join(opts.dir, 'node'), {});
@@ -36,6 +38,12 @@ export async function startBenchNode(opts: {
     if (/^(anchor:|stop:)/.test(line)) console.log(`  [node] ${line}`);
   });
   const startMs = performance.now() - t;
+  // Diagnostics (--pragma): change the node's SQLite connection at run time, node code untouched.
+  for (const p of opts.pragmas ?? []) {
+    if (!/^[a-z_]+\s*=\s*[A-Za-z0-9_-]+$/.test(p)) throw new Error(`--pragma: "${p}" is not name=value`);
+    (node.store as SqliteStore).unsafeDatabase().exec(`PRAGMA ${p}`);
+    console.log(`  [bench] PRAGMA ${p} on the node's store (diagnostic run: not the node's configuration)`);
+  }
   const anvil = childPids('anvil');
   return { node, signerKey: cfg.signerKey, anvilPid: anvil[0] ?? null, lines, startMs };
 }

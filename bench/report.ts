@@ -102,6 +102,7 @@ export function buildJson(f: RunFigures) {
       baseline: f.opts.baseline,
       proofs: f.opts.proofs,
       store: 'SQLite (node:sqlite), WAL, synchronous=FULL',
+      ...(f.opts.pragmas.length ? { diagnosticPragmas: f.opts.pragmas } : {}),
       chain: 'embedded anvil (automine), node-deployed contracts',
     },
     durationsSec: Object.fromEntries(Object.entries(f.durations).map(([k, v]) => [k, round(v / 1000)])),
