@@ -82,7 +82,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     devices: num('--devices') ?? (quick ? 20 : 50),
     connections: num('--connections') ?? 4,
     verifyWorkers: num('--verify-workers') ?? 2,
-    anchor: { everyMs: num('--anchor-ms') ?? 2000, everyLeaves: num('--anchor-leaves') ?? 100_000 },
+    anchor: { everyMs: num('--anchor-ms') ?? 3000, everyLeaves: num('--anchor-leaves') ?? 100_000 },
     single: {
       readingsPerMessage: 1,
       messages: num('--single') ?? (quick ? 40_000 : 300_000),

@@ -178,13 +178,6 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       '',
       '',
     ]);
-    rows.push([
-      `${label}.cpu (cores)`,
-      `proc ${fmt(p.cpu.processCores, 2)} = main ${fmt(p.cpu.nodeMainThreadCores, 2)} + verify/other ${fmt(p.cpu.otherThreadsCores, 2)} + loadgen ${fmt(p.cpu.loadGeneratorCores, 2)}; anvil ${fmt(p.cpu.anvilCores, 2)}`,
-      '',
-      '',
-      '',
-    ]);
     const rej = Object.entries(p.rejected);
     if (rej.length) rows.push([`${label}.rejected`, rej.map(([k, v]) => `${k}=${v}`).join(' '), '', '', '']);
   };
@@ -207,5 +200,41 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
   if (j.anvilPeakRssMb !== null) rows.push(['anvilPeakRssMb (separate process)', fmt(j.anvilPeakRssMb), 'MB', '', '']);
   rows.push(['total wall time', fmt(j.durationsSec.total ?? Number.NaN), 's', '', '']);
   out.push(table(rows));
+
+  // Where the time went during each timed phase.
+  const phases = [f.single, f.batched].filter((p): p is PhaseResult => p !== null);
+  if (phases.length) {
+    out.push('');
+    out.push('CPU during the timed part (cores of the machine; "other processes" = everything outside this benchmark and its anvil):');
+    const cpuRows: string[][] = [
+      ['phase', 'process', 'node main', 'verify+other threads', 'load gen', 'anvil', 'other processes', 'event loop busy', 'commits', 'leaves/commit', 'append p50/p99 ms'],
+    ];
+    for (const p of phases) {
+      cpuRows.push([
+        p.name,
+        fmt(p.cpu.processCores, 2),
+        fmt(p.cpu.nodeMainThreadCores, 2),
+        fmt(p.cpu.otherThreadsCores, 2),
+        fmt(p.cpu.loadGeneratorCores, 2),
+        fmt(p.cpu.anvilCores, 2),
+        fmt(p.cpu.otherProcessesCores, 2),
+        `${Math.round(p.eventLoopUtilization * 100)}%`,
+        String(p.commits.count),
+        fmt(p.commits.leavesPerCommit),
+        `${fmt(p.commits.appendMs.p50)} / ${fmt(p.commits.appendMs.p99)}`,
+      ]);
+    }
+    out.push(table(cpuRows));
+  }
+  if (f.baseline) {
+    out.push('');
+    out.push('Naive baseline runs (one LogAnchor.publishHead per reading, separate dev chain):');
+    out.push(
+      table([
+        ['mining', 'transactions', 'seconds', 'readings/s', 'blocks', 'gas/reading'],
+        ...f.baseline.runs.map((r) => [r.mining, String(r.readings), fmt(r.seconds), fmt(r.readingsPerSec), String(r.blocks), fmt(r.gasPerReading)]),
+      ]),
+    );
+  }
   return out.join('\n');
 }
