@@ -35,9 +35,27 @@ type Op = '>=' | '<' | '>' | '<=';
 const OPS: Record<string, Op> = { GE: '>=', LT: '<', GT: '>', LE: '<=' };
 
 /** A parsed, validated SimpleEventQuery (also the input of the page-token fingerprint). */
+/**
+ * A condition on a set of events found through a side table (EPC index, links,
+ * sensor reports). Run either as `e.rid IN (sub)` — the side table's index finds
+ * the events — or, when the set is large, as the correlated `exists` probe per
+ * event, so a broad filter with ORDER BY … LIMIT stops after one page.
+ */
+export interface SetCondition {
+  sub: string;
+  exists: string;
+  params: SQLInputValue[];
+  /** Whether counting the set is cheap (an index serves `sub`). */
+  countable: boolean;
+}
+
+/** Above this many matching rows a set condition is probed per event instead of materialised. */
+export const SET_THRESHOLD = 2000;
+
 export interface EventQuery {
   where: string[];
   params: SQLInputValue[];
+  sets: SetCondition[];
   orderBy: 'rid' | 'event_time' | 'record_time';
   direction: 'ASC' | 'DESC';
   eventCountLimit: number | null;
@@ -147,6 +165,7 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
   }
   const where: string[] = [];
   const params: SQLInputValue[] = [];
+  const sets: SetCondition[] = [];
   const canon: Record<string, unknown> = {};
   const sensor: { where: string[]; params: SQLInputValue[] } = { where: [], params: [] };
   const forms = opts.forms ?? {};
@@ -246,28 +265,27 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
     } else if ((m = /^EQ_persistentDisposition_(set|unset)$/.exec(name))) {
       const vals = [...new Set(list(name, values).map((v) => normaliseCbv('Disp', v)))];
       const kind = m[1] === 'set' ? LINK.persistentDispositionSet : LINK.persistentDispositionUnset;
-      where.push(`e.rid IN (SELECT rid FROM epcis_link WHERE kind = ${kind} AND ${inList('value', vals.length)})`);
-      params.push(...vals);
+      sets.push(linkSet(kind, vals));
       canon[name] = vals.sort();
     } else if (MATCH_ROLES[name]) {
       // Raw values: epcMatcher keys exact identifiers itself and reads patterns as patterns.
       const vals = [...new Set(uriList(name, values))];
       const roles = MATCH_ROLES[name]!;
       const roleSql = `role IN (${roles.join(', ')})`;
-      const parts: string[] = [];
+      const parts: { cond: string; params: SQLInputValue[] }[] = [];
       for (const v of vals) {
         const mt = epcMatcher(v, forms);
-        if (mt.exact !== null) {
-          parts.push(`SELECT rid FROM epcis_epc WHERE epc = ? AND ${roleSql}`);
-          params.push(mt.exact);
-        } else {
-          for (const r of mt.ranges) {
-            parts.push(`SELECT rid FROM epcis_epc WHERE epc >= ? AND epc < ? AND ${roleSql} AND epc_match(?, epc)`);
-            params.push(r.from, r.to, v);
-          }
+        if (mt.exact !== null) parts.push({ cond: 'epc = ?', params: [mt.exact] });
+        for (const r of mt.ranges) {
+          parts.push(r.exact ? { cond: 'epc >= ? AND epc < ?', params: [r.from, r.to] } : { cond: 'epc >= ? AND epc < ? AND epc_match(?, epc)', params: [r.from, r.to, v] });
         }
       }
-      where.push(`e.rid IN (${parts.join(' UNION ')})`);
+      sets.push({
+        sub: parts.map((p) => `SELECT rid FROM epcis_epc WHERE ${p.cond} AND ${roleSql}`).join(' UNION '),
+        exists: `EXISTS (SELECT 1 FROM epcis_epc x WHERE x.rid = e.rid AND x.${roleSql} AND (${parts.map((p) => `(${p.cond.replace(/\bepc\b/g, 'x.epc')})`).join(' OR ')}))`,
+        params: parts.flatMap((p) => p.params),
+        countable: true,
+      });
       canon[name] = vals.sort();
     } else if ((m = /^(EQ|GT|GE|LT|LE)_quantity$/.exec(name))) {
       if (m[1] === 'EQ') {
@@ -298,15 +316,13 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       canon[name] = vals.sort();
     } else if (name === 'EQ_correctiveEventID') {
       const vals = uriList(name, values);
-      where.push(`e.rid IN (SELECT rid FROM epcis_link WHERE kind = ${LINK.correctiveEventID} AND ${inList('value', vals.length)})`);
-      params.push(...vals);
+      sets.push(linkSet(LINK.correctiveEventID, vals));
       canon[name] = vals.sort();
     } else if ((m = /^EQ_(bizTransaction|source|destination)_([a-z][a-zA-Z0-9_]+)$/.exec(name))) {
       const kind = m[1] === 'bizTransaction' ? LINK.bizTransaction : m[1] === 'source' ? LINK.source : LINK.destination;
       const type = normaliseCbv(m[1] === 'bizTransaction' ? 'BTT' : 'SDT', m[2]!);
       const vals = [...new Set(uriList(name, values).map((v) => (m![1] === 'bizTransaction' ? v : epcKey(v, forms))))];
-      where.push(`e.rid IN (SELECT rid FROM epcis_link WHERE kind = ${kind} AND ${inList('value', vals.length)} AND type = ?)`);
-      params.push(...vals, type);
+      sets.push(linkSet(kind, vals, type));
       canon[name] = vals.sort();
     } else if (name === 'EXISTS_sensorElementList') {
       if (flag(name, values)) {
@@ -387,19 +403,20 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
     throw bad('conflicting_parameter', 'orderDirection', 'orderDirection needs orderBy (eventTime or recordTime)');
   }
   if (sensor.where.length > 0) {
-    // All sensor conditions hold for one sensorReport. When one names a uom and a value
-    // range, the (uom, value) index finds the reports; otherwise filter per event.
-    const indexed = sensor.where.some((w) => w.startsWith('s.uom = ?'));
-    where.push(
-      indexed
-        ? `e.rid IN (SELECT s.rid FROM epcis_sensor s WHERE ${sensor.where.join(' AND ')})`
-        : `e.has_sensor = 1 AND EXISTS (SELECT 1 FROM epcis_sensor s WHERE s.rid = e.rid AND ${sensor.where.join(' AND ')})`,
-    );
-    params.push(...sensor.params);
+    // All sensor conditions hold for one sensorReport. The (uom, value) and type indexes
+    // can find the reports; otherwise each event with sensor data is probed.
+    const conds = sensor.where.join(' AND ');
+    sets.push({
+      sub: `SELECT s.rid FROM epcis_sensor s WHERE ${conds}`,
+      exists: `e.has_sensor = 1 AND EXISTS (SELECT 1 FROM epcis_sensor s WHERE s.rid = e.rid AND ${conds})`,
+      params: sensor.params,
+      countable: sensor.where.some((w) => w.startsWith('s.uom = ?') || w.startsWith('s.type IN')),
+    });
   }
   const query: EventQuery = {
     where,
     params,
+    sets,
     orderBy,
     direction: direction ?? (orderBy === 'rid' ? 'ASC' : 'DESC'),
     eventCountLimit,
@@ -407,6 +424,16 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
     canonical: canonicalJson(canon),
   };
   return { query, page: { perPage, token: null }, tokenText };
+}
+
+function linkSet(kind: number, values: string[], type?: string): SetCondition {
+  const cond = `kind = ${kind} AND ${inList('value', values.length)}${type !== undefined ? ' AND type = ?' : ''}`;
+  return {
+    sub: `SELECT rid FROM epcis_link WHERE ${cond}`,
+    exists: `EXISTS (SELECT 1 FROM epcis_link l WHERE l.rid = e.rid AND ${cond.replace(/\b(kind|value|type)\b/g, 'l.$1')})`,
+    params: type !== undefined ? [...values, type] : [...values],
+    countable: true,
+  };
 }
 
 // ------------------------------------------------------------ page tokens
@@ -463,10 +490,22 @@ function keyOf(e: StoredEvent, orderBy: EventQuery['orderBy']): number | null {
 }
 
 /** Run a parsed query for one page. */
-export function runEventQuery(repo: EpcisRepository, query: EventQuery, page: PageRequest, tokenText: string | null = null): QueryPage {
+export function runEventQuery(
+  repo: EpcisRepository,
+  query: EventQuery,
+  page: PageRequest,
+  tokenText: string | null = null,
+  setThreshold = SET_THRESHOLD,
+): QueryPage {
   const token = tokenText !== null ? decodeToken(repo.tokenKey, tokenText, query) : null;
   const where = [...query.where];
   const params = [...query.params];
+  for (const set of query.sets) {
+    const large =
+      !set.countable || Number(repo.get(`SELECT COUNT(*) AS n FROM (${set.sub} LIMIT ${setThreshold + 1})`, ...set.params)?.n ?? 0) > setThreshold;
+    where.push(large ? set.exists : `e.rid IN (${set.sub})`);
+    params.push(...set.params);
+  }
   if (query.maxEventCount !== null && !token) {
     const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM epcis_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ?)`;
     const n = Number(repo.get(sql, ...params, query.maxEventCount + 1)?.n ?? 0);

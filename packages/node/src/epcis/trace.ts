@@ -238,7 +238,9 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
           for (const x of links.epcs) {
             if (x.role !== 'parent') continue;
             addHop({ from: node.id, to: x.epc, relation: 'packed_into', leafIndex: rid });
-            enqueue({ id: x.epc, role: 'container', from: h.eventTime, until: forward ? INF : node.until });
+            // In the container from this event until it was taken out again (a DELETE naming it).
+            const out = removedAt(hs, x.epc, h, linksOf);
+            enqueue({ id: x.epc, role: 'container', from: h.eventTime, until: Math.min(out, forward ? INF : node.until) });
           }
         } else if (h.role === 'parent' && !forward && node.role === 'material') {
           for (const x of links.epcs) {
@@ -265,6 +267,17 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
     truncated,
     stats: { identifiers: visited, events: evidence.size, ms: Math.round((performance.now() - t0) * 100) / 100 },
   };
+}
+
+/** When the identifier whose hops these are was taken out of `parent` after `put` (a DELETE of the same event type naming both); +∞ if never. */
+function removedAt(hs: readonly GraphHop[], parent: string, put: GraphHop, linksOf: (rid: number) => EventLinks): number {
+  let at = INF;
+  for (const h of hs) {
+    if (h.action !== 'DELETE' || h.type !== put.type || h.eventTime < put.eventTime || h.eventTime >= at) continue;
+    if (h.isDeclaration || h.declaredBy !== null || h.role === 'parent') continue;
+    if (linksOf(h.leafIndex).epcs.some((x) => x.role === 'parent' && x.epc === parent)) at = h.eventTime;
+  }
+  return at;
 }
 
 function citeStored(repo: EpcisRepository, leafIndex: number, evidence: Map<number, TraceEvidence>): number {

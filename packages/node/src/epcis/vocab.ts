@@ -44,15 +44,27 @@ export interface EpcForms {
  * length — and the value itself otherwise.
  */
 export function epcKey(value: string, forms: EpcForms = {}): string {
+  let cache = keyCache.get(forms);
+  if (!cache) {
+    cache = new Map();
+    keyCache.set(forms, cache);
+  }
+  const hit = cache.get(value);
+  if (hit !== undefined) return hit;
+  const key = computeKey(value, forms);
+  if (cache.size >= 100_000) cache.clear();
+  cache.set(value, key);
+  return key;
+}
+
+const keyCache = new WeakMap<EpcForms, Map<string, string>>();
+
+function computeKey(value: string, forms: EpcForms): string {
   const v = value.trim();
   try {
-    if (/^urn:epc:(id|class|idpat):/i.test(v)) {
-      const dl = forms.epcToDigitalLink?.(v);
-      if (dl) return forms.canonicalDigitalLink?.(dl) ?? dl;
-    } else if (/^https?:\/\//i.test(v)) {
-      const c = forms.canonicalDigitalLink?.(v);
-      if (c) return c;
-    }
+    // core's epcToDigitalLink already yields the constrained canonical form.
+    if (/^urn:epc:(id|class|idpat):/i.test(v)) return forms.epcToDigitalLink?.(v) ?? v;
+    if (/^https?:\/\//i.test(v)) return forms.canonicalDigitalLink?.(v) ?? v;
   } catch {
     // not convertible: keep it as given
   }
@@ -69,8 +81,8 @@ export function epcKey(value: string, forms: EpcForms = {}): string {
  */
 export interface EpcMatcher {
   exact: string | null;
-  /** Index ranges [from, to) to scan for a pattern; each hit is confirmed by test(). */
-  ranges: { from: string; to: string }[];
+  /** Index ranges [from, to) to scan for a pattern; each hit is confirmed by test() unless the range is exact. */
+  ranges: { from: string; to: string; exact: boolean }[];
   test(value: string): boolean;
 }
 
@@ -106,7 +118,9 @@ export function epcMatcher(value: string, forms: EpcForms = {}): EpcMatcher {
   const prefixFields = fixed.length > 0 ? `${fixed.join('.')}${fixed.length < fields.length ? '.' : ''}` : '';
   const bases = [`urn:epc:id:${scheme}:`, `urn:epc:idpat:${scheme}:`];
   if (scheme === 'sgtin') bases.push('urn:epc:class:lgtin:');
-  const ranges = bases.map((b) => ({ from: `${b}${prefixFields}`, to: `${b}${prefixFields}\uffff` }));
+  // Only the last field a wildcard: everything under the prefix matches.
+  const lastOnly = fixed.length === fields.length - 1;
+  const ranges = bases.map((b) => ({ from: `${b}${prefixFields}`, to: `${b}${prefixFields}\uffff`, exact: lastOnly }));
   // Digital-Link-keyed values: the GS1 key's range, each hit read back as a URN at the pattern's prefix length.
   const ai = SCHEME_AI[scheme];
   let classKey: string | null = null;
@@ -116,8 +130,9 @@ export function epcMatcher(value: string, forms: EpcForms = {}): EpcMatcher {
     } catch {
       classKey = null;
     }
-    if (classKey) ranges.push({ from: classKey, to: `${classKey}\uffff` });
-    else ranges.push({ from: `https://id.gs1.org/${ai}/`, to: `https://id.gs1.org/${ai}/\uffff` });
+    // A GS1 key has a fixed length, so everything from the class key on is the class or below it.
+    if (classKey) ranges.push({ from: classKey, to: `${classKey}\uffff`, exact: true });
+    else ranges.push({ from: `https://id.gs1.org/${ai}/`, to: `https://id.gs1.org/${ai}/\uffff`, exact: false });
   }
   const cp = fields[0];
   const lengths = cp && cp !== '*' ? [cp.length] : [6, 7, 8, 9, 10, 11, 12];
