@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
+import { auditLog } from '../log/audit.js';
+import { checkEpcisLeaves } from './audit.js';
 import { canonicalJson } from './canonical.js';
 import type { EventProof } from './proof.js';
 import { parseEventQuery, rawQueryPairs, runEventQuery } from './query.js';
@@ -346,6 +348,10 @@ describe('bad input', () => {
     assert.equal(res.headers.get('location'), `/epcis/events/${encodeURIComponent(hashId)}`);
     const bad = await n.request('/epcis/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...event, eventTimeZoneOffset: '25:00' }) });
     assert.equal(bad.status, 400);
+    const problem = (await bad.json()) as { code: string; detail: string; errors: { pointer: string }[] };
+    assert.equal(problem.code, 'bad_time_zone_offset');
+    assert.deepEqual(problem.errors.map((e) => e.pointer), ['/eventTimeZoneOffset'], 'pointers into the posted event');
+    assert.match(problem.detail, /^\/eventTimeZoneOffset: /);
   });
 
   it('answers malformed query parameters with 400 problems naming the parameter', async () => {
@@ -401,6 +407,21 @@ describe('proofs and recovery', () => {
     const forged = { ...proof, event: { ...proof.event, bizStep: 'shipping' } };
     assert.equal((await verifyEventProof(forged, n.t.node.address)).checks.find((c) => c.name === 'event')?.ok, false);
     assert.equal((await get('/epcis/events/urn:uuid:nope/proof')).status, 404);
+  });
+
+  it("passes the log audit: every epcis leaf's hash ID recomputes and matches its index row; an edited row is named", async () => {
+    const check = checkEpcisLeaves(n.repo);
+    const report = await auditLog({ store: n.t.node.store, anchoredHeads: null, nodeAddress: n.t.node.address, checkLeaf: check });
+    assert.deepEqual(report.findings, []);
+    assert.equal(report.leavesChecked, n.t.node.log.size);
+    const victim = n.repo.byEventId('urn:uuid:good-20')[0]!;
+    n.repo.db.prepare('UPDATE epcis_events SET hash_id = ? WHERE rid = ?').run('ni:///sha-256;00?ver=CBV2.0', victim.leafIndex);
+    try {
+      const leaf = (await n.t.node.store.leaf(victim.leafIndex))!;
+      assert.match(String(check(leaf)), /index row at leaf/);
+    } finally {
+      n.repo.db.prepare('UPDATE epcis_events SET hash_id = ? WHERE rid = ?').run(victim.hashId, victim.leafIndex);
+    }
   });
 
   it('indexes, on open, an event that reached the log but not the index (a crash between the two)', async () => {

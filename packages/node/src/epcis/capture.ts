@@ -40,6 +40,18 @@ export interface SchemaError {
 /** Validates a whole EPCIS document against GS1's JSON schema (core/epcis); [] when valid. */
 export type DocumentValidator = (doc: unknown) => SchemaError[];
 
+const WRAPPED = '/epcisBody/eventList/0';
+
+/** Problems of a single posted event, with pointers into that event rather than the document it was wrapped in. */
+function relativeToEvent(p: EpcisProblem): EpcisProblem {
+  const fix = (s: string) => s.split(WRAPPED).join('');
+  const extra = { ...p.extra };
+  if (Array.isArray(extra.errors)) {
+    extra.errors = (extra.errors as CaptureProblem[]).map((e) => ({ ...e, detail: fix(e.detail), ...(e.pointer !== undefined ? { pointer: fix(e.pointer) } : {}) }));
+  }
+  return new EpcisProblem(p.status, p.gs1Type, p.code, fix(p.detail), extra);
+}
+
 /** An HttpProblem carrying the GS1 exception type the EPCIS REST binding names. */
 export class EpcisProblem extends HttpProblem {
   constructor(
@@ -300,7 +312,12 @@ export class EpcisCapture {
       creationDate: new Date().toISOString(),
       epcisBody: { eventList: [rest] },
     };
-    const job = await this.capture(doc, 'rollback');
+    let job: CaptureJob;
+    try {
+      job = await this.capture(doc, 'rollback');
+    } catch (err) {
+      throw err instanceof EpcisProblem ? relativeToEvent(err) : err;
+    }
     if (!job.success || !job.leaves) {
       const first = job.errors[0];
       throw new EpcisProblem(

@@ -1,6 +1,7 @@
 // EPCIS 2.0 repository of a member node: capture into the transparency log,
 // SimpleEventQuery, proofs, trace. Wiring: see README in this folder's report
 // (node.ts opens the repository, api/app.ts mounts epcisRoutes under /epcis).
+export { checkEpcisLeaves } from './audit.js';
 export { type CaptureLimits, DEFAULT_CAPTURE_LIMITS, type DocumentValidator, EpcisCapture, EpcisProblem, type SchemaError } from './capture.js';
 export { buildEventProofs, type EventProof, verifyEventProof } from './proof.js';
 export { parseEventQuery, queryDocument, runEventQuery } from './query.js';
@@ -15,4 +16,6 @@ export {
 } from './repository.js';
 export { type EpcisRouteDeps, epcisRoutes } from './routes.js';
 export { type TraceDirection, type TraceResult, trace } from './trace.js';
+export { coreValidator } from './validator.js';
+export { coreCodec } from './codec.js';
 export * from './types.js';

@@ -281,7 +281,7 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
         }
       }
       sets.push({
-        sub: parts.map((p) => `SELECT rid FROM epcis_epc WHERE ${p.cond} AND ${roleSql}`).join(' UNION '),
+        sub: parts.map((p) => `SELECT rid FROM epcis_epc WHERE ${p.cond} AND ${roleSql}`).join(' UNION ALL '),
         exists: `EXISTS (SELECT 1 FROM epcis_epc x WHERE x.rid = e.rid AND x.${roleSql} AND (${parts.map((p) => `(${p.cond.replace(/\bepc\b/g, 'x.epc')})`).join(' OR ')}))`,
         params: parts.flatMap((p) => p.params),
         countable: true,

@@ -65,7 +65,6 @@ CREATE TABLE IF NOT EXISTS epcis_events (
   json TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS epcis_events_event_id ON epcis_events(event_id, is_declaration);
-CREATE INDEX IF NOT EXISTS epcis_events_hash ON epcis_events(hash_id);
 CREATE INDEX IF NOT EXISTS epcis_events_time ON epcis_events(event_time);
 CREATE INDEX IF NOT EXISTS epcis_events_record ON epcis_events(record_time);
 CREATE INDEX IF NOT EXISTS epcis_events_type ON epcis_events(type, event_time);
