@@ -501,10 +501,15 @@ export function runEventQuery(
   const where = [...query.where];
   const params = [...query.params];
   for (const set of query.sets) {
-    const large =
-      !set.countable || Number(repo.get(`SELECT COUNT(*) AS n FROM (${set.sub} LIMIT ${setThreshold + 1})`, ...set.params)?.n ?? 0) > setThreshold;
-    where.push(large ? set.exists : `e.rid IN (${set.sub})`);
-    params.push(...set.params);
+    // A small set is read once and given to the main query as literal leaf indexes;
+    // a large (or uncountable) one is probed per event.
+    const rids = set.countable ? repo.all(`${set.sub} LIMIT ${setThreshold + 1}`, ...set.params).map((r) => Number(r.rid)) : null;
+    if (rids && rids.length <= setThreshold) {
+      where.push(rids.length === 0 ? '0' : `e.rid IN (${[...new Set(rids)].join(',')})`);
+    } else {
+      where.push(set.exists);
+      params.push(...set.params);
+    }
   }
   if (query.maxEventCount !== null && !token) {
     const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM epcis_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ?)`;

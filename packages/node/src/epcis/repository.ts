@@ -104,6 +104,8 @@ CREATE TABLE IF NOT EXISTS epcis_sensor (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS epcis_sensor_uom_value ON epcis_sensor(uom, value);
 CREATE INDEX IF NOT EXISTS epcis_sensor_type ON epcis_sensor(type);
+CREATE INDEX IF NOT EXISTS epcis_sensor_uom_max ON epcis_sensor(uom, max_value);
+CREATE INDEX IF NOT EXISTS epcis_sensor_uom_min ON epcis_sensor(uom, min_value);
 CREATE TABLE IF NOT EXISTS epcis_capture_jobs (
   id TEXT PRIMARY KEY,
   created_at INTEGER NOT NULL,
