@@ -1,0 +1,130 @@
+// The shipment's policies and what they paid: the node's record of each payout
+// next to what the chain says — the ClaimPaid event in the payout's own
+// transaction, read here from the chain's JSON-RPC.
+import { useEffect, useState } from 'react';
+import { useChain } from '../api/hooks.js';
+import type { PayoutJson, PolicyJson } from '../api/types.js';
+import { type OnChainPayout, readPayoutTx } from '../chain/payouts.js';
+import { TokenAmount } from '../app/TokenAmount.js';
+import { Badge, Card, Hash, StatusBadge } from '../app/ui.js';
+import { formatTime } from '../lib/format.js';
+import { termsLine } from '../overview/PoliciesCard.js';
+
+export function PolicyPanel({ policies, payouts }: { policies: PolicyJson[]; payouts: PayoutJson[] }) {
+  return (
+    <Card title="Policy and payout" testId="policy-panel">
+      {policies.length === 0 && <p className="empty">No policy covers this shipment.</p>}
+      {policies.map((p) => (
+        <div key={`${p.cover}-${p.policyId}`} data-policy={p.policyId} style={{ marginBottom: 12 }}>
+          <div className="row">
+            <strong>Policy #{p.policyId}</strong> <StatusBadge status={p.state} />
+          </div>
+          <dl className="kv small" style={{ marginTop: 6 }}>
+            <dt>Cover contract</dt>
+            <dd>
+              <Hash value={p.cover} full />
+            </dd>
+            {p.terms.sumInsured && (
+              <>
+                <dt>Sum insured</dt>
+                <dd>
+                  <TokenAmount cover={p.cover} amount={p.terms.sumInsured} />
+                </dd>
+              </>
+            )}
+            {p.terms.premium && (
+              <>
+                <dt>Premium</dt>
+                <dd>
+                  <TokenAmount cover={p.cover} amount={p.terms.premium} />
+                </dd>
+              </>
+            )}
+            <dt>Terms</dt>
+            <dd>{termsLine(p)}</dd>
+            {p.terms.holder && (
+              <>
+                <dt>Holder</dt>
+                <dd>
+                  <Hash value={p.terms.holder} full />
+                </dd>
+              </>
+            )}
+          </dl>
+          {payouts
+            .filter((x) => x.policyId === p.policyId)
+            .map((x) => (
+              <PayoutRow key={x.txHash} cover={p.cover} payout={x} />
+            ))}
+        </div>
+      ))}
+    </Card>
+  );
+}
+
+function PayoutRow({ cover, payout }: { cover: PolicyJson['cover']; payout: PayoutJson }) {
+  const chain = useChain();
+  const [onChain, setOnChain] = useState<OnChainPayout>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (!chain) return;
+    let live = true;
+    readPayoutTx(chain.rpcUrl, cover, payout.txHash).then(
+      (r) => live && setOnChain(r),
+      (e: unknown) => live && setError(e instanceof Error ? e.message.split('\n')[0] : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [chain?.rpcUrl, cover, payout.txHash]);
+  const agrees = onChain?.amount !== null && onChain?.amount !== undefined && onChain.amount.toString() === payout.amount;
+  return (
+    <div className="note" style={{ background: 'var(--ok-bg)', color: 'var(--ink)', marginTop: 8 }} data-testid="payout">
+      <div className="row">
+        <Badge tone="ok">paid</Badge>
+        <strong>
+          <TokenAmount cover={cover} amount={payout.amount} testId="payout-node-amount" />
+        </strong>
+        <span className="small muted">{formatTime(payout.paidAt)}</span>
+      </div>
+      <dl className="kv small" style={{ marginTop: 6 }}>
+        <dt>Transaction</dt>
+        <dd>
+          <Hash value={payout.txHash} full />
+        </dd>
+        <dt>On chain</dt>
+        <dd data-testid="payout-onchain" data-amount={onChain?.amount?.toString() ?? ''} data-status={onChain?.status ?? ''}>
+          {error && <span className="badge bad">could not read the chain: {error}</span>}
+          {!error && !onChain && <span className="muted">reading the receipt…</span>}
+          {onChain && onChain.amount !== null && (
+            <>
+              ClaimPaid <TokenAmount cover={cover} amount={onChain.amount} /> in block {onChain.blockNumber} ({onChain.status}){' '}
+              {agrees ? <Badge tone="ok">matches the node's record</Badge> : <Badge tone="bad">differs from the node's record</Badge>}
+            </>
+          )}
+          {onChain && onChain.amount === null && <Badge tone="bad">no ClaimPaid event in this transaction</Badge>}
+        </dd>
+        {onChain?.holderTransfer && (
+          <>
+            <dt>Paid to</dt>
+            <dd>
+              <Hash value={onChain.holderTransfer.to} full />
+            </dd>
+          </>
+        )}
+        <dt>Attested by</dt>
+        <dd>
+          {payout.signers.map((s) => (
+            <div key={s}>
+              <Hash value={s} full />
+            </div>
+          ))}
+        </dd>
+        <dt>Excursion</dt>
+        <dd>
+          <Hash value={payout.excursionId} />
+        </dd>
+      </dl>
+    </div>
+  );
+}

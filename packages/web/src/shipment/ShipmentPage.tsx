@@ -1,0 +1,67 @@
+// One shipment: its conditions over time, its route, its story, the policy
+// that covers it and the state of the evidence — live.
+import { useState } from 'react';
+import { useStatus } from '../api/hooks.js';
+import type { AnchorJson, ShipmentStateJson } from '../api/types.js';
+import { Link } from '../app/Link.js';
+import { QrCode } from '../app/QrCode.js';
+import { Badge, Card, ErrorNote, Loading, StatusBadge } from '../app/ui.js';
+import { formatTime } from '../lib/format.js';
+import { paths } from '../lib/router.js';
+import { useApi } from '../lib/use-api.js';
+import { EvidencePanel } from './EvidencePanel.js';
+import { PickedReadingCard } from './PickedReading.js';
+import { PolicyPanel } from './PolicyPanel.js';
+import { RouteMap } from './RouteMap.js';
+import type { PickedReading } from './SensorChart.js';
+import { ShipmentCharts } from './ShipmentCharts.js';
+import { Timeline } from './Timeline.js';
+import { useShipmentSeries } from './use-series.js';
+
+export default function ShipmentPage({ id }: { id: string }) {
+  const state = useApi<ShipmentStateJson>(`/api/v1/shipments/${encodeURIComponent(id)}`, { live: ['ingest', 'excursion', 'payout'] });
+  const anchors = useApi<AnchorJson[]>('/api/v1/anchors', { live: ['anchor'] });
+  const status = useStatus();
+  const series = useShipmentSeries(state.data?.shipment);
+  const [picked, setPicked] = useState<(PickedReading & { kind: string; deviceId: string }) | null>(null);
+
+  if (state.error) return <ErrorNote error={state.error} />;
+  if (!state.data) return <Loading what={`shipment ${id}`} />;
+  const s = state.data;
+  const legs = s.shipment.legs;
+  return (
+    <div className="stack" data-testid="shipment-page" data-ready={series.data ? 'true' : 'false'}>
+      <div className="page-head">
+        <div>
+          <p className="small muted">
+            <Link href={paths.overview()}>Overview</Link> / shipment
+          </p>
+          <h1>
+            {s.shipment.id} <StatusBadge status={s.status} /> {s.breached > 0 && <Badge tone="bad">{s.breached} breached</Badge>}
+          </h1>
+          <p className="muted">
+            {s.shipment.goods.description} · {legs[0]?.from.name} → {legs[legs.length - 1]?.to.name} · {formatTime(legs[0]?.plannedDeparture)} → {formatTime(legs[legs.length - 1]?.plannedArrival)}
+          </p>
+          <p className="small muted">{s.shipment.parties.map((p) => `${p.role}: ${p.name}`).join(' · ')}</p>
+        </div>
+        <QrCode path={paths.shipment(s.shipment.id)} label="This shipment" testId="shipment-qr" compact />
+      </div>
+      {series.error && <ErrorNote error={series.error} />}
+      {!series.data && !series.error && <Loading what="readings" />}
+      {series.data && <ShipmentCharts series={series.data} rules={s.shipment.rules} excursions={s.excursions} onPick={setPicked} />}
+      {picked && <PickedReadingCard r={picked} onClose={() => setPicked(null)} />}
+      <div className="grid grid-2">
+        <div className="stack">
+          <Card title="Route" testId="route">
+            <RouteMap shipment={s.shipment} track={series.data?.track?.series ?? null} excursions={s.excursions} />
+          </Card>
+          <PolicyPanel policies={s.policies} payouts={s.payouts} />
+        </div>
+        <div className="stack">
+          <EvidencePanel status={status.data} excursions={s.excursions} />
+          <Timeline state={s} anchors={anchors.data ?? []} />
+        </div>
+      </div>
+    </div>
+  );
+}

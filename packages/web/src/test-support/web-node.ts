@@ -1,0 +1,122 @@
+// A real node (startTestNode: embedded anvil, SQLite, HTTP, MQTT) with the
+// dashboard mounted the way packages/node should mount it: the node's own API
+// (createApp, the same deps startNode passes), plus the series route, the SSE
+// stream and the static app. The LiveFeed is fed from the node's own hooks —
+// the wiring node.ts should do, applied here from outside (bridgeLive).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '@tradetwin/node/api/app';
+import type { AnchorEvents } from '@tradetwin/node/anchor/anchorer';
+import type { MonitorEvents } from '@tradetwin/node/shipments/monitor';
+import { startTestNode, type TestNode } from '@tradetwin/node/test-support/node-fixture';
+import type { NodeConfig } from '@tradetwin/node/config';
+import type { RunningNode } from '@tradetwin/node/node';
+import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from '../../server/live-events.js';
+import { LiveFeed, liveStream } from '../../server/live.js';
+import { seriesRoutes } from '../../server/series.js';
+import { webRoutes } from '../../server/static.js';
+
+export const WEB_ROOT = new URL('../../', import.meta.url).pathname;
+
+/** vite build of packages/web into a fresh temp dir (the checkout's dist/ is left alone). */
+export async function buildApp(): Promise<{ distDir: string; ms: number; dispose: () => void }> {
+  const { build } = await import('vite');
+  const distDir = mkdtempSync(join(tmpdir(), 'tt-web-dist-'));
+  const t0 = performance.now();
+  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
+  return { distDir, ms: performance.now() - t0, dispose: () => rmSync(distDir, { recursive: true, force: true }) };
+}
+
+export interface WebNode {
+  t: TestNode;
+  node: RunningNode;
+  /** The composed server (API + dashboard + SSE). */
+  url: string;
+  live: LiveFeed;
+  stop(): Promise<void>;
+}
+
+export async function startWebNode(opts: { distDir: string; configure?: (c: NodeConfig) => void }): Promise<WebNode> {
+  const t = await startTestNode({ configure: opts.configure });
+  const node = t.node;
+  const live = new LiveFeed({ ingestEveryMs: 200 });
+  bridgeLive(node, live);
+
+  const app = createApp({
+    store: node.store,
+    log: node.log,
+    ingestor: node.ingestor,
+    chain: { chainId: node.clients.chain.id, rpcUrl: node.rpcUrl, nodeAddress: node.address, ...node.contracts },
+    // Writes (admin routes) stay on the node's own server; this one serves reads.
+    devices: {
+      register: () => Promise.reject(new Error('not on this server')),
+      revoke: () => Promise.reject(new Error('not on this server')),
+    },
+    shipments: { shipments: node.shipments, monitor: node.monitor, clients: node.clients, publisher: node.address },
+    status: async () => ({
+      anchoring: { pending: (await node.store.anchors('pending')).length, sent: (await node.store.anchors('sent')).length, policy: node.anchorer.policy },
+    }),
+  });
+  // --- what packages/node/src/api/app.ts should add (see the report) ---
+  app.route('/api/v1', seriesRoutes({ store: node.store }));
+  app.get('/api/v1/events/stream', liveStream(live));
+  app.route('/', webRoutes({ distDir: opts.distDir }));
+  // ---
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    t,
+    node,
+    url,
+    live,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await t.dispose();
+    },
+  };
+}
+
+/**
+ * The node.ts wiring, from outside: ingest commits (the ingestor calls monitor.noteCommitted on
+ * each), anchors confirmed (the anchorer's onConfirmed), excursions (the monitor's onExcursion),
+ * payouts (the claim aggregator's onOutcome).
+ */
+export function bridgeLive(node: RunningNode, live: LiveFeed): void {
+  const monitor = node.monitor as unknown as { noteCommitted: RunningNode['monitor']['noteCommitted']; events: MonitorEvents };
+  const noteCommitted = monitor.noteCommitted.bind(node.monitor);
+  monitor.noteCommitted = (batch) => {
+    noteCommitted(batch);
+    live.publish('ingest', ingestEvent(batch));
+  };
+  const onExcursion = monitor.events.onExcursion;
+  monitor.events.onExcursion = (x, s) => {
+    onExcursion?.(x, s);
+    live.publish('excursion', excursionEvent(x, s));
+  };
+  const anchorer = node.anchorer as unknown as { events: AnchorEvents };
+  const onConfirmed = anchorer.events.onConfirmed;
+  anchorer.events.onConfirmed = (a) => {
+    onConfirmed?.(a);
+    live.publish('anchor', anchorEvent(a));
+  };
+  const enableClaims = node.enableClaims;
+  node.enableClaims = (opts) =>
+    enableClaims({
+      ...opts,
+      onOutcome: (o) => {
+        opts.onOutcome?.(o);
+        const p = payoutEvent(o);
+        if (p) live.publish('payout', p);
+      },
+    });
+}

@@ -1,0 +1,23 @@
+import type { BundleCheck } from '@tradetwin/core/proof/verify-bundle';
+import { CHECK_LABELS } from './verdict.js';
+
+export function CheckList({ checks }: { checks: BundleCheck[] }) {
+  return (
+    <ul className="checks">
+      {checks.map((c) => {
+        const cls = c.skipped ? 'skip' : c.ok ? 'ok' : 'fail';
+        return (
+          <li key={c.name} className={cls} data-check={c.name} data-ok={String(c.ok)}>
+            <span className="mark" aria-label={cls === 'ok' ? 'passed' : cls === 'fail' ? 'failed' : 'not checked'}>
+              {cls === 'ok' ? '✓' : cls === 'fail' ? '✗' : '–'}
+            </span>
+            <span className="name">
+              {CHECK_LABELS[c.name] ?? c.name} <span className="muted small mono">{c.name}</span>
+            </span>
+            <span className="detail">{c.detail}</span>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,288 @@
+// The public verification page, /verify/{readingId} (or /verify?bundle=…):
+// the reading's proof bundle is checked in this browser — the device's
+// signature, the leaf, the Merkle inclusion proof, the node's signed head, and
+// on the chain itself (its JSON-RPC, not the node) the anchored root and the
+// device's registration. One clear verdict, then what was measured, by which
+// device, for which shipment, and every check with what it found.
+import type { ProofBundle } from '@tradetwin/core/proof/bundle';
+import { useCallback, useEffect, useState } from 'react';
+import { getJson } from '../api/client.js';
+import type { ShipmentStateJson, StatusJson } from '../api/types.js';
+import { rpcUrlFor } from '../chain/client.js';
+import { QrCode } from '../app/QrCode.js';
+import { Link } from '../app/Link.js';
+import { Card, ErrorNote, Hash } from '../app/ui.js';
+import { encodeBase64Url } from '../lib/base64url.js';
+import { formatTimeSeconds, formatValue, kindName } from '../lib/format.js';
+import { navigate, paths } from '../lib/router.js';
+import { BundleInput } from './BundleInput.js';
+import { CheckList } from './CheckList.js';
+import { parseBundleParam } from './bundle-param.js';
+import { fetchBundle, type Verification, verifyInBrowser } from './run.js';
+import { VerdictBanner } from './VerdictBanner.js';
+
+interface Props {
+  readingId: string | null;
+  bundleParam: string | null;
+  rpcParam: string | null;
+}
+
+type Source = { kind: 'node'; readingId: string } | { kind: 'given'; bundle: ProofBundle };
+
+export default function VerifyPage({ readingId, bundleParam, rpcParam }: Props) {
+  const [given, setGiven] = useState<{ bundle?: ProofBundle; error?: string }>({});
+  useEffect(() => {
+    if (bundleParam) setGiven(parseBundleParam(bundleParam));
+    else setGiven({});
+  }, [bundleParam]);
+
+  const source: Source | null = readingId ? { kind: 'node', readingId } : given.bundle ? { kind: 'given', bundle: given.bundle } : null;
+
+  return (
+    <div className="verify" data-testid="verify-page">
+      <h1 style={{ marginTop: 4 }}>Verify a reading</h1>
+      <p className="muted small">Checked in this browser against the ledger itself: you do not have to trust the node that stored it.</p>
+      {given.error && <ErrorNote error={given.error} />}
+      {source ? <Verifier source={source} rpcParam={rpcParam} /> : !given.error && <Start />}
+      {source && (
+        <details style={{ marginTop: 16 }}>
+          <summary className="small">Verify another reading or a bundle file</summary>
+          <div style={{ marginTop: 8 }}>
+            <Start />
+          </div>
+        </details>
+      )}
+    </div>
+  );
+}
+
+function Start() {
+  const [id, setId] = useState('');
+  return (
+    <div className="stack">
+      <Card title="A reading on this node">
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (/^\d+:\d+$/.test(id.trim())) navigate(paths.verify(id.trim()));
+          }}
+        >
+          <input type="text" inputMode="numeric" placeholder="reading id, e.g. 1204:3" value={id} onChange={(e) => setId(e.target.value)} style={{ flex: '1 1 12rem', width: 'auto' }} aria-label="Reading id" />
+          <button className="button primary" type="submit">
+            Verify
+          </button>
+        </form>
+      </Card>
+      <BundleInput onBundle={(b) => navigate(`/verify?bundle=${encodeBase64Url(JSON.stringify(b))}`)} />
+    </div>
+  );
+}
+
+function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | null }) {
+  const [bundle, setBundle] = useState<ProofBundle>();
+  const [status, setStatus] = useState<StatusJson | null>();
+  const [error, setError] = useState<string>();
+  const [result, setResult] = useState<Verification>();
+  const [rpcOverride, setRpcOverride] = useState<string | null>(rpcParam);
+
+  // The bundle (from this node, or as given) and this node's status (for the chain's RPC URL).
+  useEffect(() => {
+    let live = true;
+    setResult(undefined);
+    setError(undefined);
+    setBundle(source.kind === 'given' ? source.bundle : undefined);
+    if (source.kind === 'node') {
+      fetchBundle(source.readingId).then(
+        (b) => live && setBundle(b),
+        (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+      );
+    }
+    getJson<StatusJson>('/api/v1/status').then(
+      (s) => live && setStatus(s),
+      () => live && setStatus(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [source.kind === 'node' ? source.readingId : source.bundle]);
+
+  const rpc = rpcOverride ?? (status ? rpcUrlFor(status.chain.rpcUrl, location).url : status === null ? null : undefined);
+
+  const run = useCallback(() => {
+    if (!bundle || rpc === undefined) return;
+    let live = true;
+    setResult(undefined);
+    verifyInBrowser(bundle, rpc).then(
+      (r) => live && setResult(r),
+      (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [bundle, rpc]);
+  useEffect(run, [run]);
+
+  if (error) {
+    return (
+      <>
+        <div className="verdict not-verified" data-testid="verdict" data-verdict="error">
+          <h1>✗ NOT VERIFIED</h1>
+          <p>{error}</p>
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <VerdictBanner result={result} />
+      {bundle && <Provenance bundle={bundle} result={result} fromNode={source.kind === 'node'} />}
+      {result && (
+        <Card title="Checks" testId="checks">
+          <CheckList checks={result.report.checks} />
+          <p className="small muted" style={{ marginTop: 8 }}>
+            {result.rpcUrl ? (
+              <>
+                Chain read directly from <span className="hash">{result.rpcUrl}</span>
+                {bundle?.anchor && <> (chain {bundle.anchor.chainId})</>}. Verified in this browser in {Math.round(result.ms)} ms.
+              </>
+            ) : (
+              'No chain endpoint known: the anchor and the device registration were not checked. Give one below.'
+            )}
+          </p>
+          <RpcForm value={rpc ?? ''} onChange={setRpcOverride} />
+        </Card>
+      )}
+      {bundle && <Share bundle={bundle} fromNode={source.kind === 'node'} />}
+    </>
+  );
+}
+
+function Provenance({ bundle, result, fromNode }: { bundle: ProofBundle; result?: Verification; fromNode: boolean }) {
+  const r = result?.report.reading ?? null;
+  const shipment = useShipmentOf(fromNode ? bundle.device.id : null, r?.t ?? null);
+  return (
+    <Card title="What was measured" testId="provenance">
+      <div className="provenance">
+        {r ? (
+          <>
+            <div className="value" data-testid="reading-value">
+              {formatValue(r.k, r.v)}
+            </div>
+            <div className="muted">
+              {kindName(r.k)}, measured {formatTimeSeconds(r.t)}
+            </div>
+          </>
+        ) : (
+          <div className="muted">{result ? 'The envelope does not yield this reading.' : 'Reading the envelope…'}</div>
+        )}
+        <dl className="kv small" style={{ marginTop: 10 }}>
+          <dt>Reading</dt>
+          <dd className="mono">{bundle.readingId}</dd>
+          <dt>Device</dt>
+          <dd>
+            {bundle.device.id} ({bundle.device.keyType === 1 ? 'P-256 / ES256' : 'Ed25519 / EdDSA'})
+          </dd>
+          {shipment && (
+            <>
+              <dt>Shipment</dt>
+              <dd data-testid="reading-shipment">
+                <Link href={paths.shipment(shipment.shipment.id)}>{shipment.shipment.id}</Link> — {shipment.shipment.goods.description}
+              </dd>
+            </>
+          )}
+          <dt>Log leaf</dt>
+          <dd>
+            {bundle.leaf.index.toLocaleString('en-US')} of a tree of {bundle.treeHead.size.toLocaleString('en-US')}
+          </dd>
+          <dt>Anchored</dt>
+          <dd>
+            {bundle.anchor ? (
+              <>
+                chain {bundle.anchor.chainId}
+                {bundle.anchor.blockNumber !== null && <>, block {bundle.anchor.blockNumber}</>}
+                {bundle.anchor.txHash && (
+                  <div>
+                    tx <Hash value={bundle.anchor.txHash} full />
+                  </div>
+                )}
+              </>
+            ) : (
+              'not yet'
+            )}
+          </dd>
+          <dt>Log operator</dt>
+          <dd>
+            <Hash value={bundle.treeHead.signer} full />
+          </dd>
+        </dl>
+      </div>
+    </Card>
+  );
+}
+
+/** The shipment this device spoke for at time t, if this node tracks one (best effort). */
+function useShipmentOf(deviceId: string | null, t: number | null): ShipmentStateJson | undefined {
+  const [s, setS] = useState<ShipmentStateJson>();
+  useEffect(() => {
+    if (!deviceId || t === null) return;
+    let live = true;
+    getJson<ShipmentStateJson[]>('/api/v1/shipments').then(
+      (all) => live && setS(all.find((x) => x.shipment.devices.some((d) => d.deviceId === deviceId && d.from <= t && (d.to === undefined || t <= d.to)))),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [deviceId, t]);
+  return s;
+}
+
+function RpcForm({ value, onChange }: { value: string; onChange: (v: string | null) => void }) {
+  const [v, setV] = useState(value);
+  useEffect(() => setV(value), [value]);
+  return (
+    <form
+      className="row"
+      style={{ marginTop: 8 }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onChange(v.trim() || null);
+      }}
+    >
+      <input type="url" value={v} onChange={(e) => setV(e.target.value)} placeholder="https://rpc.example (chain JSON-RPC)" aria-label="Chain JSON-RPC URL" style={{ flex: '1 1 14rem', width: 'auto' }} />
+      <button type="submit" className="button">
+        Check against this RPC
+      </button>
+    </form>
+  );
+}
+
+function Share({ bundle, fromNode }: { bundle: ProofBundle; fromNode: boolean }) {
+  const json = JSON.stringify(bundle);
+  const download = () => {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(bundle, null, 2)], { type: 'application/json' }));
+    a.download = `reading-${bundle.readingId.replace(':', '-')}.bundle.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+  return (
+    <Card title="Share this proof">
+      <div className="row" style={{ alignItems: 'flex-start', gap: '1rem' }}>
+        <div style={{ flex: '1 1 220px', minWidth: 0 }}>
+          <p className="small">The bundle is all anyone needs to check this reading again, here or with <code>tradetwin verify bundle.json</code>.</p>
+          <div className="row">
+            <button type="button" className="button" onClick={download}>
+              Download bundle (JSON)
+            </button>
+            <a className="button" href={`/verify?bundle=${encodeBase64Url(json)}`}>
+              Link with the bundle inside
+            </a>
+          </div>
+        </div>
+        {fromNode && <QrCode path={paths.verify(bundle.readingId)} label="This page" testId="verify-qr" />}
+      </div>
+    </Card>
+  );
+}

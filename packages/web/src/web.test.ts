@@ -1,0 +1,322 @@
+// The dashboard and the public verify page in a real browser (Chromium via
+// playwright-core) against a real node that plays scenario S1: what the pages
+// show is compared with the node's API and with the chain itself.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import QRCode from 'qrcode';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { parametricCoverAbi } from '@tradetwin/contracts/generated/ParametricCover';
+import { memberRegistryAbi } from '@tradetwin/contracts/generated/MemberRegistry';
+import { decodeSign1, encodeSign1 } from '@tradetwin/core/cose/sign1';
+import { fromBase64, type ProofBundle, toBase64 } from '@tradetwin/core/proof/bundle';
+import { decodePayload, encodePayload } from '@tradetwin/core/telemetry/payload';
+import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
+import { balanceOf } from '@tradetwin/node/chain/cover';
+import { type DemoResult, journeyStart, runDemo } from '@tradetwin/node/demo/run';
+import { BAND_RULE_ID, SHIPMENT_ID } from '@tradetwin/node/demo/scenario';
+import { encodeBase64Url } from './lib/base64url.js';
+import { buildApp, startWebNode, WEB_ROOT, type WebNode } from './test-support/web-node.js';
+
+const CHROMIUM = process.env.TRADETWIN_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(WEB_ROOT, 'test-artifacts');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.log(`# SKIP browser tests: no Chromium at ${CHROMIUM} (install it, or set TRADETWIN_CHROMIUM)`);
+
+interface ShipmentState {
+  excursions: Excursion[];
+  policies: { policyId: number; cover: `0x${string}`; terms: { holder: `0x${string}` } }[];
+  payouts: { policyId: number; amount: string; txHash: `0x${string}` }[];
+}
+
+describe('dashboard and verify page in Chromium', { skip: haveChromium ? false : `no Chromium at ${CHROMIUM}` }, () => {
+  let web: WebNode;
+  let browser: Browser;
+  let disposeDist: () => void = () => undefined;
+  let demo: DemoResult;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const built = await buildApp();
+    disposeDist = built.dispose;
+    const start = journeyStart(Date.now());
+    web = await startWebNode({
+      distDir: built.distDir,
+      configure: (c) => {
+        if (c.chain.mode === 'embedded') c.chain.genesisTimestamp = Math.floor((start - 3600_000) / 1000);
+      },
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    // The journey starts when the test node's chain was told it did.
+    (web as WebNode & { start: number }).start = start;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await web?.stop();
+    disposeDist();
+  });
+
+  async function open(path: string, viewport = { width: 1400, height: 1000 }, extra: Parameters<Browser['newPage']>[0] = {}): Promise<Page> {
+    const page = await browser.newPage({ viewport, ...extra });
+    page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${path}: console: ${m.text()}`);
+    });
+    await page.goto(web.url + path);
+    return page;
+  }
+
+  const api = async <T,>(path: string): Promise<T> => {
+    const res = await fetch(web.url + path);
+    assert.equal(res.status, 200, `${path}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  };
+
+  it('overview follows the demo live (SSE): shipment, breach alert, payout appear without a reload', async () => {
+    const page = await open('/');
+    await page.locator('[data-testid=live-status][data-status=open]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=shipments]', { hasText: 'No shipments yet' }).waitFor({ timeout: 10_000 });
+    const start = (web as WebNode & { start: number }).start;
+    demo = await runDemo(web.node, start, () => undefined);
+    assert.equal(demo.payouts.length, 1, 'the demo paid');
+    // Everything arrives through the event stream: no navigation happened.
+    await page.locator(`[data-shipment="${SHIPMENT_ID}"]`).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=alerts] .alert.breach').first().waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=payout-amount]').waitFor({ timeout: 15_000 });
+    const kinds = await page.locator('[data-testid=live-feed] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    for (const k of ['ingest', 'anchor', 'excursion', 'payout']) assert.ok(kinds.includes(k), `live feed shows a ${k} event (${kinds.join(',')})`);
+    const amount = await page.locator('[data-testid=payout-amount]').getAttribute('data-amount');
+    assert.equal(amount, demo.payouts[0]!.amount);
+    await page.locator('[data-testid=payout-amount]', { hasText: 'tUSD' }).waitFor();
+    assert.match(await page.locator('[data-testid=payout-amount]').innerText(), /^100,000\.00 tUSD$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shipment page: the shaded excursion is the record’s start/end, the payout is the on-chain amount', async () => {
+    const state = await api<ShipmentState>(`/api/v1/shipments/${SHIPMENT_ID}`);
+    const x = state.excursions.find((e): e is BandExcursion => e.kind === 'band' && e.ruleId === BAND_RULE_ID && e.breached)!;
+    assert.ok(x && x.endedAt !== null);
+    const page = await open(`/shipments/${SHIPMENT_ID}`);
+    await page.locator('[data-testid=shipment-page][data-ready=true]').waitFor({ timeout: 15_000 });
+    const shade = page.locator(`[data-testid=chart-temp] [data-testid=excursion-shade][data-excursion="${x.id}"]`);
+    await shade.waitFor({ timeout: 10_000 });
+    assert.equal(Number(await shade.getAttribute('data-start')), x.startedAt);
+    assert.equal(Number(await shade.getAttribute('data-end')), x.endedAt);
+    // …and it is drawn there: its pixels are those times on the chart's x scale.
+    const shadeGeometry = () => page.evaluate((id) => {
+      const chart = document.querySelector('[data-testid=chart-temp]') as HTMLElement;
+      const over = chart.querySelector('.u-over') as HTMLElement;
+      const el = chart.querySelector(`[data-excursion="${id}"]`) as HTMLElement;
+      const o = over.getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      return { xMin: Number(chart.dataset.xMin), xMax: Number(chart.dataset.xMax), width: o.width, left: r.left - o.left, right: r.right - o.left };
+    }, x.id);
+    const geo = await shadeGeometry();
+    const px = (g: typeof geo, t: number) => ((t - g.xMin) / (g.xMax - g.xMin)) * g.width;
+    assert.ok(Math.abs(geo.left - px(geo, x.startedAt)) < 1.5, `left edge ${geo.left} ≈ ${px(geo, x.startedAt)}`);
+    assert.ok(Math.abs(geo.right - px(geo, x.endedAt!)) < 1.5, `right edge ${geo.right} ≈ ${px(geo, x.endedAt!)}`);
+    // Zoomed to the excursion, the window is loaded in full detail and the shade still sits on the record's times.
+    const full = Number(await page.locator('[data-testid=chart-temp]').getAttribute('data-total'));
+    assert.ok(Number(await page.locator('[data-testid=chart-temp]').getAttribute('data-points')) < full, 'the journey is downsampled');
+    await page.locator(`[data-testid=zoom-to][data-excursion="${x.id}"]`).click();
+    await page.waitForFunction((t) => Number((document.querySelector('[data-testid=chart-temp]') as HTMLElement).dataset.total) < t, full, { timeout: 10_000 });
+    const chart = page.locator('[data-testid=chart-temp]');
+    assert.equal(await chart.getAttribute('data-points'), await chart.getAttribute('data-total'), 'every reading of the window drawn');
+    const zoomed = await shadeGeometry();
+    assert.ok(zoomed.xMin < x.startedAt && zoomed.xMax > x.endedAt! && zoomed.xMax - zoomed.xMin < 86_400_000, JSON.stringify(zoomed));
+    assert.ok(Math.abs(zoomed.left - px(zoomed, x.startedAt)) < 1.5 && Math.abs(zoomed.right - px(zoomed, x.endedAt!)) < 1.5, JSON.stringify(zoomed));
+    await page.locator('[data-testid=conditions]').screenshot({ path: join(ARTIFACTS, 'shipment-chart-zoomed.png') });
+    await page.locator('[data-testid=route]').screenshot({ path: join(ARTIFACTS, 'shipment-map.png') });
+    const band = page.locator('[data-testid=chart-temp] [data-testid=band]');
+    assert.equal(await band.getAttribute('data-min'), '2');
+    assert.equal(await band.getAttribute('data-max'), '8');
+    assert.ok(Number(await page.locator('[data-testid=chart-rh]').getAttribute('data-points')) > 0, 'humidity chart drawn');
+
+    // Map: planned legs, the travelled track, the last fix.
+    const map = page.locator('[data-testid=route-map]');
+    assert.equal(await map.getAttribute('data-legs'), '3');
+    assert.ok(Number(await map.getAttribute('data-track-points')) > 100, 'track drawn from the tracker positions');
+    await page.locator('[data-testid=route-map] .land').waitFor();
+    await page.locator('[data-testid=current-position]').waitFor();
+
+    // Payout: the amount the page shows (read by the page from the receipt) is the chain's, as the test reads it.
+    const payout = state.payouts[0]!;
+    const policy = state.policies.find((p) => p.policyId === payout.policyId)!;
+    const client = web.node.clients.publicClient;
+    const events = await client.getContractEvents({ address: policy.cover, abi: parametricCoverAbi, eventName: 'ClaimPaid', fromBlock: 0n, strict: true });
+    assert.equal(events.length, 1);
+    const onChain = events[0]!.args.amount;
+    assert.equal(events[0]!.transactionHash, payout.txHash);
+    const shown = page.locator('[data-testid=payout-onchain]');
+    await page.locator('[data-testid=payout-onchain][data-status=success]').waitFor({ timeout: 10_000 });
+    assert.equal(BigInt((await shown.getAttribute('data-amount'))!), onChain);
+    assert.match(await shown.innerText(), /100,000\.00 tUSD.*matches the node's record/s);
+    const balance = await balanceOf(web.node.clients, demo.contracts.token as `0x${string}`, policy.terms.holder);
+    assert.equal(balance, 10_000_000_000n - 1_200_000_000n + onChain, "the holder's token balance holds the payout");
+
+    // Evidence: the breach's first, peak and closing readings verified in the page against the chain.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=proof-row]')].filter((e) => e.getAttribute('data-verdict') === 'verified').length >= 3, null, { timeout: 20_000 });
+    const verdicts = await page.locator('[data-testid=proof-row]').evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')));
+    assert.ok(verdicts.length >= 3 && verdicts.every((v) => v === 'verified'), verdicts.join(','));
+    const anchored = await api<{ anchor: { size: number } }>('/api/v1/status');
+    assert.equal(Number(await page.locator('[data-testid=anchored-size]').getAttribute('data-size')), anchored.anchor.size);
+
+    // The timeline tells the story in order: the breach, its anchor, the payout.
+    const kinds = await page.locator('[data-testid=timeline] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    const firstExcursion = kinds.indexOf('excursion');
+    assert.ok(firstExcursion >= 0 && kinds.indexOf('anchor') > firstExcursion && kinds.lastIndexOf('payout') > kinds.indexOf('anchor'), kinds.join(','));
+
+    // The QR code on the evidence panel encodes this node's verify URL for the peak reading.
+    const qr = page.locator('[data-testid=evidence-qr]');
+    const url = `${web.url}/verify/${x.evidence.readingIds.peak}`;
+    assert.equal(await qr.getAttribute('data-url'), url);
+    const expected = await QRCode.toString(url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#14212bff', light: '#ffffffff' } });
+    const normalised = await page.evaluate((svg) => {
+      const el = document.createElement('span');
+      el.innerHTML = svg;
+      return el.innerHTML;
+    }, expected);
+    assert.equal(await qr.locator('span[role=img]').innerHTML(), normalised);
+
+    // Clicking the peak of the temperature line picks a reading that can be verified.
+    await page.screenshot({ path: join(ARTIFACTS, 'shipment.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('verify page: VERIFIED for a real reading, with what was measured', async () => {
+    const x = demo.excursions.find((e): e is BandExcursion => e.kind === 'band' && e.ruleId === BAND_RULE_ID)!;
+    const id = x.evidence.readingIds.peak;
+    const page = await open(`/verify/${id}`);
+    const verdict = page.locator('[data-testid=verdict]');
+    await page.locator('[data-testid=verdict]:not([data-verdict=pending])').waitFor({ timeout: 20_000 });
+    assert.equal(await verdict.getAttribute('data-verdict'), 'verified', await verdict.innerText());
+    assert.match(await verdict.innerText(), /^✓\s+VERIFIED\s/);
+    const checks = await page.locator('[data-check]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-check'), e.getAttribute('data-ok')]));
+    assert.deepEqual(
+      checks.map(([n]) => n),
+      ['envelope', 'reading', 'leaf', 'leaf-hash', 'inclusion', 'tree-head', 'anchor', 'device'],
+    );
+    assert.ok(checks.every(([, ok]) => ok === 'true'));
+    // Provenance: the value and time of the reading the node serves under this id, for the demo's shipment.
+    const [leaf, pos] = id.split(':').map(Number) as [number, number];
+    const stored = await api<{ telemetry: { deviceId: string; readings: { t: number; k: string; v: number }[] } }>(`/api/v1/log/leaves/${leaf}`);
+    const r = stored.telemetry.readings[pos]!;
+    assert.equal(r.v, x.peak);
+    assert.equal(await page.locator('[data-testid=reading-value]').innerText(), `${r.v.toFixed(2)} °C`);
+    await page.locator('[data-testid=reading-shipment]', { hasText: SHIPMENT_ID }).waitFor();
+    const prov = await page.locator('[data-testid=provenance]').innerText();
+    assert.ok(prov.includes(stored.telemetry.deviceId));
+    assert.ok(prov.includes(new Date(r.t).toISOString().slice(0, 19).replace('T', ' ')));
+    await page.screenshot({ path: join(ARTIFACTS, 'verify-desktop.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('verify page: a tampered bundle is NOT VERIFIED, naming the check that failed', async () => {
+    const id = demo.proof.readingId;
+    const bundle = await api<ProofBundle>(`/api/v1/readings/${id}/bundle`);
+    const cases: { name: string; tamper: (b: ProofBundle) => ProofBundle; failed: string[] }[] = [
+      {
+        name: 'inclusion path',
+        tamper: (b) => ({ ...b, inclusion: { ...b.inclusion, path: b.inclusion.path.map((p, i) => (i === 0 ? (`0x${'ab'.repeat(32)}` as const) : p)) } }),
+        failed: ['inclusion'],
+      },
+      {
+        // The reading's value lowered back into the band, the device's signature kept: it no longer verifies.
+        name: 'reading value',
+        tamper: (b) => {
+          const m = decodeSign1(fromBase64(b.envelope));
+          const p = decodePayload(m.payload);
+          const pos = Number(b.readingId.split(':')[1]);
+          p.r[pos] = { ...p.r[pos]!, v: 5 } as (typeof p.r)[number];
+          return { ...b, envelope: toBase64(encodeSign1({ alg: m.alg, kid: m.kid, payload: encodePayload(p), signature: m.signature })) };
+        },
+        failed: ['envelope', 'leaf'],
+      },
+      {
+        // A root the node never anchored: the head signature and the chain both refuse it.
+        name: 'tree head root',
+        tamper: (b) => ({ ...b, treeHead: { ...b.treeHead, root: `0x${'11'.repeat(32)}` } }),
+        failed: ['inclusion', 'tree-head', 'anchor'],
+      },
+    ];
+    for (const c of cases) {
+      const page = await open(`/verify?bundle=${encodeBase64Url(JSON.stringify(c.tamper(bundle)))}`);
+      await page.locator('[data-testid=verdict]:not([data-verdict=pending])').waitFor({ timeout: 20_000 });
+      const verdict = page.locator('[data-testid=verdict]');
+      assert.equal(await verdict.getAttribute('data-verdict'), 'not-verified', c.name);
+      assert.deepEqual((await verdict.getAttribute('data-failed'))!.split(','), c.failed, c.name);
+      const text = await verdict.innerText();
+      assert.match(text, /NOT VERIFIED/);
+      for (const f of c.failed) assert.ok(text.includes(`(${f})`), `${c.name}: the verdict names ${f}: ${text}`);
+      for (const f of c.failed) assert.equal(await page.locator(`[data-check="${f}"]`).getAttribute('data-ok'), 'false');
+      if (c.name === 'reading value') await page.screenshot({ path: join(ARTIFACTS, 'verify-tampered.png'), fullPage: true });
+      await page.close();
+    }
+    // The untouched bundle given the same way verifies.
+    const page = await open(`/verify?bundle=${encodeBase64Url(JSON.stringify(bundle))}`);
+    await page.locator('[data-testid=verdict]:not([data-verdict=pending])').waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('[data-testid=verdict]').getAttribute('data-verdict'), 'verified');
+    await page.close();
+  });
+
+  it('verify page on a phone (390×844): the verdict is readable without horizontal scroll', async () => {
+    const page = await open(`/verify/${demo.proof.readingId}`, { width: 390, height: 844 }, { deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    await page.locator('[data-testid=verdict]:not([data-verdict=pending])').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid=checks]').waitFor();
+    assert.equal(await page.locator('[data-testid=verdict]').getAttribute('data-verdict'), 'verified');
+    const m = await page.evaluate(() => {
+      const v = document.querySelector('[data-testid=verdict]')!.getBoundingClientRect();
+      const h1 = document.querySelector('[data-testid=verdict] h1')!.getBoundingClientRect();
+      return { scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, v: { left: v.left, right: v.right, top: v.top, bottom: v.bottom }, h1Height: h1.height };
+    });
+    assert.ok(m.scrollWidth <= m.clientWidth, `no horizontal scroll: scrollWidth ${m.scrollWidth} > ${m.clientWidth}`);
+    assert.ok(m.v.left >= 0 && m.v.right <= 390, `verdict inside the viewport: ${JSON.stringify(m.v)}`);
+    assert.ok(m.v.bottom <= 844, 'verdict above the fold');
+    assert.ok(m.h1Height < 60, `verdict title on one line (${m.h1Height}px)`);
+    await page.screenshot({ path: join(ARTIFACTS, 'verify-phone.png'), fullPage: false });
+    await page.screenshot({ path: join(ARTIFACTS, 'verify-phone-full.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('devices and members pages show the registry and the consortium as the chain has them', async () => {
+    const page = await open('/devices');
+    for (const id of ['reefer-logger-001', 'gps-tracker-001']) {
+      const row = page.locator(`[data-device="${id}"]`);
+      await row.waitFor({ timeout: 10_000 });
+      assert.match(await row.innerText(), /registered/);
+      await row.locator('.badge', { hasText: 'key matches' }).waitFor({ timeout: 10_000 });
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'devices.png'), fullPage: true });
+    await page.goto(`${web.url}/members`);
+    await page.locator('[data-org]').first().waitFor({ timeout: 10_000 });
+    const admitted = await web.node.clients.publicClient.getContractEvents({
+      address: web.node.contracts.memberRegistry,
+      abi: memberRegistryAbi,
+      eventName: 'MemberAdmitted',
+      fromBlock: 0n,
+      strict: true,
+    });
+    const rows = await page.locator('[data-org]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-org'), (e as HTMLElement).innerText]));
+    assert.equal(rows.length, admitted.length);
+    for (const e of admitted) {
+      const row = rows.find(([org]) => org === String(e.args.orgId));
+      assert.ok(row, `org ${e.args.orgId} listed`);
+      assert.ok(row[1]!.includes(e.args.name), `${e.args.name} shown`);
+    }
+    assert.deepEqual(
+      admitted.map((e) => e.args.name).slice(-2),
+      ['Pharma Manufacturer NV', 'Cold Chain Insurance plc'],
+    );
+    await page.locator('[data-org] .badge', { hasText: 'runs this node' }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'members.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('raised no page errors', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
