@@ -30,6 +30,8 @@ export interface BenchOptions {
   proofs: { leaves: number; proofs: number } | null;
   /** Diagnostics only: PRAGMAs run on the node's SQLite connection after start (e.g. "synchronous=NORMAL"). */
   pragmas: string[];
+  /** Diagnostics only: checkpoint the WAL on a separate thread every N ms (with wal_autocheckpoint=0 on the node's connection). */
+  bgCheckpointMs: number | undefined;
   /** Write a main-thread CPU profile of each phase's timed part into this folder. */
   cpuProfileDir: string | undefined;
   /** Give up waiting for an anchor covering the last ack after this long. */
@@ -39,7 +41,7 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
        [--proof-leaves N] [--only single,batched,baseline,proofs] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
-       [--cpu-profile DIR (main-thread profile of each timed phase)]`;
+       [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)]`;
 
 function int(name: string, v: string | undefined): number {
   if (v === undefined || !/^\d[\d_]*$/.test(v)) throw new Error(`${name} needs a whole number\n${USAGE}`);
@@ -61,7 +63,7 @@ export function parseArgs(argv: string[]): BenchOptions {
   }
   const known = [
     '--quick', '--keep', '--json', '--readings', '--anchor-ms', '--anchor-leaves', '--devices', '--connections',
-    '--verify-workers', '--single', '--batched', '--baseline', '--baseline-automine', '--proof-leaves', '--only', '--pragma', '--cpu-profile',
+    '--verify-workers', '--single', '--batched', '--baseline', '--baseline-automine', '--proof-leaves', '--only', '--pragma', '--cpu-profile', '--bg-checkpoint',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option ${k}\n${USAGE}`);
   const str = (k: string) => {
@@ -103,6 +105,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     proofs: { leaves: num('--proof-leaves') ?? (quick ? 100_000 : 1_200_000), proofs: quick ? 2_000 : 10_000 },
     anchorWaitMs: 30_000,
     cpuProfileDir: str('--cpu-profile'),
+    bgCheckpointMs: num('--bg-checkpoint'),
     pragmas: (str('--pragma') ?? '').split(';').map((p) => p.trim()).filter(Boolean),
   };
   if (mode === 'big') {

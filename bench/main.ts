@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   memory.set('node start');
   log('starting the node (embedded anvil, contracts, SQLite, HTTP)…');
   const bn = await timed('nodeStart', () =>
-    startBenchNode({ dir, verifyWorkers: opts.verifyWorkers, anchor: opts.anchor, pragmas: opts.pragmas }),
+    startBenchNode({ dir, verifyWorkers: opts.verifyWorkers, anchor: opts.anchor, pragmas: opts.pragmas, bgCheckpointMs: opts.bgCheckpointMs }),
   );
   const { node } = bn;
   let single: PhaseResult | null = null;
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
   } finally {
     memory.set('node stop');
     log('stopping the node…');
+    if (bn.stopCheckpointer) log(`  background checkpoints: ${await bn.stopCheckpointer()}`);
     await node.stop();
   }
 

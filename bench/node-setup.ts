@@ -9,6 +9,7 @@ import { loadConfig } from '../packages/node/src/config.js';
 import { startNode, type RunningNode } from '../packages/node/src/node.js';
 import type { SqliteStore } from '../packages/node/src/store/sqlite.js';
 import { childPids } from './machine.js';
+import { startWorker } from './workers.js';
 
 export interface BenchNode {
   node: RunningNode;
@@ -16,6 +17,8 @@ export interface BenchNode {
   anvilPid: number | null;
   lines: string[];
   startMs: number;
+  /** Set with --bg-checkpoint: stops the checkpoint thread, resolves with its checkpoint count. */
+  stopCheckpointer: (() => Promise<number>) | null;
 }
 
 export async function startBenchNode(opts: {
@@ -23,6 +26,7 @@ export async function startBenchNode(opts: {
   verifyWorkers: number;
   anchor: { everyMs: number; everyLeaves: number };
   pragmas?: string[];
+  bgCheckpointMs?: number | undefined;
 }): Promise<BenchNode> {
   // No TRADETWIN_* environment: the settings are the bench's.
   const cfg = loadConfig(join(opts.dir, 'node'), {});
@@ -44,8 +48,19 @@ export async function startBenchNode(opts: {
     (node.store as SqliteStore).unsafeDatabase().exec(`PRAGMA ${p}`);
     console.log(`  [bench] PRAGMA ${p} on the node's store (diagnostic run: not the node's configuration)`);
   }
+  let stopCheckpointer: (() => Promise<number>) | null = null;
+  if (opts.bgCheckpointMs) {
+    (node.store as SqliteStore).unsafeDatabase().exec('PRAGMA wal_autocheckpoint=0');
+    const w = startWorker('./checkpoint-worker.ts', { role: 'bench-checkpoint', path: join(cfg.dataDir, 'node.db'), everyMs: opts.bgCheckpointMs });
+    stopCheckpointer = () =>
+      new Promise((resolve) => {
+        w.once('message', (m: { checkpoints: number }) => void w.terminate().then(() => resolve(m.checkpoints)));
+        w.postMessage('stop');
+      });
+    console.log(`  [bench] WAL checkpoints on a separate thread every ${opts.bgCheckpointMs} ms, wal_autocheckpoint=0 (diagnostic run)`);
+  }
   const anvil = childPids('anvil');
-  return { node, signerKey: cfg.signerKey, anvilPid: anvil[0] ?? null, lines, startMs };
+  return { node, signerKey: cfg.signerKey, anvilPid: anvil[0] ?? null, lines, startMs, stopCheckpointer };
 }
 
 /** Register devices through POST /api/v1/admin/devices (each one a DeviceRegistry transaction). */

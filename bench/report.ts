@@ -103,6 +103,7 @@ export function buildJson(f: RunFigures) {
       proofs: f.opts.proofs,
       store: 'SQLite (node:sqlite), WAL, synchronous=FULL',
       ...(f.opts.pragmas.length ? { diagnosticPragmas: f.opts.pragmas } : {}),
+      ...(f.opts.bgCheckpointMs ? { diagnosticBackgroundCheckpointMs: f.opts.bgCheckpointMs } : {}),
       chain: 'embedded anvil (automine), node-deployed contracts',
     },
     durationsSec: Object.fromEntries(Object.entries(f.durations).map(([k, v]) => [k, round(v / 1000)])),
