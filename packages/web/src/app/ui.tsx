@@ -34,7 +34,7 @@ export function ErrorNote({ error }: { error: Error | string }) {
 export function Hash({ value, keep = 6, full = false }: { value: string | null | undefined; keep?: number; full?: boolean }) {
   if (!value) return <span className="muted">—</span>;
   return (
-    <span className="hash" title={value} data-value={value}>
+    <span className={full ? 'hash' : 'hash short'} title={value} data-value={value}>
       {full ? value : shortHex(value, keep)}
     </span>
   );

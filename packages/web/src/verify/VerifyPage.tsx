@@ -161,9 +161,10 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
 function Provenance({ bundle, result, fromNode }: { bundle: ProofBundle; result?: Verification; fromNode: boolean }) {
   const r = result?.report.reading ?? null;
   const shipment = useShipmentOf(fromNode ? bundle.device.id : null, r?.t ?? null);
+  const failed = result?.verdict.kind === 'not-verified';
   return (
-    <Card title="What was measured" testId="provenance">
-      <div className="provenance">
+    <Card title={failed ? 'What this bundle claims — not verified' : 'What was measured'} testId="provenance">
+      <div className={`provenance${failed ? ' unverified' : ''}`}>
         {r ? (
           <>
             <div className="value" data-testid="reading-value">
