@@ -11,6 +11,7 @@ import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { auditLog } from '../log/audit.js';
 import { checkEpcisLeaves } from './audit.js';
 import { canonicalJson } from './canonical.js';
+import { epcisOpenApiPaths } from './openapi.js';
 import type { EventProof } from './proof.js';
 import { parseEventQuery, rawQueryPairs, runEventQuery } from './query.js';
 import { verifyEventProof } from './proof.js';
@@ -232,6 +233,16 @@ describe('GS1 examples', () => {
     assert.equal(opt.headers.get('GS1-CBV-Version'), '2.0.0');
     assert.equal((await get('/epcis/eventTypes/ShipmentEvent')).status, 404);
     assert.equal((await get('/epcis/queries')).status, 501);
+  });
+
+  it('describes every route it serves in OpenAPI path items for the node document', () => {
+    const described = epcisOpenApiPaths('/epcis');
+    const routes = n.app.routes.filter((r) => r.method !== 'ALL');
+    assert.ok(routes.length >= 25);
+    for (const r of routes) {
+      const path = r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '');
+      assert.ok(described[path]?.[r.method.toLowerCase()], `${r.method} ${path} is described`);
+    }
   });
 });
 

@@ -281,44 +281,45 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     return c.json(eventJson(stored), 201);
   });
   app.get('/events', (c) => eventsQuery(c));
-  // One route per resource family: eventIDs and EPCs may hold "/" (ni:///…, Digital Links), so the
-  // sub-resource suffix (/proof, /events) is split off here rather than by the router.
-  app.get('/events/:rest{.+}', async (c) => {
-    const rest = c.req.param('rest');
-    const wantsProof = rest.endsWith('/proof') && repo.byEventId(rest).length === 0;
-    const id = wantsProof ? rest.slice(0, -'/proof'.length) : rest;
+  // Path parameters are one segment: eventIDs and EPCs holding "/", "?" or ";" (ni:///…?ver=…,
+  // Digital Links) are sent percent-encoded, as the binding's examples do.
+  const eventsWithId = (c: Context) => {
+    const id = c.req.param('eventID') ?? '';
     const found = repo.byEventId(id);
     if (found.length === 0) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
-    if (!wantsProof) return c.json(queryDocument(found));
-    // The event itself (its error declaration, if any, is named in declaredBy and has its own leaf).
-    const [proof] = await buildEventProofs([found[0]!.leafIndex], deps);
+    return found;
+  };
+  app.get('/events/:eventID', (c) => c.json(queryDocument(eventsWithId(c))));
+  app.get('/events/:eventID/proof', async (c) => {
+    // The event itself (an error declaration of it is named in declaredBy and has its own leaf).
+    const [proof] = await buildEventProofs([eventsWithId(c)[0]!.leafIndex], deps);
     return c.json(proof);
   });
 
   // ------------------------------------------------------------ resources
   app.get('/eventTypes', (c) => c.json(collection([...EVENT_TYPES])));
-  app.get('/eventTypes/:t', (c) => {
-    const t = c.req.param('t');
+  app.get('/eventTypes/:eventType', (c) => {
+    const t = c.req.param('eventType');
     if (!(EVENT_TYPES as readonly string[]).includes(t)) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event_type', `${t} is not an event type of this repository`);
     return c.json(collection(['events']));
   });
-  app.get('/eventTypes/:t/events', (c) => {
-    const t = c.req.param('t');
+  app.get('/eventTypes/:eventType/events', (c) => {
+    const t = c.req.param('eventType');
     if (!(EVENT_TYPES as readonly string[]).includes(t)) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event_type', `${t} is not an event type of this repository`);
     return eventsQuery(c, [['eventType', t]]);
   });
 
   app.get('/epcs', (c) => pagedCollection(c, c.req.path, (n, after) => repo.vocabulary('epc', n, after)));
   const epcOf = (c: Context) => epcKey(c.req.param('epc') ?? '', forms);
-  app.get('/epcs/:rest{.+}', (c) => {
-    const rest = c.req.param('rest');
-    if (rest.endsWith('/events')) {
-      const raw = rest.slice(0, -'/events'.length);
-      const isClass = /^urn:epc:(class|idpat):/.test(raw) || /\/01\/\d{14}(\/10\/[^/]+)?$/.test(raw);
-      return eventsQuery(c, [[isClass ? 'MATCH_anyEPCClass' : 'MATCH_anyEPC', raw]]);
+  app.get('/epcs/:epc/events', (c) => {
+    const raw = c.req.param('epc');
+    const isClass = /^urn:epc:(class|idpat):/.test(raw) || /\/01\/\d{14}(\/10\/[^/]+)?$/.test(raw);
+    return eventsQuery(c, [[isClass ? 'MATCH_anyEPCClass' : 'MATCH_anyEPC', raw]]);
+  });
+  app.get('/epcs/:epc', (c) => {
+    if (!repo.hasVocabulary('epc', epcOf(c))) {
+      throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_epc', `no event of this repository names ${c.req.param('epc')}`);
     }
-    const epc = epcKey(rest, forms);
-    if (!repo.hasVocabulary('epc', epc)) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_epc', `no event of this repository names ${rest}`);
     return c.json(collection(['events']));
   });
 
@@ -335,10 +336,9 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         return [...new Set([...standard, ...present])].sort().filter((v) => after === undefined || v > after).slice(0, n);
       }),
     );
-    app.get(`${path}/:v{.+}`, (c) => {
-      const raw = c.req.param('v') ?? '';
-      if (raw.endsWith('/events')) return eventsQuery(c, [[param, raw.slice(0, -'/events'.length)]]);
-      const v = normalise(raw);
+    app.get(`${path}/:${kind}/events`, (c) => eventsQuery(c, [[param, c.req.param(kind) ?? '']]));
+    app.get(`${path}/:${kind}`, (c) => {
+      const v = normalise(c.req.param(kind) ?? '');
       if (!standard.includes(v) && !repo.hasVocabulary(kind, v)) {
         throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', `no_such_${kind}`, `${v} is not a known ${kind}`);
       }
@@ -359,7 +359,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   });
 
   // ------------------------------------------------------------ trace (TradeTwin)
-  app.get('/trace/:epc{.+}', async (c) => {
+  app.get('/trace/:epc', async (c) => {
     const direction = c.req.query('direction') ?? 'backward';
     if (direction !== 'backward' && direction !== 'forward') {
       throw new EpcisProblem(400, 'epcisException:QueryParameterException', 'bad_direction', `direction must be backward or forward, not "${direction}"`, { parameter: 'direction' });
