@@ -26,6 +26,8 @@ const COMMANDS: Entry[] = [
   { name: 'audit', summary: 'Recompute the log and check signed and anchored heads', load: async () => (await import('./audit.js')).auditCommand },
   { name: 'epcis hash', summary: 'Print the CBV 2.0 hash ID of each event of an EPCIS document', load: async () => (await import('./epcis.js')).epcisHashCommand },
   { name: 'epcis validate', summary: 'Validate an EPCIS 2.0 document against the GS1 schema', load: async () => (await import('./epcis.js')).epcisValidateCommand },
+  { name: 'tag issue', summary: 'Issue a brand-signed GS1 Digital Link tag (URI + QR) for an item', load: () => tag('tag issue') },
+  { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
 ];
 
 async function device(name: string): Promise<Command> {
@@ -36,6 +38,11 @@ async function device(name: string): Promise<Command> {
 async function shipment(name: string): Promise<Command> {
   const { shipmentCommands } = await import('./shipment.js');
   return shipmentCommands.find((c) => c.name === name)!;
+}
+
+async function tag(name: string): Promise<Command> {
+  const { tagCommands } = await import('./tag.js');
+  return tagCommands.find((c) => c.name === name)!;
 }
 
 function usage(): string {

@@ -26,7 +26,8 @@ export function checkCoordinates(lat: unknown, lon: unknown): LatLon | null {
   if (!given(lat) && !given(lon)) return null;
   if (!given(lat) || !given(lon)) throw new RangeError('lat and lon go together: give both or neither');
   const num = (v: unknown, name: string) => {
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(v.trim()) ? Number(v) : Number.NaN;
+    const n =
+      typeof v === 'number' ? v : typeof v === 'string' && /^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(v.trim()) ? Number(v) : Number.NaN;
     if (!Number.isFinite(n)) throw new RangeError(`${name} must be a decimal number of degrees, got ${JSON.stringify(v)}`);
     return n;
   };

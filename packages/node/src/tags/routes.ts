@@ -40,7 +40,8 @@ export function tagRoutes(deps: TagRouteDeps): Hono {
     const body = await jsonObject(c);
     const item = itemInput(body);
     const base = body.base ?? deps.resolver;
-    if (base !== undefined && typeof base !== 'string') throw new TagError('bad_base', 'base must be a string (the brand resolver, e.g. https://brand.example)');
+    if (base !== undefined && typeof base !== 'string')
+      throw new TagError('bad_base', 'base must be a string (the brand resolver, e.g. https://brand.example)');
     const brand = await deps.verifier.isBrand(deps.brand.address);
     if (!brand.ok) {
       throw new HttpProblem(409, 'brand_not_member', `this node's account cannot issue tags: ${brand.reason.detail}`, {
@@ -49,12 +50,16 @@ export function tagRoutes(deps: TagRouteDeps): Hono {
       });
     }
     const tag = await issueTag({ account: deps.brand, item, ...(base !== undefined ? { base } : {}) });
-    return c.json({ ...tag, issuerOrg: { orgId: brand.status.orgId, name: brand.status.name }, qrSvg: await tagQrSvg(tag.uri) }, 201);
+    return c.json(
+      { ...tag, issuerOrg: { orgId: brand.status.orgId, name: brand.status.name }, qrSvg: await tagQrSvg(tag.uri) },
+      201,
+    );
   });
 
   app.get('/tags/verify', async (c) => {
     const uri = c.req.query('uri');
-    if (uri === undefined || uri === '') throw new HttpProblem(400, 'missing_parameter', 'parameter uri (the scanned tag, percent-encoded) is required');
+    if (uri === undefined || uri === '')
+      throw new HttpProblem(400, 'missing_parameter', 'parameter uri (the scanned tag, percent-encoded) is required');
     let pos: LatLon | null;
     try {
       pos = checkCoordinates(c.req.query('lat'), c.req.query('lon'));
@@ -101,17 +106,23 @@ function itemInput(body: Record<string, unknown>): string {
   const { epc, uri, gtin, serial } = body;
   const forms = [epc !== undefined, uri !== undefined, gtin !== undefined || serial !== undefined].filter(Boolean).length;
   if (forms !== 1) {
-    throw new HttpProblem(400, 'bad_item', 'name the item one way: {"epc": "urn:epc:id:sgtin:…"}, {"uri": "https://…/01/…/21/…"} or {"gtin": "…", "serial": "…"}');
+    throw new HttpProblem(
+      400,
+      'bad_item',
+      'name the item one way: {"epc": "urn:epc:id:sgtin:…"}, {"uri": "https://…/01/…/21/…"} or {"gtin": "…", "serial": "…"}',
+    );
   }
   if (epc !== undefined) {
-    if (typeof epc !== 'string' || !epc.startsWith('urn:epc:')) throw new HttpProblem(400, 'bad_item', 'epc must be an EPC URN (urn:epc:id:…)');
+    if (typeof epc !== 'string' || !epc.startsWith('urn:epc:'))
+      throw new HttpProblem(400, 'bad_item', 'epc must be an EPC URN (urn:epc:id:…)');
     return epc;
   }
   if (uri !== undefined) {
     if (typeof uri !== 'string') throw new HttpProblem(400, 'bad_item', 'uri must be a GS1 Digital Link string');
     return uri;
   }
-  if (typeof gtin !== 'string' || typeof serial !== 'string') throw new HttpProblem(400, 'bad_item', 'gtin and serial must both be strings');
+  if (typeof gtin !== 'string' || typeof serial !== 'string')
+    throw new HttpProblem(400, 'bad_item', 'gtin and serial must both be strings');
   return gtinSerialLink(gtin, serial);
 }
 

@@ -109,7 +109,9 @@ export class SightingStore {
 
   /** An item's sightings, latest scan first. */
   ofItem(item: string, limit = 1000): Sighting[] {
-    return (this.db.prepare('SELECT * FROM tag_sightings WHERE item = ? ORDER BY at DESC, id DESC LIMIT ?').all(item, limit) as Row[]).map(fromRow);
+    return (
+      this.db.prepare('SELECT * FROM tag_sightings WHERE item = ? ORDER BY at DESC, id DESC LIMIT ?').all(item, limit) as Row[]
+    ).map(fromRow);
   }
 
   /** Located, validly signed sightings of an item scanned within [from, to] (ms). */
@@ -126,9 +128,9 @@ export class SightingStore {
 
   /** The first recorded impossible-travel pair of an item: [earlier-recorded sighting, the one that conflicted with it]. */
   firstConflict(item: string): [Sighting, Sighting] | null {
-    const r = this.db.prepare('SELECT * FROM tag_sightings WHERE item = ? AND conflict_with IS NOT NULL ORDER BY id LIMIT 1').get(item) as
-      | Row
-      | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM tag_sightings WHERE item = ? AND conflict_with IS NOT NULL ORDER BY id LIMIT 1')
+      .get(item) as Row | undefined;
     if (!r) return null;
     const later = fromRow(r);
     const earlier = this.byId(later.conflictWith!);
@@ -136,9 +138,11 @@ export class SightingStore {
   }
 
   count(item?: string): number {
-    const r = (item === undefined
-      ? this.db.prepare('SELECT COUNT(*) AS n FROM tag_sightings').get()
-      : this.db.prepare('SELECT COUNT(*) AS n FROM tag_sightings WHERE item = ?').get(item)) as Row;
+    const r = (
+      item === undefined
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM tag_sightings').get()
+        : this.db.prepare('SELECT COUNT(*) AS n FROM tag_sightings WHERE item = ?').get(item)
+    ) as Row;
     return Number(r.n);
   }
 

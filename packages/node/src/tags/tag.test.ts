@@ -22,7 +22,9 @@ describe('issueTag / parseTag', () => {
     assert.equal(tag.item, ITEM);
     assert.equal(tag.epc, EPC);
     assert.equal(tag.issuer, getAddress(BRAND.address));
-    const m = /^https:\/\/id\.gs1\.org\/01\/10614141073464\/21\/2018\?iss=(0x[0-9a-fA-F]{40})&sig=([A-Za-z0-9_-]{87})$/.exec(tag.uri);
+    const m = /^https:\/\/id\.gs1\.org\/01\/10614141073464\/21\/2018\?iss=(0x[0-9a-fA-F]{40})&sig=([A-Za-z0-9_-]{87})$/.exec(
+      tag.uri,
+    );
     assert.ok(m, tag.uri);
     assert.equal(m[1], tag.issuer);
     assert.ok(tag.uri.length < 200, `${tag.uri.length} characters: fits a QR code and an NTAG215`);
@@ -83,7 +85,10 @@ describe('issueTag / parseTag', () => {
     }
     code(() => itemOf('https://id.gs1.org/01/10614141073464'), 'not_an_item');
     code(() => itemOf('https://id.gs1.org/01/10614141073464/10/LOT7'), 'not_an_item');
-    await assert.rejects(issueTag({ account: BRAND, item: 'urn:epc:class:lgtin:0614141.107346.LOT7' }), (e: unknown) => e instanceof TagError && e.code === 'not_an_item');
+    await assert.rejects(
+      issueTag({ account: BRAND, item: 'urn:epc:class:lgtin:0614141.107346.LOT7' }),
+      (e: unknown) => e instanceof TagError && e.code === 'not_an_item',
+    );
   });
 });
 
@@ -104,7 +109,10 @@ describe('malformed tags are refused with a precise code', () => {
     code(() => parseTag(tag.uri.replace(sig, sig.slice(0, 80))), 'bad_signature_format');
     code(() => parseTag(tag.uri.replace(sig, `${sig}=`)), 'bad_signature_format');
     code(() => parseTag(tag.uri.replace(sig, sig.replace(/^./, '+'))), 'bad_signature_format');
-    code(() => parseTag(tag.uri.replace(sig, encodeURIComponent(Buffer.from(tag.signature.slice(2), 'hex').toString('base64')))), 'bad_signature_format');
+    code(
+      () => parseTag(tag.uri.replace(sig, encodeURIComponent(Buffer.from(tag.signature.slice(2), 'hex').toString('base64')))),
+      'bad_signature_format',
+    );
   });
 
   it('signature values: v, r and s ranges, and high s (malleability)', async () => {
@@ -144,7 +152,11 @@ describe('malformed tags are refused with a precise code', () => {
 
   it('a resolver base must be an http(s) URI without query', async () => {
     for (const base of ['brand.example', 'https://brand.example/?x=1', 'mailto:a@b']) {
-      await assert.rejects(issueTag({ account: BRAND, item: EPC, base }), (e: unknown) => e instanceof TagError && e.code === 'bad_base', base);
+      await assert.rejects(
+        issueTag({ account: BRAND, item: EPC, base }),
+        (e: unknown) => e instanceof TagError && e.code === 'bad_base',
+        base,
+      );
     }
   });
 });
@@ -152,7 +164,11 @@ describe('malformed tags are refused with a precise code', () => {
 describe('tagQrSvg', () => {
   it('draws the tag as an SVG QR code at error correction M, version 10 or lower', async () => {
     const key = privateKeyToAccount(generatePrivateKey());
-    const tag = await issueTag({ account: key, item: 'urn:epc:id:sgtin:0614141.107346.ABCDEFGHIJKLMNOPQRST', base: 'https://brand.example' });
+    const tag = await issueTag({
+      account: key,
+      item: 'urn:epc:id:sgtin:0614141.107346.ABCDEFGHIJKLMNOPQRST',
+      base: 'https://brand.example',
+    });
     const svg = await tagQrSvg(tag.uri);
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     const qr = QRCode.create(tag.uri, { errorCorrectionLevel: 'M' });

@@ -30,8 +30,23 @@
 // The stated issuer (`iss`) is what lets a verifier tell a tampered URI (the
 // signature recovers to someone else) from a tag a non-member signed (it
 // recovers to `iss`, but `iss` is no member); it is bound by the recovery itself.
-import { type Address, getAddress, type Hex, isAddress, keccak256, type LocalAccount, recoverMessageAddress, toBytes } from 'viem';
-import { canonicalDigitalLink, digitalLinkToEpc, epcToDigitalLink, GS1_RESOLVER, parseDigitalLink } from '@tradetwin/core/epcis/index';
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  isAddress,
+  keccak256,
+  type LocalAccount,
+  recoverMessageAddress,
+  toBytes,
+} from 'viem';
+import {
+  canonicalDigitalLink,
+  digitalLinkToEpc,
+  epcToDigitalLink,
+  GS1_RESOLVER,
+  parseDigitalLink,
+} from '@tradetwin/core/epcis/index';
 import { HttpProblem } from '../api/problem.js';
 
 export const TAG_DOMAIN = 'TradeTwin tag v1';
@@ -117,7 +132,10 @@ export function itemOf(input: string, opts: TagOptions = {}): TagItem {
   }
   const epc = digitalLinkToEpc(canonical, { gcpLength: opts.gcpLength ?? 7 });
   if (!epc) {
-    throw new TagError('invalid_gs1_key', `the GS1 key in ${text} is not valid (AI ${key.ai} ${key.value}): a wrong check digit, or no EPC form`);
+    throw new TagError(
+      'invalid_gs1_key',
+      `the GS1 key in ${text} is not valid (AI ${key.ai} ${key.value}): a wrong check digit, or no EPC form`,
+    );
   }
   if (!epc.startsWith('urn:epc:id:')) {
     throw new TagError(
@@ -130,13 +148,16 @@ export function itemOf(input: string, opts: TagOptions = {}): TagItem {
 
 /** The Digital Link of GTIN + serial at the GS1 resolver (the check digit is verified by itemOf). */
 export function gtinSerialLink(gtin: string, serial: string): string {
-  if (!/^(\d{8}|\d{12,14})$/.test(gtin)) throw new TagError('invalid_gs1_key', `GTIN must have 8, 12, 13 or 14 digits, got "${gtin}"`);
-  if (serial.length < 1 || serial.length > 20) throw new TagError('invalid_gs1_key', 'a GTIN serial (AI 21) has 1 to 20 characters');
+  if (!/^(\d{8}|\d{12,14})$/.test(gtin))
+    throw new TagError('invalid_gs1_key', `GTIN must have 8, 12, 13 or 14 digits, got "${gtin}"`);
+  if (serial.length < 1 || serial.length > 20)
+    throw new TagError('invalid_gs1_key', 'a GTIN serial (AI 21) has 1 to 20 characters');
   return `${GS1_RESOLVER}/01/${gtin.padStart(14, '0')}/21/${encodeURIComponent(serial)}`;
 }
 
 function httpUri(text: string): URL {
-  if (text.length > MAX_TAG_URI) throw new TagError('malformed_uri', `the URI has ${text.length} characters; at most ${MAX_TAG_URI}`);
+  if (text.length > MAX_TAG_URI)
+    throw new TagError('malformed_uri', `the URI has ${text.length} characters; at most ${MAX_TAG_URI}`);
   let url: URL;
   try {
     url = new URL(text);
@@ -159,7 +180,10 @@ function baseOf(base: string): string {
     throw new TagError('bad_base', `resolver base "${base}" is not an absolute URI`);
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || b.includes('?') || b.includes('#')) {
-    throw new TagError('bad_base', `resolver base "${base}" must be an http(s) URI without query or fragment, e.g. https://brand.example`);
+    throw new TagError(
+      'bad_base',
+      `resolver base "${base}" must be an http(s) URI without query or fragment, e.g. https://brand.example`,
+    );
   }
   return b;
 }
@@ -198,8 +222,10 @@ export function parseTag(uri: string, opts: TagOptions = {}): ParsedTag {
   const it = itemOf(`${url.origin}${url.pathname}`, opts);
   const one = (name: string, missing: 'missing_signature' | 'missing_issuer', what: string) => {
     const values = url.searchParams.getAll(name);
-    if (values.length === 0) throw new TagError(missing, `the URI has no "${name}" query parameter (${what}): it is not a TradeTwin tag`);
-    if (values.length > 1) throw new TagError('duplicate_parameter', `the URI has ${values.length} "${name}" query parameters; a tag has one`);
+    if (values.length === 0)
+      throw new TagError(missing, `the URI has no "${name}" query parameter (${what}): it is not a TradeTwin tag`);
+    if (values.length > 1)
+      throw new TagError('duplicate_parameter', `the URI has ${values.length} "${name}" query parameters; a tag has one`);
     return values[0]!;
   };
   const sigText = one(SIGNATURE_PARAM, 'missing_signature', 'the brand signature');
@@ -217,12 +243,16 @@ export function decodeSignature(text: string): Hex {
   }
   const bytes = Buffer.from(text, 'base64url');
   if (bytes.length !== 65 || bytes.toString('base64url') !== text) {
-    throw new TagError('bad_signature_format', `the signature must encode 65 bytes (r ‖ s ‖ v) in 87 base64url characters, got ${text.length} characters`);
+    throw new TagError(
+      'bad_signature_format',
+      `the signature must encode 65 bytes (r ‖ s ‖ v) in 87 base64url characters, got ${text.length} characters`,
+    );
   }
   const r = BigInt(`0x${bytes.subarray(0, 32).toString('hex')}`);
   const s = BigInt(`0x${bytes.subarray(32, 64).toString('hex')}`);
   const v = bytes[64]!;
-  if (v !== 27 && v !== 28) throw new TagError('bad_signature_format', `the signature's recovery byte v must be 27 or 28, got ${v}`);
+  if (v !== 27 && v !== 28)
+    throw new TagError('bad_signature_format', `the signature's recovery byte v must be 27 or 28, got ${v}`);
   if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N) {
     throw new TagError('bad_signature_format', 'the signature values r and s must lie in 1…n-1 of secp256k1');
   }

@@ -55,7 +55,15 @@ const place = (id: string) => ({ readPoint: { id }, bizLocation: { id } });
 /** The bag's life from the workshop to the boutique: commissioning → shipping → receiving. */
 function journey(epc: string, day: string): Json[] {
   return [
-    ev({ type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', disposition: 'active', epcList: [epc], ...at(`${day}T08:00:00Z`), ...place(FACTORY) }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      epcList: [epc],
+      ...at(`${day}T08:00:00Z`),
+      ...place(FACTORY),
+    }),
     ev({
       type: 'ObjectEvent',
       action: 'OBSERVE',
@@ -66,24 +74,55 @@ function journey(epc: string, day: string): Json[] {
       ...place(WAREHOUSE),
       destinationList: [{ type: 'location', destination: BOUTIQUE }],
     }),
-    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress', epcList: [epc], ...at(`${day}T20:00:00Z`), ...place(BOUTIQUE) }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      disposition: 'in_progress',
+      epcList: [epc],
+      ...at(`${day}T20:00:00Z`),
+      ...place(BOUTIQUE),
+    }),
   ];
 }
 
 async function capture(events: Json[]): Promise<void> {
-  const r = await n.capture({ '@context': CTX, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList: events } });
+  const r = await n.capture({
+    '@context': CTX,
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: new Date().toISOString(),
+    epcisBody: { eventList: events },
+  });
   assert.equal(r.job?.success, true, JSON.stringify(r.job?.errors ?? r.problem));
 }
 
-const SOLD = ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'retail_selling', disposition: 'retail_sold', epcList: [bag('SOLD')], ...at('2024-06-10T15:30:00Z'), ...place(BOUTIQUE) });
-const WRONGLY_SOLD = ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'retail_selling', disposition: 'retail_sold', epcList: [bag('MISREAD')], ...at('2024-06-10T16:00:00Z'), ...place(BOUTIQUE) });
+const SOLD = ev({
+  type: 'ObjectEvent',
+  action: 'OBSERVE',
+  bizStep: 'retail_selling',
+  disposition: 'retail_sold',
+  epcList: [bag('SOLD')],
+  ...at('2024-06-10T15:30:00Z'),
+  ...place(BOUTIQUE),
+});
+const WRONGLY_SOLD = ev({
+  type: 'ObjectEvent',
+  action: 'OBSERVE',
+  bizStep: 'retail_selling',
+  disposition: 'retail_sold',
+  epcList: [bag('MISREAD')],
+  ...at('2024-06-10T16:00:00Z'),
+  ...place(BOUTIQUE),
+});
 
 before(async () => {
   n = await startEpcisNode();
   const { node } = n.t;
   token = node.adminToken;
   const registry = node.contracts.memberRegistry;
-  brandOrg = (await admitMember(node.clients, registry, { account: brand.address, name: 'Maison Aurel', roles: ROLES.SHIPPER })).orgId;
+  brandOrg = (await admitMember(node.clients, registry, { account: brand.address, name: 'Maison Aurel', roles: ROLES.SHIPPER }))
+    .orgId;
   await admitMember(node.clients, registry, { account: carrier.address, name: 'Swift Freight', roles: ROLES.CARRIER });
   const old = await admitMember(node.clients, registry, { account: lapsed.address, name: 'Old Brand', roles: ROLES.SHIPPER });
   await setActive(node.clients, registry, old.orgId, false);
@@ -97,14 +136,46 @@ before(async () => {
     SOLD,
     ...journey(bag('RETIRED'), '2024-06-03'),
     // Decommissioned: the tag's identifier is disassociated from the bag (EPCIS: ObjectEvent DELETE).
-    ev({ type: 'ObjectEvent', action: 'DELETE', bizStep: 'decommissioning', disposition: 'inactive', epcList: [bag('RETIRED')], ...at('2024-07-01T10:00:00Z'), ...place(WAREHOUSE) }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'DELETE',
+      bizStep: 'decommissioning',
+      disposition: 'inactive',
+      epcList: [bag('RETIRED')],
+      ...at('2024-07-01T10:00:00Z'),
+      ...place(WAREHOUSE),
+    }),
     ...journey(bag('RETURNED'), '2024-06-04'),
-    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'retail_selling', disposition: 'retail_sold', epcList: [bag('RETURNED')], ...at('2024-06-11T10:00:00Z'), ...place(BOUTIQUE) }),
-    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', disposition: 'returned', epcList: [bag('RETURNED')], ...at('2024-06-12T10:00:00Z'), ...place(BOUTIQUE) }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'retail_selling',
+      disposition: 'retail_sold',
+      epcList: [bag('RETURNED')],
+      ...at('2024-06-11T10:00:00Z'),
+      ...place(BOUTIQUE),
+    }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      disposition: 'returned',
+      epcList: [bag('RETURNED')],
+      ...at('2024-06-12T10:00:00Z'),
+      ...place(BOUTIQUE),
+    }),
     ...journey(bag('MISREAD'), '2024-06-04'),
     WRONGLY_SOLD,
     ...journey(bag('RECALLED'), '2024-06-05'),
-    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'holding', disposition: 'recalled', epcList: [bag('RECALLED')], ...at('2024-08-01T10:00:00Z'), ...place(BOUTIQUE) }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'holding',
+      disposition: 'recalled',
+      epcList: [bag('RECALLED')],
+      ...at('2024-08-01T10:00:00Z'),
+      ...place(BOUTIQUE),
+    }),
   ]);
   // The sale of MISREAD was a misread at the till: declared erroneous.
   await capture([{ ...WRONGLY_SOLD, errorDeclaration: { declarationTime: '2024-06-10T17:00:00Z', reason: 'incorrect_data' } }]);
@@ -129,7 +200,8 @@ after(async () => {
 });
 
 const tagOf = async (serial: string, account = brand) => (await issueTag({ account, item: bag(serial) })).uri;
-const scan = (uri: string, s: { at?: number; lat?: number; lon?: number; by?: string } = {}) => verifier.verifyTag({ uri, scan: { at: SCAN_DAY, ...s } });
+const scan = (uri: string, s: { at?: number; lat?: number; lon?: number; by?: string } = {}) =>
+  verifier.verifyTag({ uri, scan: { at: SCAN_DAY, ...s } });
 const reason = (v: TagVerification, code: string): TagReason => {
   const r = v.reasons.find((x) => x.code === code);
   assert.ok(r, `${code} in ${JSON.stringify(v.reasons.map((x) => `${x.code}:${x.result}`))}`);
@@ -145,7 +217,13 @@ describe('genuine', () => {
     assert.deepEqual(failures(v), []);
     assert.equal(v.epc, bag('GENUINE'));
     assert.equal(v.item, 'https://id.gs1.org/01/10614141073464/21/GENUINE');
-    assert.deepEqual(v.issuer, { address: brand.address, orgId: brandOrg, name: 'Maison Aurel', active: true, roles: ROLES.SHIPPER });
+    assert.deepEqual(v.issuer, {
+      address: brand.address,
+      orgId: brandOrg,
+      name: 'Maison Aurel',
+      active: true,
+      roles: ROLES.SHIPPER,
+    });
     assert.deepEqual(
       v.reasons.map((r) => [r.code, r.result]),
       [
@@ -177,7 +255,15 @@ describe('genuine', () => {
     assert.equal(sightings.count(), before_ + 1);
     const rec = sightings.byId(v.sighting.id)!;
     assert.deepEqual(
-      { at: rec.at, lat: rec.lat, lon: rec.lon, by: rec.by, verdict: rec.verdict, signatureValid: rec.signatureValid, reasons: rec.reasons },
+      {
+        at: rec.at,
+        lat: rec.lat,
+        lon: rec.lon,
+        by: rec.by,
+        verdict: rec.verdict,
+        signatureValid: rec.signatureValid,
+        reasons: rec.reasons,
+      },
       { at: SCAN_DAY, ...HAMBURG, by: 'shopper-app/1', verdict: 'genuine', signatureValid: true, reasons: [] },
     );
   });
@@ -243,7 +329,7 @@ describe('unknown', () => {
     assert.equal(v.history.length, 3);
   });
 
-  it("a member without the brand role, or a suspended brand, cannot vouch for an item", async () => {
+  it('a member without the brand role, or a suspended brand, cannot vouch for an item', async () => {
     const byCarrier = await scan(await tagOf('GENUINE', carrier));
     assert.equal(byCarrier.verdict, 'unknown');
     assert.deepEqual(failures(byCarrier), ['issuer_lacks_role']);
@@ -264,7 +350,10 @@ describe('unknown', () => {
     assert.equal(bad.result, 'fail');
     assert.notEqual(bad.recovered, brand.address);
     assert.match(bad.detail, new RegExp(`not to the stated issuer ${brand.address}: the URI was altered`));
-    assert.ok(!v.reasons.some((r) => r.code === 'travel_plausible' || r.code === 'impossible_travel'), 'no travel check for a forgery');
+    assert.ok(
+      !v.reasons.some((r) => r.code === 'travel_plausible' || r.code === 'impossible_travel'),
+      'no travel check for a forgery',
+    );
     assert.equal(sightings.byId(v.sighting.id)!.signatureValid, false);
     // The real FORGED bag's own tag, scanned in Hamburg an hour after the "Sydney" forgery: genuine.
     const real = await scan(await tagOf('FORGED'), { ...HAMBURG, at: SCAN_DAY + 3 * HOUR });
@@ -288,7 +377,10 @@ describe('suspected clone', () => {
     assert.ok(r.distanceKm! > 5000 && r.distanceKm! < 5300, `${r.distanceKm} km Lagos–Hamburg`);
     assert.equal(r.hours, 1);
     assert.ok(r.speedKmh! > 5000);
-    assert.match(r.detail, /seen 5\d{3} km away \(sighting \d+ at 2025-03-01T09:00:00.000Z\) 1 h before this scan: that needs 5\d{3} km\/h, more than the plausible 1000 km\/h/);
+    assert.match(
+      r.detail,
+      /seen 5\d{3} km away \(sighting \d+ at 2025-03-01T09:00:00.000Z\) 1 h before this scan: that needs 5\d{3} km\/h, more than the plausible 1000 km\/h/,
+    );
     const rec = sightings.byId(second.sighting.id)!;
     assert.equal(rec.conflictWith, first.sighting.id);
     assert.deepEqual(rec.reasons, ['impossible_travel']);
@@ -333,11 +425,20 @@ describe('suspected clone', () => {
     const v = await scan(await tagOf('RETIRED'), HAMBURG);
     assert.equal(v.verdict, 'suspected_clone');
     assert.deepEqual(failures(v), ['scanned_after_decommissioning']);
-    assert.match(reason(v, 'scanned_after_decommissioning').detail, /decommissioned on 2024-07-01T10:00:00.000Z .*ObjectEvent DELETE decommissioning disposition inactive/);
+    assert.match(
+      reason(v, 'scanned_after_decommissioning').detail,
+      /decommissioned on 2024-07-01T10:00:00.000Z .*ObjectEvent DELETE decommissioning disposition inactive/,
+    );
   });
 
   it('speed and distance limits are the verifier’s settings', async () => {
-    const strict = new TagVerifier({ repo: n.repo, sightings, clients: n.t.node.clients, memberRegistry: n.t.node.contracts.memberRegistry, maxSpeedKmh: 50 });
+    const strict = new TagVerifier({
+      repo: n.repo,
+      sightings,
+      clients: n.t.node.clients,
+      memberRegistry: n.t.node.contracts.memberRegistry,
+      maxSpeedKmh: 50,
+    });
     const uri = await tagOf('TRAVEL');
     // Hamburg (SCAN_DAY) → Berlin three hours later was plausible at 1000 km/h; at 50 km/h it is not.
     const v = await strict.verifyTag({ uri, scan: { ...BERLIN, at: SCAN_DAY + 3 * HOUR + 60_000 } });
@@ -375,9 +476,14 @@ describe('routes', () => {
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.issuer, n.t.node.clients.account.address);
     assert.equal(r.body.epc, bag('GENUINE'));
-    assert.match(String(r.body.uri), /^https:\/\/id\.gs1\.org\/01\/10614141073464\/21\/GENUINE\?iss=0x[0-9a-fA-F]{40}&sig=[\w-]{87}$/);
+    assert.match(
+      String(r.body.uri),
+      /^https:\/\/id\.gs1\.org\/01\/10614141073464\/21\/GENUINE\?iss=0x[0-9a-fA-F]{40}&sig=[\w-]{87}$/,
+    );
     assert.match(String(r.body.qrSvg), /^<svg /);
-    const v = await get(verifyPath(String(r.body.uri), `&lat=${HAMBURG.lat}&lon=${HAMBURG.lon}&at=2025-03-02T09:00:00Z&by=kiosk-7`));
+    const v = await get(
+      verifyPath(String(r.body.uri), `&lat=${HAMBURG.lat}&lon=${HAMBURG.lon}&at=2025-03-02T09:00:00Z&by=kiosk-7`),
+    );
     assert.equal(v.status, 200);
     assert.equal(v.body.verdict, 'genuine', JSON.stringify(v.body.reasons));
     assert.equal((v.body.issuer as Json).orgId, 1, 'the founding member');
@@ -437,19 +543,35 @@ describe('routes', () => {
     const list = r.body.sightings as Json[];
     assert.equal(r.body.epc, bag('CLONED'));
     assert.ok(list.length >= 4);
-    assert.deepEqual(list, sightings.ofItem('https://id.gs1.org/01/10614141073464/21/CLONED').map((s) => JSON.parse(JSON.stringify(sightingJson(s)))));
+    assert.deepEqual(
+      list,
+      sightings.ofItem('https://id.gs1.org/01/10614141073464/21/CLONED').map((s) => JSON.parse(JSON.stringify(sightingJson(s)))),
+    );
     assert.ok(list.some((s) => s.by === 'lagos-market' && s.verdict === 'genuine'));
-    assert.ok(list.some((s) => s.by === 'hamburg-boutique' && s.verdict === 'suspected_clone' && typeof s.conflictWith === 'number'));
+    assert.ok(
+      list.some((s) => s.by === 'hamburg-boutique' && s.verdict === 'suspected_clone' && typeof s.conflictWith === 'number'),
+    );
     const byUrn = await get(`/api/v1/tags/${encodeURIComponent(bag('CLONED'))}/sightings?limit=2`, token);
     assert.equal((byUrn.body.sightings as Json[]).length, 2);
-    problem(await get(`/api/v1/tags/${encodeURIComponent('https://x.example/nothing')}/sightings`, token), 400, 'not_a_digital_link');
+    problem(
+      await get(`/api/v1/tags/${encodeURIComponent('https://x.example/nothing')}/sightings`, token),
+      400,
+      'not_a_digital_link',
+    );
   });
 
   it('a chain that cannot be reached is a 503 problem, and the scan is not recorded', async () => {
     const down = new TagVerifier({
       repo: n.repo,
       sightings,
-      clients: createChainClients({ rpcUrl: 'http://127.0.0.1:9', chainId: 31337, signerKey: generatePrivateKey(), gasPrice: 0, pollingIntervalMs: 50, requestTimeoutMs: 500 }),
+      clients: createChainClients({
+        rpcUrl: 'http://127.0.0.1:9',
+        chainId: 31337,
+        signerKey: generatePrivateKey(),
+        gasPrice: 0,
+        pollingIntervalMs: 50,
+        requestTimeoutMs: 500,
+      }),
       memberRegistry: n.t.node.contracts.memberRegistry,
     });
     const offline = new Hono();

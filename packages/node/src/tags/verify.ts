@@ -199,7 +199,8 @@ export class TagVerifier {
     this.maxSpeedKmh = opts.maxSpeedKmh ?? 1000;
     this.minDistanceKm = opts.minDistanceKm ?? 50;
     this.now = opts.now ?? Date.now;
-    if (!(this.maxSpeedKmh > 0) || !(this.minDistanceKm >= 0)) throw new RangeError('maxSpeedKmh must be > 0 and minDistanceKm ≥ 0');
+    if (!(this.maxSpeedKmh > 0) || !(this.minDistanceKm >= 0))
+      throw new RangeError('maxSpeedKmh must be > 0 and minDistanceKm ≥ 0');
   }
 
   get sightings(): SightingStore {
@@ -251,7 +252,11 @@ export class TagVerifier {
 
     let conflictWith: number | null = null;
     if (!scan.pos) {
-      reasons.push({ code: 'travel_not_checked', result: 'warn', detail: 'the scan has no location: travel between sightings was not checked' });
+      reasons.push({
+        code: 'travel_not_checked',
+        result: 'warn',
+        detail: 'the scan has no location: travel between sightings was not checked',
+      });
     } else if (signatureValid) {
       const travel = this.travel(tag.item, scan.at, scan.pos);
       reasons.push(travel.reason);
@@ -297,7 +302,11 @@ export class TagVerifier {
       return { address, orgId, name: m?.name ?? null, active: m?.active ?? null, roles: m?.roles ?? null };
     } catch (err) {
       if (err instanceof ChainError) {
-        throw new HttpProblem(503, 'chain_unavailable', `cannot check the issuer's membership on chain (${err.code}): ${err.message.split('\n')[0]}`);
+        throw new HttpProblem(
+          503,
+          'chain_unavailable',
+          `cannot check the issuer's membership on chain (${err.code}): ${err.message.split('\n')[0]}`,
+        );
       }
       throw err;
     }
@@ -320,7 +329,8 @@ export class TagVerifier {
   private checkScan(scan: Scan): { at: number; pos: LatLon | null; by: string | null } {
     const now = this.now();
     const at = scan.at ?? now;
-    if (!Number.isSafeInteger(at) || at < 0) throw new TagError('bad_time', `the scan time must be ms since the epoch, got ${String(scan.at)}`);
+    if (!Number.isSafeInteger(at) || at < 0)
+      throw new TagError('bad_time', `the scan time must be ms since the epoch, got ${String(scan.at)}`);
     const skew = this.opts.maxClockSkewMs ?? 5 * 60_000;
     if (at > now + skew) throw new TagError('bad_time', `the scan time ${iso(at)} is in the future (node time ${iso(now)})`);
     let pos: LatLon | null;
@@ -330,7 +340,7 @@ export class TagVerifier {
       throw new TagError('bad_coordinates', (err as Error).message);
     }
     const by = scan.by ?? null;
-    if (by !== null && (typeof by !== 'string' || by.length > 128 || /[\u0000-\u001f\u007f]/.test(by))) {
+    if (by !== null && (typeof by !== 'string' || by.length > 128 || /\p{Cc}/u.test(by))) {
       throw new TagError('bad_scanner', 'by (who scanned) must be at most 128 printable characters');
     }
     return { at, pos, by: by === '' ? null : by };
@@ -339,12 +349,25 @@ export class TagVerifier {
   private issuerReason(s: IssuerStatus): TagReason {
     const role = roleNames(this.brandRole);
     if (s.orgId === null) {
-      return { code: 'issuer_not_member', result: 'fail', detail: `the issuer ${s.address} is not an account of any member of this network` };
+      return {
+        code: 'issuer_not_member',
+        result: 'fail',
+        detail: `the issuer ${s.address} is not an account of any member of this network`,
+      };
     }
     const who = `${s.name ?? 'org'} (org ${s.orgId})`;
-    if (!s.active) return { code: 'issuer_suspended', result: 'fail', detail: `the issuer ${s.address} belongs to ${who}, which is suspended` };
+    if (!s.active)
+      return {
+        code: 'issuer_suspended',
+        result: 'fail',
+        detail: `the issuer ${s.address} belongs to ${who}, which is suspended`,
+      };
     if (((s.roles ?? 0) & this.brandRole) !== this.brandRole) {
-      return { code: 'issuer_lacks_role', result: 'fail', detail: `the issuer ${s.address} belongs to ${who}, which does not hold the ${role} role brands issue tags with` };
+      return {
+        code: 'issuer_lacks_role',
+        result: 'fail',
+        detail: `the issuer ${s.address} belongs to ${who}, which does not hold the ${role} role brands issue tags with`,
+      };
     }
     return { code: 'issuer_member', result: 'pass', detail: `issued by ${who}, an active member with the ${role} role` };
   }
@@ -410,7 +433,12 @@ export class TagVerifier {
         event: e,
       });
     } else if (last) {
-      out.push({ code: 'in_circulation', result: 'pass', detail: `last recorded: ${describeEvent(last)} on ${last.eventTime}${place(last)}`, event: last });
+      out.push({
+        code: 'in_circulation',
+        result: 'pass',
+        detail: `last recorded: ${describeEvent(last)} on ${last.eventTime}${place(last)}`,
+        event: last,
+      });
     } else {
       out.push({ code: 'in_circulation', result: 'pass', detail: `no event before the scan time ${iso(at)}` });
     }
@@ -497,7 +525,9 @@ export function publicSighting(s: Pick<Sighting, 'id' | 'at' | 'lat' | 'lon'>): 
 }
 
 function describeEvent(e: HistoryEntry): string {
-  const parts = [e.type, e.action, e.bizStep, e.disposition ? `disposition ${e.disposition}` : null].filter((p): p is string => Boolean(p));
+  const parts = [e.type, e.action, e.bizStep, e.disposition ? `disposition ${e.disposition}` : null].filter((p): p is string =>
+    Boolean(p),
+  );
   return parts.join(' ');
 }
 
