@@ -223,8 +223,8 @@ describe('tradetwin tag verify', () => {
     assert.deepEqual(
       travel.sightings!.map((s) => [s.at, s.lat]),
       [
-        ['2025-03-01T09:00:00.000Z', 6.5244],
-        ['2025-03-01T10:00:00.000Z', 53.5511],
+        ['2025-03-01T09:00:00.000Z', 6.52],
+        ['2025-03-01T10:00:00.000Z', 53.55],
       ],
     );
     const human = await cli('tag', 'verify', tagUri, '--node', url);

@@ -2,6 +2,7 @@
 // their verification against the chain's members and the node's EPCIS
 // repository, clone detection over recorded sightings, HTTP routes and QR codes.
 export { distanceKm, type LatLon } from './geo.js';
+export { tagOpenApiPaths } from './openapi.js';
 export { tagQrSvg } from './qr.js';
 export { type TagRouteDeps, tagRoutes } from './routes.js';
 export { type Sighting, SightingStore, type Verdict } from './sightings.js';

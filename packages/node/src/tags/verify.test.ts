@@ -15,6 +15,7 @@ import { HttpProblem, PROBLEM_BASE } from '../api/problem.js';
 import { createChainClients } from '../chain/clients.js';
 import { admitMember, ROLES, setActive } from '../chain/members.js';
 import { type EpcisTestNode, startEpcisNode } from '../epcis/test-support.js';
+import { tagOpenApiPaths } from './openapi.js';
 import { sightingJson, tagRoutes } from './routes.js';
 import { SightingStore } from './sightings.js';
 import { issueTag } from './tag.js';
@@ -370,10 +371,12 @@ describe('suspected clone', () => {
     assert.equal(second.verdict, 'suspected_clone');
     assert.deepEqual(failures(second), ['impossible_travel']);
     const r = reason(second, 'impossible_travel');
+    // Public: positions to 0.01° (~1 km), not where the buyers stood.
     assert.deepEqual(r.sightings, [
-      { id: first.sighting.id, at: '2025-03-01T09:00:00.000Z', ...LAGOS },
-      { id: second.sighting.id, at: '2025-03-01T10:00:00.000Z', ...HAMBURG },
+      { id: first.sighting.id, at: '2025-03-01T09:00:00.000Z', lat: 6.52, lon: 3.38 },
+      { id: second.sighting.id, at: '2025-03-01T10:00:00.000Z', lat: 53.55, lon: 9.99 },
     ]);
+    assert.ok(!JSON.stringify(second).includes('lagos-market'), 'who scanned is not disclosed');
     assert.ok(r.distanceKm! > 5000 && r.distanceKm! < 5300, `${r.distanceKm} km Lagos–Hamburg`);
     assert.equal(r.hours, 1);
     assert.ok(r.speedKmh! > 5000);
@@ -403,8 +406,8 @@ describe('suspected clone', () => {
     assert.equal(v.verdict, 'suspected_clone');
     assert.equal(reason(v, 'travel_plausible').result, 'pass');
     const seen = reason(v, 'clone_seen_before');
-    assert.equal(seen.sightings![0].lat, LAGOS.lat);
-    assert.equal(seen.sightings![1].lat, HAMBURG.lat);
+    assert.equal(seen.sightings![0].lat, 6.52);
+    assert.equal(seen.sightings![1].lat, 53.55);
     // Without a location, too.
     assert.equal((await scan(uri, { at: SCAN_DAY + 49 * HOUR })).verdict, 'suspected_clone');
   });
@@ -547,7 +550,10 @@ describe('routes', () => {
       list,
       sightings.ofItem('https://id.gs1.org/01/10614141073464/21/CLONED').map((s) => JSON.parse(JSON.stringify(sightingJson(s)))),
     );
-    assert.ok(list.some((s) => s.by === 'lagos-market' && s.verdict === 'genuine'));
+    assert.ok(
+      list.some((s) => s.by === 'lagos-market' && s.verdict === 'genuine' && s.lat === LAGOS.lat && s.lon === LAGOS.lon),
+      'exact, for the admin',
+    );
     assert.ok(
       list.some((s) => s.by === 'hamburg-boutique' && s.verdict === 'suspected_clone' && typeof s.conflictWith === 'number'),
     );
@@ -558,6 +564,17 @@ describe('routes', () => {
       400,
       'not_a_digital_link',
     );
+  });
+
+  it('describes every route it serves in OpenAPI path items for the node document', () => {
+    const described = tagOpenApiPaths('/api/v1');
+    const routes = app.routes.filter((r) => r.method !== 'ALL');
+    assert.equal(routes.length, 3);
+    for (const r of routes) {
+      const path = r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '');
+      assert.ok(described[path]?.[r.method.toLowerCase()], `${r.method} ${path} is described`);
+    }
+    assert.equal(Object.keys(described).length, 3);
   });
 
   it('a chain that cannot be reached is a 503 problem, and the scan is not recorded', async () => {

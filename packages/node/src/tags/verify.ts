@@ -105,7 +105,11 @@ export type ReasonCode =
   | 'impossible_travel'
   | 'clone_seen_before';
 
-/** A sighting as the public verification names it (who scanned is not disclosed). */
+/**
+ * A sighting as the public verification names it: who scanned is not disclosed,
+ * and the position is rounded to 0.01° (~1 km) — enough to show two places a tag
+ * cannot be in at once, not where a buyer stood (the admin sightings list keeps it exact).
+ */
 export interface PublicSighting {
   id: number;
   at: string;
@@ -479,7 +483,7 @@ export class TagVerifier {
         conflictWith: null,
       };
     }
-    const here: PublicSighting = { id: 0, at: iso(at), lat: pos.lat, lon: pos.lon };
+    const here = publicSighting({ id: 0, at, lat: pos.lat, lon: pos.lon });
     const there = publicSighting(worst.s);
     const pair: [PublicSighting, PublicSighting] = worst.s.at <= at ? [there, here] : [here, there];
     return {
@@ -521,7 +525,8 @@ function verdictOf(reasons: TagReason[]): Verdict {
 }
 
 export function publicSighting(s: Pick<Sighting, 'id' | 'at' | 'lat' | 'lon'>): PublicSighting {
-  return { id: s.id, at: iso(s.at), lat: s.lat, lon: s.lon };
+  const coarse = (x: number | null) => (x === null ? null : round(x, 2));
+  return { id: s.id, at: iso(s.at), lat: coarse(s.lat), lon: coarse(s.lon) };
 }
 
 function describeEvent(e: HistoryEntry): string {
