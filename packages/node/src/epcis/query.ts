@@ -17,7 +17,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { SQLInputValue } from 'node:sqlite';
 import { canonicalJson } from './canonical.js';
 import { EpcisProblem } from './capture.js';
-import type { EpcisRepository } from './repository.js';
+import { EpcisRepository } from './repository.js';
 import { parseDateTime, isoTime } from './time.js';
 import { EPCIS_CONTEXT, EVENT_TYPES, LINK, ROLE, type RoleCode, type StoredEvent } from './types.js';
 import { type EpcForms, epcKey, epcMatcher, normaliseCbv, normaliseGs1Term } from './vocab.js';
@@ -537,20 +537,12 @@ export function runEventQuery(
   if (take === 0) return { events: [] };
   const order = query.orderBy === 'rid' ? `e.rid ${query.direction}` : `e.${query.orderBy} ${query.direction}, e.rid ${query.direction}`;
   const sql = `SELECT e.* FROM epcis_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-  const rows = repo.all(sql, ...params, take + 1);
-  const events = rows.slice(0, take).map((r) => ({
-    leafIndex: Number(r.rid),
-    eventId: String(r.event_id),
-    hashId: String(r.hash_id),
-    type: String(r.type) as StoredEvent['type'],
-    eventTime: Number(r.event_time),
-    recordTime: Number(r.record_time),
-    isDeclaration: Number(r.is_declaration) === 1,
-    declaredBy: r.declared_by === null ? null : Number(r.declared_by),
-    captureId: r.capture_id === null ? null : String(r.capture_id),
-    json: String(r.json),
-  }));
-  const more = rows.length > take && done + take < remaining;
+  const fetched = repo.all(sql, ...params, take + 1);
+  const rows = fetched.slice(0, take);
+  // The JSON only for the page returned.
+  const json = repo.jsonOf(rows.map((r) => Number(r.rid)));
+  const events = rows.map((r) => EpcisRepository.stored({ ...r, json: json.get(Number(r.rid)) ?? '{}' }));
+  const more = fetched.length > take && done + take < remaining;
   if (!more) return { events };
   const last = events[events.length - 1]!;
   return {
@@ -564,12 +556,21 @@ export function eventJson(e: StoredEvent): Record<string, unknown> {
   return { ...(JSON.parse(e.json) as Record<string, unknown>), recordTime: isoTime(e.recordTime) };
 }
 
+/** The same, as JSON text: the stored canonical JSON with recordTime spliced in (no parse, no re-serialisation). */
+export function eventJsonText(e: StoredEvent): string {
+  const body = e.json.trim();
+  const rest = body.slice(1).trimStart();
+  return `{"recordTime":${JSON.stringify(isoTime(e.recordTime))}${rest.startsWith('}') ? '' : ','}${rest}`;
+}
+
 export function queryDocument(events: StoredEvent[], queryName = 'SimpleEventQuery'): Record<string, unknown> {
-  return {
-    '@context': [EPCIS_CONTEXT],
-    type: 'EPCISQueryDocument',
-    schemaVersion: '2.0',
-    creationDate: new Date().toISOString(),
-    epcisBody: { queryResults: { queryName, resultsBody: { eventList: events.map(eventJson) } } },
-  };
+  return JSON.parse(queryDocumentText(events, queryName)) as Record<string, unknown>;
+}
+
+/** An EPCISQueryDocument as JSON text. */
+export function queryDocumentText(events: StoredEvent[], queryName = 'SimpleEventQuery'): string {
+  const head = JSON.stringify({ '@context': [EPCIS_CONTEXT], type: 'EPCISQueryDocument', schemaVersion: '2.0', creationDate: new Date().toISOString() });
+  return `${head.slice(0, -1)},"epcisBody":{"queryResults":{"queryName":${JSON.stringify(queryName)},"resultsBody":{"eventList":[${events
+    .map(eventJsonText)
+    .join(',')}]}}}}`;
 }

@@ -8,7 +8,9 @@
 // indexed exactly when it is in the log.
 //
 // Tables (rid = the event's leaf index in the log):
-//   epcis_events   one row per captured event (original or error declaration)
+//   epcis_events   one row per captured event (original or error declaration): the
+//                  indexed fields only, so filters scan compact rows
+//   epcis_json     the event's canonical JSON as logged (read for the page returned)
 //   epcis_epc      (epc, rid, role): epcList, parentID, childEPCs, input/output EPCs,
 //                  and the epcClass of every quantity list, with quantity and uom
 //   epcis_link     bizTransactions, sources, destinations, corrective event IDs,
@@ -61,17 +63,17 @@ CREATE TABLE IF NOT EXISTS epcis_events (
   declaration_time INTEGER,
   error_reason TEXT,
   declared_by INTEGER,
-  capture_id TEXT,
-  json TEXT NOT NULL
+  capture_id TEXT
 );
+CREATE TABLE IF NOT EXISTS epcis_json (rid INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS epcis_events_event_id ON epcis_events(event_id, is_declaration);
 CREATE INDEX IF NOT EXISTS epcis_events_time ON epcis_events(event_time);
 CREATE INDEX IF NOT EXISTS epcis_events_record ON epcis_events(record_time);
 CREATE INDEX IF NOT EXISTS epcis_events_type ON epcis_events(type, event_time);
-CREATE INDEX IF NOT EXISTS epcis_events_biz_step ON epcis_events(biz_step);
-CREATE INDEX IF NOT EXISTS epcis_events_disposition ON epcis_events(disposition);
-CREATE INDEX IF NOT EXISTS epcis_events_read_point ON epcis_events(read_point);
-CREATE INDEX IF NOT EXISTS epcis_events_biz_location ON epcis_events(biz_location);
+CREATE INDEX IF NOT EXISTS epcis_events_biz_step ON epcis_events(biz_step, event_time);
+CREATE INDEX IF NOT EXISTS epcis_events_disposition ON epcis_events(disposition, event_time);
+CREATE INDEX IF NOT EXISTS epcis_events_read_point ON epcis_events(read_point, event_time);
+CREATE INDEX IF NOT EXISTS epcis_events_biz_location ON epcis_events(biz_location, event_time);
 CREATE INDEX IF NOT EXISTS epcis_events_transformation ON epcis_events(transformation_id) WHERE transformation_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS epcis_events_declarations ON epcis_events(declaration_time) WHERE is_declaration = 1;
 CREATE TABLE IF NOT EXISTS epcis_epc (
@@ -223,7 +225,11 @@ export class EpcisRepository {
     this.onAppended = opts.onAppended;
     this.db = new DatabaseSync(opts.path);
     // The index can be rebuilt from the log, so it need not fsync on every commit.
-    this.db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;');
+    // Reads go through a memory map and a 64 MiB page cache: queries and traces touch
+    // many small index pages of a file that outgrows SQLite's default 2 MB cache.
+    this.db.exec(
+      'PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; PRAGMA cache_size=-65536; PRAGMA mmap_size=8589934592;',
+    );
     const fresh = !this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'epcis_meta'`).get();
     this.db.exec(SCHEMA);
     this.db.function('epc_match', { deterministic: true }, (pattern, value) =>
@@ -340,7 +346,8 @@ export class EpcisRepository {
   private indexBatch(rows: { rid: number; index: IndexedEvent; json: string }[], recordTime: number, captureId: string | null, cursor: number): void {
     const insEvent = this.stmt(`INSERT INTO epcis_events (rid, event_id, hash_id, type, event_time, record_time, tz_offset, action,
       biz_step, disposition, read_point, biz_location, transformation_id, has_sensor, is_declaration, declaration_time, error_reason,
-      declared_by, capture_id, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      declared_by, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insJson = this.stmt('INSERT INTO epcis_json (rid, json) VALUES (?, ?)');
     const insEpc = this.stmt('INSERT OR IGNORE INTO epcis_epc (epc, rid, role, quantity, uom) VALUES (?, ?, ?, ?, ?)');
     const insLink = this.stmt('INSERT INTO epcis_link (kind, value, rid, type, seq) VALUES (?, ?, ?, ?, ?)');
     const insSensor = this.stmt(`INSERT INTO epcis_sensor (rid, el, rep, type, device_id, time, start_time, end_time, uom, value,
@@ -373,8 +380,8 @@ export class EpcisRepository {
           decl?.reason ?? null,
           declaredBy,
           captureId,
-          json,
         );
+        insJson.run(rid, json);
         for (const e of x.epcs) insEpc.run(e.epc, rid, e.role, e.quantity, e.uom);
         x.links.forEach((l, seq) => insLink.run(l.kind, l.value, rid, l.type, seq));
         for (const s of x.sensors) {
@@ -457,7 +464,17 @@ export class EpcisRepository {
 
   // ------------------------------------------------------------ reading
 
-  private static stored(r: Row): StoredEvent {
+  /** The canonical JSON of these events, by leaf index. */
+  jsonOf(leafIndexes: readonly number[]): Map<number, string> {
+    const out = new Map<number, string>();
+    if (leafIndexes.length === 0) return out;
+    for (const r of this.all('SELECT rid, json FROM epcis_json WHERE rid IN (SELECT value FROM json_each(?))', JSON.stringify(leafIndexes))) {
+      out.set(Number(r.rid), String(r.json));
+    }
+    return out;
+  }
+
+  static stored(r: Row): StoredEvent {
     return {
       leafIndex: Number(r.rid),
       eventId: String(r.event_id),
@@ -477,13 +494,16 @@ export class EpcisRepository {
   }
 
   byLeaf(leafIndex: number): StoredEvent | null {
-    const r = this.get('SELECT * FROM epcis_events WHERE rid = ?', leafIndex);
+    const r = this.get('SELECT e.*, j.json FROM epcis_events e JOIN epcis_json j ON j.rid = e.rid WHERE e.rid = ?', leafIndex);
     return r ? EpcisRepository.stored(r) : null;
   }
 
   /** The event with this eventID and any error declaration of it (original first). */
   byEventId(eventId: string): StoredEvent[] {
-    return this.all('SELECT * FROM epcis_events WHERE event_id = ? ORDER BY is_declaration, rid', eventId).map(EpcisRepository.stored);
+    return this.all(
+      'SELECT e.*, j.json FROM epcis_events e JOIN epcis_json j ON j.rid = e.rid WHERE e.event_id = ? ORDER BY e.is_declaration, e.rid',
+      eventId,
+    ).map(EpcisRepository.stored);
   }
 
   eventsByEventIds(ids: readonly string[]): StoredEvent[] {
@@ -521,22 +541,45 @@ export class EpcisRepository {
         e.biz_location, e.transformation_id, e.is_declaration, e.declared_by
        FROM epcis_epc x JOIN epcis_events e ON e.rid = x.rid WHERE x.epc = ? ORDER BY e.event_time, e.rid`,
       epcKey(epc, this.codec),
-    ).map((r) => ({
-      leafIndex: Number(r.rid),
-      role: ROLE_NAME[Number(r.role)]!,
-      eventId: String(r.event_id),
-      hashId: String(r.hash_id),
-      type: String(r.type) as EventType,
-      action: r.action === null ? null : String(r.action),
-      eventTime: Number(r.event_time),
-      bizStep: r.biz_step === null ? null : String(r.biz_step),
-      disposition: r.disposition === null ? null : String(r.disposition),
-      readPoint: r.read_point === null ? null : String(r.read_point),
-      bizLocation: r.biz_location === null ? null : String(r.biz_location),
-      transformationId: r.transformation_id === null ? null : String(r.transformation_id),
-      isDeclaration: Number(r.is_declaration) === 1,
-      declaredBy: r.declared_by === null ? null : Number(r.declared_by),
-    }));
+    ).map(hopFromRow);
+  }
+
+  /** hops() of many identifiers at once (a trace's frontier): one statement per 500 identifiers. */
+  hopsMany(ids: readonly string[]): Map<string, GraphHop[]> {
+    const out = new Map<string, GraphHop[]>();
+    for (const id of ids) out.set(id, []);
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = this.all(
+        `SELECT x.epc, x.role, e.rid, e.event_id, e.hash_id, e.type, e.action, e.event_time, e.biz_step, e.disposition, e.read_point,
+          e.biz_location, e.transformation_id, e.is_declaration, e.declared_by
+         FROM epcis_epc x JOIN epcis_events e ON e.rid = x.rid WHERE x.epc IN (SELECT value FROM json_each(?))
+         ORDER BY e.event_time, e.rid`,
+        JSON.stringify(ids.slice(i, i + 500)),
+      );
+      for (const r of rows) out.get(String(r.epc))?.push(hopFromRow(r));
+    }
+    return out;
+  }
+
+  /** eventLinks() of many events at once. */
+  eventLinksMany(leafIndexes: readonly number[]): Map<number, EventLinks> {
+    const out = new Map<number, EventLinks>();
+    for (const rid of leafIndexes) out.set(rid, { epcs: [], links: [] });
+    for (let i = 0; i < leafIndexes.length; i += 500) {
+      const list = JSON.stringify(leafIndexes.slice(i, i + 500));
+      for (const r of this.all('SELECT rid, epc, role, quantity, uom FROM epcis_epc WHERE rid IN (SELECT value FROM json_each(?))', list)) {
+        out.get(Number(r.rid))?.epcs.push({
+          epc: String(r.epc),
+          role: ROLE_NAME[Number(r.role)]!,
+          quantity: r.quantity === null ? null : Number(r.quantity),
+          uom: r.uom === null ? null : String(r.uom),
+        });
+      }
+      for (const r of this.all('SELECT rid, kind, type, value FROM epcis_link WHERE rid IN (SELECT value FROM json_each(?)) ORDER BY rid, seq', list)) {
+        out.get(Number(r.rid))?.links.push({ kind: LINK_NAME[Number(r.kind)]!, type: r.type === null ? null : String(r.type), value: String(r.value) });
+      }
+    }
+    return out;
   }
 
   /** The identifiers and references of one event (trace). */
@@ -661,6 +704,25 @@ export class EpcisRepository {
       this.db.close();
     }
   }
+}
+
+function hopFromRow(r: Row): GraphHop {
+  return {
+    leafIndex: Number(r.rid),
+    role: ROLE_NAME[Number(r.role)]!,
+    eventId: String(r.event_id),
+    hashId: String(r.hash_id),
+    type: String(r.type) as EventType,
+    action: r.action === null ? null : String(r.action),
+    eventTime: Number(r.event_time),
+    bizStep: r.biz_step === null ? null : String(r.biz_step),
+    disposition: r.disposition === null ? null : String(r.disposition),
+    readPoint: r.read_point === null ? null : String(r.read_point),
+    bizLocation: r.biz_location === null ? null : String(r.biz_location),
+    transformationId: r.transformation_id === null ? null : String(r.transformation_id),
+    isDeclaration: Number(r.is_declaration) === 1,
+    declaredBy: r.declared_by === null ? null : Number(r.declared_by),
+  };
 }
 
 function jobFromRow(r: Row): CaptureJob {

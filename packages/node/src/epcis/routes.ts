@@ -15,7 +15,7 @@ import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
 import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem } from './capture.js';
 import { buildEventProofs, type ChainRef } from './proof.js';
-import { eventJson, MAX_PER_PAGE, parseEventQuery, queryDocument, rawQueryPairs, runEventQuery } from './query.js';
+import { eventJson, MAX_PER_PAGE, parseEventQuery, queryDocumentText, rawQueryPairs, runEventQuery } from './query.js';
 import type { EpcisRepository } from './repository.js';
 import { trace } from './trace.js';
 import { coreValidator } from './validator.js';
@@ -229,7 +229,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         .join('&');
       c.header('Link', `<${url.pathname}?${qs}>; rel="next"`);
     }
-    return c.json(queryDocument(result.events));
+    return c.body(queryDocumentText(result.events), 200, { 'content-type': 'application/json' });
   };
 
   // ------------------------------------------------------------ discovery
@@ -289,7 +289,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     if (found.length === 0) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
     return found;
   };
-  app.get('/events/:eventID', (c) => c.json(queryDocument(eventsWithId(c))));
+  app.get('/events/:eventID', (c) => c.body(queryDocumentText(eventsWithId(c)), 200, { 'content-type': 'application/json' }));
   app.get('/events/:eventID/proof', async (c) => {
     // The event itself (an error declaration of it is named in declaredBy and has its own leaf).
     const [proof] = await buildEventProofs([eventsWithId(c)[0]!.leafIndex], deps);

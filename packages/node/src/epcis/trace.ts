@@ -165,12 +165,27 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
   };
   seen.set(`material:${start}`, { from: -INF, until: INF });
 
-  while (queue.length > 0) {
+  const hopsCache = new Map<string, GraphHop[]>();
+  const prefetch = (round: readonly Visit[]) => {
+    // One statement for the whole frontier's hops, one for the links of the events they name.
+    const ids = [...new Set(round.map((v) => v.id))].filter((id) => !hopsCache.has(id));
+    for (const [id, hs] of repo.hopsMany(ids)) hopsCache.set(id, hs);
+    const rids = new Set<number>();
+    for (const v of round) for (const h of hopsCache.get(v.id) ?? []) if (!linksCache.has(h.leafIndex)) rids.add(h.leafIndex);
+    for (const [rid, l] of repo.eventLinksMany([...rids])) linksCache.set(rid, l);
+  };
+
+  let round: Visit[] = [];
+  while (queue.length > 0 || round.length > 0) {
+    if (round.length === 0) {
+      round = queue.splice(0, queue.length).reverse();
+      prefetch(round);
+    }
     if (visited >= maxIds) {
       truncated = true;
       break;
     }
-    const node = queue.shift()!;
+    const node = round.pop()!;
     const w = seen.get(`${node.role}:${node.id}`)!;
     if (w.from !== node.from || w.until !== node.until) continue; // superseded by a wider window
     visited++;
@@ -179,7 +194,7 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
       else if (isClass(node.id)) lots.add(node.id);
       else items.add(node.id);
     }
-    const hs = repo.hops(node.id);
+    const hs = hopsCache.get(node.id) ?? repo.hops(node.id);
     const transformationsDone = new Set<string>();
     for (const h of hs) {
       if (h.isDeclaration || h.declaredBy !== null) continue; // erroneous: the corrective event speaks instead
