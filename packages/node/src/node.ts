@@ -22,7 +22,9 @@ import { createVerifier } from './ingest/verifier.js';
 import { headSignerFromKey } from './log/head-signer.js';
 import { TransparencyLog } from './log/transparency-log.js';
 import { ClaimAggregator, type ClaimAggregatorOptions } from './oracle/claims.js';
+import { openEpcisRepository } from './epcis/index.js';
 import { ShipmentMonitor } from './shipments/monitor.js';
+import { SightingStore, TagVerifier } from './tags/index.js';
 import { SqliteShipmentStore, type ShipmentStore } from './shipments/store.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { NodeStore } from './store/types.js';
@@ -123,6 +125,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const monitor = new ShipmentMonitor(store, shipments, { onExcursion: (x, s) => claims?.noteExcursion(x, s) });
     await monitor.start();
 
+    // EPCIS events go into the same log; trace and tag verification read them.
+    const epcis = await openEpcisRepository({ path: join(config.dataDir, 'node.db'), store, log: tlog, onAppended: () => anchorer.noteAppended() });
+    stops.push(async () => epcis.close());
+    const tagSightings = new SightingStore(join(config.dataDir, 'node.db'));
+    stops.push(async () => tagSightings.close());
+    const tagVerifier = new TagVerifier({ repo: epcis, sightings: tagSightings, clients, memberRegistry: contracts.memberRegistry });
+
     const lastSeqs = new Map((await store.deviceStates()).map((s) => [s.deviceId, s.lastSeq]));
     const ingestor = new Ingestor({
       log: tlog,
@@ -170,6 +179,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         },
       },
       shipments: { shipments, monitor, clients, publisher: address },
+      epcis,
+      tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: {
           pending: (await store.anchors('pending')).length,

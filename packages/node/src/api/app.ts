@@ -15,6 +15,8 @@ import { openApiDocument } from './openapi.js';
 import { HttpProblem, intParam, problemResponse } from './problem.js';
 import { buildProofBundle, type ChainLocation } from './proof-bundle.js';
 import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
+import { type EpcisRepository, epcisRoutes } from '../epcis/index.js';
+import { type TagRouteDeps, tagRoutes } from '../tags/index.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -37,6 +39,10 @@ export interface ApiDeps {
   adminToken?: string;
   /** Shipments, excursions, policies, payouts and evidence (absent: those routes are not served). */
   shipments?: Omit<ShipmentDeps, 'store' | 'log' | 'requireAdmin'>;
+  /** The EPCIS 2.0 repository (GS1 REST binding under /epcis). */
+  epcis?: EpcisRepository;
+  /** Anti-counterfeit tags: issue (admin) and verify (public). */
+  tags?: Omit<TagRouteDeps, 'requireAdmin'>;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
 }
@@ -187,6 +193,10 @@ export function createApp(deps: ApiDeps): Hono {
   };
 
   if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log, requireAdmin }));
+  if (deps.tags) app.route('/api/v1', tagRoutes({ ...deps.tags, requireAdmin }));
+  if (deps.epcis) {
+    app.route('/epcis', epcisRoutes({ repo: deps.epcis, store, log, chain: { chainId: deps.chain.chainId, logAnchor: deps.chain.logAnchor } }));
+  }
 
   // Admin: the node's organisation registers and revokes its devices on chain.
   const admin = new Hono();

@@ -1,5 +1,7 @@
 // OpenAPI 3.1 description of the node's HTTP API, served at /openapi.json.
 // A test walks the Hono routes and checks each is described here.
+import { epcisOpenApiPaths } from '../epcis/openapi.js';
+import { tagOpenApiPaths } from '../tags/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
 const hex = { type: 'string', pattern: '^0x[0-9a-fA-F]*$' };
@@ -22,6 +24,8 @@ export function openApiDocument() {
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     paths: {
+      ...epcisOpenApiPaths('/epcis'),
+      ...tagOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',

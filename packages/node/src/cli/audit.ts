@@ -13,6 +13,8 @@ import { checkTelemetryLeaves } from '../ingest/telemetry-audit.js';
 import { auditLog, type AnchoredHead, type AuditReport } from '../log/audit.js';
 import { readNodeKey, readRuntimeInfo } from '../node.js';
 import { SqliteStore } from '../store/sqlite.js';
+import type { StoredLeaf } from '../store/types.js';
+import { checkEpcisLeaves } from '../epcis/index.js';
 import { COMMON, CliError, type Command, printJson, str } from './args.js';
 
 export const AUDIT_FAILED = 3;
@@ -32,7 +34,10 @@ export const auditCommand: Command = {
     const stops: (() => Promise<void>)[] = [() => store.close()];
     try {
       const anchoredHeads = await readAnchoredHeads(config, store, signerKey, nodeAddress, str(values, 'rpc'), stops);
-      const report = await auditLog({ store, anchoredHeads, nodeAddress, checkLeaf: await checkTelemetryLeaves(store) });
+      const telemetry = await checkTelemetryLeaves(store);
+      const epcis = checkEpcisLeaves();
+      const checkLeaf = async (leaf: StoredLeaf) => (await telemetry(leaf)) ?? epcis(leaf);
+      const report = await auditLog({ store, anchoredHeads, nodeAddress, checkLeaf });
       if (values.json) printJson(report);
       else printReport(report);
       return report.ok ? 0 : AUDIT_FAILED;
