@@ -22,6 +22,7 @@ const COMMANDS: Entry[] = [
   { name: 'payouts', summary: 'Parametric cover payouts with their transactions', load: () => shipment('payouts') },
   { name: 'simulate', summary: 'Send simulated signed readings to a node', load: async () => (await import('./simulate.js')).simulateCommand },
   { name: 'demo', summary: 'Scenario S1 end to end: breach, attestations, payout', load: async () => (await import('./demo.js')).demoCommand },
+  { name: 'trace', summary: 'Recall trace of an item or lot, backward or forward', load: async () => (await import('./trace.js')).traceCommand },
   { name: 'verify', summary: "Verify a reading's proof bundle against the chain", load: async () => (await import('./verify.js')).verifyCommand },
   { name: 'audit', summary: 'Recompute the log and check signed and anchored heads', load: async () => (await import('./audit.js')).auditCommand },
   { name: 'epcis hash', summary: 'Print the CBV 2.0 hash ID of each event of an EPCIS document', load: async () => (await import('./epcis.js')).epcisHashCommand },

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { GPS_TRACK_CSV } from '../test-support/shared.js';
 import { createPrng } from './prng.js';
 import { DEFAULT_ROUTE, haversineMeters, loadRouteCsv, parseRouteCsv, positionAt, RouteError, timeRoute } from './route.js';
 
-const TRACK = '/work/shared/data/gps-route14-outbound.csv';
+const TRACK = GPS_TRACK_CSV;
 
 describe('routes', () => {
   it('drive untimed waypoints at a constant speed', () => {

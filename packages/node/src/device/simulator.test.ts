@@ -6,6 +6,7 @@ import type { DevicePublicKey } from '@tradetwin/core/device/keys';
 import { openTelemetry, signTelemetry } from '@tradetwin/core/telemetry/envelope';
 import { decodePayload, type Reading, type ReadingKind } from '@tradetwin/core/telemetry/payload';
 import { loadRouteCsv } from './route.js';
+import { GPS_TRACK_CSV as TRACK } from '../test-support/shared.js';
 import {
   createSimulatedDevice,
   DEFAULT_PROFILE,
@@ -169,9 +170,9 @@ describe('simulated device', () => {
   });
 
   it('follows the recorded route 14 track', {
-    skip: !existsSync('/work/shared/data/gps-route14-outbound.csv') && 'track not here',
+    skip: !existsSync(TRACK) && 'track not here',
   }, () => {
-    const route = loadRouteCsv('/work/shared/data/gps-route14-outbound.csv');
+    const route = loadRouteCsv(TRACK);
     const d = createSimulatedDevice({ ...base, kinds: ['pos'], route, intervalMs: 30_000 });
     const pos = d.nextReadings(140).map((r) => r.v as [number, number]);
     const near = (a: [number, number], b: { lat: number; lon: number }) =>

@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
+import { EPCIS_EXAMPLES_DIR } from '../test-support/shared.js';
 import type { CaptureLimits, DocumentValidator } from './capture.js';
 import { type EpcisRepository, openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import type { CaptureJob } from './types.js';
 import { coreValidator } from './validator.js';
 
-export const EXAMPLES_DIR = '/work/shared/standards/epcis/examples';
+export const EXAMPLES_DIR = EPCIS_EXAMPLES_DIR;
 
 export function example(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(EXAMPLES_DIR, name), 'utf8')) as Record<string, unknown>;
