@@ -335,6 +335,13 @@ export function openApiDocument() {
           },
         },
       },
+      '/api/v1/shipments/{id}/epcis': {
+        get: {
+          summary: "The shipment's telemetry as EPCIS 2.0 ObjectEvents with sensorElementList (per-window min/max/mean, alarms), each naming its readings' ids (proof bundles)",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, intQuery('windowMinutes', 'window length (default 60)')],
+          responses: { '200': { description: 'EPCISDocument', content: { 'application/ld+json': { schema: { type: 'object' } } } }, '400': problem, '404': problem },
+        },
+      },
       '/api/v1/policies': {
         get: {
           summary: 'Policies linked to shipments, with their state',

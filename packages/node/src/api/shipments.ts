@@ -12,7 +12,9 @@ import type { ShipmentMonitor } from '../shipments/monitor.js';
 import { ShipmentError, type ShipmentDefinition, validateShipment } from '../shipments/definition.js';
 import type { ShipmentStore } from '../shipments/store.js';
 import type { NodeStore } from '../store/types.js';
+import { epcisDocument, type SummaryReading, summariseReadings } from '@tradetwin/core/epcis/index';
 import { buildEvidence } from './evidence.js';
+import { decodeTelemetryLeaf } from './telemetry-view.js';
 import { HttpProblem, intParam } from './problem.js';
 
 export interface ShipmentDeps {
@@ -111,6 +113,41 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
     } as const;
     await deps.shipments.putPolicy(record);
     return c.json(record, 201);
+  });
+
+  /** The shipment's telemetry as EPCIS 2.0 sensor events: per window min/max/mean and alarms, each naming the readings (and so the proofs) behind it. */
+  app.get('/shipments/:id/epcis', async (c) => {
+    const s = await deps.shipments.shipment(c.req.param('id'));
+    if (!s) throw new HttpProblem(404, 'unknown_shipment', `no shipment ${c.req.param('id')}`);
+    const windowMinutes = intParam(c.req.query('windowMinutes'), 'windowMinutes', 60);
+    if (windowMinutes < 1 || windowMinutes > 24 * 60) throw new HttpProblem(400, 'bad_parameter', 'windowMinutes must be 1..1440');
+    const thresholds: Partial<Record<'temp' | 'rh', { min: number; max: number }>> = {};
+    for (const r of s.rules as { kind?: string; sensor?: string; min?: number; max?: number }[]) {
+      if (r.kind === 'band' && (r.sensor === 'temp' || r.sensor === 'rh')) thresholds[r.sensor] = { min: r.min!, max: r.max! };
+    }
+    const events = [];
+    for (const a of s.devices) {
+      const readings: SummaryReading[] = [];
+      for (const row of await deps.store.telemetry({ deviceId: a.deviceId, from: a.from, to: a.to ?? Number.MAX_SAFE_INTEGER })) {
+        const leaf = await deps.store.leaf(row.index);
+        if (!leaf) continue;
+        decodeTelemetryLeaf(leaf.data).readings.forEach((r, pos) => {
+          if (r.k !== 'pos' && r.t >= a.from && (a.to === undefined || r.t < a.to)) readings.push({ ...r, readingId: `${row.index}:${pos}` });
+        });
+      }
+      if (readings.length === 0) continue;
+      const gtin = s.goods.gtin;
+      events.push(
+        ...summariseReadings({
+          ...(gtin ? { epc: `https://id.gs1.org/01/${gtin}` } : { readPoint: `https://tradetwin.dev/devices/${encodeURIComponent(a.deviceId)}` }),
+          readings,
+          deviceId: a.deviceId,
+          windowMs: windowMinutes * 60_000,
+          thresholds,
+        }),
+      );
+    }
+    return c.json(epcisDocument(events));
   });
 
   app.get('/policies', async (c) => c.json(await deps.shipments.policies()));

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { computePayout } from '@tradetwin/contracts/cover';
 import { type BandExcursion, claimFields } from '@tradetwin/core/rules/index';
+import { documentEvents, validateEpcis } from '@tradetwin/core/epcis/index';
 import { balanceOf } from '../chain/cover.js';
 import { runCli } from '../test-support/cli.js';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import { type DemoEvent, journeyStart, runDemo } from './run.js';
-import { BAND_RULE_ID, TIMELINE } from './scenario.js';
+import { BAND_RULE_ID, SHIPMENT_ID, TIMELINE } from './scenario.js';
 
 let t: TestNode | undefined;
 after(() => t?.dispose());
@@ -66,6 +67,22 @@ describe('demo: vaccine cold chain with parametric cover', () => {
     assert.equal(result.proof.ok, true);
     assert.equal(result.audit.ok, true);
     assert.ok(events.some((e) => e.kind === 'claim' && e.text.startsWith('PAYOUT')));
+
+    // Partners consume the same telemetry as EPCIS 2.0 sensor events that point at the readings' proofs.
+    const doc = (await (await fetch(`${t.node.httpUrl}/api/v1/shipments/${SHIPMENT_ID}/epcis?windowMinutes=60`)).json()) as Record<string, unknown>;
+    assert.deepEqual(validateEpcis(doc).errors, []);
+    const sensorEvents = documentEvents(doc).events;
+    assert.ok(sensorEvents.length > 400, `${sensorEvents.length} hourly windows`);
+    const alarmed = sensorEvents.filter((e) => JSON.stringify(e).includes('ALARM_CONDITION'));
+    const excursionHour = Math.floor(x.startedAt / 3600_000) * 3600_000;
+    assert.ok(
+      alarmed.some((e) => Date.parse(String(e.eventTime)) >= excursionHour && Date.parse(String(e.eventTime)) <= x.lastObservedAt),
+      'the transhipment windows carry temperature alarms',
+    );
+    const readingIds = JSON.stringify(alarmed[0]).match(/\d+:\d+/g) ?? [];
+    assert.ok(readingIds.length > 0);
+    const bundle = await fetch(`${t.node.httpUrl}/api/v1/readings/${readingIds[0]}/bundle`);
+    assert.equal(bundle.status, 200);
   });
 
   it('runs headless from the CLI and ends with one JSON summary', async () => {
