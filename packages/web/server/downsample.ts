@@ -17,100 +17,119 @@ export interface MinMaxOptions {
 }
 
 /**
- * Min/max per bucket over [from, to] (readings sorted by time, or sorted here).
- * Returns at most 2 × buckets readings, the original objects, in time order; a series
- * that already fits (≤ 2 × buckets readings in range) is returned whole.
+ * The core, over columns: `t` sorted ascending, `v` beside it. Returns the indices kept —
+ * per bucket the lowest and the highest value, in time order — at most 2 × buckets;
+ * every index in range when that many or fewer fall in [from, to]. NaN values are skipped.
  */
-export function minMaxDownsample<T extends TimedValue>(readings: readonly T[], buckets: number, opts: MinMaxOptions = {}): T[] {
-  if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`buckets must be a positive integer, got ${buckets}`);
-  const sorted = isSortedByTime(readings) ? readings : [...readings].sort((a, b) => a.t - b.t);
-  const from = opts.from ?? sorted[0]?.t ?? 0;
-  const to = opts.to ?? sorted[sorted.length - 1]?.t ?? 0;
-  let lo = 0;
-  let hi = sorted.length;
-  if (opts.from !== undefined) lo = lowerBound(sorted, from);
-  if (opts.to !== undefined) hi = upperBound(sorted, to);
-  if (hi - lo <= 2 * buckets) return sorted.slice(lo, hi);
-
-  const span = Math.max(1, to - from);
-  const out: T[] = [];
+export function minMaxIndices(t: ArrayLike<number>, v: ArrayLike<number>, buckets: number, opts: MinMaxOptions = {}): number[] {
+  checkBuckets(buckets);
+  const lo = opts.from !== undefined ? lowerBound(t, opts.from) : 0;
+  const hi = opts.to !== undefined ? upperBound(t, opts.to) : t.length;
+  if (hi - lo <= 2 * buckets) return range(lo, hi);
+  const from = opts.from ?? t[lo]!;
+  const span = Math.max(1, (opts.to ?? t[hi - 1]!) - from);
+  const out: number[] = [];
   let bucket = -1;
-  let min: T | null = null;
-  let max: T | null = null;
+  let min = -1;
+  let max = -1;
   const close = () => {
-    if (!min || !max) return;
+    if (min < 0) return;
     if (min === max) out.push(min);
-    else if (min.t <= max.t) out.push(min, max);
+    else if (min < max) out.push(min, max);
     else out.push(max, min);
   };
   for (let i = lo; i < hi; i++) {
-    const r = sorted[i]!;
-    if (Number.isNaN(r.v)) continue;
-    const b = Math.min(buckets - 1, Math.floor(((r.t - from) / span) * buckets));
+    const x = v[i]!;
+    if (Number.isNaN(x)) continue;
+    const b = Math.min(buckets - 1, Math.floor(((t[i]! - from) / span) * buckets));
     if (b !== bucket) {
       close();
       bucket = b;
-      min = r;
-      max = r;
+      min = i;
+      max = i;
       continue;
     }
-    if (r.v < min!.v) min = r;
-    if (r.v > max!.v) max = r;
+    if (x < v[min]!) min = i;
+    if (x > v[max]!) max = i;
   }
   close();
   return out;
 }
 
-/** Positions: per bucket the first and the last fix (a track keeps its shape and its ends). */
-export function firstLastDownsample<T extends { t: number }>(readings: readonly T[], buckets: number, opts: MinMaxOptions = {}): T[] {
-  if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`buckets must be a positive integer, got ${buckets}`);
-  const sorted = isSortedByTime(readings) ? readings : [...readings].sort((a, b) => a.t - b.t);
-  const lo = opts.from !== undefined ? lowerBound(sorted, opts.from) : 0;
-  const hi = opts.to !== undefined ? upperBound(sorted, opts.to) : sorted.length;
-  if (hi - lo <= 2 * buckets) return sorted.slice(lo, hi);
-  const from = opts.from ?? sorted[lo]!.t;
-  const span = Math.max(1, (opts.to ?? sorted[hi - 1]!.t) - from);
-  const out: T[] = [];
+/** Positions, over a sorted time column: per bucket the first and the last fix (a track keeps its shape and its ends). */
+export function firstLastIndices(t: ArrayLike<number>, buckets: number, opts: MinMaxOptions = {}): number[] {
+  checkBuckets(buckets);
+  const lo = opts.from !== undefined ? lowerBound(t, opts.from) : 0;
+  const hi = opts.to !== undefined ? upperBound(t, opts.to) : t.length;
+  if (hi - lo <= 2 * buckets) return range(lo, hi);
+  const from = opts.from ?? t[lo]!;
+  const span = Math.max(1, (opts.to ?? t[hi - 1]!) - from);
+  const out: number[] = [];
   let bucket = -1;
-  let last: T | null = null;
   for (let i = lo; i < hi; i++) {
-    const r = sorted[i]!;
-    const b = Math.min(buckets - 1, Math.floor(((r.t - from) / span) * buckets));
+    const b = Math.min(buckets - 1, Math.floor(((t[i]! - from) / span) * buckets));
     if (b !== bucket) {
-      if (last && out[out.length - 1] !== last) out.push(last);
-      out.push(r);
+      if (i > lo && out[out.length - 1] !== i - 1) out.push(i - 1);
+      out.push(i);
       bucket = b;
     }
-    last = r;
   }
-  if (last && out[out.length - 1] !== last) out.push(last);
+  if (hi > lo && out[out.length - 1] !== hi - 1) out.push(hi - 1);
   return out;
 }
 
-function isSortedByTime(a: readonly { t: number }[]): boolean {
+/** Min/max per bucket over reading objects (sorted here when they are not); returns the objects kept. */
+export function minMaxDownsample<T extends TimedValue>(readings: readonly T[], buckets: number, opts: MinMaxOptions = {}): T[] {
+  const sorted = isSorted(readings) ? readings : [...readings].sort((a, b) => a.t - b.t);
+  const t = sorted.map((r) => r.t);
+  const v = sorted.map((r) => r.v);
+  return minMaxIndices(t, v, buckets, opts).map((i) => sorted[i]!);
+}
+
+/** First/last fix per bucket over reading objects. */
+export function firstLastDownsample<T extends { t: number }>(readings: readonly T[], buckets: number, opts: MinMaxOptions = {}): T[] {
+  const sorted = isSorted(readings) ? readings : [...readings].sort((a, b) => a.t - b.t);
+  return firstLastIndices(
+    sorted.map((r) => r.t),
+    buckets,
+    opts,
+  ).map((i) => sorted[i]!);
+}
+
+function checkBuckets(buckets: number): void {
+  if (!Number.isInteger(buckets) || buckets < 1) throw new RangeError(`buckets must be a positive integer, got ${buckets}`);
+}
+
+function range(lo: number, hi: number): number[] {
+  const out = new Array<number>(Math.max(0, hi - lo));
+  for (let i = lo; i < hi; i++) out[i - lo] = i;
+  return out;
+}
+
+function isSorted(a: readonly { t: number }[]): boolean {
   for (let i = 1; i < a.length; i++) if (a[i]!.t < a[i - 1]!.t) return false;
   return true;
 }
 
 /** First index with t >= x. */
-function lowerBound(a: readonly { t: number }[], x: number): number {
+function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (a[mid]!.t < x) lo = mid + 1;
+    if (a[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** First index with t > x. */
-function upperBound(a: readonly { t: number }[], x: number): number {
+function upperBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (a[mid]!.t <= x) lo = mid + 1;
+    if (a[mid]! <= x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

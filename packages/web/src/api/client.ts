@@ -14,7 +14,22 @@ export class ApiError extends Error {
   }
 }
 
-export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
+const inFlight = new Map<string, Promise<unknown>>();
+
+/** GET JSON; identical requests under way at the same time share one fetch (several panels read the status). */
+export function getJson<T>(path: string, init?: RequestInit): Promise<T> {
+  if (init) return fetchJson<T>(path, init);
+  let p = inFlight.get(path) as Promise<T> | undefined;
+  if (!p) {
+    p = fetchJson<T>(path);
+    inFlight.set(path, p);
+    const clear = () => inFlight.delete(path);
+    p.then(clear, clear);
+  }
+  return p;
+}
+
+async function fetchJson<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
   if (!res.ok) {
     let code = 'http_error';
@@ -58,6 +73,9 @@ export async function getSeries(q: SeriesQuery, signal?: AbortSignal): Promise<S
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 404 && err.code === 'not_found')) throw err;
   }
-  const raw = await getJson<{ readings: ReadingJson[] }>(`/api/v1/devices/${id}/readings?from=${from}&to=${to}&limit=${READINGS_CAP}`, { signal });
+  const window = new URLSearchParams({ limit: String(READINGS_CAP) });
+  if (q.from !== undefined) window.set('from', String(from));
+  if (q.to !== undefined) window.set('to', String(to));
+  const raw = await getJson<{ readings: ReadingJson[] }>(`/api/v1/devices/${id}/readings?${window}`, { signal });
   return { ...buildSeries(q.deviceId, raw.readings, { kinds: q.kinds, from, to, buckets: q.buckets }), source: 'browser' };
 }

@@ -1,6 +1,6 @@
 // The node's status and the chain endpoint the browser reads directly.
 import { useMemo } from 'react';
-import { rpcUrlFor } from '../chain/client.js';
+import { rpcUrlFor } from '../chain/rpc-url.js';
 import { useApi } from '../lib/use-api.js';
 import type { StatusJson } from './types.js';
 

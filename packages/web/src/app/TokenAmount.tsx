@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useChain } from '../api/hooks.js';
 import type { Hex } from '../api/types.js';
-import { coverToken, type TokenInfo } from '../chain/payouts.js';
+import type { TokenInfo } from '../chain/payouts.js';
 import { formatUnits } from '../lib/format.js';
 
 export function useCoverToken(cover: Hex | undefined): TokenInfo | undefined {
@@ -12,7 +12,9 @@ export function useCoverToken(cover: Hex | undefined): TokenInfo | undefined {
   useEffect(() => {
     if (!chain || !cover) return;
     let live = true;
-    coverToken(chain.rpcUrl, cover).then((t) => live && setToken(t), () => undefined);
+    import('../chain/payouts.js')
+      .then((m) => m.coverToken(chain.rpcUrl, cover))
+      .then((t) => live && setToken(t), () => undefined);
     return () => {
       live = false;
     };

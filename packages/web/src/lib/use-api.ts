@@ -2,6 +2,7 @@
 // relevant happened (debounced: a burst of commits is one refetch).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { getJson } from '../api/client.js';
+import { takePrimed } from '../api/prime.js';
 import { type LiveKind, useLiveVersion } from '../live/feed.js';
 
 export interface Loaded<T> {
@@ -27,7 +28,7 @@ export function useApi<T>(key: string | null, opts: { live?: readonly LiveKind[]
     let cancelled = false;
     const run = () => {
       setState((s) => ({ ...s, key, loading: true }));
-      (loadRef.current ?? getJson<T>)(key).then(
+      (takePrimed<T>(key) ?? (loadRef.current ?? getJson<T>)(key)).then(
         (data) => !cancelled && setState({ key, data, loading: false }),
         (error: unknown) => !cancelled && setState((s) => ({ key, data: s.key === key ? s.data : undefined, error: error instanceof Error ? error : new Error(String(error)), loading: false })),
       );

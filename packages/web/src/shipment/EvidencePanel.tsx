@@ -9,11 +9,12 @@ import { QrCode } from '../app/QrCode.js';
 import { Badge, Card, Hash } from '../app/ui.js';
 import { excursionTitle } from '../lib/excursions.js';
 import { paths } from '../lib/router.js';
-import { fetchBundle, type Verification, verifyInBrowser } from '../verify/run.js';
+import type { Verification } from '../verify/run.js';
 
 type Role = 'first' | 'peak' | 'last';
 
-export function EvidencePanel({ status, excursions }: { status?: StatusJson; excursions: Excursion[] }) {
+/** `ready`: start the in-browser checks (after the charts: they compete for the node and the CPU). */
+export function EvidencePanel({ status, excursions, ready }: { status?: StatusJson; excursions: Excursion[]; ready: boolean }) {
   const chain = useChain();
   const breaches = excursions.filter((x): x is Exclude<Excursion, { kind: 'gap' }> => x.breached && x.kind !== 'gap');
   const anchored = status?.anchor?.size ?? 0;
@@ -55,7 +56,7 @@ export function EvidencePanel({ status, excursions }: { status?: StatusJson; exc
           </p>
           <ul className="checks">
             {(['first', 'peak', 'last'] as Role[]).map((role) => (
-              <ProofRow key={role} role={role} readingId={x.evidence.readingIds[role]} rpcUrl={chain?.rpcUrl} />
+              <ProofRow key={role} role={role} readingId={x.evidence.readingIds[role]} rpcUrl={ready ? chain?.rpcUrl : undefined} />
             ))}
           </ul>
         </div>
@@ -75,8 +76,8 @@ function ProofRow({ role, readingId, rpcUrl }: { role: Role; readingId: string; 
   useEffect(() => {
     if (!rpcUrl) return;
     let live = true;
-    fetchBundle(readingId)
-      .then((b) => verifyInBrowser(b, rpcUrl))
+    import('../verify/run.js')
+      .then((m) => m.fetchBundle(readingId).then((b) => m.verifyInBrowser(b, rpcUrl)))
       .then(
         (r) => live && setV(r),
         (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { useChain } from '../api/hooks.js';
 import type { PayoutJson, PolicyJson } from '../api/types.js';
-import { type OnChainPayout, readPayoutTx } from '../chain/payouts.js';
+import type { OnChainPayout } from '../chain/payouts.js';
 import { TokenAmount } from '../app/TokenAmount.js';
 import { Badge, Card, Hash, StatusBadge } from '../app/ui.js';
 import { formatTime } from '../lib/format.js';
@@ -69,7 +69,9 @@ function PayoutRow({ cover, payout }: { cover: PolicyJson['cover']; payout: Payo
   useEffect(() => {
     if (!chain) return;
     let live = true;
-    readPayoutTx(chain.rpcUrl, cover, payout.txHash).then(
+    import('../chain/payouts.js')
+      .then((m) => m.readPayoutTx(chain.rpcUrl, cover, payout.txHash))
+      .then(
       (r) => live && setOnChain(r),
       (e: unknown) => live && setError(e instanceof Error ? e.message.split('\n')[0] : String(e)),
     );

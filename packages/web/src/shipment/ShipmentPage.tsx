@@ -16,10 +16,12 @@ import { RouteMap } from './RouteMap.js';
 import type { PickedReading } from './SensorChart.js';
 import { ShipmentCharts } from './ShipmentCharts.js';
 import { Timeline } from './Timeline.js';
+import { loadShipmentState, shipmentPath } from './load.js';
 import { useShipmentSeries } from './use-series.js';
 
 export default function ShipmentPage({ id }: { id: string }) {
-  const state = useApi<ShipmentStateJson>(`/api/v1/shipments/${encodeURIComponent(id)}`, { live: ['ingest', 'excursion', 'payout'] });
+  if (performance.getEntriesByName('tt:shipment').length === 0) performance.mark('tt:shipment');
+  const state = useApi<ShipmentStateJson>(shipmentPath(id), { live: ['ingest', 'excursion', 'payout'], load: loadShipmentState });
   const anchors = useApi<AnchorJson[]>('/api/v1/anchors', { live: ['anchor'] });
   const status = useStatus();
   const series = useShipmentSeries(state.data?.shipment);
@@ -58,7 +60,7 @@ export default function ShipmentPage({ id }: { id: string }) {
           <PolicyPanel policies={s.policies} payouts={s.payouts} />
         </div>
         <div className="stack">
-          <EvidencePanel status={status.data} excursions={s.excursions} />
+          <EvidencePanel status={status.data} excursions={s.excursions} ready={series.data !== undefined || series.error !== undefined} />
           <Timeline state={s} anchors={anchors.data ?? []} />
         </div>
       </div>

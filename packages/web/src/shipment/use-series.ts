@@ -23,6 +23,27 @@ export interface ShipmentSeries {
 /** Points per chart: about one bucket per pixel of a wide screen. */
 export const BUCKETS = 1200;
 
+/** Series loads started early, by device list; taken by the page's first load only, and only while fresh. */
+const prefetched = new Map<string, { at: number; p: Promise<ShipmentSeries> }>();
+
+function loadAll(devices: readonly string[], signal?: AbortSignal): Promise<ShipmentSeries> {
+  const started = performance.now();
+  return Promise.all(devices.map((deviceId) => getSeries({ deviceId, kinds: ['temp', 'rh', 'pos'], buckets: BUCKETS }, signal))).then((all) =>
+    combine(all, performance.now() - started),
+  );
+}
+
+/** Start loading a shipment's series as soon as its definition is known (before the page renders it). */
+export function prefetchSeries(shipment: ShipmentJson): void {
+  const key = shipment.devices.map((d) => d.deviceId).join('\n');
+  const had = prefetched.get(key);
+  if (!had || performance.now() - had.at > 2000) {
+    const p = loadAll(shipment.devices.map((d) => d.deviceId));
+    p.catch(() => prefetched.delete(key));
+    prefetched.set(key, { at: performance.now(), p });
+  }
+}
+
 export function useShipmentSeries(shipment: ShipmentJson | undefined): { data?: ShipmentSeries; error?: Error } {
   const version = useLiveVersion(['ingest']);
   const [state, setState] = useState<{ data?: ShipmentSeries; error?: Error }>({});
@@ -31,16 +52,18 @@ export function useShipmentSeries(shipment: ShipmentJson | undefined): { data?: 
   useEffect(() => {
     if (devices.length === 0) return;
     const ctl = new AbortController();
-    const started = performance.now();
+    const took = prefetched.get(key);
+    prefetched.delete(key);
+    const early = !state.data && took && performance.now() - took.at < 2000 ? took.p : undefined;
     const timer = setTimeout(
       () => {
-        Promise.all(devices.map((deviceId) => getSeries({ deviceId, kinds: ['temp', 'rh', 'pos'], buckets: BUCKETS }, ctl.signal)))
-          .then((all) => setState({ data: combine(all, performance.now() - started) }))
+        (early ?? loadAll(devices, ctl.signal))
+          .then((data) => !ctl.signal.aborted && setState({ data }))
           .catch((error: unknown) => {
             if (!ctl.signal.aborted) setState((s) => ({ ...s, error: error instanceof Error ? error : new Error(String(error)) }));
           });
       },
-      state.data ? 300 : 0,
+      state.data && !early ? 300 : 0,
     );
     return () => {
       clearTimeout(timer);

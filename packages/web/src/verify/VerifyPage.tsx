@@ -8,7 +8,7 @@ import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { useCallback, useEffect, useState } from 'react';
 import { getJson } from '../api/client.js';
 import type { ShipmentStateJson, StatusJson } from '../api/types.js';
-import { rpcUrlFor } from '../chain/client.js';
+import { rpcUrlFor } from '../chain/rpc-url.js';
 import { QrCode } from '../app/QrCode.js';
 import { Link } from '../app/Link.js';
 import { Card, ErrorNote, Hash } from '../app/ui.js';
