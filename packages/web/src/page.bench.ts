@@ -7,7 +7,9 @@
 // fallback path (the raw readings route, downsampled in the browser).
 //
 //   cd /work/main && npx node --import tsx packages/web/src/page.bench.ts [--samples N]
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { bytesToHex } from 'viem';
@@ -124,13 +126,14 @@ async function main() {
     let series: SeriesResponse | undefined;
     for (let i = 0; i < RUNS; i++) {
       const a = performance.now();
-      const res = await fetch(seriesUrl);
+      const res = await fetch(seriesUrl, { headers: { 'accept-encoding': 'identity' } });
       const text = await res.text();
       routeRuns.push(performance.now() - a);
       bytes = text.length;
       series = JSON.parse(text) as SeriesResponse;
     }
-    const gz = (await fetch(seriesUrl, { headers: { 'accept-encoding': 'gzip' } })).headers.get('content-encoding');
+    const gzRes = await fetch(seriesUrl, { headers: { 'accept-encoding': 'gzip' } });
+    const gz = gzRes.headers.get('content-encoding') === 'gzip' ? `gzip ≈ ${(gzipSync(await gzRes.text()).length / 1024).toFixed(0)} KiB on the wire` : null;
     // Cold: a fresh route (empty leaf cache) decodes every envelope again.
     const coldRoute = seriesRoutes({ store: node.store });
     const c0 = performance.now();
@@ -147,14 +150,49 @@ async function main() {
     buildSeries(key.deviceId, rawReadings, { kinds: ['temp', 'rh', 'pos'], from: 0, to: Number.MAX_SAFE_INTEGER, buckets: 1200 });
     const fallbackBuild = performance.now() - f1;
 
+    await context.close();
+
+    // What each page costs to load: JS + CSS transferred (the node sends the build's .br files), first visit.
+    const weigh = async (path: string, ready: string) => {
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const page = await ctx.newPage();
+      await page.goto(web.url + path);
+      await page.locator(ready).waitFor({ timeout: 30_000 });
+      await page.waitForTimeout(300);
+      const r = await page.evaluate(() =>
+        (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+          .filter((e) => /\/assets\/.*\.(js|css)$/.test(new URL(e.name).pathname))
+          .reduce((a, e) => ({ files: a.files + 1, transfer: a.transfer + e.encodedBodySize, raw: a.raw + e.decodedBodySize }), { files: 0, transfer: 0, raw: 0 }),
+      );
+      await ctx.close();
+      return `${r.files} files, ${(r.transfer / 1024).toFixed(0)} KiB transferred (${(r.raw / 1024).toFixed(0)} KiB uncompressed)`;
+    };
+    const firstId = series!.series.temp!.id[0]!;
+    const weights = {
+      overview: await weigh('/', '[data-testid=shipments] table'),
+      shipment: await weigh(`/shipments/${SHIPMENT}`, '[data-testid=shipment-page][data-ready=true]'),
+      verify: await weigh(`/verify/${firstId}`, '[data-testid=verdict]:not([data-verdict=pending])'),
+    };
+    const files = readdirSync(join(built.distDir, 'assets'));
+    const size = (re: RegExp) => files.filter((f) => re.test(f)).reduce((n, f) => n + statSync(join(built.distDir, 'assets', f)).size, 0);
+    const buildSizes = {
+      js: size(/\.js$/),
+      jsBr: size(/\.js\.br$/),
+      jsGz: size(/\.js\.gz$/),
+      css: size(/\.css$/),
+      atlas: size(/\.json$/),
+      atlasBr: size(/\.json\.br$/),
+    };
     const temp = series!.series.temp!;
     console.log(`shipment page bench: ${SAMPLES.toLocaleString('en-US')} samples × (temp, rh) = ${(2 * SAMPLES).toLocaleString('en-US')} readings in ${envelopes.length} envelopes, one device`);
     console.log(`  setup: signing ${ms(signMs)}, ingest + rules ${ms(ingestMs)}; excursions derived: ${excursions.length}`);
-    console.log(`  series route (temp, rh, pos; 1200 buckets): cold (decoding every envelope) ${ms(coldMs)}, cached median ${ms(median(routeRuns))} over ${RUNS}, ${(bytes / 1024).toFixed(0)} KiB JSON${gz ? ` (${gz})` : ' (uncompressed)'}, temp ${temp.total.toLocaleString('en-US')} → ${temp.t.length} points`);
+    console.log(`  series route (temp, rh, pos; 1200 buckets): cold (decoding every envelope) ${ms(coldMs)}, cached median ${ms(median(routeRuns))} over ${RUNS}, ${(bytes / 1024).toFixed(0)} KiB JSON${gz ? ` (${gz})` : ' (not compressed)'}, temp ${temp.total.toLocaleString('en-US')} → ${temp.t.length} points`);
     console.log(`  page, navigation → charts drawn with data: first (browser and node caches cold) ${ms(pageRuns[0]!.total)}, median ${ms(median(pageRuns.map((r) => r.total)))} over ${RUNS} (TTFB ${ms(median(pageRuns.map((r) => r.ttfb)))})`);
     console.log(`  zoom into the excursion (detail reload, every reading of the window): ${ms(zoom)}`);
+    const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+    console.log(`  production build: JS ${kib(buildSizes.js)} (${kib(buildSizes.jsGz)} gzip, ${kib(buildSizes.jsBr)} brotli) in ${files.filter((f) => f.endsWith('.js')).length} chunks, CSS ${kib(buildSizes.css)}, world map ${kib(buildSizes.atlas)} (${kib(buildSizes.atlasBr)} brotli, fetched by the shipment page)`);
+    console.log(`  loaded per page (first visit): overview ${weights.overview}; shipment ${weights.shipment}; verify ${weights.verify}`);
     console.log(`  fallback without the series route: readings route ${ms(fetched)} for ${(rawText.length / 1024 / 1024).toFixed(1)} MiB (${rawReadings.length.toLocaleString('en-US')} readings, capped), downsampling ${ms(fallbackBuild)}`);
-    await context.close();
   } finally {
     await browser.close();
     await web.stop();

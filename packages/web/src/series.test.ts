@@ -48,6 +48,13 @@ describe('series route', () => {
     assert.equal(body.track!.total, 40);
   });
 
+  it('is gzipped for browsers that accept it', async () => {
+    const res = await app.request('/devices/reefer-1/series?kinds=temp&buckets=50', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    assert.equal(res.headers.get('content-encoding'), 'gzip');
+    const body = JSON.parse(await new Response(res.body!.pipeThrough(new DecompressionStream('gzip'))).text()) as SeriesResponse;
+    assert.equal(body.series.temp!.total, 4000);
+  });
+
   it('limits to a window', async () => {
     const from = T0 + 1000 * 60_000;
     const to = T0 + 1099 * 60_000;

@@ -114,7 +114,7 @@ export function useDetail(deviceId: string | undefined, kind: ChartKind, win: [n
           if (s) setDetail({ key, series: s });
         })
         .catch(() => undefined);
-    }, 150);
+    }, 0);
     return () => {
       clearTimeout(timer);
       ctl.abort();
