@@ -435,6 +435,24 @@ describe('proofs and recovery', () => {
     }
   });
 
+  it('keeps "indexed ⇔ in the log" when an index write fails after the append: pending, then indexed by the next capture', async () => {
+    const before = footprint();
+    n.repo.db.exec(`CREATE TEMP TRIGGER fail_index BEFORE INSERT ON epcis_epc WHEN NEW.epc LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    let r: Awaited<ReturnType<typeof n.capture>>;
+    try {
+      r = await n.capture(doc([objectEvent('urn:uuid:poisoned', { epcList: ['urn:epc:id:sgtin:4012345.011111.poison'] })]));
+    } finally {
+      n.repo.db.exec('DROP TRIGGER fail_index');
+    }
+    assert.equal(r.job?.success, false);
+    assert.equal(r.job?.errors[0]?.code, 'index_pending');
+    assert.deepEqual(footprint(), { log: before.log + 1, events: before.events }, 'logged, not yet indexed');
+    const next = await n.capture(doc([objectEvent('urn:uuid:after-poison')]));
+    assert.equal(next.job?.success, true);
+    assert.deepEqual(footprint(), { log: before.log + 2, events: before.events + 2 }, 'the next capture indexed the pending event first');
+    assert.equal(n.repo.byEventId('urn:uuid:poisoned')[0]?.leafIndex, before.log);
+  });
+
   it('indexes, on open, an event that reached the log but not the index (a crash between the two)', async () => {
     const event = objectEvent('urn:uuid:crashed', { epcList: ['urn:epc:id:sgtin:4012345.011111.crash'] });
     const hashId = eventHashId(event as never);

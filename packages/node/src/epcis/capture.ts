@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpProblem } from '../api/problem.js';
 import { canonicalJson } from './canonical.js';
 import { extractEvent } from './extract.js';
-import type { EpcisRepository } from './repository.js';
+import { type EpcisRepository, RepositoryError } from './repository.js';
 import {
   type CaptureErrorBehaviour,
   type CaptureJob,
@@ -249,17 +249,19 @@ export class EpcisCapture {
     const done = this.repo
       .exclusive(() => this.commit(id, prepared))
       .catch((err: unknown) => {
+        // Logged but not indexed yet: the events are durable and become queryable at the next index catch-up.
+        const logged = err instanceof RepositoryError && err.code === 'not_indexed';
         const errors = [
           ...prepared.rejected,
           {
             type: 'epcisException:ImplementationException',
-            title: 'Capture failed',
+            title: logged ? 'Index pending' : 'Capture failed',
             status: 500,
-            code: 'capture_failed',
-            detail: `the events could not be stored: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+            code: logged ? 'index_pending' : 'capture_failed',
+            detail: logged ? err.message : `the events could not be stored: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
           },
         ];
-        this.repo.finishJob(id, { success: false, errors, captured: 0, leaves: null });
+        this.repo.finishJob(id, { success: false, errors, captured: logged ? prepared.events.length : 0, leaves: null });
         return this.repo.job(id)!;
       })
       .finally(() => this.running.delete(id));

@@ -11,7 +11,7 @@
 //   epcis_events   one row per captured event (original or error declaration): the
 //                  indexed fields only, so filters scan compact rows
 //   epcis_json     the event's canonical JSON as logged (read for the page returned)
-//   epcis_epc      (epc, rid, role): epcList, parentID, childEPCs, input/output EPCs,
+//   epcis_epc      (epc, eventTime, rid, role): epcList, parentID, childEPCs, input/output EPCs,
 //                  and the epcClass of every quantity list, with quantity and uom
 //   epcis_link     bizTransactions, sources, destinations, corrective event IDs,
 //                  persistent dispositions
@@ -78,11 +78,12 @@ CREATE INDEX IF NOT EXISTS epcis_events_transformation ON epcis_events(transform
 CREATE INDEX IF NOT EXISTS epcis_events_declarations ON epcis_events(declaration_time) WHERE is_declaration = 1;
 CREATE TABLE IF NOT EXISTS epcis_epc (
   epc TEXT NOT NULL,
+  t INTEGER NOT NULL,
   rid INTEGER NOT NULL,
   role INTEGER NOT NULL,
   quantity REAL,
   uom TEXT,
-  PRIMARY KEY (epc, rid, role)
+  PRIMARY KEY (epc, t, rid, role)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS epcis_epc_rid ON epcis_epc(rid);
 CREATE TABLE IF NOT EXISTS epcis_link (
@@ -120,7 +121,8 @@ CREATE TABLE IF NOT EXISTS epcis_capture_jobs (
   errors TEXT NOT NULL DEFAULT '[]',
   first_leaf INTEGER,
   last_leaf INTEGER,
-  probe_event_id TEXT
+  probe_event_id TEXT,
+  min_leaf INTEGER
 );
 CREATE INDEX IF NOT EXISTS epcis_capture_jobs_created ON epcis_capture_jobs(created_at, id);
 CREATE TABLE IF NOT EXISTS epcis_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -177,6 +179,9 @@ export interface EventLinks {
   epcs: { epc: string; role: RoleName; quantity: number | null; uom: string | null }[];
   links: { kind: LinkName; type: string | null; value: string }[];
 }
+
+/** Beyond any event time in ms (year ~287,000): the open ends of a time window. */
+const MAX_TIME = 9_000_000_000_000_000;
 
 const LINK_NAME = Object.fromEntries(Object.entries(LINK).map(([k, v]) => [v, k])) as Record<number, LinkName>;
 
@@ -337,7 +342,12 @@ export class EpcisRepository {
       this.dirty = true;
       // Durable in the log but not indexed: index from the log now, or on the next write.
       await this.catchUp().catch(() => undefined);
-      if (this.dirty) throw err;
+      if (this.dirty) {
+        throw new RepositoryError(
+          'not_indexed',
+          `events logged at leaves ${firstIndex}…${firstIndex + events.length - 1} but not yet indexed (${err instanceof Error ? err.message : String(err)}); they are indexed on the next capture or restart`,
+        );
+      }
     }
     this.onAppended?.();
     return { firstIndex, recordTime };
@@ -348,7 +358,7 @@ export class EpcisRepository {
       biz_step, disposition, read_point, biz_location, transformation_id, has_sensor, is_declaration, declaration_time, error_reason,
       declared_by, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insJson = this.stmt('INSERT INTO epcis_json (rid, json) VALUES (?, ?)');
-    const insEpc = this.stmt('INSERT OR IGNORE INTO epcis_epc (epc, rid, role, quantity, uom) VALUES (?, ?, ?, ?, ?)');
+    const insEpc = this.stmt('INSERT OR IGNORE INTO epcis_epc (epc, t, rid, role, quantity, uom) VALUES (?, ?, ?, ?, ?, ?)');
     const insLink = this.stmt('INSERT INTO epcis_link (kind, value, rid, type, seq) VALUES (?, ?, ?, ?, ?)');
     const insSensor = this.stmt(`INSERT INTO epcis_sensor (rid, el, rep, type, device_id, time, start_time, end_time, uom, value,
       min_value, max_value, mean_value, sdev, perc_rank, perc_value, string_value, boolean_value, hex_binary_value, uri_value, dpm,
@@ -382,7 +392,7 @@ export class EpcisRepository {
           captureId,
         );
         insJson.run(rid, json);
-        for (const e of x.epcs) insEpc.run(e.epc, rid, e.role, e.quantity, e.uom);
+        for (const e of x.epcs) insEpc.run(e.epc, x.eventTime, rid, e.role, e.quantity, e.uom);
         x.links.forEach((l, seq) => insLink.run(l.kind, l.value, rid, l.type, seq));
         for (const s of x.sensors) {
           insSensor.run(
@@ -534,29 +544,37 @@ export class EpcisRepository {
       .map((rid) => ({ ...this.byLeaf(rid)!, roles: [...hits.get(rid)!] }));
   }
 
-  /** The graph hops of one identifier: each event it appears in and its role there (trace). */
-  hops(epc: string): GraphHop[] {
+  /**
+   * The graph hops of one identifier: each event it appears in (between `from` and `until`,
+   * eventTime in ms) and its role there, in time order (trace). The index is keyed by
+   * (identifier, time), so a reusable container's thousands of trips cost nothing outside the window.
+   */
+  hops(epc: string, from = -MAX_TIME, until = MAX_TIME): GraphHop[] {
     return this.all(
       `SELECT x.role, e.rid, e.event_id, e.hash_id, e.type, e.action, e.event_time, e.biz_step, e.disposition, e.read_point,
         e.biz_location, e.transformation_id, e.is_declaration, e.declared_by
-       FROM epcis_epc x JOIN epcis_events e ON e.rid = x.rid WHERE x.epc = ? ORDER BY e.event_time, e.rid`,
+       FROM epcis_epc x JOIN epcis_events e ON e.rid = x.rid WHERE x.epc = ? AND x.t >= ? AND x.t <= ? ORDER BY x.t, x.rid`,
       epcKey(epc, this.codec),
+      Math.max(from, -MAX_TIME),
+      Math.min(until, MAX_TIME),
     ).map(hopFromRow);
   }
 
-  /** hops() of many identifiers at once (a trace's frontier): one statement per 500 identifiers. */
-  hopsMany(ids: readonly string[]): Map<string, GraphHop[]> {
-    const out = new Map<string, GraphHop[]>();
-    for (const id of ids) out.set(id, []);
-    for (let i = 0; i < ids.length; i += 500) {
+  /** hops() of many (identifier, window) pairs at once (a trace's frontier): one statement per 500. */
+  hopsMany(visits: readonly { id: string; from: number; until: number }[]): GraphHop[][] {
+    const out: GraphHop[][] = visits.map(() => []);
+    for (let i = 0; i < visits.length; i += 500) {
+      const chunk = visits.slice(i, i + 500).map((v) => [v.id, Math.max(v.from, -MAX_TIME), Math.min(v.until, MAX_TIME)]);
       const rows = this.all(
-        `SELECT x.epc, x.role, e.rid, e.event_id, e.hash_id, e.type, e.action, e.event_time, e.biz_step, e.disposition, e.read_point,
+        `SELECT j.key AS k, x.role, e.rid, e.event_id, e.hash_id, e.type, e.action, e.event_time, e.biz_step, e.disposition, e.read_point,
           e.biz_location, e.transformation_id, e.is_declaration, e.declared_by
-         FROM epcis_epc x JOIN epcis_events e ON e.rid = x.rid WHERE x.epc IN (SELECT value FROM json_each(?))
-         ORDER BY e.event_time, e.rid`,
-        JSON.stringify(ids.slice(i, i + 500)),
+         FROM json_each(?) j
+         JOIN epcis_epc x ON x.epc = json_extract(j.value, '$[0]') AND x.t >= json_extract(j.value, '$[1]') AND x.t <= json_extract(j.value, '$[2]')
+         JOIN epcis_events e ON e.rid = x.rid
+         ORDER BY j.key, x.t, x.rid`,
+        JSON.stringify(chunk),
       );
-      for (const r of rows) out.get(String(r.epc))?.push(hopFromRow(r));
+      for (const r of rows) out[i + Number(r.k)]!.push(hopFromRow(r));
     }
     return out;
   }
@@ -632,9 +650,9 @@ export class EpcisRepository {
 
   createJob(job: { id: string; behaviour: CaptureJob['captureErrorBehaviour']; eventCount: number; errors: CaptureProblem[]; probeEventId: string | null }): void {
     this.stmt(
-      `INSERT INTO epcis_capture_jobs (id, created_at, running, success, behaviour, event_count, errors, probe_event_id)
-       VALUES (?, ?, 1, ?, ?, ?, ?, ?)`,
-    ).run(job.id, this.now(), job.errors.length === 0 ? 1 : 0, job.behaviour, job.eventCount, JSON.stringify(job.errors), job.probeEventId);
+      `INSERT INTO epcis_capture_jobs (id, created_at, running, success, behaviour, event_count, errors, probe_event_id, min_leaf)
+       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)`,
+    ).run(job.id, this.now(), job.errors.length === 0 ? 1 : 0, job.behaviour, job.eventCount, JSON.stringify(job.errors), job.probeEventId, this.log.size);
   }
 
   finishJob(id: string, r: { success: boolean; errors: CaptureProblem[]; captured: number; leaves: { first: number; last: number } | null }): void {
@@ -663,7 +681,10 @@ export class EpcisRepository {
   private settleInterruptedJobs(): void {
     for (const r of this.all('SELECT * FROM epcis_capture_jobs WHERE running = 1')) {
       const probe = r.probe_event_id === null ? null : String(r.probe_event_id);
-      const stored = probe ? this.get('SELECT rid FROM epcis_events WHERE event_id = ? ORDER BY rid DESC LIMIT 1', probe) : undefined;
+      // The job's first event, logged after the job was created (an older event may share its eventID: a declaration's original).
+      const stored = probe
+        ? this.get('SELECT rid FROM epcis_events WHERE event_id = ? AND rid >= ? ORDER BY rid LIMIT 1', probe, Number(r.min_leaf ?? 0))
+        : undefined;
       const errors = JSON.parse(String(r.errors)) as CaptureProblem[];
       if (stored) {
         this.finishJob(String(r.id), { success: errors.length === 0, errors, captured: Number(r.event_count) - errors.length, leaves: null });

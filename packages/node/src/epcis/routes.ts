@@ -332,7 +332,9 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   ) => {
     app.get(path, (c) =>
       pagedCollection(c, c.req.path, (n, after) => {
-        const present = repo.vocabulary(kind, 10_000);
+        if (standard.length === 0) return repo.vocabulary(kind, n, after);
+        // The standard CBV values and the custom ones in use (few), merged.
+        const present = repo.vocabulary(kind, n + standard.length, after);
         return [...new Set([...standard, ...present])].sort().filter((v) => after === undefined || v > after).slice(0, n);
       }),
     );

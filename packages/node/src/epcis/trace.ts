@@ -166,12 +166,19 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
   seen.set(`material:${start}`, { from: -INF, until: INF });
 
   const hopsCache = new Map<string, GraphHop[]>();
+  const visitKey = (v: Visit) => `${v.id}\u0000${v.from}\u0000${v.until}`;
   const prefetch = (round: readonly Visit[]) => {
-    // One statement for the whole frontier's hops, one for the links of the events they name.
-    const ids = [...new Set(round.map((v) => v.id))].filter((id) => !hopsCache.has(id));
-    for (const [id, hs] of repo.hopsMany(ids)) hopsCache.set(id, hs);
+    // One statement for the whole frontier's hops (each in its time window), one for the links of the events they name.
+    const todo = round.filter((v) => !hopsCache.has(visitKey(v)));
+    repo.hopsMany(todo).forEach((hs, i) => hopsCache.set(visitKey(todo[i]!), hs));
     const rids = new Set<number>();
-    for (const v of round) for (const h of hopsCache.get(v.id) ?? []) if (!linksCache.has(h.leafIndex)) rids.add(h.leafIndex);
+    for (const v of round) {
+      for (const h of hopsCache.get(visitKey(v)) ?? []) {
+        // Only events the visit will read: inside its window and not declared erroneous.
+        if (h.eventTime < v.from || h.eventTime > v.until || h.isDeclaration || h.declaredBy !== null) continue;
+        if (!linksCache.has(h.leafIndex)) rids.add(h.leafIndex);
+      }
+    }
     for (const [rid, l] of repo.eventLinksMany([...rids])) linksCache.set(rid, l);
   };
 
@@ -194,7 +201,7 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
       else if (isClass(node.id)) lots.add(node.id);
       else items.add(node.id);
     }
-    const hs = hopsCache.get(node.id) ?? repo.hops(node.id);
+    const hs = hopsCache.get(visitKey(node)) ?? repo.hops(node.id, node.from, node.until);
     const transformationsDone = new Set<string>();
     for (const h of hs) {
       if (h.isDeclaration || h.declaredBy !== null) continue; // erroneous: the corrective event speaks instead
