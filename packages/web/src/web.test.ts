@@ -104,6 +104,9 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     await page.locator('[data-testid=shipment-page][data-ready=true]').waitFor({ timeout: 15_000 });
     const shade = page.locator(`[data-testid=chart-temp] [data-testid=excursion-shade][data-excursion="${x.id}"]`);
     await shade.waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=proof-row][data-verdict=verified]').length >= 3, null, { timeout: 20_000 });
+    await page.locator('[data-testid=route-map] .land').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'shipment.png'), fullPage: true });
     assert.equal(Number(await shade.getAttribute('data-start')), x.startedAt);
     assert.equal(Number(await shade.getAttribute('data-end')), x.endedAt);
     // …and it is drawn there: its pixels are those times on the chart's x scale.
@@ -182,8 +185,6 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     }, expected);
     assert.equal(await qr.locator('span[role=img]').innerHTML(), normalised);
 
-    // Clicking the peak of the temperature line picks a reading that can be verified.
-    await page.screenshot({ path: join(ARTIFACTS, 'shipment.png'), fullPage: true });
     await page.close();
   });
 
@@ -263,7 +264,7 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     await page.close();
   });
 
-  it('verify page on a phone (390×844): the verdict is readable without horizontal scroll', async () => {
+  it('on a phone (390×844): the verify verdict is readable without horizontal scroll, and the dashboard fits', async () => {
     const page = await open(`/verify/${demo.proof.readingId}`, { width: 390, height: 844 }, { deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await page.locator('[data-testid=verdict]:not([data-verdict=pending])').waitFor({ timeout: 20_000 });
     await page.locator('[data-testid=checks]').waitFor();
@@ -279,6 +280,17 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     assert.ok(m.h1Height < 60, `verdict title on one line (${m.h1Height}px)`);
     await page.screenshot({ path: join(ARTIFACTS, 'verify-phone.png'), fullPage: false });
     await page.screenshot({ path: join(ARTIFACTS, 'verify-phone-full.png'), fullPage: true });
+    // The dashboard holds on a phone too: wide tables scroll inside their cards, not the page.
+    for (const [path, ready] of [
+      ['/', `[data-shipment="${SHIPMENT_ID}"]`],
+      [`/shipments/${SHIPMENT_ID}`, '[data-testid=shipment-page][data-ready=true] [data-testid=chart-temp] canvas'],
+    ] as const) {
+      await page.goto(web.url + path);
+      await page.locator(ready).waitFor({ timeout: 15_000 });
+      const w = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      assert.ok(w[0]! <= w[1]!, `${path}: no horizontal scroll on a phone (${w[0]} > ${w[1]})`);
+      await page.screenshot({ path: join(ARTIFACTS, `phone${path === '/' ? '-overview' : '-shipment'}.png`), fullPage: true });
+    }
     await page.close();
   });
 

@@ -25,7 +25,7 @@ export function QrCode({ path, label, testId, compact = false }: { path: string;
     };
   }, [url]);
   const loopback = LOOPBACK.test(location.hostname);
-  const warning = 'This address only works on this machine. For a phone, start the node with TRADETWIN_HTTP_HOST=0.0.0.0 and open the dashboard at the machine\'s LAN address.';
+  const warning = 'Local address: a phone cannot open it. Start the node with TRADETWIN_HTTP_HOST=0.0.0.0 and open the dashboard at the machine\'s LAN address.';
   if (compact) {
     return (
       <figure className="qr compact" data-testid={testId} data-url={url} style={{ margin: 0 }} title={loopback ? warning : url}>

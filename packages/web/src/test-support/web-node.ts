@@ -42,8 +42,10 @@ export interface WebNode {
 export async function startWebNode(opts: { distDir: string; configure?: (c: NodeConfig) => void }): Promise<WebNode> {
   const t = await startTestNode({ configure: opts.configure });
   const node = t.node;
-  const live = new LiveFeed({ ingestEveryMs: 200 });
-  bridgeLive(node, live);
+  // Once node.ts feeds its own LiveFeed (see the package README), that one is used; until then, bridgeLive.
+  const wired = (node as RunningNode & { live?: LiveFeed }).live;
+  const live = wired ?? new LiveFeed({ ingestEveryMs: 200 });
+  if (!wired) bridgeLive(node, live);
 
   const app = createApp({
     store: node.store,
