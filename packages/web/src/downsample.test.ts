@@ -39,8 +39,14 @@ describe('minMaxDownsample', () => {
     for (const rows of byBucket.values()) {
       const min = Math.min(...rows.map((r) => r.v));
       const max = Math.max(...rows.map((r) => r.v));
-      assert.ok(rows.some((r) => r.v === min && kept.has(r)), 'bucket min kept');
-      assert.ok(rows.some((r) => r.v === max && kept.has(r)), 'bucket max kept');
+      assert.ok(
+        rows.some((r) => r.v === min && kept.has(r)),
+        'bucket min kept',
+      );
+      assert.ok(
+        rows.some((r) => r.v === max && kept.has(r)),
+        'bucket max kept',
+      );
     }
   });
 

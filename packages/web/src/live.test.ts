@@ -44,7 +44,13 @@ describe('LiveFeed', () => {
     await new Promise((r) => setTimeout(r, 60));
     assert.deepEqual(seen[1]?.data, { commits: 2, leaves: 12, size: 12, devices: ['a', 'b'] });
     assert.equal(payoutEvent({ status: 'refused', policyId: 1, excursionId: '0x01' }), null);
-    assert.deepEqual(anchorEvent({ size: 3, root: new Uint8Array([1, 2]), txHash: '0xff', blockNumber: 7 }), { size: 3, root: '0x0102', txHash: '0xff', blockNumber: 7, confirmedAt: null });
+    assert.deepEqual(anchorEvent({ size: 3, root: new Uint8Array([1, 2]), txHash: '0xff', blockNumber: 7 }), {
+      size: 3,
+      root: '0x0102',
+      txHash: '0xff',
+      blockNumber: 7,
+      confirmedAt: null,
+    });
   });
 });
 
@@ -57,8 +63,7 @@ async function readEvents(res: Response, count: number): Promise<{ event: string
     const { value, done } = await reader.read();
     if (done) break;
     buf += value;
-    let i: number;
-    while ((i = buf.indexOf('\n\n')) >= 0) {
+    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
       const block = buf.slice(0, i);
       buf = buf.slice(i + 2);
       const m: { event: string; id?: string; data: string } = { event: 'message', data: '' };

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { bytesToHex } from 'viem';
 import { generateDeviceKey } from '@tradetwin/core/device/keys';
 import { signTelemetry } from '@tradetwin/core/telemetry/envelope';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
@@ -20,7 +19,9 @@ import { buildSeries, type SeriesResponse } from '../server/series-model.js';
 import { seriesRoutes } from '../server/series.js';
 import { buildApp, startWebNode } from './test-support/web-node.js';
 
-const { values } = parseArgs({ options: { samples: { type: 'string', default: '100000' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { samples: { type: 'string', default: '100000' }, runs: { type: 'string', default: '5' } },
+});
 const SAMPLES = Number(values.samples);
 const RUNS = Number(values.runs);
 const CHROMIUM = process.env.TRADETWIN_CHROMIUM ?? '/usr/bin/chromium';
@@ -35,7 +36,10 @@ async function main() {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}`);
   const built = await buildApp();
   const web = await startWebNode({ distDir: built.distDir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     const node = web.node;
     const key = { deviceId: 'bench-reefer-1', ...generateDeviceKey(1) };
@@ -62,7 +66,13 @@ async function main() {
       goods: { description: 'Bench: one reefer, 20 s sampling' },
       parties: [{ role: 'shipper', name: 'Bench shipper' }],
       legs: [
-        { from: { name: 'Antwerp', lat: 51.26, lon: 4.4 }, to: { name: 'Mombasa', lat: -4.04, lon: 39.67 }, mode: 'sea', plannedDeparture: start, plannedArrival: start + SAMPLES * STEP },
+        {
+          from: { name: 'Antwerp', lat: 51.26, lon: 4.4 },
+          to: { name: 'Mombasa', lat: -4.04, lon: 39.67 },
+          mode: 'sea',
+          plannedDeparture: start,
+          plannedArrival: start + SAMPLES * STEP,
+        },
       ],
       devices: [{ deviceId: key.deviceId, from: start - 1, to: start + SAMPLES * STEP + 1 }],
       rules: [{ kind: 'band', id: 'temp-2-8', sensor: 'temp', min: 2, max: 8, toleranceMinutes: 30, mode: 'continuous' }],
@@ -77,7 +87,10 @@ async function main() {
     for (let i = 0; i < envelopes.length; i += 20) {
       const res = await web.t.post(envelopes.slice(i, i + 20), 'application/cbor-seq');
       const body = (await res.json()) as { accepted: number; rejected: number; results: unknown[] };
-      if (body.rejected) throw new Error(`ingest refused: ${JSON.stringify(body.results.find((r) => (r as { status: string }).status === 'rejected'))}`);
+      if (body.rejected)
+        throw new Error(
+          `ingest refused: ${JSON.stringify(body.results.find((r) => (r as { status: string }).status === 'rejected'))}`,
+        );
     }
     await node.monitor.idle();
     const ingestMs = performance.now() - t1;
@@ -89,19 +102,30 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       const page = await context.newPage();
       await page.goto(`${web.url}/shipments/${SHIPMENT}`);
-      await page.locator('[data-testid=shipment-page][data-ready=true] [data-testid=chart-temp] canvas').waitFor({ timeout: 30_000 });
+      await page
+        .locator('[data-testid=shipment-page][data-ready=true] [data-testid=chart-temp] canvas')
+        .waitFor({ timeout: 30_000 });
       await page.locator('[data-testid=chart-temp] [data-testid=excursion-shade]').first().waitFor({ timeout: 30_000 });
       const m = await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-        const drawn = Math.max(...['temp', 'rh'].map((k) => Number((document.querySelector(`[data-testid=chart-${k}]`) as HTMLElement).dataset.drawnAt)));
+        const drawn = Math.max(
+          ...['temp', 'rh'].map((k) =>
+            Number((document.querySelector(`[data-testid=chart-${k}]`) as HTMLElement).dataset.drawnAt),
+          ),
+        );
         return { total: drawn, ttfb: nav.responseStart };
       });
       pageRuns.push(m);
       if (process.env.BENCH_TRACE) {
         const trace = await page.evaluate(() =>
-          (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((e) => `${e.startTime.toFixed(0).padStart(5)} → ${e.responseEnd.toFixed(0).padStart(5)}  ${e.name.replace(location.origin, '')}`),
+          (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map(
+            (e) =>
+              `${e.startTime.toFixed(0).padStart(5)} → ${e.responseEnd.toFixed(0).padStart(5)}  ${e.name.replace(location.origin, '')}`,
+          ),
         );
-        const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((e) => `${e.startTime.toFixed(0).padStart(5)}  ${e.name}`));
+        const marks = await page.evaluate(() =>
+          performance.getEntriesByType('mark').map((e) => `${e.startTime.toFixed(0).padStart(5)}  ${e.name}`),
+        );
         console.log(`run ${i}: ${m.total.toFixed(0)} ms\n  ${[...trace, ...marks].join('\n  ')}`);
       }
       if (i === RUNS - 1) {
@@ -113,7 +137,10 @@ async function main() {
         });
         const z1 = await page.evaluate(() => performance.now());
         pageRuns.push({ total: -(z1 - z0), ttfb: 0 });
-        await page.screenshot({ path: new URL('../test-artifacts/bench-shipment.png', import.meta.url).pathname, fullPage: false });
+        await page.screenshot({
+          path: new URL('../test-artifacts/bench-shipment.png', import.meta.url).pathname,
+          fullPage: false,
+        });
       }
       await page.close();
     }
@@ -133,7 +160,10 @@ async function main() {
       series = JSON.parse(text) as SeriesResponse;
     }
     const gzRes = await fetch(seriesUrl, { headers: { 'accept-encoding': 'gzip' } });
-    const gz = gzRes.headers.get('content-encoding') === 'gzip' ? `gzip ≈ ${(gzipSync(await gzRes.text()).length / 1024).toFixed(0)} KiB on the wire` : null;
+    const gz =
+      gzRes.headers.get('content-encoding') === 'gzip'
+        ? `gzip ≈ ${(gzipSync(await gzRes.text()).length / 1024).toFixed(0)} KiB on the wire`
+        : null;
     // Cold: a fresh route (empty leaf cache) decodes every envelope again.
     const coldRoute = seriesRoutes({ store: node.store });
     const c0 = performance.now();
@@ -162,7 +192,11 @@ async function main() {
       const r = await page.evaluate(() =>
         (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
           .filter((e) => /\/assets\/.*\.(js|css)$/.test(new URL(e.name).pathname))
-          .reduce((a, e) => ({ files: a.files + 1, transfer: a.transfer + e.encodedBodySize, raw: a.raw + e.decodedBodySize }), { files: 0, transfer: 0, raw: 0 }),
+          .reduce((a, e) => ({ files: a.files + 1, transfer: a.transfer + e.encodedBodySize, raw: a.raw + e.decodedBodySize }), {
+            files: 0,
+            transfer: 0,
+            raw: 0,
+          }),
       );
       await ctx.close();
       return `${r.files} files, ${(r.transfer / 1024).toFixed(0)} KiB transferred (${(r.raw / 1024).toFixed(0)} KiB uncompressed)`;
@@ -174,7 +208,8 @@ async function main() {
       verify: await weigh(`/verify/${firstId}`, '[data-testid=verdict]:not([data-verdict=pending])'),
     };
     const files = readdirSync(join(built.distDir, 'assets'));
-    const size = (re: RegExp) => files.filter((f) => re.test(f)).reduce((n, f) => n + statSync(join(built.distDir, 'assets', f)).size, 0);
+    const size = (re: RegExp) =>
+      files.filter((f) => re.test(f)).reduce((n, f) => n + statSync(join(built.distDir, 'assets', f)).size, 0);
     const buildSizes = {
       js: size(/\.js$/),
       jsBr: size(/\.js\.br$/),
@@ -184,15 +219,27 @@ async function main() {
       atlasBr: size(/\.json\.br$/),
     };
     const temp = series!.series.temp!;
-    console.log(`shipment page bench: ${SAMPLES.toLocaleString('en-US')} samples × (temp, rh) = ${(2 * SAMPLES).toLocaleString('en-US')} readings in ${envelopes.length} envelopes, one device`);
+    console.log(
+      `shipment page bench: ${SAMPLES.toLocaleString('en-US')} samples × (temp, rh) = ${(2 * SAMPLES).toLocaleString('en-US')} readings in ${envelopes.length} envelopes, one device`,
+    );
     console.log(`  setup: signing ${ms(signMs)}, ingest + rules ${ms(ingestMs)}; excursions derived: ${excursions.length}`);
-    console.log(`  series route (temp, rh, pos; 1200 buckets): cold (decoding every envelope) ${ms(coldMs)}, cached median ${ms(median(routeRuns))} over ${RUNS}, ${(bytes / 1024).toFixed(0)} KiB JSON${gz ? ` (${gz})` : ' (not compressed)'}, temp ${temp.total.toLocaleString('en-US')} → ${temp.t.length} points`);
-    console.log(`  page, navigation → charts drawn with data: first (browser and node caches cold) ${ms(pageRuns[0]!.total)}, median ${ms(median(pageRuns.map((r) => r.total)))} over ${RUNS} (TTFB ${ms(median(pageRuns.map((r) => r.ttfb)))})`);
+    console.log(
+      `  series route (temp, rh, pos; 1200 buckets): cold (decoding every envelope) ${ms(coldMs)}, cached median ${ms(median(routeRuns))} over ${RUNS}, ${(bytes / 1024).toFixed(0)} KiB JSON${gz ? ` (${gz})` : ' (not compressed)'}, temp ${temp.total.toLocaleString('en-US')} → ${temp.t.length} points`,
+    );
+    console.log(
+      `  page, navigation → charts drawn with data: first (browser and node caches cold) ${ms(pageRuns[0]!.total)}, median ${ms(median(pageRuns.map((r) => r.total)))} over ${RUNS} (TTFB ${ms(median(pageRuns.map((r) => r.ttfb)))})`,
+    );
     console.log(`  zoom into the excursion (detail reload, every reading of the window): ${ms(zoom)}`);
     const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
-    console.log(`  production build: JS ${kib(buildSizes.js)} (${kib(buildSizes.jsGz)} gzip, ${kib(buildSizes.jsBr)} brotli) in ${files.filter((f) => f.endsWith('.js')).length} chunks, CSS ${kib(buildSizes.css)}, world map ${kib(buildSizes.atlas)} (${kib(buildSizes.atlasBr)} brotli, fetched by the shipment page)`);
-    console.log(`  loaded per page (first visit): overview ${weights.overview}; shipment ${weights.shipment}; verify ${weights.verify}`);
-    console.log(`  fallback without the series route: readings route ${ms(fetched)} for ${(rawText.length / 1024 / 1024).toFixed(1)} MiB (${rawReadings.length.toLocaleString('en-US')} readings, capped), downsampling ${ms(fallbackBuild)}`);
+    console.log(
+      `  production build: JS ${kib(buildSizes.js)} (${kib(buildSizes.jsGz)} gzip, ${kib(buildSizes.jsBr)} brotli) in ${files.filter((f) => f.endsWith('.js')).length} chunks, CSS ${kib(buildSizes.css)}, world map ${kib(buildSizes.atlas)} (${kib(buildSizes.atlasBr)} brotli, fetched by the shipment page)`,
+    );
+    console.log(
+      `  loaded per page (first visit): overview ${weights.overview}; shipment ${weights.shipment}; verify ${weights.verify}`,
+    );
+    console.log(
+      `  fallback without the series route: readings route ${ms(fetched)} for ${(rawText.length / 1024 / 1024).toFixed(1)} MiB (${rawReadings.length.toLocaleString('en-US')} readings, capped), downsampling ${ms(fallbackBuild)}`,
+    );
   } finally {
     await browser.close();
     await web.stop();

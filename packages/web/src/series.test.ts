@@ -22,10 +22,20 @@ function fixture(envelopes: number, perEnvelope: number): SeriesStore {
       if (i === 0) r.push({ t, k: 'pos', v: [51 - e / 100, 4 + e / 100] });
     }
     const ts = r[r.length - 1]!.t;
-    leaves.push(encodeLeaf({ kind: 'telemetry', receivedAt: ts + 1000, body: signTelemetry({ dev: key.deviceId, seq: e + 1, ts, r }, key) }));
+    leaves.push(
+      encodeLeaf({
+        kind: 'telemetry',
+        receivedAt: ts + 1000,
+        body: signTelemetry({ dev: key.deviceId, seq: e + 1, ts, r }, key),
+      }),
+    );
   }
   return {
-    telemetry: async (q) => leaves.map((_, index) => ({ index })).filter(() => q.deviceId === key.deviceId).slice(0, q.limit),
+    telemetry: async (q) =>
+      leaves
+        .map((_, index) => ({ index }))
+        .filter(() => q.deviceId === key.deviceId)
+        .slice(0, q.limit),
     leaf: async (i) => (leaves[i] ? { data: leaves[i] } : null),
   };
 }
@@ -49,7 +59,9 @@ describe('series route', () => {
   });
 
   it('is gzipped for browsers that accept it', async () => {
-    const res = await app.request('/devices/reefer-1/series?kinds=temp&buckets=50', { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const res = await app.request('/devices/reefer-1/series?kinds=temp&buckets=50', {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
     assert.equal(res.headers.get('content-encoding'), 'gzip');
     const body = JSON.parse(await new Response(res.body!.pipeThrough(new DecompressionStream('gzip'))).text()) as SeriesResponse;
     assert.equal(body.series.temp!.total, 4000);
@@ -58,7 +70,9 @@ describe('series route', () => {
   it('limits to a window', async () => {
     const from = T0 + 1000 * 60_000;
     const to = T0 + 1099 * 60_000;
-    const body = (await (await app.request(`/devices/reefer-1/series?kinds=temp&from=${from}&to=${to}&buckets=1000`)).json()) as SeriesResponse;
+    const body = (await (
+      await app.request(`/devices/reefer-1/series?kinds=temp&from=${from}&to=${to}&buckets=1000`)
+    ).json()) as SeriesResponse;
     assert.equal(body.series.temp!.total, 100);
     assert.equal(body.series.temp!.t.length, 100);
     assert.equal(body.downsampled, false);

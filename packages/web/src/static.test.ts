@@ -57,7 +57,13 @@ describe('webRoutes', () => {
 
   it('leaves everything else to the node: its API, its 404, nothing outside dist', async () => {
     assert.deepEqual(await (await app.request('/api/v1/status')).json(), { ok: true });
-    for (const path of ['/api/v1/nowhere', '/assets/missing.js', '/assets/..%2f..%2ftt-secret.txt', '/assets/%2e%2e/%2e%2e/tt-secret.txt', '/nowhere']) {
+    for (const path of [
+      '/api/v1/nowhere',
+      '/assets/missing.js',
+      '/assets/..%2f..%2ftt-secret.txt',
+      '/assets/%2e%2e/%2e%2e/tt-secret.txt',
+      '/nowhere',
+    ]) {
       const res = await app.request(path);
       assert.equal(res.status, 404, path);
       assert.match(await res.text(), /not_found/, path);

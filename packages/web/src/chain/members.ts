@@ -37,8 +37,22 @@ export interface MemberOrg {
 export async function readMembers(rpcUrl: string, registry: Hex): Promise<MemberOrg[]> {
   const client = chainClient(rpcUrl);
   const [admitted, added] = await Promise.all([
-    client.getContractEvents({ address: registry, abi: memberRegistryAbi, eventName: 'MemberAdmitted', fromBlock: 0n, toBlock: 'latest', strict: true }),
-    client.getContractEvents({ address: registry, abi: memberRegistryAbi, eventName: 'AccountAdded', fromBlock: 0n, toBlock: 'latest', strict: true }),
+    client.getContractEvents({
+      address: registry,
+      abi: memberRegistryAbi,
+      eventName: 'MemberAdmitted',
+      fromBlock: 0n,
+      toBlock: 'latest',
+      strict: true,
+    }),
+    client.getContractEvents({
+      address: registry,
+      abi: memberRegistryAbi,
+      eventName: 'AccountAdded',
+      fromBlock: 0n,
+      toBlock: 'latest',
+      strict: true,
+    }),
   ]);
   return Promise.all(
     admitted.map(async (e) => {

@@ -17,13 +17,27 @@ export function chainReaders(rpcUrl: string): Required<VerifyBundleOptions> & { 
     readAnchor: async (a: AnchorQuery) => {
       const served = await servedChain();
       if (served !== a.chainId) throw new Error(`the RPC ${rpcUrl} serves chain ${served}, the bundle names chain ${a.chainId}`);
-      const root = await client.readContract({ address: a.logAnchor, abi: logAnchorAbi, functionName: 'rootAt', args: [a.publisher, BigInt(a.size)] });
+      const root = await client.readContract({
+        address: a.logAnchor,
+        abi: logAnchorAbi,
+        functionName: 'rootAt',
+        args: [a.publisher, BigInt(a.size)],
+      });
       return /^0x0+$/.test(root) ? null : root;
     },
     readDevice: async (d: DeviceQuery): Promise<RegisteredDevice | null> => {
-      const r = await client.readContract({ address: d.deviceRegistry, abi: deviceRegistryAbi, functionName: 'device', args: [d.idHash] });
+      const r = await client.readContract({
+        address: d.deviceRegistry,
+        abi: deviceRegistryAbi,
+        functionName: 'device',
+        args: [d.idHash],
+      });
       if (r.ownerOrg === 0n) return null;
-      return { keyType: r.keyType as 1 | 2, publicKey: r.publicKey as Hex, revokedAt: r.revokedAt === 0n ? null : Number(r.revokedAt) * 1000 };
+      return {
+        keyType: r.keyType as 1 | 2,
+        publicKey: r.publicKey as Hex,
+        revokedAt: r.revokedAt === 0n ? null : Number(r.revokedAt) * 1000,
+      };
     },
   };
 }

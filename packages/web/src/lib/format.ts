@@ -55,7 +55,16 @@ export function unitOf(kind: string): string {
 
 export function kindName(kind: string): string {
   return (
-    { temp: 'temperature', rh: 'humidity', shock: 'shock', lux: 'light', pos: 'position', door: 'door', meter: 'meter', batt: 'battery' }[kind] ?? kind
+    {
+      temp: 'temperature',
+      rh: 'humidity',
+      shock: 'shock',
+      lux: 'light',
+      pos: 'position',
+      door: 'door',
+      meter: 'meter',
+      batt: 'battery',
+    }[kind] ?? kind
   );
 }
 

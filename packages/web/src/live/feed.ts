@@ -33,7 +33,9 @@ function connect() {
   }
   source = new EventSource(STREAM);
   source.addEventListener('open', () => set({ ...state, status: 'open' }));
-  source.addEventListener('error', () => set({ ...state, status: source?.readyState === EventSource.CLOSED ? 'closed' : 'connecting' }));
+  source.addEventListener('error', () =>
+    set({ ...state, status: source?.readyState === EventSource.CLOSED ? 'closed' : 'connecting' }),
+  );
   for (const kind of KINDS) {
     source.addEventListener(kind, (m: MessageEvent<string>) => {
       let e: LiveEvent;
@@ -42,7 +44,11 @@ function connect() {
       } catch {
         return;
       }
-      set({ status: 'open', events: [e, ...state.events].slice(0, 50), counts: { ...state.counts, [kind]: state.counts[kind] + 1 } });
+      set({
+        status: 'open',
+        events: [e, ...state.events].slice(0, 50),
+        counts: { ...state.counts, [kind]: state.counts[kind] + 1 },
+      });
     });
   }
 }

@@ -32,7 +32,10 @@ const CANDIDATES: { dx: number; dy: number; anchor: 'start' | 'end' }[] = [
   { dx: 9, dy: -24, anchor: 'start' },
 ];
 
-export function placeLabels(labels: LabelInput[], opts: { charWidth?: number; height?: number; width?: number } = {}): PlacedLabel[] {
+export function placeLabels(
+  labels: LabelInput[],
+  opts: { charWidth?: number; height?: number; width?: number } = {},
+): PlacedLabel[] {
   const cw = opts.charWidth ?? 6.6;
   const h = opts.height ?? 13;
   const placed: Box[] = [];

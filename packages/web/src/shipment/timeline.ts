@@ -16,8 +16,20 @@ export interface TimelineItem {
 export function buildTimeline(state: ShipmentStateJson, anchors: AnchorJson[]): TimelineItem[] {
   const items: TimelineItem[] = [];
   for (const [i, leg] of state.shipment.legs.entries()) {
-    items.push({ at: leg.plannedDeparture, kind: 'leg', tone: 'info', title: `Leg ${i + 1} (${leg.mode}): departs ${leg.from.name}`, detail: 'planned' });
-    items.push({ at: leg.plannedArrival, kind: 'leg', tone: 'info', title: `Leg ${i + 1}: arrives ${leg.to.name}`, detail: 'planned' });
+    items.push({
+      at: leg.plannedDeparture,
+      kind: 'leg',
+      tone: 'info',
+      title: `Leg ${i + 1} (${leg.mode}): departs ${leg.from.name}`,
+      detail: 'planned',
+    });
+    items.push({
+      at: leg.plannedArrival,
+      kind: 'leg',
+      tone: 'info',
+      title: `Leg ${i + 1}: arrives ${leg.to.name}`,
+      detail: 'planned',
+    });
   }
   for (const x of state.excursions) items.push(...excursionItems(x));
   // The first confirmed anchor covering each breached excursion's evidence: from then on anyone can check it.
@@ -47,13 +59,35 @@ function order(i: TimelineItem): number {
 
 function excursionItems(x: Excursion): TimelineItem[] {
   const tone = x.breached ? 'bad' : 'plain';
-  const out: TimelineItem[] = [{ at: x.startedAt, kind: 'excursion', tone, title: `${x.breached ? 'Breach' : 'Excursion'} begins: ${excursionTitle(x)}`, detail: `rule ${x.ruleId} · ${x.deviceId}`, ref: x.id }];
+  const out: TimelineItem[] = [
+    {
+      at: x.startedAt,
+      kind: 'excursion',
+      tone,
+      title: `${x.breached ? 'Breach' : 'Excursion'} begins: ${excursionTitle(x)}`,
+      detail: `rule ${x.ruleId} · ${x.deviceId}`,
+      ref: x.id,
+    },
+  ];
   if (x.endedAt !== null && x.endedAt !== x.startedAt) {
-    out.push({ at: x.endedAt, kind: 'excursion', tone, title: `${x.breached ? 'Breach' : 'Excursion'} ends (${x.ruleId})`, ref: x.id });
+    out.push({
+      at: x.endedAt,
+      kind: 'excursion',
+      tone,
+      title: `${x.breached ? 'Breach' : 'Excursion'} ends (${x.ruleId})`,
+      ref: x.id,
+    });
   }
   return out;
 }
 
 function payoutItem(p: PayoutJson): TimelineItem {
-  return { at: p.paidAt, kind: 'payout', tone: 'ok', title: `Payout on policy #${p.policyId}`, detail: `${p.signers.length} oracle organisations attested`, ref: p.txHash };
+  return {
+    at: p.paidAt,
+    kind: 'payout',
+    tone: 'ok',
+    title: `Payout on policy #${p.policyId}`,
+    detail: `${p.signers.length} oracle organisations attested`,
+    ref: p.txHash,
+  };
 }

@@ -28,9 +28,9 @@ const prefetched = new Map<string, { at: number; p: Promise<ShipmentSeries> }>()
 
 function loadAll(devices: readonly string[], signal?: AbortSignal): Promise<ShipmentSeries> {
   const started = performance.now();
-  return Promise.all(devices.map((deviceId) => getSeries({ deviceId, kinds: ['temp', 'rh', 'pos'], buckets: BUCKETS }, signal))).then((all) =>
-    combine(all, performance.now() - started),
-  );
+  return Promise.all(
+    devices.map((deviceId) => getSeries({ deviceId, kinds: ['temp', 'rh', 'pos'], buckets: BUCKETS }, signal)),
+  ).then((all) => combine(all, performance.now() - started));
 }
 
 /** Start loading a shipment's series as soon as its definition is known (before the page renders it). */
@@ -49,6 +49,7 @@ export function useShipmentSeries(shipment: ShipmentJson | undefined): { data?: 
   const [state, setState] = useState<{ data?: ShipmentSeries; error?: Error }>({});
   const devices = useMemo(() => shipment?.devices.map((d) => d.deviceId) ?? [], [shipment]);
   const key = devices.join('\n');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `devices`; `version` (the live feed) triggers the reload; `state.data` only picks the debounce
   useEffect(() => {
     if (devices.length === 0) return;
     const ctl = new AbortController();
@@ -60,7 +61,8 @@ export function useShipmentSeries(shipment: ShipmentJson | undefined): { data?: 
         (early ?? loadAll(devices, ctl.signal))
           .then((data) => !ctl.signal.aborted && setState({ data }))
           .catch((error: unknown) => {
-            if (!ctl.signal.aborted) setState((s) => ({ ...s, error: error instanceof Error ? error : new Error(String(error)) }));
+            if (!ctl.signal.aborted)
+              setState((s) => ({ ...s, error: error instanceof Error ? error : new Error(String(error)) }));
           });
       },
       state.data && !early ? 300 : 0,
@@ -69,7 +71,6 @@ export function useShipmentSeries(shipment: ShipmentJson | undefined): { data?: 
       clearTimeout(timer);
       ctl.abort();
     };
-    // `state.data` only decides the debounce; reloading on it would loop.
   }, [key, version]);
   return state;
 }
@@ -83,12 +84,13 @@ function combine(all: (SeriesResponse & { source: 'node' | 'browser' })[], loade
     for (const k of CHART_KINDS) {
       const s = r.series[k];
       if (s && s.total > 0 && (!charts[k] || charts[k]!.series.total < s.total)) charts[k] = { deviceId: r.deviceId, series: s };
-      if (s && s.t.length) {
+      if (s?.t.length) {
         lo = Math.min(lo, s.t[0]!);
         hi = Math.max(hi, s.t[s.t.length - 1]!);
       }
     }
-    if (r.track && r.track.total > 0 && (!track || track.series.total < r.track.total)) track = { deviceId: r.deviceId, series: r.track };
+    if (r.track && r.track.total > 0 && (!track || track.series.total < r.track.total))
+      track = { deviceId: r.deviceId, series: r.track };
   }
   return {
     charts,
@@ -101,9 +103,15 @@ function combine(all: (SeriesResponse & { source: 'node' | 'browser' })[], loade
 }
 
 /** While zoomed into [from, to] of a downsampled series: the window at full resolution (or as fine as BUCKETS allow). */
-export function useDetail(deviceId: string | undefined, kind: ChartKind, win: [number, number] | null, needed: boolean): ScalarSeries | null {
+export function useDetail(
+  deviceId: string | undefined,
+  kind: ChartKind,
+  win: [number, number] | null,
+  needed: boolean,
+): ScalarSeries | null {
   const [detail, setDetail] = useState<{ key: string; series: ScalarSeries } | null>(null);
   const key = win && deviceId ? `${deviceId} ${kind} ${win[0]} ${win[1]}` : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for device, kind and window
   useEffect(() => {
     if (!win || !deviceId || !needed) return;
     const ctl = new AbortController();

@@ -26,7 +26,12 @@ export async function buildApp(): Promise<{ distDir: string; ms: number; dispose
   const { build } = await import('vite');
   const distDir = mkdtempSync(join(tmpdir(), 'tt-web-dist-'));
   const t0 = performance.now();
-  await build({ configFile: join(WEB_ROOT, 'vite.config.ts'), root: WEB_ROOT, logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
+  await build({
+    configFile: join(WEB_ROOT, 'vite.config.ts'),
+    root: WEB_ROOT,
+    logLevel: 'warn',
+    build: { outDir: distDir, emptyOutDir: true },
+  });
   return { distDir, ms: performance.now() - t0, dispose: () => rmSync(distDir, { recursive: true, force: true }) };
 }
 
@@ -59,7 +64,11 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
     },
     shipments: { shipments: node.shipments, monitor: node.monitor, clients: node.clients, publisher: node.address },
     status: async () => ({
-      anchoring: { pending: (await node.store.anchors('pending')).length, sent: (await node.store.anchors('sent')).length, policy: node.anchorer.policy },
+      anchoring: {
+        pending: (await node.store.anchors('pending')).length,
+        sent: (await node.store.anchors('sent')).length,
+        policy: node.anchorer.policy,
+      },
     }),
   });
   // --- what packages/node/src/api/app.ts should add (see the report) ---
