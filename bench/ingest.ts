@@ -21,6 +21,11 @@ export interface PhaseResult {
   warmup: { requests: number; messages: number; readings: number };
   readingsPerSec: number;
   messagesPerSec: number;
+  /**
+   * Readings per CPU-second the benchmark process (node + load generator) used in the timed part:
+   * robust to other processes on a shared machine (× cores = what an idle machine would allow, if CPU-bound).
+   */
+  readingsPerCpuSecond: number;
   ackLatencyMs: Summary;
   /** ack → confirmed anchored head covering the request's highest leaf, per request of the timed part. */
   anchorLatencyMs: Summary;
@@ -200,6 +205,7 @@ export async function runIngestPhase(
       warmup: { requests: warmRecs.length, messages: sum(warmRecs, (r) => r.accepted), readings: sum(warmRecs, (r) => r.acceptedReadings) },
       readingsPerSec: timedReadings / seconds,
       messagesPerSec: timedMessages / seconds,
+      readingsPerCpuSecond: timedReadings / (processMs / 1000),
       ackLatencyMs: summarize(recs.map((r) => r.ackAt - r.sentAt)),
       anchorLatencyMs: summarize(anchorLat),
       anchorUncovered: uncovered,

@@ -38,6 +38,7 @@ function phaseJson(p: PhaseResult) {
     ...rest,
     readingsPerSec: round(p.readingsPerSec),
     messagesPerSec: round(p.messagesPerSec),
+    readingsPerCpuSecond: round(p.readingsPerCpuSecond),
     ackLatencyMs: roundSummary(p.ackLatencyMs),
     anchorLatencyMs: roundSummary(p.anchorLatencyMs),
     timed: { ...p.timed, seconds: round(p.timed.seconds) },
@@ -169,6 +170,7 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
     const label = `ingest.${key}`;
     rows.push([`${label}.readingsPerSec`, fmt(p.readingsPerSec), 'readings/s', ...mark(`${label}.readingsPerSec`)]);
     rows.push([`${label}.messagesPerSec`, fmt(p.messagesPerSec), 'msgs/s', '', '']);
+    rows.push([`${label}.readingsPerCpuSecond`, fmt(p.readingsPerCpuSecond), 'readings/CPU-s', '', '']);
     rows.push([`${label}.ackLatencyMs p50 / p99`, `${fmt(p.ackLatencyMs.p50)} / ${fmt(p.ackLatencyMs.p99)}`, 'ms', '', '']);
     rows.push([`${label}.anchorLatencyMs p50 / p99`, `${fmt(p.anchorLatencyMs.p50)} / ${fmt(p.anchorLatencyMs.p99)}`, 'ms', '', '']);
     rows.push([`${label}.gasPerReading (phase)`, fmt(p.anchors.gasPerReading, 4), 'gas', '', '']);
