@@ -28,6 +28,8 @@ import { SightingStore, TagVerifier } from './tags/index.js';
 import { SqliteShipmentStore, type ShipmentStore } from './shipments/store.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { NodeStore } from './store/types.js';
+import { LiveFeed } from '@tradetwin/web/server/live';
+import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from '@tradetwin/web/server/live-events';
 
 export interface RunningNode {
   config: NodeConfig;
@@ -44,6 +46,8 @@ export interface RunningNode {
   clients: ChainClients;
   /** Claim excursions of shipments' bound policies on this cover, with these oracles. */
   enableClaims(opts: Omit<ClaimAggregatorOptions, 'clients' | 'shipments' | 'anchorNow'>): ClaimAggregator;
+  /** What the dashboard follows live (GET /api/v1/events/stream). */
+  live: LiveFeed;
   contracts: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
   adminToken: string;
   stop(): Promise<void>;
@@ -115,14 +119,23 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const verifier = createVerifier({ workers: config.ingest.verifyWorkers, keys: (id) => directory.get(id) });
     stops.push(() => verifier.close());
 
+    const live = new LiveFeed();
     const anchorer = new Anchorer(tlog, store, new LogAnchorClient(clients, contracts.logAnchor), config.anchor, {
-      onConfirmed: (a) => log(`anchored head size ${a.size} in tx ${a.txHash}`),
+      onConfirmed: (a) => {
+        log(`anchored head size ${a.size} in tx ${a.txHash}`);
+        live.publish('anchor', anchorEvent(a));
+      },
       onError: (err) => log(`anchor: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
     });
     const shipments = new SqliteShipmentStore(join(config.dataDir, 'node.db'));
     stops.push(() => shipments.close());
     let claims: ClaimAggregator | undefined;
-    const monitor = new ShipmentMonitor(store, shipments, { onExcursion: (x, s) => claims?.noteExcursion(x, s) });
+    const monitor = new ShipmentMonitor(store, shipments, {
+      onExcursion: (x, s) => {
+        claims?.noteExcursion(x, s);
+        live.publish('excursion', excursionEvent(x, s));
+      },
+    });
     await monitor.start();
 
     // EPCIS events go into the same log; trace and tag verification read them.
@@ -142,6 +155,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       onCommit: (batch) => {
         anchorer.noteAppended();
         monitor.noteCommitted(batch);
+        live.publish('ingest', ingestEvent(batch));
       },
     });
     // Stop order (reversed): transports first, then flush ingest, then anchor what was committed.
@@ -189,6 +203,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         },
         mqtt: mqtt?.port !== undefined ? { port: mqtt.port } : config.mqtt.mode,
       }),
+      web: { live },
     });
     const server = await listen(app.fetch, config.http.host, config.http.port);
     stops.push(
@@ -220,9 +235,20 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       monitor,
       clients,
       enableClaims: (opts) => {
-        claims = new ClaimAggregator({ ...opts, clients, shipments, anchorNow: () => anchorer.anchorNow() });
+        claims = new ClaimAggregator({
+          ...opts,
+          clients,
+          shipments,
+          anchorNow: () => anchorer.anchorNow(),
+          onOutcome: (o) => {
+            opts.onOutcome?.(o);
+            const paid = payoutEvent(o);
+            if (paid) live.publish('payout', paid);
+          },
+        });
         return claims;
       },
+      live,
       contracts,
       adminToken,
       stop: stopAll,

@@ -15,6 +15,9 @@ import { openApiDocument } from './openapi.js';
 import { HttpProblem, intParam, problemResponse } from './problem.js';
 import { buildProofBundle, type ChainLocation } from './proof-bundle.js';
 import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
+import { type LiveFeed, liveStream } from '@tradetwin/web/server/live';
+import { seriesRoutes } from '@tradetwin/web/server/series';
+import { webRoutes } from '@tradetwin/web/server/static';
 import { type EpcisRepository, epcisRoutes } from '../epcis/index.js';
 import { type TagRouteDeps, tagRoutes } from '../tags/index.js';
 
@@ -45,6 +48,8 @@ export interface ApiDeps {
   tags?: Omit<TagRouteDeps, 'requireAdmin'>;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
+  /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
+  web?: { live: LiveFeed; distDir?: string };
 }
 
 export function createApp(deps: ApiDeps): Hono {
@@ -193,6 +198,10 @@ export function createApp(deps: ApiDeps): Hono {
   };
 
   if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log, requireAdmin }));
+
+  // Chart series for the dashboard: readings downsampled min/max per time bucket.
+  app.route('/api/v1', seriesRoutes({ store }));
+  if (deps.web) app.get('/api/v1/events/stream', liveStream(deps.web.live));
   if (deps.tags) app.route('/api/v1', tagRoutes({ ...deps.tags, requireAdmin }));
   if (deps.epcis) {
     app.route('/epcis', epcisRoutes({ repo: deps.epcis, store, log, chain: { chainId: deps.chain.chainId, logAnchor: deps.chain.logAnchor } }));
@@ -234,6 +243,9 @@ export function createApp(deps: ApiDeps): Hono {
     return c.json({ deviceId: c.req.param('id'), ...(await deps.devices.revoke(c.req.param('id'), at as number | undefined)) });
   });
   app.route('/api/v1/admin', admin);
+
+  // The dashboard and the public /verify page: index.html for the app's paths, hashed assets.
+  if (deps.web) app.route('/', webRoutes({ distDir: deps.web.distDir }));
 
   return app;
 }
