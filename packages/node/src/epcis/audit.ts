@@ -10,7 +10,10 @@ import { coreCodec } from './codec.js';
 import { decodeEpcisBody, type EpcisCodec, type EpcisRepository, LEAF_KIND } from './repository.js';
 import { EPCIS_CONTEXT } from './types.js';
 
-export function checkEpcisLeaves(repo?: EpcisRepository, codec: EpcisCodec = repo?.codec ?? coreCodec): (leaf: StoredLeaf) => string | null {
+export function checkEpcisLeaves(
+  repo?: EpcisRepository,
+  codec: EpcisCodec = repo?.codec ?? coreCodec,
+): (leaf: StoredLeaf) => string | null {
   return (leaf) => {
     const record = decodeLeaf(leaf.data);
     if (record.kind !== LEAF_KIND) return null;

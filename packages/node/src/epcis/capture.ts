@@ -47,7 +47,11 @@ function relativeToEvent(p: EpcisProblem): EpcisProblem {
   const fix = (s: string) => s.split(WRAPPED).join('');
   const extra = { ...p.extra };
   if (Array.isArray(extra.errors)) {
-    extra.errors = (extra.errors as CaptureProblem[]).map((e) => ({ ...e, detail: fix(e.detail), ...(e.pointer !== undefined ? { pointer: fix(e.pointer) } : {}) }));
+    extra.errors = (extra.errors as CaptureProblem[]).map((e) => ({
+      ...e,
+      detail: fix(e.detail),
+      ...(e.pointer !== undefined ? { pointer: fix(e.pointer) } : {}),
+    }));
   }
   return new EpcisProblem(p.status, p.gs1Type, p.code, fix(p.detail), extra);
 }
@@ -68,7 +72,11 @@ export class EpcisProblem extends HttpProblem {
 
 const VALIDATION = 'epcisException:ValidationException';
 
-function problem(code: string, detail: string, at: { eventIndex?: number; eventID?: string; pointer?: string } = {}): CaptureProblem {
+function problem(
+  code: string,
+  detail: string,
+  at: { eventIndex?: number; eventID?: string; pointer?: string } = {},
+): CaptureProblem {
   return { type: VALIDATION, title: 'Invalid EPCIS event', status: 400, code, detail, ...at };
 }
 
@@ -110,7 +118,8 @@ export class EpcisCapture {
    * together under rollback (400, or 409 when every fault is a duplicate eventID).
    */
   prepare(doc: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): PreparedCapture {
-    if (!isObject(doc)) throw new EpcisProblem(400, VALIDATION, 'not_an_epcis_document', 'the body must be a JSON object (an EPCISDocument)');
+    if (!isObject(doc))
+      throw new EpcisProblem(400, VALIDATION, 'not_an_epcis_document', 'the body must be a JSON object (an EPCISDocument)');
     let listPointer: string;
     let list: unknown;
     if (doc.type === 'EPCISDocument') {
@@ -130,7 +139,9 @@ export class EpcisCapture {
       );
     }
     if (!Array.isArray(list)) {
-      throw new EpcisProblem(400, VALIDATION, 'no_event_list', `the document has no event list at ${listPointer}`, { pointer: listPointer });
+      throw new EpcisProblem(400, VALIDATION, 'no_event_list', `the document has no event list at ${listPointer}`, {
+        pointer: listPointer,
+      });
     }
     if (list.length > this.limits.maxEvents) {
       throw new EpcisProblem(
@@ -153,7 +164,11 @@ export class EpcisCapture {
       const i = Number(m[1]);
       const ev = list[i];
       const eventID = isObject(ev) && typeof ev.eventID === 'string' ? ev.eventID : undefined;
-      const p = problem('schema_violation', `${e.pointer}: ${e.message}`, { eventIndex: i, pointer: e.pointer, ...(eventID ? { eventID } : {}) });
+      const p = problem('schema_violation', `${e.pointer}: ${e.message}`, {
+        eventIndex: i,
+        pointer: e.pointer,
+        ...(eventID ? { eventID } : {}),
+      });
       perEvent.set(i, [...(perEvent.get(i) ?? []), p]);
     }
     if (docErrors.length > 0) {
@@ -184,7 +199,9 @@ export class EpcisCapture {
         // Our semantic reasons replace the schema's for this event: they name the field and why.
         perEvent.set(
           i,
-          x.problems.map((p) => problem(p.code, `${p.pointer}: ${p.detail}`, { eventIndex: i, pointer: p.pointer, ...(eventID ? { eventID } : {}) })),
+          x.problems.map((p) =>
+            problem(p.code, `${p.pointer}: ${p.detail}`, { eventIndex: i, pointer: p.pointer, ...(eventID ? { eventID } : {}) }),
+          ),
         );
         return;
       }
@@ -197,10 +214,14 @@ export class EpcisCapture {
         hashId = this.repo.codec.eventHashId(event, context ?? EPCIS_CONTEXT);
       } catch (err) {
         perEvent.set(i, [
-          problem('unhashable_event', `${base}: no CBV 2.0 event hash ID can be computed: ${err instanceof Error ? err.message : String(err)}`, {
-            eventIndex: i,
-            pointer: base,
-          }),
+          problem(
+            'unhashable_event',
+            `${base}: no CBV 2.0 event hash ID can be computed: ${err instanceof Error ? err.message : String(err)}`,
+            {
+              eventIndex: i,
+              pointer: base,
+            },
+          ),
         ]);
         return;
       }
@@ -258,7 +279,9 @@ export class EpcisCapture {
             title: logged ? 'Index pending' : 'Capture failed',
             status: 500,
             code: logged ? 'index_pending' : 'capture_failed',
-            detail: logged ? err.message : `the events could not be stored: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+            detail: logged
+              ? err.message
+              : `the events could not be stored: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
           },
         ];
         this.repo.finishJob(id, { success: false, errors, captured: logged ? prepared.events.length : 0, leaves: null });
@@ -305,7 +328,8 @@ export class EpcisCapture {
    * or a 4xx problem (400 invalid, 409 duplicate eventID).
    */
   async captureEvent(event: unknown): Promise<StoredEvent> {
-    if (!isObject(event)) throw new EpcisProblem(400, VALIDATION, 'not_an_event', 'the body must be one EPCIS event (a JSON object)');
+    if (!isObject(event))
+      throw new EpcisProblem(400, VALIDATION, 'not_an_event', 'the body must be one EPCIS event (a JSON object)');
     const { '@context': ctx, ...rest } = event;
     const doc = {
       '@context': ctx ?? EPCIS_CONTEXT,

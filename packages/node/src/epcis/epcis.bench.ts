@@ -44,8 +44,14 @@ const rand = () => {
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
-const FARMS = Array.from({ length: 200 }, (_, i) => ({ gln: `urn:epc:id:sgln:0614141.${pad(i + 1, 5)}.0`, party: `urn:epc:id:pgln:0614141.${pad(i + 1, 5)}` }));
-const PLANTS = Array.from({ length: 5 }, (_, i) => ({ gln: `urn:epc:id:sgln:4012345.${pad(100 + i, 5)}.0`, party: `urn:epc:id:pgln:4012345.${pad(100 + i, 5)}` }));
+const FARMS = Array.from({ length: 200 }, (_, i) => ({
+  gln: `urn:epc:id:sgln:0614141.${pad(i + 1, 5)}.0`,
+  party: `urn:epc:id:pgln:0614141.${pad(i + 1, 5)}`,
+}));
+const PLANTS = Array.from({ length: 5 }, (_, i) => ({
+  gln: `urn:epc:id:sgln:4012345.${pad(100 + i, 5)}.0`,
+  party: `urn:epc:id:pgln:4012345.${pad(100 + i, 5)}`,
+}));
 const FACTORY = { gln: 'urn:epc:id:sgln:4012345.00200.0', party: 'urn:epc:id:pgln:4012345.00200' };
 const RETAILERS = Array.from({ length: 100 }, (_, i) => ({
   dc: `urn:epc:id:sgln:5${pad(i, 6)}.00001.0`,
@@ -87,7 +93,10 @@ function* supplyChain(samples: Samples, tag = 'b0000000'): Generator<Json> {
   const place = (rp: string) => ({ readPoint: { id: rp }, bizLocation: { id: rp } });
   for (;;) {
     const base = T0 + wave * 3600_000;
-    const at = (minutes: number) => ({ eventTime: new Date(base + minutes * 60_000).toISOString(), eventTimeZoneOffset: '+00:00' });
+    const at = (minutes: number) => ({
+      eventTime: new Date(base + minutes * 60_000).toISOString(),
+      eventTimeZoneOffset: '+00:00',
+    });
     const ev = (e: Json): Json => ({ eventID: `urn:uuid:${tag}-0000-4000-8000-${pad(++seq, 12)}`, ...e });
     // 8 raw lots from random farms → 2 paste lots (4 each) → 16 product lots (2 paste + salt each)
     const plant = pick(PLANTS);
@@ -96,16 +105,45 @@ function* supplyChain(samples: Samples, tag = 'b0000000'): Generator<Json> {
       const farm = pick(FARMS);
       const lot = rawLot(raw++);
       raws.push(lot);
-      yield ev({ type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', disposition: 'active', ...at(r), quantityList: [q(lot, 2000)], ...place(farm.gln) });
       yield ev({
-        type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', ...at(10 + r), quantityList: [q(lot, 2000)], ...place(farm.gln),
-        sourceList: [{ type: 'owning_party', source: farm.party }], destinationList: [{ type: 'owning_party', destination: plant.party }],
+        type: 'ObjectEvent',
+        action: 'ADD',
+        bizStep: 'commissioning',
+        disposition: 'active',
+        ...at(r),
+        quantityList: [q(lot, 2000)],
+        ...place(farm.gln),
+      });
+      yield ev({
+        type: 'ObjectEvent',
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        disposition: 'in_transit',
+        ...at(10 + r),
+        quantityList: [q(lot, 2000)],
+        ...place(farm.gln),
+        sourceList: [{ type: 'owning_party', source: farm.party }],
+        destinationList: [{ type: 'owning_party', destination: plant.party }],
       });
     }
-    yield ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', ...at(20), quantityList: raws.map((l) => q(l, 2000)), ...place(plant.gln) });
+    yield ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      ...at(20),
+      quantityList: raws.map((l) => q(l, 2000)),
+      ...place(plant.gln),
+    });
     const pastes = [pasteLot(paste++), pasteLot(paste++)];
     for (let p = 0; p < 2; p++) {
-      yield ev({ type: 'TransformationEvent', bizStep: 'commissioning', ...at(21 + p), inputQuantityList: raws.slice(p * 4, p * 4 + 4).map((l) => q(l, 2000)), outputQuantityList: [q(pastes[p]!, 3600)], ...place(plant.gln) });
+      yield ev({
+        type: 'TransformationEvent',
+        bizStep: 'commissioning',
+        ...at(21 + p),
+        inputQuantityList: raws.slice(p * 4, p * 4 + 4).map((l) => q(l, 2000)),
+        outputQuantityList: [q(pastes[p]!, 3600)],
+        ...place(plant.gln),
+      });
     }
     const salt = saltLot(wave);
     const lots: number[] = [];
@@ -114,11 +152,23 @@ function* supplyChain(samples: Samples, tag = 'b0000000'): Generator<Json> {
       lots.push(lot);
       const items = Array.from({ length: ITEMS_PER_LOT }, (_, s) => bottle(lot, s));
       yield ev({
-        type: 'TransformationEvent', bizStep: 'commissioning', ...at(25 + k),
+        type: 'TransformationEvent',
+        bizStep: 'commissioning',
+        ...at(25 + k),
         inputQuantityList: [q(pastes[k % 2]!, 200), q(pastes[(k + 1) % 2]!, 100), q(salt, 5)],
-        outputEPCList: items, outputQuantityList: [q(productLot(lot), ITEMS_PER_LOT, 'EA')], ...place(FACTORY.gln),
+        outputEPCList: items,
+        outputQuantityList: [q(productLot(lot), ITEMS_PER_LOT, 'EA')],
+        ...place(FACTORY.gln),
       });
-      yield ev({ type: 'AggregationEvent', action: 'ADD', bizStep: 'packing', ...at(26 + k), parentID: pallet(lot), childEPCs: items, ...place(FACTORY.gln) });
+      yield ev({
+        type: 'AggregationEvent',
+        action: 'ADD',
+        bizStep: 'packing',
+        ...at(26 + k),
+        parentID: pallet(lot),
+        childEPCs: items,
+        ...place(FACTORY.gln),
+      });
       if (rand() < 0.02) {
         samples.items.push(items[3]!);
         samples.productLots.push(productLot(lot));
@@ -131,32 +181,112 @@ function* supplyChain(samples: Samples, tag = 'b0000000'): Generator<Json> {
       const pallets = lots.slice(s * 4, s * 4 + 4).map(pallet);
       const truck = pick(TRUCKS);
       const r = pick(RETAILERS);
-      yield ev({ type: 'TransactionEvent', action: 'ADD', bizStep: 'shipping', ...at(45), bizTransactionList: [{ type: 'desadv', bizTransaction: desadv(ship) }], epcList: pallets, ...place(FACTORY.gln) });
-      yield ev({ type: 'AggregationEvent', action: 'ADD', bizStep: 'loading', ...at(46), parentID: truck, childEPCs: pallets, ...place(FACTORY.gln) });
       yield ev({
-        type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', ...at(47), epcList: [truck], ...place(FACTORY.gln),
-        sourceList: [{ type: 'owning_party', source: FACTORY.party }], destinationList: [{ type: 'owning_party', destination: r.party }, { type: 'location', destination: r.dc }],
+        type: 'TransactionEvent',
+        action: 'ADD',
+        bizStep: 'shipping',
+        ...at(45),
+        bizTransactionList: [{ type: 'desadv', bizTransaction: desadv(ship) }],
+        epcList: pallets,
+        ...place(FACTORY.gln),
+      });
+      yield ev({
+        type: 'AggregationEvent',
+        action: 'ADD',
+        bizStep: 'loading',
+        ...at(46),
+        parentID: truck,
+        childEPCs: pallets,
+        ...place(FACTORY.gln),
+      });
+      yield ev({
+        type: 'ObjectEvent',
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        disposition: 'in_transit',
+        ...at(47),
+        epcList: [truck],
+        ...place(FACTORY.gln),
+        sourceList: [{ type: 'owning_party', source: FACTORY.party }],
+        destinationList: [
+          { type: 'owning_party', destination: r.party },
+          { type: 'location', destination: r.dc },
+        ],
       });
       const hot = rand() < 0.01;
       yield ev({
-        type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'sensor_reporting', ...at(50), epcList: [truck], readPoint: { id: FACTORY.gln },
+        type: 'ObjectEvent',
+        action: 'OBSERVE',
+        bizStep: 'sensor_reporting',
+        ...at(50),
+        epcList: [truck],
+        readPoint: { id: FACTORY.gln },
         sensorElementList: [
           {
-            sensorMetadata: { startTime: new Date(base + 47 * 60_000).toISOString(), endTime: new Date(base + 58 * 60_000).toISOString(), deviceID: `urn:epc:id:giai:4012345.LOGGER${s}` },
-            sensorReport: [{ type: 'Temperature', minValue: 2 + rand(), maxValue: hot ? 9 + rand() : 5 + rand(), meanValue: 4, uom: 'CEL' }],
+            sensorMetadata: {
+              startTime: new Date(base + 47 * 60_000).toISOString(),
+              endTime: new Date(base + 58 * 60_000).toISOString(),
+              deviceID: `urn:epc:id:giai:4012345.LOGGER${s}`,
+            },
+            sensorReport: [
+              { type: 'Temperature', minValue: 2 + rand(), maxValue: hot ? 9 + rand() : 5 + rand(), meanValue: 4, uom: 'CEL' },
+            ],
           },
-          { sensorMetadata: { time: new Date(base + 55 * 60_000).toISOString() }, sensorReport: [{ type: 'Temperature', value: hot ? 9.5 : 4 + rand(), uom: 'CEL' }] },
+          {
+            sensorMetadata: { time: new Date(base + 55 * 60_000).toISOString() },
+            sensorReport: [{ type: 'Temperature', value: hot ? 9.5 : 4 + rand(), uom: 'CEL' }],
+          },
         ],
       });
-      yield ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress', ...at(58), epcList: pallets, ...place(r.dc) });
-      yield ev({ type: 'AggregationEvent', action: 'DELETE', bizStep: 'unloading', ...at(58), parentID: truck, childEPCs: pallets, ...place(r.dc) });
+      yield ev({
+        type: 'ObjectEvent',
+        action: 'OBSERVE',
+        bizStep: 'receiving',
+        disposition: 'in_progress',
+        ...at(58),
+        epcList: pallets,
+        ...place(r.dc),
+      });
+      yield ev({
+        type: 'AggregationEvent',
+        action: 'DELETE',
+        bizStep: 'unloading',
+        ...at(58),
+        parentID: truck,
+        childEPCs: pallets,
+        ...place(r.dc),
+      });
       if (rand() < 0.1) samples.desadvs.push(desadv(ship));
       for (const p of pallets) {
         const lot = Number(p.slice(-10));
-        yield ev({ type: 'AggregationEvent', action: 'DELETE', bizStep: 'unpacking', ...at(59), parentID: p, childEPCs: Array.from({ length: ITEMS_PER_LOT }, (_, i) => bottle(lot, i)), ...place(r.shop) });
-        yield ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'stocking', disposition: 'sellable_accessible', ...at(59), quantityList: [q(productLot(lot), ITEMS_PER_LOT, 'EA')], ...place(r.shop) });
+        yield ev({
+          type: 'AggregationEvent',
+          action: 'DELETE',
+          bizStep: 'unpacking',
+          ...at(59),
+          parentID: p,
+          childEPCs: Array.from({ length: ITEMS_PER_LOT }, (_, i) => bottle(lot, i)),
+          ...place(r.shop),
+        });
+        yield ev({
+          type: 'ObjectEvent',
+          action: 'OBSERVE',
+          bizStep: 'stocking',
+          disposition: 'sellable_accessible',
+          ...at(59),
+          quantityList: [q(productLot(lot), ITEMS_PER_LOT, 'EA')],
+          ...place(r.shop),
+        });
         for (let i = 0; i < SOLD_PER_PALLET; i++) {
-          yield ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'retail_selling', disposition: 'retail_sold', ...at(59.5), epcList: [bottle(lot, i)], ...place(r.shop) });
+          yield ev({
+            type: 'ObjectEvent',
+            action: 'OBSERVE',
+            bizStep: 'retail_selling',
+            disposition: 'retail_sold',
+            ...at(59.5),
+            epcList: [bottle(lot, i)],
+            ...place(r.shop),
+          });
           if (i === 0 && rand() < 0.05) samples.sold.push(bottle(lot, i));
         }
       }
@@ -169,7 +299,13 @@ function* supplyChain(samples: Samples, tag = 'b0000000'): Generator<Json> {
   }
 }
 
-const docOf = (events: Json[]) => ({ '@context': CTX, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList: events } });
+const docOf = (events: Json[]) => ({
+  '@context': CTX,
+  type: 'EPCISDocument',
+  schemaVersion: '2.0',
+  creationDate: new Date().toISOString(),
+  epcisBody: { eventList: events },
+});
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -194,7 +330,9 @@ async function main(): Promise<void> {
     return (u.user + u.system) / 1000;
   };
 
-  console.log(`EPCIS bench: ${TOTAL.toLocaleString()} events in ${DIR}${loaded ? ' (already loaded: regenerating samples only)' : ''}`);
+  console.log(
+    `EPCIS bench: ${TOTAL.toLocaleString()} events in ${DIR}${loaded ? ' (already loaded: regenerating samples only)' : ''}`,
+  );
   const loadStart = performance.now();
   const cpuStart = cpu();
   let done = 0;
@@ -208,12 +346,16 @@ async function main(): Promise<void> {
     done += batch.length;
     if (!loaded && performance.now() - lastReport > 15_000) {
       lastReport = performance.now();
-      console.log(`  loaded ${done.toLocaleString()} (${Math.round(done / ((lastReport - loadStart) / 1000)).toLocaleString()} events/s)`);
+      console.log(
+        `  loaded ${done.toLocaleString()} (${Math.round(done / ((lastReport - loadStart) / 1000)).toLocaleString()} events/s)`,
+      );
     }
   }
   const loadMs = performance.now() - loadStart;
   if (!loaded) {
-    console.log(`load: ${TOTAL.toLocaleString()} events in ${(loadMs / 1000).toFixed(1)} s = ${Math.round(TOTAL / (loadMs / 1000)).toLocaleString()} events/s through the capture path (CPU ${((cpu() - cpuStart) / loadMs).toFixed(2)} cores)`);
+    console.log(
+      `load: ${TOTAL.toLocaleString()} events in ${(loadMs / 1000).toFixed(1)} s = ${Math.round(TOTAL / (loadMs / 1000)).toLocaleString()} events/s through the capture path (CPU ${((cpu() - cpuStart) / loadMs).toFixed(2)} cores)`,
+    );
     repo.optimize();
   }
   console.log(`store: ${repo.count().toLocaleString()} events, log size ${log.size.toLocaleString()}`);
@@ -221,7 +363,12 @@ async function main(): Promise<void> {
   // ---- capture throughput on top of the loaded store: validation + hash IDs + log + index
   {
     // fresh eventIDs (a run tag), so a re-run on a loaded store captures new events
-    const fresh = supplyChain({ items: [], sold: [], pallets: [], productLots: [], pasteLots: [], rawLots: [], desadvs: [] }, Math.floor(rand() * 0xfffffff).toString(16).padStart(8, 'c'));
+    const fresh = supplyChain(
+      { items: [], sold: [], pallets: [], productLots: [], pasteLots: [], rawLots: [], desadvs: [] },
+      Math.floor(rand() * 0xfffffff)
+        .toString(16)
+        .padStart(8, 'c'),
+    );
     const docs = Array.from({ length: 10 }, () => docOf(Array.from({ length: DOC_EVENTS }, () => fresh.next().value as Json)));
     const t = performance.now();
     const c0 = cpu();
@@ -255,10 +402,13 @@ async function main(): Promise<void> {
     ['MATCH_epcClass lot', () => `MATCH_epcClass=${pick(samples.productLots)}`],
     ['MATCH_inputEPCClass paste', () => `eventType=TransformationEvent&MATCH_inputEPCClass=${pick(samples.pasteLots)}`],
     ['MATCH_epc pattern', () => `MATCH_epc=urn:epc:idpat:sgtin:4012345.000040.*&perPage=30`],
-    ['bizStep + day window', () => {
-      const d = Math.floor(rand() * Math.max(1, waves / 24));
-      return `EQ_bizStep=shipping&GE_eventTime=${day(d)}&LT_eventTime=${day(d + 1)}&perPage=30`;
-    }],
+    [
+      'bizStep + day window',
+      () => {
+        const d = Math.floor(rand() * Math.max(1, waves / 24));
+        return `EQ_bizStep=shipping&GE_eventTime=${day(d)}&LT_eventTime=${day(d + 1)}&perPage=30`;
+      },
+    ],
     ['bizLocation by time', () => `EQ_bizLocation=${pick(RETAILERS).shop}&orderBy=eventTime&orderDirection=DESC&perPage=30`],
     ['readPoint farm', () => `EQ_readPoint=${pick(FARMS).gln}&perPage=30`],
     ['latest sales', () => `eventType=ObjectEvent&EQ_disposition=retail_sold&orderBy=eventTime&orderDirection=DESC&perPage=30`],
@@ -276,15 +426,19 @@ async function main(): Promise<void> {
       const body = (await res.json()) as { epcisBody?: { queryResults: { resultsBody: { eventList: unknown[] } } } };
       const ms = performance.now() - t;
       if (res.status !== 200) throw new Error(`${qs}: ${res.status} ${JSON.stringify(body)}`);
-      if (round === 0 && (body.epcisBody?.queryResults.resultsBody.eventList.length ?? 0) === 0) console.log(`  (note: ${name} returned no events)`);
+      if (round === 0 && (body.epcisBody?.queryResults.resultsBody.eventList.length ?? 0) === 0)
+        console.log(`  (note: ${name} returned no events)`);
       if (round > 0) {
         all.push(ms);
         perKind.set(name, [...(perKind.get(name) ?? []), ms]);
       }
     }
   }
-  console.log(`query: ${all.length} requests, p50 ${fmt(pct(all, 50))}, p95 ${fmt(pct(all, 95))}, max ${fmt(Math.max(...all))} [target p95 ≤ 50 ms]`);
-  for (const [name, xs] of perKind) console.log(`  ${name.padEnd(26)} p50 ${fmt(pct(xs, 50)).padStart(9)}  p95 ${fmt(pct(xs, 95)).padStart(9)}`);
+  console.log(
+    `query: ${all.length} requests, p50 ${fmt(pct(all, 50))}, p95 ${fmt(pct(all, 95))}, max ${fmt(Math.max(...all))} [target p95 ≤ 50 ms]`,
+  );
+  for (const [name, xs] of perKind)
+    console.log(`  ${name.padEnd(26)} p50 ${fmt(pct(xs, 50)).padStart(9)}  p95 ${fmt(pct(xs, 95)).padStart(9)}`);
 
   // ---- traces
   const traces: { name: string; ms: number; ids: number; events: number }[] = [];
@@ -303,17 +457,31 @@ async function main(): Promise<void> {
     }
   }
   const tms = traces.map((x) => x.ms);
-  console.log(`trace: ${traces.length} traces, p50 ${fmt(pct(tms, 50))}, p95 ${fmt(pct(tms, 95))}, max ${fmt(Math.max(...tms))} [target p95 ≤ 100 ms]`);
+  console.log(
+    `trace: ${traces.length} traces, p50 ${fmt(pct(tms, 50))}, p95 ${fmt(pct(tms, 95))}, max ${fmt(Math.max(...tms))} [target p95 ≤ 100 ms]`,
+  );
   for (const name of new Set(traces.map((x) => x.name))) {
     const xs = traces.filter((x) => x.name === name);
     console.log(
-      `  ${name.padEnd(26)} p50 ${fmt(pct(xs.map((x) => x.ms), 50)).padStart(9)}  p95 ${fmt(pct(xs.map((x) => x.ms), 95)).padStart(9)}  ` +
+      `  ${name.padEnd(26)} p50 ${fmt(
+        pct(
+          xs.map((x) => x.ms),
+          50,
+        ),
+      ).padStart(9)}  p95 ${fmt(
+        pct(
+          xs.map((x) => x.ms),
+          95,
+        ),
+      ).padStart(9)}  ` +
         `(~${Math.round(xs.reduce((a, x) => a + x.ids, 0) / xs.length)} identifiers, ~${Math.round(xs.reduce((a, x) => a + x.events, 0) / xs.length)} events)`,
     );
   }
   // sanity: one direct trace equals the routed one in size
   const one = trace(repo, samples.pasteLots[0]!, 'forward');
-  console.log(`  e.g. forward from ${samples.pasteLots[0]}: ${one.lots.length} lots, ${one.items.length} bottles, ${one.containers.length} containers, ${one.parties.length} parties in ${fmt(one.stats.ms)}`);
+  console.log(
+    `  e.g. forward from ${samples.pasteLots[0]}: ${one.lots.length} lots, ${one.items.length} bottles, ${one.containers.length} containers, ${one.parties.length} parties in ${fmt(one.stats.ms)}`,
+  );
 
   await repo.close();
   await store.close();

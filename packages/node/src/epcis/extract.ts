@@ -31,7 +31,9 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = {}): Extracted {
   const problems: FieldProblem[] = [];
-  const fail = (code: string, pointer: string, detail: string) => problems.push({ code, pointer: `${base}${pointer}`, detail });
+  const fail = (code: string, pointer: string, detail: string): void => {
+    problems.push({ code, pointer: `${base}${pointer}`, detail });
+  };
 
   const type = event.type;
   if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
@@ -58,7 +60,10 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
       fail('bad_action', '/action', `action must be ADD, OBSERVE or DELETE for a ${type}, not ${describe(event.action)}`);
     } else action = event.action;
   }
-  if (event.eventID !== undefined && (typeof event.eventID !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(event.eventID))) {
+  if (
+    event.eventID !== undefined &&
+    (typeof event.eventID !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(event.eventID))
+  ) {
     fail('bad_event_id', '/eventID', `eventID must be a URI, not ${describe(event.eventID)}`);
   }
 
@@ -68,7 +73,8 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
     if (list === undefined) return;
     if (!Array.isArray(list)) return fail('bad_field', `/${field}`, `${field} must be an array of URIs`);
     list.forEach((e, i) => {
-      if (typeof e !== 'string' || e === '') fail('bad_field', `/${field}/${i}`, `${field}[${i}] must be a URI, not ${describe(e)}`);
+      if (typeof e !== 'string' || e === '')
+        fail('bad_field', `/${field}/${i}`, `${field}[${i}] must be a URI, not ${describe(e)}`);
       else epcs.push({ epc: epcKey(e, forms), role, quantity: null, uom: null });
     });
   };
@@ -76,15 +82,15 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
     const list = event[field];
     if (list === undefined) return;
     if (!Array.isArray(list)) return fail('bad_field', `/${field}`, `${field} must be an array of quantity elements`);
-    list.forEach((q, i) => {
+    for (const [i, q] of list.entries()) {
       if (!isObject(q) || typeof q.epcClass !== 'string') {
-        return fail('bad_field', `/${field}/${i}`, `${field}[${i}] must be an object with an epcClass URI`);
+        fail('bad_field', `/${field}/${i}`, `${field}[${i}] must be an object with an epcClass URI`);
+      } else if (q.quantity !== undefined && num(q.quantity) === null) {
+        fail('bad_quantity', `/${field}/${i}/quantity`, `quantity must be a number, not ${describe(q.quantity)}`);
+      } else {
+        epcs.push({ epc: epcKey(q.epcClass, forms), role, quantity: num(q.quantity), uom: str(q.uom) });
       }
-      if (q.quantity !== undefined && num(q.quantity) === null) {
-        return fail('bad_quantity', `/${field}/${i}/quantity`, `quantity must be a number, not ${describe(q.quantity)}`);
-      }
-      epcs.push({ epc: epcKey(q.epcClass, forms), role, quantity: num(q.quantity), uom: str(q.uom) });
-    });
+    }
   };
   addEpcs('epcList', ROLE.epc);
   addEpcs('childEPCs', ROLE.child);
@@ -104,14 +110,17 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
     const list = event[field];
     if (list === undefined) return;
     if (!Array.isArray(list)) return fail('bad_field', `/${field}`, `${field} must be an array`);
-    list.forEach((x, i) => {
-      if (!isObject(x) || typeof x[key] !== 'string') return fail('bad_field', `/${field}/${i}`, `${field}[${i}] must hold a ${key} URI`);
+    for (const [i, x] of list.entries()) {
+      if (!isObject(x) || typeof x[key] !== 'string') {
+        fail('bad_field', `/${field}/${i}`, `${field}[${i}] must hold a ${key} URI`);
+        continue;
+      }
       links.push({
         kind,
         type: typeof x.type === 'string' ? normaliseCbv(typeKind, x.type) : null,
         value: key === 'bizTransaction' ? (x[key] as string) : epcKey(x[key] as string, forms),
       });
-    });
+    }
   };
   addLinks('bizTransactionList', 'bizTransaction', LINK.bizTransaction, 'BTT');
   addLinks('sourceList', 'source', LINK.source, 'SDT');
@@ -123,7 +132,8 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
       ['unset', LINK.persistentDispositionUnset],
     ] as const) {
       const list = pd[k];
-      if (Array.isArray(list)) for (const d of list) if (typeof d === 'string') links.push({ kind, type: null, value: normaliseCbv('Disp', d) });
+      if (Array.isArray(list))
+        for (const d of list) if (typeof d === 'string') links.push({ kind, type: null, value: normaliseCbv('Disp', d) });
     }
   }
 
@@ -142,9 +152,14 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
       } else declaration = { time: dt.ms, reason: typeof ed.reason === 'string' ? normaliseCbv('ER', ed.reason) : null };
       if (ed.correctiveEventIDs !== undefined) {
         if (!Array.isArray(ed.correctiveEventIDs)) {
-          fail('bad_error_declaration', '/errorDeclaration/correctiveEventIDs', 'correctiveEventIDs must be an array of event IDs');
+          fail(
+            'bad_error_declaration',
+            '/errorDeclaration/correctiveEventIDs',
+            'correctiveEventIDs must be an array of event IDs',
+          );
         } else {
-          for (const id of ed.correctiveEventIDs) if (typeof id === 'string') links.push({ kind: LINK.correctiveEventID, type: null, value: id });
+          for (const id of ed.correctiveEventIDs)
+            if (typeof id === 'string') links.push({ kind: LINK.correctiveEventID, type: null, value: id });
         }
       }
     }
@@ -157,7 +172,9 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
     if (!Array.isArray(sel)) fail('bad_sensor_data', '/sensorElementList', 'sensorElementList must be an array');
     else {
       hasSensor = sel.length > 0;
-      sel.forEach((el, ei) => extractSensorElement(el, ei, sensors, (p, d) => fail('bad_sensor_data', `/sensorElementList/${ei}${p}`, d)));
+      for (const [ei, el] of sel.entries()) {
+        extractSensorElement(el, ei, sensors, (p, d) => fail('bad_sensor_data', `/sensorElementList/${ei}${p}`, d));
+      }
     }
   }
 
@@ -172,7 +189,8 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
       bizStep: typeof event.bizStep === 'string' ? normaliseCbv('BizStep', event.bizStep) : null,
       disposition: typeof event.disposition === 'string' ? normaliseCbv('Disp', event.disposition) : null,
       readPoint: isObject(event.readPoint) && typeof event.readPoint.id === 'string' ? epcKey(event.readPoint.id, forms) : null,
-      bizLocation: isObject(event.bizLocation) && typeof event.bizLocation.id === 'string' ? epcKey(event.bizLocation.id, forms) : null,
+      bizLocation:
+        isObject(event.bizLocation) && typeof event.bizLocation.id === 'string' ? epcKey(event.bizLocation.id, forms) : null,
       transformationId: typeof event.transformationID === 'string' ? event.transformationID : null,
       hasSensor,
       declaration,
@@ -184,7 +202,10 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
 }
 
 function extractSensorElement(el: unknown, ei: number, out: SensorRow[], fail: (pointer: string, detail: string) => void): void {
-  if (!isObject(el)) return fail('', 'a sensor element must be an object');
+  if (!isObject(el)) {
+    fail('', 'a sensor element must be an object');
+    return;
+  }
   const md = isObject(el.sensorMetadata) ? el.sensorMetadata : {};
   const time = (v: unknown, pointer: string): number | null => {
     if (v === undefined) return null;
@@ -199,8 +220,11 @@ function extractSensorElement(el: unknown, ei: number, out: SensorRow[], fail: (
   const mdStart = time(md.startTime, '/sensorMetadata/startTime');
   const mdEnd = time(md.endTime, '/sensorMetadata/endTime');
   const reports = Array.isArray(el.sensorReport) ? el.sensorReport : [];
-  reports.forEach((r, ri) => {
-    if (!isObject(r)) return fail(`/sensorReport/${ri}`, 'a sensor report must be an object');
+  for (const [ri, r] of reports.entries()) {
+    if (!isObject(r)) {
+      fail(`/sensorReport/${ri}`, 'a sensor report must be an object');
+      continue;
+    }
     const rTime = time(r.time, `/sensorReport/${ri}/time`);
     out.push({
       element: ei,
@@ -227,5 +251,5 @@ function extractSensorElement(el: unknown, ei: number, out: SensorRow[], fail: (
       chemicalSubstance: str(r.chemicalSubstance),
       bizRules: str(md.bizRules),
     });
-  });
+  }
 }

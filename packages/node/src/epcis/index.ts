@@ -2,7 +2,14 @@
 // SimpleEventQuery, proofs, trace. Wiring: see README in this folder's report
 // (node.ts opens the repository, api/app.ts mounts epcisRoutes under /epcis).
 export { checkEpcisLeaves } from './audit.js';
-export { type CaptureLimits, DEFAULT_CAPTURE_LIMITS, type DocumentValidator, EpcisCapture, EpcisProblem, type SchemaError } from './capture.js';
+export {
+  type CaptureLimits,
+  DEFAULT_CAPTURE_LIMITS,
+  type DocumentValidator,
+  EpcisCapture,
+  EpcisProblem,
+  type SchemaError,
+} from './capture.js';
 export { epcisOpenApiPaths } from './openapi.js';
 export { buildEventProofs, type EventProof, verifyEventProof } from './proof.js';
 export { parseEventQuery, queryDocument, runEventQuery } from './query.js';

@@ -10,8 +10,20 @@ const json = (description: string, schema: Record<string, unknown> = { type: 'ob
   description,
   content: { 'application/json': { schema } },
 });
-const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
-const queryParam = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+const pathParam = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
+const queryParam = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
 const PAGING = [
   queryParam('perPage', 'Events (or members) per page, 1–1000 (default 30).', { type: 'integer', minimum: 1 }),
   queryParam('nextPageToken', 'Opaque token from the previous page\'s Link header (rel="next").'),
@@ -28,7 +40,12 @@ const EVENT_QUERY_DOC =
   'EPCs as EPC URNs or GS1 Digital Links; sensor filters hold for one sensorReport. Malformed or unsupported parameters: 400 QueryParameterException.';
 const queryDocument = json('An EPCISQueryDocument; a Link header (rel="next") when more events match', { type: 'object' });
 const eventsQuery = (summary: string, params: Record<string, unknown>[] = []) => ({
-  get: { summary, description: EVENT_QUERY_DOC, parameters: [...params, ...PAGING], responses: { '200': queryDocument, '400': problem, '404': problem, '413': problem } },
+  get: {
+    summary,
+    description: EVENT_QUERY_DOC,
+    parameters: [...params, ...PAGING],
+    responses: { '200': queryDocument, '400': problem, '404': problem, '413': problem },
+  },
 });
 const collection = json('A Collection ({ "@context", "type": "Collection", "member": [...] })');
 const discovery = (allow: string) => ({
@@ -42,7 +59,13 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
   const p = (path: string) => `${prefix}${path}`;
   const vocab = (path: string, name: string, what: string) => ({
     [p(path)]: { get: { summary: `Known ${what}s`, parameters: PAGING, responses: { '200': collection, '400': problem } } },
-    [p(`${path}/{${name}}`)]: { get: { summary: `Sub-resources of a ${what}`, parameters: [pathParam(name, `The ${what} (percent-encoded)`)], responses: { '200': collection, '404': problem } } },
+    [p(`${path}/{${name}}`)]: {
+      get: {
+        summary: `Sub-resources of a ${what}`,
+        parameters: [pathParam(name, `The ${what} (percent-encoded)`)],
+        responses: { '200': collection, '404': problem },
+      },
+    },
     [p(`${path}/{${name}}/events`)]: eventsQuery(`Events with this ${what}`, [pathParam(name, `The ${what} (percent-encoded)`)]),
   });
   return {
@@ -59,10 +82,18 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
           'whole document with a 4xx problem, nothing stored) or proceed (good events stored, faults listed in the capture job). ' +
           'Limits in GS1-EPCIS-Capture-Limit (events) and GS1-EPCIS-Capture-File-Size-Limit (bytes), enforced with 413.',
         parameters: [
-          { name: 'GS1-Capture-Error-Behaviour', in: 'header', required: false, schema: { type: 'string', enum: ['rollback', 'proceed'] } },
+          {
+            name: 'GS1-Capture-Error-Behaviour',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', enum: ['rollback', 'proceed'] },
+          },
           { name: 'GS1-EPCIS-Version', in: 'header', required: false, schema: { type: 'string' } },
         ],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'application/ld+json': { schema: { type: 'object' } } } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object' } }, 'application/ld+json': { schema: { type: 'object' } } },
+        },
         responses: {
           '202': { description: 'Capture job created; its URL in the Location header' },
           '400': problem,
@@ -72,7 +103,11 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
           '415': problem,
         },
       },
-      get: { summary: 'Capture jobs', parameters: PAGING, responses: { '200': json('Capture jobs', { type: 'array', items: { type: 'object' } }), '400': problem } },
+      get: {
+        summary: 'Capture jobs',
+        parameters: PAGING,
+        responses: { '200': json('Capture jobs', { type: 'array', items: { type: 'object' } }), '400': problem },
+      },
       ...discovery('OPTIONS, POST, GET'),
     },
     [p('/capture/{id}')]: {
@@ -87,7 +122,13 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
       post: {
         summary: 'Capture one event synchronously',
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-        responses: { '201': json('The stored event (Location: its URL)'), '400': problem, '409': problem, '413': problem, '415': problem },
+        responses: {
+          '201': json('The stored event (Location: its URL)'),
+          '400': problem,
+          '409': problem,
+          '413': problem,
+          '415': problem,
+        },
       },
       ...discovery('OPTIONS, GET, POST'),
     },
@@ -109,11 +150,33 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
       },
     },
     [p('/eventTypes')]: { get: { summary: 'Event types', responses: { '200': collection } } },
-    [p('/eventTypes/{eventType}')]: { get: { summary: 'Sub-resources of an event type', parameters: [pathParam('eventType', 'ObjectEvent, AggregationEvent, …')], responses: { '200': collection, '404': problem } } },
-    [p('/eventTypes/{eventType}/events')]: eventsQuery('Events of a type', [pathParam('eventType', 'ObjectEvent, AggregationEvent, …')]),
-    [p('/epcs')]: { get: { summary: 'Known EPCs (as indexed: GS1 Digital Links where a GS1 key converts)', parameters: PAGING, responses: { '200': collection, '400': problem } } },
-    [p('/epcs/{epc}')]: { get: { summary: 'Sub-resources of an EPC', parameters: [pathParam('epc', 'EPC URN or GS1 Digital Link, percent-encoded')], responses: { '200': collection, '404': problem } } },
-    [p('/epcs/{epc}/events')]: eventsQuery('Events naming an EPC (any role) or EPC class', [pathParam('epc', 'EPC URN or GS1 Digital Link, percent-encoded')]),
+    [p('/eventTypes/{eventType}')]: {
+      get: {
+        summary: 'Sub-resources of an event type',
+        parameters: [pathParam('eventType', 'ObjectEvent, AggregationEvent, …')],
+        responses: { '200': collection, '404': problem },
+      },
+    },
+    [p('/eventTypes/{eventType}/events')]: eventsQuery('Events of a type', [
+      pathParam('eventType', 'ObjectEvent, AggregationEvent, …'),
+    ]),
+    [p('/epcs')]: {
+      get: {
+        summary: 'Known EPCs (as indexed: GS1 Digital Links where a GS1 key converts)',
+        parameters: PAGING,
+        responses: { '200': collection, '400': problem },
+      },
+    },
+    [p('/epcs/{epc}')]: {
+      get: {
+        summary: 'Sub-resources of an EPC',
+        parameters: [pathParam('epc', 'EPC URN or GS1 Digital Link, percent-encoded')],
+        responses: { '200': collection, '404': problem },
+      },
+    },
+    [p('/epcs/{epc}/events')]: eventsQuery('Events naming an EPC (any role) or EPC class', [
+      pathParam('epc', 'EPC URN or GS1 Digital Link, percent-encoded'),
+    ]),
     ...vocab('/bizSteps', 'bizStep', 'business step'),
     ...vocab('/dispositions', 'disposition', 'disposition'),
     ...vocab('/readPoints', 'readPoint', 'read point'),

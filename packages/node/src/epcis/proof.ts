@@ -79,7 +79,13 @@ export async function coveringHead(
 }
 
 function headJson(h: SignedTreeHead): TreeHeadJson {
-  return { size: h.size, root: bytesToHex(h.root), timestamp: h.timestamp, signature: bytesToHex(h.signature), signer: h.signer as Hex };
+  return {
+    size: h.size,
+    root: bytesToHex(h.root),
+    timestamp: h.timestamp,
+    signature: bytesToHex(h.signature),
+    signer: h.signer as Hex,
+  };
 }
 
 /** Proofs for several events (a trace's evidence) against one head. */
@@ -91,7 +97,8 @@ export async function buildEventProofs(leafIndexes: readonly number[], deps: Pro
   for (const index of leafIndexes) {
     const e = repo.byLeaf(index);
     const leaf = index < log.size ? await store.leaf(index) : null;
-    if (!e || !leaf) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no EPCIS event at leaf ${index}`);
+    if (!e || !leaf)
+      throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no EPCIS event at leaf ${index}`);
     const path = await log.inclusionProof(index, head.size);
     out.push({
       version: EVENT_PROOF_VERSION,
@@ -155,19 +162,39 @@ export async function verifyEventProof(p: EventProof, expectedSigner?: string): 
     checks.push({
       name: 'event',
       ok: sameJson && sameId,
-      detail: sameJson && sameId ? 'the leaf holds this event and hash ID' : sameJson ? 'hash ID differs from the leaf' : 'event JSON differs from the leaf',
+      detail:
+        sameJson && sameId
+          ? 'the leaf holds this event and hash ID'
+          : sameJson
+            ? 'hash ID differs from the leaf'
+            : 'event JSON differs from the leaf',
     });
   }
-  const inc = verifyInclusion(p.leaf.index, p.inclusion.treeSize, h, p.inclusion.path.map((x) => hexToBytes(x)), hexToBytes(p.treeHead.root));
+  const inc = verifyInclusion(
+    p.leaf.index,
+    p.inclusion.treeSize,
+    h,
+    p.inclusion.path.map((x) => hexToBytes(x)),
+    hexToBytes(p.treeHead.root),
+  );
   checks.push({
     name: 'inclusion',
     ok: inc.ok && p.inclusion.treeSize === p.treeHead.size,
     detail: inc.ok ? `leaf ${p.leaf.index} is in the tree of size ${p.treeHead.size}` : inc.reason,
   });
   try {
-    const signer = await recoverTreeHeadSigner({ size: p.treeHead.size, root: p.treeHead.root, timestamp: p.treeHead.timestamp }, p.treeHead.signature);
-    const ok = signer.toLowerCase() === p.treeHead.signer.toLowerCase() && (!expectedSigner || signer.toLowerCase() === expectedSigner.toLowerCase());
-    checks.push({ name: 'tree-head', ok, detail: ok ? `signed by ${signer}` : `signed by ${signer}, expected ${expectedSigner ?? p.treeHead.signer}` });
+    const signer = await recoverTreeHeadSigner(
+      { size: p.treeHead.size, root: p.treeHead.root, timestamp: p.treeHead.timestamp },
+      p.treeHead.signature,
+    );
+    const ok =
+      signer.toLowerCase() === p.treeHead.signer.toLowerCase() &&
+      (!expectedSigner || signer.toLowerCase() === expectedSigner.toLowerCase());
+    checks.push({
+      name: 'tree-head',
+      ok,
+      detail: ok ? `signed by ${signer}` : `signed by ${signer}, expected ${expectedSigner ?? p.treeHead.signer}`,
+    });
   } catch (err) {
     checks.push({ name: 'tree-head', ok: false, detail: err instanceof Error ? err.message : String(err) });
   }

@@ -98,7 +98,6 @@ export function rawQueryPairs(url: string): [string, string][] {
   return out;
 }
 
-
 const MATCH_ROLES: Record<string, RoleCode[]> = {
   MATCH_epc: [ROLE.epc, ROLE.child],
   MATCH_parentID: [ROLE.parent],
@@ -139,6 +138,8 @@ const UNSUPPORTED = [
   /^(EQ|GE|LT|GT|LE)_quantity_[A-Z0-9]{2,4}$/,
 ];
 
+const NO_MATCH = Object.assign([''], { index: 0, input: '' }) as RegExpExecArray;
+
 const inList = (col: string, n: number) => `${col} IN (${Array(n).fill('?').join(', ')})`;
 
 export interface ParseOptions {
@@ -151,10 +152,17 @@ export interface ParseOptions {
  * Parse the query parameters of GET /events (and the per-resource /…/events).
  * Returns the query and the page request; throws 400 problems naming the parameter.
  */
-export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = {}): { query: EventQuery; page: PageRequest; tokenText: string | null } {
+export function parseEventQuery(
+  pairs: [string, string][],
+  opts: ParseOptions = {},
+): { query: EventQuery; page: PageRequest; tokenText: string | null } {
   for (const [name, value] of opts.fixed ?? []) {
     if (pairs.some(([p]) => p === name)) {
-      throw bad('conflicting_parameter', name, `${name} is fixed to "${value}" by the resource path; query /events to filter on it freely`);
+      throw bad(
+        'conflicting_parameter',
+        name,
+        `${name} is fixed to "${value}" by the resource path; query /events to filter on it freely`,
+      );
     }
   }
   const grouped = new Map<string, string[]>();
@@ -192,12 +200,14 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
     return p.ms;
   };
   const number = (name: string, v: string): number => {
-    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(v.trim())) throw bad('bad_number', name, `${name} must be a number, not "${v}"`);
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(v.trim()))
+      throw bad('bad_number', name, `${name} must be a number, not "${v}"`);
     return Number(v);
   };
   const count = (name: string, values: string[], min: number): number => {
     const v = single(name, values);
-    if (!/^\d{1,9}$/.test(v) || Number(v) < min) throw bad('bad_integer', name, `${name} must be an integer ≥ ${min}, not "${v}"`);
+    if (!/^\d{1,9}$/.test(v) || Number(v) < min)
+      throw bad('bad_integer', name, `${name} must be an integer ≥ ${min}, not "${v}"`);
     return Number(v);
   };
   const flag = (name: string, values: string[]): boolean => {
@@ -224,25 +234,35 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       tokenText = single(name, values);
       continue;
     }
-    let m: RegExpExecArray | null;
+    let m: RegExpExecArray = NO_MATCH;
+    const is = (re: RegExp): boolean => {
+      m = re.exec(name) ?? NO_MATCH;
+      return m !== NO_MATCH;
+    };
     if (name === 'eventType') {
       const types = list(name, values);
       for (const t of types) {
         if (!(EVENT_TYPES as readonly string[]).includes(t) && !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(t)) {
-          throw bad('bad_event_type', name, `eventType "${t}" is neither an EPCIS event type (${EVENT_TYPES.join(', ')}) nor a URI`);
+          throw bad(
+            'bad_event_type',
+            name,
+            `eventType "${t}" is neither an EPCIS event type (${EVENT_TYPES.join(', ')}) nor a URI`,
+          );
         }
       }
       where.push(inList('e.type', types.length));
       params.push(...types);
       canon[name] = types.sort();
-    } else if ((m = /^(GE|LT)_(eventTime|recordTime)$/.exec(name))) {
+    } else if (is(/^(GE|LT)_(eventTime|recordTime)$/)) {
       const ms = time(name, values);
       where.push(`e.${m[2] === 'eventTime' ? 'event_time' : 'record_time'} ${OPS[m[1]!]} ?`);
       params.push(ms);
       canon[name] = ms;
     } else if (name === 'EQ_action') {
       const acts = list(name, values);
-      for (const a of acts) if (!['ADD', 'OBSERVE', 'DELETE'].includes(a)) throw bad('bad_action', name, `EQ_action values are ADD, OBSERVE or DELETE, not "${a}"`);
+      for (const a of acts)
+        if (!['ADD', 'OBSERVE', 'DELETE'].includes(a))
+          throw bad('bad_action', name, `EQ_action values are ADD, OBSERVE or DELETE, not "${a}"`);
       where.push(inList('e.action', acts.length));
       params.push(...acts);
       canon[name] = acts.sort();
@@ -252,7 +272,7 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       where.push(inList(name === 'EQ_bizStep' ? 'e.biz_step' : 'e.disposition', vals.length));
       params.push(...vals);
       canon[name] = vals.sort();
-    } else if ((m = /^(EQ|WD)_(readPoint|bizLocation)$/.exec(name))) {
+    } else if (is(/^(EQ|WD)_(readPoint|bizLocation)$/)) {
       const vals = [...new Set(uriList(name, values).map((v) => epcKey(v, forms)))];
       where.push(inList(m[2] === 'readPoint' ? 'e.read_point' : 'e.biz_location', vals.length));
       params.push(...vals);
@@ -262,7 +282,7 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       where.push(inList(name === 'EQ_eventID' ? 'e.event_id' : 'e.transformation_id', vals.length));
       params.push(...vals);
       canon[name] = vals.sort();
-    } else if ((m = /^EQ_persistentDisposition_(set|unset)$/.exec(name))) {
+    } else if (is(/^EQ_persistentDisposition_(set|unset)$/)) {
       const vals = [...new Set(list(name, values).map((v) => normaliseCbv('Disp', v)))];
       const kind = m[1] === 'set' ? LINK.persistentDispositionSet : LINK.persistentDispositionUnset;
       sets.push(linkSet(kind, vals));
@@ -277,7 +297,11 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
         const mt = epcMatcher(v, forms);
         if (mt.exact !== null) parts.push({ cond: 'epc = ?', params: [mt.exact] });
         for (const r of mt.ranges) {
-          parts.push(r.exact ? { cond: 'epc >= ? AND epc < ?', params: [r.from, r.to] } : { cond: 'epc >= ? AND epc < ? AND epc_match(?, epc)', params: [r.from, r.to, v] });
+          parts.push(
+            r.exact
+              ? { cond: 'epc >= ? AND epc < ?', params: [r.from, r.to] }
+              : { cond: 'epc >= ? AND epc < ? AND epc_match(?, epc)', params: [r.from, r.to, v] },
+          );
         }
       }
       sets.push({
@@ -287,7 +311,7 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
         countable: true,
       });
       canon[name] = vals.sort();
-    } else if ((m = /^(EQ|GT|GE|LT|LE)_quantity$/.exec(name))) {
+    } else if (is(/^(EQ|GT|GE|LT|LE)_quantity$/)) {
       if (m[1] === 'EQ') {
         const nums = list(name, values).map((v) => number(name, v));
         where.push(`EXISTS (SELECT 1 FROM epcis_epc q WHERE q.rid = e.rid AND ${inList('q.quantity', nums.length)})`);
@@ -304,7 +328,7 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
         where.push('e.is_declaration = 1');
         canon[name] = true;
       }
-    } else if ((m = /^(GE|LT)_errorDeclaration_?Time$/.exec(name))) {
+    } else if (is(/^(GE|LT)_errorDeclaration_?Time$/)) {
       const ms = time(name, values);
       where.push(`e.is_declaration = 1 AND e.declaration_time ${OPS[m[1]!]} ?`);
       params.push(ms);
@@ -318,10 +342,10 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       const vals = uriList(name, values);
       sets.push(linkSet(LINK.correctiveEventID, vals));
       canon[name] = vals.sort();
-    } else if ((m = /^EQ_(bizTransaction|source|destination)_([a-z][a-zA-Z0-9_]+)$/.exec(name))) {
+    } else if (is(/^EQ_(bizTransaction|source|destination)_([a-z][a-zA-Z0-9_]+)$/)) {
       const kind = m[1] === 'bizTransaction' ? LINK.bizTransaction : m[1] === 'source' ? LINK.source : LINK.destination;
       const type = normaliseCbv(m[1] === 'bizTransaction' ? 'BTT' : 'SDT', m[2]!);
-      const vals = [...new Set(uriList(name, values).map((v) => (m![1] === 'bizTransaction' ? v : epcKey(v, forms))))];
+      const vals = [...new Set(uriList(name, values).map((v) => (m[1] === 'bizTransaction' ? v : epcKey(v, forms))))];
       sets.push(linkSet(kind, vals, type));
       canon[name] = vals.sort();
     } else if (name === 'EXISTS_sensorElementList') {
@@ -329,7 +353,7 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
         where.push('e.has_sensor = 1');
         canon[name] = true;
       }
-    } else if ((m = /^(GE|LT)_(time|startTime|endTime)$/.exec(name))) {
+    } else if (is(/^(GE|LT)_(time|startTime|endTime)$/)) {
       const ms = time(name, values);
       sensor.where.push(`s.${{ time: 'time', startTime: 'start_time', endTime: 'end_time' }[m[2]!]} ${OPS[m[1]!]} ?`);
       sensor.params.push(ms);
@@ -346,7 +370,8 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       canon[name] = vals.sort();
     } else if (name === 'EQ_hexBinaryValue') {
       const vals = list(name, values).map((v) => {
-        if (!/^[0-9A-Fa-f]*$/.test(v) || v.length % 2 !== 0) throw bad('bad_hex', name, `EQ_hexBinaryValue: "${v}" is not hexBinary`);
+        if (!/^[0-9A-Fa-f]*$/.test(v) || v.length % 2 !== 0)
+          throw bad('bad_hex', name, `EQ_hexBinaryValue: "${v}" is not hexBinary`);
         return v.toUpperCase();
       });
       sensor.where.push(inList('s.hex_binary_value', vals.length));
@@ -358,17 +383,17 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       sensor.where.push('s.boolean_value = ?');
       sensor.params.push(v === 'true' ? 1 : 0);
       canon[name] = v;
-    } else if ((m = /^(GE|LT|GT|LE)_percRank$/.exec(name))) {
+    } else if (is(/^(GE|LT|GT|LE)_percRank$/)) {
       const n = number(name, single(name, values));
       sensor.where.push(`s.perc_rank ${OPS[m[1]!]} ?`);
       sensor.params.push(n);
       canon[name] = n;
-    } else if ((m = /^EQ_value_([A-Z0-9]{2,4})$/.exec(name))) {
+    } else if (is(/^EQ_value_([A-Z0-9]{2,4})$/)) {
       const nums = list(name, values).map((v) => number(name, v));
       sensor.where.push(`s.uom = ? AND ${inList('s.value', nums.length)}`);
       sensor.params.push(m[1]!, ...nums);
       canon[name] = nums.sort();
-    } else if ((m = /^(GE|LT|GT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_([A-Z0-9]{2,4})$/.exec(name))) {
+    } else if (is(/^(GE|LT|GT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_([A-Z0-9]{2,4})$/)) {
       const n = number(name, single(name, values));
       sensor.where.push(`s.uom = ? AND s.${SENSOR_MEASURE_COL[m[2]!]} ${OPS[m[1]!]} ?`);
       sensor.params.push(m[3]!, n);
@@ -391,7 +416,11 @@ export function parseEventQuery(pairs: [string, string][], opts: ParseOptions = 
       maxEventCount = count(name, values, 1);
       canon[name] = maxEventCount;
     } else if (UNSUPPORTED.some((re) => re.test(name))) {
-      throw bad('unsupported_parameter', name, `query parameter ${name} is defined by EPCIS 2.0 but not supported by this repository`);
+      throw bad(
+        'unsupported_parameter',
+        name,
+        `query parameter ${name} is defined by EPCIS 2.0 but not supported by this repository`,
+      );
     } else {
       throw bad('unknown_parameter', name, `unknown query parameter ${name}`);
     }
@@ -450,7 +479,8 @@ export function encodeToken(key: Buffer, t: PageToken): string {
 
 export function decodeToken(key: Buffer, text: string, q: EventQuery): PageToken {
   const [body, mac] = text.split('.');
-  const invalid = () => bad('bad_page_token', 'nextPageToken', 'nextPageToken was not issued by this repository (or was altered)');
+  const invalid = () =>
+    bad('bad_page_token', 'nextPageToken', 'nextPageToken was not issued by this repository (or was altered)');
   if (!body || !mac || text.split('.').length !== 2) throw invalid();
   const expect = createHmac('sha256', key).update(body).digest('base64url').slice(0, 22);
   if (expect.length !== mac.length || !timingSafeEqual(Buffer.from(expect), Buffer.from(mac))) throw invalid();
@@ -472,7 +502,11 @@ export function decodeToken(key: Buffer, text: string, q: EventQuery): PageToken
   }
   const t: PageToken = { q: v[0], k: v[1] as number | null, r: v[2] as number, n: v[3] as number };
   if (t.q !== fingerprint(q)) {
-    throw bad('page_token_mismatch', 'nextPageToken', 'nextPageToken belongs to a different query: repeat the same filters and order to page on');
+    throw bad(
+      'page_token_mismatch',
+      'nextPageToken',
+      'nextPageToken belongs to a different query: repeat the same filters and order to page on',
+    );
   }
   return t;
 }
@@ -535,7 +569,8 @@ export function runEventQuery(
   const remaining = query.eventCountLimit !== null ? query.eventCountLimit - done : Number.POSITIVE_INFINITY;
   const take = Math.max(0, Math.min(page.perPage, remaining));
   if (take === 0) return { events: [] };
-  const order = query.orderBy === 'rid' ? `e.rid ${query.direction}` : `e.${query.orderBy} ${query.direction}, e.rid ${query.direction}`;
+  const order =
+    query.orderBy === 'rid' ? `e.rid ${query.direction}` : `e.${query.orderBy} ${query.direction}, e.rid ${query.direction}`;
   const sql = `SELECT e.* FROM epcis_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
   const fetched = repo.all(sql, ...params, take + 1);
   const rows = fetched.slice(0, take);
@@ -547,7 +582,12 @@ export function runEventQuery(
   const last = events[events.length - 1]!;
   return {
     events,
-    nextPageToken: encodeToken(repo.tokenKey, { q: fingerprint(query), k: keyOf(last, query.orderBy), r: last.leafIndex, n: done + events.length }),
+    nextPageToken: encodeToken(repo.tokenKey, {
+      q: fingerprint(query),
+      k: keyOf(last, query.orderBy),
+      r: last.leafIndex,
+      n: done + events.length,
+    }),
   };
 }
 
@@ -569,7 +609,12 @@ export function queryDocument(events: StoredEvent[], queryName = 'SimpleEventQue
 
 /** An EPCISQueryDocument as JSON text. */
 export function queryDocumentText(events: StoredEvent[], queryName = 'SimpleEventQuery'): string {
-  const head = JSON.stringify({ '@context': [EPCIS_CONTEXT], type: 'EPCISQueryDocument', schemaVersion: '2.0', creationDate: new Date().toISOString() });
+  const head = JSON.stringify({
+    '@context': [EPCIS_CONTEXT],
+    type: 'EPCISQueryDocument',
+    schemaVersion: '2.0',
+    creationDate: new Date().toISOString(),
+  });
   return `${head.slice(0, -1)},"epcisBody":{"queryResults":{"queryName":${JSON.stringify(queryName)},"resultsBody":{"eventList":[${events
     .map(eventJsonText)
     .join(',')}]}}}}`;

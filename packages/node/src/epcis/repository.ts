@@ -271,7 +271,10 @@ export class EpcisRepository {
   }
 
   setMeta(key: string, value: string): void {
-    this.stmt('INSERT INTO epcis_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.stmt('INSERT INTO epcis_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+      key,
+      value,
+    );
   }
 
   /** Secret for pagination tokens (kept, so tokens survive restarts). */
@@ -323,7 +326,10 @@ export class EpcisRepository {
    * Append the events to the log (one atomic append) and index them. Call
    * inside exclusive(). Returns the first leaf index and the record time.
    */
-  async appendAndIndex(events: readonly PreparedEvent[], captureId: string | null): Promise<{ firstIndex: number; recordTime: number }> {
+  async appendAndIndex(
+    events: readonly PreparedEvent[],
+    captureId: string | null,
+  ): Promise<{ firstIndex: number; recordTime: number }> {
     if (this.closed) throw new RepositoryError('closed', 'the EPCIS repository is closed');
     if (this.dirty) await this.catchUp();
     const recordTime = this.now();
@@ -353,8 +359,14 @@ export class EpcisRepository {
     return { firstIndex, recordTime };
   }
 
-  private indexBatch(rows: { rid: number; index: IndexedEvent; json: string }[], recordTime: number, captureId: string | null, cursor: number): void {
-    const insEvent = this.stmt(`INSERT INTO epcis_events (rid, event_id, hash_id, type, event_time, record_time, tz_offset, action,
+  private indexBatch(
+    rows: { rid: number; index: IndexedEvent; json: string }[],
+    recordTime: number,
+    captureId: string | null,
+    cursor: number,
+  ): void {
+    const insEvent =
+      this.stmt(`INSERT INTO epcis_events (rid, event_id, hash_id, type, event_time, record_time, tz_offset, action,
       biz_step, disposition, read_point, biz_location, transformation_id, has_sensor, is_declaration, declaration_time, error_reason,
       declared_by, capture_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const insJson = this.stmt('INSERT INTO epcis_json (rid, json) VALUES (?, ?)');
@@ -363,7 +375,9 @@ export class EpcisRepository {
     const insSensor = this.stmt(`INSERT INTO epcis_sensor (rid, el, rep, type, device_id, time, start_time, end_time, uom, value,
       min_value, max_value, mean_value, sdev, perc_rank, perc_value, string_value, boolean_value, hex_binary_value, uri_value, dpm,
       microorganism, chemical_substance, biz_rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const markDeclared = this.stmt('UPDATE epcis_events SET declared_by = ? WHERE event_id = ? AND is_declaration = 0 AND declared_by IS NULL');
+    const markDeclared = this.stmt(
+      'UPDATE epcis_events SET declared_by = ? WHERE event_id = ? AND is_declaration = 0 AND declared_by IS NULL',
+    );
     const declarationOf = this.stmt('SELECT rid FROM epcis_events WHERE event_id = ? AND is_declaration = 1');
     this.db.exec('BEGIN IMMEDIATE');
     try {
@@ -393,7 +407,9 @@ export class EpcisRepository {
         );
         insJson.run(rid, json);
         for (const e of x.epcs) insEpc.run(e.epc, x.eventTime, rid, e.role, e.quantity, e.uom);
-        x.links.forEach((l, seq) => insLink.run(l.kind, l.value, rid, l.type, seq));
+        x.links.forEach((l, seq) => {
+          insLink.run(l.kind, l.value, rid, l.type, seq);
+        });
         for (const s of x.sensors) {
           insSensor.run(
             rid,
@@ -453,8 +469,17 @@ export class EpcisRepository {
         const { hashId, json } = decodeEpcisBody(rec.body);
         const event = JSON.parse(json) as EpcisEvent;
         const x = extractEvent(event, '', this.codec);
-        if (!x.ok) throw new RepositoryError('corrupt', `leaf ${leaf.index} holds an EPCIS event that no longer indexes: ${x.problems[0]?.detail}`);
-        batch.push({ rid: leaf.index, index: { ...x.index, hashId, eventId: String(event.eventID ?? hashId) }, json, recordTime: rec.receivedAt });
+        if (!x.ok)
+          throw new RepositoryError(
+            'corrupt',
+            `leaf ${leaf.index} holds an EPCIS event that no longer indexes: ${x.problems[0]?.detail}`,
+          );
+        batch.push({
+          rid: leaf.index,
+          index: { ...x.index, hashId, eventId: String(event.eventID ?? hashId) },
+          json,
+          recordTime: rec.receivedAt,
+        });
       }
       // Group by record time (one capture shares one) to keep indexBatch's signature.
       let i = 0;
@@ -478,7 +503,10 @@ export class EpcisRepository {
   jsonOf(leafIndexes: readonly number[]): Map<number, string> {
     const out = new Map<number, string>();
     if (leafIndexes.length === 0) return out;
-    for (const r of this.all('SELECT rid, json FROM epcis_json WHERE rid IN (SELECT value FROM json_each(?))', JSON.stringify(leafIndexes))) {
+    for (const r of this.all(
+      'SELECT rid, json FROM epcis_json WHERE rid IN (SELECT value FROM json_each(?))',
+      JSON.stringify(leafIndexes),
+    )) {
       out.set(Number(r.rid), String(r.json));
     }
     return out;
@@ -538,10 +566,9 @@ export class EpcisRepository {
       }
     };
     if (m.exact !== null) add(this.all('SELECT epc, rid, role FROM epcis_epc WHERE epc = ?', m.exact));
-    for (const range of m.ranges) add(this.all('SELECT epc, rid, role FROM epcis_epc WHERE epc >= ? AND epc < ?', range.from, range.to));
-    return [...hits.keys()]
-      .sort((a, b) => a - b)
-      .map((rid) => ({ ...this.byLeaf(rid)!, roles: [...hits.get(rid)!] }));
+    for (const range of m.ranges)
+      add(this.all('SELECT epc, rid, role FROM epcis_epc WHERE epc >= ? AND epc < ?', range.from, range.to));
+    return [...hits.keys()].sort((a, b) => a - b).map((rid) => ({ ...this.byLeaf(rid)!, roles: [...hits.get(rid)!] }));
   }
 
   /**
@@ -585,7 +612,10 @@ export class EpcisRepository {
     for (const rid of leafIndexes) out.set(rid, { epcs: [], links: [] });
     for (let i = 0; i < leafIndexes.length; i += 500) {
       const list = JSON.stringify(leafIndexes.slice(i, i + 500));
-      for (const r of this.all('SELECT rid, epc, role, quantity, uom FROM epcis_epc WHERE rid IN (SELECT value FROM json_each(?))', list)) {
+      for (const r of this.all(
+        'SELECT rid, epc, role, quantity, uom FROM epcis_epc WHERE rid IN (SELECT value FROM json_each(?))',
+        list,
+      )) {
         out.get(Number(r.rid))?.epcs.push({
           epc: String(r.epc),
           role: ROLE_NAME[Number(r.role)]!,
@@ -593,8 +623,15 @@ export class EpcisRepository {
           uom: r.uom === null ? null : String(r.uom),
         });
       }
-      for (const r of this.all('SELECT rid, kind, type, value FROM epcis_link WHERE rid IN (SELECT value FROM json_each(?)) ORDER BY rid, seq', list)) {
-        out.get(Number(r.rid))?.links.push({ kind: LINK_NAME[Number(r.kind)]!, type: r.type === null ? null : String(r.type), value: String(r.value) });
+      for (const r of this.all(
+        'SELECT rid, kind, type, value FROM epcis_link WHERE rid IN (SELECT value FROM json_each(?)) ORDER BY rid, seq',
+        list,
+      )) {
+        out.get(Number(r.rid))?.links.push({
+          kind: LINK_NAME[Number(r.kind)]!,
+          type: r.type === null ? null : String(r.type),
+          value: String(r.value),
+        });
       }
     }
     return out;
@@ -623,8 +660,18 @@ export class EpcisRepository {
   }
 
   /** Distinct values of an indexed vocabulary, after `after`, for the resource collections. */
-  vocabulary(kind: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'eventType' | 'epc', limit: number, after?: string): string[] {
-    const col = { bizStep: 'biz_step', disposition: 'disposition', readPoint: 'read_point', bizLocation: 'biz_location', eventType: 'type' };
+  vocabulary(
+    kind: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'eventType' | 'epc',
+    limit: number,
+    after?: string,
+  ): string[] {
+    const col = {
+      bizStep: 'biz_step',
+      disposition: 'disposition',
+      readPoint: 'read_point',
+      bizLocation: 'biz_location',
+      eventType: 'type',
+    };
     if (kind === 'epc') {
       // Instance EPCs and parent IDs (not classes): the /epcs collection.
       return this.all(
@@ -635,31 +682,65 @@ export class EpcisRepository {
       ).map((r) => String(r.epc));
     }
     const c = col[kind];
-    return this.all(`SELECT DISTINCT ${c} AS v FROM epcis_events WHERE ${c} IS NOT NULL AND ${c} > ? ORDER BY ${c} LIMIT ?`, after ?? '', limit).map(
-      (r) => String(r.v),
-    );
+    return this.all(
+      `SELECT DISTINCT ${c} AS v FROM epcis_events WHERE ${c} IS NOT NULL AND ${c} > ? ORDER BY ${c} LIMIT ?`,
+      after ?? '',
+      limit,
+    ).map((r) => String(r.v));
   }
 
   hasVocabulary(kind: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation' | 'eventType' | 'epc', value: string): boolean {
     if (kind === 'epc') return Boolean(this.get('SELECT 1 FROM epcis_epc WHERE epc = ? LIMIT 1', value));
-    const col = { bizStep: 'biz_step', disposition: 'disposition', readPoint: 'read_point', bizLocation: 'biz_location', eventType: 'type' }[kind];
+    const col = {
+      bizStep: 'biz_step',
+      disposition: 'disposition',
+      readPoint: 'read_point',
+      bizLocation: 'biz_location',
+      eventType: 'type',
+    }[kind];
     return Boolean(this.get(`SELECT 1 FROM epcis_events WHERE ${col} = ? LIMIT 1`, value));
   }
 
   // ------------------------------------------------------------ capture jobs
 
-  createJob(job: { id: string; behaviour: CaptureJob['captureErrorBehaviour']; eventCount: number; errors: CaptureProblem[]; probeEventId: string | null }): void {
+  createJob(job: {
+    id: string;
+    behaviour: CaptureJob['captureErrorBehaviour'];
+    eventCount: number;
+    errors: CaptureProblem[];
+    probeEventId: string | null;
+  }): void {
     this.stmt(
       `INSERT INTO epcis_capture_jobs (id, created_at, running, success, behaviour, event_count, errors, probe_event_id, min_leaf)
        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)`,
-    ).run(job.id, this.now(), job.errors.length === 0 ? 1 : 0, job.behaviour, job.eventCount, JSON.stringify(job.errors), job.probeEventId, this.log.size);
+    ).run(
+      job.id,
+      this.now(),
+      job.errors.length === 0 ? 1 : 0,
+      job.behaviour,
+      job.eventCount,
+      JSON.stringify(job.errors),
+      job.probeEventId,
+      this.log.size,
+    );
   }
 
-  finishJob(id: string, r: { success: boolean; errors: CaptureProblem[]; captured: number; leaves: { first: number; last: number } | null }): void {
+  finishJob(
+    id: string,
+    r: { success: boolean; errors: CaptureProblem[]; captured: number; leaves: { first: number; last: number } | null },
+  ): void {
     this.stmt(
       `UPDATE epcis_capture_jobs SET running = 0, success = ?, finished_at = ?, errors = ?, captured_count = ?, first_leaf = ?, last_leaf = ?
        WHERE id = ?`,
-    ).run(r.success ? 1 : 0, this.now(), JSON.stringify(r.errors), r.captured, r.leaves?.first ?? null, r.leaves?.last ?? null, id);
+    ).run(
+      r.success ? 1 : 0,
+      this.now(),
+      JSON.stringify(r.errors),
+      r.captured,
+      r.leaves?.first ?? null,
+      r.leaves?.last ?? null,
+      id,
+    );
   }
 
   job(id: string): CaptureJob | null {
@@ -683,11 +764,20 @@ export class EpcisRepository {
       const probe = r.probe_event_id === null ? null : String(r.probe_event_id);
       // The job's first event, logged after the job was created (an older event may share its eventID: a declaration's original).
       const stored = probe
-        ? this.get('SELECT rid FROM epcis_events WHERE event_id = ? AND rid >= ? ORDER BY rid LIMIT 1', probe, Number(r.min_leaf ?? 0))
+        ? this.get(
+            'SELECT rid FROM epcis_events WHERE event_id = ? AND rid >= ? ORDER BY rid LIMIT 1',
+            probe,
+            Number(r.min_leaf ?? 0),
+          )
         : undefined;
       const errors = JSON.parse(String(r.errors)) as CaptureProblem[];
       if (stored) {
-        this.finishJob(String(r.id), { success: errors.length === 0, errors, captured: Number(r.event_count) - errors.length, leaves: null });
+        this.finishJob(String(r.id), {
+          success: errors.length === 0,
+          errors,
+          captured: Number(r.event_count) - errors.length,
+          leaves: null,
+        });
       } else {
         errors.push({
           type: 'epcisException:ImplementationException',

@@ -34,17 +34,82 @@ export interface EpcisRouteDeps {
 }
 
 const STANDARD_BIZ_STEPS = [
-  'accepting', 'arriving', 'assembling', 'collecting', 'commissioning', 'consigning', 'creating_class_instance', 'cycle_counting',
-  'decommissioning', 'departing', 'destroying', 'disassembling', 'dispensing', 'encoding', 'entering_exiting', 'holding', 'inspecting',
-  'installing', 'killing', 'loading', 'other', 'packing', 'picking', 'receiving', 'removing', 'repackaging', 'repairing', 'replacing',
-  'reserving', 'retail_selling', 'sampling', 'sensor_reporting', 'shipping', 'staging_outbound', 'stock_taking', 'stocking', 'storing',
-  'transporting', 'unloading', 'unpacking', 'void_shipping',
+  'accepting',
+  'arriving',
+  'assembling',
+  'collecting',
+  'commissioning',
+  'consigning',
+  'creating_class_instance',
+  'cycle_counting',
+  'decommissioning',
+  'departing',
+  'destroying',
+  'disassembling',
+  'dispensing',
+  'encoding',
+  'entering_exiting',
+  'holding',
+  'inspecting',
+  'installing',
+  'killing',
+  'loading',
+  'other',
+  'packing',
+  'picking',
+  'receiving',
+  'removing',
+  'repackaging',
+  'repairing',
+  'replacing',
+  'reserving',
+  'retail_selling',
+  'sampling',
+  'sensor_reporting',
+  'shipping',
+  'staging_outbound',
+  'stock_taking',
+  'stocking',
+  'storing',
+  'transporting',
+  'unloading',
+  'unpacking',
+  'void_shipping',
 ];
 const STANDARD_DISPOSITIONS = [
-  'active', 'available', 'completeness_inferred', 'completeness_verified', 'conformant', 'container_closed', 'container_open', 'damaged',
-  'destroyed', 'dispensed', 'disposed', 'encoded', 'expired', 'in_progress', 'in_transit', 'inactive', 'mismatch_class', 'mismatch_instance',
-  'mismatch_quantity', 'needs_replacement', 'no_pedigree_match', 'non_conformant', 'non_sellable_other', 'partially_dispensed', 'recalled',
-  'reserved', 'retail_sold', 'returned', 'sellable_accessible', 'sellable_not_accessible', 'stolen', 'unavailable', 'unknown',
+  'active',
+  'available',
+  'completeness_inferred',
+  'completeness_verified',
+  'conformant',
+  'container_closed',
+  'container_open',
+  'damaged',
+  'destroyed',
+  'dispensed',
+  'disposed',
+  'encoded',
+  'expired',
+  'in_progress',
+  'in_transit',
+  'inactive',
+  'mismatch_class',
+  'mismatch_instance',
+  'mismatch_quantity',
+  'needs_replacement',
+  'no_pedigree_match',
+  'non_conformant',
+  'non_sellable_other',
+  'partially_dispensed',
+  'recalled',
+  'reserved',
+  'retail_sold',
+  'returned',
+  'sellable_accessible',
+  'sellable_not_accessible',
+  'stolen',
+  'unavailable',
+  'unknown',
 ];
 
 const GS1_TYPE_BY_STATUS: Record<number, string> = {
@@ -68,10 +133,19 @@ function versionHeaders(c: Context): void {
 
 function epcisProblemResponse(c: Context, err: HttpProblem): Response {
   versionHeaders(c);
-  const gs1Type = err instanceof EpcisProblem ? err.gs1Type : (GS1_TYPE_BY_STATUS[err.status] ?? 'epcisException:ImplementationException');
+  const gs1Type =
+    err instanceof EpcisProblem ? err.gs1Type : (GS1_TYPE_BY_STATUS[err.status] ?? 'epcisException:ImplementationException');
   const title = gs1Type.replace(/^epcisException:/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
   return c.body(
-    JSON.stringify({ type: gs1Type, title, status: err.status, detail: err.detail, instance: c.req.path, code: err.code, ...err.extra }),
+    JSON.stringify({
+      type: gs1Type,
+      title,
+      status: err.status,
+      detail: err.detail,
+      instance: c.req.path,
+      code: err.code,
+      ...err.extra,
+    }),
     err.status,
     { 'content-type': 'application/problem+json' },
   );
@@ -92,11 +166,22 @@ function checkVersions(c: Context): void {
   const check = (header: string, ours: string, rule: 'exact' | 'min' | 'max') => {
     const v = c.req.header(header);
     if (v === undefined) return;
-    if (!/^\d+(\.\d+)*$/.test(v.trim())) throw new EpcisProblem(400, 'epcisException:ValidationException', 'bad_version_header', `${header} must be a version like 2.0.0, not "${v}"`);
+    if (!/^\d+(\.\d+)*$/.test(v.trim()))
+      throw new EpcisProblem(
+        400,
+        'epcisException:ValidationException',
+        'bad_version_header',
+        `${header} must be a version like 2.0.0, not "${v}"`,
+      );
     const cmp = versionCmp(v.trim(), ours);
     const ok = rule === 'exact' ? v.trim().split('.')[0] === ours.split('.')[0] : rule === 'min' ? cmp <= 0 : cmp >= 0;
     if (!ok) {
-      throw new EpcisProblem(406, 'epcisException:NotAcceptableException', 'unsupported_version', `${header}: ${v} cannot be served: this repository speaks ${header.includes('CBV') ? 'CBV' : 'EPCIS'} ${ours}`);
+      throw new EpcisProblem(
+        406,
+        'epcisException:NotAcceptableException',
+        'unsupported_version',
+        `${header}: ${v} cannot be served: this repository speaks ${header.includes('CBV') ? 'CBV' : 'EPCIS'} ${ours}`,
+      );
     }
   };
   check('GS1-EPCIS-Version', EPCIS_VERSION, 'exact');
@@ -124,7 +209,12 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
     );
   const type = c.req.header('content-type');
   if (type !== undefined && !/^application\/(ld\+)?json\s*(;|$)/i.test(type)) {
-    throw new EpcisProblem(415, 'epcisException:UnsupportedMediaTypeException', 'unsupported_media_type', `content type ${type} is not accepted: send application/json or application/ld+json`);
+    throw new EpcisProblem(
+      415,
+      'epcisException:UnsupportedMediaTypeException',
+      'unsupported_media_type',
+      `content type ${type} is not accepted: send application/json or application/ld+json`,
+    );
   }
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > limits.maxBytes) throw tooLarge(declared);
@@ -144,11 +234,17 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
     }
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new EpcisProblem(400, 'epcisException:ValidationException', 'empty_body', 'the request body is empty');
+  if (text.trim() === '')
+    throw new EpcisProblem(400, 'epcisException:ValidationException', 'empty_body', 'the request body is empty');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new EpcisProblem(400, 'epcisException:ValidationException', 'bad_json', `the request body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new EpcisProblem(
+      400,
+      'epcisException:ValidationException',
+      'bad_json',
+      `the request body is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
@@ -165,7 +261,10 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
       return epcisProblemResponse(c, err);
     }
     console.error(`[epcis] ${c.req.method} ${c.req.path}:`, err);
-    return epcisProblemResponse(c, new EpcisProblem(500, 'epcisException:ImplementationException', 'internal', 'the repository could not answer this request'));
+    return epcisProblemResponse(
+      c,
+      new EpcisProblem(500, 'epcisException:ImplementationException', 'internal', 'the repository could not answer this request'),
+    );
   });
   app.use('*', async (c, next) => {
     versionHeaders(c);
@@ -200,7 +299,14 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
       } catch {
         after = undefined;
       }
-      if (!after) throw new EpcisProblem(400, 'epcisException:QueryParameterException', 'bad_page_token', 'nextPageToken was not issued by this repository', { parameter: 'nextPageToken' });
+      if (!after)
+        throw new EpcisProblem(
+          400,
+          'epcisException:QueryParameterException',
+          'bad_page_token',
+          'nextPageToken was not issued by this repository',
+          { parameter: 'nextPageToken' },
+        );
     }
     const page = values(perPage + 1, after);
     if (page.length > perPage) {
@@ -212,7 +318,14 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   const perPageOf = (c: Context) => {
     const v = c.req.query('perPage');
     if (v === undefined) return 30;
-    if (!/^\d{1,9}$/.test(v) || Number(v) < 1) throw new EpcisProblem(400, 'epcisException:QueryParameterException', 'bad_integer', `perPage must be an integer ≥ 1, not "${v}"`, { parameter: 'perPage' });
+    if (!/^\d{1,9}$/.test(v) || Number(v) < 1)
+      throw new EpcisProblem(
+        400,
+        'epcisException:QueryParameterException',
+        'bad_integer',
+        `perPage must be an integer ≥ 1, not "${v}"`,
+        { parameter: 'perPage' },
+      );
     return Math.min(Number(v), MAX_PER_PAGE);
   };
 
@@ -234,7 +347,9 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
 
   // ------------------------------------------------------------ discovery
   app.on('OPTIONS', '/', discovery('OPTIONS, GET'));
-  app.get('/', (c) => c.json(collection(['capture', 'events', 'eventTypes', 'epcs', 'bizSteps', 'bizLocations', 'readPoints', 'dispositions'])));
+  app.get('/', (c) =>
+    c.json(collection(['capture', 'events', 'eventTypes', 'epcs', 'bizSteps', 'bizLocations', 'readPoints', 'dispositions'])),
+  );
 
   // ------------------------------------------------------------ capture
   app.on('OPTIONS', '/capture', discovery('OPTIONS, POST, GET', captureHeaders));
@@ -242,7 +357,12 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     captureHeaders(c);
     const behaviourHeader = c.req.header('GS1-Capture-Error-Behaviour')?.trim().toLowerCase() ?? 'rollback';
     if (behaviourHeader !== 'rollback' && behaviourHeader !== 'proceed') {
-      throw new EpcisProblem(400, 'epcisException:ValidationException', 'bad_capture_error_behaviour', `GS1-Capture-Error-Behaviour must be rollback or proceed, not "${behaviourHeader}"`);
+      throw new EpcisProblem(
+        400,
+        'epcisException:ValidationException',
+        'bad_capture_error_behaviour',
+        `GS1-Capture-Error-Behaviour must be rollback or proceed, not "${behaviourHeader}"`,
+      );
     }
     const doc = await readBody(c, limits);
     const { job } = capture.start(capture.prepare(doc, behaviourHeader));
@@ -255,7 +375,14 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     let after: { createdAt: number; id: string } | undefined;
     if (token !== undefined) {
       const m = /^(\d+)\.([0-9a-f-]{36})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-      if (!m) throw new EpcisProblem(400, 'epcisException:QueryParameterException', 'bad_page_token', 'nextPageToken was not issued by this repository', { parameter: 'nextPageToken' });
+      if (!m)
+        throw new EpcisProblem(
+          400,
+          'epcisException:QueryParameterException',
+          'bad_page_token',
+          'nextPageToken was not issued by this repository',
+          { parameter: 'nextPageToken' },
+        );
       after = { createdAt: Number(m[1]), id: m[2]! };
     }
     const jobs = repo.jobs(perPage + 1, after);
@@ -268,7 +395,13 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   });
   app.get('/capture/:id', (c) => {
     const job = repo.job(c.req.param('id'));
-    if (!job) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_capture_job', `no capture job ${c.req.param('id')}`);
+    if (!job)
+      throw new EpcisProblem(
+        404,
+        'epcisException:NoSuchResourceException',
+        'no_such_capture_job',
+        `no capture job ${c.req.param('id')}`,
+      );
     return c.json(job);
   });
 
@@ -286,7 +419,8 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   const eventsWithId = (c: Context) => {
     const id = c.req.param('eventID') ?? '';
     const found = repo.byEventId(id);
-    if (found.length === 0) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
+    if (found.length === 0)
+      throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
     return found;
   };
   app.get('/events/:eventID', (c) => c.body(queryDocumentText(eventsWithId(c)), 200, { 'content-type': 'application/json' }));
@@ -300,12 +434,24 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   app.get('/eventTypes', (c) => c.json(collection([...EVENT_TYPES])));
   app.get('/eventTypes/:eventType', (c) => {
     const t = c.req.param('eventType');
-    if (!(EVENT_TYPES as readonly string[]).includes(t)) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event_type', `${t} is not an event type of this repository`);
+    if (!(EVENT_TYPES as readonly string[]).includes(t))
+      throw new EpcisProblem(
+        404,
+        'epcisException:NoSuchResourceException',
+        'no_such_event_type',
+        `${t} is not an event type of this repository`,
+      );
     return c.json(collection(['events']));
   });
   app.get('/eventTypes/:eventType/events', (c) => {
     const t = c.req.param('eventType');
-    if (!(EVENT_TYPES as readonly string[]).includes(t)) throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event_type', `${t} is not an event type of this repository`);
+    if (!(EVENT_TYPES as readonly string[]).includes(t))
+      throw new EpcisProblem(
+        404,
+        'epcisException:NoSuchResourceException',
+        'no_such_event_type',
+        `${t} is not an event type of this repository`,
+      );
     return eventsQuery(c, [['eventType', t]]);
   });
 
@@ -318,7 +464,12 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   });
   app.get('/epcs/:epc', (c) => {
     if (!repo.hasVocabulary('epc', epcOf(c))) {
-      throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_epc', `no event of this repository names ${c.req.param('epc')}`);
+      throw new EpcisProblem(
+        404,
+        'epcisException:NoSuchResourceException',
+        'no_such_epc',
+        `no event of this repository names ${c.req.param('epc')}`,
+      );
     }
     return c.json(collection(['events']));
   });
@@ -335,7 +486,10 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         if (standard.length === 0) return repo.vocabulary(kind, n, after);
         // The standard CBV values and the custom ones in use (few), merged.
         const present = repo.vocabulary(kind, n + standard.length, after);
-        return [...new Set([...standard, ...present])].sort().filter((v) => after === undefined || v > after).slice(0, n);
+        return [...new Set([...standard, ...present])]
+          .sort()
+          .filter((v) => after === undefined || v > after)
+          .slice(0, n);
       }),
     );
     app.get(`${path}/:${kind}/events`, (c) => eventsQuery(c, [[param, c.req.param(kind) ?? '']]));
@@ -354,29 +508,59 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
 
   // Named queries and subscriptions are outside this repository's scope: say so precisely.
   app.all('/queries/*', () => {
-    throw new EpcisProblem(501, 'epcisException:ImplementationException', 'not_implemented', 'named queries and query subscriptions are not supported: use GET /events with query parameters');
+    throw new EpcisProblem(
+      501,
+      'epcisException:ImplementationException',
+      'not_implemented',
+      'named queries and query subscriptions are not supported: use GET /events with query parameters',
+    );
   });
   app.all('/queries', () => {
-    throw new EpcisProblem(501, 'epcisException:ImplementationException', 'not_implemented', 'named queries and query subscriptions are not supported: use GET /events with query parameters');
+    throw new EpcisProblem(
+      501,
+      'epcisException:ImplementationException',
+      'not_implemented',
+      'named queries and query subscriptions are not supported: use GET /events with query parameters',
+    );
   });
 
   // ------------------------------------------------------------ trace (TradeTwin)
   app.get('/trace/:epc', async (c) => {
     const direction = c.req.query('direction') ?? 'backward';
     if (direction !== 'backward' && direction !== 'forward') {
-      throw new EpcisProblem(400, 'epcisException:QueryParameterException', 'bad_direction', `direction must be backward or forward, not "${direction}"`, { parameter: 'direction' });
+      throw new EpcisProblem(
+        400,
+        'epcisException:QueryParameterException',
+        'bad_direction',
+        `direction must be backward or forward, not "${direction}"`,
+        { parameter: 'direction' },
+      );
     }
     const proofs = c.req.query('proofs');
     if (proofs !== undefined && proofs !== 'true' && proofs !== 'false') {
-      throw new EpcisProblem(400, 'epcisException:QueryParameterException', 'bad_boolean', `proofs takes true or false, not "${proofs}"`, { parameter: 'proofs' });
+      throw new EpcisProblem(
+        400,
+        'epcisException:QueryParameterException',
+        'bad_boolean',
+        `proofs takes true or false, not "${proofs}"`,
+        { parameter: 'proofs' },
+      );
     }
     const epc = epcOf(c);
     const result = trace(repo, epc, direction);
     if (result.events.length === 0 && !repo.hasVocabulary('epc', epc)) {
-      throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_epc', `no event of this repository names ${epc}`);
+      throw new EpcisProblem(
+        404,
+        'epcisException:NoSuchResourceException',
+        'no_such_epc',
+        `no event of this repository names ${epc}`,
+      );
     }
     if (proofs === 'true') {
-      const list = await buildEventProofs(result.events.map((e) => e.leafIndex), deps);
+      const list = await buildEventProofs(
+        result.events.map((e) => e.leafIndex),
+        deps,
+      );
       return c.json({ ...result, proofs: list });
     }
     return c.json(result);
@@ -384,4 +568,3 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
 
   return app;
 }
-

@@ -35,7 +35,9 @@ export interface CaptureResult {
   problem: Record<string, unknown> | null;
 }
 
-export async function startEpcisNode(opts: { limits?: Partial<CaptureLimits>; validate?: DocumentValidator } = {}): Promise<EpcisTestNode> {
+export async function startEpcisNode(
+  opts: { limits?: Partial<CaptureLimits>; validate?: DocumentValidator } = {},
+): Promise<EpcisTestNode> {
   const t = await startTestNode();
   const { node } = t;
   const repo = await openEpcisRepository({
@@ -74,7 +76,12 @@ export async function startEpcisNode(opts: { limits?: Partial<CaptureLimits>; va
       });
       if (res.status !== 202) {
         const text = await res.text();
-        return { status: res.status, headers: res.headers, job: null, problem: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+        return {
+          status: res.status,
+          headers: res.headers,
+          job: null,
+          problem: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+        };
       }
       const location = res.headers.get('location');
       if (!location) throw new Error('202 without Location');

@@ -18,7 +18,8 @@ export function parseDateTime(value: unknown): TimeParse {
   if (!m) return { ok: false, reason: `"${value}" is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.fff](Z|±hh:mm))` };
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   if (mo < 1 || mo > 12) return { ok: false, reason: `"${value}": month ${mo} is out of range` };
-  if (d < 1 || d > daysInMonth(y, mo)) return { ok: false, reason: `"${value}": day ${d} does not exist in ${y}-${String(mo).padStart(2, '0')}` };
+  if (d < 1 || d > daysInMonth(y, mo))
+    return { ok: false, reason: `"${value}": day ${d} does not exist in ${y}-${String(mo).padStart(2, '0')}` };
   if (h > 23) return { ok: false, reason: `"${value}": hour ${h} is out of range` };
   if (mi > 59) return { ok: false, reason: `"${value}": minute ${mi} is out of range` };
   if (s > 59) return { ok: false, reason: `"${value}": second ${s} is out of range` };

@@ -69,7 +69,10 @@ const at = (hours: number) => {
   clock += hours * 3600_000;
   return { eventTime: new Date(clock).toISOString(), eventTimeZoneOffset: '+00:00' };
 };
-const place = (readPoint: string, bizLocation = readPoint) => ({ readPoint: { id: readPoint }, bizLocation: { id: bizLocation } });
+const place = (readPoint: string, bizLocation = readPoint) => ({
+  readPoint: { id: readPoint },
+  bizLocation: { id: bizLocation },
+});
 const q = (epcClass: string, quantity: number, uom = 'KGM') => ({ epcClass, quantity, uom });
 let seq = 0;
 const id = () => `urn:uuid:00000000-0000-4000-8000-${String(++seq).padStart(12, '0')}`;
@@ -77,58 +80,248 @@ const id = () => `urn:uuid:00000000-0000-4000-8000-${String(++seq).padStart(12, 
 function chain(): { events: Json[]; wrong: Json; fix: Json } {
   const ev = (e: Json): Json => ({ eventID: id(), ...e });
   const harvest = (raw: string, farm: string, party: string) => [
-    ev({ type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', disposition: 'active', ...at(1), quantityList: [q(raw, 2000)], ...place(farm) }),
     ev({
-      type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', ...at(1), quantityList: [q(raw, 2000)], ...place(farm),
-      sourceList: [{ type: 'owning_party', source: party }], destinationList: [{ type: 'owning_party', destination: P_PLANT }, { type: 'location', destination: PLANT }],
+      type: 'ObjectEvent',
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      ...at(1),
+      quantityList: [q(raw, 2000)],
+      ...place(farm),
+    }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      disposition: 'in_transit',
+      ...at(1),
+      quantityList: [q(raw, 2000)],
+      ...place(farm),
+      sourceList: [{ type: 'owning_party', source: party }],
+      destinationList: [
+        { type: 'owning_party', destination: P_PLANT },
+        { type: 'location', destination: PLANT },
+      ],
     }),
   ];
   const events: Json[] = [
     // the truck's earlier, unrelated trip (before any of this product existed)
-    ev({ type: 'AggregationEvent', action: 'ADD', bizStep: 'loading', ...at(1), parentID: TRUCK, childEPCs: [P0], ...place(FACTORY) }),
-    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', ...at(1), epcList: [TRUCK], ...place(FACTORY), destinationList: [{ type: 'owning_party', destination: P_R9 }, { type: 'location', destination: R9_DC }] }),
-    ev({ type: 'AggregationEvent', action: 'DELETE', bizStep: 'unloading', ...at(5), parentID: TRUCK, childEPCs: [P0], ...place(R9_DC) }),
+    ev({
+      type: 'AggregationEvent',
+      action: 'ADD',
+      bizStep: 'loading',
+      ...at(1),
+      parentID: TRUCK,
+      childEPCs: [P0],
+      ...place(FACTORY),
+    }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      ...at(1),
+      epcList: [TRUCK],
+      ...place(FACTORY),
+      destinationList: [
+        { type: 'owning_party', destination: P_R9 },
+        { type: 'location', destination: R9_DC },
+      ],
+    }),
+    ev({
+      type: 'AggregationEvent',
+      action: 'DELETE',
+      bizStep: 'unloading',
+      ...at(5),
+      parentID: TRUCK,
+      childEPCs: [P0],
+      ...place(R9_DC),
+    }),
     ...harvest(RAW_N, FARM_N, P_FARM_N),
     ...harvest(RAW_S, FARM_S, 'urn:epc:id:pgln:0614141.00002'),
     ...harvest(RAW_E, FARM_E, 'urn:epc:id:pgln:0614141.00003'),
-    ev({ type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', ...at(1), quantityList: [q(SALT, 800)], ...place(SALT_MINE) }),
-    // paste: PASTE-1 from the north and south farms, PASTE-2 from the east farm
-    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', ...at(6), quantityList: [q(RAW_N, 2000), q(RAW_S, 2000), q(RAW_E, 2000)], ...place(PLANT) }),
-    ev({ type: 'TransformationEvent', bizStep: 'commissioning', ...at(2), inputQuantityList: [q(RAW_N, 2000), q(RAW_S, 2000)], outputQuantityList: [q(PASTE_1, 900)], ...place(PLANT) }),
-    ev({ type: 'TransformationEvent', bizStep: 'commissioning', ...at(1), inputQuantityList: [q(RAW_E, 2000)], outputQuantityList: [q(PASTE_2, 450)], ...place(PLANT) }),
     ev({
-      type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', ...at(2), quantityList: [q(PASTE_1, 900), q(PASTE_2, 450)], ...place(PLANT),
-      sourceList: [{ type: 'owning_party', source: P_PLANT }], destinationList: [{ type: 'owning_party', destination: P_FACTORY }],
+      type: 'ObjectEvent',
+      action: 'ADD',
+      bizStep: 'commissioning',
+      ...at(1),
+      quantityList: [q(SALT, 800)],
+      ...place(SALT_MINE),
+    }),
+    // paste: PASTE-1 from the north and south farms, PASTE-2 from the east farm
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      ...at(6),
+      quantityList: [q(RAW_N, 2000), q(RAW_S, 2000), q(RAW_E, 2000)],
+      ...place(PLANT),
+    }),
+    ev({
+      type: 'TransformationEvent',
+      bizStep: 'commissioning',
+      ...at(2),
+      inputQuantityList: [q(RAW_N, 2000), q(RAW_S, 2000)],
+      outputQuantityList: [q(PASTE_1, 900)],
+      ...place(PLANT),
+    }),
+    ev({
+      type: 'TransformationEvent',
+      bizStep: 'commissioning',
+      ...at(1),
+      inputQuantityList: [q(RAW_E, 2000)],
+      outputQuantityList: [q(PASTE_2, 450)],
+      ...place(PLANT),
+    }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      ...at(2),
+      quantityList: [q(PASTE_1, 900), q(PASTE_2, 450)],
+      ...place(PLANT),
+      sourceList: [{ type: 'owning_party', source: P_PLANT }],
+      destinationList: [{ type: 'owning_party', destination: P_FACTORY }],
     }),
     // ketchup: KA = PASTE-1 + salt, KB = PASTE-1 + PASTE-2, KC = PASTE-2 only
-    ev({ type: 'TransformationEvent', bizStep: 'commissioning', ...at(8), inputQuantityList: [q(PASTE_1, 400), q(SALT, 10)], outputEPCList: A, outputQuantityList: [q(KA, 4, 'EA')], ...place(FACTORY), ilmd: { 'cbvmda:lotNumber': 'KA' } }),
-    ev({ type: 'TransformationEvent', bizStep: 'commissioning', ...at(1), inputQuantityList: [q(PASTE_1, 300), q(PASTE_2, 100)], outputEPCList: B, outputQuantityList: [q(KB, 4, 'EA')], ...place(FACTORY) }),
-    ev({ type: 'TransformationEvent', bizStep: 'commissioning', ...at(1), inputQuantityList: [q(PASTE_2, 350)], outputEPCList: C, outputQuantityList: [q(KC, 4, 'EA')], ...place(FACTORY) }),
+    ev({
+      type: 'TransformationEvent',
+      bizStep: 'commissioning',
+      ...at(8),
+      inputQuantityList: [q(PASTE_1, 400), q(SALT, 10)],
+      outputEPCList: A,
+      outputQuantityList: [q(KA, 4, 'EA')],
+      ...place(FACTORY),
+      ilmd: { 'cbvmda:lotNumber': 'KA' },
+    }),
+    ev({
+      type: 'TransformationEvent',
+      bizStep: 'commissioning',
+      ...at(1),
+      inputQuantityList: [q(PASTE_1, 300), q(PASTE_2, 100)],
+      outputEPCList: B,
+      outputQuantityList: [q(KB, 4, 'EA')],
+      ...place(FACTORY),
+    }),
+    ev({
+      type: 'TransformationEvent',
+      bizStep: 'commissioning',
+      ...at(1),
+      inputQuantityList: [q(PASTE_2, 350)],
+      outputEPCList: C,
+      outputQuantityList: [q(KC, 4, 'EA')],
+      ...place(FACTORY),
+    }),
     // pallets: P3 mixes the KC bottles with one KB bottle
     ev({ type: 'AggregationEvent', action: 'ADD', bizStep: 'packing', ...at(1), parentID: P1, childEPCs: A, ...place(FACTORY) }),
-    ev({ type: 'AggregationEvent', action: 'ADD', bizStep: 'packing', ...at(0.1), parentID: P2, childEPCs: B.slice(0, 3), ...place(FACTORY) }),
-    ev({ type: 'AggregationEvent', action: 'ADD', bizStep: 'packing', ...at(0.1), parentID: P3, childEPCs: [...C, B[3]!], ...place(FACTORY) }),
-    // P1 and P2 go by truck to retailer 1 under one despatch advice
-    ev({ type: 'TransactionEvent', action: 'ADD', bizStep: 'shipping', ...at(1), bizTransactionList: [{ type: 'desadv', bizTransaction: DESADV }], epcList: [P1, P2], ...place(FACTORY) }),
-    ev({ type: 'AggregationEvent', action: 'ADD', bizStep: 'loading', ...at(0.5), parentID: TRUCK, childEPCs: [P1, P2], ...place(FACTORY) }),
     ev({
-      type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', disposition: 'in_transit', ...at(0.5), epcList: [TRUCK], ...place(FACTORY),
-      sourceList: [{ type: 'owning_party', source: P_FACTORY }], destinationList: [{ type: 'owning_party', destination: P_R1 }, { type: 'location', destination: R1_DC }],
+      type: 'AggregationEvent',
+      action: 'ADD',
+      bizStep: 'packing',
+      ...at(0.1),
+      parentID: P2,
+      childEPCs: B.slice(0, 3),
+      ...place(FACTORY),
     }),
-    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', disposition: 'in_progress', ...at(6), epcList: [P1, P2], ...place(R1_DC) }),
-    ev({ type: 'AggregationEvent', action: 'DELETE', bizStep: 'unpacking', ...at(20), parentID: P1, childEPCs: A, ...place(R1_SHOP) }),
-    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'retail_selling', disposition: 'retail_sold', ...at(30), epcList: [A[2]!], ...place(R1_SHOP) }),
+    ev({
+      type: 'AggregationEvent',
+      action: 'ADD',
+      bizStep: 'packing',
+      ...at(0.1),
+      parentID: P3,
+      childEPCs: [...C, B[3]!],
+      ...place(FACTORY),
+    }),
+    // P1 and P2 go by truck to retailer 1 under one despatch advice
+    ev({
+      type: 'TransactionEvent',
+      action: 'ADD',
+      bizStep: 'shipping',
+      ...at(1),
+      bizTransactionList: [{ type: 'desadv', bizTransaction: DESADV }],
+      epcList: [P1, P2],
+      ...place(FACTORY),
+    }),
+    ev({
+      type: 'AggregationEvent',
+      action: 'ADD',
+      bizStep: 'loading',
+      ...at(0.5),
+      parentID: TRUCK,
+      childEPCs: [P1, P2],
+      ...place(FACTORY),
+    }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      disposition: 'in_transit',
+      ...at(0.5),
+      epcList: [TRUCK],
+      ...place(FACTORY),
+      sourceList: [{ type: 'owning_party', source: P_FACTORY }],
+      destinationList: [
+        { type: 'owning_party', destination: P_R1 },
+        { type: 'location', destination: R1_DC },
+      ],
+    }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      disposition: 'in_progress',
+      ...at(6),
+      epcList: [P1, P2],
+      ...place(R1_DC),
+    }),
+    ev({
+      type: 'AggregationEvent',
+      action: 'DELETE',
+      bizStep: 'unpacking',
+      ...at(20),
+      parentID: P1,
+      childEPCs: A,
+      ...place(R1_SHOP),
+    }),
+    ev({
+      type: 'ObjectEvent',
+      action: 'OBSERVE',
+      bizStep: 'retail_selling',
+      disposition: 'retail_sold',
+      ...at(30),
+      epcList: [A[2]!],
+      ...place(R1_SHOP),
+    }),
   ];
   // P3 goes to retailer 2 — first recorded, wrongly, as going to retailer 3
   const wrong = ev({
-    type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', ...at(2), epcList: [P3], ...place(FACTORY),
-    destinationList: [{ type: 'owning_party', destination: P_R3 }, { type: 'location', destination: R3_DC }],
+    type: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    ...at(2),
+    epcList: [P3],
+    ...place(FACTORY),
+    destinationList: [
+      { type: 'owning_party', destination: P_R3 },
+      { type: 'location', destination: R3_DC },
+    ],
   });
   const fix = ev({
-    type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'shipping', eventTime: wrong.eventTime, eventTimeZoneOffset: '+00:00', epcList: [P3], ...place(FACTORY),
-    destinationList: [{ type: 'owning_party', destination: P_R2 }, { type: 'location', destination: R2_DC }],
+    type: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    eventTime: wrong.eventTime,
+    eventTimeZoneOffset: '+00:00',
+    epcList: [P3],
+    ...place(FACTORY),
+    destinationList: [
+      { type: 'owning_party', destination: P_R2 },
+      { type: 'location', destination: R2_DC },
+    ],
   });
-  events.push(wrong, ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', ...at(8), epcList: [P3], ...place(R2_DC) }));
+  events.push(
+    wrong,
+    ev({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'receiving', ...at(8), epcList: [P3], ...place(R2_DC) }),
+  );
   return { events, wrong, fix };
 }
 
@@ -139,11 +332,24 @@ before(async () => {
   const { events, wrong, fix } = chain();
   for (const e of events) byId.set(e.eventID as string, e);
   // captured in three documents, as the parties would
-  const docOf = (list: Json[]) => ({ '@context': CTX, type: 'EPCISDocument', schemaVersion: '2.0', creationDate: new Date().toISOString(), epcisBody: { eventList: list } });
+  const docOf = (list: Json[]) => ({
+    '@context': CTX,
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: new Date().toISOString(),
+    epcisBody: { eventList: list },
+  });
   const r1 = await n.capture(docOf(events.slice(0, 12)));
   const r2 = await n.capture(docOf(events.slice(12)));
-  assert.equal(r1.job?.success && r2.job?.success, true, JSON.stringify([r1.problem, r2.problem, r1.job?.errors, r2.job?.errors]));
-  const declaration = { ...wrong, errorDeclaration: { declarationTime: new Date().toISOString(), reason: 'incorrect_data', correctiveEventIDs: [fix.eventID] } };
+  assert.equal(
+    r1.job?.success && r2.job?.success,
+    true,
+    JSON.stringify([r1.problem, r2.problem, r1.job?.errors, r2.job?.errors]),
+  );
+  const declaration = {
+    ...wrong,
+    errorDeclaration: { declarationTime: new Date().toISOString(), reason: 'incorrect_data', correctiveEventIDs: [fix.eventID] },
+  };
   byId.set(fix.eventID as string, fix);
   const r3 = await n.capture(docOf([declaration, fix]));
   assert.equal(r3.job?.success, true, JSON.stringify(r3.job?.errors ?? r3.problem));
@@ -159,7 +365,11 @@ async function traceOf(epc: string, direction: 'forward' | 'backward'): Promise<
 
 async function checkEvidence(r: TraceResult & { proofs: EventProof[] }): Promise<void> {
   const cited = new Set(r.hops.map((h) => h.leafIndex));
-  assert.deepEqual([...cited].sort((a, b) => a - b), r.events.map((e) => e.leafIndex), 'every cited event is listed once');
+  assert.deepEqual(
+    [...cited].sort((a, b) => a - b),
+    r.events.map((e) => e.leafIndex),
+    'every cited event is listed once',
+  );
   assert.equal(r.proofs.length, r.events.length);
   for (const [i, e] of r.events.entries()) {
     const original = byId.get(e.eventID);
@@ -170,7 +380,11 @@ async function checkEvidence(r: TraceResult & { proofs: EventProof[] }): Promise
     assert.equal(p.eventHashId, e.eventHashId);
     assert.ok(p.anchor?.txHash, 'anchored on chain');
     const v = await verifyEventProof(p, n.t.node.address);
-    assert.deepEqual(v.checks.filter((c) => !c.ok), [], `proof of ${e.eventID}`);
+    assert.deepEqual(
+      v.checks.filter((c) => !c.ok),
+      [],
+      `proof of ${e.eventID}`,
+    );
   }
 }
 
@@ -199,7 +413,8 @@ describe('recall trace', () => {
     const r = await traceOf(A[2]!, 'backward');
     assert.deepEqual(r.lots, [PASTE_1, SALT, RAW_N, RAW_S].map(k).sort());
     assert.deepEqual(r.containers, [P1, TRUCK].map(k).sort());
-    for (const loc of [FARM_N, FARM_S, SALT_MINE, PLANT, FACTORY, R1_DC, R1_SHOP]) assert.ok(r.locations.includes(k(loc)), `came through ${loc}`);
+    for (const loc of [FARM_N, FARM_S, SALT_MINE, PLANT, FACTORY, R1_DC, R1_SHOP])
+      assert.ok(r.locations.includes(k(loc)), `came through ${loc}`);
     for (const loc of [FARM_E, R9_DC, R2_DC, R3_DC]) assert.ok(!r.locations.includes(k(loc)), `did not come through ${loc}`);
     const farms = r.locations.filter((l) => [FARM_N, FARM_S, FARM_E].map(k).includes(l));
     assert.deepEqual(farms.sort(), [FARM_N, FARM_S].map(k).sort());

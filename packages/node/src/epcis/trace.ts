@@ -100,7 +100,9 @@ const PARTY_TYPES = new Set(['owning_party', 'possessing_party']);
 
 /** EPC classes (lots, GTIN-level classes) in URN or Digital Link form. */
 const isClass = (id: string) =>
-  id.startsWith('urn:epc:class:') || id.startsWith('urn:epc:idpat:') || /^https:\/\/id\.gs1\.org\/01\/\d{14}(\/10\/[^/]+)?$/.test(id);
+  id.startsWith('urn:epc:class:') ||
+  id.startsWith('urn:epc:idpat:') ||
+  /^https:\/\/id\.gs1\.org\/01\/\d{14}(\/10\/[^/]+)?$/.test(id);
 
 export function trace(repo: EpcisRepository, from: string, direction: TraceDirection, opts: TraceOptions = {}): TraceResult {
   const start = epcKey(from, repo.codec);
@@ -159,7 +161,9 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
     const key = `${v.role}:${v.id}`;
     const prev = seen.get(key);
     if (prev !== undefined && prev.from <= v.from && prev.until >= v.until) return;
-    const w = prev ? { from: Math.min(prev.from, v.from), until: Math.max(prev.until, v.until) } : { from: v.from, until: v.until };
+    const w = prev
+      ? { from: Math.min(prev.from, v.from), until: Math.max(prev.until, v.until) }
+      : { from: v.from, until: v.until };
     seen.set(key, w);
     queue.push({ ...v, ...w });
   };
@@ -170,7 +174,9 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
   const prefetch = (round: readonly Visit[]) => {
     // One statement for the whole frontier's hops (each in its time window), one for the links of the events they name.
     const todo = round.filter((v) => !hopsCache.has(visitKey(v)));
-    repo.hopsMany(todo).forEach((hs, i) => hopsCache.set(visitKey(todo[i]!), hs));
+    repo.hopsMany(todo).forEach((hs, i) => {
+      hopsCache.set(visitKey(todo[i]!), hs);
+    });
     const rids = new Set<number>();
     for (const v of round) {
       for (const h of hopsCache.get(visitKey(v)) ?? []) {
@@ -223,7 +229,13 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
         } else if ((forward && l.kind === 'destination') || (!forward && l.kind === 'source')) {
           if (l.type && PARTY_TYPES.has(l.type)) parties.set(`${l.type}|${l.value}`, { type: l.type, value: l.value });
           else locations.add(l.value);
-          addHop({ from: node.id, to: l.value, relation: forward ? 'shipped_to' : 'shipped_from', targetType: l.type, leafIndex: rid });
+          addHop({
+            from: node.id,
+            to: l.value,
+            relation: forward ? 'shipped_to' : 'shipped_from',
+            targetType: l.type,
+            leafIndex: rid,
+          });
         }
       }
 
@@ -247,7 +259,11 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
           for (const x of linksOf(g.leafIndex).epcs) {
             if (!(forward ? OUTPUT_ROLES : INPUT_ROLES).has(x.role)) continue;
             addHop({ from: node.id, to: x.epc, relation: forward ? 'transformed_into' : 'made_from', leafIndex: cited });
-            enqueue({ id: x.epc, role: 'material', ...(forward ? { from: g.eventTime, until: INF } : { from: -INF, until: g.eventTime }) });
+            enqueue({
+              id: x.epc,
+              role: 'material',
+              ...(forward ? { from: g.eventTime, until: INF } : { from: -INF, until: g.eventTime }),
+            });
           }
         }
       }
@@ -307,7 +323,8 @@ function citeStored(repo: EpcisRepository, leafIndex: number, evidence: Map<numb
     const e = repo.byLeaf(leafIndex);
     if (e) {
       const json = JSON.parse(e.json) as Record<string, unknown>;
-      const loc = (v: unknown) => (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null);
+      const loc = (v: unknown) =>
+        v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null;
       evidence.set(leafIndex, {
         leafIndex,
         eventID: e.eventId,

@@ -4,7 +4,13 @@
 
 export type EpcisEvent = Record<string, unknown>;
 
-export const EVENT_TYPES = ['ObjectEvent', 'AggregationEvent', 'TransactionEvent', 'TransformationEvent', 'AssociationEvent'] as const;
+export const EVENT_TYPES = [
+  'ObjectEvent',
+  'AggregationEvent',
+  'TransactionEvent',
+  'TransformationEvent',
+  'AssociationEvent',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const EPCIS_CONTEXT = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
@@ -25,7 +31,10 @@ export const ROLE = {
 } as const;
 export type RoleName = keyof typeof ROLE;
 export type RoleCode = (typeof ROLE)[RoleName];
-export const ROLE_NAME: Record<number, RoleName> = Object.fromEntries(Object.entries(ROLE).map(([k, v]) => [v, k])) as Record<number, RoleName>;
+export const ROLE_NAME: Record<number, RoleName> = Object.fromEntries(Object.entries(ROLE).map(([k, v]) => [v, k])) as Record<
+  number,
+  RoleName
+>;
 
 /** Other references an event makes (link index). */
 export const LINK = {

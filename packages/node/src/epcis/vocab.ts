@@ -88,8 +88,22 @@ export interface EpcMatcher {
 
 const IDPAT = /^urn:epc:idpat:([a-z0-9-]+):(.+)$/i;
 const SCHEME_AI: Record<string, string> = {
-  sgtin: '01', lgtin: '01', upui: '01', sscc: '00', sgln: '414', grai: '8003', giai: '8004', gsrn: '8018', gsrnp: '8017',
-  gdti: '253', sgcn: '255', ginc: '401', gsin: '402', itip: '8006', pgln: '417', cpi: '8010',
+  sgtin: '01',
+  lgtin: '01',
+  upui: '01',
+  sscc: '00',
+  sgln: '414',
+  grai: '8003',
+  giai: '8004',
+  gsrn: '8018',
+  gsrnp: '8017',
+  gdti: '253',
+  sgcn: '255',
+  ginc: '401',
+  gsin: '402',
+  itip: '8006',
+  pgln: '417',
+  cpi: '8010',
 };
 
 export function epcMatcher(value: string, forms: EpcForms = {}): EpcMatcher {
@@ -126,7 +140,8 @@ export function epcMatcher(value: string, forms: EpcForms = {}): EpcMatcher {
   let classKey: string | null = null;
   if (forms.epcToDigitalLink && ai) {
     try {
-      classKey = fields.slice(0, -1).every((f) => f !== '*') && fields[fields.length - 1] === '*' ? forms.epcToDigitalLink(value) : null;
+      classKey =
+        fields.slice(0, -1).every((f) => f !== '*') && fields[fields.length - 1] === '*' ? forms.epcToDigitalLink(value) : null;
     } catch {
       classKey = null;
     }
