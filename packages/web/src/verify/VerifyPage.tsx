@@ -87,6 +87,7 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
   const [rpcOverride, setRpcOverride] = useState<string | null>(rpcParam);
 
   // The bundle (from this node, or as given) and this node's status (for the chain's RPC URL).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on what the source names (reading id or given bundle), not on the source object
   useEffect(() => {
     let live = true;
     setResult(undefined);
