@@ -139,11 +139,21 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     await monitor.start();
 
     // EPCIS events go into the same log; trace and tag verification read them.
-    const epcis = await openEpcisRepository({ path: join(config.dataDir, 'node.db'), store, log: tlog, onAppended: () => anchorer.noteAppended() });
+    const epcis = await openEpcisRepository({
+      path: join(config.dataDir, 'node.db'),
+      store,
+      log: tlog,
+      onAppended: () => anchorer.noteAppended(),
+    });
     stops.push(async () => epcis.close());
     const tagSightings = new SightingStore(join(config.dataDir, 'node.db'));
     stops.push(async () => tagSightings.close());
-    const tagVerifier = new TagVerifier({ repo: epcis, sightings: tagSightings, clients, memberRegistry: contracts.memberRegistry });
+    const tagVerifier = new TagVerifier({
+      repo: epcis,
+      sightings: tagSightings,
+      clients,
+      memberRegistry: contracts.memberRegistry,
+    });
 
     const lastSeqs = new Map((await store.deviceStates()).map((s) => [s.deviceId, s.lastSeq]));
     const ingestor = new Ingestor({

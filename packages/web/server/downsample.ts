@@ -87,7 +87,11 @@ export function minMaxDownsample<T extends TimedValue>(readings: readonly T[], b
 }
 
 /** First/last fix per bucket over reading objects. */
-export function firstLastDownsample<T extends { t: number }>(readings: readonly T[], buckets: number, opts: MinMaxOptions = {}): T[] {
+export function firstLastDownsample<T extends { t: number }>(
+  readings: readonly T[],
+  buckets: number,
+  opts: MinMaxOptions = {},
+): T[] {
   const sorted = isSorted(readings) ? readings : [...readings].sort((a, b) => a.t - b.t);
   return firstLastIndices(
     sorted.map((r) => r.t),

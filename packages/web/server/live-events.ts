@@ -7,12 +7,34 @@ export function ingestEvent(batch: { firstIndex: number; size: number; accepted:
   return { firstIndex: batch.firstIndex, size: batch.size, devices: [...new Set(batch.accepted.map((m) => m.deviceId))] };
 }
 
-export function anchorEvent(a: { size: number; root: Uint8Array; txHash: string | null; blockNumber: number | null; confirmedAt?: number | null }) {
-  return { size: a.size, root: bytesToHex(a.root), txHash: a.txHash, blockNumber: a.blockNumber, confirmedAt: a.confirmedAt ?? null };
+export function anchorEvent(a: {
+  size: number;
+  root: Uint8Array;
+  txHash: string | null;
+  blockNumber: number | null;
+  confirmedAt?: number | null;
+}) {
+  return {
+    size: a.size,
+    root: bytesToHex(a.root),
+    txHash: a.txHash,
+    blockNumber: a.blockNumber,
+    confirmedAt: a.confirmedAt ?? null,
+  };
 }
 
 export function excursionEvent(
-  x: { id: string; kind: string; ruleId: string; deviceId: string; startedAt: number; endedAt: number | null; open: boolean; breached: boolean; minutesOutside: number },
+  x: {
+    id: string;
+    kind: string;
+    ruleId: string;
+    deviceId: string;
+    startedAt: number;
+    endedAt: number | null;
+    open: boolean;
+    breached: boolean;
+    minutesOutside: number;
+  },
   shipment: { id: string },
 ) {
   return {
@@ -30,7 +52,20 @@ export function excursionEvent(
 }
 
 /** A claim outcome; only a paid one is a payout (null otherwise: publish nothing). */
-export function payoutEvent(o: { status: string; policyId: number; excursionId: string; amount?: bigint; txHash?: string; latencyMs?: number }) {
+export function payoutEvent(o: {
+  status: string;
+  policyId: number;
+  excursionId: string;
+  amount?: bigint;
+  txHash?: string;
+  latencyMs?: number;
+}) {
   if (o.status !== 'paid') return null;
-  return { policyId: o.policyId, excursionId: o.excursionId, amount: o.amount?.toString() ?? null, txHash: o.txHash ?? null, latencyMs: o.latencyMs ?? null };
+  return {
+    policyId: o.policyId,
+    excursionId: o.excursionId,
+    amount: o.amount?.toString() ?? null,
+    txHash: o.txHash ?? null,
+    latencyMs: o.latencyMs ?? null,
+  };
 }

@@ -91,7 +91,13 @@ export function decodeLeafColumns(data: Uint8Array): LeafColumns {
 
 function problem(path: string, status: 400 | 413, code: string, detail: string): Response {
   return new Response(
-    JSON.stringify({ type: `https://tradetwin.dev/problems/${code}`, title: code.replaceAll('_', ' '), status, detail, instance: path }),
+    JSON.stringify({
+      type: `https://tradetwin.dev/problems/${code}`,
+      title: code.replaceAll('_', ' '),
+      status,
+      detail,
+      instance: path,
+    }),
     { status, headers: { 'content-type': 'application/problem+json' } },
   );
 }
@@ -111,16 +117,29 @@ export function seriesRoutes(opts: SeriesRoutesOptions): Hono {
   app.get('/devices/:id/series', async (c) => {
     const deviceId = c.req.param('id');
     const kinds = c.req.query('kinds') ?? 'temp,rh';
-    if (!KINDS.test(kinds)) return problem(c.req.path, 400, 'bad_parameter', 'kinds must be a comma-separated list of reading kinds (temp, rh, shock, lux, pos, door, meter, batt)');
+    if (!KINDS.test(kinds))
+      return problem(
+        c.req.path,
+        400,
+        'bad_parameter',
+        'kinds must be a comma-separated list of reading kinds (temp, rh, shock, lux, pos, door, meter, batt)',
+      );
     const from = int(c.req.query('from'), 0);
     const to = int(c.req.query('to'), Number.MAX_SAFE_INTEGER);
     const buckets = int(c.req.query('buckets'), DEFAULT_BUCKETS);
-    if (from === null || to === null || buckets === null) return problem(c.req.path, 400, 'bad_parameter', 'from, to and buckets must be non-negative integers');
-    if (buckets < 1 || buckets > MAX_BUCKETS) return problem(c.req.path, 400, 'bad_parameter', `buckets must be 1…${MAX_BUCKETS}`);
+    if (from === null || to === null || buckets === null)
+      return problem(c.req.path, 400, 'bad_parameter', 'from, to and buckets must be non-negative integers');
+    if (buckets < 1 || buckets > MAX_BUCKETS)
+      return problem(c.req.path, 400, 'bad_parameter', `buckets must be 1…${MAX_BUCKETS}`);
     if (to < from) return problem(c.req.path, 400, 'bad_range', 'to is before from');
     const rows = await store.telemetry({ deviceId, from, to, limit: MAX_SERIES_ENVELOPES + 1 });
     if (rows.length > MAX_SERIES_ENVELOPES) {
-      return problem(c.req.path, 413, 'too_many_readings', `more than ${MAX_SERIES_ENVELOPES} envelopes in the window: ask for a shorter one`);
+      return problem(
+        c.req.path,
+        413,
+        'too_many_readings',
+        `more than ${MAX_SERIES_ENVELOPES} envelopes in the window: ask for a shorter one`,
+      );
     }
     const wanted = [...new Set(kinds.split(','))];
     const codes = wanted.map((k) => READING_KINDS.indexOf(k as (typeof READING_KINDS)[number]));

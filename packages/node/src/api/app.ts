@@ -204,7 +204,10 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.web) app.get('/api/v1/events/stream', liveStream(deps.web.live));
   if (deps.tags) app.route('/api/v1', tagRoutes({ ...deps.tags, requireAdmin }));
   if (deps.epcis) {
-    app.route('/epcis', epcisRoutes({ repo: deps.epcis, store, log, chain: { chainId: deps.chain.chainId, logAnchor: deps.chain.logAnchor } }));
+    app.route(
+      '/epcis',
+      epcisRoutes({ repo: deps.epcis, store, log, chain: { chainId: deps.chain.chainId, logAnchor: deps.chain.logAnchor } }),
+    );
   }
 
   // Admin: the node's organisation registers and revokes its devices on chain.

@@ -214,13 +214,22 @@ export function openApiDocument() {
           summary: "A device's readings as chart columns, downsampled: per time bucket the lowest and the highest reading",
           parameters: [
             { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'kinds', in: 'query', required: false, description: 'comma-separated reading kinds (default temp,rh; pos gives a track)', schema: { type: 'string' } },
+            {
+              name: 'kinds',
+              in: 'query',
+              required: false,
+              description: 'comma-separated reading kinds (default temp,rh; pos gives a track)',
+              schema: { type: 'string' },
+            },
             intQuery('from', 'earliest reading time, ms'),
             intQuery('to', 'latest reading time, ms'),
             intQuery('buckets', 'time buckets (1-10000, default 1000): at most 2 readings each'),
           ],
           responses: {
-            '200': { description: 'Per kind: total, and columns t, v, id (reading ids); track: t, lat, lon, id', content: { 'application/json': { schema: { type: 'object' } } } },
+            '200': {
+              description: 'Per kind: total, and columns t, v, id (reading ids); track: t, lat, lon, id',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
             '400': problem,
             '413': problem,
           },
@@ -229,8 +238,11 @@ export function openApiDocument() {
       '/api/v1/events/stream': {
         get: {
           summary: 'Live updates (Server-Sent Events): ingest commits (coalesced), anchored heads, excursions, payouts',
-          description: 'Events `ingest`, `anchor`, `excursion`, `payout`; each data line is {id, kind, at, data}. Send Last-Event-ID (or ?since=) to replay what was missed.',
-          responses: { '200': { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+          description:
+            'Events `ingest`, `anchor`, `excursion`, `payout`; each data line is {id, kind, at, data}. Send Last-Event-ID (or ?since=) to replay what was missed.',
+          responses: {
+            '200': { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          },
         },
       },
       '/api/v1/admin/devices': {
@@ -361,9 +373,17 @@ export function openApiDocument() {
       },
       '/api/v1/shipments/{id}/epcis': {
         get: {
-          summary: "The shipment's telemetry as EPCIS 2.0 ObjectEvents with sensorElementList (per-window min/max/mean, alarms), each naming its readings' ids (proof bundles)",
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, intQuery('windowMinutes', 'window length (default 60)')],
-          responses: { '200': { description: 'EPCISDocument', content: { 'application/ld+json': { schema: { type: 'object' } } } }, '400': problem, '404': problem },
+          summary:
+            "The shipment's telemetry as EPCIS 2.0 ObjectEvents with sensorElementList (per-window min/max/mean, alarms), each naming its readings' ids (proof bundles)",
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            intQuery('windowMinutes', 'window length (default 60)'),
+          ],
+          responses: {
+            '200': { description: 'EPCISDocument', content: { 'application/ld+json': { schema: { type: 'object' } } } },
+            '400': problem,
+            '404': problem,
+          },
         },
       },
       '/api/v1/policies': {

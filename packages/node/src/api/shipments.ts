@@ -120,7 +120,8 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
     const s = await deps.shipments.shipment(c.req.param('id'));
     if (!s) throw new HttpProblem(404, 'unknown_shipment', `no shipment ${c.req.param('id')}`);
     const windowMinutes = intParam(c.req.query('windowMinutes'), 'windowMinutes', 60);
-    if (windowMinutes < 1 || windowMinutes > 24 * 60) throw new HttpProblem(400, 'bad_parameter', 'windowMinutes must be 1..1440');
+    if (windowMinutes < 1 || windowMinutes > 24 * 60)
+      throw new HttpProblem(400, 'bad_parameter', 'windowMinutes must be 1..1440');
     const thresholds: Partial<Record<'temp' | 'rh', { min: number; max: number }>> = {};
     for (const r of s.rules as { kind?: string; sensor?: string; min?: number; max?: number }[]) {
       if (r.kind === 'band' && (r.sensor === 'temp' || r.sensor === 'rh')) thresholds[r.sensor] = { min: r.min!, max: r.max! };
@@ -132,14 +133,17 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
         const leaf = await deps.store.leaf(row.index);
         if (!leaf) continue;
         decodeTelemetryLeaf(leaf.data).readings.forEach((r, pos) => {
-          if (r.k !== 'pos' && r.t >= a.from && (a.to === undefined || r.t < a.to)) readings.push({ ...r, readingId: `${row.index}:${pos}` });
+          if (r.k !== 'pos' && r.t >= a.from && (a.to === undefined || r.t < a.to))
+            readings.push({ ...r, readingId: `${row.index}:${pos}` });
         });
       }
       if (readings.length === 0) continue;
       const gtin = s.goods.gtin;
       events.push(
         ...summariseReadings({
-          ...(gtin ? { epc: `https://id.gs1.org/01/${gtin}` } : { readPoint: `https://tradetwin.dev/devices/${encodeURIComponent(a.deviceId)}` }),
+          ...(gtin
+            ? { epc: `https://id.gs1.org/01/${gtin}` }
+            : { readPoint: `https://tradetwin.dev/devices/${encodeURIComponent(a.deviceId)}` }),
           readings,
           deviceId: a.deviceId,
           windowMs: windowMinutes * 60_000,

@@ -17,7 +17,7 @@ export interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<number | void>;
+  run(args: { values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<number | undefined>;
 }
 
 export const COMMON = {

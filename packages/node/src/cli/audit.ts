@@ -21,7 +21,7 @@ export const AUDIT_FAILED = 3;
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: "Recompute the log from the store and check it against signed and anchored heads.",
+  summary: 'Recompute the log from the store and check it against signed and anchored heads.',
   usage: 'audit [--data-dir DIR] [--rpc URL] [--json]',
   options: { ...COMMON, rpc: { type: 'string' } },
   async run({ values }) {
@@ -66,14 +66,22 @@ async function readAnchoredHeads(
     rpcUrl = chain.rpcUrl;
   }
   if (!rpcUrl) return null;
-  const clients = createChainClients({ rpcUrl, chainId: deployment.chainId, signerKey, gasPrice: 'auto', pollingIntervalMs: 500 });
+  const clients = createChainClients({
+    rpcUrl,
+    chainId: deployment.chainId,
+    signerKey,
+    gasPrice: 'auto',
+    pollingIntervalMs: 500,
+  });
   return new LogAnchorClient(clients, deployment.addresses.logAnchor).anchoredHeads(nodeAddress, deployment.fromBlock);
 }
 
 function printReport(r: AuditReport): void {
   const out = process.stdout;
   out.write(`log size ${r.size}, ${r.leavesChecked} leaves recomputed\n`);
-  out.write(`signed heads: ${r.signedHeads.checked} (latest size ${r.signedHeads.latestSize}); unsigned tail ${r.unsignedTail}\n`);
+  out.write(
+    `signed heads: ${r.signedHeads.checked} (latest size ${r.signedHeads.latestSize}); unsigned tail ${r.unsignedTail}\n`,
+  );
   out.write(
     `anchored heads: ${r.anchoredHeads.source === 'chain' ? `${r.anchoredHeads.checked} read from the chain (latest size ${r.anchoredHeads.latestSize})` : 'chain not reachable — NOT checked'}\n`,
   );

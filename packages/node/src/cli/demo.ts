@@ -16,7 +16,8 @@ export const demoCommand: Command = {
   async run({ values }) {
     const given = str(values, 'data-dir');
     const dataDir = given ?? mkdtempSync(join(tmpdir(), 'tradetwin-demo-'));
-    if (given && existsSync(join(given, 'node.db'))) throw new CliError(`${given} already holds a node: the demo needs a fresh --data-dir`);
+    if (given && existsSync(join(given, 'node.db')))
+      throw new CliError(`${given} already holds a node: the demo needs a fresh --data-dir`);
     const start = journeyStart(Date.now());
     const config = loadConfig(dataDir);
     config.http.port = intOpt(values, 'port', values.headless ? 0 : config.http.port);
@@ -31,12 +32,20 @@ export const demoCommand: Command = {
       else process.stdout.write(line);
     };
     const node = await startNode(config);
-    print({ at: Date.now(), kind: 'node', text: `node ${node.address} at ${node.httpUrl}, chain ${node.rpcUrl}, data in ${dataDir}` });
+    print({
+      at: Date.now(),
+      kind: 'node',
+      text: `node ${node.address} at ${node.httpUrl}, chain ${node.rpcUrl}, data in ${dataDir}`,
+    });
     try {
       const result = await runDemo(node, start, print);
       if (json) printJson(result);
       if (!values.headless) {
-        print({ at: Date.now(), kind: 'node', text: `the node keeps running at ${node.httpUrl} (try ${node.httpUrl}/api/v1/shipments); Ctrl-C stops` });
+        print({
+          at: Date.now(),
+          kind: 'node',
+          text: `the node keeps running at ${node.httpUrl} (try ${node.httpUrl}/api/v1/shipments); Ctrl-C stops`,
+        });
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

@@ -36,7 +36,13 @@ const keygen: Command = {
     if (existsSync(out)) throw new CliError(`${out} exists: refusing to overwrite a device key`);
     const key = { deviceId, ...generateDeviceKey(keyType) };
     writeFileSync(out, encodeKeyFile(key), { mode: 0o600 });
-    const summary = { deviceId, keyType, alg: keyType === 1 ? 'ES256' : 'EdDSA', publicKey: bytesToHex(key.publicKey), keyFile: out };
+    const summary = {
+      deviceId,
+      keyType,
+      alg: keyType === 1 ? 'ES256' : 'EdDSA',
+      publicKey: bytesToHex(key.publicKey),
+      keyFile: out,
+    };
     if (values.json) printJson(summary);
     else process.stdout.write(`wrote ${out} (${summary.alg}); public key ${summary.publicKey}\n`);
   },
@@ -108,7 +114,9 @@ const list: Command = {
     for (const d of rows) {
       const seen = d.lastSeenAt ? new Date(d.lastSeenAt).toISOString() : 'never';
       const revoked = d.revokedAt ? ` since ${new Date(d.revokedAt).toISOString()}` : '';
-      process.stdout.write(`${d.deviceId}\t${d.keyType}\t${d.status}${revoked}\tseq ${d.lastSeq}\tgaps ${d.gaps}\tlast seen ${seen}\n`);
+      process.stdout.write(
+        `${d.deviceId}\t${d.keyType}\t${d.status}${revoked}\tseq ${d.lastSeq}\tgaps ${d.gaps}\tlast seen ${seen}\n`,
+      );
     }
   },
 };

@@ -10,24 +10,68 @@ interface Entry {
 }
 
 const COMMANDS: Entry[] = [
-  { name: 'start', summary: 'Run a node: HTTP API, MQTT, ingest, log, anchoring', load: async () => (await import('./start.js')).startCommand },
+  {
+    name: 'start',
+    summary: 'Run a node: HTTP API, MQTT, ingest, log, anchoring',
+    load: async () => (await import('./start.js')).startCommand,
+  },
   { name: 'device keygen', summary: 'Make a device key pair into a key file', load: () => device('device keygen') },
   { name: 'device register', summary: "Register a device's public key on chain", load: () => device('device register') },
   { name: 'device revoke', summary: 'Revoke a device on chain, now or back-dated', load: () => device('device revoke') },
   { name: 'device list', summary: 'List devices with status, last sequence and gaps', load: () => device('device list') },
-  { name: 'shipment list', summary: 'List shipments with status, excursions, policies, payouts', load: () => shipment('shipment list') },
-  { name: 'shipment show', summary: 'A shipment: latest readings, excursions, policies, payouts', load: () => shipment('shipment show') },
+  {
+    name: 'shipment list',
+    summary: 'List shipments with status, excursions, policies, payouts',
+    load: () => shipment('shipment list'),
+  },
+  {
+    name: 'shipment show',
+    summary: 'A shipment: latest readings, excursions, policies, payouts',
+    load: () => shipment('shipment show'),
+  },
   { name: 'shipment create', summary: 'Create a shipment twin from a JSON definition', load: () => shipment('shipment create') },
   { name: 'excursions', summary: "A shipment's excursions: minutes, peak, breached", load: () => shipment('excursions') },
   { name: 'payouts', summary: 'Parametric cover payouts with their transactions', load: () => shipment('payouts') },
-  { name: 'simulate', summary: 'Send simulated signed readings to a node', load: async () => (await import('./simulate.js')).simulateCommand },
-  { name: 'demo', summary: 'Scenario S1 end to end: breach, attestations, payout', load: async () => (await import('./demo.js')).demoCommand },
-  { name: 'trace', summary: 'Recall trace of an item or lot, backward or forward', load: async () => (await import('./trace.js')).traceCommand },
-  { name: 'verify', summary: "Verify a reading's proof bundle against the chain", load: async () => (await import('./verify.js')).verifyCommand },
-  { name: 'audit', summary: 'Recompute the log and check signed and anchored heads', load: async () => (await import('./audit.js')).auditCommand },
-  { name: 'epcis hash', summary: 'Print the CBV 2.0 hash ID of each event of an EPCIS document', load: async () => (await import('./epcis.js')).epcisHashCommand },
-  { name: 'epcis validate', summary: 'Validate an EPCIS 2.0 document against the GS1 schema', load: async () => (await import('./epcis.js')).epcisValidateCommand },
-  { name: 'tag issue', summary: 'Issue a brand-signed GS1 Digital Link tag (URI + QR) for an item', load: () => tag('tag issue') },
+  {
+    name: 'simulate',
+    summary: 'Send simulated signed readings to a node',
+    load: async () => (await import('./simulate.js')).simulateCommand,
+  },
+  {
+    name: 'demo',
+    summary: 'Scenario S1 end to end: breach, attestations, payout',
+    load: async () => (await import('./demo.js')).demoCommand,
+  },
+  {
+    name: 'trace',
+    summary: 'Recall trace of an item or lot, backward or forward',
+    load: async () => (await import('./trace.js')).traceCommand,
+  },
+  {
+    name: 'verify',
+    summary: "Verify a reading's proof bundle against the chain",
+    load: async () => (await import('./verify.js')).verifyCommand,
+  },
+  {
+    name: 'audit',
+    summary: 'Recompute the log and check signed and anchored heads',
+    load: async () => (await import('./audit.js')).auditCommand,
+  },
+  {
+    name: 'epcis hash',
+    summary: 'Print the CBV 2.0 hash ID of each event of an EPCIS document',
+    load: async () => (await import('./epcis.js')).epcisHashCommand,
+  },
+  {
+    name: 'epcis validate',
+    summary: 'Validate an EPCIS 2.0 document against the GS1 schema',
+    load: async () => (await import('./epcis.js')).epcisValidateCommand,
+  },
+  {
+    name: 'tag issue',
+    summary: 'Issue a brand-signed GS1 Digital Link tag (URI + QR) for an item',
+    load: () => tag('tag issue'),
+  },
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
 ];
 

@@ -8,7 +8,8 @@ import { nodeClient } from './node-client.js';
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Send simulated, signed reefer readings from a device key file to a node over HTTP.',
-  usage: 'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N] [--data-dir DIR | --node URL] [--json]',
+  usage:
+    'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N] [--data-dir DIR | --node URL] [--json]',
   options: {
     ...COMMON,
     node: { type: 'string' },
@@ -44,7 +45,9 @@ export const simulateCommand: Command = {
     if (!res.ok) throw new CliError(`node answered HTTP ${res.status}: ${JSON.stringify(body)}`, 1);
     if (values.json) printJson(body);
     else {
-      process.stdout.write(`sent ${messages} envelopes (${messages * perMessage} readings): ${body.accepted} accepted, ${body.rejected} rejected\n`);
+      process.stdout.write(
+        `sent ${messages} envelopes (${messages * perMessage} readings): ${body.accepted} accepted, ${body.rejected} rejected\n`,
+      );
       const reasons = body.results.filter((r) => r.reason).map((r) => r.reason);
       if (reasons.length) process.stdout.write(`rejections: ${[...new Set(reasons)].join(', ')}\n`);
     }

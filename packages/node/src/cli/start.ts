@@ -11,7 +11,13 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'Run a TradeTwin node: HTTP API, MQTT broker, ingest, log, anchoring (embedded chain by default).',
   usage: 'start [--data-dir DIR] [--port N] [--mqtt-port N] [--host H] [--demo]',
-  options: { ...COMMON, port: { type: 'string' }, 'mqtt-port': { type: 'string' }, host: { type: 'string' }, demo: { type: 'boolean' } },
+  options: {
+    ...COMMON,
+    port: { type: 'string' },
+    'mqtt-port': { type: 'string' },
+    host: { type: 'string' },
+    demo: { type: 'boolean' },
+  },
   async run({ values }) {
     const config = loadConfig(str(values, 'data-dir') ?? '.tradetwin');
     if (values.port !== undefined) config.http.port = intOpt(values, 'port', config.http.port);
@@ -21,7 +27,10 @@ export const startCommand: Command = {
     }
     const say = (line: string) => process.stderr.write(`[tradetwin] ${line}\n`);
     // --demo on a fresh data dir: scenario S1 is played into the node once it runs (its chain starts before the journey).
-    const demoStart = values.demo && !existsSync(join(config.dataDir, 'node.db')) && config.chain.mode === 'embedded' ? journeyStart(Date.now()) : null;
+    const demoStart =
+      values.demo && !existsSync(join(config.dataDir, 'node.db')) && config.chain.mode === 'embedded'
+        ? journeyStart(Date.now())
+        : null;
     if (demoStart !== null && config.chain.mode === 'embedded') {
       config.chain.genesisTimestamp = Math.floor((demoStart - 3600_000) / 1000);
       config.orgName = 'Ocean Carrier Ltd';
@@ -29,7 +38,8 @@ export const startCommand: Command = {
     const node = await startNode(config, say);
     const ready = {
       httpUrl: node.httpUrl,
-      mqtt: node.mqttPort !== undefined ? `mqtt://${config.mqtt.mode === 'embedded' ? config.mqtt.host : ''}:${node.mqttPort}` : null,
+      mqtt:
+        node.mqttPort !== undefined ? `mqtt://${config.mqtt.mode === 'embedded' ? config.mqtt.host : ''}:${node.mqttPort}` : null,
       rpcUrl: node.rpcUrl,
       address: node.address,
       contracts: node.contracts,

@@ -94,8 +94,14 @@ describe('tradetwin trace', () => {
 
   it('traces a product backward to the farm lot', async () => {
     const r = await trace(PRODUCT, '--backward');
-    assert.ok(r.lots.some((l) => l.includes('LOT-MANGO-7')), JSON.stringify(r.lots));
-    assert.ok(r.locations.some((l) => l.includes('00001') || l.includes('0614141')), JSON.stringify(r.locations));
+    assert.ok(
+      r.lots.some((l) => l.includes('LOT-MANGO-7')),
+      JSON.stringify(r.lots),
+    );
+    assert.ok(
+      r.locations.some((l) => l.includes('00001') || l.includes('0614141')),
+      JSON.stringify(r.locations),
+    );
   });
 
   it('refuses a call without a direction', async () => {

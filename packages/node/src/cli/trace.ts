@@ -18,7 +18,9 @@ export const traceCommand: Command = {
     const r = await nodeClient(values).get<TraceResult>(`/epcis/trace/${encodeURIComponent(epc)}?direction=${direction}`);
     if (values.json) return void printJson(r);
     const out = process.stdout;
-    out.write(`${direction} trace from ${r.start}: ${r.stats.events} events, ${r.stats.identifiers} identifiers in ${r.stats.ms} ms${r.truncated ? ' (truncated)' : ''}\n`);
+    out.write(
+      `${direction} trace from ${r.start}: ${r.stats.events} events, ${r.stats.identifiers} identifiers in ${r.stats.ms} ms${r.truncated ? ' (truncated)' : ''}\n`,
+    );
     const section = (title: string, list: string[]) => {
       if (list.length) out.write(`${title} (${list.length}):\n${list.map((x) => `  ${x}`).join('\n')}\n`);
     };
@@ -26,8 +28,14 @@ export const traceCommand: Command = {
     section('lots', r.lots);
     section('containers', r.containers);
     section('locations', r.locations);
-    section('parties', r.parties.map((p) => (p.type ? `${p.type}: ${p.value}` : p.value)));
-    section('transactions', r.transactions.map((t) => (t.type ? `${t.type}: ${t.value}` : t.value)));
+    section(
+      'parties',
+      r.parties.map((p) => (p.type ? `${p.type}: ${p.value}` : p.value)),
+    );
+    section(
+      'transactions',
+      r.transactions.map((t) => (t.type ? `${t.type}: ${t.value}` : t.value)),
+    );
     out.write(`evidence: ${r.events.length} events in the log (GET /epcis/events/{eventID}/proof for each inclusion proof)\n`);
   },
 };

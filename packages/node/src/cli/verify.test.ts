@@ -18,7 +18,10 @@ before(async () => {
   t = await startTestNode();
   for (const k of [key, late]) assert.equal((await t.register(k)).status, 201);
   lateAt = Date.now(); // after its registration block
-  assert.equal((await t.post([envelope(key, 1, { n: 5 }), envelope(key, 2, { n: 5 }), envelope(late, 1, { at: lateAt })])).status, 200);
+  assert.equal(
+    (await t.post([envelope(key, 1, { n: 5 }), envelope(key, 2, { n: 5 }), envelope(late, 1, { at: lateAt })])).status,
+    200,
+  );
   await t.node.anchorer.anchorNow();
 });
 after(() => t.dispose());

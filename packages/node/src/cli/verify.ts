@@ -36,7 +36,8 @@ export const verifyCommand: Command = {
     const client = rpcUrl ? createPublicClient({ transport: http(rpcUrl) }) : null;
     if (client && anchor) {
       const chainId = await client.getChainId();
-      if (chainId !== anchor.chainId) throw new CliError(`RPC ${rpcUrl} serves chain ${chainId}, the bundle names chain ${anchor.chainId}`);
+      if (chainId !== anchor.chainId)
+        throw new CliError(`RPC ${rpcUrl} serves chain ${chainId}, the bundle names chain ${anchor.chainId}`);
     }
     const report = await verifyBundle(bundle, {
       readAnchor:
@@ -75,7 +76,10 @@ export const verifyCommand: Command = {
       for (const c of report.checks) process.stdout.write(`${c.skipped ? '–' : c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}\n`);
       const skipped = report.checks.filter((c) => c.skipped).map((c) => c.name);
       if (verified) process.stdout.write(`VERIFIED reading ${bundle.readingId}\n`);
-      else if (report.ok) process.stdout.write(`NOT FULLY VERIFIED reading ${bundle.readingId}: not checked: ${skipped.join(', ')}${client ? '' : ' (give --rpc URL)'}\n`);
+      else if (report.ok)
+        process.stdout.write(
+          `NOT FULLY VERIFIED reading ${bundle.readingId}: not checked: ${skipped.join(', ')}${client ? '' : ' (give --rpc URL)'}\n`,
+        );
       else process.stdout.write(`NOT VERIFIED reading ${bundle.readingId}\n`);
     }
     return verified ? 0 : 1;

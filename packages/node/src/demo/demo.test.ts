@@ -69,14 +69,18 @@ describe('demo: vaccine cold chain with parametric cover', () => {
     assert.ok(events.some((e) => e.kind === 'claim' && e.text.startsWith('PAYOUT')));
 
     // Partners consume the same telemetry as EPCIS 2.0 sensor events that point at the readings' proofs.
-    const doc = (await (await fetch(`${t.node.httpUrl}/api/v1/shipments/${SHIPMENT_ID}/epcis?windowMinutes=60`)).json()) as Record<string, unknown>;
+    const doc = (await (
+      await fetch(`${t.node.httpUrl}/api/v1/shipments/${SHIPMENT_ID}/epcis?windowMinutes=60`)
+    ).json()) as Record<string, unknown>;
     assert.deepEqual(validateEpcis(doc).errors, []);
     const sensorEvents = documentEvents(doc).events;
     assert.ok(sensorEvents.length > 400, `${sensorEvents.length} hourly windows`);
     const alarmed = sensorEvents.filter((e) => JSON.stringify(e).includes('ALARM_CONDITION'));
     const excursionHour = Math.floor(x.startedAt / 3600_000) * 3600_000;
     assert.ok(
-      alarmed.some((e) => Date.parse(String(e.eventTime)) >= excursionHour && Date.parse(String(e.eventTime)) <= x.lastObservedAt),
+      alarmed.some(
+        (e) => Date.parse(String(e.eventTime)) >= excursionHour && Date.parse(String(e.eventTime)) <= x.lastObservedAt,
+      ),
       'the transhipment windows carry temperature alarms',
     );
     const readingIds = JSON.stringify(alarmed[0]).match(/\d+:\d+/g) ?? [];

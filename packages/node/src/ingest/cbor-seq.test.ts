@@ -17,7 +17,9 @@ describe('CBOR sequence splitting', () => {
     const joined = Buffer.concat(items);
     const parts = splitCborSequence(joined);
     assert.equal(parts.length, items.length);
-    parts.forEach((p, i) => assert.deepEqual(Buffer.from(p), Buffer.from(items[i]!)));
+    parts.forEach((p, i) => {
+      assert.deepEqual(Buffer.from(p), Buffer.from(items[i]!));
+    });
   });
 
   it('refuses truncation, indefinite lengths, lying lengths and too many items', () => {

@@ -17,7 +17,10 @@ before(async () => {
 after(() => t.dispose());
 
 async function metrics() {
-  return (await (await fetch(`${t.node.httpUrl}/api/v1/metrics`)).json()) as { accepted: number; rejected: Record<string, number> };
+  return (await (await fetch(`${t.node.httpUrl}/api/v1/metrics`)).json()) as {
+    accepted: number;
+    rejected: Record<string, number>;
+  };
 }
 
 /** Send, expect a problem with this status and reason, and prove nothing was stored and the reason was counted. */
@@ -107,7 +110,10 @@ describe('HTTP ingest', () => {
   });
 
   it('refuses a message over the size limit with 413', async () => {
-    const big = envelope(ed, 50, { n: 1000, readings: Array.from({ length: 1000 }, (_, i) => ({ t: Date.now() - i, k: 'pos', v: [50.123456789, 4.98765432] })) });
+    const big = envelope(ed, 50, {
+      n: 1000,
+      readings: Array.from({ length: 1000 }, (_, i) => ({ t: Date.now() - i, k: 'pos', v: [50.123456789, 4.98765432] })),
+    });
     assert.ok(big.length > 16 * 1024);
     await expectRefused([big], 413, 'too_large');
   });

@@ -58,7 +58,14 @@ export function ingestRoutes(ingestor: Ingestor, opts: HttpIngestOptions = DEFAU
 
 function summary(r: IngestResult) {
   return r.status === 'accepted'
-    ? { status: r.status, index: r.index, deviceId: r.deviceId, seq: r.seq, readings: r.readings, ...(r.gap ? { gap: r.gap } : {}) }
+    ? {
+        status: r.status,
+        index: r.index,
+        deviceId: r.deviceId,
+        seq: r.seq,
+        readings: r.readings,
+        ...(r.gap ? { gap: r.gap } : {}),
+      }
     : { status: r.status, reason: r.reason, detail: r.detail };
 }
 

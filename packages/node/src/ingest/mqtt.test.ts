@@ -54,7 +54,8 @@ describe('MQTT ingest (embedded broker)', () => {
 const services = process.env.TRADETWIN_CI_SERVICES === '1';
 describe('MQTT ingest (external broker: Mosquitto on 127.0.0.1:1883)', () => {
   if (!services) {
-    it('needs the machine Mosquitto: set TRADETWIN_CI_SERVICES=1 (CI does)', (ctx) => ctx.skip('TRADETWIN_CI_SERVICES is not set'));
+    it('needs the machine Mosquitto: set TRADETWIN_CI_SERVICES=1 (CI does)', (ctx) =>
+      ctx.skip('TRADETWIN_CI_SERVICES is not set'));
     return;
   }
   it('ingests what devices publish to the external broker, acknowledging to the broker after commit', async () => {

@@ -240,7 +240,9 @@ export class Ingestor {
     this.counters.accepted += batch.length;
     this.counters.gaps += gaps.length;
     for (const a of accepted) this.counters.readings += a.readings;
-    batch.forEach((p, i) => p.resolve(accepted[i]!));
+    batch.forEach((p, i) => {
+      p.resolve(accepted[i]!);
+    });
     this.opts.onCommit?.({ firstIndex, size, accepted, envelopes: batch.map((p) => p.bytes) });
   }
 

@@ -16,9 +16,10 @@ export class IngestCounters {
   accepted = 0;
   readings = 0;
   gaps = 0;
-  readonly rejected: Record<RejectReason, number> = Object.fromEntries(
-    Object.keys(REJECT_REASONS).map((k) => [k, 0]),
-  ) as Record<RejectReason, number>;
+  readonly rejected: Record<RejectReason, number> = Object.fromEntries(Object.keys(REJECT_REASONS).map((k) => [k, 0])) as Record<
+    RejectReason,
+    number
+  >;
 
   reject(reason: RejectReason): void {
     this.rejected[reason]++;

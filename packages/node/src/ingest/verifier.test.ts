@@ -42,7 +42,12 @@ const payloadOf = (dev: string, seq: number, readings = 1): TelemetryPayload => 
 
 function signRaw(key: DeviceKey, payload: Uint8Array, kid = key.deviceId): Uint8Array {
   const alg = key.keyType === 1 ? ALG_ES256 : ALG_EDDSA;
-  return encodeSign1({ alg, kid, payload, signature: sign(key.keyType, key.privateKey, sigStructure(encodeProtectedHeader(alg), payload)) });
+  return encodeSign1({
+    alg,
+    kid,
+    payload,
+    signature: sign(key.keyType, key.privateKey, sigStructure(encodeProtectedHeader(alg), payload)),
+  });
 }
 
 /** The same envelope with s replaced by n − s: still valid ECDSA, and what secure elements often emit. */
@@ -67,7 +72,10 @@ function corpus(): { name: string; bytes: Uint8Array }[] {
     { name: 'P-256 high-S', bytes: highS(signTelemetry(payloadOf(p256Dev.deviceId, 2), p256Dev)) },
     { name: 'P-256 buffer of 1000', bytes: signTelemetry(payloadOf(p256Dev.deviceId, 3, 1000), p256Dev) },
     { name: 'forged P-256', bytes: signTelemetry(payloadOf(p256Dev.deviceId, 4), { ...stranger, deviceId: p256Dev.deviceId }) },
-    { name: 'forged Ed25519', bytes: signTelemetry(payloadOf(edDev.deviceId, 4), { ...device('x', 2), deviceId: edDev.deviceId }) },
+    {
+      name: 'forged Ed25519',
+      bytes: signTelemetry(payloadOf(edDev.deviceId, 4), { ...device('x', 2), deviceId: edDev.deviceId }),
+    },
     { name: 'tampered payload', bytes: encodeSign1({ ...env, payload: tampered }) },
     { name: 'garbage', bytes: Uint8Array.from([0xde, 0xad, 0xbe, 0xef]) },
     { name: 'truncated', bytes: good1.subarray(0, good1.length - 5) },
@@ -76,7 +84,9 @@ function corpus(): { name: string; bytes: Uint8Array }[] {
     { name: 'alg mismatch', bytes: signTelemetry(payloadOf(edDev.deviceId, 5), { ...stranger, deviceId: edDev.deviceId }) },
     {
       name: 'unsupported alg',
-      bytes: encodeCbor(new CborTag(18, [encodeCbor(new Map([[1, -36]])), new Map([[4, seedOf(p256Dev.deviceId)]]), env.payload, env.signature])),
+      bytes: encodeCbor(
+        new CborTag(18, [encodeCbor(new Map([[1, -36]])), new Map([[4, seedOf(p256Dev.deviceId)]]), env.payload, env.signature]),
+      ),
     },
     { name: 'bad kid', bytes: signRaw(p256Dev, env.payload, 'reefer 1') },
     { name: 'signed bad payload', bytes: signRaw(p256Dev, encodeCbor({ ...payloadOf(p256Dev.deviceId, 6), seq: 0 } as never)) },
@@ -108,7 +118,11 @@ function make(workers: number, keys = registry, chunkSize?: number): Verifier {
 describe('node:crypto signature primitive', () => {
   it('DER-encodes r‖s minimally, so OpenSSL agrees with noble for leading zeros and high bits', () => {
     const key = generateDeviceKey(1, seedOf('der'));
-    const handle = createPublicKey({ key: Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), key.publicKey]), format: 'der', type: 'spki' });
+    const handle = createPublicKey({
+      key: Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), key.publicKey]),
+      format: 'der',
+      type: 'spki',
+    });
     let leadingZero = 0;
     let highBit = 0;
     for (let i = 0; i < 600; i++) {
@@ -146,10 +160,16 @@ describe('ingest verifier', () => {
 
   it('the corpus covers every verdict', () => {
     const reasons = new Set(expected.map((o) => (o.ok ? 'ok' : o.reason)));
-    assert.deepEqual(
-      [...reasons].sort(),
-      ['alg_mismatch', 'bad_payload', 'bad_signature', 'device_mismatch', 'malformed', 'ok', 'unknown_device', 'unsupported_alg'],
-    );
+    assert.deepEqual([...reasons].sort(), [
+      'alg_mismatch',
+      'bad_payload',
+      'bad_signature',
+      'device_mismatch',
+      'malformed',
+      'ok',
+      'unknown_device',
+      'unsupported_alg',
+    ]);
     assert.equal(expected[2]!.ok, true, 'high-S is accepted');
   });
 
@@ -181,7 +201,12 @@ describe('ingest verifier', () => {
       const v = make(workers, keys);
       const msg = signTelemetry(payloadOf(stranger.deviceId, 9), stranger);
       const [first] = await v.verify([msg]);
-      assert.deepEqual(first, { ok: false, reason: 'unknown_device', detail: 'device stranger-3 is not registered', deviceId: 'stranger-3' });
+      assert.deepEqual(first, {
+        ok: false,
+        reason: 'unknown_device',
+        detail: 'device stranger-3 is not registered',
+        deviceId: 'stranger-3',
+      });
       keys.set(stranger.deviceId, { keyType: 1, publicKey: stranger.publicKey });
       const [second] = await v.verify([msg]);
       assert.equal(second!.ok, true);

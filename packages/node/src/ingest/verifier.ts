@@ -52,7 +52,9 @@ const CHUNKS_IN_FLIGHT = 2;
 export function createVerifier(opts: VerifierOptions): Verifier {
   const workers = opts.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`workers must be an integer ≥ 0, got ${workers}`);
-  return workers === 0 ? new MainThreadVerifier(opts.keys) : new WorkerPoolVerifier(workers, opts.keys, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  return workers === 0
+    ? new MainThreadVerifier(opts.keys)
+    : new WorkerPoolVerifier(workers, opts.keys, opts.chunkSize ?? DEFAULT_CHUNK_SIZE);
 }
 
 function sameKey(a: DevicePublicKey, b: DevicePublicKey): boolean {
@@ -167,7 +169,9 @@ class WorkerPoolVerifier implements Verifier {
     if (messages.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const call: Call = { outcomes: new Array(messages.length), remaining: messages.length, resolve, reject };
-      messages.forEach((bytes, index) => this.queue.push({ bytes, call, index }));
+      messages.forEach((bytes, index) => {
+        this.queue.push({ bytes, call, index });
+      });
       if (!this.pumpScheduled) {
         this.pumpScheduled = true;
         // Once per event-loop turn: concurrent single-message calls (MQTT, HTTP) share chunks.
@@ -245,7 +249,14 @@ class WorkerPoolVerifier implements Verifier {
       const at = i * NUMBERS_PER_MESSAGE;
       deliver(task, {
         ok: true,
-        msg: { deviceId, seq: nums[at]!, signedAt: nums[at + 1]!, firstAt: nums[at + 2]!, lastAt: nums[at + 3]!, readings: nums[at + 4]! },
+        msg: {
+          deviceId,
+          seq: nums[at]!,
+          signedAt: nums[at + 1]!,
+          firstAt: nums[at + 2]!,
+          lastAt: nums[at + 3]!,
+          readings: nums[at + 4]!,
+        },
       });
     });
     if (resend.length === 0) {
@@ -265,7 +276,8 @@ class WorkerPoolVerifier implements Verifier {
       });
     } catch (err) {
       // The directory failed: those calls fail, the verifier goes on.
-      for (const t of resend) t.call.reject(new Error(`device key lookup failed: ${err instanceof Error ? err.message : String(err)}`));
+      for (const t of resend)
+        t.call.reject(new Error(`device key lookup failed: ${err instanceof Error ? err.message : String(err)}`));
       this.pump();
       return;
     }

@@ -149,7 +149,12 @@ export function createWorkerVerifier(): { handle(req: VerifyRequest): VerifyResp
       };
       const all = new Uint8Array(req.data);
       const n = req.ends.length;
-      const res: VerifyResponse = { id: req.id, deviceIds: new Array(n), numbers: new Float64Array(n * NUMBERS_PER_MESSAGE), exceptions: [] };
+      const res: VerifyResponse = {
+        id: req.id,
+        deviceIds: new Array(n),
+        numbers: new Float64Array(n * NUMBERS_PER_MESSAGE),
+        exceptions: [],
+      };
       let start = 0;
       for (let i = 0; i < n; i++) {
         const end = req.ends[i]!;

@@ -14,7 +14,10 @@ export function useCoverToken(cover: Hex | undefined): TokenInfo | undefined {
     let live = true;
     import('../chain/payouts.js')
       .then((m) => m.coverToken(chain.rpcUrl, cover))
-      .then((t) => live && setToken(t), () => undefined);
+      .then(
+        (t) => live && setToken(t),
+        () => undefined,
+      );
     return () => {
       live = false;
     };

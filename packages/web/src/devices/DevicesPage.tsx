@@ -18,7 +18,10 @@ export default function DevicesPage() {
       <div className="page-head">
         <div>
           <h1>Devices</h1>
-          <p className="muted">Signing devices known to this node. Registration and revocation live in DeviceRegistry on chain; the last column reads it from this browser.</p>
+          <p className="muted">
+            Signing devices known to this node. Registration and revocation live in DeviceRegistry on chain; the last column reads
+            it from this browser.
+          </p>
         </div>
       </div>
       <Card>
@@ -50,7 +53,9 @@ export default function DevicesPage() {
                       </td>
                       <td>
                         {d.status === 'active' ? <Badge tone="ok">registered</Badge> : <Badge tone="bad">revoked</Badge>}
-                        <div className="small muted">{d.revokedAt ? `from ${formatTime(d.revokedAt)}` : `since ${formatTime(d.registeredAt)}`}</div>
+                        <div className="small muted">
+                          {d.revokedAt ? `from ${formatTime(d.revokedAt)}` : `since ${formatTime(d.registeredAt)}`}
+                        </div>
                       </td>
                       <td className="small">
                         {formatAgo(d.lastSeenAt)}
@@ -59,7 +64,11 @@ export default function DevicesPage() {
                       <td className="num">{d.lastSeq}</td>
                       <td className="num" data-testid="gaps">
                         {d.gaps > 0 ? (
-                          <button type="button" className="button" onClick={() => setOpen(open === d.deviceId ? null : d.deviceId)}>
+                          <button
+                            type="button"
+                            className="button"
+                            onClick={() => setOpen(open === d.deviceId ? null : d.deviceId)}
+                          >
                             {d.gaps}
                           </button>
                         ) : (
@@ -94,8 +103,8 @@ function Gaps({ deviceId }: { deviceId: string }) {
   if (!d.data) return <Loading what="gaps" />;
   return (
     <ul className="small">
-      {d.data.sequenceGaps.map((g, i) => (
-        <li key={i}>
+      {d.data.sequenceGaps.map((g) => (
+        <li key={`${g.afterSeq}-${g.beforeSeq}`}>
           missing seq {g.afterSeq + 1}
           {g.beforeSeq - 1 > g.afterSeq + 1 ? `–${g.beforeSeq - 1}` : ''} ({g.beforeSeq - g.afterSeq - 1} messages)
         </li>
@@ -117,15 +126,23 @@ function ChainCheck({ device }: { device: DeviceJson }) {
       .then((reg) => {
         if (!live) return;
         if (!reg) return setState({ tone: 'bad', text: 'not registered' });
-        if (reg.publicKey.toLowerCase() !== device.publicKey.toLowerCase()) return setState({ tone: 'bad', text: 'different key' });
-        if ((reg.revokedAt ?? null) !== (device.revokedAt ?? null)) return setState({ tone: 'warn', text: reg.revokedAt ? `revoked ${formatTime(reg.revokedAt)}` : 'not revoked on chain' });
+        if (reg.publicKey.toLowerCase() !== device.publicKey.toLowerCase())
+          return setState({ tone: 'bad', text: 'different key' });
+        if ((reg.revokedAt ?? null) !== (device.revokedAt ?? null))
+          return setState({
+            tone: 'warn',
+            text: reg.revokedAt ? `revoked ${formatTime(reg.revokedAt)}` : 'not revoked on chain',
+          });
         setState({ tone: 'ok', text: reg.revokedAt ? 'revocation matches' : 'key matches' });
       })
-      .catch((e: unknown) => live && setState({ tone: 'warn', text: `chain unreachable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` }));
+      .catch(
+        (e: unknown) =>
+          live &&
+          setState({ tone: 'warn', text: `chain unreachable: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` }),
+      );
     return () => {
       live = false;
     };
   }, [chain?.rpcUrl, device.deviceId, device.publicKey, device.revokedAt]);
   return state ? <Badge tone={state.tone}>{state.text}</Badge> : <span className="muted small">reading…</span>;
 }
-

@@ -28,7 +28,8 @@ export default function MembersPage() {
         <div>
           <h1>Members</h1>
           <p className="muted">
-            Organisations admitted to the consortium, from MemberRegistry <Hash value={chain?.status.chain.memberRegistry} /> on chain {chain?.status.chain.chainId ?? '…'}.
+            Organisations admitted to the consortium, from MemberRegistry <Hash value={chain?.status.chain.memberRegistry} /> on
+            chain {chain?.status.chain.chainId ?? '…'}.
           </p>
         </div>
       </div>

@@ -23,7 +23,8 @@ export function AlertsCard({ shipments }: { shipments?: ShipmentStateJson[] }) {
             </div>
             <div className="small">{excursionDetail(x)}</div>
             <div className="t">
-              <Link href={paths.shipment(shipmentId)}>{shipmentId}</Link> · {formatTime(x.startedAt)} → {x.endedAt ? formatTime(x.endedAt) : 'ongoing'}
+              <Link href={paths.shipment(shipmentId)}>{shipmentId}</Link> · {formatTime(x.startedAt)} →{' '}
+              {x.endedAt ? formatTime(x.endedAt) : 'ongoing'}
             </div>
           </li>
         ))}

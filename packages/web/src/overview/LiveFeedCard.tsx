@@ -7,7 +7,9 @@ export function LiveFeedCard() {
   const live = useLive();
   return (
     <Card title="Live from the node" testId="live-feed">
-      {live.events.length === 0 && <p className="empty">Waiting for the node to report ingest commits, anchors, excursions and payouts…</p>}
+      {live.events.length === 0 && (
+        <p className="empty">Waiting for the node to report ingest commits, anchors, excursions and payouts…</p>
+      )}
       <ul className="feed">
         {live.events.map((e) => (
           <li key={e.id} data-kind={e.kind}>

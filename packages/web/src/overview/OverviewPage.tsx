@@ -18,7 +18,9 @@ export default function OverviewPage() {
       <div className="page-head">
         <div>
           <h1>Overview</h1>
-          <p className="muted">Shipments, condition alerts, policies and payouts, as the node derives them from signed evidence.</p>
+          <p className="muted">
+            Shipments, condition alerts, policies and payouts, as the node derives them from signed evidence.
+          </p>
         </div>
       </div>
       <EvidenceStats status={status.data} shipments={shipments.data} payouts={payouts.data} />

@@ -40,7 +40,9 @@ export function PoliciesCard({ policies, payouts }: { policies: Loaded<PolicyJso
                   <td>
                     <StatusBadge status={p.state} />
                   </td>
-                  <td className="num">{p.terms.sumInsured ? <TokenAmount cover={p.cover} amount={p.terms.sumInsured} /> : '—'}</td>
+                  <td className="num">
+                    {p.terms.sumInsured ? <TokenAmount cover={p.cover} amount={p.terms.sumInsured} /> : '—'}
+                  </td>
                   <td className="small">{termsLine(p)}</td>
                 </tr>
               ))}
@@ -68,7 +70,9 @@ export function PoliciesCard({ policies, payouts }: { policies: Loaded<PolicyJso
                 return (
                   <tr key={p.txHash} data-payout={p.txHash}>
                     <td>#{p.policyId}</td>
-                    <td className="num">{policy ? <TokenAmount cover={policy.cover} amount={p.amount} testId="payout-amount" /> : p.amount}</td>
+                    <td className="num">
+                      {policy ? <TokenAmount cover={policy.cover} amount={p.amount} testId="payout-amount" /> : p.amount}
+                    </td>
                     <td className="small">{formatTime(p.paidAt)}</td>
                     <td>
                       <Hash value={p.txHash} />

@@ -43,7 +43,9 @@ export function EvidencePanel({ status, excursions, ready }: { status?: StatusJs
         <dt>Chain</dt>
         <dd>
           {status ? `chain ${status.chain.chainId}, read from ${chain?.rpcUrl ?? status.chain.rpcUrl}` : '…'}
-          {chain?.rewritten && <div className="muted">(the node reports {status?.chain.rpcUrl}; this browser asks the same host)</div>}
+          {chain?.rewritten && (
+            <div className="muted">(the node reports {status?.chain.rpcUrl}; this browser asks the same host)</div>
+          )}
         </dd>
       </dl>
       {breaches.length === 0 && <p className="empty">No breach: nothing to prove.</p>}
@@ -52,11 +54,20 @@ export function EvidencePanel({ status, excursions, ready }: { status?: StatusJs
           <h3>{excursionTitle(x)}</h3>
           <p className="small muted">
             Leaves {x.evidence.firstLeafIndex}–{x.evidence.lastLeafIndex}{' '}
-            {anchored > x.evidence.lastLeafIndex ? <Badge tone="ok">anchored</Badge> : <Badge tone="warn">not anchored yet</Badge>}
+            {anchored > x.evidence.lastLeafIndex ? (
+              <Badge tone="ok">anchored</Badge>
+            ) : (
+              <Badge tone="warn">not anchored yet</Badge>
+            )}
           </p>
           <ul className="checks">
             {(['first', 'peak', 'last'] as Role[]).map((role) => (
-              <ProofRow key={role} role={role} readingId={x.evidence.readingIds[role]} rpcUrl={ready ? chain?.rpcUrl : undefined} />
+              <ProofRow
+                key={role}
+                role={role}
+                readingId={x.evidence.readingIds[role]}
+                rpcUrl={ready ? chain?.rpcUrl : undefined}
+              />
             ))}
           </ul>
         </div>
@@ -88,13 +99,25 @@ function ProofRow({ role, readingId, rpcUrl }: { role: Role; readingId: string; 
   }, [readingId, rpcUrl]);
   const cls = error ? 'fail' : !v ? 'skip' : v.verdict.kind === 'verified' ? 'ok' : 'fail';
   return (
-    <li className={cls} data-testid="proof-row" data-reading={readingId} data-verdict={v?.verdict.kind ?? (error ? 'error' : 'pending')}>
+    <li
+      className={cls}
+      data-testid="proof-row"
+      data-reading={readingId}
+      data-verdict={v?.verdict.kind ?? (error ? 'error' : 'pending')}
+    >
       <span className="mark">{cls === 'ok' ? '✓' : cls === 'fail' ? '✗' : '…'}</span>
       <span>
         <span className="name">{role} reading</span> <Link href={paths.verify(readingId)}>{readingId}</Link>{' '}
         {v && <Badge tone={v.verdict.kind === 'verified' ? 'ok' : 'bad'}>{v.verdict.title}</Badge>}
       </span>
-      <span className="detail">{error ?? (v ? (v.verdict.kind === 'verified' ? `${v.report.checks.length} checks passed in ${Math.round(v.ms)} ms` : v.verdict.summary) : 'checking against the chain…')}</span>
+      <span className="detail">
+        {error ??
+          (v
+            ? v.verdict.kind === 'verified'
+              ? `${v.report.checks.length} checks passed in ${Math.round(v.ms)} ms`
+              : v.verdict.summary
+            : 'checking against the chain…')}
+      </span>
     </li>
   );
 }

@@ -5,7 +5,13 @@ import { formatTimeSeconds, formatValue, kindName } from '../lib/format.js';
 import { paths } from '../lib/router.js';
 import type { PickedReading } from './SensorChart.js';
 
-export function PickedReadingCard({ r, onClose }: { r: PickedReading & { kind: string; deviceId: string }; onClose: () => void }) {
+export function PickedReadingCard({
+  r,
+  onClose,
+}: {
+  r: PickedReading & { kind: string; deviceId: string };
+  onClose: () => void;
+}) {
   return (
     <Card
       title={`Reading ${r.id}`}

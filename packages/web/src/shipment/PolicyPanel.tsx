@@ -72,9 +72,9 @@ function PayoutRow({ cover, payout }: { cover: PolicyJson['cover']; payout: Payo
     import('../chain/payouts.js')
       .then((m) => m.readPayoutTx(chain.rpcUrl, cover, payout.txHash))
       .then(
-      (r) => live && setOnChain(r),
-      (e: unknown) => live && setError(e instanceof Error ? e.message.split('\n')[0] : String(e)),
-    );
+        (r) => live && setOnChain(r),
+        (e: unknown) => live && setError(e instanceof Error ? e.message.split('\n')[0] : String(e)),
+      );
     return () => {
       live = false;
     };
@@ -101,7 +101,11 @@ function PayoutRow({ cover, payout }: { cover: PolicyJson['cover']; payout: Payo
           {onChain && onChain.amount !== null && (
             <>
               ClaimPaid <TokenAmount cover={cover} amount={onChain.amount} /> in block {onChain.blockNumber} ({onChain.status}){' '}
-              {agrees ? <Badge tone="ok">matches the node's record</Badge> : <Badge tone="bad">differs from the node's record</Badge>}
+              {agrees ? (
+                <Badge tone="ok">matches the node's record</Badge>
+              ) : (
+                <Badge tone="bad">differs from the node's record</Badge>
+              )}
             </>
           )}
           {onChain && onChain.amount === null && <Badge tone="bad">no ClaimPaid event in this transaction</Badge>}

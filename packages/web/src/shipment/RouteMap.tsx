@@ -33,7 +33,15 @@ function loadLand(): Promise<Land> {
   return atlas;
 }
 
-export function RouteMap({ shipment, track, excursions }: { shipment: ShipmentJson; track: TrackSeries | null; excursions: Excursion[] }) {
+export function RouteMap({
+  shipment,
+  track,
+  excursions,
+}: {
+  shipment: ShipmentJson;
+  track: TrackSeries | null;
+  excursions: Excursion[];
+}) {
   const [land, setLand] = useState<Land>();
   const [error, setError] = useState<string>();
   useEffect(() => {
@@ -71,10 +79,17 @@ export function RouteMap({ shipment, track, excursions }: { shipment: ShipmentJs
     return placeLabels(items, { width: W });
   }, [geo, project]);
 
-  const incidents = excursions.filter((x): x is Extract<Excursion, { kind: 'light' }> => x.kind === 'light' && x.position !== null);
+  const incidents = excursions.filter(
+    (x): x is Extract<Excursion, { kind: 'light' }> => x.kind === 'light' && x.position !== null,
+  );
 
   return (
-    <div className="map" data-testid="route-map" data-track-points={geo.track?.properties.points ?? 0} data-legs={geo.legs.length}>
+    <div
+      className="map"
+      data-testid="route-map"
+      data-track-points={geo.track?.properties.points ?? 0}
+      data-legs={geo.legs.length}
+    >
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Map of shipment ${shipment.id}: planned legs and travelled track`}>
         <path className="graticule" d={path(geoGraticule10()) ?? undefined} />
         {land && <path className="land" d={path(land) ?? undefined} />}
@@ -100,7 +115,11 @@ export function RouteMap({ shipment, track, excursions }: { shipment: ShipmentJs
           );
         })}
         {geo.current && (
-          <g className="current" data-testid="current-position" transform={`translate(${project(geo.current.coordinates).join(',')})`}>
+          <g
+            className="current"
+            data-testid="current-position"
+            transform={`translate(${project(geo.current.coordinates).join(',')})`}
+          >
             <circle r={7} />
           </g>
         )}

@@ -65,7 +65,20 @@ export function SensorChart(props: SensorChartProps) {
           },
         },
       },
-      axes: [{ stroke: '#4a5a66', grid: { stroke: '#eef1f4' }, values: (_u, splits, _i, _space, incr) => splits.map((s, i) => utcTick(s, incr, i === 0)), size: 44 }, { stroke: '#4a5a66', grid: { stroke: '#eef1f4' }, values: (_u, ticks) => ticks.map((t) => `${t}${unitOf(props.kind) ? ` ${unitOf(props.kind)}` : ''}`), size: 64 }],
+      axes: [
+        {
+          stroke: '#4a5a66',
+          grid: { stroke: '#eef1f4' },
+          values: (_u, splits, _i, _space, incr) => splits.map((s, i) => utcTick(s, incr, i === 0)),
+          size: 44,
+        },
+        {
+          stroke: '#4a5a66',
+          grid: { stroke: '#eef1f4' },
+          values: (_u, ticks) => ticks.map((t) => `${t}${unitOf(props.kind) ? ` ${unitOf(props.kind)}` : ''}`),
+          size: 64,
+        },
+      ],
       series: [{}, { label: props.label, stroke: props.color ?? '#1f7a8c', width: 1.5, points: { show: false } }],
       cursor: {
         sync: props.syncKey ? { key: props.syncKey } : undefined,

@@ -11,17 +11,36 @@ import { CHART_KINDS, type ChartKind, type ShipmentSeries, useDetail } from './u
 
 const COLORS: Record<ChartKind, string> = { temp: '#1f7a8c', rh: '#6a4c93' };
 
-export function ShipmentCharts({ series, rules, excursions, onPick }: { series: ShipmentSeries; rules: Rule[]; excursions: Excursion[]; onPick: (r: PickedReading & { kind: string; deviceId: string }) => void }) {
+export function ShipmentCharts({
+  series,
+  rules,
+  excursions,
+  onPick,
+}: {
+  series: ShipmentSeries;
+  rules: Rule[];
+  excursions: Excursion[];
+  onPick: (r: PickedReading & { kind: string; deviceId: string }) => void;
+}) {
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const extent = series.extent;
-  if (!extent) return <Card title="Conditions"><p className="empty">No temperature or humidity readings yet.</p></Card>;
+  if (!extent)
+    return (
+      <Card title="Conditions">
+        <p className="empty">No temperature or humidity readings yet.</p>
+      </Card>
+    );
   const view = zoom ?? extent;
   const focus = excursions
     .filter((x) => x.kind === 'band')
     .map((x) => {
       const { start, end } = excursionSpan(x);
       const pad = Math.max(2 * 3600_000, (end - start) * 3);
-      return { id: x.id, label: `${x.breached ? 'breach' : 'excursion'} ${x.ruleId}, ${formatTime(start)}`, window: [start - pad, end + pad] as [number, number] };
+      return {
+        id: x.id,
+        label: `${x.breached ? 'breach' : 'excursion'} ${x.ruleId}, ${formatTime(start)}`,
+        window: [start - pad, end + pad] as [number, number],
+      };
     });
   return (
     <Card
@@ -29,7 +48,9 @@ export function ShipmentCharts({ series, rules, excursions, onPick }: { series: 
       testId="conditions"
       actions={
         <span className="row small">
-          {series.downsampled && <Badge tone="info">min/max per bucket ({series.source === 'node' ? 'on the node' : 'in the browser'})</Badge>}
+          {series.downsampled && (
+            <Badge tone="info">min/max per bucket ({series.source === 'node' ? 'on the node' : 'in the browser'})</Badge>
+          )}
           {zoom && (
             <button type="button" className="button" onClick={() => setZoom(null)}>
               Reset zoom
@@ -39,13 +60,21 @@ export function ShipmentCharts({ series, rules, excursions, onPick }: { series: 
       }
     >
       <p className="small muted">
-        {formatTime(view[0])} → {formatTime(view[1])}. Drag across a chart to zoom, double-click to reset, click a point to verify that reading.
+        {formatTime(view[0])} → {formatTime(view[1])}. Drag across a chart to zoom, double-click to reset, click a point to verify
+        that reading.
       </p>
       {focus.length > 0 && (
         <div className="row small" style={{ marginTop: 4 }}>
           <span className="muted">Zoom to:</span>
           {focus.map((f) => (
-            <button key={f.id} type="button" className="button" data-testid="zoom-to" data-excursion={f.id} onClick={() => setZoom(f.window)}>
+            <button
+              key={f.id}
+              type="button"
+              className="button"
+              data-testid="zoom-to"
+              data-excursion={f.id}
+              onClick={() => setZoom(f.window)}
+            >
               {f.label}
             </button>
           ))}
@@ -54,7 +83,20 @@ export function ShipmentCharts({ series, rules, excursions, onPick }: { series: 
       {CHART_KINDS.map((k) => {
         const c = series.charts[k];
         if (!c) return null;
-        return <KindChart key={k} kind={k} deviceId={c.deviceId} full={c.series} view={view} zoom={zoom} setZoom={setZoom} rules={rules} excursions={excursions} onPick={onPick} />;
+        return (
+          <KindChart
+            key={k}
+            kind={k}
+            deviceId={c.deviceId}
+            full={c.series}
+            view={view}
+            zoom={zoom}
+            setZoom={setZoom}
+            rules={rules}
+            excursions={excursions}
+            onPick={onPick}
+          />
+        );
       })}
     </Card>
   );
@@ -104,7 +146,8 @@ function KindChart(p: {
             </span>
           )}
           <span>
-            {(detail ?? p.full).t.length.toLocaleString('en-US')} of {(detail ?? p.full).total.toLocaleString('en-US')} readings drawn
+            {(detail ?? p.full).t.length.toLocaleString('en-US')} of {(detail ?? p.full).total.toLocaleString('en-US')} readings
+            drawn
           </span>
         </div>
       </div>

@@ -42,7 +42,8 @@ export default function ShipmentPage({ id }: { id: string }) {
             {s.shipment.id} <StatusBadge status={s.status} /> {s.breached > 0 && <Badge tone="bad">{s.breached} breached</Badge>}
           </h1>
           <p className="muted">
-            {s.shipment.goods.description} · {legs[0]?.from.name} → {legs[legs.length - 1]?.to.name} · {formatTime(legs[0]?.plannedDeparture)} → {formatTime(legs[legs.length - 1]?.plannedArrival)}
+            {s.shipment.goods.description} · {legs[0]?.from.name} → {legs[legs.length - 1]?.to.name} ·{' '}
+            {formatTime(legs[0]?.plannedDeparture)} → {formatTime(legs[legs.length - 1]?.plannedArrival)}
           </p>
           <p className="small muted">{s.shipment.parties.map((p) => `${p.role}: ${p.name}`).join(' · ')}</p>
         </div>
@@ -50,7 +51,9 @@ export default function ShipmentPage({ id }: { id: string }) {
       </div>
       {series.error && <ErrorNote error={series.error} />}
       {!series.data && !series.error && <Loading what="readings" />}
-      {series.data && <ShipmentCharts series={series.data} rules={s.shipment.rules} excursions={s.excursions} onPick={setPicked} />}
+      {series.data && (
+        <ShipmentCharts series={series.data} rules={s.shipment.rules} excursions={s.excursions} onPick={setPicked} />
+      )}
       {picked && <PickedReadingCard r={picked} onClose={() => setPicked(null)} />}
       <div className="grid grid-2">
         <div className="stack">
@@ -60,7 +63,11 @@ export default function ShipmentPage({ id }: { id: string }) {
           <PolicyPanel policies={s.policies} payouts={s.payouts} />
         </div>
         <div className="stack">
-          <EvidencePanel status={status.data} excursions={s.excursions} ready={series.data !== undefined || series.error !== undefined} />
+          <EvidencePanel
+            status={status.data}
+            excursions={s.excursions}
+            ready={series.data !== undefined || series.error !== undefined}
+          />
           <Timeline state={s} anchors={anchors.data ?? []} />
         </div>
       </div>

@@ -41,7 +41,12 @@ export function BundleInput({ onBundle }: { onBundle: (b: ProofBundle) => void }
           take(text);
         }}
       >
-        <textarea placeholder="…or paste the bundle JSON" value={text} onChange={(e) => setText(e.target.value)} aria-label="Bundle JSON" />
+        <textarea
+          placeholder="…or paste the bundle JSON"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-label="Bundle JSON"
+        />
         <button type="submit" className="button primary" style={{ marginTop: 6 }}>
           Verify this bundle
         </button>

@@ -8,7 +8,7 @@ export function CheckList({ checks }: { checks: BundleCheck[] }) {
         const cls = c.skipped ? 'skip' : c.ok ? 'ok' : 'fail';
         return (
           <li key={c.name} className={cls} data-check={c.name} data-ok={String(c.ok)}>
-            <span className="mark" aria-label={cls === 'ok' ? 'passed' : cls === 'fail' ? 'failed' : 'not checked'}>
+            <span className="mark" role="img" aria-label={cls === 'ok' ? 'passed' : cls === 'fail' ? 'failed' : 'not checked'}>
               {cls === 'ok' ? '✓' : cls === 'fail' ? '✗' : '–'}
             </span>
             <span className="name">

@@ -12,7 +12,13 @@ export function VerdictBanner({ result }: { result?: Verification }) {
   const v = result.verdict;
   const mark = v.kind === 'verified' ? '✓' : v.kind === 'not-verified' ? '✗' : '!';
   return (
-    <div className={`verdict ${v.kind}`} data-testid="verdict" data-verdict={v.kind} data-failed={v.failed.map((c) => c.name).join(',')} aria-live="polite">
+    <div
+      className={`verdict ${v.kind}`}
+      data-testid="verdict"
+      data-verdict={v.kind}
+      data-failed={v.failed.map((c) => c.name).join(',')}
+      aria-live="polite"
+    >
       <h1>
         <span aria-hidden="true">{mark}</span> {v.title}
       </h1>

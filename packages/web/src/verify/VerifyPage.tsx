@@ -36,12 +36,18 @@ export default function VerifyPage({ readingId, bundleParam, rpcParam }: Props) 
     else setGiven({});
   }, [bundleParam]);
 
-  const source: Source | null = readingId ? { kind: 'node', readingId } : given.bundle ? { kind: 'given', bundle: given.bundle } : null;
+  const source: Source | null = readingId
+    ? { kind: 'node', readingId }
+    : given.bundle
+      ? { kind: 'given', bundle: given.bundle }
+      : null;
 
   return (
     <div className="verify" data-testid="verify-page">
       <h1 style={{ marginTop: 4 }}>Verify a reading</h1>
-      <p className="muted small">Checked in this browser against the ledger itself: you do not have to trust the node that stored it.</p>
+      <p className="muted small">
+        Checked in this browser against the ledger itself: you do not have to trust the node that stored it.
+      </p>
       {given.error && <ErrorNote error={given.error} />}
       {source ? <Verifier source={source} rpcParam={rpcParam} /> : !given.error && <Start />}
       {source && (
@@ -68,7 +74,15 @@ function Start() {
             if (/^\d+:\d+$/.test(id.trim())) navigate(paths.verify(id.trim()));
           }}
         >
-          <input type="text" inputMode="numeric" placeholder="reading id, e.g. 1204:3" value={id} onChange={(e) => setId(e.target.value)} style={{ flex: '1 1 12rem', width: 'auto' }} aria-label="Reading id" />
+          <input
+            type="text"
+            inputMode="numeric"
+            placeholder="reading id, e.g. 1204:3"
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            style={{ flex: '1 1 12rem', width: 'auto' }}
+            aria-label="Reading id"
+          />
           <button className="button primary" type="submit">
             Verify
           </button>
@@ -126,12 +140,10 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
 
   if (error) {
     return (
-      <>
-        <div className="verdict not-verified" data-testid="verdict" data-verdict="error">
-          <h1>✗ NOT VERIFIED</h1>
-          <p>{error}</p>
-        </div>
-      </>
+      <div className="verdict not-verified" data-testid="verdict" data-verdict="error">
+        <h1>✗ NOT VERIFIED</h1>
+        <p>{error}</p>
+      </div>
     );
   }
   return (
@@ -189,7 +201,8 @@ function Provenance({ bundle, result, fromNode }: { bundle: ProofBundle; result?
             <>
               <dt>Shipment</dt>
               <dd data-testid="reading-shipment">
-                <Link href={paths.shipment(shipment.shipment.id)}>{shipment.shipment.id}</Link> — {shipment.shipment.goods.description}
+                <Link href={paths.shipment(shipment.shipment.id)}>{shipment.shipment.id}</Link> —{' '}
+                {shipment.shipment.goods.description}
               </dd>
             </>
           )}
@@ -230,7 +243,13 @@ function useShipmentOf(deviceId: string | null, t: number | null): ShipmentState
     if (!deviceId || t === null) return;
     let live = true;
     getJson<ShipmentStateJson[]>('/api/v1/shipments').then(
-      (all) => live && setS(all.find((x) => x.shipment.devices.some((d) => d.deviceId === deviceId && d.from <= t && (d.to === undefined || t <= d.to)))),
+      (all) =>
+        live &&
+        setS(
+          all.find((x) =>
+            x.shipment.devices.some((d) => d.deviceId === deviceId && d.from <= t && (d.to === undefined || t <= d.to)),
+          ),
+        ),
       () => undefined,
     );
     return () => {
@@ -252,7 +271,14 @@ function RpcForm({ value, onChange }: { value: string; onChange: (v: string | nu
         onChange(v.trim() || null);
       }}
     >
-      <input type="url" value={v} onChange={(e) => setV(e.target.value)} placeholder="https://rpc.example (chain JSON-RPC)" aria-label="Chain JSON-RPC URL" style={{ flex: '1 1 14rem', width: 'auto' }} />
+      <input
+        type="url"
+        value={v}
+        onChange={(e) => setV(e.target.value)}
+        placeholder="https://rpc.example (chain JSON-RPC)"
+        aria-label="Chain JSON-RPC URL"
+        style={{ flex: '1 1 14rem', width: 'auto' }}
+      />
       <button type="submit" className="button">
         Check against this RPC
       </button>
@@ -273,7 +299,9 @@ function Share({ bundle, fromNode }: { bundle: ProofBundle; fromNode: boolean })
     <Card title="Share this proof">
       <div className="row" style={{ alignItems: 'flex-start', gap: '1rem' }}>
         <div style={{ flex: '1 1 220px', minWidth: 0 }}>
-          <p className="small">The bundle is all anyone needs to check this reading again, here or with <code>tradetwin verify bundle.json</code>.</p>
+          <p className="small">
+            The bundle is all anyone needs to check this reading again, here or with <code>tradetwin verify bundle.json</code>.
+          </p>
           <div className="row">
             <button type="button" className="button" onClick={download}>
               Download bundle (JSON)
