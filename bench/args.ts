@@ -62,8 +62,24 @@ export function parseArgs(argv: string[]): BenchOptions {
     else flags.set(name, inline ?? argv[++i] ?? '');
   }
   const known = [
-    '--quick', '--keep', '--json', '--readings', '--anchor-ms', '--anchor-leaves', '--devices', '--connections',
-    '--verify-workers', '--single', '--batched', '--baseline', '--baseline-automine', '--proof-leaves', '--only', '--pragma', '--cpu-profile', '--bg-checkpoint',
+    '--quick',
+    '--keep',
+    '--json',
+    '--readings',
+    '--anchor-ms',
+    '--anchor-leaves',
+    '--devices',
+    '--connections',
+    '--verify-workers',
+    '--single',
+    '--batched',
+    '--baseline',
+    '--baseline-automine',
+    '--proof-leaves',
+    '--only',
+    '--pragma',
+    '--cpu-profile',
+    '--bg-checkpoint',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option ${k}\n${USAGE}`);
   const str = (k: string) => {
@@ -106,7 +122,10 @@ export function parseArgs(argv: string[]): BenchOptions {
     anchorWaitMs: 30_000,
     cpuProfileDir: str('--cpu-profile'),
     bgCheckpointMs: num('--bg-checkpoint'),
-    pragmas: (str('--pragma') ?? '').split(';').map((p) => p.trim()).filter(Boolean),
+    pragmas: (str('--pragma') ?? '')
+      .split(';')
+      .map((p) => p.trim())
+      .filter(Boolean),
   };
   if (mode === 'big') {
     // Big mode: only batched ingest of N readings, for throughput at scale and peak RSS.
@@ -118,7 +137,8 @@ export function parseArgs(argv: string[]): BenchOptions {
   const only = str('--only');
   if (only) {
     const keep = new Set(only.split(','));
-    for (const p of keep) if (!['single', 'batched', 'baseline', 'proofs'].includes(p)) throw new Error(`--only: unknown phase ${p}`);
+    for (const p of keep)
+      if (!['single', 'batched', 'baseline', 'proofs'].includes(p)) throw new Error(`--only: unknown phase ${p}`);
     if (!keep.has('single')) o.single = null;
     if (!keep.has('batched')) o.batched = null;
     if (!keep.has('baseline')) o.baseline = null;

@@ -90,7 +90,15 @@ interface Receipt {
   blockNumber: Hex;
 }
 
-async function presign(opts: { key: Hex; chainId: number; logAnchor: Address; from: number; count: number; nonce0: number; size0: number }) {
+async function presign(opts: {
+  key: Hex;
+  chainId: number;
+  logAnchor: Address;
+  from: number;
+  count: number;
+  nonce0: number;
+  size0: number;
+}) {
   const account = privateKeyToAccount(opts.key);
   const ts0 = Date.now();
   const maxPriorityFeePerGas = parseGwei('1');
@@ -102,7 +110,11 @@ async function presign(opts: { key: Hex; chainId: number; logAnchor: Address; fr
     // A reading, and its hash as the "root" of a one-reading log.
     const reading = encodeCbor({ t: ts0 + i, k: 'temp', v: 2 + (i % 64) / 8 });
     const root: Hex = `0x${createHash('sha256').update(reading).digest('hex')}`;
-    const data = encodeFunctionData({ abi: logAnchorAbi, functionName: 'publishHead', args: [BigInt(opts.size0 + k + 1), root, BigInt(ts0 + i)] });
+    const data = encodeFunctionData({
+      abi: logAnchorAbi,
+      functionName: 'publishHead',
+      args: [BigInt(opts.size0 + k + 1), root, BigInt(ts0 + i)],
+    });
     raw.push(
       await account.signTransaction({
         chainId: opts.chainId,
@@ -127,13 +139,24 @@ async function receiptsOf(rpc: Rpc, hashes: Hex[]): Promise<Receipt[]> {
   return out;
 }
 
-export async function runBaseline(opts: { automineReadings: number; intervalReadings: number; window: number; log: (s: string) => void }): Promise<BaselineResult> {
+export async function runBaseline(opts: {
+  automineReadings: number;
+  intervalReadings: number;
+  window: number;
+  log: (s: string) => void;
+}): Promise<BaselineResult> {
   const chain = await startDevChain({});
   const rpc = new Rpc(chain.rpcUrl, opts.window + 2);
   try {
     const key = DEV_ACCOUNTS[0];
     const address = privateKeyToAccount(key).address;
-    const clients = createChainClients({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, signerKey: key, gasPrice: 'auto', pollingIntervalMs: 20 });
+    const clients = createChainClients({
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.chainId,
+      signerKey: key,
+      gasPrice: 'auto',
+      pollingIntervalMs: 20,
+    });
     const { addresses } = await deployContracts(clients, 'Naive baseline', ALL_ROLES);
     const runs: NaiveRun[] = [];
     let size0 = 0;
@@ -142,7 +165,15 @@ export async function runBaseline(opts: { automineReadings: number; intervalRead
     // 1. automine, in nonce order, at most `window` unmined.
     if (opts.automineReadings > 0) {
       const nonce0 = await nonceNow();
-      const { raw, presignMs } = await presign({ key, chainId: chain.chainId, logAnchor: addresses.logAnchor, from: 0, count: opts.automineReadings, nonce0, size0 });
+      const { raw, presignMs } = await presign({
+        key,
+        chainId: chain.chainId,
+        logAnchor: addresses.logAnchor,
+        from: 0,
+        count: opts.automineReadings,
+        nonce0,
+        size0,
+      });
       const block0 = Number(await rpc.call<Hex>('eth_blockNumber', []));
       const hashes: Hex[] = [];
       let mined = 0;
@@ -170,9 +201,19 @@ export async function runBaseline(opts: { automineReadings: number; intervalRead
       await poller;
       const end = nowMs();
       const receipts = await receiptsOf(rpc, hashes);
-      runs.push(summarise('automine', receipts, (end - start) / 1000, presignMs, Number(await rpc.call<Hex>('eth_blockNumber', [])) - block0));
+      runs.push(
+        summarise(
+          'automine',
+          receipts,
+          (end - start) / 1000,
+          presignMs,
+          Number(await rpc.call<Hex>('eth_blockNumber', [])) - block0,
+        ),
+      );
       size0 += raw.length;
-      opts.log(`  automine: ${Math.round(runs[0]!.readingsPerSec)} readings/s (${raw.length} transactions, ${runs[0]!.blocks} blocks)`);
+      opts.log(
+        `  automine: ${Math.round(runs[0]!.readingsPerSec)} readings/s (${raw.length} transactions, ${runs[0]!.blocks} blocks)`,
+      );
     }
 
     // 2. 1 s interval mining, pipelined.
@@ -180,7 +221,15 @@ export async function runBaseline(opts: { automineReadings: number; intervalRead
       await rpc.call('evm_setAutomine', [false]);
       await rpc.call('evm_setIntervalMining', [1]);
       const nonce0 = await nonceNow();
-      const { raw, presignMs } = await presign({ key, chainId: chain.chainId, logAnchor: addresses.logAnchor, from: size0, count: opts.intervalReadings, nonce0, size0 });
+      const { raw, presignMs } = await presign({
+        key,
+        chainId: chain.chainId,
+        logAnchor: addresses.logAnchor,
+        from: size0,
+        count: opts.intervalReadings,
+        nonce0,
+        size0,
+      });
       const block0 = Number(await rpc.call<Hex>('eth_blockNumber', []));
       const hashes: Hex[] = new Array(raw.length);
       let next = 0;
@@ -196,14 +245,23 @@ export async function runBaseline(opts: { automineReadings: number; intervalRead
       );
       const deadline = performance.now() + 120_000;
       while ((await nonceNow()) - nonce0 < raw.length) {
-        if (performance.now() > deadline) throw new Error('naive baseline (interval mining): not all transactions mined in 120 s');
+        if (performance.now() > deadline)
+          throw new Error('naive baseline (interval mining): not all transactions mined in 120 s');
         await sleep(2);
       }
       const end = nowMs();
       const receipts = await receiptsOf(rpc, hashes);
-      const r = summarise('interval-1s', receipts, (end - start) / 1000, presignMs, Number(await rpc.call<Hex>('eth_blockNumber', [])) - block0);
+      const r = summarise(
+        'interval-1s',
+        receipts,
+        (end - start) / 1000,
+        presignMs,
+        Number(await rpc.call<Hex>('eth_blockNumber', [])) - block0,
+      );
       runs.push(r);
-      opts.log(`  1 s interval mining: ${Math.round(r.readingsPerSec)} readings/s (${raw.length} transactions, ${r.blocks} blocks)`);
+      opts.log(
+        `  1 s interval mining: ${Math.round(r.readingsPerSec)} readings/s (${raw.length} transactions, ${r.blocks} blocks)`,
+      );
     }
     const best = runs.reduce((a, b) => (b.readingsPerSec > a.readingsPerSec ? b : a));
     return { ...best, runs };
@@ -213,10 +271,16 @@ export async function runBaseline(opts: { automineReadings: number; intervalRead
   }
 }
 
-function summarise(mining: NaiveRun['mining'], receipts: Receipt[], seconds: number, presignMs: number, blocks: number): NaiveRun {
+function summarise(
+  mining: NaiveRun['mining'],
+  receipts: Receipt[],
+  seconds: number,
+  presignMs: number,
+  blocks: number,
+): NaiveRun {
   let gas = 0;
   for (const r of receipts) {
-    if (!r || r.status !== '0x1') throw new Error('a naive baseline transaction failed');
+    if (r?.status !== '0x1') throw new Error('a naive baseline transaction failed');
     gas += Number(r.gasUsed);
   }
   return {

@@ -53,7 +53,9 @@ export function messagesPerDevice(devices: number, connections: number, s: Phase
   for (let c = 0; c < connections; c++) {
     const owned = ownedDevices(devices, connections, c);
     const total = split(s.warmupMessages, connections, c) + split(s.messages, connections, c);
-    owned.forEach((d, k) => (out[d] = split(total, owned.length, k)));
+    owned.forEach((d, k) => {
+      out[d] = split(total, owned.length, k);
+    });
   }
   return out;
 }
@@ -107,7 +109,9 @@ export async function buildCorpus(opts: {
   const nextSeq = opts.seqBase.slice();
   conns.forEach((c) => {
     const total = c.warmupMessages + c.timedMessages;
-    c.devices.forEach((d, k) => (nextSeq[d] = nextSeq[d]! + split(total, c.devices.length, k)));
+    c.devices.forEach((d, k) => {
+      nextSeq[d] = nextSeq[d]! + split(total, c.devices.length, k);
+    });
   });
   const corpus: Corpus = {
     name: opts.name,

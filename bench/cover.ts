@@ -36,7 +36,14 @@ export function measureRules(readings = 1_000_000): number {
       const k = kinds[i % 3]!;
       const minute = Math.floor(i / 3);
       const v = k === 'temp' ? (minute % 2000 < 60 ? 12 : 4 + Math.sin(minute / 50)) : k === 'rh' ? 80 : 0.2;
-      env.push({ t: start + minute * 60_000, k, v, deviceId: 'reefer-bench', leafIndex: leaf, readingId: `${leaf}:${j}` } as EvidencedReading);
+      env.push({
+        t: start + minute * 60_000,
+        k,
+        v,
+        deviceId: 'reefer-bench',
+        leafIndex: leaf,
+        readingId: `${leaf}:${j}`,
+      } as EvidencedReading);
     }
     batch.push(env);
   }

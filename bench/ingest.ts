@@ -35,7 +35,15 @@ export interface PhaseResult {
   anchorLatencySamples: number[];
   rejected: Record<string, number>;
   rejectedSample: string | null;
-  anchors: { heads: number; gas: number; gasPerHead: number; gasPerReading: number; readings: number; firstSize: number; lastSize: number };
+  anchors: {
+    heads: number;
+    gas: number;
+    gasPerHead: number;
+    gasPerReading: number;
+    readings: number;
+    firstSize: number;
+    lastSize: number;
+  };
   /** Group commits (store.append, timed by wrapping the store instance: node code unchanged). */
   commits: { count: number; leavesPerCommit: number; appendMs: Summary; appendShareOfWall: number };
   /** Node main thread event-loop utilisation (busy share of wall time; sync SQLite counts as busy). */
@@ -54,7 +62,10 @@ export interface PhaseResult {
   wallMs: number;
 }
 
-function waitFor<T extends LoadMessage['type']>(worker: import('node:worker_threads').Worker, type: T): Promise<Extract<LoadMessage, { type: T }>> {
+function waitFor<T extends LoadMessage['type']>(
+  worker: import('node:worker_threads').Worker,
+  type: T,
+): Promise<Extract<LoadMessage, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: LoadMessage) => {
       if (m.type === 'error') {
@@ -122,7 +133,12 @@ export async function runIngestPhase(
 ): Promise<PhaseResult> {
   const { node } = b;
   const t0 = performance.now();
-  const job: LoadJob = { url: node.httpUrl, files: corpus.files, warmupRequests: corpus.warmupRequests, timedRequests: corpus.timedRequests };
+  const job: LoadJob = {
+    url: node.httpUrl,
+    files: corpus.files,
+    warmupRequests: corpus.warmupRequests,
+    timedRequests: corpus.timedRequests,
+  };
   const worker = startWorker('./load-worker.ts', { role: 'bench-load', job });
   // Instrument the store instance's append (wall time and leaves per group commit).
   const store = node.store as { append(batch: AppendBatch): Promise<{ firstIndex: number }> };
@@ -185,7 +201,10 @@ export async function runIngestPhase(
 
     // Gas: the heads confirmed for this phase's leaves.
     const phaseHeads = confirmed.filter((a) => a.size > opts.previousAnchoredSize && a.txHash);
-    const gas = await gasOfTransactions(node.rpcUrl, phaseHeads.map((a) => a.txHash!));
+    const gas = await gasOfTransactions(
+      node.rpcUrl,
+      phaseHeads.map((a) => a.txHash!),
+    );
     const phaseReadings = sum(all, (r) => r.acceptedReadings);
     const gasTotal = Number(gas.total);
 
@@ -202,7 +221,11 @@ export async function runIngestPhase(
       messagesPerRequest: corpus.settings.perRequest,
       connections: corpus.files.length,
       timed: { requests: recs.length, messages: timedMessages, readings: timedReadings, seconds },
-      warmup: { requests: warmRecs.length, messages: sum(warmRecs, (r) => r.accepted), readings: sum(warmRecs, (r) => r.acceptedReadings) },
+      warmup: {
+        requests: warmRecs.length,
+        messages: sum(warmRecs, (r) => r.accepted),
+        readings: sum(warmRecs, (r) => r.acceptedReadings),
+      },
       readingsPerSec: timedReadings / seconds,
       messagesPerSec: timedMessages / seconds,
       readingsPerCpuSecond: timedReadings / (processMs / 1000),

@@ -16,12 +16,28 @@ export interface LoadJob {
 }
 
 /** Fields per request record in LoadDone.records. */
-export const REC = { sentAt: 0, ackAt: 1, messages: 2, readings: 3, accepted: 4, acceptedReadings: 5, maxIndex: 6, conn: 7 } as const;
+export const REC = {
+  sentAt: 0,
+  ackAt: 1,
+  messages: 2,
+  readings: 3,
+  accepted: 4,
+  acceptedReadings: 5,
+  maxIndex: 6,
+  conn: 7,
+} as const;
 export const REC_FIELDS = 8;
 
 export type LoadMessage =
   | { type: 'warm'; records: Float64Array; rejections: Record<string, number>; sample: string | null }
-  | { type: 'done'; records: Float64Array; rejections: Record<string, number>; sample: string | null; cpuMs: number; wallMs: number }
+  | {
+      type: 'done';
+      records: Float64Array;
+      rejections: Record<string, number>;
+      sample: string | null;
+      cpuMs: number;
+      wallMs: number;
+    }
   | { type: 'error'; message: string };
 
 interface IngestResponse {
@@ -137,6 +153,9 @@ async function main(job: LoadJob, port: NonNullable<typeof parentPort>): Promise
 if (parentPort && (workerData as { role?: string } | null)?.role === 'bench-load') {
   const port = parentPort;
   main((workerData as { job: LoadJob }).job, port).catch((err: unknown) => {
-    port.postMessage({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies LoadMessage);
+    port.postMessage({
+      type: 'error',
+      message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    } satisfies LoadMessage);
   });
 }

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tradetwin-bench-'));
   mkdirSync(join(dir, 'corpus'), { recursive: true });
   const machine = machineInfo();
-  log(`mode ${opts.mode}; data in ${dir}; ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average ${machine.loadAverage?.join(' ')}`);
+  log(
+    `mode ${opts.mode}; data in ${dir}; ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, load average ${machine.loadAverage?.join(' ')}`,
+  );
 
   const memory = new MemoryMonitor();
   memory.start();
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
     (p): p is { name: string; s: NonNullable<typeof opts.single> } => Boolean(p),
   );
   // Reading k of a device in a phase is at t0 + k·step; phases follow each other and end 2 min before now.
-  const perDevice = phases.map((p) => Math.max(...messagesPerDevice(opts.devices, opts.connections, p.s)) * p.s.readingsPerMessage);
+  const perDevice = phases.map(
+    (p) => Math.max(...messagesPerDevice(opts.devices, opts.connections, p.s)) * p.s.readingsPerMessage,
+  );
   const totalPerDevice = perDevice.reduce((a, b) => a + b, 0);
   const stepMs = Math.max(1, Math.min(1000, Math.floor((40 * DAY) / Math.max(1, totalPerDevice))));
   let t0 = Date.now() - 120_000 - totalPerDevice * stepMs;
@@ -53,7 +57,9 @@ async function main(): Promise<void> {
   const corpora: Record<string, Corpus> = {};
   await timed('corpus', async () => {
     for (const [i, p] of phases.entries()) {
-      log(`signing the ${p.name} corpus: ${(p.s.messages + p.s.warmupMessages).toLocaleString('en-US')} envelopes of ${p.s.readingsPerMessage} reading(s)…`);
+      log(
+        `signing the ${p.name} corpus: ${(p.s.messages + p.s.warmupMessages).toLocaleString('en-US')} envelopes of ${p.s.readingsPerMessage} reading(s)…`,
+      );
       const c = await buildCorpus({
         name: p.name,
         dir: join(dir, 'corpus'),
@@ -77,7 +83,13 @@ async function main(): Promise<void> {
   memory.set('node start');
   log('starting the node (embedded anvil, contracts, SQLite, HTTP)…');
   const bn = await timed('nodeStart', () =>
-    startBenchNode({ dir, verifyWorkers: opts.verifyWorkers, anchor: opts.anchor, pragmas: opts.pragmas, bgCheckpointMs: opts.bgCheckpointMs }),
+    startBenchNode({
+      dir,
+      verifyWorkers: opts.verifyWorkers,
+      anchor: opts.anchor,
+      pragmas: opts.pragmas,
+      bgCheckpointMs: opts.bgCheckpointMs,
+    }),
   );
   const { node } = bn;
   let single: PhaseResult | null = null;
@@ -97,7 +109,9 @@ async function main(): Promise<void> {
     for (const p of phases) {
       const corpus = corpora[p.name]!;
       memory.set(`ingest ${p.name}`);
-      log(`ingest ${p.name}: ${corpus.timedMessages.toLocaleString('en-US')} timed envelopes (+${corpus.warmupMessages.toLocaleString('en-US')} warm-up), ${p.s.perRequest} per request, ${opts.connections} concurrent requests`);
+      log(
+        `ingest ${p.name}: ${corpus.timedMessages.toLocaleString('en-US')} timed envelopes (+${corpus.warmupMessages.toLocaleString('en-US')} warm-up), ${p.s.perRequest} per request, ${opts.connections} concurrent requests`,
+      );
       const r = await timed(p.name, () =>
         runIngestPhase(bn, corpus, {
           anchorWaitMs: opts.anchorWaitMs,
@@ -133,17 +147,23 @@ async function main(): Promise<void> {
   if (opts.baseline) {
     memory.set('baseline');
     const b = opts.baseline;
-    log(`naive baseline: one publishHead transaction per reading, on a separate dev chain (${b.automineReadings} automine, ${b.intervalReadings} with 1 s blocks)…`);
+    log(
+      `naive baseline: one publishHead transaction per reading, on a separate dev chain (${b.automineReadings} automine, ${b.intervalReadings} with 1 s blocks)…`,
+    );
     baseline = await timed('baseline', () =>
       runBaseline({ automineReadings: b.automineReadings, intervalReadings: b.intervalReadings, window: b.window, log }),
     );
-    log(`  baseline: ${Math.round(baseline.readingsPerSec).toLocaleString('en-US')} readings/s (${baseline.mining}), ${Math.round(baseline.gasPerReading).toLocaleString('en-US')} gas/reading`);
+    log(
+      `  baseline: ${Math.round(baseline.readingsPerSec).toLocaleString('en-US')} readings/s (${baseline.mining}), ${Math.round(baseline.gasPerReading).toLocaleString('en-US')} gas/reading`,
+    );
   }
 
   if (opts.proofs) {
     memory.set('proofs');
     log(`proofs: building a ${opts.proofs.leaves.toLocaleString('en-US')}-leaf log…`);
-    proofs = await timed('proofs', () => runProofs({ dir, leaves: opts.proofs!.leaves, proofs: opts.proofs!.proofs, log: (s) => log(`  ${s}`) }));
+    proofs = await timed('proofs', () =>
+      runProofs({ dir, leaves: opts.proofs!.leaves, proofs: opts.proofs!.proofs, log: (s) => log(`  ${s}`) }),
+    );
   }
   durations.total = performance.now() - tStart;
   memory.stop();
@@ -155,7 +175,13 @@ async function main(): Promise<void> {
     corpus: Object.fromEntries(
       Object.values(corpora).map((c) => [
         c.name,
-        { readings: c.readings, envelopes: c.warmupMessages + c.timedMessages, mib: Math.round((c.bytes / 2 ** 20) * 10) / 10, signWallMs: Math.round(c.signWallMs), signCpuMs: Math.round(c.signCpuMs) },
+        {
+          readings: c.readings,
+          envelopes: c.warmupMessages + c.timedMessages,
+          mib: Math.round((c.bytes / 2 ** 20) * 10) / 10,
+          signWallMs: Math.round(c.signWallMs),
+          signCpuMs: Math.round(c.signCpuMs),
+        },
       ]),
     ),
     single,

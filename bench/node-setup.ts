@@ -51,13 +51,19 @@ export async function startBenchNode(opts: {
   let stopCheckpointer: (() => Promise<number>) | null = null;
   if (opts.bgCheckpointMs) {
     (node.store as SqliteStore).unsafeDatabase().exec('PRAGMA wal_autocheckpoint=0');
-    const w = startWorker('./checkpoint-worker.ts', { role: 'bench-checkpoint', path: join(cfg.dataDir, 'node.db'), everyMs: opts.bgCheckpointMs });
+    const w = startWorker('./checkpoint-worker.ts', {
+      role: 'bench-checkpoint',
+      path: join(cfg.dataDir, 'node.db'),
+      everyMs: opts.bgCheckpointMs,
+    });
     stopCheckpointer = () =>
       new Promise((resolve) => {
         w.once('message', (m: { checkpoints: number }) => void w.terminate().then(() => resolve(m.checkpoints)));
         w.postMessage('stop');
       });
-    console.log(`  [bench] WAL checkpoints on a separate thread every ${opts.bgCheckpointMs} ms, wal_autocheckpoint=0 (diagnostic run)`);
+    console.log(
+      `  [bench] WAL checkpoints on a separate thread every ${opts.bgCheckpointMs} ms, wal_autocheckpoint=0 (diagnostic run)`,
+    );
   }
   const anvil = childPids('anvil');
   return { node, signerKey: cfg.signerKey, anvilPid: anvil[0] ?? null, lines, startMs, stopCheckpointer };
@@ -74,7 +80,11 @@ export async function registerDevices(node: RunningNode, devices: DeviceKey[], c
       const res = await fetch(`${node.httpUrl}/api/v1/admin/devices`, {
         method: 'POST',
         headers: { authorization: `Bearer ${node.adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ deviceId: d.deviceId, keyType: d.keyType, publicKey: `0x${Buffer.from(d.publicKey).toString('hex')}` }),
+        body: JSON.stringify({
+          deviceId: d.deviceId,
+          keyType: d.keyType,
+          publicKey: `0x${Buffer.from(d.publicKey).toString('hex')}`,
+        }),
       });
       if (res.status !== 201) throw new Error(`registering ${d.deviceId}: ${res.status} ${await res.text()}`);
     }

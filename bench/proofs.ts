@@ -24,7 +24,12 @@ export interface ProofResult {
   buildSeconds: number;
 }
 
-export async function runProofs(opts: { dir: string; leaves: number; proofs: number; log: (s: string) => void }): Promise<ProofResult> {
+export async function runProofs(opts: {
+  dir: string;
+  leaves: number;
+  proofs: number;
+  log: (s: string) => void;
+}): Promise<ProofResult> {
   const store = new SqliteStore({ path: join(opts.dir, 'proofs.db'), synchronous: 'NORMAL' });
   try {
     const log = await TransparencyLog.open(store, headSignerFromKey(generatePrivateKey()));

@@ -57,8 +57,18 @@ export function buildJson(f: RunFigures) {
   const anchorAll = summarize(phases.flatMap((p) => p.anchorLatencySamples));
   const speedup = f.single && f.baseline ? f.single.readingsPerSec / f.baseline.readingsPerSec : null;
   const targets: { name: string; target: string; value: number | null; met: boolean | null }[] = [
-    { name: 'ingest.single.readingsPerSec', target: `≥ ${TARGETS.singleReadingsPerSec}`, value: f.single?.readingsPerSec ?? null, met: null },
-    { name: 'ingest.batched.readingsPerSec', target: `≥ ${TARGETS.batchedReadingsPerSec}`, value: f.batched?.readingsPerSec ?? null, met: null },
+    {
+      name: 'ingest.single.readingsPerSec',
+      target: `≥ ${TARGETS.singleReadingsPerSec}`,
+      value: f.single?.readingsPerSec ?? null,
+      met: null,
+    },
+    {
+      name: 'ingest.batched.readingsPerSec',
+      target: `≥ ${TARGETS.batchedReadingsPerSec}`,
+      value: f.batched?.readingsPerSec ?? null,
+      met: null,
+    },
     { name: 'speedup', target: `≥ ${TARGETS.speedup}`, value: speedup, met: null },
     { name: 'gasPerReading', target: `≤ ${TARGETS.gasPerReading}`, value: readings ? gas / readings : null, met: null },
     { name: 'anchorLatencyMs.p99', target: `≤ ${TARGETS.anchorP99Ms}`, value: anchorAll.count ? anchorAll.p99 : null, met: null },
@@ -132,7 +142,12 @@ export function buildJson(f: RunFigures) {
       anchorGasTotal: gas,
       heads,
       readings,
-      byPhase: Object.fromEntries(phases.map((p) => [p.name, { gasPerReading: round(p.anchors.gasPerReading), gasPerHead: round(p.anchors.gasPerHead), heads: p.anchors.heads }])),
+      byPhase: Object.fromEntries(
+        phases.map((p) => [
+          p.name,
+          { gasPerReading: round(p.anchors.gasPerReading), gasPerHead: round(p.anchors.gasPerHead), heads: p.anchors.heads },
+        ]),
+      ),
     },
     anchorLatencyMs: roundSummary(anchorAll),
     proof: f.proofs
@@ -172,7 +187,13 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
     rows.push([`${label}.messagesPerSec`, fmt(p.messagesPerSec), 'msgs/s', '', '']);
     rows.push([`${label}.readingsPerCpuSecond`, fmt(p.readingsPerCpuSecond), 'readings/CPU-s', '', '']);
     rows.push([`${label}.ackLatencyMs p50 / p99`, `${fmt(p.ackLatencyMs.p50)} / ${fmt(p.ackLatencyMs.p99)}`, 'ms', '', '']);
-    rows.push([`${label}.anchorLatencyMs p50 / p99`, `${fmt(p.anchorLatencyMs.p50)} / ${fmt(p.anchorLatencyMs.p99)}`, 'ms', '', '']);
+    rows.push([
+      `${label}.anchorLatencyMs p50 / p99`,
+      `${fmt(p.anchorLatencyMs.p50)} / ${fmt(p.anchorLatencyMs.p99)}`,
+      'ms',
+      '',
+      '',
+    ]);
     rows.push([`${label}.gasPerReading (phase)`, fmt(p.anchors.gasPerReading, 4), 'gas', '', '']);
     rows.push([
       `${label}.timed`,
@@ -193,9 +214,19 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
   if (j.speedup !== null) rows.push(['speedup (single / naive)', fmt(j.speedup), '×', ...mark('speedup')]);
   rows.push(['gasPerReading (whole run)', fmt(j.gasPerReading, 4), 'gas', ...mark('gasPerReading')]);
   rows.push(['gasPerHead', fmt(j.gasPerHead), 'gas', '', '']);
-  rows.push(['anchorLatencyMs p50 / p99', `${fmt(j.anchorLatencyMs.p50)} / ${fmt(j.anchorLatencyMs.p99)}`, 'ms', ...mark('anchorLatencyMs.p99')]);
+  rows.push([
+    'anchorLatencyMs p50 / p99',
+    `${fmt(j.anchorLatencyMs.p50)} / ${fmt(j.anchorLatencyMs.p99)}`,
+    'ms',
+    ...mark('anchorLatencyMs.p99'),
+  ]);
   if (j.proof) {
-    rows.push([`proof.inclusionBytes (tree ${j.proof.treeSize.toLocaleString('en-US')})`, fmt(j.proof.inclusionBytes), 'bytes', ...mark('proof.inclusionBytes')]);
+    rows.push([
+      `proof.inclusionBytes (tree ${j.proof.treeSize.toLocaleString('en-US')})`,
+      fmt(j.proof.inclusionBytes),
+      'bytes',
+      ...mark('proof.inclusionBytes'),
+    ]);
     rows.push([`proof.verifyMicros (${j.proof.proofs} proofs)`, fmt(j.proof.verifyMicros), 'µs', ...mark('proof.verifyMicros')]);
     rows.push(['proof.generateMicros', fmt(j.proof.generateMicros), 'µs', '', '']);
   }
@@ -208,9 +239,23 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
   const phases = [f.single, f.batched].filter((p): p is PhaseResult => p !== null);
   if (phases.length) {
     out.push('');
-    out.push('CPU during the timed part (cores of the machine; "other processes" = everything outside this benchmark and its anvil):');
+    out.push(
+      'CPU during the timed part (cores of the machine; "other processes" = everything outside this benchmark and its anvil):',
+    );
     const cpuRows: string[][] = [
-      ['phase', 'process', 'node main', 'verify+other threads', 'load gen', 'anvil', 'other processes', 'event loop busy', 'commits', 'leaves/commit', 'append p50/p99 ms'],
+      [
+        'phase',
+        'process',
+        'node main',
+        'verify+other threads',
+        'load gen',
+        'anvil',
+        'other processes',
+        'event loop busy',
+        'commits',
+        'leaves/commit',
+        'append p50/p99 ms',
+      ],
     ];
     for (const p of phases) {
       cpuRows.push([
@@ -235,7 +280,14 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
     out.push(
       table([
         ['mining', 'transactions', 'seconds', 'readings/s', 'blocks', 'gas/reading'],
-        ...f.baseline.runs.map((r) => [r.mining, String(r.readings), fmt(r.seconds), fmt(r.readingsPerSec), String(r.blocks), fmt(r.gasPerReading)]),
+        ...f.baseline.runs.map((r) => [
+          r.mining,
+          String(r.readings),
+          fmt(r.seconds),
+          fmt(r.readingsPerSec),
+          String(r.blocks),
+          fmt(r.gasPerReading),
+        ]),
       ]),
     );
   }

@@ -167,7 +167,13 @@ export function derToRaw(der: Uint8Array): Uint8Array {
 export function privateKeyObject(d: SignDevice): KeyObject {
   const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
   return createPrivateKey({
-    key: { kty: 'EC', crv: 'P-256', d: b64(d.privateKey), x: b64(d.publicKey.subarray(1, 33)), y: b64(d.publicKey.subarray(33, 65)) },
+    key: {
+      kty: 'EC',
+      crv: 'P-256',
+      d: b64(d.privateKey),
+      x: b64(d.publicKey.subarray(1, 33)),
+      y: b64(d.publicKey.subarray(33, 65)),
+    },
     format: 'jwk',
   });
 }
