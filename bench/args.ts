@@ -28,6 +28,8 @@ export interface BenchOptions {
   batched: PhaseSettings | null;
   baseline: { automineReadings: number; intervalReadings: number; window: number } | null;
   proofs: { leaves: number; proofs: number } | null;
+  /** Parametric cover: excursion → payout latency over N claims, rule throughput, gas per policy and claim. */
+  cover: { journeys: number } | null;
   /** Diagnostics only: PRAGMAs run on the node's SQLite connection after start (e.g. "synchronous=NORMAL"). */
   pragmas: string[];
   /** Diagnostics only: checkpoint the WAL on a separate thread every N ms (with wal_autocheckpoint=0 on the node's connection). */
@@ -40,7 +42,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
-       [--proof-leaves N] [--only single,batched,baseline,proofs] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
+       [--proof-leaves N] [--only single,batched,baseline,proofs,cover] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
        [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)]`;
 
 function int(name: string, v: string | undefined): number {
@@ -119,6 +121,7 @@ export function parseArgs(argv: string[]): BenchOptions {
       window: 64,
     },
     proofs: { leaves: num('--proof-leaves') ?? (quick ? 100_000 : 1_200_000), proofs: quick ? 2_000 : 10_000 },
+    cover: { journeys: num('--claims') ?? (quick ? 5 : 20) },
     anchorWaitMs: 30_000,
     cpuProfileDir: str('--cpu-profile'),
     bgCheckpointMs: num('--bg-checkpoint'),
@@ -132,17 +135,19 @@ export function parseArgs(argv: string[]): BenchOptions {
     o.single = null;
     o.baseline = null;
     o.proofs = null;
+    o.cover = null;
     o.batched = { ...o.batched!, messages: Math.ceil(big! / batchedReadings), warmupMessages: 4_000 };
   }
   const only = str('--only');
   if (only) {
     const keep = new Set(only.split(','));
     for (const p of keep)
-      if (!['single', 'batched', 'baseline', 'proofs'].includes(p)) throw new Error(`--only: unknown phase ${p}`);
+      if (!['single', 'batched', 'baseline', 'proofs', 'cover'].includes(p)) throw new Error(`--only: unknown phase ${p}`);
     if (!keep.has('single')) o.single = null;
     if (!keep.has('batched')) o.batched = null;
     if (!keep.has('baseline')) o.baseline = null;
     if (!keep.has('proofs')) o.proofs = null;
+    if (!keep.has('cover')) o.cover = null;
   }
   if (o.devices < o.connections) throw new Error('--devices must be at least --connections (each connection owns its devices)');
   return o;

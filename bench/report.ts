@@ -1,4 +1,5 @@
 // The figures: one JSON document (nested keys) and a readable table.
+import type { CoverFigures } from './cover.js';
 import type { BenchOptions } from './args.js';
 import type { BaselineResult } from './baseline.js';
 import type { PhaseResult } from './ingest.js';
@@ -14,6 +15,7 @@ export interface RunFigures {
   batched: PhaseResult | null;
   baseline: BaselineResult | null;
   proofs: ProofResult | null;
+  cover: CoverFigures | null;
   peakRssMb: number;
   anvilPeakRssMb: number | null;
   /** Peak sampled RSS per stage, with the main thread's heap. */
@@ -135,6 +137,7 @@ export function buildJson(f: RunFigures) {
           },
         }
       : null,
+    cover: f.cover,
     speedup: speedup === null ? null : round(speedup),
     gasPerReading: readings ? round(gas / readings) : null,
     gasPerHead: heads ? round(gas / heads) : null,
