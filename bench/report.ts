@@ -235,6 +235,30 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
   }
   rows.push(['peakRssMb (process, incl. workers)', fmt(j.peakRssMb), 'MB', ...mark('peakRssMb')]);
   if (j.anvilPeakRssMb !== null) rows.push(['anvilPeakRssMb (separate process)', fmt(j.anvilPeakRssMb), 'MB', '', '']);
+  if (f.cover) {
+    const c = f.cover;
+    rows.push([
+      'cover: excursion end → payout p50 / p99',
+      `${fmt(c.excursionToPayoutMs.p50)} / ${fmt(c.excursionToPayoutMs.p99)}`,
+      'ms',
+      '≤ 5000 (p95)',
+      c.excursionToPayoutMs.p99 <= 5000 ? 'yes' : 'no',
+    ]);
+    rows.push([
+      'cover: rule evaluation',
+      fmt(c.rulesReadingsPerSec),
+      'readings/s',
+      '≥ 100000',
+      c.rulesReadingsPerSec >= 100_000 ? 'yes' : 'no',
+    ]);
+    rows.push([
+      'cover: gas per bound policy / paid claim',
+      `${fmt(c.gasPerBoundPolicy)} / ${fmt(c.gasPerPaidClaim)}`,
+      'gas',
+      '',
+      '',
+    ]);
+  }
   rows.push(['total wall time', fmt(j.durationsSec.total ?? Number.NaN), 's', '', '']);
   out.push(table(rows));
 
