@@ -3,6 +3,7 @@
 // node at PostgreSQL, an external MQTT broker or an external EVM network
 // (Besu QBFT) is configuration only.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AnchorPolicy } from './anchor/anchorer.js';
 import type { IngestLimits } from './ingest/pipeline.js';
@@ -55,7 +56,8 @@ export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
     mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1884 },
     chain: { mode: 'embedded', port: 0, chainId: 31337 },
     orgName: 'Local operator',
-    ingest: { verifyWorkers: 2 },
+    // One verify worker per core: P-256 verification is the CPU cost of ingest.
+    ingest: { verifyWorkers: Math.max(1, availableParallelism()) },
     anchor: {},
   };
 }
