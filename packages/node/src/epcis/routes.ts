@@ -21,6 +21,7 @@ import { trace } from './trace.js';
 import { coreValidator } from './validator.js';
 import { CBV_VERSION, EPCIS_CONTEXT, EPCIS_VERSION, EVENT_TYPES } from './types.js';
 import { epcKey, normaliseCbv } from './vocab.js';
+import { BIZ_STEPS, DISPOSITIONS } from '@tradetwin/core/epcis/vocab';
 
 export interface EpcisRouteDeps {
   repo: EpcisRepository;
@@ -33,84 +34,9 @@ export interface EpcisRouteDeps {
   limits?: Partial<CaptureLimits>;
 }
 
-const STANDARD_BIZ_STEPS = [
-  'accepting',
-  'arriving',
-  'assembling',
-  'collecting',
-  'commissioning',
-  'consigning',
-  'creating_class_instance',
-  'cycle_counting',
-  'decommissioning',
-  'departing',
-  'destroying',
-  'disassembling',
-  'dispensing',
-  'encoding',
-  'entering_exiting',
-  'holding',
-  'inspecting',
-  'installing',
-  'killing',
-  'loading',
-  'other',
-  'packing',
-  'picking',
-  'receiving',
-  'removing',
-  'repackaging',
-  'repairing',
-  'replacing',
-  'reserving',
-  'retail_selling',
-  'sampling',
-  'sensor_reporting',
-  'shipping',
-  'staging_outbound',
-  'stock_taking',
-  'stocking',
-  'storing',
-  'transporting',
-  'unloading',
-  'unpacking',
-  'void_shipping',
-];
-const STANDARD_DISPOSITIONS = [
-  'active',
-  'available',
-  'completeness_inferred',
-  'completeness_verified',
-  'conformant',
-  'container_closed',
-  'container_open',
-  'damaged',
-  'destroyed',
-  'dispensed',
-  'disposed',
-  'encoded',
-  'expired',
-  'in_progress',
-  'in_transit',
-  'inactive',
-  'mismatch_class',
-  'mismatch_instance',
-  'mismatch_quantity',
-  'needs_replacement',
-  'no_pedigree_match',
-  'non_conformant',
-  'non_sellable_other',
-  'partially_dispensed',
-  'recalled',
-  'reserved',
-  'retail_sold',
-  'returned',
-  'sellable_accessible',
-  'sellable_not_accessible',
-  'stolen',
-  'unavailable',
-  'unknown',
-];
+// The CBV 2.0 standard vocabularies, listed once in core (from the pinned EPCIS 2.0.0 context).
+const STANDARD_BIZ_STEPS = BIZ_STEPS;
+const STANDARD_DISPOSITIONS = DISPOSITIONS;
 
 const GS1_TYPE_BY_STATUS: Record<number, string> = {
   400: 'epcisException:ValidationException',
@@ -479,7 +405,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     kind: 'bizStep' | 'disposition' | 'readPoint' | 'bizLocation',
     param: string,
     normalise: (v: string) => string,
-    standard: string[] = [],
+    standard: readonly string[] = [],
   ) => {
     app.get(path, (c) =>
       pagedCollection(c, c.req.path, (n, after) => {
