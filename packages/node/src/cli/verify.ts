@@ -3,7 +3,7 @@
 // the anchored root from LogAnchor — so nothing rests on the node's database.
 import { existsSync, readFileSync } from 'node:fs';
 import { createPublicClient, type Hex, http } from 'viem';
-import { deviceRegistryAbi, logAnchorAbi } from '@tradetwin/contracts/generated/index';
+import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import { COMMON, CliError, type Command, printJson, str } from './args.js';
@@ -39,37 +39,7 @@ export const verifyCommand: Command = {
       if (chainId !== anchor.chainId)
         throw new CliError(`RPC ${rpcUrl} serves chain ${chainId}, the bundle names chain ${anchor.chainId}`);
     }
-    const report = await verifyBundle(bundle, {
-      readAnchor:
-        client && anchor
-          ? async (a: { logAnchor: Hex; publisher: Hex; size: number }) => {
-              const root = await client.readContract({
-                address: a.logAnchor,
-                abi: logAnchorAbi,
-                functionName: 'rootAt',
-                args: [a.publisher, BigInt(a.size)],
-              });
-              return /^0x0+$/.test(root) ? null : root;
-            }
-          : undefined,
-      readDevice:
-        client && anchor
-          ? async () => {
-              const d = await client.readContract({
-                address: anchor.deviceRegistry,
-                abi: deviceRegistryAbi,
-                functionName: 'device',
-                args: [bundle.device.idHash],
-              });
-              if (d.ownerOrg === 0n) return null;
-              return {
-                keyType: d.keyType as 1 | 2,
-                publicKey: d.publicKey as Hex,
-                revokedAt: d.revokedAt === 0n ? null : Number(d.revokedAt) * 1000,
-              };
-            }
-          : undefined,
-    });
+    const report = await verifyBundle(bundle, client && anchor ? bundleChainReaders(client, `RPC ${rpcUrl}`) : {});
     const verified = report.ok && report.complete;
     if (values.json) printJson({ verified, ...report });
     else {

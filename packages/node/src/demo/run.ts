@@ -10,6 +10,7 @@
 // the loggers deliver their buffers.
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
+import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import { fundAccount } from '@tradetwin/contracts/devchain';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
@@ -266,13 +267,8 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
     log: node.log,
     chain: { chainId, logAnchor: node.contracts.logAnchor, deviceRegistry: node.contracts.deviceRegistry },
   });
-  const proof = await verifyBundle(bundle, {
-    readAnchor: async (a) => (await new LogAnchorClient(carrier, a.logAnchor).rootAt(a.size, a.publisher)) ?? null,
-    readDevice: async (d) => {
-      const rec = await readDevice(carrier, node.contracts.deviceRegistry, d.deviceId);
-      return rec ? { keyType: rec.keyType, publicKey: bytesToHex(rec.publicKey), revokedAt: rec.revokedAt } : null;
-    },
-  });
+  const proof = await verifyBundle(bundle, bundleChainReaders(carrier.publicClient, 'the embedded chain'));
+
   tell(
     'proof',
     `peak reading ${readingId} (${bundle.device.id}): ${proof.checks.map((c) => `${c.name} ${c.ok ? '✔' : '✘'}`).join(', ')}`,
