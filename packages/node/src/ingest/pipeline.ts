@@ -2,6 +2,7 @@
 // status, sequence and clocks, then group-committed into the log. A message is
 // acknowledged (its promise resolves "accepted") only after the store commit
 // that holds it has returned, so an acknowledged reading survives a crash.
+import type { VerifiedMessage } from '@tradetwin/core/telemetry/envelope';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { DeviceRecord, SequenceGap } from '../store/types.js';
@@ -12,14 +13,8 @@ export type VerifyOutcome =
   | { ok: true; msg: VerifiedMessage }
   | { ok: false; reason: RejectReason; detail: string; deviceId?: string };
 
-export interface VerifiedMessage {
-  deviceId: string;
-  seq: number;
-  signedAt: number;
-  firstAt: number;
-  lastAt: number;
-  readings: number;
-}
+/** What a verified envelope says: core's definition, the one openTelemetry returns. */
+export type { VerifiedMessage };
 
 export interface MessageVerifier {
   verify(messages: Uint8Array[]): Promise<VerifyOutcome[]>;
