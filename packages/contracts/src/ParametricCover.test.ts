@@ -22,7 +22,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import * as att from './attestation.js';
-import { CLAIM_WINDOW_SECONDS, POLICY_STATE, computePayout } from './cover.js';
+import { CLAIM_WINDOW_SECONDS, computePayout, POLICY_STATE, type PolicyTerms } from './cover.js';
 import { fundAccount, startDevChain, type DevChain } from './devchain.js';
 import {
   logAnchorAbi,
@@ -60,19 +60,7 @@ const coverAndTokenAbi = [...parametricCoverAbi, ...settlementTokenAbi] as const
 const W = CLAIM_WINDOW_SECONDS;
 const DAY = 86_400n;
 
-interface Terms {
-  holder: Address;
-  shipmentId: Hex;
-  premium: bigint;
-  sumInsured: bigint;
-  minCentiC: number;
-  maxCentiC: number;
-  toleranceMinutes: number;
-  catastrophicMinutes: number;
-  payoutPerHourBps: number;
-  expiresAt: bigint;
-  logPublisher: Address;
-}
+type Terms = PolicyTerms;
 interface Bound {
   id: bigint;
   terms: Terms;

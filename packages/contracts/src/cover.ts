@@ -15,6 +15,21 @@ export type PolicyStateName = keyof typeof POLICY_STATE;
 /** ParametricCover.CLAIM_WINDOW: a bound policy can be claimed until expiresAt + 7 days. */
 export const CLAIM_WINDOW_SECONDS = 7n * 24n * 3600n;
 
+/** ParametricCover.PolicyTerms, as viem encodes it (seconds, centi-°C, token units). */
+export interface PolicyTerms {
+  holder: `0x${string}`;
+  shipmentId: `0x${string}`;
+  premium: bigint;
+  sumInsured: bigint;
+  minCentiC: number;
+  maxCentiC: number;
+  toleranceMinutes: number;
+  catastrophicMinutes: number;
+  payoutPerHourBps: number;
+  expiresAt: bigint;
+  logPublisher: `0x${string}`;
+}
+
 /** The terms the payout depends on. */
 export interface PayoutTerms {
   sumInsured: bigint;

@@ -3,6 +3,7 @@
 // ChainClients (its own key); nothing here holds state.
 import { type Address, decodeEventLog, type Hex, keccak256, toBytes } from 'viem';
 import type { ExcursionAttestation } from '@tradetwin/contracts/attestation';
+import type { PolicyTerms } from '@tradetwin/contracts/cover';
 import {
   parametricCoverAbi,
   parametricCoverBytecode,
@@ -13,20 +14,7 @@ import type { ChainClients } from './clients.js';
 import { chainCall } from './errors.js';
 import { deployContractAndConfirm, writeContractAndConfirm } from './transact.js';
 
-export interface PolicyTerms {
-  holder: Address;
-  shipmentId: Hex;
-  premium: bigint;
-  sumInsured: bigint;
-  minCentiC: number;
-  maxCentiC: number;
-  toleranceMinutes: number;
-  catastrophicMinutes: number;
-  payoutPerHourBps: number;
-  /** seconds */
-  expiresAt: bigint;
-  logPublisher: Address;
-}
+export type { PolicyTerms };
 
 export const POLICY_STATES = ['none', 'offered', 'bound', 'paid', 'expired', 'cancelled'] as const;
 export type PolicyState = (typeof POLICY_STATES)[number];
