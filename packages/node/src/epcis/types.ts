@@ -4,16 +4,10 @@
 
 export type EpcisEvent = Record<string, unknown>;
 
-export const EVENT_TYPES = [
-  'ObjectEvent',
-  'AggregationEvent',
-  'TransactionEvent',
-  'TransformationEvent',
-  'AssociationEvent',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+// Event types and the pinned context are core's (core/epcis/document.ts).
+import type { EventType } from '@tradetwin/core/epcis/document';
 
-export const EPCIS_CONTEXT = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+export { EPCIS_CONTEXT_URL as EPCIS_CONTEXT, EVENT_TYPES, type EventType } from '@tradetwin/core/epcis/document';
 export const EPCIS_VERSION = '2.0.0';
 export const CBV_VERSION = '2.0.0';
 
