@@ -94,7 +94,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function rpc<T>(rpcUrl: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<T> {
+/** One JSON-RPC call to the dev chain (including anvil_* and evm_* methods viem does not wrap). */
+export async function rpc<T>(rpcUrl: string, method: string, params: unknown[] = [], timeoutMs = 5000): Promise<T> {
   const res = await fetch(rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

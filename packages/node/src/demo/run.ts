@@ -11,7 +11,7 @@
 import { bytesToHex, type Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
-import { fundAccount } from '@tradetwin/contracts/devchain';
+import { fundAccount, rpc } from '@tradetwin/contracts/devchain';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import { type ChainClients, createChainClients } from '../chain/clients.js';
@@ -337,15 +337,4 @@ function formatUsd(v: bigint): string {
 
 function jsonSafe<T>(v: T): Record<string, unknown> {
   return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as Record<string, unknown>;
-}
-
-async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
 }

@@ -17,7 +17,7 @@
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { randomNonce } from '@tradetwin/contracts/attestation';
-import { fundAccount } from '@tradetwin/contracts/devchain';
+import { rpc as devRpc, fundAccount } from '@tradetwin/contracts/devchain';
 import type { DeviceKey } from '@tradetwin/core/device/keys';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import { signTelemetry } from '@tradetwin/core/telemetry/envelope';
@@ -197,16 +197,7 @@ async function setUp(t: TestNode): Promise<CoverFixture> {
   const chainId = node.clients.chain.id;
   const clientsFor = (key: Hex): ChainClients =>
     createChainClients({ rpcUrl, chainId, signerKey: key, gasPrice: 'auto', pollingIntervalMs: 50 });
-  const rpc = async (method: string, params: unknown[]): Promise<unknown> => {
-    const res = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    });
-    const body = (await res.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result;
-  };
+  const rpc = (method: string, params: unknown[]): Promise<unknown> => devRpc(rpcUrl, method, params);
 
   // The consortium: the carrier runs the node (org 1, every role); the shipper and the insurer join.
   const registry = node.contracts.memberRegistry;
