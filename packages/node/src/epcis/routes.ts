@@ -357,27 +357,22 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   });
 
   // ------------------------------------------------------------ resources
+  const knownEventType = (t: string): string => {
+    if ((EVENT_TYPES as readonly string[]).includes(t)) return t;
+    throw new EpcisProblem(
+      404,
+      'epcisException:NoSuchResourceException',
+      'no_such_event_type',
+      `${t} is not an event type of this repository`,
+    );
+  };
   app.get('/eventTypes', (c) => c.json(collection([...EVENT_TYPES])));
   app.get('/eventTypes/:eventType', (c) => {
-    const t = c.req.param('eventType');
-    if (!(EVENT_TYPES as readonly string[]).includes(t))
-      throw new EpcisProblem(
-        404,
-        'epcisException:NoSuchResourceException',
-        'no_such_event_type',
-        `${t} is not an event type of this repository`,
-      );
+    const t = knownEventType(c.req.param('eventType'));
     return c.json(collection(['events']));
   });
   app.get('/eventTypes/:eventType/events', (c) => {
-    const t = c.req.param('eventType');
-    if (!(EVENT_TYPES as readonly string[]).includes(t))
-      throw new EpcisProblem(
-        404,
-        'epcisException:NoSuchResourceException',
-        'no_such_event_type',
-        `${t} is not an event type of this repository`,
-      );
+    const t = knownEventType(c.req.param('eventType'));
     return eventsQuery(c, [['eventType', t]]);
   });
 
