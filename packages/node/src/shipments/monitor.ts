@@ -33,6 +33,8 @@ interface Watched {
 
 export class ShipmentMonitor {
   private readonly watched = new Map<string, Watched>();
+  /** Devices attached to any watched shipment: the commit filter on the ingest path. */
+  private readonly watchedDevices = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -56,12 +58,16 @@ export class ShipmentMonitor {
       known: new Map((await this.shipments.excursions(def.id)).map((e) => [e.id, JSON.stringify(e.record)])),
     };
     this.watched.set(def.id, w);
+    for (const a of def.devices) this.watchedDevices.add(a.deviceId);
     for (const a of def.devices) {
       const rows = await this.store.telemetry({ deviceId: a.deviceId, from: a.from, to: a.to ?? Number.MAX_SAFE_INTEGER });
       const readings: EvidencedReading[] = [];
       for (const row of rows) {
         const leaf = await this.store.leaf(row.index);
-        if (leaf) readings.push(...this.readingsFor(w, decodeLeaf(leaf.data).body, row.index));
+        if (leaf)
+          readings.push(
+            ...this.readingsOf(decodeLeaf(leaf.data).body, row.index).filter((r) => attachedAt(def, r.deviceId, r.t)),
+          );
       }
       this.push(w, readings);
     }
@@ -70,18 +76,19 @@ export class ShipmentMonitor {
 
   /** Follow one ingest commit (called from the ingest pipeline's onCommit; work is queued, never blocks ingest). */
   noteCommitted(batch: CommittedBatch): void {
-    if (this.watched.size === 0) return;
     const relevant = batch.accepted
       .map((m, i) => ({ m, envelope: batch.envelopes[i]! }))
-      .filter(({ m }) => [...this.watched.values()].some((w) => w.def.devices.some((d) => d.deviceId === m.deviceId)));
+      .filter(({ m }) => this.watchedDevices.has(m.deviceId));
     if (relevant.length === 0) return;
     this.queue = this.queue
       .then(async () => {
+        // Decode each envelope once, then hand every shipment the readings its attachments cover.
+        const readings = relevant.flatMap(({ m, envelope }) => this.readingsOf(envelope, m.index));
         const touched = new Set<Watched>();
         for (const w of this.watched.values()) {
-          const readings = relevant.flatMap(({ m, envelope }) => this.readingsFor(w, envelope, m.index));
-          if (readings.length > 0) {
-            this.push(w, readings);
+          const mine = readings.filter((r) => attachedAt(w.def, r.deviceId, r.t));
+          if (mine.length > 0) {
+            this.push(w, mine);
             touched.add(w);
           }
         }
@@ -104,9 +111,8 @@ export class ShipmentMonitor {
     return Object.fromEntries(this.watched.get(shipmentId)?.latest ?? []);
   }
 
-  private readingsFor(w: Watched, envelope: Uint8Array, leafIndex: number): EvidencedReading[] {
-    const payload = decodePayload(decodeSign1(envelope).payload);
-    return evidencedReadings(payload, leafIndex).filter((r) => attachedAt(w.def, r.deviceId, r.t));
+  private readingsOf(envelope: Uint8Array, leafIndex: number): EvidencedReading[] {
+    return evidencedReadings(decodePayload(decodeSign1(envelope).payload), leafIndex);
   }
 
   private push(w: Watched, readings: EvidencedReading[]): void {
