@@ -8,6 +8,9 @@ import { join, resolve } from 'node:path';
 import type { AnchorPolicy } from './anchor/anchorer.js';
 import type { IngestLimits } from './ingest/pipeline.js';
 
+/** The CBV version whose event-hash rules name captured EPCIS events (CBV 2.0 unless configured). */
+export type EpcisHashCbv = '2.0' | '2.1';
+
 export type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
 
 export type MqttConfig =
@@ -46,6 +49,8 @@ export interface NodeConfig {
   orgName: string;
   ingest: Partial<IngestLimits> & { verifyWorkers: number };
   anchor: Partial<AnchorPolicy>;
+  /** EPCIS repository: which CBV event-hash profile names captured events (`TRADETWIN_EPCIS_HASH_CBV`). */
+  epcis: { hashCbv: EpcisHashCbv };
 }
 
 export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
@@ -59,6 +64,7 @@ export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
     // One verify worker per core: P-256 verification is the CPU cost of ingest.
     ingest: { verifyWorkers: Math.max(1, availableParallelism()) },
     anchor: {},
+    epcis: { hashCbv: '2.0' },
   };
 }
 
@@ -137,6 +143,11 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (everyMs !== undefined) cfg.anchor.everyMs = everyMs;
   const everyLeaves = int('TRADETWIN_ANCHOR_EVERY_LEAVES');
   if (everyLeaves !== undefined) cfg.anchor.everyLeaves = everyLeaves;
+  const cbv = env.TRADETWIN_EPCIS_HASH_CBV;
+  if (cbv !== undefined && cbv !== '') {
+    if (cbv !== '2.0' && cbv !== '2.1') throw new ConfigError(`TRADETWIN_EPCIS_HASH_CBV must be 2.0 or 2.1, got "${cbv}"`);
+    cfg.epcis = { ...cfg.epcis, hashCbv: cbv };
+  }
 }
 
 function hexAddr(v: string): `0x${string}` {
@@ -153,6 +164,9 @@ function validate(cfg: NodeConfig): void {
   if (cfg.http.port < 0 || cfg.http.port > 65535) throw new ConfigError(`HTTP port ${cfg.http.port} is out of range`);
   if (cfg.ingest.verifyWorkers < 0 || cfg.ingest.verifyWorkers > 64) {
     throw new ConfigError('verifyWorkers must be between 0 (verify on the main thread) and 64');
+  }
+  if (cfg.epcis.hashCbv !== '2.0' && cfg.epcis.hashCbv !== '2.1') {
+    throw new ConfigError(`epcis.hashCbv must be "2.0" or "2.1", got ${JSON.stringify(cfg.epcis.hashCbv)}`);
   }
   if (cfg.chain.mode === 'external' && cfg.chain.gasPrice !== 'auto' && !(cfg.chain.gasPrice >= 0)) {
     throw new ConfigError('gas price must be "auto" or a non-negative number of wei');

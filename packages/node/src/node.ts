@@ -143,6 +143,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       path: join(config.dataDir, 'node.db'),
       store,
       log: tlog,
+      hashVersion: config.epcis.hashCbv,
       onAppended: () => anchorer.noteAppended(),
     });
     stops.push(async () => epcis.close());

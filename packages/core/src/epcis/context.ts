@@ -1,22 +1,26 @@
 // Namespaces from a JSON-LD @context, for the two places the event hash needs
-// them (CBV 2.0 §8.9): user extension names are written {namespace}localName, as
-// XML would name the element, and CURIE values of the GS1 vocabularies
-// (gs1:Temperature, cbv:BizStep-shipping) are expanded.
-import { CBV_NS, EPCIS_NS, GS1_NS } from './vocab.js';
+// them (CBV §8.9): user extension names are written {namespace}localName, as
+// XML would name the element, and CURIE values are expanded to IRIs.
+import { CBV_NS, EPCIS_NS, GS1_VOC_NS } from './vocab.js';
 
 export type JsonLdContext = string | Record<string, unknown> | readonly (string | Record<string, unknown>)[];
 
 export interface Namespaces {
-  /** Term or prefix → IRI, standard ones first, a document's own definitions over them. */
+  /** Prefix → namespace, standard ones first, a document's own definitions over them. */
   readonly terms: ReadonlyMap<string, string>;
 }
 
-/** The prefixes of the EPCIS 2.0.0 context, which documents reference by URL (pinned, never fetched). */
+/**
+ * The prefixes of the EPCIS 2.0 context, which documents reference by URL
+ * (pinned, never fetched). `gs1:` names the GS1 Web Vocabulary at its current
+ * home (ref.gs1.org/voc), and the CBV master-data namespace is written as XML
+ * declares it (no trailing colon), as the reference implementation does.
+ */
 const STANDARD: [string, string][] = [
   ['epcis', EPCIS_NS],
   ['cbv', CBV_NS],
-  ['cbvmda', 'urn:epcglobal:cbv:mda:'],
-  ['gs1', GS1_NS],
+  ['cbvmda', 'urn:epcglobal:cbv:mda'],
+  ['gs1', GS1_VOC_NS],
   ['rdfs', 'http://www.w3.org/2000/01/rdf-schema#'],
   ['owl', 'http://www.w3.org/2002/07/owl#'],
   ['xsd', 'http://www.w3.org/2001/XMLSchema#'],
@@ -24,13 +28,10 @@ const STANDARD: [string, string][] = [
 ];
 
 /**
- * JSON-LD spells the CBV master-data namespace with a trailing colon so that
- * terms concatenate; XML declares it without. The hash must not depend on the
- * syntax, so the XML namespace name is used (as the reference implementation does).
+ * Collects prefix definitions from any number of contexts (strings are remote
+ * references and add nothing). A document's own definitions are used exactly as
+ * it declares them, a trailing ':' or '#' included.
  */
-const XML_NAMESPACE: Record<string, string> = { 'urn:epcglobal:cbv:mda:': 'urn:epcglobal:cbv:mda' };
-
-/** Collects term definitions from any number of contexts (strings are remote references and add nothing). */
 export function namespacesOf(...contexts: unknown[]): Namespaces {
   const terms = new Map<string, string>(STANDARD);
   const visit = (ctx: unknown): void => {
@@ -49,48 +50,34 @@ export function namespacesOf(...contexts: unknown[]): Namespaces {
   return { terms };
 }
 
-const ABSOLUTE_IRI = /^(https?|urn):/i;
-
-/**
- * A property name as the hash writes it: `example:myField` → `{http://ns.example.com/epcis/}myField`,
- * a full IRI split at its last / or #; names without a known prefix stay as they are.
- */
-export function expandName(key: string, ns: Namespaces): string {
-  const colon = key.indexOf(':');
-  if (colon > 0) {
-    const prefix = ns.terms.get(key.slice(0, colon));
-    if (prefix !== undefined && !key.startsWith('//', colon + 1))
-      return `{${XML_NAMESPACE[prefix] ?? prefix}}${key.slice(colon + 1)}`;
-    if (ABSOLUTE_IRI.test(key)) return splitIri(key) ?? key;
-    return key;
-  }
-  const iri = ns.terms.get(key);
-  return iri !== undefined && ABSOLUTE_IRI.test(iri) ? (splitIri(iri) ?? key) : key;
+/** The prefix and local part of a CURIE whose prefix is declared; null for anything else (an IRI, a bare term). */
+function splitCurie(text: string, ns: Namespaces): { space: string; local: string } | null {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || text.startsWith('//', colon + 1)) return null;
+  const space = ns.terms.get(text.slice(0, colon));
+  return space === undefined ? null : { space, local: text.slice(colon + 1) };
 }
 
-function splitIri(iri: string): string | null {
-  const cut = Math.max(iri.lastIndexOf('/'), iri.lastIndexOf('#'), iri.startsWith('urn:') ? iri.lastIndexOf(':') : -1);
-  if (cut < 0 || cut === iri.length - 1) return null;
-  const space = iri.slice(0, cut + 1);
-  return `{${XML_NAMESPACE[space] ?? space}}${iri.slice(cut + 1)}`;
+/**
+ * A property name as the hash writes it: `example:myField` →
+ * `{http://ns.example.com/epcis/}myField`. A bare name, an IRI or a CURIE of an
+ * undeclared prefix stays as written: XML would have no namespace to give it either.
+ */
+export function expandName(key: string, ns: Namespaces): string {
+  const c = splitCurie(key, ns);
+  return c ? `{${c.space}}${c.local}` : key;
 }
 
 const GS1_PREFIXES = new Set(['gs1', 'cbv', 'epcis']);
 
 /**
- * Expands a value written as a CURIE of a GS1 vocabulary (gs1:, cbv:, epcis:).
- * Other prefixes stay: a value is a literal in XML, so expanding a user CURIE
- * would make the two syntaxes hash differently.
+ * A value written as a CURIE of a GS1 vocabulary, as its IRI (`gs1:Temperature`
+ * → https://ref.gs1.org/voc/Temperature). Values with other prefixes stay as
+ * written: in XML a value is a literal, and the reference keeps them too.
  */
-export function expandGs1Curie(value: string, ns: Namespaces): string {
+export function expandValueCurie(value: string, ns: Namespaces): string {
   const colon = value.indexOf(':');
-  if (colon <= 0) return value;
-  const prefix = value.slice(0, colon);
-  if (!GS1_PREFIXES.has(prefix) || value.startsWith('//', colon + 1)) return value;
-  return (ns.terms.get(prefix) ?? '') + value.slice(colon + 1);
-}
-
-/** The gs1: namespace in force (https://gs1.org/voc/ unless the document redefines it). */
-export function gs1Namespace(ns: Namespaces): string {
-  return ns.terms.get('gs1') ?? GS1_NS;
+  if (colon <= 0 || !GS1_PREFIXES.has(value.slice(0, colon))) return value;
+  const c = splitCurie(value, ns);
+  return c ? c.space + c.local : value;
 }

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { preHashString } from './canonical.js';
+import { type CbvVersion, preHashString } from './canonical.js';
 import { documentEvents } from './document.js';
-import { documentHashIds, eventHashId, hashIdOf } from './hash.js';
+import { documentHashIds, eventHashId, hashIdOf, hashIdVersion } from './hash.js';
 import { parseTimestampMs } from './timestamp.js';
 
 const STANDARDS = new URL('../../../../../shared/standards/', import.meta.url);
@@ -47,16 +47,24 @@ function padded(v: Json): Json {
   return typeof v === 'string' ? `  ${v}\t` : v;
 }
 
-const HASH_ID = /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/;
+const HASH_ID = /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.[01]$/;
 const ctx = { example: 'http://ns.example.com/epcis/' };
-const pre = (e: Event) => preHashString(e, ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', ctx]);
+const pre = (e: Event, version: CbvVersion = '2.0') =>
+  preHashString(e, ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld', ctx], version);
 
-describe('event hash ID: reference vectors', () => {
+describe('event hash ID: reference vectors (2026 reference, CBV 2.0 and 2.1)', () => {
   for (const file of jsonldIn(VECTORS)) {
-    it(file, () => {
+    it(`${file}: CBV 2.0`, () => {
       const doc = JSON.parse(read(VECTORS, file));
       const expected = lines(read(VECTORS, file.replace(/\.jsonld$/, '.hashes')));
       assert.deepEqual(documentHashIds(doc), expected);
+      assert.deepEqual(documentHashIds(doc, '2.0'), expected);
+    });
+    it(`${file}: CBV 2.1`, () => {
+      const doc = JSON.parse(read(VECTORS, file));
+      const expected = lines(read(VECTORS, file.replace(/\.jsonld$/, '.cbv21.hashes')));
+      assert.deepEqual(documentHashIds(doc, '2.1'), expected);
+      for (const id of expected) assert.equal(hashIdVersion(id), '2.1');
     });
   }
 
@@ -81,6 +89,9 @@ describe('event hash ID: GS1 EPCIS 2.0 examples', () => {
         'string values padded with whitespace',
       );
       assert.deepEqual(documentHashIds(JSON.parse(JSON.stringify(doc, null, 7))), ids, 'reformatted');
+      const v21 = documentHashIds(doc, '2.1');
+      assert.deepEqual(documentHashIds(shuffled(doc), '2.1').reverse(), v21, 'CBV 2.1: keys and lists reordered');
+      for (const id of v21) assert.equal(hashIdVersion(id), '2.1');
     });
 
     it(`${file}: recordTime, eventID and an errorDeclaration do not count; business fields do`, () => {
@@ -154,8 +165,8 @@ describe('pre-hash string', () => {
     );
   });
 
-  it('puts certificationInfo after the offset and parentID before epcList (TransactionEvent)', () => {
-    const s = pre({
+  it('leaves certificationInfo out and puts epcList before parentID (TransactionEvent)', () => {
+    const event: Event = {
       ...base,
       type: 'TransactionEvent',
       epcList: ['urn:epc:id:sgtin:0614141.107346.2017'],
@@ -165,13 +176,16 @@ describe('pre-hash string', () => {
         { type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:0614141073467:PO1' },
         { bizTransaction: 'urn:epc:id:gdti:0614141.00001.1' },
       ],
-    });
+    };
+    const s = pre(event);
     assert.equal(
       s,
-      `${head.replace('ObjectEvent', 'TransactionEvent')}certificationInfo=https://cert.example.org/acertificationInfo=https://cert.example.org/b` +
-        'parentID=https://id.gs1.org/00/106141412345678908epcListepc=https://id.gs1.org/01/10614141073464/21/2017action=OBSERVE' +
+      `${head.replace('ObjectEvent', 'TransactionEvent')}` +
+        'epcListepc=https://id.gs1.org/01/10614141073464/21/2017parentID=https://id.gs1.org/00/106141412345678908action=OBSERVE' +
         'bizTransactionListbizTransaction=https://id.gs1.org/253/06141410000121type=https://ref.gs1.org/cbv/BTT-pobizTransaction=urn:epcglobal:cbv:bt:0614141073467:PO1',
     );
+    const { certificationInfo: _dropped, ...without } = event;
+    assert.equal(pre(without), s, 'certificationInfo is not hashed');
   });
 
   it('writes persistentDisposition set then unset, source/destination type first', () => {
@@ -190,68 +204,91 @@ describe('pre-hash string', () => {
     );
   });
 
-  it('places extensions at the end of their parent: readPoint, sensor element, metadata, report; then ILMD, then the event', () => {
-    const s = pre({
-      ...base,
-      action: 'ADD',
-      'example:z': { 'example:b': '2', 'example:a': 1.5 },
-      ilmd: { 'cbvmda:lotNumber': 'LOT1', 'example:grade': 'A' },
-      readPoint: { 'example:dock': '7', id: 'urn:epc:id:sgln:4012345.00011.987' },
-      sensorElementList: [
-        {
-          type: 'epcis:SensorElement',
-          'example:batchNote': 'x',
-          sensorReport: [
-            {
-              'example:feature': 'example:ambiance',
-              type: 'gs1:Temperature',
-              value: 4.0,
-              uom: 'CEL',
-              exception: 'ALARM_CONDITION',
-            },
-            { type: 'RelativeHumidity', component: 'x', value: '55.10', uom: 'P1' },
-          ],
-          sensorMetadata: {
-            'example:calibrated': true,
-            endTime: '2020-03-04T11:59:59.9996+01:00',
-            deviceID: 'urn:epc:id:giai:4000001.111',
-          },
+  const nested: Event = {
+    ...base,
+    action: 'ADD',
+    'example:z': { 'example:b': '2', 'example:a': 1.5 },
+    ilmd: { 'cbvmda:lotNumber': 'LOT1', 'example:grade': 'A' },
+    readPoint: { 'example:dock': '7', id: 'urn:epc:id:sgln:4012345.00011.987' },
+    sensorElementList: [
+      {
+        type: 'epcis:SensorElement',
+        'example:batchNote': 'x',
+        sensorReport: [
+          { 'example:feature': 'ambiance', type: 'gs1:Temperature', value: 4.0, uom: 'CEL', exception: 'ALARM_CONDITION' },
+          { type: 'RelativeHumidity', component: 'x', value: '55.10', uom: 'P1' },
+        ],
+        sensorMetadata: {
+          'example:calibrated': true,
+          endTime: '2020-03-04T11:59:59.9996+01:00',
+          deviceID: 'urn:epc:id:giai:4000001.111',
         },
-      ],
-    });
+      },
+    ],
+  };
+  const X = '{http://ns.example.com/epcis/}';
+  const metadata = 'sensorMetadataendTime=2020-03-04T11:00:00.000ZdeviceID=https://id.gs1.org/8004/4000001111';
+  const humidity =
+    'sensorReporttype=https://ref.gs1.org/voc/RelativeHumidityvalue=55.1component=https://ref.gs1.org/cbv/Comp-xuom=P1';
+  const temperature =
+    'sensorReporttype=https://ref.gs1.org/voc/Temperatureexception=https://ref.gs1.org/voc/ALARM_CONDITIONvalue=4uom=CEL';
+  const ilmd = `ilmd${X}grade=A{urn:epcglobal:cbv:mda}lotNumber=LOT1`;
+  const own = `${X}z${X}a=1.5${X}b=2`;
+
+  it('CBV 2.0: no sensorElementList name; extensions of standard fields after ilmd, under their field path; then the event', () => {
     assert.equal(
-      s,
-      `${head}action=ADDreadPointid=https://id.gs1.org/414/4012345000115/254/987{http://ns.example.com/epcis/}dock=7` +
-        'sensorElementListsensorElementsensorMetadataendTime=2020-03-04T11:00:00.000ZdeviceID=https://id.gs1.org/8004/4000001111' +
-        '{http://ns.example.com/epcis/}calibrated=true' +
-        'sensorReporttype=https://gs1.org/voc/RelativeHumidityvalue=55.1component=https://ref.gs1.org/cbv/Comp-xuom=P1' +
-        'sensorReporttype=https://gs1.org/voc/Temperatureexception=https://gs1.org/voc/ALARM_CONDITIONvalue=4uom=CEL' +
-        '{http://ns.example.com/epcis/}feature=example:ambiance' +
-        '{http://ns.example.com/epcis/}batchNote=x' +
-        'ilmd{http://ns.example.com/epcis/}grade=A{urn:epcglobal:cbv:mda}lotNumber=LOT1' +
-        '{http://ns.example.com/epcis/}z{http://ns.example.com/epcis/}a=1.5{http://ns.example.com/epcis/}b=2',
+      pre(nested),
+      `${head}action=ADDreadPointid=https://id.gs1.org/414/4012345000115/254/987` +
+        `sensorElement${metadata}${humidity}${temperature}` +
+        ilmd +
+        `readPoint${X}dock=7` +
+        `sensorElementsensorMetadata${X}calibrated=truesensorReport${X}feature=ambiance${X}batchNote=x` +
+        own,
     );
   });
 
-  it('names extensions by namespace, not by prefix, so a renamed prefix or a full IRI hashes the same', () => {
-    const a = eventHashId({ ...base, 'example:f': 'v' }, { example: 'http://ns.example.com/epcis/' });
-    const b = eventHashId({ ...base, 'ex:f': 'v' }, { ex: 'http://ns.example.com/epcis/' });
-    const c = eventHashId({ ...base, 'http://ns.example.com/epcis/f': 'v' });
-    const d = eventHashId({ ...base, '@context': { example: 'http://ns.example.com/epcis/' }, 'example:f': 'v' });
-    assert.equal(b, a);
-    assert.equal(c, a);
-    assert.equal(d, a);
-    assert.notEqual(eventHashId({ ...base, 'example:f': 'v' }, { example: 'http://other.example.com/' }), a);
+  it('CBV 2.1: the sensorElementList name, extensions inline at the end of their parent; ilmd and the event after', () => {
+    assert.equal(
+      pre(nested, '2.1'),
+      `${head}action=ADDreadPointid=https://id.gs1.org/414/4012345000115/254/987${X}dock=7` +
+        `sensorElementListsensorElement${metadata}${X}calibrated=true${humidity}${temperature}${X}feature=ambiance${X}batchNote=x` +
+        ilmd +
+        own,
+    );
   });
 
-  it('reads JSON-LD value objects and node references as their value', () => {
+  it('names extensions by namespace, not by prefix, so a renamed prefix hashes the same; namespaces as declared', () => {
+    const a = eventHashId({ ...base, 'example:f': 'v' }, { example: 'http://ns.example.com/epcis/' });
+    const b = eventHashId({ ...base, 'ex:f': 'v' }, { ex: 'http://ns.example.com/epcis/' });
+    const d = eventHashId({ ...base, '@context': { example: 'http://ns.example.com/epcis/' }, 'example:f': 'v' });
+    assert.equal(b, a);
+    assert.equal(d, a);
+    assert.notEqual(eventHashId({ ...base, 'example:f': 'v' }, { example: 'http://other.example.com/' }), a);
+    // a trailing ':' is part of the namespace the document declared
+    assert.match(preHashString({ ...base, 'u:f': 'v' }, { u: 'urn:example:ns:' }), /\{urn:example:ns:\}f=v$/);
+  });
+
+  it('expands gs1: CURIEs to the GS1 Web Vocabulary, keeps other CURIE values as written', () => {
     assert.equal(
-      pre({
-        ...base,
-        'example:a': { '@value': '2024-01-01', '@type': 'xsd:date' },
-        'example:b': { '@id': 'urn:epc:id:sgln:4012345.00011.0' },
-      }),
-      `${head}action=OBSERVE{http://ns.example.com/epcis/}a=2024-01-01{http://ns.example.com/epcis/}b=https://id.gs1.org/414/4012345000115`,
+      pre({ ...base, 'example:a': 'gs1:LocationRoleType-BACKROOM', 'example:b': 'example:local' }),
+      `${head}action=OBSERVE${X}a=https://ref.gs1.org/voc/LocationRoleType-BACKROOM${X}b=example:local`,
+    );
+  });
+
+  it('hashes an extension object with all of its properties, @id and @type included', () => {
+    const withId = (grade: string): Event => ({
+      ...base,
+      'example:lot': { '@id': 'urn:epc:id:sgln:4012345.00011.0', '@type': 'example:Lot', 'example:grade': grade },
+    });
+    assert.equal(
+      pre(withId('A')),
+      `${head}action=OBSERVE${X}lot@id=https://id.gs1.org/414/4012345000115@type=example:Lot${X}grade=A`,
+    );
+    assert.notEqual(eventHashId(withId('A'), ctx), eventHashId(withId('B'), ctx));
+    assert.equal(
+      pre({ ...base, 'example:a': { '@value': '2024-01-01', '@type': 'xsd:date' } }),
+      `${head}action=OBSERVE${X}a=2024-01-01`,
+      'a JSON-LD value object is its literal',
     );
   });
 

@@ -198,9 +198,11 @@ export const COMPONENTS = [
   'altitude',
 ] as const;
 
-/** Namespaces of the EPCIS 2.0.0 context (CBV 2.0 §8.9 pins gs1: to https://gs1.org/voc/). */
+/** Namespaces of the EPCIS 2.0.0 context; its gs1: prefix names the GS1 Web Vocabulary at gs1.org/voc. */
 export const CBV_NS = 'https://ref.gs1.org/cbv/';
 export const GS1_NS = 'https://gs1.org/voc/';
+/** Where the GS1 Web Vocabulary lives now, and what the event hash expands its terms to (2026 reference). */
+export const GS1_VOC_NS = 'https://ref.gs1.org/voc/';
 export const EPCIS_NS = 'https://ref.gs1.org/epcis/';
 
 /** Which vocabulary a standard field draws its bare values from. */
@@ -227,7 +229,7 @@ export function isBareTerm(kind: VocabKind, value: string): boolean {
  * GS1 Web Vocabulary terms as <gs1 namespace><term>. Null when `value` is not a
  * bare term of that vocabulary.
  */
-export function expandBareTerm(kind: VocabKind, value: string, gs1Ns: string = GS1_NS): string | null {
+export function expandBareTerm(kind: VocabKind, value: string, gs1Ns: string = GS1_VOC_NS): string | null {
   if (!TERMS[kind].has(value)) return null;
   if (kind === 'MeasurementType' || kind === 'SensorAlertType') return gs1Ns + value;
   return `${CBV_NS}${kind}-${value}`;

@@ -32,6 +32,23 @@ describe('tradetwin epcis hash', () => {
     });
   }
 
+  for (const file of vectorFiles) {
+    it(`--cbv 2.1 prints the CBV 2.1 reference hash IDs of ${file}`, async () => {
+      const r = await runCli(['epcis', 'hash', join(VECTORS, file), '--cbv', '2.1']);
+      assert.equal(r.code, 0, r.stderr);
+      const want = readFileSync(join(VECTORS, file.replace(/\.jsonld$/, '.cbv21.hashes')), 'utf8')
+        .trim()
+        .split('\n');
+      assert.deepEqual(r.stdout.trimEnd().split('\n'), want);
+    });
+  }
+
+  it('refuses a CBV version it has no rules for', async () => {
+    const r = await runCli(['epcis', 'hash', join(VECTORS, vectorFiles[0]!), '--cbv', '1.2']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--cbv must be 2\.0 or 2\.1/);
+  });
+
   it('--json prints the array', async () => {
     const file = 'TimeStampRoundOff.jsonld';
     const r = await runCli(['epcis', 'hash', join(VECTORS, file), '--json']);

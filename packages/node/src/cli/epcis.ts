@@ -1,9 +1,9 @@
-// `tradetwin epcis hash FILE` and `tradetwin epcis validate FILE`: the CBV 2.0
-// event hash IDs of an EPCIS 2.0 JSON(-LD) document, and its validation against
+// `tradetwin epcis hash FILE [--cbv 2.1]` and `tradetwin epcis validate FILE`:
+// the CBV 2.0 (or 2.1) event hash IDs of an EPCIS 2.0 JSON(-LD) document, and its validation against
 // GS1's schema and the capture rules — offline, from core/epcis. FILE "-" reads
 // standard input.
 import { readFileSync } from 'node:fs';
-import { COMMON, CliError, type Command, printJson } from './args.js';
+import { COMMON, CliError, type Command, printJson, str } from './args.js';
 
 const OPTIONS = { help: COMMON.help, json: COMMON.json };
 
@@ -26,16 +26,19 @@ function parseJson(file: string, text: string): unknown {
 
 export const epcisHashCommand: Command = {
   name: 'epcis hash',
-  summary: 'Print the CBV 2.0 event hash ID (ni:///sha-256;…?ver=CBV2.0) of each event of an EPCIS document, in document order.',
-  usage: 'epcis hash FILE [--json]',
-  options: OPTIONS,
+  summary:
+    'Print the event hash ID (ni:///sha-256;…?ver=CBV2.0) of each event of an EPCIS document, in document order; --cbv 2.1 applies the CBV 2.1 rules.',
+  usage: 'epcis hash FILE [--cbv 2.0|2.1] [--json]',
+  options: { ...OPTIONS, cbv: { type: 'string' } },
   async run({ values, positionals }) {
+    const cbv = str(values, 'cbv') ?? '2.0';
+    if (cbv !== '2.0' && cbv !== '2.1') throw new CliError(`--cbv must be 2.0 or 2.1, got "${cbv}"`);
     const file = positionals[0]!;
     const doc = parseJson(file, readText(positionals[0]));
     const { documentHashIds } = await import('@tradetwin/core/epcis/hash');
     let ids: string[];
     try {
-      ids = documentHashIds(doc);
+      ids = documentHashIds(doc, cbv);
     } catch (err) {
       throw new CliError(`${file}: ${(err as Error).message}`, 1);
     }

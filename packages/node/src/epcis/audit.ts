@@ -1,10 +1,11 @@
 // The audit's content check for EPCIS leaves (`tradetwin audit` passes it as
 // checkLeaf, next to the telemetry check): the leaf body must hold an event
-// whose CBV 2.0 hash ID is the one logged with it, and — given the repository —
+// whose CBV hash ID is the one logged with it, and — given the repository —
 // the index row at that leaf must name the same event, hash ID and record time.
 // An index row edited behind the log's back, or a leaf rewritten together with
 // its hash, is named to the leaf.
 import type { StoredLeaf } from '../store/types.js';
+import { hashIdVersion } from '@tradetwin/core/epcis/hash';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { coreCodec } from './codec.js';
 import { decodeEpcisBody, type EpcisCodec, type EpcisRepository, LEAF_KIND } from './repository.js';
@@ -26,7 +27,8 @@ export function checkEpcisLeaves(
     } catch (err) {
       return `epcis leaf body is not CBOR [hashId, canonical JSON]: ${err instanceof Error ? err.message : String(err)}`;
     }
-    const recomputed = codec.eventHashId(event, EPCIS_CONTEXT);
+    // Each ID is recomputed under the CBV rules it names (?ver=CBV2.0 or CBV2.1).
+    const recomputed = codec.eventHashId(event, EPCIS_CONTEXT, hashIdVersion(hashId) ?? '2.0');
     if (recomputed !== hashId) return `event ${String(event.eventID)} hashes to ${recomputed}, the leaf says ${hashId}`;
     if (repo) {
       const row = repo.byLeaf(leaf.index);

@@ -211,12 +211,12 @@ export class EpcisCapture {
       const extras = [...docExtras, ...ownExtras.filter((c) => !docExtras.some((d) => JSON.stringify(d) === JSON.stringify(c)))];
       let hashId: string;
       try {
-        hashId = this.repo.codec.eventHashId(event, context ?? EPCIS_CONTEXT);
+        hashId = this.repo.codec.eventHashId(event, context ?? EPCIS_CONTEXT, this.repo.hashVersion);
       } catch (err) {
         perEvent.set(i, [
           problem(
             'unhashable_event',
-            `${base}: no CBV 2.0 event hash ID can be computed: ${err instanceof Error ? err.message : String(err)}`,
+            `${base}: no CBV ${this.repo.hashVersion} event hash ID can be computed: ${err instanceof Error ? err.message : String(err)}`,
             {
               eventIndex: i,
               pointer: base,

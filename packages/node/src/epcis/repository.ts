@@ -20,6 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { type CborValue, decodeCbor, encodeHead } from '@tradetwin/core/cose/cbor';
+import type { CbvVersion } from '@tradetwin/core/epcis/hash';
 import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
@@ -142,7 +143,7 @@ export class RepositoryError extends Error {
 
 /** What capture needs from core/epcis (injected so the node can be tested and benchmarked alone). */
 export interface EpcisCodec extends EpcForms {
-  eventHashId(event: EpcisEvent, context?: unknown): string;
+  eventHashId(event: EpcisEvent, context?: unknown, version?: CbvVersion): string;
 }
 
 export interface EpcisRepositoryOptions {
@@ -152,6 +153,8 @@ export interface EpcisRepositoryOptions {
   log: TransparencyLog;
   /** Hash IDs and EPC forms (default: core/epcis). */
   codec?: EpcisCodec;
+  /** Which CBV event-hash rules name captured events (default CBV 2.0, what partners' tooling computes). */
+  hashVersion?: CbvVersion;
   /** Called after every append of EPCIS leaves (the node wires the anchorer's noteAppended). */
   onAppended?: () => void;
   now?: () => number;
@@ -214,6 +217,7 @@ export class EpcisRepository {
   readonly store: NodeStore;
   readonly log: TransparencyLog;
   readonly codec: EpcisCodec;
+  readonly hashVersion: CbvVersion;
   private readonly now: () => number;
   private readonly onAppended: (() => void) | undefined;
   private readonly stmts = new Map<string, StatementSync>();
@@ -226,6 +230,7 @@ export class EpcisRepository {
     this.store = opts.store;
     this.log = opts.log;
     this.codec = opts.codec ?? coreCodec;
+    this.hashVersion = opts.hashVersion ?? '2.0';
     this.now = opts.now ?? Date.now;
     this.onAppended = opts.onAppended;
     this.db = new DatabaseSync(opts.path);
