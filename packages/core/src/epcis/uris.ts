@@ -24,8 +24,12 @@ function fromUrn(s: string): string | null {
 /** TDS §6.3: " % & / < > ? (and # in CPIs) are escaped in EPC URNs. */
 const toUrn = (raw: string) => raw.replace(/["#%&/<>?]/g, hex);
 
-/** Digital Link path segments: the URI delimiters of set 82 are percent-encoded (as the CBV reference does). */
-const toDl = (raw: string) => raw.replace(/[!"#%&()*+,/:<>? ]/g, hex);
+/**
+ * Digital Link path segments: only the characters of set 82 that GS1 Digital
+ * Link does not allow literally in a path segment are percent-encoded
+ * (" # % & / < > ?); ! ' ( ) * + , : ; = stay as they are (2026 reference).
+ */
+const toDl = (raw: string) => raw.replace(/["#%&/<>? ]/g, hex);
 
 function fromDl(s: string): string | null {
   try {
