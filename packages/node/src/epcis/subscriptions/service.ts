@@ -460,7 +460,7 @@ export class EpcisSubscriptions {
     if (b.events.length > 0 || l.spec.reportIfEmpty)
       l.sink.send(subscriptionDocumentText(b.events, l.queryName, l.id, isoTime(now)));
     l.cursor = Math.max(l.cursor, b.to);
-    l.initialRecordTime = null;
+    if (b.events.length > 0) l.initialRecordTime = null;
     // A full batch: more are waiting, go on at once.
     l.more = b.to < head;
     return l.more ? now : next;

@@ -213,11 +213,12 @@ export class SubscriptionStore {
     });
   }
 
-  /** Nothing matched between the cursor and `to`: move on without a delivery. */
+  /**
+   * Nothing matched between the cursor and `to`: move on without a delivery. initialRecordTime stays
+   * (it may lie ahead); it is dropped once a delivery of events at or after it is acknowledged.
+   */
   skipTo(id: string, to: number): void {
-    this.repo
-      .stmt('UPDATE epcis_subscriptions SET cursor = ?, initial_record_time = NULL WHERE id = ? AND cursor < ?')
-      .run(to, id, to);
+    this.repo.stmt('UPDATE epcis_subscriptions SET cursor = ? WHERE id = ? AND cursor < ?').run(to, id, to);
   }
 
   // ------------------------------------------------------------ outbox
@@ -246,9 +247,10 @@ export class SubscriptionStore {
       if (Number(this.repo.stmt('DELETE FROM epcis_deliveries WHERE id = ?').run(d.id).changes) !== 1) return;
       this.repo
         .stmt(
-          'UPDATE epcis_subscriptions SET cursor = MAX(cursor, ?), initial_record_time = NULL, last_notified_at = ? WHERE id = ?',
+          `UPDATE epcis_subscriptions SET cursor = MAX(cursor, ?), last_notified_at = ?,
+           initial_record_time = CASE WHEN ? > 0 THEN NULL ELSE initial_record_time END WHERE id = ?`,
         )
-        .run(d.toCursor, now, d.subscriptionId);
+        .run(d.toCursor, now, d.eventCount, d.subscriptionId);
     });
   }
 

@@ -349,6 +349,22 @@ describe('webhook subscriptions', () => {
     await without.close();
   });
 
+  it('initialRecordTime ahead: events recorded before it are never sent', async () => {
+    const rx = await startReceiver();
+    const start = new Date(Date.now() + 300).toISOString();
+    const s = await subscribe(n, 'shipping', { dest: rx.url, stream: true, initialRecordTime: start });
+    const early = objectEvent();
+    await n.capture([early]);
+    await sleep(350);
+    const late = objectEvent();
+    await n.capture([late]);
+    await rx.waitFor((r) => r.length >= 1, 1500);
+    await sleep(100);
+    assert.deepEqual(idsOf(rx.receipts), [late.eventID]);
+    await n.request(`/epcis/queries/shipping/subscriptions/${s.subscriptionID}`, { method: 'DELETE' });
+    await rx.close();
+  });
+
   it('deleting the named query ends its subscriptions', async () => {
     await namedQuery(n, 'short-lived');
     const rx = await startReceiver();
@@ -426,6 +442,33 @@ describe('restarts', () => {
     } finally {
       await n.close();
       removeDir(dir);
+      await rx.close();
+    }
+  });
+});
+
+describe('backlogs', () => {
+  it('more events than one document holds go out in capture order, one batch after the other, each acknowledged', async () => {
+    const n = await startLightNode({ subscriptions: { ...FAST, batchSize: 2 } });
+    const rx = await startReceiver();
+    try {
+      await namedQuery(n, 'shipping');
+      await subscribe(n, 'shipping', { dest: rx.url, stream: true });
+      const events = [1, 2, 3, 4, 5].map(() => objectEvent());
+      await n.capture(events);
+      await rx.waitFor((r) => idsOf(r).length === 5, 2000);
+      assert.deepEqual(
+        rx.receipts.map((r) => deliveredEvents(r.body).length),
+        [2, 2, 1],
+      );
+      assert.deepEqual(
+        idsOf(rx.receipts),
+        events.map((e) => e.eventID),
+      );
+      assert.equal(new Set(rx.receipts.map((r) => r.headers[IDEMPOTENCY_HEADER.toLowerCase()])).size, 3);
+    } finally {
+      await n.close();
+      removeDir(n.dir);
       await rx.close();
     }
   });
