@@ -4,6 +4,7 @@
 // Everything here is wiring; each piece lives (and is tested) in its own module.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -23,6 +24,8 @@ import { headSignerFromKey } from './log/head-signer.js';
 import { TransparencyLog } from './log/transparency-log.js';
 import { ClaimAggregator, type ClaimAggregatorOptions } from './oracle/claims.js';
 import { openEpcisRepository } from './epcis/index.js';
+import { EpcisSubscriptions } from './epcis/subscriptions/service.js';
+import { attachEpcisWebSockets } from './epcis/subscriptions/websocket.js';
 import { ShipmentMonitor } from './shipments/monitor.js';
 import { SightingStore, TagVerifier } from './tags/index.js';
 import { SqliteShipmentStore, type ShipmentStore } from './shipments/store.js';
@@ -147,6 +150,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       onAppended: () => anchorer.noteAppended(),
     });
     stops.push(async () => epcis.close());
+    // Named queries and subscriptions: the delivery worker resumes its outbox (stopped before the repository).
+    const epcisSubscriptions = new EpcisSubscriptions(epcis).start();
+    stops.push(() => epcisSubscriptions.close());
     const tagSightings = new SightingStore(join(config.dataDir, 'node.db'));
     stops.push(async () => tagSightings.close());
     const tagVerifier = new TagVerifier({
@@ -205,6 +211,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       },
       shipments: { shipments, monitor, clients, publisher: address },
       epcis,
+      epcisSubscriptions,
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: {
@@ -224,6 +231,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
         }),
     );
+    // WebSocket query subscriptions ride the HTTP server's upgrade event (closed before the server).
+    const detachWebSockets = attachEpcisWebSockets(server as Server, epcisSubscriptions);
+    stops.push(async () => detachWebSockets());
     const port = (server.address() as AddressInfo).port;
     const httpUrl = `http://${config.http.host}:${port}`;
 

@@ -19,6 +19,7 @@ import { type LiveFeed, liveStream } from '@tradetwin/web/server/live';
 import { seriesRoutes } from '@tradetwin/web/server/series';
 import { webRoutes } from '@tradetwin/web/server/static';
 import { type EpcisRepository, epcisRoutes } from '../epcis/index.js';
+import type { EpcisSubscriptions } from '../epcis/subscriptions/service.js';
 import { type TagRouteDeps, tagRoutes } from '../tags/index.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
@@ -44,6 +45,8 @@ export interface ApiDeps {
   shipments?: Omit<ShipmentDeps, 'store' | 'log' | 'requireAdmin'>;
   /** The EPCIS 2.0 repository (GS1 REST binding under /epcis). */
   epcis?: EpcisRepository;
+  /** Named queries and subscriptions of that repository (/epcis/queries). */
+  epcisSubscriptions?: EpcisSubscriptions;
   /** Anti-counterfeit tags: issue (admin) and verify (public). */
   tags?: Omit<TagRouteDeps, 'requireAdmin'>;
   /** Called for a status snapshot (anchoring, transports). */
@@ -206,7 +209,13 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.epcis) {
     app.route(
       '/epcis',
-      epcisRoutes({ repo: deps.epcis, store, log, chain: { chainId: deps.chain.chainId, logAnchor: deps.chain.logAnchor } }),
+      epcisRoutes({
+        repo: deps.epcis,
+        store,
+        log,
+        chain: { chainId: deps.chain.chainId, logAnchor: deps.chain.logAnchor },
+        subscriptions: deps.epcisSubscriptions,
+      }),
     );
   }
 

@@ -4,6 +4,7 @@
 // route-coverage test spells them. The normative description of the EPCIS
 // resources is GS1's EPCIS 2.0 REST binding (openapi.yaml); these entries name
 // each route, its parameters and its outcomes, and the TradeTwin additions.
+import { queriesOpenApiPaths } from './subscriptions/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
 const json = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({
@@ -181,6 +182,7 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
     ...vocab('/dispositions', 'disposition', 'disposition'),
     ...vocab('/readPoints', 'readPoint', 'read point'),
     ...vocab('/bizLocations', 'bizLocation', 'business location'),
+    ...queriesOpenApiPaths(p),
     [p('/trace/{epc}')]: {
       get: {
         summary: 'Trace an EPC, lot or container backward or forward through the EPC graph (TradeTwin)',

@@ -220,6 +220,8 @@ export class EpcisRepository {
   readonly hashVersion: CbvVersion;
   private readonly now: () => number;
   private readonly onAppended: (() => void) | undefined;
+  /** In-process notices after events are indexed (query subscriptions wake on them). */
+  private readonly indexedListeners = new Set<() => void>();
   private readonly stmts = new Map<string, StatementSync>();
   private queue: Promise<unknown> = Promise.resolve();
   /** Set when events reached the log but their index write failed: the next write catches up first. */
@@ -361,7 +363,14 @@ export class EpcisRepository {
       }
     }
     this.onAppended?.();
+    for (const fn of this.indexedListeners) fn();
     return { firstIndex, recordTime };
+  }
+
+  /** Call `fn` after every capture is indexed; returns the unsubscribe. Listeners must not throw or block. */
+  onIndexed(fn: () => void): () => void {
+    this.indexedListeners.add(fn);
+    return () => this.indexedListeners.delete(fn);
   }
 
   private indexBatch(

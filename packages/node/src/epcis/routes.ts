@@ -17,6 +17,8 @@ import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem 
 import { buildEventProofs, type ChainRef } from './proof.js';
 import { eventJson, MAX_PER_PAGE, parseEventQuery, queryDocumentText, rawQueryPairs, runEventQuery } from './query.js';
 import type { EpcisRepository } from './repository.js';
+import { queryRoutes } from './subscriptions/routes.js';
+import type { EpcisSubscriptions } from './subscriptions/service.js';
 import { trace } from './trace.js';
 import { coreValidator } from './validator.js';
 import { CBV_VERSION, EPCIS_CONTEXT, EPCIS_VERSION, EVENT_TYPES } from './types.js';
@@ -32,6 +34,8 @@ export interface EpcisRouteDeps {
   /** Where the log is anchored (named in proofs). */
   chain?: ChainRef;
   limits?: Partial<CaptureLimits>;
+  /** Named queries and subscriptions (subscriptions/): without it /queries answers 501. */
+  subscriptions?: EpcisSubscriptions;
 }
 
 // The CBV 2.0 standard vocabularies, listed once in core (from the pinned EPCIS 2.0.0 context).
@@ -274,7 +278,19 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   // ------------------------------------------------------------ discovery
   app.on('OPTIONS', '/', discovery('OPTIONS, GET'));
   app.get('/', (c) =>
-    c.json(collection(['capture', 'events', 'eventTypes', 'epcs', 'bizSteps', 'bizLocations', 'readPoints', 'dispositions'])),
+    c.json(
+      collection([
+        'capture',
+        'events',
+        'eventTypes',
+        'epcs',
+        'bizSteps',
+        'bizLocations',
+        'readPoints',
+        'dispositions',
+        ...(deps.subscriptions ? ['queries'] : []),
+      ]),
+    ),
   );
 
   // ------------------------------------------------------------ capture
@@ -427,23 +443,21 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   vocabResource('/readPoints', 'readPoint', 'EQ_readPoint', (v) => epcKey(v, forms));
   vocabResource('/bizLocations', 'bizLocation', 'EQ_bizLocation', (v) => epcKey(v, forms));
 
-  // Named queries and subscriptions are outside this repository's scope: say so precisely.
-  app.all('/queries/*', () => {
+  // Named queries and subscriptions (subscriptions/routes.ts), when the node runs them;
+  // other methods on them, or all of /queries without them, are refused precisely.
+  if (deps.subscriptions) app.route('/queries', queryRoutes(deps.subscriptions));
+  const noQueries = () => {
     throw new EpcisProblem(
-      501,
-      'epcisException:ImplementationException',
-      'not_implemented',
-      'named queries and query subscriptions are not supported: use GET /events with query parameters',
+      deps.subscriptions ? 405 : 501,
+      deps.subscriptions ? 'epcisException:ValidationException' : 'epcisException:ImplementationException',
+      deps.subscriptions ? 'method_not_allowed' : 'not_implemented',
+      deps.subscriptions
+        ? 'this method is not defined on this /queries resource (see OPTIONS)'
+        : 'named queries and query subscriptions are not supported: use GET /events with query parameters',
     );
-  });
-  app.all('/queries', () => {
-    throw new EpcisProblem(
-      501,
-      'epcisException:ImplementationException',
-      'not_implemented',
-      'named queries and query subscriptions are not supported: use GET /events with query parameters',
-    );
-  });
+  };
+  app.all('/queries/*', noQueries);
+  app.all('/queries', noQueries);
 
   // ------------------------------------------------------------ trace (TradeTwin)
   app.get('/trace/:epc', async (c) => {
