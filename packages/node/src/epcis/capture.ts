@@ -12,10 +12,11 @@
 // POST /capture has no 409); POST /events, synchronous, still answers it with 409.
 // The document's master data (epcisHeader) is stored when the job stores (master-data.ts).
 import { randomUUID } from 'node:crypto';
-import { HttpProblem } from '../api/problem.js';
+import type { HttpProblem } from '../api/problem.js';
 import { canonicalJson } from './canonical.js';
 import { extractEvent } from './extract.js';
 import { type MasterData, parseMasterData, storeMasterData } from './master-data.js';
+import { EpcisProblem } from './problem.js';
 import { type EpcisRepository, RepositoryError } from './repository.js';
 import {
   type CaptureErrorBehaviour,
@@ -61,19 +62,7 @@ function relativeToEvent(p: EpcisProblem): EpcisProblem {
   return new EpcisProblem(p.status, p.gs1Type, p.code, fix(p.detail), extra);
 }
 
-/** An HttpProblem carrying the GS1 exception type the EPCIS REST binding names. */
-export class EpcisProblem extends HttpProblem {
-  constructor(
-    status: HttpProblem['status'],
-    readonly gs1Type: string,
-    code: string,
-    detail: string,
-    extra: Record<string, unknown> = {},
-  ) {
-    super(status, code, detail, extra);
-    this.name = 'EpcisProblem';
-  }
-}
+export { EpcisProblem };
 
 const VALIDATION = 'epcisException:ValidationException';
 

@@ -7,7 +7,7 @@
 //   Never_Translates, No_Preference  as captured.
 // Translated: epcList, childEPCs, inputEPCList, outputEPCList, parentID, the epcClass of every
 // quantity list, readPoint.id, bizLocation.id, sourceList[].source, destinationList[].destination.
-import { EpcisProblem } from './capture.js';
+import { EpcisProblem } from './problem.js';
 import type { EpcForms } from './vocab.js';
 
 export const EPC_FORMATS = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'] as const;

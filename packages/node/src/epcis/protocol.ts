@@ -3,7 +3,7 @@
 // application/ld+json, 406 otherwise), the version headers a client may pin
 // (406 when this repository cannot serve them) and the discovery headers OPTIONS
 // answers with. Pure: each takes header values and returns or throws.
-import { EpcisProblem } from './capture.js';
+import { EpcisProblem } from './problem.js';
 import { CBV_VERSION, EPCIS_VERSION } from './types.js';
 
 /**
