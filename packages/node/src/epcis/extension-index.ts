@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS epcis_ext (
   PRIMARY KEY (rid, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS epcis_ext_text ON epcis_ext(field, area, text);
-CREATE INDEX IF NOT EXISTS epcis_ext_num ON epcis_ext(field, area, kind, num) WHERE kind > 0;
+CREATE INDEX IF NOT EXISTS epcis_ext_num ON epcis_ext(field, area, kind, num);
 CREATE TABLE IF NOT EXISTS epcis_ns (prefix TEXT NOT NULL, ns TEXT NOT NULL, PRIMARY KEY (prefix, ns)) WITHOUT ROWID;
 `;
 
@@ -206,9 +206,10 @@ export function extValueCondition(
     const params: SQLInputValue[] = [...values];
     for (const v of values) {
       const s = scalar(v);
+      // kind inline (one of our small integers): the planner then sees one (field, area, kind) prefix.
       if (s && s.kind !== KIND.text) {
-        parts.push('(kind = ? AND num = ?)');
-        params.push(s.kind, s.num);
+        parts.push(`(kind = ${s.kind} AND num = ?)`);
+        params.push(s.num);
       }
     }
     return { cond: `(${parts.join(' OR ')})`, params };
@@ -217,5 +218,5 @@ export function extValueCondition(
   const s = scalar(values[0]);
   if (!s || s.kind === KIND.text) return { fault: `compares numbers, dates or date-times; "${values[0]}" is none of them` };
   const sql = { GT: '>', GE: '>=', LT: '<', LE: '<=' }[op];
-  return { cond: `kind = ? AND num ${sql} ?`, params: [s.kind, s.num] };
+  return { cond: `kind = ${s.kind} AND num ${sql} ?`, params: [s.num] };
 }

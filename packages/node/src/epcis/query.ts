@@ -478,10 +478,12 @@ export function parseEventQuery(
         canon[name] = vals.sort();
       }
       const head = `${inList('field', fields.length)} AND area = ${x.area}`;
+      // The probe reads one event's rows by the primary key (rid, seq): unary + keeps the planner
+      // off the (field, …) indexes, which would scan every matching row once per event.
+      const probe = `${head} AND ${cond}`.replace(/\b(field|area|kind|text|num)\b/g, '+x.$1');
       sets.push({
         sub: `SELECT rid FROM epcis_ext WHERE ${head} AND ${cond}`,
-        // Bare column names resolve to x: epcis_events has no field/area/kind/text/num.
-        exists: `EXISTS (SELECT 1 FROM epcis_ext x WHERE x.rid = e.rid AND ${head} AND ${cond})`,
+        exists: `EXISTS (SELECT 1 FROM epcis_ext x WHERE x.rid = e.rid AND ${probe})`,
         params: [...fields, ...condParams],
         countable: true,
       });
