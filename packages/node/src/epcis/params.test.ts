@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { epcToDigitalLink } from '@tradetwin/core/epcis/index';
 import { extractExtensions, parseExtParam } from './extension-index.js';
 import { vocabularyElement } from './master-data.js';
+import { epcisOpenApiPaths } from './openapi.js';
 import { MAX_URI_LENGTH, negotiateJson } from './protocol.js';
 import { type EpcisTestNode, startEpcisNode } from './test-support.js';
 
@@ -337,6 +338,21 @@ describe('protocol details', () => {
       ])
         assert.ok(res.headers.get(h), `${path}: ${h}`);
     }
+  });
+
+  it('describes every operation with a unique operationId and its 4xx outcomes', () => {
+    const seen = new Set<string>();
+    for (const [path, item] of Object.entries(epcisOpenApiPaths('/epcis'))) {
+      assert.ok(item.options, `${path}: OPTIONS described`);
+      for (const [method, op] of Object.entries(item) as [string, { operationId: string; responses: Json }][]) {
+        assert.match(op.operationId, /^epcis[A-Z]/, `${method} ${path}`);
+        assert.ok(!seen.has(op.operationId), `${op.operationId} is unique`);
+        seen.add(op.operationId);
+        for (const status of ['400', '406', '414']) assert.ok(op.responses[status], `${method} ${path}: ${status}`);
+      }
+    }
+    const capture = epcisOpenApiPaths('/epcis')['/epcis/capture']!.post as { responses: Json };
+    assert.equal(capture.responses['409'], undefined, 'duplicates show in the capture job, not as a 409');
   });
 
   it('lists the top-level resources, queries included, at the root and the root with a slash', async () => {
