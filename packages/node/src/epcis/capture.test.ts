@@ -125,10 +125,18 @@ describe('GS1 examples', () => {
       want,
     );
     const before = footprint();
+    // A duplicate is a capture fault: 202, and the job says why nothing was stored.
     const again = await n.capture(qd);
-    assert.equal(again.status, 409);
-    assert.equal(again.problem?.type, 'epcisException:ResourceAlreadyExistsException');
-    assert.equal((again.problem?.errors as unknown[] | undefined)?.length, 2);
+    assert.equal(again.status, 202);
+    assert.equal(again.job?.success, false);
+    assert.deepEqual(
+      again.job?.errors.map((e) => [e.type, e.code, e.status]),
+      [
+        ['epcisException:ResourceAlreadyExistsException', 'duplicate_event_id', 409],
+        ['epcisException:ResourceAlreadyExistsException', 'duplicate_event_id', 409],
+      ],
+    );
+    assert.equal(again.job?.capturedCount, 0);
     assert.deepEqual(footprint(), before);
   });
 
@@ -324,6 +332,17 @@ describe('bad input', () => {
     assert.deepEqual(footprint(), before, `${name}: nothing stored`);
     return r.problem!;
   };
+  /** Accepted for capture (202) but refused by the job under rollback: nothing stored, the job names the fault. */
+  const expectFailedJob = async (name: string, body: unknown, code: string) => {
+    const before = footprint();
+    const r = await n.capture(body);
+    assert.equal(r.status, 202, `${name}: ${JSON.stringify(r.problem)}`);
+    assert.equal(r.job?.success, false, name);
+    assert.equal(r.job?.errors[0]?.code, code, `${name}: ${JSON.stringify(r.job?.errors)}`);
+    assert.equal(r.job?.errors[0]?.status, 409, name);
+    assert.equal(r.job?.errors[0]?.type, 'epcisException:ResourceAlreadyExistsException', name);
+    assert.deepEqual(footprint(), before, `${name}: nothing stored`);
+  };
   const good = (i: number) => objectEvent(`urn:uuid:good-${i}`, { epcList: [`urn:epc:id:sgtin:4012345.011111.g${i}`] });
 
   it('refuses each fault with a precise problem and stores nothing of the document (rollback)', async () => {
@@ -427,15 +446,8 @@ describe('bad input', () => {
     const first = await n.capture(doc([original]));
     assert.equal(first.job?.success, true);
     const declaredLeaf = first.job!.leaves!.first;
-    await expectRefused(
-      'duplicate eventID',
-      doc([good(7), original]),
-      409,
-      'duplicate_event_id',
-      {},
-      'epcisException:ResourceAlreadyExistsException',
-    );
-    await expectRefused('duplicate within a document', doc([good(8), good(8)]), 409, 'duplicate_event_id');
+    await expectFailedJob('duplicate eventID', doc([good(7), original]), 'duplicate_event_id');
+    await expectFailedJob('duplicate within a document', doc([good(8), good(8)]), 'duplicate_event_id');
     const res = await n.request('/epcis/events', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -480,7 +492,7 @@ describe('bad input', () => {
       ['urn:uuid:decl-1'],
     );
     assert.deepEqual(ids((await query('EQ_correctiveEventID=urn:uuid:decl-1-fix')).events), ['urn:uuid:decl-1']);
-    await expectRefused('second declaration', doc([declaration]), 409, 'duplicate_error_declaration');
+    await expectFailedJob('second declaration', doc([declaration]), 'duplicate_error_declaration');
   });
 
   it('stores only the good events under proceed, and lists the bad ones in the job', async () => {
@@ -561,7 +573,7 @@ describe('bad input', () => {
       ['EQ_bizStep=', 'empty_value', 'EQ_bizStep'],
       ['GE_value_CEL=warm', 'bad_number', 'GE_value_CEL'],
       ['EXISTS_sensorElementList=maybe', 'bad_boolean', 'EXISTS_sensorElementList'],
-      ['EQ_ILMD_example:batch=XYZ', 'unsupported_parameter', 'EQ_ILMD_example:batch'],
+      ['EQ_SENSORREPORT_example:x=1', 'unsupported_parameter', 'EQ_SENSORREPORT_example:x'],
       ['colour=red', 'unknown_parameter', 'colour'],
       ['nextPageToken=abc.def', 'bad_page_token', 'nextPageToken'],
     ];

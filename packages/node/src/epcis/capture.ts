@@ -7,10 +7,16 @@
 //   proceed — the good events are stored, the bad ones listed in the capture job.
 // A document's events are appended in one atomic log append, so a job's events
 // are either all in the log or none (and then all indexed or none, see repository.ts).
+// Faults found while receiving (schema, semantics, limits) answer synchronously;
+// a duplicate eventID is a capture fault and shows in the job only (the binding's
+// POST /capture has no 409); POST /events, synchronous, still answers it with 409.
+// The document's master data (epcisHeader) is stored when the job stores (master-data.ts).
 import { randomUUID } from 'node:crypto';
-import { HttpProblem } from '../api/problem.js';
+import type { HttpProblem } from '../api/problem.js';
 import { canonicalJson } from './canonical.js';
 import { extractEvent } from './extract.js';
+import { type MasterData, parseMasterData, storeMasterData } from './master-data.js';
+import { EpcisProblem } from './problem.js';
 import { type EpcisRepository, RepositoryError } from './repository.js';
 import {
   type CaptureErrorBehaviour,
@@ -56,19 +62,7 @@ function relativeToEvent(p: EpcisProblem): EpcisProblem {
   return new EpcisProblem(p.status, p.gs1Type, p.code, fix(p.detail), extra);
 }
 
-/** An HttpProblem carrying the GS1 exception type the EPCIS REST binding names. */
-export class EpcisProblem extends HttpProblem {
-  constructor(
-    status: HttpProblem['status'],
-    readonly gs1Type: string,
-    code: string,
-    detail: string,
-    extra: Record<string, unknown> = {},
-  ) {
-    super(status, code, detail, extra);
-    this.name = 'EpcisProblem';
-  }
-}
+export { EpcisProblem };
 
 const VALIDATION = 'epcisException:ValidationException';
 
@@ -94,6 +88,7 @@ export interface PreparedCapture {
   eventCount: number;
   events: PreparedEvent[];
   rejected: CaptureProblem[];
+  masterData: MasterData;
 }
 
 export interface CaptureOptions {
@@ -115,7 +110,7 @@ export class EpcisCapture {
   /**
    * Check a document and compute what would be logged. Document-level faults
    * throw (400/413); event-level faults are returned in `rejected`, or thrown
-   * together under rollback (400, or 409 when every fault is a duplicate eventID).
+   * together under rollback (400); duplicate eventIDs alone are left to the job (commit refuses them).
    */
   prepare(doc: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): PreparedCapture {
     if (!isObject(doc))
@@ -184,6 +179,14 @@ export class EpcisCapture {
       );
     }
 
+    const masterData = parseMasterData(doc, this.repo.codec);
+    if (masterData.problems.length > 0) {
+      const first = masterData.problems[0]!;
+      throw new EpcisProblem(400, VALIDATION, 'bad_master_data', `${first.pointer}: ${first.detail}`, {
+        pointer: first.pointer,
+        errors: masterData.problems.map((p) => problem('bad_master_data', p.detail, { pointer: p.pointer })),
+      });
+    }
     const context = doc['@context'];
     const docExtras = extraContexts(context);
     const events: PreparedEvent[] = [];
@@ -193,7 +196,7 @@ export class EpcisCapture {
         perEvent.set(i, [problem('not_an_event', `${base} must be an event object`, { eventIndex: i, pointer: base })]);
         return;
       }
-      const x = extractEvent(raw, base, this.repo.codec);
+      const x = extractEvent(raw, base, this.repo.codec, docExtras);
       const eventID = typeof raw.eventID === 'string' ? raw.eventID : undefined;
       if (!x.ok) {
         // Our semantic reasons replace the schema's for this event: they name the field and why.
@@ -236,21 +239,21 @@ export class EpcisCapture {
     rejected.push(...conflicts.values());
     rejected.sort((a, b) => (a.eventIndex ?? -1) - (b.eventIndex ?? -1));
     const good = events.filter((e) => !conflicts.has(e.position));
-    if (behaviour === 'rollback' && rejected.length > 0) {
-      const onlyDuplicates = rejected.every((p) => p.status === 409);
+    // Duplicates alone are capture faults for the job (commit refuses the document under rollback).
+    if (behaviour === 'rollback' && rejected.some((p) => p.status !== 409)) {
       const first = rejected[0]!;
       const faulty = new Set(rejected.map((r) => r.eventIndex)).size;
       throw new EpcisProblem(
-        onlyDuplicates ? 409 : 400,
-        onlyDuplicates ? 'epcisException:ResourceAlreadyExistsException' : VALIDATION,
-        faulty === 1 ? first.code : onlyDuplicates ? 'duplicate_event_id' : 'invalid_events',
+        400,
+        VALIDATION,
+        faulty === 1 ? first.code : 'invalid_events',
         rejected.length === 1
           ? first.detail
           : `${rejected.length} faults in ${faulty} event${faulty > 1 ? 's' : ''}; nothing was captured (rollback). First: ${first.detail}`,
         { errors: rejected, captureErrorBehaviour: 'rollback' },
       );
     }
-    return { behaviour, eventCount: list.length, events: good, rejected };
+    return { behaviour, eventCount: list.length, events: good, rejected, masterData };
   }
 
   /**
@@ -307,7 +310,7 @@ export class EpcisCapture {
     const late = this.repo.conflicts(prepared.events);
     const errors = [...prepared.rejected, ...late.values()];
     let events = prepared.events;
-    if (late.size > 0) {
+    if (errors.length > 0) {
       if (prepared.behaviour === 'rollback') {
         this.repo.finishJob(id, { success: false, errors, captured: 0, leaves: null });
         return this.repo.job(id)!;
@@ -319,6 +322,7 @@ export class EpcisCapture {
       const { firstIndex } = await this.repo.appendAndIndex(events, id);
       leaves = { first: firstIndex, last: firstIndex + events.length - 1 };
     }
+    storeMasterData(this.repo, prepared.masterData, Date.now());
     this.repo.finishJob(id, { success: errors.length === 0, errors, captured: events.length, leaves });
     return this.repo.job(id)!;
   }

@@ -1,6 +1,8 @@
 // From one EPCIS 2.0 JSON event to what the repository indexes, with the
 // semantic checks a JSON schema cannot make (real calendar dates, offsets in
 // range, a known event type) reported precisely, each with a JSON pointer.
+import { companyPrefixes } from './epc-format.js';
+import { extractExtensions } from './extension-index.js';
 import { describe, parseDateTime, parseOffset } from './time.js';
 import {
   EVENT_TYPES,
@@ -29,7 +31,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = {}): Extracted {
+/** `contexts`: the capturing document's extra @context entries (the event's own are read from it). */
+export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = {}, contexts: unknown[] = []): Extracted {
   const problems: FieldProblem[] = [];
   const fail = (code: string, pointer: string, detail: string): void => {
     problems.push({ code, pointer: `${base}${pointer}`, detail });
@@ -197,6 +200,8 @@ export function extractEvent(event: EpcisEvent, base: string, forms: EpcForms = 
       epcs,
       links,
       sensors,
+      ext: extractExtensions(event, [...contexts, event['@context']]),
+      gcps: companyPrefixes(event),
     },
   };
 }

@@ -6,6 +6,8 @@
 // each route, its parameters and its outcomes, and the TradeTwin additions.
 import { queriesOpenApiPaths } from './subscriptions/openapi.js';
 
+import { MAX_URI_LENGTH } from './protocol.js';
+
 const problem = { $ref: '#/components/responses/Problem' };
 const json = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({
   description,
@@ -37,14 +39,40 @@ const EVENT_QUERY_DOC =
   'EQ_bizTransaction_<type>, EQ_source_<type>, EQ_destination_<type>, EXISTS_sensorElementList, GE_/LT_time, GE_/LT_startTime, GE_/LT_endTime, ' +
   'EQ_type, EQ_deviceID, EQ_dataProcessingMethod, EQ_microorganism, EQ_chemicalSubstance, EQ_bizRules, EQ_stringValue, EQ_booleanValue, ' +
   'EQ_hexBinaryValue, EQ_uriValue, GE_/LT_/GT_/LE_percRank, EQ_value_<uom>, GE_/LT_/GT_/LE_{value,minValue,maxValue,meanValue,sDev,percValue}_<uom>, ' +
-  'orderBy (eventTime|recordTime), orderDirection, eventCountLimit, maxEventCount. Several values: pipe-delimited. CBV values bare or as URIs; ' +
-  'EPCs as EPC URNs or GS1 Digital Links; sensor filters hold for one sensorReport. Malformed or unsupported parameters: 400 QueryParameterException.';
+  'orderBy (eventTime|recordTime), orderDirection, eventCountLimit (needs orderBy; caps the events over all pages, perPage one page; ' +
+  'excludes maxEventCount), maxEventCount (413 QueryTooLargeException when more match). ' +
+  'User extension fields and ILMD (field names as CURIEs, prefix:name): EQ_/GT_/GE_/LT_/LE_/EXISTS_<field>, …_ILMD_<field>, …_INNER_<field>, ' +
+  '…_INNER_ILMD_<field>, …_ERROR_DECLARATION_<field>, EQ_[INNER_]readPoint_<field>, EQ_[INNER_]bizLocation_<field>; values compare as numbers, ' +
+  'date-times or dates when both sides are, else as text. Master data: HASATTR_<readPoint|bizLocation|bizStep|disposition>=<attribute>, ' +
+  'EQ_ATTR_<field>_<attribute>=<value>, WD_readPoint / WD_bizLocation (with master-data descendants). Several values: pipe-delimited. ' +
+  'CBV values bare or as URIs; EPCs as EPC URNs or GS1 Digital Links; sensor filters hold for one sensorReport. Malformed or unsupported ' +
+  'parameters: 400 QueryParameterException naming the parameter.';
+/** Response headers that shape events: GS1-EPC-Format (identifier form) and GS1-CBV-XML-Format (XML only). */
+const FORMAT_HEADERS = [
+  {
+    name: 'GS1-EPC-Format',
+    in: 'header',
+    required: false,
+    description:
+      'Identifier form in the events returned: Always_GS1_Digital_Link, Always_EPC_URN (where the GS1 Company Prefix is known from captured ' +
+      'EPC URNs, else as captured), Never_Translates (as captured; the default here) or No_Preference (as captured). Echoed in the response; ' +
+      'another value: 406.',
+    schema: { type: 'string', enum: ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'] },
+  },
+  {
+    name: 'GS1-CBV-XML-Format',
+    in: 'header',
+    required: false,
+    description: 'Only shapes XML responses; checked (406 outside the enum) and echoed.',
+    schema: { type: 'string', enum: ['No_Preference', 'Always_Web_URI', 'Always_URN', 'Never_Translates'] },
+  },
+];
 const queryDocument = json('An EPCISQueryDocument; a Link header (rel="next") when more events match', { type: 'object' });
 const eventsQuery = (summary: string, params: Record<string, unknown>[] = []) => ({
   get: {
     summary,
     description: EVENT_QUERY_DOC,
-    parameters: [...params, ...PAGING],
+    parameters: [...params, ...PAGING, ...FORMAT_HEADERS],
     responses: { '200': queryDocument, '400': problem, '404': problem, '413': problem },
   },
 });
@@ -56,7 +84,42 @@ const discovery = (allow: string) => ({
   },
 });
 
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'options'] as const;
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * What every operation shares, added once: an operationId (epcis + method + path, e.g.
+ * epcisGetEventsByEventIDProof), OPTIONS discovery on every path (the routes answer it
+ * everywhere), and the 4xx every request can meet: 400 (malformed GS1 header), 406
+ * (Accept, version or format headers not servable), 414 (URI over the advertised length).
+ */
+function complete(paths: Record<string, Record<string, unknown>>, prefix: string): Record<string, Record<string, unknown>> {
+  for (const [path, item] of Object.entries(paths)) {
+    const present = METHODS.filter((m) => item[m]);
+    if (!item.options) Object.assign(item, discovery(['OPTIONS', ...present.map((m) => m.toUpperCase())].join(', ')));
+    const name =
+      path
+        .slice(prefix.length)
+        .split('/')
+        .filter(Boolean)
+        .map((seg) => (seg.startsWith('{') ? `By${cap(seg.slice(1, -1))}` : cap(seg)))
+        .join('') || 'Root';
+    for (const m of METHODS) {
+      const op = item[m] as { operationId?: string; responses?: Record<string, unknown> } | undefined;
+      if (!op) continue;
+      op.operationId ??= `epcis${cap(m)}${name}`;
+      op.responses = { ...op.responses };
+      for (const status of ['400', '406', '414']) op.responses[status] ??= problem;
+    }
+  }
+  return paths;
+}
+
 export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<string, unknown>> {
+  return complete(routePaths(prefix), prefix);
+}
+
+function routePaths(prefix: string): Record<string, Record<string, unknown>> {
   const p = (path: string) => `${prefix}${path}`;
   const vocab = (path: string, name: string, what: string) => ({
     [p(path)]: { get: { summary: `Known ${what}s`, parameters: PAGING, responses: { '200': collection, '400': problem } } },
@@ -71,7 +134,12 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
   });
   return {
     [p('')]: {
-      get: { summary: 'EPCIS 2.0 repository: the top-level resources', responses: { '200': collection } },
+      get: {
+        summary:
+          'EPCIS 2.0 repository: the top-level resources (queries, capture, events, eventTypes, epcs, bizSteps, bizLocations, readPoints, dispositions)',
+        description: `Also at ${prefix}/. Every request URI is limited to ${MAX_URI_LENGTH} bytes (414 beyond).`,
+        responses: { '200': collection },
+      },
       ...discovery('OPTIONS, GET'),
     },
     [p('/capture')]: {
@@ -81,7 +149,10 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
           'Validated (GS1 JSON schema + capture rules), then each event is appended to the transparency log as a leaf of kind "epcis" ' +
           '(body CBOR [eventHashId, canonicalJsonBytes]) and indexed. GS1-Capture-Error-Behaviour: rollback (default: any fault refuses the ' +
           'whole document with a 4xx problem, nothing stored) or proceed (good events stored, faults listed in the capture job). ' +
-          'Limits in GS1-EPCIS-Capture-Limit (events) and GS1-EPCIS-Capture-File-Size-Limit (bytes), enforced with 413.',
+          'Limits in GS1-EPCIS-Capture-Limit (events) and GS1-EPCIS-Capture-File-Size-Limit (bytes), enforced with 413. ' +
+          'Faults found on receipt (schema, semantics, master data) answer 400; a duplicate eventID (or a second error declaration) is a ' +
+          'capture fault shown in the capture job (success false; nothing stored under rollback), never a 409 here. Master data in ' +
+          'epcisHeader.epcisMasterData.vocabularyList is stored per vocabulary element when the job stores.',
         parameters: [
           {
             name: 'GS1-Capture-Error-Behaviour',
@@ -99,7 +170,6 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
           '202': { description: 'Capture job created; its URL in the Location header' },
           '400': problem,
           '406': problem,
-          '409': problem,
           '413': problem,
           '415': problem,
         },
@@ -121,8 +191,12 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
     [p('/events')]: {
       ...eventsQuery('Query events (SimpleEventQuery)'),
       post: {
-        summary: 'Capture one event synchronously',
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        summary: 'Capture one event synchronously (a duplicate eventID: 409)',
+        parameters: FORMAT_HEADERS.slice(0, 1),
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object' } }, 'application/ld+json': { schema: { type: 'object' } } },
+        },
         responses: {
           '201': json('The stored event (Location: its URL)'),
           '400': problem,
@@ -136,7 +210,7 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
     [p('/events/{eventID}')]: {
       get: {
         summary: 'An event and its error declarations (EPCISQueryDocument)',
-        parameters: [pathParam('eventID', 'The eventID, percent-encoded')],
+        parameters: [pathParam('eventID', 'The eventID, percent-encoded'), ...FORMAT_HEADERS],
         responses: { '200': queryDocument, '404': problem },
       },
     },
@@ -183,6 +257,13 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
     ...vocab('/readPoints', 'readPoint', 'read point'),
     ...vocab('/bizLocations', 'bizLocation', 'business location'),
     ...queriesOpenApiPaths(p),
+    [p('/nextPageToken/{token}')]: {
+      delete: {
+        summary: 'Release a nextPageToken: a later query with it answers 400 (code page_token_released)',
+        parameters: [pathParam('token', 'The nextPageToken, percent-encoded')],
+        responses: { '204': { description: 'Token released' }, '404': problem },
+      },
+    },
     [p('/trace/{epc}')]: {
       get: {
         summary: 'Trace an EPC, lot or container backward or forward through the EPC graph (TradeTwin)',

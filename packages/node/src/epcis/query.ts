@@ -10,13 +10,22 @@
 //   EPC patterns (urn:epc:idpat:sgtin:0614141.107346.*);
 // - the sensor filters (EQ_type, EQ_deviceID, GE_value_CEL …) must all hold for
 //   one and the same sensorReport; values are compared in the uom named (no conversion);
-// - WD_readPoint / WD_bizLocation equal EQ_* (no master-data hierarchy is kept);
+// - WD_readPoint / WD_bizLocation: the locations named and their descendants in the master
+//   data (children, any depth); HASATTR_<field> / EQ_ATTR_<field>_<attr> read the master data of
+//   the event's readPoint, bizLocation, bizStep or disposition (master-data.ts);
+// - user extension fields and ILMD (EQ_/GT_/GE_/LT_/LE_/EXISTS_[INNER_][ILMD_|ERROR_DECLARATION_]<prefix:name>,
+//   EQ_[INNER_]readPoint_/bizLocation_<prefix:name>) read the epcis_ext side table: values compare as
+//   numbers, date-times or dates when both sides are, else as text (extension-index.ts);
+// - eventCountLimit needs orderBy and excludes maxEventCount (binding); it caps the events over all
+//   pages, perPage the events of one page;
 // - without orderBy events come in capture order; orderBy eventTime|recordTime
 //   defaults to DESC as the standard says.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { SQLInputValue } from 'node:sqlite';
 import { canonicalJson } from './canonical.js';
 import { EpcisProblem } from './capture.js';
+import { EXT_PARAM_SHAPE, type ExtOp, extValueCondition, fieldCandidates, parseExtParam } from './extension-index.js';
+import { attributeKey } from './master-data.js';
 import { EpcisRepository } from './repository.js';
 import { parseDateTime, isoTime } from './time.js';
 import { EPCIS_CONTEXT, EVENT_TYPES, LINK, ROLE, type RoleCode, type StoredEvent } from './types.js';
@@ -131,12 +140,17 @@ const SENSOR_EQ_COL: Record<string, string> = {
 
 /** Parameters the standard defines that this repository does not evaluate (refused, never silently ignored). */
 const UNSUPPORTED = [
-  /^(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?(ILMD_|ERROR_DECLARATION_|SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_)?[a-z][a-zA-Z0-9]*:\w+$/,
-  /^EQ_(INNER_)?(readPoint|bizLocation)_[a-z][a-zA-Z0-9]*:\w+$/,
-  /^HASATTR_/,
-  /^EQ_ATTR_/,
+  /^(EQ|GT|GE|LT|LE|EXISTS)_(INNER_)?(SENSORELEMENT_|SENSORMETADATA_|SENSORREPORT_)[a-z][a-zA-Z0-9]*:\w+$/,
   /^(EQ|GE|LT|GT|LE)_quantity_[A-Z0-9]{2,4}$/,
 ];
+
+/** Fields whose values are vocabulary elements with master data: HASATTR_ / EQ_ATTR_. */
+const VOCAB_FIELD_COL: Record<string, string> = {
+  readPoint: 'e.read_point',
+  bizLocation: 'e.biz_location',
+  bizStep: 'e.biz_step',
+  disposition: 'e.disposition',
+};
 
 const NO_MATCH = Object.assign([''], { index: 0, input: '' }) as RegExpExecArray;
 
@@ -146,6 +160,20 @@ export interface ParseOptions {
   forms?: EpcForms;
   /** Parameters fixed by the resource path (/eventTypes/{t}/events, /epcs/{epc}/events …). */
   fixed?: [string, string][];
+  /** Repository look-ups some parameters need (absent: CURIEs match as written, WD_ equals EQ_). */
+  lookup?: QueryLookup;
+}
+
+export interface QueryLookup {
+  /** Namespace IRIs captured contexts declared for a CURIE prefix. */
+  namespacesOf(prefix: string): string[];
+  /** The ids and their master-data descendants. */
+  descendants(ids: string[]): string[];
+}
+
+/** The look-ups of a repository. */
+export function repositoryLookup(repo: EpcisRepository, descendants: (ids: string[]) => string[]): QueryLookup {
+  return { namespacesOf: (p) => repo.namespacesOf(p), descendants };
 }
 
 /**
@@ -274,8 +302,26 @@ export function parseEventQuery(
       canon[name] = vals.sort();
     } else if (is(/^(EQ|WD)_(readPoint|bizLocation)$/)) {
       const vals = [...new Set(uriList(name, values).map((v) => epcKey(v, forms)))];
-      where.push(inList(m[2] === 'readPoint' ? 'e.read_point' : 'e.biz_location', vals.length));
-      params.push(...vals);
+      const all = m[1] === 'WD' && opts.lookup ? opts.lookup.descendants(vals) : vals;
+      where.push(inList(m[2] === 'readPoint' ? 'e.read_point' : 'e.biz_location', all.length));
+      params.push(...all);
+      canon[name] = vals.sort();
+    } else if (is(/^HASATTR_(.*)$/)) {
+      const col = vocabColumn(name, m[1]!);
+      const attrs = [...new Set(list(name, values).flatMap((a) => attrCandidates(a, opts.lookup)))];
+      where.push(`${col} IN (SELECT id FROM epcis_vocab_attr WHERE ${inList('attr', attrs.length)})`);
+      params.push(...attrs);
+      canon[name] = attrs.sort();
+    } else if (is(/^EQ_ATTR_([A-Za-z]+)_(.+)$/) || is(/^EQ_ATTR_(.*)()$/)) {
+      const col = vocabColumn(name, m[1]!);
+      if (m[2] === '')
+        throw bad('bad_parameter_name', name, `${name}: write EQ_ATTR_<field>_<attribute>, e.g. EQ_ATTR_bizLocation_sst`);
+      const attrs = attrCandidates(m[2]!, opts.lookup);
+      const vals = list(name, values);
+      const c = extValueCondition('EQ', vals);
+      if ('fault' in c) throw bad('bad_value', name, `${name} ${c.fault}`);
+      where.push(`${col} IN (SELECT id FROM epcis_vocab_attr WHERE ${inList('attr', attrs.length)} AND ${c.cond})`);
+      params.push(...attrs, ...c.params);
       canon[name] = vals.sort();
     } else if (name === 'EQ_transformationID' || name === 'EQ_eventID') {
       const vals = list(name, values);
@@ -415,11 +461,43 @@ export function parseEventQuery(
     } else if (name === 'maxEventCount') {
       maxEventCount = count(name, values, 1);
       canon[name] = maxEventCount;
+    } else if (parseExtParam(name)) {
+      const x = parseExtParam(name)!;
+      const fields = fieldCandidates(x.field, (p) => opts.lookup?.namespacesOf(p) ?? []);
+      let cond = '1';
+      let condParams: SQLInputValue[] = [];
+      if (x.op === 'EXISTS') {
+        if (!flag(name, values)) continue;
+        canon[name] = true;
+      } else {
+        const vals = x.op === 'EQ' ? list(name, values) : [single(name, values)];
+        const c = extValueCondition(x.op as Exclude<ExtOp, 'EXISTS'>, vals);
+        if ('fault' in c) throw bad('bad_value', name, `${name} ${c.fault}`);
+        cond = c.cond;
+        condParams = c.params;
+        canon[name] = vals.sort();
+      }
+      const head = `${inList('field', fields.length)} AND area = ${x.area}`;
+      // The probe reads one event's rows by the primary key (rid, seq): unary + keeps the planner
+      // off the (field, …) indexes, which would scan every matching row once per event.
+      const probe = `${head} AND ${cond}`.replace(/\b(field|area|kind|text|num)\b/g, '+x.$1');
+      sets.push({
+        sub: `SELECT rid FROM epcis_ext WHERE ${head} AND ${cond}`,
+        exists: `EXISTS (SELECT 1 FROM epcis_ext x WHERE x.rid = e.rid AND ${probe})`,
+        params: [...fields, ...condParams],
+        countable: true,
+      });
     } else if (UNSUPPORTED.some((re) => re.test(name))) {
       throw bad(
         'unsupported_parameter',
         name,
         `query parameter ${name} is defined by EPCIS 2.0 but not supported by this repository`,
+      );
+    } else if (EXT_PARAM_SHAPE.test(name)) {
+      throw bad(
+        'bad_parameter_name',
+        name,
+        `${name} is not an extension-field parameter: write EQ_|GT_|GE_|LT_|LE_|EXISTS_[INNER_][ILMD_|ERROR_DECLARATION_]<prefix>:<name> (prefix [a-z][a-zA-Z0-9]*, name \\w+), or EQ_[INNER_]readPoint_|bizLocation_<prefix>:<name>`,
       );
     } else {
       throw bad('unknown_parameter', name, `unknown query parameter ${name}`);
@@ -427,6 +505,13 @@ export function parseEventQuery(
   }
   if (eventCountLimit !== null && maxEventCount !== null) {
     throw bad('conflicting_parameter', 'maxEventCount', 'eventCountLimit and maxEventCount may not both be given');
+  }
+  if (eventCountLimit !== null && orderBy === 'rid') {
+    throw bad(
+      'conflicting_parameter',
+      'eventCountLimit',
+      'eventCountLimit needs orderBy (eventTime or recordTime): it selects the first N in that order',
+    );
   }
   if (direction !== null && orderBy === 'rid') {
     throw bad('conflicting_parameter', 'orderDirection', 'orderDirection needs orderBy (eventTime or recordTime)');
@@ -455,6 +540,22 @@ export function parseEventQuery(
   return { query, page: { perPage, token: null }, tokenText };
 }
 
+function vocabColumn(name: string, field: string): string {
+  const col = VOCAB_FIELD_COL[field];
+  if (!col)
+    throw bad(
+      'bad_parameter_name',
+      name,
+      `${name}: master-data parameters take readPoint, bizLocation, bizStep or disposition, not "${field}"`,
+    );
+  return col;
+}
+
+/** An attribute name as stored, and the IRIs its CURIE prefix may stand for. */
+function attrCandidates(a: string, lookup: QueryLookup | undefined): string[] {
+  return [...new Set([attributeKey(a), ...fieldCandidates(a, (p) => lookup?.namespacesOf(p) ?? [])])];
+}
+
 function linkSet(kind: number, values: string[], type?: string): SetCondition {
   const cond = `kind = ${kind} AND ${inList('value', values.length)}${type !== undefined ? ' AND type = ?' : ''}`;
   return {
@@ -477,13 +578,27 @@ export function encodeToken(key: Buffer, t: PageToken): string {
   return `${body}.${mac}`;
 }
 
-export function decodeToken(key: Buffer, text: string, q: EventQuery): PageToken {
+/** A token's MAC when this repository issued it (unaltered), else null. */
+export function tokenMac(key: Buffer, text: string): string | null {
   const [body, mac] = text.split('.');
+  if (!body || !mac || text.split('.').length !== 2) return null;
+  const expect = createHmac('sha256', key).update(body).digest('base64url').slice(0, 22);
+  if (expect.length !== mac.length || !timingSafeEqual(Buffer.from(expect), Buffer.from(mac))) return null;
+  return mac;
+}
+
+export function decodeToken(key: Buffer, text: string, q: EventQuery, released?: (mac: string) => boolean): PageToken {
   const invalid = () =>
     bad('bad_page_token', 'nextPageToken', 'nextPageToken was not issued by this repository (or was altered)');
-  if (!body || !mac || text.split('.').length !== 2) throw invalid();
-  const expect = createHmac('sha256', key).update(body).digest('base64url').slice(0, 22);
-  if (expect.length !== mac.length || !timingSafeEqual(Buffer.from(expect), Buffer.from(mac))) throw invalid();
+  const mac = tokenMac(key, text);
+  if (mac === null) throw invalid();
+  if (released?.(mac))
+    throw bad(
+      'page_token_released',
+      'nextPageToken',
+      'nextPageToken was released (DELETE /nextPageToken/{token}): run the query again',
+    );
+  const body = text.split('.')[0]!;
   let v: unknown;
   try {
     v = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
@@ -531,7 +646,7 @@ export function runEventQuery(
   tokenText: string | null = null,
   setThreshold = SET_THRESHOLD,
 ): QueryPage {
-  const token = tokenText !== null ? decodeToken(repo.tokenKey, tokenText, query) : null;
+  const token = tokenText !== null ? decodeToken(repo.tokenKey, tokenText, query, (mac) => repo.isTokenRevoked(mac)) : null;
   const where = [...query.where];
   const params = [...query.params];
   for (const set of query.sets) {
@@ -608,7 +723,12 @@ export function queryDocument(events: StoredEvent[], queryName = 'SimpleEventQue
 }
 
 /** An EPCISQueryDocument as JSON text. */
-export function queryDocumentText(events: StoredEvent[], queryName = 'SimpleEventQuery'): string {
+export function queryDocumentText(
+  events: StoredEvent[],
+  queryName = 'SimpleEventQuery',
+  /** Rewrites each event's JSON (GS1-EPC-Format translation). */
+  translate?: (json: string) => string,
+): string {
   const head = JSON.stringify({
     '@context': [EPCIS_CONTEXT],
     type: 'EPCISQueryDocument',
@@ -616,6 +736,6 @@ export function queryDocumentText(events: StoredEvent[], queryName = 'SimpleEven
     creationDate: new Date().toISOString(),
   });
   return `${head.slice(0, -1)},"epcisBody":{"queryResults":{"queryName":${JSON.stringify(queryName)},"resultsBody":{"eventList":[${events
-    .map(eventJsonText)
+    .map((e) => eventJsonText(translate ? { ...e, json: translate(e.json) } : e))
     .join(',')}]}}}}`;
 }

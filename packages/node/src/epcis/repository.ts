@@ -16,6 +16,11 @@
 //   epcis_link     bizTransactions, sources, destinations, corrective event IDs,
 //                  persistent dispositions
 //   epcis_sensor   one row per sensorReport, its element's metadata folded in
+//   epcis_ext      user extension fields and ILMD, one row per value (extension-index.ts);
+//                  epcis_ns the CURIE prefixes captured contexts declared
+//   epcis_gcp      GS1 Company Prefixes seen in EPC URNs (GS1-EPC-Format: Always_EPC_URN)
+//   epcis_vocab*   master data (master-data.ts; not derived from the log)
+//   epcis_revoked_tokens  page tokens released by DELETE /nextPageToken/{token}
 //   epcis_capture_jobs, epcis_meta
 import { randomBytes } from 'node:crypto';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
@@ -25,7 +30,9 @@ import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
 import { coreCodec } from './codec.js';
+import { EXT_SCHEMA } from './extension-index.js';
 import { extractEvent } from './extract.js';
+import { MASTER_DATA_SCHEMA } from './master-data.js';
 import {
   type CaptureJob,
   type CaptureProblem,
@@ -127,6 +134,10 @@ CREATE TABLE IF NOT EXISTS epcis_capture_jobs (
 );
 CREATE INDEX IF NOT EXISTS epcis_capture_jobs_created ON epcis_capture_jobs(created_at, id);
 CREATE TABLE IF NOT EXISTS epcis_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS epcis_gcp (prefix TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS epcis_revoked_tokens (mac TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+${EXT_SCHEMA}
+${MASTER_DATA_SCHEMA}
 `;
 
 type Row = Record<string, SQLInputValue>;
@@ -227,6 +238,9 @@ export class EpcisRepository {
   /** Set when events reached the log but their index write failed: the next write catches up first. */
   private dirty = false;
   private closed = false;
+  /** Known GS1 Company Prefixes (epcis_gcp), loaded on first use. */
+  private gcpSet: Set<string> | null = null;
+  private nsSeen = new Set<string>();
 
   constructor(opts: EpcisRepositoryOptions) {
     this.store = opts.store;
@@ -389,6 +403,11 @@ export class EpcisRepository {
     const insSensor = this.stmt(`INSERT INTO epcis_sensor (rid, el, rep, type, device_id, time, start_time, end_time, uom, value,
       min_value, max_value, mean_value, sdev, perc_rank, perc_value, string_value, boolean_value, hex_binary_value, uri_value, dpm,
       microorganism, chemical_substance, biz_rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const insExt = this.stmt('INSERT INTO epcis_ext (rid, seq, area, field, kind, text, num) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insNs = this.stmt('INSERT OR IGNORE INTO epcis_ns (prefix, ns) VALUES (?, ?)');
+    const insGcp = this.stmt('INSERT OR IGNORE INTO epcis_gcp (prefix) VALUES (?)');
+    const gcps = this.companyPrefixes();
+    const newGcps: string[] = [];
     const markDeclared = this.stmt(
       'UPDATE epcis_events SET declared_by = ? WHERE event_id = ? AND is_declaration = 0 AND declared_by IS NULL',
     );
@@ -452,6 +471,21 @@ export class EpcisRepository {
             s.bizRules,
           );
         }
+        x.ext.rows.forEach((r, seq) => {
+          insExt.run(rid, seq, r.area, r.field, r.kind, r.text, r.num);
+        });
+        for (const [prefix, ns] of x.ext.namespaces) {
+          const k = `${prefix} ${ns}`;
+          if (this.nsSeen.has(k)) continue;
+          insNs.run(prefix, ns);
+          this.nsSeen.add(k);
+        }
+        for (const p of x.gcps) {
+          if (gcps.has(p)) continue;
+          insGcp.run(p);
+          newGcps.push(p);
+          gcps.add(p);
+        }
         if (decl) markDeclared.run(rid, x.eventId);
       }
       const current = Number(this.meta('scan_cursor') ?? 0);
@@ -459,8 +493,40 @@ export class EpcisRepository {
       this.db.exec('COMMIT');
     } catch (err) {
       this.db.exec('ROLLBACK');
+      for (const p of newGcps) gcps.delete(p);
+      this.nsSeen.clear();
       throw err;
     }
+  }
+
+  /** GS1 Company Prefixes seen in captured EPC URNs (live set: grows as events are indexed). */
+  companyPrefixes(): Set<string> {
+    if (!this.gcpSet) this.gcpSet = new Set(this.all('SELECT prefix FROM epcis_gcp').map((r) => String(r.prefix)));
+    return this.gcpSet;
+  }
+
+  /** Learn company prefixes from elsewhere (master data ids). */
+  noteCompanyPrefixes(prefixes: Iterable<string>): void {
+    const set = this.companyPrefixes();
+    for (const p of prefixes) {
+      if (set.has(p)) continue;
+      this.stmt('INSERT OR IGNORE INTO epcis_gcp (prefix) VALUES (?)').run(p);
+      set.add(p);
+    }
+  }
+
+  /** Namespace IRIs captured contexts declared for a CURIE prefix. */
+  namespacesOf(prefix: string): string[] {
+    return this.all('SELECT ns FROM epcis_ns WHERE prefix = ?', prefix).map((r) => String(r.ns));
+  }
+
+  /** Page tokens released by DELETE /nextPageToken/{token} (keyed by their MAC). */
+  revokeToken(mac: string): void {
+    this.stmt('INSERT OR IGNORE INTO epcis_revoked_tokens (mac, at) VALUES (?, ?)').run(mac, this.now());
+  }
+
+  isTokenRevoked(mac: string): boolean {
+    return Boolean(this.get('SELECT 1 FROM epcis_revoked_tokens WHERE mac = ?', mac));
   }
 
   /**

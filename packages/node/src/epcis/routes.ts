@@ -5,17 +5,31 @@
 // additions: GET /events/{eventID}/proof (leaf + inclusion proof to the latest
 // anchored head) and GET /trace/{epc}?direction=backward|forward.
 //
-// Every response carries GS1-EPCIS-Version and GS1-CBV-Version; errors are RFC
-// 7807 problems typed with the binding's epcisException:* names (plus `code`,
-// a precise machine-readable reason). Capture limits are advertised in
-// GS1-EPCIS-Capture-Limit / GS1-EPCIS-Capture-File-Size-Limit and enforced (413).
+// Every response carries GS1-EPCIS-Version, GS1-CBV-Version and the GS1-EPC-Format
+// applied (responses with events translate identifiers as asked, epc-format.ts);
+// errors are RFC 7807 problems typed with the binding's epcisException:* names
+// (plus `code`, a precise machine-readable reason). Capture limits are advertised in
+// GS1-EPCIS-Capture-Limit / GS1-EPCIS-Capture-File-Size-Limit and enforced (413);
+// URIs over MAX_URI_LENGTH get 414; every resource answers OPTIONS (protocol.ts).
 import { type Context, Hono } from 'hono';
 import { HttpProblem } from '../api/problem.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
 import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem } from './capture.js';
 import { buildEventProofs, type ChainRef } from './proof.js';
-import { eventJson, MAX_PER_PAGE, parseEventQuery, queryDocumentText, rawQueryPairs, runEventQuery } from './query.js';
+import { checkCbvXmlFormat, identifierTranslator, mapIdentifiers, parseEpcFormat, translateEventJson } from './epc-format.js';
+import { withDescendants } from './master-data.js';
+import { checkUriLength, checkVersions, discoveryHeaders, negotiateJson } from './protocol.js';
+import {
+  eventJson,
+  MAX_PER_PAGE,
+  parseEventQuery,
+  queryDocumentText,
+  rawQueryPairs,
+  repositoryLookup,
+  runEventQuery,
+  tokenMac,
+} from './query.js';
 import type { EpcisRepository } from './repository.js';
 import { queryRoutes } from './subscriptions/routes.js';
 import type { EpcisSubscriptions } from './subscriptions/service.js';
@@ -58,7 +72,6 @@ const GS1_TYPE_BY_STATUS: Record<number, string> = {
 function versionHeaders(c: Context): void {
   c.header('GS1-EPCIS-Version', EPCIS_VERSION);
   c.header('GS1-CBV-Version', CBV_VERSION);
-  c.header('GS1-EPC-Format', 'Never_Translates');
 }
 
 function epcisProblemResponse(c: Context, err: HttpProblem): Response {
@@ -79,47 +92,6 @@ function epcisProblemResponse(c: Context, err: HttpProblem): Response {
     err.status,
     { 'content-type': 'application/problem+json' },
   );
-}
-
-/** "1.2.0" ≤ "2.0.0"? (numeric, dotted) */
-function versionCmp(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-function checkVersions(c: Context): void {
-  const check = (header: string, ours: string, rule: 'exact' | 'min' | 'max') => {
-    const v = c.req.header(header);
-    if (v === undefined) return;
-    if (!/^\d+(\.\d+)*$/.test(v.trim()))
-      throw new EpcisProblem(
-        400,
-        'epcisException:ValidationException',
-        'bad_version_header',
-        `${header} must be a version like 2.0.0, not "${v}"`,
-      );
-    const cmp = versionCmp(v.trim(), ours);
-    const ok = rule === 'exact' ? v.trim().split('.')[0] === ours.split('.')[0] : rule === 'min' ? cmp <= 0 : cmp >= 0;
-    if (!ok) {
-      throw new EpcisProblem(
-        406,
-        'epcisException:NotAcceptableException',
-        'unsupported_version',
-        `${header}: ${v} cannot be served: this repository speaks ${header.includes('CBV') ? 'CBV' : 'EPCIS'} ${ours}`,
-      );
-    }
-  };
-  check('GS1-EPCIS-Version', EPCIS_VERSION, 'exact');
-  check('GS1-CBV-Version', CBV_VERSION, 'exact');
-  check('GS1-EPCIS-Min', EPCIS_VERSION, 'min');
-  check('GS1-EPCIS-Max', EPCIS_VERSION, 'max');
-  check('GS1-CBV-Min', CBV_VERSION, 'min');
-  check('GS1-CBV-Max', CBV_VERSION, 'max');
 }
 
 /** The mount prefix (e.g. "/epcis") from a request path and the route's own suffix. */
@@ -198,8 +170,20 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   });
   app.use('*', async (c, next) => {
     versionHeaders(c);
-    checkVersions(c);
+    const url = new URL(c.req.url);
+    checkUriLength(`${url.pathname}${url.search}`);
+    checkVersions((h) => c.req.header(h));
+    c.header('GS1-EPC-Format', parseEpcFormat(c.req.header('GS1-EPC-Format')));
+    const xml = checkCbvXmlFormat(c.req.header('GS1-CBV-XML-Format'));
+    if (xml) c.header('GS1-CBV-XML-Format', xml);
+    if (c.req.method === 'OPTIONS') return next();
+    const type = negotiateJson(c.req.header('accept'));
+    // The root with a trailing slash (/epcis/) is the root.
+    const prefix = c.req.routePath.replace(/\/\*$/, '');
+    if (c.req.path === `${prefix}/` && c.req.method === 'GET') return c.json(root);
     await next();
+    if (type === 'application/ld+json' && c.res.headers.get('content-type')?.startsWith('application/json'))
+      c.res.headers.set('content-type', 'application/ld+json');
   });
 
   const captureHeaders = (c: Context) => {
@@ -208,15 +192,28 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     c.header('GS1-Capture-Error-Behaviour', 'rollback, proceed');
   };
   const discovery = (allow: string, extra?: (c: Context) => void) => (c: Context) => {
-    c.header('Allow', allow);
-    c.header('GS1-EPCIS-Min', EPCIS_VERSION);
-    c.header('GS1-EPCIS-Max', EPCIS_VERSION);
-    c.header('GS1-CBV-Min', CBV_VERSION);
-    c.header('GS1-CBV-Max', CBV_VERSION);
+    for (const [k, v] of Object.entries(discoveryHeaders(allow))) c.header(k, v);
     extra?.(c);
     return c.body(null, 204);
   };
   const collection = (members: string[]) => ({ '@context': EPCIS_CONTEXT, type: 'Collection', member: members });
+  const root = collection([
+    'queries',
+    'capture',
+    'events',
+    'eventTypes',
+    'epcs',
+    'bizSteps',
+    'bizLocations',
+    'readPoints',
+    'dispositions',
+  ]);
+  /** The event JSON translation GS1-EPC-Format asks for (undefined: as captured). */
+  const translation = (c: Context): ((json: string) => string) | undefined => {
+    const t = identifierTranslator(parseEpcFormat(c.req.header('GS1-EPC-Format')), forms, (p) => repo.companyPrefixes().has(p));
+    return t ? (json) => translateEventJson(json, t) : undefined;
+  };
+  const lookup = repositoryLookup(repo, (ids) => withDescendants(repo, ids));
 
   /** Paged collection of strings with an opaque "after" token (the last value, base64url). */
   const pagedCollection = (c: Context, path: string, values: (limit: number, after?: string) => string[]) => {
@@ -262,7 +259,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   /** GET …/events with these path-fixed parameters. */
   const eventsQuery = (c: Context, fixed: [string, string][] = []) => {
     const pairs = rawQueryPairs(c.req.url);
-    const { query, page, tokenText } = parseEventQuery(pairs, { forms, fixed });
+    const { query, page, tokenText } = parseEventQuery(pairs, { forms, fixed, lookup });
     const result = runEventQuery(repo, query, page, tokenText);
     if (result.nextPageToken) {
       const url = new URL(c.req.url);
@@ -272,26 +269,14 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         .join('&');
       c.header('Link', `<${url.pathname}?${qs}>; rel="next"`);
     }
-    return c.body(queryDocumentText(result.events), 200, { 'content-type': 'application/json' });
+    return c.body(queryDocumentText(result.events, 'SimpleEventQuery', translation(c)), 200, {
+      'content-type': 'application/json',
+    });
   };
 
   // ------------------------------------------------------------ discovery
   app.on('OPTIONS', '/', discovery('OPTIONS, GET'));
-  app.get('/', (c) =>
-    c.json(
-      collection([
-        'capture',
-        'events',
-        'eventTypes',
-        'epcs',
-        'bizSteps',
-        'bizLocations',
-        'readPoints',
-        'dispositions',
-        ...(deps.subscriptions ? ['queries'] : []),
-      ]),
-    ),
-  );
+  app.get('/', (c) => c.json(root));
 
   // ------------------------------------------------------------ capture
   app.on('OPTIONS', '/capture', discovery('OPTIONS, POST, GET', captureHeaders));
@@ -353,7 +338,10 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     const body = await readBody(c, limits);
     const stored = await capture.captureEvent(body);
     c.header('Location', `${prefixOf(c, '/events')}/events/${encodeURIComponent(stored.eventId)}`);
-    return c.json(eventJson(stored), 201);
+    const t = identifierTranslator(parseEpcFormat(c.req.header('GS1-EPC-Format')), forms, (p) => repo.companyPrefixes().has(p));
+    const created = eventJson(stored);
+    if (t) mapIdentifiers(created, t);
+    return c.json(created, 201);
   });
   app.get('/events', (c) => eventsQuery(c));
   // Path parameters are one segment: eventIDs and EPCs holding "/", "?" or ";" (ni:///…?ver=…,
@@ -365,7 +353,9 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
       throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
     return found;
   };
-  app.get('/events/:eventID', (c) => c.body(queryDocumentText(eventsWithId(c)), 200, { 'content-type': 'application/json' }));
+  app.get('/events/:eventID', (c) =>
+    c.body(queryDocumentText(eventsWithId(c), 'SimpleEventQuery', translation(c)), 200, { 'content-type': 'application/json' }),
+  );
   app.get('/events/:eventID/proof', async (c) => {
     // The event itself (an error declaration of it is named in declaredBy and has its own leaf).
     const [proof] = await buildEventProofs([eventsWithId(c)[0]!.leafIndex], deps);
@@ -459,6 +449,20 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   app.all('/queries/*', noQueries);
   app.all('/queries', noQueries);
 
+  // A page token released early (binding: optional; frees nothing here but makes the token unusable).
+  app.delete('/nextPageToken/:token', (c) => {
+    const mac = tokenMac(repo.tokenKey, c.req.param('token'));
+    if (mac === null)
+      throw new EpcisProblem(
+        404,
+        'epcisException:NoSuchResourceException',
+        'no_such_page_token',
+        'this nextPageToken was not issued by this repository',
+      );
+    repo.revokeToken(mac);
+    return c.body(null, 204);
+  });
+
   // ------------------------------------------------------------ trace (TradeTwin)
   app.get('/trace/:epc', async (c) => {
     const direction = c.req.query('direction') ?? 'backward';
@@ -500,6 +504,16 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     }
     return c.json(result);
   });
+
+  // OPTIONS on every resource that has no explicit discovery route: Allow lists its methods.
+  const methods = new Map<string, Set<string>>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path === '*' || r.path.endsWith('/*')) continue;
+    methods.set(r.path, (methods.get(r.path) ?? new Set()).add(r.method));
+  }
+  for (const [path, set] of methods) {
+    if (!set.has('OPTIONS')) app.on('OPTIONS', path, discovery(['OPTIONS', ...set].join(', ')));
+  }
 
   return app;
 }

@@ -6,6 +6,7 @@ export type EpcisEvent = Record<string, unknown>;
 
 // Event types and the pinned context are core's (core/epcis/document.ts).
 import type { EventType } from '@tradetwin/core/epcis/document';
+import type { ExtensionIndex } from './extension-index.js';
 
 export { EPCIS_CONTEXT_URL as EPCIS_CONTEXT, EVENT_TYPES, type EventType } from '@tradetwin/core/epcis/document';
 export const EPCIS_VERSION = '2.0.0';
@@ -101,6 +102,10 @@ export interface IndexedEvent {
   epcs: EpcRow[];
   links: LinkRow[];
   sensors: SensorRow[];
+  /** User extension fields and ILMD (extension-index.ts). */
+  ext: ExtensionIndex;
+  /** GS1 Company Prefixes the event's EPC URNs reveal (for GS1-EPC-Format: Always_EPC_URN). */
+  gcps: string[];
 }
 
 /** An event ready to be logged: its index entry and the exact canonical JSON. */

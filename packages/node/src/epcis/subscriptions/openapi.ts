@@ -105,13 +105,13 @@ export function queriesOpenApiPaths(p: (path: string) => string): Record<string,
   return {
     [p('/queries')]: {
       get: {
-        operationId: 'listNamedQueries',
+        operationId: 'epcisListNamedQueries',
         summary: 'Named queries ([{ name, query }])',
         parameters: PAGING,
         responses: { '200': json('Named queries', { type: 'array', items: definition }), '400': problem },
       },
       post: {
-        operationId: 'createNamedQuery',
+        operationId: 'epcisCreateNamedQuery',
         summary: 'Create a named query (validated like GET /events: unknown or malformed parameters are a 400)',
         requestBody: { required: true, content: { 'application/json': { schema: definition } } },
         responses: {
@@ -122,26 +122,26 @@ export function queriesOpenApiPaths(p: (path: string) => string): Record<string,
           '415': problem,
         },
       },
-      ...discovery('discoverNamedQueries'),
+      ...discovery('epcisDiscoverNamedQueries'),
     },
     [p('/queries/{queryName}')]: {
       get: {
-        operationId: 'getNamedQuery',
+        operationId: 'epcisGetNamedQuery',
         summary: 'A named query definition',
         parameters: [QUERY_NAME],
         responses: { '200': json('The definition', definition), '404': problem },
       },
       delete: {
-        operationId: 'deleteNamedQuery',
+        operationId: 'epcisDeleteNamedQuery',
         summary: 'Delete a named query, its subscriptions (and their pending deliveries) and close its WebSockets',
         parameters: [QUERY_NAME],
         responses: { '204': { description: 'Deleted' }, '404': problem },
       },
-      ...discovery('discoverNamedQuery', [QUERY_NAME]),
+      ...discovery('epcisDiscoverNamedQuery', [QUERY_NAME]),
     },
     [p('/queries/{queryName}/events')]: {
       get: {
-        operationId: 'runNamedQuery',
+        operationId: 'epcisRunNamedQuery',
         summary:
           'The named query results (EPCISQueryDocument, paged); with Upgrade: websocket and stream or schedule fields, a WebSocket subscription',
         description:
@@ -160,13 +160,13 @@ export function queriesOpenApiPaths(p: (path: string) => string): Record<string,
     },
     [p('/queries/{queryName}/subscriptions')]: {
       get: {
-        operationId: 'listSubscriptions',
+        operationId: 'epcisListSubscriptions',
         summary: 'Webhook subscriptions to a named query',
         parameters: [QUERY_NAME, ...PAGING],
         responses: { '200': json('Subscriptions', { type: 'array', items: { type: 'object' } }), '400': problem, '404': problem },
       },
       post: {
-        operationId: 'subscribe',
+        operationId: 'epcisSubscribe',
         summary: 'Subscribe a webhook: results POSTed as EPCISQueryDocuments, signed, retried until acknowledged',
         description:
           'Each delivery is POSTed with GS1-Signature (sha256=<hex HMAC-SHA256(signatureToken, body)>, when a signatureToken was given) and ' +
@@ -190,22 +190,22 @@ export function queriesOpenApiPaths(p: (path: string) => string): Record<string,
           },
         },
       },
-      ...discovery('discoverSubscriptions', [QUERY_NAME]),
+      ...discovery('epcisDiscoverSubscriptions', [QUERY_NAME]),
     },
     [p('/queries/{queryName}/subscriptions/{subscriptionID}')]: {
       get: {
-        operationId: 'getSubscription',
+        operationId: 'epcisGetSubscription',
         summary: 'A subscription: its trigger, lastNotifiedAt and any pending delivery',
         parameters: [QUERY_NAME, SUBSCRIPTION_ID],
         responses: { '200': subscription, '404': problem },
       },
       delete: {
-        operationId: 'unsubscribe',
+        operationId: 'epcisUnsubscribe',
         summary: 'Unsubscribe (its pending delivery is dropped)',
         parameters: [QUERY_NAME, SUBSCRIPTION_ID],
         responses: { '204': { description: 'Unsubscribed' }, '404': problem },
       },
-      ...discovery('discoverSubscription', [QUERY_NAME, SUBSCRIPTION_ID]),
+      ...discovery('epcisDiscoverSubscription', [QUERY_NAME, SUBSCRIPTION_ID]),
     },
   };
 }
