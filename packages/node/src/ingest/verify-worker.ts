@@ -5,7 +5,7 @@
 // faster than @noble/curves. Device keys are imported into OpenSSL once per
 // device and cached here; a message whose device this worker has no key for is
 // answered with { needKey } and the main thread resends it with the key.
-import { createPublicKey, type KeyObject, verify as cryptoVerify } from 'node:crypto';
+import { createPublicKey, hash as cryptoHash, type KeyObject, verify as cryptoVerify } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type DevicePublicKey, KEY_TYPE_P256, publicKeyProblem } from '@tradetwin/core/device/keys';
 import { openTelemetry, type OpenResult, type VerifiedMessage } from '@tradetwin/core/telemetry/envelope';
@@ -86,6 +86,50 @@ export function openWithNodeCrypto(bytes: Uint8Array, lookup: (deviceId: string)
   return { ok: true, msg: { deviceId, seq, signedAt, firstAt, lastAt, readings } };
 }
 
+// ---------------------------------------------------------------- log leaves
+
+const LEAF_KIND = new TextEncoder().encode('telemetry');
+/** The largest leaf prefix: 0x84, version, text head + "telemetry", uint64 head, bytes head (≤ 9 bytes). */
+export const MAX_LEAF_PREFIX = 1 + 1 + 1 + LEAF_KIND.length + 9 + 9;
+
+function putUint(out: Uint8Array, at: number, major: number, value: number): number {
+  const m = major << 5;
+  if (value < 24) {
+    out[at] = m | value;
+    return at + 1;
+  }
+  const bytes = value < 0x100 ? 1 : value < 0x10000 ? 2 : value < 0x100000000 ? 4 : 8;
+  out[at] = m | (24 + Math.log2(bytes));
+  let v = value;
+  for (let i = bytes; i >= 1; i--) {
+    out[at + i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  return at + 1 + bytes;
+}
+
+/**
+ * Write 0x00 ‖ leaf at `at`, where leaf is core's encodeLeaf({ kind: 'telemetry', receivedAt, body }):
+ * with the 0x00 in front the leaf hash is one SHA-256 over the same bytes, no copy. Returns the end.
+ */
+export function writeTelemetryLeaf(out: Uint8Array, at: number, receivedAt: number, body: Uint8Array): number {
+  if (!Number.isSafeInteger(receivedAt) || receivedAt < 0) throw new RangeError(`cannot encode receivedAt ${receivedAt}`);
+  out[at] = 0x00;
+  out[at + 1] = 0x84;
+  out[at + 2] = 0x01;
+  let p = putUint(out, at + 3, 3, LEAF_KIND.length);
+  out.set(LEAF_KIND, p);
+  p = putUint(out, p + LEAF_KIND.length, 0, receivedAt);
+  p = putUint(out, p, 2, body.length);
+  out.set(body, p);
+  return p + body.length;
+}
+
+/** SHA-256 of bytes [from, to): the RFC 9162 leaf hash when `from` holds the 0x00 written above. */
+export function sha256Range(buf: Uint8Array, from: number, to: number): Buffer {
+  return cryptoHash('sha256', buf.subarray(from, to), 'buffer');
+}
+
 // ---------------------------------------------------------------- worker protocol
 
 /** A device key sent along with a chunk: [deviceId, keyType, publicKey], or [deviceId, 0, null] for "not registered". */
@@ -98,6 +142,11 @@ export interface VerifyRequest {
   /** End offset of each message in `data`. */
   ends: Uint32Array;
   keys: KeyGrant[];
+  /**
+   * Per message: the node's receipt time when the log leaf is wanted (the worker then encodes the
+   * leaf and hashes it, off the main thread), NaN when not. Absent: no leaves.
+   */
+  receivedAt?: Float64Array;
 }
 
 /** A refusal, or "I have no key for this device": the outcomes that travel as objects. */
@@ -114,6 +163,14 @@ export interface VerifyResponse {
   /** Per message i, at 5i: seq, signedAt, firstAt, lastAt, readings (verified messages only). */
   numbers: Float64Array;
   exceptions: [index: number, outcome: WorkerException][];
+  /**
+   * When leaves were asked for: per verified message i, its leaf hash at 32i of `leafHashes`, and its
+   * leaf bytes in `leaves` from leafStarts[i] to leafEnds[i] (empty for the others).
+   */
+  leafHashes?: ArrayBuffer;
+  leaves?: ArrayBuffer;
+  leafStarts?: Uint32Array;
+  leafEnds?: Uint32Array;
 }
 
 export const NUMBERS_PER_MESSAGE = 5;
@@ -171,13 +228,19 @@ export function createWorkerVerifier(): { handle(req: VerifyRequest): VerifyResp
         if (r.ok) {
           const m = r.msg;
           res.deviceIds[i] = m.deviceId;
-          res.numbers.set([m.seq, m.signedAt, m.firstAt, m.lastAt, m.readings], i * NUMBERS_PER_MESSAGE);
+          const at = i * NUMBERS_PER_MESSAGE;
+          res.numbers[at] = m.seq;
+          res.numbers[at + 1] = m.signedAt;
+          res.numbers[at + 2] = m.firstAt;
+          res.numbers[at + 3] = m.lastAt;
+          res.numbers[at + 4] = m.readings;
         } else {
           res.deviceIds[i] = '';
           res.exceptions.push([i, r]);
         }
         start = end;
       }
+      if (req.receivedAt) addLeaves(req, all, res);
       return res;
     },
     forget(deviceId) {
@@ -185,6 +248,51 @@ export function createWorkerVerifier(): { handle(req: VerifyRequest): VerifyResp
       else cache.delete(deviceId);
     },
   };
+}
+
+/** Encode and hash the log leaf of every verified message of a chunk that asked for one: all in three buffers. */
+function addLeaves(req: VerifyRequest, all: Uint8Array, res: VerifyResponse): void {
+  const n = req.ends.length;
+  const receivedAt = req.receivedAt!;
+  let size = 0;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = req.ends[i]!;
+    if (res.deviceIds[i] !== '' && !Number.isNaN(receivedAt[i]!)) size += MAX_LEAF_PREFIX + (end - start);
+    start = end;
+  }
+  const leaves = new Uint8Array(size);
+  const hashes = new Uint8Array(32 * n);
+  const leafStarts = new Uint32Array(n);
+  const leafEnds = new Uint32Array(n);
+  let at = 0;
+  start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = req.ends[i]!;
+    leafStarts[i] = at;
+    leafEnds[i] = at;
+    if (res.deviceIds[i] !== '' && !Number.isNaN(receivedAt[i]!)) {
+      const leafEnd = writeTelemetryLeaf(leaves, at, receivedAt[i]!, all.subarray(start, end));
+      hashes.set(sha256Range(leaves, at, leafEnd), 32 * i);
+      // The leaf is what follows the 0x00 domain prefix.
+      leafStarts[i] = at + 1;
+      leafEnds[i] = leafEnd;
+      at = leafEnd;
+    }
+    start = end;
+  }
+  res.leaves = leaves.buffer;
+  res.leafHashes = hashes.buffer;
+  res.leafStarts = leafStarts;
+  res.leafEnds = leafEnds;
+}
+
+/** The buffers of a response that can move to the main thread instead of being copied. */
+export function transferables(res: VerifyResponse): ArrayBuffer[] {
+  const out = [res.numbers.buffer as ArrayBuffer];
+  if (res.leaves)
+    out.push(res.leaves, res.leafHashes!, res.leafStarts!.buffer as ArrayBuffer, res.leafEnds!.buffer as ArrayBuffer);
+  return out;
 }
 
 /** Marks the worker's workerData so that importing this module elsewhere starts nothing. */
@@ -197,7 +305,7 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WORKER_MARK
     if ('forget' in m) verifier.forget(m.forget);
     else {
       const res = verifier.handle(m);
-      port.postMessage(res, [res.numbers.buffer as ArrayBuffer]);
+      port.postMessage(res, transferables(res));
     }
   });
 }
