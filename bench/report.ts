@@ -55,6 +55,11 @@ function phaseJson(p: PhaseResult) {
   };
 }
 
+/** Verifications per CPU-second of the ceiling threads, over all runs. */
+function verifiesPerCpuSecond(runs: CeilingRun[]): number {
+  return runs.reduce((n, r) => n + r.verifiesPerSec / r.cores, 0) / runs.length;
+}
+
 export function buildJson(f: RunFigures) {
   const phases = [f.single, f.batched].filter((p): p is PhaseResult => p !== null);
   const gas = phases.reduce((n, p) => n + p.anchors.gas, 0);
@@ -152,6 +157,10 @@ export function buildJson(f: RunFigures) {
             single: {
               ...phaseJson(f.single),
               fractionOfVerifyCeiling: f.verifyCeiling ? round(f.single.readingsPerSec / f.verifyCeiling.verifiesPerSec) : null,
+              // The same per CPU-second each side got: less sensitive to other processes taking cores meanwhile.
+              perCpuFractionOfVerifyCeiling: f.verifyCeiling
+                ? round(f.single.readingsPerCpuSecond / verifiesPerCpuSecond(f.verifyCeiling.runs))
+                : null,
             },
           }
         : {}),
@@ -253,6 +262,13 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
   if (f.single && f.verifyCeiling) {
     const frac = f.single.readingsPerSec / f.verifyCeiling.verifiesPerSec;
     rows.push(['ingest.single.fractionOfVerifyCeiling', fmt(frac, 3), '', ...mark('ingest.single.fractionOfVerifyCeiling')]);
+    rows.push([
+      'ingest.single.perCpuFractionOfVerifyCeiling',
+      fmt(f.single.readingsPerCpuSecond / verifiesPerCpuSecond(f.verifyCeiling.runs), 3),
+      '',
+      '',
+      '',
+    ]);
   }
   if (f.batched) phaseRows('batched', f.batched);
   if (j.baseline) {
