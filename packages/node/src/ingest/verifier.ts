@@ -1,8 +1,10 @@
 // The ingest MessageVerifier: opens device envelopes with core's
 // openTelemetry, signature checks through OpenSSL, on worker threads.
 //
-// Where the work happens: workers decode and verify; the main thread only
-// packs bytes and routes results, so it stays free for HTTP/MQTT and the store.
+// Where the work happens: workers decode, verify and (verifyForLog) encode and
+// hash each accepted envelope's log leaf; the main thread only packs bytes and
+// routes results, so it stays free for HTTP/MQTT, the checks that need shared
+// state (device status, seq order) and the group commit.
 // Messages from all concurrent verify() calls share one queue, handed out in
 // chunks of up to `chunkSize`, each chunk one packed ArrayBuffer transferred to
 // a worker with a free slot (two chunks per worker at a time); results come
