@@ -36,6 +36,8 @@ export interface BenchOptions {
   bgCheckpointMs: number | undefined;
   /** Write a main-thread CPU profile of each phase's timed part into this folder. */
   cpuProfileDir: string | undefined;
+  /** Length of each verification-ceiling run (before and after the single phase); 0 skips it. */
+  ceilingMs: number;
   /** Give up waiting for an anchor covering the last ack after this long. */
   anchorWaitMs: number;
 }
@@ -43,7 +45,7 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
        [--proof-leaves N] [--only single,batched,baseline,proofs,cover] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
-       [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)]`;
+       [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)] [--ceiling-ms MS]`;
 
 function int(name: string, v: string | undefined): number {
   if (v === undefined || !/^\d[\d_]*$/.test(v)) throw new Error(`${name} needs a whole number\n${USAGE}`);
@@ -82,6 +84,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     '--pragma',
     '--cpu-profile',
     '--bg-checkpoint',
+    '--ceiling-ms',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option ${k}\n${USAGE}`);
   const str = (k: string) => {
@@ -123,6 +126,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     proofs: { leaves: num('--proof-leaves') ?? (quick ? 100_000 : 1_200_000), proofs: quick ? 2_000 : 10_000 },
     cover: { journeys: num('--claims') ?? (quick ? 5 : 20) },
     anchorWaitMs: 30_000,
+    ceilingMs: num('--ceiling-ms') ?? (quick ? 2000 : 3000),
     cpuProfileDir: str('--cpu-profile'),
     bgCheckpointMs: num('--bg-checkpoint'),
     pragmas: (str('--pragma') ?? '')

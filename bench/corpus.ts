@@ -132,7 +132,7 @@ export async function buildCorpus(opts: {
 }
 
 /** Read record `skip` of a corpus file: its messages. */
-function readRecord(file: string, skip: number): Uint8Array[] {
+export function readRecord(file: string, skip: number): Uint8Array[] {
   const fd = openSync(file, 'r');
   try {
     const hdr = Buffer.alloc(RECORD_HEADER);

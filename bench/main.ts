@@ -4,10 +4,11 @@
 // real node (startNode: embedded anvil, SQLite, HTTP API, verify workers).
 //   npm run bench [-- --quick] [-- --json FILE] [-- --readings 10000000]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from './args.js';
 import { runBaseline, type BaselineResult } from './baseline.js';
+import { type CeilingRun, ceilingSamples, measureCeiling } from './ceiling.js';
 import { buildCorpus, type Corpus, makeDevices, messagesPerDevice } from './corpus.js';
 import { runIngestPhase, type PhaseResult } from './ingest.js';
 import { machineInfo, peakRssMb, processPeakRssMb } from './machine.js';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
   let proofs: ProofResult | null = null;
   let anvilPeak: number | null = null;
   let registration = { devices: 0, ms: 0 };
+  const ceilingRuns: CeilingRun[] = [];
   try {
     log(`node up at ${node.httpUrl}, chain ${node.rpcUrl} (anvil pid ${bn.anvilPid ?? '?'})`);
     memory.set('registration');
@@ -113,6 +115,16 @@ async function main(): Promise<void> {
       log(
         `ingest ${p.name}: ${corpus.timedMessages.toLocaleString('en-US')} timed envelopes (+${corpus.warmupMessages.toLocaleString('en-US')} warm-up), ${p.s.perRequest} per request, ${opts.connections} concurrent requests`,
       );
+      // The verification ceiling right before and right after the single phase, on the same corpus: the
+      // fraction compares figures from the same minutes of a possibly shared machine.
+      const ceiling = async (label: string) => {
+        const run = await measureCeiling(label, ceilingSamples(corpus, devices), { durationMs: opts.ceilingMs });
+        ceilingRuns.push(run);
+        log(
+          `  verify ceiling (${label}): ${Math.round(run.verifiesPerSec).toLocaleString('en-US')} ES256 verifications/s on ${run.cores.toFixed(2)} cores, other processes ${run.otherProcessesCores?.toFixed(2) ?? '?'}`,
+        );
+      };
+      if (p.name === 'single' && opts.ceilingMs > 0) await timed('ceilingBefore', () => ceiling('before'));
       const r = await timed(p.name, () =>
         runIngestPhase(bn, corpus, {
           anchorWaitMs: opts.anchorWaitMs,
@@ -133,6 +145,7 @@ async function main(): Promise<void> {
       );
       const rejected = Object.values(r.rejected).reduce((a, b) => a + b, 0);
       if (rejected > 0) log(`  WARNING: ${rejected} messages rejected (${JSON.stringify(r.rejected)}): ${r.rejectedSample}`);
+      if (p.name === 'single' && opts.ceilingMs > 0) await timed('ceilingAfter', () => ceiling('after'));
       if (p.name === 'single') single = r;
       else batched = r;
     }
@@ -195,6 +208,14 @@ async function main(): Promise<void> {
       ]),
     ),
     single,
+    verifyCeiling: ceilingRuns.length
+      ? {
+          verifiesPerSec: ceilingRuns.reduce((n, r) => n + r.verifiesPerSec, 0) / ceilingRuns.length,
+          workers: availableParallelism(),
+          durationMs: opts.ceilingMs,
+          runs: ceilingRuns,
+        }
+      : null,
     batched,
     baseline,
     proofs,

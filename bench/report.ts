@@ -2,6 +2,7 @@
 import type { CoverFigures } from './cover.js';
 import type { BenchOptions } from './args.js';
 import type { BaselineResult } from './baseline.js';
+import type { CeilingRun } from './ceiling.js';
 import type { PhaseResult } from './ingest.js';
 import type { ProofResult } from './proofs.js';
 import { fmt, round, roundSummary, summarize, table } from './stats.js';
@@ -12,6 +13,8 @@ export interface RunFigures {
   durations: Record<string, number>;
   corpus: Record<string, unknown>;
   single: PhaseResult | null;
+  /** Raw ES256 verifications/s on all cores (mean of the runs before and after the single phase). */
+  verifyCeiling: { verifiesPerSec: number; workers: number; durationMs: number; runs: CeilingRun[] } | null;
   batched: PhaseResult | null;
   baseline: BaselineResult | null;
   proofs: ProofResult | null;
@@ -25,6 +28,7 @@ export interface RunFigures {
 
 const TARGETS = {
   singleReadingsPerSec: 25_000,
+  fractionOfVerifyCeiling: 0.85,
   batchedReadingsPerSec: 100_000,
   speedup: 100,
   gasPerReading: 1,
@@ -51,6 +55,11 @@ function phaseJson(p: PhaseResult) {
   };
 }
 
+/** Verifications per CPU-second of the ceiling threads, over all runs. */
+function verifiesPerCpuSecond(runs: CeilingRun[]): number {
+  return runs.reduce((n, r) => n + r.verifiesPerSec / r.cores, 0) / runs.length;
+}
+
 export function buildJson(f: RunFigures) {
   const phases = [f.single, f.batched].filter((p): p is PhaseResult => p !== null);
   const gas = phases.reduce((n, p) => n + p.anchors.gas, 0);
@@ -71,6 +80,12 @@ export function buildJson(f: RunFigures) {
       value: f.batched?.readingsPerSec ?? null,
       met: null,
     },
+    {
+      name: 'ingest.single.fractionOfVerifyCeiling',
+      target: `≥ ${TARGETS.fractionOfVerifyCeiling}`,
+      value: f.single && f.verifyCeiling ? f.single.readingsPerSec / f.verifyCeiling.verifiesPerSec : null,
+      met: null,
+    },
     { name: 'speedup', target: `≥ ${TARGETS.speedup}`, value: speedup, met: null },
     { name: 'gasPerReading', target: `≤ ${TARGETS.gasPerReading}`, value: readings ? gas / readings : null, met: null },
     { name: 'anchorLatencyMs.p99', target: `≤ ${TARGETS.anchorP99Ms}`, value: anchorAll.count ? anchorAll.p99 : null, met: null },
@@ -86,6 +101,7 @@ export function buildJson(f: RunFigures) {
   const check: Record<string, (v: number) => boolean> = {
     'ingest.single.readingsPerSec': (v) => v >= TARGETS.singleReadingsPerSec,
     'ingest.batched.readingsPerSec': (v) => v >= TARGETS.batchedReadingsPerSec,
+    'ingest.single.fractionOfVerifyCeiling': (v) => v >= TARGETS.fractionOfVerifyCeiling,
     speedup: (v) => v >= TARGETS.speedup,
     gasPerReading: (v) => v <= TARGETS.gasPerReading,
     'anchorLatencyMs.p99': (v) => v <= TARGETS.anchorP99Ms,
@@ -122,8 +138,32 @@ export function buildJson(f: RunFigures) {
     durationsSec: Object.fromEntries(Object.entries(f.durations).map(([k, v]) => [k, round(v / 1000)])),
     corpus: f.corpus,
     registration: f.registration,
+    verifyCeiling: f.verifyCeiling
+      ? {
+          verifiesPerSec: round(f.verifyCeiling.verifiesPerSec),
+          workers: f.verifyCeiling.workers,
+          durationMs: f.verifyCeiling.durationMs,
+          runs: f.verifyCeiling.runs.map((r) => ({
+            ...r,
+            verifiesPerSec: round(r.verifiesPerSec),
+            cores: round(r.cores),
+            otherProcessesCores: r.otherProcessesCores === null ? null : round(r.otherProcessesCores),
+          })),
+        }
+      : null,
     ingest: {
-      ...(f.single ? { single: phaseJson(f.single) } : {}),
+      ...(f.single
+        ? {
+            single: {
+              ...phaseJson(f.single),
+              fractionOfVerifyCeiling: f.verifyCeiling ? round(f.single.readingsPerSec / f.verifyCeiling.verifiesPerSec) : null,
+              // The same per CPU-second each side got: less sensitive to other processes taking cores meanwhile.
+              perCpuFractionOfVerifyCeiling: f.verifyCeiling
+                ? round(f.single.readingsPerCpuSecond / verifiesPerCpuSecond(f.verifyCeiling.runs))
+                : null,
+            },
+          }
+        : {}),
       ...(f.batched ? { batched: phaseJson(f.batched) } : {}),
     },
     baseline: f.baseline
@@ -208,7 +248,28 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
     const rej = Object.entries(p.rejected);
     if (rej.length) rows.push([`${label}.rejected`, rej.map(([k, v]) => `${k}=${v}`).join(' '), '', '', '']);
   };
+  if (f.verifyCeiling) {
+    const c = f.verifyCeiling;
+    rows.push([
+      `verifyCeiling.verifiesPerSec (${c.workers} workers)`,
+      `${fmt(c.verifiesPerSec)} (${c.runs.map((r) => fmt(r.verifiesPerSec)).join(', ')})`,
+      'verifies/s',
+      '',
+      '',
+    ]);
+  }
   if (f.single) phaseRows('single', f.single);
+  if (f.single && f.verifyCeiling) {
+    const frac = f.single.readingsPerSec / f.verifyCeiling.verifiesPerSec;
+    rows.push(['ingest.single.fractionOfVerifyCeiling', fmt(frac, 3), '', ...mark('ingest.single.fractionOfVerifyCeiling')]);
+    rows.push([
+      'ingest.single.perCpuFractionOfVerifyCeiling',
+      fmt(f.single.readingsPerCpuSecond / verifiesPerCpuSecond(f.verifyCeiling.runs), 3),
+      '',
+      '',
+      '',
+    ]);
+  }
   if (f.batched) phaseRows('batched', f.batched);
   if (j.baseline) {
     rows.push(['baseline.naive.readingsPerSec', fmt(j.baseline.naive.readingsPerSec), 'readings/s', '', '']);

@@ -8,9 +8,17 @@ import type { TransparencyLog } from '../log/transparency-log.js';
 import type { DeviceRecord, SequenceGap } from '../store/types.js';
 import { IngestCounters, type RejectReason, REJECT_REASONS } from './reasons.js';
 
+/** A telemetry log leaf, encoded and hashed: what TransparencyLog.append would otherwise compute. */
+export interface LogLeaf {
+  /** core's encodeLeaf({ kind: 'telemetry', receivedAt, body: the envelope }). */
+  data: Uint8Array;
+  /** SHA-256(0x00 ‖ data). */
+  hash: Uint8Array;
+}
+
 /** What signature verification (on worker threads) reports for one message. */
 export type VerifyOutcome =
-  | { ok: true; msg: VerifiedMessage }
+  | { ok: true; msg: VerifiedMessage; leaf?: LogLeaf }
   | { ok: false; reason: RejectReason; detail: string; deviceId?: string };
 
 /** What a verified envelope says: core's definition, the one openTelemetry returns. */
@@ -18,6 +26,11 @@ export type { VerifiedMessage };
 
 export interface MessageVerifier {
   verify(messages: Uint8Array[]): Promise<VerifyOutcome[]>;
+  /**
+   * verify, and also build each verified message's log leaf with this receipt time where the
+   * verification runs (worker threads), so the main thread neither encodes nor hashes leaves.
+   */
+  verifyForLog?(messages: Uint8Array[], receivedAt: number): Promise<VerifyOutcome[]>;
 }
 
 /** Where ingest learns device keys and status (the chain, cached locally). */
@@ -84,6 +97,7 @@ export type IngestResult = AcceptedMessage | RejectedMessage;
 interface Pending {
   bytes: Uint8Array;
   msg: VerifiedMessage;
+  leaf: LogLeaf | undefined;
   gap?: { afterSeq: number; beforeSeq: number };
   receivedAt: number;
   resolve: (r: IngestResult) => void;
@@ -121,7 +135,11 @@ export class Ingestor {
         results[i] = this.refuse('too_large', `${m.length} bytes > limit ${this.limits.maxMessageBytes}`);
       } else toVerify.push(i);
     });
-    let outcomes = await this.opts.verifier.verify(toVerify.map((i) => messages[i]!));
+    // Received now: the leaf (which records this time) is built while the signature is checked.
+    const receivedAt = this.now();
+    const verifier = this.opts.verifier;
+    const verify = (ms: Uint8Array[]) => (verifier.verifyForLog ? verifier.verifyForLog(ms, receivedAt) : verifier.verify(ms));
+    let outcomes = await verify(toVerify.map((i) => messages[i]!));
     // Devices the cache did not know yet: ask the ledger once, then verify again.
     const unknown = new Set<string>();
     outcomes.forEach((o) => {
@@ -129,12 +147,11 @@ export class Ingestor {
     });
     if (unknown.size > 0) {
       const found = (await Promise.all([...unknown].map((id) => this.opts.devices.lookup(id)))).some(Boolean);
-      if (found) outcomes = await this.opts.verifier.verify(toVerify.map((i) => messages[i]!));
+      if (found) outcomes = await verify(toVerify.map((i) => messages[i]!));
     }
-    const receivedAt = this.now();
     toVerify.forEach((msgIndex, j) => {
       const o = outcomes[j]!;
-      results[msgIndex] = o.ok ? this.admit(messages[msgIndex]!, o.msg, receivedAt) : this.refuse(o.reason, o.detail);
+      results[msgIndex] = o.ok ? this.admit(messages[msgIndex]!, o.msg, o.leaf, receivedAt) : this.refuse(o.reason, o.detail);
     });
     return Promise.all(results);
   }
@@ -145,7 +162,12 @@ export class Ingestor {
   }
 
   /** Status, clock and sequence checks; then queue for the next group commit. */
-  private admit(bytes: Uint8Array, msg: VerifiedMessage, receivedAt: number): IngestResult | Promise<IngestResult> {
+  private admit(
+    bytes: Uint8Array,
+    msg: VerifiedMessage,
+    leaf: LogLeaf | undefined,
+    receivedAt: number,
+  ): IngestResult | Promise<IngestResult> {
     const device = this.opts.devices.get(msg.deviceId);
     if (!device) return this.refuse('unknown_device', `device ${msg.deviceId} is not registered`);
     const latest = Math.max(msg.lastAt, msg.signedAt);
@@ -167,7 +189,7 @@ export class Ingestor {
     this.reserved.set(msg.deviceId, msg.seq);
     const gap = msg.seq > last + 1 ? { afterSeq: last, beforeSeq: msg.seq } : undefined;
     return new Promise<IngestResult>((resolve) => {
-      this.pending.push({ bytes, msg, gap, receivedAt, resolve });
+      this.pending.push({ bytes, msg, leaf, gap, receivedAt, resolve });
       this.schedule();
     });
   }
@@ -203,7 +225,7 @@ export class Ingestor {
       if (p.gap) gaps.push({ deviceId: p.msg.deviceId, ...p.gap, detectedAt: p.receivedAt });
     }
     const entries = batch.map((p) => ({
-      data: encodeLeaf({ kind: 'telemetry', receivedAt: p.receivedAt, body: p.bytes }),
+      ...(p.leaf ?? { data: encodeLeaf({ kind: 'telemetry', receivedAt: p.receivedAt, body: p.bytes }) }),
       telemetry: {
         deviceId: p.msg.deviceId,
         seq: p.msg.seq,

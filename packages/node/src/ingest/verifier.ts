@@ -1,8 +1,10 @@
 // The ingest MessageVerifier: opens device envelopes with core's
 // openTelemetry, signature checks through OpenSSL, on worker threads.
 //
-// Where the work happens: workers decode and verify; the main thread only
-// packs bytes and routes results, so it stays free for HTTP/MQTT and the store.
+// Where the work happens: workers decode, verify and (verifyForLog) encode and
+// hash each accepted envelope's log leaf; the main thread only packs bytes and
+// routes results, so it stays free for HTTP/MQTT, the checks that need shared
+// state (device status, seq order) and the group commit.
 // Messages from all concurrent verify() calls share one queue, handed out in
 // chunks of up to `chunkSize`, each chunk one packed ArrayBuffer transferred to
 // a worker with a free slot (two chunks per worker at a time); results come
@@ -19,13 +21,16 @@ import type { MessageVerifier, VerifyOutcome } from './pipeline.js';
 import {
   importDeviceKey,
   type KeyGrant,
+  MAX_LEAF_PREFIX,
   type NodeDeviceKey,
   NUMBERS_PER_MESSAGE,
   openWithNodeCrypto,
+  sha256Range,
   type VerifyRequest,
   type VerifyResponse,
   WORKER_MARK,
   type WorkerCommand,
+  writeTelemetryLeaf,
 } from './verify-worker.js';
 
 export interface VerifierOptions {
@@ -91,6 +96,18 @@ class MainThreadVerifier implements Verifier {
     return out;
   }
 
+  async verifyForLog(messages: Uint8Array[], receivedAt: number): Promise<VerifyOutcome[]> {
+    const out = await this.verify(messages);
+    out.forEach((o, i) => {
+      if (!o.ok) return;
+      const body = messages[i]!;
+      const buf = new Uint8Array(MAX_LEAF_PREFIX + body.length);
+      const end = writeTelemetryLeaf(buf, 0, receivedAt, body);
+      o.leaf = { data: buf.subarray(1, end), hash: new Uint8Array(sha256Range(buf, 0, end)) };
+    });
+    return out;
+  }
+
   forget(deviceId?: string): void {
     if (deviceId === undefined) this.cache.clear();
     else this.cache.delete(deviceId);
@@ -113,6 +130,8 @@ interface Task {
   bytes: Uint8Array;
   call: Call;
   index: number;
+  /** Receipt time for the log leaf the worker is to build; NaN for none (plain verify). */
+  receivedAt: number;
 }
 
 interface Chunk {
@@ -165,12 +184,20 @@ class WorkerPoolVerifier implements Verifier {
   }
 
   verify(messages: Uint8Array[]): Promise<VerifyOutcome[]> {
+    return this.enqueue(messages, Number.NaN);
+  }
+
+  verifyForLog(messages: Uint8Array[], receivedAt: number): Promise<VerifyOutcome[]> {
+    return this.enqueue(messages, receivedAt);
+  }
+
+  private enqueue(messages: Uint8Array[], receivedAt: number): Promise<VerifyOutcome[]> {
     if (this.closed) return Promise.reject(new Error('verifier is closed'));
     if (messages.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const call: Call = { outcomes: new Array(messages.length), remaining: messages.length, resolve, reject };
       messages.forEach((bytes, index) => {
-        this.queue.push({ bytes, call, index });
+        this.queue.push({ bytes, call, index, receivedAt });
       });
       if (!this.pumpScheduled) {
         this.pumpScheduled = true;
@@ -215,17 +242,24 @@ class WorkerPoolVerifier implements Verifier {
     for (const t of tasks) total += t.bytes.length;
     const data = new Uint8Array(total);
     const ends = new Uint32Array(tasks.length);
+    let receivedAt: Float64Array | undefined;
     let at = 0;
     tasks.forEach((t, i) => {
       data.set(t.bytes, at);
       at += t.bytes.length;
       ends[i] = at;
+      if (!Number.isNaN(t.receivedAt)) {
+        receivedAt ??= new Float64Array(tasks.length).fill(Number.NaN);
+        receivedAt[i] = t.receivedAt;
+      }
     });
     const id = this.nextChunkId++;
     pw.chunks.set(id, { tasks, withKeys: keys.length > 0 });
     if (pw.chunks.size === 1) pw.worker.ref();
-    const req: VerifyRequest = { id, data: data.buffer, ends, keys };
-    pw.worker.postMessage(req, [data.buffer, ends.buffer]);
+    const req: VerifyRequest = { id, data: data.buffer, ends, keys, ...(receivedAt ? { receivedAt } : {}) };
+    const transfer: ArrayBuffer[] = [data.buffer, ends.buffer];
+    if (receivedAt) transfer.push(receivedAt.buffer as ArrayBuffer);
+    pw.worker.postMessage(req, transfer);
   }
 
   private onResponse(pw: PoolWorker, res: VerifyResponse): void {
@@ -243,11 +277,14 @@ class WorkerPoolVerifier implements Verifier {
       } else deliver(task, o);
     }
     const nums = res.numbers;
+    // Leaves stay views into the transferred buffers: no copy on this thread.
+    const leaves = res.leaves ? new Uint8Array(res.leaves) : null;
+    const hashes = res.leafHashes ? new Uint8Array(res.leafHashes) : null;
     chunk.tasks.forEach((task, i) => {
       const deviceId = res.deviceIds[i]!;
       if (deviceId === '') return;
       const at = i * NUMBERS_PER_MESSAGE;
-      deliver(task, {
+      const outcome: VerifyOutcome = {
         ok: true,
         msg: {
           deviceId,
@@ -257,7 +294,14 @@ class WorkerPoolVerifier implements Verifier {
           lastAt: nums[at + 3]!,
           readings: nums[at + 4]!,
         },
-      });
+      };
+      if (leaves && hashes && !Number.isNaN(task.receivedAt)) {
+        outcome.leaf = {
+          data: leaves.subarray(res.leafStarts![i]!, res.leafEnds![i]!),
+          hash: hashes.subarray(32 * i, 32 * i + 32),
+        };
+      }
+      deliver(task, outcome);
     });
     if (resend.length === 0) {
       this.pump();

@@ -5,9 +5,10 @@
 // faster than @noble/curves. Device keys are imported into OpenSSL once per
 // device and cached here; a message whose device this worker has no key for is
 // answered with { needKey } and the main thread resends it with the key.
-import { createPublicKey, type KeyObject, verify as cryptoVerify } from 'node:crypto';
+import { createPublicKey, hash as cryptoHash, type KeyObject, verify as cryptoVerify } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type DevicePublicKey, KEY_TYPE_P256, publicKeyProblem } from '@tradetwin/core/device/keys';
+import { ALG_EDDSA, ALG_ES256, decodeSign1, type Sign1 } from '@tradetwin/core/cose/sign1';
 import { openTelemetry, type OpenResult, type VerifiedMessage } from '@tradetwin/core/telemetry/envelope';
 
 /** A device key imported into OpenSSL; `handle` is null for a key that can never verify anything. */
@@ -78,12 +79,112 @@ export function verifyWithNodeCrypto(key: NodeDeviceKey, message: Uint8Array, si
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Start and end of the canonical byte string at `at`, or null for anything else. */
+function canonicalBytes(b: Uint8Array, at: number): { start: number; end: number } | null {
+  const h = b[at];
+  if (h === undefined || h >> 5 !== 2) return null;
+  const info = h & 0x1f;
+  let len: number;
+  let start: number;
+  if (info < 24) [len, start] = [info, at + 1];
+  else if (info === 24 && at + 1 < b.length && b[at + 1]! >= 24) [len, start] = [b[at + 1]!, at + 2];
+  else if (info === 25 && at + 2 < b.length && b[at + 1]! > 0) [len, start] = [(b[at + 1]! << 8) | b[at + 2]!, at + 3];
+  else return null;
+  return start + len <= b.length ? { start, end: start + len } : null;
+}
+
+/**
+ * decodeSign1 for the shape every device sends, read at fixed offsets:
+ *   d2 84 43 a1 01 26|27 a1 04 <kid bstr> <payload bstr> 58 40 <64-byte signature>
+ * (canonical heads only). Any other input goes to decodeSign1, which then returns or throws exactly as
+ * it always does; for this shape its result is the same. Saves a general CBOR decode per message.
+ */
+export function decodeSign1Fast(b: Uint8Array): Sign1 {
+  if (
+    b[0] === 0xd2 &&
+    b[1] === 0x84 &&
+    b[2] === 0x43 &&
+    b[3] === 0xa1 &&
+    b[4] === 0x01 &&
+    (b[5] === 0x26 || b[5] === 0x27) &&
+    b[6] === 0xa1 &&
+    b[7] === 0x04
+  ) {
+    const kid = canonicalBytes(b, 8);
+    const payload = kid && canonicalBytes(b, kid.end);
+    if (payload && payload.end + 66 === b.length && b[payload.end] === 0x58 && b[payload.end + 1] === 0x40) {
+      let kidText: string | null = null;
+      try {
+        kidText = utf8.decode(b.subarray(kid.start, kid.end));
+      } catch {
+        // not UTF-8: decodeSign1 says so
+      }
+      if (kidText !== null) {
+        return {
+          protectedBytes: b.subarray(3, 6),
+          alg: b[5] === 0x26 ? ALG_ES256 : ALG_EDDSA,
+          kid: kidText,
+          payload: b.subarray(payload.start, payload.end),
+          signature: b.subarray(payload.end + 2),
+        };
+      }
+    }
+  }
+  return decodeSign1(b);
+}
+
 /** openTelemetry with the OpenSSL primitive, without the payload (ingest needs only the summary). */
 export function openWithNodeCrypto(bytes: Uint8Array, lookup: (deviceId: string) => NodeDeviceKey | undefined): VerifyResult {
-  const r = openTelemetry(bytes, lookup, verifyWithNodeCrypto);
+  const r = openTelemetry(bytes, lookup, verifyWithNodeCrypto, decodeSign1Fast);
   if (!r.ok) return r;
   const { deviceId, seq, signedAt, firstAt, lastAt, readings } = r.msg;
   return { ok: true, msg: { deviceId, seq, signedAt, firstAt, lastAt, readings } };
+}
+
+// ---------------------------------------------------------------- log leaves
+
+const LEAF_KIND = new TextEncoder().encode('telemetry');
+/** The largest leaf prefix: 0x84, version, text head + "telemetry", uint64 head, bytes head (≤ 9 bytes). */
+export const MAX_LEAF_PREFIX = 1 + 1 + 1 + LEAF_KIND.length + 9 + 9;
+
+function putUint(out: Uint8Array, at: number, major: number, value: number): number {
+  const m = major << 5;
+  if (value < 24) {
+    out[at] = m | value;
+    return at + 1;
+  }
+  const bytes = value < 0x100 ? 1 : value < 0x10000 ? 2 : value < 0x100000000 ? 4 : 8;
+  out[at] = m | (24 + Math.log2(bytes));
+  let v = value;
+  for (let i = bytes; i >= 1; i--) {
+    out[at + i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+  return at + 1 + bytes;
+}
+
+/**
+ * Write 0x00 ‖ leaf at `at`, where leaf is core's encodeLeaf({ kind: 'telemetry', receivedAt, body }):
+ * with the 0x00 in front the leaf hash is one SHA-256 over the same bytes, no copy. Returns the end.
+ */
+export function writeTelemetryLeaf(out: Uint8Array, at: number, receivedAt: number, body: Uint8Array): number {
+  if (!Number.isSafeInteger(receivedAt) || receivedAt < 0) throw new RangeError(`cannot encode receivedAt ${receivedAt}`);
+  out[at] = 0x00;
+  out[at + 1] = 0x84;
+  out[at + 2] = 0x01;
+  let p = putUint(out, at + 3, 3, LEAF_KIND.length);
+  out.set(LEAF_KIND, p);
+  p = putUint(out, p + LEAF_KIND.length, 0, receivedAt);
+  p = putUint(out, p, 2, body.length);
+  out.set(body, p);
+  return p + body.length;
+}
+
+/** SHA-256 of bytes [from, to): the RFC 9162 leaf hash when `from` holds the 0x00 written above. */
+export function sha256Range(buf: Uint8Array, from: number, to: number): Buffer {
+  return cryptoHash('sha256', buf.subarray(from, to), 'buffer');
 }
 
 // ---------------------------------------------------------------- worker protocol
@@ -98,6 +199,11 @@ export interface VerifyRequest {
   /** End offset of each message in `data`. */
   ends: Uint32Array;
   keys: KeyGrant[];
+  /**
+   * Per message: the node's receipt time when the log leaf is wanted (the worker then encodes the
+   * leaf and hashes it, off the main thread), NaN when not. Absent: no leaves.
+   */
+  receivedAt?: Float64Array;
 }
 
 /** A refusal, or "I have no key for this device": the outcomes that travel as objects. */
@@ -114,6 +220,14 @@ export interface VerifyResponse {
   /** Per message i, at 5i: seq, signedAt, firstAt, lastAt, readings (verified messages only). */
   numbers: Float64Array;
   exceptions: [index: number, outcome: WorkerException][];
+  /**
+   * When leaves were asked for: per verified message i, its leaf hash at 32i of `leafHashes`, and its
+   * leaf bytes in `leaves` from leafStarts[i] to leafEnds[i] (empty for the others).
+   */
+  leafHashes?: ArrayBuffer;
+  leaves?: ArrayBuffer;
+  leafStarts?: Uint32Array;
+  leafEnds?: Uint32Array;
 }
 
 export const NUMBERS_PER_MESSAGE = 5;
@@ -171,13 +285,19 @@ export function createWorkerVerifier(): { handle(req: VerifyRequest): VerifyResp
         if (r.ok) {
           const m = r.msg;
           res.deviceIds[i] = m.deviceId;
-          res.numbers.set([m.seq, m.signedAt, m.firstAt, m.lastAt, m.readings], i * NUMBERS_PER_MESSAGE);
+          const at = i * NUMBERS_PER_MESSAGE;
+          res.numbers[at] = m.seq;
+          res.numbers[at + 1] = m.signedAt;
+          res.numbers[at + 2] = m.firstAt;
+          res.numbers[at + 3] = m.lastAt;
+          res.numbers[at + 4] = m.readings;
         } else {
           res.deviceIds[i] = '';
           res.exceptions.push([i, r]);
         }
         start = end;
       }
+      if (req.receivedAt) addLeaves(req, all, res);
       return res;
     },
     forget(deviceId) {
@@ -185,6 +305,51 @@ export function createWorkerVerifier(): { handle(req: VerifyRequest): VerifyResp
       else cache.delete(deviceId);
     },
   };
+}
+
+/** Encode and hash the log leaf of every verified message of a chunk that asked for one: all in three buffers. */
+function addLeaves(req: VerifyRequest, all: Uint8Array, res: VerifyResponse): void {
+  const n = req.ends.length;
+  const receivedAt = req.receivedAt!;
+  let size = 0;
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = req.ends[i]!;
+    if (res.deviceIds[i] !== '' && !Number.isNaN(receivedAt[i]!)) size += MAX_LEAF_PREFIX + (end - start);
+    start = end;
+  }
+  const leaves = new Uint8Array(size);
+  const hashes = new Uint8Array(32 * n);
+  const leafStarts = new Uint32Array(n);
+  const leafEnds = new Uint32Array(n);
+  let at = 0;
+  start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = req.ends[i]!;
+    leafStarts[i] = at;
+    leafEnds[i] = at;
+    if (res.deviceIds[i] !== '' && !Number.isNaN(receivedAt[i]!)) {
+      const leafEnd = writeTelemetryLeaf(leaves, at, receivedAt[i]!, all.subarray(start, end));
+      hashes.set(sha256Range(leaves, at, leafEnd), 32 * i);
+      // The leaf is what follows the 0x00 domain prefix.
+      leafStarts[i] = at + 1;
+      leafEnds[i] = leafEnd;
+      at = leafEnd;
+    }
+    start = end;
+  }
+  res.leaves = leaves.buffer;
+  res.leafHashes = hashes.buffer;
+  res.leafStarts = leafStarts;
+  res.leafEnds = leafEnds;
+}
+
+/** The buffers of a response that can move to the main thread instead of being copied. */
+export function transferables(res: VerifyResponse): ArrayBuffer[] {
+  const out = [res.numbers.buffer as ArrayBuffer];
+  if (res.leaves)
+    out.push(res.leaves, res.leafHashes!, res.leafStarts!.buffer as ArrayBuffer, res.leafEnds!.buffer as ArrayBuffer);
+  return out;
 }
 
 /** Marks the worker's workerData so that importing this module elsewhere starts nothing. */
@@ -197,7 +362,7 @@ if (parentPort && (workerData as { role?: string } | null)?.role === WORKER_MARK
     if ('forget' in m) verifier.forget(m.forget);
     else {
       const res = verifier.handle(m);
-      port.postMessage(res, [res.numbers.buffer as ArrayBuffer]);
+      port.postMessage(res, transferables(res));
     }
   });
 }

@@ -7,7 +7,7 @@
 // are memoised on demand; smaller ones are recomputed from at most 256 leaf
 // hashes read from the store. So appends are O(1) amortised, and a proof costs
 // one range read plus O(log n) hashing.
-import { createHash } from 'node:crypto';
+import { createHash, hash as cryptoHash } from 'node:crypto';
 import { bytesToHex, hexToBytes } from 'viem';
 import { EMPTY_ROOT, type Hash, nodeHash, splitPoint } from '@tradetwin/core/merkle/hash';
 import { consistencyProof, inclusionProof, type SubtreeHash } from '@tradetwin/core/merkle/proof';
@@ -24,6 +24,8 @@ export interface HeadSigner {
 
 export interface AppendEntry {
   data: Uint8Array;
+  /** hashLeaf(data), when the caller computed it already (ingest: on its verify workers). */
+  hash?: Uint8Array;
   telemetry?: TelemetryIndex;
 }
 
@@ -97,7 +99,7 @@ export class TransparencyLog {
   }
 
   private async appendNow(entries: AppendEntry[], extras: AppendExtras): Promise<{ firstIndex: number; size: number }> {
-    const leaves: LeafInput[] = entries.map((e) => ({ data: e.data, hash: hashLeaf(e.data), telemetry: e.telemetry }));
+    const leaves: LeafInput[] = entries.map((e) => ({ data: e.data, hash: e.hash ?? hashLeaf(e.data), telemetry: e.telemetry }));
     const tail = this.tail.slice();
     const newTiles: { index: number; hash: Uint8Array }[] = [];
     let tileIndex = this.tiles.length;
@@ -216,12 +218,21 @@ export class TransparencyLog {
   }
 }
 
-/** Root of a perfect tree (length a power of two) from its leaf hashes. */
+/**
+ * Root of a perfect tree (length a power of two) from its leaf hashes. OpenSSL rather than core's
+ * nodeHash (same bytes): a tile completes every 256 leaves on the ingest thread.
+ */
 function perfectRoot(leafHashes: readonly Uint8Array[]): Uint8Array {
   let level = leafHashes.slice();
+  const buf = new Uint8Array(65);
+  buf[0] = 0x01;
   while (level.length > 1) {
     const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i]!, level[i + 1]!));
+    for (let i = 0; i < level.length; i += 2) {
+      buf.set(level[i]!, 1);
+      buf.set(level[i + 1]!, 33);
+      next.push(new Uint8Array(cryptoHash('sha256', buf, 'buffer')));
+    }
     level = next;
   }
   return level[0]!;
