@@ -2,6 +2,7 @@
 // then by TRADETWIN_* environment variables, then by CLI flags. Pointing the
 // node at PostgreSQL, an external MQTT broker or an external EVM network
 // (Besu QBFT) is configuration only.
+import { parseCorsOrigins } from './access/headers.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +41,8 @@ export type ChainSettings =
 export interface NodeConfig {
   dataDir: string;
   http: { host: string; port: number };
+  /** Who may call the HTTP API from where (access/): CORS allow-list, session cookie flags. */
+  access: { corsOrigins: string[]; secureCookies: boolean; sessionTtlMs: number };
   store: StoreConfig;
   mqtt: MqttConfig;
   chain: ChainSettings;
@@ -57,6 +60,7 @@ export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
   return {
     dataDir: resolve(dataDir),
     http: { host: '127.0.0.1', port: 8080 },
+    access: { corsOrigins: [], secureCookies: false, sessionTtlMs: 8 * 3_600_000 },
     store: { kind: 'sqlite' },
     mqtt: { mode: 'embedded', host: '127.0.0.1', port: 1884 },
     chain: { mode: 'embedded', port: 0, chainId: 31337 },
@@ -106,6 +110,16 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (env.TRADETWIN_HTTP_HOST) cfg.http.host = env.TRADETWIN_HTTP_HOST;
   const port = int('TRADETWIN_HTTP_PORT');
   if (port !== undefined) cfg.http.port = port;
+  if (env.TRADETWIN_CORS_ORIGINS !== undefined) {
+    try {
+      cfg.access.corsOrigins = parseCorsOrigins(env.TRADETWIN_CORS_ORIGINS);
+    } catch (err) {
+      throw new ConfigError((err as Error).message);
+    }
+  }
+  if (env.TRADETWIN_SECURE_COOKIES) cfg.access.secureCookies = env.TRADETWIN_SECURE_COOKIES === '1';
+  const ttl = int('TRADETWIN_SESSION_TTL_MS');
+  if (ttl !== undefined) cfg.access.sessionTtlMs = ttl;
   if (env.TRADETWIN_DATABASE_URL) cfg.store = { kind: 'postgres', url: env.TRADETWIN_DATABASE_URL };
   if (env.TRADETWIN_MQTT_URL === 'off') cfg.mqtt = { mode: 'off' };
   else if (env.TRADETWIN_MQTT_URL) {

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createApp } from './api/app.js';
+import { AccessService } from './access/service.js';
+import { authorizeRequest } from './access/http.js';
+import { AccessStore } from './access/store.js';
 import { Anchorer } from './anchor/anchorer.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
 import { ensureContracts } from './chain/deploy.js';
@@ -53,6 +56,8 @@ export interface RunningNode {
   live: LiveFeed;
   contracts: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
   adminToken: string;
+  /** Accounts, sessions and API credentials of the node's organisation. */
+  access: AccessService;
   stop(): Promise<void>;
 }
 
@@ -191,12 +196,21 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     if (mqtt) stops.push(() => mqtt.close());
 
     const adminToken = readOrCreate(join(config.dataDir, 'admin-token'), () => randomBytes(24).toString('hex'));
+    const accessStore = new AccessStore(join(config.dataDir, 'node.db'));
+    stops.push(async () => accessStore.close());
+    const access = new AccessService(accessStore, {
+      orgId: deployed.orgId,
+      adminToken,
+      sessionTtlMs: config.access.sessionTtlMs,
+    });
     const app = createApp({
       store,
       log: tlog,
       ingestor,
       chain: { chainId, rpcUrl, nodeAddress: address, ...contracts },
-      adminToken,
+      access,
+      corsOrigins: config.access.corsOrigins,
+      secureCookies: config.access.secureCookies,
       devices: {
         register: async (d) => {
           const r = await registerDevice(clients, contracts.deviceRegistry, d);
@@ -232,7 +246,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         }),
     );
     // WebSocket query subscriptions ride the HTTP server's upgrade event (closed before the server).
-    const detachWebSockets = attachEpcisWebSockets(server as Server, epcisSubscriptions);
+    const detachWebSockets = attachEpcisWebSockets(server as Server, epcisSubscriptions, { authorize: authorizeRequest(access) });
     stops.push(async () => detachWebSockets());
     const port = (server.address() as AddressInfo).port;
     const httpUrl = `http://${config.http.host}:${port}`;
@@ -272,6 +286,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       live,
       contracts,
       adminToken,
+      access,
       stop: stopAll,
     };
   } catch (err) {

@@ -21,6 +21,11 @@ import { webRoutes } from '@tradetwin/web/server/static';
 import { type EpcisRepository, epcisRoutes } from '../epcis/index.js';
 import type { EpcisSubscriptions } from '../epcis/subscriptions/service.js';
 import { type TagRouteDeps, tagRoutes } from '../tags/index.js';
+import { authenticate } from '../access/http.js';
+import { corsPolicy, securityHeaders } from '../access/headers.js';
+import { accessRoutes } from '../access/routes.js';
+import type { AccessService } from '../access/service.js';
+import { epcisProblemResponse } from '../epcis/routes.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -39,16 +44,20 @@ export interface ApiDeps {
   ingestor: Ingestor;
   chain: ChainLocation & { rpcUrl: string; memberRegistry: `0x${string}`; nodeAddress: string };
   devices: DeviceAdmin;
-  /** Bearer token for admin routes; undefined disables them. */
-  adminToken?: string;
+  /** Who may call what (access/): the admin token, accounts, sessions, API credentials. */
+  access: AccessService;
+  /** Origins allowed cross-origin requests (TRADETWIN_CORS_ORIGINS); none: CORS stays closed. */
+  corsOrigins?: readonly string[];
+  /** Session cookies are Secure even on http requests (TLS ends at a proxy). */
+  secureCookies?: boolean;
   /** Shipments, excursions, policies, payouts and evidence (absent: those routes are not served). */
-  shipments?: Omit<ShipmentDeps, 'store' | 'log' | 'requireAdmin'>;
+  shipments?: Omit<ShipmentDeps, 'store' | 'log'>;
   /** The EPCIS 2.0 repository (GS1 REST binding under /epcis). */
   epcis?: EpcisRepository;
   /** Named queries and subscriptions of that repository (/epcis/queries). */
   epcisSubscriptions?: EpcisSubscriptions;
   /** Anti-counterfeit tags: issue (admin) and verify (public). */
-  tags?: Omit<TagRouteDeps, 'requireAdmin'>;
+  tags?: TagRouteDeps;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -60,14 +69,36 @@ export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
 
   app.onError((err, c) => {
-    if (err instanceof HttpProblem) return problemResponse(c, err);
+    if (err instanceof HttpProblem) {
+      // EPCIS clients get the binding's exception types (a 401 is a SecurityException there).
+      if (c.req.path === '/epcis' || c.req.path.startsWith('/epcis/')) return epcisProblemResponse(c, err);
+      return problemResponse(c, err);
+    }
     if (err instanceof ChainError) return problemResponse(c, chainProblem(err));
     console.error(`[api] ${c.req.method} ${c.req.path}:`, err);
     return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
   });
   app.notFound((c) => problemResponse(c, new HttpProblem(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
 
+  // Every response: security headers; CORS only for listed origins; then who is asking and may they.
+  app.use('*', securityHeaders({ chainRpcUrl: deps.chain.rpcUrl }));
+  app.use('*', corsPolicy(deps.corsOrigins ?? []));
+  app.use('*', authenticate(deps.access));
+
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
+  app.route('/api/v1', accessRoutes(deps.access, { secureCookies: deps.secureCookies }));
+
+  // The chain this node is pinned to: the verify page checks bundles against it, never against a link's choice.
+  app.get('/api/v1/chain', (c) =>
+    c.json({
+      chainId: deps.chain.chainId,
+      rpcUrl: deps.chain.rpcUrl,
+      memberRegistry: deps.chain.memberRegistry,
+      deviceRegistry: deps.chain.deviceRegistry,
+      logAnchor: deps.chain.logAnchor,
+      logPublisher: deps.chain.nodeAddress,
+    }),
+  );
 
   app.route('/api/v1/telemetry', ingestRoutes(ingestor, DEFAULT_HTTP_INGEST));
 
@@ -193,19 +224,12 @@ export function createApp(deps: ApiDeps): Hono {
     return c.json({ deviceId: id, readings: readings.slice(0, limit) });
   });
 
-  const requireAdmin = (authorization: string | undefined) => {
-    if (!deps.adminToken) throw new HttpProblem(403, 'admin_disabled', 'admin routes are disabled on this node');
-    if (authorization !== `Bearer ${deps.adminToken}`) {
-      throw new HttpProblem(401, 'unauthorized', 'admin routes need "Authorization: Bearer <token>" (the data dir holds it)');
-    }
-  };
-
-  if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log, requireAdmin }));
+  if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log }));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));
   if (deps.web) app.get('/api/v1/events/stream', liveStream(deps.web.live));
-  if (deps.tags) app.route('/api/v1', tagRoutes({ ...deps.tags, requireAdmin }));
+  if (deps.tags) app.route('/api/v1', tagRoutes(deps.tags));
   if (deps.epcis) {
     app.route(
       '/epcis',
@@ -219,12 +243,8 @@ export function createApp(deps: ApiDeps): Hono {
     );
   }
 
-  // Admin: the node's organisation registers and revokes its devices on chain.
+  // Admin (devices:admin, checked by the access middleware): the node's organisation registers and revokes its devices on chain.
   const admin = new Hono();
-  admin.use('*', async (c, next) => {
-    requireAdmin(c.req.header('authorization'));
-    await next();
-  });
   admin.post('/devices', async (c) => {
     const body = await jsonBody(c.req.raw);
     const deviceId = body.deviceId;

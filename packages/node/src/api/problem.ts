@@ -18,6 +18,8 @@ export class HttpProblem extends Error {
 export const PROBLEM_BASE = 'https://tradetwin.dev/problems/';
 
 export function problemResponse(c: Context, p: HttpProblem): Response {
+  // A refusal that ends (a rate limit, a lock) says when.
+  if (typeof p.extra.retryAfterSeconds === 'number') c.header('Retry-After', String(p.extra.retryAfterSeconds));
   return c.body(
     JSON.stringify({
       type: `${PROBLEM_BASE}${p.code}`,

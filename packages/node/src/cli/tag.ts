@@ -115,13 +115,12 @@ const verify: Command = {
   name: 'tag verify',
   summary:
     'Verify a scanned tag through the node: genuine (exit 0), unknown or suspected clone (exit 1), with reasons and history.',
-  usage: 'tag verify URI [--lat DEG --lon DEG] [--at TIME] [--by SCANNER] [--data-dir DIR | --node URL] [--json]',
+  usage: 'tag verify URI [--lat DEG --lon DEG] [--by SCANNER] [--data-dir DIR | --node URL [--token T]] [--json]',
   options: {
     ...COMMON,
     ...NODE_OPTS,
     lat: { type: 'string' },
     lon: { type: 'string' },
-    at: { type: 'string' },
     by: { type: 'string' },
   },
   async run({ values, positionals }) {
@@ -129,7 +128,8 @@ const verify: Command = {
     if (!uri) throw new CliError(`the scanned tag URI is required\n\nUsage: tradetwin ${verify.usage}`);
     if (extra.length > 0) throw new CliError(`unexpected arguments: ${extra.join(' ')}`);
     const q = new URLSearchParams({ uri });
-    for (const k of ['lat', 'lon', 'at', 'by'] as const) {
+    // The node takes the scan's time; with a credential (the data dir's token, or --token) the scan counts in clone detection.
+    for (const k of ['lat', 'lon', 'by'] as const) {
       const v = str(values, k);
       if (v !== undefined) q.set(k, v);
     }

@@ -74,7 +74,7 @@ function versionHeaders(c: Context): void {
   c.header('GS1-CBV-Version', CBV_VERSION);
 }
 
-function epcisProblemResponse(c: Context, err: HttpProblem): Response {
+export function epcisProblemResponse(c: Context, err: HttpProblem): Response {
   versionHeaders(c);
   const gs1Type =
     err instanceof EpcisProblem ? err.gs1Type : (GS1_TYPE_BY_STATUS[err.status] ?? 'epcisException:ImplementationException');
@@ -110,12 +110,13 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
       `the request body is ${size} bytes; this repository captures at most ${limits.maxBytes} bytes per request (GS1-EPCIS-Capture-File-Size-Limit)`,
     );
   const type = c.req.header('content-type');
-  if (type !== undefined && !/^application\/(ld\+)?json\s*(;|$)/i.test(type)) {
+  // No content type is refused too: a cross-site form or no-cors fetch sends none (or text/plain).
+  if (type === undefined || !/^application\/(ld\+)?json\s*(;|$)/i.test(type)) {
     throw new EpcisProblem(
       415,
       'epcisException:UnsupportedMediaTypeException',
       'unsupported_media_type',
-      `content type ${type} is not accepted: send application/json or application/ld+json`,
+      `${type === undefined ? 'a body without a content type' : `content type ${type}`} is not accepted: send application/json or application/ld+json`,
     );
   }
   const declared = c.req.header('content-length');

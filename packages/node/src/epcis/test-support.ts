@@ -11,6 +11,7 @@ import { type EpcisRepository, openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import type { CaptureJob } from './types.js';
 import { coreValidator } from './validator.js';
+import { guard } from '../access/guard.js';
 
 export const EXAMPLES_DIR = EPCIS_EXAMPLES_DIR;
 
@@ -22,7 +23,8 @@ export interface EpcisTestNode {
   t: TestNode;
   repo: EpcisRepository;
   app: Hono;
-  request(path: string, init?: RequestInit): Promise<Response>;
+  /** A request with the node's admin token (the operator's bootstrap credential) unless init names its own Authorization; `anonymous` sends none. */
+  request(path: string, init?: RequestInit & { anonymous?: boolean }): Promise<Response>;
   /** POST /epcis/capture; when accepted, waits for the job and returns it. */
   capture(doc: unknown, opts?: { behaviour?: string; headers?: Record<string, string> }): Promise<CaptureResult>;
   dispose(): Promise<void>;
@@ -46,7 +48,8 @@ export async function startEpcisNode(
     log: node.log,
     onAppended: () => node.anchorer.noteAppended(),
   });
-  const app = new Hono();
+  // The node's access model in front, as api/app.ts mounts it.
+  const app = guard(new Hono(), node.access);
   app.route(
     '/epcis',
     epcisRoutes({
@@ -58,7 +61,12 @@ export async function startEpcisNode(
       limits: opts.limits,
     }),
   );
-  const request = async (path: string, init?: RequestInit) => app.request(path, init);
+  const request = async (path: string, init: RequestInit & { anonymous?: boolean } = {}) => {
+    const { anonymous, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (!anonymous && !headers.has('authorization')) headers.set('authorization', `Bearer ${node.adminToken}`);
+    return app.request(path, { ...rest, headers });
+  };
   return {
     t,
     repo,

@@ -1,6 +1,8 @@
 // HTTP routes for item tags, a Hono app to mount under /api/v1:
 //   POST /tags                    (admin) issue a tag for an item with the node's brand account → URI + QR SVG
-//   GET  /tags/verify?uri=…       (public) verify a scan: ?lat=&lon= (degrees), ?at= (ms or RFC 3339), ?by=
+//   GET  /tags/verify?uri=…       (public) verify a scan: ?lat=&lon= (degrees), ?by=; the node takes the time
+//                                 (a client's ?at= is refused). Anonymous scans are answered but never change
+//                                 a verdict; a `tags:scan` credential's or a member's scan counts in clone detection.
 //   GET  /tags/{uri}/sightings    (admin) the recorded scans of the item (the URI percent-encoded as one segment)
 // Sightings are admin-only: they hold where and by whom an item was scanned
 // (consumers' positions); the public verification names only the two
@@ -9,12 +11,13 @@
 import { type Context, Hono } from 'hono';
 import type { LocalAccount } from 'viem';
 import { HttpProblem, intParam, problemResponse } from '../api/problem.js';
-import { parseDateTime } from '../epcis/time.js';
 import { checkCoordinates, type LatLon } from './geo.js';
 import { tagQrSvg } from './qr.js';
 import type { Sighting } from './sightings.js';
 import { gtinSerialLink, issueTag, TagError } from './tag.js';
 import type { TagVerifier } from './verify.js';
+import { clientAddress } from '../access/http.js';
+import { satisfies } from '../access/scopes.js';
 
 export interface TagRouteDeps {
   verifier: TagVerifier;
@@ -22,7 +25,8 @@ export interface TagRouteDeps {
   brand?: Pick<LocalAccount, 'address' | 'signMessage'>;
   /** The brand's resolver for issued tags when the request names none (default https://id.gs1.org). */
   resolver?: string;
-  requireAdmin: (authorization: string | undefined) => void;
+  /** Anonymous sightings kept per client address per minute (default 30). */
+  anonymousSightingsPerMinute?: number;
 }
 
 export function tagRoutes(deps: TagRouteDeps): Hono {
@@ -35,7 +39,6 @@ export function tagRoutes(deps: TagRouteDeps): Hono {
   });
 
   app.post('/tags', async (c) => {
-    deps.requireAdmin(c.req.header('authorization'));
     if (!deps.brand) throw new HttpProblem(501, 'no_brand_key', 'this node has no brand account to sign tags with');
     const body = await jsonObject(c);
     const item = itemInput(body);
@@ -56,6 +59,20 @@ export function tagRoutes(deps: TagRouteDeps): Hono {
     );
   });
 
+  // Anonymous sightings kept per client address per minute; beyond, scans are answered but not kept.
+  const anonymous = new Map<string, { windowStart: number; n: number }>();
+  const keepAnonymous = (client: string): boolean => {
+    const now = Date.now();
+    const a = anonymous.get(client);
+    if (!a || now - a.windowStart >= 60_000) {
+      if (anonymous.size > 10_000) anonymous.clear();
+      anonymous.set(client, { windowStart: now, n: 1 });
+      return true;
+    }
+    a.n += 1;
+    return a.n <= (deps.anonymousSightingsPerMinute ?? 30);
+  };
+
   app.get('/tags/verify', async (c) => {
     const uri = c.req.query('uri');
     if (uri === undefined || uri === '')
@@ -66,18 +83,23 @@ export function tagRoutes(deps: TagRouteDeps): Hono {
     } catch (err) {
       throw new TagError('bad_coordinates', (err as Error).message);
     }
-    const by = c.req.query('by');
-    const at = scanTime(c.req.query('at'));
+    if (c.req.query('at') !== undefined)
+      throw new TagError('client_time_refused', 'at is not accepted: the node takes the time of a scan when it receives it');
+    const principal = c.get('principal');
+    const trusted = principal !== undefined && satisfies(principal.scopes, { anyOf: ['tags:scan'] });
+    // A trusted scan is named by who the node knows it is; an anonymous one by what it says (unverified).
+    const by = trusted ? `${principal.kind === 'user' ? 'user' : 'credential'}:${principal.name}` : c.req.query('by');
     const result = await deps.verifier.verifyTag({
       uri,
-      scan: { ...(at !== undefined ? { at } : {}), ...(by !== undefined ? { by } : {}), ...(pos ?? {}) },
+      scan: { ...(by !== undefined ? { by } : {}), ...(pos ?? {}) },
+      trusted,
+      record: trusted || keepAnonymous(clientAddress(c)),
     });
     c.header('cache-control', 'no-store');
     return c.json(result);
   });
 
   app.get('/tags/:uri/sightings', (c) => {
-    deps.requireAdmin(c.req.header('authorization'));
     const limit = Math.min(intParam(c.req.query('limit'), 'limit', 1000), 10_000);
     const { item, epc, sightings } = deps.verifier.sightingsOf(c.req.param('uri'), limit);
     return c.json({ item, epc, sightings: sightings.map(sightingJson) });
@@ -124,13 +146,4 @@ function itemInput(body: Record<string, unknown>): string {
   if (typeof gtin !== 'string' || typeof serial !== 'string')
     throw new HttpProblem(400, 'bad_item', 'gtin and serial must both be strings');
   return gtinSerialLink(gtin, serial);
-}
-
-/** ?at= as ms since the epoch or an RFC 3339 date-time with its zone. */
-function scanTime(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (/^\d{1,15}$/.test(value)) return Number(value);
-  const t = parseDateTime(value);
-  if (!t.ok) throw new TagError('bad_time', `at: ${t.reason}; or give ms since the epoch`);
-  return t.ms;
 }

@@ -28,7 +28,16 @@ export interface Sighting {
   conflictWith: number | null;
   /** When the node recorded it (ms). */
   recordedAt: number;
+  /**
+   * Scanned by an authenticated scanner (a `tags:scan` credential or a member's session), at the
+   * node's time. Only such sightings count in clone detection; anonymous ones are kept, bounded
+   * per item and labelled unverified.
+   */
+  trusted: boolean;
 }
+
+/** Anonymous (unverified) sightings kept per item: the newest; older ones are dropped. */
+export const MAX_ANONYMOUS_SIGHTINGS_PER_ITEM = 100;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tag_sightings (
@@ -44,7 +53,8 @@ CREATE TABLE IF NOT EXISTS tag_sightings (
   verdict TEXT NOT NULL,
   reasons TEXT NOT NULL,
   conflict_with INTEGER,
-  recorded_at INTEGER NOT NULL
+  recorded_at INTEGER NOT NULL,
+  trusted INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS tag_sightings_item_at ON tag_sightings(item, at);
 CREATE INDEX IF NOT EXISTS tag_sightings_conflicts ON tag_sightings(item) WHERE conflict_with IS NOT NULL;
@@ -67,6 +77,7 @@ function fromRow(r: Row): Sighting {
     reasons: JSON.parse(String(r.reasons)) as string[],
     conflictWith: r.conflict_with === null ? null : Number(r.conflict_with),
     recordedAt: Number(r.recorded_at),
+    trusted: Number(r.trusted) === 1,
   };
 }
 
@@ -77,13 +88,18 @@ export class SightingStore {
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;');
     this.db.exec(SCHEMA);
+    // Tables made before scanners were told apart: every earlier row came from the public (anonymous) route.
+    const cols = this.db.prepare('PRAGMA table_info(tag_sightings)').all() as Row[];
+    if (!cols.some((c) => c.name === 'trusted'))
+      this.db.exec('ALTER TABLE tag_sightings ADD COLUMN trusted INTEGER NOT NULL DEFAULT 0');
+    this.db.exec('CREATE INDEX IF NOT EXISTS tag_sightings_untrusted ON tag_sightings(item, id) WHERE trusted = 0');
   }
 
   record(s: Omit<Sighting, 'id'>): Sighting {
     const r = this.db
       .prepare(
-        `INSERT INTO tag_sightings (item, epc, at, lat, lon, scanned_by, issuer, signature_valid, verdict, reasons, conflict_with, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO tag_sightings (item, epc, at, lat, lon, scanned_by, issuer, signature_valid, verdict, reasons, conflict_with, recorded_at, trusted)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         s.item,
@@ -96,10 +112,20 @@ export class SightingStore {
         s.signatureValid ? 1 : 0,
         s.verdict,
         JSON.stringify(s.reasons),
-        s.conflictWith,
+        s.trusted ? s.conflictWith : null,
         s.recordedAt,
+        s.trusted ? 1 : 0,
       );
-    return { ...s, id: Number(r.lastInsertRowid) };
+    if (!s.trusted) {
+      // Bounded: an item keeps only its newest anonymous sightings.
+      this.db
+        .prepare(
+          `DELETE FROM tag_sightings WHERE item = ? AND trusted = 0 AND id NOT IN
+             (SELECT id FROM tag_sightings WHERE item = ? AND trusted = 0 ORDER BY id DESC LIMIT ?)`,
+        )
+        .run(s.item, s.item, MAX_ANONYMOUS_SIGHTINGS_PER_ITEM);
+    }
+    return { ...s, conflictWith: s.trusted ? s.conflictWith : null, id: Number(r.lastInsertRowid) };
   }
 
   byId(id: number): Sighting | null {
@@ -114,12 +140,12 @@ export class SightingStore {
     ).map(fromRow);
   }
 
-  /** Located, validly signed sightings of an item scanned within [from, to] (ms). */
+  /** Located, validly signed, trusted sightings of an item scanned within [from, to] (ms): what clone detection compares with. */
   locatedBetween(item: string, from: number, to: number): Sighting[] {
     return (
       this.db
         .prepare(
-          `SELECT * FROM tag_sightings WHERE item = ? AND at BETWEEN ? AND ? AND signature_valid = 1 AND lat IS NOT NULL
+          `SELECT * FROM tag_sightings WHERE item = ? AND at BETWEEN ? AND ? AND signature_valid = 1 AND trusted = 1 AND lat IS NOT NULL
            ORDER BY at, id`,
         )
         .all(item, from, to) as Row[]
@@ -129,7 +155,7 @@ export class SightingStore {
   /** The first recorded impossible-travel pair of an item: [earlier-recorded sighting, the one that conflicted with it]. */
   firstConflict(item: string): [Sighting, Sighting] | null {
     const r = this.db
-      .prepare('SELECT * FROM tag_sightings WHERE item = ? AND conflict_with IS NOT NULL ORDER BY id LIMIT 1')
+      .prepare('SELECT * FROM tag_sightings WHERE item = ? AND conflict_with IS NOT NULL AND trusted = 1 ORDER BY id LIMIT 1')
       .get(item) as Row | undefined;
     if (!r) return null;
     const later = fromRow(r);

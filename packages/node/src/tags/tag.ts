@@ -79,7 +79,8 @@ export type TagErrorCode =
   | 'bad_base'
   | 'bad_coordinates'
   | 'bad_time'
-  | 'bad_scanner';
+  | 'bad_scanner'
+  | 'client_time_refused';
 
 export interface TagOptions {
   /** GS1 Company Prefix length used to spell the item's EPC URN (display only; the repository keys by Digital Link). Default 7. */

@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { HttpProblem, PROBLEM_BASE } from '../api/problem.js';
+import { PROBLEM_BASE } from '../api/problem.js';
 import { createChainClients } from '../chain/clients.js';
 import { admitMember, ROLES, setActive } from '../chain/members.js';
 import { type EpcisTestNode, startEpcisNode } from '../epcis/test-support.js';
+import { guard } from '../access/guard.js';
 import { tagOpenApiPaths } from './openapi.js';
 import { sightingJson, tagRoutes } from './routes.js';
-import { SightingStore } from './sightings.js';
+import { MAX_ANONYMOUS_SIGHTINGS_PER_ITEM, SightingStore } from './sightings.js';
 import { issueTag } from './tag.js';
 import { type TagReason, type TagVerification, TagVerifier } from './verify.js';
 
@@ -130,6 +131,8 @@ before(async () => {
 
   await capture([
     ...journey(bag('GENUINE'), '2024-06-01'),
+    ...journey(bag('POISON'), '2024-06-01'),
+    ...journey(bag('SCANNER'), '2024-06-01'),
     ...journey(bag('TRAVEL'), '2024-06-01'),
     ...journey(bag('CLONED'), '2024-06-02'),
     ...journey(bag('FORGED'), '2024-06-02'),
@@ -183,17 +186,9 @@ before(async () => {
 
   sightings = new SightingStore(join(n.t.dataDir, 'node.db'));
   verifier = new TagVerifier({ repo: n.repo, sightings, clients: node.clients, memberRegistry: registry });
-  app = new Hono();
-  app.route(
-    '/api/v1',
-    tagRoutes({
-      verifier,
-      brand: node.clients.account,
-      requireAdmin: (auth) => {
-        if (auth !== `Bearer ${token}`) throw new HttpProblem(401, 'unauthorized', 'admin routes need a bearer token');
-      },
-    }),
-  );
+  // The node's access model in front, as api/app.ts mounts it.
+  app = guard(new Hono(), node.access);
+  app.route('/api/v1', tagRoutes({ verifier, brand: node.clients.account }));
 });
 after(async () => {
   sightings?.close();
@@ -201,8 +196,10 @@ after(async () => {
 });
 
 const tagOf = async (serial: string, account = brand) => (await issueTag({ account, item: bag(serial) })).uri;
+// An authenticated scanner's scan (the route gives such scans the node's time; here the day is set so the
+// lifecycle and travel rules can be exercised against dated history).
 const scan = (uri: string, s: { at?: number; lat?: number; lon?: number; by?: string } = {}) =>
-  verifier.verifyTag({ uri, scan: { at: SCAN_DAY, ...s } });
+  verifier.verifyTag({ uri, scan: { at: SCAN_DAY, ...s }, trusted: true });
 const reason = (v: TagVerification, code: string): TagReason => {
   const r = v.reasons.find((x) => x.code === code);
   assert.ok(r, `${code} in ${JSON.stringify(v.reasons.map((x) => `${x.code}:${x.result}`))}`);
@@ -473,8 +470,8 @@ describe('routes', () => {
   const verifyPath = (uri: string, extra = '') => `/api/v1/tags/verify?uri=${encodeURIComponent(uri)}${extra}`;
 
   it('POST /tags issues with the node’s account (an active member): URI and QR SVG; GET /tags/verify says genuine', async () => {
-    problem(await post({ epc: bag('GENUINE') }, null), 401, 'unauthorized');
-    problem(await post({ epc: bag('GENUINE') }, 'wrong'), 401, 'unauthorized');
+    problem(await post({ epc: bag('GENUINE') }, null), 401, 'unauthenticated');
+    problem(await post({ epc: bag('GENUINE') }, 'wrong'), 401, 'bad_credential');
     const r = await post({ epc: bag('GENUINE') });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.issuer, n.t.node.clients.account.address);
@@ -484,9 +481,7 @@ describe('routes', () => {
       /^https:\/\/id\.gs1\.org\/01\/10614141073464\/21\/GENUINE\?iss=0x[0-9a-fA-F]{40}&sig=[\w-]{87}$/,
     );
     assert.match(String(r.body.qrSvg), /^<svg /);
-    const v = await get(
-      verifyPath(String(r.body.uri), `&lat=${HAMBURG.lat}&lon=${HAMBURG.lon}&at=2025-03-02T09:00:00Z&by=kiosk-7`),
-    );
+    const v = await get(verifyPath(String(r.body.uri), `&lat=${HAMBURG.lat}&lon=${HAMBURG.lon}&by=kiosk-7`));
     assert.equal(v.status, 200);
     assert.equal(v.body.verdict, 'genuine', JSON.stringify(v.body.reasons));
     assert.equal((v.body.issuer as Json).orgId, 1, 'the founding member');
@@ -506,9 +501,13 @@ describe('routes', () => {
     problem(await post({ gtin: '10614141073465', serial: 'A' }), 400, 'invalid_gs1_key');
     problem(await post({ uri: 'https://id.gs1.org/01/10614141073464' }), 400, 'not_an_item');
     problem(await post({ epc: bag('A'), base: 'ftp://x' }), 400, 'bad_base');
-    const other = new Hono();
-    other.route('/api/v1', tagRoutes({ verifier, brand: stranger, requireAdmin: () => undefined }));
-    const res = await other.request('/api/v1/tags', { method: 'POST', body: JSON.stringify({ epc: bag('A') }) });
+    const other = guard(new Hono(), n.t.node.access);
+    other.route('/api/v1', tagRoutes({ verifier, brand: stranger }));
+    const res = await other.request('/api/v1/tags', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ epc: bag('A') }),
+    });
     const body = (await res.json()) as Json;
     assert.equal(res.status, 409);
     assert.equal(body.type, `${PROBLEM_BASE}brand_not_member`);
@@ -530,17 +529,65 @@ describe('routes', () => {
     problem(await get(verifyPath(uri, '&lat=53.5')), 400, 'bad_coordinates');
     problem(await get(verifyPath(uri, '&lat=north&lon=10')), 400, 'bad_coordinates');
     problem(await get(verifyPath(uri, '&lat=10&lon=-181')), 400, 'bad_coordinates');
-    problem(await get(verifyPath(uri, '&at=yesterday')), 400, 'bad_time');
-    problem(await get(verifyPath(uri, `&at=${Date.now() + 24 * HOUR}`)), 400, 'bad_time');
+    // The node takes the time of a scan: a client's clock is not asked.
+    problem(await get(verifyPath(uri, '&at=yesterday')), 400, 'client_time_refused');
+    problem(await get(verifyPath(uri, `&at=${Date.now() - HOUR}`)), 400, 'client_time_refused');
     problem(await get(verifyPath(uri, `&by=${'x'.repeat(200)}`)), 400, 'bad_scanner');
     const detail = (await get(verifyPath(uri, '&lat=91&lon=0'))).body.detail;
     assert.equal(detail, 'lat must lie in -90…90 degrees, got 91');
     assert.equal(sightings.count(), count);
   });
 
+  it('poisoning refused: two anonymous scans, Lagos then Hamburg, never make a genuine tag a suspected clone', async () => {
+    const uri = await tagOf('POISON');
+    const lagos = await get(verifyPath(uri, `&lat=${LAGOS.lat}&lon=${LAGOS.lon}&by=attacker`));
+    const hamburg = await get(verifyPath(uri, `&lat=${HAMBURG.lat}&lon=${HAMBURG.lon}&by=attacker`));
+    assert.equal(lagos.body.verdict, 'genuine', JSON.stringify(lagos.body.reasons));
+    assert.equal(hamburg.body.verdict, 'genuine', JSON.stringify(hamburg.body.reasons));
+    assert.ok((hamburg.body.reasons as Json[]).some((r) => r.code === 'unverified_scanner' && r.result === 'warn'));
+    // Every later scanner, authenticated or not, still hears genuine; the anonymous rows are labelled unverified.
+    const later = await get(verifyPath(uri, `&lat=${BERLIN.lat}&lon=${BERLIN.lon}`), token);
+    assert.equal(later.body.verdict, 'genuine', JSON.stringify(later.body.reasons));
+    const kept = sightings.ofItem('https://id.gs1.org/01/10614141073464/21/POISON');
+    assert.deepEqual(
+      kept.map((k) => [k.trusted, k.by, k.conflictWith]),
+      [
+        [true, 'credential:admin-token', null],
+        [false, 'attacker', null],
+        [false, 'attacker', null],
+      ],
+    );
+  });
+
+  it('two authenticated scanner scans, Lagos then Hamburg (node time), make it a suspected clone', async () => {
+    const uri = await tagOf('SCANNER');
+    const { token: scanner } = n.t.node.access.createCredential('shop scanner app', ['tags:scan']);
+    const first = await get(verifyPath(uri, `&lat=${LAGOS.lat}&lon=${LAGOS.lon}`), scanner);
+    assert.equal(first.body.verdict, 'genuine', JSON.stringify(first.body.reasons));
+    const second = await get(verifyPath(uri, `&lat=${HAMBURG.lat}&lon=${HAMBURG.lon}`), scanner);
+    assert.equal(second.body.verdict, 'suspected_clone', JSON.stringify(second.body.reasons));
+    const travel = (second.body.reasons as Json[]).find((r) => r.code === 'impossible_travel')!;
+    assert.ok(travel, 'impossible travel named');
+    // The node's clock: the two sightings are seconds apart, not what any client said.
+    const rows = sightings.ofItem('https://id.gs1.org/01/10614141073464/21/SCANNER');
+    assert.ok(rows.every((r) => r.trusted && Math.abs(r.at - Date.now()) < 60_000 && r.by?.startsWith('credential:')));
+    // An anonymous scan after that hears it too (it reads, it does not write).
+    assert.equal((await get(verifyPath(uri))).body.verdict, 'suspected_clone');
+  });
+
+  it('anonymous sightings are bounded per tag', async () => {
+    const uri = await tagOf('GENUINE');
+    const item = 'https://id.gs1.org/01/10614141073464/21/GENUINE';
+    const before = sightings.ofItem(item, 100_000).filter((s) => !s.trusted).length;
+    for (let i = 0; i < MAX_ANONYMOUS_SIGHTINGS_PER_ITEM + 5 - before; i++) {
+      await verifier.verifyTag({ uri, scan: { by: `anon-${i}` } });
+    }
+    assert.equal(sightings.ofItem(item, 100_000).filter((s) => !s.trusted).length, MAX_ANONYMOUS_SIGHTINGS_PER_ITEM);
+  });
+
   it('GET /tags/{uri}/sightings (admin) lists the scans of the item, whatever URI spelling names it', async () => {
     const uri = await tagOf('CLONED');
-    problem(await get(`/api/v1/tags/${encodeURIComponent(uri)}/sightings`), 401, 'unauthorized');
+    problem(await get(`/api/v1/tags/${encodeURIComponent(uri)}/sightings`), 401, 'unauthenticated');
     const r = await get(`/api/v1/tags/${encodeURIComponent(uri)}/sightings`, token);
     assert.equal(r.status, 200);
     const list = r.body.sightings as Json[];
@@ -592,7 +639,7 @@ describe('routes', () => {
       memberRegistry: n.t.node.contracts.memberRegistry,
     });
     const offline = new Hono();
-    offline.route('/api/v1', tagRoutes({ verifier: down, requireAdmin: () => undefined }));
+    offline.route('/api/v1', tagRoutes({ verifier: down }));
     const count = sightings.count();
     const res = await offline.request(verifyPath(await tagOf('GENUINE')));
     assert.equal(res.status, 503);

@@ -103,7 +103,8 @@ export type ReasonCode =
   | 'travel_plausible'
   | 'travel_not_checked'
   | 'impossible_travel'
-  | 'clone_seen_before';
+  | 'clone_seen_before'
+  | 'unverified_scanner';
 
 /**
  * A sighting as the public verification names it: who scanned is not disclosed,
@@ -211,8 +212,15 @@ export class TagVerifier {
     return this.opts.sightings;
   }
 
-  /** Verify a scanned tag and record the scan. Throws TagError (400) for a malformed tag or scan, HttpProblem 503 when the chain cannot be asked. */
-  async verifyTag(input: { uri: string; scan?: Scan }): Promise<TagVerification> {
+  /**
+   * Verify a scanned tag and record the scan. Throws TagError (400) for a malformed tag or scan, HttpProblem 503 when the chain cannot be asked.
+   * `trusted`: an authenticated scanner (the HTTP route says so for a `tags:scan` credential or a member's session,
+   * and gives no client time): only its sightings count in clone detection. An untrusted (anonymous) scan is
+   * answered against the trusted sightings but never changes what later scanners are told; `record: false` answers
+   * without keeping it (the route's rate limit for anonymous scans).
+   */
+  async verifyTag(input: { uri: string; scan?: Scan; trusted?: boolean; record?: boolean }): Promise<TagVerification> {
+    const trusted = input.trusted === true;
     const tag = parseTag(input.uri, this.opts);
     const scan = this.checkScan(input.scan ?? {});
     const recovered = await recoverTagSigner(tag);
@@ -277,8 +285,16 @@ export class TagVerifier {
       });
     }
 
+    if (!trusted) {
+      reasons.push({
+        code: 'unverified_scanner',
+        result: 'warn',
+        detail:
+          'an anonymous scan: answered, but it does not count in clone detection (only authenticated scanners’ sightings do)',
+      });
+    }
     const verdict = verdictOf(reasons);
-    const recorded = this.opts.sightings.record({
+    const sighting = {
       item: tag.item,
       epc: tag.epc,
       at: scan.at,
@@ -289,9 +305,11 @@ export class TagVerifier {
       signatureValid,
       verdict,
       reasons: reasons.filter((r) => r.result !== 'pass').map((r) => r.code),
-      conflictWith,
+      conflictWith: trusted ? conflictWith : null,
       recordedAt: this.now(),
-    });
+      trusted,
+    };
+    const recorded = input.record === false ? { ...sighting, id: 0 } : this.opts.sightings.record(sighting);
     // The impossible-travel pair names this very scan: fill in its id.
     for (const r of reasons) if (r.code === 'impossible_travel' && r.sightings) r.sightings[1].id = recorded.id;
     return { verdict, uri: tag.uri, item: tag.item, epc: tag.epc, issuer, reasons, history, sighting: publicSighting(recorded) };

@@ -57,6 +57,7 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
     log: node.log,
     ingestor: node.ingestor,
     chain: { chainId: node.clients.chain.id, rpcUrl: node.rpcUrl, nodeAddress: node.address, ...node.contracts },
+    access: node.access,
     // Writes (admin routes) stay on the node's own server; this one serves reads.
     devices: {
       register: () => Promise.reject(new Error('not on this server')),

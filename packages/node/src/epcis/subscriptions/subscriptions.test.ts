@@ -18,6 +18,7 @@ import {
   removeDir,
   startLightNode,
   startReceiver,
+  LIGHT_ADMIN_TOKEN,
 } from './test-support.js';
 
 type Json = Record<string, unknown>;
@@ -487,7 +488,9 @@ describe('WebSocket subscriptions', () => {
 
   const open = (qs: string, name = 'shipping') =>
     new Promise<{ ws: WebSocket; messages: string[] }>((resolve, reject) => {
-      const ws = new WebSocket(`${n.url.replace('http', 'ws')}/epcis/queries/${name}/events?${qs}`);
+      const ws = new WebSocket(`${n.url.replace('http', 'ws')}/epcis/queries/${name}/events?${qs}`, {
+        headers: { authorization: `Bearer ${LIGHT_ADMIN_TOKEN}` },
+      });
       const messages: string[] = [];
       ws.on('message', (m) => messages.push(String(m)));
       ws.once('open', () => resolve({ ws, messages }));

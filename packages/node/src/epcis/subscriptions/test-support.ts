@@ -17,6 +17,13 @@ import { epcisRoutes } from '../routes.js';
 import { coreValidator } from '../validator.js';
 import { EpcisSubscriptions, type SubscriptionOptions } from './service.js';
 import { attachEpcisWebSockets } from './websocket.js';
+import { guard } from '../../access/guard.js';
+import { authorizeRequest } from '../../access/http.js';
+import { AccessService } from '../../access/service.js';
+import { AccessStore } from '../../access/store.js';
+
+/** The light node's bootstrap credential (the admin token of a node's data dir). */
+export const LIGHT_ADMIN_TOKEN = 'light-node-admin-token';
 
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const;
 const CONTEXT = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'];
@@ -42,14 +49,21 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const repo = await openEpcisRepository({ path, store, log });
   const subs = new EpcisSubscriptions(repo, opts.subscriptions).start();
-  const app = new Hono();
+  const accessStore = new AccessStore(path);
+  const access = new AccessService(accessStore, { orgId: 1, adminToken: LIGHT_ADMIN_TOKEN });
+  const app = guard(new Hono(), access);
   app.route('/epcis', epcisRoutes({ repo, store, log, validate: coreValidator(), subscriptions: subs }));
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s as Server)) as Server;
   });
-  const detach = attachEpcisWebSockets(server, subs);
+  const detach = attachEpcisWebSockets(server, subs, { authorize: authorizeRequest(access) });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const request = (p: string, init?: RequestInit) => fetch(`${url}${p}`, init);
+  // As the operator: with the admin token unless the request names its own Authorization.
+  const request = (p: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has('authorization')) headers.set('authorization', `Bearer ${LIGHT_ADMIN_TOKEN}`);
+    return fetch(`${url}${p}`, { ...init, headers });
+  };
   return {
     dir,
     url,
@@ -88,6 +102,7 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
       await subs.close();
       await repo.close();
       await store.close();
+      accessStore.close();
     },
   };
 }

@@ -17,6 +17,8 @@ export interface WebSocketOptions {
   prefix?: string;
   /** Ping interval; a peer that missed one pong is dropped (default 30 s). */
   pingMs?: number;
+  /** Refuses an upgrade request that may not open a subscription (throws an HttpProblem: 401/403), e.g. access/http.ts's authorizeRequest. */
+  authorize?: (req: IncomingMessage) => void;
 }
 
 function refuse(socket: Duplex, err: unknown, path: string): void {
@@ -57,6 +59,12 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
       return;
     }
     socket.on('error', () => socket.destroy());
+    try {
+      opts.authorize?.(req);
+    } catch (err) {
+      refuse(socket, err, path);
+      return;
+    }
     let name: string;
     let spec: ReturnType<typeof parseStreamParameters>;
     try {

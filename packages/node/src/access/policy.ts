@@ -1,0 +1,86 @@
+// Which requests need what: one table for the whole HTTP surface, read by the
+// access middleware (access/http.ts) and by the OpenAPI document (each
+// operation's `security`), so the two cannot drift. Pure.
+//
+// Public: the dashboard's static files and the /verify page, the proof bundle it
+// fetches, the node's pinned chain (/api/v1/chain), public tag verification,
+// /api/v1/status, /openapi.json, logging in, and POST /api/v1/telemetry —
+// device telemetry is authenticated by each envelope's COSE signature under the
+// key in the on-chain DeviceRegistry, not by a caller's credential. Everything
+// else needs a principal holding one of the listed scopes; a route this table
+// does not know under /api or /epcis needs access:admin (closed by default).
+import type { Need, Scope } from './scopes.js';
+
+export type Requirement = { public: true; note: string } | ({ public: false } & Need);
+
+interface Rule {
+  methods: readonly string[] | '*';
+  path: RegExp;
+  need: Requirement | ((m: RegExpExecArray) => Requirement);
+}
+
+const open = (note: string): Requirement => ({ public: true, note });
+const needs = (...anyOf: Scope[]): Requirement => ({ public: false, anyOf });
+const READ = ['GET', 'HEAD'] as const;
+const WRITE = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+const RULES: Rule[] = [
+  { methods: ['OPTIONS'], path: /^/, need: open('CORS preflight and EPCIS discovery (Allow headers)') },
+  { methods: READ, path: /^\/openapi\.json$/, need: open('the API description') },
+  { methods: READ, path: /^\/api\/v1\/(status|chain)$/, need: open('node status and its pinned chain') },
+  { methods: READ, path: /^\/api\/v1\/readings\/[^/]+\/bundle$/, need: open('proof bundles for the public verify page') },
+  {
+    methods: READ,
+    path: /^\/api\/v1\/tags\/verify$/,
+    need: open('public tag verification (a member or tags:scan scan also counts)'),
+  },
+  { methods: ['POST'], path: /^\/api\/v1\/telemetry$/, need: open('each envelope is COSE-signed by a registered device') },
+  { methods: ['POST'], path: /^\/api\/v1\/auth\/(login|logout)$/, need: open('log in; log out a session') },
+  { methods: READ, path: /^\/api\/v1\/auth\/session$/, need: open('the session of the caller, if any (401 without)') },
+
+  { methods: '*', path: /^\/api\/v1\/admin(\/|$)/, need: needs('devices:admin') },
+  { methods: '*', path: /^\/api\/v1\/access(\/|$)/, need: needs('access:admin') },
+  { methods: ['POST'], path: /^\/api\/v1\/tags$/, need: needs('tags:issue') },
+  { methods: READ, path: /^\/api\/v1\/tags\/[^/]+\/sightings$/, need: needs('tags:read') },
+  { methods: ['POST'], path: /^\/api\/v1\/shipments(\/[^/]+\/policies)?$/, need: needs('shipments:write') },
+  {
+    methods: READ,
+    path: /^\/api\/v1\/shipments\/([^/]+)(\/|$)/,
+    need: (m) => ({ public: false, anyOf: ['shipments:read'], resource: safeDecode(m[1]!) }),
+  },
+  { methods: READ, path: /^\/api\/v1\/(shipments|policies|payouts)$/, need: needs('shipments:read') },
+  { methods: READ, path: /^\/api\/v1\//, need: needs('log:read') },
+
+  { methods: ['POST'], path: /^\/epcis\/(capture|events)$/, need: needs('epcis:capture') },
+  { methods: READ, path: /^\/epcis\/capture(\/|$)/, need: needs('epcis:capture', 'epcis:read') },
+  { methods: WRITE, path: /^\/epcis\/queries(\/|$)/, need: needs('epcis:subscribe') },
+  { methods: READ, path: /^\/epcis\/queries(\/|$)/, need: needs('epcis:read', 'epcis:subscribe') },
+  { methods: ['DELETE'], path: /^\/epcis\/nextPageToken\//, need: needs('epcis:read') },
+  { methods: READ, path: /^\/epcis(\/|$)/, need: needs('epcis:read') },
+
+  { methods: '*', path: /^\/(api|epcis)(\/|$)/, need: needs('access:admin') },
+  { methods: READ, path: /^\//, need: open('the dashboard (static files; its data needs a session)') },
+  { methods: '*', path: /^/, need: needs('access:admin') },
+];
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function requirementFor(method: string, path: string): Requirement {
+  for (const r of RULES) {
+    if (r.methods !== '*' && !r.methods.includes(method)) continue;
+    const m = r.path.exec(path);
+    if (m) return typeof r.need === 'function' ? r.need(m) : r.need;
+  }
+  return needs('access:admin');
+}
+
+/** Writes and other state changes: the ones a session cookie alone may not make (CSRF). */
+export function changesState(method: string): boolean {
+  return method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS';
+}
