@@ -37,6 +37,7 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
   let disposeDist: () => void = () => undefined;
   let demo: DemoResult;
   const pageErrors: string[] = [];
+  let session: { name: string; value: string }[] = [];
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -52,6 +53,17 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    await web.node.access.addUser('viewer.test', 'browser test passphrase', 'viewer');
+    const login = await fetch(`${web.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'viewer.test', password: 'browser test passphrase' }),
+    });
+    assert.equal(login.status, 200);
+    session = login.headers.getSetCookie().map((c) => {
+      const [name, value] = c.split(';')[0]!.split('=') as [string, string];
+      return { name, value };
     });
     // The journey starts when the test node's chain was told it did.
     (web as WebNode & { start: number }).start = start;
@@ -69,6 +81,8 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     extra: Parameters<Browser['newPage']>[0] = {},
   ): Promise<Page> {
     const page = await browser.newPage({ viewport, ...extra });
+    // A member's session (the dashboard needs one; /verify does not), as the login page would set it.
+    await page.context().addCookies(session.map((c) => ({ ...c, url: web.url })));
     page.on('pageerror', (e) => pageErrors.push(`${path}: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${path}: console: ${m.text()}`);
@@ -78,7 +92,7 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
   }
 
   const api = async <T>(path: string): Promise<T> => {
-    const res = await fetch(web.url + path);
+    const res = await fetch(web.url + path, { headers: { authorization: `Bearer ${web.node.adminToken}` } });
     assert.equal(res.status, 200, `${path}: HTTP ${res.status}`);
     return (await res.json()) as T;
   };

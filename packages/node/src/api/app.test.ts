@@ -12,7 +12,8 @@ import type { openApiDocument } from './openapi.js';
 let t: TestNode;
 const key = deviceKey('reefer-api-1', 2);
 const get = async <T>(path: string) => {
-  const res = await fetch(`${t.node.httpUrl}${path}`);
+  // As the operator (the data dir's admin token): these routes are not public.
+  const res = await fetch(`${t.node.httpUrl}${path}`, { headers: { authorization: `Bearer ${t.node.adminToken}` } });
   return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as T };
 };
 
@@ -93,7 +94,11 @@ describe('node API', () => {
   it('describes every route it serves in its OpenAPI 3.1 document', async () => {
     const served = (await get<ReturnType<typeof openApiDocument>>('/openapi.json')).body;
     assert.equal(served.openapi, '3.1.0');
-    const app = createApp({ ...({} as Parameters<typeof createApp>[0]) });
+    const app = createApp({
+      ...({} as Parameters<typeof createApp>[0]),
+      chain: { rpcUrl: t.node.rpcUrl } as Parameters<typeof createApp>[0]['chain'],
+      access: t.node.access,
+    });
     const described = served.paths as Record<string, Record<string, unknown>>;
     assert.ok(app.routes.filter((r) => r.method !== 'ALL').length >= 15, 'the app exposes its routes');
     for (const r of app.routes) {

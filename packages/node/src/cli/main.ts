@@ -73,7 +73,15 @@ const COMMANDS: Entry[] = [
     load: () => tag('tag issue'),
   },
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
+  ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
+    (name) => ({ name, summary: '', load: () => access(name) }),
+  ),
 ];
+
+async function access(name: string): Promise<Command> {
+  const { accessCommands } = await import('./access.js');
+  return accessCommands.find((c) => c.name === name)!;
+}
 
 async function device(name: string): Promise<Command> {
   const { deviceCommands } = await import('./device.js');
@@ -90,12 +98,22 @@ async function tag(name: string): Promise<Command> {
   return tagCommands.find((c) => c.name === name)!;
 }
 
+const ACCESS_SUMMARIES: Record<string, string> = {
+  'user add': 'Add a user account (viewer, operator, admin)',
+  'user list': "List the organisation's user accounts",
+  'user disable': 'Disable a user account (its sessions end)',
+  'user passwd': "Set a user's password",
+  'credential create': 'Create a scoped API credential (token shown once)',
+  'credential list': 'List API credentials',
+  'credential revoke': 'Revoke an API credential',
+};
+
 function usage(): string {
   return [
     'tradetwin — a TradeTwin member node and its tools',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`),
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(18)} ${c.summary || ACCESS_SUMMARIES[c.name] || ''}`),
     '',
     'Every command has --help.',
   ].join('\n');

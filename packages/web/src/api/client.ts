@@ -29,8 +29,18 @@ export function getJson<T>(path: string, init?: RequestInit): Promise<T> {
   return p;
 }
 
+/** The CSRF token the node set at login (double submit: echoed in X-CSRF-Token on every change). */
+export function csrfToken(): string | undefined {
+  return /(?:^|;\s*)tt_csrf=([^;]+)/.exec(document.cookie)?.[1];
+}
+
 async function fetchJson<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+  const method = (init?.method ?? 'GET').toUpperCase();
+  const csrf = method !== 'GET' && method !== 'HEAD' ? csrfToken() : undefined;
+  const res = await fetch(path, {
+    ...init,
+    headers: { accept: 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}), ...init?.headers },
+  });
   if (!res.ok) {
     let code = 'http_error';
     let detail = `${res.status} ${res.statusText}`;

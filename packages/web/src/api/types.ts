@@ -24,6 +24,16 @@ export interface StatusJson {
   anchoring?: { pending: number; sent: number; policy: Record<string, number> };
 }
 
+/** GET /api/v1/chain: the chain the node is pinned to (what the verify page checks against). */
+export interface PinnedChainJson {
+  chainId: number;
+  rpcUrl: string;
+  memberRegistry: Hex;
+  deviceRegistry: Hex;
+  logAnchor: Hex;
+  logPublisher: Hex;
+}
+
 export interface AnchorJson {
   size: number;
   root: Hex;

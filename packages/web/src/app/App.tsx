@@ -4,11 +4,22 @@ import { useRoute } from '../lib/router.js';
 import { Header } from './Header.js';
 import { Link } from './Link.js';
 import { usePage } from './pages.js';
+import { LoginPage, useSession } from './Login.js';
 
 export function App() {
   const route = useRoute();
   const Page = usePage(route.name);
   const publicPage = route.name === 'verify';
+  const [session, setSession] = useSession();
+  // Everything but the public verify page needs a member's session.
+  if (!publicPage && session.kind !== 'in') {
+    return (
+      <>
+        <Header route={route} publicPage={true} />
+        <main>{session.kind === 'out' ? <LoginPage onIn={setSession} /> : <p className="muted">Loading…</p>}</main>
+      </>
+    );
+  }
   return (
     <>
       <Header route={route} publicPage={publicPage} />

@@ -7,7 +7,7 @@
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { useCallback, useEffect, useState } from 'react';
 import { getJson } from '../api/client.js';
-import type { ShipmentStateJson, StatusJson } from '../api/types.js';
+import type { PinnedChainJson, ShipmentStateJson } from '../api/types.js';
 import { rpcUrlFor } from '../chain/rpc-url.js';
 import { QrCode } from '../app/QrCode.js';
 import { Link } from '../app/Link.js';
@@ -95,10 +95,11 @@ function Start() {
 
 function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | null }) {
   const [bundle, setBundle] = useState<ProofBundle>();
-  const [status, setStatus] = useState<StatusJson | null>();
+  const [pinned, setPinned] = useState<PinnedChainJson | null>();
   const [error, setError] = useState<string>();
   const [result, setResult] = useState<Verification>();
-  const [rpcOverride, setRpcOverride] = useState<string | null>(rpcParam);
+  // A link's rpc= is never used by itself: only once the person chooses it below.
+  const [chosenRpc, setChosenRpc] = useState<string | null>(null);
 
   // The bundle (from this node, or as given) and this node's status (for the chain's RPC URL).
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on what the source names (reading id or given bundle), not on the source object
@@ -113,29 +114,31 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
         (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
       );
     }
-    getJson<StatusJson>('/api/v1/status').then(
-      (s) => live && setStatus(s),
-      () => live && setStatus(null),
+    getJson<PinnedChainJson>('/api/v1/chain').then(
+      (p) => live && setPinned(p),
+      () => live && setPinned(null),
     );
     return () => {
       live = false;
     };
   }, [source.kind === 'node' ? source.readingId : source.bundle]);
 
-  const rpc = rpcOverride ?? (status ? rpcUrlFor(status.chain.rpcUrl, location).url : status === null ? null : undefined);
+  const nodeRpc = pinned ? rpcUrlFor(pinned.rpcUrl, location).url : pinned === null ? null : undefined;
+  const rpc = chosenRpc ?? nodeRpc;
+  const offered = rpcParam && rpcParam !== nodeRpc && rpcParam !== chosenRpc ? rpcParam : null;
 
   const run = useCallback(() => {
-    if (!bundle || rpc === undefined) return;
+    if (!bundle || rpc === undefined || pinned === undefined) return;
     let live = true;
     setResult(undefined);
-    verifyInBrowser(bundle, rpc).then(
+    verifyInBrowser(bundle, rpc, pinned ?? undefined).then(
       (r) => live && setResult(r),
       (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
     );
     return () => {
       live = false;
     };
-  }, [bundle, rpc]);
+  }, [bundle, rpc, pinned]);
   useEffect(run, [run]);
 
   if (error) {
@@ -149,6 +152,48 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
   return (
     <>
       <VerdictBanner result={result} />
+      {result && (
+        <p className="small" data-testid="rpc-trust" data-chosen={chosenRpc ? 'yes' : 'no'}>
+          {chosenRpc ? (
+            <>
+              Checked against <span className="hash">{chosenRpc}</span>, an endpoint you chose —{' '}
+              <strong>not this node's chain</strong>
+              {nodeRpc ? (
+                <>
+                  {' '}
+                  (<span className="hash">{nodeRpc}</span>)
+                </>
+              ) : null}
+              . Trust this verdict only as far as you trust that endpoint.{' '}
+              <button type="button" className="button" onClick={() => setChosenRpc(null)}>
+                Use this node's chain
+              </button>
+            </>
+          ) : (
+            <>
+              Checked against the chain this node is pinned to{pinned ? ` (chain ${pinned.chainId})` : ''}
+              {nodeRpc ? (
+                <>
+                  {' '}
+                  at <span className="hash">{nodeRpc}</span>
+                </>
+              ) : null}
+              .
+            </>
+          )}
+        </p>
+      )}
+      {offered && (
+        <Card title="This link names another chain endpoint" testId="rpc-offer">
+          <p className="small">
+            The link asks to check against <span className="hash">{offered}</span>. That endpoint is not this node's chain; it was
+            not used. Choose it only if you trust it.
+          </p>
+          <button type="button" className="button" onClick={() => setChosenRpc(offered)} data-testid="use-link-rpc">
+            Check against {offered} instead
+          </button>
+        </Card>
+      )}
       {bundle && <Provenance bundle={bundle} result={result} fromNode={source.kind === 'node'} />}
       {result && (
         <Card title="Checks" testId="checks">
@@ -163,7 +208,7 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
               'No chain endpoint known: the anchor and the device registration were not checked. Give one below.'
             )}
           </p>
-          <RpcForm value={rpc ?? ''} onChange={setRpcOverride} />
+          <RpcForm value={rpc ?? ''} />
         </Card>
       )}
       {bundle && <Share bundle={bundle} fromNode={source.kind === 'node'} />}
@@ -259,7 +304,8 @@ function useShipmentOf(deviceId: string | null, t: number | null): ShipmentState
   return s;
 }
 
-function RpcForm({ value, onChange }: { value: string; onChange: (v: string | null) => void }) {
+/** Another endpoint: the page reloads with it named (the node's CSP then lets the page reach it), and offers it to be chosen. */
+function RpcForm({ value }: { value: string }) {
   const [v, setV] = useState(value);
   useEffect(() => setV(value), [value]);
   return (
@@ -268,7 +314,10 @@ function RpcForm({ value, onChange }: { value: string; onChange: (v: string | nu
       style={{ marginTop: 8 }}
       onSubmit={(e) => {
         e.preventDefault();
-        onChange(v.trim() || null);
+        const u = new URL(location.href);
+        if (v.trim()) u.searchParams.set('rpc', v.trim());
+        else u.searchParams.delete('rpc');
+        location.assign(u.toString());
       }}
     >
       <input

@@ -5,6 +5,7 @@ import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { type BundleReport, verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import { getJson } from '../api/client.js';
 import { chainReaders } from '../chain/verify-readers.js';
+import type { PinnedChainJson } from '../api/types.js';
 import { type Verdict, verdictOf } from './verdict.js';
 
 export interface Verification {
@@ -18,9 +19,34 @@ export function fetchBundle(readingId: string): Promise<ProofBundle> {
   return getJson<ProofBundle>(`/api/v1/readings/${encodeURIComponent(readingId)}/bundle`);
 }
 
+/**
+ * Where a bundle says it was anchored, against the chain the node pins: a bundle naming another
+ * chain id or other contracts is checked against nothing it chose itself. Null when it matches
+ * (or names no anchor yet).
+ */
+export function pinMismatch(bundle: ProofBundle, pinned: PinnedChainJson): string | null {
+  const a = bundle.anchor;
+  if (!a) return null;
+  const same = (x: string, y: string) => x.toLowerCase() === y.toLowerCase();
+  if (a.chainId !== pinned.chainId) return `the bundle names chain ${a.chainId}; this node is pinned to chain ${pinned.chainId}`;
+  if (!same(a.logAnchor, pinned.logAnchor))
+    return `the bundle names LogAnchor ${a.logAnchor}; this node's is ${pinned.logAnchor}`;
+  if (!same(a.deviceRegistry, pinned.deviceRegistry))
+    return `the bundle names DeviceRegistry ${a.deviceRegistry}; this node's is ${pinned.deviceRegistry}`;
+  return null;
+}
+
 /** rpcUrl null: the chain checks are skipped (the verdict then says NOT FULLY VERIFIED). */
-export async function verifyInBrowser(bundle: ProofBundle, rpcUrl: string | null): Promise<Verification> {
+export async function verifyInBrowser(
+  bundle: ProofBundle,
+  rpcUrl: string | null,
+  pinned?: PinnedChainJson,
+): Promise<Verification> {
   const t0 = performance.now();
   const report = await verifyBundle(bundle, rpcUrl ? chainReaders(rpcUrl) : {});
-  return { report, verdict: verdictOf(report), rpcUrl, ms: performance.now() - t0 };
+  const mismatch = pinned ? pinMismatch(bundle, pinned) : null;
+  const verdict: Verdict = mismatch
+    ? { kind: 'not-verified', title: 'NOT VERIFIED', summary: `Not this node's chain: ${mismatch}.`, failed: [], skipped: [] }
+    : verdictOf(report);
+  return { report, verdict, rpcUrl, ms: performance.now() - t0 };
 }

@@ -179,12 +179,19 @@ export function queriesOpenApiPaths(p: (path: string) => string): Record<string,
           querySubscriptionResults: {
             '{$request.body#/dest}': {
               post: {
+                operationId: 'deliverQueryResults',
+                summary:
+                  "The node's delivery of query results to the subscriber's dest (signed with its secret, not a TradeTwin credential)",
+                security: [],
                 parameters: [
                   { name: 'GS1-Signature', in: 'header', required: false, schema: { type: 'string' } },
                   { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string' } },
                 ],
                 requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-                responses: { '200': { description: 'Acknowledged (any 2xx)' } },
+                responses: {
+                  '200': { description: 'Acknowledged (any 2xx)' },
+                  '4XX': { description: 'Refused: the delivery is retried with back-off' },
+                },
               },
             },
           },
