@@ -15,12 +15,20 @@ import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
 import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem } from './capture.js';
 import { buildEventProofs, type ChainRef } from './proof.js';
-import { eventJson, MAX_PER_PAGE, parseEventQuery, queryDocumentText, rawQueryPairs, runEventQuery } from './query.js';
+import { eventJson, MAX_PER_PAGE, parseEventQuery, rawQueryPairs, runEventQuery } from './query.js';
 import type { EpcisRepository } from './repository.js';
 import { trace } from './trace.js';
 import { coreValidator } from './validator.js';
 import { CBV_VERSION, EPCIS_CONTEXT, EPCIS_VERSION, EVENT_TYPES } from './types.js';
 import { epcKey, normaliseCbv } from './vocab.js';
+import {
+  isXmlMediaType,
+  negotiate,
+  queryDocumentResponse,
+  servesEventsAsXml,
+  singleXmlEvent,
+  xmlCaptureDocument,
+} from './xml.js';
 import { BIZ_STEPS, DISPOSITIONS } from '@tradetwin/core/epcis/vocab';
 
 export interface EpcisRouteDeps {
@@ -134,12 +142,13 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
       `the request body is ${size} bytes; this repository captures at most ${limits.maxBytes} bytes per request (GS1-EPCIS-Capture-File-Size-Limit)`,
     );
   const type = c.req.header('content-type');
-  if (type !== undefined && !/^application\/(ld\+)?json\s*(;|$)/i.test(type)) {
+  const xml = isXmlMediaType(type);
+  if (type !== undefined && !xml && !/^application\/(ld\+)?json\s*(;|$)/i.test(type)) {
     throw new EpcisProblem(
       415,
       'epcisException:UnsupportedMediaTypeException',
       'unsupported_media_type',
-      `content type ${type} is not accepted: send application/json or application/ld+json`,
+      `content type ${type} is not accepted: send application/json, application/ld+json, application/xml or text/xml`,
     );
   }
   const declared = c.req.header('content-length');
@@ -162,6 +171,7 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '')
     throw new EpcisProblem(400, 'epcisException:ValidationException', 'empty_body', 'the request body is empty');
+  if (xml) return xmlCaptureDocument(text);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -195,6 +205,8 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   app.use('*', async (c, next) => {
     versionHeaders(c);
     checkVersions(c);
+    // Only event query results have an XML form; everything else is JSON (406 when that is not acceptable).
+    if (c.req.method === 'GET' && !servesEventsAsXml(c.req.path)) negotiate(c, 'json');
     await next();
   });
 
@@ -268,7 +280,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         .join('&');
       c.header('Link', `<${url.pathname}?${qs}>; rel="next"`);
     }
-    return c.body(queryDocumentText(result.events), 200, { 'content-type': 'application/json' });
+    return queryDocumentResponse(c, result.events);
   };
 
   // ------------------------------------------------------------ discovery
@@ -335,7 +347,9 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   app.on('OPTIONS', '/events', discovery('OPTIONS, GET, POST', captureHeaders));
   app.post('/events', async (c) => {
     const body = await readBody(c, limits);
-    const stored = await capture.captureEvent(body);
+    const stored = await capture.captureEvent(
+      isXmlMediaType(c.req.header('content-type')) ? singleXmlEvent(body as Record<string, unknown>) : body,
+    );
     c.header('Location', `${prefixOf(c, '/events')}/events/${encodeURIComponent(stored.eventId)}`);
     return c.json(eventJson(stored), 201);
   });
@@ -349,7 +363,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
       throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
     return found;
   };
-  app.get('/events/:eventID', (c) => c.body(queryDocumentText(eventsWithId(c)), 200, { 'content-type': 'application/json' }));
+  app.get('/events/:eventID', (c) => queryDocumentResponse(c, eventsWithId(c)));
   app.get('/events/:eventID/proof', async (c) => {
     // The event itself (an error declaration of it is named in declaredBy and has its own leaf).
     const [proof] = await buildEventProofs([eventsWithId(c)[0]!.leafIndex], deps);
