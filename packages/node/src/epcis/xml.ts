@@ -27,11 +27,11 @@ const MAX_LISTED = 50;
  * not well-formed, declares a DOCTYPE or violates the XSD is refused with 400
  * (each fault with its line); an EPCIS 1.x document with 406, as in JSON.
  */
-export async function xmlCaptureDocument(text: string): Promise<Json> {
+export function xmlCaptureDocument(text: string): Json {
   // Refused before libxml2 sees the text: no entity is ever declared, so none is expanded.
   if (/<!(DOCTYPE|ENTITY)/i.test(text))
     return refuse(new EpcisXmlError('xml_doctype', doctypeMessage, lineOf(text, /<!(DOCTYPE|ENTITY)/i)));
-  const xsd = await validateEpcisXsd(text);
+  const xsd = validateEpcisXsd(text);
   if (!xsd.valid) {
     // An EPCIS 1.x document fails the 2.0 XSD at its root: say why (406, as for JSON) rather than list that.
     if (/urn:epcglobal:epcis(-query)?:xsd:1["']/.test(text) && !/urn:epcglobal:epcis(-query)?:xsd:2["']/.test(text))
@@ -62,7 +62,7 @@ export async function xmlCaptureDocument(text: string): Promise<Json> {
   try {
     return parseEpcisXml(text, { wellFormed: true });
   } catch (err) {
-    if (err instanceof EpcisXmlError) return refuse(err);
+    if (err instanceof EpcisXmlError) refuse(err);
     throw err;
   }
 }

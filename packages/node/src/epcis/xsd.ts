@@ -1,21 +1,29 @@
 // Validation of EPCIS 2.0 XML against GS1's XSD (vendored in core's
-// epcis/xml/schema), with libxml2 compiled to WebAssembly (xmllint-wasm): no
-// native build, nothing fetched at run time. The schema files are read once;
-// xmllint-wasm runs each validation in a worker of its own (so a crash in
-// libxml2 cannot take the node down) and compiles the schema there.
+// epcis/xml/schema), with libxml2 compiled to WebAssembly (libxml2-wasm): no
+// native build, nothing fetched at run time. The schema is read and compiled
+// once, on first use; each document is then parsed and validated in-process.
 //
-// libxml2 does not load external DTDs or entities here (xmllint runs without
-// --noent/--loaddtd), and the callers refuse any DOCTYPE before this runs.
+// Safety: documents are parsed without entity substitution, DTD loading or
+// network access, and libxml2 can open no file but GS1's schema files (an input
+// provider serves those from memory). Callers also refuse any DOCTYPE first.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { memoryPages, validateXML, type XMLFileInfo } from 'xmllint-wasm';
+import {
+  ParseOption,
+  XmlBufferInputProvider,
+  XmlDocument,
+  XmlLibError,
+  XmlParseError,
+  xmlRegisterInputProvider,
+  XsdValidator,
+} from 'libxml2-wasm';
 
 /** One fault: a line of the document (when libxml2 names one) and what is wrong there. */
 export interface XsdError {
   line: number | null;
   message: string;
-  /** libxml2's "parser error" (not well-formed) versus a schema validity error. */
+  /** libxml2's parser error (not well-formed) versus a schema validity error. */
   kind: 'not_well_formed' | 'schema';
 }
 
@@ -26,50 +34,59 @@ export interface XsdResult {
 
 /** The query XSD imports the document XSD, so it declares both EPCISDocument and EPCISQueryDocument. */
 const MAIN = 'EPCglobal-epcis-query-2_0.xsd';
+/** Where libxml2 believes the schema files are; only the input provider answers there. */
+const BASE = '/tradetwin/epcis-xsd/';
 
-let files: { main: XMLFileInfo; rest: XMLFileInfo[] } | undefined;
+const DOCUMENT_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
 
-/** GS1's schema files, read from core's folder once. */
-function schemaFiles(): { main: XMLFileInfo; rest: XMLFileInfo[] } {
-  if (!files) {
+let validator: XsdValidator | undefined;
+
+/** GS1's schema, compiled once. */
+function epcisValidator(): XsdValidator {
+  if (!validator) {
     const dir = join(dirname(fileURLToPath(import.meta.resolve('@tradetwin/core/epcis/xml/index'))), 'schema');
-    const all = readdirSync(dir)
-      .filter((f) => f.endsWith('.xsd'))
-      .map((fileName) => ({ fileName, contents: readFileSync(join(dir, fileName), 'utf8') }));
-    files = { main: all.find((f) => f.fileName === MAIN)!, rest: all.filter((f) => f.fileName !== MAIN) };
+    const files: Record<string, Uint8Array> = {};
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.xsd'))) files[BASE + f] = readFileSync(join(dir, f));
+    xmlRegisterInputProvider(new XmlBufferInputProvider(files));
+    const schema = XmlDocument.fromBuffer(files[BASE + MAIN]!, { url: BASE + MAIN, option: DOCUMENT_OPTIONS });
+    try {
+      validator = XsdValidator.fromDoc(schema);
+    } finally {
+      schema.dispose();
+    }
   }
-  return files;
+  return validator;
 }
 
-const DOC = 'document.xml';
+const clean = (message: string) => message.trim().replace(/\s+/g, ' ');
 
 /**
  * Validates an XML text against the EPCIS 2.0 XSD. Not well-formed text and
  * schema violations both come back as errors with line numbers; a schema that
  * fails to compile (a packaging fault) throws.
  */
-export async function validateEpcisXsd(xml: string): Promise<XsdResult> {
-  const { main, rest } = schemaFiles();
-  // Room for documents up to the capture size limit (libxml2 holds the whole tree).
-  const maxMemoryPages = Math.min(
-    memoryPages.max,
-    Math.max(memoryPages.defaultMaxMemoryPages, 64 + Math.ceil((xml.length * 12) / 65536)),
-  );
-  const result = await validateXML({ xml: [{ fileName: DOC, contents: xml }], schema: [main], preload: rest, maxMemoryPages });
-  if (result.valid) return { valid: true, errors: [] };
-  const errors: XsdError[] = [];
-  for (const e of result.errors) {
-    if (/Schemas parser error|failed to compile/i.test(e.rawMessage))
-      throw new Error(`EPCIS XSD does not compile: ${e.rawMessage}`);
-    // libxml2 follows a parser error with the offending line and a caret line: keep the message lines only.
-    if (e.loc === null || e.loc.fileName !== DOC) continue;
-    errors.push({
-      line: e.loc.lineNumber,
-      message: e.message.replace(/^(Schemas validity error|parser error)\s*:\s*/, '').trim(),
-      kind: /parser error/.test(e.message) ? 'not_well_formed' : 'schema',
-    });
+export function validateEpcisXsd(xml: string): XsdResult {
+  const v = epcisValidator();
+  let doc: XmlDocument;
+  try {
+    doc = XmlDocument.fromString(xml, { option: DOCUMENT_OPTIONS });
+  } catch (err) {
+    if (!(err instanceof XmlParseError)) throw err;
+    return {
+      valid: false,
+      errors: err.details.map((d) => ({ line: d.line || null, message: clean(d.message), kind: 'not_well_formed' })),
+    };
   }
-  if (errors.length === 0)
-    errors.push({ line: null, message: result.rawOutput.trim().split('\n')[0] ?? 'invalid', kind: 'schema' });
-  return { valid: false, errors };
+  try {
+    v.validate(doc);
+    return { valid: true, errors: [] };
+  } catch (err) {
+    if (!(err instanceof XmlLibError)) throw err;
+    return {
+      valid: false,
+      errors: err.details.map((d) => ({ line: d.line || null, message: clean(d.message), kind: 'schema' })),
+    };
+  } finally {
+    doc.dispose();
+  }
 }

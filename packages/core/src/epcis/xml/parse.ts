@@ -8,11 +8,11 @@
 //
 // Safety: a DOCTYPE (and so any entity declaration) is refused outright, so no
 // external or recursive entity is ever loaded or expanded; only the five XML
-// entities and character references are decoded. Nesting is bounded by the parser.
+// entities and character references are decoded. Nesting is bounded (256).
 //
 // Not carried: EPCISHeader (SBDH, master data) is read past; attributes on
 // extension elements that also hold text (JSON-LD has no place for both).
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { EPCIS_CONTEXT_URL, type EventType } from '../document.js';
 import type { VocabKind } from '../vocab.js';
 import {
@@ -72,20 +72,6 @@ interface El {
   text: string;
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  // Entities are decoded here (decode()), never by the parser: no DTD entity can apply.
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
-
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** The five XML entities and character references; any other entity is an error (no DTD defines one). */
@@ -104,44 +90,94 @@ function decode(s: string): string {
   });
 }
 
-type Ordered = Record<string, unknown>;
+/** Deeper than any EPCIS document nests (libxml2's own default limit is 256). */
+const MAX_DEPTH = 256;
 
-/** fast-xml-parser's ordered tree → elements with resolved namespaces. */
-function element(node: Ordered, scope: ReadonlyMap<string, string>, declared: [string, string][]): El {
-  const name = Object.keys(node).find((k) => k !== ':@')!;
-  const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
-  let inScope = scope;
-  for (const [k, v] of Object.entries(rawAttrs)) {
-    if (k === 'xmlns' || k.startsWith('xmlns:')) {
-      if (inScope === scope) inScope = new Map(scope);
-      const prefix = k === 'xmlns' ? '' : k.slice(6);
-      const uri = decode(v);
-      (inScope as Map<string, string>).set(prefix, uri);
-      declared.push([prefix, uri]);
+// One token at a time (sticky): comment | CDATA | PI or declaration | end tag | start tag | text.
+const TOKEN =
+  /<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>|<\?[\s\S]*?\?>|<\/([^\s>]+)\s*>|<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/y;
+const ATTR = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+interface Open {
+  raw: string;
+  el: El;
+  scope: ReadonlyMap<string, string>;
+  text: string[];
+}
+
+/**
+ * The element tree of a document, namespaces resolved. A small scanner rather
+ * than a general parser: callers have established well-formedness already
+ * (libxml2 in the node, fast-xml-parser's validator otherwise), and this is the
+ * hot path of XML capture. It still refuses what it cannot read.
+ */
+function tree(text: string, declared: [string, string][]): El {
+  const stack: Open[] = [];
+  let root: El | undefined;
+  const bad = (msg: string, at: number): never => {
+    throw new EpcisXmlError('xml_not_well_formed', `not well-formed XML: ${msg}`, text.slice(0, at).split('\n').length);
+  };
+  TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while (TOKEN.lastIndex < text.length) {
+    const at = TOKEN.lastIndex;
+    m = TOKEN.exec(text);
+    if (!m) bad(`unexpected "${text.slice(at, at + 20)}"`, at);
+    const [, cdata, endName, startName, attrText, selfClosing, chars] = m!;
+    const top = stack[stack.length - 1];
+    if (chars !== undefined || cdata !== undefined) {
+      if (top) top.text.push(cdata ?? decode(chars!));
+      else if ((chars ?? cdata)!.trim() !== '') bad('text outside the root element', at);
+    } else if (endName !== undefined) {
+      if (!top || top.raw !== endName) bad(`</${endName}> closes ${top ? `<${top.raw}>` : 'nothing'}`, at);
+      stack.pop();
+      top!.el.text = top!.text.join('').trim();
+    } else if (startName !== undefined) {
+      if (!top && root) bad('a second root element', at);
+      if (stack.length >= MAX_DEPTH) bad(`elements nested deeper than ${MAX_DEPTH}`, at);
+      const raw: [string, string][] = [];
+      let scope = top?.scope ?? new Map([['', '']]);
+      if (attrText) {
+        ATTR.lastIndex = 0;
+        for (let a = ATTR.exec(attrText); a; a = ATTR.exec(attrText)) {
+          const [, name, v1, v2] = a;
+          const value = decode(v1 ?? v2 ?? '');
+          if (name === 'xmlns' || name!.startsWith('xmlns:')) {
+            if (scope === top?.scope || stack.length === 0) scope = new Map(scope);
+            const prefix = name === 'xmlns' ? '' : name!.slice(6);
+            (scope as Map<string, string>).set(prefix, value);
+            declared.push([prefix, value]);
+          } else raw.push([name!, value]);
+        }
+      }
+      const attrs: Attr[] = [];
+      for (const [k, v] of raw) {
+        const [prefix, local, ns] = qname(k, true, scope) ?? bad(`the prefix of ${k} is not declared`, at);
+        attrs.push({ prefix, local, ns, value: v });
+      }
+      const [prefix, local, ns] = qname(startName, false, scope) ?? bad(`the prefix of <${startName}> is not declared`, at);
+      const el: El = { prefix, local, ns, attrs, kids: [], text: '' };
+      if (top) top.el.kids.push(el);
+      else root = el;
+      if (selfClosing !== '/') stack.push({ raw: startName, el, scope, text: [] });
     }
   }
-  const split = (q: string, isAttr: boolean) => {
-    const i = q.indexOf(':');
-    const prefix = i < 0 ? '' : q.slice(0, i);
-    const local = i < 0 ? q : q.slice(i + 1);
-    if (prefix === 'xml') return { prefix, local, ns: 'http://www.w3.org/XML/1998/namespace' };
-    // Unprefixed attributes are in no namespace; unprefixed elements take the default one.
-    const ns = isAttr && prefix === '' ? '' : inScope.get(prefix);
-    if (ns === undefined) throw new EpcisXmlError('xml_not_well_formed', `the prefix "${prefix}" of <${q}> is not declared`);
-    return { prefix, local, ns };
-  };
-  const attrs: Attr[] = [];
-  for (const [k, v] of Object.entries(rawAttrs)) {
-    if (k === 'xmlns' || k.startsWith('xmlns:')) continue;
-    attrs.push({ ...split(k, true), value: decode(v) });
-  }
-  const kids: El[] = [];
-  let text = '';
-  for (const child of (node[name] ?? []) as Ordered[]) {
-    if ('#text' in child) text += decode(String(child['#text']));
-    else kids.push(element(child, inScope, declared));
-  }
-  return { ...split(name, false), attrs, kids, text: text.trim() };
+  if (stack.length > 0) bad(`<${stack[stack.length - 1]!.raw}> is not closed`, text.length);
+  if (!root) bad('no root element', 0);
+  return root!;
+}
+
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+
+/** [prefix, local name, namespace] of a qualified name, or null when its prefix is undeclared. */
+function qname(q: string, isAttr: boolean, scope: ReadonlyMap<string, string>): [string, string, string] | null {
+  const i = q.indexOf(':');
+  const prefix = i < 0 ? '' : q.slice(0, i);
+  const local = i < 0 ? q : q.slice(i + 1);
+  if (prefix === 'xml') return [prefix, local, XML_NAMESPACE];
+  // Unprefixed attributes are in no namespace; unprefixed elements take the default one.
+  const ns = isAttr && prefix === '' ? '' : scope.get(prefix);
+  return ns === undefined ? null : [prefix, local, ns];
 }
 
 // ------------------------------------------------------------ @context
@@ -409,16 +445,8 @@ export function parseEpcisXml(text: string, opts: ParseOptions = {}): Json {
     );
   }
   if (!opts.wellFormed) wellFormedness(text);
-  let ordered: Ordered[];
-  try {
-    ordered = parser.parse(text) as Ordered[];
-  } catch (err) {
-    throw new EpcisXmlError('xml_not_well_formed', `not well-formed XML: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const top = ordered.filter((n) => !('#text' in n));
-  if (top.length !== 1) throw new EpcisXmlError('xml_not_well_formed', 'an XML document has exactly one root element');
   const declared: [string, string][] = [];
-  const root = element(top[0]!, new Map([['', '']]), declared);
+  const root = tree(text, declared);
 
   if (root.ns === EPCIS_1_XML_NS || /^urn:epcglobal:epcis(-query)?:xsd:1$/.test(root.ns)) {
     throw new EpcisXmlError('epcis_version', `${root.local} in ${root.ns} is EPCIS 1.x: this repository speaks EPCIS 2.0`);
