@@ -38,13 +38,21 @@ const EVENT_QUERY_DOC =
   'EQ_hexBinaryValue, EQ_uriValue, GE_/LT_/GT_/LE_percRank, EQ_value_<uom>, GE_/LT_/GT_/LE_{value,minValue,maxValue,meanValue,sDev,percValue}_<uom>, ' +
   'orderBy (eventTime|recordTime), orderDirection, eventCountLimit, maxEventCount. Several values: pipe-delimited. CBV values bare or as URIs; ' +
   'EPCs as EPC URNs or GS1 Digital Links; sensor filters hold for one sensorReport. Malformed or unsupported parameters: 400 QueryParameterException.';
-const queryDocument = json('An EPCISQueryDocument; a Link header (rel="next") when more events match', { type: 'object' });
+// The XML binding: EPCIS 2.0 XML documents, valid against GS1's XSD (core/epcis/xml/schema).
+const XML = {
+  schema: { type: 'string', description: 'EPCIS 2.0 XML (GS1 EPCglobal-epcis-2_0.xsd / EPCglobal-epcis-query-2_0.xsd)' },
+};
+const queryDocument = {
+  description:
+    'An EPCISQueryDocument (JSON, or XML with Accept: application/xml); a Link header (rel="next") when more events match',
+  content: { 'application/json': { schema: { type: 'object' } }, 'application/xml': XML, 'text/xml': XML },
+};
 const eventsQuery = (summary: string, params: Record<string, unknown>[] = []) => ({
   get: {
     summary,
     description: EVENT_QUERY_DOC,
     parameters: [...params, ...PAGING],
-    responses: { '200': queryDocument, '400': problem, '404': problem, '413': problem },
+    responses: { '200': queryDocument, '400': problem, '404': problem, '406': problem, '413': problem },
   },
 });
 const collection = json('A Collection ({ "@context", "type": "Collection", "member": [...] })');
@@ -92,7 +100,12 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
         ],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { type: 'object' } }, 'application/ld+json': { schema: { type: 'object' } } },
+          content: {
+            'application/json': { schema: { type: 'object' } },
+            'application/ld+json': { schema: { type: 'object' } },
+            'application/xml': XML,
+            'text/xml': XML,
+          },
         },
         responses: {
           '202': { description: 'Capture job created; its URL in the Location header' },
@@ -121,7 +134,11 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
       ...eventsQuery('Query events (SimpleEventQuery)'),
       post: {
         summary: 'Capture one event synchronously',
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+        // In XML: an EPCISDocument holding exactly one event.
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object' } }, 'application/xml': XML, 'text/xml': XML },
+        },
         responses: {
           '201': json('The stored event (Location: its URL)'),
           '400': problem,
@@ -136,7 +153,7 @@ export function epcisOpenApiPaths(prefix = '/epcis'): Record<string, Record<stri
       get: {
         summary: 'An event and its error declarations (EPCISQueryDocument)',
         parameters: [pathParam('eventID', 'The eventID, percent-encoded')],
-        responses: { '200': queryDocument, '404': problem },
+        responses: { '200': queryDocument, '404': problem, '406': problem },
       },
     },
     [p('/events/{eventID}/proof')]: {
