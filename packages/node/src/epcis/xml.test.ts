@@ -231,6 +231,8 @@ describe('bad XML', () => {
     // One bad event refuses the whole document (rollback), every fault listed.
     const two = await refused(docOf(good.join('\n'), good.slice(1).join('\n')), 400, 'xsd_violation');
     assert.equal((two.errors as Json[]).length, 1);
+    assert.equal((two.errors as Json[])[0]!.eventIndex, 1, 'the fault is in the second event');
+    assert.equal((two.errors as Json[])[0]!.path, '/epcis:EPCISDocument/EPCISBody/EventList/ObjectEvent[2]/eventTimeZoneOffset');
   });
 
   it('refuses a document the JSON schema or semantics refuse after the XSD, like JSON (one pipeline)', async () => {

@@ -40,6 +40,7 @@ export function xmlCaptureDocument(text: string): Json {
     const code = wellFormed ? 'xsd_violation' : 'xml_not_well_formed';
     const first = xsd.errors[0]!;
     const where = (e: { line: number | null }) => (e.line === null ? '' : `line ${e.line}: `);
+    const eventAt = wellFormed ? eventLines(text) : () => undefined;
     throw new EpcisProblem(
       400,
       VALIDATION,
@@ -55,6 +56,8 @@ export function xmlCaptureDocument(text: string): Json {
           code,
           detail: `${where(e)}${e.message}`,
           ...(e.line === null ? {} : { line: e.line }),
+          ...(e.path ? { path: e.path } : {}),
+          ...(eventAt(e.line) === undefined ? {} : { eventIndex: eventAt(e.line) }),
         })),
       },
     );
@@ -65,6 +68,25 @@ export function xmlCaptureDocument(text: string): Json {
     if (err instanceof EpcisXmlError) refuse(err);
     throw err;
   }
+}
+
+/** Which event (index in its EventList) a line falls in, from where each event element starts. */
+function eventLines(text: string): (line: number | null) => number | undefined {
+  const starts: number[] = [];
+  const re = /<(ObjectEvent|AggregationEvent|TransactionEvent|TransformationEvent|AssociationEvent)[\s>/]/g;
+  let line = 1;
+  let from = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    for (let i = text.indexOf('\n', from); i !== -1 && i < m.index; i = text.indexOf('\n', i + 1)) line++;
+    from = m.index;
+    starts.push(line);
+  }
+  return (at) => {
+    if (at === null || starts.length === 0 || at < starts[0]!) return undefined;
+    let i = 0;
+    while (i + 1 < starts.length && starts[i + 1]! <= at) i++;
+    return i;
+  };
 }
 
 const doctypeMessage = 'DOCTYPE and entity declarations are not accepted: EPCIS XML needs none, and entities are never expanded';

@@ -25,6 +25,8 @@ export interface XsdError {
   message: string;
   /** libxml2's parser error (not well-formed) versus a schema validity error. */
   kind: 'not_well_formed' | 'schema';
+  /** The element at fault, as libxml2's XPath (schema errors). */
+  path?: string;
 }
 
 export interface XsdResult {
@@ -84,7 +86,12 @@ export function validateEpcisXsd(xml: string): XsdResult {
     if (!(err instanceof XmlLibError)) throw err;
     return {
       valid: false,
-      errors: err.details.map((d) => ({ line: d.line || null, message: clean(d.message), kind: 'schema' })),
+      errors: err.details.map((d) => ({
+        line: d.line || null,
+        message: clean(d.message),
+        kind: 'schema',
+        ...(d.xpath ? { path: d.xpath } : {}),
+      })),
     };
   } finally {
     doc.dispose();
