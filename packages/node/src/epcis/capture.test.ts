@@ -407,7 +407,7 @@ describe('bad input', () => {
     );
     await expectRefused('document-level schema fault', { ...doc([good(1)]), creationDate: 'today' }, 400, 'schema_violation');
     await expectRefused('not JSON', '{"type": "EPCISDocument",', 400, 'bad_json');
-    await expectRefused('wrong media type', doc([good(1)]), 415, 'unsupported_media_type', { 'content-type': 'application/xml' });
+    await expectRefused('wrong media type', doc([good(1)]), 415, 'unsupported_media_type', { 'content-type': 'text/plain' });
     await expectRefused('bad error behaviour', doc([good(1)]), 400, 'bad_capture_error_behaviour', {
       'GS1-Capture-Error-Behaviour': 'sometimes',
     });
