@@ -18,6 +18,7 @@ import { canonicalNumericString } from './numbers.js';
 import { canonicalTimestamp } from './timestamp.js';
 import { canonicalDigitalLink, epcToDigitalLink } from './uris.js';
 import { cbvUrnToWebUri, expandBareTerm, type VocabKind } from './vocab.js';
+import { gs1ClassIri } from './web-vocabulary.js';
 
 /** An EPCIS 2.0 event in JSON(-LD), as parsed. */
 export type EpcisEvent = Readonly<Record<string, unknown>>;
@@ -264,7 +265,7 @@ function extension(key: string, v: unknown, c: Ctx): string[] {
     const children = Object.entries(v).flatMap(([k, x]) => (COMMENTS.has(k) ? [] : extension(k, x, c)));
     return [name + sortJoin(children)];
   }
-  const s = value(v, c);
+  const s = gs1ClassIri(key, v) ?? value(v, c);
   return [s === '' ? name : `${name}=${s}`];
 }
 
