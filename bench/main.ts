@@ -15,6 +15,7 @@ import { machineInfo, peakRssMb, processPeakRssMb } from './machine.js';
 import { MemoryMonitor } from './memory.js';
 import { registerDevices, startBenchNode } from './node-setup.js';
 import { type CoverFigures, runCoverBench } from './cover.js';
+import { type EpcisHashFigures, runEpcisHashBench } from './epcis-hash.js';
 import { runProofs, type ProofResult } from './proofs.js';
 import { buildJson, printReport, type RunFigures } from './report.js';
 
@@ -179,6 +180,14 @@ async function main(): Promise<void> {
       runProofs({ dir, leaves: opts.proofs!.leaves, proofs: opts.proofs!.proofs, log: (s) => log(`  ${s}`) }),
     );
   }
+  let epcisHash: EpcisHashFigures | null = null;
+  if (opts.epcisHash) {
+    memory.set('epcis');
+    log(
+      `EPCIS event hash IDs: ${opts.epcisHash.events.toLocaleString('en-US')} events, CBV 2.0 and 2.1, against SHA-256 of the raw JSON…`,
+    );
+    epcisHash = await timed('epcis', () => runEpcisHashBench({ events: opts.epcisHash!.events, log: (s) => log(s) }));
+  }
   let cover: CoverFigures | null = null;
   if (opts.cover) {
     memory.set('cover');
@@ -220,6 +229,7 @@ async function main(): Promise<void> {
     baseline,
     proofs,
     cover,
+    epcisHash,
     peakRssMb: peakRssMb(),
     anvilPeakRssMb: anvilPeak,
     memory: memory.report(),

@@ -1,5 +1,6 @@
 // The figures: one JSON document (nested keys) and a readable table.
 import type { CoverFigures } from './cover.js';
+import type { EpcisHashFigures } from './epcis-hash.js';
 import type { BenchOptions } from './args.js';
 import type { BaselineResult } from './baseline.js';
 import type { CeilingRun } from './ceiling.js';
@@ -19,6 +20,7 @@ export interface RunFigures {
   baseline: BaselineResult | null;
   proofs: ProofResult | null;
   cover: CoverFigures | null;
+  epcisHash: EpcisHashFigures | null;
   peakRssMb: number;
   anvilPeakRssMb: number | null;
   /** Peak sampled RSS per stage, with the main thread's heap. */
@@ -178,6 +180,7 @@ export function buildJson(f: RunFigures) {
         }
       : null,
     cover: f.cover,
+    epcisHash: f.epcisHash,
     speedup: speedup === null ? null : round(speedup),
     gasPerReading: readings ? round(gas / readings) : null,
     gasPerHead: heads ? round(gas / heads) : null,
@@ -319,6 +322,31 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       '',
       '',
     ]);
+  }
+  if (f.epcisHash) {
+    const e = f.epcisHash;
+    rows.push([
+      `epcis: hash IDs CBV 2.0, ${e.workers} threads`,
+      fmt(e.cbv20AllCoresEventsPerSec),
+      'events/s',
+      '≥ 50000',
+      e.cbv20AllCoresEventsPerSec >= 50_000 ? 'yes' : 'no',
+    ]);
+    rows.push([
+      'epcis: hash IDs CBV 2.0 / 2.1, one thread',
+      `${fmt(e.cbv20EventsPerSec)} / ${fmt(e.cbv21EventsPerSec)}`,
+      'events/s',
+      '',
+      '',
+    ]);
+    rows.push([
+      'epcis: hash IDs CBV 2.0 / 2.1 per CPU-second',
+      `${fmt(e.cbv20EventsPerCpuSecond)} / ${fmt(e.cbv21EventsPerCpuSecond)}`,
+      'events/s',
+      '',
+      '',
+    ]);
+    rows.push(['epcis: baseline SHA-256 of raw JSON', fmt(e.baselineEventsPerSec), 'events/s', '', '']);
   }
   rows.push(['total wall time', fmt(j.durationsSec.total ?? Number.NaN), 's', '', '']);
   out.push(table(rows));

@@ -18,6 +18,7 @@ import { canonicalNumericString } from './numbers.js';
 import { canonicalTimestamp } from './timestamp.js';
 import { canonicalDigitalLink, epcToDigitalLink } from './uris.js';
 import { cbvUrnToWebUri, expandBareTerm, type VocabKind } from './vocab.js';
+import { gs1ClassIri } from './web-vocabulary.js';
 
 /** An EPCIS 2.0 event in JSON(-LD), as parsed. */
 export type EpcisEvent = Readonly<Record<string, unknown>>;
@@ -47,22 +48,32 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 
-/** Code-point order (= UTF-8 byte order), as the rule asks; JS's default compares UTF-16 units. */
+/**
+ * Code-point order (= UTF-8 byte order), as the rule asks. JS compares UTF-16
+ * units, which agrees except where a surrogate (a code point above U+FFFF) meets
+ * a unit from U+E000 up: the surrogate's code point is then the larger.
+ */
 export function byCodePoint(a: string, b: string): number {
-  const x = [...a];
-  const y = [...b];
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys && (xs ? y : x) >= 0xe000) return xs ? 1 : -1;
+    return x - y;
   }
-  return x.length - y.length;
+  return a.length - b.length;
 }
 
-const sortJoin = (parts: string[]) =>
-  parts
+function sortJoin(parts: string[]): string {
+  if (parts.length <= 1) return parts[0] ?? '';
+  return parts
     .filter((p) => p !== '')
     .sort(byCodePoint)
     .join('');
+}
 
 // ------------------------------------------------------------------ values
 
@@ -83,8 +94,36 @@ function value(v: unknown, c: Ctx): string {
   if (isObj(v) && '@value' in v) return value(v['@value'], c); // a JSON-LD value object carries a literal
   const text = scalarText(v);
   if (text === null || text === '') return '';
-  const s = cbvUrnToWebUri(expandValueCurie(text, c.ns));
-  return canonicalNumericString(s) ?? epcToDigitalLink(s) ?? canonicalDigitalLink(s) ?? s;
+  return canonicalText(expandValueCurie(text, c.ns));
+}
+
+/**
+ * Identifiers recur (locations, classes, devices, vocabulary): their canonical
+ * forms are remembered, in a bounded map that is simply cleared when full.
+ */
+const canonicalCache = new Map<string, string>();
+const CANONICAL_CACHE_MAX = 50_000;
+
+function canonicalText(text: string): string {
+  const hit = canonicalCache.get(text);
+  if (hit !== undefined) return hit;
+  const out = canonicalUncached(text);
+  if (canonicalCache.size >= CANONICAL_CACHE_MAX) canonicalCache.clear();
+  canonicalCache.set(text, out);
+  return out;
+}
+
+function canonicalUncached(text: string): string {
+  const s = cbvUrnToWebUri(text);
+  // Cheap tests first: most values are none of a number, an EPC URN or a Digital Link.
+  const first = s.charCodeAt(0);
+  if ((first >= 48 && first <= 57) || first === 43 || first === 45 || first === 46) {
+    const n = canonicalNumericString(s);
+    if (n !== null) return n;
+  }
+  if (s.startsWith('urn:epc:')) return epcToDigitalLink(s) ?? s;
+  if (first === 104 || first === 72) return canonicalDigitalLink(s) ?? s; // h, H: http(s) URIs
+  return s;
 }
 
 const vocab =
@@ -129,10 +168,17 @@ function objectOf(f: Extract<Field, { kind: 'object' }>, x: unknown): Obj | null
   return f.idShorthand && typeof x === 'string' ? { id: x } : null;
 }
 
-/** The keys of `o` that are user extensions under `fields`. */
-function extensionKeys(o: Obj, fields: readonly Field[], ignored: readonly string[] = []): string[] {
-  const known = new Set([...fields.map((f) => f.key), ...ignored]);
-  return Object.keys(o).filter((k) => !known.has(k) && !k.startsWith('@') && !COMMENTS.has(k));
+const knownKeys = new WeakMap<readonly Field[], Map<readonly string[] | undefined, ReadonlySet<string>>>();
+
+/** The keys of `o` that are user extensions under `fields` (the sets of standard keys built once per shape). */
+function extensionKeys(o: Obj, fields: readonly Field[], ignored?: readonly string[]): string[] {
+  let byIgnored = knownKeys.get(fields);
+  if (!byIgnored) knownKeys.set(fields, (byIgnored = new Map()));
+  let known = byIgnored.get(ignored);
+  if (!known) byIgnored.set(ignored, (known = new Set([...fields.map((f) => f.key), ...(ignored ?? [])])));
+  const out: string[] = [];
+  for (const k in o) if (!known.has(k) && k.charCodeAt(0) !== 64 /* @ */ && !COMMENTS.has(k)) out.push(k);
+  return out;
 }
 
 /** The standard fields of `o` in order; with `inline`, its own extensions after them. */
@@ -143,13 +189,18 @@ function renderFields(o: Obj, fields: readonly Field[], c: Ctx, inline: boolean,
 
 function render(f: Field, v: unknown, c: Ctx): string {
   switch (f.kind) {
-    case 'leaf':
+    case 'leaf': {
+      if (!Array.isArray(v)) {
+        const s = v === null || v === undefined ? '' : f.fmt(v, c);
+        return s === '' ? '' : `${f.key}=${s}`;
+      }
       return sortJoin(
-        asArray(v).map((x) => {
+        v.map((x) => {
           const s = f.fmt(x, c);
           return s === '' ? '' : `${f.key}=${s}`;
         }),
       );
+    }
     case 'object':
       return sortJoin(
         asArray(v).map((x) => {
@@ -214,7 +265,7 @@ function extension(key: string, v: unknown, c: Ctx): string[] {
     const children = Object.entries(v).flatMap(([k, x]) => (COMMENTS.has(k) ? [] : extension(k, x, c)));
     return [name + sortJoin(children)];
   }
-  const s = value(v, c);
+  const s = gs1ClassIri(key, v) ?? value(v, c);
   return [s === '' ? name : `${name}=${s}`];
 }
 

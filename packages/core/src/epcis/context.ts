@@ -32,7 +32,24 @@ const STANDARD: [string, string][] = [
  * references and add nothing). A document's own definitions are used exactly as
  * it declares them, a trailing ':' or '#' included.
  */
+const STANDARD_ONLY: Namespaces = { terms: new Map(STANDARD) };
+const byContext = new WeakMap<object, Namespaces>();
+
 export function namespacesOf(...contexts: unknown[]): Namespaces {
+  // The usual case, many events under one document context: computed once per context object.
+  const own = contexts.filter((c) => c !== undefined && c !== null && typeof c !== 'string');
+  if (own.length === 0) return STANDARD_ONLY;
+  if (own.length === 1) {
+    const cached = byContext.get(own[0] as object);
+    if (cached) return cached;
+    const ns = collect(own);
+    byContext.set(own[0] as object, ns);
+    return ns;
+  }
+  return collect(own);
+}
+
+function collect(contexts: unknown[]): Namespaces {
   const terms = new Map<string, string>(STANDARD);
   const visit = (ctx: unknown): void => {
     if (Array.isArray(ctx)) ctx.forEach(visit);

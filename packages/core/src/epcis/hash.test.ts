@@ -275,6 +275,20 @@ describe('pre-hash string', () => {
     );
   });
 
+  it('writes a bare GS1 Web Vocabulary class given as an extension object type as its IRI', () => {
+    const offered = (type: string): Event => ({
+      ...base,
+      'gs1:masterDataAvailableFor': [{ id: 'urn:epc:class:lgtin:4012345.012345.LOT1', type, expirationDate: '2024-11-21' }],
+    });
+    const G = '{https://ref.gs1.org/voc/}';
+    assert.equal(
+      pre(offered('Product')),
+      `${head}action=OBSERVE${G}masterDataAvailableForexpirationDate=2024-11-21id=https://id.gs1.org/01/04012345123456/10/LOT1type=https://ref.gs1.org/voc/Product`,
+    );
+    assert.equal(pre(offered('gs1:Product')), pre(offered('Product')), 'the CURIE and the bare class name hash alike');
+    assert.match(pre(offered('NotAGs1Class')), /type=NotAGs1Class$/, 'other names stay as written');
+  });
+
   it('hashes an extension object with all of its properties, @id and @type included', () => {
     const withId = (grade: string): Event => ({
       ...base,

@@ -26,7 +26,13 @@ export function parseTimestampMs(text: string): number | null {
 }
 
 /** The pre-hash form of a timestamp; text that is not a date-time comes back trimmed, unchanged. */
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function canonicalTimestamp(text: string): string {
+  // Already UTC at millisecond precision (what most systems write): nothing to derive. (A
+  // well-shaped but impossible date, 02-30, is kept as written — as the reference keeps any
+  // text it cannot read as a date-time.)
+  if (CANONICAL.test(text)) return text;
   const t = parseTimestampMs(text);
   if (t === null) return text.trim();
   const d = new Date(t);

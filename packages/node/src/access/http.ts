@@ -27,6 +27,8 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 /** Routes whose bodies are not JSON (signed device telemetry: application/cose, application/cbor-seq). */
 const NON_JSON_BODY = /^\/api\/v1\/telemetry$/;
+/** EPCIS capture takes the XML binding too (application/xml, text/xml): neither is a type a cross-site form or no-cors fetch can send. */
+const XML_TOO = /^\/epcis\/(capture|events)$/;
 
 export function authenticate(access: AccessService): MiddlewareHandler {
   return async (c, next) => {
@@ -52,7 +54,7 @@ export function authenticate(access: AccessService): MiddlewareHandler {
       }
     }
     if (principal?.session && changesState(c.req.method)) checkCsrf(c, principal.session.csrf);
-    if (changesState(c.req.method) && !NON_JSON_BODY.test(c.req.path)) requireJsonType(c);
+    if (changesState(c.req.method) && !NON_JSON_BODY.test(c.req.path)) requireJsonType(c, XML_TOO.test(c.req.path));
     await next();
   };
 }
@@ -114,18 +116,19 @@ function checkCsrf(c: Context, expected: string): void {
   }
 }
 
-/** A state change with a body must say it is JSON; a body-less one (Content-Length: 0, or none sent in-process) passes. */
-function requireJsonType(c: Context): void {
+/** A state change with a body must say it is JSON (or, where `xml`, XML); a body-less one (Content-Length: 0, or none sent in-process) passes. */
+function requireJsonType(c: Context, xml: boolean): void {
   const length = c.req.header('content-length');
   const hasBody =
     length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined || c.req.raw.body !== null;
   if (!hasBody) return;
   const type = c.req.header('content-type');
-  if (type === undefined || !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
+  const json = type !== undefined && /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type);
+  if (type === undefined || !(json || (xml && /^(application|text)\/xml\s*(;|$)/i.test(type)))) {
     throw new HttpProblem(
       415,
       'unsupported_media_type',
-      `${type === undefined ? 'a body without a content type' : `content type ${type}`} is not accepted here: send application/json (EPCIS: application/ld+json too)`,
+      `${type === undefined ? 'a body without a content type' : `content type ${type}`} is not accepted here: send application/json${xml ? ', application/ld+json, application/xml or text/xml' : ''}`,
     );
   }
 }

@@ -49,6 +49,25 @@ describe('tradetwin epcis hash', () => {
     assert.match(r.stderr, /--cbv must be 2\.0 or 2\.1/);
   });
 
+  it('hashes an XML document as it hashes the same events in JSON', async () => {
+    const xmlFile = fileURLToPath(new URL('../../../core/src/epcis/xml/fixtures/cold-chain-shipment.xml', import.meta.url));
+    const { parseEpcisXml } = await import('@tradetwin/core/epcis/xml/index');
+    const jsonFile = join(dir, 'cold-chain-shipment.jsonld');
+    writeFileSync(jsonFile, JSON.stringify(parseEpcisXml(readFileSync(xmlFile, 'utf8'))));
+    for (const cbv of ['2.0', '2.1']) {
+      const fromXml = await runCli(['epcis', 'hash', xmlFile, '--cbv', cbv, '--json']);
+      const fromJson = await runCli(['epcis', 'hash', jsonFile, '--cbv', cbv, '--json']);
+      assert.equal(fromXml.code, 0, fromXml.stderr);
+      assert.ok((JSON.parse(fromXml.stdout) as string[]).length > 0);
+      assert.deepEqual(JSON.parse(fromXml.stdout), JSON.parse(fromJson.stdout));
+    }
+    const bad = join(dir, 'bad.xml');
+    writeFileSync(bad, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>');
+    const refused = await runCli(['epcis', 'hash', bad]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /DOCTYPE/);
+  });
+
   it('--json prints the array', async () => {
     const file = 'TimeStampRoundOff.jsonld';
     const r = await runCli(['epcis', 'hash', join(VECTORS, file), '--json']);
@@ -74,6 +93,20 @@ describe('tradetwin epcis hash', () => {
 });
 
 describe('tradetwin epcis validate', () => {
+  it('checks XML against the EPCIS 2.0 XSD, naming the fault', async () => {
+    const xmlFile = fileURLToPath(new URL('../../../core/src/epcis/xml/fixtures/cold-chain-shipment.xml', import.meta.url));
+    const good = await runCli(['epcis', 'validate', xmlFile]);
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    assert.equal(good.stdout.trim(), 'OK');
+    const broken = join(dir, 'no-event-time.xml');
+    writeFileSync(broken, readFileSync(xmlFile, 'utf8').replace(/<eventTime>[^<]*<\/eventTime>/, ''));
+    const r = await runCli(['epcis', 'validate', broken, '--json']);
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout) as { valid: boolean; errors: { message: string }[] };
+    assert.equal(out.valid, false);
+    assert.match(out.errors[0]!.message, /eventTime|expected/i);
+  });
+
   it('prints OK for every vector and a GS1 example', async () => {
     for (const path of [
       ...vectorFiles.map((f) => join(VECTORS, f)),

@@ -1,5 +1,5 @@
 // `tradetwin epcis hash FILE [--cbv 2.1]` and `tradetwin epcis validate FILE`:
-// the CBV 2.0 (or 2.1) event hash IDs of an EPCIS 2.0 JSON(-LD) document, and its validation against
+// the CBV 2.0 (or 2.1) event hash IDs of an EPCIS 2.0 document in JSON(-LD) or XML, and its validation against
 // GS1's schema and the capture rules — offline, from core/epcis. FILE "-" reads
 // standard input.
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,8 @@ function readText(file: string | undefined): string {
   }
 }
 
+const isXml = (text: string) => text.trimStart().startsWith('<');
+
 function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
@@ -24,17 +26,30 @@ function parseJson(file: string, text: string): unknown {
   }
 }
 
+/** An EPCIS document in either binding, as the JSON-LD model (XML is read as the node's XML capture reads it). */
+async function parseDocument(file: string, text: string): Promise<unknown> {
+  if (!isXml(text)) return parseJson(file, text);
+  if (/<!(DOCTYPE|ENTITY)/i.test(text))
+    throw new CliError(`${file}: a DOCTYPE or entity declaration is not accepted in EPCIS XML`, 1);
+  const { parseEpcisXml } = await import('@tradetwin/core/epcis/xml/index');
+  try {
+    return parseEpcisXml(text);
+  } catch (err) {
+    throw new CliError(`${file} is not an EPCIS XML document: ${(err as Error).message}`, 1);
+  }
+}
+
 export const epcisHashCommand: Command = {
   name: 'epcis hash',
   summary:
     'Print the event hash ID (ni:///sha-256;…?ver=CBV2.0) of each event of an EPCIS document, in document order; --cbv 2.1 applies the CBV 2.1 rules.',
-  usage: 'epcis hash FILE [--cbv 2.0|2.1] [--json]',
+  usage: 'epcis hash FILE(.jsonld|.xml) [--cbv 2.0|2.1] [--json]',
   options: { ...OPTIONS, cbv: { type: 'string' } },
   async run({ values, positionals }) {
     const cbv = str(values, 'cbv') ?? '2.0';
     if (cbv !== '2.0' && cbv !== '2.1') throw new CliError(`--cbv must be 2.0 or 2.1, got "${cbv}"`);
     const file = positionals[0]!;
-    const doc = parseJson(file, readText(positionals[0]));
+    const doc = await parseDocument(file, readText(positionals[0]));
     const { documentHashIds } = await import('@tradetwin/core/epcis/hash');
     let ids: string[];
     try {
@@ -55,7 +70,19 @@ export const epcisValidateCommand: Command = {
   options: OPTIONS,
   async run({ values, positionals }) {
     const file = positionals[0]!;
-    const doc = parseJson(file, readText(positionals[0]));
+    const text = readText(positionals[0]);
+    if (isXml(text)) {
+      // XML: GS1's XSD first, then the same checks as JSON on what it reads as.
+      const { validateEpcisXsd } = await import('../epcis/xsd.js');
+      const xsd = validateEpcisXsd(text);
+      if (!xsd.valid) {
+        const errors = xsd.errors.map((e) => ({ path: e.path ?? (e.line === null ? '' : `line ${e.line}`), message: e.message }));
+        if (values.json) printJson({ valid: false, errors });
+        else for (const e of errors) process.stdout.write(`${e.path || '(document)'}: ${e.message}\n`);
+        return 1;
+      }
+    }
+    const doc = await parseDocument(file, text);
     const { validateEpcis } = await import('@tradetwin/core/epcis/validate');
     const result = validateEpcis(doc);
     if (values.json) printJson(result);

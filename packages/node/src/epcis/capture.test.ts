@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
+import { documentEvents, epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { auditLog } from '../log/audit.js';
 import { checkEpcisLeaves } from './audit.js';
@@ -33,8 +33,10 @@ const eventsOf = (d: Json): Json[] => {
   const body = d.epcisBody as Json;
   return ((body.eventList ?? ((body.queryResults as Json).resultsBody as Json).eventList) as Json[]).map((e) => ({ ...e }));
 };
+// These tests compare what is served with what was captured: ask for it untranslated
+// (without the header the binding's default, GS1 Digital Link, applies; params.test.ts covers that).
 const get = async (path: string) => {
-  const res = await n.request(path);
+  const res = await n.request(path, { headers: { 'GS1-EPC-Format': 'Never_Translates' } });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
 };
 const query = async (qs: string) => {
@@ -405,7 +407,7 @@ describe('bad input', () => {
     );
     await expectRefused('document-level schema fault', { ...doc([good(1)]), creationDate: 'today' }, 400, 'schema_violation');
     await expectRefused('not JSON', '{"type": "EPCISDocument",', 400, 'bad_json');
-    await expectRefused('wrong media type', doc([good(1)]), 415, 'unsupported_media_type', { 'content-type': 'application/xml' });
+    await expectRefused('wrong media type', doc([good(1)]), 415, 'unsupported_media_type', { 'content-type': 'text/plain' });
     await expectRefused('bad error behaviour', doc([good(1)]), 400, 'bad_capture_error_behaviour', {
       'GS1-Capture-Error-Behaviour': 'sometimes',
     });
@@ -632,6 +634,34 @@ describe('proofs and recovery', () => {
       assert.match(String(check(leaf)), /index row at leaf/);
     } finally {
       n.repo.db.prepare('UPDATE epcis_events SET hash_id = ? WHERE rid = ?').run(victim.hashId, victim.leafIndex);
+    }
+  });
+
+  it('names events with CBV 2.1 hash IDs when configured, and the audit recomputes each ID under the version it carries', async () => {
+    const v21 = await startEpcisNode({ hashVersion: '2.1' });
+    try {
+      const doc = example('SensorDataExample1.jsonld');
+      const r = await v21.capture(doc);
+      assert.equal(r.job?.success, true, JSON.stringify(r.job ?? r.problem));
+      const { events, context } = documentEvents(doc);
+      const stored = (v21.repo.db.prepare('SELECT hash_id FROM epcis_events').all() as { hash_id: string }[]).map(
+        (x) => x.hash_id,
+      );
+      assert.equal(stored.length, events.length);
+      for (const e of events) {
+        const id = eventHashId(e, context as never, '2.1');
+        assert.match(id, /\?ver=CBV2\.1$/);
+        assert.ok(stored.includes(id), `stored under its CBV 2.1 ID: ${id}`);
+      }
+      const report = await auditLog({
+        store: v21.t.node.store,
+        anchoredHeads: null,
+        nodeAddress: v21.t.node.address,
+        checkLeaf: checkEpcisLeaves(v21.repo),
+      });
+      assert.deepEqual(report.findings, []);
+    } finally {
+      await v21.dispose();
     }
   });
 

@@ -5,6 +5,7 @@
 //                            in EPC URNs (captured events, master data); a Digital Link whose prefix
 //                            is unknown is left as captured;
 //   Never_Translates, No_Preference  as captured.
+// Without the header, Always_GS1_Digital_Link (the binding's default).
 // Translated: epcList, childEPCs, inputEPCList, outputEPCList, parentID, the epcClass of every
 // quantity list, readPoint.id, bizLocation.id, sourceList[].source, destinationList[].destination.
 import { EpcisProblem } from './problem.js';
@@ -13,10 +14,11 @@ import type { EpcForms } from './vocab.js';
 export const EPC_FORMATS = ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'] as const;
 export type EpcFormat = (typeof EPC_FORMATS)[number];
 /**
- * When the request names none. The binding's parameter text says Always_GS1_Digital_Link; this
- * repository answers as captured so that responses stay byte-for-byte the logged events unless asked.
+ * When the request names none: the binding's default ("If absent the default value is
+ * Always_GS1_Digital_Link"), so partners' tooling sees the form it expects. The logged bytes stay
+ * what was captured; proofs (/events/{id}/proof) carry those, and Never_Translates returns them as is.
  */
-export const DEFAULT_EPC_FORMAT: EpcFormat = 'Never_Translates';
+export const DEFAULT_EPC_FORMAT: EpcFormat = 'Always_GS1_Digital_Link';
 
 export const CBV_XML_FORMATS = ['No_Preference', 'Always_Web_URI', 'Always_URN', 'Never_Translates'] as const;
 

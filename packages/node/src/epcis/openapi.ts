@@ -55,7 +55,7 @@ const FORMAT_HEADERS = [
     required: false,
     description:
       'Identifier form in the events returned: Always_GS1_Digital_Link, Always_EPC_URN (where the GS1 Company Prefix is known from captured ' +
-      'EPC URNs, else as captured), Never_Translates (as captured; the default here) or No_Preference (as captured). Echoed in the response; ' +
+      'EPC URNs, else as captured), Never_Translates (as captured) or No_Preference (as captured); without the header Always_GS1_Digital_Link (the binding default). Echoed in the response; ' +
       'another value: 406.',
     schema: { type: 'string', enum: ['No_Preference', 'Always_GS1_Digital_Link', 'Always_EPC_URN', 'Never_Translates'] },
   },
@@ -67,13 +67,21 @@ const FORMAT_HEADERS = [
     schema: { type: 'string', enum: ['No_Preference', 'Always_Web_URI', 'Always_URN', 'Never_Translates'] },
   },
 ];
-const queryDocument = json('An EPCISQueryDocument; a Link header (rel="next") when more events match', { type: 'object' });
+// The XML binding: EPCIS 2.0 XML documents, valid against GS1's XSD (core/epcis/xml/schema).
+const XML = {
+  schema: { type: 'string', description: 'EPCIS 2.0 XML (GS1 EPCglobal-epcis-2_0.xsd / EPCglobal-epcis-query-2_0.xsd)' },
+};
+const queryDocument = {
+  description:
+    'An EPCISQueryDocument (JSON, or XML with Accept: application/xml); a Link header (rel="next") when more events match',
+  content: { 'application/json': { schema: { type: 'object' } }, 'application/xml': XML, 'text/xml': XML },
+};
 const eventsQuery = (summary: string, params: Record<string, unknown>[] = []) => ({
   get: {
     summary,
     description: EVENT_QUERY_DOC,
     parameters: [...params, ...PAGING, ...FORMAT_HEADERS],
-    responses: { '200': queryDocument, '400': problem, '404': problem, '413': problem },
+    responses: { '200': queryDocument, '400': problem, '404': problem, '406': problem, '413': problem },
   },
 });
 const collection = json('A Collection ({ "@context", "type": "Collection", "member": [...] })');
@@ -164,7 +172,12 @@ function routePaths(prefix: string): Record<string, Record<string, unknown>> {
         ],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { type: 'object' } }, 'application/ld+json': { schema: { type: 'object' } } },
+          content: {
+            'application/json': { schema: { type: 'object' } },
+            'application/ld+json': { schema: { type: 'object' } },
+            'application/xml': XML,
+            'text/xml': XML,
+          },
         },
         responses: {
           '202': { description: 'Capture job created; its URL in the Location header' },
@@ -193,9 +206,15 @@ function routePaths(prefix: string): Record<string, Record<string, unknown>> {
       post: {
         summary: 'Capture one event synchronously (a duplicate eventID: 409)',
         parameters: FORMAT_HEADERS.slice(0, 1),
+        // In XML: an EPCISDocument holding exactly one event.
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { type: 'object' } }, 'application/ld+json': { schema: { type: 'object' } } },
+          content: {
+            'application/json': { schema: { type: 'object' } },
+            'application/ld+json': { schema: { type: 'object' } },
+            'application/xml': XML,
+            'text/xml': XML,
+          },
         },
         responses: {
           '201': json('The stored event (Location: its URL)'),
@@ -211,7 +230,7 @@ function routePaths(prefix: string): Record<string, Record<string, unknown>> {
       get: {
         summary: 'An event and its error declarations (EPCISQueryDocument)',
         parameters: [pathParam('eventID', 'The eventID, percent-encoded'), ...FORMAT_HEADERS],
-        responses: { '200': queryDocument, '404': problem },
+        responses: { '200': queryDocument, '404': problem, '406': problem },
       },
     },
     [p('/events/{eventID}/proof')]: {

@@ -275,9 +275,9 @@ describe('GS1-EPC-Format', () => {
     assert.deepEqual(asDl.epcs, [epcToDigitalLink('urn:epc:id:sgtin:0614141.107346.e1')]);
     assert.equal((asDl.e.bizLocation as Json).id, epcToDigitalLink(sgln('00001')));
     assert.equal((asDl.e.readPoint as Json)['ex:door'], 'D1', 'extension fields untouched');
-    // Default and Never_Translates: as captured.
-    assert.deepEqual((await fetch('e1')).epcs, ['urn:epc:id:sgtin:0614141.107346.e1']);
-    assert.equal((await fetch('e1')).format, 'Never_Translates');
+    // No header: the binding's default, Always_GS1_Digital_Link. Never_Translates: as captured.
+    assert.deepEqual((await fetch('e1')).epcs, [epcToDigitalLink('urn:epc:id:sgtin:0614141.107346.e1')]);
+    assert.equal((await fetch('e1')).format, 'Always_GS1_Digital_Link');
     assert.deepEqual((await fetch('e1', 'Never_Translates')).epcs, ['urn:epc:id:sgtin:0614141.107346.e1']);
     // Digital Link → URN needs the company prefix: 9521141 was never seen as a URN, so the value stays as captured.
     assert.deepEqual((await fetch('dl-1', 'Always_EPC_URN')).epcs, [dl]);

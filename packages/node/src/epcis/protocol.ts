@@ -34,6 +34,16 @@ export type JsonType = (typeof JSON_TYPES)[number];
  * application/ld+json when preferred (the binding's JSON-LD), application/json otherwise;
  * 406 when the client accepts neither.
  */
+/** The JSON type an Accept header prefers, or null when it prefers none (another syntax may serve it). */
+export function jsonTypeOrNull(accept: string | undefined): JsonType | null {
+  try {
+    return negotiateJson(accept);
+  } catch (err) {
+    if (err instanceof EpcisProblem) return null;
+    throw err;
+  }
+}
+
 export function negotiateJson(accept: string | undefined): JsonType {
   if (accept === undefined || accept.trim() === '') return 'application/json';
   let best: { type: JsonType; q: number; specific: number } | null = null;

@@ -19,7 +19,7 @@ import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem 
 import { buildEventProofs, type ChainRef } from './proof.js';
 import { checkCbvXmlFormat, identifierTranslator, mapIdentifiers, parseEpcFormat, translateEventJson } from './epc-format.js';
 import { withDescendants } from './master-data.js';
-import { checkUriLength, checkVersions, discoveryHeaders, negotiateJson } from './protocol.js';
+import { checkUriLength, checkVersions, discoveryHeaders, jsonTypeOrNull, negotiateJson } from './protocol.js';
 import {
   eventJson,
   MAX_PER_PAGE,
@@ -37,6 +37,14 @@ import { trace } from './trace.js';
 import { coreValidator } from './validator.js';
 import { CBV_VERSION, EPCIS_CONTEXT, EPCIS_VERSION, EVENT_TYPES } from './types.js';
 import { epcKey, normaliseCbv } from './vocab.js';
+import {
+  isXmlMediaType,
+  negotiate,
+  queryDocumentResponse,
+  servesEventsAsXml,
+  singleXmlEvent,
+  xmlCaptureDocument,
+} from './xml.js';
 import { BIZ_STEPS, DISPOSITIONS } from '@tradetwin/core/epcis/vocab';
 
 export interface EpcisRouteDeps {
@@ -111,12 +119,13 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
     );
   const type = c.req.header('content-type');
   // No content type is refused too: a cross-site form or no-cors fetch sends none (or text/plain).
-  if (type === undefined || !/^application\/(ld\+)?json\s*(;|$)/i.test(type)) {
+  const xml = isXmlMediaType(type);
+  if (type === undefined || (!xml && !/^application\/(ld\+)?json\s*(;|$)/i.test(type))) {
     throw new EpcisProblem(
       415,
       'epcisException:UnsupportedMediaTypeException',
       'unsupported_media_type',
-      `${type === undefined ? 'a body without a content type' : `content type ${type}`} is not accepted: send application/json or application/ld+json`,
+      `${type === undefined ? 'a body without a content type' : `content type ${type}`} is not accepted: send application/json, application/ld+json, application/xml or text/xml`,
     );
   }
   const declared = c.req.header('content-length');
@@ -139,6 +148,7 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '')
     throw new EpcisProblem(400, 'epcisException:ValidationException', 'empty_body', 'the request body is empty');
+  if (xml) return xmlCaptureDocument(text);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -178,7 +188,9 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     const xml = checkCbvXmlFormat(c.req.header('GS1-CBV-XML-Format'));
     if (xml) c.header('GS1-CBV-XML-Format', xml);
     if (c.req.method === 'OPTIONS') return next();
-    const type = negotiateJson(c.req.header('accept'));
+    // Event query results also have an XML form (negotiated where they are answered); everything else is JSON.
+    const eventsResource = c.req.method === 'GET' && servesEventsAsXml(c.req.path);
+    const type = eventsResource ? jsonTypeOrNull(c.req.header('accept')) : negotiateJson(c.req.header('accept'));
     // The root with a trailing slash (/epcis/) is the root.
     const prefix = c.req.routePath.replace(/\/\*$/, '');
     if (c.req.path === `${prefix}/` && c.req.method === 'GET') return c.json(root);
@@ -270,9 +282,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         .join('&');
       c.header('Link', `<${url.pathname}?${qs}>; rel="next"`);
     }
-    return c.body(queryDocumentText(result.events, 'SimpleEventQuery', translation(c)), 200, {
-      'content-type': 'application/json',
-    });
+    return queryDocumentResponse(c, result.events, translation(c));
   };
 
   // ------------------------------------------------------------ discovery
@@ -337,7 +347,9 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   app.on('OPTIONS', '/events', discovery('OPTIONS, GET, POST', captureHeaders));
   app.post('/events', async (c) => {
     const body = await readBody(c, limits);
-    const stored = await capture.captureEvent(body);
+    const stored = await capture.captureEvent(
+      isXmlMediaType(c.req.header('content-type')) ? singleXmlEvent(body as Record<string, unknown>) : body,
+    );
     c.header('Location', `${prefixOf(c, '/events')}/events/${encodeURIComponent(stored.eventId)}`);
     const t = identifierTranslator(parseEpcFormat(c.req.header('GS1-EPC-Format')), forms, (p) => repo.companyPrefixes().has(p));
     const created = eventJson(stored);
@@ -354,9 +366,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
       throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
     return found;
   };
-  app.get('/events/:eventID', (c) =>
-    c.body(queryDocumentText(eventsWithId(c), 'SimpleEventQuery', translation(c)), 200, { 'content-type': 'application/json' }),
-  );
+  app.get('/events/:eventID', (c) => queryDocumentResponse(c, eventsWithId(c), translation(c)));
   app.get('/events/:eventID/proof', async (c) => {
     // The event itself (an error declaration of it is named in declaredBy and has its own leaf).
     const [proof] = await buildEventProofs([eventsWithId(c)[0]!.leafIndex], deps);

@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import { EPCIS_EXAMPLES_DIR } from '../test-support/shared.js';
 import type { CaptureLimits, DocumentValidator } from './capture.js';
+import type { CbvVersion } from '@tradetwin/core/epcis/hash';
 import { type EpcisRepository, openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import type { CaptureJob } from './types.js';
@@ -38,7 +39,7 @@ export interface CaptureResult {
 }
 
 export async function startEpcisNode(
-  opts: { limits?: Partial<CaptureLimits>; validate?: DocumentValidator } = {},
+  opts: { limits?: Partial<CaptureLimits>; validate?: DocumentValidator; hashVersion?: CbvVersion } = {},
 ): Promise<EpcisTestNode> {
   const t = await startTestNode();
   const { node } = t;
@@ -46,6 +47,7 @@ export async function startEpcisNode(
     path: join(t.dataDir, 'node.db'),
     store: node.store,
     log: node.log,
+    hashVersion: opts.hashVersion,
     onAppended: () => node.anchorer.noteAppended(),
   });
   // The node's access model in front, as api/app.ts mounts it.

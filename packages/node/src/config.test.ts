@@ -1,0 +1,25 @@
+// Configuration from the environment: the EPCIS event-hash profile.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tradetwin-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('TRADETWIN_EPCIS_HASH_CBV', () => {
+  it('names captured events with CBV 2.0 IDs unless 2.1 is asked for', () => {
+    assert.equal(loadConfig(dir, {}).epcis.hashCbv, '2.0');
+    assert.equal(loadConfig(dir, { TRADETWIN_EPCIS_HASH_CBV: '2.1' }).epcis.hashCbv, '2.1');
+  });
+
+  it('refuses a version it has no rules for, saying which are known', () => {
+    assert.throws(() => loadConfig(dir, { TRADETWIN_EPCIS_HASH_CBV: '1.2' }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /2\.0 or 2\.1/);
+      return true;
+    });
+  });
+});
