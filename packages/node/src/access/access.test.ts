@@ -5,6 +5,7 @@
 // run the same middleware and routes on an app of the test's own, over the
 // node's own access tables.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
@@ -120,6 +121,61 @@ describe('anonymous callers', () => {
     await problem(shipments, 415, 'unsupported_media_type');
     // The same capture, said to be JSON, is accepted.
     assert.equal((await capture({ authorization: `Bearer ${admin}`, 'content-type': 'application/ld+json' })).status, 202);
+  });
+});
+
+describe('EPCIS XML binding and named queries', () => {
+  const xml = readFileSync(new URL('../../../core/src/epcis/xml/fixtures/cold-chain-shipment.xml', import.meta.url), 'utf8');
+
+  it('XML capture (application/xml, text/xml) needs a credential like JSON; with one it is accepted', async () => {
+    for (const type of ['application/xml', 'text/xml; charset=utf-8']) {
+      await problem(await capture({ 'content-type': type }, xml), 401, 'unauthenticated', true);
+    }
+    const { token } = t.node.access.createCredential('xml client', ['epcis:capture']);
+    const accepted = await capture({ authorization: `Bearer ${token}`, 'content-type': 'text/xml' }, xml);
+    assert.equal(accepted.status, 202, await accepted.clone().text());
+    // text/plain is what a cross-site form may send: refused even with the credential.
+    await problem(
+      await capture({ authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, xml),
+      415,
+      'unsupported_media_type',
+      true,
+    );
+  });
+
+  it('named queries: creating one needs epcis:subscribe (an operator); reading them needs epcis:read (a viewer)', async () => {
+    const body = JSON.stringify({ name: 'access-shipping', query: { EQ_bizStep: ['shipping'] } });
+    const post = (headers: Record<string, string>) =>
+      req('/epcis/queries', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    await problem(await post({}), 401, 'unauthenticated', true);
+    const reader = t.node.access.createCredential('reader', ['epcis:read']).token;
+    const capturer = t.node.access.createCredential('capturer', ['epcis:capture']).token;
+    await problem(await post({ authorization: `Bearer ${reader}` }), 403, 'insufficient_scope', true);
+    await problem(await post({ authorization: `Bearer ${capturer}` }), 403, 'insufficient_scope', true);
+    const viewer = await login('vera.viewer', 'correct horse battery');
+    await problem(await post({ cookie: viewer.cookie, 'x-csrf-token': viewer.csrf }), 403, 'insufficient_scope', true);
+    const operator = await login('otto.operator', 'operator passphrase 1');
+    assert.equal((await post({ cookie: operator.cookie, 'x-csrf-token': operator.csrf })).status, 201);
+    // Reads: the viewer and the read credential; anonymous not; the capture-only credential not.
+    assert.equal((await req('/epcis/queries/access-shipping', { headers: { cookie: viewer.cookie } })).status, 200);
+    assert.equal(
+      (await req('/epcis/queries/access-shipping/events', { headers: { authorization: `Bearer ${reader}` } })).status,
+      200,
+    );
+    await problem(await req('/epcis/queries'), 401, 'unauthenticated', true);
+    await problem(
+      await req('/epcis/queries', { headers: { authorization: `Bearer ${capturer}` } }),
+      403,
+      'insufficient_scope',
+      true,
+    );
+    // Deleting is a write: the reader may not, nor may the anonymous caller.
+    const del = (headers: Record<string, string>) => req('/epcis/queries/access-shipping', { method: 'DELETE', headers });
+    await problem(await del({ authorization: `Bearer ${reader}` }), 403, 'insufficient_scope', true);
+    await problem(await del({}), 401, 'unauthenticated', true);
+    assert.equal((await del({ authorization: `Bearer ${admin}` })).status, 204);
+    // OPTIONS stays open (discovery, CORS preflight) and says nothing private.
+    assert.equal((await req('/epcis/queries', { method: 'OPTIONS' })).status, 204);
   });
 });
 

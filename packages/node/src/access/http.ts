@@ -119,8 +119,13 @@ function checkCsrf(c: Context, expected: string): void {
 /** A state change with a body must say it is JSON (or, where `xml`, XML); a body-less one (Content-Length: 0, or none sent in-process) passes. */
 function requireJsonType(c: Context, xml: boolean): void {
   const length = c.req.header('content-length');
+  // Over HTTP/1.1 a request has a body only with Content-Length or Transfer-Encoding (the Node adapter gives
+  // every non-GET request a body stream, so a bare DELETE must not count); in-process requests have none of those.
+  const overHttp = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming !== undefined;
   const hasBody =
-    length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined || c.req.raw.body !== null;
+    length !== undefined
+      ? length !== '0'
+      : c.req.header('transfer-encoding') !== undefined || (!overHttp && c.req.raw.body !== null);
   if (!hasBody) return;
   const type = c.req.header('content-type');
   const json = type !== undefined && /^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type);

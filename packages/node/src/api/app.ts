@@ -25,7 +25,7 @@ import { authenticate } from '../access/http.js';
 import { corsPolicy, securityHeaders } from '../access/headers.js';
 import { accessRoutes } from '../access/routes.js';
 import type { AccessService } from '../access/service.js';
-import { epcisProblemResponse } from '../epcis/routes.js';
+import { edgeProblemResponse } from '../access/guard.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -69,11 +69,7 @@ export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
 
   app.onError((err, c) => {
-    if (err instanceof HttpProblem) {
-      // EPCIS clients get the binding's exception types (a 401 is a SecurityException there).
-      if (c.req.path === '/epcis' || c.req.path.startsWith('/epcis/')) return epcisProblemResponse(c, err);
-      return problemResponse(c, err);
-    }
+    if (err instanceof HttpProblem) return edgeProblemResponse(c, err);
     if (err instanceof ChainError) return problemResponse(c, chainProblem(err));
     console.error(`[api] ${c.req.method} ${c.req.path}:`, err);
     return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));

@@ -38,7 +38,10 @@ async function json<T>(...args: string[]): Promise<T> {
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as T;
 }
-const api = async <T>(path: string): Promise<T> => (await (await fetch(`${fx.node.httpUrl}/api/v1${path}`)).json()) as T;
+const api = async <T>(path: string): Promise<T> =>
+  (await (
+    await fetch(`${fx.node.httpUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${fx.node.adminToken}` } })
+  ).json()) as T;
 
 describe('tradetwin shipment list', () => {
   it('lists each shipment with status, route, excursions, policies and what was paid', async () => {
@@ -283,7 +286,7 @@ describe('tradetwin shipment create', () => {
       assert.equal(noFlag.code, 2);
       assert.equal(noFlag.stderr, 'tradetwin shipment create: --file is required\n');
       assert.equal(noToken.code, 1);
-      assert.match(noToken.stderr, /HTTP 401: .* \(https:\/\/tradetwin\.dev\/problems\/unauthorized\)/);
+      assert.match(noToken.stderr, /HTTP 401: .* \(https:\/\/tradetwin\.dev\/problems\/unauthenticated\)/);
       assert.equal(await fx.node.shipments.shipment('SHP-cli-anon'), null);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });

@@ -55,16 +55,20 @@ const DOCUMENT = {
 };
 
 let t: TestNode;
+/** A read-only EPCIS credential, as a recall team's script would hold. */
+let reader: string;
 before(async () => {
   t = await startTestNode();
+  const admin = { authorization: `Bearer ${t.node.adminToken}` };
   const res = await fetch(`${t.node.httpUrl}/epcis/capture`, {
     method: 'POST',
-    headers: { 'content-type': 'application/ld+json' },
+    headers: { 'content-type': 'application/ld+json', ...admin },
     body: JSON.stringify(DOCUMENT),
   });
   assert.equal(res.status, 202, await res.text());
-  const job = await fetch(new URL(res.headers.get('location')!, t.node.httpUrl));
+  const job = await fetch(new URL(res.headers.get('location')!, t.node.httpUrl), { headers: admin });
   assert.equal(((await job.json()) as { success?: boolean }).success, true);
+  reader = t.node.access.createCredential('recall script', ['epcis:read']).token;
 });
 after(() => t.dispose());
 
@@ -77,7 +81,7 @@ interface Trace {
 }
 
 const trace = async (...args: string[]) => {
-  const r = await runCli(['trace', ...args, '--node', t.node.httpUrl, '--json']);
+  const r = await runCli(['trace', ...args, '--node', t.node.httpUrl, '--token', reader, '--json']);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Trace;
 };
@@ -102,6 +106,13 @@ describe('tradetwin trace', () => {
       r.locations.some((l) => l.includes('00001') || l.includes('0614141')),
       JSON.stringify(r.locations),
     );
+  });
+
+  it('without a credential the node refuses the trace (exit 1, 401)', async () => {
+    // A data dir without an admin-token file: nothing to fall back on.
+    const r = await runCli(['trace', LOT, '--forward', '--node', t.node.httpUrl, '--data-dir', `${t.dataDir}-none`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /HTTP 401/);
   });
 
   it('refuses a call without a direction', async () => {

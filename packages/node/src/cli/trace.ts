@@ -8,8 +8,14 @@ import { nodeClient } from './node-client.js';
 export const traceCommand: Command = {
   name: 'trace',
   summary: 'Trace an item or lot backward (where it came from) or forward (everything it reached).',
-  usage: 'trace <epc|lot|digital-link> (--backward | --forward) [--data-dir DIR | --node URL] [--json]',
-  options: { ...COMMON, node: { type: 'string' }, backward: { type: 'boolean' }, forward: { type: 'boolean' } },
+  usage: 'trace <epc|lot|digital-link> (--backward | --forward) [--data-dir DIR | --node URL --token T] [--json]',
+  options: {
+    ...COMMON,
+    node: { type: 'string' },
+    token: { type: 'string' },
+    backward: { type: 'boolean' },
+    forward: { type: 'boolean' },
+  },
   async run({ values, positionals }) {
     const epc = positionals[0];
     if (!epc) throw new CliError('give an EPC, lot class or GS1 Digital Link to trace');

@@ -255,9 +255,14 @@ async function setUp(t: TestNode): Promise<CoverFixture> {
   await mint(node.clients, token, orgs.shipper.address, 100_000n * USD);
   await depositCapital(orgs.insurer.clients, cover, token, 5_000_000n * USD);
 
+  // The partners' oracles read evidence with a credential the node's operator issued them (log:read), as any organisation's would.
+
+  const evidenceToken = node.access.createCredential('partner oracles - evidence', ['log:read']).token;
+
   const fetchEvidence = async (q: { deviceId: string; from: number; to: number }): Promise<EvidencePackage> => {
     const res = await fetch(
       `${node.httpUrl}/api/v1/evidence?deviceId=${encodeURIComponent(q.deviceId)}&from=${q.from}&to=${q.to}`,
+      { headers: { authorization: `Bearer ${evidenceToken}` } },
     );
     if (!res.ok) throw new Error(`evidence: HTTP ${res.status} ${await res.text()}`);
     return (await res.json()) as EvidencePackage;
