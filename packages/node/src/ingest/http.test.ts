@@ -16,8 +16,11 @@ before(async () => {
 });
 after(() => t.dispose());
 
+/** A read of the node's private API: the operator's admin token (telemetry itself needs none — each envelope is signed). */
+const read = (path: string) => fetch(`${t.node.httpUrl}${path}`, { headers: { authorization: `Bearer ${t.node.adminToken}` } });
+
 async function metrics() {
-  return (await (await fetch(`${t.node.httpUrl}/api/v1/metrics`)).json()) as {
+  return (await (await read('/api/v1/metrics')).json()) as {
     accepted: number;
     rejected: Record<string, number>;
   };
@@ -64,7 +67,7 @@ describe('HTTP ingest', () => {
       b.results.map((r) => r.readings),
       [60, 60],
     );
-    const leaf = await (await fetch(`${t.node.httpUrl}/api/v1/log/leaves/${b.results[1]!.index}`)).json();
+    const leaf = await (await read(`/api/v1/log/leaves/${b.results[1]!.index}`)).json();
     assert.equal((leaf as { telemetry: { readings: unknown[] } }).telemetry.readings.length, 60);
   });
 
@@ -93,7 +96,7 @@ describe('HTTP ingest', () => {
       body.results.map((r) => r.reason ?? r.status),
       ['accepted', 'replay'],
     );
-    const dev = (await (await fetch(`${t.node.httpUrl}/api/v1/devices/${p256.deviceId}`)).json()) as {
+    const dev = (await (await read(`/api/v1/devices/${p256.deviceId}`)).json()) as {
       lastSeq: number;
       sequenceGaps: { afterSeq: number; beforeSeq: number }[];
     };
