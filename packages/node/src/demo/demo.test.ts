@@ -68,10 +68,15 @@ describe('demo: vaccine cold chain with parametric cover', () => {
     assert.equal(result.audit.ok, true);
     assert.ok(events.some((e) => e.kind === 'claim' && e.text.startsWith('PAYOUT')));
 
-    // Partners consume the same telemetry as EPCIS 2.0 sensor events that point at the readings' proofs.
-    const doc = (await (
-      await fetch(`${t.node.httpUrl}/api/v1/shipments/${SHIPMENT_ID}/epcis?windowMinutes=60`)
-    ).json()) as Record<string, unknown>;
+    // Partners consume the same telemetry as EPCIS 2.0 sensor events that point at the readings' proofs,
+    // with a credential the node's operator issued for this one shipment; without one they read nothing.
+    const epcisUrl = `${t.node.httpUrl}/api/v1/shipments/${SHIPMENT_ID}/epcis?windowMinutes=60`;
+    assert.equal((await fetch(epcisUrl)).status, 401);
+    const partner = t.node.access.createCredential('partner - one shipment', [`shipments:read:${SHIPMENT_ID}`]).token;
+    const doc = (await (await fetch(epcisUrl, { headers: { authorization: `Bearer ${partner}` } })).json()) as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(validateEpcis(doc).errors, []);
     const sensorEvents = documentEvents(doc).events;
     assert.ok(sensorEvents.length > 400, `${sensorEvents.length} hourly windows`);
