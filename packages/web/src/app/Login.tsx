@@ -2,13 +2,17 @@
 // username and password; the node answers with an HttpOnly session cookie
 // (SameSite=Strict) and a CSRF token cookie the client echoes on changes.
 import { useEffect, useState } from 'react';
+import { csrfToken } from '../api/client.js';
 
 export type SessionState = { kind: 'checking' } | { kind: 'in'; name: string; role: string } | { kind: 'out' };
 
 /** Whether this browser holds a session on the node. */
 export function useSession(): [SessionState, (s: SessionState) => void] {
-  const [s, setS] = useState<SessionState>({ kind: 'checking' });
+  // No CSRF cookie (set with the session at login, same lifetime): no session to ask about, and no
+  // request the node would refuse — a public visitor's page stays free of 401s.
+  const [s, setS] = useState<SessionState>(csrfToken() === undefined ? { kind: 'out' } : { kind: 'checking' });
   useEffect(() => {
+    if (csrfToken() === undefined) return;
     let live = true;
     fetch('/api/v1/auth/session', { headers: { accept: 'application/json' } }).then(
       async (res) => {

@@ -17,6 +17,7 @@ export function VerdictBanner({ result }: { result?: Verification }) {
       data-testid="verdict"
       data-verdict={v.kind}
       data-failed={v.failed.map((c) => c.name).join(',')}
+      data-rpc={result.rpcUrl ?? ''}
       aria-live="polite"
     >
       <h1>

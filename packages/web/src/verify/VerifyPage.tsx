@@ -6,7 +6,7 @@
 // device, for which shipment, and every check with what it found.
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { useCallback, useEffect, useState } from 'react';
-import { getJson } from '../api/client.js';
+import { csrfToken, getJson } from '../api/client.js';
 import type { PinnedChainJson, ShipmentStateJson } from '../api/types.js';
 import { rpcUrlFor } from '../chain/rpc-url.js';
 import { QrCode } from '../app/QrCode.js';
@@ -131,14 +131,14 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
     if (!bundle || rpc === undefined || pinned === undefined) return;
     let live = true;
     setResult(undefined);
-    verifyInBrowser(bundle, rpc, pinned ?? undefined).then(
+    verifyInBrowser(bundle, rpc, pinned ?? undefined, { chosen: chosenRpc !== null }).then(
       (r) => live && setResult(r),
       (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
     );
     return () => {
       live = false;
     };
-  }, [bundle, rpc, pinned]);
+  }, [bundle, rpc, pinned, chosenRpc]);
   useEffect(run, [run]);
 
   if (error) {
@@ -281,11 +281,15 @@ function Provenance({ bundle, result, fromNode }: { bundle: ProofBundle; result?
   );
 }
 
-/** The shipment this device spoke for at time t, if this node tracks one (best effort). */
+/**
+ * The shipment this device spoke for at time t, if this node tracks one (best effort). Shipments are
+ * members' data: asked only with a session (its CSRF cookie is set), so a public visitor's page makes no
+ * request it knows will be refused.
+ */
 function useShipmentOf(deviceId: string | null, t: number | null): ShipmentStateJson | undefined {
   const [s, setS] = useState<ShipmentStateJson>();
   useEffect(() => {
-    if (!deviceId || t === null) return;
+    if (!deviceId || t === null || csrfToken() === undefined) return;
     let live = true;
     getJson<ShipmentStateJson[]>('/api/v1/shipments').then(
       (all) =>

@@ -36,17 +36,37 @@ export function pinMismatch(bundle: ProofBundle, pinned: PinnedChainJson): strin
   return null;
 }
 
-/** rpcUrl null: the chain checks are skipped (the verdict then says NOT FULLY VERIFIED). */
+/**
+ * rpcUrl null: the chain checks are skipped (the verdict then says NOT FULLY VERIFIED). `chosen`: the
+ * person picked this endpoint instead of the node's chain — whatever it answers, the verdict is never
+ * VERIFIED on this node's page; it names the endpoint and says it is not the node's chain.
+ */
 export async function verifyInBrowser(
   bundle: ProofBundle,
   rpcUrl: string | null,
   pinned?: PinnedChainJson,
+  opts: { chosen?: boolean } = {},
 ): Promise<Verification> {
   const t0 = performance.now();
   const report = await verifyBundle(bundle, rpcUrl ? chainReaders(rpcUrl) : {});
   const mismatch = pinned ? pinMismatch(bundle, pinned) : null;
-  const verdict: Verdict = mismatch
+  let verdict: Verdict = mismatch
     ? { kind: 'not-verified', title: 'NOT VERIFIED', summary: `Not this node's chain: ${mismatch}.`, failed: [], skipped: [] }
     : verdictOf(report);
+  if (opts.chosen && rpcUrl) verdict = onChosenEndpoint(verdict, rpcUrl);
   return { report, verdict, rpcUrl, ms: performance.now() - t0 };
+}
+
+/** The verdict against an endpoint the person chose: it speaks for that endpoint only, never as this node's VERIFIED. */
+export function onChosenEndpoint(v: Verdict, rpcUrl: string): Verdict {
+  const where = `against ${rpcUrl}, an endpoint you chose — not this node's chain`;
+  if (v.kind === 'verified') {
+    return {
+      ...v,
+      kind: 'other-chain',
+      title: "NOT VERIFIED ON THIS NODE'S CHAIN",
+      summary: `The checks pass only ${where}. That endpoint decides this result: trust it only as far as you trust whoever runs it.`,
+    };
+  }
+  return { ...v, summary: `${v.summary} (Checked ${where}.)` };
 }

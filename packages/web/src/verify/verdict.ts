@@ -3,7 +3,8 @@
 // failed but the chain could not be asked (a check was skipped).
 import type { BundleCheck, BundleReport } from '@tradetwin/core/proof/verify-bundle';
 
-export type VerdictKind = 'verified' | 'not-verified' | 'incomplete';
+/** other-chain: every check passed, but against a chain endpoint the person chose instead of the node's (verify/run.ts). */
+export type VerdictKind = 'verified' | 'not-verified' | 'incomplete' | 'other-chain';
 
 export interface Verdict {
   kind: VerdictKind;
