@@ -42,6 +42,19 @@ async function main() {
   });
   try {
     const node = web.node;
+    // The dashboard and its data routes need a member's session: the bench logs in as a viewer, as a person would.
+    await node.access.addUser('bench.viewer', 'bench viewer passphrase', 'viewer');
+    const login = await fetch(`${web.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'bench.viewer', password: 'bench viewer passphrase' }),
+    });
+    if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
+    const sessionCookies = login.headers.getSetCookie().map((c) => {
+      const [name, value] = c.split(';')[0]!.split('=') as [string, string];
+      return { name, value, url: web.url };
+    });
+    const cookie = sessionCookies.map((c) => `${c.name}=${c.value}`).join('; ');
     const key = { deviceId: 'bench-reefer-1', ...generateDeviceKey(1) };
     const reg = await web.t.register(key);
     if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`);
@@ -98,6 +111,7 @@ async function main() {
 
     // The page: navigation → charts drawn with data.
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await context.addCookies(sessionCookies);
     const pageRuns: { total: number; ttfb: number }[] = [];
     for (let i = 0; i < RUNS; i++) {
       const page = await context.newPage();
@@ -153,13 +167,13 @@ async function main() {
     let series: SeriesResponse | undefined;
     for (let i = 0; i < RUNS; i++) {
       const a = performance.now();
-      const res = await fetch(seriesUrl, { headers: { 'accept-encoding': 'identity' } });
+      const res = await fetch(seriesUrl, { headers: { 'accept-encoding': 'identity', cookie } });
       const text = await res.text();
       routeRuns.push(performance.now() - a);
       bytes = text.length;
       series = JSON.parse(text) as SeriesResponse;
     }
-    const gzRes = await fetch(seriesUrl, { headers: { 'accept-encoding': 'gzip' } });
+    const gzRes = await fetch(seriesUrl, { headers: { 'accept-encoding': 'gzip', cookie } });
     const gz =
       gzRes.headers.get('content-encoding') === 'gzip'
         ? `gzip ≈ ${(gzipSync(await gzRes.text()).length / 1024).toFixed(0)} KiB on the wire`
@@ -172,7 +186,8 @@ async function main() {
 
     // The fallback: raw readings (capped at 100,000 per request by the node), downsampled here.
     const f0 = performance.now();
-    const raw = await fetch(`${web.url}/api/v1/devices/${key.deviceId}/readings?limit=100000`);
+    const raw = await fetch(`${web.url}/api/v1/devices/${key.deviceId}/readings?limit=100000`, { headers: { cookie } });
+    if (raw.status !== 200) throw new Error(`readings: ${raw.status} ${await raw.text()}`);
     const rawText = await raw.text();
     const fetched = performance.now() - f0;
     const rawReadings = (JSON.parse(rawText) as { readings: { id: string; t: number; k: string; v: number }[] }).readings;
@@ -185,6 +200,7 @@ async function main() {
     // What each page costs to load: JS + CSS transferred (the node sends the build's .br files), first visit.
     const weigh = async (path: string, ready: string) => {
       const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      await ctx.addCookies(sessionCookies);
       const page = await ctx.newPage();
       await page.goto(web.url + path);
       await page.locator(ready).waitFor({ timeout: 30_000 });

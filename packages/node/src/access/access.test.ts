@@ -96,7 +96,16 @@ describe('anonymous callers', () => {
   });
 
   it('read nothing private, but the public surface stays public', async () => {
-    for (const p of ['/api/v1/devices', '/api/v1/log/head', '/api/v1/shipments', '/epcis/events', '/api/v1/metrics']) {
+    for (const p of [
+      '/api/v1/devices',
+      '/api/v1/log/head',
+      '/api/v1/shipments',
+      '/epcis/events',
+      '/api/v1/metrics',
+      '/api/v1/events/stream',
+      '/api/v1/evidence',
+      '/epcis/queries',
+    ]) {
       assert.equal((await req(p)).status, 401, p);
     }
     for (const p of ['/api/v1/status', '/api/v1/chain', '/openapi.json']) assert.equal((await req(p)).status, 200, p);
