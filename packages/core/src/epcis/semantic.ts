@@ -79,7 +79,9 @@ export function eventProblems(event: Obj, path: string): EpcisProblem[] {
   if (isObj(declaration)) {
     checkTime(out, `${path}/errorDeclaration/declarationTime`, declaration['declarationTime']);
     const ids = declaration['correctiveEventIDs'];
-    asArray(ids).forEach((id, i) => checkEventId(out, `${path}/errorDeclaration/correctiveEventIDs/${i}`, id));
+    asArray(ids).forEach((id, i) => {
+      checkEventId(out, `${path}/errorDeclaration/correctiveEventIDs/${i}`, id);
+    });
     if (Array.isArray(ids) && event['eventID'] !== undefined && ids.includes(event['eventID'])) {
       out.push({ path: `${path}/errorDeclaration/correctiveEventIDs`, message: 'an event cannot be its own corrective event' });
     }
