@@ -25,12 +25,13 @@ import {
   deviceTopic,
   type MqttAccessOptions,
   type MqttIdentity,
+  MqttRefusal,
   maySubscribe,
   publishDenial,
   TELEMETRY_TOPIC,
   TOPIC_PREFIX,
 } from './mqtt-access.js';
-import type { IngestResult, Ingestor } from './pipeline.js';
+import type { Ingestor, RejectedMessage } from './pipeline.js';
 
 export { TELEMETRY_TOPIC, TOPIC_PREFIX };
 
@@ -58,8 +59,7 @@ export interface EmbeddedBrokerOptions {
 const CONNACK_V5_UNSUPPORTED_VERSION = Buffer.from([0x20, 0x03, 0x00, 0x84, 0x00]);
 
 /** The reason a device's message was refused, as its rejected topic carries it. */
-const rejectionPayload = (r: IngestResult) =>
-  r.status === 'rejected' ? Buffer.from(JSON.stringify({ reason: r.reason, detail: r.detail })) : undefined;
+const rejectionPayload = (r: RejectedMessage) => Buffer.from(JSON.stringify({ reason: r.reason, detail: r.detail }));
 
 export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrokerOptions): Promise<MqttTransport> {
   const broker = await Aedes.createBroker();
@@ -76,7 +76,9 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
         identities.set(client, id);
         callback(null, true);
       },
-      (err: Error & { returnCode?: number }) => callback(Object.assign(err, { returnCode: err.returnCode ?? 5 }), false),
+      // Not a refusal (e.g. the chain lookup failed): 3 "server unavailable", the device retries.
+      (err: Error & { returnCode?: number }) =>
+        callback(Object.assign(err, { returnCode: err instanceof MqttRefusal ? err.returnCode : 3 }), false),
     );
   };
   broker.authorizeSubscribe = (client, sub, callback) => {
@@ -96,12 +98,12 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
     ingestor
       .submit([new Uint8Array(packet.payload as Buffer)], { deviceId })
       .then(([result]) => {
-        const rejection = result && rejectionPayload(result);
-        if (!rejection) return callback(null);
-        if (result.status === 'rejected' && result.reason === 'store_unavailable') return callback(new Error(result.detail));
+        if (result?.status !== 'rejected') return callback(null);
+        if (result.reason === 'store_unavailable') return callback(new Error(result.detail));
         // PUBACK after the rejection is delivered: a device waiting for its PUBACK has its reason.
+        const payload = rejectionPayload(result);
         broker.publish(
-          { cmd: 'publish', topic: deviceTopic(deviceId, 'rejected'), payload: rejection, qos: 0, retain: false, dup: false },
+          { cmd: 'publish', topic: deviceTopic(deviceId, 'rejected'), payload, qos: 0, retain: false, dup: false },
           () => callback(null),
         );
       })
@@ -154,9 +156,10 @@ export async function connectExternalBroker(ingestor: Ingestor, opts: ExternalBr
       ingestor
         .submit([new Uint8Array(message)], { deviceId })
         .then(([r]) => {
-          if (r?.status === 'rejected' && r.reason === 'store_unavailable') return done(0x80);
-          const rejection = r && rejectionPayload(r);
-          if (rejection) client.publish(deviceTopic(deviceId, 'rejected'), rejection, { qos: 0 });
+          if (r?.status === 'rejected') {
+            if (r.reason === 'store_unavailable') return done(0x80);
+            client.publish(deviceTopic(deviceId, 'rejected'), rejectionPayload(r), { qos: 0 });
+          }
           done(0);
         })
         .catch(() => done(0x80));
