@@ -38,11 +38,18 @@ export type ChainSettings =
       pollingIntervalMs: number;
     };
 
+/** PEM files: when set, the HTTP API is served over HTTPS and the embedded broker over MQTTS. */
+export interface TlsConfig {
+  certFile: string;
+  keyFile: string;
+}
+
 export interface NodeConfig {
   dataDir: string;
   http: { host: string; port: number };
   /** Who may call the HTTP API from where (access/): CORS allow-list, session cookie flags. */
   access: { corsOrigins: string[]; secureCookies: boolean; sessionTtlMs: number };
+  tls?: TlsConfig;
   store: StoreConfig;
   mqtt: MqttConfig;
   chain: ChainSettings;
@@ -120,6 +127,9 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (env.TRADETWIN_SECURE_COOKIES) cfg.access.secureCookies = env.TRADETWIN_SECURE_COOKIES === '1';
   const ttl = int('TRADETWIN_SESSION_TTL_MS');
   if (ttl !== undefined) cfg.access.sessionTtlMs = ttl;
+  if (env.TRADETWIN_TLS_CERT || env.TRADETWIN_TLS_KEY) {
+    cfg.tls = { certFile: env.TRADETWIN_TLS_CERT ?? '', keyFile: env.TRADETWIN_TLS_KEY ?? '' };
+  }
   if (env.TRADETWIN_DATABASE_URL) cfg.store = { kind: 'postgres', url: env.TRADETWIN_DATABASE_URL };
   if (env.TRADETWIN_MQTT_URL === 'off') cfg.mqtt = { mode: 'off' };
   else if (env.TRADETWIN_MQTT_URL) {
@@ -175,6 +185,11 @@ function hexKey(v: string): `0x${string}` {
 }
 
 function validate(cfg: NodeConfig): void {
+  if (cfg.tls) {
+    if (!cfg.tls.certFile || !cfg.tls.keyFile) throw new ConfigError('TLS needs both a certificate and a key file');
+    for (const f of [cfg.tls.certFile, cfg.tls.keyFile])
+      if (!existsSync(f)) throw new ConfigError(`TLS file ${f} does not exist`);
+  }
   if (cfg.http.port < 0 || cfg.http.port > 65535) throw new ConfigError(`HTTP port ${cfg.http.port} is out of range`);
   if (cfg.ingest.verifyWorkers < 0 || cfg.ingest.verifyWorkers > 64) {
     throw new ConfigError('verifyWorkers must be between 0 (verify on the main thread) and 64');

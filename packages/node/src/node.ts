@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
@@ -20,7 +21,8 @@ import { ChainDeviceDirectory, registerDevice, revokeDevice } from './chain/devi
 import { startEmbeddedChain } from './chain/embedded.js';
 import { LogAnchorClient } from './chain/log-anchor.js';
 import type { NodeConfig } from './config.js';
-import { connectExternalBroker, startEmbeddedBroker, type MqttTransport } from './ingest/mqtt.js';
+import { connectExternalBroker, startEmbeddedBroker, type MqttTransport, type TlsMaterial } from './ingest/mqtt.js';
+import { OPERATOR_USERNAME } from './ingest/mqtt-access.js';
 import { Ingestor } from './ingest/pipeline.js';
 import { createVerifier } from './ingest/verifier.js';
 import { headSignerFromKey } from './log/head-signer.js';
@@ -41,6 +43,8 @@ export interface RunningNode {
   config: NodeConfig;
   httpUrl: string;
   mqttPort: number | undefined;
+  /** mqtt://host:port or mqtts://host:port of the embedded broker. */
+  mqttUrl: string | undefined;
   rpcUrl: string;
   address: `0x${string}`;
   store: NodeStore;
@@ -58,6 +62,8 @@ export interface RunningNode {
   adminToken: string;
   /** Accounts, sessions and API credentials of the node's organisation. */
   access: AccessService;
+  /** The embedded broker's operator credential (username "@operator"). */
+  mqttOperator: { username: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -67,6 +73,7 @@ export const RUNTIME_FILE = 'node.json';
 export interface RuntimeInfo {
   pid: number;
   httpUrl: string;
+  mqttUrl?: string;
   rpcUrl: string;
   chainId: number;
   address: string;
@@ -81,6 +88,10 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     stops.length = 0;
   };
   try {
+    // Read once at start: a bad path fails the start, not the first client.
+    const tls: TlsMaterial | undefined = config.tls
+      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+      : undefined;
     if (config.store.kind !== 'sqlite')
       throw new Error('the PostgreSQL store is not available yet: use the embedded SQLite store');
     const store = new SqliteStore({ path: join(config.dataDir, 'node.db') });
@@ -188,8 +199,17 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     await anchorer.start();
 
     let mqtt: MqttTransport | undefined;
+    const mqttOperator = {
+      username: OPERATOR_USERNAME,
+      password: readOrCreate(join(config.dataDir, 'mqtt-operator-password'), () => randomBytes(24).toString('hex')),
+    };
     if (config.mqtt.mode === 'embedded') {
-      mqtt = await startEmbeddedBroker(ingestor, { host: config.mqtt.host, port: config.mqtt.port });
+      mqtt = await startEmbeddedBroker(ingestor, {
+        host: config.mqtt.host,
+        port: config.mqtt.port,
+        access: { devices: directory, audience: address, operatorPassword: mqttOperator.password },
+        tls,
+      });
     } else if (config.mqtt.mode === 'external') {
       mqtt = await connectExternalBroker(ingestor, config.mqtt);
     }
@@ -233,11 +253,11 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           sent: (await store.anchors('sent')).length,
           policy: anchorer.policy,
         },
-        mqtt: mqtt?.port !== undefined ? { port: mqtt.port } : config.mqtt.mode,
+        mqtt: mqtt?.port !== undefined ? { port: mqtt.port, tls: tls !== undefined } : config.mqtt.mode,
       }),
       web: { live },
     });
-    const server = await listen(app.fetch, config.http.host, config.http.port);
+    const server = await listen(app.fetch, config.http.host, config.http.port, tls);
     stops.push(
       () =>
         new Promise<void>((resolve) => {
@@ -249,10 +269,14 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const detachWebSockets = attachEpcisWebSockets(server as Server, epcisSubscriptions, { authorize: authorizeRequest(access) });
     stops.push(async () => detachWebSockets());
     const port = (server.address() as AddressInfo).port;
-    const httpUrl = `http://${config.http.host}:${port}`;
+    const httpUrl = `${tls ? 'https' : 'http'}://${config.http.host}:${port}`;
+    const mqttUrl =
+      mqtt?.port !== undefined && config.mqtt.mode === 'embedded'
+        ? `${tls ? 'mqtts' : 'mqtt'}://${config.mqtt.host}:${mqtt.port}`
+        : undefined;
 
     const runtimeFile = join(config.dataDir, RUNTIME_FILE);
-    const info: RuntimeInfo = { pid: process.pid, httpUrl, rpcUrl, chainId, address, contracts };
+    const info: RuntimeInfo = { pid: process.pid, httpUrl, mqttUrl, rpcUrl, chainId, address, contracts };
     writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
     stops.unshift(async () => rmSync(runtimeFile, { force: true }));
 
@@ -260,6 +284,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       config,
       httpUrl,
       mqttPort: mqtt?.port,
+      mqttUrl,
       rpcUrl,
       address,
       store,
@@ -287,6 +312,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       contracts,
       adminToken,
       access,
+      mqttOperator,
       stop: stopAll,
     };
   } catch (err) {
@@ -295,9 +321,15 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
   }
 }
 
-function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+function listen(
+  fetch: (req: Request) => Response | Promise<Response>,
+  hostname: string,
+  port: number,
+  tls: TlsMaterial | undefined,
+): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    const options = tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.cert, key: tls.key } } : {};
+    const server = serve({ fetch, hostname, port, ...options }, () => resolve(server));
     server.once('error', reject);
   });
 }

@@ -173,9 +173,15 @@ const knownKeys = new WeakMap<readonly Field[], Map<readonly string[] | undefine
 /** The keys of `o` that are user extensions under `fields` (the sets of standard keys built once per shape). */
 function extensionKeys(o: Obj, fields: readonly Field[], ignored?: readonly string[]): string[] {
   let byIgnored = knownKeys.get(fields);
-  if (!byIgnored) knownKeys.set(fields, (byIgnored = new Map()));
+  if (!byIgnored) {
+    byIgnored = new Map();
+    knownKeys.set(fields, byIgnored);
+  }
   let known = byIgnored.get(ignored);
-  if (!known) byIgnored.set(ignored, (known = new Set([...fields.map((f) => f.key), ...(ignored ?? [])])));
+  if (!known) {
+    known = new Set([...fields.map((f) => f.key), ...(ignored ?? [])]);
+    byIgnored.set(ignored, known);
+  }
   const out: string[] = [];
   for (const k in o) if (!known.has(k) && k.charCodeAt(0) !== 64 /* @ */ && !COMMENTS.has(k)) out.push(k);
   return out;

@@ -26,6 +26,21 @@ function checkTime(out: EpcisProblem[], path: string, v: unknown): void {
   }
 }
 
+/**
+ * An absolute URI (RFC 3986 §4.3: a scheme, then something, no white space). Event IDs
+ * name events across repositories: a relative or path-like one ("../x", "/a/b") names
+ * nothing outside the document it came in.
+ */
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
+
+function checkEventId(out: EpcisProblem[], path: string, v: unknown): void {
+  if (typeof v === 'string' && !ABSOLUTE_URI.test(v)) {
+    out.push({ path, message: `"${v}" is not an absolute URI; an eventID is a URI such as urn:uuid:… or ni:///sha-256;…` });
+  }
+}
+
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const;
+
 /** The problems of one event at `path` (a JSON pointer). */
 export function eventProblems(event: Obj, path: string): EpcisProblem[] {
   const out: EpcisProblem[] = [];
@@ -42,6 +57,17 @@ export function eventProblems(event: Obj, path: string): EpcisProblem[] {
   }
   checkTime(out, `${path}/eventTime`, event['eventTime']);
   checkTime(out, `${path}/recordTime`, event['recordTime']);
+  checkEventId(out, `${path}/eventID`, event['eventID']);
+  for (const list of QUANTITY_LISTS) {
+    asArray(event[list]).forEach((q, i) => {
+      if (isObj(q) && typeof q['quantity'] === 'number' && q['quantity'] < 0) {
+        out.push({
+          path: `${path}/${list}/${i}/quantity`,
+          message: `${q['quantity']} is negative; a quantity counts or measures what is there`,
+        });
+      }
+    });
+  }
   const offset = event['eventTimeZoneOffset'];
   if (typeof offset === 'string' && !OFFSET.test(offset)) {
     out.push({
@@ -53,6 +79,9 @@ export function eventProblems(event: Obj, path: string): EpcisProblem[] {
   if (isObj(declaration)) {
     checkTime(out, `${path}/errorDeclaration/declarationTime`, declaration['declarationTime']);
     const ids = declaration['correctiveEventIDs'];
+    asArray(ids).forEach((id, i) => {
+      checkEventId(out, `${path}/errorDeclaration/correctiveEventIDs/${i}`, id);
+    });
     if (Array.isArray(ids) && event['eventID'] !== undefined && ids.includes(event['eventID'])) {
       out.push({ path: `${path}/errorDeclaration/correctiveEventIDs`, message: 'an event cannot be its own corrective event' });
     }

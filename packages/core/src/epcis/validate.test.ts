@@ -332,6 +332,25 @@ const INVALID: [string, Obj, string, RegExp][] = [
     /repeats the eventID of event 0/,
   ],
   ['a single event without @context', objectEvent(), '/@context', /required/],
+  ['a path-like eventID', doc(objectEvent({ eventID: '../events/1' })), `${E}/eventID`, /not an absolute URI/],
+  ['an eventID with white space', doc(objectEvent({ eventID: 'urn:uuid: 1' })), `${E}/eventID`, /not an absolute URI/],
+  [
+    'a relative corrective event ID',
+    doc(objectEvent({ errorDeclaration: { declarationTime: '2024-05-02T00:00:00Z', correctiveEventIDs: ['/a/b'] } })),
+    `${E}/errorDeclaration/correctiveEventIDs/0`,
+    /not an absolute URI/,
+  ],
+  [
+    'a negative quantity',
+    doc(
+      objectEvent({
+        epcList: undefined,
+        quantityList: [{ epcClass: 'urn:epc:class:lgtin:4012345.012345.998877', quantity: -5, uom: 'KGM' }],
+      }),
+    ),
+    `${E}/quantityList/0/quantity`,
+    /negative/,
+  ],
 ];
 
 describe('validateEpcis: each broken document fails at the broken value', () => {

@@ -12,6 +12,7 @@ export const REJECT_REASONS = {
   bad_signature: "signature does not verify under the device's registered key",
   bad_payload: 'payload is not a valid TradeTwin telemetry payload',
   device_mismatch: 'payload device id differs from the COSE kid',
+  topic_mismatch: 'envelope device id differs from the device of the MQTT topic it was published on',
   revoked_device: 'device was revoked before a reading in this message was taken',
   not_yet_registered: 'a reading predates the device registration',
   clock_skew: 'a timestamp lies further in the future than the allowed clock skew',

@@ -1,11 +1,13 @@
-// `tradetwin device keygen|register|revoke|list`: a device's key pair is made
-// where the device lives; the node's organisation registers its public key on
-// chain (DeviceRegistry) and can revoke it, now or back-dated.
+// `tradetwin device keygen|register|revoke|list|mqtt-token`: a device's key
+// pair is made where the device lives; the node's organisation registers its
+// public key on chain (DeviceRegistry) and can revoke it, now or back-dated;
+// the device proves itself to the MQTT broker with a token signed by that key.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { bytesToHex } from 'viem';
 import { encodeKeyFile, KeyFileError, parseKeyFile } from '@tradetwin/core/device/key-file';
 import { deviceIdProblem, generateDeviceKey, type KeyType } from '@tradetwin/core/device/keys';
-import { COMMON, CliError, type Command, printJson, requireStr, str } from './args.js';
+import { MQTT_TOKEN_DEFAULT_TTL_S, MQTT_TOKEN_MAX_LIFETIME_S, mintMqttToken } from '@tradetwin/core/device/mqtt-token';
+import { COMMON, CliError, type Command, intOpt, printJson, requireStr, str } from './args.js';
 import { nodeClient } from './node-client.js';
 
 const NODE_OPTS = { node: { type: 'string' }, token: { type: 'string' } } as const;
@@ -121,4 +123,33 @@ const list: Command = {
   },
 };
 
-export const deviceCommands: Command[] = [keygen, register, revoke, list];
+/** The audience of a device's MQTT token: --aud, or the address of the node the CLI reaches. */
+export async function nodeAudience(values: Record<string, unknown>): Promise<string> {
+  const aud = str(values, 'aud');
+  if (aud !== undefined) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(aud)) throw new CliError('--aud must be the node account address (0x + 40 hex digits)');
+    return aud;
+  }
+  return (await nodeClient(values).get<{ node: { address: string } }>('/api/v1/status')).node.address;
+}
+
+const mqttToken: Command = {
+  name: 'device mqtt-token',
+  summary: "Print a device's MQTT password: a JWT signed by its key for this node (username = client id = device id).",
+  usage: 'device mqtt-token --key FILE [--ttl SECONDS] [--aud NODE_ADDRESS | --data-dir DIR | --node URL] [--json]',
+  options: { ...COMMON, ...NODE_OPTS, key: { type: 'string' }, ttl: { type: 'string' }, aud: { type: 'string' } },
+  async run({ values }) {
+    const key = readKeyFile(requireStr(values, 'key'));
+    const ttlSeconds = intOpt(values, 'ttl', MQTT_TOKEN_DEFAULT_TTL_S);
+    if (ttlSeconds < 1 || ttlSeconds > MQTT_TOKEN_MAX_LIFETIME_S) {
+      throw new CliError(`--ttl must be 1…${MQTT_TOKEN_MAX_LIFETIME_S} seconds`);
+    }
+    const audience = await nodeAudience(values);
+    const password = await mintMqttToken(key, { audience, ttlSeconds });
+    if (values.json) {
+      printJson({ clientId: key.deviceId, username: key.deviceId, password, expiresAt: Date.now() + ttlSeconds * 1000 });
+    } else process.stdout.write(`${password}\n`);
+  },
+};
+
+export const deviceCommands: Command[] = [keygen, register, revoke, list, mqttToken];

@@ -20,6 +20,11 @@ const COMMANDS: Entry[] = [
   { name: 'device revoke', summary: 'Revoke a device on chain, now or back-dated', load: () => device('device revoke') },
   { name: 'device list', summary: 'List devices with status, last sequence and gaps', load: () => device('device list') },
   {
+    name: 'device mqtt-token',
+    summary: "Print a device's MQTT password (a token signed by its key)",
+    load: () => device('device mqtt-token'),
+  },
+  {
     name: 'shipment list',
     summary: 'List shipments with status, excursions, policies, payouts',
     load: () => shipment('shipment list'),
@@ -34,7 +39,7 @@ const COMMANDS: Entry[] = [
   { name: 'payouts', summary: 'Parametric cover payouts with their transactions', load: () => shipment('payouts') },
   {
     name: 'simulate',
-    summary: 'Send simulated signed readings to a node',
+    summary: 'Send simulated signed readings to a node (HTTP or MQTT)',
     load: async () => (await import('./simulate.js')).simulateCommand,
   },
   {

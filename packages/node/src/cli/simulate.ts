@@ -1,15 +1,66 @@
 // `tradetwin simulate`: a device that signs realistic readings with its key
-// file and sends them to a node over HTTP (for demos and trying things out).
+// file and sends them to a node over HTTP, or over MQTT authenticated with a
+// token it signs itself (for demos and trying things out).
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { connectDevice, publishEnvelopes } from '../device/mqtt-device.js';
 import { createSimulatedDevice } from '../device/simulator.js';
-import { COMMON, CliError, type Command, intOpt, printJson, requireStr } from './args.js';
-import { readKeyFile } from './device.js';
+import { readRuntimeInfo } from '../node.js';
+import { COMMON, CliError, type Command, intOpt, printJson, requireStr, str } from './args.js';
+import { nodeAudience, readKeyFile } from './device.js';
 import { nodeClient } from './node-client.js';
+
+interface SendResult {
+  accepted: number;
+  rejected: number;
+  results: { reason?: string }[];
+}
+
+async function sendHttp(values: Record<string, unknown>, envelopes: Uint8Array[]): Promise<SendResult> {
+  const node = nodeClient(values);
+  const res = await fetch(new URL('/api/v1/telemetry', node.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/cbor-seq' },
+    body: Buffer.concat(envelopes), // an RFC 8742 CBOR sequence is the items back to back
+  });
+  const body = (await res.json()) as SendResult;
+  if (!res.ok) throw new CliError(`node answered HTTP ${res.status}: ${JSON.stringify(body)}`, 1);
+  return body;
+}
+
+async function sendMqtt(
+  values: Record<string, unknown>,
+  key: ReturnType<typeof readKeyFile>,
+  envelopes: Uint8Array[],
+): Promise<SendResult> {
+  const url = str(values, 'mqtt') ?? readRuntimeInfo(resolve(str(values, 'data-dir') ?? '.tradetwin'))?.mqttUrl;
+  if (!url) throw new CliError('no MQTT broker known: pass --mqtt mqtt://host:port (or mqtts://…)');
+  const caFile = str(values, 'ca');
+  if (caFile !== undefined && !existsSync(caFile)) throw new CliError(`CA file ${caFile} does not exist`);
+  let client: Awaited<ReturnType<typeof connectDevice>>;
+  try {
+    client = await connectDevice(url, key, {
+      audience: await nodeAudience(values),
+      ca: caFile === undefined ? undefined : readFileSync(caFile),
+      protocolVersion: str(values, 'mqtt-version') === '5' ? 5 : 4,
+    });
+  } catch (err) {
+    throw new CliError(`MQTT broker ${url} refused ${key.deviceId}: ${(err as Error).message}`, 1);
+  }
+  try {
+    const { published, rejected } = await publishEnvelopes(client, key.deviceId, envelopes);
+    return { accepted: published - rejected.length, rejected: rejected.length, results: rejected };
+  } finally {
+    await client.endAsync();
+  }
+}
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'Send simulated, signed reefer readings from a device key file to a node over HTTP.',
+  summary: 'Send simulated, signed reefer readings from a device key file to a node over HTTP or MQTT.',
   usage:
-    'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N] [--data-dir DIR | --node URL] [--json]',
+    'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N] [--data-dir DIR | --node URL] ' +
+    '[--via http|mqtt [--mqtt URL] [--ca PEM] [--aud NODE_ADDRESS] [--mqtt-version 4|5]] [--json]',
   options: {
     ...COMMON,
     node: { type: 'string' },
@@ -18,6 +69,11 @@ export const simulateCommand: Command = {
     'per-message': { type: 'string' },
     'interval-ms': { type: 'string' },
     'start-seq': { type: 'string' },
+    via: { type: 'string' },
+    mqtt: { type: 'string' },
+    ca: { type: 'string' },
+    aud: { type: 'string' },
+    'mqtt-version': { type: 'string' },
   },
   async run({ values }) {
     const key = readKeyFile(requireStr(values, 'key'));
@@ -25,7 +81,8 @@ export const simulateCommand: Command = {
     const perMessage = intOpt(values, 'per-message', 1);
     if (perMessage < 1 || perMessage > 1000) throw new CliError('--per-message must be between 1 and 1000');
     const intervalMs = intOpt(values, 'interval-ms', 60_000);
-    const node = nodeClient(values);
+    const via = str(values, 'via') ?? 'http';
+    if (via !== 'http' && via !== 'mqtt') throw new CliError(`--via must be http or mqtt, got "${via}"`);
     const startAt = Date.now() - messages * perMessage * intervalMs;
     const device = createSimulatedDevice({
       key,
@@ -36,13 +93,7 @@ export const simulateCommand: Command = {
       firstSeq: intOpt(values, 'start-seq', 1),
     });
     const envelopes = Array.from({ length: messages }, () => device.nextEnvelope(perMessage));
-    const res = await fetch(new URL('/api/v1/telemetry', node.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/cbor-seq' },
-      body: Buffer.concat(envelopes), // an RFC 8742 CBOR sequence is the items back to back
-    });
-    const body = (await res.json()) as { accepted: number; rejected: number; results: { reason?: string }[] };
-    if (!res.ok) throw new CliError(`node answered HTTP ${res.status}: ${JSON.stringify(body)}`, 1);
+    const body = via === 'mqtt' ? await sendMqtt(values, key, envelopes) : await sendHttp(values, envelopes);
     if (values.json) printJson(body);
     else {
       process.stdout.write(

@@ -10,16 +10,24 @@ import { COMMON, type Command, intOpt, str } from './args.js';
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run a TradeTwin node: HTTP API, MQTT broker, ingest, log, anchoring (embedded chain by default).',
-  usage: 'start [--data-dir DIR] [--port N] [--mqtt-port N] [--host H] [--demo]',
+  usage: 'start [--data-dir DIR] [--port N] [--mqtt-port N] [--host H] [--tls-cert PEM --tls-key PEM] [--demo]',
   options: {
     ...COMMON,
     port: { type: 'string' },
     'mqtt-port': { type: 'string' },
     host: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
     demo: { type: 'boolean' },
   },
   async run({ values }) {
-    const config = loadConfig(str(values, 'data-dir') ?? '.tradetwin');
+    const tlsCert = str(values, 'tls-cert');
+    const tlsKey = str(values, 'tls-key');
+    const config = loadConfig(
+      str(values, 'data-dir') ?? '.tradetwin',
+      process.env,
+      tlsCert !== undefined || tlsKey !== undefined ? { tls: { certFile: tlsCert ?? '', keyFile: tlsKey ?? '' } } : {},
+    );
     if (values.port !== undefined) config.http.port = intOpt(values, 'port', config.http.port);
     if (str(values, 'host')) config.http.host = str(values, 'host')!;
     if (values['mqtt-port'] !== undefined && config.mqtt.mode === 'embedded') {
@@ -38,8 +46,7 @@ export const startCommand: Command = {
     const node = await startNode(config, say);
     const ready = {
       httpUrl: node.httpUrl,
-      mqtt:
-        node.mqttPort !== undefined ? `mqtt://${config.mqtt.mode === 'embedded' ? config.mqtt.host : ''}:${node.mqttPort}` : null,
+      mqtt: node.mqttUrl ?? null,
       rpcUrl: node.rpcUrl,
       address: node.address,
       contracts: node.contracts,

@@ -407,6 +407,26 @@ describe('bad input', () => {
     );
     await expectRefused('document-level schema fault', { ...doc([good(1)]), creationDate: 'today' }, 400, 'schema_violation');
     await expectRefused('not JSON', '{"type": "EPCISDocument",', 400, 'bad_json');
+    // What is hashed and logged must read one way only.
+    const text = JSON.stringify(doc([good(1)]));
+    await expectRefused(
+      'a duplicate key',
+      text.replace('"action":"OBSERVE"', '"action":"OBSERVE","action":"DELETE"'),
+      400,
+      'duplicate_key',
+    );
+    await expectRefused(
+      'a number no double holds',
+      text.replace('"action":"OBSERVE"', '"action":"OBSERVE","ex:n":1e309'),
+      400,
+      'number_out_of_range',
+    );
+    const deep = text.replace('"action":"OBSERVE"', `"action":"OBSERVE","ex:deep":${'['.repeat(1000)}${']'.repeat(1000)}`);
+    await expectRefused('1,000 levels of nesting', deep, 400, 'too_deep');
+    const latin1 = new TextEncoder().encode(text.replace('"action":"OBSERVE"', '"action":"OBSERVE","ex:note":"XY"'));
+    const at = latin1.indexOf(0x58); // X → a lone 0xE9 (é in Latin-1), which is not UTF-8
+    latin1[at] = 0xe9;
+    await expectRefused('invalid UTF-8', latin1, 400, 'invalid_utf8');
     await expectRefused('wrong media type', doc([good(1)]), 415, 'unsupported_media_type', { 'content-type': 'text/plain' });
     await expectRefused('bad error behaviour', doc([good(1)]), 400, 'bad_capture_error_behaviour', {
       'GS1-Capture-Error-Behaviour': 'sometimes',
@@ -574,6 +594,8 @@ describe('bad input', () => {
       ['MATCH_epc=not a uri', 'bad_uri', 'MATCH_epc'],
       ['EQ_bizStep=', 'empty_value', 'EQ_bizStep'],
       ['GE_value_CEL=warm', 'bad_number', 'GE_value_CEL'],
+      ['EQ_quantity=1e309', 'number_out_of_range', 'EQ_quantity'],
+      ['GE_value_CEL=-1e400', 'number_out_of_range', 'GE_value_CEL'],
       ['EXISTS_sensorElementList=maybe', 'bad_boolean', 'EXISTS_sensorElementList'],
       ['EQ_SENSORREPORT_example:x=1', 'unsupported_parameter', 'EQ_SENSORREPORT_example:x'],
       ['colour=red', 'unknown_parameter', 'colour'],

@@ -230,7 +230,10 @@ export function parseEventQuery(
   const number = (name: string, v: string): number => {
     if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(v.trim()))
       throw bad('bad_number', name, `${name} must be a number, not "${v}"`);
-    return Number(v);
+    const n = Number(v);
+    // 1e309 is a valid spelling of a number no double (nor SQLite REAL) holds: refuse it, never compare with Infinity.
+    if (!Number.isFinite(n)) throw bad('number_out_of_range', name, `${name}: ${v} is outside the range of a double`);
+    return n;
   };
   const count = (name: string, values: string[], min: number): number => {
     const v = single(name, values);

@@ -11,6 +11,7 @@
 // (plus `code`, a precise machine-readable reason). Capture limits are advertised in
 // GS1-EPCIS-Capture-Limit / GS1-EPCIS-Capture-File-Size-Limit and enforced (413);
 // URIs over MAX_URI_LENGTH get 414; every resource answers OPTIONS (protocol.ts).
+import { decodeUtf8Strict, parseStrictJson, StrictJsonError } from '@tradetwin/core/json/strict-json';
 import { type Context, Hono } from 'hono';
 import { HttpProblem } from '../api/problem.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
@@ -145,21 +146,28 @@ async function readBody(c: Context, limits: CaptureLimits): Promise<unknown> {
       chunks.push(value);
     }
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '')
-    throw new EpcisProblem(400, 'epcisException:ValidationException', 'empty_body', 'the request body is empty');
-  if (xml) return xmlCaptureDocument(text);
+  // Captured events are hashed and logged: their bytes must mean one thing to every reader (strict UTF-8,
+  // no duplicate keys, no numbers a double cannot hold, bounded nesting).
   try {
-    return JSON.parse(text) as unknown;
+    const text = decodeUtf8Strict(Buffer.concat(chunks));
+    if (text.trim() === '')
+      throw new EpcisProblem(400, 'epcisException:ValidationException', 'empty_body', 'the request body is empty');
+    if (xml) return xmlCaptureDocument(text);
+    return parseStrictJson(text, { maxDepth: MAX_JSON_DEPTH });
   } catch (err) {
+    if (!(err instanceof StrictJsonError)) throw err;
     throw new EpcisProblem(
       400,
       'epcisException:ValidationException',
-      'bad_json',
-      `the request body is not JSON: ${err instanceof Error ? err.message : String(err)}`,
+      err.code,
+      `the request body is refused: ${err.message}${err.pointer ? ` (at ${err.pointer})` : ''}`,
+      err.pointer ? { pointer: err.pointer } : {},
     );
   }
 }
+
+/** EPCIS documents nest a few levels (document → body → event → sensor element → report → extension): 64 is ample. */
+const MAX_JSON_DEPTH = 64;
 
 export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   const { repo } = deps;

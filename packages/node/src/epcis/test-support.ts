@@ -82,7 +82,7 @@ export async function startEpcisNode(
           ...(o.behaviour ? { 'GS1-Capture-Error-Behaviour': o.behaviour } : {}),
           ...o.headers,
         },
-        body: typeof doc === 'string' ? doc : JSON.stringify(doc),
+        body: typeof doc === 'string' ? doc : doc instanceof Uint8Array ? (doc as Uint8Array<ArrayBuffer>) : JSON.stringify(doc),
       });
       if (res.status !== 202) {
         const text = await res.text();

@@ -1,62 +1,117 @@
 // MQTT ingest. Devices publish one COSE_Sign1 per message, QoS 1, on
 //   tradetwin/v1/devices/{deviceId}/telemetry
-// Embedded: an aedes broker runs in the node; ingest happens in aedes'
-// authorizePublish hook, which runs before the broker writes PUBACK, so the
-// device gets its PUBACK only after the commit. A refused message is still
+// Embedded: an aedes broker runs in the node. Every client authenticates
+// (mqtt-access.ts: a device with a token signed by its registered key) and may
+// publish and subscribe only where its identity allows. Ingest happens in
+// aedes' authorizePublish hook, which runs before the broker writes PUBACK, so
+// the device gets its PUBACK only after the commit. A refused message is still
 // acknowledged (retrying cannot fix a forged signature) and the reason is
-// published on tradetwin/v1/devices/{deviceId}/rejected; a store failure
+// published on tradetwin/v1/devices/{deviceId}/rejected first; a store failure
 // withholds the PUBACK (the connection is closed) so the device retries.
+// aedes speaks MQTT 3.1.1 only: an MQTT 5 client is answered, in MQTT 5, with
+// CONNACK 0x84 (Unsupported Protocol Version); MQTT 5 devices use an external
+// broker.
 // External broker: the node subscribes with a shared subscription (MQTT 5
 // `$share/…` spreads load over several ingest workers) and acknowledges each
-// message to the broker only after the commit (mqtt.js customHandleAcks).
+// message to the broker only after the commit (mqtt.js customHandleAcks). The
+// broker authenticates devices (README: Mosquitto); the node still refuses an
+// envelope whose device differs from the topic's.
 import { createServer, type Server } from 'node:net';
-import { Aedes } from 'aedes';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes, type Client } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Ingestor } from './pipeline.js';
+import {
+  authenticateMqtt,
+  deviceTopic,
+  type MqttAccessOptions,
+  type MqttIdentity,
+  MqttRefusal,
+  maySubscribe,
+  publishDenial,
+  TELEMETRY_TOPIC,
+  TOPIC_PREFIX,
+} from './mqtt-access.js';
+import type { Ingestor, RejectedMessage } from './pipeline.js';
 
-export const TOPIC_PREFIX = 'tradetwin/v1/devices';
-export const TELEMETRY_TOPIC = /^tradetwin\/v1\/devices\/([^/]{1,64})\/telemetry$/;
+export { TELEMETRY_TOPIC, TOPIC_PREFIX };
 
 export interface MqttTransport {
   readonly port?: number;
   close(): Promise<void>;
 }
 
+/** PEM certificate chain and key: the listener speaks TLS only (MQTTS). */
+export interface TlsMaterial {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
 export interface EmbeddedBrokerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Who may connect: device tokens are checked against this directory and audience. */
+  access: MqttAccessOptions;
+  tls?: TlsMaterial;
 }
+
+/** MQTT 5 CONNACK: no session, reason 0x84 Unsupported Protocol Version, no properties. */
+const CONNACK_V5_UNSUPPORTED_VERSION = Buffer.from([0x20, 0x03, 0x00, 0x84, 0x00]);
+
+/** The reason a device's message was refused, as its rejected topic carries it. */
+const rejectionPayload = (r: RejectedMessage) => Buffer.from(JSON.stringify({ reason: r.reason, detail: r.detail }));
 
 export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrokerOptions): Promise<MqttTransport> {
   const broker = await Aedes.createBroker();
+  const identities = new WeakMap<Client, MqttIdentity>();
+  broker.preConnect = (client, packet, callback) => {
+    if (packet.protocolVersion !== 5) return callback(null, true);
+    client.conn.write(CONNACK_V5_UNSUPPORTED_VERSION, () =>
+      callback(new Error('MQTT 5 is not served by the embedded broker (MQTT 3.1.1)'), false),
+    );
+  };
+  broker.authenticate = (client, username, password, callback) => {
+    authenticateMqtt(client.id, username, password, opts.access).then(
+      (id) => {
+        identities.set(client, id);
+        callback(null, true);
+      },
+      // Not a refusal (e.g. the chain lookup failed): 3 "server unavailable", the device retries.
+      (err: Error & { returnCode?: number }) =>
+        callback(Object.assign(err, { returnCode: err instanceof MqttRefusal ? err.returnCode : 3 }), false),
+    );
+  };
+  broker.authorizeSubscribe = (client, sub, callback) => {
+    const id = identities.get(client);
+    // A refused filter is answered 0x80 in SUBACK; the connection stays.
+    callback(null, id && maySubscribe(id, sub.topic) ? sub : null);
+  };
   broker.authorizePublish = (client, packet, callback) => {
+    const id = client ? identities.get(client) : undefined;
+    if (!id) return callback(new Error('not authenticated'));
+    // MQTT 3.1.1 has no negative PUBACK: a refused publish closes the connection.
+    const denial = publishDenial(id, packet.topic, packet.retain);
+    if (denial) return callback(new Error(denial));
     const match = TELEMETRY_TOPIC.exec(packet.topic);
-    // Only device clients' telemetry is ingested; other topics pass through.
-    if (!client || !match) return callback(null);
-    const payload = new Uint8Array(packet.payload as Buffer);
+    if (!match) return callback(null);
+    const deviceId = match[1]!;
     ingestor
-      .submit([payload])
+      .submit([new Uint8Array(packet.payload as Buffer)], { deviceId })
       .then(([result]) => {
-        if (result?.status === 'rejected') {
-          if (result.reason === 'store_unavailable') return callback(new Error(result.detail));
-          broker.publish(
-            {
-              cmd: 'publish',
-              topic: `${TOPIC_PREFIX}/${match[1]}/rejected`,
-              payload: Buffer.from(JSON.stringify({ reason: result.reason, detail: result.detail })),
-              qos: 0,
-              retain: false,
-              dup: false,
-            },
-            () => undefined,
-          );
-        }
-        callback(null);
+        if (result?.status !== 'rejected') return callback(null);
+        if (result.reason === 'store_unavailable') return callback(new Error(result.detail));
+        // PUBACK after the rejection is delivered: a device waiting for its PUBACK has its reason.
+        const payload = rejectionPayload(result);
+        broker.publish(
+          { cmd: 'publish', topic: deviceTopic(deviceId, 'rejected'), payload, qos: 0, retain: false, dup: false },
+          () => callback(null),
+        );
       })
       .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
   };
-  const server: Server = createServer(broker.handle);
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, broker.handle)
+    : createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -94,10 +149,19 @@ export async function connectExternalBroker(ingestor: Ingestor, opts: ExternalBr
     username: opts.username,
     password: opts.password,
     reconnectPeriod: 1000,
-    customHandleAcks: (_topic, message, _packet, done) => {
+    customHandleAcks: (topic, message, _packet, done) => {
+      // The broker decides who may publish where; the envelope must still be the topic's device's.
+      const deviceId = TELEMETRY_TOPIC.exec(topic)?.[1];
+      if (deviceId === undefined) return done(0);
       ingestor
-        .submit([new Uint8Array(message)])
-        .then(([r]) => done(r?.status === 'rejected' && r.reason === 'store_unavailable' ? 0x80 : 0))
+        .submit([new Uint8Array(message)], { deviceId })
+        .then(([r]) => {
+          if (r?.status === 'rejected') {
+            if (r.reason === 'store_unavailable') return done(0x80);
+            client.publish(deviceTopic(deviceId, 'rejected'), rejectionPayload(r), { qos: 0 });
+          }
+          done(0);
+        })
         .catch(() => done(0x80));
     },
   });

@@ -126,8 +126,11 @@ export class Ingestor {
     this.batchDelay = opts.batchMaxDelayMs ?? 2;
   }
 
-  /** Ingest device messages; results come back in the same order. */
-  async submit(messages: Uint8Array[]): Promise<IngestResult[]> {
+  /**
+   * Ingest device messages; results come back in the same order. With `deviceId` (the device an
+   * MQTT topic names), a message signed by any other device is refused as topic_mismatch.
+   */
+  async submit(messages: Uint8Array[], opts: { deviceId?: string } = {}): Promise<IngestResult[]> {
     const results: (IngestResult | Promise<IngestResult>)[] = new Array(messages.length);
     const toVerify: number[] = [];
     messages.forEach((m, i) => {
@@ -151,7 +154,13 @@ export class Ingestor {
     }
     toVerify.forEach((msgIndex, j) => {
       const o = outcomes[j]!;
-      results[msgIndex] = o.ok ? this.admit(messages[msgIndex]!, o.msg, o.leaf, receivedAt) : this.refuse(o.reason, o.detail);
+      if (!o.ok) results[msgIndex] = this.refuse(o.reason, o.detail);
+      else if (opts.deviceId !== undefined && o.msg.deviceId !== opts.deviceId) {
+        results[msgIndex] = this.refuse(
+          'topic_mismatch',
+          `envelope of device ${o.msg.deviceId} published on the topic of device ${opts.deviceId}`,
+        );
+      } else results[msgIndex] = this.admit(messages[msgIndex]!, o.msg, o.leaf, receivedAt);
     });
     return Promise.all(results);
   }
