@@ -56,7 +56,7 @@ export interface ApiDeps {
   epcis?: EpcisRepository;
   /** Named queries and subscriptions of that repository (/epcis/queries). */
   epcisSubscriptions?: EpcisSubscriptions;
-  /** Anti-counterfeit tags: issue (admin) and verify (public). */
+  /** Anti-counterfeit tags: issue (tags:issue), verify (public; tags:scan scans count), sightings (tags:read). */
   tags?: TagRouteDeps;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;

@@ -1,10 +1,11 @@
 // HTTP routes for item tags, a Hono app to mount under /api/v1:
-//   POST /tags                    (admin) issue a tag for an item with the node's brand account → URI + QR SVG
+//   POST /tags                    (tags:issue: an operator) issue a tag for an item with the node's brand account → URI + QR SVG
 //   GET  /tags/verify?uri=…       (public) verify a scan: ?lat=&lon= (degrees), ?by=; the node takes the time
 //                                 (a client's ?at= is refused). Anonymous scans are answered but never change
 //                                 a verdict; a `tags:scan` credential's or a member's scan counts in clone detection.
-//   GET  /tags/{uri}/sightings    (admin) the recorded scans of the item (the URI percent-encoded as one segment)
-// Sightings are admin-only: they hold where and by whom an item was scanned
+//   GET  /tags/{uri}/sightings    (tags:read: an operator) the recorded scans of the item (the URI percent-encoded as one segment)
+// Who may call each route is decided by the access policy (access/policy.ts) before these handlers run.
+// Sightings are not public: they hold where and by whom an item was scanned
 // (consumers' positions); the public verification names only the two
 // sightings of an impossible-travel finding, without who scanned.
 // Errors are RFC 7807 problems (api/problem.ts), each with a precise code.

@@ -11,11 +11,11 @@ export interface Sighting {
   /** Canonical Digital Link of the item (the key). */
   item: string;
   epc: string;
-  /** When the scan happened (ms), as the scanner says. */
+  /** When the scan happened (ms): the node's time when it received the scan (the HTTP route refuses a client's). */
   at: number;
   lat: number | null;
   lon: number | null;
-  /** Who scanned (free text from the scanner: an app id, a shop's GLN…). */
+  /** Who scanned: for a trusted scan the principal the node authenticated (`credential:<id>`, `user:<name>`); otherwise free text the scanner gave (unverified). */
   by: string | null;
   /** The issuer the tag states. */
   issuer: Address;
