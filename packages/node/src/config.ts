@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AnchorPolicy } from './anchor/anchorer.js';
 import type { IngestLimits } from './ingest/pipeline.js';
+import type { AdmissionLimits } from './ingest/admission.js';
 
 /** The CBV version whose event-hash rules name captured EPCIS events (CBV 2.0 unless configured). */
 export type EpcisHashCbv = '2.0' | '2.1';
@@ -46,7 +47,6 @@ export interface TlsConfig {
 
 export interface NodeConfig {
   dataDir: string;
-  http: { host: string; port: number };
   /** Who may call the HTTP API from where (access/): CORS allow-list, session cookie flags. */
   access: { corsOrigins: string[]; secureCookies: boolean; sessionTtlMs: number };
   tls?: TlsConfig;
@@ -57,7 +57,10 @@ export interface NodeConfig {
   signerKey?: `0x${string}`;
   /** Organisation name used when the embedded node admits itself on a fresh chain. */
   orgName: string;
-  ingest: Partial<IngestLimits> & { verifyWorkers: number };
+  /** Ingest limits (pipeline.ts) and admission bounds (admission.ts: envelopes and bytes per request, slices, unknown-device lookups). */
+  ingest: Partial<IngestLimits> & Partial<AdmissionLimits> & { verifyWorkers: number };
+  /** Largest request body of the JSON APIs, bytes (EPCIS capture and telemetry have their own). */
+  http: { host: string; port: number; maxBodyBytes?: number };
   anchor: Partial<AnchorPolicy>;
   /** EPCIS repository: which CBV event-hash profile names captured events (`TRADETWIN_EPCIS_HASH_CBV`). */
   epcis: { hashCbv: EpcisHashCbv };
@@ -163,6 +166,23 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (env.TRADETWIN_SIGNER_KEY) cfg.signerKey = hexKey(env.TRADETWIN_SIGNER_KEY);
   const workers = int('TRADETWIN_VERIFY_WORKERS');
   if (workers !== undefined) cfg.ingest.verifyWorkers = workers;
+  // Flood bounds (ingest/admission.ts); each a whole number ≥ 1 (validate()).
+  const admission: [string, keyof AdmissionLimits][] = [
+    ['TRADETWIN_INGEST_MAX_ENVELOPES', 'maxEnvelopesPerRequest'],
+    ['TRADETWIN_INGEST_MAX_BODY_BYTES', 'maxBodyBytes'],
+    ['TRADETWIN_INGEST_SLICE', 'sliceSize'],
+    ['TRADETWIN_INGEST_LOOKUPS_PER_REQUEST', 'lookupsPerRequest'],
+    ['TRADETWIN_INGEST_LOOKUPS_PER_SECOND', 'lookupsPerSecond'],
+    ['TRADETWIN_INGEST_LOOKUP_BURST', 'lookupBurst'],
+  ];
+  for (const [name, key] of admission) {
+    const v = int(name);
+    if (v !== undefined) cfg.ingest[key] = v;
+  }
+  const maxMessage = int('TRADETWIN_INGEST_MAX_MESSAGE_BYTES');
+  if (maxMessage !== undefined) cfg.ingest.maxMessageBytes = maxMessage;
+  const apiBody = int('TRADETWIN_HTTP_MAX_BODY_BYTES');
+  if (apiBody !== undefined) cfg.http.maxBodyBytes = apiBody;
   const everyMs = int('TRADETWIN_ANCHOR_EVERY_MS');
   if (everyMs !== undefined) cfg.anchor.everyMs = everyMs;
   const everyLeaves = int('TRADETWIN_ANCHOR_EVERY_LEAVES');
@@ -191,6 +211,22 @@ function validate(cfg: NodeConfig): void {
       if (!existsSync(f)) throw new ConfigError(`TLS file ${f} does not exist`);
   }
   if (cfg.http.port < 0 || cfg.http.port > 65535) throw new ConfigError(`HTTP port ${cfg.http.port} is out of range`);
+  for (const key of [
+    'maxEnvelopesPerRequest',
+    'maxBodyBytes',
+    'sliceSize',
+    'lookupsPerRequest',
+    'lookupsPerSecond',
+    'lookupBurst',
+    'maxMessageBytes',
+  ] as const) {
+    const v = cfg.ingest[key];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 1))
+      throw new ConfigError(`ingest.${key} must be a whole number ≥ 1`);
+  }
+  if (cfg.http.maxBodyBytes !== undefined && !(Number.isSafeInteger(cfg.http.maxBodyBytes) && cfg.http.maxBodyBytes >= 1)) {
+    throw new ConfigError('http.maxBodyBytes must be a whole number ≥ 1');
+  }
   if (cfg.ingest.verifyWorkers < 0 || cfg.ingest.verifyWorkers > 64) {
     throw new ConfigError('verifyWorkers must be between 0 (verify on the main thread) and 64');
   }

@@ -23,7 +23,8 @@ import { LogAnchorClient } from './chain/log-anchor.js';
 import type { NodeConfig } from './config.js';
 import { connectExternalBroker, startEmbeddedBroker, type MqttTransport, type TlsMaterial } from './ingest/mqtt.js';
 import { OPERATOR_USERNAME } from './ingest/mqtt-access.js';
-import { Ingestor } from './ingest/pipeline.js';
+import { DEFAULT_LIMITS, Ingestor } from './ingest/pipeline.js';
+import { DEFAULT_ADMISSION, DeviceLookupGate, telemetryBodyLimit } from './ingest/admission.js';
 import { createVerifier } from './ingest/verifier.js';
 import { headSignerFromKey } from './log/head-signer.js';
 import { TransparencyLog } from './log/transparency-log.js';
@@ -185,6 +186,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       devices: directory,
       lastSeqs,
       limits: config.ingest,
+      lookupGate: new DeviceLookupGate(config.ingest),
       onCommit: (batch) => {
         anchorer.noteAppended();
         monitor.noteCommitted(batch);
@@ -230,11 +232,20 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       chain: { chainId, rpcUrl, nodeAddress: address, ...contracts },
       access,
       corsOrigins: config.access.corsOrigins,
+      ingestHttp: {
+        maxBodyBytes: telemetryBodyLimit(
+          { ...DEFAULT_ADMISSION, ...config.ingest },
+          config.ingest.maxMessageBytes ?? DEFAULT_LIMITS.maxMessageBytes,
+        ),
+        maxMessages: config.ingest.maxEnvelopesPerRequest ?? DEFAULT_ADMISSION.maxEnvelopesPerRequest,
+        sliceSize: config.ingest.sliceSize ?? DEFAULT_ADMISSION.sliceSize,
+      },
+      maxApiBodyBytes: config.http.maxBodyBytes,
       secureCookies: config.access.secureCookies,
       devices: {
         register: async (d) => {
           const r = await registerDevice(clients, contracts.deviceRegistry, d);
-          await directory.lookup(d.deviceId);
+          await directory.lookup(d.deviceId, { fresh: true });
           return r;
         },
         revoke: async (id, at) => {

@@ -7,7 +7,9 @@ import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
 import { ChainError } from '../chain/errors.js';
-import { DEFAULT_HTTP_INGEST, ingestRoutes } from '../ingest/http.js';
+import { DEFAULT_HTTP_INGEST, type HttpIngestOptions, ingestRoutes } from '../ingest/http.js';
+import { bodyLimits, DEFAULT_API_BODY_BYTES, routeBodyLimits } from './body-limit.js';
+import { DEFAULT_CAPTURE_LIMITS } from '../epcis/capture.js';
 import type { Ingestor } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
@@ -46,6 +48,10 @@ export interface ApiDeps {
   devices: DeviceAdmin;
   /** Who may call what (access/): the admin token, accounts, sessions, API credentials. */
   access: AccessService;
+  /** Telemetry over HTTP: body limit, envelopes per request, slice size (default DEFAULT_HTTP_INGEST). */
+  ingestHttp?: HttpIngestOptions;
+  /** Largest body of any other route but EPCIS capture (which has its own), bytes (default 4 MiB). */
+  maxApiBodyBytes?: number;
   /** Origins allowed cross-origin requests (TRADETWIN_CORS_ORIGINS); none: CORS stays closed. */
   corsOrigins?: readonly string[];
   /** Session cookies are Secure even on http requests (TLS ends at a proxy). */
@@ -79,6 +85,21 @@ export function createApp(deps: ApiDeps): Hono {
   // Every response: security headers; CORS only for listed origins; then who is asking and may they.
   app.use('*', securityHeaders({ chainRpcUrl: deps.chain.rpcUrl }));
   app.use('*', corsPolicy(deps.corsOrigins ?? []));
+  // Bodies are bounded as they stream in, before anyone (the access check included) could buffer them.
+  const ingestHttp = deps.ingestHttp ?? DEFAULT_HTTP_INGEST;
+  app.use(
+    '*',
+    bodyLimits(
+      routeBodyLimits({
+        telemetryBytes: ingestHttp.maxBodyBytes,
+        epcisCaptureBytes: DEFAULT_CAPTURE_LIMITS.maxBytes,
+        defaultBytes: deps.maxApiBodyBytes ?? DEFAULT_API_BODY_BYTES,
+      }),
+      (path) => {
+        if (path === '/api/v1/telemetry') ingestor.counters.reject('too_large');
+      },
+    ),
+  );
   app.use('*', authenticate(deps.access));
 
   app.get('/openapi.json', (c) => c.json(openApiDocument()));
@@ -96,7 +117,7 @@ export function createApp(deps: ApiDeps): Hono {
     }),
   );
 
-  app.route('/api/v1/telemetry', ingestRoutes(ingestor, DEFAULT_HTTP_INGEST));
+  app.route('/api/v1/telemetry', ingestRoutes(ingestor, ingestHttp));
 
   app.get('/api/v1/status', async (c) => {
     const head = await store.latestHead();

@@ -172,14 +172,26 @@ export class ChainDeviceDirectory implements DeviceDirectory {
     return this.cache.get(deviceId);
   }
 
-  /** Read the registry for one device (ingest calls this for ids not in the cache). Chain errors yield the cached value. */
-  lookup(deviceId: string): Promise<DeviceRecord | undefined> {
+  /**
+   * Read the registry for one device (ingest calls this for ids not in the cache). Chain errors yield the cached value.
+   * An id found unregistered within unknownTtlMs is answered from that negative cache, unless `fresh` (right after
+   * registering it); a registration in the meantime reaches the cache through sync().
+   */
+  lookup(deviceId: string, opts: { fresh?: boolean } = {}): Promise<DeviceRecord | undefined> {
+    if (!opts.fresh && this.isKnownUnknown(deviceId)) return Promise.resolve(undefined);
     let p = this.inflight.get(deviceId);
     if (!p) {
       p = this.lookupOnce(deviceId).finally(() => this.inflight.delete(deviceId));
       this.inflight.set(deviceId, p);
     }
     return p;
+  }
+
+  /** Whether lookup found this id unregistered less than unknownTtlMs ago (no chain call needed to refuse it). */
+  isKnownUnknown(deviceId: string): boolean {
+    if (this.cache.has(deviceId)) return false;
+    const u = this.unknown.get(deviceIdHash(deviceId));
+    return u !== undefined && u.id === deviceId && this.now() - u.at <= (this.opts.unknownTtlMs ?? 600_000);
   }
 
   /** Apply registry events since the cursor; concurrent calls share one run. */

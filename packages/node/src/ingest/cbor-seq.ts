@@ -12,6 +12,17 @@ export class CborSequenceError extends Error {
   }
 }
 
+/** More items than the caller takes: a limit, not malformed input. */
+export class CborSequenceLimitError extends CborSequenceError {
+  constructor(
+    readonly maxItems: number,
+    offset: number,
+  ) {
+    super(`more than ${maxItems} items`, offset);
+    this.name = 'CborSequenceLimitError';
+  }
+}
+
 const MAX_DEPTH = 32;
 
 /** Byte length of the definite-length CBOR item starting at `pos`. */
@@ -56,7 +67,7 @@ export function splitCborSequence(buf: Uint8Array, maxItems = 100_000): Uint8Arr
   const items: Uint8Array[] = [];
   let pos = 0;
   while (pos < buf.length) {
-    if (items.length >= maxItems) throw new CborSequenceError(`more than ${maxItems} items`, pos);
+    if (items.length >= maxItems) throw new CborSequenceLimitError(maxItems, pos);
     const end = itemEnd(buf, pos, 0);
     items.push(buf.subarray(pos, end));
     pos = end;

@@ -1,22 +1,42 @@
 // HTTP ingest: POST one COSE_Sign1 (application/cose) or many as a CBOR
 // sequence (application/cbor-seq). The response is sent only after the
 // accepted messages are durably committed.
+// The body is bounded while it streams in (api/body-limit.ts, mounted before
+// this route); a request of many envelopes is ingested in slices
+// (admission.ts) so it cannot hold the workers while others wait.
 import { Hono } from 'hono';
+import { clientAddress } from '../access/http.js';
 import { HttpProblem } from '../api/problem.js';
-import { CborSequenceError, splitCborSequence } from './cbor-seq.js';
+import { DEFAULT_ADMISSION, submitInSlices } from './admission.js';
+import { CborSequenceError, CborSequenceLimitError, splitCborSequence } from './cbor-seq.js';
 import type { IngestResult, Ingestor } from './pipeline.js';
 
 export interface HttpIngestOptions {
   /** Largest request body, bytes. */
   maxBodyBytes: number;
-  /** Most messages in one request. */
+  /** Most messages in one request (413 above it). */
   maxMessages: number;
+  /** Envelopes ingested per slice of a larger request. */
+  sliceSize: number;
 }
 
-export const DEFAULT_HTTP_INGEST: HttpIngestOptions = { maxBodyBytes: 16 * 1024 * 1024, maxMessages: 20_000 };
+export const DEFAULT_HTTP_INGEST: HttpIngestOptions = {
+  maxBodyBytes: DEFAULT_ADMISSION.maxBodyBytes,
+  maxMessages: DEFAULT_ADMISSION.maxEnvelopesPerRequest,
+  sliceSize: DEFAULT_ADMISSION.sliceSize,
+};
+
+/** Response headers that advertise the limits (as EPCIS capture does with GS1-EPCIS-Capture-Limit). */
+export const MAX_ENVELOPES_HEADER = 'TradeTwin-Ingest-Max-Envelopes';
+export const MAX_BODY_HEADER = 'TradeTwin-Ingest-Max-Body-Bytes';
 
 export function ingestRoutes(ingestor: Ingestor, opts: HttpIngestOptions = DEFAULT_HTTP_INGEST): Hono {
   const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set(MAX_ENVELOPES_HEADER, String(opts.maxMessages));
+    c.res.headers.set(MAX_BODY_HEADER, String(opts.maxBodyBytes));
+  });
   app.post('/', async (c) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     const declared = Number(c.req.header('content-length') ?? '0');
@@ -24,13 +44,21 @@ export function ingestRoutes(ingestor: Ingestor, opts: HttpIngestOptions = DEFAU
       ingestor.counters.reject('too_large');
       throw new HttpProblem(413, 'too_large', `body of ${declared} bytes exceeds ${opts.maxBodyBytes}`);
     }
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    let body: Uint8Array;
+    try {
+      body = new Uint8Array(await c.req.arrayBuffer());
+    } catch (err) {
+      // The body-limit stream cut the upload off (its 413), or the client went away.
+      if (err instanceof HttpProblem && err.status === 413) ingestor.counters.reject('too_large');
+      throw err;
+    }
     if (body.length > opts.maxBodyBytes) {
       ingestor.counters.reject('too_large');
       throw new HttpProblem(413, 'too_large', `body of ${body.length} bytes exceeds ${opts.maxBodyBytes}`);
     }
+    const source = `http:${clientAddress(c)}`;
     if (type === 'application/cose' || type === 'application/cose; cose-type="cose-sign1"') {
-      const [result] = await ingestor.submit([body]);
+      const [result] = await ingestor.submit([body], { source });
       return single(result!);
     }
     if (type === 'application/cbor-seq') {
@@ -38,11 +66,22 @@ export function ingestRoutes(ingestor: Ingestor, opts: HttpIngestOptions = DEFAU
       try {
         messages = splitCborSequence(body, opts.maxMessages);
       } catch (err) {
+        if (err instanceof CborSequenceLimitError) {
+          ingestor.counters.reject('too_large');
+          throw new HttpProblem(
+            413,
+            'too_large',
+            `a request carries at most ${err.maxItems} envelopes (${MAX_ENVELOPES_HEADER})`,
+            {
+              maxEnvelopes: err.maxItems,
+            },
+          );
+        }
         ingestor.counters.reject('not_cose');
         const detail = err instanceof CborSequenceError ? `${err.message} at byte ${err.offset}` : String(err);
         throw new HttpProblem(400, 'not_cose', `body is not a CBOR sequence of COSE messages: ${detail}`);
       }
-      const results = await ingestor.submit(messages);
+      const results = await submitInSlices(ingestor, messages, { source, sliceSize: opts.sliceSize });
       const accepted = results.filter((r) => r.status === 'accepted').length;
       return c.json({ accepted, rejected: results.length - accepted, results: results.map(summary) });
     }

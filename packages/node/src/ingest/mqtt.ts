@@ -96,7 +96,7 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
     if (!match) return callback(null);
     const deviceId = match[1]!;
     ingestor
-      .submit([new Uint8Array(packet.payload as Buffer)], { deviceId })
+      .submit([new Uint8Array(packet.payload as Buffer)], { deviceId, source: `mqtt:${client?.id}` })
       .then(([result]) => {
         if (result?.status !== 'rejected') return callback(null);
         if (result.reason === 'store_unavailable') return callback(new Error(result.detail));
@@ -154,7 +154,8 @@ export async function connectExternalBroker(ingestor: Ingestor, opts: ExternalBr
       const deviceId = TELEMETRY_TOPIC.exec(topic)?.[1];
       if (deviceId === undefined) return done(0);
       ingestor
-        .submit([new Uint8Array(message)], { deviceId })
+        // Through an external broker the client is not known here: the topic's device is the source.
+        .submit([new Uint8Array(message)], { deviceId, source: `mqtt-topic:${deviceId}` })
         .then(([r]) => {
           if (r?.status === 'rejected') {
             if (r.reason === 'store_unavailable') return done(0x80);

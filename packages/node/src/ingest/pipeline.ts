@@ -7,6 +7,7 @@ import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { DeviceRecord, SequenceGap } from '../store/types.js';
 import { IngestCounters, type RejectReason, REJECT_REASONS } from './reasons.js';
+import { DeviceLookupGate, type LookupBudget } from './admission.js';
 
 /** A telemetry log leaf, encoded and hashed: what TransparencyLog.append would otherwise compute. */
 export interface LogLeaf {
@@ -68,6 +69,8 @@ export interface IngestOptions {
   now?: () => number;
   /** Called after each commit (live views, rules, anchoring triggers). */
   onCommit?: (c: CommittedBatch) => void;
+  /** Bounds ledger lookups of unknown devices per request and per source (admission.ts; default bounds when absent). */
+  lookupGate?: DeviceLookupGate;
 }
 
 /** What one group commit added to the log, for the node's own listeners. */
@@ -106,6 +109,7 @@ interface Pending {
 export class Ingestor {
   readonly counters = new IngestCounters();
   readonly limits: IngestLimits;
+  readonly lookupGate: DeviceLookupGate;
   /** Last durably committed seq per device. */
   private readonly committed: Map<string, number>;
   /** Last seq admitted (committed or queued) per device: the replay check uses this. */
@@ -124,13 +128,18 @@ export class Ingestor {
     this.now = opts.now ?? Date.now;
     this.batchMax = opts.batchMaxMessages ?? 5000;
     this.batchDelay = opts.batchMaxDelayMs ?? 2;
+    this.lookupGate = opts.lookupGate ?? new DeviceLookupGate({}, this.now);
   }
 
   /**
    * Ingest device messages; results come back in the same order. With `deviceId` (the device an
-   * MQTT topic names), a message signed by any other device is refused as topic_mismatch.
+   * MQTT topic names), a message signed by any other device is refused as topic_mismatch. `source` (client
+   * address, MQTT client id) and `budget` (shared by a request's slices) bound ledger lookups (admission.ts).
    */
-  async submit(messages: Uint8Array[], opts: { deviceId?: string } = {}): Promise<IngestResult[]> {
+  async submit(
+    messages: Uint8Array[],
+    opts: { deviceId?: string; source?: string; budget?: LookupBudget } = {},
+  ): Promise<IngestResult[]> {
     const results: (IngestResult | Promise<IngestResult>)[] = new Array(messages.length);
     const toVerify: number[] = [];
     messages.forEach((m, i) => {
@@ -148,14 +157,19 @@ export class Ingestor {
     outcomes.forEach((o) => {
       if (!o.ok && o.reason === 'unknown_device' && o.deviceId) unknown.add(o.deviceId);
     });
+    let notLookedUp: Map<string, string> | undefined;
     if (unknown.size > 0) {
-      const found = (await Promise.all([...unknown].map((id) => this.opts.devices.lookup(id)))).some(Boolean);
+      const budget = opts.budget ?? this.lookupGate.forRequest(opts.source);
+      const { found, skipped } = await budget.lookup(this.opts.devices, unknown);
+      notLookedUp = skipped;
       if (found) outcomes = await verify(toVerify.map((i) => messages[i]!));
     }
     toVerify.forEach((msgIndex, j) => {
       const o = outcomes[j]!;
-      if (!o.ok) results[msgIndex] = this.refuse(o.reason, o.detail);
-      else if (opts.deviceId !== undefined && o.msg.deviceId !== opts.deviceId) {
+      if (!o.ok) {
+        const why = o.deviceId !== undefined ? notLookedUp?.get(o.deviceId) : undefined;
+        results[msgIndex] = this.refuse(o.reason, why && o.reason === 'unknown_device' ? `${o.detail}; ${why}` : o.detail);
+      } else if (opts.deviceId !== undefined && o.msg.deviceId !== opts.deviceId) {
         results[msgIndex] = this.refuse(
           'topic_mismatch',
           `envelope of device ${o.msg.deviceId} published on the topic of device ${opts.deviceId}`,
