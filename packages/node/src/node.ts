@@ -65,6 +65,10 @@ export interface RunningNode {
   access: AccessService;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
+  /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
+  httpServer: Server;
+  /** The ledger reads of unknown devices: counted per request and source bounds (ingest/admission.ts). */
+  lookupGate: DeviceLookupGate;
   stop(): Promise<void>;
 }
 
@@ -324,6 +328,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       adminToken,
       access,
       mqttOperator,
+      httpServer: server as Server,
+      lookupGate: ingestor.lookupGate,
       stop: stopAll,
     };
   } catch (err) {
