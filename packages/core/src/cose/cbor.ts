@@ -422,7 +422,8 @@ function decodeUtf8(b: Uint8Array, offset: number, r: CborReader): string {
   }
 }
 
-function halfToNumber(bits: number): number {
+/** An IEEE 754 half-precision value (CBOR simple 25) as a number. */
+export function halfToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exp = (bits >> 10) & 0x1f;
   const mant = bits & 0x3ff;

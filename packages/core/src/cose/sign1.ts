@@ -52,23 +52,27 @@ export function encodeProtectedHeader(alg: CoseAlg): Uint8Array {
 
 const SIGNATURE1_PREFIX = concat(encodeHead(MAJOR.array, 4), encodeCbor('Signature1'));
 
-/** Sig_structure = ["Signature1", protected, h'' (external_aad), payload], CBOR-encoded: the bytes that are signed. */
-export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
-  // Built in one allocation: this runs once per message on the ingest path.
-  const size =
-    SIGNATURE1_PREFIX.length +
-    headLength(protectedBytes.length) +
-    protectedBytes.length +
-    1 +
-    headLength(payload.length) +
-    payload.length;
-  const out = new Uint8Array(size);
+/** Length of sigStructure(protectedBytes, payload) for these lengths. */
+export function sigStructureLength(protectedLength: number, payloadLength: number): number {
+  return SIGNATURE1_PREFIX.length + headLength(protectedLength) + protectedLength + 1 + headLength(payloadLength) + payloadLength;
+}
+
+/** Write sigStructure(protectedBytes, payload) into `out` from 0 (sigStructureLength bytes); returns the end. */
+export function writeSigStructure(out: Uint8Array, protectedBytes: Uint8Array, payload: Uint8Array): number {
   out.set(SIGNATURE1_PREFIX, 0);
   let at = putHead(out, SIGNATURE1_PREFIX.length, MAJOR.bytes, protectedBytes.length);
   out.set(protectedBytes, at);
   at = putHead(out, at + protectedBytes.length, MAJOR.bytes, 0);
   at = putHead(out, at, MAJOR.bytes, payload.length);
   out.set(payload, at);
+  return at + payload.length;
+}
+
+/** Sig_structure = ["Signature1", protected, h'' (external_aad), payload], CBOR-encoded: the bytes that are signed. */
+export function sigStructure(protectedBytes: Uint8Array, payload: Uint8Array): Uint8Array {
+  // Built in one allocation: this runs once per message on the ingest path.
+  const out = new Uint8Array(sigStructureLength(protectedBytes.length, payload.length));
+  writeSigStructure(out, protectedBytes, payload);
   return out;
 }
 

@@ -63,6 +63,33 @@ export function signTelemetry(payload: TelemetryPayload, key: DeviceKey, signer:
   return encodeSign1({ alg, kid: key.deviceId, payload: bytes, signature });
 }
 
+/** What a payload contributes to a VerifiedMessage, plus its dev (checked against the kid). */
+export type PayloadSummary = Omit<VerifiedMessage, 'deviceId'> & { dev: string };
+
+/**
+ * The ingest variant of openTelemetry's steps, for hot paths: the same checks in the same order with the
+ * same results and details, but the payload only summarised and the primitives swappable.
+ */
+export interface OpenSummaryOptions<K extends DevicePublicKey> {
+  verifySignature: SignatureVerifier<K>;
+  /** decodeSign1, or a faster decoder that gives the same result (and the same CoseError) for every input. */
+  decode: (bytes: Uint8Array) => Sign1;
+  /** sigStructure, or one that writes the same bytes into a reused buffer (used once, right away). */
+  sigStructure: (protectedBytes: Uint8Array, payload: Uint8Array) => Uint8Array;
+  /**
+   * summarisePayload, or a faster reader that returns the same summary or throws the same CoseError;
+   * `kid` (the envelope's, a valid device id) is what dev must equal, so a reader may compare bytes to it.
+   */
+  summarise: (payload: Uint8Array, kid: string) => PayloadSummary;
+}
+
+/** decodePayload's summary of a payload; throws CoseError 'bad_payload' as decodePayload does. */
+export function summarisePayload(payload: Uint8Array): PayloadSummary {
+  const p = decodePayload(payload);
+  const { firstAt, lastAt } = readingSpan(p);
+  return { dev: p.dev, seq: p.seq, signedAt: p.ts, firstAt, lastAt, readings: p.r.length };
+}
+
 /**
  * Verify an envelope against the device key `lookupKey` returns for its kid.
  * Never throws for bad input; the result names the reason and the detail.
@@ -71,12 +98,30 @@ export function openTelemetry<K extends DevicePublicKey>(
   bytes: Uint8Array,
   lookupKey: (deviceId: string) => K | undefined,
   verifySignature: SignatureVerifier<K> = nobleVerify,
-  /** decodeSign1, or a faster decoder that gives the same result (and the same CoseError) for every input. */
-  decode: (bytes: Uint8Array) => Sign1 = decodeSign1,
 ): OpenResult {
+  let payload: TelemetryPayload | undefined;
+  const r = openTelemetrySummary(bytes, lookupKey, {
+    verifySignature,
+    decode: decodeSign1,
+    sigStructure,
+    summarise: (b) => {
+      payload = decodePayload(b);
+      const { firstAt, lastAt } = readingSpan(payload);
+      return { dev: payload.dev, seq: payload.seq, signedAt: payload.ts, firstAt, lastAt, readings: payload.r.length };
+    },
+  });
+  return r.ok ? { ok: true, msg: { ...r.msg, payload: payload! } } : r;
+}
+
+/** openTelemetry without the decoded payload, with the primitives `opts` gives (the node's verify workers). */
+export function openTelemetrySummary<K extends DevicePublicKey>(
+  bytes: Uint8Array,
+  lookupKey: (deviceId: string) => K | undefined,
+  opts: OpenSummaryOptions<K>,
+): OpenResult<VerifiedMessage> {
   let deviceId: string | undefined;
   try {
-    const env = decode(bytes);
+    const env = opts.decode(bytes);
     const idProblem = deviceIdProblem(env.kid);
     if (idProblem) return { ok: false, reason: 'malformed', detail: `kid: ${idProblem}` };
     deviceId = env.kid;
@@ -90,7 +135,7 @@ export function openTelemetry<K extends DevicePublicKey>(
         deviceId,
       };
     }
-    if (!verifySignature(key, sigStructure(env.protectedBytes, env.payload), env.signature)) {
+    if (!opts.verifySignature(key, opts.sigStructure(env.protectedBytes, env.payload), env.signature)) {
       return {
         ok: false,
         reason: 'bad_signature',
@@ -98,20 +143,16 @@ export function openTelemetry<K extends DevicePublicKey>(
         deviceId,
       };
     }
-    const payload = decodePayload(env.payload);
-    if (payload.dev !== deviceId) {
+    const { dev, seq, signedAt, firstAt, lastAt, readings } = opts.summarise(env.payload, deviceId);
+    if (dev !== deviceId) {
       return {
         ok: false,
         reason: 'device_mismatch',
-        detail: `payload dev ${JSON.stringify(payload.dev)} differs from kid ${JSON.stringify(deviceId)}`,
+        detail: `payload dev ${JSON.stringify(dev)} differs from kid ${JSON.stringify(deviceId)}`,
         deviceId,
       };
     }
-    const { firstAt, lastAt } = readingSpan(payload);
-    return {
-      ok: true,
-      msg: { deviceId, seq: payload.seq, signedAt: payload.ts, firstAt, lastAt, readings: payload.r.length, payload },
-    };
+    return { ok: true, msg: { deviceId, seq, signedAt, firstAt, lastAt, readings } };
   } catch (err) {
     if (err instanceof CoseError) {
       return deviceId === undefined

@@ -138,7 +138,16 @@ describe('HTTP ingest', () => {
       headers: { authorization: `Bearer ${t.node.adminToken}` },
     });
     assert.equal(revoke.status, 200);
-    await expectRefused([envelope(doomed, 2, { at: Date.now() + 1000 })], 422, 'revoked_device');
+    // The revocation takes effect at the block's timestamp, which runs ahead of the wall clock when
+    // several blocks fall in one second (anchors): sign after it, not after Date.now().
+    const device = await fetch(`${t.node.httpUrl}/api/v1/devices/${doomed.deviceId}`, {
+      headers: { authorization: `Bearer ${t.node.adminToken}` },
+    });
+    const { revokedAt } = (await device.json()) as {
+      revokedAt: number;
+    };
+    assert.ok(revokedAt > before);
+    await expectRefused([envelope(doomed, 2, { at: Math.max(Date.now(), revokedAt) + 1000 })], 422, 'revoked_device');
     // A logger that was offline delivers what it measured before the revocation: accepted.
     assert.equal((await t.post([envelope(doomed, 3, { at: before + 1000 })])).status, 201);
   });

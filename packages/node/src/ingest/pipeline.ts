@@ -1,7 +1,8 @@
 // The ingest pipeline: verified device messages are checked against device
 // status, sequence and clocks, then group-committed into the log. A message is
-// acknowledged (its promise resolves "accepted") only after the store commit
-// that holds it has returned, so an acknowledged reading survives a crash.
+// acknowledged (its submit() call resolves, with "accepted" for it) only after
+// the store commit that holds it has returned, so an acknowledged reading
+// survives a crash.
 import type { VerifiedMessage } from '@tradetwin/core/telemetry/envelope';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
@@ -97,13 +98,23 @@ export interface RejectedMessage {
 
 export type IngestResult = AcceptedMessage | RejectedMessage;
 
+/** One submit() call's results: filled in as its messages are refused or committed, resolved once when complete. */
+interface Submission {
+  results: IngestResult[];
+  /** Messages still waiting for a commit. */
+  waiting: number;
+  resolve: (results: IngestResult[]) => void;
+}
+
 interface Pending {
   bytes: Uint8Array;
   msg: VerifiedMessage;
   leaf: LogLeaf | undefined;
-  gap?: { afterSeq: number; beforeSeq: number };
+  gap: { afterSeq: number; beforeSeq: number } | undefined;
   receivedAt: number;
-  resolve: (r: IngestResult) => void;
+  /** Where the outcome goes: one promise per submit() call, not one per message. */
+  submission: Submission;
+  slot: number;
 }
 
 export class Ingestor {
@@ -140,7 +151,8 @@ export class Ingestor {
     messages: Uint8Array[],
     opts: { deviceId?: string; source?: string; budget?: LookupBudget } = {},
   ): Promise<IngestResult[]> {
-    const results: (IngestResult | Promise<IngestResult>)[] = new Array(messages.length);
+    const submission: Submission = { results: new Array(messages.length), waiting: 0, resolve: () => {} };
+    const { results } = submission;
     const toVerify: number[] = [];
     messages.forEach((m, i) => {
       if (m.length > this.limits.maxMessageBytes) {
@@ -164,6 +176,9 @@ export class Ingestor {
       notLookedUp = skipped;
       if (found) outcomes = await verify(toVerify.map((i) => messages[i]!));
     }
+    const done = new Promise<IngestResult[]>((resolve) => {
+      submission.resolve = resolve;
+    });
     toVerify.forEach((msgIndex, j) => {
       const o = outcomes[j]!;
       if (!o.ok) {
@@ -174,9 +189,12 @@ export class Ingestor {
           'topic_mismatch',
           `envelope of device ${o.msg.deviceId} published on the topic of device ${opts.deviceId}`,
         );
-      } else results[msgIndex] = this.admit(messages[msgIndex]!, o.msg, o.leaf, receivedAt);
+      } else {
+        const refused = this.admit(messages[msgIndex]!, o.msg, o.leaf, receivedAt, submission, msgIndex);
+        if (refused) results[msgIndex] = refused;
+      }
     });
-    return Promise.all(results);
+    return submission.waiting === 0 ? results : done;
   }
 
   private refuse(reason: RejectReason, detail: string): RejectedMessage {
@@ -184,13 +202,15 @@ export class Ingestor {
     return { status: 'rejected', reason, detail: detail || REJECT_REASONS[reason] };
   }
 
-  /** Status, clock and sequence checks; then queue for the next group commit. */
+  /** Status, clock and sequence checks; then queue for the next group commit (null), or the refusal. */
   private admit(
     bytes: Uint8Array,
     msg: VerifiedMessage,
     leaf: LogLeaf | undefined,
     receivedAt: number,
-  ): IngestResult | Promise<IngestResult> {
+    submission: Submission,
+    slot: number,
+  ): RejectedMessage | null {
     const device = this.opts.devices.get(msg.deviceId);
     if (!device) return this.refuse('unknown_device', `device ${msg.deviceId} is not registered`);
     const latest = Math.max(msg.lastAt, msg.signedAt);
@@ -211,10 +231,10 @@ export class Ingestor {
     // Reserve the sequence number now so a duplicate in the same batch is refused.
     this.reserved.set(msg.deviceId, msg.seq);
     const gap = msg.seq > last + 1 ? { afterSeq: last, beforeSeq: msg.seq } : undefined;
-    return new Promise<IngestResult>((resolve) => {
-      this.pending.push({ bytes, msg, leaf, gap, receivedAt, resolve });
-      this.schedule();
-    });
+    this.pending.push({ bytes, msg, leaf, gap, receivedAt, submission, slot });
+    submission.waiting++;
+    this.schedule();
+    return null;
   }
 
   private schedule(): void {
@@ -267,7 +287,7 @@ export class Ingestor {
       // Nothing was stored: release the reserved sequence numbers so a retry is accepted.
       this.restoreSeqs(batch);
       const detail = `store failed: ${err instanceof Error ? err.message : String(err)}`;
-      for (const p of batch) p.resolve(this.refuse('store_unavailable', detail));
+      for (const p of batch) settle(p, this.refuse('store_unavailable', detail));
       return;
     }
     const accepted: AcceptedMessage[] = batch.map((p, i) => ({
@@ -281,7 +301,7 @@ export class Ingestor {
     this.counters.gaps += gaps.length;
     for (const a of accepted) this.counters.readings += a.readings;
     batch.forEach((p, i) => {
-      p.resolve(accepted[i]!);
+      settle(p, accepted[i]!);
     });
     this.opts.onCommit?.({ firstIndex, size, accepted, envelopes: batch.map((p) => p.bytes) });
   }
@@ -293,4 +313,11 @@ export class Ingestor {
       this.reserved.set(id, Math.max(this.committed.get(id) ?? 0, ...queued));
     }
   }
+}
+
+/** A queued message's outcome into its submission's results; the submission resolves with its last one. */
+function settle(p: Pending, r: IngestResult): void {
+  const s = p.submission;
+  s.results[p.slot] = r;
+  if (--s.waiting === 0) s.resolve(s.results);
 }

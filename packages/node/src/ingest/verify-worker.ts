@@ -9,7 +9,13 @@ import { createPublicKey, hash as cryptoHash, type KeyObject, verify as cryptoVe
 import { parentPort, workerData } from 'node:worker_threads';
 import { type DevicePublicKey, KEY_TYPE_P256, publicKeyProblem } from '@tradetwin/core/device/keys';
 import { ALG_EDDSA, ALG_ES256, decodeSign1, type Sign1 } from '@tradetwin/core/cose/sign1';
-import { openTelemetry, type OpenResult, type VerifiedMessage } from '@tradetwin/core/telemetry/envelope';
+import {
+  type OpenResult,
+  openTelemetrySummary,
+  summarisePayload,
+  type VerifiedMessage,
+} from '@tradetwin/core/telemetry/envelope';
+import { createSigStructureWriter, summarisePayloadFast } from './fast-payload.js';
 
 /** A device key imported into OpenSSL; `handle` is null for a key that can never verify anything. */
 export interface NodeDeviceKey extends DevicePublicKey {
@@ -135,12 +141,19 @@ export function decodeSign1Fast(b: Uint8Array): Sign1 {
   return decodeSign1(b);
 }
 
-/** openTelemetry with the OpenSSL primitive, without the payload (ingest needs only the summary). */
+const OPEN_OPTIONS = {
+  verifySignature: verifyWithNodeCrypto,
+  decode: decodeSign1Fast,
+  sigStructure: createSigStructureWriter(),
+  summarise: (payload: Uint8Array, kid: string) => summarisePayloadFast(payload, kid) ?? summarisePayload(payload),
+};
+
+/**
+ * openTelemetry's checks with the OpenSSL primitive and the fast paths (./fast-payload.ts), without the
+ * payload (ingest needs only the summary): the same outcome, reason and detail for every input.
+ */
 export function openWithNodeCrypto(bytes: Uint8Array, lookup: (deviceId: string) => NodeDeviceKey | undefined): VerifyResult {
-  const r = openTelemetry(bytes, lookup, verifyWithNodeCrypto, decodeSign1Fast);
-  if (!r.ok) return r;
-  const { deviceId, seq, signedAt, firstAt, lastAt, readings } = r.msg;
-  return { ok: true, msg: { deviceId, seq, signedAt, firstAt, lastAt, readings } };
+  return openTelemetrySummary(bytes, lookup, OPEN_OPTIONS);
 }
 
 // ---------------------------------------------------------------- log leaves

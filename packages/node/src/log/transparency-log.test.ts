@@ -91,7 +91,7 @@ describe('transparency log over the SQLite store', () => {
     const tel = { deviceId: 'd1', seq: 1, signedAt: 1, firstAt: 1, lastAt: 1, readings: 1, receivedAt: 1 };
     await log.append([{ data: leafData(1), telemetry: tel }]);
     const rootBefore = bytesToHex(await log.root());
-    // Same (device, seq) again: the unique index refuses the whole batch.
+    // Same (device, seq) again: the store's seq rule refuses the whole batch.
     await assert.rejects(log.append([{ data: leafData(2) }, { data: leafData(3), telemetry: tel }]), /append failed/);
     assert.equal(log.size, 1);
     assert.equal(await store.size(), 1);

@@ -76,6 +76,8 @@ export class ShipmentMonitor {
 
   /** Follow one ingest commit (called from the ingest pipeline's onCommit; work is queued, never blocks ingest). */
   noteCommitted(batch: CommittedBatch): void {
+    // Runs on the ingest thread after every commit: nothing to allocate while no shipment watches a device.
+    if (this.watchedDevices.size === 0) return;
     const relevant = batch.accepted
       .map((m, i) => ({ m, envelope: batch.envelopes[i]! }))
       .filter(({ m }) => this.watchedDevices.has(m.deviceId));

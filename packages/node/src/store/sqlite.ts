@@ -46,8 +46,8 @@ CREATE INDEX IF NOT EXISTS seq_gaps_device ON seq_gaps(device);
 CREATE TABLE IF NOT EXISTS telemetry (idx INTEGER PRIMARY KEY, device TEXT NOT NULL, seq INTEGER NOT NULL,
   signed_at INTEGER NOT NULL, first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, n INTEGER NOT NULL,
   received_at INTEGER NOT NULL);
-CREATE UNIQUE INDEX IF NOT EXISTS telemetry_device_seq ON telemetry(device, seq);
 CREATE INDEX IF NOT EXISTS telemetry_device_time ON telemetry(device, first_at);
+DROP INDEX IF EXISTS telemetry_device_seq;
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -65,6 +65,13 @@ export class SqliteStore implements NodeStore {
   private readonly db: DatabaseSync;
   private readonly stmts: Record<string, StatementSync>;
   private cachedSize: number;
+  /**
+   * Last stored telemetry seq per device (device_state, read on first use), kept after each commit.
+   * append refuses a telemetry leaf whose seq does not exceed it: per device, seqs strictly increase
+   * in log order, which is the ingest path's own rule and implies (device, seq) is unique, without
+   * a unique index to maintain on every insert.
+   */
+  private readonly lastSeqs = new Map<string, number>();
 
   constructor(opts: SqliteStoreOptions) {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
@@ -74,10 +81,11 @@ export class SqliteStore implements NodeStore {
     const p = (sql: string) => this.db.prepare(sql);
     this.stmts = {
       insLeaf: p('INSERT INTO log_leaves (idx, hash, data) VALUES (?, ?, ?)'),
-      insTile: p('INSERT INTO log_tiles (idx, hash) VALUES (?, ?)'),
       insTelemetry: p(
         'INSERT INTO telemetry (idx, device, seq, signed_at, first_at, last_at, n, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      insTile: p('INSERT INTO log_tiles (idx, hash) VALUES (?, ?)'),
+      stateSeq: p('SELECT last_seq FROM device_state WHERE id = ?'),
       upsertState: p(`INSERT INTO device_state (id, last_seq, last_seen, gaps) VALUES (?, ?, ?, 0)
         ON CONFLICT(id) DO UPDATE SET last_seq = excluded.last_seq, last_seen = excluded.last_seen
         WHERE excluded.last_seq > device_state.last_seq`),
@@ -115,17 +123,37 @@ export class SqliteStore implements NodeStore {
     this.cachedSize = num((this.stmts.size!.get() as Row).n);
   }
 
+  private storedLastSeq(deviceId: string): number {
+    let seq = this.lastSeqs.get(deviceId);
+    if (seq === undefined) {
+      const r = this.s('stateSeq').get(deviceId) as Row | undefined;
+      seq = r ? num(r.last_seq) : 0;
+      this.lastSeqs.set(deviceId, seq);
+    }
+    return seq;
+  }
+
   private s(name: string): StatementSync {
     return this.stmts[name]!;
   }
 
   async append(batch: AppendBatch): Promise<{ firstIndex: number }> {
     const firstIndex = this.cachedSize;
+    // The seq rule first, so a refused batch writes nothing.
+    const seqs = new Map<string, { seq: number; seenAt: number }>();
+    for (const { telemetry: t } of batch.leaves) {
+      if (!t) continue;
+      const last = seqs.get(t.deviceId)?.seq ?? this.storedLastSeq(t.deviceId);
+      if (!(t.seq > last)) {
+        throw new StoreError('conflict', `append failed: telemetry seq ${t.seq} of ${t.deviceId} does not exceed ${last}`);
+      }
+      seqs.set(t.deviceId, { seq: t.seq, seenAt: t.receivedAt });
+    }
     this.db.exec('BEGIN IMMEDIATE');
+    let idx = firstIndex;
     try {
       const insLeaf = this.s('insLeaf');
       const insTel = this.s('insTelemetry');
-      let idx = firstIndex;
       for (const leaf of batch.leaves) {
         insLeaf.run(idx, leaf.hash, leaf.data);
         const t = leaf.telemetry;
@@ -134,6 +162,8 @@ export class SqliteStore implements NodeStore {
       }
       for (const tile of batch.tiles) this.s('insTile').run(tile.index, tile.hash);
       for (const [id, { seq, seenAt }] of batch.deviceSeqs) this.s('upsertState').run(id, seq, seenAt);
+      // device_state holds every device's last seq (the rule above reads it after a restart), even one the caller left out.
+      for (const [id, { seq, seenAt }] of seqs) if (!batch.deviceSeqs.has(id)) this.s('upsertState').run(id, seq, seenAt);
       for (const g of batch.gaps) {
         this.s('insGap').run(g.deviceId, g.afterSeq, g.beforeSeq, g.detectedAt);
         this.s('bumpGaps').run(g.deviceId);
@@ -145,6 +175,7 @@ export class SqliteStore implements NodeStore {
       const msg = err instanceof Error ? err.message : String(err);
       throw new StoreError(/UNIQUE|constraint/i.test(msg) ? 'conflict' : 'io', `append failed: ${msg}`);
     }
+    for (const [id, { seq }] of seqs) this.lastSeqs.set(id, seq);
     return { firstIndex };
   }
 
