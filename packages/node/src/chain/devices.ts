@@ -172,7 +172,11 @@ export class ChainDeviceDirectory implements DeviceDirectory {
     return this.cache.get(deviceId);
   }
 
-  /** Read the registry for one device (ingest calls this for ids not in the cache). Chain errors yield the cached value. */
+  /**
+   * Read the registry for one device (ingest calls this for ids not in the cache). When the chain
+   * cannot be asked, the cached record serves; a device not in the cache then rejects (a retryable
+   * chain_unavailable for the sender, not a final "unknown").
+   */
   lookup(deviceId: string): Promise<DeviceRecord | undefined> {
     let p = this.inflight.get(deviceId);
     if (!p) {
@@ -196,7 +200,9 @@ export class ChainDeviceDirectory implements DeviceDirectory {
       d = await readDevice(this.clients, this.registry, deviceId);
     } catch (err) {
       this.opts.onError?.(err);
-      return this.cache.get(deviceId);
+      const cached = this.cache.get(deviceId);
+      if (cached) return cached;
+      throw err;
     }
     if (!d) {
       this.unknown.set(deviceIdHash(deviceId), { id: deviceId, at: this.now() });

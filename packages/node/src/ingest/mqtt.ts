@@ -4,15 +4,17 @@
 // authorizePublish hook, which runs before the broker writes PUBACK, so the
 // device gets its PUBACK only after the commit. A refused message is still
 // acknowledged (retrying cannot fix a forged signature) and the reason is
-// published on tradetwin/v1/devices/{deviceId}/rejected; a store failure
-// withholds the PUBACK (the connection is closed) so the device retries.
+// published on tradetwin/v1/devices/{deviceId}/rejected; a retryable refusal
+// (store failure, or a device not cached while the ledger is unreachable:
+// chain_unavailable) is published there too, marked retryable, and withholds
+// the PUBACK (the connection is closed) so the device retries.
 // External broker: the node subscribes with a shared subscription (MQTT 5
 // `$share/…` spreads load over several ingest workers) and acknowledges each
 // message to the broker only after the commit (mqtt.js customHandleAcks).
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Ingestor } from './pipeline.js';
+import { type Ingestor, RETRYABLE_REASONS } from './pipeline.js';
 
 export const TOPIC_PREFIX = 'tradetwin/v1/devices';
 export const TELEMETRY_TOPIC = /^tradetwin\/v1\/devices\/([^/]{1,64})\/telemetry$/;
@@ -40,17 +42,26 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
       .then(([result]) => {
         if (result?.status === 'rejected') {
           if (result.reason === 'store_unavailable') return callback(new Error(result.detail));
+          const retryable = RETRYABLE_REASONS.has(result.reason);
           broker.publish(
             {
               cmd: 'publish',
               topic: `${TOPIC_PREFIX}/${match[1]}/rejected`,
-              payload: Buffer.from(JSON.stringify({ reason: result.reason, detail: result.detail })),
+              payload: Buffer.from(
+                JSON.stringify({
+                  reason: result.reason,
+                  detail: result.detail,
+                  ...(retryable ? { retryable, retryAfterSeconds: result.retryAfterSeconds ?? 5 } : {}),
+                }),
+              ),
               qos: 0,
               retain: false,
               dup: false,
             },
             () => undefined,
           );
+          // Retryable: no PUBACK (the connection closes), so the device's client sends it again.
+          if (retryable) return callback(new Error(result.detail));
         }
         callback(null);
       })
@@ -97,7 +108,7 @@ export async function connectExternalBroker(ingestor: Ingestor, opts: ExternalBr
     customHandleAcks: (_topic, message, _packet, done) => {
       ingestor
         .submit([new Uint8Array(message)])
-        .then(([r]) => done(r?.status === 'rejected' && r.reason === 'store_unavailable' ? 0x80 : 0))
+        .then(([r]) => done(r?.status === 'rejected' && RETRYABLE_REASONS.has(r.reason) ? 0x80 : 0))
         .catch(() => done(0x80));
     },
   });

@@ -36,9 +36,15 @@ export interface MessageVerifier {
 /** Where ingest learns device keys and status (the chain, cached locally). */
 export interface DeviceDirectory {
   get(deviceId: string): DeviceRecord | undefined;
-  /** Ask the ledger for a device not (yet) in the cache. */
+  /**
+   * Ask the ledger for a device not (yet) in the cache: undefined when it is not registered;
+   * rejects when the ledger cannot be asked (then the message gets a retryable chain_unavailable).
+   */
   lookup(deviceId: string): Promise<DeviceRecord | undefined>;
 }
+
+/** The refusals a sender should retry (the same bytes can be accepted later). */
+export const RETRYABLE_REASONS: ReadonlySet<RejectReason> = new Set(['store_unavailable', 'chain_unavailable']);
 
 export interface IngestLimits {
   /** Largest accepted COSE message, bytes. */
@@ -68,6 +74,8 @@ export interface IngestOptions {
   now?: () => number;
   /** Called after each commit (live views, rules, anchoring triggers). */
   onCommit?: (c: CommittedBatch) => void;
+  /** Seconds a sender refused with chain_unavailable should wait (default 5). */
+  chainRetryAfterSeconds?: () => number;
 }
 
 /** What one group commit added to the log, for the node's own listeners. */
@@ -90,6 +98,8 @@ export interface RejectedMessage {
   status: 'rejected';
   reason: RejectReason;
   detail: string;
+  /** Set for retryable refusals that know when to try again. */
+  retryAfterSeconds?: number;
 }
 
 export type IngestResult = AcceptedMessage | RejectedMessage;
@@ -145,13 +155,34 @@ export class Ingestor {
     outcomes.forEach((o) => {
       if (!o.ok && o.reason === 'unknown_device' && o.deviceId) unknown.add(o.deviceId);
     });
+    // Ids the ledger could not be asked about: "unknown" would be a guess, so the sender retries.
+    const unreachable = new Map<string, string>();
     if (unknown.size > 0) {
-      const found = (await Promise.all([...unknown].map((id) => this.opts.devices.lookup(id)))).some(Boolean);
-      if (found) outcomes = await verify(toVerify.map((i) => messages[i]!));
+      const looked = await Promise.all(
+        [...unknown].map((id) =>
+          this.opts.devices.lookup(id).then(
+            (d) => d !== undefined,
+            (err: unknown) => {
+              unreachable.set(id, err instanceof Error ? err.message.split('\n')[0]! : String(err));
+              return false;
+            },
+          ),
+        ),
+      );
+      if (looked.some(Boolean)) outcomes = await verify(toVerify.map((i) => messages[i]!));
     }
     toVerify.forEach((msgIndex, j) => {
       const o = outcomes[j]!;
-      results[msgIndex] = o.ok ? this.admit(messages[msgIndex]!, o.msg, o.leaf, receivedAt) : this.refuse(o.reason, o.detail);
+      if (o.ok) results[msgIndex] = this.admit(messages[msgIndex]!, o.msg, o.leaf, receivedAt);
+      else if (o.reason === 'unknown_device' && o.deviceId && unreachable.has(o.deviceId)) {
+        results[msgIndex] = {
+          ...this.refuse(
+            'chain_unavailable',
+            `device ${o.deviceId} is not cached and the ledger is unreachable: ${unreachable.get(o.deviceId)}`,
+          ),
+          retryAfterSeconds: this.opts.chainRetryAfterSeconds?.() ?? 5,
+        };
+      } else results[msgIndex] = this.refuse(o.reason, o.detail);
     });
     return Promise.all(results);
   }
