@@ -231,9 +231,9 @@ class SupervisedAnvil implements EmbeddedChain {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       if (this.stopping) return;
-      this.restarts++;
       this.spawnOnce().then(
         () => {
+          this.restarts++;
           this.nextRestartAt = null;
           this.log(`embedded chain restarted (restart ${this.restarts}) on ${this.rpcUrl}`);
           for (const l of this.listeners) l();
@@ -242,6 +242,7 @@ class SupervisedAnvil implements EmbeddedChain {
           // spawnOnce's exit handler has scheduled the next attempt if the process died;
           // if it is alive but mute, kill it and let that handler do so.
           this.log(`embedded chain restart failed: ${err instanceof Error ? err.message : String(err)}`);
+          if (this.stopping) return;
           if (this.proc?.pid && this.proc.exitCode === null) signalGroup(this.proc.pid, 'SIGKILL');
         },
       );
