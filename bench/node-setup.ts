@@ -65,8 +65,9 @@ export async function startBenchNode(opts: {
       `  [bench] WAL checkpoints on a separate thread every ${opts.bgCheckpointMs} ms, wal_autocheckpoint=0 (diagnostic run)`,
     );
   }
-  const anvil = childPids('anvil');
-  return { node, signerKey: cfg.signerKey, anvilPid: anvil[0] ?? null, lines, startMs, stopCheckpointer };
+  // anvil runs under the chain watchdog (a grandchild): the node knows its pid.
+  const anvilPid = node.embeddedChain?.state().pid || childPids('anvil')[0] || null;
+  return { node, signerKey: cfg.signerKey, anvilPid, lines, startMs, stopCheckpointer };
 }
 
 /** Register devices through POST /api/v1/admin/devices (each one a DeviceRegistry transaction). */

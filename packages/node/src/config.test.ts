@@ -16,10 +16,13 @@ describe('TRADETWIN_EPCIS_HASH_CBV', () => {
   });
 
   it('refuses a version it has no rules for, saying which are known', () => {
-    assert.throws(() => loadConfig(dir, { TRADETWIN_EPCIS_HASH_CBV: '1.2' }), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
-      assert.match(e.message, /2\.0 or 2\.1/);
-      return true;
-    });
+    assert.throws(
+      () => loadConfig(dir, { TRADETWIN_EPCIS_HASH_CBV: '1.2' }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.match(e.message, /2\.0 or 2\.1/);
+        return true;
+      },
+    );
   });
 });

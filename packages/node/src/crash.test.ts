@@ -7,11 +7,18 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { bytesToHex } from 'viem';
+import { compareAnchors } from './anchor/reconcile.js';
+import { LogAnchorClient } from './chain/log-anchor.js';
 import { runCli, TRADETWIN_BIN } from './test-support/cli.js';
 import { deviceKey, envelope, startTestNode, tempDataDir } from './test-support/node-fixture.js';
+import { chainProcesses, lockedChain, registerOn, spawnNode } from './test-support/node-process.js';
 
 const dataDir = tempDataDir('tt-crash-');
-after(() => rmSync(dataDir, { recursive: true, force: true }));
+const bothDir = tempDataDir('tt-crash-both-');
+after(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+  if (!process.env.KEEP) rmSync(bothDir, { recursive: true, force: true });
+});
 
 describe('crash safety', () => {
   it('loses no acknowledged reading to kill -9, and the audit passes after restart', async () => {
@@ -90,6 +97,65 @@ describe('crash safety', () => {
     const report = JSON.parse(audit.stdout) as { ok: boolean; findings: unknown[]; anchoredHeads: { source: string } };
     assert.deepEqual(report.findings, []);
     assert.equal(report.anchoredHeads.source, 'chain');
+    assert.equal(audit.code, 0, audit.stderr);
+  });
+
+  it('loses no confirmed anchor when node and chain are killed together: the outbox re-publishes what the chain lost', async () => {
+    // Anchors every 300 ms; anvil saves its state once a second, so the kill rolls the chain back.
+    const node = await spawnNode(bothDir, { TRADETWIN_ANCHOR_EVERY_MS: '300' });
+    const key = deviceKey('reefer-both', 1);
+    assert.equal((await registerOn(node, key)).status, 201);
+    const acked: number[] = [];
+    let nextSeq = 1;
+    let killed = false;
+    const sender = async () => {
+      while (!killed) {
+        const seqs = Array.from({ length: 50 }, () => nextSeq++);
+        try {
+          const res = await fetch(`${node.httpUrl}/api/v1/telemetry`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/cbor-seq' },
+            body: Buffer.concat(seqs.map((q) => envelope(key, q))),
+          });
+          const body = (await res.json()) as { results: { status: string; seq?: number }[] };
+          for (const r of body.results) if (r.status === 'accepted') acked.push(r.seq!);
+        } catch {
+          return;
+        }
+      }
+    };
+    const senders = [sender(), sender()];
+    await new Promise((r) => setTimeout(r, 3000));
+    const chain = lockedChain(bothDir)!;
+    process.kill(node.child.pid!, 'SIGKILL');
+    process.kill(chain.anvil, 'SIGKILL');
+    killed = true;
+    await Promise.all(senders);
+    await node.exited;
+
+    const t = await startTestNode({ dataDir: bothDir });
+    try {
+      assert.equal(chainProcesses(bothDir).length, 1, 'one chain after the restart');
+      const stored = new Set((await t.node.store.telemetry({ deviceId: key.deviceId })).map((r) => r.seq));
+      assert.deepEqual(
+        acked.filter((q) => !stored.has(q)),
+        [],
+        'every acknowledged reading survived',
+      );
+      await t.node.anchorer.anchorNow(60_000);
+      const lost = t.node.anchorer.lastReconcile?.discrepancies.filter((d) => d.kind === 'missing').length ?? 0;
+      console.log(`# confirmed anchors the chain had lost at restart (re-published): ${lost}`);
+      const client = new LogAnchorClient(t.node.clients, t.node.contracts.logAnchor);
+      const missing = compareAnchors(await t.node.store.anchors(), await client.publishedHeads());
+      assert.deepEqual(missing, [], 'every anchor recorded as confirmed is on the chain');
+      assert.equal((await t.node.store.anchors('requeued')).length, 0);
+    } finally {
+      await t.stop();
+    }
+    const audit = await runCli(['audit', '--data-dir', bothDir, '--json']);
+    const report = JSON.parse(audit.stdout) as { findings: unknown[]; recordedAnchors: { checked: number; missing: number } };
+    assert.deepEqual(report.findings, []);
+    assert.ok(report.recordedAnchors.checked > 0);
     assert.equal(audit.code, 0, audit.stderr);
   });
 });

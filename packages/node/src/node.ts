@@ -18,7 +18,8 @@ import { Anchorer } from './anchor/anchorer.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
 import { ensureContracts } from './chain/deploy.js';
 import { ChainDeviceDirectory, registerDevice, revokeDevice } from './chain/devices.js';
-import { startEmbeddedChain } from './chain/embedded.js';
+import { type EmbeddedChain, startEmbeddedChain } from './chain/embedded.js';
+import { ChainHealthMonitor } from './chain/health.js';
 import { LogAnchorClient } from './chain/log-anchor.js';
 import type { NodeConfig } from './config.js';
 import { connectExternalBroker, startEmbeddedBroker, type MqttTransport, type TlsMaterial } from './ingest/mqtt.js';
@@ -55,6 +56,10 @@ export interface RunningNode {
   shipments: ShipmentStore;
   monitor: ShipmentMonitor;
   clients: ChainClients;
+  /** Chain health (last block, lag, rollbacks; process state when the chain is embedded). */
+  chainHealth: ChainHealthMonitor;
+  /** The embedded chain this node owns, when it runs one. */
+  embeddedChain: EmbeddedChain | null;
   /** Claim excursions of shipments' bound policies on this cover, with these oracles. */
   enableClaims(opts: Omit<ClaimAggregatorOptions, 'clients' | 'shipments' | 'anchorNow'>): ClaimAggregator;
   /** What the dashboard follows live (GET /api/v1/events/stream). */
@@ -107,13 +112,17 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
 
     let rpcUrl: string;
     let chainId: number;
+    let embeddedChain: EmbeddedChain | null = null;
     if (config.chain.mode === 'embedded') {
       const chain = await startEmbeddedChain(config.dataDir, {
         port: config.chain.port,
         chainId: config.chain.chainId,
         fund: [address],
         genesisTimestamp: config.chain.genesisTimestamp,
+        role: `tradetwin node (pid ${process.pid})`,
+        log,
       });
+      embeddedChain = chain;
       stops.push(() => chain.stop());
       rpcUrl = chain.rpcUrl;
       chainId = config.chain.chainId;
@@ -144,13 +153,29 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     stops.push(() => verifier.close());
 
     const live = new LiveFeed();
-    const anchorer = new Anchorer(tlog, store, new LogAnchorClient(clients, contracts.logAnchor), config.anchor, {
+    const anchorClient = new LogAnchorClient(clients, contracts.logAnchor, deployed.fromBlock);
+    const anchorer = new Anchorer(tlog, store, anchorClient, config.anchor, {
       onConfirmed: (a) => {
         log(`anchored head size ${a.size} in tx ${a.txHash}`);
         live.publish('anchor', anchorEvent(a));
       },
       onError: (err) => log(`anchor: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+      onDiscrepancies: (found) => {
+        for (const d of found) log(`anchor check: ${d.kind}: ${d.detail}`);
+      },
     });
+    // A chain that came back may have lost its last blocks: check every recorded anchor again.
+    embeddedChain?.onRestart(() => anchorer.requestReconcile());
+    const chainHealth = new ChainHealthMonitor(clients.publicClient, {
+      mode: config.chain.mode,
+      process: embeddedChain ? () => embeddedChain.state() : undefined,
+      onRollback: (from, to) => {
+        log(`chain went back from block ${from} to ${to}: re-checking anchors`);
+        anchorer.requestReconcile();
+      },
+    });
+    chainHealth.start();
+    stops.push(() => chainHealth.stop());
     const shipments = new SqliteShipmentStore(join(config.dataDir, 'node.db'));
     stops.push(() => shipments.close());
     let claims: ClaimAggregator | undefined;
@@ -191,6 +216,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       lastSeqs,
       limits: config.ingest,
       lookupGate: new DeviceLookupGate(config.ingest),
+      chainRetryAfterSeconds: () => chainHealth.retryAfterSeconds(),
       onCommit: (batch) => {
         anchorer.noteAppended();
         monitor.noteCommitted(batch);
@@ -263,11 +289,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       epcisSubscriptions,
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
-        anchoring: {
-          pending: (await store.anchors('pending')).length,
-          sent: (await store.anchors('sent')).length,
-          policy: anchorer.policy,
-        },
+        anchoring: await anchoringStatus(store, anchorer),
+        chainHealth: chainHealth.snapshot(),
         mqtt: mqtt?.port !== undefined ? { port: mqtt.port, tls: tls !== undefined } : config.mqtt.mode,
       }),
       web: { live },
@@ -309,6 +332,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       shipments,
       monitor,
       clients,
+      chainHealth,
+      embeddedChain,
       enableClaims: (opts) => {
         claims = new ClaimAggregator({
           ...opts,
@@ -336,6 +361,28 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     await stopAll();
     throw err;
   }
+}
+
+/** The outbox as /status shows it: depth by state, the last confirmed head, the last reconciliation. */
+async function anchoringStatus(store: NodeStore, anchorer: Anchorer) {
+  const pending = (await store.anchors('pending')).length;
+  const sent = (await store.anchors('sent')).length;
+  const requeued = (await store.anchors('requeued')).length;
+  const last = await store.latestConfirmedAnchor();
+  return {
+    outboxDepth: pending + sent + requeued,
+    pending,
+    sent,
+    requeued,
+    lastConfirmed: last ? { size: last.size, txHash: last.txHash, blockNumber: last.blockNumber, at: last.confirmedAt } : null,
+    lastCheck: anchorer.lastReconcile
+      ? {
+          at: anchorer.lastReconcile.at,
+          discrepancies: anchorer.lastReconcile.discrepancies.map((d) => ({ kind: d.kind, size: d.size })),
+        }
+      : null,
+    policy: anchorer.policy,
+  };
 }
 
 function listen(

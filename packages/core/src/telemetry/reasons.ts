@@ -20,6 +20,7 @@ export const REJECT_REASONS = {
   replay: 'sequence number is not greater than the last accepted one (replay or duplicate)',
   not_cose: 'request body is not COSE',
   store_unavailable: 'the node could not store the message durably; retry',
+  chain_unavailable: 'the node could not reach the ledger to look this device up; retry later',
 } as const;
 
 export type RejectReason = keyof typeof REJECT_REASONS;

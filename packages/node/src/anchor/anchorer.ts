@@ -7,9 +7,18 @@
 // commits every leaf of the older ones, which are marked superseded. While the
 // chain fails (down, or refusing the head) the outbox backs off exponentially,
 // up to 16 poll intervals, recording each failure in the head's lastError.
+//
+// A chain can lose blocks it had confirmed (the embedded anvil saves its state
+// once a second; an external network can reorganise). On start, after the
+// chain restarts and whenever asked (requestReconcile), every head recorded as
+// confirmed is checked against the chain's heads: one the chain no longer has
+// becomes 'requeued' and is published again, oldest first, before any newer
+// head (proof bundles name its size, so it cannot be superseded); one that is
+// there in another transaction is re-recorded with the chain's transaction.
 import { bytesToHex, type Hex } from 'viem';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { AnchorRecord, NodeStore } from '../store/types.js';
+import { type AnchorDiscrepancy, type ChainAnchor, compareAnchors } from './reconcile.js';
 
 /** The part of the chain the anchorer needs (implemented over viem in chain/). */
 export interface AnchorChain {
@@ -20,6 +29,8 @@ export interface AnchorChain {
   isAnchored(size: number, root: Hex): Promise<boolean>;
   /** Size of this node's latest anchored head (0 if none). */
   latestAnchoredSize(): Promise<number>;
+  /** Every head this node's account anchored, as the chain now has them. */
+  publishedHeads(): Promise<ChainAnchor[]>;
 }
 
 export interface AnchorPolicy {
@@ -43,6 +54,8 @@ export const DEFAULT_ANCHOR_POLICY: AnchorPolicy = {
 export interface AnchorEvents {
   onConfirmed?: (a: AnchorRecord) => void;
   onError?: (err: unknown) => void;
+  /** A reconciliation found recorded anchors the chain does not hold as recorded. */
+  onDiscrepancies?: (found: AnchorDiscrepancy[]) => void;
 }
 
 export class Anchorer {
@@ -56,6 +69,10 @@ export class Anchorer {
   /** Consecutive rounds in which the chain failed, and when the outbox may try again. */
   private failures = 0;
   private retryAt = 0;
+  /** Check recorded anchors against the chain at the next round (start, chain restart, rollback seen). */
+  private reconcileDue = true;
+  /** Result of the last reconciliation that reached the chain. */
+  lastReconcile: { at: number; discrepancies: AnchorDiscrepancy[] } | null = null;
 
   constructor(
     private readonly log: TransparencyLog,
@@ -73,7 +90,15 @@ export class Anchorer {
     this.lastCheckpointSize = latest?.size ?? 0;
     if (this.log.size > this.lastCheckpointSize) this.firstUnanchoredAt = this.now();
     this.stopped = false;
+    this.reconcileDue = true;
     this.loop();
+  }
+
+  /** Check every recorded anchor against the chain at the next round (the chain restarted or rolled back). */
+  requestReconcile(): void {
+    this.reconcileDue = true;
+    this.retryAt = 0;
+    if (!this.stopped) void this.tick().catch((err) => this.events.onError?.(err));
   }
 
   /** Tell the anchorer the log grew (called by ingest after each commit). */
@@ -108,7 +133,11 @@ export class Anchorer {
     await this.tick(true);
     for (;;) {
       await this.tick();
-      const open = [...(await this.store.anchors('pending')), ...(await this.store.anchors('sent'))];
+      const open = [
+        ...(await this.store.anchors('pending')),
+        ...(await this.store.anchors('sent')),
+        ...(await this.store.anchors('requeued')),
+      ];
       if (open.length === 0) return this.store.latestConfirmedAnchor();
       if (this.now() > deadline) throw new Error(`anchoring did not confirm within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
@@ -127,7 +156,52 @@ export class Anchorer {
   private async round(force: boolean): Promise<void> {
     await this.checkpoint(force);
     if (!force && this.now() < this.retryAt) return;
+    if (this.reconcileDue) {
+      try {
+        await this.reconcile();
+        this.reconcileDue = false;
+      } catch (err) {
+        // Nothing is sent before the check: a newer head on chain would make a lost older one
+        // impossible to re-publish (sizes only grow). The attempt counts against the head in line.
+        const next = (await this.store.anchors('requeued'))[0] ?? (await this.store.anchors('pending')).at(-1);
+        if (next) await this.store.updateAnchor(next.size, { attempts: next.attempts + 1, lastError: errorText(err) });
+        this.chainFailed(err);
+        return;
+      }
+    }
     await this.drive();
+  }
+
+  /**
+   * Recorded anchors against the chain: missing ones are re-queued, ones found
+   * in another transaction re-recorded, sent transactions the chain no longer
+   * knows put back to pending (a restarted chain has an empty pool).
+   */
+  private async reconcile(): Promise<void> {
+    const onChain = await this.chain.publishedHeads();
+    this.chainAnswered();
+    const records = await this.store.anchors();
+    const found = compareAnchors(records, onChain);
+    for (const d of found) {
+      if (d.kind === 'missing' && d.recorded.status === 'confirmed') {
+        await this.store.updateAnchor(d.size, { status: 'requeued', lastError: d.detail });
+      } else if (d.kind === 'tx_mismatch' && d.onChain) {
+        await this.store.updateAnchor(d.size, {
+          status: 'confirmed',
+          txHash: d.onChain.txHash,
+          blockNumber: d.onChain.blockNumber,
+          lastError: d.recorded.status === 'requeued' ? 'found on chain again' : null,
+        });
+      }
+    }
+    for (const a of await this.store.anchors('sent')) {
+      if (a.txHash && (await this.chain.receipt(a.txHash as Hex)) === null) {
+        await this.store.updateAnchor(a.size, { status: backTo(a), lastError: `transaction ${a.txHash} unknown to the chain` });
+        this.sentAt.delete(a.size);
+      }
+    }
+    this.lastReconcile = { at: this.now(), discrepancies: found };
+    if (found.length > 0) this.events.onDiscrepancies?.(found);
   }
 
   private chainFailed(err: unknown): void {
@@ -159,8 +233,12 @@ export class Anchorer {
   private async drive(): Promise<void> {
     const sent = await this.store.anchors('sent');
     for (const a of sent) await this.checkSent(a);
+    if ((await this.store.anchors('sent')).length > 0) return;
+    // Heads the chain lost go first, oldest first: each must be on chain at its own size.
+    const [requeued] = await this.store.anchors('requeued');
+    if (requeued) return this.send(requeued);
     const pending = await this.store.anchors('pending');
-    if (pending.length === 0 || (await this.store.anchors('sent')).length > 0) return;
+    if (pending.length === 0) return;
     const newest = pending[pending.length - 1]!;
     for (const older of pending.slice(0, -1)) await this.store.updateAnchor(older.size, { status: 'superseded' });
     await this.send(newest);
@@ -170,7 +248,18 @@ export class Anchorer {
     const root = bytesToHex(a.root);
     try {
       if (await this.chain.isAnchored(a.size, root)) {
-        await this.confirm(a, null, a.blockNumber ?? 0);
+        // Already there (sent before a crash, or the chain kept it): record where, never send twice.
+        const there = (await this.chain.publishedHeads()).find((h) => h.size === a.size);
+        await this.confirm(a, there?.txHash ?? null, there?.blockNumber ?? a.blockNumber ?? 0);
+        return;
+      }
+      if ((await this.chain.latestAnchoredSize()) >= a.size && a.status === 'requeued') {
+        // Cannot happen after a rollback (a chain loses a suffix); if it does, say so and keep failing the audit.
+        await this.store.updateAnchor(a.size, {
+          attempts: a.attempts + 1,
+          lastError: 'missing from the chain while a larger head is anchored: cannot be re-published',
+        });
+        this.chainFailed(new Error(`head ${a.size} cannot be re-published`));
         return;
       }
       if ((await this.chain.latestAnchoredSize()) >= a.size) {
@@ -204,7 +293,7 @@ export class Anchorer {
         // Reverted or dropped: is the head there anyway? Otherwise queue it again.
         if (await this.chain.isAnchored(a.size, root)) return this.confirm(a, a.txHash, receipt?.blockNumber ?? 0);
         await this.store.updateAnchor(a.size, {
-          status: 'pending',
+          status: backTo(a),
           lastError: receipt ? `transaction ${a.txHash} reverted` : `transaction ${a.txHash} dropped`,
         });
       }
@@ -221,8 +310,14 @@ export class Anchorer {
     for (const older of await this.store.anchors('pending')) {
       if (older.size < a.size) await this.store.updateAnchor(older.size, { status: 'superseded' });
     }
+    // (Re-queued heads are never superseded: each is re-published at its own size.)
     this.events.onConfirmed?.({ ...a, status: 'confirmed', txHash, blockNumber, confirmedAt });
   }
+}
+
+/** Where a head whose transaction failed goes back to: a once-confirmed (re-queued) head keeps its place. */
+function backTo(a: AnchorRecord): 'pending' | 'requeued' {
+  return a.confirmedAt !== null ? 'requeued' : 'pending';
 }
 
 function errorText(err: unknown): string {

@@ -9,6 +9,8 @@ export class HttpProblem extends Error {
     readonly code: string,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers (e.g. Retry-After on a retryable 503). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'HttpProblem';
@@ -30,7 +32,7 @@ export function problemResponse(c: Context, p: HttpProblem): Response {
       ...p.extra,
     }),
     p.status,
-    { 'content-type': 'application/problem+json' },
+    { ...p.headers, 'content-type': 'application/problem+json' },
   );
 }
 

@@ -157,7 +157,7 @@ describe('device registry and the chain device directory', () => {
     assert.equal(r.registered + r.revoked, 0);
   });
 
-  it('a suspended member cannot register devices; lookup survives an unreachable chain', async () => {
+  it('a suspended member cannot register devices; lookup of an uncached device reports an unreachable chain', async () => {
     await setActive(node, addrs.memberRegistry, 2, false);
     await assert.rejects(
       registerDevice(other, addrs.deviceRegistry, { deviceId: 'x-2', keyType: 2, publicKey: ED('x2') }),
@@ -176,7 +176,8 @@ describe('device registry and the chain device directory', () => {
     const errors: unknown[] = [];
     const dir = new ChainDeviceDirectory(store, dead, addrs.deviceRegistry, { onError: (e) => errors.push(e) });
     await dir.start();
-    assert.equal(await dir.lookup('reefer-1'), undefined);
+    // Not cached and the chain cannot be asked: an error (ingest answers a retryable chain_unavailable), not "unknown".
+    await assert.rejects(dir.lookup('reefer-1'), (e: unknown) => e instanceof ChainError && e.code === 'unreachable');
     await dir.stop();
     assert.ok(errors.length >= 2);
     assert.ok(

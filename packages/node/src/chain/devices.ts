@@ -173,9 +173,11 @@ export class ChainDeviceDirectory implements DeviceDirectory {
   }
 
   /**
-   * Read the registry for one device (ingest calls this for ids not in the cache). Chain errors yield the cached value.
-   * An id found unregistered within unknownTtlMs is answered from that negative cache, unless `fresh` (right after
-   * registering it); a registration in the meantime reaches the cache through sync().
+   * Read the registry for one device (ingest calls this for ids not in the cache). When the chain
+   * cannot be asked, the cached record serves; a device not in the cache then rejects (a retryable
+   * chain_unavailable for the sender, not a final "unknown"). An id found unregistered within
+   * unknownTtlMs is answered from that negative cache, unless `fresh` (right after registering it);
+   * a registration in the meantime reaches the cache through sync().
    */
   lookup(deviceId: string, opts: { fresh?: boolean } = {}): Promise<DeviceRecord | undefined> {
     if (!opts.fresh && this.isKnownUnknown(deviceId)) return Promise.resolve(undefined);
@@ -208,7 +210,9 @@ export class ChainDeviceDirectory implements DeviceDirectory {
       d = await readDevice(this.clients, this.registry, deviceId);
     } catch (err) {
       this.opts.onError?.(err);
-      return this.cache.get(deviceId);
+      const cached = this.cache.get(deviceId);
+      if (cached) return cached;
+      throw err;
     }
     if (!d) {
       this.unknown.set(deviceIdHash(deviceId), { id: deviceId, at: this.now() });

@@ -3,6 +3,7 @@
 import { TransactionReceiptNotFoundError, type Address, type Hex } from 'viem';
 import { logAnchorAbi } from '@tradetwin/contracts/generated/index';
 import type { AnchorChain } from '../anchor/anchorer.js';
+import type { ChainAnchor } from '../anchor/reconcile.js';
 import type { AnchoredHead } from '../log/audit.js';
 import type { ChainClients } from './clients.js';
 import { chainCall, toChainError } from './errors.js';
@@ -30,6 +31,8 @@ export class LogAnchorClient implements AnchorChain {
   constructor(
     private readonly clients: ChainClients,
     readonly address: Address,
+    /** The block LogAnchor was deployed in: where reading this node's heads starts. */
+    readonly fromBlock = 0,
   ) {}
 
   /** The node account: the publisher of this node's heads. */
@@ -108,6 +111,16 @@ export class LogAnchorClient implements AnchorChain {
       }),
     );
     return Number(n);
+  }
+
+  /** This node's heads as the chain has them now (the anchorer's reconciliation). */
+  async publishedHeads(): Promise<ChainAnchor[]> {
+    return (await this.anchoredHeads(this.publisher, this.fromBlock)).map((h) => ({
+      size: h.size,
+      root: h.root,
+      txHash: h.txHash,
+      blockNumber: h.blockNumber,
+    }));
   }
 
   /** Every head a publisher anchored (HeadPublished events), oldest first: the audit's chain evidence. */

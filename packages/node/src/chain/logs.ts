@@ -14,7 +14,9 @@ export async function readChunked<T>(
   range: { fromBlock: number; toBlock?: number; chunk?: number },
   read: (fromBlock: bigint, toBlock: bigint) => Promise<T[]>,
 ): Promise<{ items: T[]; toBlock: number }> {
-  const toBlock = range.toBlock ?? Number(await chainCall('eth_blockNumber', () => clients.publicClient.getBlockNumber()));
+  // Uncached: a stale block number would hide the newest events (a just-confirmed anchor would look lost).
+  const toBlock =
+    range.toBlock ?? Number(await chainCall('eth_blockNumber', () => clients.publicClient.getBlockNumber({ cacheTime: 0 })));
   const chunk = Math.max(1, range.chunk ?? DEFAULT_LOG_CHUNK);
   const items: T[] = [];
   for (let from = range.fromBlock; from <= toBlock; from += chunk) {

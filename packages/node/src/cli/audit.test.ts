@@ -1,7 +1,7 @@
 // `tradetwin audit` on a real node's data dir: intact → exit 0; every kind of
 // tampering with the stored log → exit 3 naming the first bad leaf and record.
 import assert from 'node:assert/strict';
-import { cpSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,9 @@ import { deviceKey, envelope, startTestNode, tempDataDir } from '../test-support
 const key = deviceKey('reefer-audit', 1);
 let dataDir: string;
 const copies: string[] = [];
+/** The chain's saved state when only the first anchored head was on it (a later rollback restores it). */
+let earlyChainState: string;
+let firstAnchorSize = 0;
 
 before(async () => {
   const t = await startTestNode();
@@ -21,6 +24,14 @@ before(async () => {
   for (let batch = 0; batch < 3; batch++) {
     const msgs = Array.from({ length: 100 }, (_, i) => envelope(key, batch * 100 + i + 1, { at: Date.now() - 60_000 + i }));
     assert.equal((await t.post(msgs)).status, 200);
+    if (batch === 0) {
+      firstAnchorSize = (await t.node.anchorer.anchorNow())!.size;
+      // anvil saves its state once a second: wait for a save that holds this head, keep a copy.
+      await new Promise((r) => setTimeout(r, 1500));
+      earlyChainState = join(tempDataDir('tt-early-'), 'anvil-state.json');
+      copies.push(join(earlyChainState, '..'));
+      copyFileSync(join(t.dataDir, 'chain', 'anvil-state.json'), earlyChainState);
+    }
     if (batch === 1) await t.node.anchorer.anchorNow();
   }
   await t.node.anchorer.anchorNow();
@@ -34,7 +45,9 @@ interface Report {
   ok: boolean;
   size: number;
   anchoredHeads: { checked: number; source: string };
-  firstBad: { problem: string; leafIndex?: number; recordId?: string } | null;
+  recordedAnchors: { checked: number; missing: number; different: number; source: string };
+  findings: { problem: string; detail: string; leafIndex?: number }[];
+  firstBad: { problem: string; leafIndex?: number; recordId?: string; detail?: string } | null;
 }
 
 async function audit(dir: string): Promise<{ code: number | null; report: Report }> {
@@ -121,5 +134,49 @@ describe('tradetwin audit', () => {
     const { code, report } = await audit(dir);
     assert.equal(code, 3, JSON.stringify(report.firstBad));
     assert.equal(report.firstBad?.leafIndex, 300, JSON.stringify(report.firstBad));
+  });
+
+  it('names a leaf whose stored type was changed (BLOB to TEXT or INTEGER) instead of crashing', async () => {
+    const dir = tampered((db) => {
+      db.prepare(`UPDATE log_leaves SET data = 'not a leaf any more' WHERE idx = 77`).run();
+      db.prepare('UPDATE log_leaves SET hash = 12345 WHERE idx = 250').run();
+    });
+    const { code, report } = await audit(dir);
+    assert.equal(code, 3, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.leafIndex, 77, JSON.stringify(report.firstBad));
+    assert.equal(report.firstBad?.problem, 'damaged_row');
+    assert.match(report.firstBad?.detail ?? '', /TEXT/);
+    const damaged = report.findings.filter((f) => f.problem === 'damaged_row').map((f) => f.leafIndex);
+    assert.deepEqual(damaged, [77, 250], 'both changed rows are named, every other leaf is still checked');
+  });
+
+  it('fails, naming them, when the chain lost anchors the node recorded as confirmed; the node re-anchors them', async () => {
+    // The chain rolled back to when only the first head was anchored (what a kill of node and
+    // chain together, or two chains on one state file, does).
+    const dir = tampered(() => undefined);
+    copyFileSync(earlyChainState, join(dir, 'chain', 'anvil-state.json'));
+    const before = await audit(dir);
+    assert.equal(before.code, 3, JSON.stringify(before.report.findings));
+    const missing = before.report.findings.filter((f) => f.problem === 'confirmed_anchor_missing');
+    assert.ok(missing.length >= 1, JSON.stringify(before.report.findings));
+    for (const f of missing) {
+      const size = Number(/size (\d+)/.exec(f.detail)?.[1]);
+      assert.ok(size > firstAnchorSize, `names a head anchored after the rollback point: ${f.detail}`);
+    }
+    assert.equal(before.report.recordedAnchors.missing, missing.length);
+
+    // The node, started on it, re-publishes them; then the audit passes.
+    const t = await startTestNode({ dataDir: dir });
+    try {
+      await t.node.anchorer.anchorNow(30_000);
+      const requeued = t.node.anchorer.lastReconcile?.discrepancies.filter((d) => d.kind === 'missing').length;
+      assert.equal(requeued, missing.length, 'each missing head was re-queued');
+    } finally {
+      await t.stop();
+    }
+    const after = await audit(dir);
+    assert.deepEqual(after.report.findings, []);
+    assert.equal(after.code, 0);
+    assert.equal(after.report.recordedAnchors.missing, 0);
   });
 });

@@ -1,6 +1,13 @@
 // `tradetwin audit`: recompute the node's whole log from its store and check
-// it against the signed heads and the heads anchored on chain. Exit 0 when
-// intact; exit 3 naming the first bad leaf (index and record id) otherwise.
+// it against the signed heads and the heads anchored on chain, and check every
+// anchor the node records as confirmed against the chain. Exit 0 when intact;
+// exit 3 naming the first bad leaf (index and record id), or the anchors the
+// chain lost, otherwise.
+//
+// It runs beside a live node: the chain's heads are read first, then every
+// store read happens inside one SQLite read transaction (one WAL snapshot), so
+// leaves, tiles, signed heads, devices and the outbox describe one moment and
+// a head signed meanwhile cannot look like a mismatch.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -10,7 +17,7 @@ import { startEmbeddedChain } from '../chain/embedded.js';
 import { LogAnchorClient } from '../chain/log-anchor.js';
 import { loadConfig } from '../config.js';
 import { checkTelemetryLeaves } from '../ingest/telemetry-audit.js';
-import { auditLog, type AnchoredHead, type AuditReport } from '../log/audit.js';
+import { auditLog, type AuditReport } from '../log/audit.js';
 import { readNodeKey, readRuntimeInfo } from '../node.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { StoredLeaf } from '../store/types.js';
@@ -33,11 +40,22 @@ export const auditCommand: Command = {
     const store = new SqliteStore({ path: dbFile });
     const stops: (() => Promise<void>)[] = [() => store.close()];
     try {
-      const anchoredHeads = await readAnchoredHeads(config, store, signerKey, nodeAddress, str(values, 'rpc'), stops);
-      const telemetry = await checkTelemetryLeaves(store);
-      const epcis = checkEpcisLeaves();
-      const checkLeaf = async (leaf: StoredLeaf) => (await telemetry(leaf)) ?? epcis(leaf);
-      const report = await auditLog({ store, anchoredHeads, nodeAddress, checkLeaf });
+      const chain = await openAnchorClient(config, store, signerKey, str(values, 'rpc'), stops);
+      // Chain first: every head on it was committed before, so the snapshot taken next holds its leaves.
+      const published = chain ? await chain.client.anchoredHeads(nodeAddress, chain.fromBlock) : null;
+      const report = await store.readSnapshot(async () => {
+        const telemetry = await checkTelemetryLeaves(store);
+        const epcis = checkEpcisLeaves();
+        const checkLeaf = async (leaf: StoredLeaf) => (await telemetry(leaf)) ?? epcis(leaf);
+        return auditLog({
+          store,
+          anchoredHeads: published,
+          chainAnchors: published,
+          recheckChainAnchors: chain ? () => chain.client.anchoredHeads(nodeAddress, chain.fromBlock) : undefined,
+          nodeAddress,
+          checkLeaf,
+        });
+      });
       if (values.json) printJson(report);
       else printReport(report);
       return report.ok ? 0 : AUDIT_FAILED;
@@ -47,21 +65,26 @@ export const auditCommand: Command = {
   },
 };
 
-/** Heads this node anchored, read from the chain: the running node's RPC, --rpc, or the embedded chain's saved state. */
-async function readAnchoredHeads(
+/** LogAnchor on the chain: the running node's RPC, --rpc, or the embedded chain brought up from its saved state. */
+async function openAnchorClient(
   config: ReturnType<typeof loadConfig>,
   store: SqliteStore,
   signerKey: `0x${string}`,
-  nodeAddress: `0x${string}`,
   rpcFlag: string | undefined,
   stops: (() => Promise<void>)[],
-): Promise<AnchoredHead[] | null> {
+): Promise<{ client: LogAnchorClient; fromBlock: number } | null> {
   const deployment = await readDeployment(store);
   if (!deployment) return null;
   let rpcUrl = rpcFlag ?? (config.chain.mode === 'external' ? config.chain.rpcUrl : readRuntimeInfo(config.dataDir)?.rpcUrl);
   if (!rpcUrl && config.chain.mode === 'embedded') {
-    // The node is not running: bring its embedded chain up from the saved state, read-only use.
-    const chain = await startEmbeddedChain(config.dataDir, { port: 0, chainId: config.chain.chainId });
+    // The node is not running: bring its embedded chain up from the saved state (under the
+    // chain lock, so no node can start a second chain on it meanwhile), for reading only.
+    const chain = await startEmbeddedChain(config.dataDir, {
+      port: 0,
+      chainId: config.chain.chainId,
+      role: `tradetwin audit (pid ${process.pid})`,
+      supervise: false,
+    });
     stops.push(() => chain.stop());
     rpcUrl = chain.rpcUrl;
   }
@@ -73,7 +96,10 @@ async function readAnchoredHeads(
     gasPrice: 'auto',
     pollingIntervalMs: 500,
   });
-  return new LogAnchorClient(clients, deployment.addresses.logAnchor).anchoredHeads(nodeAddress, deployment.fromBlock);
+  return {
+    client: new LogAnchorClient(clients, deployment.addresses.logAnchor, deployment.fromBlock),
+    fromBlock: deployment.fromBlock,
+  };
 }
 
 function printReport(r: AuditReport): void {
@@ -85,6 +111,10 @@ function printReport(r: AuditReport): void {
   out.write(
     `anchored heads: ${r.anchoredHeads.source === 'chain' ? `${r.anchoredHeads.checked} read from the chain (latest size ${r.anchoredHeads.latestSize})` : 'chain not reachable — NOT checked'}\n`,
   );
+  const ra = r.recordedAnchors;
+  out.write(
+    `recorded anchors: ${ra.source === 'chain' ? `${ra.checked} confirmed by this node checked on chain: ${ra.missing} missing, ${ra.different} different` : 'chain not reachable — NOT checked'}\n`,
+  );
   if (r.ok) {
     out.write('AUDIT OK: every leaf, signed head and anchored head is consistent\n');
     return;
@@ -92,6 +122,11 @@ function printReport(r: AuditReport): void {
   for (const f of r.findings.slice(0, 20)) out.write(`  ✘ ${f.problem}: ${f.detail}\n`);
   if (r.findings.length > 20) out.write(`  … and ${r.findings.length - 20} more\n`);
   const b = r.firstBad!;
-  const where = b.leafIndex !== undefined ? `leaf ${b.leafIndex} (${b.recordId})` : `leaves [${b.range?.from}, ${b.range?.to})`;
+  const where =
+    b.leafIndex !== undefined
+      ? `leaf ${b.leafIndex} (${b.recordId})`
+      : b.range
+        ? `leaves [${b.range.from}, ${b.range.to})`
+        : `${b.problem}: ${b.detail}`;
   out.write(`AUDIT FAILED: first bad ${where}\n`);
 }

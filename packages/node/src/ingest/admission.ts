@@ -57,6 +57,8 @@ export interface LookupOutcome {
   found: boolean;
   /** Ids not looked up, with why: appended to their unknown_device detail. */
   skipped: Map<string, string>;
+  /** Ids the ledger could not be asked about (it is unreachable), with the error: a retryable refusal, not "unknown". */
+  unreachable: Map<string, string>;
 }
 
 /** Counted for /metrics: how unknown-device lookups were answered. */
@@ -145,7 +147,8 @@ export class LookupBudget {
   /** Look up the ids this request and its source may still have looked up; refuse the rest without a chain call. */
   async lookup(directory: DeviceDirectory, ids: Iterable<string>): Promise<LookupOutcome> {
     const skipped = new Map<string, string>();
-    const asked: Promise<DeviceRecord | undefined>[] = [];
+    const unreachable = new Map<string, string>();
+    const asked: Promise<boolean>[] = [];
     const { counters, limits } = this.gate;
     for (const id of ids) {
       if (!this.gate.isInFlight(id)) {
@@ -172,10 +175,18 @@ export class LookupBudget {
           continue;
         }
       }
-      asked.push(this.gate.lookup(directory, id));
+      asked.push(
+        this.gate.lookup(directory, id).then(
+          (d) => d !== undefined,
+          (err: unknown) => {
+            unreachable.set(id, err instanceof Error ? err.message.split('\n')[0]! : String(err));
+            return false;
+          },
+        ),
+      );
     }
     const found = (await Promise.all(asked)).some(Boolean);
-    return { found, skipped };
+    return { found, skipped, unreachable };
   }
 }
 

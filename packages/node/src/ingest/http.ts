@@ -83,7 +83,23 @@ export function ingestRoutes(ingestor: Ingestor, opts: HttpIngestOptions = DEFAU
       }
       const results = await submitInSlices(ingestor, messages, { source, sliceSize: opts.sliceSize });
       const accepted = results.filter((r) => r.status === 'accepted').length;
-      return c.json({ accepted, rejected: results.length - accepted, results: results.map(summary) });
+      // Nothing stored because the ledger is unreachable: the whole request is retryable.
+      const waits = results.map((r) =>
+        r.status === 'rejected' && r.reason === 'chain_unavailable' ? (r.retryAfterSeconds ?? 5) : null,
+      );
+      if (results.length > 0 && waits.every((w) => w !== null)) {
+        throw new HttpProblem(
+          503,
+          'chain_unavailable',
+          `none of the ${results.length} messages could be checked: their devices are not cached and the ledger is unreachable`,
+          {},
+          { 'retry-after': String(Math.max(...(waits as number[]))) },
+        );
+      }
+      const answer = { accepted, rejected: results.length - accepted, results: results.map(summary) };
+      const wait = Math.max(0, ...waits.map((w) => w ?? 0));
+      // Some messages can be retried later: say when (their results carry chain_unavailable).
+      return wait > 0 ? c.json(answer, 200, { 'retry-after': String(wait) }) : c.json(answer);
     }
     ingestor.counters.reject('not_cose');
     throw new HttpProblem(
@@ -112,6 +128,14 @@ function single(r: IngestResult): Response {
   if (r.status === 'accepted') {
     return Response.json(summary(r), { status: 201, headers: { location: `/api/v1/log/leaves/${r.index}` } });
   }
-  const status = r.reason === 'too_large' ? 413 : r.reason === 'store_unavailable' ? 503 : r.reason === 'replay' ? 409 : 422;
-  throw new HttpProblem(status, r.reason, r.detail);
+  const status =
+    r.reason === 'too_large'
+      ? 413
+      : r.reason === 'store_unavailable' || r.reason === 'chain_unavailable'
+        ? 503
+        : r.reason === 'replay'
+          ? 409
+          : 422;
+  const headers: Record<string, string> = r.retryAfterSeconds !== undefined ? { 'retry-after': String(r.retryAfterSeconds) } : {};
+  throw new HttpProblem(status, r.reason, r.detail, {}, headers);
 }

@@ -6,7 +6,9 @@
 // aedes' authorizePublish hook, which runs before the broker writes PUBACK, so
 // the device gets its PUBACK only after the commit. A refused message is still
 // acknowledged (retrying cannot fix a forged signature) and the reason is
-// published on tradetwin/v1/devices/{deviceId}/rejected first; a store failure
+// published on tradetwin/v1/devices/{deviceId}/rejected first; a retryable
+// refusal (store failure, or a device not cached while the ledger is
+// unreachable: chain_unavailable) is published there too, marked retryable, and
 // withholds the PUBACK (the connection is closed) so the device retries.
 // aedes speaks MQTT 3.1.1 only: an MQTT 5 client is answered, in MQTT 5, with
 // CONNACK 0x84 (Unsupported Protocol Version); MQTT 5 devices use an external
@@ -31,7 +33,7 @@ import {
   TELEMETRY_TOPIC,
   TOPIC_PREFIX,
 } from './mqtt-access.js';
-import type { Ingestor, RejectedMessage } from './pipeline.js';
+import { type Ingestor, RETRYABLE_REASONS, type RejectedMessage } from './pipeline.js';
 
 export { TELEMETRY_TOPIC, TOPIC_PREFIX };
 
@@ -59,7 +61,14 @@ export interface EmbeddedBrokerOptions {
 const CONNACK_V5_UNSUPPORTED_VERSION = Buffer.from([0x20, 0x03, 0x00, 0x84, 0x00]);
 
 /** The reason a device's message was refused, as its rejected topic carries it. */
-const rejectionPayload = (r: RejectedMessage) => Buffer.from(JSON.stringify({ reason: r.reason, detail: r.detail }));
+const rejectionPayload = (r: RejectedMessage) =>
+  Buffer.from(
+    JSON.stringify({
+      reason: r.reason,
+      detail: r.detail,
+      ...(RETRYABLE_REASONS.has(r.reason) ? { retryable: true, retryAfterSeconds: r.retryAfterSeconds ?? 5 } : {}),
+    }),
+  );
 
 export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrokerOptions): Promise<MqttTransport> {
   const broker = await Aedes.createBroker();
@@ -100,11 +109,19 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
       .then(([result]) => {
         if (result?.status !== 'rejected') return callback(null);
         if (result.reason === 'store_unavailable') return callback(new Error(result.detail));
-        // PUBACK after the rejection is delivered: a device waiting for its PUBACK has its reason.
-        const payload = rejectionPayload(result);
+        // The reason goes out first: a device waiting for its PUBACK has it. A retryable refusal gets
+        // no PUBACK (the connection closes), so the device's client sends the message again.
+        const retryable = RETRYABLE_REASONS.has(result.reason);
         broker.publish(
-          { cmd: 'publish', topic: deviceTopic(deviceId, 'rejected'), payload, qos: 0, retain: false, dup: false },
-          () => callback(null),
+          {
+            cmd: 'publish',
+            topic: deviceTopic(deviceId, 'rejected'),
+            payload: rejectionPayload(result),
+            qos: 0,
+            retain: false,
+            dup: false,
+          },
+          () => (retryable ? callback(new Error(result.detail)) : callback(null)),
         );
       })
       .catch((err: unknown) => callback(err instanceof Error ? err : new Error(String(err))));
@@ -160,6 +177,7 @@ export async function connectExternalBroker(ingestor: Ingestor, opts: ExternalBr
           if (r?.status === 'rejected') {
             if (r.reason === 'store_unavailable') return done(0x80);
             client.publish(deviceTopic(deviceId, 'rejected'), rejectionPayload(r), { qos: 0 });
+            if (RETRYABLE_REASONS.has(r.reason)) return done(0x80);
           }
           done(0);
         })

@@ -38,9 +38,15 @@ export interface MessageVerifier {
 /** Where ingest learns device keys and status (the chain, cached locally). */
 export interface DeviceDirectory {
   get(deviceId: string): DeviceRecord | undefined;
-  /** Ask the ledger for a device not (yet) in the cache. */
+  /**
+   * Ask the ledger for a device not (yet) in the cache: undefined when it is not registered;
+   * rejects when the ledger cannot be asked (then the message gets a retryable chain_unavailable).
+   */
   lookup(deviceId: string): Promise<DeviceRecord | undefined>;
 }
+
+/** The refusals a sender should retry (the same bytes can be accepted later). */
+export const RETRYABLE_REASONS: ReadonlySet<RejectReason> = new Set(['store_unavailable', 'chain_unavailable']);
 
 export interface IngestLimits {
   /** Largest accepted COSE message, bytes. */
@@ -72,6 +78,8 @@ export interface IngestOptions {
   onCommit?: (c: CommittedBatch) => void;
   /** Bounds ledger lookups of unknown devices per request and per source (admission.ts; default bounds when absent). */
   lookupGate?: DeviceLookupGate;
+  /** Seconds a sender refused with chain_unavailable should wait (default 5). */
+  chainRetryAfterSeconds?: () => number;
 }
 
 /** What one group commit added to the log, for the node's own listeners. */
@@ -94,6 +102,8 @@ export interface RejectedMessage {
   status: 'rejected';
   reason: RejectReason;
   detail: string;
+  /** Set for retryable refusals that know when to try again. */
+  retryAfterSeconds?: number;
 }
 
 export type IngestResult = AcceptedMessage | RejectedMessage;
@@ -170,11 +180,14 @@ export class Ingestor {
       if (!o.ok && o.reason === 'unknown_device' && o.deviceId) unknown.add(o.deviceId);
     });
     let notLookedUp: Map<string, string> | undefined;
+    // Ids the ledger could not be asked about: "unknown" would be a guess, so the sender retries.
+    let unreachable: Map<string, string> | undefined;
     if (unknown.size > 0) {
       const budget = opts.budget ?? this.lookupGate.forRequest(opts.source);
-      const { found, skipped } = await budget.lookup(this.opts.devices, unknown);
-      notLookedUp = skipped;
-      if (found) outcomes = await verify(toVerify.map((i) => messages[i]!));
+      const looked = await budget.lookup(this.opts.devices, unknown);
+      notLookedUp = looked.skipped;
+      unreachable = looked.unreachable;
+      if (looked.found) outcomes = await verify(toVerify.map((i) => messages[i]!));
     }
     const done = new Promise<IngestResult[]>((resolve) => {
       submission.resolve = resolve;
@@ -182,8 +195,18 @@ export class Ingestor {
     toVerify.forEach((msgIndex, j) => {
       const o = outcomes[j]!;
       if (!o.ok) {
-        const why = o.deviceId !== undefined ? notLookedUp?.get(o.deviceId) : undefined;
-        results[msgIndex] = this.refuse(o.reason, why && o.reason === 'unknown_device' ? `${o.detail}; ${why}` : o.detail);
+        if (o.reason === 'unknown_device' && o.deviceId && unreachable?.has(o.deviceId)) {
+          results[msgIndex] = {
+            ...this.refuse(
+              'chain_unavailable',
+              `device ${o.deviceId} is not cached and the ledger is unreachable: ${unreachable.get(o.deviceId)}`,
+            ),
+            retryAfterSeconds: this.opts.chainRetryAfterSeconds?.() ?? 5,
+          };
+        } else {
+          const why = o.deviceId !== undefined ? notLookedUp?.get(o.deviceId) : undefined;
+          results[msgIndex] = this.refuse(o.reason, why && o.reason === 'unknown_device' ? `${o.detail}; ${why}` : o.detail);
+        }
       } else if (opts.deviceId !== undefined && o.msg.deviceId !== opts.deviceId) {
         results[msgIndex] = this.refuse(
           'topic_mismatch',

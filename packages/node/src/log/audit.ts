@@ -6,7 +6,8 @@ import { bytesToHex, type Hex } from 'viem';
 import { EMPTY_ROOT, hashEquals, nodeHash, splitPoint } from '@tradetwin/core/merkle/hash';
 import { recoverTreeHeadSigner } from '@tradetwin/core/proof/head';
 import { decodeLeaf, LeafFormatError } from '@tradetwin/core/proof/leaf';
-import type { NodeStore, StoredLeaf } from '../store/types.js';
+import { type ChainAnchor, compareAnchors } from '../anchor/reconcile.js';
+import { type AnchorRecord, type NodeStore, StoreError, type StoredLeaf } from '../store/types.js';
 import { hashLeaf, TILE_SIZE } from './transparency-log.js';
 
 export interface AnchoredHead {
@@ -29,6 +30,13 @@ export interface AuditOptions {
   checkLeaf?: (leaf: StoredLeaf) => Promise<string | null> | string | null;
   /** Leaves read per store query. */
   chunk?: number;
+  /**
+   * This node's heads as the chain holds them (with transactions), to check every anchor the
+   * node records as confirmed; null when the chain was not reachable. `recheck` reads them again
+   * for anchors that look missing (confirmed after the first read).
+   */
+  chainAnchors?: ChainAnchor[] | null;
+  recheckChainAnchors?: () => Promise<ChainAnchor[]>;
 }
 
 export type AuditProblem =
@@ -40,7 +48,12 @@ export type AuditProblem =
   | 'signed_head_mismatch'
   | 'bad_head_signature'
   | 'anchored_head_mismatch'
-  | 'anchored_head_beyond_log';
+  | 'anchored_head_beyond_log'
+  /** A row whose stored type or shape was changed: it cannot even be read as a leaf/head. */
+  | 'damaged_row'
+  /** A head the node recorded as confirmed is not on the chain (rolled back) or differs there. */
+  | 'confirmed_anchor_missing'
+  | 'confirmed_anchor_different';
 
 export interface AuditFinding {
   problem: AuditProblem;
@@ -59,6 +72,8 @@ export interface AuditReport {
   leavesChecked: number;
   signedHeads: { checked: number; latestSize: number };
   anchoredHeads: { checked: number; latestSize: number; source: 'chain' | 'unavailable' };
+  /** Anchors the node records as confirmed, checked against the chain (root, transaction, block). */
+  recordedAnchors: { checked: number; missing: number; different: number; source: 'chain' | 'unavailable' };
   /** Leaves after the latest signed head (written since; signed at the next checkpoint). */
   unsignedTail: number;
   findings: AuditFinding[];
@@ -79,7 +94,14 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
   const hashes = new LeafHashes(storedSize);
   for (let start = 0; start < storedSize; start += chunk) {
     const end = Math.min(start + chunk, storedSize);
-    const rows = await store.leaves(start, end);
+    const rows = await readLeaves(store, start, end, (index, err) =>
+      findings.push({
+        problem: 'damaged_row',
+        leafIndex: index,
+        recordId: `leaf:${index}`,
+        detail: `leaf ${index} cannot be read: ${err.message}`,
+      }),
+    );
     let expect = start;
     for (const row of rows) {
       if (row.index !== expect) {
@@ -91,6 +113,12 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
         });
         // Keep positions aligned so later checks still locate.
         while (expect < row.index) hashes.set(expect++, EMPTY_ROOT);
+      }
+      if (row.data === DAMAGED) {
+        // Already reported as damaged_row; nothing to recompute from.
+        hashes.set(row.index, EMPTY_ROOT);
+        expect++;
+        continue;
       }
       const h = hashLeaf(row.data);
       hashes.set(row.index, h);
@@ -133,7 +161,12 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
 
   // 2. Tiles against recomputed leaves.
   const tree = new RecomputedTree(hashes);
-  for (const tile of await store.tiles()) {
+  const damaged = (what: string) => (err: unknown) => {
+    if (!(err instanceof StoreError)) throw err;
+    findings.push({ problem: 'damaged_row', detail: `${what} cannot be read: ${err.message}` });
+    return [];
+  };
+  for (const tile of await store.tiles().catch(damaged('stored tiles'))) {
     const start = tile.index * TILE_SIZE;
     if (start + TILE_SIZE > size) continue;
     if (!hashEquals(tree.subtree(start, start + TILE_SIZE), tile.hash)) {
@@ -146,7 +179,7 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
   }
 
   // 3. Signed heads: signature by the node, root recomputed from the leaves.
-  const heads = (await store.heads(1_000_000)).sort((a, b) => a.size - b.size);
+  const heads = (await store.heads(1_000_000).catch(damaged('signed heads'))).sort((a, b) => a.size - b.size);
   let goodSize = 0;
   for (const h of heads) {
     const root = bytesToHex(h.root);
@@ -187,6 +220,27 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
     } else anchoredGood = a.size;
   }
 
+  // 5. Every anchor the node records as confirmed must be on chain as recorded.
+  const recorded = await store.anchors().catch(damaged('the anchor outbox') as (e: unknown) => AnchorRecord[]);
+  let anchorCheck = { checked: 0, missing: 0, different: 0, source: 'unavailable' as 'chain' | 'unavailable' };
+  if (opts.chainAnchors) {
+    let found = compareAnchors(recorded, opts.chainAnchors);
+    // Confirmed after the chain was read (ingest runs on): read the chain again before calling them missing.
+    if (found.length > 0 && opts.recheckChainAnchors) found = compareAnchors(recorded, await opts.recheckChainAnchors());
+    for (const d of found) {
+      findings.push({
+        problem: d.kind === 'missing' ? 'confirmed_anchor_missing' : 'confirmed_anchor_different',
+        detail: d.detail,
+      });
+    }
+    anchorCheck = {
+      checked: compareAnchorsChecked(recorded),
+      missing: found.filter((d) => d.kind === 'missing').length,
+      different: found.filter((d) => d.kind !== 'missing').length,
+      source: 'chain',
+    };
+  }
+
   const latestSigned = heads.length ? heads[heads.length - 1]!.size : 0;
   const anchored = opts.anchoredHeads ?? [];
   const firstBad = pickFirstBad(findings);
@@ -200,10 +254,49 @@ export async function auditLog(opts: AuditOptions): Promise<AuditReport> {
       latestSize: anchored.reduce((m, a) => Math.max(m, a.size), 0),
       source: opts.anchoredHeads ? 'chain' : 'unavailable',
     },
+    recordedAnchors: anchorCheck,
     unsignedTail: Math.max(0, size - latestSigned),
     findings,
     firstBad,
   };
+}
+
+/** Placeholder bytes of a leaf row that could not be read (compared by identity). */
+const DAMAGED = new Uint8Array(0);
+
+function compareAnchorsChecked(records: AnchorRecord[]): number {
+  return records.filter((a) => a.status === 'confirmed' || a.confirmedAt !== null).length;
+}
+
+/**
+ * Leaves [start, end) as stored. A row that cannot be read (its stored type was changed, e.g. a
+ * BLOB updated to TEXT) fails the whole query; then the range is read leaf by leaf so the bad
+ * rows are named and every other leaf is still checked.
+ */
+async function readLeaves(
+  store: NodeStore,
+  start: number,
+  end: number,
+  onDamaged: (index: number, err: StoreError) => void,
+): Promise<StoredLeaf[]> {
+  try {
+    return await store.leaves(start, end);
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+  }
+  const rows: StoredLeaf[] = [];
+  for (let i = start; i < end; i++) {
+    try {
+      const row = await store.leaf(i);
+      if (row) rows.push(row);
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      onDamaged(i, err);
+      // Keep it in place with no bytes: its hash check fails and positions stay aligned.
+      rows.push({ index: i, hash: EMPTY_ROOT, data: DAMAGED });
+    }
+  }
+  return rows;
 }
 
 /**

@@ -53,10 +53,18 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 type Row = Record<string, unknown>;
 
-const bytes = (v: unknown): Uint8Array => {
+const bytes = (v: unknown, column = 'column'): Uint8Array => {
   if (v instanceof Uint8Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  throw new StoreError('corrupt', 'expected a BLOB column');
+  throw new StoreError('corrupt', `${column} holds ${sqlType(v)}, expected a BLOB`);
 };
+/** The SQLite storage class a value came back as (a row whose type was changed shows here). */
+function sqlType(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'string') return `TEXT (${JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}…` : v)})`;
+  if (typeof v === 'number') return Number.isInteger(v) ? `INTEGER (${v})` : `REAL (${v})`;
+  if (typeof v === 'bigint') return `INTEGER (${v})`;
+  return typeof v;
+}
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -185,7 +193,13 @@ export class SqliteStore implements NodeStore {
 
   async leaf(index: number): Promise<StoredLeaf | null> {
     const r = this.s('leaf').get(index) as Row | undefined;
-    return r ? { index: num(r.idx), hash: bytes(r.hash), data: bytes(r.data) } : null;
+    return r
+      ? {
+          index: num(r.idx),
+          hash: bytes(r.hash, `log_leaves.hash of leaf ${index}`),
+          data: bytes(r.data, `log_leaves.data of leaf ${index}`),
+        }
+      : null;
   }
 
   async leafHashes(start: number, end: number): Promise<Uint8Array[]> {
@@ -199,13 +213,16 @@ export class SqliteStore implements NodeStore {
   async leaves(start: number, end: number): Promise<StoredLeaf[]> {
     return (this.s('leaves').all(start, end) as Row[]).map((r) => ({
       index: num(r.idx),
-      hash: bytes(r.hash),
-      data: bytes(r.data),
+      hash: bytes(r.hash, `log_leaves.hash of leaf ${num(r.idx)}`),
+      data: bytes(r.data, `log_leaves.data of leaf ${num(r.idx)}`),
     }));
   }
 
   async tiles(): Promise<TileHash[]> {
-    return (this.s('tiles').all() as Row[]).map((r) => ({ index: num(r.idx), hash: bytes(r.hash) }));
+    return (this.s('tiles').all() as Row[]).map((r) => ({
+      index: num(r.idx),
+      hash: bytes(r.hash, `log_tiles.hash of tile ${num(r.idx)}`),
+    }));
   }
 
   async saveHead(h: SignedTreeHead): Promise<void> {
@@ -313,6 +330,23 @@ export class SqliteStore implements NodeStore {
     this.s('setSetting').run(key, value);
   }
 
+  /**
+   * Run `read` on one consistent snapshot of the database: a read transaction on this
+   * connection, begun with a first read so SQLite fixes the WAL snapshot now and holds it until
+   * the end, while other connections keep committing. The audit reads leaves, heads, tiles,
+   * devices and anchors through it, so they all describe the same moment.
+   */
+  async readSnapshot<T>(read: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN');
+    try {
+      this.cachedSize = num((this.s('size').get() as Row).n);
+      return await read();
+    } finally {
+      this.db.exec('COMMIT');
+      this.cachedSize = num((this.s('size').get() as Row).n);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
@@ -326,9 +360,9 @@ export class SqliteStore implements NodeStore {
 function headFromRow(r: Row): SignedTreeHead {
   return {
     size: num(r.size),
-    root: bytes(r.root),
+    root: bytes(r.root, `log_heads.root at size ${num(r.size)}`),
     timestamp: num(r.ts),
-    signature: bytes(r.signature),
+    signature: bytes(r.signature, `log_heads.signature at size ${num(r.size)}`),
     signer: String(r.signer),
   };
 }
@@ -336,7 +370,7 @@ function headFromRow(r: Row): SignedTreeHead {
 function anchorFromRow(r: Row): AnchorRecord {
   return {
     size: num(r.size),
-    root: bytes(r.root),
+    root: bytes(r.root, `anchor_outbox.root at size ${num(r.size)}`),
     timestamp: num(r.ts),
     status: String(r.status) as AnchorStatus,
     txHash: r.tx_hash === null ? null : String(r.tx_hash),

@@ -50,7 +50,11 @@ export interface SignedTreeHead {
   signer: string;
 }
 
-export type AnchorStatus = 'pending' | 'sent' | 'confirmed' | 'superseded';
+/**
+ * pending → sent → confirmed; superseded when a newer pending head covers it. A confirmed head the
+ * chain later lost (rollback) becomes requeued and is published again at its own size.
+ */
+export type AnchorStatus = 'pending' | 'sent' | 'confirmed' | 'superseded' | 'requeued';
 
 export interface AnchorRecord {
   size: number;

@@ -21,7 +21,31 @@ export interface StatusJson {
   log: { size: number; latestSignedHead: SignedHeadJson | null };
   anchor: { size: number; root: Hex; txHash: Hex | null; blockNumber: number | null } | null;
   ingest: Record<string, unknown>;
-  anchoring?: { pending: number; sent: number; policy: Record<string, number> };
+  anchoring?: {
+    outboxDepth: number;
+    pending: number;
+    sent: number;
+    requeued: number;
+    lastConfirmed: { size: number; txHash: Hex | null; blockNumber: number | null; at: number | null } | null;
+    lastCheck: { at: number; discrepancies: { kind: string; size: number }[] } | null;
+    policy: Record<string, number>;
+  };
+  chainHealth?: ChainHealthJson;
+}
+
+/** GET /api/v1/status → chainHealth: the chain as the node sees it. */
+export interface ChainHealthJson {
+  mode: 'embedded' | 'external';
+  reachable: boolean;
+  lastBlock: number | null;
+  lastBlockAt: number | null;
+  secondsSinceLastBlock: number | null;
+  lastAnsweredAt: number | null;
+  secondsSinceAnswer: number | null;
+  lastError: string | null;
+  rollbacks: number;
+  retryAfterSeconds: number;
+  process: { owned: true; running: boolean; pid: number; restarts: number; nextRestartAt: number | null } | null;
 }
 
 /** GET /api/v1/chain: the chain the node is pinned to (what the verify page checks against). */
@@ -38,7 +62,7 @@ export interface AnchorJson {
   size: number;
   root: Hex;
   timestamp: number;
-  status: 'pending' | 'sent' | 'confirmed' | 'superseded' | string;
+  status: 'pending' | 'sent' | 'confirmed' | 'superseded' | 'requeued' | string;
   txHash: Hex | null;
   blockNumber: number | null;
   attempts: number;

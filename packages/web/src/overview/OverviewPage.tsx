@@ -3,6 +3,7 @@ import type { PayoutJson, PolicyJson, ShipmentStateJson } from '../api/types.js'
 import { useStatus } from '../api/hooks.js';
 import { useApi } from '../lib/use-api.js';
 import { AlertsCard } from './AlertsCard.js';
+import { ChainHealthCard } from './ChainHealthCard.js';
 import { EvidenceStats } from './EvidenceStats.js';
 import { LiveFeedCard } from './LiveFeedCard.js';
 import { PoliciesCard } from './PoliciesCard.js';
@@ -31,6 +32,7 @@ export default function OverviewPage() {
         </div>
         <div className="stack">
           <AlertsCard shipments={shipments.data} />
+          <ChainHealthCard status={status.data} reload={status.reload} />
           <LiveFeedCard />
         </div>
       </div>
