@@ -8,29 +8,9 @@ import { queriesOpenApiPaths } from './subscriptions/openapi.js';
 
 import { MAX_URI_LENGTH } from './protocol.js';
 
-const problem = { $ref: '#/components/responses/Problem' };
-const json = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const pathParam = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  description,
-  schema: { type: 'string' },
-});
-const queryParam = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
-  name,
-  in: 'query',
-  required: false,
-  description,
-  schema,
-});
-const PAGING = [
-  queryParam('perPage', 'Events (or members) per page, 1–1000 (default 30).', { type: 'integer', minimum: 1 }),
-  queryParam('nextPageToken', 'Opaque token from the previous page\'s Link header (rel="next").'),
-];
+import { json, paging, pathParam, problem, queryParam } from '../api/openapi-parts.js';
+
+const PAGING = paging('Events (or members)');
 const EVENT_QUERY_DOC =
   'EPCIS 2.0 SimpleEventQuery parameters in the URI query string (query-schema.json): eventType, GE_/LT_eventTime, GE_/LT_recordTime, EQ_action, ' +
   'EQ_bizStep, EQ_disposition, EQ_persistentDisposition_set/unset, EQ_/WD_readPoint, EQ_/WD_bizLocation, EQ_transformationID, MATCH_epc, ' +

@@ -1,28 +1,8 @@
 // OpenAPI 3.1 path items of the /queries resources (merged by epcisOpenApiPaths).
 
-const problem = { $ref: '#/components/responses/Problem' };
-const json = (description: string, schema: Record<string, unknown> = { type: 'object' }) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const pathParam = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  description,
-  schema: { type: 'string' },
-});
-const queryParam = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
-  name,
-  in: 'query',
-  required: false,
-  description,
-  schema,
-});
-const PAGING = [
-  queryParam('perPage', 'Items per page, 1–1000 (default 30).', { type: 'integer', minimum: 1 }),
-  queryParam('nextPageToken', 'Opaque token from the previous page\'s Link header (rel="next").'),
-];
+import { json, paging, pathParam, problem, queryParam } from '../../api/openapi-parts.js';
+
+const PAGING = paging('Items');
 const QUERY_NAME = pathParam('queryName', 'The named query (A–Z a–z 0–9 . _ ~ -, up to 128)');
 const SUBSCRIPTION_ID = pathParam('subscriptionID', 'The subscription id (UUID)');
 const definition = {
