@@ -37,7 +37,9 @@ function baseDocument() {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',
           description:
-            'One message as application/cose, or many as an RFC 8742 CBOR sequence (application/cbor-seq). Answered only after accepted messages are durably committed.',
+            'One message as application/cose, or many as an RFC 8742 CBOR sequence (application/cbor-seq). Answered only after accepted messages are durably committed. ' +
+            'Every answer advertises the limits in TradeTwin-Ingest-Max-Envelopes and TradeTwin-Ingest-Max-Body-Bytes; a request over either is a 413, cut off while it streams in. ' +
+            'A reading of a device the node has not cached while the ledger is unreachable is a retryable 503 chain_unavailable with Retry-After.',
           requestBody: {
             required: true,
             content: {
