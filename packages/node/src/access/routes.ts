@@ -1,6 +1,7 @@
 // Log in and out (the dashboard), and the organisation's accounts and API
 // credentials (access:admin), as a Hono app mounted under /api/v1. The access
 // middleware (http.ts) has already decided who may call each route.
+import { jsonObjectBody } from '../api/json-body.js';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { HttpProblem } from '../api/problem.js';
@@ -18,7 +19,7 @@ export function accessRoutes(access: AccessService, opts: AccessRouteOptions = {
   const secure = (c: Context) => opts.secureCookies === true || new URL(c.req.url).protocol === 'https:';
 
   app.post('/auth/login', async (c) => {
-    const body = await jsonObject(c);
+    const body = await jsonObjectBody(c.req);
     if (typeof body.username !== 'string' || typeof body.password !== 'string')
       throw new HttpProblem(400, 'bad_login_request', 'send {"username": "…", "password": "…"}');
     const s = await access.login(body.username, body.password, clientAddress(c));
@@ -50,13 +51,13 @@ export function accessRoutes(access: AccessService, opts: AccessRouteOptions = {
   // ---------------------------------------------------------------- users (access:admin)
   app.get('/access/users', (c) => c.json(access.users().map(userJson)));
   app.post('/access/users', async (c) => {
-    const b = await jsonObject(c);
+    const b = await jsonObjectBody(c.req);
     if (!isRole(b.role)) throw new HttpProblem(400, 'bad_role', `role must be one of ${ROLES.join(', ')}`);
     const u = await access.addUser(b.username as string, b.password as string, b.role);
     return c.json(userJson(u), 201);
   });
   app.post('/access/users/:username/password', async (c) => {
-    const b = await jsonObject(c);
+    const b = await jsonObjectBody(c.req);
     await access.setPassword(c.req.param('username'), b.password as string);
     return c.body(null, 204);
   });
@@ -66,7 +67,7 @@ export function accessRoutes(access: AccessService, opts: AccessRouteOptions = {
   // ---------------------------------------------------------------- credentials (access:admin)
   app.get('/access/credentials', (c) => c.json(access.credentials().map(credentialJson)));
   app.post('/access/credentials', async (c) => {
-    const b = await jsonObject(c);
+    const b = await jsonObjectBody(c.req);
     const { credential, token } = access.createCredential(b.name as string, b.scopes as string[]);
     c.header('cache-control', 'no-store');
     return c.json({ ...credentialJson(credential), token }, 201);
@@ -89,17 +90,6 @@ function principalJson(p: Principal) {
     scopes: [...p.scopes].sort(),
     ...(p.session ? { expiresAt: new Date(p.session.expiresAt).toISOString(), csrfToken: p.session.csrf } : {}),
   };
-}
-
-async function jsonObject(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // the problem below
-  }
-  throw new HttpProblem(400, 'bad_json', 'request body must be a JSON object');
 }
 
 export { ROLE_SCOPES };

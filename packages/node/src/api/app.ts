@@ -1,6 +1,7 @@
 // The node's HTTP API (OpenAPI 3.1 description in ./openapi.ts). Every error
 // leaves through one typed HttpProblem, rendered as an RFC 7807 body here at
 // the boundary; anything else is a 500 problem with no internals leaked.
+import { jsonObjectBody } from './json-body.js';
 import { Hono } from 'hono';
 import { bytesToHex } from 'viem';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
@@ -263,7 +264,7 @@ export function createApp(deps: ApiDeps): Hono {
   // Admin (devices:admin, checked by the access middleware): the node's organisation registers and revokes its devices on chain.
   const admin = new Hono();
   admin.post('/devices', async (c) => {
-    const body = await jsonBody(c.req.raw);
+    const body = await jsonObjectBody(c.req);
     const deviceId = body.deviceId;
     const keyType = body.keyType;
     const publicKey = body.publicKey;
@@ -284,7 +285,7 @@ export function createApp(deps: ApiDeps): Hono {
     return c.json({ deviceId, ...res }, 201);
   });
   admin.post('/devices/:id/revoke', async (c) => {
-    const body = await jsonBody(c.req.raw, true);
+    const body = await jsonObjectBody(c.req, true);
     const at = body.effectiveAt;
     if (at !== undefined && (typeof at !== 'number' || !Number.isSafeInteger(at) || at < 0)) {
       throw new HttpProblem(400, 'bad_time', 'effectiveAt must be ms since epoch');
@@ -313,18 +314,6 @@ function chainProblem(err: ChainError): HttpProblem {
     'chain_unavailable',
     `the chain did not take the transaction (${err.code}): ${err.message.split('\n')[0]}`,
   );
-}
-
-async function jsonBody(req: Request, optional = false): Promise<Record<string, unknown>> {
-  const text = await req.text();
-  if (optional && text.trim() === '') return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // fall through to the problem below
-  }
-  throw new HttpProblem(400, 'bad_json', 'request body must be a JSON object');
 }
 
 function headJson(h: { size: number; root: Uint8Array; timestamp: number; signature: Uint8Array; signer: string }) {

@@ -2,7 +2,7 @@
 // against the chain itself — device key and revocation from DeviceRegistry,
 // the anchored root from LogAnchor — so nothing rests on the node's database.
 import { existsSync, readFileSync } from 'node:fs';
-import { createPublicClient, type Hex, http } from 'viem';
+import { createPublicClient, http } from 'viem';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';

@@ -8,7 +8,7 @@
 // chain is started with its genesis just before the journey, so the policy is
 // bound before the goods leave; then the chain clock jumps to the present and
 // the loggers deliver their buffers.
-import { bytesToHex, type Hex } from 'viem';
+import type { Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import { fundAccount, rpc } from '@tradetwin/contracts/devchain';
@@ -25,7 +25,7 @@ import {
   offerPolicy,
   shipmentIdHash,
 } from '../chain/cover.js';
-import { readDevice, registerDevice } from '../chain/devices.js';
+import { registerDevice } from '../chain/devices.js';
 import { LogAnchorClient } from '../chain/log-anchor.js';
 import { admitMember, ROLES } from '../chain/members.js';
 import { createSimulatedDevice, type SimulatedDevice } from '../device/simulator.js';

@@ -51,6 +51,16 @@ const FORMAT_HEADERS = [
 const XML = {
   schema: { type: 'string', description: 'EPCIS 2.0 XML (GS1 EPCglobal-epcis-2_0.xsd / EPCglobal-epcis-query-2_0.xsd)' },
 };
+/** What capture takes: EPCIS 2.0 JSON(-LD) or XML. */
+const CAPTURE_BODY = {
+  required: true,
+  content: {
+    'application/json': { schema: { type: 'object' } },
+    'application/ld+json': { schema: { type: 'object' } },
+    'application/xml': XML,
+    'text/xml': XML,
+  },
+};
 const queryDocument = {
   description:
     'An EPCISQueryDocument (JSON, or XML with Accept: application/xml); a Link header (rel="next") when more events match',
@@ -150,15 +160,7 @@ function routePaths(prefix: string): Record<string, Record<string, unknown>> {
           },
           { name: 'GS1-EPCIS-Version', in: 'header', required: false, schema: { type: 'string' } },
         ],
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': { schema: { type: 'object' } },
-            'application/ld+json': { schema: { type: 'object' } },
-            'application/xml': XML,
-            'text/xml': XML,
-          },
-        },
+        requestBody: CAPTURE_BODY,
         responses: {
           '202': { description: 'Capture job created; its URL in the Location header' },
           '400': problem,
@@ -187,15 +189,7 @@ function routePaths(prefix: string): Record<string, Record<string, unknown>> {
         summary: 'Capture one event synchronously (a duplicate eventID: 409)',
         parameters: FORMAT_HEADERS.slice(0, 1),
         // In XML: an EPCISDocument holding exactly one event.
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': { schema: { type: 'object' } },
-            'application/ld+json': { schema: { type: 'object' } },
-            'application/xml': XML,
-            'text/xml': XML,
-          },
-        },
+        requestBody: CAPTURE_BODY,
         responses: {
           '201': json('The stored event (Location: its URL)'),
           '400': problem,

@@ -21,16 +21,7 @@ import { buildEventProofs, type ChainRef } from './proof.js';
 import { checkCbvXmlFormat, identifierTranslator, mapIdentifiers, parseEpcFormat, translateEventJson } from './epc-format.js';
 import { withDescendants } from './master-data.js';
 import { checkUriLength, checkVersions, discoveryHeaders, jsonTypeOrNull, negotiateJson } from './protocol.js';
-import {
-  eventJson,
-  MAX_PER_PAGE,
-  parseEventQuery,
-  queryDocumentText,
-  rawQueryPairs,
-  repositoryLookup,
-  runEventQuery,
-  tokenMac,
-} from './query.js';
+import { eventJson, MAX_PER_PAGE, parseEventQuery, rawQueryPairs, repositoryLookup, runEventQuery, tokenMac } from './query.js';
 import type { EpcisRepository } from './repository.js';
 import { queryRoutes } from './subscriptions/routes.js';
 import type { EpcisSubscriptions } from './subscriptions/service.js';
@@ -38,14 +29,7 @@ import { trace } from './trace.js';
 import { coreValidator } from './validator.js';
 import { CBV_VERSION, EPCIS_CONTEXT, EPCIS_VERSION, EVENT_TYPES } from './types.js';
 import { epcKey, normaliseCbv } from './vocab.js';
-import {
-  isXmlMediaType,
-  negotiate,
-  queryDocumentResponse,
-  servesEventsAsXml,
-  singleXmlEvent,
-  xmlCaptureDocument,
-} from './xml.js';
+import { isXmlMediaType, queryDocumentResponse, servesEventsAsXml, singleXmlEvent, xmlCaptureDocument } from './xml.js';
 import { BIZ_STEPS, DISPOSITIONS } from '@tradetwin/core/epcis/vocab';
 
 export interface EpcisRouteDeps {
@@ -393,7 +377,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   };
   app.get('/eventTypes', (c) => c.json(collection([...EVENT_TYPES])));
   app.get('/eventTypes/:eventType', (c) => {
-    const t = knownEventType(c.req.param('eventType'));
+    knownEventType(c.req.param('eventType')); // 404 for an event type this repository does not have
     return c.json(collection(['events']));
   });
   app.get('/eventTypes/:eventType/events', (c) => {

@@ -9,7 +9,8 @@
 // (consumers' positions); the public verification names only the two
 // sightings of an impossible-travel finding, without who scanned.
 // Errors are RFC 7807 problems (api/problem.ts), each with a precise code.
-import { type Context, Hono } from 'hono';
+import { jsonObjectBody } from '../api/json-body.js';
+import { Hono } from 'hono';
 import type { LocalAccount } from 'viem';
 import { HttpProblem, intParam, problemResponse } from '../api/problem.js';
 import { checkCoordinates, type LatLon } from './geo.js';
@@ -41,7 +42,7 @@ export function tagRoutes(deps: TagRouteDeps): Hono {
 
   app.post('/tags', async (c) => {
     if (!deps.brand) throw new HttpProblem(501, 'no_brand_key', 'this node has no brand account to sign tags with');
-    const body = await jsonObject(c);
+    const body = await jsonObjectBody(c.req);
     const item = itemInput(body);
     const base = body.base ?? deps.resolver;
     if (base !== undefined && typeof base !== 'string')
@@ -111,17 +112,6 @@ export function tagRoutes(deps: TagRouteDeps): Hono {
 
 export function sightingJson(s: Sighting) {
   return { ...s, at: new Date(s.at).toISOString(), recordedAt: new Date(s.recordedAt).toISOString() };
-}
-
-async function jsonObject(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // the problem below
-  }
-  throw new HttpProblem(400, 'bad_json', 'request body must be a JSON object');
 }
 
 /** Exactly one way of naming the item: epc, uri, or gtin + serial. */
