@@ -44,6 +44,20 @@ export const startCommand: Command = {
       config.orgName = 'Ocean Carrier Ltd';
     }
     const node = await startNode(config, say);
+    // Stop cleanly on SIGINT/SIGTERM from now on: installed before the ready line, so a supervisor
+    // (or a test) that signals as soon as it reads it gets a clean stop — chain lock released —
+    // not the default kill.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        say('stopping…');
+        node.stop().then(resolve, (err: unknown) => {
+          say(`stop failed: ${String(err)}`);
+          resolve();
+        });
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
     const ready = {
       httpUrl: node.httpUrl,
       mqtt: node.mqttUrl ?? null,
@@ -64,17 +78,7 @@ export const startCommand: Command = {
         (err: unknown) => say(`demo failed: ${err instanceof Error ? err.message : String(err)}`),
       );
     }
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        say('stopping…');
-        node.stop().then(resolve, (err: unknown) => {
-          say(`stop failed: ${String(err)}`);
-          resolve();
-        });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopped;
     return 0;
   },
 };
