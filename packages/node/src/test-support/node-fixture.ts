@@ -9,6 +9,7 @@ import { signTelemetry } from '@tradetwin/core/telemetry/envelope';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
 import { loadConfig, type NodeConfig } from '../config.js';
 import { type RunningNode, startNode } from '../node.js';
+import { e2eDriver, freshPostgresDatabase } from '../storage/test-support.js';
 
 export interface TestNode {
   node: RunningNode;
@@ -33,6 +34,10 @@ export async function startTestNode(opts: { dataDir?: string; configure?: (c: No
   config.mqtt = { mode: 'embedded', host: '127.0.0.1', port: 0 };
   config.ingest.verifyWorkers = 1;
   config.anchor = { everyMs: 200, pollMs: 50 };
+  // CI's second pass (TRADETWIN_TEST_STORE=postgres) runs the same end-to-end tests on a fresh
+  // PostgreSQL database per node; a restarted node (opts.dataDir given) keeps its database.
+  const pgDb = e2eDriver() === 'postgres' ? await postgresFor(dataDir) : null;
+  if (pgDb) config.store = { kind: 'postgres', url: pgDb.url };
   opts.configure?.(config);
   const node = await startNode(config);
   let stopped = false;
@@ -59,8 +64,23 @@ export async function startTestNode(opts: { dataDir?: string; configure?: (c: No
     dispose: async () => {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (pgDb) {
+        postgresByDataDir.delete(dataDir);
+        await pgDb.drop();
+      }
     },
   };
+}
+
+const postgresByDataDir = new Map<string, { url: string; drop(): Promise<void> }>();
+/** One database per data dir, so a test that restarts a node on its data dir finds its data again. */
+async function postgresFor(dataDir: string): Promise<{ url: string; drop(): Promise<void> }> {
+  let db = postgresByDataDir.get(dataDir);
+  if (!db) {
+    db = await freshPostgresDatabase('tt_e2e');
+    postgresByDataDir.set(dataDir, db);
+  }
+  return db;
 }
 
 export function deviceKey(deviceId: string, keyType: KeyType = 1): DeviceKey {

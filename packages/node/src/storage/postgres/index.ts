@@ -1,0 +1,10 @@
+// The scale driver: every area in one PostgreSQL database, over one pool.
+import { StoreError } from '../errors.js';
+import type { Storage } from '../types.js';
+import { PgDatabase, redactUrl } from './database.js';
+
+export async function openPostgresStorage(opts: { url: string }): Promise<Storage> {
+  const db = await PgDatabase.open({ url: opts.url });
+  await db.close();
+  throw new StoreError('io', `the PostgreSQL driver is not complete yet (${redactUrl(opts.url)})`);
+}

@@ -1,0 +1,93 @@
+// Test fixtures for the storage layer: a fresh store on each driver. SQLite runs
+// everywhere (a throw-away data dir); PostgreSQL runs where the machine's server is
+// promised (TRADETWIN_CI_SERVICES=1, as CI sets it), each test in its own fresh
+// database, dropped afterwards. Elsewhere the PostgreSQL half is skipped with a
+// visible message, never silently.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import type { StoreConfig } from '../config.js';
+
+export type DriverName = 'sqlite' | 'postgres';
+
+/** The server tests use: the machine's PostgreSQL (trust auth), or TRADETWIN_TEST_POSTGRES_URL. */
+export const TEST_POSTGRES_URL = process.env.TRADETWIN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export const postgresForTests = (): boolean => process.env.TRADETWIN_CI_SERVICES === '1';
+
+export const POSTGRES_SKIP_MESSAGE = 'needs the machine PostgreSQL at 127.0.0.1:5432: set TRADETWIN_CI_SERVICES=1 (CI does)';
+
+/** Creates an empty database on the test server; `drop` removes it (and any connection left to it). */
+export async function freshPostgresDatabase(prefix = 'tt_test'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export interface DriverFixture {
+  driver: DriverName;
+  /** A fresh data dir (SQLite's file lives here; PostgreSQL nodes keep keys and the chain here). */
+  dataDir: string;
+  store: StoreConfig;
+  dispose(): Promise<void>;
+}
+
+export async function freshDriver(driver: DriverName): Promise<DriverFixture> {
+  const dataDir = mkdtempSync(join(tmpdir(), `tt-${driver}-`));
+  if (driver === 'sqlite')
+    return { driver, dataDir, store: { kind: 'sqlite' }, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  const db = await freshPostgresDatabase();
+  return {
+    driver,
+    dataDir,
+    store: { kind: 'postgres', url: db.url },
+    dispose: async () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      await db.drop();
+    },
+  };
+}
+
+/**
+ * Runs `suite` once per driver, each inside its own describe block. The PostgreSQL block is a
+ * visible skip where the machine's server is not promised.
+ */
+export function forEachDriver(title: string, suite: (driver: DriverName) => void): void {
+  for (const driver of ['sqlite', 'postgres'] as const) {
+    describe(`${title} [${driver}]`, () => {
+      if (driver === 'postgres' && !postgresForTests()) {
+        it(POSTGRES_SKIP_MESSAGE, (t) => t.skip('TRADETWIN_CI_SERVICES is not set'));
+        return;
+      }
+      suite(driver);
+    });
+  }
+}
+
+/** The driver end-to-end tests run on: TRADETWIN_TEST_STORE=postgres (CI's second pass) or SQLite. */
+export function e2eDriver(): DriverName {
+  return process.env.TRADETWIN_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+}

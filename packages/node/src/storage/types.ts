@@ -1,0 +1,13 @@
+// The storage layer's interfaces, one per kind of data, implemented by both
+// drivers (sqlite/, postgres/) and checked by one conformance suite
+// (conformance.ts). Methods are async because PostgreSQL is.
+import type { NodeStore } from '../store/types.js';
+
+export interface Storage {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Where the data lives, for logs and errors: the SQLite file, or the PostgreSQL URL without its password. */
+  readonly location: string;
+  /** The transparency log, anchor outbox, device cache, telemetry index and settings. */
+  readonly log: NodeStore;
+  close(): Promise<void>;
+}
