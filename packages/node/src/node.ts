@@ -36,7 +36,7 @@ import { attachEpcisWebSockets } from './epcis/subscriptions/websocket.js';
 import { ShipmentMonitor } from './shipments/monitor.js';
 import { SightingStore, TagVerifier } from './tags/index.js';
 import { SqliteShipmentStore, type ShipmentStore } from './shipments/store.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openStorage } from './storage/index.js';
 import type { NodeStore } from './store/types.js';
 import { LiveFeed } from '@tradetwin/web/server/live';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from '@tradetwin/web/server/live-events';
@@ -102,10 +102,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const tls: TlsMaterial | undefined = config.tls
       ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
       : undefined;
-    if (config.store.kind !== 'sqlite')
-      throw new Error('the PostgreSQL store is not available yet: use the embedded SQLite store');
-    const store = new SqliteStore({ path: join(config.dataDir, 'node.db') });
-    stops.push(() => store.close());
+    const storage = await openStorage({ dataDir: config.dataDir, store: config.store });
+    stops.push(() => storage.close());
+    const store = storage.log;
 
     const signerKey = config.signerKey ?? nodeKey(config.dataDir);
     const address = privateKeyToAccount(signerKey).address;
