@@ -296,7 +296,7 @@ describe('webhook subscriptions', () => {
     const view = (await (await n.request(`/epcis/queries/shipping/subscriptions/${s1.subscriptionID}`)).json()) as Json;
     assert.match(String((view.pendingDelivery as Json | undefined)?.lastError), /no answer within 400 ms/);
     slow.mode = { status: 200 };
-    for (let i = 0; n.subs.store.pending(s1.subscriptionID as string) !== null; i++) {
+    for (let i = 0; (await n.subs.store.pending(s1.subscriptionID as string)) !== null; i++) {
       assert.ok(i < 300, 'acknowledged within 3 s');
       await sleep(10);
     }
@@ -372,7 +372,7 @@ describe('webhook subscriptions', () => {
     const s = await subscribe(n, 'short-lived', { dest: rx.url, stream: true });
     assert.equal((await n.request('/epcis/queries/short-lived', { method: 'DELETE' })).status, 204);
     assert.equal((await n.request(`/epcis/queries/short-lived/subscriptions/${s.subscriptionID}`)).status, 404);
-    assert.equal(n.subs.store.subscription(s.subscriptionID as string), null);
+    assert.equal(await n.subs.store.subscription(s.subscriptionID as string), null);
     await rx.close();
   });
 });
@@ -402,7 +402,7 @@ describe('restarts', () => {
         idsOf(acked),
         [...first, ...second].map((e) => e.eventID),
       );
-      assert.equal(n.subs.store.pendingCount(), 0);
+      assert.equal(await n.subs.store.pendingCount(), 0);
     } finally {
       await n.close();
       removeDir(dir);

@@ -20,7 +20,8 @@ import { attachEpcisWebSockets } from './websocket.js';
 import { guard } from '../../access/guard.js';
 import { authorizeRequest } from '../../access/http.js';
 import { AccessService } from '../../access/service.js';
-import { AccessStore } from '../../access/store.js';
+import { SqliteAccessStore } from '../../storage/sqlite/access.js';
+import { SqliteSubscriptionStore } from '../../storage/sqlite/subscriptions.js';
 
 /** The light node's bootstrap credential (the admin token of a node's data dir). */
 export const LIGHT_ADMIN_TOKEN = 'light-node-admin-token';
@@ -48,8 +49,9 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
   const store = new SqliteStore({ path });
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const repo = await openEpcisRepository({ path, store, log });
-  const subs = new EpcisSubscriptions(repo, opts.subscriptions).start();
-  const accessStore = new AccessStore(path);
+  const subscriptionStore = SqliteSubscriptionStore.open({ path });
+  const subs = new EpcisSubscriptions(repo, subscriptionStore, opts.subscriptions).start();
+  const accessStore = SqliteAccessStore.open({ path });
   const access = new AccessService(accessStore, { orgId: 1, adminToken: LIGHT_ADMIN_TOKEN });
   const app = guard(new Hono(), access);
   app.route('/epcis', epcisRoutes({ repo, store, log, validate: coreValidator(), subscriptions: subs }));
@@ -102,7 +104,8 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
       await subs.close();
       await repo.close();
       await store.close();
-      accessStore.close();
+      await subscriptionStore.close();
+      await accessStore.close();
     },
   };
 }

@@ -18,7 +18,7 @@ export interface WebSocketOptions {
   /** Ping interval; a peer that missed one pong is dropped (default 30 s). */
   pingMs?: number;
   /** Refuses an upgrade request that may not open a subscription (throws an HttpProblem: 401/403), e.g. access/http.ts's authorizeRequest. */
-  authorize?: (req: IncomingMessage) => void;
+  authorize?: (req: IncomingMessage) => void | Promise<void>;
 }
 
 function refuse(socket: Duplex, err: unknown, path: string): void {
@@ -49,7 +49,7 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
   const route = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/queries/([^/]+)/events/?$`);
   const alive = new WeakMap<object, boolean>();
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = req.url ?? '/';
     const path = url.split('?')[0]!;
     const m = route.exec(path);
@@ -60,7 +60,7 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
     }
     socket.on('error', () => socket.destroy());
     try {
-      opts.authorize?.(req);
+      await opts.authorize?.(req);
     } catch (err) {
       refuse(socket, err, path);
       return;
@@ -70,31 +70,42 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
     try {
       name = decodeURIComponent(m[1]!);
       spec = parseStreamParameters(rawQueryPairs(url));
-      subs.query(name);
+      await subs.query(name);
     } catch (err) {
       refuse(socket, err, path);
       return;
     }
+    if (socket.destroyed) return; // the client left while it was checked
     wss.handleUpgrade(req, socket, head, (ws) => {
-      let sub: { close(): void };
-      try {
-        sub = subs.openStream(name, spec, {
-          send: (text) => ws.send(text),
-          bufferedAmount: () => ws.bufferedAmount,
-          close: (code, reason) => ws.close(code, reason),
-        });
-      } catch {
-        ws.close(1011, 'the subscription could not be opened');
-        return;
-      }
+      let sub: { close(): void } | undefined;
+      let gone = false;
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
       // Clients have nothing to say: messages are ignored; errors end the subscription like a close.
       ws.on('error', () => ws.terminate());
-      ws.on('close', () => sub.close());
+      ws.on('close', () => {
+        gone = true;
+        sub?.close();
+      });
+      subs
+        .openStream(name, spec, {
+          send: (text) => ws.send(text),
+          bufferedAmount: () => ws.bufferedAmount,
+          close: (code, reason) => ws.close(code, reason),
+        })
+        .then(
+          (opened) => {
+            sub = opened;
+            if (gone) opened.close();
+          },
+          () => ws.close(1011, 'the subscription could not be opened'),
+        );
     });
   };
-  server.on('upgrade', onUpgrade);
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    onUpgrade(req, socket, head).catch(() => socket.destroy());
+  };
+  server.on('upgrade', upgrade);
   const ping = setInterval(() => {
     for (const ws of wss.clients) {
       if (!alive.get(ws)) {
@@ -108,7 +119,7 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
   ping.unref();
   return () => {
     clearInterval(ping);
-    server.off('upgrade', onUpgrade);
+    server.off('upgrade', upgrade);
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   };
