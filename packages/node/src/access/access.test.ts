@@ -6,7 +6,6 @@
 // node's own access tables.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { PROBLEM_BASE } from '../api/problem.js';
