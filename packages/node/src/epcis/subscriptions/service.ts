@@ -263,9 +263,26 @@ export class EpcisSubscriptions {
 
   /** Start a connection-bound subscription; returns its end (call when the socket closes). */
   async openStream(queryName: string, spec: SubscriptionSpec, sink: StreamSink): Promise<{ id: string; close(): void }> {
+    return (await this.prepareStream(queryName, spec))(sink);
+  }
+
+  /**
+   * Checks the named query and fixes where a connection-bound subscription starts; the function returned
+   * starts it on a sink at once (synchronously: a WebSocket handshake completes with it already running).
+   */
+  async prepareStream(queryName: string, spec: SubscriptionSpec): Promise<(sink: StreamSink) => { id: string; close(): void }> {
     if (this.closed) throw new EpcisProblem(503, SUBSCRIPTION_EXC, 'stopping', 'the repository is stopping');
     await this.query(queryName);
     const cursor = spec.initialRecordTime !== null ? -1 : await this.head();
+    return (sink) => this.startStream(queryName, spec, cursor, sink);
+  }
+
+  private startStream(
+    queryName: string,
+    spec: SubscriptionSpec,
+    cursor: number,
+    sink: StreamSink,
+  ): { id: string; close(): void } {
     if (this.closed) throw new EpcisProblem(503, SUBSCRIPTION_EXC, 'stopping', 'the repository is stopping');
     const l: LiveStream = {
       id: randomUUID(),
@@ -378,7 +395,11 @@ export class EpcisSubscriptions {
     }
     if (this.inFlight.has(s.id)) return next;
     let d = await this.store.pending(s.id);
-    if (!d && due) d = await this.prepare(s, head, now);
+    if (!d && due) {
+      // The row as it is now: a delivery acknowledged since this tick listed the subscriptions moved its cursor.
+      const current = await this.store.subscription(s.id);
+      if (current && (!current.stream || head > current.cursor)) d = await this.prepare(current, head, now);
+    }
     if (!d) return next;
     if (d.nextAttemptAt <= now) {
       this.attempt(s, d);
@@ -468,15 +489,18 @@ export class EpcisSubscriptions {
             : (reason ?? (err instanceof Error ? `${err.message}${err.cause ? `: ${String(err.cause)}` : ''}` : String(err)));
       } finally {
         clearTimeout(timer);
-        this.inFlight.delete(s.id);
       }
-      if (this.closed) return;
+      // Still in flight until the outcome is stored: a tick meanwhile must neither resend this delivery
+      // nor prepare the next one from the cursor before it moved.
       try {
+        if (this.closed) return;
         if (error === null) await this.store.acknowledge(d, this.now());
         else await this.store.failed(d, this.now() + this.backoff(d.attempts + 1), error);
       } catch (err) {
         // Not recorded (the store unavailable): the delivery stays in the outbox and is sent again, same id.
         console.error(`[epcis] subscription ${s.id}: delivery ${d.id} not recorded:`, err instanceof Error ? err.message : err);
+      } finally {
+        this.inFlight.delete(s.id);
       }
       this.kick();
     })();

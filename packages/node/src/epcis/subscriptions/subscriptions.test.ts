@@ -61,7 +61,7 @@ describe('named queries', () => {
   });
   after(async () => {
     await n.close();
-    removeDir(n.dir);
+    await removeDir(n.dir);
   });
 
   it('creates, lists, reads and deletes a named query; a second create of the name is a 409', async () => {
@@ -212,7 +212,7 @@ describe('webhook subscriptions', () => {
   });
   after(async () => {
     await n.close();
-    removeDir(n.dir);
+    await removeDir(n.dir);
   });
 
   it('stream: delivers the matching events of a capture, signed, with an Idempotency-Key', async () => {
@@ -405,7 +405,7 @@ describe('restarts', () => {
       assert.equal(await n.subs.store.pendingCount(), 0);
     } finally {
       await n.close();
-      removeDir(dir);
+      await removeDir(dir);
       await rx.close();
     }
   });
@@ -442,7 +442,7 @@ describe('restarts', () => {
       );
     } finally {
       await n.close();
-      removeDir(dir);
+      await removeDir(dir);
       await rx.close();
     }
   });
@@ -469,7 +469,7 @@ describe('backlogs', () => {
       assert.equal(new Set(rx.receipts.map((r) => r.headers[IDEMPOTENCY_HEADER.toLowerCase()])).size, 3);
     } finally {
       await n.close();
-      removeDir(n.dir);
+      await removeDir(n.dir);
       await rx.close();
     }
   });
@@ -483,7 +483,7 @@ describe('WebSocket subscriptions', () => {
   });
   after(async () => {
     await n.close();
-    removeDir(n.dir);
+    await removeDir(n.dir);
   });
 
   const open = (qs: string, name = 'shipping') =>

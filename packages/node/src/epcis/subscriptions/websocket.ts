@@ -65,41 +65,31 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
       refuse(socket, err, path);
       return;
     }
-    let name: string;
-    let spec: ReturnType<typeof parseStreamParameters>;
+    let start: Awaited<ReturnType<EpcisSubscriptions['prepareStream']>>;
     try {
-      name = decodeURIComponent(m[1]!);
-      spec = parseStreamParameters(rawQueryPairs(url));
-      await subs.query(name);
+      start = await subs.prepareStream(decodeURIComponent(m[1]!), parseStreamParameters(rawQueryPairs(url)));
     } catch (err) {
       refuse(socket, err, path);
       return;
     }
     if (socket.destroyed) return; // the client left while it was checked
     wss.handleUpgrade(req, socket, head, (ws) => {
-      let sub: { close(): void } | undefined;
-      let gone = false;
+      let sub: { close(): void };
+      try {
+        sub = start({
+          send: (text) => ws.send(text),
+          bufferedAmount: () => ws.bufferedAmount,
+          close: (code, reason) => ws.close(code, reason),
+        });
+      } catch {
+        ws.close(1011, 'the subscription could not be opened');
+        return;
+      }
       alive.set(ws, true);
       ws.on('pong', () => alive.set(ws, true));
       // Clients have nothing to say: messages are ignored; errors end the subscription like a close.
       ws.on('error', () => ws.terminate());
-      ws.on('close', () => {
-        gone = true;
-        sub?.close();
-      });
-      subs
-        .openStream(name, spec, {
-          send: (text) => ws.send(text),
-          bufferedAmount: () => ws.bufferedAmount,
-          close: (code, reason) => ws.close(code, reason),
-        })
-        .then(
-          (opened) => {
-            sub = opened;
-            if (gone) opened.close();
-          },
-          () => ws.close(1011, 'the subscription could not be opened'),
-        );
+      ws.on('close', () => sub.close());
     });
   };
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
