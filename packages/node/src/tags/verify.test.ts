@@ -388,6 +388,18 @@ describe('suspected clone', () => {
     assert.equal(rec.verdict, 'suspected_clone');
   });
 
+  it('two scans of one tag at once, in Lagos and in Hamburg: the one judged second sees the first', async () => {
+    const uri = await tagOf('AT-ONCE');
+    const both = await Promise.all([
+      scan(uri, { ...LAGOS, at: SCAN_DAY + 5 * HOUR }),
+      scan(uri, { ...HAMBURG, at: SCAN_DAY + 5 * HOUR + 60_000 }),
+    ]);
+    const caught = both.filter((v) => v.reasons.some((r) => r.code === 'impossible_travel'));
+    assert.equal(caught.length, 1, 'scans of one item are judged one after the other');
+    const other = both.find((v) => v !== caught[0])!;
+    assert.equal((await sightings.byId(caught[0]!.sighting.id))!.conflictWith, other.sighting.id);
+  });
+
   it('a scan arriving late (an offline scanner) is compared with later sightings too', async () => {
     const uri = await tagOf('CLONED');
     // Reported now, scanned in Lagos 30 minutes after the Hamburg scan above.
