@@ -13,7 +13,6 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createApp } from './api/app.js';
 import { AccessService } from './access/service.js';
 import { authorizeRequest } from './access/http.js';
-import { AccessStore } from './access/store.js';
 import { Anchorer } from './anchor/anchorer.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
 import { ensureContracts } from './chain/deploy.js';
@@ -34,8 +33,8 @@ import { openEpcisRepository } from './epcis/index.js';
 import { EpcisSubscriptions } from './epcis/subscriptions/service.js';
 import { attachEpcisWebSockets } from './epcis/subscriptions/websocket.js';
 import { ShipmentMonitor } from './shipments/monitor.js';
-import { SightingStore, TagVerifier } from './tags/index.js';
-import { SqliteShipmentStore, type ShipmentStore } from './shipments/store.js';
+import { TagVerifier } from './tags/index.js';
+import type { ShipmentStore } from './storage/shipments.js';
 import { openStorage } from './storage/index.js';
 import type { NodeStore } from './store/types.js';
 import { LiveFeed } from '@tradetwin/web/server/live';
@@ -175,8 +174,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     });
     chainHealth.start();
     stops.push(() => chainHealth.stop());
-    const shipments = new SqliteShipmentStore(join(config.dataDir, 'node.db'));
-    stops.push(() => shipments.close());
+    const shipments = storage.shipments;
     let claims: ClaimAggregator | undefined;
     const monitor = new ShipmentMonitor(store, shipments, {
       onExcursion: (x, s) => {
@@ -196,13 +194,11 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     });
     stops.push(async () => epcis.close());
     // Named queries and subscriptions: the delivery worker resumes its outbox (stopped before the repository).
-    const epcisSubscriptions = new EpcisSubscriptions(epcis).start();
+    const epcisSubscriptions = new EpcisSubscriptions(epcis, storage.subscriptions).start();
     stops.push(() => epcisSubscriptions.close());
-    const tagSightings = new SightingStore(join(config.dataDir, 'node.db'));
-    stops.push(async () => tagSightings.close());
     const tagVerifier = new TagVerifier({
       repo: epcis,
-      sightings: tagSightings,
+      sightings: storage.tags,
       clients,
       memberRegistry: contracts.memberRegistry,
     });
@@ -247,9 +243,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     if (mqtt) stops.push(() => mqtt.close());
 
     const adminToken = readOrCreate(join(config.dataDir, 'admin-token'), () => randomBytes(24).toString('hex'));
-    const accessStore = new AccessStore(join(config.dataDir, 'node.db'));
-    stops.push(async () => accessStore.close());
-    const access = new AccessService(accessStore, {
+    const access = new AccessService(storage.access, {
       orgId: deployed.orgId,
       adminToken,
       sessionTtlMs: config.access.sessionTtlMs,

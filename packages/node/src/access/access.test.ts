@@ -6,7 +6,6 @@
 // node's own access tables.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { PROBLEM_BASE } from '../api/problem.js';
@@ -16,7 +15,6 @@ import { corsPolicy } from './headers.js';
 import { requirementFor } from './policy.js';
 import { accessRoutes } from './routes.js';
 import { AccessService } from './service.js';
-import { AccessStore } from './store.js';
 
 type Json = Record<string, unknown>;
 
@@ -140,7 +138,7 @@ describe('EPCIS XML binding and named queries', () => {
     for (const type of ['application/xml', 'text/xml; charset=utf-8']) {
       await problem(await capture({ 'content-type': type }, xml), 401, 'unauthenticated', true);
     }
-    const { token } = t.node.access.createCredential('xml client', ['epcis:capture']);
+    const { token } = await t.node.access.createCredential('xml client', ['epcis:capture']);
     const accepted = await capture({ authorization: `Bearer ${token}`, 'content-type': 'text/xml' }, xml);
     assert.equal(accepted.status, 202, await accepted.clone().text());
     // text/plain is what a cross-site form may send: refused even with the credential.
@@ -157,8 +155,8 @@ describe('EPCIS XML binding and named queries', () => {
     const post = (headers: Record<string, string>) =>
       req('/epcis/queries', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     await problem(await post({}), 401, 'unauthenticated', true);
-    const reader = t.node.access.createCredential('reader', ['epcis:read']).token;
-    const capturer = t.node.access.createCredential('capturer', ['epcis:capture']).token;
+    const reader = (await t.node.access.createCredential('reader', ['epcis:read'])).token;
+    const capturer = (await t.node.access.createCredential('capturer', ['epcis:capture'])).token;
     await problem(await post({ authorization: `Bearer ${reader}` }), 403, 'insufficient_scope', true);
     await problem(await post({ authorization: `Bearer ${capturer}` }), 403, 'insufficient_scope', true);
     const viewer = await login('vera.viewer', 'correct horse battery');
@@ -240,7 +238,7 @@ describe('accounts and sessions', () => {
   it('a disabled account cannot log in, and its sessions end', async () => {
     await t.node.access.addUser('dora.temp', 'temporary passphrase', 'viewer');
     const s = await login('dora.temp', 'temporary passphrase');
-    t.node.access.setDisabled('dora.temp', true);
+    await t.node.access.setDisabled('dora.temp', true);
     await problem(await req('/api/v1/devices', { headers: { cookie: s.cookie } }), 401, 'no_session');
     const again = await login('dora.temp', 'temporary passphrase');
     assert.equal(again.res.status, 401);
@@ -250,12 +248,11 @@ describe('accounts and sessions', () => {
 
 describe('accounts and sessions under a clock', () => {
   let clock = Date.parse('2026-01-01T00:00:00Z');
-  let store: AccessStore;
   let access: AccessService;
   let app: Hono;
   before(async () => {
-    store = new AccessStore(join(t.dataDir, 'node.db'));
-    access = new AccessService(store, {
+    // The node's own store, under another clock.
+    access = new AccessService(t.node.access.store, {
       orgId: t.node.access.orgId,
       now: () => clock,
       sessionTtlMs: 3_600_000,
@@ -267,7 +264,6 @@ describe('accounts and sessions under a clock', () => {
     app.route('/api/v1', accessRoutes(access));
     app.get('/api/v1/devices', (c) => c.json([]));
   });
-  after(() => store.close());
   const loginAt = (password: string) =>
     app.request('/api/v1/auth/login', {
       method: 'POST',
@@ -297,7 +293,7 @@ describe('accounts and sessions under a clock', () => {
   });
 
   it('logins from one address are rate-limited (429 with Retry-After)', async () => {
-    const limited = new AccessService(store, { orgId: t.node.access.orgId, now: () => clock, loginsPerMinute: 2 });
+    const limited = new AccessService(t.node.access.store, { orgId: t.node.access.orgId, now: () => clock, loginsPerMinute: 2 });
     const a = guard(new Hono(), limited);
     a.route('/api/v1', accessRoutes(limited));
     const attempt = () =>
@@ -316,9 +312,9 @@ describe('accounts and sessions under a clock', () => {
 
 describe('API credentials', () => {
   it('a capture credential captures (201/202) but cannot read shipments or register devices (403)', async () => {
-    const { token, credential } = t.node.access.createCredential('warehouse WMS', ['epcis:capture']);
+    const { token, credential } = await t.node.access.createCredential('warehouse WMS', ['epcis:capture']);
     assert.match(token, /^ttc_[0-9a-f]{16}_[\w-]{43}$/);
-    assert.ok(!JSON.stringify(t.node.access.credentials()).includes(token.slice(21)), 'the secret is not stored');
+    assert.ok(!JSON.stringify(await t.node.access.credentials()).includes(token.slice(21)), 'the secret is not stored');
     const bearer = { authorization: `Bearer ${token}` };
     assert.equal((await capture({ ...bearer, 'content-type': 'application/json' }, doc('3'))).status, 202);
     await problem(await req('/api/v1/shipments', { headers: bearer }), 403, 'insufficient_scope');
@@ -331,18 +327,22 @@ describe('API credentials', () => {
       403,
       'insufficient_scope',
     );
-    assert.ok(t.node.access.credentials().find((c) => c.id === credential.id)!.lastUsedAt !== null);
+    assert.ok((await t.node.access.credentials()).find((c) => c.id === credential.id)!.lastUsedAt !== null);
   });
 
   it('a revoked credential is refused (401 credential_revoked)', async () => {
-    const { token, credential } = t.node.access.createCredential('old integration', ['epcis:read']);
+    const { token, credential } = await t.node.access.createCredential('old integration', ['epcis:read']);
     assert.equal((await req('/epcis/events', { headers: { authorization: `Bearer ${token}` } })).status, 200);
-    t.node.access.revokeCredential(credential.id);
+    await t.node.access.revokeCredential(credential.id);
     await problem(await req('/epcis/events', { headers: { authorization: `Bearer ${token}` } }), 401, 'credential_revoked', true);
   });
 
   it("a credential of another organisation cannot act on this node's data (403 foreign_organisation)", async () => {
-    const { token } = t.node.access.createCredential('partner client', ['epcis:read', 'epcis:capture'], t.node.access.orgId + 1);
+    const { token } = await t.node.access.createCredential(
+      'partner client',
+      ['epcis:read', 'epcis:capture'],
+      t.node.access.orgId + 1,
+    );
     await problem(
       await req('/epcis/events', { headers: { authorization: `Bearer ${token}` } }),
       403,
@@ -364,7 +364,7 @@ describe('API credentials', () => {
       'bad_credential',
     );
     await problem(await req('/api/v1/status', { headers: { authorization: 'Basic abc' } }), 401, 'bad_authorization');
-    const { token } = t.node.access.createCredential('insurer portal', ['shipments:read:SHP-1']);
+    const { token } = await t.node.access.createCredential('insurer portal', ['shipments:read:SHP-1']);
     const bearer = { authorization: `Bearer ${token}` };
     assert.equal(
       (await req('/api/v1/shipments/SHP-1', { headers: bearer })).status,

@@ -32,7 +32,7 @@ const XML_TOO = /^\/epcis\/(capture|events)$/;
 
 export function authenticate(access: AccessService): MiddlewareHandler {
   return async (c, next) => {
-    const principal = principalOf(c, access);
+    const principal = await principalOf(c, access);
     c.set('principal', principal);
     const need = requirementFor(c.req.method, c.req.path);
     if (!need.public) {
@@ -60,7 +60,7 @@ export function authenticate(access: AccessService): MiddlewareHandler {
 }
 
 /** The caller: bearer token first (a bad one is refused, never ignored), then the session cookie. */
-function principalOf(c: Context, access: AccessService): Principal | undefined {
+function principalOf(c: Context, access: AccessService): Promise<Principal | undefined> {
   return principalFrom(
     access,
     c.req.header('authorization'),
@@ -69,20 +69,20 @@ function principalOf(c: Context, access: AccessService): Principal | undefined {
   );
 }
 
-function principalFrom(
+async function principalFrom(
   access: AccessService,
   auth: string | undefined,
   sid: string | undefined,
   isPublic: boolean,
-): Principal | undefined {
+): Promise<Principal | undefined> {
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     if (!m) throw new HttpProblem(401, 'bad_authorization', 'the Authorization header must be "Bearer <token>"');
-    return access.bearer(m[1]!);
+    return await access.bearer(m[1]!);
   }
   if (sid === undefined) return undefined;
   try {
-    return access.session(sid);
+    return await access.session(sid);
   } catch (err) {
     // A stale cookie does not stop public pages; where a principal is needed the reason is given.
     if (isPublic) return undefined;
@@ -91,12 +91,12 @@ function principalFrom(
 }
 
 /** The same decision for a request Hono does not see (a WebSocket upgrade, GET semantics). */
-export function authorizeRequest(access: AccessService): (req: IncomingMessage) => void {
-  return (req) => {
+export function authorizeRequest(access: AccessService): (req: IncomingMessage) => Promise<void> {
+  return async (req) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const need = requirementFor('GET', path);
     const sid = /(?:^|;\s*)tt_session=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    const p = principalFrom(access, req.headers.authorization, sid, need.public);
+    const p = await principalFrom(access, req.headers.authorization, sid, need.public);
     if (need.public) return;
     if (!p)
       throw new HttpProblem(401, 'unauthenticated', 'a subscription needs a credential (Authorization: Bearer) or a session');

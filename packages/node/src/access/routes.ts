@@ -31,11 +31,11 @@ export function accessRoutes(access: AccessService, opts: AccessRouteOptions = {
     return c.json({ ...sessionJson(s.user.username, s.user.role, s.user.orgId, s.expiresAt), csrfToken: s.csrf });
   });
 
-  app.post('/auth/logout', (c) => {
+  app.post('/auth/logout', async (c) => {
     const p = c.get('principal');
     if (!p?.session) throw new HttpProblem(401, 'no_session', 'there is no session to log out of');
     const sid = c.req.header('cookie')?.match(/(?:^|;\s*)tt_session=([^;]+)/)?.[1];
-    if (sid) access.logout(sid);
+    if (sid) await access.logout(sid);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     deleteCookie(c, CSRF_COOKIE, { path: '/' });
     return c.body(null, 204);
@@ -49,7 +49,7 @@ export function accessRoutes(access: AccessService, opts: AccessRouteOptions = {
   });
 
   // ---------------------------------------------------------------- users (access:admin)
-  app.get('/access/users', (c) => c.json(access.users().map(userJson)));
+  app.get('/access/users', async (c) => c.json((await access.users()).map(userJson)));
   app.post('/access/users', async (c) => {
     const b = await jsonObjectBody(c.req);
     if (!isRole(b.role)) throw new HttpProblem(400, 'bad_role', `role must be one of ${ROLES.join(', ')}`);
@@ -61,18 +61,24 @@ export function accessRoutes(access: AccessService, opts: AccessRouteOptions = {
     await access.setPassword(c.req.param('username'), b.password as string);
     return c.body(null, 204);
   });
-  app.post('/access/users/:username/disable', (c) => c.json(userJson(access.setDisabled(c.req.param('username'), true))));
-  app.post('/access/users/:username/enable', (c) => c.json(userJson(access.setDisabled(c.req.param('username'), false))));
+  app.post('/access/users/:username/disable', async (c) =>
+    c.json(userJson(await access.setDisabled(c.req.param('username'), true))),
+  );
+  app.post('/access/users/:username/enable', async (c) =>
+    c.json(userJson(await access.setDisabled(c.req.param('username'), false))),
+  );
 
   // ---------------------------------------------------------------- credentials (access:admin)
-  app.get('/access/credentials', (c) => c.json(access.credentials().map(credentialJson)));
+  app.get('/access/credentials', async (c) => c.json((await access.credentials()).map(credentialJson)));
   app.post('/access/credentials', async (c) => {
     const b = await jsonObjectBody(c.req);
-    const { credential, token } = access.createCredential(b.name as string, b.scopes as string[]);
+    const { credential, token } = await access.createCredential(b.name as string, b.scopes as string[]);
     c.header('cache-control', 'no-store');
     return c.json({ ...credentialJson(credential), token }, 201);
   });
-  app.post('/access/credentials/:id/revoke', (c) => c.json(credentialJson(access.revokeCredential(c.req.param('id')))));
+  app.post('/access/credentials/:id/revoke', async (c) =>
+    c.json(credentialJson(await access.revokeCredential(c.req.param('id')))),
+  );
 
   return app;
 }

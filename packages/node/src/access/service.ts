@@ -7,7 +7,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import { HttpProblem } from '../api/problem.js';
 import { type Role, ROLE_SCOPES, SCOPES, scopeError } from './scopes.js';
-import type { AccessStore, CredentialRow, UserRow } from './store.js';
+import type { AccessStore, CredentialRow, UserRow } from '../storage/access.js';
+import { StoreError } from '../storage/errors.js';
 
 export interface Principal {
   kind: 'admin-token' | 'user' | 'credential';
@@ -77,31 +78,31 @@ export class AccessService {
   // ---------------------------------------------------------------- who is asking
 
   /** The principal a bearer token names (admin token or API credential), or a 401/403 problem. */
-  bearer(token: string): Principal {
+  async bearer(token: string): Promise<Principal> {
     if (this.adminDigest && timingSafeEqual(sha256(token), this.adminDigest)) {
       return { kind: 'admin-token', orgId: this.orgId, name: 'admin-token', role: 'admin', scopes: new Set(ROLE_SCOPES.admin) };
     }
     const m = /^ttc_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/.exec(token);
-    const row = m ? this.store.credential(m[1]!) : null;
+    const row = m ? await this.store.credential(m[1]!) : null;
     // One digest comparison whether or not the id exists.
     const expected = row?.secretHash ?? sha256('no such credential');
     const ok = timingSafeEqual(sha256(m?.[2] ?? token), expected) && row !== null;
     if (!ok || !row) throw new HttpProblem(401, 'bad_credential', 'the bearer token is not a valid credential of this node');
     if (row.revokedAt !== null) throw new HttpProblem(401, 'credential_revoked', `credential ${row.id} was revoked`);
     this.sameOrg(row.orgId, `credential ${row.id}`);
-    this.store.touchCredential(row.id, this.now());
+    await this.store.touchCredential(row.id, this.now());
     return { kind: 'credential', orgId: row.orgId, name: row.id, role: null, scopes: new Set(row.scopes) };
   }
 
   /** The principal a session cookie names, or a 401 problem (unknown, expired, or its account disabled). */
-  session(sessionId: string): Principal {
-    const row = this.store.session(sha256(sessionId).toString('hex'));
+  async session(sessionId: string): Promise<Principal> {
+    const row = await this.store.session(sha256(sessionId).toString('hex'));
     if (!row) throw new HttpProblem(401, 'no_session', 'the session is not known (logged out, or never logged in): log in again');
     if (row.expiresAt <= this.now()) {
-      this.store.deleteSession(row.idHash);
+      await this.store.deleteSession(row.idHash);
       throw new HttpProblem(401, 'session_expired', 'the session has expired: log in again');
     }
-    const u = this.store.userById(row.userId);
+    const u = await this.store.userById(row.userId);
     if (!u || u.disabled) throw new HttpProblem(401, 'account_disabled', 'the account of this session is disabled');
     this.sameOrg(u.orgId, `user ${u.username}`);
     return {
@@ -133,7 +134,7 @@ export class AccessService {
     client: string,
   ): Promise<{ sessionId: string; csrf: string; expiresAt: number; user: UserRow }> {
     this.rateLimit(client);
-    const u = this.store.user(this.orgId, username);
+    const u = await this.store.user(this.orgId, username);
     const now = this.now();
     if (u && u.lockedUntil !== null && u.lockedUntil > now) {
       throw new HttpProblem(
@@ -152,17 +153,17 @@ export class AccessService {
       if (u) {
         const failed = u.failedAttempts + 1;
         const lock = failed >= this.maxFailed;
-        this.store.updateUser(u.id, { failedAttempts: lock ? 0 : failed, lockedUntil: lock ? now + this.lockMs : null });
+        await this.store.updateUser(u.id, { failedAttempts: lock ? 0 : failed, lockedUntil: lock ? now + this.lockMs : null });
       }
       throw new HttpProblem(401, 'bad_login', 'unknown username or wrong password');
     }
     if (u.disabled) throw new HttpProblem(401, 'account_disabled', 'this account is disabled');
-    this.store.updateUser(u.id, { failedAttempts: 0, lockedUntil: null });
-    this.store.deleteExpiredSessions(now);
+    await this.store.updateUser(u.id, { failedAttempts: 0, lockedUntil: null });
+    await this.store.deleteExpiredSessions(now);
     const sessionId = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
     const expiresAt = now + this.ttl;
-    this.store.addSession({
+    await this.store.addSession({
       idHash: sha256(sessionId).toString('hex'),
       userId: u.id,
       orgId: u.orgId,
@@ -173,8 +174,8 @@ export class AccessService {
     return { sessionId, csrf, expiresAt, user: u };
   }
 
-  logout(sessionId: string): void {
-    this.store.deleteSession(sha256(sessionId).toString('hex'));
+  async logout(sessionId: string): Promise<void> {
+    await this.store.deleteSession(sha256(sessionId).toString('hex'));
   }
 
   private rateLimit(client: string): void {
@@ -208,30 +209,35 @@ export class AccessService {
   async addUser(username: string, password: string, role: Role): Promise<UserRow> {
     checkUsername(username);
     checkPassword(password);
-    if (this.store.user(this.orgId, username)) throw new HttpProblem(409, 'user_exists', `user ${username} exists`);
-    return this.store.addUser({ orgId: this.orgId, username, passwordHash: await hash(password, ARGON2), role, now: this.now() });
+    const exists = () => new HttpProblem(409, 'user_exists', `user ${username} exists`);
+    if (await this.store.user(this.orgId, username)) throw exists();
+    const passwordHash = await hash(password, ARGON2);
+    // Two requests for one username at once: the store refuses the second.
+    return this.store.addUser({ orgId: this.orgId, username, passwordHash, role, now: this.now() }).catch((err) => {
+      throw err instanceof StoreError && err.code === 'conflict' ? exists() : err;
+    });
   }
 
   async setPassword(username: string, password: string): Promise<void> {
     checkPassword(password);
-    const u = this.requireUser(username);
-    this.store.updateUser(u.id, { passwordHash: await hash(password, ARGON2), failedAttempts: 0, lockedUntil: null });
-    this.store.deleteSessionsOf(u.id);
+    const u = await this.requireUser(username);
+    await this.store.updateUser(u.id, { passwordHash: await hash(password, ARGON2), failedAttempts: 0, lockedUntil: null });
+    await this.store.deleteSessionsOf(u.id);
   }
 
-  setDisabled(username: string, disabled: boolean): UserRow {
-    const u = this.requireUser(username);
-    this.store.updateUser(u.id, { disabled });
-    if (disabled) this.store.deleteSessionsOf(u.id);
+  async setDisabled(username: string, disabled: boolean): Promise<UserRow> {
+    const u = await this.requireUser(username);
+    await this.store.updateUser(u.id, { disabled });
+    if (disabled) await this.store.deleteSessionsOf(u.id);
     return this.requireUser(username);
   }
 
-  users(): UserRow[] {
+  users(): Promise<UserRow[]> {
     return this.store.users(this.orgId);
   }
 
-  private requireUser(username: string): UserRow {
-    const u = this.store.user(this.orgId, username);
+  private async requireUser(username: string): Promise<UserRow> {
+    const u = await this.store.user(this.orgId, username);
     if (!u) throw new HttpProblem(404, 'no_such_user', `no user ${username} in this organisation`);
     return u;
   }
@@ -239,7 +245,11 @@ export class AccessService {
   // ---------------------------------------------------------------- credentials
 
   /** A new API credential; `token` is shown once and never stored (only its SHA-256). */
-  createCredential(name: string, scopes: string[], orgId = this.orgId): { credential: CredentialRow; token: string } {
+  async createCredential(
+    name: string,
+    scopes: string[],
+    orgId = this.orgId,
+  ): Promise<{ credential: CredentialRow; token: string }> {
     if (typeof name !== 'string' || !/^[\p{L}\p{N} ._:@/-]{1,80}$/u.test(name))
       throw new HttpProblem(400, 'bad_name', 'name must be 1-80 letters, digits, spaces or ._:@/-');
     if (!Array.isArray(scopes) || scopes.length === 0 || scopes.length > 32)
@@ -251,20 +261,20 @@ export class AccessService {
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const row = { id, orgId, name, scopes: [...new Set(scopes)], secretHash: sha256(secret), createdAt: this.now() };
-    this.store.addCredential(row);
+    await this.store.addCredential(row);
     return { credential: { ...row, revokedAt: null, lastUsedAt: null }, token: `${CREDENTIAL_PREFIX}_${id}_${secret}` };
   }
 
-  credentials(): CredentialRow[] {
+  credentials(): Promise<CredentialRow[]> {
     return this.store.credentials(this.orgId);
   }
 
-  revokeCredential(id: string): CredentialRow {
-    const row = this.store.credential(id);
+  async revokeCredential(id: string): Promise<CredentialRow> {
+    const row = await this.store.credential(id);
     if (!row || row.orgId !== this.orgId)
       throw new HttpProblem(404, 'no_such_credential', `no credential ${id} in this organisation`);
-    this.store.revokeCredential(id, this.now());
-    return this.store.credential(id)!;
+    await this.store.revokeCredential(id, this.now());
+    return (await this.store.credential(id))!;
   }
 }
 

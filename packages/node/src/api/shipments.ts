@@ -10,7 +10,8 @@ import { readPolicy } from '../chain/cover.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { ShipmentMonitor } from '../shipments/monitor.js';
 import { ShipmentError, type ShipmentDefinition, validateShipment } from '../shipments/definition.js';
-import type { ShipmentStore } from '../shipments/store.js';
+import { StoreError } from '../storage/errors.js';
+import type { ShipmentStore } from '../storage/shipments.js';
 import type { NodeStore } from '../store/types.js';
 import { epcisDocument, type SummaryReading, summariseReadings } from '@tradetwin/core/epcis/index';
 import { buildEvidence } from './evidence.js';
@@ -61,8 +62,12 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
       if (err instanceof ShipmentError || err instanceof RuleError) throw new HttpProblem(400, 'bad_shipment', err.message);
       throw err;
     }
-    if (await deps.shipments.shipment(def.id)) throw new HttpProblem(409, 'shipment_exists', `shipment ${def.id} exists`);
-    await deps.shipments.putShipment(def, Date.now());
+    const exists = () => new HttpProblem(409, 'shipment_exists', `shipment ${def.id} exists`);
+    if (await deps.shipments.shipment(def.id)) throw exists();
+    // Two requests for one id at once: the store refuses the second.
+    await deps.shipments.putShipment(def, Date.now()).catch((err) => {
+      throw err instanceof StoreError && err.code === 'conflict' ? exists() : err;
+    });
     await deps.monitor.watch(def);
     return c.json(await state(def), 201);
   });

@@ -13,7 +13,8 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { admitMember, ROLES } from '../chain/members.js';
 import { type EpcisTestNode, startEpcisNode } from '../epcis/test-support.js';
 import { tagRoutes } from '../tags/routes.js';
-import { SightingStore } from '../tags/sightings.js';
+import { SqliteSightingStore } from '../storage/sqlite/tags.js';
+import type { SightingStore } from '../tags/sightings.js';
 import { parseTag, recoverTagSigner } from '../tags/tag.js';
 import { TagVerifier } from '../tags/verify.js';
 import type { TagVerification } from '../tags/verify.js';
@@ -42,7 +43,7 @@ before(async () => {
     name: 'Maison Aurel',
     roles: ROLES.SHIPPER,
   });
-  sightings = new SightingStore(join(n.t.dataDir, 'node.db'));
+  sightings = SqliteSightingStore.open({ path: join(n.t.dataDir, 'node.db') });
   const verifier = new TagVerifier({
     repo: n.repo,
     sightings,
@@ -104,7 +105,7 @@ before(async () => {
 });
 after(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  sightings?.close();
+  await sightings?.close();
   await n?.dispose();
   rmSync(dir, { recursive: true, force: true });
 });

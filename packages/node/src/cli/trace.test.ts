@@ -68,7 +68,7 @@ before(async () => {
   assert.equal(res.status, 202, await res.text());
   const job = await fetch(new URL(res.headers.get('location')!, t.node.httpUrl), { headers: admin });
   assert.equal(((await job.json()) as { success?: boolean }).success, true);
-  reader = t.node.access.createCredential('recall script', ['epcis:read']).token;
+  reader = (await t.node.access.createCredential('recall script', ['epcis:read'])).token;
 });
 after(() => t.dispose());
 

@@ -72,7 +72,7 @@ describe('demo: vaccine cold chain with parametric cover', () => {
     // with a credential the node's operator issued for this one shipment; without one they read nothing.
     const epcisUrl = `${t.node.httpUrl}/api/v1/shipments/${SHIPMENT_ID}/epcis?windowMinutes=60`;
     assert.equal((await fetch(epcisUrl)).status, 401);
-    const partner = t.node.access.createCredential('partner - one shipment', [`shipments:read:${SHIPMENT_ID}`]).token;
+    const partner = (await t.node.access.createCredential('partner - one shipment', [`shipments:read:${SHIPMENT_ID}`])).token;
     const doc = (await (await fetch(epcisUrl, { headers: { authorization: `Bearer ${partner}` } })).json()) as Record<
       string,
       unknown

@@ -190,7 +190,7 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
     state: 'bound',
   });
   // The partners' oracles read evidence with a credential the node's operator issued them (log:read), as any organisation's would.
-  const evidenceToken = node.access.createCredential('partner oracles - evidence', ['log:read']).token;
+  const evidenceToken = (await node.access.createCredential('partner oracles - evidence', ['log:read'])).token;
   const fetchEvidence = async (q: { deviceId: string; from: number; to: number }) => {
     const res = await fetch(
       `${node.httpUrl}/api/v1/evidence?deviceId=${encodeURIComponent(q.deviceId)}&from=${q.from}&to=${q.to}`,

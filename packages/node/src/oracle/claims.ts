@@ -11,7 +11,7 @@ import { readPolicy, shipmentIdHash, submitClaim } from '../chain/cover.js';
 import { chainCall, ChainError } from '../chain/errors.js';
 import { orgOf } from '../chain/members.js';
 import type { ShipmentDefinition } from '../shipments/definition.js';
-import type { ShipmentStore } from '../shipments/store.js';
+import type { ShipmentStore } from '../storage/shipments.js';
 import type { Attestation, AttestRequest } from './oracle.js';
 
 /** Anything that attests: an in-process Oracle, or another member's oracle over HTTP. */

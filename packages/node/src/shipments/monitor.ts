@@ -15,7 +15,7 @@ import { decodePayload, type Reading } from '@tradetwin/core/telemetry/payload';
 import type { CommittedBatch } from '../ingest/pipeline.js';
 import type { NodeStore } from '../store/types.js';
 import { attachedAt, type ShipmentDefinition } from './definition.js';
-import type { ShipmentStore } from './store.js';
+import type { ShipmentStore } from '../storage/shipments.js';
 
 export interface MonitorEvents {
   /** An excursion appeared or changed (grew, closed, breached). */

@@ -2,8 +2,9 @@
 // drivers (sqlite/, postgres/) and checked by one conformance suite
 // (conformance.ts). Methods are async because PostgreSQL is.
 import type { NodeStore } from '../store/types.js';
+import type { SmallStores } from './small-stores.js';
 
-export interface Storage {
+export interface Storage extends SmallStores {
   readonly kind: 'sqlite' | 'postgres';
   /** Where the data lives, for logs and errors: the SQLite file, or the PostgreSQL URL without its password. */
   readonly location: string;

@@ -5,7 +5,7 @@ export { distanceKm, type LatLon } from './geo.js';
 export { tagOpenApiPaths } from './openapi.js';
 export { tagQrSvg } from './qr.js';
 export { type TagRouteDeps, tagRoutes } from './routes.js';
-export { type Sighting, SightingStore, type Verdict } from './sightings.js';
+export { MAX_ANONYMOUS_SIGHTINGS_PER_ITEM, type Sighting, type SightingStore, type Verdict } from './sightings.js';
 export {
   decodeSignature,
   gtinSerialLink,

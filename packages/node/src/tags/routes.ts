@@ -101,9 +101,9 @@ export function tagRoutes(deps: TagRouteDeps): Hono {
     return c.json(result);
   });
 
-  app.get('/tags/:uri/sightings', (c) => {
+  app.get('/tags/:uri/sightings', async (c) => {
     const limit = Math.min(intParam(c.req.query('limit'), 'limit', 1000), 10_000);
-    const { item, epc, sightings } = deps.verifier.sightingsOf(c.req.param('uri'), limit);
+    const { item, epc, sightings } = await deps.verifier.sightingsOf(c.req.param('uri'), limit);
     return c.json({ item, epc, sightings: sightings.map(sightingJson) });
   });
 

@@ -18,7 +18,8 @@ import { type EpcisTestNode, startEpcisNode } from '../epcis/test-support.js';
 import { guard } from '../access/guard.js';
 import { tagOpenApiPaths } from './openapi.js';
 import { sightingJson, tagRoutes } from './routes.js';
-import { MAX_ANONYMOUS_SIGHTINGS_PER_ITEM, SightingStore } from './sightings.js';
+import { SqliteSightingStore } from '../storage/sqlite/tags.js';
+import { MAX_ANONYMOUS_SIGHTINGS_PER_ITEM, type SightingStore } from './sightings.js';
 import { issueTag } from './tag.js';
 import { type TagReason, type TagVerification, TagVerifier } from './verify.js';
 
@@ -184,14 +185,14 @@ before(async () => {
   // The sale of MISREAD was a misread at the till: declared erroneous.
   await capture([{ ...WRONGLY_SOLD, errorDeclaration: { declarationTime: '2024-06-10T17:00:00Z', reason: 'incorrect_data' } }]);
 
-  sightings = new SightingStore(join(n.t.dataDir, 'node.db'));
+  sightings = SqliteSightingStore.open({ path: join(n.t.dataDir, 'node.db') });
   verifier = new TagVerifier({ repo: n.repo, sightings, clients: node.clients, memberRegistry: registry });
   // The node's access model in front, as api/app.ts mounts it.
   app = guard(new Hono(), node.access);
   app.route('/api/v1', tagRoutes({ verifier, brand: node.clients.account }));
 });
 after(async () => {
-  sightings?.close();
+  await sightings?.close();
   await n?.dispose();
 });
 
@@ -209,7 +210,7 @@ const failures = (v: TagVerification) => v.reasons.filter((r) => r.result === 'f
 
 describe('genuine', () => {
   it("a member brand's tag on a bag with a recorded history is genuine, with that history", async () => {
-    const before_ = sightings.count();
+    const before_ = await sightings.count();
     const v = await scan(await tagOf('GENUINE'), { ...HAMBURG, by: 'shopper-app/1' });
     assert.equal(v.verdict, 'genuine', JSON.stringify(v.reasons));
     assert.deepEqual(failures(v), []);
@@ -250,8 +251,8 @@ describe('genuine', () => {
     }
     assert.match(reason(v, 'in_circulation').detail, /receiving .*2024-06-01T20:00:00.000Z/);
     // Recorded, with who scanned.
-    assert.equal(sightings.count(), before_ + 1);
-    const rec = sightings.byId(v.sighting.id)!;
+    assert.equal(await sightings.count(), before_ + 1);
+    const rec = (await sightings.byId(v.sighting.id))!;
     assert.deepEqual(
       {
         at: rec.at,
@@ -305,7 +306,7 @@ describe('genuine', () => {
 
 describe('unknown', () => {
   it('a validly signed tag for a bag nobody recorded is unknown: a fake', async () => {
-    const before_ = sightings.count();
+    const before_ = await sightings.count();
     const v = await scan(await tagOf('NEVER-MADE'), LAGOS);
     assert.equal(v.verdict, 'unknown');
     assert.deepEqual(failures(v), ['no_history']);
@@ -313,8 +314,8 @@ describe('unknown', () => {
     assert.equal(reason(v, 'issuer_member').result, 'pass');
     assert.match(reason(v, 'no_history').detail, /no event .* names urn:epc:id:sgtin:0614141\.107346\.NEVER-MADE/);
     assert.deepEqual(v.history, []);
-    assert.equal(sightings.count(), before_ + 1, 'recorded all the same');
-    assert.equal(sightings.byId(v.sighting.id)!.verdict, 'unknown');
+    assert.equal(await sightings.count(), before_ + 1, 'recorded all the same');
+    assert.equal((await sightings.byId(v.sighting.id))!.verdict, 'unknown');
   });
 
   it("a tag signed by a key no member holds is not genuine, though the bag's history exists", async () => {
@@ -352,7 +353,7 @@ describe('unknown', () => {
       !v.reasons.some((r) => r.code === 'travel_plausible' || r.code === 'impossible_travel'),
       'no travel check for a forgery',
     );
-    assert.equal(sightings.byId(v.sighting.id)!.signatureValid, false);
+    assert.equal((await sightings.byId(v.sighting.id))!.signatureValid, false);
     // The real FORGED bag's own tag, scanned in Hamburg an hour after the "Sydney" forgery: genuine.
     const real = await scan(await tagOf('FORGED'), { ...HAMBURG, at: SCAN_DAY + 3 * HOUR });
     assert.equal(real.verdict, 'genuine', JSON.stringify(real.reasons));
@@ -381,10 +382,22 @@ describe('suspected clone', () => {
       r.detail,
       /seen 5\d{3} km away \(sighting \d+ at 2025-03-01T09:00:00.000Z\) 1 h before this scan: that needs 5\d{3} km\/h, more than the plausible 1000 km\/h/,
     );
-    const rec = sightings.byId(second.sighting.id)!;
+    const rec = (await sightings.byId(second.sighting.id))!;
     assert.equal(rec.conflictWith, first.sighting.id);
     assert.deepEqual(rec.reasons, ['impossible_travel']);
     assert.equal(rec.verdict, 'suspected_clone');
+  });
+
+  it('two scans of one tag at once, in Lagos and in Hamburg: the one judged second sees the first', async () => {
+    const uri = await tagOf('AT-ONCE');
+    const both = await Promise.all([
+      scan(uri, { ...LAGOS, at: SCAN_DAY + 5 * HOUR }),
+      scan(uri, { ...HAMBURG, at: SCAN_DAY + 5 * HOUR + 60_000 }),
+    ]);
+    const caught = both.filter((v) => v.reasons.some((r) => r.code === 'impossible_travel'));
+    assert.equal(caught.length, 1, 'scans of one item are judged one after the other');
+    const other = both.find((v) => v !== caught[0])!;
+    assert.equal((await sightings.byId(caught[0]!.sighting.id))!.conflictWith, other.sighting.id);
   });
 
   it('a scan arriving late (an offline scanner) is compared with later sightings too', async () => {
@@ -517,7 +530,7 @@ describe('routes', () => {
   it('GET /tags/verify answers bad input with RFC 7807 problems, and records nothing for them', async () => {
     const uri = await tagOf('GENUINE');
     const sig = new URL(uri).searchParams.get('sig')!;
-    const count = sightings.count();
+    const count = await sightings.count();
     problem(await get('/api/v1/tags/verify'), 400, 'missing_parameter');
     problem(await get(verifyPath('id.gs1.org/01/10614141073464/21/GENUINE')), 400, 'malformed_uri');
     problem(await get(verifyPath('https://aurel.example/bags/classic')), 400, 'not_a_digital_link');
@@ -535,7 +548,7 @@ describe('routes', () => {
     problem(await get(verifyPath(uri, `&by=${'x'.repeat(200)}`)), 400, 'bad_scanner');
     const detail = (await get(verifyPath(uri, '&lat=91&lon=0'))).body.detail;
     assert.equal(detail, 'lat must lie in -90…90 degrees, got 91');
-    assert.equal(sightings.count(), count);
+    assert.equal(await sightings.count(), count);
   });
 
   it('poisoning refused: two anonymous scans, Lagos then Hamburg, never make a genuine tag a suspected clone', async () => {
@@ -548,7 +561,7 @@ describe('routes', () => {
     // Every later scanner, authenticated or not, still hears genuine; the anonymous rows are labelled unverified.
     const later = await get(verifyPath(uri, `&lat=${BERLIN.lat}&lon=${BERLIN.lon}`), token);
     assert.equal(later.body.verdict, 'genuine', JSON.stringify(later.body.reasons));
-    const kept = sightings.ofItem('https://id.gs1.org/01/10614141073464/21/POISON');
+    const kept = await sightings.ofItem('https://id.gs1.org/01/10614141073464/21/POISON', 1000);
     assert.deepEqual(
       kept.map((k) => [k.trusted, k.by, k.conflictWith]),
       [
@@ -561,7 +574,7 @@ describe('routes', () => {
 
   it('two authenticated scanner scans, Lagos then Hamburg (node time), make it a suspected clone', async () => {
     const uri = await tagOf('SCANNER');
-    const { token: scanner } = n.t.node.access.createCredential('shop scanner app', ['tags:scan']);
+    const { token: scanner } = await n.t.node.access.createCredential('shop scanner app', ['tags:scan']);
     const first = await get(verifyPath(uri, `&lat=${LAGOS.lat}&lon=${LAGOS.lon}`), scanner);
     assert.equal(first.body.verdict, 'genuine', JSON.stringify(first.body.reasons));
     const second = await get(verifyPath(uri, `&lat=${HAMBURG.lat}&lon=${HAMBURG.lon}`), scanner);
@@ -569,7 +582,7 @@ describe('routes', () => {
     const travel = (second.body.reasons as Json[]).find((r) => r.code === 'impossible_travel')!;
     assert.ok(travel, 'impossible travel named');
     // The node's clock: the two sightings are seconds apart, not what any client said.
-    const rows = sightings.ofItem('https://id.gs1.org/01/10614141073464/21/SCANNER');
+    const rows = await sightings.ofItem('https://id.gs1.org/01/10614141073464/21/SCANNER', 1000);
     assert.ok(rows.every((r) => r.trusted && Math.abs(r.at - Date.now()) < 60_000 && r.by?.startsWith('credential:')));
     // An anonymous scan after that hears it too (it reads, it does not write).
     assert.equal((await get(verifyPath(uri))).body.verdict, 'suspected_clone');
@@ -578,11 +591,11 @@ describe('routes', () => {
   it('anonymous sightings are bounded per tag', async () => {
     const uri = await tagOf('GENUINE');
     const item = 'https://id.gs1.org/01/10614141073464/21/GENUINE';
-    const before = sightings.ofItem(item, 100_000).filter((s) => !s.trusted).length;
+    const before = (await sightings.ofItem(item, 100_000)).filter((s) => !s.trusted).length;
     for (let i = 0; i < MAX_ANONYMOUS_SIGHTINGS_PER_ITEM + 5 - before; i++) {
       await verifier.verifyTag({ uri, scan: { by: `anon-${i}` } });
     }
-    assert.equal(sightings.ofItem(item, 100_000).filter((s) => !s.trusted).length, MAX_ANONYMOUS_SIGHTINGS_PER_ITEM);
+    assert.equal((await sightings.ofItem(item, 100_000)).filter((s) => !s.trusted).length, MAX_ANONYMOUS_SIGHTINGS_PER_ITEM);
   });
 
   it('GET /tags/{uri}/sightings (admin) lists the scans of the item, whatever URI spelling names it', async () => {
@@ -595,7 +608,9 @@ describe('routes', () => {
     assert.ok(list.length >= 4);
     assert.deepEqual(
       list,
-      sightings.ofItem('https://id.gs1.org/01/10614141073464/21/CLONED').map((s) => JSON.parse(JSON.stringify(sightingJson(s)))),
+      (await sightings.ofItem('https://id.gs1.org/01/10614141073464/21/CLONED', 1000)).map((s) =>
+        JSON.parse(JSON.stringify(sightingJson(s))),
+      ),
     );
     assert.ok(
       list.some((s) => s.by === 'lagos-market' && s.verdict === 'genuine' && s.lat === LAGOS.lat && s.lon === LAGOS.lon),
@@ -640,11 +655,11 @@ describe('routes', () => {
     });
     const offline = new Hono();
     offline.route('/api/v1', tagRoutes({ verifier: down }));
-    const count = sightings.count();
+    const count = await sightings.count();
     const res = await offline.request(verifyPath(await tagOf('GENUINE')));
     assert.equal(res.status, 503);
     assert.equal(((await res.json()) as Json).type, `${PROBLEM_BASE}chain_unavailable`);
-    assert.equal(sightings.count(), count);
+    assert.equal(await sightings.count(), count);
     const noBrand = await offline.request('/api/v1/tags', { method: 'POST', body: '{}' });
     assert.equal(noBrand.status, 501);
   });

@@ -36,8 +36,8 @@ import { orgOf, ROLES, readMember } from '../chain/members.js';
 import type { EpcisRepository } from '../epcis/repository.js';
 import type { RoleName } from '../epcis/types.js';
 import { checkCoordinates, distanceKm, type LatLon, MAX_SURFACE_DISTANCE_KM } from './geo.js';
-import type { Sighting, SightingStore, Verdict } from './sightings.js';
-import { itemOf, parseTag, recoverTagSigner, TagError, type TagItem } from './tag.js';
+import { MAX_ANONYMOUS_SIGHTINGS_PER_ITEM, type Sighting, type SightingStore, type Verdict } from './sightings.js';
+import { itemOf, type ParsedTag, parseTag, recoverTagSigner, TagError, type TagItem } from './tag.js';
 
 export interface TagVerifierOptions {
   repo: EpcisRepository;
@@ -198,6 +198,8 @@ export class TagVerifier {
   readonly maxSpeedKmh: number;
   readonly minDistanceKm: number;
   private readonly now: () => number;
+  /** Per item, the last scan being judged: the next one waits for it. */
+  private readonly scanning = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: TagVerifierOptions) {
     this.brandRole = opts.brandRole ?? ROLES.SHIPPER;
@@ -227,7 +229,36 @@ export class TagVerifier {
     const signatureValid = recovered === tag.issuer;
     const issuer = await this.issuerStatus(tag.issuer);
 
-    // From here on nothing awaits: the sightings read and the new sighting's write see one state.
+    // The sightings read and the new sighting's write see one state: scans of one item take turns.
+    return this.oneScanAtATime(tag.item, () =>
+      this.judge(tag, scan, recovered, signatureValid, issuer, trusted, input.record !== false),
+    );
+  }
+
+  /** Runs fn after every earlier call for the same item has settled (the node's one writer of sightings). */
+  private async oneScanAtATime<T>(item: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.scanning.get(item) ?? Promise.resolve();
+    const run = before.then(fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.scanning.set(item, settled);
+    void settled.then(() => {
+      if (this.scanning.get(item) === settled) this.scanning.delete(item);
+    });
+    return run;
+  }
+
+  private async judge(
+    tag: ParsedTag,
+    scan: { at: number; pos: LatLon | null; by: string | null },
+    recovered: Address | null,
+    signatureValid: boolean,
+    issuer: IssuerStatus,
+    trusted: boolean,
+    record: boolean,
+  ): Promise<TagVerification> {
     const reasons: TagReason[] = [];
     reasons.push(
       signatureValid
@@ -270,11 +301,11 @@ export class TagVerifier {
         detail: 'the scan has no location: travel between sightings was not checked',
       });
     } else if (signatureValid) {
-      const travel = this.travel(tag.item, scan.at, scan.pos);
+      const travel = await this.travel(tag.item, scan.at, scan.pos);
       reasons.push(travel.reason);
       conflictWith = travel.conflictWith;
     }
-    const seen = signatureValid ? this.opts.sightings.firstConflict(tag.item) : null;
+    const seen = signatureValid ? await this.opts.sightings.firstConflict(tag.item) : null;
     if (seen) {
       const [a, b] = seen;
       reasons.push({
@@ -309,7 +340,9 @@ export class TagVerifier {
       recordedAt: this.now(),
       trusted,
     };
-    const recorded = input.record === false ? { ...sighting, id: 0 } : this.opts.sightings.record(sighting);
+    const recorded = record
+      ? await this.opts.sightings.record(sighting, { keepUntrusted: MAX_ANONYMOUS_SIGHTINGS_PER_ITEM })
+      : { ...sighting, id: 0 };
     // The impossible-travel pair names this very scan: fill in its id.
     for (const r of reasons) if (r.code === 'impossible_travel' && r.sightings) r.sightings[1].id = recorded.id;
     return { verdict, uri: tag.uri, item: tag.item, epc: tag.epc, issuer, reasons, history, sighting: publicSighting(recorded) };
@@ -342,10 +375,10 @@ export class TagVerifier {
   }
 
   /** The recorded sightings of the item a tag, Digital Link or EPC URN names (latest first). */
-  sightingsOf(uriOrEpc: string, limit = 1000): TagItem & { sightings: Sighting[] } {
+  async sightingsOf(uriOrEpc: string, limit = 1000): Promise<TagItem & { sightings: Sighting[] }> {
     const text = uriOrEpc.trim();
     const it = itemOf(/^https?:/i.test(text) ? text.replace(/[?#].*$/s, '') : text, this.opts);
-    return { ...it, sightings: this.opts.sightings.ofItem(it.item, limit) };
+    return { ...it, sightings: await this.opts.sightings.ofItem(it.item, limit) };
   }
 
   private checkScan(scan: Scan): { at: number; pos: LatLon | null; by: string | null } {
@@ -476,10 +509,10 @@ export class TagVerifier {
   }
 
   /** Impossible travel against the earlier located sightings (5). */
-  private travel(item: string, at: number, pos: LatLon): { reason: TagReason; conflictWith: number | null } {
+  private async travel(item: string, at: number, pos: LatLon): Promise<{ reason: TagReason; conflictWith: number | null }> {
     // Farther apart in time than the Earth is wide at maxSpeed, no pair can conflict.
     const window = Math.ceil((MAX_SURFACE_DISTANCE_KM / this.maxSpeedKmh) * 3_600_000);
-    const near = this.opts.sightings.locatedBetween(item, at - window, at + window);
+    const near = await this.opts.sightings.locatedBetween(item, at - window, at + window);
     let worst: { s: Sighting; km: number; hours: number; speed: number } | null = null;
     for (const s of near) {
       const km = distanceKm(pos, { lat: s.lat!, lon: s.lon! });

@@ -257,7 +257,7 @@ async function setUp(t: TestNode): Promise<CoverFixture> {
 
   // The partners' oracles read evidence with a credential the node's operator issued them (log:read), as any organisation's would.
 
-  const evidenceToken = node.access.createCredential('partner oracles - evidence', ['log:read']).token;
+  const evidenceToken = (await node.access.createCredential('partner oracles - evidence', ['log:read'])).token;
 
   const fetchEvidence = async (q: { deviceId: string; from: number; to: number }): Promise<EvidencePackage> => {
     const res = await fetch(

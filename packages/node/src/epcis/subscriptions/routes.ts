@@ -85,33 +85,33 @@ export function queryRoutes(subs: EpcisSubscriptions): Hono {
   };
 
   app.on('OPTIONS', '/', discovery('OPTIONS, GET, POST'));
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const { perPage, after } = paging(c);
-    const rows = page(c, subs.store.queries(perPage + 1, after), perPage, (r) => r.name);
+    const rows = page(c, await subs.store.queries(perPage + 1, after), perPage, (r) => r.name);
     return c.json(rows.map((r) => ({ name: r.name, query: r.query })));
   });
   app.post('/', async (c) => {
     const def = parseQueryDefinition(await jsonBody(c), forms);
-    subs.createQuery(def);
+    await subs.createQuery(def);
     c.header('Location', `${c.req.path.replace(/\/$/, '')}/${def.name}`);
     return c.json({ name: def.name, query: def.query }, 201);
   });
 
-  app.on('OPTIONS', '/:queryName', (c) => {
-    subs.query(name(c));
+  app.on('OPTIONS', '/:queryName', async (c) => {
+    await subs.query(name(c));
     return discovery('OPTIONS, GET, DELETE')(c);
   });
-  app.get('/:queryName', (c) => {
-    const q = subs.query(name(c));
+  app.get('/:queryName', async (c) => {
+    const q = await subs.query(name(c));
     return c.json({ name: q.name, query: q.query });
   });
-  app.delete('/:queryName', (c) => {
-    subs.deleteQuery(name(c));
+  app.delete('/:queryName', async (c) => {
+    await subs.deleteQuery(name(c));
     return c.body(null, 204);
   });
 
-  app.get('/:queryName/events', (c) => {
-    subs.query(name(c));
+  app.get('/:queryName/events', async (c) => {
+    await subs.query(name(c));
     const pairs = rawQueryPairs(c.req.url);
     const ws = pairs.find(([n]) => WS_PARAMS.has(n));
     if (ws) {
@@ -132,7 +132,7 @@ export function queryRoutes(subs: EpcisSubscriptions): Hono {
           `a named query's parameters are fixed: ${n} cannot be added here (query /events, or define another named query)`,
           { parameter: n },
         );
-    const { query, page: pg, tokenText } = subs.parsedQuery(name(c), pairs);
+    const { query, page: pg, tokenText } = await subs.parsedQuery(name(c), pairs);
     const result = runEventQuery(subs.repo, query, pg, tokenText);
     if (result.nextPageToken) {
       const qs = `perPage=${pg.perPage}&nextPageToken=${encodeURIComponent(result.nextPageToken)}`;
@@ -141,32 +141,32 @@ export function queryRoutes(subs: EpcisSubscriptions): Hono {
     return c.body(queryDocumentText(result.events, name(c)), 200, { 'content-type': 'application/json' });
   });
 
-  app.on('OPTIONS', '/:queryName/subscriptions', (c) => {
-    subs.query(name(c));
+  app.on('OPTIONS', '/:queryName/subscriptions', async (c) => {
+    await subs.query(name(c));
     return discovery('OPTIONS, GET, POST')(c);
   });
-  app.get('/:queryName/subscriptions', (c) => {
-    subs.query(name(c));
+  app.get('/:queryName/subscriptions', async (c) => {
+    await subs.query(name(c));
     const { perPage, after } = paging(c);
-    const rows = page(c, subs.store.subscriptions(name(c), perPage + 1, after), perPage, (r) => r.id);
-    return c.json(rows.map((r) => subs.view(r)));
+    const rows = page(c, await subs.store.subscriptions(name(c), perPage + 1, after), perPage, (r) => r.id);
+    return c.json(await Promise.all(rows.map((r) => subs.view(r))));
   });
   app.post('/:queryName/subscriptions', async (c) => {
-    subs.query(name(c));
+    await subs.query(name(c));
     const spec = parseWebhookSubscription(await jsonBody(c));
-    const row = subs.subscribe(name(c), spec);
+    const row = await subs.subscribe(name(c), spec);
     c.header('Location', `${c.req.path.replace(/\/$/, '')}/${row.id}`);
-    return c.json(subs.view(row), 201);
+    return c.json(await subs.view(row), 201);
   });
-  app.on('OPTIONS', '/:queryName/subscriptions/:subscriptionID', (c) => {
-    subs.subscription(name(c), c.req.param('subscriptionID') ?? '');
+  app.on('OPTIONS', '/:queryName/subscriptions/:subscriptionID', async (c) => {
+    await subs.subscription(name(c), c.req.param('subscriptionID') ?? '');
     return discovery('OPTIONS, GET, DELETE')(c);
   });
-  app.get('/:queryName/subscriptions/:subscriptionID', (c) =>
-    c.json(subs.view(subs.subscription(name(c), c.req.param('subscriptionID') ?? ''))),
+  app.get('/:queryName/subscriptions/:subscriptionID', async (c) =>
+    c.json(await subs.view(await subs.subscription(name(c), c.req.param('subscriptionID') ?? ''))),
   );
-  app.delete('/:queryName/subscriptions/:subscriptionID', (c) => {
-    subs.unsubscribe(name(c), c.req.param('subscriptionID') ?? '');
+  app.delete('/:queryName/subscriptions/:subscriptionID', async (c) => {
+    await subs.unsubscribe(name(c), c.req.param('subscriptionID') ?? '');
     return c.body(null, 204);
   });
   return app;

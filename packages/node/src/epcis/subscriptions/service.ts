@@ -1,5 +1,5 @@
-// Named queries and query subscriptions: the state (SubscriptionStore) and the
-// delivery worker.
+// Named queries and query subscriptions: the delivery worker over their rows
+// (storage/subscriptions.ts).
 //
 // Webhook subscriptions keep a cursor — the last leaf index whose events the
 // destination acknowledged. When a subscription is due (stream: a capture went
@@ -26,7 +26,7 @@ import { CBV_VERSION, EPCIS_CONTEXT, EPCIS_VERSION, type StoredEvent } from '../
 import { type NamedQueryDefinition, queryPairs, type SubscriptionSpec, type WebhookSpec } from './definition.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from './signature.js';
-import { type DeliveryRow, type NamedQueryRow, SubscriptionStore, type SubscriptionRow } from './store.js';
+import type { DeliveryRow, NamedQueryRow, SubscriptionRow, SubscriptionStore } from '../../storage/subscriptions.js';
 
 export interface SubscriptionOptions {
   /** One delivery attempt's deadline (default 10 s). */
@@ -83,7 +83,6 @@ export function noSuchQuery(name: string): EpcisProblem {
 }
 
 export class EpcisSubscriptions {
-  readonly store: SubscriptionStore;
   private readonly timeoutMs: number;
   private readonly retryBaseMs: number;
   private readonly retryMaxMs: number;
@@ -100,15 +99,18 @@ export class EpcisSubscriptions {
   private readonly continuing = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private kicked = false;
+  /** A tick is running; `tickAgain`: a kick came meanwhile, run once more after it. */
+  private ticking = false;
+  private tickAgain = false;
   private closed = false;
   private started = false;
   private unlisten: (() => void) | undefined;
 
   constructor(
     readonly repo: EpcisRepository,
+    readonly store: SubscriptionStore,
     opts: SubscriptionOptions = {},
   ) {
-    this.store = new SubscriptionStore(repo);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.retryBaseMs = opts.retryBaseMs ?? 1000;
     this.retryMaxMs = opts.retryMaxMs ?? 300_000;
@@ -137,35 +139,43 @@ export class EpcisSubscriptions {
     for (const c of this.inFlight.values()) c.abort(new Error('the node is stopping'));
     for (const l of this.live.values()) l.sink.close(1001, 'the repository is stopping');
     this.live.clear();
-    await Promise.allSettled([...this.running]);
+    // A tick in flight may start an attempt before it sees `closed`: wait for those too.
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** The newest indexed leaf (−1 when there is no event): events are indexed in leaf order. */
+  private async head(): Promise<number> {
+    // The EPCIS index's own question: it moves to that index's storage interface with it.
+    const r = this.repo.get('SELECT MAX(rid) AS m FROM epcis_events');
+    return r?.m === null || r?.m === undefined ? -1 : Number(r.m);
   }
 
   // ------------------------------------------------------------ named queries
 
-  createQuery(def: NamedQueryDefinition): NamedQueryRow {
-    if (!this.store.createQuery(def.name, def.query, this.now()))
+  async createQuery(def: NamedQueryDefinition): Promise<NamedQueryRow> {
+    if (!(await this.store.createQuery(def.name, def.query, this.now())))
       throw new EpcisProblem(
         409,
         'epcisException:ResourceAlreadyExistsException',
         'query_exists',
         `a named query ${def.name} already exists: delete it first to redefine it`,
       );
-    return this.store.query(def.name)!;
+    return (await this.store.query(def.name))!;
   }
 
-  query(name: string): NamedQueryRow {
-    const q = this.store.query(name);
+  async query(name: string): Promise<NamedQueryRow> {
+    const q = await this.store.query(name);
     if (!q) throw noSuchQuery(name);
     return q;
   }
 
   /** The named query's parsed SimpleEventQuery, with these request pairs (paging) added. */
-  parsedQuery(name: string, extra: [string, string][] = []) {
-    return parseEventQuery([...queryPairs(this.query(name).query), ...extra], { forms: this.repo.codec });
+  async parsedQuery(name: string, extra: [string, string][] = []) {
+    return parseEventQuery([...queryPairs((await this.query(name)).query), ...extra], { forms: this.repo.codec });
   }
 
-  deleteQuery(name: string): void {
-    const ids = this.store.deleteQuery(name);
+  async deleteQuery(name: string): Promise<void> {
+    const ids = await this.store.deleteQuery(name);
     if (ids === null) throw noSuchQuery(name);
     for (const id of ids) this.forget(id);
     for (const l of [...this.live.values()])
@@ -177,8 +187,8 @@ export class EpcisSubscriptions {
 
   // ------------------------------------------------------------ webhook subscriptions
 
-  subscribe(queryName: string, spec: WebhookSpec): SubscriptionRow {
-    this.query(queryName);
+  async subscribe(queryName: string, spec: WebhookSpec): Promise<SubscriptionRow> {
+    await this.query(queryName);
     const row: SubscriptionRow = {
       id: randomUUID(),
       queryName,
@@ -189,17 +199,17 @@ export class EpcisSubscriptions {
       reportIfEmpty: spec.reportIfEmpty,
       initialRecordTime: spec.initialRecordTime,
       // Without initialRecordTime the first delivery starts with what is captured from now on.
-      cursor: spec.initialRecordTime !== null ? -1 : this.store.head(),
+      cursor: spec.initialRecordTime !== null ? -1 : await this.head(),
       createdAt: this.now(),
       lastNotifiedAt: null,
     };
-    this.store.insertSubscription(row);
+    await this.store.insertSubscription(row);
     this.kick();
     return row;
   }
 
-  subscription(queryName: string, id: string): SubscriptionRow {
-    const s = this.store.subscription(id);
+  async subscription(queryName: string, id: string): Promise<SubscriptionRow> {
+    const s = await this.store.subscription(id);
     if (!s || s.queryName !== queryName)
       throw new EpcisProblem(
         404,
@@ -210,15 +220,15 @@ export class EpcisSubscriptions {
     return s;
   }
 
-  unsubscribe(queryName: string, id: string): void {
-    this.subscription(queryName, id);
-    this.store.deleteSubscription(id);
+  async unsubscribe(queryName: string, id: string): Promise<void> {
+    await this.subscription(queryName, id);
+    await this.store.deleteSubscription(id);
     this.forget(id);
   }
 
   /** A subscription as the API shows it (never its signatureToken). */
-  view(s: SubscriptionRow): Record<string, unknown> {
-    const d = this.store.pending(s.id);
+  async view(s: SubscriptionRow): Promise<Record<string, unknown>> {
+    const d = await this.store.pending(s.id);
     return {
       subscriptionID: s.id,
       queryName: s.queryName,
@@ -252,14 +262,33 @@ export class EpcisSubscriptions {
   // ------------------------------------------------------------ WebSocket subscriptions
 
   /** Start a connection-bound subscription; returns its end (call when the socket closes). */
-  openStream(queryName: string, spec: SubscriptionSpec, sink: StreamSink): { id: string; close(): void } {
+  async openStream(queryName: string, spec: SubscriptionSpec, sink: StreamSink): Promise<{ id: string; close(): void }> {
+    return (await this.prepareStream(queryName, spec))(sink);
+  }
+
+  /**
+   * Checks the named query and fixes where a connection-bound subscription starts; the function returned
+   * starts it on a sink at once (synchronously: a WebSocket handshake completes with it already running).
+   */
+  async prepareStream(queryName: string, spec: SubscriptionSpec): Promise<(sink: StreamSink) => { id: string; close(): void }> {
     if (this.closed) throw new EpcisProblem(503, SUBSCRIPTION_EXC, 'stopping', 'the repository is stopping');
-    this.query(queryName);
+    await this.query(queryName);
+    const cursor = spec.initialRecordTime !== null ? -1 : await this.head();
+    return (sink) => this.startStream(queryName, spec, cursor, sink);
+  }
+
+  private startStream(
+    queryName: string,
+    spec: SubscriptionSpec,
+    cursor: number,
+    sink: StreamSink,
+  ): { id: string; close(): void } {
+    if (this.closed) throw new EpcisProblem(503, SUBSCRIPTION_EXC, 'stopping', 'the repository is stopping');
     const l: LiveStream = {
       id: randomUUID(),
       queryName,
       spec,
-      cursor: spec.initialRecordTime !== null ? -1 : this.store.head(),
+      cursor,
       initialRecordTime: spec.initialRecordTime,
       nextFire: spec.schedule ? nextFire(spec.schedule, this.now()) : null,
       more: false,
@@ -282,30 +311,59 @@ export class EpcisSubscriptions {
     this.kicked = true;
     setImmediate(() => {
       this.kicked = false;
-      this.tick();
+      this.runTick();
     });
   }
 
-  private tick(): void {
+  /** One tick at a time: a kick during a tick runs another right after it. */
+  private runTick(): void {
+    if (this.closed) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    const run = this.tick()
+      .catch((err) => {
+        // The store unavailable (PostgreSQL down): nothing was lost, the next wake-up tries again.
+        console.error('[epcis] subscriptions:', err instanceof Error ? err.message : err);
+        this.timer = setTimeout(() => this.kick(), this.pollMs);
+        this.timer.unref();
+      })
+      .finally(() => {
+        this.ticking = false;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          this.kick();
+        }
+      });
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  private async tick(): Promise<void> {
     if (this.closed) return;
     clearTimeout(this.timer);
     const now = this.now();
-    const head = this.store.head();
+    const head = await this.head();
     let wake = now + this.pollMs;
-    for (const s of this.store.allSubscriptions()) {
+    for (const s of await this.store.allSubscriptions()) {
+      if (this.closed) return;
       try {
-        wake = Math.min(wake, this.step(s, head, now));
+        wake = Math.min(wake, await this.step(s, head, now));
       } catch (err) {
         console.error(`[epcis] subscription ${s.id}:`, err);
       }
     }
     for (const l of [...this.live.values()]) {
+      if (this.closed) return;
       try {
-        wake = Math.min(wake, this.stepLive(l, head, now));
+        wake = Math.min(wake, await this.stepLive(l, head, now));
       } catch (err) {
         console.error(`[epcis] WebSocket subscription ${l.id}:`, err);
       }
     }
+    if (this.closed) return;
     this.timer = setTimeout(() => this.kick(), Math.max(0, wake - now));
     this.timer.unref();
   }
@@ -325,7 +383,7 @@ export class EpcisSubscriptions {
   }
 
   /** One webhook subscription: enqueue a delivery when due, attempt the pending one when its time has come. */
-  private step(s: SubscriptionRow, head: number, now: number): number {
+  private async step(s: SubscriptionRow, head: number, now: number): Promise<number> {
     let next = Number.POSITIVE_INFINITY;
     let due = false;
     if (s.stream) due = head > s.cursor;
@@ -336,8 +394,12 @@ export class EpcisSubscriptions {
       next = f.next;
     }
     if (this.inFlight.has(s.id)) return next;
-    let d = this.store.pending(s.id);
-    if (!d && due) d = this.prepare(s, head, now);
+    let d = await this.store.pending(s.id);
+    if (!d && due) {
+      // The row as it is now: a delivery acknowledged since this tick listed the subscriptions moved its cursor.
+      const current = await this.store.subscription(s.id);
+      if (current && (!current.stream || head > current.cursor)) d = await this.prepare(current, head, now);
+    }
     if (!d) return next;
     if (d.nextAttemptAt <= now) {
       this.attempt(s, d);
@@ -347,13 +409,13 @@ export class EpcisSubscriptions {
   }
 
   /** The named query over the events after `cursor` up to `head` (one batch), or null when the query is gone. */
-  private batch(
+  private async batch(
     queryName: string,
     cursor: number,
     initialRecordTime: number | null,
     head: number,
-  ): { events: StoredEvent[]; to: number } | null {
-    const nq = this.store.query(queryName);
+  ): Promise<{ events: StoredEvent[]; to: number } | null> {
+    const nq = await this.store.query(queryName);
     if (!nq) return null;
     const { query } = parseEventQuery(queryPairs(nq.query), { forms: this.repo.codec });
     // New events in capture (leaf) order, all of them: the query's own order and count limits are for GET.
@@ -370,13 +432,13 @@ export class EpcisSubscriptions {
     return { events: page.events, to: page.nextPageToken ? page.events[page.events.length - 1]!.leafIndex : head };
   }
 
-  private prepare(s: SubscriptionRow, head: number, now: number): DeliveryRow | null {
-    const b = this.batch(s.queryName, s.cursor, s.initialRecordTime, head);
+  private async prepare(s: SubscriptionRow, head: number, now: number): Promise<DeliveryRow | null> {
+    const b = await this.batch(s.queryName, s.cursor, s.initialRecordTime, head);
     if (!b) return null;
     if (b.to < head) this.continuing.add(s.id);
     else this.continuing.delete(s.id);
     if (b.events.length === 0 && !s.reportIfEmpty) {
-      this.store.skipTo(s.id, b.to);
+      await this.store.skipTo(s.id, b.to);
       return null;
     }
     const d: DeliveryRow = {
@@ -391,7 +453,7 @@ export class EpcisSubscriptions {
       lastError: null,
       createdAt: now,
     };
-    this.store.enqueue(d);
+    await this.store.enqueue(d);
     return d;
   }
 
@@ -401,6 +463,7 @@ export class EpcisSubscriptions {
   }
 
   private attempt(s: SubscriptionRow, d: DeliveryRow): void {
+    if (this.closed) return;
     const ctrl = new AbortController();
     this.inFlight.set(s.id, ctrl);
     const headers: Record<string, string> = {
@@ -426,18 +489,26 @@ export class EpcisSubscriptions {
             : (reason ?? (err instanceof Error ? `${err.message}${err.cause ? `: ${String(err.cause)}` : ''}` : String(err)));
       } finally {
         clearTimeout(timer);
+      }
+      // Still in flight until the outcome is stored: a tick meanwhile must neither resend this delivery
+      // nor prepare the next one from the cursor before it moved.
+      try {
+        if (this.closed) return;
+        if (error === null) await this.store.acknowledge(d, this.now());
+        else await this.store.failed(d, this.now() + this.backoff(d.attempts + 1), error);
+      } catch (err) {
+        // Not recorded (the store unavailable): the delivery stays in the outbox and is sent again, same id.
+        console.error(`[epcis] subscription ${s.id}: delivery ${d.id} not recorded:`, err instanceof Error ? err.message : err);
+      } finally {
         this.inFlight.delete(s.id);
       }
-      if (this.closed) return;
-      if (error === null) this.store.acknowledge(d, this.now());
-      else this.store.failed(d, this.now() + this.backoff(d.attempts + 1), error);
       this.kick();
     })();
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
 
-  private stepLive(l: LiveStream, head: number, now: number): number {
+  private async stepLive(l: LiveStream, head: number, now: number): Promise<number> {
     if (l.sink.bufferedAmount() > this.maxSocketBacklog) {
       this.live.delete(l.id);
       l.sink.close(1013, 'the client does not read its results fast enough');
@@ -451,7 +522,8 @@ export class EpcisSubscriptions {
     }
     const next = l.nextFire ?? Number.POSITIVE_INFINITY;
     if (!due) return next;
-    const b = this.batch(l.queryName, l.cursor, l.initialRecordTime, head);
+    const b = await this.batch(l.queryName, l.cursor, l.initialRecordTime, head);
+    if (!this.live.has(l.id)) return next; // closed while the batch was read
     if (!b) {
       this.live.delete(l.id);
       l.sink.close(1000, 'the named query was deleted');

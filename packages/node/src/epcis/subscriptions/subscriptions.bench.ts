@@ -77,5 +77,5 @@ try {
   for (const rx of rxs) await rx.close();
 } finally {
   await n.close();
-  removeDir(n.dir);
+  await removeDir(n.dir);
 }

@@ -61,7 +61,7 @@ describe('named queries', () => {
   });
   after(async () => {
     await n.close();
-    removeDir(n.dir);
+    await removeDir(n.dir);
   });
 
   it('creates, lists, reads and deletes a named query; a second create of the name is a 409', async () => {
@@ -212,7 +212,7 @@ describe('webhook subscriptions', () => {
   });
   after(async () => {
     await n.close();
-    removeDir(n.dir);
+    await removeDir(n.dir);
   });
 
   it('stream: delivers the matching events of a capture, signed, with an Idempotency-Key', async () => {
@@ -296,7 +296,7 @@ describe('webhook subscriptions', () => {
     const view = (await (await n.request(`/epcis/queries/shipping/subscriptions/${s1.subscriptionID}`)).json()) as Json;
     assert.match(String((view.pendingDelivery as Json | undefined)?.lastError), /no answer within 400 ms/);
     slow.mode = { status: 200 };
-    for (let i = 0; n.subs.store.pending(s1.subscriptionID as string) !== null; i++) {
+    for (let i = 0; (await n.subs.store.pending(s1.subscriptionID as string)) !== null; i++) {
       assert.ok(i < 300, 'acknowledged within 3 s');
       await sleep(10);
     }
@@ -372,7 +372,7 @@ describe('webhook subscriptions', () => {
     const s = await subscribe(n, 'short-lived', { dest: rx.url, stream: true });
     assert.equal((await n.request('/epcis/queries/short-lived', { method: 'DELETE' })).status, 204);
     assert.equal((await n.request(`/epcis/queries/short-lived/subscriptions/${s.subscriptionID}`)).status, 404);
-    assert.equal(n.subs.store.subscription(s.subscriptionID as string), null);
+    assert.equal(await n.subs.store.subscription(s.subscriptionID as string), null);
     await rx.close();
   });
 });
@@ -402,10 +402,10 @@ describe('restarts', () => {
         idsOf(acked),
         [...first, ...second].map((e) => e.eventID),
       );
-      assert.equal(n.subs.store.pendingCount(), 0);
+      assert.equal(await n.subs.store.pendingCount(), 0);
     } finally {
       await n.close();
-      removeDir(dir);
+      await removeDir(dir);
       await rx.close();
     }
   });
@@ -442,7 +442,7 @@ describe('restarts', () => {
       );
     } finally {
       await n.close();
-      removeDir(dir);
+      await removeDir(dir);
       await rx.close();
     }
   });
@@ -469,7 +469,7 @@ describe('backlogs', () => {
       assert.equal(new Set(rx.receipts.map((r) => r.headers[IDEMPOTENCY_HEADER.toLowerCase()])).size, 3);
     } finally {
       await n.close();
-      removeDir(n.dir);
+      await removeDir(n.dir);
       await rx.close();
     }
   });
@@ -483,7 +483,7 @@ describe('WebSocket subscriptions', () => {
   });
   after(async () => {
     await n.close();
-    removeDir(n.dir);
+    await removeDir(n.dir);
   });
 
   const open = (qs: string, name = 'shipping') =>

@@ -1,7 +1,10 @@
 // A light EPCIS node for subscription tests and the latency bench: node store,
 // transparency log and repository on one SQLite file, epcisRoutes with the
 // subscription worker, served over real HTTP on 127.0.0.1 (WebSockets too) —
-// no chain, so restarts are cheap. And a webhook receiver that records what it gets.
+// no chain, so restarts are cheap. The subscriptions and access stores are on
+// the end-to-end driver (TRADETWIN_TEST_STORE=postgres: a fresh PostgreSQL
+// database per data dir, kept across restarts). And a webhook receiver that
+// records what it gets.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +23,14 @@ import { attachEpcisWebSockets } from './websocket.js';
 import { guard } from '../../access/guard.js';
 import { authorizeRequest } from '../../access/http.js';
 import { AccessService } from '../../access/service.js';
-import { AccessStore } from '../../access/store.js';
+import type { AccessStore } from '../../storage/access.js';
+import { PostgresAccessStore } from '../../storage/postgres/access.js';
+import { PgDatabase } from '../../storage/postgres/database.js';
+import { PostgresSubscriptionStore } from '../../storage/postgres/subscriptions.js';
+import { SqliteAccessStore } from '../../storage/sqlite/access.js';
+import { SqliteSubscriptionStore } from '../../storage/sqlite/subscriptions.js';
+import type { SubscriptionStore } from '../../storage/subscriptions.js';
+import { e2eDriver, freshPostgresDatabase } from '../../storage/test-support.js';
 
 /** The light node's bootstrap credential (the admin token of a node's data dir). */
 export const LIGHT_ADMIN_TOKEN = 'light-node-admin-token';
@@ -42,15 +52,47 @@ export interface LightNode {
   close(): Promise<void>;
 }
 
+/** Per data dir, the PostgreSQL database its stores live in (made on first start, dropped by removeDir). */
+const postgresOf = new Map<string, { url: string; drop(): Promise<void> }>();
+
+async function openLightStores(
+  dir: string,
+): Promise<{ subscriptions: SubscriptionStore; access: AccessStore; close(): Promise<void> }> {
+  if (e2eDriver() === 'sqlite') {
+    const path = join(dir, 'node.db');
+    const subscriptions = SqliteSubscriptionStore.open({ path });
+    const access = SqliteAccessStore.open({ path });
+    return {
+      subscriptions,
+      access,
+      close: async () => {
+        await subscriptions.close();
+        await access.close();
+      },
+    };
+  }
+  let pg = postgresOf.get(dir);
+  if (!pg) {
+    pg = await freshPostgresDatabase('tt_light');
+    postgresOf.set(dir, pg);
+  }
+  const db = await PgDatabase.open({ url: pg.url });
+  return {
+    subscriptions: await PostgresSubscriptionStore.open(db),
+    access: await PostgresAccessStore.open(db),
+    close: () => db.close(),
+  };
+}
+
 export async function startLightNode(opts: { dir?: string; subscriptions?: SubscriptionOptions } = {}): Promise<LightNode> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tt-epcis-subs-'));
   const path = join(dir, 'node.db');
   const store = new SqliteStore({ path });
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const repo = await openEpcisRepository({ path, store, log });
-  const subs = new EpcisSubscriptions(repo, opts.subscriptions).start();
-  const accessStore = new AccessStore(path);
-  const access = new AccessService(accessStore, { orgId: 1, adminToken: LIGHT_ADMIN_TOKEN });
+  const stores = await openLightStores(dir);
+  const subs = new EpcisSubscriptions(repo, stores.subscriptions, opts.subscriptions).start();
+  const access = new AccessService(stores.access, { orgId: 1, adminToken: LIGHT_ADMIN_TOKEN });
   const app = guard(new Hono(), access);
   app.route('/epcis', epcisRoutes({ repo, store, log, validate: coreValidator(), subscriptions: subs }));
   const server = await new Promise<Server>((resolve) => {
@@ -102,13 +144,17 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
       await subs.close();
       await repo.close();
       await store.close();
-      accessStore.close();
+      await stores.close();
     },
   };
 }
 
-export function removeDir(dir: string): void {
+/** Removes a light node's data dir (and its PostgreSQL database). */
+export async function removeDir(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
+  const pg = postgresOf.get(dir);
+  postgresOf.delete(dir);
+  await pg?.drop();
 }
 
 let serial = 0;

@@ -18,7 +18,7 @@ export interface WebSocketOptions {
   /** Ping interval; a peer that missed one pong is dropped (default 30 s). */
   pingMs?: number;
   /** Refuses an upgrade request that may not open a subscription (throws an HttpProblem: 401/403), e.g. access/http.ts's authorizeRequest. */
-  authorize?: (req: IncomingMessage) => void;
+  authorize?: (req: IncomingMessage) => void | Promise<void>;
 }
 
 function refuse(socket: Duplex, err: unknown, path: string): void {
@@ -49,7 +49,7 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
   const route = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/queries/([^/]+)/events/?$`);
   const alive = new WeakMap<object, boolean>();
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = req.url ?? '/';
     const path = url.split('?')[0]!;
     const m = route.exec(path);
@@ -60,25 +60,23 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
     }
     socket.on('error', () => socket.destroy());
     try {
-      opts.authorize?.(req);
+      await opts.authorize?.(req);
     } catch (err) {
       refuse(socket, err, path);
       return;
     }
-    let name: string;
-    let spec: ReturnType<typeof parseStreamParameters>;
+    let start: Awaited<ReturnType<EpcisSubscriptions['prepareStream']>>;
     try {
-      name = decodeURIComponent(m[1]!);
-      spec = parseStreamParameters(rawQueryPairs(url));
-      subs.query(name);
+      start = await subs.prepareStream(decodeURIComponent(m[1]!), parseStreamParameters(rawQueryPairs(url)));
     } catch (err) {
       refuse(socket, err, path);
       return;
     }
+    if (socket.destroyed) return; // the client left while it was checked
     wss.handleUpgrade(req, socket, head, (ws) => {
       let sub: { close(): void };
       try {
-        sub = subs.openStream(name, spec, {
+        sub = start({
           send: (text) => ws.send(text),
           bufferedAmount: () => ws.bufferedAmount,
           close: (code, reason) => ws.close(code, reason),
@@ -94,7 +92,10 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
       ws.on('close', () => sub.close());
     });
   };
-  server.on('upgrade', onUpgrade);
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    onUpgrade(req, socket, head).catch(() => socket.destroy());
+  };
+  server.on('upgrade', upgrade);
   const ping = setInterval(() => {
     for (const ws of wss.clients) {
       if (!alive.get(ws)) {
@@ -108,7 +109,7 @@ export function attachEpcisWebSockets(server: Server, subs: EpcisSubscriptions, 
   ping.unref();
   return () => {
     clearInterval(ping);
-    server.off('upgrade', onUpgrade);
+    server.off('upgrade', upgrade);
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   };

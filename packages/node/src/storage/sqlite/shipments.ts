@@ -1,49 +1,17 @@
-// Shipments, their excursions and the policies and payouts that settle them.
-// A repository beside the node store (same SQLite file, its own connection
-// and tables): the log knows nothing of shipments, shipments only read it.
-import { DatabaseSync } from 'node:sqlite';
-import type { ShipmentDefinition } from './definition.js';
+// Shipments on the embedded driver: its own connection to node.db.
+import type { DatabaseSync } from 'node:sqlite';
+import type { ShipmentDefinition } from '../../shipments/definition.js';
+import type { Migration } from '../migrations.js';
+import { type PayoutRecord, type PolicyRecord, SHIPMENTS_AREA, type ShipmentStore, type StoredExcursion } from '../shipments.js';
+import { sqliteWrite } from './constraint.js';
+import { migrateSqlite, openSqliteFile } from './database.js';
 
-export interface StoredExcursion {
-  id: string;
-  shipmentId: string;
-  /** The excursion as the rules engine reports it (JSON). */
-  record: Record<string, unknown>;
-  updatedAt: number;
-}
-
-export interface PolicyRecord {
-  policyId: number;
-  shipmentId: string;
-  cover: `0x${string}`;
-  terms: Record<string, unknown>;
-  state: 'offered' | 'bound' | 'paid' | 'expired' | 'cancelled';
-  boundTx?: string;
-}
-
-export interface PayoutRecord {
-  policyId: number;
-  excursionId: string;
-  amount: string;
-  txHash: string;
-  paidAt: number;
-  signers: string[];
-}
-
-export interface ShipmentStore {
-  putShipment(s: ShipmentDefinition, createdAt: number): Promise<void>;
-  shipment(id: string): Promise<ShipmentDefinition | null>;
-  shipments(): Promise<ShipmentDefinition[]>;
-  putExcursion(e: StoredExcursion): Promise<void>;
-  excursions(shipmentId?: string): Promise<StoredExcursion[]>;
-  putPolicy(p: PolicyRecord): Promise<void>;
-  policies(shipmentId?: string): Promise<PolicyRecord[]>;
-  putPayout(p: PayoutRecord): Promise<void>;
-  payouts(policyId?: number): Promise<PayoutRecord[]>;
-  close(): Promise<void>;
-}
-
-const SCHEMA = `
+/** Version 1 is the tables as the node made them before versioned migrations (adopted in place). */
+export const SQLITE_SHIPMENT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'shipments, excursions, policies, payouts',
+    sql: `
 CREATE TABLE IF NOT EXISTS shipments (id TEXT PRIMARY KEY, definition TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS excursions (id TEXT PRIMARY KEY, shipment_id TEXT NOT NULL, record TEXT NOT NULL,
   updated_at INTEGER NOT NULL);
@@ -52,23 +20,32 @@ CREATE TABLE IF NOT EXISTS policies (policy_id INTEGER NOT NULL, cover TEXT NOT 
   terms TEXT NOT NULL, state TEXT NOT NULL, bound_tx TEXT, PRIMARY KEY (cover, policy_id));
 CREATE TABLE IF NOT EXISTS payouts (policy_id INTEGER NOT NULL, excursion_id TEXT NOT NULL, amount TEXT NOT NULL,
   tx_hash TEXT PRIMARY KEY, paid_at INTEGER NOT NULL, signers TEXT NOT NULL);
-`;
+`,
+  },
+];
 
 type Row = Record<string, unknown>;
 
 export class SqliteShipmentStore implements ShipmentStore {
-  private readonly db: DatabaseSync;
+  private constructor(private readonly db: DatabaseSync) {}
 
-  constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;');
-    this.db.exec(SCHEMA);
+  static open(opts: { path: string; synchronous?: 'FULL' | 'NORMAL' }): SqliteShipmentStore {
+    const db = openSqliteFile(opts);
+    try {
+      migrateSqlite(db, SHIPMENTS_AREA, SQLITE_SHIPMENT_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteShipmentStore(db);
   }
 
   async putShipment(s: ShipmentDefinition, createdAt: number): Promise<void> {
-    this.db
-      .prepare('INSERT INTO shipments (id, definition, created_at) VALUES (?, ?, ?)')
-      .run(s.id, JSON.stringify(s), createdAt);
+    sqliteWrite(`shipment ${s.id}`, () =>
+      this.db
+        .prepare('INSERT INTO shipments (id, definition, created_at) VALUES (?, ?, ?)')
+        .run(s.id, JSON.stringify(s), createdAt),
+    );
   }
 
   async shipment(id: string): Promise<ShipmentDefinition | null> {
@@ -93,7 +70,7 @@ export class SqliteShipmentStore implements ShipmentStore {
 
   async excursions(shipmentId?: string): Promise<StoredExcursion[]> {
     const rows = (
-      shipmentId
+      shipmentId !== undefined
         ? this.db.prepare('SELECT * FROM excursions WHERE shipment_id = ? ORDER BY updated_at, id').all(shipmentId)
         : this.db.prepare('SELECT * FROM excursions ORDER BY updated_at, id').all()
     ) as Row[];
@@ -116,9 +93,9 @@ export class SqliteShipmentStore implements ShipmentStore {
 
   async policies(shipmentId?: string): Promise<PolicyRecord[]> {
     const rows = (
-      shipmentId
-        ? this.db.prepare('SELECT * FROM policies WHERE shipment_id = ? ORDER BY policy_id').all(shipmentId)
-        : this.db.prepare('SELECT * FROM policies ORDER BY policy_id').all()
+      shipmentId !== undefined
+        ? this.db.prepare('SELECT * FROM policies WHERE shipment_id = ? ORDER BY policy_id, cover').all(shipmentId)
+        : this.db.prepare('SELECT * FROM policies ORDER BY policy_id, cover').all()
     ) as Row[];
     return rows.map((r) => ({
       policyId: Number(r.policy_id),
@@ -141,8 +118,8 @@ export class SqliteShipmentStore implements ShipmentStore {
   async payouts(policyId?: number): Promise<PayoutRecord[]> {
     const rows = (
       policyId !== undefined
-        ? this.db.prepare('SELECT * FROM payouts WHERE policy_id = ? ORDER BY paid_at').all(policyId)
-        : this.db.prepare('SELECT * FROM payouts ORDER BY paid_at').all()
+        ? this.db.prepare('SELECT * FROM payouts WHERE policy_id = ? ORDER BY paid_at, tx_hash').all(policyId)
+        : this.db.prepare('SELECT * FROM payouts ORDER BY paid_at, tx_hash').all()
     ) as Row[];
     return rows.map((r) => ({
       policyId: Number(r.policy_id),

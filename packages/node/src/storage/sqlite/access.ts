@@ -1,44 +1,26 @@
-// Accounts, sessions and API credentials on the node's SQLite file: own
-// connection and tables (like shipments/store.ts). Only hashes of secrets are
-// stored: argon2id for passwords (passwords.ts), SHA-256 for session ids and
-// credential secrets (32 random bytes each: nothing to brute-force, so a fast
-// hash suffices and lookups stay cheap).
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import type { Role } from './scopes.js';
+// Accounts, sessions and API credentials on the embedded driver: its own
+// connection to node.db (foreign keys on: a user's sessions go with it).
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { Role } from '../../access/scopes.js';
+import {
+  ACCESS_AREA,
+  type AccessStore,
+  type CredentialRow,
+  type SessionRow,
+  type UserChanges,
+  type UserRow,
+  userColumns,
+} from '../access.js';
+import type { Migration } from '../migrations.js';
+import { sqliteWrite } from './constraint.js';
+import { migrateSqlite, openSqliteFile } from './database.js';
 
-export interface UserRow {
-  id: number;
-  orgId: number;
-  username: string;
-  passwordHash: string;
-  role: Role;
-  disabled: boolean;
-  failedAttempts: number;
-  lockedUntil: number | null;
-  createdAt: number;
-}
-
-export interface SessionRow {
-  idHash: string;
-  userId: number;
-  orgId: number;
-  csrf: string;
-  createdAt: number;
-  expiresAt: number;
-}
-
-export interface CredentialRow {
-  id: string;
-  orgId: number;
-  name: string;
-  scopes: string[];
-  secretHash: Buffer;
-  createdAt: number;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-}
-
-const SCHEMA = `
+/** Version 1 is the tables as the node made them before versioned migrations (adopted in place). */
+export const SQLITE_ACCESS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'users, sessions, credentials',
+    sql: `
 CREATE TABLE IF NOT EXISTS access_users (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   org_id INTEGER NOT NULL,
@@ -70,7 +52,9 @@ CREATE TABLE IF NOT EXISTS access_credentials (
   revoked_at INTEGER,
   last_used_at INTEGER
 );
-`;
+`,
+  },
+];
 
 type Row = Record<string, SQLInputValue>;
 
@@ -97,49 +81,49 @@ const credential = (r: Row): CredentialRow => ({
   lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
 });
 
-export class AccessStore {
-  private readonly db: DatabaseSync;
+export class SqliteAccessStore implements AccessStore {
+  private constructor(private readonly db: DatabaseSync) {}
 
-  constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;');
-    this.db.exec(SCHEMA);
+  static open(opts: { path: string; synchronous?: 'FULL' | 'NORMAL' }): SqliteAccessStore {
+    const db = openSqliteFile(opts);
+    try {
+      db.exec('PRAGMA foreign_keys=ON;');
+      migrateSqlite(db, ACCESS_AREA, SQLITE_ACCESS_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteAccessStore(db);
   }
 
   // ---------------------------------------------------------------- users
-  addUser(u: { orgId: number; username: string; passwordHash: string; role: Role; now: number }): UserRow {
-    const r = this.db
-      .prepare('INSERT INTO access_users (org_id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(u.orgId, u.username, u.passwordHash, u.role, u.now);
-    return this.userById(Number(r.lastInsertRowid))!;
+  async addUser(u: { orgId: number; username: string; passwordHash: string; role: Role; now: number }): Promise<UserRow> {
+    const r = sqliteWrite(`user ${u.username} of organisation ${u.orgId}`, () =>
+      this.db
+        .prepare('INSERT INTO access_users (org_id, username, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(u.orgId, u.username, u.passwordHash, u.role, u.now),
+    );
+    return user(this.db.prepare('SELECT * FROM access_users WHERE id = ?').get(r.lastInsertRowid) as Row);
   }
 
-  userById(id: number): UserRow | null {
+  async userById(id: number): Promise<UserRow | null> {
     const r = this.db.prepare('SELECT * FROM access_users WHERE id = ?').get(id) as Row | undefined;
     return r ? user(r) : null;
   }
 
-  user(orgId: number, username: string): UserRow | null {
+  async user(orgId: number, username: string): Promise<UserRow | null> {
     const r = this.db.prepare('SELECT * FROM access_users WHERE org_id = ? AND username = ?').get(orgId, username) as
       | Row
       | undefined;
     return r ? user(r) : null;
   }
 
-  users(orgId: number): UserRow[] {
+  async users(orgId: number): Promise<UserRow[]> {
     return (this.db.prepare('SELECT * FROM access_users WHERE org_id = ? ORDER BY username').all(orgId) as Row[]).map(user);
   }
 
-  updateUser(
-    id: number,
-    set: Partial<Pick<UserRow, 'passwordHash' | 'role' | 'disabled' | 'failedAttempts' | 'lockedUntil'>>,
-  ): void {
-    const cols: [string, SQLInputValue][] = [];
-    if (set.passwordHash !== undefined) cols.push(['password_hash', set.passwordHash]);
-    if (set.role !== undefined) cols.push(['role', set.role]);
-    if (set.disabled !== undefined) cols.push(['disabled', set.disabled ? 1 : 0]);
-    if (set.failedAttempts !== undefined) cols.push(['failed_attempts', set.failedAttempts]);
-    if (set.lockedUntil !== undefined) cols.push(['locked_until', set.lockedUntil]);
+  async updateUser(id: number, set: UserChanges): Promise<void> {
+    const cols = userColumns(set).map(([c, v]): [string, SQLInputValue] => [c, typeof v === 'boolean' ? (v ? 1 : 0) : v]);
     if (cols.length === 0) return;
     this.db
       .prepare(`UPDATE access_users SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`)
@@ -147,13 +131,15 @@ export class AccessStore {
   }
 
   // ---------------------------------------------------------------- sessions
-  addSession(s: SessionRow): void {
-    this.db
-      .prepare('INSERT INTO access_sessions (id_hash, user_id, org_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(s.idHash, s.userId, s.orgId, s.csrf, s.createdAt, s.expiresAt);
+  async addSession(s: SessionRow): Promise<void> {
+    sqliteWrite('the session', () =>
+      this.db
+        .prepare('INSERT INTO access_sessions (id_hash, user_id, org_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(s.idHash, s.userId, s.orgId, s.csrf, s.createdAt, s.expiresAt),
+    );
   }
 
-  session(idHash: string): SessionRow | null {
+  async session(idHash: string): Promise<SessionRow | null> {
     const r = this.db.prepare('SELECT * FROM access_sessions WHERE id_hash = ?').get(idHash) as Row | undefined;
     if (!r) return null;
     return {
@@ -166,47 +152,48 @@ export class AccessStore {
     };
   }
 
-  deleteSession(idHash: string): void {
+  async deleteSession(idHash: string): Promise<void> {
     this.db.prepare('DELETE FROM access_sessions WHERE id_hash = ?').run(idHash);
   }
 
-  /** Every session of a user (password change, disabling). */
-  deleteSessionsOf(userId: number): void {
+  async deleteSessionsOf(userId: number): Promise<void> {
     this.db.prepare('DELETE FROM access_sessions WHERE user_id = ?').run(userId);
   }
 
-  deleteExpiredSessions(now: number): void {
+  async deleteExpiredSessions(now: number): Promise<void> {
     this.db.prepare('DELETE FROM access_sessions WHERE expires_at <= ?').run(now);
   }
 
   // ---------------------------------------------------------------- credentials
-  addCredential(c: Omit<CredentialRow, 'revokedAt' | 'lastUsedAt'>): void {
-    this.db
-      .prepare('INSERT INTO access_credentials (id, org_id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(c.id, c.orgId, c.name, JSON.stringify(c.scopes), c.secretHash, c.createdAt);
+  async addCredential(c: Omit<CredentialRow, 'revokedAt' | 'lastUsedAt'>): Promise<void> {
+    sqliteWrite(`credential ${c.id}`, () =>
+      this.db
+        .prepare('INSERT INTO access_credentials (id, org_id, name, scopes, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(c.id, c.orgId, c.name, JSON.stringify(c.scopes), c.secretHash, c.createdAt),
+    );
   }
 
-  credential(id: string): CredentialRow | null {
+  async credential(id: string): Promise<CredentialRow | null> {
     const r = this.db.prepare('SELECT * FROM access_credentials WHERE id = ?').get(id) as Row | undefined;
     return r ? credential(r) : null;
   }
 
-  credentials(orgId: number): CredentialRow[] {
+  async credentials(orgId: number): Promise<CredentialRow[]> {
     return (this.db.prepare('SELECT * FROM access_credentials WHERE org_id = ? ORDER BY created_at, id').all(orgId) as Row[]).map(
       credential,
     );
   }
 
-  revokeCredential(id: string, now: number): boolean {
+  async revokeCredential(id: string, now: number): Promise<boolean> {
     const r = this.db.prepare('UPDATE access_credentials SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id);
     return Number(r.changes) > 0;
   }
 
-  touchCredential(id: string, now: number): void {
+  async touchCredential(id: string, now: number): Promise<void> {
     this.db.prepare('UPDATE access_credentials SET last_used_at = ? WHERE id = ?').run(now, id);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
 }

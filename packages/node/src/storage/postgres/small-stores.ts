@@ -1,0 +1,16 @@
+// The small stores on PostgreSQL: every area on the Storage's one PgDatabase.
+import type { SmallStores } from '../small-stores.js';
+import { PostgresAccessStore } from './access.js';
+import type { PgDatabase } from './database.js';
+import { PostgresShipmentStore } from './shipments.js';
+import { PostgresSubscriptionStore } from './subscriptions.js';
+import { PostgresSightingStore } from './tags.js';
+
+export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStores> {
+  return {
+    shipments: await PostgresShipmentStore.open(db),
+    access: await PostgresAccessStore.open(db),
+    tags: await PostgresSightingStore.open(db),
+    subscriptions: await PostgresSubscriptionStore.open(db),
+  };
+}

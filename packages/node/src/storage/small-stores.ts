@@ -1,0 +1,22 @@
+// The node's small stores — shipments, access, tag sightings, EPCIS subscriptions —
+// as the Storage aggregate carries them, built by each driver's index.ts.
+import type { AccessStore } from './access.js';
+import type { ShipmentStore } from './shipments.js';
+import type { SubscriptionStore } from './subscriptions.js';
+import type { SightingStore } from './tags.js';
+
+export interface SmallStores {
+  /** Shipments, excursions, policies and payouts. */
+  readonly shipments: ShipmentStore;
+  /** Accounts, sessions and API credentials. */
+  readonly access: AccessStore;
+  /** Tag sightings (clone detection). */
+  readonly tags: SightingStore;
+  /** EPCIS named queries, webhook subscriptions and their outbox. */
+  readonly subscriptions: SubscriptionStore;
+}
+
+/** Closes each store (a PostgreSQL store's close is a no-op: the pool is the Storage's). */
+export async function closeSmallStores(s: SmallStores): Promise<void> {
+  await Promise.all([s.shipments.close(), s.access.close(), s.tags.close(), s.subscriptions.close()]);
+}
