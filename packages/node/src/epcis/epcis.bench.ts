@@ -18,6 +18,7 @@ import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { EpcisCapture } from './capture.js';
+import { SqliteEpcisIndex } from '../storage/sqlite/epcis.js';
 import { openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import { trace } from './trace.js';
@@ -320,7 +321,8 @@ async function main(): Promise<void> {
   // synchronous=FULL, as a node runs: every capture is durable when its job finishes.
   const store = new SqliteStore({ path: dbPath });
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
-  const repo = await openEpcisRepository({ path: dbPath, store, log });
+  const index = new SqliteEpcisIndex(dbPath);
+  const repo = await openEpcisRepository({ index, store, log });
   const capture = new EpcisCapture(repo, { validate: coreValidator() });
   const samples: Samples = { items: [], sold: [], pallets: [], productLots: [], pasteLots: [], rawLots: [], desadvs: [] };
   const gen = supplyChain(samples);
@@ -356,9 +358,9 @@ async function main(): Promise<void> {
     console.log(
       `load: ${TOTAL.toLocaleString()} events in ${(loadMs / 1000).toFixed(1)} s = ${Math.round(TOTAL / (loadMs / 1000)).toLocaleString()} events/s through the capture path (CPU ${((cpu() - cpuStart) / loadMs).toFixed(2)} cores)`,
     );
-    repo.optimize();
+    await repo.optimize();
   }
-  console.log(`store: ${repo.count().toLocaleString()} events, log size ${log.size.toLocaleString()}`);
+  console.log(`store: ${(await repo.count()).toLocaleString()} events, log size ${log.size.toLocaleString()}`);
 
   // ---- capture throughput on top of the loaded store: validation + hash IDs + log + index
   {
@@ -376,9 +378,9 @@ async function main(): Promise<void> {
     const phases = { prepare: 0, commit: 0 };
     for (const d of docs) {
       const p0 = performance.now();
-      const prepared = capture.prepare(d);
+      const prepared = await capture.prepare(d);
       const p1 = performance.now();
-      const job = await capture.start(prepared).done;
+      const job = await (await capture.start(prepared)).done;
       phases.prepare += p1 - p0;
       phases.commit += performance.now() - p1;
       if (!job.success) throw new Error(JSON.stringify(job.errors.slice(0, 2)));
@@ -478,12 +480,13 @@ async function main(): Promise<void> {
     );
   }
   // sanity: one direct trace equals the routed one in size
-  const one = trace(repo, samples.pasteLots[0]!, 'forward');
+  const one = await trace(repo, samples.pasteLots[0]!, 'forward');
   console.log(
     `  e.g. forward from ${samples.pasteLots[0]}: ${one.lots.length} lots, ${one.items.length} bottles, ${one.containers.length} containers, ${one.parties.length} parties in ${fmt(one.stats.ms)}`,
   );
 
   await repo.close();
+  await index.close();
   await store.close();
   if (!KEEP) rmSync(DIR, { recursive: true, force: true });
 }

@@ -8,6 +8,7 @@ import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import { EPCIS_EXAMPLES_DIR } from '../test-support/shared.js';
 import type { CaptureLimits, DocumentValidator } from './capture.js';
 import type { CbvVersion } from '@tradetwin/core/epcis/hash';
+import { SqliteEpcisIndex } from '../storage/sqlite/epcis.js';
 import { type EpcisRepository, openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import type { CaptureJob } from './types.js';
@@ -18,6 +19,12 @@ export const EXAMPLES_DIR = EPCIS_EXAMPLES_DIR;
 
 export function example(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(EXAMPLES_DIR, name), 'utf8')) as Record<string, unknown>;
+}
+
+/** The SQLite connection under a repository's index, for tests that tamper with rows or add triggers. */
+export function sqliteOf(repo: EpcisRepository): SqliteEpcisIndex['db'] {
+  if (!(repo.index instanceof SqliteEpcisIndex)) throw new Error('this test needs the SQLite EPCIS index');
+  return repo.index.db;
 }
 
 export interface EpcisTestNode {
@@ -43,8 +50,10 @@ export async function startEpcisNode(
 ): Promise<EpcisTestNode> {
   const t = await startTestNode();
   const { node } = t;
+  // A repository of the test's own on the node's file (the node's wiring is not assumed).
+  const index = new SqliteEpcisIndex(join(t.dataDir, 'node.db'));
   const repo = await openEpcisRepository({
-    path: join(t.dataDir, 'node.db'),
+    index,
     store: node.store,
     log: node.log,
     hashVersion: opts.hashVersion,
@@ -104,6 +113,7 @@ export async function startEpcisNode(
     },
     async dispose() {
       await repo.close();
+      await index.close();
       await t.dispose();
     },
   };

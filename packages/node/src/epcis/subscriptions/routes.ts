@@ -110,7 +110,7 @@ export function queryRoutes(subs: EpcisSubscriptions): Hono {
     return c.body(null, 204);
   });
 
-  app.get('/:queryName/events', (c) => {
+  app.get('/:queryName/events', async (c) => {
     subs.query(name(c));
     const pairs = rawQueryPairs(c.req.url);
     const ws = pairs.find(([n]) => WS_PARAMS.has(n));
@@ -133,7 +133,7 @@ export function queryRoutes(subs: EpcisSubscriptions): Hono {
           { parameter: n },
         );
     const { query, page: pg, tokenText } = subs.parsedQuery(name(c), pairs);
-    const result = runEventQuery(subs.repo, query, pg, tokenText);
+    const result = await runEventQuery(subs.repo, query, pg, tokenText);
     if (result.nextPageToken) {
       const qs = `perPage=${pg.perPage}&nextPageToken=${encodeURIComponent(result.nextPageToken)}`;
       c.header('Link', `<${c.req.path}?${qs}>; rel="next"`);

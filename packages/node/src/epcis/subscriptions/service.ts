@@ -100,6 +100,8 @@ export class EpcisSubscriptions {
   private readonly continuing = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private kicked = false;
+  private ticking = false;
+  private again = false;
   private closed = false;
   private started = false;
   private unlisten: (() => void) | undefined;
@@ -282,11 +284,32 @@ export class EpcisSubscriptions {
     this.kicked = true;
     setImmediate(() => {
       this.kicked = false;
-      this.tick();
+      void this.runTick();
     });
   }
 
-  private tick(): void {
+  /** One tick at a time: a kick during a tick runs another after it. */
+  private async runTick(): Promise<void> {
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    const run = this.tick().catch((err: unknown) => console.error('[epcis] subscriptions:', err));
+    this.running.add(run);
+    try {
+      await run;
+    } finally {
+      this.running.delete(run);
+      this.ticking = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.kick();
+    }
+  }
+
+  private async tick(): Promise<void> {
     if (this.closed) return;
     clearTimeout(this.timer);
     const now = this.now();
@@ -294,18 +317,20 @@ export class EpcisSubscriptions {
     let wake = now + this.pollMs;
     for (const s of this.store.allSubscriptions()) {
       try {
-        wake = Math.min(wake, this.step(s, head, now));
+        wake = Math.min(wake, await this.step(s, head, now));
       } catch (err) {
         console.error(`[epcis] subscription ${s.id}:`, err);
       }
     }
     for (const l of [...this.live.values()]) {
       try {
-        wake = Math.min(wake, this.stepLive(l, head, now));
+        if (this.closed) return;
+        wake = Math.min(wake, await this.stepLive(l, head, now));
       } catch (err) {
         console.error(`[epcis] WebSocket subscription ${l.id}:`, err);
       }
     }
+    if (this.closed) return;
     this.timer = setTimeout(() => this.kick(), Math.max(0, wake - now));
     this.timer.unref();
   }
@@ -325,7 +350,7 @@ export class EpcisSubscriptions {
   }
 
   /** One webhook subscription: enqueue a delivery when due, attempt the pending one when its time has come. */
-  private step(s: SubscriptionRow, head: number, now: number): number {
+  private async step(s: SubscriptionRow, head: number, now: number): Promise<number> {
     let next = Number.POSITIVE_INFINITY;
     let due = false;
     if (s.stream) due = head > s.cursor;
@@ -337,7 +362,8 @@ export class EpcisSubscriptions {
     }
     if (this.inFlight.has(s.id)) return next;
     let d = this.store.pending(s.id);
-    if (!d && due) d = this.prepare(s, head, now);
+    if (!d && due) d = await this.prepare(s, head, now);
+    if (this.closed) return next;
     if (!d) return next;
     if (d.nextAttemptAt <= now) {
       this.attempt(s, d);
@@ -347,31 +373,39 @@ export class EpcisSubscriptions {
   }
 
   /** The named query over the events after `cursor` up to `head` (one batch), or null when the query is gone. */
-  private batch(
+  private async batch(
     queryName: string,
     cursor: number,
     initialRecordTime: number | null,
     head: number,
-  ): { events: StoredEvent[]; to: number } | null {
+  ): Promise<{ events: StoredEvent[]; to: number } | null> {
     const nq = this.store.query(queryName);
     if (!nq) return null;
     const { query } = parseEventQuery(queryPairs(nq.query), { forms: this.repo.codec });
     // New events in capture (leaf) order, all of them: the query's own order and count limits are for GET.
     const q: EventQuery = {
       ...query,
-      where: [...query.where, 'e.rid > ?', 'e.rid <= ?', ...(initialRecordTime !== null ? ['e.record_time >= ?'] : [])],
-      params: [...query.params, cursor, head, ...(initialRecordTime !== null ? [initialRecordTime] : [])],
-      orderBy: 'rid',
-      direction: 'ASC',
+      filter: {
+        where: [
+          ...query.filter.where,
+          { kind: 'compare', field: 'leafIndex', op: '>', value: cursor },
+          { kind: 'compare', field: 'leafIndex', op: '<=', value: head },
+          ...(initialRecordTime !== null
+            ? [{ kind: 'compare', field: 'recordTime', op: '>=', value: initialRecordTime } as const]
+            : []),
+        ],
+        orderBy: 'capture',
+        direction: 'ASC',
+      },
       eventCountLimit: null,
       maxEventCount: null,
     };
-    const page = runEventQuery(this.repo, q, { perPage: this.batchSize, token: null });
+    const page = await runEventQuery(this.repo, q, { perPage: this.batchSize, token: null });
     return { events: page.events, to: page.nextPageToken ? page.events[page.events.length - 1]!.leafIndex : head };
   }
 
-  private prepare(s: SubscriptionRow, head: number, now: number): DeliveryRow | null {
-    const b = this.batch(s.queryName, s.cursor, s.initialRecordTime, head);
+  private async prepare(s: SubscriptionRow, head: number, now: number): Promise<DeliveryRow | null> {
+    const b = await this.batch(s.queryName, s.cursor, s.initialRecordTime, head);
     if (!b) return null;
     if (b.to < head) this.continuing.add(s.id);
     else this.continuing.delete(s.id);
@@ -437,7 +471,7 @@ export class EpcisSubscriptions {
     void run.finally(() => this.running.delete(run));
   }
 
-  private stepLive(l: LiveStream, head: number, now: number): number {
+  private async stepLive(l: LiveStream, head: number, now: number): Promise<number> {
     if (l.sink.bufferedAmount() > this.maxSocketBacklog) {
       this.live.delete(l.id);
       l.sink.close(1013, 'the client does not read its results fast enough');
@@ -451,7 +485,8 @@ export class EpcisSubscriptions {
     }
     const next = l.nextFire ?? Number.POSITIVE_INFINITY;
     if (!due) return next;
-    const b = this.batch(l.queryName, l.cursor, l.initialRecordTime, head);
+    const b = await this.batch(l.queryName, l.cursor, l.initialRecordTime, head);
+    if (!this.live.has(l.id)) return next;
     if (!b) {
       this.live.delete(l.id);
       l.sink.close(1000, 'the named query was deleted');

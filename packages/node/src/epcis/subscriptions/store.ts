@@ -10,6 +10,7 @@
 //
 // Deleting a named query deletes its subscriptions and their pending deliveries.
 import type { SQLInputValue } from 'node:sqlite';
+import { SqliteEpcisIndex } from '../../storage/sqlite/epcis.js';
 import type { EpcisRepository } from '../repository.js';
 import type { ScheduleSpec } from './schedule.js';
 
@@ -112,9 +113,15 @@ const delivery = (r: Row): DeliveryRow => ({
 });
 
 export class SubscriptionStore {
-  constructor(private readonly repo: EpcisRepository) {
-    repo.db.exec(SCHEMA);
-    repo.setMeta('subscriptions_schema', SCHEMA_VERSION);
+  // Until this store moves into storage/, it shares the SQLite EPCIS index's connection.
+  private readonly repo: SqliteEpcisIndex;
+
+  constructor(epcis: EpcisRepository) {
+    if (!(epcis.index instanceof SqliteEpcisIndex))
+      throw new Error('named queries and subscriptions need the SQLite driver until their store moves to storage/');
+    this.repo = epcis.index;
+    this.repo.db.exec(SCHEMA);
+    this.repo.setMetaSync('subscriptions_schema', SCHEMA_VERSION);
   }
 
   private tx<T>(fn: () => T): T {

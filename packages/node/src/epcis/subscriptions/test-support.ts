@@ -12,6 +12,7 @@ import { Hono } from 'hono';
 import { headSignerFromKey } from '../../log/head-signer.js';
 import { TransparencyLog } from '../../log/transparency-log.js';
 import { SqliteStore } from '../../store/sqlite.js';
+import { SqliteEpcisIndex } from '../../storage/sqlite/epcis.js';
 import { type EpcisRepository, openEpcisRepository } from '../repository.js';
 import { epcisRoutes } from '../routes.js';
 import { coreValidator } from '../validator.js';
@@ -47,7 +48,8 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
   const path = join(dir, 'node.db');
   const store = new SqliteStore({ path });
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
-  const repo = await openEpcisRepository({ path, store, log });
+  const index = new SqliteEpcisIndex(path);
+  const repo = await openEpcisRepository({ index, store, log });
   const subs = new EpcisSubscriptions(repo, opts.subscriptions).start();
   const accessStore = new AccessStore(path);
   const access = new AccessService(accessStore, { orgId: 1, adminToken: LIGHT_ADMIN_TOKEN });
@@ -101,6 +103,7 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
       });
       await subs.close();
       await repo.close();
+      await index.close();
       await store.close();
       accessStore.close();
     },
