@@ -27,6 +27,8 @@ export interface SqlDialect {
   epcPattern?: (column: string) => string;
   /** A column reference the planner must not use an index for (SQLite's unary +). */
   noIndex(column: string): string;
+  /** A text expression compared as the key columns are (byte order). */
+  asKey(expr: string): string;
 }
 
 /**
@@ -123,7 +125,7 @@ export function compileFilter(nodes: readonly FilterNode[], d: SqlDialect): Filt
         if (node.withDescendants) {
           // The ids and their master-data children at any depth; UNION makes cycles harmless.
           plan.where.push(
-            `${col} IN (WITH RECURSIVE d(id) AS (SELECT column1 FROM (VALUES ${node.values.map(() => '(?)').join(', ')}) AS v` +
+            `${col} IN (WITH RECURSIVE d(id) AS (SELECT ${d.asKey('column1')} FROM (VALUES ${node.values.map(() => '(?)').join(', ')}) AS v` +
               ' UNION SELECT c.child FROM epcis_vocab_child c JOIN d ON c.parent = d.id) SELECT id FROM d)',
           );
         } else plan.where.push(inList(col, node.values.length));
@@ -163,9 +165,13 @@ export function compileFilter(nodes: readonly FilterNode[], d: SqlDialect): Filt
       case 'epc': {
         const roles = `role IN (${node.roles.map(Number).join(', ')})`;
         const parts: { cond: (c: string) => string; params: SqlValue[] }[] = [];
+        // Exact identifiers in one list (a resolved pattern may give many).
+        const exact = [...new Set(node.terms.flatMap((t) => ('exact' in t ? [t.exact] : [])))];
+        if (exact.length === 1) parts.push({ cond: (c) => `${c} = ?`, params: exact });
+        else if (exact.length > 1) parts.push({ cond: (c) => inList(c, exact.length), params: exact });
         for (const t of node.terms) {
-          if ('exact' in t) parts.push({ cond: (c) => `${c} = ?`, params: [t.exact] });
-          else if (t.pattern === null) parts.push({ cond: (c) => `${c} >= ? AND ${c} < ?`, params: [t.from, t.to] });
+          if ('exact' in t) continue;
+          if (t.pattern === null) parts.push({ cond: (c) => `${c} >= ? AND ${c} < ?`, params: [t.from, t.to] });
           else {
             const pattern = d.epcPattern;
             if (!pattern) throw new Error('this driver resolves EPC patterns before compiling a filter');

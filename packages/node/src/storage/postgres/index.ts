@@ -2,9 +2,12 @@
 import { StoreError } from '../errors.js';
 import type { Storage } from '../types.js';
 import { PgDatabase, redactUrl } from './database.js';
+import { PostgresEpcisIndex } from './epcis.js';
 
 export async function openPostgresStorage(opts: { url: string }): Promise<Storage> {
   const db = await PgDatabase.open({ url: opts.url });
+  const epcis = await PostgresEpcisIndex.open(db); // the EPCIS index shares the pool: `epcis` in the Storage
+  await epcis.close();
   await db.close();
   throw new StoreError('io', `the PostgreSQL driver is not complete yet (${redactUrl(opts.url)})`);
 }

@@ -7,6 +7,7 @@ import { compileFilter, type FilterPlan, type SqlDialect } from '../epcis-sql.js
 const SQLITE: SqlDialect = {
   epcPattern: (column) => `epc_match(?, ${column})`,
   noIndex: (column) => `+${column}`,
+  asKey: (expr) => expr,
 };
 
 export const compileSqliteFilter = (nodes: readonly FilterNode[]): FilterPlan => compileFilter(nodes, SQLITE);
