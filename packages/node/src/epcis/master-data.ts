@@ -148,23 +148,6 @@ export async function storeMasterData(
   );
 }
 
-/** The ids themselves and all their direct or indirect children (WD_*); cycles are harmless. */
-export async function withDescendants(repo: EpcisRepository, ids: readonly string[], limit = 10_000): Promise<string[]> {
-  const seen = new Set(ids);
-  let frontier = [...seen];
-  while (frontier.length > 0 && seen.size < limit) {
-    const next: string[] = [];
-    for (const c of await repo.index.childrenOf(frontier)) {
-      if (!seen.has(c)) {
-        seen.add(c);
-        next.push(c);
-      }
-    }
-    frontier = next;
-  }
-  return [...seen];
-}
-
 /** A vocabulary element as stored (for tests and the resource endpoints). */
 export function vocabularyElement(
   repo: EpcisRepository,

@@ -128,8 +128,6 @@ export interface EpcisIndexStore {
     attributes: { attr: string; value: string | number | null }[];
     children: string[];
   } | null>;
-  /** The direct children of these master-data elements. */
-  childrenOf(parents: readonly string[]): Promise<string[]>;
 
   // ---------------------------------------------------------- reading
   count(): Promise<number>;

@@ -27,7 +27,9 @@ import { EPCIS_EXAMPLES_DIR } from '../../test-support/shared.js';
 import type { EpcisIndexStore } from '../epcis.js';
 import { PgDatabase } from '../postgres/database.js';
 import { PostgresEpcisIndex } from '../postgres/epcis.js';
+import { sqliteSchemaVersion, openSqliteFile } from '../sqlite/database.js';
 import { SqliteEpcisIndex } from '../sqlite/epcis.js';
+import { StoreError } from '../errors.js';
 import { type DriverName, freshPostgresDatabase } from '../test-support.js';
 
 type Json = Record<string, unknown>;
@@ -618,3 +620,66 @@ export function epcisIndexConformance(driver: DriverName): void {
 }
 
 const event_ = (id: string): Json => event(id);
+
+/** Runs one statement on the index's database, beside the driver (tests of the schema itself). */
+async function rawExec(driver: DriverName, where: { dir: string; url: string | null }, sql: string): Promise<void> {
+  if (driver === 'sqlite') {
+    const db = openSqliteFile({ path: join(where.dir, 'node.db') });
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const db = await PgDatabase.open({ url: where.url! });
+  try {
+    await db.query(sql);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The index's schema: versioned, adopted in place from the layout before migrations, refused when newer. */
+export function epcisSchemaConformance(driver: DriverName): void {
+  it('refuses an index whose schema is newer than this code, saying so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), `tt-epcis-schema-${driver}-`));
+    const pg = driver === 'postgres' ? await freshPostgresDatabase('tt_epcis') : null;
+    const open = async () => {
+      if (!pg) return new SqliteEpcisIndex(join(dir, 'node.db'));
+      const db = await PgDatabase.open({ url: pg.url, max: 2 });
+      try {
+        return await PostgresEpcisIndex.open(db);
+      } finally {
+        await db.close();
+      }
+    };
+    try {
+      await (await open()).close();
+      await rawExec(driver, { dir, url: pg?.url ?? null }, "UPDATE schema_migrations SET version = 2 WHERE area = 'epcis'");
+      await assert.rejects(
+        open(),
+        (e: unknown) => e instanceof StoreError && e.code === 'schema_too_new' && /"epcis"/.test(e.message),
+      );
+    } finally {
+      await pg?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  if (driver === 'sqlite')
+    it('adopts a node.db from before versioned migrations in place: its events stay queryable', async () => {
+      const s = await epcisStore('sqlite');
+      try {
+        await s.capture(doc(PAGED));
+        // The layout before migrations: the same tables, no schema_migrations row.
+        (s.repo.index as SqliteEpcisIndex).db.exec("DELETE FROM schema_migrations WHERE area = 'epcis'");
+        const again = await s.reopen();
+        assert.deepEqual(idsOf((await run(again, AT_PAGED)).events), PAGED_IDS);
+        const db = (again.index as SqliteEpcisIndex).db;
+        assert.equal(sqliteSchemaVersion(db, 'epcis'), 1);
+      } finally {
+        await s.dispose();
+      }
+    });
+}

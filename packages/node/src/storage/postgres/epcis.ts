@@ -275,12 +275,6 @@ export class PostgresEpcisIndex implements EpcisIndexStore {
     };
   }
 
-  async childrenOf(parents: readonly string[]): Promise<string[]> {
-    if (parents.length === 0) return [];
-    const rows = await this.db.query('SELECT child FROM epcis_vocab_child WHERE parent = ANY($1::text[])', [parents]);
-    return rows.map((r) => String(r.child));
-  }
-
   // ------------------------------------------------------------ reading
 
   async count(): Promise<number> {

@@ -315,18 +315,6 @@ export class SqliteEpcisIndex implements EpcisIndexStore {
     };
   }
 
-  async childrenOf(parents: readonly string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (let i = 0; i < parents.length; i += 500) {
-      for (const r of this.all(
-        'SELECT child FROM epcis_vocab_child WHERE parent IN (SELECT value FROM json_each(?))',
-        JSON.stringify(parents.slice(i, i + 500)),
-      ))
-        out.push(String(r.child));
-    }
-    return out;
-  }
-
   // ------------------------------------------------------------ reading
 
   async count(): Promise<number> {
