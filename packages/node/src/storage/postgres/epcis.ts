@@ -32,19 +32,81 @@ import { migratePostgres, type PgDatabase, type PgQueryable } from './database.j
 import { compilePostgresFilter, numbered } from './epcis-query.js';
 import { POSTGRES_EPCIS_MIGRATIONS } from './epcis-schema.js';
 
-/** Bind parameters per statement: PostgreSQL allows 65,535. */
-const MAX_PARAMS = 60_000;
+type Column = readonly [name: string, type: 'bigint' | 'integer' | 'text' | 'float8'];
 
-/** INSERT of many rows, in statements of at most MAX_PARAMS parameters. */
-async function insertMany(q: PgQueryable, head: string, width: number, rows: readonly SqlValue[][], tail = ''): Promise<void> {
-  const per = Math.max(1, Math.floor(MAX_PARAMS / width));
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    let n = 0;
-    const values = chunk.map(() => `(${Array.from({ length: width }, () => `$${++n}`).join(', ')})`).join(', ');
-    await q.query(`${head} VALUES ${values} ${tail}`, chunk.flat());
-  }
+/**
+ * INSERT of many rows as one statement of column arrays (unnest): one parameter per column
+ * whatever the row count, which PostgreSQL parses and plans far faster than a long VALUES list.
+ */
+async function insertRows(
+  q: PgQueryable,
+  table: string,
+  columns: readonly Column[],
+  rows: readonly SqlValue[][],
+  tail = '',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const arrays = columns.map((_, i) => rows.map((r) => r[i] ?? null));
+  await q.query(
+    `INSERT INTO ${table} (${columns.map(([c]) => c).join(', ')})
+     SELECT * FROM unnest(${columns.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}) ${tail}`,
+    arrays,
+  );
 }
+
+const NS_COLUMNS: Column[] = [
+  ['prefix', 'text'],
+  ['ns', 'text'],
+];
+
+const EVENT_COLUMNS: Column[] = [
+  ['rid', 'bigint'],
+  ['event_id', 'text'],
+  ['hash_id', 'text'],
+  ['type', 'text'],
+  ['event_time', 'bigint'],
+  ['record_time', 'bigint'],
+  ['tz_offset', 'text'],
+  ['action', 'text'],
+  ['biz_step', 'text'],
+  ['disposition', 'text'],
+  ['read_point', 'text'],
+  ['biz_location', 'text'],
+  ['transformation_id', 'text'],
+  ['has_sensor', 'integer'],
+  ['is_declaration', 'integer'],
+  ['declaration_time', 'bigint'],
+  ['error_reason', 'text'],
+  ['declared_by', 'bigint'],
+  ['capture_id', 'text'],
+];
+
+const SENSOR_COLUMNS: Column[] = [
+  ['rid', 'bigint'],
+  ['el', 'integer'],
+  ['rep', 'integer'],
+  ['type', 'text'],
+  ['device_id', 'text'],
+  ['time', 'bigint'],
+  ['start_time', 'bigint'],
+  ['end_time', 'bigint'],
+  ['uom', 'text'],
+  ['value', 'float8'],
+  ['min_value', 'float8'],
+  ['max_value', 'float8'],
+  ['mean_value', 'float8'],
+  ['sdev', 'float8'],
+  ['perc_rank', 'float8'],
+  ['perc_value', 'float8'],
+  ['string_value', 'text'],
+  ['boolean_value', 'integer'],
+  ['hex_binary_value', 'text'],
+  ['uri_value', 'text'],
+  ['dpm', 'text'],
+  ['microorganism', 'text'],
+  ['chemical_substance', 'text'],
+  ['biz_rules', 'text'],
+];
 
 export class PostgresEpcisIndex implements EpcisIndexStore {
   private constructor(private readonly db: PgDatabase) {}
@@ -75,11 +137,10 @@ export class PostgresEpcisIndex implements EpcisIndexStore {
   async indexEvents(rows: readonly IndexRow[], cursor: number): Promise<void> {
     await this.db.transaction(async (tx) => {
       if (rows.length > 0) {
-        await insertMany(
+        await insertRows(
           tx,
-          `INSERT INTO epcis_events (rid, event_id, hash_id, type, event_time, record_time, tz_offset, action, biz_step, disposition,
-            read_point, biz_location, transformation_id, has_sensor, is_declaration, declaration_time, error_reason, declared_by, capture_id)`,
-          19,
+          'epcis_events',
+          EVENT_COLUMNS,
           rows.map(({ rid, index: x, recordTime, captureId }) => [
             rid,
             x.eventId,
@@ -102,16 +163,43 @@ export class PostgresEpcisIndex implements EpcisIndexStore {
             captureId,
           ]),
         );
-        await insertMany(
+        await insertRows(
           tx,
-          'INSERT INTO epcis_json (rid, json)',
-          2,
+          'epcis_json',
+          [
+            ['rid', 'bigint'],
+            ['json', 'text'],
+          ],
           rows.map((r) => [r.rid, r.json]),
         );
         const epcs = rows.flatMap(({ rid, index: x }) => x.epcs.map((e) => [e.epc, x.eventTime, rid, e.role, e.quantity, e.uom]));
-        await insertMany(tx, 'INSERT INTO epcis_epc (epc, t, rid, role, quantity, uom)', 6, epcs, 'ON CONFLICT DO NOTHING');
+        await insertRows(
+          tx,
+          'epcis_epc',
+          [
+            ['epc', 'text'],
+            ['t', 'bigint'],
+            ['rid', 'bigint'],
+            ['role', 'integer'],
+            ['quantity', 'float8'],
+            ['uom', 'text'],
+          ],
+          epcs,
+          'ON CONFLICT DO NOTHING',
+        );
         const links = rows.flatMap(({ rid, index: x }) => x.links.map((l, seq) => [l.kind, l.value, rid, l.type, seq]));
-        await insertMany(tx, 'INSERT INTO epcis_link (kind, value, rid, type, seq)', 5, links);
+        await insertRows(
+          tx,
+          'epcis_link',
+          [
+            ['kind', 'integer'],
+            ['value', 'text'],
+            ['rid', 'bigint'],
+            ['type', 'text'],
+            ['seq', 'integer'],
+          ],
+          links,
+        );
         const sensors = rows.flatMap(({ rid, index: x }) =>
           x.sensors.map((s) => [
             rid,
@@ -140,23 +228,29 @@ export class PostgresEpcisIndex implements EpcisIndexStore {
             s.bizRules,
           ]),
         );
-        await insertMany(
-          tx,
-          `INSERT INTO epcis_sensor (rid, el, rep, type, device_id, time, start_time, end_time, uom, value, min_value, max_value,
-            mean_value, sdev, perc_rank, perc_value, string_value, boolean_value, hex_binary_value, uri_value, dpm, microorganism,
-            chemical_substance, biz_rules)`,
-          24,
-          sensors,
-        );
+        await insertRows(tx, 'epcis_sensor', SENSOR_COLUMNS, sensors);
         const ext = rows.flatMap(({ rid, index: x }) =>
           x.ext.rows.map((r, seq) => [rid, seq, r.area, r.field, r.kind, r.text, r.num]),
         );
-        await insertMany(tx, 'INSERT INTO epcis_ext (rid, seq, area, field, kind, text, num)', 7, ext);
+        await insertRows(
+          tx,
+          'epcis_ext',
+          [
+            ['rid', 'bigint'],
+            ['seq', 'integer'],
+            ['area', 'integer'],
+            ['field', 'text'],
+            ['kind', 'integer'],
+            ['text', 'text'],
+            ['num', 'float8'],
+          ],
+          ext,
+        );
         const ns = new Map<string, [string, string]>();
         for (const r of rows) for (const [p, n] of r.index.ext.namespaces) ns.set(`${p} ${n}`, [p, n]);
-        await insertMany(tx, 'INSERT INTO epcis_ns (prefix, ns)', 2, [...ns.values()], 'ON CONFLICT DO NOTHING');
+        await insertRows(tx, 'epcis_ns', NS_COLUMNS, [...ns.values()], 'ON CONFLICT DO NOTHING');
         const gcps = [...new Set(rows.flatMap((r) => r.index.gcps))].map((p) => [p]);
-        await insertMany(tx, 'INSERT INTO epcis_gcp (prefix)', 1, gcps, 'ON CONFLICT DO NOTHING');
+        await insertRows(tx, 'epcis_gcp', [['prefix', 'text']], gcps, 'ON CONFLICT DO NOTHING');
         // An original is marked by its error declaration, whichever of the two was indexed first.
         await tx.query(
           `UPDATE epcis_events o SET declared_by = d.rid FROM epcis_events d
@@ -201,10 +295,10 @@ export class PostgresEpcisIndex implements EpcisIndexStore {
   }
 
   async addCompanyPrefixes(prefixes: readonly string[]): Promise<void> {
-    await insertMany(
+    await insertRows(
       this.db,
-      'INSERT INTO epcis_gcp (prefix)',
-      1,
+      'epcis_gcp',
+      [['prefix', 'text']],
       prefixes.map((p) => [p]),
       'ON CONFLICT DO NOTHING',
     );
@@ -231,7 +325,7 @@ export class PostgresEpcisIndex implements EpcisIndexStore {
   ): Promise<void> {
     if (elements.length === 0) return;
     await this.db.transaction(async (tx) => {
-      await insertMany(tx, 'INSERT INTO epcis_ns (prefix, ns)', 2, [...namespaces], 'ON CONFLICT DO NOTHING');
+      await insertRows(tx, 'epcis_ns', NS_COLUMNS, [...namespaces], 'ON CONFLICT DO NOTHING');
       for (const el of elements) {
         await tx.query(
           'INSERT INTO epcis_vocab (id, type, updated_at) VALUES ($1, $2, $3) ON CONFLICT (id, type) DO UPDATE SET updated_at = excluded.updated_at',
@@ -239,19 +333,29 @@ export class PostgresEpcisIndex implements EpcisIndexStore {
         );
         if (el.attributes.length > 0) {
           await tx.query('DELETE FROM epcis_vocab_attr WHERE id = $1', [el.id]);
-          await insertMany(
+          await insertRows(
             tx,
-            'INSERT INTO epcis_vocab_attr (id, attr, seq, kind, text, num)',
-            6,
+            'epcis_vocab_attr',
+            [
+              ['id', 'text'],
+              ['attr', 'text'],
+              ['seq', 'integer'],
+              ['kind', 'integer'],
+              ['text', 'text'],
+              ['num', 'float8'],
+            ],
             el.attributes.map((a, seq) => [el.id, a.attr, seq, a.kind, a.text, a.num]),
           );
         }
         if (el.children) {
           await tx.query('DELETE FROM epcis_vocab_child WHERE parent = $1', [el.id]);
-          await insertMany(
+          await insertRows(
             tx,
-            'INSERT INTO epcis_vocab_child (parent, child)',
-            2,
+            'epcis_vocab_child',
+            [
+              ['parent', 'text'],
+              ['child', 'text'],
+            ],
             el.children.map((c) => [el.id, c]),
             'ON CONFLICT DO NOTHING',
           );
