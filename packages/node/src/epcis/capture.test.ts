@@ -4,7 +4,6 @@
 // declarations, proofs that verify, and recovery of events logged but not indexed.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { documentEvents, epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
@@ -16,8 +15,7 @@ import type { EventProof } from './proof.js';
 import { parseEventQuery, rawQueryPairs, runEventQuery } from './query.js';
 import { verifyEventProof } from './proof.js';
 import { encodeEpcisBody, openEpcisRepository } from './repository.js';
-import { type EpcisTestNode, EXAMPLES_DIR, example, sqliteOf, startEpcisNode } from './test-support.js';
-import { SqliteEpcisIndex } from '../storage/sqlite/epcis.js';
+import { type EpcisTestNode, EXAMPLES_DIR, example, startEpcisNode } from './test-support.js';
 
 let n: EpcisTestNode;
 const LIMITS = { maxEvents: 50, maxBytes: 64 * 1024 };
@@ -47,6 +45,27 @@ const query = async (qs: string) => {
 };
 const ids = (events: Json[]) => events.map((e) => e.eventID as string);
 /** Log size and event count: what "nothing half-stored" is measured by. */
+/** Makes the index refuse identifiers containing `word` (a disk failing mid-write), or stops it (null). */
+async function failIndexOn(node: EpcisTestNode, word: string | null): Promise<void> {
+  if (node.driver === 'sqlite') {
+    await node.indexSql(
+      word === null
+        ? 'DROP TRIGGER fail_index'
+        : `CREATE TRIGGER fail_index BEFORE INSERT ON epcis_epc WHEN NEW.epc LIKE '%${word}%' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
+    );
+    return;
+  }
+  if (word === null) {
+    await node.indexSql('DROP TRIGGER fail_index ON epcis_epc');
+    await node.indexSql('DROP FUNCTION fail_index()');
+    return;
+  }
+  await node.indexSql(
+    `CREATE FUNCTION fail_index() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.epc LIKE '%${word}%' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$`,
+  );
+  await node.indexSql('CREATE TRIGGER fail_index BEFORE INSERT ON epcis_epc FOR EACH ROW EXECUTE FUNCTION fail_index()');
+}
+
 const footprint = async () => ({ log: n.t.node.log.size, events: await await n.repo.count() });
 
 function objectEvent(id: string, over: Json = {}): Json {
@@ -651,14 +670,12 @@ describe('proofs and recovery', () => {
     assert.deepEqual(report.findings, []);
     assert.equal(report.leavesChecked, n.t.node.log.size);
     const victim = (await n.repo.byEventId('urn:uuid:good-20'))[0]!;
-    sqliteOf(n.repo)
-      .prepare('UPDATE epcis_events SET hash_id = ? WHERE rid = ?')
-      .run('ni:///sha-256;00?ver=CBV2.0', victim.leafIndex);
+    await n.indexSql('UPDATE epcis_events SET hash_id = ? WHERE rid = ?', ['ni:///sha-256;00?ver=CBV2.0', victim.leafIndex]);
     try {
       const leaf = (await n.t.node.store.leaf(victim.leafIndex))!;
       assert.match(String(await check(leaf)), /index row at leaf/);
     } finally {
-      sqliteOf(n.repo).prepare('UPDATE epcis_events SET hash_id = ? WHERE rid = ?').run(victim.hashId, victim.leafIndex);
+      await n.indexSql('UPDATE epcis_events SET hash_id = ? WHERE rid = ?', [victim.hashId, victim.leafIndex]);
     }
   });
 
@@ -669,9 +686,7 @@ describe('proofs and recovery', () => {
       const r = await v21.capture(doc);
       assert.equal(r.job?.success, true, JSON.stringify(r.job ?? r.problem));
       const { events, context } = documentEvents(doc);
-      const stored = (sqliteOf(v21.repo).prepare('SELECT hash_id FROM epcis_events').all() as { hash_id: string }[]).map(
-        (x) => x.hash_id,
-      );
+      const stored = (await v21.indexSql('SELECT hash_id FROM epcis_events')).map((x) => String(x.hash_id));
       assert.equal(stored.length, events.length);
       for (const e of events) {
         const id = eventHashId(e, context as never, '2.1');
@@ -692,14 +707,12 @@ describe('proofs and recovery', () => {
 
   it('keeps "indexed ⇔ in the log" when an index write fails after the append: pending, then indexed by the next capture', async () => {
     const before = await footprint();
-    sqliteOf(n.repo).exec(
-      `CREATE TEMP TRIGGER fail_index BEFORE INSERT ON epcis_epc WHEN NEW.epc LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
-    );
+    await failIndexOn(n, 'poison');
     let r: Awaited<ReturnType<typeof n.capture>>;
     try {
       r = await n.capture(doc([objectEvent('urn:uuid:poisoned', { epcList: ['urn:epc:id:sgtin:4012345.011111.poison'] })]));
     } finally {
-      sqliteOf(n.repo).exec('DROP TRIGGER fail_index');
+      await failIndexOn(n, null);
     }
     assert.equal(r.job?.success, false);
     assert.equal(r.job?.errors[0]?.code, 'index_pending');
@@ -722,7 +735,7 @@ describe('proofs and recovery', () => {
       { data: encodeLeaf({ kind: 'epcis', receivedAt: recordTime, body: encodeEpcisBody(hashId, canonicalJson(event)) }) },
     ]);
     assert.equal((await n.repo.byEventId('urn:uuid:crashed')).length, 0);
-    const index = new SqliteEpcisIndex(join(n.t.dataDir, 'node.db'));
+    const index = await n.openIndex();
     const reopened = await openEpcisRepository({ index, store: n.t.node.store, log: n.t.node.log });
     try {
       const [e] = await reopened.byEventId('urn:uuid:crashed');

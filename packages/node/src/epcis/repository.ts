@@ -406,9 +406,9 @@ export class EpcisRepository {
     return this.index.eventLinks(leafIndex);
   }
 
-  /** Leaf indexes of the events that share a transformationID. */
-  transformationEvents(id: string): Promise<number[]> {
-    return this.index.transformationEvents(id);
+  /** The events of each transformationID, in log order. */
+  transformationGroups(ids: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    return this.index.transformationGroups(ids);
   }
 
   /** Distinct values of an indexed vocabulary, after `after`, for the resource collections. */

@@ -20,7 +20,7 @@
 // eventID, CBV hash ID and leaf index in the node's transparency log.
 import type { EpcisRepository, EventLinks, GraphHop } from './repository.js';
 import { isoTime } from './time.js';
-import type { RoleName } from './types.js';
+import type { RoleName, StoredEvent } from './types.js';
 import { epcKey } from './vocab.js';
 
 export type TraceDirection = 'backward' | 'forward';
@@ -175,6 +175,9 @@ export async function trace(
   seen.set(`material:${start}`, { from: -INF, until: INF });
 
   const hopsCache = new Map<string, GraphHop[]>();
+  /** The events of a transformationID (what a transformation hop reads). */
+  const groups = new Map<string, StoredEvent[]>();
+  const follows = (h: GraphHop) => (forward ? INPUT_ROLES : OUTPUT_ROLES).has(h.role);
   const visitKey = (v: Visit) => `${v.id}\u0000${v.from}\u0000${v.until}`;
   const prefetch = async (round: readonly Visit[]) => {
     // One statement for the whole frontier's hops (each in its time window), one for the links of the events they name.
@@ -183,12 +186,19 @@ export async function trace(
       hopsCache.set(visitKey(todo[i]!), hs);
     });
     const rids = new Set<number>();
+    const tids = new Set<string>();
     for (const v of round) {
       for (const h of hopsCache.get(visitKey(v)) ?? []) {
         // Only events the visit will read: inside its window and not declared erroneous.
         if (h.eventTime < v.from || h.eventTime > v.until || h.isDeclaration || h.declaredBy !== null) continue;
         if (!linksCache.has(h.leafIndex)) rids.add(h.leafIndex);
+        if (h.transformationId && follows(h) && !groups.has(h.transformationId)) tids.add(h.transformationId);
       }
+    }
+    // The transformations the round will follow, with the links of all their events.
+    for (const [tid, events] of await repo.transformationGroups([...tids])) {
+      groups.set(tid, events);
+      for (const e of events) if (!linksCache.has(e.leafIndex)) rids.add(e.leafIndex);
     }
     for (const [rid, l] of await repo.eventLinksMany([...rids])) linksCache.set(rid, l);
   };
@@ -245,23 +255,24 @@ export async function trace(
       }
 
       // Transformations: inputs ↔ outputs (all events of one transformationID together).
-      const asInput = INPUT_ROLES.has(h.role);
-      const asOutput = OUTPUT_ROLES.has(h.role);
-      if (forward ? asInput : asOutput) {
-        let group: { leafIndex: number; eventTime: number }[] = [h];
+      if (follows(h)) {
+        let group: (GraphHop | StoredEvent)[] = [h];
         if (h.transformationId) {
           if (transformationsDone.has(h.transformationId)) group = [];
           else {
             transformationsDone.add(h.transformationId);
-            group = [];
-            for (const tr of await repo.transformationEvents(h.transformationId)) {
-              const e = tr === h.leafIndex ? h : await repo.byLeaf(tr);
-              if (e !== null && !e.isDeclaration && e.declaredBy === null) group.push(e);
+            let members = groups.get(h.transformationId);
+            if (!members) {
+              members = (await repo.transformationGroups([h.transformationId])).get(h.transformationId) ?? [];
+              groups.set(h.transformationId, members);
             }
+            group = members
+              .map((e) => (e.leafIndex === h.leafIndex ? h : e))
+              .filter((e) => !e.isDeclaration && e.declaredBy === null);
           }
         }
         for (const g of group) {
-          const cited = g.leafIndex === h.leafIndex ? rid : await citeStored(repo, g.leafIndex, evidence);
+          const cited = 'json' in g ? citeStored(g, evidence) : rid;
           for (const x of (await linksOf(g.leafIndex)).epcs) {
             if (!(forward ? OUTPUT_ROLES : INPUT_ROLES).has(x.role)) continue;
             addHop({ from: node.id, to: x.epc, relation: forward ? 'transformed_into' : 'made_from', leafIndex: cited });
@@ -329,10 +340,10 @@ async function removedAt(
   return at;
 }
 
-async function citeStored(repo: EpcisRepository, leafIndex: number, evidence: Map<number, TraceEvidence>): Promise<number> {
+function citeStored(e: StoredEvent, evidence: Map<number, TraceEvidence>): number {
+  const leafIndex = e.leafIndex;
   if (!evidence.has(leafIndex)) {
-    const e = await repo.byLeaf(leafIndex);
-    if (e) {
+    {
       const json = JSON.parse(e.json) as Record<string, unknown>;
       const loc = (v: unknown) =>
         v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null;

@@ -144,7 +144,8 @@ export interface EpcisIndexStore {
   hopsMany(visits: readonly { id: string; from: number; until: number }[]): Promise<GraphHop[][]>;
   eventLinks(rid: number): Promise<EventLinks>;
   eventLinksMany(rids: readonly number[]): Promise<Map<number, EventLinks>>;
-  transformationEvents(id: string): Promise<number[]>;
+  /** The events of each transformationID, in log order (a trace's frontier at once). */
+  transformationGroups(ids: readonly string[]): Promise<Map<string, StoredEvent[]>>;
   /** Distinct values of an indexed vocabulary after `after`, ascending. */
   vocabulary(kind: VocabularyKind, limit: number, after?: string): Promise<string[]>;
   hasVocabulary(kind: VocabularyKind, value: string): Promise<boolean>;

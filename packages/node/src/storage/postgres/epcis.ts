@@ -475,10 +475,16 @@ export class PostgresEpcisIndex implements EpcisIndexStore {
     return out;
   }
 
-  async transformationEvents(id: string): Promise<number[]> {
-    return (await this.db.query('SELECT rid FROM epcis_events WHERE transformation_id = $1 ORDER BY rid', [id])).map((r) =>
-      Number(r.rid),
-    );
+  async transformationGroups(ids: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    const out = new Map<string, StoredEvent[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return out;
+    for (const r of await this.db.query(
+      `SELECT e.*, j.json FROM epcis_events e JOIN epcis_json j ON j.rid = e.rid
+       WHERE e.transformation_id = ANY($1::text[]) ORDER BY e.rid`,
+      [ids],
+    ))
+      out.get(String(r.transformation_id))?.push(storedFromRow(r));
+    return out;
   }
 
   async vocabulary(kind: VocabularyKind, limit: number, after?: string): Promise<string[]> {

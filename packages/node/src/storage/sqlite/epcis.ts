@@ -410,8 +410,17 @@ export class SqliteEpcisIndex implements EpcisIndexStore {
     return out;
   }
 
-  async transformationEvents(id: string): Promise<number[]> {
-    return this.all('SELECT rid FROM epcis_events WHERE transformation_id = ? ORDER BY rid', id).map((r) => Number(r.rid));
+  async transformationGroups(ids: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    const out = new Map<string, StoredEvent[]>(ids.map((id) => [id, []]));
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const r of this.all(
+        `SELECT e.*, j.json FROM epcis_events e JOIN epcis_json j ON j.rid = e.rid
+         WHERE e.transformation_id IN (SELECT value FROM json_each(?)) ORDER BY e.rid`,
+        JSON.stringify(ids.slice(i, i + 500)),
+      ))
+        out.get(String(r.transformation_id))?.push(storedFromRow(r));
+    }
+    return out;
   }
 
   async vocabulary(kind: VocabularyKind, limit: number, after?: string): Promise<string[]> {
