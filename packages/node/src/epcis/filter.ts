@@ -86,7 +86,9 @@ export type FilterNode =
   | { kind: 'sensor'; tests: SensorTest[] }
   /** An extension field (any of the spellings) in the area, present (value null) or passing the test. */
   | { kind: 'extension'; area: number; fields: string[]; value: ValueTest | null }
-  | { kind: 'and'; nodes: FilterNode[] };
+  | { kind: 'and'; nodes: FilterNode[] }
+  /** Any of the nodes holds (no parameter yields this yet: named queries and callers that build a tree). */
+  | { kind: 'or'; nodes: FilterNode[] };
 
 export type EventOrder = 'capture' | 'eventTime' | 'recordTime';
 

@@ -120,6 +120,24 @@ export function compileFilter(nodes: readonly FilterNode[], d: SqlDialect): Filt
       case 'and':
         node.nodes.forEach(add);
         return;
+      case 'or': {
+        // Each branch as one condition (side tables probed per event), any of them holding.
+        if (node.nodes.length === 0) {
+          plan.where.push('FALSE');
+          return;
+        }
+        const branches = node.nodes.map((n) => {
+          const p = compileFilter([n], d);
+          const conds = [...p.where, ...p.sets.map((s) => s.exists)];
+          return {
+            cond: conds.length ? `(${conds.join(' AND ')})` : 'TRUE',
+            params: [...p.params, ...p.sets.flatMap((s) => s.params)],
+          };
+        });
+        plan.where.push(`(${branches.map((b) => b.cond).join(' OR ')})`);
+        plan.params.push(...branches.flatMap((b) => b.params));
+        return;
+      }
       case 'in': {
         const col = EVENT_COLUMN[node.field];
         if (node.withDescendants) {

@@ -18,7 +18,9 @@ import { EpcisProblem } from '../../epcis/problem.js';
 import { parseEventQuery, rawQueryPairs, repositoryLookup, runEventQuery } from '../../epcis/query.js';
 import { type EpcisRepository, encodeEpcisBody, openEpcisRepository } from '../../epcis/repository.js';
 import { trace } from '../../epcis/trace.js';
-import type { CaptureJob } from '../../epcis/types.js';
+import type { EpcTerm, FilterNode } from '../../epcis/filter.js';
+import { epcMatcher } from '../../epcis/vocab.js';
+import { type CaptureJob, ROLE } from '../../epcis/types.js';
 import { coreValidator } from '../../epcis/validator.js';
 import { headSignerFromKey } from '../../log/head-signer.js';
 import { TransparencyLog } from '../../log/transparency-log.js';
@@ -484,6 +486,45 @@ export function epcisIndexConformance(driver: DriverName): void {
         run(s.repo, `${AT_PAGED}&maxEventCount=5`),
         (e: unknown) => e instanceof EpcisProblem && e.status === 413,
       );
+    });
+
+    it('compiles and/or trees built by callers, not only those parameters make', async () => {
+      const ctx = { epcMatch: s.repo.epcMatch };
+      // An identifier or pattern as the index keys it (what the parser does for MATCH_*).
+      const termsOf = (v: string): EpcTerm[] => {
+        const m = epcMatcher(v, s.repo.codec);
+        return [
+          ...(m.exact !== null ? [{ exact: m.exact }] : []),
+          ...m.ranges.map((r) => ({ from: r.from, to: r.to, pattern: r.exact ? null : v })),
+        ];
+      };
+      const select = async (where: FilterNode[], setThreshold?: number) =>
+        idsOf(
+          await s.repo.index.queryEvents(
+            { where, orderBy: 'capture', direction: 'ASC' },
+            { after: null, limit: 100 },
+            { ...ctx, ...(setThreshold !== undefined ? { setThreshold } : {}) },
+          ),
+        ).sort();
+      const tree: FilterNode = {
+        kind: 'or',
+        nodes: [
+          { kind: 'in', field: 'type', values: ['AggregationEvent'] },
+          { kind: 'epc', roles: [ROLE.epc], terms: termsOf(sgtin('p1')) },
+          {
+            kind: 'and',
+            nodes: [
+              { kind: 'compare', field: 'eventTime', op: '>=', value: Date.parse('2024-04-06T00:00:00Z') },
+              { kind: 'epc', roles: [ROLE.epc], terms: termsOf('urn:epc:idpat:sgtin:0614141.*.p6') },
+            ],
+          },
+        ],
+      };
+      const want = [AGG, U('p1'), U('p6')].sort();
+      assert.deepEqual(await select([tree]), want);
+      assert.deepEqual(await select([tree], -1), want);
+      assert.deepEqual(await select([{ kind: 'or', nodes: [] }]), []);
+      assert.equal(await s.repo.index.countEvents({ where: [tree], orderBy: 'capture', direction: 'ASC' }, 10, ctx), 3);
     });
 
     it('refuses a page token from another query, an altered one and a released one', async () => {

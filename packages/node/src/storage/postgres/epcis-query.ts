@@ -21,8 +21,8 @@ export function numbered(sql: string): string {
 async function resolvePatterns(run: SqlRunner, nodes: readonly FilterNode[], ctx: QueryContext): Promise<FilterNode[]> {
   const out: FilterNode[] = [];
   for (const node of nodes) {
-    if (node.kind === 'and') {
-      out.push({ kind: 'and', nodes: await resolvePatterns(run, node.nodes, ctx) });
+    if (node.kind === 'and' || node.kind === 'or') {
+      out.push({ kind: node.kind, nodes: await resolvePatterns(run, node.nodes, ctx) });
       continue;
     }
     if (node.kind !== 'epc' || node.terms.every((t) => 'exact' in t || t.pattern === null)) {
