@@ -17,7 +17,8 @@ import {
 } from '../epcis/types.js';
 import type { GraphHop, StoredCaptureJob } from './epcis.js';
 
-export type SqlValue = string | number | null;
+/** A bound value; a list of keys only where the dialect asks for one (keyList). */
+export type SqlValue = string | number | null | readonly string[];
 export type SqlRow = Record<string, unknown>;
 /** Runs one statement with "?" placeholders. */
 export type SqlRunner = (sql: string, params: readonly SqlValue[]) => Promise<SqlRow[]>;
@@ -29,6 +30,8 @@ export interface SqlDialect {
   noIndex(column: string): string;
   /** A text expression compared as the key columns are (byte order). */
   asKey(expr: string): string;
+  /** `column` is one of a list of keys bound as one parameter (absent: an IN list of parameters). */
+  keyList?: (column: string) => string;
 }
 
 /**
@@ -186,7 +189,10 @@ export function compileFilter(nodes: readonly FilterNode[], d: SqlDialect): Filt
         // Exact identifiers in one list (a resolved pattern may give many).
         const exact = [...new Set(node.terms.flatMap((t) => ('exact' in t ? [t.exact] : [])))];
         if (exact.length === 1) parts.push({ cond: (c) => `${c} = ?`, params: exact });
-        else if (exact.length > 1) parts.push({ cond: (c) => inList(c, exact.length), params: exact });
+        else if (exact.length > 1) {
+          const list = d.keyList;
+          parts.push(list ? { cond: (c) => list(c), params: [exact] } : { cond: (c) => inList(c, exact.length), params: exact });
+        }
         for (const t of node.terms) {
           if ('exact' in t) continue;
           if (t.pattern === null) parts.push({ cond: (c) => `${c} >= ? AND ${c} < ?`, params: [t.from, t.to] });

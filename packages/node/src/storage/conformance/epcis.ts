@@ -20,7 +20,7 @@ import { type EpcisRepository, encodeEpcisBody, openEpcisRepository } from '../.
 import { trace } from '../../epcis/trace.js';
 import type { EpcTerm, FilterNode } from '../../epcis/filter.js';
 import { epcMatcher } from '../../epcis/vocab.js';
-import { type CaptureJob, ROLE } from '../../epcis/types.js';
+import { type CaptureJob, ROLE, type RoleName } from '../../epcis/types.js';
 import { coreValidator } from '../../epcis/validator.js';
 import { headSignerFromKey } from '../../log/head-signer.js';
 import { TransparencyLog } from '../../log/transparency-log.js';
@@ -486,6 +486,21 @@ export function epcisIndexConformance(driver: DriverName): void {
         run(s.repo, `${AT_PAGED}&maxEventCount=5`),
         (e: unknown) => e instanceof EpcisProblem && e.status === 413,
       );
+    });
+
+    it('matches broad EPC patterns exactly as the domain matcher does, identifier by identifier', async () => {
+      const cases: [string, string, RoleName[]][] = [
+        ['MATCH_epc', 'urn:epc:idpat:sgtin:*.*.*', ['epc', 'child']],
+        ['MATCH_anyEPC', 'urn:epc:idpat:sgtin:0614141.*.*', ['epc', 'child', 'parent', 'input', 'output']],
+        ['MATCH_anyEPCClass', 'urn:epc:idpat:sgtin:*.*.*', ['quantity', 'childQuantity', 'inputQuantity', 'outputQuantity']],
+      ];
+      for (const [param, pattern, roles] of cases) {
+        const want = idsOf(await s.repo.eventsByEpc(pattern, roles)).sort();
+        assert.ok(want.length >= 3, `${param}=${pattern} selects several events`);
+        const qs = `${param}=${pattern}&perPage=1000`;
+        assert.deepEqual(idsOf((await run(s.repo, qs)).events).sort(), want, qs);
+        assert.deepEqual(idsOf((await run(s.repo, qs, -1)).events).sort(), want, `${qs} (probed)`);
+      }
     });
 
     it('compiles and/or trees built by callers, not only those parameters make', async () => {

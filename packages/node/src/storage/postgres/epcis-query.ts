@@ -10,6 +10,8 @@ const POSTGRES: SqlDialect = {
   // The planner needs no hint: the probe's (rid, seq) key is chosen on its own.
   noIndex: (column) => column,
   asKey: (expr) => `${expr}::text COLLATE "C"`,
+  // One array parameter, however many identifiers a pattern resolved to (PostgreSQL hashes it).
+  keyList: (column) => `${column} = ANY(?::text[])`,
 };
 
 /** "?" placeholders as $1, $2, … (no statement here holds a literal "?"). */

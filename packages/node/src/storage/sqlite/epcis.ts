@@ -87,7 +87,9 @@ export class SqliteEpcisIndex implements EpcisIndexStore {
     return this.stmt(sql).get(...params) as Row | undefined;
   }
 
-  private readonly run = async (sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> => this.all(sql, ...params);
+  // The SQLite dialect binds scalars only (no keyList).
+  private readonly run = async (sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> =>
+    this.all(sql, ...(params as SQLInputValue[]));
 
   private tx<T>(fn: () => T): T {
     this.db.exec('BEGIN IMMEDIATE');
