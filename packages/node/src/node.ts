@@ -186,7 +186,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
 
     // EPCIS events go into the same log; trace and tag verification read them.
     const epcis = await openEpcisRepository({
-      path: join(config.dataDir, 'node.db'),
+      index: storage.epcis,
       store,
       log: tlog,
       hashVersion: config.epcis.hashCbv,

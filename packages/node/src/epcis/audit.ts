@@ -14,8 +14,8 @@ import { EPCIS_CONTEXT } from './types.js';
 export function checkEpcisLeaves(
   repo?: EpcisRepository,
   codec: EpcisCodec = repo?.codec ?? coreCodec,
-): (leaf: StoredLeaf) => string | null {
-  return (leaf) => {
+): (leaf: StoredLeaf) => Promise<string | null> {
+  return async (leaf) => {
     const record = decodeLeaf(leaf.data);
     if (record.kind !== LEAF_KIND) return null;
     let hashId: string;
@@ -31,7 +31,7 @@ export function checkEpcisLeaves(
     const recomputed = codec.eventHashId(event, EPCIS_CONTEXT, hashIdVersion(hashId) ?? '2.0');
     if (recomputed !== hashId) return `event ${String(event.eventID)} hashes to ${recomputed}, the leaf says ${hashId}`;
     if (repo) {
-      const row = repo.byLeaf(leaf.index);
+      const row = await repo.byLeaf(leaf.index);
       if (!row) return `EPCIS event ${String(event.eventID)} at leaf ${leaf.index} is not in the repository index`;
       if (row.hashId !== hashId || row.eventId !== event.eventID || row.recordTime !== record.receivedAt) {
         return `EPCIS index row at leaf ${leaf.index} says ${row.eventId} (${row.hashId}), the leaf holds ${String(event.eventID)} (${hashId})`;

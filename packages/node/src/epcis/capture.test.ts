@@ -4,7 +4,6 @@
 // declarations, proofs that verify, and recovery of events logged but not indexed.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { documentEvents, epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
@@ -46,7 +45,28 @@ const query = async (qs: string) => {
 };
 const ids = (events: Json[]) => events.map((e) => e.eventID as string);
 /** Log size and event count: what "nothing half-stored" is measured by. */
-const footprint = () => ({ log: n.t.node.log.size, events: n.repo.count() });
+/** Makes the index refuse identifiers containing `word` (a disk failing mid-write), or stops it (null). */
+async function failIndexOn(node: EpcisTestNode, word: string | null): Promise<void> {
+  if (node.driver === 'sqlite') {
+    await node.indexSql(
+      word === null
+        ? 'DROP TRIGGER fail_index'
+        : `CREATE TRIGGER fail_index BEFORE INSERT ON epcis_epc WHEN NEW.epc LIKE '%${word}%' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
+    );
+    return;
+  }
+  if (word === null) {
+    await node.indexSql('DROP TRIGGER fail_index ON epcis_epc');
+    await node.indexSql('DROP FUNCTION fail_index()');
+    return;
+  }
+  await node.indexSql(
+    `CREATE FUNCTION fail_index() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.epc LIKE '%${word}%' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$`,
+  );
+  await node.indexSql('CREATE TRIGGER fail_index BEFORE INSERT ON epcis_epc FOR EACH ROW EXECUTE FUNCTION fail_index()');
+}
+
+const footprint = async () => ({ log: n.t.node.log.size, events: await await n.repo.count() });
 
 function objectEvent(id: string, over: Json = {}): Json {
   return {
@@ -95,7 +115,7 @@ describe('GS1 examples', () => {
         assert.match(String(recordTime), /^\d{4}-\d\d-\d\dT/);
         assert.deepEqual(got, { ...original, eventID }, `${f}: the event comes back as captured`);
         assert.deepEqual(ctx ?? [], extras, `${f}: extension namespaces travel with the event`);
-        const stored = n.repo.byEventId(eventID)[0]!;
+        const stored = (await n.repo.byEventId(eventID))[0]!;
         assert.equal(stored.hashId, hashId, `${f}: CBV 2.0 hash ID`);
         // The log holds exactly these bytes.
         const leaf = await n.t.node.store.leaf(stored.leafIndex);
@@ -112,7 +132,7 @@ describe('GS1 examples', () => {
         );
       }
     }
-    assert.equal(n.repo.count(), expected);
+    assert.equal(await n.repo.count(), expected);
   });
 
   it('answers the example query document: 9.6.1 events queried back match EPCISQueryDocument.jsonld; recapturing it is a duplicate', async () => {
@@ -126,7 +146,7 @@ describe('GS1 examples', () => {
       r.events.map(({ recordTime: _r, '@context': _c, ...e }) => e),
       want,
     );
-    const before = footprint();
+    const before = await footprint();
     // A duplicate is a capture fault: 202, and the job says why nothing was stored.
     const again = await n.capture(qd);
     assert.equal(again.status, 202);
@@ -139,7 +159,7 @@ describe('GS1 examples', () => {
       ],
     );
     assert.equal(again.job?.capturedCount, 0);
-    assert.deepEqual(footprint(), before);
+    assert.deepEqual(await footprint(), before);
   });
 
   it('finds example events by the standard query parameters', async () => {
@@ -226,7 +246,7 @@ describe('GS1 examples', () => {
       assert.deepEqual(ids(r.events).sort(), [...want].sort(), qs);
       // the same answer when every side-table condition is probed per event (the plan for large sets)
       const { query: parsed, page } = parseEventQuery(rawQueryPairs(`/e?${qs}&perPage=1000`), { forms: n.repo.codec });
-      const probed = runEventQuery(n.repo, parsed, page, null, -1);
+      const probed = await runEventQuery(n.repo, parsed, page, null, -1);
       assert.deepEqual(probed.events.map((e) => e.eventId).sort(), [...want].sort(), `${qs} (probed)`);
     }
   });
@@ -323,7 +343,7 @@ describe('bad input', () => {
     headers: Record<string, string> = {},
     gs1?: string,
   ) => {
-    const before = footprint();
+    const before = await footprint();
     const r = await n.capture(body, { headers });
     assert.equal(r.status, status, `${name}: ${JSON.stringify(r.problem)}`);
     assert.equal(r.headers.get('content-type'), 'application/problem+json', name);
@@ -331,19 +351,19 @@ describe('bad input', () => {
     assert.equal(r.problem?.status, status, name);
     if (gs1) assert.equal(r.problem?.type, gs1, name);
     assert.ok(typeof r.problem?.detail === 'string' && r.problem.detail.length > 10, name);
-    assert.deepEqual(footprint(), before, `${name}: nothing stored`);
+    assert.deepEqual(await footprint(), before, `${name}: nothing stored`);
     return r.problem!;
   };
   /** Accepted for capture (202) but refused by the job under rollback: nothing stored, the job names the fault. */
   const expectFailedJob = async (name: string, body: unknown, code: string) => {
-    const before = footprint();
+    const before = await footprint();
     const r = await n.capture(body);
     assert.equal(r.status, 202, `${name}: ${JSON.stringify(r.problem)}`);
     assert.equal(r.job?.success, false, name);
     assert.equal(r.job?.errors[0]?.code, code, `${name}: ${JSON.stringify(r.job?.errors)}`);
     assert.equal(r.job?.errors[0]?.status, 409, name);
     assert.equal(r.job?.errors[0]?.type, 'epcisException:ResourceAlreadyExistsException', name);
-    assert.deepEqual(footprint(), before, `${name}: nothing stored`);
+    assert.deepEqual(await footprint(), before, `${name}: nothing stored`);
   };
   const good = (i: number) => objectEvent(`urn:uuid:good-${i}`, { epcList: [`urn:epc:id:sgtin:4012345.011111.g${i}`] });
 
@@ -492,7 +512,7 @@ describe('bad input', () => {
     const ok = await n.capture(doc([declaration, corrective]));
     assert.equal(ok.status, 202);
     assert.equal(ok.job?.success, true, JSON.stringify(ok.job?.errors));
-    const both = n.repo.byEventId('urn:uuid:decl-1');
+    const both = await n.repo.byEventId('urn:uuid:decl-1');
     assert.equal(both.length, 2);
     assert.equal(both[0]!.leafIndex, declaredLeaf);
     assert.equal(both[0]!.declaredBy, both[1]!.leafIndex, 'the declared event is marked by its declaration');
@@ -518,7 +538,7 @@ describe('bad input', () => {
   });
 
   it('stores only the good events under proceed, and lists the bad ones in the job', async () => {
-    const before = footprint();
+    const before = await footprint();
     const events = [
       good(20),
       { ...good(21), type: 'ShipmentEvent' },
@@ -542,7 +562,7 @@ describe('bad input', () => {
       ],
     );
     assert.equal(job.capturedCount, 3);
-    assert.deepEqual(footprint(), { log: before.log + 3, events: before.events + 3 });
+    assert.deepEqual(await footprint(), { log: before.log + 3, events: before.events + 3 });
     assert.deepEqual(
       ids((await query('EQ_eventID=urn:uuid:good-20|urn:uuid:good-21|urn:uuid:good-22|urn:uuid:good-23')).events).sort(),
       ['urn:uuid:good-20', 'urn:uuid:good-22', 'urn:uuid:good-23'],
@@ -649,13 +669,13 @@ describe('proofs and recovery', () => {
     });
     assert.deepEqual(report.findings, []);
     assert.equal(report.leavesChecked, n.t.node.log.size);
-    const victim = n.repo.byEventId('urn:uuid:good-20')[0]!;
-    n.repo.db.prepare('UPDATE epcis_events SET hash_id = ? WHERE rid = ?').run('ni:///sha-256;00?ver=CBV2.0', victim.leafIndex);
+    const victim = (await n.repo.byEventId('urn:uuid:good-20'))[0]!;
+    await n.indexSql('UPDATE epcis_events SET hash_id = ? WHERE rid = ?', ['ni:///sha-256;00?ver=CBV2.0', victim.leafIndex]);
     try {
       const leaf = (await n.t.node.store.leaf(victim.leafIndex))!;
-      assert.match(String(check(leaf)), /index row at leaf/);
+      assert.match(String(await check(leaf)), /index row at leaf/);
     } finally {
-      n.repo.db.prepare('UPDATE epcis_events SET hash_id = ? WHERE rid = ?').run(victim.hashId, victim.leafIndex);
+      await n.indexSql('UPDATE epcis_events SET hash_id = ? WHERE rid = ?', [victim.hashId, victim.leafIndex]);
     }
   });
 
@@ -666,9 +686,7 @@ describe('proofs and recovery', () => {
       const r = await v21.capture(doc);
       assert.equal(r.job?.success, true, JSON.stringify(r.job ?? r.problem));
       const { events, context } = documentEvents(doc);
-      const stored = (v21.repo.db.prepare('SELECT hash_id FROM epcis_events').all() as { hash_id: string }[]).map(
-        (x) => x.hash_id,
-      );
+      const stored = (await v21.indexSql('SELECT hash_id FROM epcis_events')).map((x) => String(x.hash_id));
       assert.equal(stored.length, events.length);
       for (const e of events) {
         const id = eventHashId(e, context as never, '2.1');
@@ -688,27 +706,25 @@ describe('proofs and recovery', () => {
   });
 
   it('keeps "indexed ⇔ in the log" when an index write fails after the append: pending, then indexed by the next capture', async () => {
-    const before = footprint();
-    n.repo.db.exec(
-      `CREATE TEMP TRIGGER fail_index BEFORE INSERT ON epcis_epc WHEN NEW.epc LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`,
-    );
+    const before = await footprint();
+    await failIndexOn(n, 'poison');
     let r: Awaited<ReturnType<typeof n.capture>>;
     try {
       r = await n.capture(doc([objectEvent('urn:uuid:poisoned', { epcList: ['urn:epc:id:sgtin:4012345.011111.poison'] })]));
     } finally {
-      n.repo.db.exec('DROP TRIGGER fail_index');
+      await failIndexOn(n, null);
     }
     assert.equal(r.job?.success, false);
     assert.equal(r.job?.errors[0]?.code, 'index_pending');
-    assert.deepEqual(footprint(), { log: before.log + 1, events: before.events }, 'logged, not yet indexed');
+    assert.deepEqual(await footprint(), { log: before.log + 1, events: before.events }, 'logged, not yet indexed');
     const next = await n.capture(doc([objectEvent('urn:uuid:after-poison')]));
     assert.equal(next.job?.success, true);
     assert.deepEqual(
-      footprint(),
+      await footprint(),
       { log: before.log + 2, events: before.events + 2 },
       'the next capture indexed the pending event first',
     );
-    assert.equal(n.repo.byEventId('urn:uuid:poisoned')[0]?.leafIndex, before.log);
+    assert.equal((await n.repo.byEventId('urn:uuid:poisoned'))[0]?.leafIndex, before.log);
   });
 
   it('indexes, on open, an event that reached the log but not the index (a crash between the two)', async () => {
@@ -718,20 +734,22 @@ describe('proofs and recovery', () => {
     await n.t.node.log.append([
       { data: encodeLeaf({ kind: 'epcis', receivedAt: recordTime, body: encodeEpcisBody(hashId, canonicalJson(event)) }) },
     ]);
-    assert.equal(n.repo.byEventId('urn:uuid:crashed').length, 0);
-    const reopened = await openEpcisRepository({ path: join(n.t.dataDir, 'node.db'), store: n.t.node.store, log: n.t.node.log });
+    assert.equal((await n.repo.byEventId('urn:uuid:crashed')).length, 0);
+    const index = await n.openIndex();
+    const reopened = await openEpcisRepository({ index, store: n.t.node.store, log: n.t.node.log });
     try {
-      const [e] = reopened.byEventId('urn:uuid:crashed');
+      const [e] = await reopened.byEventId('urn:uuid:crashed');
       assert.equal(e?.hashId, hashId);
       assert.equal(e?.recordTime, recordTime);
       assert.deepEqual(
-        reopened.eventsByEpc('urn:epc:id:sgtin:4012345.011111.crash').map((x) => x.eventId),
+        (await reopened.eventsByEpc('urn:epc:id:sgtin:4012345.011111.crash')).map((x) => x.eventId),
         ['urn:uuid:crashed'],
       );
     } finally {
       await reopened.close();
+      await index.close();
     }
     // the running repository sees it too (same file)
-    assert.equal(n.repo.byEventId('urn:uuid:crashed').length, 1);
+    assert.equal((await n.repo.byEventId('urn:uuid:crashed')).length, 1);
   });
 });

@@ -112,7 +112,7 @@ export class EpcisCapture {
    * throw (400/413); event-level faults are returned in `rejected`, or thrown
    * together under rollback (400); duplicate eventIDs alone are left to the job (commit refuses them).
    */
-  prepare(doc: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): PreparedCapture {
+  async prepare(doc: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<PreparedCapture> {
     if (!isObject(doc))
       throw new EpcisProblem(400, VALIDATION, 'not_an_epcis_document', 'the body must be a JSON object (an EPCISDocument)');
     let listPointer: string;
@@ -235,7 +235,7 @@ export class EpcisCapture {
     });
 
     const rejected = [...perEvent.entries()].sort((a, b) => a[0] - b[0]).flatMap(([, ps]) => ps);
-    const conflicts = this.repo.conflicts(events);
+    const conflicts = await this.repo.conflicts(events);
     rejected.push(...conflicts.values());
     rejected.sort((a, b) => (a.eventIndex ?? -1) - (b.eventIndex ?? -1));
     const good = events.filter((e) => !conflicts.has(e.position));
@@ -260,19 +260,19 @@ export class EpcisCapture {
    * Start a capture job for a prepared document: returns the job as created
    * (running) and a promise of the finished job.
    */
-  start(prepared: PreparedCapture): { job: CaptureJob; done: Promise<CaptureJob> } {
+  async start(prepared: PreparedCapture): Promise<{ job: CaptureJob; done: Promise<CaptureJob> }> {
     const id = randomUUID();
-    this.repo.createJob({
+    await this.repo.createJob({
       id,
       behaviour: prepared.behaviour,
       eventCount: prepared.eventCount,
       errors: prepared.rejected,
       probeEventId: prepared.events[0]?.index.eventId ?? null,
     });
-    const job = this.repo.job(id)!;
+    const job = (await this.repo.job(id))!;
     const done = this.repo
       .exclusive(() => this.commit(id, prepared))
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         // Logged but not indexed yet: the events are durable and become queryable at the next index catch-up.
         const logged = err instanceof RepositoryError && err.code === 'not_indexed';
         const errors = [
@@ -287,8 +287,8 @@ export class EpcisCapture {
               : `the events could not be stored: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
           },
         ];
-        this.repo.finishJob(id, { success: false, errors, captured: logged ? prepared.events.length : 0, leaves: null });
-        return this.repo.job(id)!;
+        await this.repo.finishJob(id, { success: false, errors, captured: logged ? prepared.events.length : 0, leaves: null });
+        return (await this.repo.job(id))!;
       })
       .finally(() => this.running.delete(id));
     this.running.set(id, done);
@@ -297,23 +297,23 @@ export class EpcisCapture {
 
   /** Prepare and run a capture to its end (the programmatic path; the bench uses it). */
   async capture(doc: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<CaptureJob> {
-    return this.start(this.prepare(doc, behaviour)).done;
+    return (await this.start(await this.prepare(doc, behaviour))).done;
   }
 
   /** The finished job, once a running one ends (tests, graceful stop). */
   settled(id: string): Promise<CaptureJob | null> {
-    return this.running.get(id) ?? Promise.resolve(this.repo.job(id));
+    return this.running.get(id) ?? this.repo.job(id);
   }
 
   private async commit(id: string, prepared: PreparedCapture): Promise<CaptureJob> {
     // Re-check under the lock: another capture may have stored one of these eventIDs meanwhile.
-    const late = this.repo.conflicts(prepared.events);
+    const late = await this.repo.conflicts(prepared.events);
     const errors = [...prepared.rejected, ...late.values()];
     let events = prepared.events;
     if (errors.length > 0) {
       if (prepared.behaviour === 'rollback') {
-        this.repo.finishJob(id, { success: false, errors, captured: 0, leaves: null });
-        return this.repo.job(id)!;
+        await this.repo.finishJob(id, { success: false, errors, captured: 0, leaves: null });
+        return (await this.repo.job(id))!;
       }
       events = events.filter((e) => !late.has(e.position));
     }
@@ -322,9 +322,9 @@ export class EpcisCapture {
       const { firstIndex } = await this.repo.appendAndIndex(events, id);
       leaves = { first: firstIndex, last: firstIndex + events.length - 1 };
     }
-    storeMasterData(this.repo, prepared.masterData, Date.now());
-    this.repo.finishJob(id, { success: errors.length === 0, errors, captured: events.length, leaves });
-    return this.repo.job(id)!;
+    await storeMasterData(this.repo, prepared.masterData, Date.now());
+    await this.repo.finishJob(id, { success: errors.length === 0, errors, captured: events.length, leaves });
+    return (await this.repo.job(id))!;
   }
 
   /**
@@ -358,6 +358,6 @@ export class EpcisCapture {
         { errors: job.errors },
       );
     }
-    return this.repo.byLeaf(job.leaves.first)!;
+    return (await this.repo.byLeaf(job.leaves.first))!;
   }
 }

@@ -1,5 +1,8 @@
 // EPCIS repository at scale (a script, not a test):
 //   npx node --import tsx packages/node/src/epcis/epcis.bench.ts [events=1000000] [dataDir]
+//     [--store sqlite|postgres] [--database-url postgres://…]
+// --store postgres puts the EPCIS index on PostgreSQL (the URL given, else a fresh database on
+// the machine's server, dropped afterwards unless a dataDir is kept); the log stays on SQLite here.
 // Loads a synthetic supply chain — farms → raw lots → paste (transformation) →
 // ketchup lots and bottles (transformation) → pallets (aggregation) → shipments
 // (transaction, reusable trucks, sensor reports) → retailers (receiving, unpacking,
@@ -18,6 +21,11 @@ import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { EpcisCapture } from './capture.js';
+import type { EpcisIndexStore } from '../storage/epcis.js';
+import { PgDatabase, redactUrl } from '../storage/postgres/database.js';
+import { PostgresEpcisIndex } from '../storage/postgres/epcis.js';
+import { SqliteEpcisIndex } from '../storage/sqlite/epcis.js';
+import { freshPostgresDatabase } from '../storage/test-support.js';
 import { openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import { trace } from './trace.js';
@@ -25,9 +33,17 @@ import { coreValidator } from './validator.js';
 
 type Json = Record<string, unknown>;
 
-const TOTAL = Number(process.argv[2] ?? 1_000_000);
-const DIR = process.argv[3] ?? mkdtempSync(join(tmpdir(), 'tt-epcis-bench-'));
-const KEEP = process.argv[3] !== undefined;
+const ARGS = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = ARGS.indexOf(name);
+  return i >= 0 ? ARGS.splice(i, 2)[1] : undefined;
+};
+const STORE = flag('--store') ?? 'sqlite';
+const DATABASE_URL = flag('--database-url') ?? process.env.TRADETWIN_DATABASE_URL;
+if (STORE !== 'sqlite' && STORE !== 'postgres') throw new Error(`--store takes sqlite or postgres, not ${STORE}`);
+const TOTAL = Number(ARGS[0] ?? 1_000_000);
+const DIR = ARGS[1] ?? mkdtempSync(join(tmpdir(), 'tt-epcis-bench-'));
+const KEEP = ARGS[1] !== undefined;
 const DOC_EVENTS = 5_000;
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const;
 const CTX = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'];
@@ -313,14 +329,41 @@ function pct(xs: number[], p: number): number {
 }
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
+/** The EPCIS index of the store asked for. */
+async function openIndex(dbPath: string): Promise<{ index: EpcisIndexStore; close(): Promise<void>; where: string }> {
+  if (STORE === 'sqlite') {
+    const index = new SqliteEpcisIndex(dbPath);
+    return { index, close: () => index.close(), where: dbPath };
+  }
+  let url = DATABASE_URL;
+  let drop: (() => Promise<void>) | null = null;
+  if (!url) {
+    const fresh = await freshPostgresDatabase('tt_bench_epcis');
+    url = fresh.url;
+    if (!KEEP) drop = fresh.drop;
+  }
+  const db = await PgDatabase.open({ url });
+  const index = await PostgresEpcisIndex.open(db);
+  return {
+    index,
+    where: redactUrl(url),
+    close: async () => {
+      await index.close();
+      await db.close();
+      await drop?.();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   mkdirSync(DIR, { recursive: true });
   const dbPath = join(DIR, 'node.db');
-  const loaded = existsSync(dbPath);
+  const loaded = existsSync(dbPath) && (STORE === 'sqlite' || DATABASE_URL !== undefined);
   // synchronous=FULL, as a node runs: every capture is durable when its job finishes.
   const store = new SqliteStore({ path: dbPath });
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
-  const repo = await openEpcisRepository({ path: dbPath, store, log });
+  const { index, close: closeIndex, where } = await openIndex(dbPath);
+  const repo = await openEpcisRepository({ index, store, log });
   const capture = new EpcisCapture(repo, { validate: coreValidator() });
   const samples: Samples = { items: [], sold: [], pallets: [], productLots: [], pasteLots: [], rawLots: [], desadvs: [] };
   const gen = supplyChain(samples);
@@ -331,7 +374,7 @@ async function main(): Promise<void> {
   };
 
   console.log(
-    `EPCIS bench: ${TOTAL.toLocaleString()} events in ${DIR}${loaded ? ' (already loaded: regenerating samples only)' : ''}`,
+    `EPCIS bench (${STORE}): ${TOTAL.toLocaleString()} events, log in ${DIR}, index in ${where}${loaded ? ' (already loaded: regenerating samples only)' : ''}`,
   );
   const loadStart = performance.now();
   const cpuStart = cpu();
@@ -356,18 +399,17 @@ async function main(): Promise<void> {
     console.log(
       `load: ${TOTAL.toLocaleString()} events in ${(loadMs / 1000).toFixed(1)} s = ${Math.round(TOTAL / (loadMs / 1000)).toLocaleString()} events/s through the capture path (CPU ${((cpu() - cpuStart) / loadMs).toFixed(2)} cores)`,
     );
-    repo.optimize();
+    await repo.optimize();
   }
-  console.log(`store: ${repo.count().toLocaleString()} events, log size ${log.size.toLocaleString()}`);
+  console.log(`store: ${(await repo.count()).toLocaleString()} events, log size ${log.size.toLocaleString()}`);
 
   // ---- capture throughput on top of the loaded store: validation + hash IDs + log + index
   {
     // fresh eventIDs (a run tag), so a re-run on a loaded store captures new events
     const fresh = supplyChain(
       { items: [], sold: [], pallets: [], productLots: [], pasteLots: [], rawLots: [], desadvs: [] },
-      Math.floor(rand() * 0xfffffff)
-        .toString(16)
-        .padStart(8, 'c'),
+      // The generator is seeded, so the clock makes the tag differ from run to run.
+      ((Math.floor(rand() * 0xfffffff) ^ Date.now()) & 0xfffffff).toString(16).padStart(8, 'c'),
     );
     const docs = Array.from({ length: 10 }, () => docOf(Array.from({ length: DOC_EVENTS }, () => fresh.next().value as Json)));
     const t = performance.now();
@@ -376,9 +418,9 @@ async function main(): Promise<void> {
     const phases = { prepare: 0, commit: 0 };
     for (const d of docs) {
       const p0 = performance.now();
-      const prepared = capture.prepare(d);
+      const prepared = await capture.prepare(d);
       const p1 = performance.now();
-      const job = await capture.start(prepared).done;
+      const job = await (await capture.start(prepared)).done;
       phases.prepare += p1 - p0;
       phases.commit += performance.now() - p1;
       if (!job.success) throw new Error(JSON.stringify(job.errors.slice(0, 2)));
@@ -478,12 +520,13 @@ async function main(): Promise<void> {
     );
   }
   // sanity: one direct trace equals the routed one in size
-  const one = trace(repo, samples.pasteLots[0]!, 'forward');
+  const one = await trace(repo, samples.pasteLots[0]!, 'forward');
   console.log(
     `  e.g. forward from ${samples.pasteLots[0]}: ${one.lots.length} lots, ${one.items.length} bottles, ${one.containers.length} containers, ${one.parties.length} parties in ${fmt(one.stats.ms)}`,
   );
 
   await repo.close();
+  await closeIndex();
   await store.close();
   if (!KEEP) rmSync(DIR, { recursive: true, force: true });
 }

@@ -14,24 +14,8 @@
 // Query parameter names spell the field as a CURIE (query-schema.json:
 // `[a-z][a-zA-Z0-9]*:\w+`); the prefix resolves through the prefixes learned at
 // capture (epcis_ns) and also matches the name as written.
-import type { SQLInputValue } from 'node:sqlite';
+import type { ValueTest } from './filter.js';
 import { parseDateTime } from './time.js';
-
-export const EXT_SCHEMA = `
-CREATE TABLE IF NOT EXISTS epcis_ext (
-  rid INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  area INTEGER NOT NULL,
-  field TEXT NOT NULL,
-  kind INTEGER NOT NULL,
-  text TEXT,
-  num REAL,
-  PRIMARY KEY (rid, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS epcis_ext_text ON epcis_ext(field, area, text);
-CREATE INDEX IF NOT EXISTS epcis_ext_num ON epcis_ext(field, area, kind, num);
-CREATE TABLE IF NOT EXISTS epcis_ns (prefix TEXT NOT NULL, ns TEXT NOT NULL, PRIMARY KEY (prefix, ns)) WITHOUT ROWID;
-`;
 
 /** Where an extension field sits; ×2, +1 when nested (INNER_) inside a top-level extension field. */
 export const AREA = { event: 0, ilmd: 1, errorDeclaration: 2, readPoint: 3, bizLocation: 4 } as const;
@@ -196,27 +180,20 @@ export function fieldCandidates(field: string, namespacesOf: (prefix: string) =>
 
 export type ValueFault = { fault: string };
 
-/** The SQL condition (on columns kind/text/num) of one comparison parameter, or why its value is not comparable. */
-export function extValueCondition(
-  op: Exclude<ExtOp, 'EXISTS'>,
-  values: string[],
-): { cond: string; params: SQLInputValue[] } | ValueFault {
+/** The value test of one comparison parameter, or why its value is not comparable. */
+export function extValueTest(op: Exclude<ExtOp, 'EXISTS'>, values: string[]): ValueTest | ValueFault {
   if (op === 'EQ') {
-    const parts: string[] = [`text IN (${values.map(() => '?').join(', ')})`];
-    const params: SQLInputValue[] = [...values];
+    const typed: { kind: number; num: number }[] = [];
     for (const v of values) {
       const s = scalar(v);
-      // kind inline (one of our small integers): the planner then sees one (field, area, kind) prefix.
-      if (s && s.kind !== KIND.text) {
-        parts.push(`(kind = ${s.kind} AND num = ?)`);
-        params.push(s.num);
-      }
+      if (s && s.kind !== KIND.text && s.num !== null) typed.push({ kind: s.kind, num: s.num });
     }
-    return { cond: `(${parts.join(' OR ')})`, params };
+    return { op: 'EQ', texts: [...values], typed };
   }
   if (values.length !== 1) return { fault: `takes one value, got ${values.length}` };
   const s = scalar(values[0]);
-  if (!s || s.kind === KIND.text) return { fault: `compares numbers, dates or date-times; "${values[0]}" is none of them` };
-  const sql = { GT: '>', GE: '>=', LT: '<', LE: '<=' }[op];
-  return { cond: `kind = ${s.kind} AND num ${sql} ?`, params: [s.num] };
+  if (!s || s.kind === KIND.text || s.num === null)
+    return { fault: `compares numbers, dates or date-times; "${values[0]}" is none of them` };
+  const cmp = ({ GT: '>', GE: '>=', LT: '<', LE: '<=' } as const)[op];
+  return { op: cmp, kind: s.kind, num: s.num };
 }

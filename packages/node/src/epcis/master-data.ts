@@ -13,32 +13,10 @@
 // - master data is stored when its capture job stores (rollback: only if the whole document is
 //   good) and lives in the node database only: it is not a log leaf, so it carries no inclusion
 //   proof and is not rebuilt from the log.
-import type { SQLInputValue } from 'node:sqlite';
 import { companyPrefixOf } from './epc-format.js';
 import { contextPrefixes, fieldKey, scalar } from './extension-index.js';
 import type { EpcisRepository } from './repository.js';
 import { type EpcForms, epcKey, normaliseCbv } from './vocab.js';
-
-export const MASTER_DATA_SCHEMA = `
-CREATE TABLE IF NOT EXISTS epcis_vocab (
-  id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  updated_at INTEGER NOT NULL,
-  PRIMARY KEY (id, type)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS epcis_vocab_attr (
-  id TEXT NOT NULL,
-  attr TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  kind INTEGER NOT NULL,
-  text TEXT,
-  num REAL,
-  PRIMARY KEY (id, attr, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS epcis_vocab_attr_value ON epcis_vocab_attr(attr, text);
-CREATE TABLE IF NOT EXISTS epcis_vocab_child (parent TEXT NOT NULL, child TEXT NOT NULL, PRIMARY KEY (parent, child)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS epcis_vocab_child_child ON epcis_vocab_child(child);
-`;
 
 export interface VocabAttribute {
   attr: string;
@@ -156,82 +134,24 @@ export function parseMasterData(doc: Record<string, unknown>, forms: EpcForms): 
   return { elements, namespaces, rawIds, problems };
 }
 
-/** Store elements (inside the caller's transaction or alone). */
-export function storeMasterData(
+/** Store elements with their document's namespaces; location ids in URN form reveal company prefixes too (GS1-EPC-Format: Always_EPC_URN). */
+export async function storeMasterData(
   repo: EpcisRepository,
   md: Pick<MasterData, 'elements' | 'namespaces' | 'rawIds'>,
   now: number,
-): void {
-  const { elements } = md;
-  if (elements.length === 0) return;
-  const insNs = repo.stmt('INSERT OR IGNORE INTO epcis_ns (prefix, ns) VALUES (?, ?)');
-  const upsert = repo.stmt(
-    'INSERT INTO epcis_vocab (id, type, updated_at) VALUES (?, ?, ?) ON CONFLICT(id, type) DO UPDATE SET updated_at = excluded.updated_at',
+): Promise<void> {
+  await repo.storeVocabulary(
+    md.elements,
+    md.namespaces,
+    md.rawIds.flatMap((id) => companyPrefixOf(id) ?? []),
+    now,
   );
-  const dropAttrs = repo.stmt('DELETE FROM epcis_vocab_attr WHERE id = ?');
-  const insAttr = repo.stmt('INSERT INTO epcis_vocab_attr (id, attr, seq, kind, text, num) VALUES (?, ?, ?, ?, ?, ?)');
-  const dropChildren = repo.stmt('DELETE FROM epcis_vocab_child WHERE parent = ?');
-  const insChild = repo.stmt('INSERT OR IGNORE INTO epcis_vocab_child (parent, child) VALUES (?, ?)');
-  repo.db.exec('BEGIN IMMEDIATE');
-  try {
-    for (const [prefix, ns] of md.namespaces) insNs.run(prefix, ns);
-    for (const el of elements) {
-      upsert.run(el.id, el.type, now);
-      if (el.attributes.length > 0) {
-        dropAttrs.run(el.id);
-        el.attributes.forEach((a, seq) => {
-          insAttr.run(el.id, a.attr, seq, a.kind, a.text, a.num);
-        });
-      }
-      if (el.children) {
-        dropChildren.run(el.id);
-        for (const c of el.children) insChild.run(el.id, c);
-      }
-    }
-    repo.db.exec('COMMIT');
-  } catch (err) {
-    repo.db.exec('ROLLBACK');
-    throw err;
-  }
-  // Location ids in URN form reveal company prefixes too (GS1-EPC-Format: Always_EPC_URN).
-  repo.noteCompanyPrefixes(md.rawIds.flatMap((id) => companyPrefixOf(id) ?? []));
-}
-
-/** The ids themselves and all their direct or indirect children (WD_*); cycles are harmless. */
-export function withDescendants(repo: EpcisRepository, ids: readonly string[], limit = 10_000): string[] {
-  const seen = new Set(ids);
-  let frontier = [...seen];
-  while (frontier.length > 0 && seen.size < limit) {
-    const next: string[] = [];
-    for (let i = 0; i < frontier.length; i += 500) {
-      for (const r of repo.all(
-        'SELECT child FROM epcis_vocab_child WHERE parent IN (SELECT value FROM json_each(?))',
-        JSON.stringify(frontier.slice(i, i + 500)),
-      )) {
-        const c = String(r.child);
-        if (!seen.has(c)) {
-          seen.add(c);
-          next.push(c);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return [...seen];
 }
 
 /** A vocabulary element as stored (for tests and the resource endpoints). */
 export function vocabularyElement(
   repo: EpcisRepository,
   id: string,
-): { types: string[]; attributes: { attr: string; value: SQLInputValue }[]; children: string[] } | null {
-  const types = repo.all('SELECT type FROM epcis_vocab WHERE id = ?', id).map((r) => String(r.type));
-  if (types.length === 0) return null;
-  return {
-    types,
-    attributes: repo
-      .all('SELECT attr, text, num, kind FROM epcis_vocab_attr WHERE id = ? ORDER BY seq', id)
-      .map((r) => ({ attr: String(r.attr), value: (Number(r.kind) === 1 ? r.num : r.text) ?? null })),
-    children: repo.all('SELECT child FROM epcis_vocab_child WHERE parent = ? ORDER BY child', id).map((r) => String(r.child)),
-  };
+): Promise<{ types: string[]; attributes: { attr: string; value: string | number | null }[]; children: string[] } | null> {
+  return repo.index.vocabularyElement(id);
 }

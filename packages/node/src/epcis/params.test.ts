@@ -204,15 +204,15 @@ describe('extension fields, ILMD and INNER', () => {
 });
 
 describe('master data', () => {
-  it('stores vocabulary elements with attributes and children', () => {
+  it('stores vocabulary elements with attributes and children', async () => {
     const key = (loc: string) => epcToDigitalLink(sgln(loc))!;
-    const site = vocabularyElement(n.repo, key('00000'));
+    const site = await vocabularyElement(n.repo, key('00000'));
     assert.deepEqual(site, {
       types: ['urn:epcglobal:epcis:vtype:BusinessLocation'],
       attributes: [{ attr: 'urn:epcglobal:cbv:mda:sst', value: 200 }],
       children: [key('00001'), key('00004')].sort(),
     });
-    assert.deepEqual(vocabularyElement(n.repo, key('00002'))?.attributes, [
+    assert.deepEqual((await vocabularyElement(n.repo, key('00002')))?.attributes, [
       { attr: 'urn:epcglobal:cbv:mda:sst', value: 202 },
       { attr: `${NS}owner`, value: 'Acme' },
     ]);
@@ -241,7 +241,7 @@ describe('master data', () => {
   });
 
   it('refuses malformed master data with a 400 and stores nothing', async () => {
-    const before = n.repo.count();
+    const before = await n.repo.count();
     const bad = doc([event('md-bad')], [STD], {
       epcisMasterData: {
         vocabularyList: [{ type: 'urn:epcglobal:epcis:vtype:BusinessLocation', vocabularyElementList: [{ attributes: [] }] }],
@@ -250,7 +250,7 @@ describe('master data', () => {
     const r = await n.capture(bad);
     assert.equal(r.status, 400);
     assert.match(String(r.problem?.detail), /epcisHeader|vocabularyElementList/);
-    assert.equal(n.repo.count(), before);
+    assert.equal(await n.repo.count(), before);
   });
 });
 
@@ -408,13 +408,13 @@ describe('protocol details', () => {
   });
 
   it('reports a duplicate capture in the job (202), not as a 409; POST /events still answers 409', async () => {
-    const before = n.repo.count();
+    const before = await n.repo.count();
     const r = await n.capture(doc([event('e1')], [STD]));
     assert.equal(r.status, 202);
     assert.equal(r.job?.success, false);
     assert.equal(r.job?.errors[0]?.code, 'duplicate_event_id');
     assert.equal(r.job?.errors[0]?.status, 409);
-    assert.equal(n.repo.count(), before);
+    assert.equal(await n.repo.count(), before);
     const single = await n.request('/epcis/events', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -95,7 +95,7 @@ export async function buildEventProofs(leafIndexes: readonly number[], deps: Pro
   const { head, anchor } = await coveringHead(store, log, Math.max(...leafIndexes));
   const out: EventProof[] = [];
   for (const index of leafIndexes) {
-    const e = repo.byLeaf(index);
+    const e = await repo.byLeaf(index);
     const leaf = index < log.size ? await store.leaf(index) : null;
     if (!e || !leaf)
       throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no EPCIS event at leaf ${index}`);

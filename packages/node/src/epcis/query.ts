@@ -1,6 +1,7 @@
 // The SimpleEventQuery over the repository: URI query parameters (EPCIS 2.0
-// REST binding, query-schema.json) → one SQL statement over the index →
-// an EPCISQueryDocument, paged with opaque, stable keyset tokens.
+// REST binding, query-schema.json) → a filter tree (filter.ts), which the
+// storage driver compiles to its SQL → an EPCISQueryDocument, paged with
+// opaque, stable keyset tokens.
 //
 // Semantics worth knowing:
 // - several values of one parameter (pipe-delimited "a|b" or repeated) match any;
@@ -21,14 +22,14 @@
 // - without orderBy events come in capture order; orderBy eventTime|recordTime
 //   defaults to DESC as the standard says.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { SQLInputValue } from 'node:sqlite';
 import { canonicalJson } from './canonical.js';
 import { EpcisProblem } from './capture.js';
-import { EXT_PARAM_SHAPE, type ExtOp, extValueCondition, fieldCandidates, parseExtParam } from './extension-index.js';
+import { EXT_PARAM_SHAPE, type ExtOp, extValueTest, fieldCandidates, parseExtParam } from './extension-index.js';
+import type { CmpOp, EpcTerm, EventFilter, FilterNode, SensorColumn, SensorTest } from './filter.js';
 import { attributeKey } from './master-data.js';
-import { EpcisRepository } from './repository.js';
+import type { EpcisRepository } from './repository.js';
 import { parseDateTime, isoTime } from './time.js';
-import { EPCIS_CONTEXT, EVENT_TYPES, LINK, ROLE, type RoleCode, type StoredEvent } from './types.js';
+import { EPCIS_CONTEXT, EVENT_TYPES, LINK, type LinkCode, ROLE, type RoleCode, type StoredEvent } from './types.js';
 import { type EpcForms, epcKey, epcMatcher, normaliseCbv, normaliseGs1Term } from './vocab.js';
 
 export const DEFAULT_PER_PAGE = 30;
@@ -40,38 +41,18 @@ function bad(code: string, parameter: string, detail: string): EpcisProblem {
   return new EpcisProblem(400, PARAM_EXC, code, detail, { parameter });
 }
 
-type Op = '>=' | '<' | '>' | '<=';
-const OPS: Record<string, Op> = { GE: '>=', LT: '<', GT: '>', LE: '<=' };
+const OPS: Record<string, CmpOp> = { GE: '>=', LT: '<', GT: '>', LE: '<=' };
 
 /** A parsed, validated SimpleEventQuery (also the input of the page-token fingerprint). */
-/**
- * A condition on a set of events found through a side table (EPC index, links,
- * sensor reports). Run either as `e.rid IN (sub)` — the side table's index finds
- * the events — or, when the set is large, as the correlated `exists` probe per
- * event, so a broad filter with ORDER BY … LIMIT stops after one page.
- */
-export interface SetCondition {
-  sub: string;
-  exists: string;
-  params: SQLInputValue[];
-  /** Whether counting the set is cheap (an index serves `sub`). */
-  countable: boolean;
-}
-
-/** Above this many matching rows a set condition is probed per event instead of materialised. */
-export const SET_THRESHOLD = 2000;
-
 export interface EventQuery {
-  where: string[];
-  params: SQLInputValue[];
-  sets: SetCondition[];
-  orderBy: 'rid' | 'event_time' | 'record_time';
-  direction: 'ASC' | 'DESC';
+  filter: EventFilter;
   eventCountLimit: number | null;
   maxEventCount: number | null;
   /** Canonical form of the filters, for the token fingerprint. */
   canonical: string;
 }
+
+export { SET_THRESHOLD } from './filter.js';
 
 export interface PageRequest {
   perPage: number;
@@ -119,23 +100,14 @@ const MATCH_ROLES: Record<string, RoleCode[]> = {
   MATCH_anyEPCClass: [ROLE.quantity, ROLE.childQuantity, ROLE.inputQuantity, ROLE.outputQuantity],
 };
 
-const SENSOR_MEASURE_COL: Record<string, string> = {
-  value: 'value',
-  minValue: 'min_value',
-  maxValue: 'max_value',
-  meanValue: 'mean_value',
-  sDev: 'sdev',
-  percValue: 'perc_value',
-};
-
-const SENSOR_EQ_COL: Record<string, string> = {
-  EQ_deviceID: 'device_id',
-  EQ_dataProcessingMethod: 'dpm',
+const SENSOR_EQ_COL: Record<string, SensorColumn> = {
+  EQ_deviceID: 'deviceId',
+  EQ_dataProcessingMethod: 'dataProcessingMethod',
   EQ_microorganism: 'microorganism',
-  EQ_chemicalSubstance: 'chemical_substance',
-  EQ_bizRules: 'biz_rules',
-  EQ_stringValue: 'string_value',
-  EQ_uriValue: 'uri_value',
+  EQ_chemicalSubstance: 'chemicalSubstance',
+  EQ_bizRules: 'bizRules',
+  EQ_stringValue: 'stringValue',
+  EQ_uriValue: 'uriValue',
 };
 
 /** Parameters the standard defines that this repository does not evaluate (refused, never silently ignored). */
@@ -145,16 +117,9 @@ const UNSUPPORTED = [
 ];
 
 /** Fields whose values are vocabulary elements with master data: HASATTR_ / EQ_ATTR_. */
-const VOCAB_FIELD_COL: Record<string, string> = {
-  readPoint: 'e.read_point',
-  bizLocation: 'e.biz_location',
-  bizStep: 'e.biz_step',
-  disposition: 'e.disposition',
-};
+const VOCAB_FIELDS = ['readPoint', 'bizLocation', 'bizStep', 'disposition'] as const;
 
 const NO_MATCH = Object.assign([''], { index: 0, input: '' }) as RegExpExecArray;
-
-const inList = (col: string, n: number) => `${col} IN (${Array(n).fill('?').join(', ')})`;
 
 export interface ParseOptions {
   forms?: EpcForms;
@@ -167,13 +132,13 @@ export interface ParseOptions {
 export interface QueryLookup {
   /** Namespace IRIs captured contexts declared for a CURIE prefix. */
   namespacesOf(prefix: string): string[];
-  /** The ids and their master-data descendants. */
-  descendants(ids: string[]): string[];
+  /** Whether WD_ parameters add the master-data descendants (the driver walks them). */
+  descendants: boolean;
 }
 
 /** The look-ups of a repository. */
-export function repositoryLookup(repo: EpcisRepository, descendants: (ids: string[]) => string[]): QueryLookup {
-  return { namespacesOf: (p) => repo.namespacesOf(p), descendants };
+export function repositoryLookup(repo: EpcisRepository): QueryLookup {
+  return { namespacesOf: (p) => repo.namespacesOf(p), descendants: true };
 }
 
 /**
@@ -199,16 +164,14 @@ export function parseEventQuery(
     list.push(value);
     grouped.set(name, list);
   }
-  const where: string[] = [];
-  const params: SQLInputValue[] = [];
-  const sets: SetCondition[] = [];
+  const where: FilterNode[] = [];
   const canon: Record<string, unknown> = {};
-  const sensor: { where: string[]; params: SQLInputValue[] } = { where: [], params: [] };
+  const sensor: SensorTest[] = [];
   const forms = opts.forms ?? {};
   let perPage = DEFAULT_PER_PAGE;
   let tokenText: string | null = null;
-  let orderBy: EventQuery['orderBy'] = 'rid';
-  let direction: EventQuery['direction'] | null = null;
+  let orderBy: EventFilter['orderBy'] = 'capture';
+  let direction: EventFilter['direction'] | null = null;
   let eventCountLimit: number | null = null;
   let maxEventCount: number | null = null;
 
@@ -281,176 +244,150 @@ export function parseEventQuery(
           );
         }
       }
-      where.push(inList('e.type', types.length));
-      params.push(...types);
-      canon[name] = types.sort();
+      where.push({ kind: 'in', field: 'type', values: types });
+      canon[name] = [...types].sort();
     } else if (is(/^(GE|LT)_(eventTime|recordTime)$/)) {
       const ms = time(name, values);
-      where.push(`e.${m[2] === 'eventTime' ? 'event_time' : 'record_time'} ${OPS[m[1]!]} ?`);
-      params.push(ms);
+      where.push({ kind: 'compare', field: m[2] as 'eventTime' | 'recordTime', op: OPS[m[1]!]!, value: ms });
       canon[name] = ms;
     } else if (name === 'EQ_action') {
       const acts = list(name, values);
       for (const a of acts)
         if (!['ADD', 'OBSERVE', 'DELETE'].includes(a))
           throw bad('bad_action', name, `EQ_action values are ADD, OBSERVE or DELETE, not "${a}"`);
-      where.push(inList('e.action', acts.length));
-      params.push(...acts);
-      canon[name] = acts.sort();
+      where.push({ kind: 'in', field: 'action', values: acts });
+      canon[name] = [...acts].sort();
     } else if (name === 'EQ_bizStep' || name === 'EQ_disposition') {
       const kind = name === 'EQ_bizStep' ? 'BizStep' : 'Disp';
       const vals = [...new Set(list(name, values).map((v) => normaliseCbv(kind, v)))];
-      where.push(inList(name === 'EQ_bizStep' ? 'e.biz_step' : 'e.disposition', vals.length));
-      params.push(...vals);
-      canon[name] = vals.sort();
+      where.push({ kind: 'in', field: name === 'EQ_bizStep' ? 'bizStep' : 'disposition', values: vals });
+      canon[name] = [...vals].sort();
     } else if (is(/^(EQ|WD)_(readPoint|bizLocation)$/)) {
       const vals = [...new Set(uriList(name, values).map((v) => epcKey(v, forms)))];
-      const all = m[1] === 'WD' && opts.lookup ? opts.lookup.descendants(vals) : vals;
-      where.push(inList(m[2] === 'readPoint' ? 'e.read_point' : 'e.biz_location', all.length));
-      params.push(...all);
-      canon[name] = vals.sort();
+      const withDescendants = m[1] === 'WD' && opts.lookup?.descendants === true;
+      where.push({
+        kind: 'in',
+        field: m[2] as 'readPoint' | 'bizLocation',
+        values: vals,
+        ...(withDescendants ? { withDescendants } : {}),
+      });
+      canon[name] = [...vals].sort();
     } else if (is(/^HASATTR_(.*)$/)) {
-      const col = vocabColumn(name, m[1]!);
+      const field = vocabField(name, m[1]!);
       const attrs = [...new Set(list(name, values).flatMap((a) => attrCandidates(a, opts.lookup)))];
-      where.push(`${col} IN (SELECT id FROM epcis_vocab_attr WHERE ${inList('attr', attrs.length)})`);
-      params.push(...attrs);
-      canon[name] = attrs.sort();
+      where.push({ kind: 'vocabAttr', field, attrs, value: null });
+      canon[name] = [...attrs].sort();
     } else if (is(/^EQ_ATTR_([A-Za-z]+)_(.+)$/) || is(/^EQ_ATTR_(.*)()$/)) {
-      const col = vocabColumn(name, m[1]!);
+      const field = vocabField(name, m[1]!);
       if (m[2] === '')
         throw bad('bad_parameter_name', name, `${name}: write EQ_ATTR_<field>_<attribute>, e.g. EQ_ATTR_bizLocation_sst`);
       const attrs = attrCandidates(m[2]!, opts.lookup);
       const vals = list(name, values);
-      const c = extValueCondition('EQ', vals);
+      const c = extValueTest('EQ', vals);
       if ('fault' in c) throw bad('bad_value', name, `${name} ${c.fault}`);
-      where.push(`${col} IN (SELECT id FROM epcis_vocab_attr WHERE ${inList('attr', attrs.length)} AND ${c.cond})`);
-      params.push(...attrs, ...c.params);
-      canon[name] = vals.sort();
+      where.push({ kind: 'vocabAttr', field, attrs, value: c });
+      canon[name] = [...vals].sort();
     } else if (name === 'EQ_transformationID' || name === 'EQ_eventID') {
       const vals = list(name, values);
-      where.push(inList(name === 'EQ_eventID' ? 'e.event_id' : 'e.transformation_id', vals.length));
-      params.push(...vals);
-      canon[name] = vals.sort();
+      where.push({ kind: 'in', field: name === 'EQ_eventID' ? 'eventId' : 'transformationId', values: vals });
+      canon[name] = [...vals].sort();
     } else if (is(/^EQ_persistentDisposition_(set|unset)$/)) {
       const vals = [...new Set(list(name, values).map((v) => normaliseCbv('Disp', v)))];
-      const kind = m[1] === 'set' ? LINK.persistentDispositionSet : LINK.persistentDispositionUnset;
-      sets.push(linkSet(kind, vals));
-      canon[name] = vals.sort();
+      const link = m[1] === 'set' ? LINK.persistentDispositionSet : LINK.persistentDispositionUnset;
+      where.push(linkNode(link, vals));
+      canon[name] = [...vals].sort();
     } else if (MATCH_ROLES[name]) {
       // Raw values: epcMatcher keys exact identifiers itself and reads patterns as patterns.
       const vals = [...new Set(uriList(name, values))];
-      const roles = MATCH_ROLES[name]!;
-      const roleSql = `role IN (${roles.join(', ')})`;
-      const parts: { cond: string; params: SQLInputValue[] }[] = [];
+      const terms: EpcTerm[] = [];
       for (const v of vals) {
         const mt = epcMatcher(v, forms);
-        if (mt.exact !== null) parts.push({ cond: 'epc = ?', params: [mt.exact] });
-        for (const r of mt.ranges) {
-          parts.push(
-            r.exact
-              ? { cond: 'epc >= ? AND epc < ?', params: [r.from, r.to] }
-              : { cond: 'epc >= ? AND epc < ? AND epc_match(?, epc)', params: [r.from, r.to, v] },
-          );
-        }
+        if (mt.exact !== null) terms.push({ exact: mt.exact });
+        for (const r of mt.ranges) terms.push({ from: r.from, to: r.to, pattern: r.exact ? null : v });
       }
-      sets.push({
-        sub: parts.map((p) => `SELECT rid FROM epcis_epc WHERE ${p.cond} AND ${roleSql}`).join(' UNION ALL '),
-        exists: `EXISTS (SELECT 1 FROM epcis_epc x WHERE x.rid = e.rid AND x.${roleSql} AND (${parts.map((p) => `(${p.cond.replace(/\bepc\b/g, 'x.epc')})`).join(' OR ')}))`,
-        params: parts.flatMap((p) => p.params),
-        countable: true,
-      });
-      canon[name] = vals.sort();
+      where.push({ kind: 'epc', roles: MATCH_ROLES[name]!, terms });
+      canon[name] = [...vals].sort();
     } else if (is(/^(EQ|GT|GE|LT|LE)_quantity$/)) {
       if (m[1] === 'EQ') {
         const nums = list(name, values).map((v) => number(name, v));
-        where.push(`EXISTS (SELECT 1 FROM epcis_epc q WHERE q.rid = e.rid AND ${inList('q.quantity', nums.length)})`);
-        params.push(...nums);
-        canon[name] = nums.sort();
+        where.push({ kind: 'quantity', test: { op: 'IN', values: nums } });
+        canon[name] = [...nums].sort();
       } else {
         const n = number(name, single(name, values));
-        where.push(`EXISTS (SELECT 1 FROM epcis_epc q WHERE q.rid = e.rid AND q.quantity ${OPS[m[1]!]} ?)`);
-        params.push(n);
+        where.push({ kind: 'quantity', test: { op: OPS[m[1]!]!, value: n } });
         canon[name] = n;
       }
     } else if (name === 'EXISTS_errorDeclaration') {
       if (flag(name, values)) {
-        where.push('e.is_declaration = 1');
+        where.push({ kind: 'isDeclaration' });
         canon[name] = true;
       }
     } else if (is(/^(GE|LT)_errorDeclaration_?Time$/)) {
       const ms = time(name, values);
-      where.push(`e.is_declaration = 1 AND e.declaration_time ${OPS[m[1]!]} ?`);
-      params.push(ms);
+      where.push({
+        kind: 'and',
+        nodes: [{ kind: 'isDeclaration' }, { kind: 'compare', field: 'declarationTime', op: OPS[m[1]!]!, value: ms }],
+      });
       canon[`${m[1]}_errorDeclarationTime`] = ms;
     } else if (name === 'EQ_errorReason') {
       const vals = [...new Set(list(name, values).map((v) => normaliseCbv('ER', v)))];
-      where.push(`e.is_declaration = 1 AND ${inList('e.error_reason', vals.length)}`);
-      params.push(...vals);
-      canon[name] = vals.sort();
+      where.push({ kind: 'and', nodes: [{ kind: 'isDeclaration' }, { kind: 'in', field: 'errorReason', values: vals }] });
+      canon[name] = [...vals].sort();
     } else if (name === 'EQ_correctiveEventID') {
       const vals = uriList(name, values);
-      sets.push(linkSet(LINK.correctiveEventID, vals));
-      canon[name] = vals.sort();
+      where.push(linkNode(LINK.correctiveEventID, vals));
+      canon[name] = [...vals].sort();
     } else if (is(/^EQ_(bizTransaction|source|destination)_([a-z][a-zA-Z0-9_]+)$/)) {
-      const kind = m[1] === 'bizTransaction' ? LINK.bizTransaction : m[1] === 'source' ? LINK.source : LINK.destination;
+      const link = m[1] === 'bizTransaction' ? LINK.bizTransaction : m[1] === 'source' ? LINK.source : LINK.destination;
       const type = normaliseCbv(m[1] === 'bizTransaction' ? 'BTT' : 'SDT', m[2]!);
       const vals = [...new Set(uriList(name, values).map((v) => (m[1] === 'bizTransaction' ? v : epcKey(v, forms))))];
-      sets.push(linkSet(kind, vals, type));
-      canon[name] = vals.sort();
+      where.push(linkNode(link, vals, type));
+      canon[name] = [...vals].sort();
     } else if (name === 'EXISTS_sensorElementList') {
       if (flag(name, values)) {
-        where.push('e.has_sensor = 1');
+        where.push({ kind: 'hasSensor' });
         canon[name] = true;
       }
     } else if (is(/^(GE|LT)_(time|startTime|endTime)$/)) {
       const ms = time(name, values);
-      sensor.where.push(`s.${{ time: 'time', startTime: 'start_time', endTime: 'end_time' }[m[2]!]} ${OPS[m[1]!]} ?`);
-      sensor.params.push(ms);
+      sensor.push({ column: m[2] as SensorColumn, op: OPS[m[1]!]!, value: ms });
       canon[name] = ms;
     } else if (name === 'EQ_type') {
       const vals = [...new Set(list(name, values).map(normaliseGs1Term))];
-      sensor.where.push(inList('s.type', vals.length));
-      sensor.params.push(...vals);
-      canon[name] = vals.sort();
+      sensor.push({ column: 'type', op: 'IN', values: vals });
+      canon[name] = [...vals].sort();
     } else if (SENSOR_EQ_COL[name]) {
       const vals = name === 'EQ_stringValue' ? list(name, values) : uriList(name, values);
-      sensor.where.push(inList(`s.${SENSOR_EQ_COL[name]}`, vals.length));
-      sensor.params.push(...vals);
-      canon[name] = vals.sort();
+      sensor.push({ column: SENSOR_EQ_COL[name]!, op: 'IN', values: vals });
+      canon[name] = [...vals].sort();
     } else if (name === 'EQ_hexBinaryValue') {
       const vals = list(name, values).map((v) => {
         if (!/^[0-9A-Fa-f]*$/.test(v) || v.length % 2 !== 0)
           throw bad('bad_hex', name, `EQ_hexBinaryValue: "${v}" is not hexBinary`);
         return v.toUpperCase();
       });
-      sensor.where.push(inList('s.hex_binary_value', vals.length));
-      sensor.params.push(...vals);
-      canon[name] = vals.sort();
+      sensor.push({ column: 'hexBinaryValue', op: 'IN', values: vals });
+      canon[name] = [...vals].sort();
     } else if (name === 'EQ_booleanValue') {
       const v = single(name, values).toLowerCase();
       if (v !== 'true' && v !== 'false') throw bad('bad_boolean', name, `EQ_booleanValue takes true or false, not "${v}"`);
-      sensor.where.push('s.boolean_value = ?');
-      sensor.params.push(v === 'true' ? 1 : 0);
+      sensor.push({ column: 'booleanValue', op: 'IN', values: [v === 'true' ? 1 : 0] });
       canon[name] = v;
     } else if (is(/^(GE|LT|GT|LE)_percRank$/)) {
       const n = number(name, single(name, values));
-      sensor.where.push(`s.perc_rank ${OPS[m[1]!]} ?`);
-      sensor.params.push(n);
+      sensor.push({ column: 'percRank', op: OPS[m[1]!]!, value: n });
       canon[name] = n;
     } else if (is(/^EQ_value_([A-Z0-9]{2,4})$/)) {
       const nums = list(name, values).map((v) => number(name, v));
-      sensor.where.push(`s.uom = ? AND ${inList('s.value', nums.length)}`);
-      sensor.params.push(m[1]!, ...nums);
-      canon[name] = nums.sort();
+      sensor.push({ column: 'uom', op: 'IN', values: [m[1]!] }, { column: 'value', op: 'IN', values: nums });
+      canon[name] = [...nums].sort();
     } else if (is(/^(GE|LT|GT|LE)_(value|minValue|maxValue|meanValue|sDev|percValue)_([A-Z0-9]{2,4})$/)) {
       const n = number(name, single(name, values));
-      sensor.where.push(`s.uom = ? AND s.${SENSOR_MEASURE_COL[m[2]!]} ${OPS[m[1]!]} ?`);
-      sensor.params.push(m[3]!, n);
+      sensor.push({ column: 'uom', op: 'IN', values: [m[3]!] }, { column: m[2] as SensorColumn, op: OPS[m[1]!]!, value: n });
       canon[name] = n;
     } else if (name === 'orderBy') {
       const v = single(name, values);
-      if (v === 'eventTime') orderBy = 'event_time';
-      else if (v === 'recordTime') orderBy = 'record_time';
+      if (v === 'eventTime' || v === 'recordTime') orderBy = v;
       else throw bad('bad_order_by', name, `orderBy must be eventTime or recordTime, not "${v}"`);
       canon[name] = v;
     } else if (name === 'orderDirection') {
@@ -467,29 +404,17 @@ export function parseEventQuery(
     } else if (parseExtParam(name)) {
       const x = parseExtParam(name)!;
       const fields = fieldCandidates(x.field, (p) => opts.lookup?.namespacesOf(p) ?? []);
-      let cond = '1';
-      let condParams: SQLInputValue[] = [];
       if (x.op === 'EXISTS') {
         if (!flag(name, values)) continue;
         canon[name] = true;
+        where.push({ kind: 'extension', area: x.area, fields, value: null });
       } else {
         const vals = x.op === 'EQ' ? list(name, values) : [single(name, values)];
-        const c = extValueCondition(x.op as Exclude<ExtOp, 'EXISTS'>, vals);
+        const c = extValueTest(x.op as Exclude<ExtOp, 'EXISTS'>, vals);
         if ('fault' in c) throw bad('bad_value', name, `${name} ${c.fault}`);
-        cond = c.cond;
-        condParams = c.params;
-        canon[name] = vals.sort();
+        canon[name] = [...vals].sort();
+        where.push({ kind: 'extension', area: x.area, fields, value: c });
       }
-      const head = `${inList('field', fields.length)} AND area = ${x.area}`;
-      // The probe reads one event's rows by the primary key (rid, seq): unary + keeps the planner
-      // off the (field, …) indexes, which would scan every matching row once per event.
-      const probe = `${head} AND ${cond}`.replace(/\b(field|area|kind|text|num)\b/g, '+x.$1');
-      sets.push({
-        sub: `SELECT rid FROM epcis_ext WHERE ${head} AND ${cond}`,
-        exists: `EXISTS (SELECT 1 FROM epcis_ext x WHERE x.rid = e.rid AND ${probe})`,
-        params: [...fields, ...condParams],
-        countable: true,
-      });
     } else if (UNSUPPORTED.some((re) => re.test(name))) {
       throw bad(
         'unsupported_parameter',
@@ -509,33 +434,20 @@ export function parseEventQuery(
   if (eventCountLimit !== null && maxEventCount !== null) {
     throw bad('conflicting_parameter', 'maxEventCount', 'eventCountLimit and maxEventCount may not both be given');
   }
-  if (eventCountLimit !== null && orderBy === 'rid') {
+  if (eventCountLimit !== null && orderBy === 'capture') {
     throw bad(
       'conflicting_parameter',
       'eventCountLimit',
       'eventCountLimit needs orderBy (eventTime or recordTime): it selects the first N in that order',
     );
   }
-  if (direction !== null && orderBy === 'rid') {
+  if (direction !== null && orderBy === 'capture') {
     throw bad('conflicting_parameter', 'orderDirection', 'orderDirection needs orderBy (eventTime or recordTime)');
   }
-  if (sensor.where.length > 0) {
-    // All sensor conditions hold for one sensorReport. The (uom, value) and type indexes
-    // can find the reports; otherwise each event with sensor data is probed.
-    const conds = sensor.where.join(' AND ');
-    sets.push({
-      sub: `SELECT s.rid FROM epcis_sensor s WHERE ${conds}`,
-      exists: `e.has_sensor = 1 AND EXISTS (SELECT 1 FROM epcis_sensor s WHERE s.rid = e.rid AND ${conds})`,
-      params: sensor.params,
-      countable: sensor.where.some((w) => w.startsWith('s.uom = ?') || w.startsWith('s.type IN')),
-    });
-  }
+  // All sensor conditions hold for one and the same sensorReport.
+  if (sensor.length > 0) where.push({ kind: 'sensor', tests: sensor });
   const query: EventQuery = {
-    where,
-    params,
-    sets,
-    orderBy,
-    direction: direction ?? (orderBy === 'rid' ? 'ASC' : 'DESC'),
+    filter: { where, orderBy, direction: direction ?? (orderBy === 'capture' ? 'ASC' : 'DESC') },
     eventCountLimit,
     maxEventCount,
     canonical: canonicalJson(canon),
@@ -543,15 +455,15 @@ export function parseEventQuery(
   return { query, page: { perPage, token: null }, tokenText };
 }
 
-function vocabColumn(name: string, field: string): string {
-  const col = VOCAB_FIELD_COL[field];
-  if (!col)
+function vocabField(name: string, field: string): (typeof VOCAB_FIELDS)[number] {
+  const f = VOCAB_FIELDS.find((v) => v === field);
+  if (!f)
     throw bad(
       'bad_parameter_name',
       name,
       `${name}: master-data parameters take readPoint, bizLocation, bizStep or disposition, not "${field}"`,
     );
-  return col;
+  return f;
 }
 
 /** An attribute name as stored, and the IRIs its CURIE prefix may stand for. */
@@ -559,20 +471,14 @@ function attrCandidates(a: string, lookup: QueryLookup | undefined): string[] {
   return [...new Set([attributeKey(a), ...fieldCandidates(a, (p) => lookup?.namespacesOf(p) ?? [])])];
 }
 
-function linkSet(kind: number, values: string[], type?: string): SetCondition {
-  const cond = `kind = ${kind} AND ${inList('value', values.length)}${type !== undefined ? ' AND type = ?' : ''}`;
-  return {
-    sub: `SELECT rid FROM epcis_link WHERE ${cond}`,
-    exists: `EXISTS (SELECT 1 FROM epcis_link l WHERE l.rid = e.rid AND ${cond.replace(/\b(kind|value|type)\b/g, 'l.$1')})`,
-    params: type !== undefined ? [...values, type] : [...values],
-    countable: true,
-  };
+function linkNode(link: LinkCode, values: string[], type?: string): FilterNode {
+  return { kind: 'link', link, values: [...values], type: type ?? null };
 }
 
 // ------------------------------------------------------------ page tokens
 
 function fingerprint(q: EventQuery): string {
-  return createHash('sha256').update(`${q.canonical}|${q.orderBy}|${q.direction}`).digest('base64url').slice(0, 16);
+  return createHash('sha256').update(`${q.canonical}|${q.filter.orderBy}|${q.filter.direction}`).digest('base64url').slice(0, 16);
 }
 
 export function encodeToken(key: Buffer, t: PageToken): string {
@@ -590,12 +496,17 @@ export function tokenMac(key: Buffer, text: string): string | null {
   return mac;
 }
 
-export function decodeToken(key: Buffer, text: string, q: EventQuery, released?: (mac: string) => boolean): PageToken {
+export async function decodeToken(
+  key: Buffer,
+  text: string,
+  q: EventQuery,
+  released?: (mac: string) => Promise<boolean>,
+): Promise<PageToken> {
   const invalid = () =>
     bad('bad_page_token', 'nextPageToken', 'nextPageToken was not issued by this repository (or was altered)');
   const mac = tokenMac(key, text);
   if (mac === null) throw invalid();
-  if (released?.(mac))
+  if (await released?.(mac))
     throw bad(
       'page_token_released',
       'nextPageToken',
@@ -637,35 +548,22 @@ export interface QueryPage {
   nextPageToken?: string;
 }
 
-function keyOf(e: StoredEvent, orderBy: EventQuery['orderBy']): number | null {
-  return orderBy === 'event_time' ? e.eventTime : orderBy === 'record_time' ? e.recordTime : null;
+function keyOf(e: StoredEvent, orderBy: EventFilter['orderBy']): number | null {
+  return orderBy === 'eventTime' ? e.eventTime : orderBy === 'recordTime' ? e.recordTime : null;
 }
 
 /** Run a parsed query for one page. */
-export function runEventQuery(
+export async function runEventQuery(
   repo: EpcisRepository,
   query: EventQuery,
   page: PageRequest,
   tokenText: string | null = null,
-  setThreshold = SET_THRESHOLD,
-): QueryPage {
-  const token = tokenText !== null ? decodeToken(repo.tokenKey, tokenText, query, (mac) => repo.isTokenRevoked(mac)) : null;
-  const where = [...query.where];
-  const params = [...query.params];
-  for (const set of query.sets) {
-    // A small set is read once and given to the main query as literal leaf indexes;
-    // a large (or uncountable) one is probed per event.
-    const rids = set.countable ? repo.all(`${set.sub} LIMIT ${setThreshold + 1}`, ...set.params).map((r) => Number(r.rid)) : null;
-    if (rids && rids.length <= setThreshold) {
-      where.push(rids.length === 0 ? '0' : `e.rid IN (${[...new Set(rids)].join(',')})`);
-    } else {
-      where.push(set.exists);
-      params.push(...set.params);
-    }
-  }
+  setThreshold?: number,
+): Promise<QueryPage> {
+  const token = tokenText !== null ? await decodeToken(repo.tokenKey, tokenText, query, (mac) => repo.isTokenRevoked(mac)) : null;
+  const ctx = { epcMatch: repo.epcMatch, ...(setThreshold !== undefined ? { setThreshold } : {}) };
   if (query.maxEventCount !== null && !token) {
-    const sql = `SELECT COUNT(*) AS n FROM (SELECT 1 FROM epcis_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ?)`;
-    const n = Number(repo.get(sql, ...params, query.maxEventCount + 1)?.n ?? 0);
+    const n = await repo.index.countEvents(query.filter, query.maxEventCount + 1, ctx);
     if (n > query.maxEventCount) {
       throw new EpcisProblem(
         413,
@@ -676,25 +574,16 @@ export function runEventQuery(
       );
     }
   }
-  const cmp = query.direction === 'ASC' ? '>' : '<';
-  if (token) {
-    if (query.orderBy === 'rid') where.push(`e.rid ${cmp} ?`);
-    else where.push(`(e.${query.orderBy}, e.rid) ${cmp} (?, ?)`);
-    if (query.orderBy !== 'rid') params.push(token.k);
-    params.push(token.r);
-  }
   const done = token?.n ?? 0;
   const remaining = query.eventCountLimit !== null ? query.eventCountLimit - done : Number.POSITIVE_INFINITY;
   const take = Math.max(0, Math.min(page.perPage, remaining));
   if (take === 0) return { events: [] };
-  const order =
-    query.orderBy === 'rid' ? `e.rid ${query.direction}` : `e.${query.orderBy} ${query.direction}, e.rid ${query.direction}`;
-  const sql = `SELECT e.* FROM epcis_events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-  const fetched = repo.all(sql, ...params, take + 1);
-  const rows = fetched.slice(0, take);
-  // The JSON only for the page returned.
-  const json = repo.jsonOf(rows.map((r) => Number(r.rid)));
-  const events = rows.map((r) => EpcisRepository.stored({ ...r, json: json.get(Number(r.rid)) ?? '{}' }));
+  const fetched = await repo.index.queryEvents(
+    query.filter,
+    { after: token ? { key: token.k, rid: token.r } : null, limit: take + 1 },
+    ctx,
+  );
+  const events = fetched.slice(0, take);
   const more = fetched.length > take && done + take < remaining;
   if (!more) return { events };
   const last = events[events.length - 1]!;
@@ -702,7 +591,7 @@ export function runEventQuery(
     events,
     nextPageToken: encodeToken(repo.tokenKey, {
       q: fingerprint(query),
-      k: keyOf(last, query.orderBy),
+      k: keyOf(last, query.filter.orderBy),
       r: last.leafIndex,
       n: done + events.length,
     }),

@@ -19,7 +19,6 @@ import type { NodeStore } from '../store/types.js';
 import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem } from './capture.js';
 import { buildEventProofs, type ChainRef } from './proof.js';
 import { checkCbvXmlFormat, identifierTranslator, mapIdentifiers, parseEpcFormat, translateEventJson } from './epc-format.js';
-import { withDescendants } from './master-data.js';
 import { checkUriLength, checkVersions, discoveryHeaders, jsonTypeOrNull, negotiateJson } from './protocol.js';
 import { eventJson, MAX_PER_PAGE, parseEventQuery, rawQueryPairs, repositoryLookup, runEventQuery, tokenMac } from './query.js';
 import type { EpcisRepository } from './repository.js';
@@ -218,10 +217,10 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     const t = identifierTranslator(parseEpcFormat(c.req.header('GS1-EPC-Format')), forms, (p) => repo.companyPrefixes().has(p));
     return t ? (json) => translateEventJson(json, t) : undefined;
   };
-  const lookup = repositoryLookup(repo, (ids) => withDescendants(repo, ids));
+  const lookup = repositoryLookup(repo);
 
   /** Paged collection of strings with an opaque "after" token (the last value, base64url). */
-  const pagedCollection = (c: Context, path: string, values: (limit: number, after?: string) => string[]) => {
+  const pagedCollection = async (c: Context, path: string, values: (limit: number, after?: string) => Promise<string[]>) => {
     const perPage = perPageOf(c);
     const token = c.req.query('nextPageToken');
     let after: string | undefined;
@@ -240,7 +239,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
           { parameter: 'nextPageToken' },
         );
     }
-    const page = values(perPage + 1, after);
+    const page = await values(perPage + 1, after);
     if (page.length > perPage) {
       const next = Buffer.from(page[perPage - 1]!, 'utf8').toString('base64url');
       c.header('Link', `<${path}?perPage=${perPage}&nextPageToken=${next}>; rel="next"`);
@@ -262,10 +261,10 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   };
 
   /** GET …/events with these path-fixed parameters. */
-  const eventsQuery = (c: Context, fixed: [string, string][] = []) => {
+  const eventsQuery = async (c: Context, fixed: [string, string][] = []) => {
     const pairs = rawQueryPairs(c.req.url);
     const { query, page, tokenText } = parseEventQuery(pairs, { forms, fixed, lookup });
-    const result = runEventQuery(repo, query, page, tokenText);
+    const result = await runEventQuery(repo, query, page, tokenText);
     if (result.nextPageToken) {
       const url = new URL(c.req.url);
       const keep = pairs.filter(([n]) => n !== 'nextPageToken' && n !== 'perPage');
@@ -295,11 +294,11 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
       );
     }
     const doc = await readBody(c, limits);
-    const { job } = capture.start(capture.prepare(doc, behaviourHeader));
+    const { job } = await capture.start(await capture.prepare(doc, behaviourHeader));
     c.header('Location', `${prefixOf(c, '/capture')}/capture/${job.captureID}`);
     return c.body(null, 202);
   });
-  app.get('/capture', (c) => {
+  app.get('/capture', async (c) => {
     const perPage = perPageOf(c);
     const token = c.req.query('nextPageToken');
     let after: { createdAt: number; id: string } | undefined;
@@ -315,7 +314,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         );
       after = { createdAt: Number(m[1]), id: m[2]! };
     }
-    const jobs = repo.jobs(perPage + 1, after);
+    const jobs = await repo.jobs(perPage + 1, after);
     if (jobs.length > perPage) {
       const last = jobs[perPage - 1]!;
       const next = Buffer.from(`${last.createdAtMs}.${last.captureID}`).toString('base64url');
@@ -323,8 +322,8 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     }
     return c.json(jobs.slice(0, perPage).map(({ createdAtMs: _ms, ...j }) => j));
   });
-  app.get('/capture/:id', (c) => {
-    const job = repo.job(c.req.param('id'));
+  app.get('/capture/:id', async (c) => {
+    const job = await repo.job(c.req.param('id'));
     if (!job)
       throw new EpcisProblem(
         404,
@@ -351,17 +350,17 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   app.get('/events', (c) => eventsQuery(c));
   // Path parameters are one segment: eventIDs and EPCs holding "/", "?" or ";" (ni:///…?ver=…,
   // Digital Links) are sent percent-encoded, as the binding's examples do.
-  const eventsWithId = (c: Context) => {
+  const eventsWithId = async (c: Context) => {
     const id = c.req.param('eventID') ?? '';
-    const found = repo.byEventId(id);
+    const found = await repo.byEventId(id);
     if (found.length === 0)
       throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no event ${id} in this repository`);
     return found;
   };
-  app.get('/events/:eventID', (c) => queryDocumentResponse(c, eventsWithId(c), translation(c)));
+  app.get('/events/:eventID', async (c) => queryDocumentResponse(c, await eventsWithId(c), translation(c)));
   app.get('/events/:eventID/proof', async (c) => {
     // The event itself (an error declaration of it is named in declaredBy and has its own leaf).
-    const [proof] = await buildEventProofs([eventsWithId(c)[0]!.leafIndex], deps);
+    const [proof] = await buildEventProofs([(await eventsWithId(c))[0]!.leafIndex], deps);
     return c.json(proof);
   });
 
@@ -392,8 +391,8 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     const isClass = /^urn:epc:(class|idpat):/.test(raw) || /\/01\/\d{14}(\/10\/[^/]+)?$/.test(raw);
     return eventsQuery(c, [[isClass ? 'MATCH_anyEPCClass' : 'MATCH_anyEPC', raw]]);
   });
-  app.get('/epcs/:epc', (c) => {
-    if (!repo.hasVocabulary('epc', epcOf(c))) {
+  app.get('/epcs/:epc', async (c) => {
+    if (!(await repo.hasVocabulary('epc', epcOf(c)))) {
       throw new EpcisProblem(
         404,
         'epcisException:NoSuchResourceException',
@@ -412,10 +411,10 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
     standard: readonly string[] = [],
   ) => {
     app.get(path, (c) =>
-      pagedCollection(c, c.req.path, (n, after) => {
+      pagedCollection(c, c.req.path, async (n, after) => {
         if (standard.length === 0) return repo.vocabulary(kind, n, after);
         // The standard CBV values and the custom ones in use (few), merged.
-        const present = repo.vocabulary(kind, n + standard.length, after);
+        const present = await repo.vocabulary(kind, n + standard.length, after);
         return [...new Set([...standard, ...present])]
           .sort()
           .filter((v) => after === undefined || v > after)
@@ -423,9 +422,9 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
       }),
     );
     app.get(`${path}/:${kind}/events`, (c) => eventsQuery(c, [[param, c.req.param(kind) ?? '']]));
-    app.get(`${path}/:${kind}`, (c) => {
+    app.get(`${path}/:${kind}`, async (c) => {
       const v = normalise(c.req.param(kind) ?? '');
-      if (!standard.includes(v) && !repo.hasVocabulary(kind, v)) {
+      if (!standard.includes(v) && !(await repo.hasVocabulary(kind, v))) {
         throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', `no_such_${kind}`, `${v} is not a known ${kind}`);
       }
       return c.json(collection(['events']));
@@ -453,7 +452,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   app.all('/queries', noQueries);
 
   // A page token released early (binding: optional; frees nothing here but makes the token unusable).
-  app.delete('/nextPageToken/:token', (c) => {
+  app.delete('/nextPageToken/:token', async (c) => {
     const mac = tokenMac(repo.tokenKey, c.req.param('token'));
     if (mac === null)
       throw new EpcisProblem(
@@ -462,7 +461,7 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
         'no_such_page_token',
         'this nextPageToken was not issued by this repository',
       );
-    repo.revokeToken(mac);
+    await repo.revokeToken(mac);
     return c.body(null, 204);
   });
 
@@ -489,8 +488,8 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
       );
     }
     const epc = epcOf(c);
-    const result = trace(repo, epc, direction);
-    if (result.events.length === 0 && !repo.hasVocabulary('epc', epc)) {
+    const result = await trace(repo, epc, direction);
+    if (result.events.length === 0 && !(await repo.hasVocabulary('epc', epc))) {
       throw new EpcisProblem(
         404,
         'epcisException:NoSuchResourceException',

@@ -20,7 +20,7 @@
 // eventID, CBV hash ID and leaf index in the node's transparency log.
 import type { EpcisRepository, EventLinks, GraphHop } from './repository.js';
 import { isoTime } from './time.js';
-import type { RoleName } from './types.js';
+import type { RoleName, StoredEvent } from './types.js';
 import { epcKey } from './vocab.js';
 
 export type TraceDirection = 'backward' | 'forward';
@@ -104,16 +104,21 @@ const isClass = (id: string) =>
   id.startsWith('urn:epc:idpat:') ||
   /^https:\/\/id\.gs1\.org\/01\/\d{14}(\/10\/[^/]+)?$/.test(id);
 
-export function trace(repo: EpcisRepository, from: string, direction: TraceDirection, opts: TraceOptions = {}): TraceResult {
+export async function trace(
+  repo: EpcisRepository,
+  from: string,
+  direction: TraceDirection,
+  opts: TraceOptions = {},
+): Promise<TraceResult> {
   const start = epcKey(from, repo.codec);
   const t0 = performance.now();
   const maxIds = opts.maxIdentifiers ?? 20_000;
   const forward = direction === 'forward';
   const linksCache = new Map<number, EventLinks>();
-  const linksOf = (rid: number) => {
+  const linksOf = async (rid: number): Promise<EventLinks> => {
     let l = linksCache.get(rid);
     if (!l) {
-      l = repo.eventLinks(rid);
+      l = await repo.eventLinks(rid);
       linksCache.set(rid, l);
     }
     return l;
@@ -170,29 +175,39 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
   seen.set(`material:${start}`, { from: -INF, until: INF });
 
   const hopsCache = new Map<string, GraphHop[]>();
+  /** The events of a transformationID (what a transformation hop reads). */
+  const groups = new Map<string, StoredEvent[]>();
+  const follows = (h: GraphHop) => (forward ? INPUT_ROLES : OUTPUT_ROLES).has(h.role);
   const visitKey = (v: Visit) => `${v.id}\u0000${v.from}\u0000${v.until}`;
-  const prefetch = (round: readonly Visit[]) => {
+  const prefetch = async (round: readonly Visit[]) => {
     // One statement for the whole frontier's hops (each in its time window), one for the links of the events they name.
     const todo = round.filter((v) => !hopsCache.has(visitKey(v)));
-    repo.hopsMany(todo).forEach((hs, i) => {
+    (await repo.hopsMany(todo)).forEach((hs, i) => {
       hopsCache.set(visitKey(todo[i]!), hs);
     });
     const rids = new Set<number>();
+    const tids = new Set<string>();
     for (const v of round) {
       for (const h of hopsCache.get(visitKey(v)) ?? []) {
         // Only events the visit will read: inside its window and not declared erroneous.
         if (h.eventTime < v.from || h.eventTime > v.until || h.isDeclaration || h.declaredBy !== null) continue;
         if (!linksCache.has(h.leafIndex)) rids.add(h.leafIndex);
+        if (h.transformationId && follows(h) && !groups.has(h.transformationId)) tids.add(h.transformationId);
       }
     }
-    for (const [rid, l] of repo.eventLinksMany([...rids])) linksCache.set(rid, l);
+    // The transformations the round will follow, with the links of all their events.
+    for (const [tid, events] of await repo.transformationGroups([...tids])) {
+      groups.set(tid, events);
+      for (const e of events) if (!linksCache.has(e.leafIndex)) rids.add(e.leafIndex);
+    }
+    for (const [rid, l] of await repo.eventLinksMany([...rids])) linksCache.set(rid, l);
   };
 
   let round: Visit[] = [];
   while (queue.length > 0 || round.length > 0) {
     if (round.length === 0) {
       round = queue.splice(0, queue.length).reverse();
-      prefetch(round);
+      await prefetch(round);
     }
     if (visited >= maxIds) {
       truncated = true;
@@ -207,13 +222,13 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
       else if (isClass(node.id)) lots.add(node.id);
       else items.add(node.id);
     }
-    const hs = hopsCache.get(visitKey(node)) ?? repo.hops(node.id, node.from, node.until);
+    const hs = hopsCache.get(visitKey(node)) ?? (await repo.hops(node.id, node.from, node.until));
     const transformationsDone = new Set<string>();
     for (const h of hs) {
       if (h.isDeclaration || h.declaredBy !== null) continue; // erroneous: the corrective event speaks instead
       if (h.eventTime < node.from || h.eventTime > node.until) continue;
       const rid = cite(h);
-      const links = linksOf(h.leafIndex);
+      const links = await linksOf(h.leafIndex);
 
       // Where the identifier was, and who it went to or came from.
       for (const loc of [h.readPoint, h.bizLocation]) {
@@ -240,23 +255,25 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
       }
 
       // Transformations: inputs ↔ outputs (all events of one transformationID together).
-      const asInput = INPUT_ROLES.has(h.role);
-      const asOutput = OUTPUT_ROLES.has(h.role);
-      if (forward ? asInput : asOutput) {
-        let group: { leafIndex: number; eventTime: number }[] = [h];
+      if (follows(h)) {
+        let group: (GraphHop | StoredEvent)[] = [h];
         if (h.transformationId) {
           if (transformationsDone.has(h.transformationId)) group = [];
           else {
             transformationsDone.add(h.transformationId);
-            group = repo
-              .transformationEvents(h.transformationId)
-              .map((tr) => (tr === h.leafIndex ? h : repo.byLeaf(tr)))
-              .filter((e): e is NonNullable<typeof e> => e !== null && !e.isDeclaration && e.declaredBy === null);
+            let members = groups.get(h.transformationId);
+            if (!members) {
+              members = (await repo.transformationGroups([h.transformationId])).get(h.transformationId) ?? [];
+              groups.set(h.transformationId, members);
+            }
+            group = members
+              .map((e) => (e.leafIndex === h.leafIndex ? h : e))
+              .filter((e) => !e.isDeclaration && e.declaredBy === null);
           }
         }
         for (const g of group) {
-          const cited = g.leafIndex === h.leafIndex ? rid : citeStored(repo, g.leafIndex, evidence);
-          for (const x of linksOf(g.leafIndex).epcs) {
+          const cited = 'json' in g ? citeStored(g, evidence) : rid;
+          for (const x of (await linksOf(g.leafIndex)).epcs) {
             if (!(forward ? OUTPUT_ROLES : INPUT_ROLES).has(x.role)) continue;
             addHop({ from: node.id, to: x.epc, relation: forward ? 'transformed_into' : 'made_from', leafIndex: cited });
             enqueue({
@@ -277,7 +294,7 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
             if (x.role !== 'parent') continue;
             addHop({ from: node.id, to: x.epc, relation: 'packed_into', leafIndex: rid });
             // In the container from this event until it was taken out again (a DELETE naming it).
-            const out = removedAt(hs, x.epc, h, linksOf);
+            const out = await removedAt(hs, x.epc, h, linksOf);
             enqueue({ id: x.epc, role: 'container', from: h.eventTime, until: Math.min(out, forward ? INF : node.until) });
           }
         } else if (h.role === 'parent' && !forward && node.role === 'material') {
@@ -308,20 +325,25 @@ export function trace(repo: EpcisRepository, from: string, direction: TraceDirec
 }
 
 /** When the identifier whose hops these are was taken out of `parent` after `put` (a DELETE of the same event type naming both); +∞ if never. */
-function removedAt(hs: readonly GraphHop[], parent: string, put: GraphHop, linksOf: (rid: number) => EventLinks): number {
+async function removedAt(
+  hs: readonly GraphHop[],
+  parent: string,
+  put: GraphHop,
+  linksOf: (rid: number) => Promise<EventLinks>,
+): Promise<number> {
   let at = INF;
   for (const h of hs) {
     if (h.action !== 'DELETE' || h.type !== put.type || h.eventTime < put.eventTime || h.eventTime >= at) continue;
     if (h.isDeclaration || h.declaredBy !== null || h.role === 'parent') continue;
-    if (linksOf(h.leafIndex).epcs.some((x) => x.role === 'parent' && x.epc === parent)) at = h.eventTime;
+    if ((await linksOf(h.leafIndex)).epcs.some((x) => x.role === 'parent' && x.epc === parent)) at = h.eventTime;
   }
   return at;
 }
 
-function citeStored(repo: EpcisRepository, leafIndex: number, evidence: Map<number, TraceEvidence>): number {
+function citeStored(e: StoredEvent, evidence: Map<number, TraceEvidence>): number {
+  const leafIndex = e.leafIndex;
   if (!evidence.has(leafIndex)) {
-    const e = repo.byLeaf(leafIndex);
-    if (e) {
+    {
       const json = JSON.parse(e.json) as Record<string, unknown>;
       const loc = (v: unknown) =>
         v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null;

@@ -19,6 +19,7 @@ import { Hono } from 'hono';
 import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
 import { SqliteStore } from '../store/sqlite.js';
+import { SqliteEpcisIndex } from '../storage/sqlite/epcis.js';
 import { openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import type { CaptureJob } from './types.js';
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
   const dbPath = join(dir, 'node.db');
   const store = new SqliteStore({ path: dbPath });
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
-  const repo = await openEpcisRepository({ path: dbPath, store, log });
+  const index = new SqliteEpcisIndex(dbPath);
+  const repo = await openEpcisRepository({ index, store, log });
   const app = new Hono();
   app.route('/epcis', epcisRoutes({ repo, store, log, limits: { maxEvents: DOC_EVENTS, maxBytes: 64 * 1024 * 1024 } }));
 
@@ -184,9 +186,10 @@ async function main(): Promise<void> {
     console.log(
       `json capture: ${n.toLocaleString()} events → ${Math.round(n / (ms / 1000)).toLocaleString()} events/s over HTTP (CPU ${((cpu() - c0) / ms).toFixed(2)} cores)`,
     );
-    console.log(`store: ${repo.count().toLocaleString()} events, log size ${log.size.toLocaleString()}`);
+    console.log(`store: ${(await repo.count()).toLocaleString()} events, log size ${log.size.toLocaleString()}`);
   } finally {
     await repo.close();
+    await index.close();
     store.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -47,7 +47,7 @@ const stored = async (n: EpcisTestNode): Promise<Json[]> => {
     '@context': namespacesOnly(ctx),
   }));
 };
-const footprint = (n: EpcisTestNode) => ({ log: n.t.node.log.size, events: n.repo.count() });
+const footprint = async (n: EpcisTestNode) => ({ log: n.t.node.log.size, events: await n.repo.count() });
 
 async function postXml(n: EpcisTestNode, path: string, xml: string, type = 'application/xml') {
   const res = await n.request(path, { method: 'POST', headers: { 'content-type': type }, body: xml });
@@ -100,16 +100,16 @@ describe('GS1 examples in XML', () => {
       // Hash IDs as core computes them from the JSON document, and as the XML node stored them.
       for (const [i, hashId] of documentHashIds(doc).entries()) {
         const eventID = (eventsOf(doc)[i]!.eventID as string | undefined) ?? hashId;
-        assert.equal(viaXml.repo.byEventId(eventID)[0]?.hashId, hashId, `${f} event ${i}`);
-        assert.equal(viaJson.repo.byEventId(eventID)[0]?.hashId, hashId, `${f} event ${i}`);
+        assert.equal((await viaXml.repo.byEventId(eventID))[0]?.hashId, hashId, `${f} event ${i}`);
+        assert.equal((await viaJson.repo.byEventId(eventID))[0]?.hashId, hashId, `${f} event ${i}`);
       }
     }
     const [a, b] = [await stored(viaJson), await stored(viaXml)];
     assert.equal(b.length, a.length);
     assert.deepEqual(b, a);
     assert.deepEqual(
-      viaXml.repo.byEventId(String(b[0]!.eventID)).map((e) => e.hashId),
-      viaJson.repo.byEventId(String(a[0]!.eventID)).map((e) => e.hashId),
+      (await viaXml.repo.byEventId(String(b[0]!.eventID))).map((e) => e.hashId),
+      (await viaJson.repo.byEventId(String(a[0]!.eventID))).map((e) => e.hashId),
     );
   });
 
@@ -160,7 +160,7 @@ describe('a hand-written GS1-style XML document', () => {
       const { recordTime: _r, eventID, ...event } = back!;
       assert.equal(eventID, id, 'no eventID in the XML: the hash ID became the eventID');
       assert.deepEqual(event, eventsOf(asJson)[i]);
-      assert.equal(viaJson.repo.byEventId(id)[0]?.hashId, id);
+      assert.equal((await viaJson.repo.byEventId(id))[0]?.hashId, id);
     }
     // The extension travelled with its namespace.
     const [shipping] = eventsOf(parseEpcisXml((await getXml(viaXml, `/epcis/events/${encodeURIComponent(ids[0]!)}`)).text));
@@ -183,11 +183,11 @@ describe('a hand-written GS1-style XML document', () => {
     assert.equal(r.body!.bizStep, 'inspecting');
     assert.match(r.headers.get('location') ?? '', /^\/epcis\/events\/ni%3A/);
     const two = one.replace(/(<ObjectEvent>[\s\S]*<\/ObjectEvent>)/, '$1$1');
-    const before = footprint(viaXml);
+    const before = await footprint(viaXml);
     const bad = await postXml(viaXml, '/epcis/events', two);
     assert.equal(bad.status, 400);
     assert.equal(bad.body!.code, 'not_one_event');
-    assert.deepEqual(footprint(viaXml), before);
+    assert.deepEqual(await footprint(viaXml), before);
   });
 });
 
@@ -206,12 +206,12 @@ describe('bad XML', () => {
 
   /** Posts to /capture and expects a 400-class problem with nothing stored. */
   async function refused(xml: string, status: number, code: string) {
-    const before = footprint(viaXml);
+    const before = await footprint(viaXml);
     const r = await postXml(viaXml, '/epcis/capture', xml);
     assert.equal(r.status, status, JSON.stringify(r.body));
     assert.equal(r.headers.get('content-type'), 'application/problem+json');
     assert.equal(r.body!.code, code, JSON.stringify(r.body));
-    assert.deepEqual(footprint(viaXml), before, `${code}: nothing stored`);
+    assert.deepEqual(await footprint(viaXml), before, `${code}: nothing stored`);
     return r.body!;
   }
 

@@ -8,6 +8,7 @@ import { openSqliteStorage } from './sqlite/index.js';
 import type { Storage } from './types.js';
 
 export type { Storage } from './types.js';
+export type { EpcisIndexStore } from './epcis.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 
 export interface StorageConfig {

@@ -2,6 +2,7 @@
 // drivers (sqlite/, postgres/) and checked by one conformance suite
 // (conformance.ts). Methods are async because PostgreSQL is.
 import type { NodeStore } from '../store/types.js';
+import type { EpcisIndexStore } from './epcis.js';
 import type { SmallStores } from './small-stores.js';
 
 export interface Storage extends SmallStores {
@@ -10,5 +11,7 @@ export interface Storage extends SmallStores {
   readonly location: string;
   /** The transparency log, anchor outbox, device cache, telemetry index and settings. */
   readonly log: NodeStore;
+  /** The EPCIS index (a follower of the log), capture jobs and master data. */
+  readonly epcis: EpcisIndexStore;
   close(): Promise<void>;
 }

@@ -243,7 +243,7 @@ describe('genuine', () => {
     );
     // Each history entry is the captured event, at its leaf in the transparency log.
     for (const h of v.history) {
-      const stored = n.repo.byEventId(h.eventID)[0]!;
+      const stored = (await n.repo.byEventId(h.eventID))[0]!;
       assert.equal(stored.leafIndex, h.leafIndex);
       assert.equal(stored.hashId, h.eventHashId);
       assert.deepEqual(h.roles, ['epc']);

@@ -275,7 +275,7 @@ export class TagVerifier {
     );
     reasons.push(this.issuerReason(issuer));
 
-    const timed = this.history(tag.epc);
+    const timed = await this.history(tag.epc);
     const history = timed.map((t) => t.entry);
     const live = timed.filter((t) => !t.entry.erroneous);
     reasons.push(
@@ -427,9 +427,9 @@ export class TagVerifier {
     return { code: 'issuer_member', result: 'pass', detail: `issued by ${who}, an active member with the ${role} role` };
   }
 
-  private history(epc: string): TimedEntry[] {
+  private async history(epc: string): Promise<TimedEntry[]> {
     const byLeaf = new Map<number, TimedEntry>();
-    for (const h of this.opts.repo.hops(epc)) {
+    for (const h of await this.opts.repo.hops(epc)) {
       if (h.isDeclaration) continue;
       const seen = byLeaf.get(h.leafIndex);
       if (seen) {

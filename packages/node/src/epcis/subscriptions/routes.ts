@@ -133,7 +133,7 @@ export function queryRoutes(subs: EpcisSubscriptions): Hono {
           { parameter: n },
         );
     const { query, page: pg, tokenText } = await subs.parsedQuery(name(c), pairs);
-    const result = runEventQuery(subs.repo, query, pg, tokenText);
+    const result = await runEventQuery(subs.repo, query, pg, tokenText);
     if (result.nextPageToken) {
       const qs = `perPage=${pg.perPage}&nextPageToken=${encodeURIComponent(result.nextPageToken)}`;
       c.header('Link', `<${c.req.path}?${qs}>; rel="next"`);

@@ -145,9 +145,7 @@ export class EpcisSubscriptions {
 
   /** The newest indexed leaf (−1 when there is no event): events are indexed in leaf order. */
   private async head(): Promise<number> {
-    // The EPCIS index's own question: it moves to that index's storage interface with it.
-    const r = this.repo.get('SELECT MAX(rid) AS m FROM epcis_events');
-    return r?.m === null || r?.m === undefined ? -1 : Number(r.m);
+    return this.repo.index.lastIndexed();
   }
 
   // ------------------------------------------------------------ named queries
@@ -400,6 +398,7 @@ export class EpcisSubscriptions {
       const current = await this.store.subscription(s.id);
       if (current && (!current.stream || head > current.cursor)) d = await this.prepare(current, head, now);
     }
+    if (this.closed) return next;
     if (!d) return next;
     if (d.nextAttemptAt <= now) {
       this.attempt(s, d);
@@ -421,14 +420,22 @@ export class EpcisSubscriptions {
     // New events in capture (leaf) order, all of them: the query's own order and count limits are for GET.
     const q: EventQuery = {
       ...query,
-      where: [...query.where, 'e.rid > ?', 'e.rid <= ?', ...(initialRecordTime !== null ? ['e.record_time >= ?'] : [])],
-      params: [...query.params, cursor, head, ...(initialRecordTime !== null ? [initialRecordTime] : [])],
-      orderBy: 'rid',
-      direction: 'ASC',
+      filter: {
+        where: [
+          ...query.filter.where,
+          { kind: 'compare', field: 'leafIndex', op: '>', value: cursor },
+          { kind: 'compare', field: 'leafIndex', op: '<=', value: head },
+          ...(initialRecordTime !== null
+            ? [{ kind: 'compare', field: 'recordTime', op: '>=', value: initialRecordTime } as const]
+            : []),
+        ],
+        orderBy: 'capture',
+        direction: 'ASC',
+      },
       eventCountLimit: null,
       maxEventCount: null,
     };
-    const page = runEventQuery(this.repo, q, { perPage: this.batchSize, token: null });
+    const page = await runEventQuery(this.repo, q, { perPage: this.batchSize, token: null });
     return { events: page.events, to: page.nextPageToken ? page.events[page.events.length - 1]!.leafIndex : head };
   }
 

@@ -15,6 +15,7 @@ import { Hono } from 'hono';
 import { headSignerFromKey } from '../../log/head-signer.js';
 import { TransparencyLog } from '../../log/transparency-log.js';
 import { SqliteStore } from '../../store/sqlite.js';
+import { SqliteEpcisIndex } from '../../storage/sqlite/epcis.js';
 import { type EpcisRepository, openEpcisRepository } from '../repository.js';
 import { epcisRoutes } from '../routes.js';
 import { coreValidator } from '../validator.js';
@@ -89,7 +90,8 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
   const path = join(dir, 'node.db');
   const store = new SqliteStore({ path });
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
-  const repo = await openEpcisRepository({ path, store, log });
+  const index = new SqliteEpcisIndex(path);
+  const repo = await openEpcisRepository({ index, store, log });
   const stores = await openLightStores(dir);
   const subs = new EpcisSubscriptions(repo, stores.subscriptions, opts.subscriptions).start();
   const access = new AccessService(stores.access, { orgId: 1, adminToken: LIGHT_ADMIN_TOKEN });
@@ -143,6 +145,7 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
       });
       await subs.close();
       await repo.close();
+      await index.close();
       await store.close();
       await stores.close();
     },

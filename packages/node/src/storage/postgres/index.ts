@@ -2,14 +2,16 @@
 import { StoreError } from '../errors.js';
 import type { Storage } from '../types.js';
 import { PgDatabase, redactUrl } from './database.js';
+import { PostgresEpcisIndex } from './epcis.js';
 import { openPostgresSmallStores } from './small-stores.js';
 
 export async function openPostgresStorage(opts: { url: string }): Promise<Storage> {
   const db = await PgDatabase.open({ url: opts.url });
   try {
-    // The small stores are ready (spread them into the Storage: `...small`); the log area is not yet.
     const small = await openPostgresSmallStores(db);
+    const epcis = await PostgresEpcisIndex.open(db);
     void small;
+    void epcis;
   } finally {
     await db.close();
   }
