@@ -1,21 +1,12 @@
-// An evidence package: every leaf holding a device's readings in a time window,
-// each with its inclusion proof to one head already anchored on chain. An
-// oracle of another organisation re-verifies it from the chain alone and runs
-// the rules itself (oracle/verify-evidence.ts), never taking this node's word.
+// Building an evidence package (format and verifier: core/proof/evidence.ts):
+// every leaf holding a device's readings in a time window, each with its
+// inclusion proof to one head already anchored on chain. An oracle of another
+// organisation re-verifies it from the chain alone and runs the rules itself.
 import { bytesToHex, type Hex } from 'viem';
+import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
 import { HttpProblem } from './problem.js';
-
-export interface EvidencePackage {
-  deviceId: string;
-  from: number;
-  to: number;
-  /** The LogAnchor publisher (this node's account) and the anchored head every proof leads to. */
-  publisher: Hex;
-  head: { size: number; root: Hex; timestamp: number; txHash: string | null };
-  leaves: { index: number; data: string; path: Hex[] }[];
-}
 
 /** Most leaves in one package: a day of one-minute envelopes with room to spare. */
 export const MAX_EVIDENCE_LEAVES = 5000;
