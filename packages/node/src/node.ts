@@ -38,8 +38,8 @@ import { SightingStore, TagVerifier } from './tags/index.js';
 import { SqliteShipmentStore, type ShipmentStore } from './shipments/store.js';
 import { openStorage } from './storage/index.js';
 import type { NodeStore } from './store/types.js';
-import { LiveFeed } from '@tradetwin/web/server/live';
-import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from '@tradetwin/web/server/live-events';
+import { LiveFeed } from './http/dashboard/live.js';
+import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
   config: NodeConfig;

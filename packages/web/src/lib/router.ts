@@ -1,4 +1,4 @@
-// The app's paths (the node serves index.html for each: server/static.ts APP_PATHS)
+// The app's paths (the node serves index.html for each: node http/dashboard/static.ts APP_PATHS)
 // and a history-API router small enough to read in one go.
 import { useSyncExternalStore } from 'react';
 

@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import atlasUrl from 'world-atlas/countries-110m.json?url';
-import type { TrackSeries } from '../../server/series-model.js';
+import type { TrackSeries } from '@tradetwin/core/series/model';
 import type { Excursion, ShipmentJson } from '../api/types.js';
 import { formatTime } from '../lib/format.js';
 import { placeLabels } from './labels.js';

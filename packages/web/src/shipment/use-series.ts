@@ -2,7 +2,7 @@
 // humidity, position) in one downsampled request per device, refreshed when
 // the log grows; and, while zoomed in, the window again in full detail.
 import { useEffect, useMemo, useState } from 'react';
-import type { ScalarSeries, SeriesResponse, TrackSeries } from '../../server/series-model.js';
+import type { ScalarSeries, SeriesResponse, TrackSeries } from '@tradetwin/core/series/model';
 import { getSeries } from '../api/client.js';
 import type { ShipmentJson } from '../api/types.js';
 import { useLiveVersion } from '../live/feed.js';

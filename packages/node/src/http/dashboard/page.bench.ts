@@ -15,9 +15,9 @@ import { chromium } from 'playwright-core';
 import { generateDeviceKey } from '@tradetwin/core/device/keys';
 import { signTelemetry } from '@tradetwin/core/telemetry/envelope';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
-import { buildSeries, type SeriesResponse } from '../server/series-model.js';
-import { seriesRoutes } from '../server/series.js';
-import { buildApp, startWebNode } from './test-support/web-node.js';
+import { buildSeries, type SeriesResponse } from '@tradetwin/core/series/model';
+import { seriesRoutes } from './series.js';
+import { buildApp, startWebNode } from '../../test-support/web-node.js';
 
 const { values } = parseArgs({
   options: { samples: { type: 'string', default: '100000' }, runs: { type: 'string', default: '5' } },

@@ -17,8 +17,8 @@ import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import { balanceOf } from '@tradetwin/node/chain/cover';
 import { type DemoResult, journeyStart, runDemo } from '@tradetwin/node/demo/run';
 import { BAND_RULE_ID, SHIPMENT_ID } from '@tradetwin/node/demo/scenario';
-import { encodeBase64Url } from './lib/base64url.js';
-import { buildApp, startWebNode, WEB_ROOT, type WebNode } from './test-support/web-node.js';
+import { encodeBase64Url } from '../../test-support/base64url.js';
+import { buildApp, startWebNode, WEB_ROOT, type WebNode } from '../../test-support/web-node.js';
 
 const CHROMIUM = process.env.TRADETWIN_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(WEB_ROOT, 'test-artifacts');
