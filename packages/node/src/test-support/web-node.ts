@@ -78,6 +78,7 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
       revoke: () => Promise.reject(new Error('not on this server')),
     },
     shipments: { shipments: node.shipments, monitor: node.monitor, clients: node.clients, publisher: node.address },
+    epcis: node.epcis,
     status: async () => ({
       anchoring: {
         pending: (await node.store.anchors('pending')).length,
