@@ -6,6 +6,7 @@ import { createPublicClient, http } from 'viem';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
+import type { StatusJson } from '@tradetwin/core/wire/status';
 import { COMMON, CliError, type Command, printJson, str } from './args.js';
 import { nodeClient } from './node-client.js';
 
@@ -28,7 +29,7 @@ export const verifyCommand: Command = {
     } else if (/^\d+:\d+$/.test(target)) {
       const node = nodeClient(values);
       bundle = await node.get<ProofBundle>(`/api/v1/readings/${target}/bundle`);
-      rpcUrl ??= (await node.get<{ chain: { rpcUrl: string } }>('/api/v1/status')).chain.rpcUrl;
+      rpcUrl ??= (await node.get<StatusJson>('/api/v1/status')).chain.rpcUrl;
     } else {
       throw new CliError(`"${target}" is neither a file nor a reading id`);
     }

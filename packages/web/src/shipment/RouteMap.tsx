@@ -9,7 +9,7 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import atlasUrl from 'world-atlas/countries-110m.json?url';
 import type { TrackSeries } from '@tradetwin/core/series/model';
-import type { Excursion, ShipmentJson } from '../api/types.js';
+import type { Excursion, ShipmentJson } from '@tradetwin/core/wire/shipments';
 import { formatTime } from '../lib/format.js';
 import { placeLabels } from './labels.js';
 import { routeGeometry } from './route-geometry.js';

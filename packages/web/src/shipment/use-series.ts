@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ScalarSeries, SeriesResponse, TrackSeries } from '@tradetwin/core/series/model';
 import { getSeries } from '../api/client.js';
-import type { ShipmentJson } from '../api/types.js';
+import type { ShipmentJson } from '@tradetwin/core/wire/shipments';
 import { useLiveVersion } from '../live/feed.js';
 
 export const CHART_KINDS = ['temp', 'rh'] as const;

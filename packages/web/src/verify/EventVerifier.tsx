@@ -7,7 +7,7 @@
 import type { EventProof, EventProofReport } from '@tradetwin/core/proof/epcis-event';
 import { useEffect, useState } from 'react';
 import { getJson } from '../api/client.js';
-import type { PinnedChainJson } from '../api/types.js';
+import type { PinnedChainJson } from '@tradetwin/core/wire/status';
 import { Card, Hash } from '../app/ui.js';
 import { rpcUrlFor } from '../chain/rpc-url.js';
 import { CheckList } from './CheckList.js';

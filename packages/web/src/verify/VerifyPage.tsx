@@ -8,7 +8,8 @@
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { useCallback, useEffect, useState } from 'react';
 import { csrfToken, getJson } from '../api/client.js';
-import type { PinnedChainJson, ShipmentStateJson } from '../api/types.js';
+import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { PinnedChainJson } from '@tradetwin/core/wire/status';
 import { rpcUrlFor } from '../chain/rpc-url.js';
 import { QrCode } from '../app/QrCode.js';
 import { Link } from '../app/Link.js';

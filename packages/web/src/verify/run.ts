@@ -6,7 +6,7 @@ import { type EventProof, verifyEventProof } from '@tradetwin/core/proof/epcis-e
 import { type BundleReport, verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import { getJson } from '../api/client.js';
 import { chainReaders } from '../chain/verify-readers.js';
-import type { PinnedChainJson } from '../api/types.js';
+import type { PinnedChainJson } from '@tradetwin/core/wire/status';
 import { EVENT_CHECK_LABELS, EVENT_VERIFIED, type ProofCheck, type Verdict, verdictOf } from './verdict.js';
 
 export interface Verification<R extends { checks: readonly ProofCheck[] } = BundleReport> {
