@@ -5,7 +5,7 @@
 // time (crypto.timingSafeEqual over equal-length digests).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { HttpProblem } from '../api/problem.js';
+import { AccessError } from './errors.js';
 import { type Role, ROLE_SCOPES, SCOPES, scopeError } from './scopes.js';
 import type { AccessStore, CredentialRow, UserRow } from './store.js';
 
@@ -86,8 +86,8 @@ export class AccessService {
     // One digest comparison whether or not the id exists.
     const expected = row?.secretHash ?? sha256('no such credential');
     const ok = timingSafeEqual(sha256(m?.[2] ?? token), expected) && row !== null;
-    if (!ok || !row) throw new HttpProblem(401, 'bad_credential', 'the bearer token is not a valid credential of this node');
-    if (row.revokedAt !== null) throw new HttpProblem(401, 'credential_revoked', `credential ${row.id} was revoked`);
+    if (!ok || !row) throw new AccessError('bad_credential', 'the bearer token is not a valid credential of this node');
+    if (row.revokedAt !== null) throw new AccessError('credential_revoked', `credential ${row.id} was revoked`);
     this.sameOrg(row.orgId, `credential ${row.id}`);
     this.store.touchCredential(row.id, this.now());
     return { kind: 'credential', orgId: row.orgId, name: row.id, role: null, scopes: new Set(row.scopes) };
@@ -96,13 +96,13 @@ export class AccessService {
   /** The principal a session cookie names, or a 401 problem (unknown, expired, or its account disabled). */
   session(sessionId: string): Principal {
     const row = this.store.session(sha256(sessionId).toString('hex'));
-    if (!row) throw new HttpProblem(401, 'no_session', 'the session is not known (logged out, or never logged in): log in again');
+    if (!row) throw new AccessError('no_session', 'the session is not known (logged out, or never logged in): log in again');
     if (row.expiresAt <= this.now()) {
       this.store.deleteSession(row.idHash);
-      throw new HttpProblem(401, 'session_expired', 'the session has expired: log in again');
+      throw new AccessError('session_expired', 'the session has expired: log in again');
     }
     const u = this.store.userById(row.userId);
-    if (!u || u.disabled) throw new HttpProblem(401, 'account_disabled', 'the account of this session is disabled');
+    if (!u || u.disabled) throw new AccessError('account_disabled', 'the account of this session is disabled');
     this.sameOrg(u.orgId, `user ${u.username}`);
     return {
       kind: 'user',
@@ -116,8 +116,7 @@ export class AccessService {
 
   private sameOrg(orgId: number, what: string): void {
     if (orgId !== this.orgId) {
-      throw new HttpProblem(
-        403,
+      throw new AccessError(
         'foreign_organisation',
         `${what} belongs to organisation ${orgId}, not to this node's (${this.orgId})`,
       );
@@ -136,13 +135,10 @@ export class AccessService {
     const u = this.store.user(this.orgId, username);
     const now = this.now();
     if (u && u.lockedUntil !== null && u.lockedUntil > now) {
-      throw new HttpProblem(
-        423,
+      throw new AccessError(
         'account_locked',
         `the account is locked after repeated failed logins until ${new Date(u.lockedUntil).toISOString()}`,
-        {
-          retryAfterSeconds: Math.ceil((u.lockedUntil - now) / 1000),
-        },
+        Math.ceil((u.lockedUntil - now) / 1000),
       );
     }
     let ok = false;
@@ -154,9 +150,9 @@ export class AccessService {
         const lock = failed >= this.maxFailed;
         this.store.updateUser(u.id, { failedAttempts: lock ? 0 : failed, lockedUntil: lock ? now + this.lockMs : null });
       }
-      throw new HttpProblem(401, 'bad_login', 'unknown username or wrong password');
+      throw new AccessError('bad_login', 'unknown username or wrong password');
     }
-    if (u.disabled) throw new HttpProblem(401, 'account_disabled', 'this account is disabled');
+    if (u.disabled) throw new AccessError('account_disabled', 'this account is disabled');
     this.store.updateUser(u.id, { failedAttempts: 0, lockedUntil: null });
     this.store.deleteExpiredSessions(now);
     const sessionId = randomBytes(32).toString('base64url');
@@ -187,13 +183,10 @@ export class AccessService {
     }
     a.n += 1;
     if (a.n > this.loginsPerMinute) {
-      throw new HttpProblem(
-        429,
+      throw new AccessError(
         'too_many_logins',
         `more than ${this.loginsPerMinute} login attempts a minute from this address`,
-        {
-          retryAfterSeconds: Math.ceil((a.windowStart + 60_000 - now) / 1000),
-        },
+        Math.ceil((a.windowStart + 60_000 - now) / 1000),
       );
     }
   }
@@ -208,7 +201,7 @@ export class AccessService {
   async addUser(username: string, password: string, role: Role): Promise<UserRow> {
     checkUsername(username);
     checkPassword(password);
-    if (this.store.user(this.orgId, username)) throw new HttpProblem(409, 'user_exists', `user ${username} exists`);
+    if (this.store.user(this.orgId, username)) throw new AccessError('user_exists', `user ${username} exists`);
     return this.store.addUser({ orgId: this.orgId, username, passwordHash: await hash(password, ARGON2), role, now: this.now() });
   }
 
@@ -232,7 +225,7 @@ export class AccessService {
 
   private requireUser(username: string): UserRow {
     const u = this.store.user(this.orgId, username);
-    if (!u) throw new HttpProblem(404, 'no_such_user', `no user ${username} in this organisation`);
+    if (!u) throw new AccessError('no_such_user', `no user ${username} in this organisation`);
     return u;
   }
 
@@ -241,12 +234,12 @@ export class AccessService {
   /** A new API credential; `token` is shown once and never stored (only its SHA-256). */
   createCredential(name: string, scopes: string[], orgId = this.orgId): { credential: CredentialRow; token: string } {
     if (typeof name !== 'string' || !/^[\p{L}\p{N} ._:@/-]{1,80}$/u.test(name))
-      throw new HttpProblem(400, 'bad_name', 'name must be 1-80 letters, digits, spaces or ._:@/-');
+      throw new AccessError('bad_name', 'name must be 1-80 letters, digits, spaces or ._:@/-');
     if (!Array.isArray(scopes) || scopes.length === 0 || scopes.length > 32)
-      throw new HttpProblem(400, 'bad_scopes', `scopes must be a list of 1-32 of: ${Object.keys(SCOPES).join(', ')}`);
+      throw new AccessError('bad_scopes', `scopes must be a list of 1-32 of: ${Object.keys(SCOPES).join(', ')}`);
     for (const s of scopes) {
       const err = typeof s === 'string' ? scopeError(s) : 'scopes must be strings';
-      if (err) throw new HttpProblem(400, 'bad_scopes', err);
+      if (err) throw new AccessError('bad_scopes', err);
     }
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
@@ -261,8 +254,7 @@ export class AccessService {
 
   revokeCredential(id: string): CredentialRow {
     const row = this.store.credential(id);
-    if (!row || row.orgId !== this.orgId)
-      throw new HttpProblem(404, 'no_such_credential', `no credential ${id} in this organisation`);
+    if (!row || row.orgId !== this.orgId) throw new AccessError('no_such_credential', `no credential ${id} in this organisation`);
     this.store.revokeCredential(id, this.now());
     return this.store.credential(id)!;
   }
@@ -270,12 +262,12 @@ export class AccessService {
 
 function checkUsername(u: unknown): asserts u is string {
   if (typeof u !== 'string' || !/^[A-Za-z0-9._@-]{1,64}$/.test(u))
-    throw new HttpProblem(400, 'bad_username', 'username must be 1-64 characters of [A-Za-z0-9._@-]');
+    throw new AccessError('bad_username', 'username must be 1-64 characters of [A-Za-z0-9._@-]');
 }
 
 function checkPassword(p: unknown): asserts p is string {
   if (typeof p !== 'string' || p.length < 12 || p.length > 256)
-    throw new HttpProblem(400, 'weak_password', 'password must be 12-256 characters');
+    throw new AccessError('weak_password', 'password must be 12-256 characters');
 }
 
 export function userJson(u: UserRow) {

@@ -1,6 +1,6 @@
 // The node's HTTP API (OpenAPI 3.1 description in ./openapi.ts). Every error
-// leaves through one typed HttpProblem, rendered as an RFC 7807 body here at
-// the boundary; anything else is a 500 problem with no internals leaked.
+// leaves through http/errors.ts: domain errors are mapped to RFC 7807 problems
+// there, anything else is a 500 problem with no internals leaked.
 import { jsonObjectBody } from './json-body.js';
 import { Hono } from 'hono';
 import { bytesToHex, type Hex } from 'viem';
@@ -16,7 +16,6 @@ import type {
 } from '@tradetwin/core/wire/status';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
-import { ChainError } from '../chain/errors.js';
 import { DEFAULT_HTTP_INGEST, type HttpIngestOptions, ingestRoutes } from '../ingest/http.js';
 import { bodyLimits, DEFAULT_API_BODY_BYTES, routeBodyLimits } from './body-limit.js';
 import { DEFAULT_CAPTURE_LIMITS } from '../epcis/capture.js';
@@ -24,7 +23,8 @@ import type { Ingestor } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
 import { openApiDocument } from './openapi.js';
-import { HttpProblem, intParam, problemResponse } from './problem.js';
+import { httpErrorHandler } from '../http/errors.js';
+import { HttpProblem, intParam, problemResponse } from '../http/problem.js';
 import { buildProofBundle, type ChainLocation } from './proof-bundle.js';
 import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
 import { type LiveFeed, liveStream } from '../http/dashboard/live.js';
@@ -37,7 +37,6 @@ import { authenticate } from '../access/http.js';
 import { corsPolicy, securityHeaders } from '../access/headers.js';
 import { accessRoutes } from '../access/routes.js';
 import type { AccessService } from '../access/service.js';
-import { edgeProblemResponse } from '../access/guard.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -84,12 +83,7 @@ export function createApp(deps: ApiDeps): Hono {
   const { store, log, ingestor } = deps;
   const app = new Hono();
 
-  app.onError((err, c) => {
-    if (err instanceof HttpProblem) return edgeProblemResponse(c, err);
-    if (err instanceof ChainError) return problemResponse(c, chainProblem(err));
-    console.error(`[api] ${c.req.method} ${c.req.path}:`, err);
-    return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
-  });
+  app.onError(httpErrorHandler('api'));
   app.notFound((c) => problemResponse(c, new HttpProblem(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
 
   // Every response: security headers; CORS only for listed origins; then who is asking and may they.
@@ -319,22 +313,6 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.web) app.route('/', webRoutes({ distDir: deps.web.distDir }));
 
   return app;
-}
-
-/** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
-function chainProblem(err: ChainError): HttpProblem {
-  if (err.code === 'reverted') {
-    const args = (err.args ?? []).map((a) => (typeof a === 'bigint' ? a.toString() : a));
-    return new HttpProblem(409, 'contract_refused', `the contract refused: ${err.errorName ?? 'reverted'}(${args.join(', ')})`, {
-      errorName: err.errorName ?? null,
-      args,
-    });
-  }
-  return new HttpProblem(
-    503,
-    'chain_unavailable',
-    `the chain did not take the transaction (${err.code}): ${err.message.split('\n')[0]}`,
-  );
 }
 
 function headJson(h: {

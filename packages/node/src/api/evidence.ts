@@ -6,7 +6,7 @@ import { bytesToHex, type Hex } from 'viem';
 import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
-import { HttpProblem } from './problem.js';
+import { HttpProblem } from '../http/problem.js';
 
 /** Most leaves in one package: a day of one-minute envelopes with room to spare. */
 export const MAX_EVIDENCE_LEAVES = 5000;

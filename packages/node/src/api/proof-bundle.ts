@@ -9,7 +9,7 @@ import { BUNDLE_VERSION, type ProofBundle, parseReadingId, toBase64 } from '@tra
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore, SignedTreeHead } from '../store/types.js';
-import { HttpProblem } from './problem.js';
+import { HttpProblem } from '../http/problem.js';
 
 export interface ChainLocation {
   chainId: number;

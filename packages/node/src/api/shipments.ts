@@ -16,7 +16,7 @@ import type { NodeStore } from '../store/types.js';
 import { epcisDocument, type SummaryReading, summariseReadings } from '@tradetwin/core/epcis/index';
 import { buildEvidence } from './evidence.js';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
-import { HttpProblem, intParam } from './problem.js';
+import { HttpProblem, intParam } from '../http/problem.js';
 
 export interface ShipmentDeps {
   store: NodeStore;

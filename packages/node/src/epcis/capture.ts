@@ -12,7 +12,7 @@
 // POST /capture has no 409); POST /events, synchronous, still answers it with 409.
 // The document's master data (epcisHeader) is stored when the job stores (master-data.ts).
 import { randomUUID } from 'node:crypto';
-import type { HttpProblem } from '../api/problem.js';
+import type { HttpProblem } from '../http/problem.js';
 import { canonicalJson } from './canonical.js';
 import { extractEvent } from './extract.js';
 import { type MasterData, parseMasterData, storeMasterData } from './master-data.js';

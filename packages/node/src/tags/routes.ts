@@ -12,7 +12,8 @@
 import { jsonObjectBody } from '../api/json-body.js';
 import { Hono } from 'hono';
 import type { LocalAccount } from 'viem';
-import { HttpProblem, intParam, problemResponse } from '../api/problem.js';
+import { httpErrorHandler } from '../http/errors.js';
+import { HttpProblem, intParam } from '../http/problem.js';
 import { checkCoordinates, type LatLon } from './geo.js';
 import { tagQrSvg } from './qr.js';
 import type { Sighting } from './sightings.js';
@@ -34,11 +35,7 @@ export interface TagRouteDeps {
 export function tagRoutes(deps: TagRouteDeps): Hono {
   const app = new Hono();
   // Applies to these routes only, also when mounted into the node's app.
-  app.onError((err, c) => {
-    if (err instanceof HttpProblem) return problemResponse(c, err);
-    console.error(`[tags] ${c.req.method} ${c.req.path}:`, err);
-    return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
-  });
+  app.onError(httpErrorHandler('tags'));
 
   app.post('/tags', async (c) => {
     if (!deps.brand) throw new HttpProblem(501, 'no_brand_key', 'this node has no brand account to sign tags with');
