@@ -9,7 +9,7 @@ import { toBase64 } from '@tradetwin/core/proof/bundle';
 import { EVENT_PROOF_VERSION, type EventProof, type SignedTreeHeadJson } from '@tradetwin/core/proof/epcis-event';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore, SignedTreeHead } from '../store/types.js';
-import { EpcisProblem } from './capture.js';
+import { EpcisProblem } from './problem.js';
 import type { EpcisRepository } from './repository.js';
 import { isoTime } from './time.js';
 

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { AccessError } from '../access/errors.js';
 import { ChainError } from '../chain/errors.js';
+import { CaptureError } from '../epcis/capture-error.js';
 import { StoreError } from '../storage/errors.js';
 import { TagError } from '../tags/tag.js';
 import { httpErrorHandler, STORE_RETRY_AFTER_SECONDS } from './errors.js';
@@ -96,5 +97,35 @@ describe('http edge mapping', () => {
     assert.equal(r.status, 503);
     assert.equal(r.body.code, 'store_unavailable');
     assert.match(String(r.body.type), /^epcisException:/);
+  });
+
+  it('a refused EPCIS capture answers with the binding’s exception type and status', async () => {
+    const cases: [CaptureError, number, string][] = [
+      [new CaptureError('invalid', 'schema_violation', '/type: must be string'), 400, 'epcisException:ValidationException'],
+      [new CaptureError('too_large', 'too_many_events', '51 events'), 413, 'epcisException:CaptureLimitExceededException'],
+      [
+        new CaptureError(
+          'refused',
+          'duplicate_event_id',
+          'event x exists',
+          {},
+          {
+            type: 'epcisException:ValidationException',
+            title: 'Duplicate',
+            status: 409,
+            detail: 'event x exists',
+            code: 'duplicate_event_id',
+          },
+        ),
+        409,
+        'epcisException:ValidationException',
+      ],
+    ];
+    for (const [err, status, type] of cases) {
+      const r = await answer(err, '/epcis/capture');
+      assert.equal(r.status, status, err.code);
+      assert.equal(r.body.type, type);
+      assert.equal(r.body.code, err.code);
+    }
   });
 });

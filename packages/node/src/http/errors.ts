@@ -1,11 +1,13 @@
 // The one place where errors become HTTP statuses. Domain modules raise their
-// own coded errors (ChainError, StoreError, AccessError, TagError, …) and know
+// own coded errors (ChainError, StoreError, AccessError, TagError, CaptureError) and know
 // nothing of HTTP; the node's app, the guard of a module's own app and the
 // module routers all answer through httpErrorHandler, so a code means the same
 // status on every route. Anything unknown is a 500 that leaks no internals.
 import type { Context } from 'hono';
 import { AccessError, type AccessErrorCode } from '../access/errors.js';
 import { ChainError } from '../chain/errors.js';
+import { CaptureError } from '../epcis/capture-error.js';
+import { EpcisProblem } from '../epcis/problem.js';
 import { epcisProblemResponse } from '../epcis/routes.js';
 import { StoreError } from '../storage/errors.js';
 import { TagError } from '../tags/tag.js';
@@ -66,6 +68,24 @@ function storeProblem(err: StoreError): HttpProblem | null {
   }
 }
 
+/** An EPCIS capture refused: the binding's exception types (a refused synchronous capture answers as its job's error). */
+function captureProblem(err: CaptureError): HttpProblem {
+  switch (err.fault) {
+    case 'invalid':
+      return new EpcisProblem(400, 'epcisException:ValidationException', err.code, err.detail, err.extra);
+    case 'too_large':
+      return new EpcisProblem(413, 'epcisException:CaptureLimitExceededException', err.code, err.detail, err.extra);
+    case 'refused':
+      return new EpcisProblem(
+        (err.jobError?.status ?? 500) as HttpProblem['status'],
+        err.jobError?.type ?? 'epcisException:ImplementationException',
+        err.code,
+        err.detail,
+        err.extra,
+      );
+  }
+}
+
 /** The problem an error is at the HTTP edge; null when it is not one a client caused or can act on (a 500). */
 export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof HttpProblem) return err;
@@ -76,6 +96,7 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
     return new HttpProblem(ACCESS_STATUS[err.code], err.code, err.message, extra);
   }
   if (err instanceof TagError) return new HttpProblem(400, err.code, err.message, err.extra);
+  if (err instanceof CaptureError) return captureProblem(err);
   return null;
 }
 

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { toHttpProblem } from '../../http/errors.js';
-import { EpcisProblem } from '../capture.js';
+import { EpcisProblem } from '../problem.js';
 import { rawQueryPairs } from '../query.js';
 import { parseStreamParameters } from './definition.js';
 import type { EpcisSubscriptions } from './service.js';
