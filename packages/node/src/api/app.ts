@@ -25,7 +25,7 @@ import type { NodeStore } from '../store/types.js';
 import { openApiDocument } from './openapi.js';
 import { httpErrorHandler } from '../http/errors.js';
 import { HttpProblem, intParam, problemResponse } from '../http/problem.js';
-import { buildProofBundle, type ChainLocation } from './proof-bundle.js';
+import { buildProofBundle, type ChainLocation } from '../proof/bundle.js';
 import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
 import { type LiveFeed, liveStream } from '../http/dashboard/live.js';
 import { seriesRoutes } from '../http/dashboard/series.js';

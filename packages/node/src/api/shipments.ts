@@ -14,7 +14,7 @@ import { ShipmentError, type ShipmentDefinition, validateShipment } from '../shi
 import type { PayoutRecord, ShipmentStore } from '../shipments/store.js';
 import type { NodeStore } from '../store/types.js';
 import { epcisDocument, type SummaryReading, summariseReadings } from '@tradetwin/core/epcis/index';
-import { buildEvidence } from './evidence.js';
+import { buildEvidence } from '../proof/evidence.js';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
 import { HttpProblem, intParam } from '../http/problem.js';
 

@@ -1,5 +1,5 @@
 // The one place where errors become HTTP statuses. Domain modules raise their
-// own coded errors (ChainError, StoreError, AccessError, TagError, CaptureError) and know
+// own coded errors (ChainError, StoreError, AccessError, TagError, CaptureError, ProofError) and know
 // nothing of HTTP; the node's app, the guard of a module's own app and the
 // module routers all answer through httpErrorHandler, so a code means the same
 // status on every route. Anything unknown is a 500 that leaks no internals.
@@ -9,6 +9,7 @@ import { ChainError } from '../chain/errors.js';
 import { CaptureError } from '../epcis/capture-error.js';
 import { EpcisProblem } from '../epcis/problem.js';
 import { epcisProblemResponse } from '../epcis/routes.js';
+import { ProofError, type ProofErrorCode } from '../proof/errors.js';
 import { StoreError } from '../storage/errors.js';
 import { TagError } from '../tags/tag.js';
 import { HttpProblem, problemResponse } from './problem.js';
@@ -33,6 +34,18 @@ const ACCESS_STATUS: Record<AccessErrorCode, HttpProblem['status']> = {
   bad_scopes: 400,
   bad_username: 400,
   weak_password: 400,
+};
+
+const PROOF_STATUS: Record<ProofErrorCode, HttpProblem['status']> = {
+  bad_reading_id: 400,
+  no_such_leaf: 404,
+  not_telemetry: 404,
+  no_such_reading: 404,
+  too_much_evidence: 413,
+  not_anchored: 409,
+  index_missing: 500,
+  device_missing: 500,
+  leaf_missing: 500,
 };
 
 /** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
@@ -97,6 +110,7 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
   }
   if (err instanceof TagError) return new HttpProblem(400, err.code, err.message, err.extra);
   if (err instanceof CaptureError) return captureProblem(err);
+  if (err instanceof ProofError) return new HttpProblem(PROOF_STATUS[err.code], err.code, err.message, err.extra);
   return null;
 }
 
