@@ -9,7 +9,7 @@ import { toBase64 } from '@tradetwin/core/proof/bundle';
 import { EVENT_PROOF_VERSION, type EventProof, type SignedTreeHeadJson } from '@tradetwin/core/proof/epcis-event';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore, SignedTreeHead } from '../store/types.js';
-import { EpcisProblem } from './problem.js';
+import { ProofError } from '../proof/errors.js';
 import type { EpcisRepository } from './repository.js';
 import { isoTime } from './time.js';
 
@@ -60,8 +60,7 @@ export async function buildEventProofs(leafIndexes: readonly number[], deps: Pro
   for (const index of leafIndexes) {
     const e = repo.byLeaf(index);
     const leaf = index < log.size ? await store.leaf(index) : null;
-    if (!e || !leaf)
-      throw new EpcisProblem(404, 'epcisException:NoSuchResourceException', 'no_such_event', `no EPCIS event at leaf ${index}`);
+    if (!e || !leaf) throw new ProofError('no_such_event', `no EPCIS event at leaf ${index}`);
     const path = await log.inclusionProof(index, head.size);
     out.push({
       version: EVENT_PROOF_VERSION,

@@ -41,6 +41,7 @@ const PROOF_STATUS: Record<ProofErrorCode, HttpProblem['status']> = {
   no_such_leaf: 404,
   not_telemetry: 404,
   no_such_reading: 404,
+  no_such_event: 404,
   too_much_evidence: 413,
   not_anchored: 409,
   index_missing: 500,

@@ -9,6 +9,7 @@ export type ProofErrorCode =
   | 'no_such_leaf'
   | 'not_telemetry'
   | 'no_such_reading'
+  | 'no_such_event'
   | 'too_much_evidence'
   | 'not_anchored'
   | 'index_missing'
