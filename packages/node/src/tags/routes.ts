@@ -8,7 +8,7 @@
 // Sightings are not public: they hold where and by whom an item was scanned
 // (consumers' positions); the public verification names only the two
 // sightings of an impossible-travel finding, without who scanned.
-// Errors are RFC 7807 problems (api/problem.ts), each with a precise code.
+// Errors are RFC 7807 problems (http/problem.ts; domain errors mapped in http/errors.ts), each with a precise code.
 import { jsonObjectBody } from '../api/json-body.js';
 import { Hono } from 'hono';
 import type { LocalAccount } from 'viem';

@@ -6,7 +6,7 @@
 // route's time and size; zooming into the excursion; and, for comparison, the
 // fallback path (the raw readings route, downsampled in the browser).
 //
-//   cd /work/main && npx node --import tsx packages/web/src/page.bench.ts [--samples N]
+//   cd /work/main && npx node --import tsx packages/node/src/http/dashboard/page.bench.ts [--samples N]
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
