@@ -1,5 +1,5 @@
 // Vite build of the dashboard and the public /verify page. `npm run build -w @tradetwin/web`
-// writes dist/, which the node serves (server/static.ts); `npm run dev -w @tradetwin/web`
+// writes dist/, which the node serves (node http/dashboard/static.ts); `npm run dev -w @tradetwin/web`
 // proxies the API (and its SSE stream) to a node on TRADETWIN_NODE_URL (default :8080).
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -29,7 +29,7 @@ import { createVerifier } from './ingest/verifier.js';
 import { headSignerFromKey } from './log/head-signer.js';
 import { TransparencyLog } from './log/transparency-log.js';
 import { ClaimAggregator, type ClaimAggregatorOptions } from './oracle/claims.js';
-import { openEpcisRepository } from './epcis/index.js';
+import { type EpcisRepository, openEpcisRepository } from './epcis/index.js';
 import { EpcisSubscriptions } from './epcis/subscriptions/service.js';
 import { attachEpcisWebSockets } from './epcis/subscriptions/websocket.js';
 import { ShipmentMonitor } from './shipments/monitor.js';
@@ -37,8 +37,8 @@ import { TagVerifier } from './tags/index.js';
 import type { ShipmentStore } from './storage/shipments.js';
 import { openStorage } from './storage/index.js';
 import type { NodeStore } from './store/types.js';
-import { LiveFeed } from '@tradetwin/web/server/live';
-import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from '@tradetwin/web/server/live-events';
+import { LiveFeed } from './http/dashboard/live.js';
+import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
   config: NodeConfig;
@@ -63,6 +63,8 @@ export interface RunningNode {
   enableClaims(opts: Omit<ClaimAggregatorOptions, 'clients' | 'shipments' | 'anchorNow'>): ClaimAggregator;
   /** What the dashboard follows live (GET /api/v1/events/stream). */
   live: LiveFeed;
+  /** The EPCIS repository (served under /epcis). */
+  epcis: EpcisRepository;
   contracts: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
   adminToken: string;
   /** Accounts, sessions and API credentials of the node's organisation. */
@@ -342,6 +344,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         return claims;
       },
       live,
+      epcis,
       contracts,
       adminToken,
       access,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
-import { PROBLEM_BASE } from '../api/problem.js';
+import { PROBLEM_BASE } from '../http/problem.js';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import { guard } from './guard.js';
 import { corsPolicy } from './headers.js';

@@ -10,7 +10,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { HttpProblem } from '../api/problem.js';
+import { HttpProblem } from '../http/problem.js';
 import { changesState, requirementFor } from './policy.js';
 import { satisfies } from './scopes.js';
 import type { AccessService, Principal } from './service.js';

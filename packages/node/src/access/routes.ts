@@ -4,7 +4,7 @@
 import { jsonObjectBody } from '../api/json-body.js';
 import { type Context, Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { HttpProblem } from '../api/problem.js';
+import { HttpProblem } from '../http/problem.js';
 import { CSRF_COOKIE, clientAddress, SESSION_COOKIE } from './http.js';
 import { isRole, ROLES, ROLE_SCOPES } from './scopes.js';
 import { type AccessService, credentialJson, type Principal, userJson } from './service.js';

@@ -5,7 +5,7 @@
 // time (crypto.timingSafeEqual over equal-length digests).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { HttpProblem } from '../api/problem.js';
+import { AccessError } from './errors.js';
 import { type Role, ROLE_SCOPES, SCOPES, scopeError } from './scopes.js';
 import type { AccessStore, CredentialRow, UserRow } from '../storage/access.js';
 import { StoreError } from '../storage/errors.js';
@@ -87,8 +87,8 @@ export class AccessService {
     // One digest comparison whether or not the id exists.
     const expected = row?.secretHash ?? sha256('no such credential');
     const ok = timingSafeEqual(sha256(m?.[2] ?? token), expected) && row !== null;
-    if (!ok || !row) throw new HttpProblem(401, 'bad_credential', 'the bearer token is not a valid credential of this node');
-    if (row.revokedAt !== null) throw new HttpProblem(401, 'credential_revoked', `credential ${row.id} was revoked`);
+    if (!ok || !row) throw new AccessError('bad_credential', 'the bearer token is not a valid credential of this node');
+    if (row.revokedAt !== null) throw new AccessError('credential_revoked', `credential ${row.id} was revoked`);
     this.sameOrg(row.orgId, `credential ${row.id}`);
     await this.store.touchCredential(row.id, this.now());
     return { kind: 'credential', orgId: row.orgId, name: row.id, role: null, scopes: new Set(row.scopes) };
@@ -97,13 +97,13 @@ export class AccessService {
   /** The principal a session cookie names, or a 401 problem (unknown, expired, or its account disabled). */
   async session(sessionId: string): Promise<Principal> {
     const row = await this.store.session(sha256(sessionId).toString('hex'));
-    if (!row) throw new HttpProblem(401, 'no_session', 'the session is not known (logged out, or never logged in): log in again');
+    if (!row) throw new AccessError('no_session', 'the session is not known (logged out, or never logged in): log in again');
     if (row.expiresAt <= this.now()) {
       await this.store.deleteSession(row.idHash);
-      throw new HttpProblem(401, 'session_expired', 'the session has expired: log in again');
+      throw new AccessError('session_expired', 'the session has expired: log in again');
     }
     const u = await this.store.userById(row.userId);
-    if (!u || u.disabled) throw new HttpProblem(401, 'account_disabled', 'the account of this session is disabled');
+    if (!u || u.disabled) throw new AccessError('account_disabled', 'the account of this session is disabled');
     this.sameOrg(u.orgId, `user ${u.username}`);
     return {
       kind: 'user',
@@ -117,8 +117,7 @@ export class AccessService {
 
   private sameOrg(orgId: number, what: string): void {
     if (orgId !== this.orgId) {
-      throw new HttpProblem(
-        403,
+      throw new AccessError(
         'foreign_organisation',
         `${what} belongs to organisation ${orgId}, not to this node's (${this.orgId})`,
       );
@@ -137,13 +136,10 @@ export class AccessService {
     const u = await this.store.user(this.orgId, username);
     const now = this.now();
     if (u && u.lockedUntil !== null && u.lockedUntil > now) {
-      throw new HttpProblem(
-        423,
+      throw new AccessError(
         'account_locked',
         `the account is locked after repeated failed logins until ${new Date(u.lockedUntil).toISOString()}`,
-        {
-          retryAfterSeconds: Math.ceil((u.lockedUntil - now) / 1000),
-        },
+        Math.ceil((u.lockedUntil - now) / 1000),
       );
     }
     let ok = false;
@@ -155,9 +151,9 @@ export class AccessService {
         const lock = failed >= this.maxFailed;
         await this.store.updateUser(u.id, { failedAttempts: lock ? 0 : failed, lockedUntil: lock ? now + this.lockMs : null });
       }
-      throw new HttpProblem(401, 'bad_login', 'unknown username or wrong password');
+      throw new AccessError('bad_login', 'unknown username or wrong password');
     }
-    if (u.disabled) throw new HttpProblem(401, 'account_disabled', 'this account is disabled');
+    if (u.disabled) throw new AccessError('account_disabled', 'this account is disabled');
     await this.store.updateUser(u.id, { failedAttempts: 0, lockedUntil: null });
     await this.store.deleteExpiredSessions(now);
     const sessionId = randomBytes(32).toString('base64url');
@@ -188,13 +184,10 @@ export class AccessService {
     }
     a.n += 1;
     if (a.n > this.loginsPerMinute) {
-      throw new HttpProblem(
-        429,
+      throw new AccessError(
         'too_many_logins',
         `more than ${this.loginsPerMinute} login attempts a minute from this address`,
-        {
-          retryAfterSeconds: Math.ceil((a.windowStart + 60_000 - now) / 1000),
-        },
+        Math.ceil((a.windowStart + 60_000 - now) / 1000),
       );
     }
   }
@@ -209,7 +202,7 @@ export class AccessService {
   async addUser(username: string, password: string, role: Role): Promise<UserRow> {
     checkUsername(username);
     checkPassword(password);
-    const exists = () => new HttpProblem(409, 'user_exists', `user ${username} exists`);
+    const exists = () => new AccessError('user_exists', `user ${username} exists`);
     if (await this.store.user(this.orgId, username)) throw exists();
     const passwordHash = await hash(password, ARGON2);
     // Two requests for one username at once: the store refuses the second.
@@ -238,7 +231,7 @@ export class AccessService {
 
   private async requireUser(username: string): Promise<UserRow> {
     const u = await this.store.user(this.orgId, username);
-    if (!u) throw new HttpProblem(404, 'no_such_user', `no user ${username} in this organisation`);
+    if (!u) throw new AccessError('no_such_user', `no user ${username} in this organisation`);
     return u;
   }
 
@@ -251,12 +244,12 @@ export class AccessService {
     orgId = this.orgId,
   ): Promise<{ credential: CredentialRow; token: string }> {
     if (typeof name !== 'string' || !/^[\p{L}\p{N} ._:@/-]{1,80}$/u.test(name))
-      throw new HttpProblem(400, 'bad_name', 'name must be 1-80 letters, digits, spaces or ._:@/-');
+      throw new AccessError('bad_name', 'name must be 1-80 letters, digits, spaces or ._:@/-');
     if (!Array.isArray(scopes) || scopes.length === 0 || scopes.length > 32)
-      throw new HttpProblem(400, 'bad_scopes', `scopes must be a list of 1-32 of: ${Object.keys(SCOPES).join(', ')}`);
+      throw new AccessError('bad_scopes', `scopes must be a list of 1-32 of: ${Object.keys(SCOPES).join(', ')}`);
     for (const s of scopes) {
       const err = typeof s === 'string' ? scopeError(s) : 'scopes must be strings';
-      if (err) throw new HttpProblem(400, 'bad_scopes', err);
+      if (err) throw new AccessError('bad_scopes', err);
     }
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
@@ -272,7 +265,7 @@ export class AccessService {
   async revokeCredential(id: string): Promise<CredentialRow> {
     const row = await this.store.credential(id);
     if (!row || row.orgId !== this.orgId)
-      throw new HttpProblem(404, 'no_such_credential', `no credential ${id} in this organisation`);
+      throw new AccessError('no_such_credential', `no credential ${id} in this organisation`);
     await this.store.revokeCredential(id, this.now());
     return (await this.store.credential(id))!;
   }
@@ -280,12 +273,12 @@ export class AccessService {
 
 function checkUsername(u: unknown): asserts u is string {
   if (typeof u !== 'string' || !/^[A-Za-z0-9._@-]{1,64}$/.test(u))
-    throw new HttpProblem(400, 'bad_username', 'username must be 1-64 characters of [A-Za-z0-9._@-]');
+    throw new AccessError('bad_username', 'username must be 1-64 characters of [A-Za-z0-9._@-]');
 }
 
 function checkPassword(p: unknown): asserts p is string {
   if (typeof p !== 'string' || p.length < 12 || p.length > 256)
-    throw new HttpProblem(400, 'weak_password', 'password must be 12-256 characters');
+    throw new AccessError('weak_password', 'password must be 12-256 characters');
 }
 
 export function userJson(u: UserRow) {

@@ -1,13 +1,21 @@
 // The node's HTTP API (OpenAPI 3.1 description in ./openapi.ts). Every error
-// leaves through one typed HttpProblem, rendered as an RFC 7807 body here at
-// the boundary; anything else is a 500 problem with no internals leaked.
+// leaves through http/errors.ts: domain errors are mapped to RFC 7807 problems
+// there, anything else is a 500 problem with no internals leaked.
 import { jsonObjectBody } from './json-body.js';
 import { Hono } from 'hono';
-import { bytesToHex } from 'viem';
+import { bytesToHex, type Hex } from 'viem';
+import type { DeviceDetailJson, DeviceJson, DeviceReadingsJson, ReadingJson } from '@tradetwin/core/wire/devices';
+import type {
+  AnchorJson,
+  ConsistencyProofJson,
+  InclusionProofJson,
+  LeafJson,
+  PinnedChainJson,
+  SignedHeadJson,
+  StatusJson,
+} from '@tradetwin/core/wire/status';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
-import type { Reading } from '@tradetwin/core/telemetry/payload';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
-import { ChainError } from '../chain/errors.js';
 import { DEFAULT_HTTP_INGEST, type HttpIngestOptions, ingestRoutes } from '../ingest/http.js';
 import { bodyLimits, DEFAULT_API_BODY_BYTES, routeBodyLimits } from './body-limit.js';
 import { DEFAULT_CAPTURE_LIMITS } from '../epcis/capture.js';
@@ -15,12 +23,13 @@ import type { Ingestor } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
 import { openApiDocument } from './openapi.js';
-import { HttpProblem, intParam, problemResponse } from './problem.js';
-import { buildProofBundle, type ChainLocation } from './proof-bundle.js';
+import { httpErrorHandler } from '../http/errors.js';
+import { HttpProblem, intParam, problemResponse } from '../http/problem.js';
+import { buildProofBundle, type ChainLocation } from '../proof/bundle.js';
 import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
-import { type LiveFeed, liveStream } from '@tradetwin/web/server/live';
-import { seriesRoutes } from '@tradetwin/web/server/series';
-import { webRoutes } from '@tradetwin/web/server/static';
+import { type LiveFeed, liveStream } from '../http/dashboard/live.js';
+import { seriesRoutes } from '../http/dashboard/series.js';
+import { webRoutes } from '../http/dashboard/static.js';
 import { type EpcisRepository, epcisRoutes } from '../epcis/index.js';
 import type { EpcisSubscriptions } from '../epcis/subscriptions/service.js';
 import { type TagRouteDeps, tagRoutes } from '../tags/index.js';
@@ -28,7 +37,6 @@ import { authenticate } from '../access/http.js';
 import { corsPolicy, securityHeaders } from '../access/headers.js';
 import { accessRoutes } from '../access/routes.js';
 import type { AccessService } from '../access/service.js';
-import { edgeProblemResponse } from '../access/guard.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -75,12 +83,7 @@ export function createApp(deps: ApiDeps): Hono {
   const { store, log, ingestor } = deps;
   const app = new Hono();
 
-  app.onError((err, c) => {
-    if (err instanceof HttpProblem) return edgeProblemResponse(c, err);
-    if (err instanceof ChainError) return problemResponse(c, chainProblem(err));
-    console.error(`[api] ${c.req.method} ${c.req.path}:`, err);
-    return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
-  });
+  app.onError(httpErrorHandler('api'));
   app.notFound((c) => problemResponse(c, new HttpProblem(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
 
   // Every response: security headers; CORS only for listed origins; then who is asking and may they.
@@ -114,8 +117,8 @@ export function createApp(deps: ApiDeps): Hono {
       memberRegistry: deps.chain.memberRegistry,
       deviceRegistry: deps.chain.deviceRegistry,
       logAnchor: deps.chain.logAnchor,
-      logPublisher: deps.chain.nodeAddress,
-    }),
+      logPublisher: deps.chain.nodeAddress as Hex,
+    } satisfies PinnedChainJson),
   );
 
   app.route('/api/v1/telemetry', ingestRoutes(ingestor, ingestHttp));
@@ -124,7 +127,7 @@ export function createApp(deps: ApiDeps): Hono {
     const head = await store.latestHead();
     const anchor = await store.latestConfirmedAnchor();
     return c.json({
-      node: { address: deps.chain.nodeAddress, store: store.kind },
+      node: { address: deps.chain.nodeAddress as Hex, store: store.kind },
       chain: {
         chainId: deps.chain.chainId,
         rpcUrl: deps.chain.rpcUrl,
@@ -134,11 +137,16 @@ export function createApp(deps: ApiDeps): Hono {
       },
       log: { size: log.size, latestSignedHead: head ? headJson(head) : null },
       anchor: anchor
-        ? { size: anchor.size, root: bytesToHex(anchor.root), txHash: anchor.txHash, blockNumber: anchor.blockNumber }
+        ? {
+            size: anchor.size,
+            root: bytesToHex(anchor.root),
+            txHash: anchor.txHash as Hex | null,
+            blockNumber: anchor.blockNumber,
+          }
         : null,
-      ingest: ingestor.counters.snapshot(),
+      ingest: { ...ingestor.counters.snapshot() },
       ...(deps.status ? await deps.status() : {}),
-    });
+    } satisfies StatusJson);
   });
 
   app.get('/api/v1/metrics', (c) => c.json(ingestor.counters.snapshot()));
@@ -166,7 +174,7 @@ export function createApp(deps: ApiDeps): Hono {
       receivedAt: rec.receivedAt,
       data: Buffer.from(leaf.data).toString('base64'),
       telemetry: rec.kind === 'telemetry' ? decodeTelemetryLeaf(leaf.data) : undefined,
-    });
+    } satisfies LeafJson);
   });
 
   app.get('/api/v1/log/proof/inclusion', async (c) => {
@@ -176,7 +184,12 @@ export function createApp(deps: ApiDeps): Hono {
       throw new HttpProblem(400, 'bad_range', `leaf ${index} is not in a tree of size ${size} (log size ${log.size})`);
     }
     const path = await log.inclusionProof(index, size);
-    return c.json({ index, treeSize: size, root: bytesToHex(await log.root(size)), path: path.map((p) => bytesToHex(p)) });
+    return c.json({
+      index,
+      treeSize: size,
+      root: bytesToHex(await log.root(size)),
+      path: path.map((p) => bytesToHex(p)),
+    } satisfies InclusionProofJson);
   });
 
   app.get('/api/v1/log/proof/consistency', async (c) => {
@@ -190,7 +203,7 @@ export function createApp(deps: ApiDeps): Hono {
       fromRoot: bytesToHex(await log.root(from)),
       toRoot: bytesToHex(await log.root(to)),
       path: path.map((p) => bytesToHex(p)),
-    });
+    } satisfies ConsistencyProofJson);
   });
 
   app.get('/api/v1/readings/:id/bundle', async (c) => c.json(await buildProofBundle(c.req.param('id'), deps)));
@@ -198,16 +211,18 @@ export function createApp(deps: ApiDeps): Hono {
   app.get('/api/v1/anchors', async (c) => {
     const rows = await store.anchors();
     return c.json(
-      rows.map((a) => ({
-        size: a.size,
-        root: bytesToHex(a.root),
-        timestamp: a.timestamp,
-        status: a.status,
-        txHash: a.txHash,
-        blockNumber: a.blockNumber,
-        attempts: a.attempts,
-        lastError: a.lastError,
-      })),
+      rows.map(
+        (a): AnchorJson => ({
+          size: a.size,
+          root: bytesToHex(a.root),
+          timestamp: a.timestamp,
+          status: a.status,
+          txHash: a.txHash as Hex | null,
+          blockNumber: a.blockNumber,
+          attempts: a.attempts,
+          lastError: a.lastError,
+        }),
+      ),
     );
   });
 
@@ -221,7 +236,7 @@ export function createApp(deps: ApiDeps): Hono {
     const d = await store.device(id);
     if (!d) throw new HttpProblem(404, 'unknown_device', `device ${id} is not registered with this node`);
     const state = (await store.deviceStates()).find((s) => s.deviceId === id);
-    return c.json({ ...deviceJson(d, state), sequenceGaps: await store.gaps(id) });
+    return c.json({ ...deviceJson(d, state), sequenceGaps: await store.gaps(id) } satisfies DeviceDetailJson);
   });
 
   app.get('/api/v1/devices/:id/readings', async (c) => {
@@ -230,7 +245,7 @@ export function createApp(deps: ApiDeps): Hono {
     const to = intParam(c.req.query('to'), 'to', Number.MAX_SAFE_INTEGER);
     const limit = Math.min(intParam(c.req.query('limit'), 'limit', 1000), 100_000);
     const rows = await store.telemetry({ deviceId: id, from, to, limit });
-    const readings: (Reading & { id: string; seq: number })[] = [];
+    const readings: ReadingJson[] = [];
     for (const row of rows) {
       const leaf = await store.leaf(row.index);
       if (!leaf) continue;
@@ -239,7 +254,7 @@ export function createApp(deps: ApiDeps): Hono {
         if (r.t >= from && r.t <= to) readings.push({ id: `${row.index}:${pos}`, seq: row.seq, ...r });
       });
     }
-    return c.json({ deviceId: id, readings: readings.slice(0, limit) });
+    return c.json({ deviceId: id, readings: readings.slice(0, limit) } satisfies DeviceReadingsJson);
   });
 
   if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log }));
@@ -300,24 +315,20 @@ export function createApp(deps: ApiDeps): Hono {
   return app;
 }
 
-/** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
-function chainProblem(err: ChainError): HttpProblem {
-  if (err.code === 'reverted') {
-    const args = (err.args ?? []).map((a) => (typeof a === 'bigint' ? a.toString() : a));
-    return new HttpProblem(409, 'contract_refused', `the contract refused: ${err.errorName ?? 'reverted'}(${args.join(', ')})`, {
-      errorName: err.errorName ?? null,
-      args,
-    });
-  }
-  return new HttpProblem(
-    503,
-    'chain_unavailable',
-    `the chain did not take the transaction (${err.code}): ${err.message.split('\n')[0]}`,
-  );
-}
-
-function headJson(h: { size: number; root: Uint8Array; timestamp: number; signature: Uint8Array; signer: string }) {
-  return { size: h.size, root: bytesToHex(h.root), timestamp: h.timestamp, signature: bytesToHex(h.signature), signer: h.signer };
+function headJson(h: {
+  size: number;
+  root: Uint8Array;
+  timestamp: number;
+  signature: Uint8Array;
+  signer: string;
+}): SignedHeadJson {
+  return {
+    size: h.size,
+    root: bytesToHex(h.root),
+    timestamp: h.timestamp,
+    signature: bytesToHex(h.signature),
+    signer: h.signer as Hex,
+  };
 }
 
 function deviceJson(
@@ -330,7 +341,7 @@ function deviceJson(
     revokedAt: number | null;
   },
   s?: { lastSeq: number; lastSeenAt: number | null; gaps: number },
-) {
+): DeviceJson {
   return {
     deviceId: d.deviceId,
     keyType: d.keyType === 1 ? 'ES256' : 'EdDSA',

@@ -10,8 +10,8 @@
 //    which @hono/node-server would otherwise do for up to 64 MB or 500 ms.
 import type { MiddlewareHandler } from 'hono';
 import type { IncomingMessage } from 'node:http';
-import { edgeProblemResponse } from '../access/guard.js';
-import { HttpProblem } from './problem.js';
+import { edgeProblemResponse } from '../http/errors.js';
+import { HttpProblem } from '../http/problem.js';
 
 /** The largest body a route takes, and how its refusal is named (a route's own problem code and headers). */
 export interface BodyLimit {

@@ -1,5 +1,5 @@
 // The body of a JSON API request as an object, or the one 400 problem for anything else.
-import { HttpProblem } from './problem.js';
+import { HttpProblem } from '../http/problem.js';
 
 export async function jsonObjectBody(req: { text(): Promise<string> }, optional = false): Promise<Record<string, unknown>> {
   const text = await req.text();

@@ -3,6 +3,7 @@
 // oracles of other members re-verify before they attest.
 import { Hono } from 'hono';
 import type { Address, Hex } from 'viem';
+import type { PayoutJson, PolicyJson, Rule, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { RuleError, validateRules } from '@tradetwin/core/rules/index';
 import type { ChainClients } from '../chain/clients.js';
 import { ChainError } from '../chain/errors.js';
@@ -11,12 +12,12 @@ import type { TransparencyLog } from '../log/transparency-log.js';
 import type { ShipmentMonitor } from '../shipments/monitor.js';
 import { ShipmentError, type ShipmentDefinition, validateShipment } from '../shipments/definition.js';
 import { StoreError } from '../storage/errors.js';
-import type { ShipmentStore } from '../storage/shipments.js';
+import type { PayoutRecord, ShipmentStore } from '../storage/shipments.js';
 import type { NodeStore } from '../store/types.js';
 import { epcisDocument, type SummaryReading, summariseReadings } from '@tradetwin/core/epcis/index';
-import { buildEvidence } from './evidence.js';
+import { buildEvidence } from '../proof/evidence.js';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
-import { HttpProblem, intParam } from './problem.js';
+import { HttpProblem, intParam } from '../http/problem.js';
 
 export interface ShipmentDeps {
   store: NodeStore;
@@ -34,21 +35,27 @@ export function shipmentStatus(s: ShipmentDefinition, now: number): 'planned' | 
   return now < first ? 'planned' : now < last ? 'in_transit' : 'arrived';
 }
 
+/** A payout as the API shows it: ids and hashes are the chain's 0x-hex. */
+function payoutJson(p: PayoutRecord): PayoutJson {
+  return { ...p, excursionId: p.excursionId as Hex, txHash: p.txHash as Hex, signers: p.signers as Hex[] };
+}
+
 export function shipmentRoutes(deps: ShipmentDeps): Hono {
   const app = new Hono();
 
-  const state = async (s: ShipmentDefinition) => {
+  const state = async (s: ShipmentDefinition): Promise<ShipmentStateJson> => {
     const policies = await deps.shipments.policies(s.id);
     const payouts = (await deps.shipments.payouts()).filter((p) => policies.some((q) => q.policyId === p.policyId));
     const excursions = deps.monitor.excursions(s.id);
     return {
-      shipment: s,
+      // The rules were validated (core/rules) when the shipment was created.
+      shipment: { ...s, rules: s.rules as Rule[] },
       status: shipmentStatus(s, Date.now()),
       latest: deps.monitor.latest(s.id),
       excursions,
       breached: excursions.filter((x) => x.breached).length,
       policies,
-      payouts,
+      payouts: payouts.map(payoutJson),
     };
   };
 
@@ -156,8 +163,8 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
     return c.json(epcisDocument(events));
   });
 
-  app.get('/policies', async (c) => c.json(await deps.shipments.policies()));
-  app.get('/payouts', async (c) => c.json(await deps.shipments.payouts()));
+  app.get('/policies', async (c) => c.json((await deps.shipments.policies()) satisfies PolicyJson[]));
+  app.get('/payouts', async (c) => c.json((await deps.shipments.payouts()).map(payoutJson)));
 
   app.get('/evidence', async (c) => {
     const deviceId = c.req.query('deviceId');

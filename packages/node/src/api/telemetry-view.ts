@@ -2,15 +2,11 @@
 // the API and dashboards. The leaf was verified at ingest; this only decodes.
 import { decodeSign1 } from '@tradetwin/core/cose/sign1';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
-import { decodePayload, type Reading } from '@tradetwin/core/telemetry/payload';
+import { decodePayload } from '@tradetwin/core/telemetry/payload';
+import type { TelemetryLeafJson } from '@tradetwin/core/wire/status';
 
-export interface TelemetryView {
-  deviceId: string;
-  seq: number;
-  signedAt: number;
-  receivedAt: number;
-  readings: Reading[];
-}
+/** As GET /api/v1/log/leaves/{index} shows it (core/wire). */
+export type TelemetryView = TelemetryLeafJson;
 
 export function decodeTelemetryLeaf(leafData: Uint8Array): TelemetryView {
   const leaf = decodeLeaf(leafData);

@@ -12,6 +12,7 @@
 //    and port with back-off, and listeners (the anchor outbox) are told, since
 //    anvil saves its state once a second and the restarted chain may have lost
 //    the last blocks.
+import type { ChainProcessJson } from '@tradetwin/core/wire/status';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -30,20 +31,8 @@ const RESTART_MIN_MS = 250;
 const RESTART_MAX_MS = 30_000;
 const STABLE_AFTER_MS = 60_000;
 
-export interface ChainProcessState {
-  /** This node started the chain and answers for it. */
-  owned: true;
-  running: boolean;
-  /** anvil's pid and the watchdog's (= the chain's process group). */
-  pid: number;
-  processGroup: number;
-  /** Times the chain died under the node and was restarted. */
-  restarts: number;
-  lastExit: { code: number | null; at: number } | null;
-  /** When the next restart attempt is due, while the chain is down. */
-  nextRestartAt: number | null;
-  lockFile: string;
-}
+/** The embedded chain's process as status reports it (core/wire). */
+export type ChainProcessState = ChainProcessJson;
 
 export interface EmbeddedChain {
   rpcUrl: string;

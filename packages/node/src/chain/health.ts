@@ -3,29 +3,12 @@
 // the latest block once a second; a block number lower than one seen before
 // means the chain lost blocks (an embedded chain restarted from its state
 // file, or a reorganisation) and the anchor outbox must reconcile.
+import type { ChainHealthJson } from '@tradetwin/core/wire/status';
 import type { NodePublicClient } from './clients.js';
 import type { ChainProcessState } from './embedded.js';
 
-export interface ChainHealth {
-  mode: 'embedded' | 'external';
-  /** The last poll got an answer. */
-  reachable: boolean;
-  lastBlock: number | null;
-  /** Timestamp of that block, ms. */
-  lastBlockAt: number | null;
-  /** Seconds since the latest block was made (an idle automining chain makes none). */
-  secondsSinceLastBlock: number | null;
-  /** When the chain last answered, ms; and the lag since then in seconds. */
-  lastAnsweredAt: number | null;
-  secondsSinceAnswer: number | null;
-  lastError: string | null;
-  /** Times the latest block number went backwards. */
-  rollbacks: number;
-  /** What a refused sender is told to wait (Retry-After). */
-  retryAfterSeconds: number;
-  /** Set when this node runs the chain (embedded): its process state. */
-  process: ChainProcessState | null;
-}
+/** The snapshot served as GET /api/v1/status → chainHealth (declared once in core/wire). */
+export type ChainHealth = ChainHealthJson;
 
 export interface ChainHealthOptions {
   mode: 'embedded' | 'external';

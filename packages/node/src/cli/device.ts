@@ -2,6 +2,8 @@
 // pair is made where the device lives; the node's organisation registers its
 // public key on chain (DeviceRegistry) and can revoke it, now or back-dated;
 // the device proves itself to the MQTT broker with a token signed by that key.
+import type { DeviceJson } from '@tradetwin/core/wire/devices';
+import type { StatusJson } from '@tradetwin/core/wire/status';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { bytesToHex } from 'viem';
 import { encodeKeyFile, KeyFileError, parseKeyFile } from '@tradetwin/core/device/key-file';
@@ -94,23 +96,13 @@ const revoke: Command = {
   },
 };
 
-interface DeviceRow {
-  deviceId: string;
-  keyType: string;
-  status: string;
-  lastSeq: number;
-  lastSeenAt: number | null;
-  gaps: number;
-  revokedAt: number | null;
-}
-
 const list: Command = {
   name: 'device list',
   summary: 'List the devices the node knows, with status, last sequence number and gaps.',
   usage: 'device list [--data-dir DIR | --node URL] [--json]',
   options: { ...COMMON, ...NODE_OPTS },
   async run({ values }) {
-    const rows = await nodeClient(values).get<DeviceRow[]>('/api/v1/devices');
+    const rows = await nodeClient(values).get<DeviceJson[]>('/api/v1/devices');
     if (values.json) return void printJson(rows);
     if (rows.length === 0) process.stdout.write('no devices registered\n');
     for (const d of rows) {
@@ -130,7 +122,7 @@ export async function nodeAudience(values: Record<string, unknown>): Promise<str
     if (!/^0x[0-9a-fA-F]{40}$/.test(aud)) throw new CliError('--aud must be the node account address (0x + 40 hex digits)');
     return aud;
   }
-  return (await nodeClient(values).get<{ node: { address: string } }>('/api/v1/status')).node.address;
+  return (await nodeClient(values).get<StatusJson>('/api/v1/status')).node.address;
 }
 
 const mqttToken: Command = {

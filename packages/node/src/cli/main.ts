@@ -54,7 +54,7 @@ const COMMANDS: Entry[] = [
   },
   {
     name: 'verify',
-    summary: "Verify a reading's proof bundle against the chain",
+    summary: "Verify a reading's proof bundle or an EPCIS event's proof against the chain",
     load: async () => (await import('./verify.js')).verifyCommand,
   },
   {

@@ -3,78 +3,26 @@
 // evidence shows it (latest readings, excursions), the policies that cover
 // them and the payouts that settled them. Everything comes from the node's API.
 import { existsSync, readFileSync } from 'node:fs';
+import type {
+  Excursion,
+  LatestReadingJson,
+  PayoutJson,
+  PlaceJson,
+  PolicyJson,
+  ShipmentStateJson,
+} from '@tradetwin/core/wire/shipments';
 import { COMMON, CliError, type Command, printJson, requireStr } from './args.js';
 import { nodeClient } from './node-client.js';
 
 const NODE_OPTS = { node: { type: 'string' }, token: { type: 'string' } } as const;
 
-// What the API answers (packages/node/src/api/shipments.ts), as far as the CLI reads it.
-interface Place {
-  name: string;
-  unlocode?: string;
-}
-interface Leg {
-  from: Place;
-  to: Place;
-  mode: string;
-  plannedDeparture: number;
-  plannedArrival: number;
-}
-interface ShipmentDef {
-  id: string;
-  goods: { description: string; quantity?: number; unit?: string };
-  parties: { role: string; name: string; account?: string }[];
-  legs: Leg[];
-  devices: { deviceId: string; from: number; to?: number }[];
-  rules: { id?: string; kind?: string }[];
-}
-interface LatestReading {
-  t: number;
-  k: string;
-  v: number | [number, number];
-  deviceId: string;
-  readingId: string;
-}
-export interface ExcursionView {
-  id: string;
-  kind: string;
-  ruleId: string;
-  deviceId: string;
-  sensor?: string;
-  direction?: 'above' | 'below';
-  startedAt: number;
-  endedAt: number | null;
-  open: boolean;
-  minutesOutside: number;
-  breached: boolean;
-  peak?: number;
-}
-interface PolicyView {
-  policyId: number;
-  cover: string;
-  state: string;
-  terms: Record<string, unknown>;
-}
-export interface PayoutView {
-  policyId: number;
-  excursionId: string;
-  amount: string;
-  txHash: string;
-  paidAt: number;
-  signers: string[];
-}
-export interface ShipmentState {
-  shipment: ShipmentDef;
-  status: string;
-  latest: Record<string, LatestReading>;
-  excursions: ExcursionView[];
-  breached: number;
-  policies: PolicyView[];
-  payouts: PayoutView[];
-}
+// What the API answers is declared once in core/wire (the node builds it in api/shipments.ts).
+export type ExcursionView = Excursion;
+export type PayoutView = PayoutJson;
+export type ShipmentState = ShipmentStateJson;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const where = (p: Place) => (p.unlocode ? `${p.name} (${p.unlocode})` : p.name);
+const where = (p: Pick<PlaceJson, 'name' | 'unlocode'>) => (p.unlocode ? `${p.name} (${p.unlocode})` : p.name);
 const minutes = (m: number) => `${Number(m.toFixed(1))} min`;
 const UNITS: Record<string, string> = { temp: ' °C', rh: ' %RH', shock: ' g', lux: ' lux', batt: ' %' };
 const path = (id: string) => `/api/v1/shipments/${encodeURIComponent(id)}`;
@@ -90,8 +38,9 @@ function shipmentId(positionals: string[], usage: string): string {
 export function describeExcursion(x: ExcursionView): string {
   const span = `${iso(x.startedAt)} → ${x.endedAt === null ? 'ongoing' : iso(x.endedAt)}`;
   const verdict = x.breached ? 'BREACHED' : 'within tolerance';
-  const unit = (x.sensor && UNITS[x.sensor]) ?? '';
-  const peak = x.peak === undefined ? '' : `, peak ${x.peak}${unit}`;
+  const sensor = x.kind === 'gap' ? undefined : x.sensor;
+  const unit = (sensor && UNITS[sensor]) ?? '';
+  const peak = x.kind === 'gap' ? '' : `, peak ${x.peak}${unit}`;
   const what = x.kind === 'band' ? `${x.sensor} ${x.direction} band` : x.kind;
   return `${x.ruleId} on ${x.deviceId}: ${what} for ${minutes(x.minutesOutside)}${peak}, ${verdict}${x.open ? ' (ongoing)' : ''}; ${span}; id ${x.id}`;
 }
@@ -100,13 +49,13 @@ export function describePayout(p: PayoutView): string {
   return `policy #${p.policyId}: paid ${p.amount} for excursion ${p.excursionId} at ${iso(p.paidAt)}, tx ${p.txHash}, signed by ${p.signers.join(', ')}`;
 }
 
-function describeLatest(r: LatestReading): string {
+function describeLatest(r: LatestReadingJson): string {
   const value =
     r.k === 'pos' && Array.isArray(r.v) ? `position ${r.v[0]}, ${r.v[1]}` : `${r.k} ${String(r.v)}${UNITS[r.k] ?? ''}`;
   return `${value} at ${iso(r.t)} (${r.deviceId}, reading ${r.readingId})`;
 }
 
-function describePolicy(p: PolicyView): string {
+function describePolicy(p: PolicyJson): string {
   const t = p.terms;
   const band =
     typeof t.minCentiC === 'number' && typeof t.maxCentiC === 'number' ? `, ${t.minCentiC / 100}–${t.maxCentiC / 100} °C` : '';

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
+import type { EventProof } from '@tradetwin/core/proof/epcis-event';
 import { runCli } from '../test-support/cli.js';
 import { deviceKey, envelope, startTestNode, type TestNode } from '../test-support/node-fixture.js';
 
@@ -22,9 +23,26 @@ before(async () => {
     (await t.post([envelope(key, 1, { n: 5 }), envelope(key, 2, { n: 5 }), envelope(late, 1, { at: lateAt })])).status,
     200,
   );
+  const captured = await fetch(`${t.node.httpUrl}/epcis/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.node.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(EVENT),
+  });
+  assert.equal(captured.status, 201);
+  eventID = ((await captured.json()) as { eventID: string }).eventID;
   await t.node.anchorer.anchorNow();
 });
 after(() => t.dispose());
+
+let eventID = '';
+const EVENT = {
+  type: 'ObjectEvent',
+  eventTime: '2026-03-01T08:00:00.000Z',
+  eventTimeZoneOffset: '+00:00',
+  epcList: ['urn:epc:id:sgtin:4012345.011111.cli-verify'],
+  action: 'OBSERVE',
+  bizStep: 'receiving',
+};
 
 interface Report {
   verified: boolean;
@@ -93,5 +111,25 @@ describe('tradetwin verify', () => {
     const { code, report } = await verify('2:0');
     assert.equal(code, 1);
     assert.deepEqual(failed(report), ['device']);
+  });
+
+  it('verifies an EPCIS event by id (--event), and refuses its proof with the event edited', async () => {
+    const r = await runCli(['verify', '--event', eventID, '--node', t.node.httpUrl, '--data-dir', t.dataDir, '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout) as Report;
+    assert.deepEqual(
+      report.checks.map((c) => [c.name, c.ok]),
+      ['leaf', 'leaf-hash', 'event', 'hash-id', 'inclusion', 'tree-head', 'anchor'].map((n) => [n, true]),
+    );
+    const proof = (await (
+      await fetch(`${t.node.httpUrl}/epcis/events/${encodeURIComponent(eventID)}/proof`, {
+        headers: { authorization: `Bearer ${t.node.adminToken}` },
+      })
+    ).json()) as EventProof;
+    const file = join(t.dataDir, 'event-proof.json');
+    writeFileSync(file, JSON.stringify({ ...proof, event: { ...proof.event, bizStep: 'shipping' } }));
+    const forged = await verify(file, '--rpc', t.node.rpcUrl);
+    assert.equal(forged.code, 1);
+    assert.deepEqual(failed(forged.report), ['event', 'hash-id']);
   });
 });

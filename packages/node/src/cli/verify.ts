@@ -1,34 +1,49 @@
 // `tradetwin verify <bundle.json|reading-id>`: check one reading's proof bundle
 // against the chain itself — device key and revocation from DeviceRegistry,
 // the anchored root from LogAnchor — so nothing rests on the node's database.
+// `tradetwin verify --event <eventID>` (or an event proof file) does the same for
+// a captured EPCIS event: hash ID recomputed, leaf, inclusion, head, anchor.
 import { existsSync, readFileSync } from 'node:fs';
 import { createPublicClient, http } from 'viem';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
+import { type EventProof, verifyEventProof } from '@tradetwin/core/proof/epcis-event';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
+import type { StatusJson } from '@tradetwin/core/wire/status';
 import { COMMON, CliError, type Command, printJson, str } from './args.js';
 import { nodeClient } from './node-client.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: "Verify a reading's proof bundle against the chain (not the node's database).",
-  usage: 'verify <bundle.json|reading-id> [--node URL] [--rpc URL] [--data-dir DIR] [--json]',
-  options: { ...COMMON, node: { type: 'string' }, rpc: { type: 'string' } },
+  summary: "Verify a reading's proof bundle, or an EPCIS event's proof, against the chain (not the node's database).",
+  usage:
+    'verify <bundle.json|event-proof.json|reading-id> | --event <eventID> [--node URL] [--rpc URL] [--data-dir DIR] [--json]',
+  options: { ...COMMON, node: { type: 'string' }, rpc: { type: 'string' }, event: { type: 'string' } },
   async run({ values, positionals }) {
+    const eventId = str(values, 'event');
+    if (eventId !== undefined) {
+      const node = nodeClient(values);
+      const proof = await node.get<EventProof>(`/epcis/events/${encodeURIComponent(eventId)}/proof`);
+      return verifyEvent(proof, str(values, 'rpc') ?? (await node.get<StatusJson>('/api/v1/status')).chain.rpcUrl, values);
+    }
     const target = positionals[0];
-    if (!target) throw new CliError('give a bundle file or a reading id (<leafIndex>:<position>)');
+    if (!target)
+      throw new CliError('give a bundle file, an event proof file, a reading id (<leafIndex>:<position>) or --event <eventID>');
     let bundle: ProofBundle;
     let rpcUrl = str(values, 'rpc');
     if (existsSync(target)) {
+      let parsed: ProofBundle | EventProof;
       try {
-        bundle = JSON.parse(readFileSync(target, 'utf8')) as ProofBundle;
+        parsed = JSON.parse(readFileSync(target, 'utf8')) as ProofBundle | EventProof;
       } catch (err) {
         throw new CliError(`${target} is not JSON: ${(err as Error).message}`);
       }
+      if ('eventHashId' in parsed) return verifyEvent(parsed, rpcUrl, values);
+      bundle = parsed;
     } else if (/^\d+:\d+$/.test(target)) {
       const node = nodeClient(values);
       bundle = await node.get<ProofBundle>(`/api/v1/readings/${target}/bundle`);
-      rpcUrl ??= (await node.get<{ chain: { rpcUrl: string } }>('/api/v1/status')).chain.rpcUrl;
+      rpcUrl ??= (await node.get<StatusJson>('/api/v1/status')).chain.rpcUrl;
     } else {
       throw new CliError(`"${target}" is neither a file nor a reading id`);
     }
@@ -55,3 +70,22 @@ export const verifyCommand: Command = {
     return verified ? 0 : 1;
   },
 };
+
+/** An EPCIS event proof, checked with core's verifyEventProof; the anchor read from LogAnchor over `rpcUrl`. */
+async function verifyEvent(proof: EventProof, rpcUrl: string | undefined, values: Record<string, unknown>): Promise<number> {
+  const client = rpcUrl ? createPublicClient({ transport: http(rpcUrl) }) : null;
+  const report = await verifyEventProof(
+    proof,
+    client ? { readAnchor: bundleChainReaders(client, `RPC ${rpcUrl}`).readAnchor } : {},
+  );
+  const verified = report.ok && report.complete;
+  if (values.json) printJson({ verified, ...report });
+  else {
+    for (const c of report.checks) process.stdout.write(`${c.skipped ? '–' : c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}\n`);
+    if (verified) process.stdout.write(`VERIFIED event ${proof.eventID}\n`);
+    else if (report.ok)
+      process.stdout.write(`NOT FULLY VERIFIED event ${proof.eventID}: the anchor was not checked (give --rpc URL)\n`);
+    else process.stdout.write(`NOT VERIFIED event ${proof.eventID}\n`);
+  }
+  return verified ? 0 : 1;
+}

@@ -34,7 +34,7 @@ import { auditLog } from '../log/audit.js';
 import type { RunningNode } from '../node.js';
 import type { ClaimOutcome } from '../oracle/claims.js';
 import { Oracle } from '../oracle/oracle.js';
-import { buildProofBundle } from '../api/proof-bundle.js';
+import { buildProofBundle } from '../proof/bundle.js';
 import {
   BAND_RULE_ID,
   DEVICES,

@@ -5,15 +5,15 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
+import { type EventProof, verifyEventProof } from '@tradetwin/core/proof/epcis-event';
 import { documentEvents, epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { auditLog } from '../log/audit.js';
 import { checkEpcisLeaves } from './audit.js';
 import { canonicalJson } from './canonical.js';
 import { epcisOpenApiPaths } from './openapi.js';
-import type { EventProof } from './proof.js';
 import { parseEventQuery, rawQueryPairs, runEventQuery } from './query.js';
-import { verifyEventProof } from './proof.js';
 import { encodeEpcisBody, openEpcisRepository } from './repository.js';
 import { type EpcisTestNode, EXAMPLES_DIR, example, startEpcisNode } from './test-support.js';
 
@@ -648,14 +648,14 @@ describe('proofs and recovery', () => {
     assert.ok(proof.anchor?.txHash, 'anchored');
     const anchors = await n.t.node.store.anchors('confirmed');
     assert.ok(anchors.some((a) => a.size === proof.treeHead.size));
-    const v = await verifyEventProof(proof, n.t.node.address);
+    const v = await verifyEventProof(proof, proofChecks());
     assert.deepEqual(
       v.checks.filter((c) => !c.ok),
       [],
     );
     // a tampered event no longer matches its leaf
     const forged = { ...proof, event: { ...proof.event, bizStep: 'shipping' } };
-    assert.equal((await verifyEventProof(forged, n.t.node.address)).checks.find((c) => c.name === 'event')?.ok, false);
+    assert.equal((await verifyEventProof(forged, proofChecks())).checks.find((c) => c.name === 'event')?.ok, false);
     assert.equal((await get('/epcis/events/urn:uuid:nope/proof')).status, 404);
   });
 
@@ -753,3 +753,11 @@ describe('proofs and recovery', () => {
     assert.equal((await n.repo.byEventId('urn:uuid:crashed')).length, 1);
   });
 });
+
+/** Verify against the node's account and its chain (the anchor check reads LogAnchor). */
+function proofChecks() {
+  return {
+    expectedSigner: n.t.node.address,
+    readAnchor: bundleChainReaders(n.t.node.clients.publicClient, 'the embedded chain').readAnchor,
+  };
+}

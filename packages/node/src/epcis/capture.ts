@@ -12,11 +12,12 @@
 // POST /capture has no 409); POST /events, synchronous, still answers it with 409.
 // The document's master data (epcisHeader) is stored when the job stores (master-data.ts).
 import { randomUUID } from 'node:crypto';
-import type { HttpProblem } from '../api/problem.js';
 import { canonicalJson } from './canonical.js';
 import { extractEvent } from './extract.js';
 import { type MasterData, parseMasterData, storeMasterData } from './master-data.js';
-import { EpcisProblem } from './problem.js';
+import { CaptureError } from './capture-error.js';
+// query.ts still imports the EPCIS problem type from here (it lives in ./problem.js).
+export { EpcisProblem } from './problem.js';
 import { type EpcisRepository, RepositoryError } from './repository.js';
 import {
   type CaptureErrorBehaviour,
@@ -49,7 +50,7 @@ export type DocumentValidator = (doc: unknown) => SchemaError[];
 const WRAPPED = '/epcisBody/eventList/0';
 
 /** Problems of a single posted event, with pointers into that event rather than the document it was wrapped in. */
-function relativeToEvent(p: EpcisProblem): EpcisProblem {
+function relativeToEvent(p: CaptureError): CaptureError {
   const fix = (s: string) => s.split(WRAPPED).join('');
   const extra = { ...p.extra };
   if (Array.isArray(extra.errors)) {
@@ -59,10 +60,8 @@ function relativeToEvent(p: EpcisProblem): EpcisProblem {
       ...(e.pointer !== undefined ? { pointer: fix(e.pointer) } : {}),
     }));
   }
-  return new EpcisProblem(p.status, p.gs1Type, p.code, fix(p.detail), extra);
+  return new CaptureError(p.fault, p.code, fix(p.detail), extra, p.jobError);
 }
-
-export { EpcisProblem };
 
 const VALIDATION = 'epcisException:ValidationException';
 
@@ -109,12 +108,12 @@ export class EpcisCapture {
 
   /**
    * Check a document and compute what would be logged. Document-level faults
-   * throw (400/413); event-level faults are returned in `rejected`, or thrown
-   * together under rollback (400); duplicate eventIDs alone are left to the job (commit refuses them).
+   * throw CaptureError (invalid / too_large); event-level faults are returned in `rejected`, or thrown
+   * together under rollback (invalid); duplicate eventIDs alone are left to the job (commit refuses them).
    */
   async prepare(doc: unknown, behaviour: CaptureErrorBehaviour = 'rollback'): Promise<PreparedCapture> {
     if (!isObject(doc))
-      throw new EpcisProblem(400, VALIDATION, 'not_an_epcis_document', 'the body must be a JSON object (an EPCISDocument)');
+      throw new CaptureError('invalid', 'not_an_epcis_document', 'the body must be a JSON object (an EPCISDocument)');
     let listPointer: string;
     let list: unknown;
     if (doc.type === 'EPCISDocument') {
@@ -125,23 +124,21 @@ export class EpcisCapture {
       const qr = isObject(doc.epcisBody) && isObject(doc.epcisBody.queryResults) ? doc.epcisBody.queryResults : {};
       list = isObject(qr.resultsBody) ? qr.resultsBody.eventList : undefined;
     } else {
-      throw new EpcisProblem(
-        400,
-        VALIDATION,
+      throw new CaptureError(
+        'invalid',
         'not_an_epcis_document',
         `the document type must be EPCISDocument or EPCISQueryDocument, not ${JSON.stringify(doc.type) ?? 'missing'}`,
         { pointer: '/type' },
       );
     }
     if (!Array.isArray(list)) {
-      throw new EpcisProblem(400, VALIDATION, 'no_event_list', `the document has no event list at ${listPointer}`, {
+      throw new CaptureError('invalid', 'no_event_list', `the document has no event list at ${listPointer}`, {
         pointer: listPointer,
       });
     }
     if (list.length > this.limits.maxEvents) {
-      throw new EpcisProblem(
-        413,
-        'epcisException:CaptureLimitExceededException',
+      throw new CaptureError(
+        'too_large',
         'too_many_events',
         `the document holds ${list.length} events; this repository captures at most ${this.limits.maxEvents} per request (GS1-EPCIS-Capture-Limit)`,
       );
@@ -167,9 +164,8 @@ export class EpcisCapture {
       perEvent.set(i, [...(perEvent.get(i) ?? []), p]);
     }
     if (docErrors.length > 0) {
-      throw new EpcisProblem(
-        400,
-        VALIDATION,
+      throw new CaptureError(
+        'invalid',
         'schema_violation',
         `the document does not validate against the EPCIS 2.0 JSON schema: ${docErrors
           .slice(0, 3)
@@ -182,7 +178,7 @@ export class EpcisCapture {
     const masterData = parseMasterData(doc, this.repo.codec);
     if (masterData.problems.length > 0) {
       const first = masterData.problems[0]!;
-      throw new EpcisProblem(400, VALIDATION, 'bad_master_data', `${first.pointer}: ${first.detail}`, {
+      throw new CaptureError('invalid', 'bad_master_data', `${first.pointer}: ${first.detail}`, {
         pointer: first.pointer,
         errors: masterData.problems.map((p) => problem('bad_master_data', p.detail, { pointer: p.pointer })),
       });
@@ -243,9 +239,8 @@ export class EpcisCapture {
     if (behaviour === 'rollback' && rejected.some((p) => p.status !== 409)) {
       const first = rejected[0]!;
       const faulty = new Set(rejected.map((r) => r.eventIndex)).size;
-      throw new EpcisProblem(
-        400,
-        VALIDATION,
+      throw new CaptureError(
+        'invalid',
         faulty === 1 ? first.code : 'invalid_events',
         rejected.length === 1
           ? first.detail
@@ -332,8 +327,7 @@ export class EpcisCapture {
    * or a 4xx problem (400 invalid, 409 duplicate eventID).
    */
   async captureEvent(event: unknown): Promise<StoredEvent> {
-    if (!isObject(event))
-      throw new EpcisProblem(400, VALIDATION, 'not_an_event', 'the body must be one EPCIS event (a JSON object)');
+    if (!isObject(event)) throw new CaptureError('invalid', 'not_an_event', 'the body must be one EPCIS event (a JSON object)');
     const { '@context': ctx, ...rest } = event;
     const doc = {
       '@context': ctx ?? EPCIS_CONTEXT,
@@ -346,16 +340,16 @@ export class EpcisCapture {
     try {
       job = await this.capture(doc, 'rollback');
     } catch (err) {
-      throw err instanceof EpcisProblem ? relativeToEvent(err) : err;
+      throw err instanceof CaptureError ? relativeToEvent(err) : err;
     }
     if (!job.success || !job.leaves) {
       const first = job.errors[0];
-      throw new EpcisProblem(
-        (first?.status ?? 500) as HttpProblem['status'],
-        first?.type ?? 'epcisException:ImplementationException',
+      throw new CaptureError(
+        'refused',
         first?.code ?? 'capture_failed',
         first?.detail ?? 'the event was not stored',
         { errors: job.errors },
+        first,
       );
     }
     return (await this.repo.byLeaf(job.leaves.first))!;

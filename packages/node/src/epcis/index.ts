@@ -11,7 +11,7 @@ export {
   type SchemaError,
 } from './capture.js';
 export { epcisOpenApiPaths } from './openapi.js';
-export { buildEventProofs, type EventProof, verifyEventProof } from './proof.js';
+export { buildEventProofs } from './proof.js';
 export { parseEventQuery, queryDocument, runEventQuery } from './query.js';
 export {
   decodeEpcisBody,

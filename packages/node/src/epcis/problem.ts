@@ -1,6 +1,6 @@
 // The EPCIS module's problem type, alone in a leaf module so that any file can throw it
 // without importing capture (and the repository behind it).
-import { HttpProblem } from '../api/problem.js';
+import { HttpProblem } from '../http/problem.js';
 
 /** An HttpProblem carrying the GS1 exception type the EPCIS REST binding names. */
 export class EpcisProblem extends HttpProblem {

@@ -13,7 +13,8 @@
 // URIs over MAX_URI_LENGTH get 414; every resource answers OPTIONS (protocol.ts).
 import { decodeUtf8Strict, parseStrictJson, StrictJsonError } from '@tradetwin/core/json/strict-json';
 import { type Context, Hono } from 'hono';
-import { HttpProblem } from '../api/problem.js';
+import { toHttpProblem } from '../http/errors.js';
+import type { HttpProblem } from '../http/problem.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
 import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem } from './capture.js';
@@ -160,9 +161,11 @@ export function epcisRoutes(deps: EpcisRouteDeps): Hono {
   const app = new Hono();
 
   app.onError((err, c) => {
-    if (err instanceof HttpProblem) {
-      if (err.status === 413 && c.req.path.endsWith('/capture')) captureHeaders(c);
-      return epcisProblemResponse(c, err);
+    // Domain errors (the store's, the chain's) are mapped where every route maps them.
+    const p = toHttpProblem(err);
+    if (p) {
+      if (p.status === 413 && c.req.path.endsWith('/capture')) captureHeaders(c);
+      return epcisProblemResponse(c, p);
     }
     console.error(`[epcis] ${c.req.method} ${c.req.path}:`, err);
     return epcisProblemResponse(

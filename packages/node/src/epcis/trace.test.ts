@@ -10,9 +10,9 @@
 // cited event comes with an inclusion proof that verifies.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
+import { type EventProof, verifyEventProof } from '@tradetwin/core/proof/epcis-event';
 import { epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
-import type { EventProof } from './proof.js';
-import { verifyEventProof } from './proof.js';
 import { type EpcisTestNode, startEpcisNode } from './test-support.js';
 import type { TraceResult } from './trace.js';
 
@@ -379,7 +379,7 @@ async function checkEvidence(r: TraceResult & { proofs: EventProof[] }): Promise
     assert.equal(p.leaf.index, e.leafIndex);
     assert.equal(p.eventHashId, e.eventHashId);
     assert.ok(p.anchor?.txHash, 'anchored on chain');
-    const v = await verifyEventProof(p, n.t.node.address);
+    const v = await verifyEventProof(p, proofChecks());
     assert.deepEqual(
       v.checks.filter((c) => !c.ok),
       [],
@@ -439,3 +439,11 @@ describe('recall trace', () => {
     assert.equal(unknown.status, 404);
   });
 });
+
+/** Verify against the node's account and its chain (the anchor check reads LogAnchor). */
+function proofChecks() {
+  return {
+    expectedSigner: n.t.node.address,
+    readAnchor: bundleChainReaders(n.t.node.clients.publicClient, 'the embedded chain').readAnchor,
+  };
+}

@@ -5,7 +5,7 @@
 // content negotiation answers 406 where a representation cannot be served.
 import { EpcisXmlError, epcisXml, parseEpcisXml, XmlNotRepresentableError } from '@tradetwin/core/epcis/xml/index';
 import type { Context } from 'hono';
-import { EpcisProblem } from './capture.js';
+import { EpcisProblem } from './problem.js';
 import { queryDocument, queryDocumentText } from './query.js';
 import type { StoredEvent } from './types.js';
 import { validateEpcisXsd } from './xsd.js';

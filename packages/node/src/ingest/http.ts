@@ -6,7 +6,7 @@
 // (admission.ts) so it cannot hold the workers while others wait.
 import { Hono } from 'hono';
 import { clientAddress } from '../access/http.js';
-import { HttpProblem } from '../api/problem.js';
+import { HttpProblem } from '../http/problem.js';
 import { DEFAULT_ADMISSION, submitInSlices } from './admission.js';
 import { CborSequenceError, CborSequenceLimitError, splitCborSequence } from './cbor-seq.js';
 import type { IngestResult, Ingestor } from './pipeline.js';

@@ -10,7 +10,7 @@ import { decodeSign1, encodeSign1 } from '@tradetwin/core/cose/sign1';
 import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { type BandExcursion, claimFields } from '@tradetwin/core/rules/index';
 import { decodePayload, encodePayload, type TelemetryPayload } from '@tradetwin/core/telemetry/payload';
-import type { EvidencePackage } from '../api/evidence.js';
+import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
 import { readPolicy, submitClaim } from '../chain/cover.js';
 import { revokeDevice } from '../chain/devices.js';
 import { type CoverFixture, DAY, type Journey, MINUTE, startCoverFixture } from '../test-support/cover-fixture.js';

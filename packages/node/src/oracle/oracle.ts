@@ -1,17 +1,17 @@
 // A member organisation's oracle. Asked to attest an excursion, it reads the
 // policy's terms from the chain, fetches the evidence from the node that holds
-// the log, re-verifies it against the chain (verify-evidence.ts), runs the
+// the log, re-verifies it against the chain (core/proof/evidence.ts), runs the
 // band rule of the policy itself, and signs the EIP-712 statement only for
 // the excursion it derived — never for what it was told.
 import type { Address, Hex } from 'viem';
 import { type ExcursionAttestation, signAttestation } from '@tradetwin/contracts/attestation';
 import { logAnchorAbi } from '@tradetwin/contracts/generated/index';
 import { type BandExcursion, claimFields, createRuleEvaluator, type EvidencedReading } from '@tradetwin/core/rules/index';
-import type { EvidencePackage } from '../api/evidence.js';
+import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
 import type { ChainClients } from '../chain/clients.js';
 import { readPolicy, shipmentIdHash } from '../chain/cover.js';
 import { readDevice } from '../chain/devices.js';
-import { EvidenceError, verifyEvidence } from './verify-evidence.js';
+import { EvidenceError, verifyEvidence } from '@tradetwin/core/proof/evidence';
 
 export interface AttestRequest {
   cover: Address;

@@ -8,11 +8,12 @@
 // Sightings are not public: they hold where and by whom an item was scanned
 // (consumers' positions); the public verification names only the two
 // sightings of an impossible-travel finding, without who scanned.
-// Errors are RFC 7807 problems (api/problem.ts), each with a precise code.
+// Errors are RFC 7807 problems (http/problem.ts; domain errors mapped in http/errors.ts), each with a precise code.
 import { jsonObjectBody } from '../api/json-body.js';
 import { Hono } from 'hono';
 import type { LocalAccount } from 'viem';
-import { HttpProblem, intParam, problemResponse } from '../api/problem.js';
+import { httpErrorHandler } from '../http/errors.js';
+import { HttpProblem, intParam } from '../http/problem.js';
 import { checkCoordinates, type LatLon } from './geo.js';
 import { tagQrSvg } from './qr.js';
 import type { Sighting } from './sightings.js';
@@ -34,11 +35,7 @@ export interface TagRouteDeps {
 export function tagRoutes(deps: TagRouteDeps): Hono {
   const app = new Hono();
   // Applies to these routes only, also when mounted into the node's app.
-  app.onError((err, c) => {
-    if (err instanceof HttpProblem) return problemResponse(c, err);
-    console.error(`[tags] ${c.req.method} ${c.req.path}:`, err);
-    return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
-  });
+  app.onError(httpErrorHandler('tags'));
 
   app.post('/tags', async (c) => {
     if (!deps.brand) throw new HttpProblem(501, 'no_brand_key', 'this node has no brand account to sign tags with');

@@ -2,6 +2,7 @@
 // of viem's signMessage), what tampering does, and every malformed input's code.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { toHttpProblem } from '../http/errors.js';
 import QRCode from 'qrcode';
 import { concat, getAddress, keccak256, recoverAddress, toBytes } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -13,8 +14,9 @@ const BRAND = privateKeyToAccount('0x2a871d0798f97d79848a013d4936a73bf4cc922c825
 const EPC = 'urn:epc:id:sgtin:0614141.107346.2018';
 const ITEM = 'https://id.gs1.org/01/10614141073464/21/2018';
 
+// A coded domain error (the HTTP edge maps every TagError to 400: http/errors.ts).
 const code = (fn: () => unknown, expected: string) =>
-  assert.throws(fn, (e: unknown) => e instanceof TagError && e.code === expected && e.status === 400, expected);
+  assert.throws(fn, (e: unknown) => e instanceof TagError && e.code === expected && toHttpProblem(e)?.status === 400, expected);
 
 describe('issueTag / parseTag', () => {
   it('issues a GS1 Digital Link with the issuer and an 87-character base64url signature, and reads it back', async () => {

@@ -47,7 +47,6 @@ import {
   GS1_RESOLVER,
   parseDigitalLink,
 } from '@tradetwin/core/epcis/index';
-import { HttpProblem } from '../api/problem.js';
 
 export const TAG_DOMAIN = 'TradeTwin tag v1';
 /** Query parameters the tag adds to the Digital Link. */
@@ -58,10 +57,14 @@ export const MAX_TAG_URI = 2048;
 
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
-/** A tag that cannot be read: always the caller's input (400), with a precise code. */
-export class TagError extends HttpProblem {
-  constructor(code: TagErrorCode, detail: string, extra: Record<string, unknown> = {}) {
-    super(400, code, detail, extra);
+/** A tag that cannot be read: always the caller's input (the HTTP edge answers 400), with a precise code. */
+export class TagError extends Error {
+  constructor(
+    readonly code: TagErrorCode,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
     this.name = 'TagError';
   }
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { PROBLEM_BASE } from '../api/problem.js';
+import { PROBLEM_BASE } from '../http/problem.js';
 import { createChainClients } from '../chain/clients.js';
 import { admitMember, ROLES, setActive } from '../chain/members.js';
 import { type EpcisTestNode, startEpcisNode } from '../epcis/test-support.js';

@@ -29,7 +29,6 @@
 // scan is recorded as a sighting, whatever its verdict (a scan the chain could
 // not be asked about is answered 503 and not recorded).
 import type { Address } from 'viem';
-import { HttpProblem } from '../api/problem.js';
 import type { ChainClients } from '../chain/clients.js';
 import { ChainError } from '../chain/errors.js';
 import { orgOf, ROLES, readMember } from '../chain/members.js';
@@ -215,7 +214,7 @@ export class TagVerifier {
   }
 
   /**
-   * Verify a scanned tag and record the scan. Throws TagError (400) for a malformed tag or scan, HttpProblem 503 when the chain cannot be asked.
+   * Verify a scanned tag and record the scan. Throws TagError (400) for a malformed tag or scan, ChainError when the chain cannot be asked.
    * `trusted`: an authenticated scanner (the HTTP route says so for a `tags:scan` credential or a member's session,
    * and gives no client time): only its sightings count in clone detection. An untrusted (anonymous) scan is
    * answered against the trusted sightings but never changes what later scanners are told; `record: false` answers
@@ -356,12 +355,11 @@ export class TagVerifier {
       const m = await readMember(this.opts.clients, this.opts.memberRegistry, orgId);
       return { address, orgId, name: m?.name ?? null, active: m?.active ?? null, roles: m?.roles ?? null };
     } catch (err) {
-      if (err instanceof ChainError) {
-        throw new HttpProblem(
-          503,
-          'chain_unavailable',
-          `cannot check the issuer's membership on chain (${err.code}): ${err.message.split('\n')[0]}`,
-        );
+      // Still a ChainError (the edge answers 503 chain_unavailable), saying what could not be checked.
+      if (err instanceof ChainError && err.code !== 'reverted') {
+        throw new ChainError(err.code, `cannot check the issuer's membership on chain: ${err.message.split('\n')[0]}`, {
+          cause: err,
+        });
       }
       throw err;
     }

@@ -22,7 +22,7 @@ import type { DeviceKey } from '@tradetwin/core/device/keys';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import { signTelemetry } from '@tradetwin/core/telemetry/envelope';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
-import type { EvidencePackage } from '../api/evidence.js';
+import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
 import { type ChainClients, createChainClients } from '../chain/clients.js';
 import {
   balanceOf,

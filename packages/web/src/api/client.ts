@@ -1,7 +1,7 @@
 // Fetching from the node that served this page (same origin). A non-2xx answer
 // is an RFC 7807 problem; it surfaces as ApiError with the node's own detail.
-import { buildSeries, type SeriesResponse } from '../../server/series-model.js';
-import type { ReadingJson } from './types.js';
+import { buildSeries, type SeriesResponse } from '@tradetwin/core/series/model';
+import type { ReadingJson } from '@tradetwin/core/wire/devices';
 
 export class ApiError extends Error {
   constructor(

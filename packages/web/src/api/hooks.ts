@@ -2,7 +2,7 @@
 import { useMemo } from 'react';
 import { rpcUrlFor } from '../chain/rpc-url.js';
 import { useApi } from '../lib/use-api.js';
-import type { StatusJson } from './types.js';
+import type { StatusJson } from '@tradetwin/core/wire/status';
 
 export function useStatus() {
   return useApi<StatusJson>('/api/v1/status', { live: ['anchor', 'ingest'] });

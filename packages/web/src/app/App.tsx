@@ -36,7 +36,13 @@ export function App() {
         ) : route.name === 'shipment' ? (
           <Page key={route.id} id={route.id} />
         ) : route.name === 'verify' ? (
-          <Page readingId={route.readingId} bundleParam={route.bundle} rpcParam={route.rpc} />
+          <Page
+            readingId={route.readingId}
+            bundleParam={route.bundle}
+            rpcParam={route.rpc}
+            eventId={route.eventId}
+            eventParam={route.event}
+          />
         ) : (
           <Page />
         )}

@@ -2,7 +2,7 @@
 // read from the cover contract on chain.
 import { useEffect, useState } from 'react';
 import { useChain } from '../api/hooks.js';
-import type { Hex } from '../api/types.js';
+import type { Hex } from '@tradetwin/core/wire/status';
 import type { TokenInfo } from '../chain/payouts.js';
 import { formatUnits } from '../lib/format.js';
 

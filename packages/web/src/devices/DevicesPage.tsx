@@ -4,7 +4,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import { keccak256, stringToBytes } from 'viem';
 import { useChain } from '../api/hooks.js';
-import type { DeviceDetailJson, DeviceJson } from '../api/types.js';
+import type { DeviceDetailJson, DeviceJson } from '@tradetwin/core/wire/devices';
 import { chainReaders } from '../chain/verify-readers.js';
 import { Badge, Card, ErrorNote, Hash, Loading } from '../app/ui.js';
 import { formatAgo, formatTime } from '../lib/format.js';

@@ -1,6 +1,6 @@
 // Excursions in words, and the time span a chart shades for one: exactly the
 // record's startedAt … endedAt (lastObservedAt while it is still open).
-import type { Excursion } from '../api/types.js';
+import type { Excursion } from '@tradetwin/core/wire/shipments';
 import { formatMinutes, formatValue, kindName } from './format.js';
 
 export function excursionSpan(x: Excursion): { start: number; end: number } {

@@ -1,4 +1,4 @@
-// The app's paths (the node serves index.html for each: server/static.ts APP_PATHS)
+// The app's paths (the node serves index.html for each: node http/dashboard/static.ts APP_PATHS)
 // and a history-API router small enough to read in one go.
 import { useSyncExternalStore } from 'react';
 
@@ -7,7 +7,16 @@ export type Route =
   | { name: 'shipment'; id: string }
   | { name: 'devices' }
   | { name: 'members' }
-  | { name: 'verify'; readingId: string | null; bundle: string | null; rpc: string | null }
+  | {
+      name: 'verify';
+      readingId: string | null;
+      bundle: string | null;
+      rpc: string | null;
+      /** /verify/event/{eventID}: an EPCIS event's proof, fetched from this node. */
+      eventId: string | null;
+      /** ?event=: an EPCIS event proof as base64url JSON. */
+      event: string | null;
+    }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(pathname: string, search = ''): Route {
@@ -19,8 +28,10 @@ export function parseRoute(pathname: string, search = ''): Route {
   const ship = /^\/shipments\/([^/]+)$/.exec(path);
   if (ship) return { name: 'shipment', id: safeDecode(ship[1]!) };
   if (path === '/verify' || path.startsWith('/verify/')) {
-    const id = path.length > '/verify/'.length ? safeDecode(path.slice('/verify/'.length)) : null;
-    return { name: 'verify', readingId: id, bundle: q.get('bundle'), rpc: q.get('rpc') };
+    const rest = path.length > '/verify/'.length ? path.slice('/verify/'.length) : null;
+    const eventId = rest?.startsWith('event/') ? safeDecode(rest.slice('event/'.length)) || null : null;
+    const readingId = rest && !rest.startsWith('event/') ? safeDecode(rest) : null;
+    return { name: 'verify', readingId, bundle: q.get('bundle'), rpc: q.get('rpc'), eventId, event: q.get('event') };
   }
   return { name: 'not-found', path };
 }
@@ -40,6 +51,8 @@ export const paths = {
   members: () => '/members',
   /** Reading ids are `<leaf>:<position>`; the colon stays readable in the URL. */
   verify: (readingId: string) => `/verify/${readingId}`,
+  /** Event IDs (ni:///…?ver=…, urn:uuid:…) are encoded whole. */
+  verifyEvent: (eventID: string) => `/verify/event/${encodeURIComponent(eventID)}`,
 };
 
 const CHANGE = 'tradetwin:navigate';

@@ -1,8 +1,8 @@
 // The browser side of the node's live feed (GET /api/v1/events/stream, SSE;
-// server/live.ts). One EventSource per page; components read the latest events
+// the node's http/dashboard/live.ts). One EventSource per page; components read the latest events
 // and a per-kind counter through useLive(), and refetch when it moves.
 import { useSyncExternalStore } from 'react';
-import type { LiveEvent, LiveKind } from '../../server/live.js';
+import type { LiveEvent, LiveKind } from '@tradetwin/core/wire/live';
 
 export type { LiveEvent, LiveKind };
 

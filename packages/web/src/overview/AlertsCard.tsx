@@ -1,4 +1,4 @@
-import type { Excursion, ShipmentStateJson } from '../api/types.js';
+import type { Excursion, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { Link } from '../app/Link.js';
 import { Badge, Card, Loading } from '../app/ui.js';
 import { excursionDetail, excursionTitle } from '../lib/excursions.js';

@@ -2,7 +2,7 @@
 // anchoring, does this node run (and restart) the chain itself. Reloaded every
 // few seconds: during an outage there may be no live events to trigger it.
 import { Fragment, useEffect } from 'react';
-import type { StatusJson } from '../api/types.js';
+import type { StatusJson } from '@tradetwin/core/wire/status';
 import { Badge, Card, Loading } from '../app/ui.js';
 
 export function ChainHealthCard({ status, reload }: { status?: StatusJson; reload: () => void }) {

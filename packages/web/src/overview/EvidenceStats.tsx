@@ -1,4 +1,5 @@
-import type { PayoutJson, ShipmentStateJson, StatusJson } from '../api/types.js';
+import type { PayoutJson, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { StatusJson } from '@tradetwin/core/wire/status';
 
 export function EvidenceStats({
   status,

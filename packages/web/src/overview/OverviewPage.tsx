@@ -1,5 +1,5 @@
 // Overview: what is moving, what went wrong, what it cost the insurer — live.
-import type { PayoutJson, PolicyJson, ShipmentStateJson } from '../api/types.js';
+import type { PayoutJson, PolicyJson, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { useStatus } from '../api/hooks.js';
 import { useApi } from '../lib/use-api.js';
 import { AlertsCard } from './AlertsCard.js';

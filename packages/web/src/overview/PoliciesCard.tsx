@@ -1,4 +1,4 @@
-import type { PayoutJson, PolicyJson } from '../api/types.js';
+import type { PayoutJson, PolicyJson } from '@tradetwin/core/wire/shipments';
 import { Link } from '../app/Link.js';
 import { TokenAmount } from '../app/TokenAmount.js';
 import { Card, ErrorNote, Hash, Loading, StatusBadge } from '../app/ui.js';

@@ -1,4 +1,4 @@
-import type { ShipmentStateJson } from '../api/types.js';
+import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { Link } from '../app/Link.js';
 import { Badge, Card, ErrorNote, Loading, StatusBadge } from '../app/ui.js';
 import { formatTime, formatValue } from '../lib/format.js';

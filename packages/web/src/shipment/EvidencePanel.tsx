@@ -3,7 +3,8 @@
 // chain — signature, log inclusion, anchored root, device registration.
 import { useEffect, useState } from 'react';
 import { useChain } from '../api/hooks.js';
-import type { Excursion, StatusJson } from '../api/types.js';
+import type { Excursion } from '@tradetwin/core/wire/shipments';
+import type { StatusJson } from '@tradetwin/core/wire/status';
 import { Link } from '../app/Link.js';
 import { QrCode } from '../app/QrCode.js';
 import { Badge, Card, Hash } from '../app/ui.js';

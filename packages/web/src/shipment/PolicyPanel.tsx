@@ -3,7 +3,7 @@
 // transaction, read here from the chain's JSON-RPC.
 import { useEffect, useState } from 'react';
 import { useChain } from '../api/hooks.js';
-import type { PayoutJson, PolicyJson } from '../api/types.js';
+import type { PayoutJson, PolicyJson } from '@tradetwin/core/wire/shipments';
 import type { OnChainPayout } from '../chain/payouts.js';
 import { TokenAmount } from '../app/TokenAmount.js';
 import { Badge, Card, Hash, StatusBadge } from '../app/ui.js';

@@ -7,7 +7,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ScalarSeries } from '../../server/series-model.js';
+import type { ScalarSeries } from '@tradetwin/core/series/model';
 import { unitOf } from '../lib/format.js';
 
 export interface ChartExcursion {

@@ -1,8 +1,8 @@
 // Temperature and humidity over the journey, each with its allowed band and
 // its excursions shaded; zoom is shared, cursors are synchronised.
 import { useMemo, useState } from 'react';
-import type { ScalarSeries } from '../../server/series-model.js';
-import type { Excursion, Rule } from '../api/types.js';
+import type { ScalarSeries } from '@tradetwin/core/series/model';
+import type { Excursion, Rule } from '@tradetwin/core/wire/shipments';
 import { Badge, Card } from '../app/ui.js';
 import { excursionSpan } from '../lib/excursions.js';
 import { formatTime, kindName } from '../lib/format.js';

@@ -2,7 +2,8 @@
 // that covers it and the state of the evidence — live.
 import { useState } from 'react';
 import { useStatus } from '../api/hooks.js';
-import type { AnchorJson, ShipmentStateJson } from '../api/types.js';
+import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { AnchorJson } from '@tradetwin/core/wire/status';
 import { Link } from '../app/Link.js';
 import { QrCode } from '../app/QrCode.js';
 import { Badge, Card, ErrorNote, Loading, StatusBadge } from '../app/ui.js';

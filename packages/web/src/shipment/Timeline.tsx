@@ -1,4 +1,5 @@
-import type { AnchorJson, ShipmentStateJson } from '../api/types.js';
+import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { AnchorJson } from '@tradetwin/core/wire/status';
 import { Card, Hash } from '../app/ui.js';
 import { formatTime } from '../lib/format.js';
 import { buildTimeline } from './timeline.js';

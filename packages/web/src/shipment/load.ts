@@ -2,7 +2,7 @@
 // are known (before the page renders anything). Small: main.tsx calls it while
 // the shipment page's chunk is still downloading.
 import { getJson } from '../api/client.js';
-import type { ShipmentStateJson } from '../api/types.js';
+import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { prefetchSeries } from './use-series.js';
 
 export function shipmentPath(id: string): string {

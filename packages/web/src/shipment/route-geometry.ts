@@ -1,7 +1,7 @@
 // The map's geometry as GeoJSON (longitude first): the planned legs, the
 // travelled track from the tracker's signed positions, the places, and where
 // the shipment was last seen.
-import type { ShipmentJson } from '../api/types.js';
+import type { ShipmentJson } from '@tradetwin/core/wire/shipments';
 
 type Position = [number, number];
 

@@ -1,6 +1,7 @@
 // The shipment's story in time order: planned legs, excursions opening and
 // closing, the anchored heads that made the evidence checkable, payouts.
-import type { AnchorJson, Excursion, PayoutJson, ShipmentStateJson } from '../api/types.js';
+import type { Excursion, PayoutJson, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { AnchorJson } from '@tradetwin/core/wire/status';
 import { excursionTitle } from '../lib/excursions.js';
 
 export interface TimelineItem {

@@ -2,9 +2,9 @@
 // humidity, position) in one downsampled request per device, refreshed when
 // the log grows; and, while zoomed in, the window again in full detail.
 import { useEffect, useMemo, useState } from 'react';
-import type { ScalarSeries, SeriesResponse, TrackSeries } from '../../server/series-model.js';
+import type { ScalarSeries, SeriesResponse, TrackSeries } from '@tradetwin/core/series/model';
 import { getSeries } from '../api/client.js';
-import type { ShipmentJson } from '../api/types.js';
+import type { ShipmentJson } from '@tradetwin/core/wire/shipments';
 import { useLiveVersion } from '../live/feed.js';
 
 export const CHART_KINDS = ['temp', 'rh'] as const;

@@ -1,16 +1,24 @@
-// Verify a bundle someone gave you: drop the file, pick it, or paste its JSON.
+// Verify a bundle (or an EPCIS event proof) someone gave you: drop the file, pick it, or paste its JSON.
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
+import type { EventProof } from '@tradetwin/core/proof/epcis-event';
 import { useState } from 'react';
 import { Card, ErrorNote } from '../app/ui.js';
 import { parseBundleJson } from './bundle-param.js';
 
-export function BundleInput({ onBundle }: { onBundle: (b: ProofBundle) => void }) {
+export function BundleInput({
+  onBundle,
+  onEventProof,
+}: {
+  onBundle: (b: ProofBundle) => void;
+  onEventProof: (p: EventProof) => void;
+}) {
   const [over, setOver] = useState(false);
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
   const take = (t: string) => {
     const r = parseBundleJson(t);
     if (r.bundle) onBundle(r.bundle);
+    else if (r.event) onEventProof(r.event);
     else setError(r.error);
   };
   const file = (f: File | undefined) => {
@@ -31,7 +39,7 @@ export function BundleInput({ onBundle }: { onBundle: (b: ProofBundle) => void }
           file(e.dataTransfer.files[0]);
         }}
       >
-        <p>Drop a proof bundle (.json) here, or</p>
+        <p>Drop a proof bundle or an EPCIS event proof (.json) here, or</p>
         <input type="file" accept="application/json,.json" onChange={(e) => file(e.target.files?.[0])} aria-label="Bundle file" />
       </div>
       <form

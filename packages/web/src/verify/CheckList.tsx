@@ -1,7 +1,6 @@
-import type { BundleCheck } from '@tradetwin/core/proof/verify-bundle';
-import { CHECK_LABELS } from './verdict.js';
+import { CHECK_LABELS, type ProofCheck } from './verdict.js';
 
-export function CheckList({ checks }: { checks: BundleCheck[] }) {
+export function CheckList({ checks, labels = CHECK_LABELS }: { checks: readonly ProofCheck[]; labels?: Record<string, string> }) {
   return (
     <ul className="checks">
       {checks.map((c) => {
@@ -12,7 +11,7 @@ export function CheckList({ checks }: { checks: BundleCheck[] }) {
               {cls === 'ok' ? '✓' : cls === 'fail' ? '✗' : '–'}
             </span>
             <span className="name">
-              {CHECK_LABELS[c.name] ?? c.name} <span className="muted small mono">{c.name}</span>
+              {labels[c.name] ?? c.name} <span className="muted small mono">{c.name}</span>
             </span>
             <span className="detail">{c.detail}</span>
           </li>

@@ -1,6 +1,6 @@
 import type { Verification } from './run.js';
 
-export function VerdictBanner({ result }: { result?: Verification }) {
+export function VerdictBanner({ result }: { result?: Pick<Verification, 'verdict' | 'rpcUrl'> }) {
   if (!result) {
     return (
       <div className="verdict pending" data-testid="verdict" data-verdict="pending" aria-live="polite">

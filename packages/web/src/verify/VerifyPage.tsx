@@ -4,10 +4,12 @@
 // on the chain itself (its JSON-RPC, not the node) the anchored root and the
 // device's registration. One clear verdict, then what was measured, by which
 // device, for which shipment, and every check with what it found.
+// /verify/event/{eventID} (or /verify?event=…) checks an EPCIS event's proof (EventVerifier.tsx).
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { useCallback, useEffect, useState } from 'react';
 import { csrfToken, getJson } from '../api/client.js';
-import type { PinnedChainJson, ShipmentStateJson } from '../api/types.js';
+import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { PinnedChainJson } from '@tradetwin/core/wire/status';
 import { rpcUrlFor } from '../chain/rpc-url.js';
 import { QrCode } from '../app/QrCode.js';
 import { Link } from '../app/Link.js';
@@ -17,7 +19,8 @@ import { formatTimeSeconds, formatValue, kindName } from '../lib/format.js';
 import { navigate, paths } from '../lib/router.js';
 import { BundleInput } from './BundleInput.js';
 import { CheckList } from './CheckList.js';
-import { parseBundleParam } from './bundle-param.js';
+import { parseBundleParam, parseEventParam } from './bundle-param.js';
+import { type EventSource, EventVerifier } from './EventVerifier.js';
 import { fetchBundle, type Verification, verifyInBrowser } from './run.js';
 import { VerdictBanner } from './VerdictBanner.js';
 
@@ -25,16 +28,41 @@ interface Props {
   readingId: string | null;
   bundleParam: string | null;
   rpcParam: string | null;
+  eventId: string | null;
+  eventParam: string | null;
 }
 
 type Source = { kind: 'node'; readingId: string } | { kind: 'given'; bundle: ProofBundle };
 
-export default function VerifyPage({ readingId, bundleParam, rpcParam }: Props) {
+export default function VerifyPage({ readingId, bundleParam, rpcParam, eventId, eventParam }: Props) {
   const [given, setGiven] = useState<{ bundle?: ProofBundle; error?: string }>({});
   useEffect(() => {
     if (bundleParam) setGiven(parseBundleParam(bundleParam));
     else setGiven({});
   }, [bundleParam]);
+  const [givenEvent, setGivenEvent] = useState<ReturnType<typeof parseEventParam>>({});
+  useEffect(() => {
+    if (eventParam) setGivenEvent(parseEventParam(eventParam));
+    else setGivenEvent({});
+  }, [eventParam]);
+
+  const eventSource: EventSource | null = eventId
+    ? { kind: 'node', eventId }
+    : givenEvent.event
+      ? { kind: 'given', proof: givenEvent.event }
+      : null;
+  if (eventSource || givenEvent.error) {
+    return (
+      <div className="verify" data-testid="verify-page">
+        <h1 style={{ marginTop: 4 }}>Verify an EPCIS event</h1>
+        <p className="muted small">
+          Checked in this browser against the ledger itself: you do not have to trust the node that stored it.
+        </p>
+        {givenEvent.error && <ErrorNote error={givenEvent.error} />}
+        {eventSource && <EventVerifier source={eventSource} />}
+      </div>
+    );
+  }
 
   const source: Source | null = readingId
     ? { kind: 'node', readingId }
@@ -88,7 +116,10 @@ function Start() {
           </button>
         </form>
       </Card>
-      <BundleInput onBundle={(b) => navigate(`/verify?bundle=${encodeBase64Url(JSON.stringify(b))}`)} />
+      <BundleInput
+        onBundle={(b) => navigate(`/verify?bundle=${encodeBase64Url(JSON.stringify(b))}`)}
+        onEventProof={(p) => navigate(`/verify?event=${encodeBase64Url(JSON.stringify(p))}`)}
+      />
     </div>
   );
 }

@@ -2,14 +2,15 @@
 // read directly from its JSON-RPC (LogAnchor, DeviceRegistry). Nothing here
 // trusts the node beyond having handed over the bundle.
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
+import { type EventProof, verifyEventProof } from '@tradetwin/core/proof/epcis-event';
 import { type BundleReport, verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import { getJson } from '../api/client.js';
 import { chainReaders } from '../chain/verify-readers.js';
-import type { PinnedChainJson } from '../api/types.js';
-import { type Verdict, verdictOf } from './verdict.js';
+import type { PinnedChainJson } from '@tradetwin/core/wire/status';
+import { EVENT_CHECK_LABELS, EVENT_VERIFIED, type ProofCheck, type Verdict, verdictOf } from './verdict.js';
 
-export interface Verification {
-  report: BundleReport;
+export interface Verification<R extends { checks: readonly ProofCheck[] } = BundleReport> {
+  report: R;
   verdict: Verdict;
   rpcUrl: string | null;
   ms: number;
@@ -69,4 +70,39 @@ export function onChosenEndpoint(v: Verdict, rpcUrl: string): Verdict {
     };
   }
   return { ...v, summary: `${v.summary} (Checked ${where}.)` };
+}
+
+export function fetchEventProof(eventID: string): Promise<EventProof> {
+  return getJson<EventProof>(`/epcis/events/${encodeURIComponent(eventID)}/proof`);
+}
+
+/** Where an event proof says its head was anchored, against the chain the node pins (as pinMismatch for bundles). */
+export function eventPinMismatch(proof: EventProof, pinned: PinnedChainJson): string | null {
+  const a = proof.anchor;
+  if (!a || a.chainId === null || a.logAnchor === null) return null;
+  if (a.chainId !== pinned.chainId) return `the proof names chain ${a.chainId}; this node is pinned to chain ${pinned.chainId}`;
+  if (a.logAnchor.toLowerCase() !== pinned.logAnchor.toLowerCase())
+    return `the proof names LogAnchor ${a.logAnchor}; this node's is ${pinned.logAnchor}`;
+  return null;
+}
+
+/**
+ * Verify an EPCIS event proof in this browser: core's verifyEventProof (the hash ID recomputed from
+ * the event, the leaf, the inclusion proof, the signed head) and the anchor read from the chain's
+ * JSON-RPC. rpcUrl null: the anchor check is skipped (NOT FULLY VERIFIED).
+ */
+export async function verifyEventInBrowser(
+  proof: EventProof,
+  rpcUrl: string | null,
+  pinned?: PinnedChainJson,
+  opts: { chosen?: boolean } = {},
+): Promise<Verification<Awaited<ReturnType<typeof verifyEventProof>>>> {
+  const t0 = performance.now();
+  const report = await verifyEventProof(proof, rpcUrl ? { readAnchor: chainReaders(rpcUrl).readAnchor } : {});
+  const mismatch = pinned ? eventPinMismatch(proof, pinned) : null;
+  let verdict: Verdict = mismatch
+    ? { kind: 'not-verified', title: 'NOT VERIFIED', summary: `Not this node's chain: ${mismatch}.`, failed: [], skipped: [] }
+    : verdictOf(report, EVENT_CHECK_LABELS, EVENT_VERIFIED);
+  if (opts.chosen && rpcUrl) verdict = onChosenEndpoint(verdict, rpcUrl);
+  return { report, verdict, rpcUrl, ms: performance.now() - t0 };
 }

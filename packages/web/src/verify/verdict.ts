@@ -1,7 +1,14 @@
 // The verdict a person reads: VERIFIED only when every check ran and passed;
 // NOT VERIFIED naming the checks that failed; NOT FULLY VERIFIED when nothing
 // failed but the chain could not be asked (a check was skipped).
-import type { BundleCheck, BundleReport } from '@tradetwin/core/proof/verify-bundle';
+
+/** One named check of a proof (reading bundle or EPCIS event proof), as core/proof reports it. */
+export interface ProofCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  skipped?: true;
+}
 
 /** other-chain: every check passed, but against a chain endpoint the person chose instead of the node's (verify/run.ts). */
 export type VerdictKind = 'verified' | 'not-verified' | 'incomplete' | 'other-chain';
@@ -11,8 +18,8 @@ export interface Verdict {
   title: string;
   /** One sentence saying why. */
   summary: string;
-  failed: BundleCheck[];
-  skipped: BundleCheck[];
+  failed: ProofCheck[];
+  skipped: ProofCheck[];
 }
 
 export const CHECK_LABELS: Record<string, string> = {
@@ -26,14 +33,32 @@ export const CHECK_LABELS: Record<string, string> = {
   device: 'Device registered and not revoked',
 };
 
-export function verdictOf(report: BundleReport): Verdict {
+/** The checks of an EPCIS event proof (core/proof/epcis-event.ts). */
+export const EVENT_CHECK_LABELS: Record<string, string> = {
+  leaf: 'Log leaf is an EPCIS event record',
+  'leaf-hash': 'Leaf hash',
+  event: 'Log leaf holds this event',
+  'hash-id': 'Event hash ID recomputed (CBV)',
+  inclusion: 'Inclusion in the log (Merkle proof)',
+  'tree-head': 'Log head signed by the node',
+  anchor: 'Log head anchored on chain',
+};
+
+const READING_VERIFIED = 'Signed by a registered device, unchanged in the log, and the log head is anchored on chain.';
+export const EVENT_VERIFIED = 'The event hashes to its ID, is unchanged in the log, and the log head is anchored on chain.';
+
+export function verdictOf(
+  report: { checks: readonly ProofCheck[] },
+  labels: Record<string, string> = CHECK_LABELS,
+  verified = READING_VERIFIED,
+): Verdict {
   const failed = report.checks.filter((c) => !c.ok && !c.skipped);
   const skipped = report.checks.filter((c) => c.skipped);
   if (failed.length > 0) {
     return {
       kind: 'not-verified',
       title: 'NOT VERIFIED',
-      summary: `Failed: ${failed.map((c) => `${CHECK_LABELS[c.name] ?? c.name} (${c.name})`).join(', ')}.`,
+      summary: `Failed: ${failed.map((c) => `${labels[c.name] ?? c.name} (${c.name})`).join(', ')}.`,
       failed,
       skipped,
     };
@@ -50,7 +75,7 @@ export function verdictOf(report: BundleReport): Verdict {
   return {
     kind: 'verified',
     title: 'VERIFIED',
-    summary: 'Signed by a registered device, unchanged in the log, and the log head is anchored on chain.',
+    summary: verified,
     failed,
     skipped,
   };

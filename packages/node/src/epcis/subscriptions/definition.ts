@@ -1,7 +1,7 @@
 // Request bodies of the named-query and subscription resources, validated
 // before anything is stored. Pure: a named query's parameters go through the
 // same parser as GET /events, so what /events refuses is refused here too.
-import { EpcisProblem } from '../capture.js';
+import { EpcisProblem } from '../problem.js';
 import { parseEventQuery } from '../query.js';
 import { parseDateTime } from '../time.js';
 import type { EpcForms } from '../vocab.js';

@@ -5,7 +5,7 @@
 // WebSocket subscriptions (GET …/events with Upgrade) are served by websocket.ts on the
 // HTTP server's upgrade event; here that GET without an upgrade is a 400.
 import { type Context, Hono } from 'hono';
-import { EpcisProblem } from '../capture.js';
+import { EpcisProblem } from '../problem.js';
 import { MAX_PER_PAGE, queryDocumentText, rawQueryPairs, runEventQuery } from '../query.js';
 import { CBV_VERSION, EPCIS_VERSION } from '../types.js';
 import { parseQueryDefinition, parseWebhookSubscription } from './definition.js';

@@ -18,7 +18,7 @@
 // WebSocket subscriptions live as long as their connection: same triggers, same
 // documents, cursor in memory, advanced once a document is handed to the socket.
 import { randomUUID } from 'node:crypto';
-import { EpcisProblem } from '../capture.js';
+import { EpcisProblem } from '../problem.js';
 import { type EventQuery, eventJsonText, parseEventQuery, runEventQuery } from '../query.js';
 import type { EpcisRepository } from '../repository.js';
 import { isoTime } from '../time.js';

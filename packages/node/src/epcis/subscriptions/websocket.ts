@@ -6,8 +6,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { HttpProblem } from '../../api/problem.js';
-import { EpcisProblem } from '../capture.js';
+import { toHttpProblem } from '../../http/errors.js';
+import { EpcisProblem } from '../problem.js';
 import { rawQueryPairs } from '../query.js';
 import { parseStreamParameters } from './definition.js';
 import type { EpcisSubscriptions } from './service.js';
@@ -17,15 +17,14 @@ export interface WebSocketOptions {
   prefix?: string;
   /** Ping interval; a peer that missed one pong is dropped (default 30 s). */
   pingMs?: number;
-  /** Refuses an upgrade request that may not open a subscription (throws an HttpProblem: 401/403), e.g. access/http.ts's authorizeRequest. */
+  /** Refuses an upgrade request that may not open a subscription (throws an AccessError or HttpProblem: 401/403), e.g. access/http.ts's authorizeRequest. */
   authorize?: (req: IncomingMessage) => void | Promise<void>;
 }
 
 function refuse(socket: Duplex, err: unknown, path: string): void {
   const p =
-    err instanceof HttpProblem
-      ? err
-      : new EpcisProblem(500, 'epcisException:ImplementationException', 'internal', 'the subscription could not be opened');
+    toHttpProblem(err) ??
+    new EpcisProblem(500, 'epcisException:ImplementationException', 'internal', 'the subscription could not be opened');
   const type = p instanceof EpcisProblem ? p.gs1Type : 'epcisException:ImplementationException';
   const body = JSON.stringify({
     type,

@@ -12,7 +12,7 @@ import { compress } from 'hono/compress';
 import { decodeSign1 } from '@tradetwin/core/cose/sign1';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { decodePayload, READING_KINDS } from '@tradetwin/core/telemetry/payload';
-import { DEFAULT_BUCKETS, MAX_BUCKETS, SeriesBuilder } from './series-model.js';
+import { DEFAULT_BUCKETS, MAX_BUCKETS, SeriesBuilder } from '@tradetwin/core/series/model';
 
 export interface SeriesStore {
   telemetry(q: { deviceId: string; from?: number; to?: number; limit?: number }): Promise<{ index: number }[]>;

@@ -1,12 +1,12 @@
-// GET /devices/{id}/series (server/series.ts) over signed envelopes in a store, as the node holds them.
+// GET /devices/{id}/series (./series.ts) over signed envelopes in a store, as the node holds them.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateDeviceKey } from '@tradetwin/core/device/keys';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { signTelemetry } from '@tradetwin/core/telemetry/envelope';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
-import type { SeriesResponse } from '../server/series-model.js';
-import { seriesRoutes, type SeriesStore } from '../server/series.js';
+import type { SeriesResponse } from '@tradetwin/core/series/model';
+import { seriesRoutes, type SeriesStore } from './series.js';
 
 const key = { deviceId: 'reefer-1', ...generateDeviceKey(1, new TextEncoder().encode('series-test')) };
 const T0 = Date.UTC(2026, 0, 1);

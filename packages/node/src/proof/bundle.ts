@@ -9,7 +9,7 @@ import { BUNDLE_VERSION, type ProofBundle, parseReadingId, toBase64 } from '@tra
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore, SignedTreeHead } from '../store/types.js';
-import { HttpProblem } from './problem.js';
+import { ProofError } from './errors.js';
 
 export interface ChainLocation {
   chainId: number;
@@ -22,21 +22,21 @@ export async function buildProofBundle(
   deps: { store: NodeStore; log: TransparencyLog; chain: ChainLocation },
 ): Promise<ProofBundle> {
   const id = parseReadingId(readingId);
-  if (!id) throw new HttpProblem(400, 'bad_reading_id', `reading id "${readingId}" is not of the form <leafIndex>:<position>`);
+  if (!id) throw new ProofError('bad_reading_id', `reading id "${readingId}" is not of the form <leafIndex>:<position>`);
   const { store, log } = deps;
   const leaf = id.leafIndex < log.size ? await store.leaf(id.leafIndex) : null;
-  if (!leaf) throw new HttpProblem(404, 'no_such_leaf', `leaf ${id.leafIndex} is not in this node's log (size ${log.size})`);
+  if (!leaf) throw new ProofError('no_such_leaf', `leaf ${id.leafIndex} is not in this node's log (size ${log.size})`);
   const record = decodeLeaf(leaf.data);
   if (record.kind !== 'telemetry') {
-    throw new HttpProblem(404, 'not_telemetry', `leaf ${id.leafIndex} holds a ${record.kind} record, not telemetry`);
+    throw new ProofError('not_telemetry', `leaf ${id.leafIndex} holds a ${record.kind} record, not telemetry`);
   }
   const tel = await store.telemetryAt(id.leafIndex);
-  if (!tel) throw new HttpProblem(500, 'index_missing', `leaf ${id.leafIndex} has no telemetry index row`);
+  if (!tel) throw new ProofError('index_missing', `leaf ${id.leafIndex} has no telemetry index row`);
   if (id.position >= tel.readings) {
-    throw new HttpProblem(404, 'no_such_reading', `envelope at leaf ${id.leafIndex} holds ${tel.readings} readings`);
+    throw new ProofError('no_such_reading', `envelope at leaf ${id.leafIndex} holds ${tel.readings} readings`);
   }
   const device = await store.device(tel.deviceId);
-  if (!device) throw new HttpProblem(500, 'device_missing', `device ${tel.deviceId} is not in the local registry cache`);
+  if (!device) throw new ProofError('device_missing', `device ${tel.deviceId} is not in the local registry cache`);
 
   const { head, anchor } = await coveringHead(store, log, id.leafIndex);
   const path = await log.inclusionProof(id.leafIndex, head.size);

@@ -1,11 +1,12 @@
-// The live feed (server/live.ts): coalescing, backlog, and the SSE stream over real HTTP.
+// The live feed (./live.ts): coalescing, backlog, and the SSE stream over real HTTP.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { type LiveEvent, LiveFeed, liveStream } from '../server/live.js';
-import { anchorEvent, ingestEvent, payoutEvent } from '../server/live-events.js';
+import type { LiveEvent } from '@tradetwin/core/wire/live';
+import { LiveFeed, liveStream } from './live.js';
+import { anchorEvent, ingestEvent, payoutEvent } from './live-events.js';
 
 describe('LiveFeed', () => {
   it('numbers events, keeps a backlog and turns bigints into strings', () => {

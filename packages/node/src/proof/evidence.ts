@@ -1,21 +1,12 @@
-// An evidence package: every leaf holding a device's readings in a time window,
-// each with its inclusion proof to one head already anchored on chain. An
-// oracle of another organisation re-verifies it from the chain alone and runs
-// the rules itself (oracle/verify-evidence.ts), never taking this node's word.
+// Building an evidence package (format and verifier: core/proof/evidence.ts):
+// every leaf holding a device's readings in a time window, each with its
+// inclusion proof to one head already anchored on chain. An oracle of another
+// organisation re-verifies it from the chain alone and runs the rules itself.
 import { bytesToHex, type Hex } from 'viem';
+import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../store/types.js';
-import { HttpProblem } from './problem.js';
-
-export interface EvidencePackage {
-  deviceId: string;
-  from: number;
-  to: number;
-  /** The LogAnchor publisher (this node's account) and the anchored head every proof leads to. */
-  publisher: Hex;
-  head: { size: number; root: Hex; timestamp: number; txHash: string | null };
-  leaves: { index: number; data: string; path: Hex[] }[];
-}
+import { ProofError } from './errors.js';
 
 /** Most leaves in one package: a day of one-minute envelopes with room to spare. */
 export const MAX_EVIDENCE_LEAVES = 5000;
@@ -26,17 +17,12 @@ export async function buildEvidence(
 ): Promise<EvidencePackage> {
   const rows = await deps.store.telemetry({ deviceId: q.deviceId, from: q.from, to: q.to, limit: MAX_EVIDENCE_LEAVES + 1 });
   if (rows.length > MAX_EVIDENCE_LEAVES) {
-    throw new HttpProblem(
-      413,
-      'too_much_evidence',
-      `more than ${MAX_EVIDENCE_LEAVES} envelopes in the window: ask for a shorter one`,
-    );
+    throw new ProofError('too_much_evidence', `more than ${MAX_EVIDENCE_LEAVES} envelopes in the window: ask for a shorter one`);
   }
   const anchor = await deps.store.latestConfirmedAnchor();
   const highest = rows.reduce((m, r) => Math.max(m, r.index), -1);
   if (!anchor || anchor.size <= highest) {
-    throw new HttpProblem(
-      409,
+    throw new ProofError(
       'not_anchored',
       `the evidence up to leaf ${highest} is not anchored yet (anchored size ${anchor?.size ?? 0}); retry shortly`,
       {
@@ -47,7 +33,7 @@ export async function buildEvidence(
   const leaves = [];
   for (const row of rows) {
     const leaf = await deps.store.leaf(row.index);
-    if (!leaf) throw new HttpProblem(500, 'leaf_missing', `leaf ${row.index} is indexed but missing`);
+    if (!leaf) throw new ProofError('leaf_missing', `leaf ${row.index} is indexed but missing`);
     const path = await deps.log.inclusionProof(row.index, anchor.size);
     leaves.push({ index: row.index, data: Buffer.from(leaf.data).toString('base64'), path: path.map((p) => bytesToHex(p)) });
   }

@@ -4,7 +4,7 @@
 // /verify/…). Precompressed .br/.gz siblings written by the build are sent to
 // browsers that accept them. Anything else falls through to the node's 404.
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Context, Hono } from 'hono';
 
@@ -13,8 +13,11 @@ export interface WebRoutesOptions {
   distDir?: string;
 }
 
+/** The web package's directory (the node serves its build; it imports none of its code). */
+export const WEB_ROOT = dirname(fileURLToPath(import.meta.resolve('@tradetwin/web/package.json')));
+
 /** Where `npm run build -w @tradetwin/web` writes the app. */
-export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
+export const DEFAULT_DIST_DIR = join(WEB_ROOT, 'dist');
 
 /** Paths the single-page app answers itself (index.html is served for them). */
 export const APP_PATHS = ['/', '/shipments', '/shipments/*', '/devices', '/members', '/verify', '/verify/*'] as const;

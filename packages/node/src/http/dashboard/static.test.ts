@@ -1,4 +1,4 @@
-// Serving the built app from the node (server/static.ts).
+// Serving the built app from the node (./static.ts).
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { brotliCompressSync } from 'node:zlib';
 import { Hono } from 'hono';
-import { webRoutes } from '../server/static.js';
+import { webRoutes } from './static.js';
 
 const dist = mkdtempSync(join(tmpdir(), 'tt-web-static-'));
 after(() => {

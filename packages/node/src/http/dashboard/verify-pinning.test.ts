@@ -25,10 +25,10 @@ import {
 } from '@tradetwin/contracts/generated/index';
 import { type DevChain, fundAccount, rpc, startDevChain } from '@tradetwin/contracts/devchain';
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
-import { ALL_ROLES } from '@tradetwin/node/chain/members';
-import { deviceKey, envelope, startTestNode, type TestNode } from '@tradetwin/node/test-support/node-fixture';
-import { encodeBase64Url } from './lib/base64url.js';
-import { buildApp, startWebNode, type WebNode } from './test-support/web-node.js';
+import { ALL_ROLES } from '../../chain/members.js';
+import { deviceKey, envelope, startTestNode, type TestNode } from '../../test-support/node-fixture.js';
+import { encodeBase64Url } from '../../test-support/base64url.js';
+import { buildApp, startWebNode, type WebNode } from '../../test-support/web-node.js';
 
 const CHROMIUM = process.env.TRADETWIN_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

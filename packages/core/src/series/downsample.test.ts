@@ -1,8 +1,8 @@
-// Min/max downsampling (server/downsample.ts) and the chart series built on it (server/series-model.ts).
+// Min/max downsampling (./downsample.ts) and the chart series built on it (./model.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { firstLastDownsample, minMaxDownsample } from '../server/downsample.js';
-import { buildSeries, type IdentifiedReading } from '../server/series-model.js';
+import { firstLastDownsample, minMaxDownsample } from './downsample.js';
+import { buildSeries, type IdentifiedReading } from './model.js';
 
 /** A deterministic noisy series with one short spike. */
 function series(n: number, spikeAt = -1): { t: number; v: number; id: string }[] {

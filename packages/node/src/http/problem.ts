@@ -1,4 +1,5 @@
-// One typed HTTP error, mapped to an RFC 7807 problem body at the boundary.
+// One typed HTTP error, rendered as an RFC 7807 problem body at the edge. Domain
+// modules raise their own coded errors; http/errors.ts maps them to problems.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 

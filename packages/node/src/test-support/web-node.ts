@@ -3,35 +3,49 @@
 // (createApp, the same deps startNode passes), plus the series route, the SSE
 // stream and the static app. The LiveFeed is fed from the node's own hooks —
 // the wiring node.ts should do, applied here from outside (bridgeLive).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { createApp } from '@tradetwin/node/api/app';
-import type { AnchorEvents } from '@tradetwin/node/anchor/anchorer';
-import type { MonitorEvents } from '@tradetwin/node/shipments/monitor';
-import { startTestNode, type TestNode } from '@tradetwin/node/test-support/node-fixture';
-import type { NodeConfig } from '@tradetwin/node/config';
-import type { RunningNode } from '@tradetwin/node/node';
-import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from '../../server/live-events.js';
-import { LiveFeed, liveStream } from '../../server/live.js';
-import { seriesRoutes } from '../../server/series.js';
-import { webRoutes } from '../../server/static.js';
+import { createApp } from '../api/app.js';
+import type { AnchorEvents } from '../anchor/anchorer.js';
+import type { MonitorEvents } from '../shipments/monitor.js';
+import { startTestNode, type TestNode } from './node-fixture.js';
+import type { NodeConfig } from '../config.js';
+import type { RunningNode } from '../node.js';
+import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from '../http/dashboard/live-events.js';
+import { LiveFeed, liveStream } from '../http/dashboard/live.js';
+import { seriesRoutes } from '../http/dashboard/series.js';
+import { webRoutes, WEB_ROOT } from '../http/dashboard/static.js';
 
-export const WEB_ROOT = new URL('../../', import.meta.url).pathname;
+export { WEB_ROOT };
 
-/** vite build of packages/web into a fresh temp dir (the checkout's dist/ is left alone). */
+/** The web package's own Vite (the node does not depend on it): its CLI script, found from packages/web up. */
+function viteCli(): string {
+  for (let dir = WEB_ROOT; ; dir = dirname(dir)) {
+    const cli = join(dir, 'node_modules', 'vite', 'bin', 'vite.js');
+    if (existsSync(cli)) return cli;
+    if (dirname(dir) === dir) throw new Error(`vite is not installed for ${WEB_ROOT} (npm install)`);
+  }
+}
+
+/** `vite build` of packages/web into a fresh temp dir (the checkout's dist/ is left alone). */
 export async function buildApp(): Promise<{ distDir: string; ms: number; dispose: () => void }> {
-  const { build } = await import('vite');
   const distDir = mkdtempSync(join(tmpdir(), 'tt-web-dist-'));
   const t0 = performance.now();
-  await build({
-    configFile: join(WEB_ROOT, 'vite.config.ts'),
-    root: WEB_ROOT,
-    logLevel: 'warn',
-    build: { outDir: distDir, emptyOutDir: true },
+  const args = [viteCli(), 'build', '--outDir', distDir, '--emptyOutDir', '--logLevel', 'warn'];
+  const run = spawn(process.execPath, args, { cwd: WEB_ROOT, stdio: ['ignore', 'inherit', 'pipe'] });
+  let stderr = '';
+  run.stderr.on('data', (b: Buffer) => {
+    stderr += b.toString();
   });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    run.once('error', reject);
+    run.once('close', resolve);
+  });
+  if (code !== 0) throw new Error(`vite build of ${WEB_ROOT} failed (exit ${code}): ${stderr.slice(-2000)}`);
   return { distDir, ms: performance.now() - t0, dispose: () => rmSync(distDir, { recursive: true, force: true }) };
 }
 
@@ -64,6 +78,7 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
       revoke: () => Promise.reject(new Error('not on this server')),
     },
     shipments: { shipments: node.shipments, monitor: node.monitor, clients: node.clients, publisher: node.address },
+    epcis: node.epcis,
     status: async () => ({
       anchoring: {
         pending: (await node.store.anchors('pending')).length,

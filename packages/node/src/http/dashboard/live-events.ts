@@ -1,6 +1,7 @@
 // What the node publishes into the LiveFeed (./live.ts), shaped from its own
 // event hooks: ingest onCommit, anchorer onConfirmed, monitor onExcursion,
-// claim aggregator onOutcome. Structural types: no dependency on the node.
+// claim aggregator onOutcome. Structural inputs; the shapes sent are core/wire/live.ts.
+import type { AnchorLiveData, ExcursionLiveData, PayoutLiveData } from '@tradetwin/core/wire/live';
 import { bytesToHex } from 'viem';
 
 export function ingestEvent(batch: { firstIndex: number; size: number; accepted: readonly { deviceId: string }[] }) {
@@ -13,7 +14,7 @@ export function anchorEvent(a: {
   txHash: string | null;
   blockNumber: number | null;
   confirmedAt?: number | null;
-}) {
+}): AnchorLiveData {
   return {
     size: a.size,
     root: bytesToHex(a.root),
@@ -36,7 +37,7 @@ export function excursionEvent(
     minutesOutside: number;
   },
   shipment: { id: string },
-) {
+): ExcursionLiveData {
   return {
     shipmentId: shipment.id,
     id: x.id,
@@ -59,7 +60,7 @@ export function payoutEvent(o: {
   amount?: bigint;
   txHash?: string;
   latencyMs?: number;
-}) {
+}): PayoutLiveData | null {
   if (o.status !== 'paid') return null;
   return {
     policyId: o.policyId,

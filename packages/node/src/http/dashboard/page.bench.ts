@@ -6,7 +6,7 @@
 // route's time and size; zooming into the excursion; and, for comparison, the
 // fallback path (the raw readings route, downsampled in the browser).
 //
-//   cd /work/main && npx node --import tsx packages/web/src/page.bench.ts [--samples N]
+//   cd /work/main && npx node --import tsx packages/node/src/http/dashboard/page.bench.ts [--samples N]
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,9 +15,9 @@ import { chromium } from 'playwright-core';
 import { generateDeviceKey } from '@tradetwin/core/device/keys';
 import { signTelemetry } from '@tradetwin/core/telemetry/envelope';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
-import { buildSeries, type SeriesResponse } from '../server/series-model.js';
-import { seriesRoutes } from '../server/series.js';
-import { buildApp, startWebNode } from './test-support/web-node.js';
+import { buildSeries, type SeriesResponse } from '@tradetwin/core/series/model';
+import { seriesRoutes } from './series.js';
+import { buildApp, startWebNode } from '../../test-support/web-node.js';
 
 const { values } = parseArgs({
   options: { samples: { type: 'string', default: '100000' }, runs: { type: 'string', default: '5' } },

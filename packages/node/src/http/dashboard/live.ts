@@ -7,28 +7,7 @@
 // second a dashboard needs one "the log grew" per half second, not each.
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-
-export const LIVE_KINDS = ['ingest', 'anchor', 'excursion', 'payout'] as const;
-export type LiveKind = (typeof LIVE_KINDS)[number];
-
-export interface LiveEvent {
-  /** Increasing from 1 within one feed (one node run). */
-  id: number;
-  kind: LiveKind;
-  /** ms since epoch, when published. */
-  at: number;
-  data: unknown;
-}
-
-/** What an `ingest` event carries once coalesced. */
-export interface IngestSummary {
-  commits: number;
-  /** Leaves appended by these commits. */
-  leaves: number;
-  /** Log size after the last of them. */
-  size: number;
-  devices: string[];
-}
+import { type IngestSummary, LIVE_KINDS, type LiveEvent, type LiveKind } from '@tradetwin/core/wire/live';
 
 export interface LiveFeedOptions {
   /** Events kept for reconnecting clients (default 256). */

@@ -13,23 +13,18 @@ import { memberRegistryAbi } from '@tradetwin/contracts/generated/MemberRegistry
 import { decodeSign1, encodeSign1 } from '@tradetwin/core/cose/sign1';
 import { fromBase64, type ProofBundle, toBase64 } from '@tradetwin/core/proof/bundle';
 import { decodePayload, encodePayload } from '@tradetwin/core/telemetry/payload';
-import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
-import { balanceOf } from '@tradetwin/node/chain/cover';
-import { type DemoResult, journeyStart, runDemo } from '@tradetwin/node/demo/run';
-import { BAND_RULE_ID, SHIPMENT_ID } from '@tradetwin/node/demo/scenario';
-import { encodeBase64Url } from './lib/base64url.js';
-import { buildApp, startWebNode, WEB_ROOT, type WebNode } from './test-support/web-node.js';
+import type { BandExcursion } from '@tradetwin/core/rules/index';
+import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import { balanceOf } from '../../chain/cover.js';
+import { type DemoResult, journeyStart, runDemo } from '../../demo/run.js';
+import { BAND_RULE_ID, SHIPMENT_ID } from '../../demo/scenario.js';
+import { encodeBase64Url } from '../../test-support/base64url.js';
+import { buildApp, startWebNode, WEB_ROOT, type WebNode } from '../../test-support/web-node.js';
 
 const CHROMIUM = process.env.TRADETWIN_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(WEB_ROOT, 'test-artifacts');
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.log(`# SKIP browser tests: no Chromium at ${CHROMIUM} (install it, or set TRADETWIN_CHROMIUM)`);
-
-interface ShipmentState {
-  excursions: Excursion[];
-  policies: { policyId: number; cover: `0x${string}`; terms: { holder: `0x${string}` } }[];
-  payouts: { policyId: number; amount: string; txHash: `0x${string}` }[];
-}
 
 describe('dashboard and verify page in Chromium', { skip: haveChromium ? false : `no Chromium at ${CHROMIUM}` }, () => {
   let web: WebNode;
@@ -122,7 +117,7 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
   });
 
   it('shipment page: the shaded excursion is the record’s start/end, the payout is the on-chain amount', async () => {
-    const state = await api<ShipmentState>(`/api/v1/shipments/${SHIPMENT_ID}`);
+    const state = await api<ShipmentStateJson>(`/api/v1/shipments/${SHIPMENT_ID}`);
     const x = state.excursions.find((e): e is BandExcursion => e.kind === 'band' && e.ruleId === BAND_RULE_ID && e.breached)!;
     assert.ok(x && x.endedAt !== null);
     const page = await open(`/shipments/${SHIPMENT_ID}`);
@@ -217,7 +212,7 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     await page.locator('[data-testid=payout-onchain][data-status=success]').waitFor({ timeout: 10_000 });
     assert.equal(BigInt((await shown.getAttribute('data-amount'))!), onChain);
     assert.match(await shown.innerText(), /100,000\.00 tUSD.*matches the node's record/s);
-    const balance = await balanceOf(web.node.clients, demo.contracts.token as `0x${string}`, policy.terms.holder);
+    const balance = await balanceOf(web.node.clients, demo.contracts.token as `0x${string}`, policy.terms.holder!);
     assert.equal(balance, 10_000_000_000n - 1_200_000_000n + onChain, "the holder's token balance holds the payout");
 
     // Evidence: the breach's first, peak and closing readings verified in the page against the chain.

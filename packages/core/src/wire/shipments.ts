@@ -1,0 +1,84 @@
+// The node API's JSON about shipments (the digital twins), their policies and
+// payouts: GET /api/v1/shipments, /shipments/{id}, /policies, /payouts.
+// Excursions and rules are the rules engine's own types.
+import type { Hex } from 'viem';
+import type { Rule } from '../rules/definition.js';
+import type { Excursion } from '../rules/excursion.js';
+
+export type { Excursion, Rule };
+
+export interface PlaceJson {
+  name: string;
+  unlocode?: string;
+  lat: number;
+  lon: number;
+}
+
+export interface LegJson {
+  from: PlaceJson;
+  to: PlaceJson;
+  mode: 'road' | 'sea' | 'air' | 'rail';
+  plannedDeparture: number;
+  plannedArrival: number;
+}
+
+export interface ShipmentJson {
+  id: string;
+  goods: { description: string; quantity?: number; unit?: string; gtin?: string };
+  parties: { role: string; name: string; account?: Hex }[];
+  legs: LegJson[];
+  devices: { deviceId: string; from: number; to?: number }[];
+  rules: Rule[];
+}
+
+export interface LatestReadingJson {
+  t: number;
+  k: string;
+  v: number | [number, number];
+  deviceId: string;
+  readingId: string;
+}
+
+export interface PolicyTermsJson {
+  holder?: Hex;
+  shipmentId?: Hex;
+  premium?: string;
+  sumInsured?: string;
+  minCentiC?: number;
+  maxCentiC?: number;
+  toleranceMinutes?: number;
+  catastrophicMinutes?: number;
+  payoutPerHourBps?: number;
+  expiresAt?: string;
+  logPublisher?: Hex;
+  [k: string]: unknown;
+}
+
+export interface PolicyJson {
+  policyId: number;
+  shipmentId: string;
+  cover: Hex;
+  terms: PolicyTermsJson;
+  state: 'offered' | 'bound' | 'paid' | 'expired' | 'cancelled';
+  boundTx?: string;
+}
+
+export interface PayoutJson {
+  policyId: number;
+  excursionId: Hex;
+  /** Token base units, decimal string. */
+  amount: string;
+  txHash: Hex;
+  paidAt: number;
+  signers: Hex[];
+}
+
+export interface ShipmentStateJson {
+  shipment: ShipmentJson;
+  status: 'planned' | 'in_transit' | 'arrived';
+  latest: Record<string, LatestReadingJson>;
+  excursions: Excursion[];
+  breached: number;
+  policies: PolicyJson[];
+  payouts: PayoutJson[];
+}

@@ -1,0 +1,132 @@
+// The one place where errors become HTTP statuses. Domain modules raise their
+// own coded errors (ChainError, StoreError, AccessError, TagError, CaptureError, ProofError) and know
+// nothing of HTTP; the node's app, the guard of a module's own app and the
+// module routers all answer through httpErrorHandler, so a code means the same
+// status on every route. Anything unknown is a 500 that leaks no internals.
+import type { Context } from 'hono';
+import { AccessError, type AccessErrorCode } from '../access/errors.js';
+import { ChainError } from '../chain/errors.js';
+import { CaptureError } from '../epcis/capture-error.js';
+import { EpcisProblem } from '../epcis/problem.js';
+import { epcisProblemResponse } from '../epcis/routes.js';
+import { ProofError, type ProofErrorCode } from '../proof/errors.js';
+import { StoreError } from '../storage/errors.js';
+import { TagError } from '../tags/tag.js';
+import { HttpProblem, problemResponse } from './problem.js';
+
+/** What a client is told to wait before retrying when the database cannot be reached. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+const ACCESS_STATUS: Record<AccessErrorCode, HttpProblem['status']> = {
+  bad_credential: 401,
+  credential_revoked: 401,
+  no_session: 401,
+  session_expired: 401,
+  account_disabled: 401,
+  bad_login: 401,
+  foreign_organisation: 403,
+  account_locked: 423,
+  too_many_logins: 429,
+  user_exists: 409,
+  no_such_user: 404,
+  no_such_credential: 404,
+  bad_name: 400,
+  bad_scopes: 400,
+  bad_username: 400,
+  weak_password: 400,
+};
+
+const PROOF_STATUS: Record<ProofErrorCode, HttpProblem['status']> = {
+  bad_reading_id: 400,
+  no_such_leaf: 404,
+  not_telemetry: 404,
+  no_such_reading: 404,
+  no_such_event: 404,
+  too_much_evidence: 413,
+  not_anchored: 409,
+  index_missing: 500,
+  device_missing: 500,
+  leaf_missing: 500,
+};
+
+/** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
+function chainProblem(err: ChainError): HttpProblem {
+  if (err.code === 'reverted') {
+    const args = (err.args ?? []).map((a) => (typeof a === 'bigint' ? a.toString() : a));
+    return new HttpProblem(409, 'contract_refused', `the contract refused: ${err.errorName ?? 'reverted'}(${args.join(', ')})`, {
+      errorName: err.errorName ?? null,
+      args,
+    });
+  }
+  return new HttpProblem(
+    503,
+    'chain_unavailable',
+    `the chain did not take the transaction (${err.code}): ${err.message.split('\n')[0]}`,
+  );
+}
+
+/** The database: unreachable (or closing) is a retryable 503, nothing was acknowledged; a collision is 409; a missing row 404. */
+function storeProblem(err: StoreError): HttpProblem | null {
+  switch (err.code) {
+    case 'unavailable':
+    case 'closed':
+      return new HttpProblem(503, 'store_unavailable', `the node's database cannot be reached now: ${err.message}`, {
+        retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+      });
+    case 'conflict':
+      return new HttpProblem(409, 'store_conflict', err.message);
+    case 'not_found':
+      return new HttpProblem(404, 'not_found', err.message);
+    default:
+      return null; // corrupt, io, schema_too_new: the node's fault, a 500
+  }
+}
+
+/** An EPCIS capture refused: the binding's exception types (a refused synchronous capture answers as its job's error). */
+function captureProblem(err: CaptureError): HttpProblem {
+  switch (err.fault) {
+    case 'invalid':
+      return new EpcisProblem(400, 'epcisException:ValidationException', err.code, err.detail, err.extra);
+    case 'too_large':
+      return new EpcisProblem(413, 'epcisException:CaptureLimitExceededException', err.code, err.detail, err.extra);
+    case 'refused':
+      return new EpcisProblem(
+        (err.jobError?.status ?? 500) as HttpProblem['status'],
+        err.jobError?.type ?? 'epcisException:ImplementationException',
+        err.code,
+        err.detail,
+        err.extra,
+      );
+  }
+}
+
+/** The problem an error is at the HTTP edge; null when it is not one a client caused or can act on (a 500). */
+export function toHttpProblem(err: unknown): HttpProblem | null {
+  if (err instanceof HttpProblem) return err;
+  if (err instanceof ChainError) return chainProblem(err);
+  if (err instanceof StoreError) return storeProblem(err);
+  if (err instanceof AccessError) {
+    const extra = err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {};
+    return new HttpProblem(ACCESS_STATUS[err.code], err.code, err.message, extra);
+  }
+  if (err instanceof TagError) return new HttpProblem(400, err.code, err.message, err.extra);
+  if (err instanceof CaptureError) return captureProblem(err);
+  if (err instanceof ProofError) return new HttpProblem(PROOF_STATUS[err.code], err.code, err.message, err.extra);
+  return null;
+}
+
+/** The problem body for a mapped error: EPCIS clients get the binding's exception types (a 401 is a SecurityException there). */
+export function edgeProblemResponse(c: Context, p: HttpProblem): Response {
+  if (c.req.path === '/epcis' || c.req.path.startsWith('/epcis/')) return epcisProblemResponse(c, p);
+  return problemResponse(c, p);
+}
+
+/** Hono's onError for the node's app and for any module app: map, render, and log what is not mapped. */
+export function httpErrorHandler(label: string): (err: Error, c: Context) => Response {
+  return (err, c) => {
+    const p = toHttpProblem(err);
+    if (p) return edgeProblemResponse(c, p);
+    console.error(`[${label}] ${c.req.method} ${c.req.path}:`, err);
+    return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
+  };
+}
