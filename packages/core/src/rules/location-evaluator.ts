@@ -77,6 +77,24 @@ interface DeviceFixes {
   pending: Fix[];
 }
 
+/** Geometry is prepared once per rule and shared by every device's track. */
+function trackMaker(rule: LocationRule): () => AnyTrack {
+  switch (rule.kind) {
+    case 'geofence': {
+      const m = geofenceMachine(rule);
+      return () => ({ kind: 'geofence', rule, track: new LocationTrack(m) });
+    }
+    case 'corridor': {
+      const m = corridorMachine(rule);
+      return () => ({ kind: 'corridor', rule, track: new LocationTrack(m) });
+    }
+    case 'stop': {
+      const m = stopMachine(rule);
+      return () => ({ kind: 'stop', rule, track: new LocationTrack(m) });
+    }
+  }
+}
+
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 class Evaluator implements LocationEvaluator {
@@ -107,23 +125,7 @@ class Evaluator implements LocationEvaluator {
       });
       this.allowed = set;
     }
-    // Geometry is prepared once per rule and shared by every device's track.
-    this.machines = this.rules.map((rule) => {
-      switch (rule.kind) {
-        case 'geofence': {
-          const m = geofenceMachine(rule);
-          return () => ({ kind: 'geofence' as const, rule, track: new LocationTrack(m) });
-        }
-        case 'corridor': {
-          const m = corridorMachine(rule);
-          return () => ({ kind: 'corridor' as const, rule, track: new LocationTrack(m) });
-        }
-        case 'stop': {
-          const m = stopMachine(rule);
-          return () => ({ kind: 'stop' as const, rule, track: new LocationTrack(m) });
-        }
-      }
-    });
+    this.machines = this.rules.map(trackMaker);
   }
 
   get size(): number {
