@@ -6,10 +6,11 @@
 // - distance to a polygon's edges, only ever needed within a few hundred metres
 //   of the fence, where the projection's error is below 0.01 %;
 // - distance to a route polyline, projected per leg around the leg's own
-//   latitude. turf's geodesic pointToLineDistance measured ~200 µs per fix for
-//   a 50-leg route on this machine (location.bench.ts), 400× the whole budget of
-//   a fix at 500,000 fixes/s; the per-leg projection agrees with it to within
-//   0.5 % on legs of up to 50 km (location-geometry.test.ts).
+//   latitude (legs longer than 5 km are first split along the great circle).
+//   turf's geodesic pointToLineDistance measured ~200 µs per fix for a 50-leg
+//   route on this machine (location.bench.ts has it as the baseline), 100×
+//   the whole budget of a fix at 500,000 fixes/s; the per-leg projection agrees
+//   with it within 0.1 % (location-definition.test.ts, "geometry").
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import { distance } from '@turf/distance';
 import { polygon } from '@turf/helpers';
@@ -136,6 +137,33 @@ export class ZoneShape {
   }
 }
 
+/** Legs longer than this are split (along the great circle) so each one's flat projection stays within 0.1 %. */
+const MAX_LEG_M = 5000;
+
+/** The point a fraction f along the great circle from a to b. */
+function along(a: LatLon, b: LatLon, f: number): LatLon {
+  const [p1, l1, p2, l2] = [a[0] * RAD, a[1] * RAD, b[0] * RAD, b[1] * RAD];
+  const d = distance([a[1], a[0]], [b[1], b[0]], { units: 'radians' });
+  const sa = Math.sin((1 - f) * d) / Math.sin(d);
+  const sb = Math.sin(f * d) / Math.sin(d);
+  const x = sa * Math.cos(p1) * Math.cos(l1) + sb * Math.cos(p2) * Math.cos(l2);
+  const y = sa * Math.cos(p1) * Math.sin(l1) + sb * Math.cos(p2) * Math.sin(l2);
+  const z = sa * Math.sin(p1) + sb * Math.sin(p2);
+  return [Math.atan2(z, Math.hypot(x, y)) / RAD, Math.atan2(y, x) / RAD];
+}
+
+function subdivide(route: readonly LatLon[], maxM: number): LatLon[] {
+  const out: LatLon[] = [route[0]!];
+  for (let i = 1; i < route.length; i++) {
+    const a = route[i - 1]!;
+    const b = route[i]!;
+    const n = Math.ceil(greatCircleM(a, b) / maxM);
+    for (let k = 1; k < n; k++) out.push(along(a, b, k / n));
+    out.push(b);
+  }
+  return out;
+}
+
 /** A planned route prepared for distance queries. */
 export class RouteShape {
   /** Per leg: lat0, lon0, kx, then both ends projected (x0, y0, x1, y1): 7 numbers. */
@@ -145,12 +173,13 @@ export class RouteShape {
   readonly legCount: number;
 
   constructor(route: readonly LatLon[]) {
-    this.legCount = route.length - 1;
+    const points = subdivide(route, MAX_LEG_M);
+    this.legCount = points.length - 1;
     this.legs = new Float64Array(this.legCount * 7);
     this.boxes = new Float64Array(this.legCount * 4);
     for (let i = 0; i < this.legCount; i++) {
-      const [aLat, aLon] = route[i]!;
-      const [bLat, bLon] = route[i + 1]!;
+      const [aLat, aLon] = points[i]!;
+      const [bLat, bLon] = points[i + 1]!;
       const lat0 = (aLat + bLat) / 2;
       const lon0 = (aLon + bLon) / 2;
       const kx = M_PER_DEG_LAT * Math.cos(lat0 * RAD);
