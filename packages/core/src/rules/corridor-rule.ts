@@ -39,8 +39,8 @@ export function corridorMachine(rule: CorridorRule): LocationMachine<CorridorSta
     clone: (s) => ({ filter: cloneFilter(s.filter), hint: s.hint, open: s.open === null ? null : { ...s.open } }),
     step(s, f, done) {
       if (!believe(s.filter, f, noise)) return;
-      const lat = f.pos[0];
-      const lon = f.pos[1];
+      const lat = f.lat;
+      const lon = f.lon;
       // Most fixes are well inside the corridor near the leg the previous one
       // was nearest: then the nearest leg does not matter, skip the search.
       if (s.open === null && route.legDistance(s.hint, lat, lon) <= backM) return;

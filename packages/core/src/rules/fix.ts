@@ -1,10 +1,10 @@
 // GPS fixes as the location rules see them, and the filter that decides which
 // fixes to believe: real GNSS reports multipath jumps of hundreds of metres and
 // fixes with a poor accuracy, and neither must turn into an event.
-import { distanceM } from './geo.js';
+import { haversineM } from './geo.js';
 import type { FixNoise } from './location-definition.js';
 import type { FixRef } from './location-event.js';
-import { type Entry, type EvidencedReading, toEntry } from './reading.js';
+import { type EntryKey, type EvidencedReading, toEntry } from './reading.js';
 import { RuleError } from './error.js';
 
 /**
@@ -14,21 +14,50 @@ import { RuleError } from './error.js';
  */
 export type LocationReading = EvidencedReading & { accuracyM?: number };
 
-/** A normalised fix. `acc` is NaN when the device reported no accuracy. */
-export interface Fix extends Entry {
-  readonly pos: [number, number];
+/**
+ * A normalised fix: one flat object (a million of them stay in memory, so no
+ * nested position array). `acc` is NaN when the device reported no accuracy.
+ */
+export interface Fix extends EntryKey {
+  readonly dev: string;
+  readonly lat: number;
+  readonly lon: number;
   readonly acc: number;
 }
 
 /** Normalise a position reading; throws RuleError naming the field. Other kinds give null. */
 export function toFix(r: LocationReading, path: string): Fix | null {
-  const e = toEntry(r, path);
-  if (e.pos === null) return null;
+  const v = r?.v as unknown;
+  if (r?.k !== 'pos' || !Array.isArray(v) || v.length !== 2) {
+    // Not a well-formed position: let the shared normaliser name what is wrong, or say it is another kind.
+    toEntry(r, path);
+    return null;
+  }
+  const { deviceId: dev, readingId: id, t, leafIndex: leaf } = r;
+  const lat = v[0] as unknown;
+  const lon = v[1] as unknown;
+  if (
+    typeof dev !== 'string' ||
+    dev.length === 0 ||
+    typeof id !== 'string' ||
+    id.length === 0 ||
+    !Number.isSafeInteger(t) ||
+    t < 0 ||
+    !Number.isSafeInteger(leaf) ||
+    leaf < 0 ||
+    typeof lat !== 'number' ||
+    !(lat >= -90 && lat <= 90) ||
+    typeof lon !== 'number' ||
+    !(lon >= -180 && lon <= 180)
+  ) {
+    toEntry(r, path); // throws, naming the field
+    throw new RuleError(path, 'is not a valid position reading');
+  }
   const a = r.accuracyM;
   if (a !== undefined && (typeof a !== 'number' || !Number.isFinite(a) || a < 0)) {
     throw new RuleError(`${path}.accuracyM`, `must be a finite number of metres ≥ 0, got ${String(a)}`);
   }
-  return { ...e, pos: e.pos, acc: a ?? Number.NaN };
+  return { t, leaf, id, dev, lat: lat as number, lon: lon as number, acc: a ?? Number.NaN };
 }
 
 /** Same reading redelivered (as opposed to an id reused with other content). */
@@ -37,8 +66,8 @@ export function sameFix(a: Fix, b: Fix): boolean {
     a.t === b.t &&
     a.leaf === b.leaf &&
     a.dev === b.dev &&
-    a.pos[0] === b.pos[0] &&
-    a.pos[1] === b.pos[1] &&
+    a.lat === b.lat &&
+    a.lon === b.lon &&
     (a.acc === b.acc || (Number.isNaN(a.acc) && Number.isNaN(b.acc)))
   );
 }
@@ -48,7 +77,7 @@ export function fixRef(f: Fix): FixRef {
     readingId: f.id,
     leafIndex: f.leaf,
     t: f.t,
-    position: [f.pos[0], f.pos[1]],
+    position: [f.lat, f.lon],
     accuracyM: Number.isNaN(f.acc) ? null : f.acc,
   };
 }
@@ -85,7 +114,7 @@ export function accuracyOf(f: Fix, noise: FixNoise): number {
  */
 function plausible(a: Fix, b: Fix, noise: FixNoise): boolean {
   const allowance = ((noise.maxSpeedKmh / 3.6) * (b.t - a.t)) / 1000 + accuracyOf(a, noise) + accuracyOf(b, noise);
-  return distanceM(a.pos, b.pos) <= allowance;
+  return haversineM(a.lat, a.lon, b.lat, b.lon) <= allowance;
 }
 
 /** Whether to believe the fix; updates the filter. */

@@ -52,7 +52,7 @@ function crossing(streak: Streak, last: Fix): Crossing {
   const first = streak.fixes[0]!;
   return {
     at: first.t,
-    position: [first.pos[0], first.pos[1]],
+    position: [first.lat, first.lon],
     fixes,
     after: streak.after === null ? null : fixRef(streak.after),
   };
@@ -76,8 +76,8 @@ export function geofenceMachine(rule: GeofenceRule): LocationMachine<GeofenceSta
       const before = s.filter.last;
       if (!believe(s.filter, f, noise)) return;
       const margin = hysteresisM + accuracyOf(f, noise);
-      const lat = f.pos[0];
-      const lon = f.pos[1];
+      const lat = f.lat;
+      const lon = f.lon;
       for (let z = 0; z < shapes.length; z++) {
         const zs = s.zones[z]!;
         const side = shapes[z]!.side(lat, lon, margin);

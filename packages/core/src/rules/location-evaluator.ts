@@ -101,7 +101,7 @@ class Evaluator implements LocationEvaluator {
   readonly shipmentId: string;
   readonly rules: readonly LocationRule[];
   private readonly allowed: ReadonlySet<string> | null;
-  private readonly seen = new SeenReadings();
+  private readonly seen = new SeenReadings<Fix>();
   private readonly devices = new Map<string, DeviceFixes>();
   private readonly machines: (() => AnyTrack)[];
   private readonly ids = new Map<string, Hex>();
@@ -145,7 +145,7 @@ class Evaluator implements LocationEvaluator {
           ignored++;
           continue;
         }
-        const old = this.seen.get(f.leaf, f.id) as Fix | undefined;
+        const old = this.seen.get(f.leaf, f.id);
         if (old !== undefined) {
           if (!sameFix(old, f)) {
             throw new RuleError(`${path}.readingId`, `${JSON.stringify(f.id)} was already pushed with different content`);

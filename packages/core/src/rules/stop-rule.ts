@@ -4,7 +4,7 @@
 // first: a parked receiver's jitter (tens of metres between consecutive fixes
 // seconds apart) would otherwise read as motion. A stop runs from the first
 // slow fix to the last one; the first fast fix ends it.
-import { distanceM } from './geo.js';
+import { haversineM } from './geo.js';
 import { accuracyOf, believe, cloneFilter, type FilterState, type Fix, fixRef, newFilter } from './fix.js';
 import type { StopRule } from './location-definition.js';
 import type { StopEvent } from './location-event.js';
@@ -39,7 +39,7 @@ export function stopMachine(rule: StopRule): LocationMachine<StopState, Stop> {
   const allowedAt = (f: Fix): boolean => {
     // Allowed when not clearly outside: a truck at a depot's fence is at the depot.
     const margin = rule.hysteresisM + accuracyOf(f, noise);
-    for (const z of zones) if (z.side(f.pos[0], f.pos[1], margin) !== 'out') return true;
+    for (const z of zones) if (z.side(f.lat, f.lon, margin) !== 'out') return true;
     return false;
   };
   return {
@@ -64,7 +64,7 @@ export function stopMachine(rule: StopRule): LocationMachine<StopState, Stop> {
       const dt = f.t - base.t;
       // Too short a baseline to tell (the first fix, or fixes at one instant): keep the state.
       if (dt <= 0) return;
-      const moved = Math.max(0, distanceM(base.pos, f.pos) - accuracyOf(base, noise) - accuracyOf(f, noise));
+      const moved = Math.max(0, haversineM(base.lat, base.lon, f.lat, f.lon) - accuracyOf(base, noise) - accuracyOf(f, noise));
       const slow = moved < slowMPerMs * dt;
       const st = s.open;
       if (slow) {
@@ -108,7 +108,7 @@ export function stopEvents(
       lastObservedAt: st.last.t,
       open: st.end === null,
       durationMinutes: (st.last.t - st.first.t) / 60_000,
-      position: [st.first.pos[0], st.first.pos[1]],
+      position: [st.first.lat, st.first.lon],
       first: fixRef(st.first),
       last: fixRef(st.last),
       end: st.end === null ? null : fixRef(st.end),
