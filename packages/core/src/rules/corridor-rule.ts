@@ -4,7 +4,7 @@
 // back within maxDistanceKm − hysteresisM; fixes in between hold the state.
 // Its length is first → last fix beyond the line, so a single jump (one fix)
 // lasts 0 minutes and is never an event.
-import { accuracyOf, believe, cloneFilter, type FilterState, type Fix, fixRef, newFilter } from './fix.js';
+import { accuracyOf, believe, cloneFilter, type FilterState, type Fix, fixRef, newFilter, sameFilter } from './fix.js';
 import type { CorridorRule } from './location-definition.js';
 import type { CorridorEvent } from './location-event.js';
 import { RouteShape } from './location-geometry.js';
@@ -37,6 +37,21 @@ export function corridorMachine(rule: CorridorRule): LocationMachine<CorridorSta
   return {
     initial: () => ({ filter: newFilter(), hint: 0, open: null }),
     clone: (s) => ({ filter: cloneFilter(s.filter), hint: s.hint, open: s.open === null ? null : { ...s.open } }),
+    // The hint only speeds the search up (the nearest distance is exact whatever it is), so it is not compared.
+    same: (a, b) => {
+      if (!sameFilter(a.filter, b.filter)) return false;
+      const x = a.open;
+      const y = b.open;
+      if (x === null || y === null) return x === y;
+      return (
+        x.first === y.first &&
+        x.last === y.last &&
+        x.peak === y.peak &&
+        x.peakM === y.peakM &&
+        x.minLeaf === y.minLeaf &&
+        x.maxLeaf === y.maxLeaf
+      );
+    },
     step(s, f, done) {
       if (!believe(s.filter, f, noise)) return;
       const lat = f.lat;

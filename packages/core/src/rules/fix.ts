@@ -89,17 +89,20 @@ export interface FilterState {
   /** Consecutive refused fixes that agree with each other (a real move the filter missed). */
   chain: Fix | null;
   chainLength: number;
-  accepted: number;
-  jumps: number;
-  inaccurate: number;
 }
+
+/** What the filter made of a fix. */
+export type Verdict = 'believed' | 'jump' | 'inaccurate';
 
 /** After this many refused fixes that agree with each other, believe them: the earlier fix was the wrong one. */
 export const RELOCK_FIXES = 3;
 
-export const newFilter = (): FilterState => ({ last: null, chain: null, chainLength: 0, accepted: 0, jumps: 0, inaccurate: 0 });
+export const newFilter = (): FilterState => ({ last: null, chain: null, chainLength: 0 });
 
 export const cloneFilter = (f: FilterState): FilterState => ({ ...f });
+
+export const sameFilter = (a: FilterState, b: FilterState): boolean =>
+  a.last === b.last && a.chain === b.chain && a.chainLength === b.chainLength;
 
 /** The accuracy a fix is judged with, metres. */
 export function accuracyOf(f: Fix, noise: FixNoise): number {
@@ -118,17 +121,13 @@ function plausible(a: Fix, b: Fix, noise: FixNoise): boolean {
 }
 
 /** Whether to believe the fix; updates the filter. */
-export function believe(s: FilterState, f: Fix, noise: FixNoise): boolean {
-  if (accuracyOf(f, noise) > noise.maxAccuracyM) {
-    s.inaccurate++;
-    return false;
-  }
+export function judge(s: FilterState, f: Fix, noise: FixNoise): Verdict {
+  if (accuracyOf(f, noise) > noise.maxAccuracyM) return 'inaccurate';
   if (s.last === null || plausible(s.last, f, noise)) {
     s.last = f;
     s.chain = null;
     s.chainLength = 0;
-    s.accepted++;
-    return true;
+    return 'believed';
   }
   s.chainLength = s.chain !== null && plausible(s.chain, f, noise) ? s.chainLength + 1 : 1;
   s.chain = f;
@@ -136,9 +135,9 @@ export function believe(s: FilterState, f: Fix, noise: FixNoise): boolean {
     s.last = f;
     s.chain = null;
     s.chainLength = 0;
-    s.accepted++;
-    return true;
+    return 'believed';
   }
-  s.jumps++;
-  return false;
+  return 'jump';
 }
+
+export const believe = (s: FilterState, f: Fix, noise: FixNoise): boolean => judge(s, f, noise) === 'believed';

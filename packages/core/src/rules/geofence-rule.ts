@@ -5,7 +5,7 @@
 // dead band, or back on the old side, restarts the count. So a vehicle parked
 // on the fence line (its fixes jittering across it) and an isolated jump
 // confirm nothing.
-import { accuracyOf, believe, cloneFilter, type FilterState, type Fix, fixRef, newFilter } from './fix.js';
+import { accuracyOf, believe, cloneFilter, type FilterState, type Fix, fixRef, newFilter, sameFilter } from './fix.js';
 import type { GeofenceRule, GeoZone } from './location-definition.js';
 import type { Crossing, GeofenceEvent, ZoneRef } from './location-event.js';
 import { ZoneShape } from './location-geometry.js';
@@ -58,6 +58,53 @@ function crossing(streak: Streak, last: Fix): Crossing {
   };
 }
 
+function sameFixes(
+  a: readonly { readingId: string; leafIndex: number }[],
+  b: readonly { readingId: string; leafIndex: number }[],
+): boolean {
+  return a.length === b.length && a.every((x, i) => x.readingId === b[i]!.readingId && x.leafIndex === b[i]!.leafIndex);
+}
+
+function sameCrossing(a: Crossing | null, b: Crossing | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.at === b.at &&
+    a.after?.readingId === b.after?.readingId &&
+    a.after?.leafIndex === b.after?.leafIndex &&
+    sameFixes(a.fixes, b.fixes)
+  );
+}
+
+function sameZone(a: ZoneState, b: ZoneState): boolean {
+  if (a.side !== b.side) return false;
+  const s = a.streak;
+  const t = b.streak;
+  if (s === null || t === null) {
+    if (s !== t) return false;
+  } else if (
+    s.side !== t.side ||
+    s.after !== t.after ||
+    s.count !== t.count ||
+    s.fixes.length !== t.fixes.length ||
+    s.fixes.some((f, i) => f !== t.fixes[i])
+  ) {
+    return false;
+  }
+  const v = a.visit;
+  const w = b.visit;
+  if (v === null || w === null) return v === w;
+  return (
+    v.zone === w.zone &&
+    v.start === w.start &&
+    v.last === w.last &&
+    v.minLeaf === w.minLeaf &&
+    v.maxLeaf === w.maxLeaf &&
+    v.exit === null &&
+    w.exit === null &&
+    sameCrossing(v.entry, w.entry)
+  );
+}
+
 export function geofenceMachine(rule: GeofenceRule): LocationMachine<GeofenceState, Visit> {
   const shapes = rule.zones.map((z) => new ZoneShape(z, rule.hysteresisM + rule.noise.maxAccuracyM));
   const dwellMs = Math.round(rule.dwellSeconds * 1000);
@@ -72,6 +119,7 @@ export function geofenceMachine(rule: GeofenceRule): LocationMachine<GeofenceSta
         visit: z.visit === null ? null : { ...z.visit },
       })),
     }),
+    same: (a, b) => sameFilter(a.filter, b.filter) && a.zones.every((z, i) => sameZone(z, b.zones[i]!)),
     step(s, f, done) {
       const before = s.filter.last;
       if (!believe(s.filter, f, noise)) return;

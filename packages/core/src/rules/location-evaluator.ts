@@ -7,7 +7,7 @@
 import { type CorridorState, corridorEvents, corridorMachine, type Deviation } from './corridor-rule.js';
 import { RuleError } from './error.js';
 import type { Hex } from './excursion.js';
-import { type Fix, type LocationReading, sameFix, toFix } from './fix.js';
+import { type Fix, judge, type LocationReading, newFilter, sameFix, toFix } from './fix.js';
 import { type GeofenceState, geofenceEvents, geofenceMachine, type Visit } from './geofence-rule.js';
 import {
   type CorridorRule,
@@ -201,11 +201,13 @@ class Evaluator implements LocationEvaluator {
     }
     // Late (or unsorted) fixes: insert them all, then re-fold once from the earliest.
     let from: Fix = pending[0]!;
+    let to: Fix = pending[0]!;
     for (const f of pending) {
       d.series.insert(f);
       if (compareKeys(f, from) < 0) from = f;
+      if (compareKeys(f, to) > 0) to = f;
     }
-    for (const t of d.tracks) (t.track as LocationTrack<unknown, unknown>).replay(d.series, from);
+    for (const t of d.tracks) (t.track as LocationTrack<unknown, unknown>).replay(d.series, from, to);
   }
 
   private idOf(ruleId: string, deviceId: string, zoneId: string | null, startRef: string): Hex {
@@ -261,12 +263,20 @@ class Evaluator implements LocationEvaluator {
   tallies(): FixTally[] {
     const out: FixTally[] = [];
     const devices = [...this.devices.entries()].sort((a, b) => byId(a[0], b[0]));
-    this.rules.forEach((rule, r) => {
+    for (const rule of this.rules) {
       for (const [dev, d] of devices) {
-        const f = (d.tracks[r]!.track.state as { filter: { accepted: number; jumps: number; inaccurate: number } }).filter;
-        out.push({ ruleId: rule.id, deviceId: dev, believed: f.accepted, jumps: f.jumps, inaccurate: f.inaccurate });
+        // Recounted on demand (the filter alone is cheap), so the rules' states carry no counters and
+        // a replay can converge with the old run.
+        const tally: FixTally = { ruleId: rule.id, deviceId: dev, believed: 0, jumps: 0, inaccurate: 0 };
+        const filter = newFilter();
+        for (const f of d.series) {
+          const v = judge(filter, f, rule.noise);
+          if (v === 'believed') tally.believed++;
+          else tally[v === 'jump' ? 'jumps' : 'inaccurate']++;
+        }
+        out.push(tally);
       }
-    });
+    }
     return out;
   }
 }

@@ -5,7 +5,7 @@
 // seconds apart) would otherwise read as motion. A stop runs from the first
 // slow fix to the last one; the first fast fix ends it.
 import { haversineM } from './geo.js';
-import { accuracyOf, believe, cloneFilter, type FilterState, type Fix, fixRef, newFilter } from './fix.js';
+import { accuracyOf, believe, cloneFilter, type FilterState, type Fix, fixRef, newFilter, sameFilter } from './fix.js';
 import type { StopRule } from './location-definition.js';
 import type { StopEvent } from './location-event.js';
 import { ZoneShape } from './location-geometry.js';
@@ -50,6 +50,16 @@ export function stopMachine(rule: StopRule): LocationMachine<StopState, Stop> {
       head: 0,
       open: s.open === null ? null : { ...s.open },
     }),
+    same: (a, b) => {
+      if (!sameFilter(a.filter, b.filter) || a.recent.length - a.head !== b.recent.length - b.head) return false;
+      for (let i = a.head, j = b.head; i < a.recent.length; i++, j++) if (a.recent[i] !== b.recent[j]) return false;
+      const x = a.open;
+      const y = b.open;
+      if (x === null || y === null) return x === y;
+      return (
+        x.first === y.first && x.last === y.last && x.allowed === y.allowed && x.minLeaf === y.minLeaf && x.maxLeaf === y.maxLeaf
+      );
+    },
     step(s, f, done) {
       if (!believe(s.filter, f, noise)) return;
       const recent = s.recent;
