@@ -217,7 +217,9 @@ export class RouteShape {
       const dLat = lat < b[o]! ? b[o]! - lat : lat > b[o + 1]! ? lat - b[o + 1]! : 0;
       const dLon = lon < b[o + 2]! ? b[o + 2]! - lon : lon > b[o + 3]! ? lon - b[o + 3]! : 0;
       const lowM = Math.max(dLat * M_PER_DEG_LAT, dLon * g[i * 7 + 2]!);
-      if (lowM >= best) continue;
+      // The slack keeps a leg whose distance could tie the best within rounding: the answer then never
+      // depends on the hint, only on the fix (replays may start from another hint).
+      if (lowM > best + 1e-6) continue;
       const d = this.legDistance(i, lat, lon);
       if (d < best || (d === best && i < leg)) {
         best = d;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LatLon } from '../telemetry/payload.js';
+import type { LocationReading } from './fix.js';
 import { greatCircleM } from './location-geometry.js';
 import type { CorridorRule, GeofenceRule, GeoZone, StopRule } from './location-definition.js';
 import { validateLocationRule } from './location-definition.js';
@@ -13,6 +14,7 @@ import { locationEventId } from './location-event.js';
 import {
   drive,
   MIN,
+  mulberry32,
   offset,
   park,
   readingsOf,
@@ -360,6 +362,29 @@ describe('the recorded route-14 bus trips (../shared/data/gps-route14-outbound.c
     }
     // Noise may delay a confirmation past a short visit, but most visits survive it.
     assert.ok(found >= clean * 3 * 0.8, `${found} of ${clean * 3}`);
+  });
+
+  it('all trips as one fleet, with jumps: shuffled or half held back and pushed late give the in-order events', () => {
+    const readings: LocationReading[] = [];
+    for (const [name, fixes] of trips) readings.push(...readingsOf(withJumps(fixes, 10, 200, 1), name, readings.length));
+    const rules = [
+      { kind: 'geofence', id: 'places', zones: [station, everton] },
+      { kind: 'stop', id: 'halt' },
+    ];
+    const inOrder = createLocationEvaluator({ shipmentId: 'SSCC-1', rules });
+    for (const r of [...readings].sort((a, b) => a.t - b.t)) inOrder.push([r]);
+    const expected = inOrder.events();
+    assert.ok(expected.length >= 2 * trips.length);
+    const rnd = mulberry32(3);
+    const shuffled = createLocationEvaluator({ shipmentId: 'SSCC-1', rules });
+    for (const r of [...readings].sort(() => rnd() - 0.5)) shuffled.push([r]);
+    assert.deepEqual(shuffled.events(), expected);
+    const late = createLocationEvaluator({ shipmentId: 'SSCC-1', rules });
+    const held = readings.filter((_, i) => Math.floor(i / 40) % 2 === 1);
+    for (const r of readings.filter((_, i) => Math.floor(i / 40) % 2 === 0)) late.push([r]);
+    late.push(held);
+    assert.deepEqual(late.events(), expected);
+    assert.deepEqual(late.tallies(), inOrder.tallies());
   });
 
   it('a 25-minute halt spliced into a trip, away from the allowed zones, is one stop', () => {
