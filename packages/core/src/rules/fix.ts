@@ -1,7 +1,7 @@
 // GPS fixes as the location rules see them, and the filter that decides which
 // fixes to believe: real GNSS reports multipath jumps of hundreds of metres and
 // fixes with a poor accuracy, and neither must turn into an event.
-import { haversineM } from './geo.js';
+import { EARTH_RADIUS_M, haversineM } from './geo.js';
 import type { FixNoise } from './location-definition.js';
 import type { FixRef } from './location-event.js';
 import { type EntryKey, type EvidencedReading, toEntry } from './reading.js';
@@ -117,8 +117,13 @@ export function accuracyOf(f: Fix, noise: FixNoise): number {
  */
 function plausible(a: Fix, b: Fix, noise: FixNoise): boolean {
   const allowance = ((noise.maxSpeedKmh / 3.6) * (b.t - a.t)) / 1000 + accuracyOf(a, noise) + accuracyOf(b, noise);
+  // Cheap sufficient test first: the great-circle distance is at most the way along a's parallel and then
+  // the meridian, R·(|Δλ|·cos φa + |Δφ|) ≤ R·(|Δλ| + |Δφ|). Most consecutive fixes pass it without trigonometry.
+  if ((Math.abs(b.lat - a.lat) + Math.abs(b.lon - a.lon)) * M_PER_DEG <= allowance) return true;
   return haversineM(a.lat, a.lon, b.lat, b.lon) <= allowance;
 }
+
+const M_PER_DEG = (EARTH_RADIUS_M * Math.PI) / 180;
 
 /** Whether to believe the fix; updates the filter. */
 export function judge(s: FilterState, f: Fix, noise: FixNoise): Verdict {
