@@ -70,7 +70,7 @@ export function park(p: LatLon, minutes: number, intervalS: number, t0: number, 
 }
 
 /** Join track pieces, each starting after the previous one ends. */
-export function then(...pieces: ((t0: number) => TrackPoint[])[]): TrackPoint[] {
+export function sequence(...pieces: ((t0: number) => TrackPoint[])[]): TrackPoint[] {
   const out: TrackPoint[] = [];
   let t0 = T0;
   for (const piece of pieces) {

@@ -21,7 +21,7 @@ import {
   route14Trips,
   SEC,
   T0,
-  then,
+  sequence,
   type TrackPoint,
   withJumps,
 } from './location-tracks.test-support.js';
@@ -106,7 +106,7 @@ describe('geofence entry and exit', () => {
   });
 
   it('a vehicle already inside at its first fixes has a visit without entry; one still inside has an open visit', () => {
-    const track = then(
+    const track = sequence(
       (t) => park(PORT, 5, 10, t, 5, 1),
       (t) => drive([PORT, YARD_C], 30, 10, t),
     );
@@ -123,7 +123,7 @@ describe('geofence entry and exit', () => {
 
   // Arrive from the west, park for two hours with the antenna right on the fence line, leave west.
   const fencePoint = offset(PORT, -500, 0);
-  const parkedOnFence = then(
+  const parkedOnFence = sequence(
     (t) => drive([offset(PORT, -3000, 0), fencePoint], 30, 10, t),
     (t) => park(fencePoint, 120, 10, t, 8, 11),
     (t) => drive([fencePoint, offset(PORT, -3000, 0)], 30, 10, t),
@@ -144,7 +144,7 @@ describe('geofence entry and exit', () => {
     for (const seed of [1, 2, 3]) {
       assert.deepEqual(geofences(run([fences()], withJumps(parkedOnFence, 7, 200, seed))), [], `seed ${seed}`);
     }
-    const dense = then(
+    const dense = sequence(
       (t) => drive([offset(PORT, -3000, 0), fencePoint], 30, 1, t),
       (t) => park(fencePoint, 60, 1, t, 8, 12),
     );
@@ -253,7 +253,7 @@ describe('unscheduled stop', () => {
   const depot = offset(PORT, 8000, 0);
   const layby = offset(PORT, 4000, 0);
   const tour = (where: LatLon, minutes: number, sigmaM = 6): TrackPoint[] =>
-    then(
+    sequence(
       (t) => drive([PORT, where], 50, 10, t),
       (t) => park(where, minutes, 10, t, sigmaM, 21),
       (t) => drive([where, offset(where, 3000, 3000)], 50, 10, t),
@@ -280,7 +280,7 @@ describe('unscheduled stop', () => {
 
   it('crawling at 3 km/h counts as stopped; 10 km/h does not', () => {
     const crawl = (kmh: number) =>
-      then(
+      sequence(
         (t) => drive([PORT, layby], 50, 10, t),
         (t) => drive([layby, offset(layby, (kmh / 3.6) * 30 * 60, 0)], kmh, 10, t),
         (t) => drive([offset(layby, (kmh / 3.6) * 30 * 60, 0), offset(layby, 5000, 0)], 50, 10, t),
@@ -290,7 +290,7 @@ describe('unscheduled stop', () => {
   });
 
   it('a stop still going is reported open once it has lasted minMinutes', () => {
-    const track = then(
+    const track = sequence(
       (t) => drive([PORT, layby], 50, 10, t),
       (t) => park(layby, 30, 10, t, 6, 3),
     );
@@ -409,7 +409,7 @@ describe('the recorded route-14 bus trips (../shared/data/gps-route14-outbound.c
 
 describe('streaming', () => {
   it('events() grows with each push and equals the one-shot result', () => {
-    const track = then(
+    const track = sequence(
       (t) => drive([offset(PORT, -3000, 0), offset(PORT, 6000, 0)], 30, 10, t),
       (t) => park(offset(PORT, 6000, 0), 30, 10, t, 6, 1),
     );
