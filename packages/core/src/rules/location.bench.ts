@@ -1,10 +1,11 @@
 // Throughput of the location rules on one core (a script, not a test):
 //   node --import tsx packages/core/src/rules/location.bench.ts [fixes]
+// and the `geo` phase of `npm run bench` (runLocationBench).
 // A fleet of 10 trucks, a fix every 10 s each, touring 12 places (8 circular
 // and 4 polygonal geofences, 3 with a UN/LOCODE) along a planned route, with
 // scheduled halts inside the places, unscheduled ones outside, detours off
 // the route, receiver jitter and 1 % of fixes jumped by 200 m. Three rules:
-// geofence (12 zones), corridor (the tour, ~100 legs after splitting) and stop
+// geofence (12 zones), corridor (the tour, 84 legs after splitting) and stop
 // (4 allowed zones). Envelopes of 10 fixes are pushed one at a time, as the
 // node would after ingest:
 //   in-order   every envelope arrives in time order
@@ -25,7 +26,6 @@ import { createLocationEvaluator } from './location-evaluator.js';
 import { mulberry32, offset } from './location-tracks.test-support.js';
 
 const argv = (globalThis as { process?: { argv?: string[] } }).process?.argv ?? [];
-const TOTAL = Number(argv[2] ?? 1_000_000);
 const DEVICES = 10;
 const ROUNDS = 3;
 const T0 = 1_764_000_000_000;
@@ -124,10 +124,7 @@ function deliveries(envelopes: Envelope[], lateShare: number, maxLateMinutes = 0
   );
 }
 
-/** The events of each delivery's last round, to check that every delivery gave the same ones. */
-const outcomes: string[] = [];
-
-function measure(name: string, pushes: LocationReading[][]): number {
+function measure(name: string, pushes: LocationReading[][], outcomes: string[], log: (s: string) => void): number {
   const n = pushes.reduce((s, p) => s + p.length, 0);
   let best = Infinity;
   let summary = '';
@@ -151,14 +148,14 @@ function measure(name: string, pushes: LocationReading[][]): number {
   }
   outcomes.push(outcome);
   const rate = Math.round(n / (best / 1000));
-  console.log(
+  log(
     `${name.padEnd(10)} ${n.toLocaleString('en')} fixes in ${best.toFixed(0)} ms: ${rate.toLocaleString('en')} fixes/s (${summary})`,
   );
   return rate;
 }
 
 /** The turf-per-fix baseline on the first `count` fixes. */
-function baseline(pushes: LocationReading[][], count: number): number {
+function baseline(pushes: LocationReading[][], count: number, log: (s: string) => void): number {
   const fixes = pushes.flat().slice(0, count);
   const shapes = ZONES.map((z) =>
     z.shape === 'circle'
@@ -184,24 +181,53 @@ function baseline(pushes: LocationReading[][], count: number): number {
   }
   const ms = performance.now() - start;
   const rate = Math.round(fixes.length / (ms / 1000));
-  console.log(
+  log(
     `${'baseline'.padEnd(10)} ${fixes.length.toLocaleString('en')} fixes in ${ms.toFixed(0)} ms: ${rate.toLocaleString('en')} fixes/s (turf per fix, no filter/state/events; ${inside} in zones, ${far} off route)`,
   );
   return rate;
 }
 
-const envelopes = fleet(TOTAL);
-console.log(
-  `location rules, ${RULES.length} rules (${ZONES.length} zones), ${DEVICES} devices, pushes of ${PER_ENVELOPE} fixes, best of ${ROUNDS}`,
-);
-const inOrder = deliveries(envelopes, 0);
-const base = baseline(inOrder, 20_000);
-const a = measure('in-order', inOrder);
-const b = measure('10% ≤1 h', deliveries(envelopes, 0.1, 60));
-const c = measure('10% ≤3 d', deliveries(envelopes, 0.1, 3 * 1440));
-console.log(
-  `every delivery gave the same events: ${outcomes.length === 3 && outcomes.every((o) => o === outcomes[0]) ? 'yes' : 'NO'}`,
-);
-console.log(
-  `in-order ${(a / base).toFixed(0)}× the baseline, 10% ≤1 h late ${(b / base).toFixed(0)}×, 10% ≤3 days late ${(c / base).toFixed(0)}×; target ≥ 500,000 fixes/s`,
-);
+export interface LocationFigures {
+  fixes: number;
+  devices: number;
+  /** turf per fix (zones + geodesic route distance), no filter / state / events, on the first 20,000 fixes. */
+  baselineFixesPerSec: number;
+  inOrderFixesPerSec: number;
+  /** 10 % of envelopes up to 1 hour / 3 days late. */
+  lateHourFixesPerSec: number;
+  lateDaysFixesPerSec: number;
+  /** Every delivery gave the same events. */
+  sameEvents: boolean;
+}
+
+/** Run the three deliveries and the baseline; best of ROUNDS each. */
+export function runLocationBench(options: { fixes: number; log?: (s: string) => void }): LocationFigures {
+  const log = options.log ?? ((s: string) => console.log(s));
+  const envelopes = fleet(options.fixes);
+  log(
+    `location rules, ${RULES.length} rules (${ZONES.length} zones), ${DEVICES} devices, pushes of ${PER_ENVELOPE} fixes, best of ${ROUNDS}`,
+  );
+  const outcomes: string[] = [];
+  const inOrder = deliveries(envelopes, 0);
+  const base = baseline(inOrder, 20_000, log);
+  const a = measure('in-order', inOrder, outcomes, log);
+  const b = measure('10% ≤1 h', deliveries(envelopes, 0.1, 60), outcomes, log);
+  const c = measure('10% ≤3 d', deliveries(envelopes, 0.1, 3 * 1440), outcomes, log);
+  const sameEvents = outcomes.length === 3 && outcomes.every((o) => o === outcomes[0]);
+  log(`every delivery gave the same events: ${sameEvents ? 'yes' : 'NO'}`);
+  log(
+    `in-order ${(a / base).toFixed(0)}× the baseline, 10% ≤1 h late ${(b / base).toFixed(0)}×, 10% ≤3 days late ${(c / base).toFixed(0)}×; target ≥ 500,000 fixes/s`,
+  );
+  return {
+    fixes: inOrder.reduce((n, p) => n + p.length, 0),
+    devices: DEVICES,
+    baselineFixesPerSec: base,
+    inOrderFixesPerSec: a,
+    lateHourFixesPerSec: b,
+    lateDaysFixesPerSec: c,
+    sameEvents,
+  };
+}
+
+// Run as a script (not when imported by bench/).
+if (argv[1]?.endsWith('location.bench.ts')) runLocationBench({ fixes: Number(argv[2] ?? 1_000_000) });
