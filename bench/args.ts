@@ -32,6 +32,8 @@ export interface BenchOptions {
   cover: { journeys: number } | null;
   /** EPCIS event hash IDs per second (CBV 2.0 and 2.1) against SHA-256 of the raw JSON. */
   epcisHash: { events: number } | null;
+  /** Location rules (geofence, corridor, stop) fixes/s in order and late, against turf per fix. */
+  geo: { fixes: number } | null;
   /** Diagnostics only: PRAGMAs run on the node's SQLite connection after start (e.g. "synchronous=NORMAL"). */
   pragmas: string[];
   /** Diagnostics only: checkpoint the WAL on a separate thread every N ms (with wal_autocheckpoint=0 on the node's connection). */
@@ -46,7 +48,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
-       [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis] [--epcis-events N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
+       [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
        [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)] [--ceiling-ms MS]`;
 
 function int(name: string, v: string | undefined): number {
@@ -87,6 +89,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     '--cpu-profile',
     '--bg-checkpoint',
     '--ceiling-ms',
+    '--geo-fixes',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option ${k}\n${USAGE}`);
   const str = (k: string) => {
@@ -128,6 +131,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     proofs: { leaves: num('--proof-leaves') ?? (quick ? 100_000 : 1_200_000), proofs: quick ? 2_000 : 10_000 },
     cover: { journeys: num('--claims') ?? (quick ? 5 : 20) },
     epcisHash: { events: num('--epcis-events') ?? (quick ? 50_000 : 200_000) },
+    geo: { fixes: num('--geo-fixes') ?? (quick ? 200_000 : 1_000_000) },
     anchorWaitMs: 30_000,
     ceilingMs: num('--ceiling-ms') ?? (quick ? 2000 : 3000),
     cpuProfileDir: str('--cpu-profile'),
@@ -144,13 +148,14 @@ export function parseArgs(argv: string[]): BenchOptions {
     o.proofs = null;
     o.cover = null;
     o.epcisHash = null;
+    o.geo = null;
     o.batched = { ...o.batched!, messages: Math.ceil(big! / batchedReadings), warmupMessages: 4_000 };
   }
   const only = str('--only');
   if (only) {
     const keep = new Set(only.split(','));
     for (const p of keep)
-      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis'].includes(p))
+      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo'].includes(p))
         throw new Error(`--only: unknown phase ${p}`);
     if (!keep.has('single')) o.single = null;
     if (!keep.has('batched')) o.batched = null;
@@ -158,6 +163,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (!keep.has('proofs')) o.proofs = null;
     if (!keep.has('cover')) o.cover = null;
     if (!keep.has('epcis')) o.epcisHash = null;
+    if (!keep.has('geo')) o.geo = null;
   }
   if (o.devices < o.connections) throw new Error('--devices must be at least --connections (each connection owns its devices)');
   return o;

@@ -16,6 +16,7 @@ import { MemoryMonitor } from './memory.js';
 import { registerDevices, startBenchNode } from './node-setup.js';
 import { type CoverFigures, runCoverBench } from './cover.js';
 import { type EpcisHashFigures, runEpcisHashBench } from './epcis-hash.js';
+import { type LocationFigures, runLocationBench } from '@tradetwin/core/rules/location.bench';
 import { runProofs, type ProofResult } from './proofs.js';
 import { buildJson, printReport, type RunFigures } from './report.js';
 
@@ -188,6 +189,13 @@ async function main(): Promise<void> {
     );
     epcisHash = await timed('epcis', () => runEpcisHashBench({ events: opts.epcisHash!.events, log: (s) => log(s) }));
   }
+  let geo: LocationFigures | null = null;
+  if (opts.geo) {
+    memory.set('geo');
+    log(`location rules: ${opts.geo.fixes.toLocaleString('en-US')} fixes of 10 trucks, in order and late, against turf per fix…`);
+    const fixes = opts.geo.fixes;
+    geo = await timed('geo', async () => runLocationBench({ fixes, log: (s) => log(`  ${s}`) }));
+  }
   let cover: CoverFigures | null = null;
   if (opts.cover) {
     memory.set('cover');
@@ -230,6 +238,7 @@ async function main(): Promise<void> {
     proofs,
     cover,
     epcisHash,
+    geo,
     peakRssMb: peakRssMb(),
     anvilPeakRssMb: anvilPeak,
     memory: memory.report(),

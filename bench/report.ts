@@ -1,6 +1,7 @@
 // The figures: one JSON document (nested keys) and a readable table.
 import type { CoverFigures } from './cover.js';
 import type { EpcisHashFigures } from './epcis-hash.js';
+import type { LocationFigures } from '@tradetwin/core/rules/location.bench';
 import type { BenchOptions } from './args.js';
 import type { BaselineResult } from './baseline.js';
 import type { CeilingRun } from './ceiling.js';
@@ -21,6 +22,7 @@ export interface RunFigures {
   proofs: ProofResult | null;
   cover: CoverFigures | null;
   epcisHash: EpcisHashFigures | null;
+  geo: LocationFigures | null;
   peakRssMb: number;
   anvilPeakRssMb: number | null;
   /** Peak sampled RSS per stage, with the main thread's heap. */
@@ -181,6 +183,7 @@ export function buildJson(f: RunFigures) {
       : null,
     cover: f.cover,
     epcisHash: f.epcisHash,
+    geo: f.geo,
     speedup: speedup === null ? null : round(speedup),
     gasPerReading: readings ? round(gas / readings) : null,
     gasPerHead: heads ? round(gas / heads) : null,
@@ -322,6 +325,24 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       '',
       '',
     ]);
+  }
+  if (f.geo) {
+    const g = f.geo;
+    rows.push([
+      'geo: location rules, in order',
+      fmt(g.inOrderFixesPerSec),
+      'fixes/s',
+      '≥ 500000',
+      g.inOrderFixesPerSec >= 500_000 ? 'yes' : 'no',
+    ]);
+    rows.push([
+      'geo: 10 % late ≤ 1 h / ≤ 3 days',
+      `${fmt(g.lateHourFixesPerSec)} / ${fmt(g.lateDaysFixesPerSec)}`,
+      'fixes/s',
+      '',
+      g.sameEvents ? 'same events' : 'EVENTS DIFFER',
+    ]);
+    rows.push(['geo: baseline, turf per fix', fmt(g.baselineFixesPerSec), 'fixes/s', '', '']);
   }
   if (f.epcisHash) {
     const e = f.epcisHash;

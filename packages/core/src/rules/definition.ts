@@ -78,7 +78,7 @@ const FIELDS: Record<RuleKind, { required: readonly string[]; optional: readonly
 /** Ids end up in excursion ids and URLs: keep them to a safe, unambiguous alphabet. */
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
-function shown(v: unknown): string {
+export function shown(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (Array.isArray(v)) return `an array of ${v.length}`;
@@ -90,12 +90,17 @@ function fail(path: string, detail: string): never {
   throw new RuleError(path, detail);
 }
 
-function record(path: string, v: unknown): Record<string, unknown> {
+export function record(path: string, v: unknown): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `must be an object, got ${shown(v)}`);
   return v as Record<string, unknown>;
 }
 
-function onlyFields(path: string, obj: Record<string, unknown>, required: readonly string[], optional: readonly string[]): void {
+export function onlyFields(
+  path: string,
+  obj: Record<string, unknown>,
+  required: readonly string[],
+  optional: readonly string[],
+): void {
   for (const key of Object.keys(obj)) {
     if (!required.includes(key) && !optional.includes(key)) {
       fail(`${path}.${key}`, `unknown field (allowed: ${[...required, ...optional].join(', ')})`);
@@ -110,18 +115,18 @@ export function checkId(path: string, v: unknown): string {
   return v;
 }
 
-function finite(path: string, v: unknown): number {
+export function finite(path: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, `must be a finite number, got ${shown(v)}`);
   return v;
 }
 
-function positive(path: string, v: unknown): number {
+export function positive(path: string, v: unknown): number {
   const n = finite(path, v);
   if (n <= 0) fail(path, `must be > 0, got ${n}`);
   return n;
 }
 
-function nonNegative(path: string, v: unknown): number {
+export function nonNegative(path: string, v: unknown): number {
   const n = finite(path, v);
   if (n < 0) fail(path, `must be ≥ 0, got ${n}`);
   return n;

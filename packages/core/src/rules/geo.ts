@@ -10,9 +10,14 @@ const RAD = Math.PI / 180;
 
 /** Haversine distance in metres. */
 export function distanceM(a: LatLon, b: LatLon): number {
-  const dLat = (b[0] - a[0]) * RAD;
-  const dLon = (b[1] - a[1]) * RAD;
-  const s = Math.sin(dLat / 2) ** 2 + Math.cos(a[0] * RAD) * Math.cos(b[0] * RAD) * Math.sin(dLon / 2) ** 2;
+  return haversineM(a[0], a[1], b[0], b[1]);
+}
+
+/** Haversine distance in metres, from bare coordinates (no array per call on hot paths). */
+export function haversineM(aLat: number, aLon: number, bLat: number, bLon: number): number {
+  const dLat = (bLat - aLat) * RAD;
+  const dLon = (bLon - aLon) * RAD;
+  const s = Math.sin(dLat / 2) ** 2 + Math.cos(aLat * RAD) * Math.cos(bLat * RAD) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(s)));
 }
 

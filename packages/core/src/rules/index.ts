@@ -38,3 +38,40 @@ export {
 export { distanceM, EARTH_RADIUS_M, zoneAt } from './geo.js';
 export { type EvidencedReading, evidencedReadings } from './reading.js';
 export { shelfDaysLost } from './shelf-life.js';
+// Location rules on the GPS stream: geofences, corridor deviation, unscheduled stops.
+export {
+  type FixRef as LocationFixRef,
+  type Crossing,
+  type CorridorEvent,
+  type GeofenceEvent,
+  type LocationEvent,
+  locationEventId,
+  type StopEvent,
+  type ZoneRef,
+} from './location-event.js';
+export {
+  type CircleZone,
+  type CorridorRule,
+  DEFAULT_NOISE,
+  type FixNoise,
+  type GeofenceRule,
+  type GeoZone,
+  LOCATION_RULE_KINDS,
+  type LocationRule,
+  type LocationRuleKind,
+  type PolygonZone,
+  type StopRule,
+  UNLOCODE_PATTERN,
+  validateLocationRule,
+  validateLocationRules,
+  validateZone,
+} from './location-definition.js';
+export {
+  createLocationEvaluator,
+  evaluateLocationRules,
+  type FixTally,
+  type LocationEvaluator,
+  type LocationEvaluatorOptions,
+  type LocationPushResult,
+} from './location-evaluator.js';
+export type { LocationReading } from './fix.js';

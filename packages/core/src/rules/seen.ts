@@ -5,18 +5,24 @@
 // envelope's readings, so the second level is a short list.
 import type { Entry } from './reading.js';
 
+/** What a reading needs to be told apart: its leaf and its id. */
+interface Keyed {
+  readonly leaf: number;
+  readonly id: string;
+}
+
 /** Past this many readings in one leaf, index them by id instead of scanning. */
 const SCAN_LIMIT = 32;
 
-export class SeenReadings {
-  private readonly byLeaf = new Map<number, Entry[] | Map<string, Entry>>();
+export class SeenReadings<E extends Keyed = Entry> {
+  private readonly byLeaf = new Map<number, E[] | Map<string, E>>();
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
-  get(leaf: number, id: string): Entry | undefined {
+  get(leaf: number, id: string): E | undefined {
     const slot = this.byLeaf.get(leaf);
     if (slot === undefined) return undefined;
     if (slot instanceof Map) return slot.get(id);
@@ -25,7 +31,7 @@ export class SeenReadings {
   }
 
   /** Add a reading not seen before (check with get first). */
-  add(e: Entry): void {
+  add(e: E): void {
     this.count++;
     const slot = this.byLeaf.get(e.leaf);
     if (slot === undefined) this.byLeaf.set(e.leaf, [e]);
@@ -34,7 +40,7 @@ export class SeenReadings {
     else this.byLeaf.set(e.leaf, new Map([...slot, e].map((x) => [x.id, x])));
   }
 
-  delete(e: Entry): void {
+  delete(e: E): void {
     const slot = this.byLeaf.get(e.leaf);
     if (slot === undefined) return;
     if (slot instanceof Map) {
