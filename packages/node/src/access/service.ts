@@ -264,8 +264,7 @@ export class AccessService {
 
   async revokeCredential(id: string): Promise<CredentialRow> {
     const row = await this.store.credential(id);
-    if (!row || row.orgId !== this.orgId)
-      throw new AccessError('no_such_credential', `no credential ${id} in this organisation`);
+    if (!row || row.orgId !== this.orgId) throw new AccessError('no_such_credential', `no credential ${id} in this organisation`);
     await this.store.revokeCredential(id, this.now());
     return (await this.store.credential(id))!;
   }

@@ -23,7 +23,9 @@ export const E2E_ON_POSTGRES = [
 ];
 
 if (process.env.TRADETWIN_CI_SERVICES !== '1') {
-  console.log('# end-to-end tests on PostgreSQL: SKIPPED — set TRADETWIN_CI_SERVICES=1 with PostgreSQL at 127.0.0.1:5432 (CI does)');
+  console.log(
+    '# end-to-end tests on PostgreSQL: SKIPPED — set TRADETWIN_CI_SERVICES=1 with PostgreSQL at 127.0.0.1:5432 (CI does)',
+  );
   process.exit(0);
 }
 const files = E2E_ON_POSTGRES.map((f) => join(SRC, f));
