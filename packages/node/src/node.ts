@@ -37,7 +37,9 @@ import { ShipmentMonitor } from './shipments/monitor.js';
 import { SightingStore, TagVerifier } from './tags/index.js';
 import { SqliteShipmentStore, type ShipmentStore } from './shipments/store.js';
 import { openStorage } from './storage/index.js';
-import type { NodeStore } from './store/types.js';
+import { TelemetryFollower } from './ingest/telemetry-follower.js';
+import { nodeStore } from './storage/node-store.js';
+import type { NodeStore, Storage } from './storage/types.js';
 import { LiveFeed } from '@tradetwin/web/server/live';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from '@tradetwin/web/server/live-events';
 
@@ -50,6 +52,8 @@ export interface RunningNode {
   rpcUrl: string;
   address: `0x${string}`;
   store: NodeStore;
+  /** The storage areas as opened (benchmarks, diagnostics). */
+  storage: Storage;
   log: TransparencyLog;
   ingestor: Ingestor;
   anchorer: Anchorer;
@@ -104,7 +108,11 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       : undefined;
     const storage = await openStorage({ dataDir: config.dataDir, store: config.store });
     stops.push(() => storage.close());
-    const store = storage.log;
+    // The telemetry index follows the log: catch up whatever a crash left unindexed before anything reads it.
+    const telemetryFollower = new TelemetryFollower(storage.log, storage.telemetry);
+    await telemetryFollower.catchUp();
+    stops.push(() => telemetryFollower.idle());
+    const store = nodeStore({ ...storage, telemetry: telemetryFollower.reader() });
 
     const signerKey = config.signerKey ?? nodeKey(config.dataDir);
     const address = privateKeyToAccount(signerKey).address;
@@ -217,6 +225,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       lookupGate: new DeviceLookupGate(config.ingest),
       chainRetryAfterSeconds: () => chainHealth.retryAfterSeconds(),
       onCommit: (batch) => {
+        // Acknowledged already (the log committed); a failed index write is caught up by the next one.
+        telemetryFollower.follow(batch.firstIndex, batch.rows).catch((err: unknown) => log(`telemetry index: ${String(err)}`));
         anchorer.noteAppended();
         monitor.noteCommitted(batch);
         live.publish('ingest', ingestEvent(batch));
@@ -325,6 +335,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       rpcUrl,
       address,
       store,
+      storage,
       log: tlog,
       ingestor,
       anchorer,

@@ -13,7 +13,7 @@ import { bodyLimits, DEFAULT_API_BODY_BYTES, routeBodyLimits } from './body-limi
 import { DEFAULT_CAPTURE_LIMITS } from '../epcis/capture.js';
 import type { Ingestor } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { openApiDocument } from './openapi.js';
 import { HttpProblem, intParam, problemResponse } from './problem.js';
 import { buildProofBundle, type ChainLocation } from './proof-bundle.js';

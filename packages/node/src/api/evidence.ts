@@ -4,7 +4,7 @@
 // the rules itself (oracle/verify-evidence.ts), never taking this node's word.
 import { bytesToHex, type Hex } from 'viem';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { HttpProblem } from './problem.js';
 
 export interface EvidencePackage {

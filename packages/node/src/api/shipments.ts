@@ -11,7 +11,7 @@ import type { TransparencyLog } from '../log/transparency-log.js';
 import type { ShipmentMonitor } from '../shipments/monitor.js';
 import { ShipmentError, type ShipmentDefinition, validateShipment } from '../shipments/definition.js';
 import type { ShipmentStore } from '../shipments/store.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { epcisDocument, type SummaryReading, summariseReadings } from '@tradetwin/core/epcis/index';
 import { buildEvidence } from './evidence.js';
 import { decodeTelemetryLeaf } from './telemetry-view.js';

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
 import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
 import { EpcisCapture } from './capture.js';
 import { openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
@@ -318,7 +318,7 @@ async function main(): Promise<void> {
   const dbPath = join(DIR, 'node.db');
   const loaded = existsSync(dbPath);
   // synchronous=FULL, as a node runs: every capture is durable when its job finishes.
-  const store = new SqliteStore({ path: dbPath });
+  const store = await sqliteNodeStore(dbPath);
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const repo = await openEpcisRepository({ path: dbPath, store, log });
   const capture = new EpcisCapture(repo, { validate: coreValidator() });

@@ -10,7 +10,7 @@ import { fromBase64, toBase64 } from '@tradetwin/core/proof/bundle';
 import { recoverTreeHeadSigner } from '@tradetwin/core/proof/head';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore, SignedTreeHead } from '../store/types.js';
+import type { NodeStore, SignedTreeHead } from '../storage/types.js';
 import { canonicalJson } from './canonical.js';
 import { EpcisProblem } from './capture.js';
 import { decodeEpcisBody, type EpcisRepository, LEAF_KIND } from './repository.js';

@@ -28,7 +28,7 @@ import { type CborValue, decodeCbor, encodeHead } from '@tradetwin/core/cose/cbo
 import type { CbvVersion } from '@tradetwin/core/epcis/hash';
 import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { coreCodec } from './codec.js';
 import { EXT_SCHEMA } from './extension-index.js';
 import { extractEvent } from './extract.js';

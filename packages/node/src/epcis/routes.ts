@@ -15,7 +15,7 @@ import { decodeUtf8Strict, parseStrictJson, StrictJsonError } from '@tradetwin/c
 import { type Context, Hono } from 'hono';
 import { HttpProblem } from '../api/problem.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem } from './capture.js';
 import { buildEventProofs, type ChainRef } from './proof.js';
 import { checkCbvXmlFormat, identifierTranslator, mapIdentifiers, parseEpcFormat, translateEventJson } from './epc-format.js';

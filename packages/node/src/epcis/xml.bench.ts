@@ -18,7 +18,7 @@ import { epcisXml, parseEpcisXml } from '@tradetwin/core/epcis/xml/index';
 import { Hono } from 'hono';
 import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
 import { openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
 import type { CaptureJob } from './types.js';
@@ -103,7 +103,7 @@ const cpu = () => {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-epcis-xml-bench-'));
   const dbPath = join(dir, 'node.db');
-  const store = new SqliteStore({ path: dbPath });
+  const store = await sqliteNodeStore(dbPath);
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const repo = await openEpcisRepository({ path: dbPath, store, log });
   const app = new Hono();
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     console.log(`store: ${repo.count().toLocaleString()} events, log size ${log.size.toLocaleString()}`);
   } finally {
     await repo.close();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

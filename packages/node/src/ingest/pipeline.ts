@@ -6,7 +6,8 @@
 import type { VerifiedMessage } from '@tradetwin/core/telemetry/envelope';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { DeviceRecord, SequenceGap } from '../store/types.js';
+import type { DeviceRecord } from '../storage/device-cache.js';
+import type { TelemetryRow } from '../storage/telemetry-index.js';
 import { IngestCounters, type RejectReason, REJECT_REASONS } from './reasons.js';
 import { DeviceLookupGate, type LookupBudget } from './admission.js';
 
@@ -89,6 +90,8 @@ export interface CommittedBatch {
   accepted: AcceptedMessage[];
   /** The COSE envelopes as committed, parallel to `accepted` (listeners need not read them back). */
   envelopes: Uint8Array[];
+  /** The telemetry index rows of these leaves, parallel to `accepted` (handed to the telemetry follower). */
+  rows: TelemetryRow[];
 }
 
 export interface AcceptedMessage extends VerifiedMessage {
@@ -283,29 +286,13 @@ export class Ingestor {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const deviceSeqs = new Map<string, { seq: number; seenAt: number }>();
-    const gaps: SequenceGap[] = [];
-    for (const p of batch) {
-      const cur = deviceSeqs.get(p.msg.deviceId);
-      if (!cur || p.msg.seq > cur.seq) deviceSeqs.set(p.msg.deviceId, { seq: p.msg.seq, seenAt: p.receivedAt });
-      if (p.gap) gaps.push({ deviceId: p.msg.deviceId, ...p.gap, detectedAt: p.receivedAt });
-    }
-    const entries = batch.map((p) => ({
-      ...(p.leaf ?? { data: encodeLeaf({ kind: 'telemetry', receivedAt: p.receivedAt, body: p.bytes }) }),
-      telemetry: {
-        deviceId: p.msg.deviceId,
-        seq: p.msg.seq,
-        signedAt: p.msg.signedAt,
-        firstAt: p.msg.firstAt,
-        lastAt: p.msg.lastAt,
-        readings: p.msg.readings,
-        receivedAt: p.receivedAt,
-      },
-    }));
+    const entries = batch.map(
+      (p) => p.leaf ?? { data: encodeLeaf({ kind: 'telemetry', receivedAt: p.receivedAt, body: p.bytes }) },
+    );
     let firstIndex: number;
     let size: number;
     try {
-      ({ firstIndex, size } = await this.opts.log.append(entries, { deviceSeqs, gaps }));
+      ({ firstIndex, size } = await this.opts.log.append(entries));
     } catch (err) {
       // Nothing was stored: release the reserved sequence numbers so a retry is accepted.
       this.restoreSeqs(batch);
@@ -319,14 +306,24 @@ export class Ingestor {
       ...p.msg,
       ...(p.gap ? { gap: p.gap } : {}),
     }));
-    for (const [id, { seq }] of deviceSeqs) this.committed.set(id, Math.max(seq, this.committed.get(id) ?? 0));
+    for (const p of batch) this.committed.set(p.msg.deviceId, Math.max(p.msg.seq, this.committed.get(p.msg.deviceId) ?? 0));
     this.counters.accepted += batch.length;
-    this.counters.gaps += gaps.length;
+    this.counters.gaps += accepted.filter((a) => a.gap).length;
     for (const a of accepted) this.counters.readings += a.readings;
     batch.forEach((p, i) => {
       settle(p, accepted[i]!);
     });
-    this.opts.onCommit?.({ firstIndex, size, accepted, envelopes: batch.map((p) => p.bytes) });
+    const rows: TelemetryRow[] = batch.map((p, i) => ({
+      index: firstIndex + i,
+      deviceId: p.msg.deviceId,
+      seq: p.msg.seq,
+      signedAt: p.msg.signedAt,
+      firstAt: p.msg.firstAt,
+      lastAt: p.msg.lastAt,
+      readings: p.msg.readings,
+      receivedAt: p.receivedAt,
+    }));
+    this.opts.onCommit?.({ firstIndex, size, accepted, envelopes: batch.map((p) => p.bytes), rows });
   }
 
   private restoreSeqs(batch: Pending[]): void {

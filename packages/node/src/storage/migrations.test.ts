@@ -7,7 +7,9 @@ import { migratePostgres, PgDatabase } from './postgres/database.js';
 import { migrateSqlite, openSqliteFile, sqliteSchemaVersion } from './sqlite/database.js';
 import { type DriverFixture, forEachDriver, freshDriver } from './test-support.js';
 
-const V1: Migration[] = [{ version: 1, name: 'things', sql: 'CREATE TABLE IF NOT EXISTS things (id INTEGER PRIMARY KEY, name TEXT NOT NULL)' }];
+const V1: Migration[] = [
+  { version: 1, name: 'things', sql: 'CREATE TABLE IF NOT EXISTS things (id INTEGER PRIMARY KEY, name TEXT NOT NULL)' },
+];
 const V2: Migration[] = [...V1, { version: 2, name: 'things.colour', sql: 'ALTER TABLE things ADD COLUMN colour TEXT' }];
 
 /** The area's recorded version and the columns of `things`, on either driver, after migrating with `list`. */
@@ -53,7 +55,9 @@ forEachDriver('schema migrations', (driver) => {
     await assert.rejects(
       () => migrate(fx, V1),
       (err: unknown) =>
-        err instanceof StoreError && err.code === 'schema_too_new' && /version 2, newer than this node knows \(1\)/.test(err.message),
+        err instanceof StoreError &&
+        err.code === 'schema_too_new' &&
+        /version 2, newer than this node knows \(1\)/.test(err.message),
     );
   });
 

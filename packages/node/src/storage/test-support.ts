@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import type { StoreConfig } from '../config.js';
+import { nodeStore } from './node-store.js';
+import { openSqliteStorage } from './sqlite/index.js';
+import type { NodeStore } from './types.js';
 
 export type DriverName = 'sqlite' | 'postgres';
 
@@ -90,4 +93,10 @@ export function forEachDriver(title: string, suite: (driver: DriverName) => void
 /** The driver end-to-end tests run on: TRADETWIN_TEST_STORE=postgres (CI's second pass) or SQLite. */
 export function e2eDriver(): DriverName {
   return process.env.TRADETWIN_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** The log-side areas on a SQLite file (default: in memory), for unit tests that need a store and no driver choice. */
+export async function sqliteNodeStore(path = ':memory:'): Promise<NodeStore & { close(): Promise<void> }> {
+  const storage = await openSqliteStorage({ path });
+  return Object.assign(nodeStore(storage), { close: () => storage.close() });
 }

@@ -138,7 +138,12 @@ export class PgDatabase implements PgQueryable {
 }
 
 /** Brings an area's tables to the newest version; concurrent nodes on one database serialise on an advisory lock. */
-export async function migratePostgres(db: PgDatabase, area: string, migrations: readonly Migration[], now = Date.now()): Promise<void> {
+export async function migratePostgres(
+  db: PgDatabase,
+  area: string,
+  migrations: readonly Migration[],
+  now = Date.now(),
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('tradetwin:schema_migrations'))");
     await tx.query(MIGRATIONS_TABLE_SQL);
@@ -153,7 +158,9 @@ export async function migratePostgres(db: PgDatabase, area: string, migrations: 
       try {
         await tx.query(m.sql);
       } catch (err) {
-        throw new Error(`PostgreSQL migration ${area} v${m.version} (${m.name}) failed: ${(err as Error).message}`, { cause: err });
+        throw new Error(`PostgreSQL migration ${area} v${m.version} (${m.name}) failed: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       await tx.query(
         `INSERT INTO schema_migrations (area, version, applied_at) VALUES ($1, $2, $3)

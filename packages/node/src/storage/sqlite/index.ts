@@ -1,17 +1,48 @@
 // The embedded driver: every area on the one SQLite file in the data dir.
 import { join } from 'node:path';
-import { SqliteStore } from '../../store/sqlite.js';
 import type { Storage } from '../types.js';
+import { SqliteAnchorOutbox } from './anchor-outbox.js';
+import { migrateSqlite, openSqliteFile } from './database.js';
+import { SqliteDeviceCache } from './device-cache.js';
+import { SqliteLogStorage } from './log.js';
+import { ANCHOR_MIGRATIONS, DEVICE_MIGRATIONS, LOG_MIGRATIONS, SETTINGS_MIGRATIONS, TELEMETRY_MIGRATIONS } from './schema.js';
+import { SqliteSettings } from './settings.js';
+import { SqliteTelemetryIndex } from './telemetry-index.js';
 
-export async function openSqliteStorage(opts: { dataDir: string; synchronous?: 'FULL' | 'NORMAL' }): Promise<Storage> {
-  const path = join(opts.dataDir, 'node.db');
-  const log = new SqliteStore({ path, synchronous: opts.synchronous });
+export interface SqliteStorageOptions {
+  /** The data dir: the file is node.db in it. */
+  dataDir?: string;
+  /** Or the file itself (':memory:' for tests). */
+  path?: string;
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export async function openSqliteStorage(opts: SqliteStorageOptions): Promise<Storage> {
+  const path = opts.path ?? join(opts.dataDir ?? '.', 'node.db');
+  // The log-side areas share one connection (all calls are synchronous between BEGIN and COMMIT).
+  const db = openSqliteFile({ path, synchronous: opts.synchronous });
+  try {
+    migrateSqlite(db, 'log', LOG_MIGRATIONS);
+    migrateSqlite(db, 'anchors', ANCHOR_MIGRATIONS);
+    migrateSqlite(db, 'devices', DEVICE_MIGRATIONS);
+    migrateSqlite(db, 'telemetry', TELEMETRY_MIGRATIONS);
+    migrateSqlite(db, 'settings', SETTINGS_MIGRATIONS);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const log = new SqliteLogStorage(db);
   return {
     kind: 'sqlite',
     location: path,
     log,
+    anchors: new SqliteAnchorOutbox(db),
+    devices: new SqliteDeviceCache(db),
+    telemetry: new SqliteTelemetryIndex(db),
+    settings: new SqliteSettings(db),
+    readSnapshot: (read) => log.readSnapshot(read),
     close: async () => {
-      await log.close();
+      if (db.isOpen) db.close();
     },
   };
 }
