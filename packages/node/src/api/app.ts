@@ -8,6 +8,7 @@ import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { Reading } from '@tradetwin/core/telemetry/payload';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
 import { ChainError } from '../chain/errors.js';
+import { StoreError } from '../storage/errors.js';
 import { DEFAULT_HTTP_INGEST, type HttpIngestOptions, ingestRoutes } from '../ingest/http.js';
 import { bodyLimits, DEFAULT_API_BODY_BYTES, routeBodyLimits } from './body-limit.js';
 import { DEFAULT_CAPTURE_LIMITS } from '../epcis/capture.js';
@@ -15,7 +16,7 @@ import type { Ingestor } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore } from '../storage/types.js';
 import { openApiDocument } from './openapi.js';
-import { HttpProblem, intParam, problemResponse } from './problem.js';
+import { HttpProblem, intParam, problemResponse, storeProblem } from './problem.js';
 import { buildProofBundle, type ChainLocation } from './proof-bundle.js';
 import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
 import { type LiveFeed, liveStream } from '@tradetwin/web/server/live';
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.onError((err, c) => {
     if (err instanceof HttpProblem) return edgeProblemResponse(c, err);
     if (err instanceof ChainError) return problemResponse(c, chainProblem(err));
+    if (err instanceof StoreError && err.code === 'unavailable') return problemResponse(c, storeProblem(err));
     console.error(`[api] ${c.req.method} ${c.req.path}:`, err);
     return problemResponse(c, new HttpProblem(500, 'internal', 'the node could not answer this request'));
   });

@@ -1,6 +1,7 @@
 // One typed HTTP error, mapped to an RFC 7807 problem body at the boundary.
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { StoreError } from '../storage/errors.js';
 
 export class HttpProblem extends Error {
   constructor(
@@ -15,6 +16,21 @@ export class HttpProblem extends Error {
     super(detail);
     this.name = 'HttpProblem';
   }
+}
+
+/** Seconds a client refused with store_unavailable should wait before retrying. */
+export const STORE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * A storage error as an HTTP problem: the database being unreachable is 503 store_unavailable
+ * (retry later, nothing was stored); anything else is the node's fault (500).
+ */
+export function storeProblem(err: StoreError): HttpProblem {
+  if (err.code === 'unavailable')
+    return new HttpProblem(503, 'store_unavailable', 'the node cannot reach its database; nothing was stored, retry later', {
+      retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
+    });
+  return new HttpProblem(500, 'internal', 'the node could not answer this request');
 }
 
 export const PROBLEM_BASE = 'https://tradetwin.dev/problems/';

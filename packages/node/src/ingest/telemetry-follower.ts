@@ -55,6 +55,8 @@ export class TelemetryFollower {
   /** The index's cursor and each device's last seq, as committed; null until read (start, after a failed write). */
   private state: { cursor: number; lastSeqs: Map<string, number> } | null = null;
   private queue: Promise<void> = Promise.resolve();
+  /** The last step failed: the index may be behind the log until the next step succeeds. */
+  private failed = false;
 
   constructor(
     private readonly log: Pick<LogStorage, 'size' | 'leaves'>,
@@ -84,25 +86,36 @@ export class TelemetryFollower {
     return this.queue;
   }
 
+  /** Before a read: wait for queued work, and after a failed write (database was away) catch up first. */
+  private settled(): Promise<void> {
+    return this.failed ? this.catchUp().catch(() => undefined) : this.queue;
+  }
+
   /** The index for readers: each read first waits for the follower, so a reader sees what was acknowledged before. */
   reader(): TelemetryIndex {
     const ix = this.index;
     return {
       telemetryCursor: () => ix.telemetryCursor(),
       indexTelemetry: (b) => ix.indexTelemetry(b),
-      deviceStates: () => this.idle().then(() => ix.deviceStates()),
-      gaps: (id) => this.idle().then(() => ix.gaps(id)),
-      telemetry: (q) => this.idle().then(() => ix.telemetry(q)),
-      telemetryAt: (i) => this.idle().then(() => ix.telemetryAt(i)),
+      deviceStates: () => this.settled().then(() => ix.deviceStates()),
+      gaps: (id) => this.settled().then(() => ix.gaps(id)),
+      telemetry: (q) => this.settled().then(() => ix.telemetry(q)),
+      telemetryAt: (i) => this.settled().then(() => ix.telemetryAt(i)),
     };
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {
     const run = this.queue.then(step);
     // A failed step is retried by the next one (it reloads the cursor); callers see the failure.
-    this.queue = run.catch(() => {
-      this.state = null;
-    });
+    this.queue = run.then(
+      () => {
+        this.failed = false;
+      },
+      () => {
+        this.state = null;
+        this.failed = true;
+      },
+    );
     return run;
   }
 

@@ -23,13 +23,19 @@ export const postgresForTests = (): boolean => process.env.TRADETWIN_CI_SERVICES
 
 export const POSTGRES_SKIP_MESSAGE = 'needs the machine PostgreSQL at 127.0.0.1:5432: set TRADETWIN_CI_SERVICES=1 (CI does)';
 
-/** Creates an empty database on the test server; `drop` removes it (and any connection left to it). */
-export async function freshPostgresDatabase(prefix = 'tt_test'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+/**
+ * Creates an empty database on the test server (or a copy of `template`, which must have no
+ * connections); `drop` removes it (and any connection left to it).
+ */
+export async function freshPostgresDatabase(
+  prefix = 'tt_test',
+  template?: string,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   } finally {
     await admin.end();
   }

@@ -105,6 +105,10 @@ export class PgDatabase implements PgQueryable {
     } catch (err) {
       throw wrap(err, 'connect');
     }
+    // A connection lost while checked out is emitted on the client (the pool listens only to idle
+    // ones); the query in flight fails with it, so the event itself is only swallowed here.
+    const onError = () => undefined;
+    client.on('error', onError);
     const tx: PgQueryable = {
       query: async <R extends PgRow = PgRow>(sql: string, params: readonly unknown[] = []) => {
         try {
@@ -126,6 +130,7 @@ export class PgDatabase implements PgQueryable {
       throw wrap(err, 'transaction');
     } finally {
       // A client whose connection broke is destroyed, not returned to the pool.
+      client.off('error', onError);
       client.release(broken ? true : undefined);
     }
   }
