@@ -27,9 +27,12 @@ export async function startBenchNode(opts: {
   anchor: { everyMs: number; everyLeaves: number };
   pragmas?: string[];
   bgCheckpointMs?: number | undefined;
+  /** A PostgreSQL URL for the node's store (default: SQLite in the data dir). */
+  databaseUrl?: string | undefined;
 }): Promise<BenchNode> {
   // No TRADETWIN_* environment: the settings are the bench's.
   const cfg = loadConfig(join(opts.dir, 'node'), {});
+  if (opts.databaseUrl) cfg.store = { kind: 'postgres', url: opts.databaseUrl };
   cfg.http.port = 0;
   cfg.mqtt = { mode: 'off' };
   cfg.ingest.verifyWorkers = opts.verifyWorkers;
