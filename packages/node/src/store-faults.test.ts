@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import pg from 'pg';
 import { connectDevice } from './device/mqtt-device.js';
+import { StoreError } from './storage/errors.js';
 import { MIGRATIONS_TABLE_SQL } from './storage/migrations.js';
 import {
   forEachDriver,
@@ -144,6 +145,46 @@ describe('PostgreSQL connection lost during ingest', () => {
       rmSync(node.dataDir, { recursive: true, force: true });
       await proxy.close();
       await db.drop();
+    }
+  });
+});
+
+describe('a commit whose answer was lost', () => {
+  it('is learnt before the next commit: a retry of its readings is a replay, never a second leaf', async () => {
+    const node = await startTestNode();
+    const key = deviceKey('reefer-lost-commit', 2);
+    const store = node.node.log.store;
+    const append = store.append;
+    try {
+      assert.equal((await node.register(key)).status, 201);
+      assert.equal((await node.post([envelope(key, 1)])).status, 201);
+      // The database commits, then the connection drops before its answer arrives (PostgreSQL: a
+      // lost COMMIT response). Only the answer is taken away; the commit is the driver's, for real.
+      store.append = async (leaves, tiles) => {
+        store.append = append;
+        await append.call(store, leaves, tiles);
+        throw new StoreError('unavailable', 'PostgreSQL is unavailable (query): Connection terminated unexpectedly');
+      };
+      const lost = await node.post([envelope(key, 2)]);
+      assert.equal(lost.status, 503);
+      assert.equal(((await lost.json()) as { type: string }).type, `${PROBLEM}store_unavailable`);
+      // The device sends it again, as told: the node finds it was stored after all.
+      const retry = await node.post([envelope(key, 2)]);
+      assert.equal(retry.status, 409, await retry.clone().text());
+      const next = await node.post([envelope(key, 3)]);
+      assert.equal(next.status, 201);
+      assert.equal(((await next.json()) as { index: number }).index, 2);
+      assert.deepEqual(
+        (await node.node.store.telemetry({ deviceId: key.deviceId })).map((r) => [r.index, r.seq]),
+        [
+          [0, 1],
+          [1, 2],
+          [2, 3],
+        ],
+      );
+    } finally {
+      store.append = append;
+      await node.dispose();
     }
   });
 });

@@ -8,6 +8,7 @@ import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { DeviceRecord } from '../storage/device-cache.js';
 import type { TelemetryRow } from '../storage/telemetry-index.js';
+import { telemetryRowOf } from './telemetry-follower.js';
 import { IngestCounters, type RejectReason, REJECT_REASONS } from './reasons.js';
 import { DeviceLookupGate, type LookupBudget } from './admission.js';
 
@@ -138,6 +139,8 @@ export class Ingestor {
   private readonly committed: Map<string, number>;
   /** Last seq admitted (committed or queued) per device: the replay check uses this. */
   private readonly reserved: Map<string, number>;
+  /** The last commit failed: whether it landed is learnt before the next one (TransparencyLog.resync). */
+  private unsure = false;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -283,9 +286,28 @@ export class Ingestor {
   }
 
   private async commitPending(): Promise<void> {
-    const batch = this.pending;
+    let batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    if (this.unsure) {
+      // The last commit failed mid-way: learn first whether it landed, so none of its messages is stored twice.
+      try {
+        for (const range of await this.opts.log.resync()) await this.learnLanded(range);
+        this.unsure = false;
+      } catch (err) {
+        this.restoreSeqs(batch);
+        const detail = `store failed: ${err instanceof Error ? err.message : String(err)}`;
+        for (const p of batch) settle(p, this.refuse('store_unavailable', detail));
+        return;
+      }
+      batch = batch.filter((p) => {
+        const last = this.committed.get(p.msg.deviceId) ?? 0;
+        if (p.msg.seq > last) return true;
+        settle(p, this.refuse('replay', `seq ${p.msg.seq} ≤ last accepted ${last} for ${p.msg.deviceId}`));
+        return false;
+      });
+      if (batch.length === 0) return;
+    }
     const entries = batch.map(
       (p) => p.leaf ?? { data: encodeLeaf({ kind: 'telemetry', receivedAt: p.receivedAt, body: p.bytes }) },
     );
@@ -294,7 +316,9 @@ export class Ingestor {
     try {
       ({ firstIndex, size } = await this.opts.log.append(entries));
     } catch (err) {
-      // Nothing was stored: release the reserved sequence numbers so a retry is accepted.
+      // Nothing was stored (or, when the database went away during COMMIT, maybe it was: the next
+      // commit finds out first): release the reserved sequence numbers so a retry is accepted.
+      this.unsure = true;
       this.restoreSeqs(batch);
       const detail = `store failed: ${err instanceof Error ? err.message : String(err)}`;
       for (const p of batch) settle(p, this.refuse('store_unavailable', detail));
@@ -324,6 +348,16 @@ export class Ingestor {
       receivedAt: p.receivedAt,
     }));
     this.opts.onCommit?.({ firstIndex, size, accepted, envelopes: batch.map((p) => p.bytes), rows });
+  }
+
+  /** Telemetry leaves whose commit was reported failed but landed: their seqs count as accepted. */
+  private async learnLanded(range: { from: number; to: number }): Promise<void> {
+    for (const leaf of await this.opts.log.store.leaves(range.from, range.to)) {
+      const row = telemetryRowOf(leaf);
+      if (!row) continue;
+      this.committed.set(row.deviceId, Math.max(row.seq, this.committed.get(row.deviceId) ?? 0));
+      this.reserved.set(row.deviceId, Math.max(row.seq, this.reserved.get(row.deviceId) ?? 0));
+    }
   }
 
   private restoreSeqs(batch: Pending[]): void {

@@ -54,6 +54,8 @@ export class TransparencyLog {
   private appending: Promise<unknown> = Promise.resolve();
   /** Set when an append failed: whether a lost COMMIT landed is unknown, so the next append reloads first. */
   private stale = false;
+  /** Leaves found committed when reloading after a failed append (its commit landed after all), until resync() reports them. */
+  private landed: { from: number; to: number }[] = [];
 
   private constructor(
     readonly store: LogStorage,
@@ -104,11 +106,32 @@ export class TransparencyLog {
     return run;
   }
 
+  /**
+   * After a failed append (the database went away mid-commit), whether it landed is unknown: the
+   * tree reloads from the store once it answers, and the failed append's leaves, if they turn out to
+   * be committed, are reported by resync() (the ingest path's replay protection needs them).
+   */
+  resync(): Promise<{ from: number; to: number }[]> {
+    const run = this.appending.then(async () => {
+      await this.reloadIfStale();
+      const landed = this.landed;
+      this.landed = [];
+      return landed;
+    });
+    this.appending = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadIfStale(): Promise<void> {
+    if (!this.stale) return;
+    const before = this.size;
+    await this.load();
+    this.stale = false;
+    if (this.size > before) this.landed.push({ from: before, to: this.size });
+  }
+
   private async appendNow(entries: AppendEntry[]): Promise<{ firstIndex: number; size: number }> {
-    if (this.stale) {
-      await this.load();
-      this.stale = false;
-    }
+    await this.reloadIfStale();
     const leaves: LeafInput[] = entries.map((e) => ({ data: e.data, hash: e.hash ?? hashLeaf(e.data) }));
     const tail = this.tail.slice();
     const newTiles: { index: number; hash: Uint8Array }[] = [];

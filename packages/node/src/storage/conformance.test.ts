@@ -26,6 +26,7 @@ function freshStorage(driver: DriverName): FreshStorage {
         storage = await open();
         return storage;
       },
+      openAnother: open,
       dispose: async () => {
         await storage.close();
         await fx.dispose();

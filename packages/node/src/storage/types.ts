@@ -26,9 +26,9 @@ export interface Storage {
   readonly telemetry: TelemetryIndex;
   readonly settings: Settings;
   /**
-   * Run `read` on one consistent view of the log-side areas (the audit beside a live node). SQLite:
-   * one read transaction (a WAL snapshot). PostgreSQL: the log is append-only and the audit reads
-   * the size first, so `read` simply runs.
+   * Run `read` on one consistent view of the log-side areas (the audit beside a live node): on
+   * SQLite one read transaction (a WAL snapshot), on PostgreSQL one REPEATABLE READ transaction that
+   * every query made inside `read` goes to.
    */
   readSnapshot<T>(read: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -7,6 +7,8 @@ export interface StorageUnderTest {
   readonly storage: Storage;
   /** Close this storage and open the same database again (a restart, or a crash for what was committed). */
   reopen(): Promise<Storage>;
+  /** A second storage on the same database (another connection, as another process would have); the caller closes it. */
+  openAnother(): Promise<Storage>;
   /** Close and remove the database. */
   dispose(): Promise<void>;
 }

@@ -119,6 +119,29 @@ export function logConformance(fresh: FreshStorage): void {
       }
     }));
 
+  it('log: a snapshot read describes one moment while another connection appends', () =>
+    withStorage(fresh, async (s) => {
+      await s.storage.log.append(leaves(0, 2), []);
+      const other = await s.openAnother();
+      try {
+        const seen = await s.storage.readSnapshot(async () => {
+          const before = await s.storage.log.size();
+          await other.log.append(leaves(2, 3), []);
+          await other.log.saveHead(head(5));
+          return {
+            before,
+            after: await s.storage.log.size(),
+            leaves: (await s.storage.log.leaves(0, 10)).length,
+            head: await s.storage.log.latestHead(),
+          };
+        });
+        assert.deepEqual(seen, { before: 2, after: 2, leaves: 2, head: null });
+        assert.equal((await other.log.leaves(0, 10)).length, 5);
+      } finally {
+        await other.close();
+      }
+    }));
+
   it('log: a head is stored once per size; heads page newest first', () =>
     withStorage(fresh, async ({ storage: { log } }) => {
       for (const size of [1, 5, 3, 9]) await log.saveHead(head(size));

@@ -28,7 +28,7 @@ export async function openPostgresStorage(opts: { url: string }): Promise<Storag
     devices: new PgDeviceCache(db),
     telemetry: new PgTelemetryIndex(db),
     settings: new PgSettings(db),
-    readSnapshot: (read) => read(),
+    readSnapshot: (read) => db.readSnapshot(read),
     close: () => db.close(),
   };
 }

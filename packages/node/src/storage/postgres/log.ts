@@ -56,7 +56,8 @@ export class PgLogStorage implements LogStorage {
   }
 
   async size(): Promise<number> {
-    // Followed by appends through this object only; a reader sees what is committed.
+    // A snapshot sees the size of its moment; otherwise appends through this object keep it.
+    if (this.db.inSnapshot) return this.readSize();
     if (this.nextIndex === null) this.nextIndex = await this.readSize();
     return this.nextIndex;
   }
