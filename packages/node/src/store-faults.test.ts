@@ -6,10 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import type { MqttClient } from 'mqtt';
-import pg from 'pg';
 import { connectDevice } from './device/mqtt-device.js';
 import { StoreError } from './storage/errors.js';
 import { MIGRATIONS_TABLE_SQL } from './storage/migrations.js';
@@ -17,8 +15,10 @@ import {
   forEachDriver,
   freshDriver,
   freshPostgresDatabase,
+  openRawDatabase,
   POSTGRES_SKIP_MESSAGE,
   postgresForTests,
+  type RawDatabase,
 } from './storage/test-support.js';
 import { runCli } from './test-support/cli.js';
 import { deviceKey, envelope, startTestNode } from './test-support/node-fixture.js';
@@ -50,19 +50,10 @@ forEachDriver('a database migrated by a newer TradeTwin', (driver) => {
   it('is refused at start, saying so', async () => {
     const fx = await freshDriver(driver);
     try {
-      const row = `INSERT INTO schema_migrations (area, version, applied_at) VALUES ('log', 99, 0)`;
-      if (fx.store.kind === 'sqlite') {
-        const db = new DatabaseSync(join(fx.dataDir, 'node.db'));
-        db.exec(MIGRATIONS_TABLE_SQL);
-        db.exec(row);
-        db.close();
-      } else {
-        const c = new pg.Client({ connectionString: fx.store.url });
-        await c.connect();
-        await c.query(MIGRATIONS_TABLE_SQL);
-        await c.query(row);
-        await c.end();
-      }
+      const db = await openRawDatabase({ dataDir: fx.dataDir, url: fx.store.kind === 'postgres' ? fx.store.url : undefined });
+      await db.run(MIGRATIONS_TABLE_SQL);
+      await db.run(`INSERT INTO schema_migrations (area, version, applied_at) VALUES ('log', 99, 0)`);
+      await db.close();
       const r = await runCli([
         'start',
         '--data-dir',
@@ -90,7 +81,7 @@ describe('PostgreSQL connection lost during ingest', () => {
       },
     });
     const key = deviceKey('reefer-fault', 2);
-    const direct = new pg.Client({ connectionString: db.url });
+    let direct: RawDatabase | undefined;
     let mqttClient: MqttClient | undefined;
     try {
       assert.equal((await node.register(key)).status, 201);
@@ -118,9 +109,9 @@ describe('PostgreSQL connection lost during ingest', () => {
       assert.equal(pubacked, false, 'no PUBACK for a reading that was not stored');
 
       proxy.restore();
-      await direct.connect();
-      const leaves = await direct.query('SELECT count(*)::int AS n FROM log_leaves');
-      assert.equal(leaves.rows[0].n, 1, 'nothing refused was stored');
+      direct = await openRawDatabase({ dataDir: node.dataDir, url: db.url });
+      const [leaves] = await direct.rows<{ n: number }>('SELECT count(*)::int AS n FROM log_leaves');
+      assert.equal(leaves?.n, 1, 'nothing refused was stored');
       // The same node, no restart: the refused readings are accepted now, in order.
       const again = await node.post([envelope(key, 2)]);
       assert.equal(again.status, 201, await again.clone().text());
@@ -140,7 +131,7 @@ describe('PostgreSQL connection lost during ingest', () => {
       assert.equal(replay.status, 409, 'a reading stored after the outage is a replay now');
     } finally {
       mqttClient?.end(true);
-      await direct.end().catch(() => undefined);
+      await direct?.close().catch(() => undefined);
       await node.stop();
       rmSync(node.dataDir, { recursive: true, force: true });
       await proxy.close();

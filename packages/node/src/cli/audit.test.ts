@@ -3,10 +3,9 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { hashLeaf } from '../log/transparency-log.js';
+import { openRawDatabase, type RawDatabase } from '../storage/test-support.js';
 import { runCli } from '../test-support/cli.js';
 import {
   copyTestDatabase,
@@ -69,49 +68,23 @@ async function audit(dir: string): Promise<{ code: number | null; report: Report
   return { code: r.code, report: JSON.parse(r.stdout) as Report };
 }
 
-/** The node's database, on either driver: SQL with ? placeholders. */
-interface Db {
-  run(sql: string, ...params: unknown[]): Promise<void>;
-  leafData(idx: number): Promise<Uint8Array>;
-}
-
 /** A copy of the node's data dir (and database) with one SQL change applied. */
-async function tampered(change: (db: Db) => Promise<void>): Promise<string> {
+async function tampered(change: (db: RawDatabase) => Promise<void>): Promise<string> {
   const dir = tempDataDir('tt-tamper-');
   copies.push(dir);
   cpSync(dataDir, dir, { recursive: true });
   await copyTestDatabase(dataDir, dir);
-  const url = testDatabaseUrl(dir);
-  if (url) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const toPg = (sql: string) => {
-        let n = 0;
-        return sql.replace(/\?/g, () => `$${++n}`);
-      };
-      const param = (v: unknown) => (v instanceof Uint8Array ? Buffer.from(v) : v);
-      await change({
-        run: async (sql, ...params) => void (await client.query(toPg(sql), params.map(param))),
-        leafData: async (idx) =>
-          new Uint8Array((await client.query('SELECT data FROM log_leaves WHERE idx = $1', [idx])).rows[0].data as Buffer),
-      });
-    } finally {
-      await client.end();
-    }
-    return dir;
-  }
-  const db = new DatabaseSync(join(dir, 'node.db'));
+  const db = await openRawDatabase({ dataDir: dir, url: testDatabaseUrl(dir) });
   try {
-    await change({
-      run: async (sql, ...params) => void db.prepare(sql).run(...(params as Uint8Array[])),
-      leafData: async (idx) =>
-        new Uint8Array((db.prepare('SELECT data FROM log_leaves WHERE idx = ?').get(idx) as { data: Uint8Array }).data),
-    });
+    await change(db);
   } finally {
-    db.close();
+    await db.close();
   }
   return dir;
+}
+
+async function leafData(db: RawDatabase, idx: number): Promise<Uint8Array> {
+  return (await db.rows<{ data: Uint8Array }>('SELECT data FROM log_leaves WHERE idx = ?', idx))[0]!.data;
 }
 
 describe('tradetwin audit', () => {
@@ -126,7 +99,7 @@ describe('tradetwin audit', () => {
 
   it('names the leaf whose stored bytes were changed', async () => {
     const dir = await tampered(async (db) => {
-      const data = await db.leafData(137);
+      const data = await leafData(db, 137);
       data[data.length - 70]! ^= 0x01; // a bit inside the signed payload
       await db.run('UPDATE log_leaves SET data = ? WHERE idx = 137', data);
     });
@@ -138,7 +111,7 @@ describe('tradetwin audit', () => {
 
   it('names the leaf even when the attacker also rewrote its leaf hash', async () => {
     const dir = await tampered(async (db) => {
-      const data = await db.leafData(42);
+      const data = await leafData(db, 42);
       data[data.length - 70]! ^= 0x01;
       await db.run('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 42', data, hashLeaf(data));
     });
@@ -150,7 +123,7 @@ describe('tradetwin audit', () => {
 
   it('locates a change to the unsigned part of a leaf (receive time) to the anchored range that covers it', async () => {
     const dir = await tampered(async (db) => {
-      const data = await db.leafData(260);
+      const data = await leafData(db, 260);
       data[20]! ^= 0x01; // lowest byte of receivedAt: [1, "telemetry", receivedAt, body]
       await db.run('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 260', data, hashLeaf(data));
     });
@@ -170,7 +143,7 @@ describe('tradetwin audit', () => {
 
   it('names an inserted leaf (a replayed envelope appended to the log)', async () => {
     const dir = await tampered(async (db) => {
-      const data = await db.leafData(10);
+      const data = await leafData(db, 10);
       await db.run('INSERT INTO log_leaves (idx, hash, data) VALUES (300, ?, ?)', hashLeaf(data), data);
     });
     const { code, report } = await audit(dir);
@@ -205,10 +178,10 @@ describe('tradetwin audit', () => {
     assert.deepEqual(report.findings, []);
     assert.equal(code, 0);
     assert.equal(report.size, 300);
-    const db = new DatabaseSync(join(dir, 'node.db'));
-    const cursor = db.prepare('SELECT next_index FROM telemetry_cursor').get() as { next_index: number };
-    db.close();
-    assert.equal(cursor.next_index, 300, 'migrated in place; its telemetry rows count as indexed');
+    const db = await openRawDatabase({ dataDir: dir });
+    const [cursor] = await db.rows<{ next_index: number }>('SELECT next_index FROM telemetry_cursor');
+    await db.close();
+    assert.equal(cursor?.next_index, 300, 'migrated in place; its telemetry rows count as indexed');
   });
 
   it('fails, naming them, when the chain lost anchors the node recorded as confirmed; the node re-anchors them', async () => {
