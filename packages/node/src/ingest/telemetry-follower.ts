@@ -51,10 +51,14 @@ export function deviceProgress(
   return { deviceSeqs, gaps };
 }
 
+const endOf = (it: { firstIndex: number; rows: readonly TelemetryRow[] }) => it.firstIndex + it.rows.length;
+
 export class TelemetryFollower {
   /** The index's cursor and each device's last seq, as committed; null until read (start, after a failed write). */
   private state: { cursor: number; lastSeqs: Map<string, number> } | null = null;
   private queue: Promise<void> = Promise.resolve();
+  /** Commits' rows not indexed yet, in commit order. */
+  private handedOver: { firstIndex: number; rows: readonly TelemetryRow[] }[] = [];
   /** The last step failed: the index may be behind the log until the next step succeeds. */
   private failed = false;
 
@@ -73,10 +77,16 @@ export class TelemetryFollower {
    * as given when they continue the cursor, otherwise the leaves up to their end are read.
    */
   follow(firstIndex: number, rows: readonly TelemetryRow[]): Promise<void> {
+    this.handedOver.push({ firstIndex, rows });
     return this.enqueue(async () => {
+      // Everything handed over meanwhile goes in one index transaction (an earlier step may have taken this one).
+      const items = this.handedOver.splice(0);
+      const last = items.at(-1);
+      if (!last) return;
       const state = await this.loadState();
-      const end = firstIndex + rows.length;
-      if (state.cursor === firstIndex) await this.write(state, end, rows);
+      const end = last.firstIndex + last.rows.length;
+      const continues = items.every((it, i) => it.firstIndex === (i === 0 ? state.cursor : endOf(items[i - 1]!)));
+      if (continues) await this.write(state, end, items.length === 1 ? last.rows : items.flatMap((it) => it.rows));
       else await this.indexUpTo(end);
     });
   }

@@ -145,13 +145,22 @@ export function telemetryIndexConformance(fresh: FreshStorage): void {
       await follower.follow(later.firstIndex, [
         { ...row(later.firstIndex, 'dev-c', 4, T0 + 20), signedAt: T0 + 21, readings: 1 },
       ]);
-      assert.equal(await s.storage.telemetry.telemetryCursor(), 4);
+      // Two commits handed over before the follower ran: indexed together.
+      const a = await s.storage.log.append([telemetryLeaf('dev-c', 5, T0 + 30)], []);
+      const b = await s.storage.log.append([telemetryLeaf('dev-c', 6, T0 + 40)], []);
+      await Promise.all([
+        follower.follow(a.firstIndex, [{ ...row(a.firstIndex, 'dev-c', 5, T0 + 30), signedAt: T0 + 31, readings: 1 }]),
+        follower.follow(b.firstIndex, [{ ...row(b.firstIndex, 'dev-c', 6, T0 + 40), signedAt: T0 + 41, readings: 1 }]),
+      ]);
+      assert.equal(await s.storage.telemetry.telemetryCursor(), 6);
       assert.deepEqual(
         (await s.storage.telemetry.telemetry({ deviceId: 'dev-c' })).map((r) => [r.index, r.seq, r.signedAt]),
         [
           [0, 1, T0 + 1],
           [1, 3, T0 + 11],
           [3, 4, T0 + 21],
+          [4, 5, T0 + 31],
+          [5, 6, T0 + 41],
         ],
       );
       assert.deepEqual(
