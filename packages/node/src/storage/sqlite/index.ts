@@ -32,16 +32,21 @@ export async function openSqliteStorage(opts: SqliteStorageOptions): Promise<Sto
     throw err;
   }
   const log = new SqliteLogStorage(db);
+  // The telemetry index is derived from the log (its follower re-indexes from its cursor after a
+  // crash), so its commits need not wait for an fsync: its own connection, synchronous=NORMAL. The
+  // next FULL commit of the log syncs the WAL with them. (An in-memory database has one connection.)
+  const indexDb = path === ':memory:' ? db : openSqliteFile({ path, synchronous: 'NORMAL' });
   return {
     kind: 'sqlite',
     location: path,
     log,
     anchors: new SqliteAnchorOutbox(db),
     devices: new SqliteDeviceCache(db),
-    telemetry: new SqliteTelemetryIndex(db),
+    telemetry: new SqliteTelemetryIndex(indexDb),
     settings: new SqliteSettings(db),
     readSnapshot: (read) => log.readSnapshot(read),
     close: async () => {
+      if (indexDb.isOpen) indexDb.close();
       if (db.isOpen) db.close();
     },
   };
