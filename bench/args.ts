@@ -17,6 +17,8 @@ export interface PhaseSettings {
 
 export interface BenchOptions {
   mode: 'default' | 'quick' | 'big';
+  /** The node's store: SQLite in the data dir, or a fresh PostgreSQL database on the machine's server. */
+  store: 'sqlite' | 'postgres';
   json: string | undefined;
   keep: boolean;
   devices: number;
@@ -49,7 +51,8 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
        [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
-       [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)] [--ceiling-ms MS]`;
+       [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)] [--ceiling-ms MS]
+       [--store sqlite|postgres (postgres: a fresh database on TRADETWIN_BENCH_POSTGRES_URL, default the machine's server)]`;
 
 function int(name: string, v: string | undefined): number {
   if (v === undefined || !/^\d[\d_]*$/.test(v)) throw new Error(`${name} needs a whole number\n${USAGE}`);
@@ -90,6 +93,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     '--bg-checkpoint',
     '--ceiling-ms',
     '--geo-fixes',
+    '--store',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option ${k}\n${USAGE}`);
   const str = (k: string) => {
@@ -103,8 +107,11 @@ export function parseArgs(argv: string[]): BenchOptions {
   const mode: BenchOptions['mode'] = big !== undefined ? 'big' : quick ? 'quick' : 'default';
   const batchedReadings = 60;
 
+  const store = str('--store') ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store is sqlite or postgres, got "${store}"\n${USAGE}`);
   const o: BenchOptions = {
     mode,
+    store,
     json: str('--json'),
     keep: flags.has('--keep'),
     devices: num('--devices') ?? (quick ? 20 : 50),

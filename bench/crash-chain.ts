@@ -19,7 +19,8 @@ import { compareAnchors } from '../packages/node/src/anchor/reconcile.js';
 import { createChainClients } from '../packages/node/src/chain/clients.js';
 import { LogAnchorClient } from '../packages/node/src/chain/log-anchor.js';
 import { readRuntimeInfo } from '../packages/node/src/node.js';
-import { SqliteStore } from '../packages/node/src/store/sqlite.js';
+import { TelemetryFollower } from '../packages/node/src/ingest/telemetry-follower.js';
+import { sqliteNodeStore } from '../packages/node/src/storage/test-support.js';
 import { runCli } from '../packages/node/src/test-support/cli.js';
 import { deviceKey, envelope, startTestNode, tempDataDir } from '../packages/node/src/test-support/node-fixture.js';
 import {
@@ -153,8 +154,10 @@ async function killRounds(kind: 'node' | 'both'): Promise<{ rounds: KillRound[];
 
 /** Acknowledged readings absent from the store, and confirmed anchors absent from the chain. */
 async function checkStore(dataDir: string, node: NodeProcess, deviceId: string, acked: Set<number>) {
-  const store = new SqliteStore({ path: join(dataDir, 'node.db') });
+  const store = await sqliteNodeStore(join(dataDir, 'node.db'));
   try {
+    // The telemetry index follows the log: index what the kill left behind, as the node does at start.
+    await new TelemetryFollower(store, store).catchUp();
     const stored = new Set((await store.telemetry({ deviceId })).map((r) => r.seq));
     const ackedLost = [...acked].filter((q) => !stored.has(q)).length;
     const info = readRuntimeInfo(dataDir)!;

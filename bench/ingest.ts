@@ -3,7 +3,7 @@
 // from its per-request records, the node's anchor outbox and the chain.
 import { performance } from 'node:perf_hooks';
 import type { RunningNode } from '../packages/node/src/node.js';
-import type { AnchorRecord, AppendBatch } from '../packages/node/src/store/types.js';
+import type { AnchorRecord, LogStorage } from '../packages/node/src/storage/types.js';
 import type { Corpus } from './corpus.js';
 import { gasOfTransactions } from './gas.js';
 import { REC, REC_FIELDS, type LoadJob, type LoadMessage } from './load-worker.js';
@@ -141,15 +141,15 @@ export async function runIngestPhase(
   };
   const worker = startWorker('./load-worker.ts', { role: 'bench-load', job });
   // Instrument the store instance's append (wall time and leaves per group commit).
-  const store = node.store as { append(batch: AppendBatch): Promise<{ firstIndex: number }> };
+  const store: LogStorage = node.log.store;
   const original = store.append;
   let commitLog: { ms: number; leaves: number }[] = [];
-  store.append = async function (this: unknown, batch: AppendBatch) {
+  store.append = async function (this: unknown, ...args: Parameters<LogStorage['append']>) {
     const t = performance.now();
     try {
-      return await original.call(this, batch);
+      return await original.apply(this, args);
     } finally {
-      commitLog.push({ ms: performance.now() - t, leaves: batch.leaves.length });
+      commitLog.push({ ms: performance.now() - t, leaves: args[0].length });
     }
   };
   try {

@@ -14,6 +14,7 @@ import { runIngestPhase, type PhaseResult } from './ingest.js';
 import { machineInfo, peakRssMb, processPeakRssMb } from './machine.js';
 import { MemoryMonitor } from './memory.js';
 import { registerDevices, startBenchNode } from './node-setup.js';
+import { freshPostgresDatabase } from '../packages/node/src/storage/test-support.js';
 import { type CoverFigures, runCoverBench } from './cover.js';
 import { type EpcisHashFigures, runEpcisHashBench } from './epcis-hash.js';
 import { type LocationFigures, runLocationBench } from '@tradetwin/core/rules/location.bench';
@@ -85,7 +86,9 @@ async function main(): Promise<void> {
   });
 
   memory.set('node start');
-  log('starting the node (embedded anvil, contracts, SQLite, HTTP)…');
+  // --store postgres: a fresh database on the machine's server, dropped at the end (kept with --keep).
+  const database = opts.store === 'postgres' ? await freshPostgresDatabase('tt_bench') : null;
+  log(`starting the node (embedded anvil, contracts, ${database ? `PostgreSQL ${database.name}` : 'SQLite'}, HTTP)…`);
   const bn = await timed('nodeStart', () =>
     startBenchNode({
       dir,
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
       anchor: opts.anchor,
       pragmas: opts.pragmas,
       bgCheckpointMs: opts.bgCheckpointMs,
+      databaseUrl: database?.url,
     }),
   );
   const { node } = bn;
@@ -158,6 +162,8 @@ async function main(): Promise<void> {
     log('stopping the node…');
     if (bn.stopCheckpointer) log(`  background checkpoints: ${await bn.stopCheckpointer()}`);
     await node.stop();
+    if (database && !opts.keep) await database.drop();
+    else if (database) log(`PostgreSQL database kept: ${database.name}`);
   }
 
   if (opts.baseline) {

@@ -7,7 +7,7 @@ import { generatePrivateKey } from 'viem/accounts';
 import type { DeviceKey } from '@tradetwin/core/device/keys';
 import { loadConfig } from '../packages/node/src/config.js';
 import { startNode, type RunningNode } from '../packages/node/src/node.js';
-import type { SqliteStore } from '../packages/node/src/store/sqlite.js';
+import type { SqliteLogStorage } from '../packages/node/src/storage/sqlite/log.js';
 import { childPids } from './machine.js';
 import { startWorker } from './workers.js';
 
@@ -27,9 +27,12 @@ export async function startBenchNode(opts: {
   anchor: { everyMs: number; everyLeaves: number };
   pragmas?: string[];
   bgCheckpointMs?: number | undefined;
+  /** A PostgreSQL URL for the node's store (default: SQLite in the data dir). */
+  databaseUrl?: string | undefined;
 }): Promise<BenchNode> {
   // No TRADETWIN_* environment: the settings are the bench's.
   const cfg = loadConfig(join(opts.dir, 'node'), {});
+  if (opts.databaseUrl) cfg.store = { kind: 'postgres', url: opts.databaseUrl };
   cfg.http.port = 0;
   cfg.mqtt = { mode: 'off' };
   cfg.ingest.verifyWorkers = opts.verifyWorkers;
@@ -45,12 +48,12 @@ export async function startBenchNode(opts: {
   // Diagnostics (--pragma): change the node's SQLite connection at run time, node code untouched.
   for (const p of opts.pragmas ?? []) {
     if (!/^[a-z_]+\s*=\s*[A-Za-z0-9_-]+$/.test(p)) throw new Error(`--pragma: "${p}" is not name=value`);
-    (node.store as SqliteStore).unsafeDatabase().exec(`PRAGMA ${p}`);
+    sqliteOf(node).unsafeDatabase().exec(`PRAGMA ${p}`);
     console.log(`  [bench] PRAGMA ${p} on the node's store (diagnostic run: not the node's configuration)`);
   }
   let stopCheckpointer: (() => Promise<number>) | null = null;
   if (opts.bgCheckpointMs) {
-    (node.store as SqliteStore).unsafeDatabase().exec('PRAGMA wal_autocheckpoint=0');
+    sqliteOf(node).unsafeDatabase().exec('PRAGMA wal_autocheckpoint=0');
     const w = startWorker('./checkpoint-worker.ts', {
       role: 'bench-checkpoint',
       path: join(cfg.dataDir, 'node.db'),
@@ -92,4 +95,10 @@ export async function registerDevices(node: RunningNode, devices: DeviceKey[], c
   };
   await Promise.all(Array.from({ length: concurrency }, one));
   return performance.now() - t;
+}
+
+/** The node's SQLite connection, for the diagnostic PRAGMAs (SQLite store only). */
+function sqliteOf(node: RunningNode): SqliteLogStorage {
+  if (node.storage.kind !== 'sqlite') throw new Error('--pragma and --bg-checkpoint need the SQLite store');
+  return node.storage.log as SqliteLogStorage;
 }

@@ -8,7 +8,7 @@ import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { verifyInclusion } from '@tradetwin/core/merkle/verify';
 import { headSignerFromKey } from '../packages/node/src/log/head-signer.js';
 import { TransparencyLog } from '../packages/node/src/log/transparency-log.js';
-import { SqliteStore } from '../packages/node/src/store/sqlite.js';
+import { sqliteNodeStore } from '../packages/node/src/storage/test-support.js';
 
 export interface ProofResult {
   treeSize: number;
@@ -30,7 +30,7 @@ export async function runProofs(opts: {
   proofs: number;
   log: (s: string) => void;
 }): Promise<ProofResult> {
-  const store = new SqliteStore({ path: join(opts.dir, 'proofs.db'), synchronous: 'NORMAL' });
+  const store = await sqliteNodeStore(join(opts.dir, 'proofs.db'));
   try {
     const log = await TransparencyLog.open(store, headSignerFromKey(generatePrivateKey()));
     const t = performance.now();

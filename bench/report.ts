@@ -122,6 +122,7 @@ export function buildJson(f: RunFigures) {
   }
   return {
     mode: f.opts.mode,
+    store: f.opts.store,
     startedAt: new Date().toISOString(),
     machine: f.machine,
     settings: {
@@ -218,7 +219,7 @@ export function buildJson(f: RunFigures) {
 export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): string {
   const out: string[] = [];
   const m = f.machine as { cpus: number; cpuModel: string; node: string; openssl: string };
-  out.push(`TradeTwin benchmark (${j.mode}) — ${m.cpus} × ${m.cpuModel}, Node ${m.node}, OpenSSL ${m.openssl}`);
+  out.push(`TradeTwin benchmark (${j.mode}, ${j.store} store) — ${m.cpus} × ${m.cpuModel}, Node ${m.node}, OpenSSL ${m.openssl}`);
   out.push(
     `settings: ${f.opts.devices} P-256 devices, ${f.opts.connections} concurrent requests, ${f.opts.verifyWorkers} verify workers, ` +
       `anchor every ${f.opts.anchor.everyMs} ms or ${f.opts.anchor.everyLeaves.toLocaleString('en-US')} leaves`,

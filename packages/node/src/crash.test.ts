@@ -10,21 +10,42 @@ import { bytesToHex } from 'viem';
 import { compareAnchors } from './anchor/reconcile.js';
 import { LogAnchorClient } from './chain/log-anchor.js';
 import { runCli, TRADETWIN_BIN } from './test-support/cli.js';
-import { deviceKey, envelope, startTestNode, tempDataDir } from './test-support/node-fixture.js';
+import {
+  deviceKey,
+  dropTestDatabase,
+  envelope,
+  nodeStoreArgs,
+  startTestNode,
+  storeArgs,
+  tempDataDir,
+} from './test-support/node-fixture.js';
 import { chainProcesses, lockedChain, registerOn, spawnNode } from './test-support/node-process.js';
 
 const dataDir = tempDataDir('tt-crash-');
 const bothDir = tempDataDir('tt-crash-both-');
-after(() => {
+after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
   if (!process.env.KEEP) rmSync(bothDir, { recursive: true, force: true });
+  await dropTestDatabase(dataDir);
+  if (!process.env.KEEP) await dropTestDatabase(bothDir);
 });
 
 describe('crash safety', () => {
   it('loses no acknowledged reading to kill -9, and the audit passes after restart', async () => {
     const child = spawn(
       process.execPath,
-      [TRADETWIN_BIN, 'start', '--data-dir', dataDir, '--port', '0', '--mqtt-port', '0', '--json'],
+      [
+        TRADETWIN_BIN,
+        'start',
+        '--data-dir',
+        dataDir,
+        ...(await nodeStoreArgs(dataDir)),
+        '--port',
+        '0',
+        '--mqtt-port',
+        '0',
+        '--json',
+      ],
       {
         detached: true, // its own process group: the kill takes anvil down with it
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,7 +114,7 @@ describe('crash safety', () => {
     } finally {
       await t.stop();
     }
-    const audit = await runCli(['audit', '--data-dir', dataDir, '--json']);
+    const audit = await runCli(['audit', '--data-dir', dataDir, ...storeArgs(dataDir), '--json']);
     const report = JSON.parse(audit.stdout) as { ok: boolean; findings: unknown[]; anchoredHeads: { source: string } };
     assert.deepEqual(report.findings, []);
     assert.equal(report.anchoredHeads.source, 'chain');
@@ -152,7 +173,7 @@ describe('crash safety', () => {
     } finally {
       await t.stop();
     }
-    const audit = await runCli(['audit', '--data-dir', bothDir, '--json']);
+    const audit = await runCli(['audit', '--data-dir', bothDir, ...storeArgs(bothDir), '--json']);
     const report = JSON.parse(audit.stdout) as { findings: unknown[]; recordedAnchors: { checked: number; missing: number } };
     assert.deepEqual(report.findings, []);
     assert.ok(report.recordedAnchors.checked > 0);

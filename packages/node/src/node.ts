@@ -36,7 +36,9 @@ import { ShipmentMonitor } from './shipments/monitor.js';
 import { TagVerifier } from './tags/index.js';
 import type { ShipmentStore } from './storage/shipments.js';
 import { openStorage } from './storage/index.js';
-import type { NodeStore } from './store/types.js';
+import { TelemetryFollower } from './ingest/telemetry-follower.js';
+import { nodeStore } from './storage/node-store.js';
+import type { NodeStore, Storage } from './storage/types.js';
 import { LiveFeed } from './http/dashboard/live.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
@@ -49,6 +51,8 @@ export interface RunningNode {
   rpcUrl: string;
   address: `0x${string}`;
   store: NodeStore;
+  /** The storage areas as opened (benchmarks, diagnostics). */
+  storage: Storage;
   log: TransparencyLog;
   ingestor: Ingestor;
   anchorer: Anchorer;
@@ -105,7 +109,11 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       : undefined;
     const storage = await openStorage({ dataDir: config.dataDir, store: config.store });
     stops.push(() => storage.close());
-    const store = storage.log;
+    // The telemetry index follows the log: catch up whatever a crash left unindexed before anything reads it.
+    const telemetryFollower = new TelemetryFollower(storage.log, storage.telemetry);
+    await telemetryFollower.catchUp();
+    stops.push(() => telemetryFollower.idle());
+    const store = nodeStore({ ...storage, telemetry: telemetryFollower.reader() });
 
     const signerKey = config.signerKey ?? nodeKey(config.dataDir);
     const address = privateKeyToAccount(signerKey).address;
@@ -215,6 +223,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       lookupGate: new DeviceLookupGate(config.ingest),
       chainRetryAfterSeconds: () => chainHealth.retryAfterSeconds(),
       onCommit: (batch) => {
+        // Acknowledged already (the log committed); a failed index write is caught up by the next one.
+        telemetryFollower.follow(batch.firstIndex, batch.rows).catch((err: unknown) => log(`telemetry index: ${String(err)}`));
         anchorer.noteAppended();
         monitor.noteCommitted(batch);
         live.publish('ingest', ingestEvent(batch));
@@ -321,6 +331,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       rpcUrl,
       address,
       store,
+      storage,
       log: tlog,
       ingestor,
       anchorer,

@@ -17,7 +17,7 @@
 // there in another transaction is re-recorded with the chain's transaction.
 import { bytesToHex, type Hex } from 'viem';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { AnchorRecord, NodeStore } from '../store/types.js';
+import type { AnchorRecord, NodeStore } from '../storage/types.js';
 import { type AnchorDiscrepancy, type ChainAnchor, compareAnchors } from './reconcile.js';
 
 /** The part of the chain the anchorer needs (implemented over viem in chain/). */

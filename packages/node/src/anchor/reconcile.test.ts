@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hexToBytes, type Hex } from 'viem';
-import type { AnchorRecord } from '../store/types.js';
+import type { AnchorRecord } from '../storage/types.js';
 import { type ChainAnchor, compareAnchors } from './reconcile.js';
 
 const root = (n: number): Hex => `0x${n.toString(16).padStart(64, '0')}`;

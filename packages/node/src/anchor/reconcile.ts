@@ -5,7 +5,7 @@
 // chain. Pure comparison: the anchorer re-queues what is missing, the audit
 // reports it.
 import { bytesToHex, type Hex } from 'viem';
-import type { AnchorRecord } from '../store/types.js';
+import type { AnchorRecord } from '../storage/types.js';
 
 /** One head this node's account anchored, as the chain has it (a HeadPublished event). */
 export interface ChainAnchor {

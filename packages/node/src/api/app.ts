@@ -21,7 +21,7 @@ import { bodyLimits, DEFAULT_API_BODY_BYTES, routeBodyLimits } from './body-limi
 import { DEFAULT_CAPTURE_LIMITS } from '../epcis/capture.js';
 import type { Ingestor } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { openApiDocument } from './openapi.js';
 import { httpErrorHandler } from '../http/errors.js';
 import { HttpProblem, intParam, problemResponse } from '../http/problem.js';

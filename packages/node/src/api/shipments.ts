@@ -13,7 +13,7 @@ import type { ShipmentMonitor } from '../shipments/monitor.js';
 import { ShipmentError, type ShipmentDefinition, validateShipment } from '../shipments/definition.js';
 import { StoreError } from '../storage/errors.js';
 import type { PayoutRecord, ShipmentStore } from '../storage/shipments.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { epcisDocument, type SummaryReading, summariseReadings } from '@tradetwin/core/epcis/index';
 import { buildEvidence } from '../proof/evidence.js';
 import { decodeTelemetryLeaf } from './telemetry-view.js';

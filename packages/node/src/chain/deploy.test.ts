@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { keccak256, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { startDevChain } from '@tradetwin/contracts/devchain';
-import { SqliteStore } from '../store/sqlite.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
 import { createChainClients } from './clients.js';
 import { ContractsError, DEVICE_CURSOR_SETTING, ensureContracts, readDeployment } from './deploy.js';
 import { embeddedStateFile, startEmbeddedChain } from './embedded.js';
@@ -23,7 +23,7 @@ const clientsFor = (rpcUrl: string, chainId = 31337, signerKey = KEY) =>
 
 describe('contract deployment on the embedded chain', () => {
   it('deploys once, finds the contracts and anchored heads after a restart, redeploys on a reset chain', async () => {
-    const store = new SqliteStore({ path: join(dir, 'node.db') });
+    const store = await sqliteNodeStore(join(dir, 'node.db'));
     let chain = await startEmbeddedChain(dir, { port: 0, chainId: 31337, fund: [ADDRESS] });
     let clients = clientsFor(chain.rpcUrl);
     const first = await ensureContracts(store, clients, { orgName: 'Acme Logistics' });
@@ -94,7 +94,7 @@ describe('contract deployment on the embedded chain', () => {
     const chain = await startDevChain({});
     try {
       const founder = clientsFor(chain.rpcUrl, 31337, '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80');
-      const founded = await ensureContracts(new SqliteStore({ path: ':memory:' }), founder, { orgName: 'Founder' });
+      const founded = await ensureContracts(await sqliteNodeStore(':memory:'), founder, { orgName: 'Founder' });
 
       const joiner = createChainClients({
         rpcUrl: chain.rpcUrl,
@@ -103,7 +103,7 @@ describe('contract deployment on the embedded chain', () => {
         gasPrice: 0,
         pollingIntervalMs: 50,
       });
-      const store = new SqliteStore({ path: ':memory:' });
+      const store = await sqliteNodeStore(':memory:');
       await assert.rejects(ensureContracts(store, joiner, { orgName: 'Joiner', addresses: founded.addresses }), (err: Error) => {
         assert.ok(err instanceof ContractsError);
         assert.match(err.message, /is not a member of MemberRegistry .*admitMember\(/);

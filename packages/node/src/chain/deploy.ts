@@ -12,7 +12,7 @@ import {
   memberRegistryAbi,
   memberRegistryBytecode,
 } from '@tradetwin/contracts/generated/index';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import type { ChainClients } from './clients.js';
 import { chainCall } from './errors.js';
 import { ALL_ROLES, admitMember, hasMemberRole, orgOf } from './members.js';

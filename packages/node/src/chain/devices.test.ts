@@ -4,8 +4,8 @@ import { createTestClient, http } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { generateDeviceKey } from '@tradetwin/core/device/keys';
 import { DEV_ACCOUNTS, startDevChain, type DevChain } from '@tradetwin/contracts/devchain';
-import { SqliteStore } from '../store/sqlite.js';
-import type { DeviceRecord } from '../store/types.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
+import type { DeviceRecord } from '../storage/types.js';
 import { createChainClients, type ChainClients } from './clients.js';
 import { ensureContracts, type ContractAddresses } from './deploy.js';
 import { ChainDeviceDirectory, DEVICE_CURSOR_SETTING, readDevice, registerDevice, revokeDevice } from './devices.js';
@@ -36,7 +36,7 @@ before(async () => {
     createChainClients({ rpcUrl: chain.rpcUrl, chainId: 31337, signerKey: key, gasPrice: 'auto', pollingIntervalMs: 20 });
   node = mk(DEV_ACCOUNTS[0]);
   other = mk(DEV_ACCOUNTS[1]);
-  addrs = (await ensureContracts(new SqliteStore({ path: ':memory:' }), node, { orgName: 'Node org' })).addresses;
+  addrs = (await ensureContracts(await sqliteNodeStore(':memory:'), node, { orgName: 'Node org' })).addresses;
   await admitMember(node, addrs.memberRegistry, {
     account: other.account.address,
     name: 'Other org',
@@ -97,7 +97,7 @@ describe('device registry and the chain device directory', () => {
   });
 
   it('looks devices up on demand, and a back-dated revocation reaches the directory within a poll interval', async () => {
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await sqliteNodeStore(':memory:');
     const changes: string[] = [];
     const errors: unknown[] = [];
     let revokedAt = 0;
@@ -165,7 +165,7 @@ describe('device registry and the chain device directory', () => {
     );
     await setActive(node, addrs.memberRegistry, 2, true);
 
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await sqliteNodeStore(':memory:');
     const dead = createChainClients({
       rpcUrl: 'http://127.0.0.1:9',
       chainId: 31337,

@@ -19,7 +19,7 @@ import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem';
 import { deviceIdHash } from '@tradetwin/core/device/keys';
 import { deviceRegistryAbi } from '@tradetwin/contracts/generated/index';
 import type { DeviceDirectory } from '../ingest/pipeline.js';
-import type { DeviceRecord, NodeStore } from '../store/types.js';
+import type { DeviceRecord, NodeStore } from '../storage/types.js';
 import type { ChainClients } from './clients.js';
 import { CONTRACTS_SETTING, DEVICE_CURSOR_SETTING, type StoredDeployment } from './deploy.js';
 import { chainCall, ChainError } from './errors.js';

@@ -4,7 +4,7 @@ import { createTestClient, encodeErrorResult, http, parseEther } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
 import { logAnchorAbi } from '@tradetwin/contracts/generated/index';
 import { DEV_ACCOUNTS, fundAccount, startDevChain, type DevChain } from '@tradetwin/contracts/devchain';
-import { SqliteStore } from '../store/sqlite.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
 import { createChainClients } from './clients.js';
 import { ensureContracts, type ContractAddresses } from './deploy.js';
 import { ChainError, decodeRevert, toChainError } from './errors.js';
@@ -19,7 +19,7 @@ const root = `0x${'ab'.repeat(32)}` as const;
 
 before(async () => {
   chain = await startDevChain({});
-  addrs = (await ensureContracts(new SqliteStore({ path: ':memory:' }), clients(DEV_ACCOUNTS[0]), { orgName: 'Errors org' }))
+  addrs = (await ensureContracts(await sqliteNodeStore(':memory:'), clients(DEV_ACCOUNTS[0]), { orgName: 'Errors org' }))
     .addresses;
 });
 after(() => chain.stop());

@@ -11,8 +11,8 @@ import { Anchorer, type AnchorPolicy } from '../anchor/anchorer.js';
 import { auditLog } from '../log/audit.js';
 import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { SqliteStore } from '../store/sqlite.js';
-import type { AnchorRecord } from '../store/types.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
+import type { AnchorRecord } from '../storage/types.js';
 import { createChainClients, type ChainClients } from './clients.js';
 import { ensureContracts, type EnsureContractsResult } from './deploy.js';
 import { ChainError } from './errors.js';
@@ -45,7 +45,7 @@ const POLICY: Partial<AnchorPolicy> = { everyLeaves: 1_000_000, everyMs: 60_000,
 
 /** A node's log and outbox with its own account. */
 async function nodeWith(key: Hex, policy: Partial<AnchorPolicy> = POLICY) {
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await sqliteNodeStore(':memory:');
   const log = await TransparencyLog.open(store, headSignerFromKey(key));
   const clients = clientsFor(key);
   const client = new LogAnchorClient(clients, deployment.addresses.logAnchor);
@@ -93,7 +93,7 @@ async function assertOneEventPerConfirmedHead(node: Awaited<ReturnType<typeof no
 before(async () => {
   port = await freePort();
   await startChain();
-  deployment = await ensureContracts(new SqliteStore({ path: ':memory:' }), clientsFor(DEV_ACCOUNTS[0]), {
+  deployment = await ensureContracts(await sqliteNodeStore(':memory:'), clientsFor(DEV_ACCOUNTS[0]), {
     orgName: 'Anchor test org',
   });
 });
@@ -231,7 +231,7 @@ describe('LogAnchorClient with the anchorer', () => {
     assert.ok(stranger.errors.every((e) => e instanceof ChainError && e.errorName === 'NotAMember'));
 
     // A head whose timestamp goes back (a node clock set back): refused, kept, retried with backoff.
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await sqliteNodeStore(':memory:');
     const log = await TransparencyLog.open(store, headSignerFromKey(DEV_ACCOUNTS[0]));
     const errors: unknown[] = [];
     const early = new Anchorer(log, store, admin, { ...POLICY, pollMs: 10 }, { onError: (e) => errors.push(e) }, () => 1_000_000);

@@ -26,6 +26,19 @@ export const COMMON = {
   json: { type: 'boolean' },
 } as const;
 
+/** Where the node's data lives: PostgreSQL when given (or TRADETWIN_DATABASE_URL), else node.db in the data dir. */
+export const STORE_OPTIONS = {
+  'database-url': { type: 'string' },
+} as const;
+
+/** The store --database-url selects, as a loadConfig override (none: the environment or SQLite decides). */
+export function storeOverride(values: Record<string, unknown>): { store?: { kind: 'postgres'; url: string } } {
+  const url = str(values, 'database-url');
+  if (url === undefined) return {};
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new CliError(`--database-url must be a postgres:// URL, got "${url}"`);
+  return { store: { kind: 'postgres', url } };
+}
+
 export function parse(cmd: Command, argv: string[]) {
   try {
     const { values, positionals } = parseArgs({ args: argv, options: cmd.options, allowPositionals: true, strict: true });

@@ -3,11 +3,20 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { hashLeaf } from '../log/transparency-log.js';
+import { openRawDatabase, type RawDatabase } from '../storage/test-support.js';
 import { runCli } from '../test-support/cli.js';
-import { deviceKey, envelope, startTestNode, tempDataDir } from '../test-support/node-fixture.js';
+import {
+  copyTestDatabase,
+  deviceKey,
+  dropTestDatabase,
+  envelope,
+  startTestNode,
+  storeArgs,
+  tempDataDir,
+  testDatabaseUrl,
+} from '../test-support/node-fixture.js';
 
 const key = deviceKey('reefer-audit', 1);
 let dataDir: string;
@@ -37,8 +46,11 @@ before(async () => {
   await t.node.anchorer.anchorNow();
   await t.stop();
 });
-after(() => {
-  for (const d of [dataDir, ...copies]) rmSync(d, { recursive: true, force: true });
+after(async () => {
+  for (const d of [dataDir, ...copies]) {
+    rmSync(d, { recursive: true, force: true });
+    await dropTestDatabase(d);
+  }
 });
 
 interface Report {
@@ -51,25 +63,28 @@ interface Report {
 }
 
 async function audit(dir: string): Promise<{ code: number | null; report: Report }> {
-  const r = await runCli(['audit', '--data-dir', dir, '--json']);
+  const r = await runCli(['audit', '--data-dir', dir, ...storeArgs(dir), '--json']);
   assert.ok(r.stdout.startsWith('{'), `audit printed JSON (stderr: ${r.stderr})`);
   return { code: r.code, report: JSON.parse(r.stdout) as Report };
 }
 
-/** A copy of the node's data dir with one SQL change applied. */
-function tampered(sql: (db: DatabaseSync) => void): string {
+/** A copy of the node's data dir (and database) with one SQL change applied. */
+async function tampered(change: (db: RawDatabase) => Promise<void>): Promise<string> {
   const dir = tempDataDir('tt-tamper-');
   copies.push(dir);
   cpSync(dataDir, dir, { recursive: true });
-  const db = new DatabaseSync(join(dir, 'node.db'));
-  sql(db);
-  db.close();
+  await copyTestDatabase(dataDir, dir);
+  const db = await openRawDatabase({ dataDir: dir, url: testDatabaseUrl(dir) });
+  try {
+    await change(db);
+  } finally {
+    await db.close();
+  }
   return dir;
 }
 
-function leafData(db: DatabaseSync, idx: number): Uint8Array {
-  const row = db.prepare('SELECT data FROM log_leaves WHERE idx = ?').get(idx) as { data: Uint8Array };
-  return new Uint8Array(row.data);
+async function leafData(db: RawDatabase, idx: number): Promise<Uint8Array> {
+  return (await db.rows<{ data: Uint8Array }>('SELECT data FROM log_leaves WHERE idx = ?', idx))[0]!.data;
 }
 
 describe('tradetwin audit', () => {
@@ -83,10 +98,10 @@ describe('tradetwin audit', () => {
   });
 
   it('names the leaf whose stored bytes were changed', async () => {
-    const dir = tampered((db) => {
-      const data = leafData(db, 137);
+    const dir = await tampered(async (db) => {
+      const data = await leafData(db, 137);
       data[data.length - 70]! ^= 0x01; // a bit inside the signed payload
-      db.prepare('UPDATE log_leaves SET data = ? WHERE idx = 137').run(data);
+      await db.run('UPDATE log_leaves SET data = ? WHERE idx = 137', data);
     });
     const { code, report } = await audit(dir);
     assert.equal(code, 3, JSON.stringify(report.firstBad));
@@ -95,10 +110,10 @@ describe('tradetwin audit', () => {
   });
 
   it('names the leaf even when the attacker also rewrote its leaf hash', async () => {
-    const dir = tampered((db) => {
-      const data = leafData(db, 42);
+    const dir = await tampered(async (db) => {
+      const data = await leafData(db, 42);
       data[data.length - 70]! ^= 0x01;
-      db.prepare('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 42').run(data, hashLeaf(data));
+      await db.run('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 42', data, hashLeaf(data));
     });
     const { code, report } = await audit(dir);
     assert.equal(code, 3, JSON.stringify(report.firstBad));
@@ -107,10 +122,10 @@ describe('tradetwin audit', () => {
   });
 
   it('locates a change to the unsigned part of a leaf (receive time) to the anchored range that covers it', async () => {
-    const dir = tampered((db) => {
-      const data = leafData(db, 260);
+    const dir = await tampered(async (db) => {
+      const data = await leafData(db, 260);
       data[20]! ^= 0x01; // lowest byte of receivedAt: [1, "telemetry", receivedAt, body]
-      db.prepare('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 260').run(data, hashLeaf(data));
+      await db.run('UPDATE log_leaves SET data = ?, hash = ? WHERE idx = 260', data, hashLeaf(data));
     });
     const { code, report } = await audit(dir);
     assert.equal(code, 3, JSON.stringify(report.firstBad));
@@ -119,7 +134,7 @@ describe('tradetwin audit', () => {
   });
 
   it('names a deleted leaf', async () => {
-    const dir = tampered((db) => db.prepare('DELETE FROM log_leaves WHERE idx = 200').run());
+    const dir = await tampered((db) => db.run('DELETE FROM log_leaves WHERE idx = 200'));
     const { code, report } = await audit(dir);
     assert.equal(code, 3, JSON.stringify(report.firstBad));
     assert.equal(report.firstBad?.leafIndex, 200, JSON.stringify(report.firstBad));
@@ -127,19 +142,20 @@ describe('tradetwin audit', () => {
   });
 
   it('names an inserted leaf (a replayed envelope appended to the log)', async () => {
-    const dir = tampered((db) => {
-      const data = leafData(db, 10);
-      db.prepare('INSERT INTO log_leaves (idx, hash, data) VALUES (300, ?, ?)').run(hashLeaf(data), data);
+    const dir = await tampered(async (db) => {
+      const data = await leafData(db, 10);
+      await db.run('INSERT INTO log_leaves (idx, hash, data) VALUES (300, ?, ?)', hashLeaf(data), data);
     });
     const { code, report } = await audit(dir);
     assert.equal(code, 3, JSON.stringify(report.firstBad));
     assert.equal(report.firstBad?.leafIndex, 300, JSON.stringify(report.firstBad));
   });
 
-  it('names a leaf whose stored type was changed (BLOB to TEXT or INTEGER) instead of crashing', async () => {
-    const dir = tampered((db) => {
-      db.prepare(`UPDATE log_leaves SET data = 'not a leaf any more' WHERE idx = 77`).run();
-      db.prepare('UPDATE log_leaves SET hash = 12345 WHERE idx = 250').run();
+  it('names a leaf whose stored type was changed (BLOB to TEXT or INTEGER) instead of crashing', async (t) => {
+    if (testDatabaseUrl(dataDir)) return t.skip('SQLite only: a PostgreSQL bytea column cannot hold TEXT or INTEGER');
+    const dir = await tampered(async (db) => {
+      await db.run(`UPDATE log_leaves SET data = 'not a leaf any more' WHERE idx = 77`);
+      await db.run('UPDATE log_leaves SET hash = 12345 WHERE idx = 250');
     });
     const { code, report } = await audit(dir);
     assert.equal(code, 3, JSON.stringify(report.firstBad));
@@ -150,10 +166,28 @@ describe('tradetwin audit', () => {
     assert.deepEqual(damaged, [77, 250], 'both changed rows are named, every other leaf is still checked');
   });
 
+  it('passes on a node.db of the previous layout (before versioned migrations), adopting it in place', async (t) => {
+    if (testDatabaseUrl(dataDir)) return t.skip('SQLite only: the previous layout was SQLite');
+    // The previous layout is version 1 of every area without the migrations table and the telemetry cursor.
+    const dir = await tampered(async (db) => {
+      await db.run('DROP TABLE schema_migrations');
+      await db.run('DROP TABLE telemetry_cursor');
+      await db.run('CREATE UNIQUE INDEX telemetry_device_seq ON telemetry(device, seq)');
+    });
+    const { code, report } = await audit(dir);
+    assert.deepEqual(report.findings, []);
+    assert.equal(code, 0);
+    assert.equal(report.size, 300);
+    const db = await openRawDatabase({ dataDir: dir });
+    const [cursor] = await db.rows<{ next_index: number }>('SELECT next_index FROM telemetry_cursor');
+    await db.close();
+    assert.equal(cursor?.next_index, 300, 'migrated in place; its telemetry rows count as indexed');
+  });
+
   it('fails, naming them, when the chain lost anchors the node recorded as confirmed; the node re-anchors them', async () => {
     // The chain rolled back to when only the first head was anchored (what a kill of node and
     // chain together, or two chains on one state file, does).
-    const dir = tampered(() => undefined);
+    const dir = await tampered(async () => undefined);
     copyFileSync(earlyChainState, join(dir, 'chain', 'anvil-state.json'));
     const before = await audit(dir);
     assert.equal(before.code, 3, JSON.stringify(before.report.findings));

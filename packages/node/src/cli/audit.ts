@@ -5,9 +5,11 @@
 // chain lost, otherwise.
 //
 // It runs beside a live node: the chain's heads are read first, then every
-// store read happens inside one SQLite read transaction (one WAL snapshot), so
-// leaves, tiles, signed heads, devices and the outbox describe one moment and
-// a head signed meanwhile cannot look like a mismatch.
+// store read happens inside the storage's snapshot (on SQLite one read
+// transaction, one WAL snapshot), so leaves, tiles, signed heads, devices and
+// the outbox describe one moment and a head signed meanwhile cannot look like a
+// mismatch. The store is the node's: node.db in the data dir, or PostgreSQL
+// (--database-url / TRADETWIN_DATABASE_URL).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -19,31 +21,34 @@ import { loadConfig } from '../config.js';
 import { checkTelemetryLeaves } from '../ingest/telemetry-audit.js';
 import { auditLog, type AuditReport } from '../log/audit.js';
 import { readNodeKey, readRuntimeInfo } from '../node.js';
-import { SqliteStore } from '../store/sqlite.js';
-import type { StoredLeaf } from '../store/types.js';
+import { openStorage } from '../storage/index.js';
+import { nodeStore } from '../storage/node-store.js';
+import type { NodeStore, StoredLeaf } from '../storage/types.js';
 import { checkEpcisLeaves } from '../epcis/index.js';
-import { COMMON, CliError, type Command, printJson, str } from './args.js';
+import { COMMON, CliError, type Command, printJson, STORE_OPTIONS, storeOverride, str } from './args.js';
 
 export const AUDIT_FAILED = 3;
 
 export const auditCommand: Command = {
   name: 'audit',
   summary: 'Recompute the log from the store and check it against signed and anchored heads.',
-  usage: 'audit [--data-dir DIR] [--rpc URL] [--json]',
-  options: { ...COMMON, rpc: { type: 'string' } },
+  usage: 'audit [--data-dir DIR] [--database-url postgres://…] [--rpc URL] [--json]',
+  options: { ...COMMON, ...STORE_OPTIONS, rpc: { type: 'string' } },
   async run({ values }) {
-    const config = loadConfig(str(values, 'data-dir') ?? '.tradetwin');
+    const config = loadConfig(str(values, 'data-dir') ?? '.tradetwin', process.env, storeOverride(values));
     const dbFile = join(config.dataDir, 'node.db');
-    if (!existsSync(dbFile)) throw new CliError(`no node store in ${resolve(config.dataDir)} (expected ${dbFile})`);
+    if (config.store.kind === 'sqlite' && !existsSync(dbFile))
+      throw new CliError(`no node store in ${resolve(config.dataDir)} (expected ${dbFile})`);
     const signerKey = config.signerKey ?? readNodeKey(config.dataDir);
     const nodeAddress = privateKeyToAccount(signerKey).address;
-    const store = new SqliteStore({ path: dbFile });
-    const stops: (() => Promise<void>)[] = [() => store.close()];
+    const storage = await openStorage({ dataDir: config.dataDir, store: config.store });
+    const store = nodeStore(storage);
+    const stops: (() => Promise<void>)[] = [() => storage.close()];
     try {
       const chain = await openAnchorClient(config, store, signerKey, str(values, 'rpc'), stops);
       // Chain first: every head on it was committed before, so the snapshot taken next holds its leaves.
       const published = chain ? await chain.client.anchoredHeads(nodeAddress, chain.fromBlock) : null;
-      const report = await store.readSnapshot(async () => {
+      const report = await storage.readSnapshot(async () => {
         const telemetry = await checkTelemetryLeaves(store);
         const epcis = checkEpcisLeaves();
         const checkLeaf = async (leaf: StoredLeaf) => (await telemetry(leaf)) ?? epcis(leaf);
@@ -68,7 +73,7 @@ export const auditCommand: Command = {
 /** LogAnchor on the chain: the running node's RPC, --rpc, or the embedded chain brought up from its saved state. */
 async function openAnchorClient(
   config: ReturnType<typeof loadConfig>,
-  store: SqliteStore,
+  store: NodeStore,
   signerKey: `0x${string}`,
   rpcFlag: string | undefined,
   stops: (() => Promise<void>)[],

@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { journeyStart, runDemo } from '../demo/run.js';
 import { startNode } from '../node.js';
-import { COMMON, type Command, intOpt, str } from './args.js';
+import { COMMON, type Command, intOpt, STORE_OPTIONS, storeOverride, str } from './args.js';
 
 export const startCommand: Command = {
   name: 'start',
   summary: 'Run a TradeTwin node: HTTP API, MQTT broker, ingest, log, anchoring (embedded chain by default).',
-  usage: 'start [--data-dir DIR] [--port N] [--mqtt-port N] [--host H] [--tls-cert PEM --tls-key PEM] [--demo]',
+  usage:
+    'start [--data-dir DIR] [--database-url postgres://…] [--port N] [--mqtt-port N] [--host H] [--tls-cert PEM --tls-key PEM] [--demo]',
   options: {
     ...COMMON,
+    ...STORE_OPTIONS,
     port: { type: 'string' },
     'mqtt-port': { type: 'string' },
     host: { type: 'string' },
@@ -23,11 +25,10 @@ export const startCommand: Command = {
   async run({ values }) {
     const tlsCert = str(values, 'tls-cert');
     const tlsKey = str(values, 'tls-key');
-    const config = loadConfig(
-      str(values, 'data-dir') ?? '.tradetwin',
-      process.env,
-      tlsCert !== undefined || tlsKey !== undefined ? { tls: { certFile: tlsCert ?? '', keyFile: tlsKey ?? '' } } : {},
-    );
+    const config = loadConfig(str(values, 'data-dir') ?? '.tradetwin', process.env, {
+      ...(tlsCert !== undefined || tlsKey !== undefined ? { tls: { certFile: tlsCert ?? '', keyFile: tlsKey ?? '' } } : {}),
+      ...storeOverride(values),
+    });
     if (values.port !== undefined) config.http.port = intOpt(values, 'port', config.http.port);
     if (str(values, 'host')) config.http.host = str(values, 'host')!;
     if (values['mqtt-port'] !== undefined && config.mqtt.mode === 'embedded') {

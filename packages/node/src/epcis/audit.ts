@@ -4,7 +4,7 @@
 // the index row at that leaf must name the same event, hash ID and record time.
 // An index row edited behind the log's back, or a leaf rewritten together with
 // its hash, is named to the leaf.
-import type { StoredLeaf } from '../store/types.js';
+import type { StoredLeaf } from '../storage/types.js';
 import { hashIdVersion } from '@tradetwin/core/epcis/hash';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { coreCodec } from './codec.js';

@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
 import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
 import { EpcisCapture } from './capture.js';
 import type { EpcisIndexStore } from '../storage/epcis.js';
 import { PgDatabase, redactUrl } from '../storage/postgres/database.js';
@@ -360,7 +360,7 @@ async function main(): Promise<void> {
   const dbPath = join(DIR, 'node.db');
   const loaded = existsSync(dbPath) && (STORE === 'sqlite' || DATABASE_URL !== undefined);
   // synchronous=FULL, as a node runs: every capture is durable when its job finishes.
-  const store = new SqliteStore({ path: dbPath });
+  const store = await sqliteNodeStore(dbPath);
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const { index, close: closeIndex, where } = await openIndex(dbPath);
   const repo = await openEpcisRepository({ index, store, log });

@@ -8,7 +8,7 @@ import { bytesToHex, type Hex } from 'viem';
 import { toBase64 } from '@tradetwin/core/proof/bundle';
 import { EVENT_PROOF_VERSION, type EventProof, type SignedTreeHeadJson } from '@tradetwin/core/proof/epcis-event';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore, SignedTreeHead } from '../store/types.js';
+import type { NodeStore, SignedTreeHead } from '../storage/types.js';
 import { ProofError } from '../proof/errors.js';
 import type { EpcisRepository } from './repository.js';
 import { isoTime } from './time.js';

@@ -17,7 +17,7 @@ import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { EpcisIndexStore, EventLinks, GraphHop, IndexRow, StoredCaptureJob, VocabularyKind } from '../storage/epcis.js';
 import { MAX_TIME } from '../storage/epcis.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { coreCodec } from './codec.js';
 import { extractEvent } from './extract.js';
 import {

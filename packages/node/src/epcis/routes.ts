@@ -16,7 +16,7 @@ import { type Context, Hono } from 'hono';
 import { toHttpProblem } from '../http/errors.js';
 import type { HttpProblem } from '../http/problem.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { type CaptureLimits, type DocumentValidator, EpcisCapture, EpcisProblem } from './capture.js';
 import { buildEventProofs, type ChainRef } from './proof.js';
 import { checkCbvXmlFormat, identifierTranslator, mapIdentifiers, parseEpcFormat, translateEventJson } from './epc-format.js';

@@ -18,7 +18,7 @@ import { epcisXml, parseEpcisXml } from '@tradetwin/core/epcis/xml/index';
 import { Hono } from 'hono';
 import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
 import { SqliteEpcisIndex } from '../storage/sqlite/epcis.js';
 import { openEpcisRepository } from './repository.js';
 import { epcisRoutes } from './routes.js';
@@ -104,7 +104,7 @@ const cpu = () => {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tt-epcis-xml-bench-'));
   const dbPath = join(dir, 'node.db');
-  const store = new SqliteStore({ path: dbPath });
+  const store = await sqliteNodeStore(dbPath);
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const index = new SqliteEpcisIndex(dbPath);
   const repo = await openEpcisRepository({ index, store, log });
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
   } finally {
     await repo.close();
     await index.close();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -70,7 +70,7 @@ function storeProblem(err: StoreError): HttpProblem | null {
   switch (err.code) {
     case 'unavailable':
     case 'closed':
-      return new HttpProblem(503, 'store_unavailable', `the node's database cannot be reached now: ${err.message}`, {
+      return new HttpProblem(503, 'store_unavailable', 'the node cannot reach its database; nothing was stored, retry later', {
         retryAfterSeconds: STORE_RETRY_AFTER_SECONDS,
       });
     case 'conflict':

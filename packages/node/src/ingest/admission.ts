@@ -11,7 +11,7 @@
 //  - A large request is ingested in slices of `sliceSize` envelopes, one after
 //    the other with a yield between them, so other requests' envelopes enter
 //    the verify queue and the group commit between two slices.
-import type { DeviceRecord } from '../store/types.js';
+import type { DeviceRecord } from '../storage/types.js';
 import type { DeviceDirectory, IngestResult, Ingestor } from './pipeline.js';
 
 export interface AdmissionLimits {

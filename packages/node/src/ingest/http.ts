@@ -6,6 +6,7 @@
 // (admission.ts) so it cannot hold the workers while others wait.
 import { Hono } from 'hono';
 import { clientAddress } from '../access/http.js';
+import { STORE_RETRY_AFTER_SECONDS } from '../http/errors.js';
 import { HttpProblem } from '../http/problem.js';
 import { DEFAULT_ADMISSION, submitInSlices } from './admission.js';
 import { CborSequenceError, CborSequenceLimitError, splitCborSequence } from './cbor-seq.js';
@@ -96,6 +97,15 @@ export function ingestRoutes(ingestor: Ingestor, opts: HttpIngestOptions = DEFAU
           { 'retry-after': String(Math.max(...(waits as number[]))) },
         );
       }
+      // Nothing stored because the database is unreachable: the whole request is retryable.
+      if (results.length > 0 && results.every((r) => r.status === 'rejected' && r.reason === 'store_unavailable')) {
+        throw new HttpProblem(
+          503,
+          'store_unavailable',
+          `none of the ${results.length} messages was stored: the node cannot reach its database; retry later`,
+          { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS },
+        );
+      }
       const answer = { accepted, rejected: results.length - accepted, results: results.map(summary) };
       const wait = Math.max(0, ...waits.map((w) => w ?? 0));
       // Some messages can be retried later: say when (their results carry chain_unavailable).
@@ -136,6 +146,7 @@ function single(r: IngestResult): Response {
         : r.reason === 'replay'
           ? 409
           : 422;
-  const headers: Record<string, string> = r.retryAfterSeconds !== undefined ? { 'retry-after': String(r.retryAfterSeconds) } : {};
+  const retryAfter = r.retryAfterSeconds ?? (r.reason === 'store_unavailable' ? STORE_RETRY_AFTER_SECONDS : undefined);
+  const headers: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
   throw new HttpProblem(status, r.reason, r.detail, {}, headers);
 }

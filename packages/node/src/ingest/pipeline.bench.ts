@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { headSignerFromKey } from '../log/head-signer.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { SqliteStore } from '../store/sqlite.js';
-import type { DeviceRecord } from '../store/types.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
+import type { DeviceRecord } from '../storage/types.js';
 import { type MessageVerifier, Ingestor, type VerifyOutcome } from './pipeline.js';
 import { MAX_LEAF_PREFIX, sha256Range, writeTelemetryLeaf } from './verify-worker.js';
 
@@ -60,7 +60,7 @@ class ReadyVerifier implements MessageVerifier {
 
 for (let round = 0; round < ROUNDS; round++) {
   const dir = mkdtempSync(join(tmpdir(), 'tt-pipeline-bench-'));
-  const store = new SqliteStore({ path: join(dir, 'node.db') });
+  const store = await sqliteNodeStore(join(dir, 'node.db'));
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const now = Date.now();
   const devices = new Map<string, DeviceRecord>();

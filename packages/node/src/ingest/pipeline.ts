@@ -6,7 +6,9 @@
 import type { VerifiedMessage } from '@tradetwin/core/telemetry/envelope';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { DeviceRecord, SequenceGap } from '../store/types.js';
+import type { DeviceRecord } from '../storage/device-cache.js';
+import type { TelemetryRow } from '../storage/telemetry-index.js';
+import { telemetryRowOf } from './telemetry-follower.js';
 import { IngestCounters, type RejectReason, REJECT_REASONS } from './reasons.js';
 import { DeviceLookupGate, type LookupBudget } from './admission.js';
 
@@ -89,6 +91,8 @@ export interface CommittedBatch {
   accepted: AcceptedMessage[];
   /** The COSE envelopes as committed, parallel to `accepted` (listeners need not read them back). */
   envelopes: Uint8Array[];
+  /** The telemetry index rows of these leaves, parallel to `accepted` (handed to the telemetry follower). */
+  rows: TelemetryRow[];
 }
 
 export interface AcceptedMessage extends VerifiedMessage {
@@ -135,6 +139,8 @@ export class Ingestor {
   private readonly committed: Map<string, number>;
   /** Last seq admitted (committed or queued) per device: the replay check uses this. */
   private readonly reserved: Map<string, number>;
+  /** The last commit failed: whether it landed is learnt before the next one (TransparencyLog.resync). */
+  private unsure = false;
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -280,34 +286,39 @@ export class Ingestor {
   }
 
   private async commitPending(): Promise<void> {
-    const batch = this.pending;
+    let batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const deviceSeqs = new Map<string, { seq: number; seenAt: number }>();
-    const gaps: SequenceGap[] = [];
-    for (const p of batch) {
-      const cur = deviceSeqs.get(p.msg.deviceId);
-      if (!cur || p.msg.seq > cur.seq) deviceSeqs.set(p.msg.deviceId, { seq: p.msg.seq, seenAt: p.receivedAt });
-      if (p.gap) gaps.push({ deviceId: p.msg.deviceId, ...p.gap, detectedAt: p.receivedAt });
+    if (this.unsure) {
+      // The last commit failed mid-way: learn first whether it landed, so none of its messages is stored twice.
+      try {
+        for (const range of await this.opts.log.resync()) await this.learnLanded(range);
+        this.unsure = false;
+      } catch (err) {
+        this.restoreSeqs(batch);
+        const detail = `store failed: ${err instanceof Error ? err.message : String(err)}`;
+        for (const p of batch) settle(p, this.refuse('store_unavailable', detail));
+        return;
+      }
+      batch = batch.filter((p) => {
+        const last = this.committed.get(p.msg.deviceId) ?? 0;
+        if (p.msg.seq > last) return true;
+        settle(p, this.refuse('replay', `seq ${p.msg.seq} ≤ last accepted ${last} for ${p.msg.deviceId}`));
+        return false;
+      });
+      if (batch.length === 0) return;
     }
-    const entries = batch.map((p) => ({
-      ...(p.leaf ?? { data: encodeLeaf({ kind: 'telemetry', receivedAt: p.receivedAt, body: p.bytes }) }),
-      telemetry: {
-        deviceId: p.msg.deviceId,
-        seq: p.msg.seq,
-        signedAt: p.msg.signedAt,
-        firstAt: p.msg.firstAt,
-        lastAt: p.msg.lastAt,
-        readings: p.msg.readings,
-        receivedAt: p.receivedAt,
-      },
-    }));
+    const entries = batch.map(
+      (p) => p.leaf ?? { data: encodeLeaf({ kind: 'telemetry', receivedAt: p.receivedAt, body: p.bytes }) },
+    );
     let firstIndex: number;
     let size: number;
     try {
-      ({ firstIndex, size } = await this.opts.log.append(entries, { deviceSeqs, gaps }));
+      ({ firstIndex, size } = await this.opts.log.append(entries));
     } catch (err) {
-      // Nothing was stored: release the reserved sequence numbers so a retry is accepted.
+      // Nothing was stored (or, when the database went away during COMMIT, maybe it was: the next
+      // commit finds out first): release the reserved sequence numbers so a retry is accepted.
+      this.unsure = true;
       this.restoreSeqs(batch);
       const detail = `store failed: ${err instanceof Error ? err.message : String(err)}`;
       for (const p of batch) settle(p, this.refuse('store_unavailable', detail));
@@ -319,14 +330,34 @@ export class Ingestor {
       ...p.msg,
       ...(p.gap ? { gap: p.gap } : {}),
     }));
-    for (const [id, { seq }] of deviceSeqs) this.committed.set(id, Math.max(seq, this.committed.get(id) ?? 0));
+    for (const p of batch) this.committed.set(p.msg.deviceId, Math.max(p.msg.seq, this.committed.get(p.msg.deviceId) ?? 0));
     this.counters.accepted += batch.length;
-    this.counters.gaps += gaps.length;
+    this.counters.gaps += accepted.filter((a) => a.gap).length;
     for (const a of accepted) this.counters.readings += a.readings;
     batch.forEach((p, i) => {
       settle(p, accepted[i]!);
     });
-    this.opts.onCommit?.({ firstIndex, size, accepted, envelopes: batch.map((p) => p.bytes) });
+    const rows: TelemetryRow[] = batch.map((p, i) => ({
+      index: firstIndex + i,
+      deviceId: p.msg.deviceId,
+      seq: p.msg.seq,
+      signedAt: p.msg.signedAt,
+      firstAt: p.msg.firstAt,
+      lastAt: p.msg.lastAt,
+      readings: p.msg.readings,
+      receivedAt: p.receivedAt,
+    }));
+    this.opts.onCommit?.({ firstIndex, size, accepted, envelopes: batch.map((p) => p.bytes), rows });
+  }
+
+  /** Telemetry leaves whose commit was reported failed but landed: their seqs count as accepted. */
+  private async learnLanded(range: { from: number; to: number }): Promise<void> {
+    for (const leaf of await this.opts.log.store.leaves(range.from, range.to)) {
+      const row = telemetryRowOf(leaf);
+      if (!row) continue;
+      this.committed.set(row.deviceId, Math.max(row.seq, this.committed.get(row.deviceId) ?? 0));
+      this.reserved.set(row.deviceId, Math.max(row.seq, this.reserved.get(row.deviceId) ?? 0));
+    }
   }
 
   private restoreSeqs(batch: Pending[]): void {

@@ -7,7 +7,8 @@ import { EMPTY_ROOT, hashEquals, nodeHash, splitPoint } from '@tradetwin/core/me
 import { recoverTreeHeadSigner } from '@tradetwin/core/proof/head';
 import { decodeLeaf, LeafFormatError } from '@tradetwin/core/proof/leaf';
 import { type ChainAnchor, compareAnchors } from '../anchor/reconcile.js';
-import { type AnchorRecord, type NodeStore, StoreError, type StoredLeaf } from '../store/types.js';
+import { StoreError } from '../storage/errors.js';
+import type { AnchorRecord, NodeStore, StoredLeaf } from '../storage/types.js';
 import { hashLeaf, TILE_SIZE } from './transparency-log.js';
 
 export interface AnchoredHead {

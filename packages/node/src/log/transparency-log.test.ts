@@ -8,7 +8,8 @@ import { leafHash } from '@tradetwin/core/merkle/hash';
 import { memorySubtree, treeRoot } from '@tradetwin/core/merkle/proof';
 import { verifyConsistency, verifyInclusion } from '@tradetwin/core/merkle/verify';
 import { recoverTreeHeadSigner } from '@tradetwin/core/proof/head';
-import { SqliteStore } from '../store/sqlite.js';
+import { StoreError } from '../storage/errors.js';
+import { sqliteNodeStore } from '../storage/test-support.js';
 import { headSignerFromKey } from './head-signer.js';
 import { TILE_SIZE, TransparencyLog } from './transparency-log.js';
 
@@ -21,7 +22,7 @@ const leafData = (i: number) => new TextEncoder().encode(`leaf-${i}`);
 describe('transparency log over the SQLite store', () => {
   it('agrees with the RFC 9162 reference at every size across tile boundaries, and after reopening', async () => {
     const path = join(dir, 'a.db');
-    let store = new SqliteStore({ path, synchronous: 'NORMAL' });
+    let store = await sqliteNodeStore(path);
     let log = await TransparencyLog.open(store, headSignerFromKey(KEY));
     const total = TILE_SIZE * 3 + 37;
     const reference = Array.from({ length: total }, (_, i) => leafHash(leafData(i)));
@@ -37,7 +38,7 @@ describe('transparency log over the SQLite store', () => {
       if (i === 512) {
         // Reopen mid-way: the tree must continue from the store alone.
         await store.close();
-        store = new SqliteStore({ path, synchronous: 'NORMAL' });
+        store = await sqliteNodeStore(path);
         log = await TransparencyLog.open(store, headSignerFromKey(KEY));
         assert.equal(log.size, 512);
         reopened = true;
@@ -68,7 +69,7 @@ describe('transparency log over the SQLite store', () => {
   });
 
   it('signs heads recoverable to the node account and refuses out-of-range proofs', async () => {
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await sqliteNodeStore(':memory:');
     const signer = headSignerFromKey(KEY);
     const log = await TransparencyLog.open(store, signer);
     await log.append([{ data: leafData(1) }, { data: leafData(2) }, { data: leafData(3) }]);
@@ -85,17 +86,25 @@ describe('transparency log over the SQLite store', () => {
     await assert.rejects(log.consistencyProof(4, 3), /beyond the log|no consistency/);
   });
 
-  it('leaves the tree unchanged when the store refuses an append', async () => {
-    const store = new SqliteStore({ path: ':memory:' });
-    const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
-    const tel = { deviceId: 'd1', seq: 1, signedAt: 1, firstAt: 1, lastAt: 1, readings: 1, receivedAt: 1 };
-    await log.append([{ data: leafData(1), telemetry: tel }]);
+  it('leaves the tree unchanged when the store refuses an append, and continues from the store after', async () => {
+    const store = await sqliteNodeStore(':memory:');
+    let refuse = false;
+    const refusing = {
+      ...store,
+      append: (leaves: Parameters<typeof store.append>[0], tiles: Parameters<typeof store.append>[1]) =>
+        refuse
+          ? Promise.reject(new StoreError('unavailable', 'append failed: the database went away'))
+          : store.append(leaves, tiles),
+    };
+    const log = await TransparencyLog.open(refusing, headSignerFromKey(KEY));
+    await log.append([{ data: leafData(1) }]);
     const rootBefore = bytesToHex(await log.root());
-    // Same (device, seq) again: the store's seq rule refuses the whole batch.
-    await assert.rejects(log.append([{ data: leafData(2) }, { data: leafData(3), telemetry: tel }]), /append failed/);
+    refuse = true;
+    await assert.rejects(log.append([{ data: leafData(2) }, { data: leafData(3) }]), /append failed/);
     assert.equal(log.size, 1);
     assert.equal(await store.size(), 1);
     assert.equal(bytesToHex(await log.root()), rootBefore);
+    refuse = false;
     await log.append([{ data: leafData(2) }]);
     assert.equal(log.size, 2);
   });

@@ -12,7 +12,7 @@ import { bytesToHex, hexToBytes } from 'viem';
 import { EMPTY_ROOT, type Hash, nodeHash, splitPoint } from '@tradetwin/core/merkle/hash';
 import { consistencyProof, inclusionProof, type SubtreeHash } from '@tradetwin/core/merkle/proof';
 import { treeHeadDigest } from '@tradetwin/core/proof/head';
-import type { AppendBatch, LeafInput, NodeStore, SequenceGap, SignedTreeHead, TelemetryIndex } from '../store/types.js';
+import type { LeafInput, LogStorage, SignedTreeHead } from '../storage/log.js';
 
 export const TILE_SIZE = 256;
 
@@ -26,12 +26,6 @@ export interface AppendEntry {
   data: Uint8Array;
   /** hashLeaf(data), when the caller computed it already (ingest: on its verify workers). */
   hash?: Uint8Array;
-  telemetry?: TelemetryIndex;
-}
-
-export interface AppendExtras {
-  deviceSeqs?: AppendBatch['deviceSeqs'];
-  gaps?: SequenceGap[];
 }
 
 export function hashLeaf(data: Uint8Array): Uint8Array {
@@ -58,26 +52,40 @@ export class TransparencyLog {
   private tail: Uint8Array[] = [];
   private memo = new Map<string, Hash>();
   private appending: Promise<unknown> = Promise.resolve();
+  /** Set when an append failed: whether a lost COMMIT landed is unknown, so the next append reloads first. */
+  private stale = false;
+  /** Leaves found committed when reloading after a failed append (its commit landed after all), until resync() reports them. */
+  private landed: { from: number; to: number }[] = [];
 
   private constructor(
-    readonly store: NodeStore,
+    readonly store: LogStorage,
     private readonly signer: HeadSigner,
   ) {}
 
-  static async open(store: NodeStore, signer: HeadSigner): Promise<TransparencyLog> {
+  static async open(store: LogStorage, signer: HeadSigner): Promise<TransparencyLog> {
     const log = new TransparencyLog(store, signer);
+    await log.load();
+    return log;
+  }
+
+  /** The in-memory tree from the store: tile hashes and the last partial tile's leaf hashes. */
+  private async load(): Promise<void> {
+    const store = this.store;
     const size = await store.size();
-    const tiles = await store.tiles();
+    const stored = await store.tiles();
     const complete = Math.floor(size / TILE_SIZE);
+    const tiles: Uint8Array[] = [];
     // Rebuild any tile the store lacks (a crash cannot cause it, tiles commit with
     // their leaves, but an older store or a manual repair might).
     for (let i = 0; i < complete; i++) {
-      const t = tiles[i];
-      if (t && t.index === i) log.tiles.push(t.hash);
-      else log.tiles.push(perfectRoot(await store.leafHashes(i * TILE_SIZE, (i + 1) * TILE_SIZE)));
+      const t = stored[i];
+      if (t && t.index === i) tiles.push(t.hash);
+      else tiles.push(perfectRoot(await store.leafHashes(i * TILE_SIZE, (i + 1) * TILE_SIZE)));
     }
-    log.tail = await store.leafHashes(complete * TILE_SIZE, size);
-    return log;
+    const tail = await store.leafHashes(complete * TILE_SIZE, size);
+    this.tiles = tiles;
+    this.tail = tail;
+    this.memo.clear();
   }
 
   get size(): number {
@@ -92,14 +100,39 @@ export class TransparencyLog {
    * Append entries durably. Appends are serialised: the in-memory tree only
    * moves once the store has committed, so a failed write leaves both unchanged.
    */
-  append(entries: AppendEntry[], extras: AppendExtras = {}): Promise<{ firstIndex: number; size: number }> {
-    const run = this.appending.then(() => this.appendNow(entries, extras));
+  append(entries: AppendEntry[]): Promise<{ firstIndex: number; size: number }> {
+    const run = this.appending.then(() => this.appendNow(entries));
     this.appending = run.catch(() => undefined);
     return run;
   }
 
-  private async appendNow(entries: AppendEntry[], extras: AppendExtras): Promise<{ firstIndex: number; size: number }> {
-    const leaves: LeafInput[] = entries.map((e) => ({ data: e.data, hash: e.hash ?? hashLeaf(e.data), telemetry: e.telemetry }));
+  /**
+   * After a failed append (the database went away mid-commit), whether it landed is unknown: the
+   * tree reloads from the store once it answers, and the failed append's leaves, if they turn out to
+   * be committed, are reported by resync() (the ingest path's replay protection needs them).
+   */
+  resync(): Promise<{ from: number; to: number }[]> {
+    const run = this.appending.then(async () => {
+      await this.reloadIfStale();
+      const landed = this.landed;
+      this.landed = [];
+      return landed;
+    });
+    this.appending = run.catch(() => undefined);
+    return run;
+  }
+
+  private async reloadIfStale(): Promise<void> {
+    if (!this.stale) return;
+    const before = this.size;
+    await this.load();
+    this.stale = false;
+    if (this.size > before) this.landed.push({ from: before, to: this.size });
+  }
+
+  private async appendNow(entries: AppendEntry[]): Promise<{ firstIndex: number; size: number }> {
+    await this.reloadIfStale();
+    const leaves: LeafInput[] = entries.map((e) => ({ data: e.data, hash: e.hash ?? hashLeaf(e.data) }));
     const tail = this.tail.slice();
     const newTiles: { index: number; hash: Uint8Array }[] = [];
     let tileIndex = this.tiles.length;
@@ -110,12 +143,13 @@ export class TransparencyLog {
         tail.length = 0;
       }
     }
-    const { firstIndex } = await this.store.append({
-      leaves,
-      tiles: newTiles,
-      deviceSeqs: extras.deviceSeqs ?? new Map(),
-      gaps: extras.gaps ?? [],
-    });
+    let firstIndex: number;
+    try {
+      ({ firstIndex } = await this.store.append(leaves, newTiles));
+    } catch (err) {
+      this.stale = true;
+      throw err;
+    }
     if (firstIndex !== this.size) throw new LogError('bad_size', `store appended at ${firstIndex}, log expected ${this.size}`);
     for (const t of newTiles) this.tiles.push(t.hash);
     this.tail = tail;

@@ -8,7 +8,7 @@ import { deviceIdHash } from '@tradetwin/core/device/keys';
 import { BUNDLE_VERSION, type ProofBundle, parseReadingId, toBase64 } from '@tradetwin/core/proof/bundle';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore, SignedTreeHead } from '../store/types.js';
+import type { NodeStore, SignedTreeHead } from '../storage/types.js';
 import { ProofError } from './errors.js';
 
 export interface ChainLocation {

@@ -5,7 +5,7 @@
 import { bytesToHex, type Hex } from 'viem';
 import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { ProofError } from './errors.js';
 
 /** Most leaves in one package: a day of one-minute envelopes with room to spare. */

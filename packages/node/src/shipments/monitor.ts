@@ -13,7 +13,7 @@ import {
 } from '@tradetwin/core/rules/index';
 import { decodePayload, type Reading } from '@tradetwin/core/telemetry/payload';
 import type { CommittedBatch } from '../ingest/pipeline.js';
-import type { NodeStore } from '../store/types.js';
+import type { NodeStore } from '../storage/types.js';
 import { attachedAt, type ShipmentDefinition } from './definition.js';
 import type { ShipmentStore } from '../storage/shipments.js';
 

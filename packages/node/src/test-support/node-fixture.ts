@@ -73,6 +73,44 @@ export async function startTestNode(opts: { dataDir?: string; configure?: (c: No
 }
 
 const postgresByDataDir = new Map<string, { url: string; drop(): Promise<void> }>();
+
+/** The PostgreSQL database a test node on `dataDir` uses (undefined on SQLite). */
+export function testDatabaseUrl(dataDir: string): string | undefined {
+  return postgresByDataDir.get(dataDir)?.url;
+}
+
+/**
+ * The `tradetwin start` flags for a node process on `dataDir` in the driver end-to-end tests run on:
+ * on PostgreSQL the data dir's database (created on first use, shared with startTestNode on it).
+ */
+export async function nodeStoreArgs(dataDir: string): Promise<string[]> {
+  if (e2eDriver() !== 'postgres') return [];
+  return ['--database-url', (await postgresFor(dataDir)).url];
+}
+
+/** The CLI flags that point a command at the store of the test node on `dataDir` (none on SQLite: node.db is in it). */
+export function storeArgs(dataDir: string): string[] {
+  const url = testDatabaseUrl(dataDir);
+  return url ? ['--database-url', url] : [];
+}
+
+/** Drops the PostgreSQL database of a data dir made by copyTestDatabase (nothing on SQLite). */
+export async function dropTestDatabase(dataDir: string): Promise<void> {
+  const db = postgresByDataDir.get(dataDir);
+  postgresByDataDir.delete(dataDir);
+  await db?.drop();
+}
+
+/**
+ * On PostgreSQL, gives `copyDir` (a copy of `dataDir`) its own copy of that node's database, as
+ * copying the data dir copies node.db on SQLite. The node must be stopped.
+ */
+export async function copyTestDatabase(dataDir: string, copyDir: string): Promise<void> {
+  const source = postgresByDataDir.get(dataDir);
+  if (!source) return;
+  const copy = await freshPostgresDatabase('tt_e2e', new URL(source.url).pathname.slice(1));
+  postgresByDataDir.set(copyDir, copy);
+}
 /** One database per data dir, so a test that restarts a node on its data dir finds its data again. */
 async function postgresFor(dataDir: string): Promise<{ url: string; drop(): Promise<void> }> {
   let db = postgresByDataDir.get(dataDir);

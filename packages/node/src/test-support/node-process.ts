@@ -9,6 +9,7 @@ import type { DeviceKey } from '@tradetwin/core/device/keys';
 import { readLock } from '../chain/chain-lock.js';
 import { embeddedStateFile } from '../chain/embedded.js';
 import { TRADETWIN_BIN } from './cli.js';
+import { nodeStoreArgs } from './node-fixture.js';
 
 export interface NodeProcess {
   child: ChildProcess;
@@ -23,7 +24,18 @@ export interface NodeProcess {
 export async function spawnNode(dataDir: string, env: Record<string, string> = {}): Promise<NodeProcess> {
   const child = spawn(
     process.execPath,
-    [TRADETWIN_BIN, 'start', '--data-dir', dataDir, '--port', '0', '--mqtt-port', '0', '--json'],
+    [
+      TRADETWIN_BIN,
+      'start',
+      '--data-dir',
+      dataDir,
+      ...(await nodeStoreArgs(dataDir)),
+      '--port',
+      '0',
+      '--mqtt-port',
+      '0',
+      '--json',
+    ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let err = '';

@@ -14,7 +14,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { headSignerFromKey } from '../../log/head-signer.js';
 import { TransparencyLog } from '../../log/transparency-log.js';
-import { SqliteStore } from '../../store/sqlite.js';
+import { sqliteNodeStore } from '../../storage/test-support.js';
 import { SqliteEpcisIndex } from '../../storage/sqlite/epcis.js';
 import { type EpcisRepository, openEpcisRepository } from '../repository.js';
 import { epcisRoutes } from '../routes.js';
@@ -88,7 +88,7 @@ async function openLightStores(
 export async function startLightNode(opts: { dir?: string; subscriptions?: SubscriptionOptions } = {}): Promise<LightNode> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'tt-epcis-subs-'));
   const path = join(dir, 'node.db');
-  const store = new SqliteStore({ path });
+  const store = await sqliteNodeStore(path);
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const index = new SqliteEpcisIndex(path);
   const repo = await openEpcisRepository({ index, store, log });

@@ -24,7 +24,6 @@ import { type CaptureJob, ROLE, type RoleName } from '../../epcis/types.js';
 import { coreValidator } from '../../epcis/validator.js';
 import { headSignerFromKey } from '../../log/head-signer.js';
 import { TransparencyLog } from '../../log/transparency-log.js';
-import { SqliteStore } from '../../store/sqlite.js';
 import { EPCIS_EXAMPLES_DIR } from '../../test-support/shared.js';
 import type { EpcisIndexStore } from '../epcis.js';
 import { PgDatabase } from '../postgres/database.js';
@@ -32,7 +31,7 @@ import { PostgresEpcisIndex } from '../postgres/epcis.js';
 import { sqliteSchemaVersion, openSqliteFile } from '../sqlite/database.js';
 import { SqliteEpcisIndex } from '../sqlite/epcis.js';
 import { StoreError } from '../errors.js';
-import { type DriverName, freshPostgresDatabase } from '../test-support.js';
+import { type DriverName, freshPostgresDatabase, sqliteNodeStore } from '../test-support.js';
 
 type Json = Record<string, unknown>;
 
@@ -80,7 +79,7 @@ async function freshIndex(driver: DriverName, dir: string): Promise<IndexFixture
 export interface EpcisStoreFixture {
   repo: EpcisRepository;
   log: TransparencyLog;
-  store: SqliteStore;
+  store: Awaited<ReturnType<typeof sqliteNodeStore>>;
   capture(doc: Json): Promise<CaptureJob>;
   /** A second repository on the same log and index data, opened as after a restart (it catches up). */
   reopen(wrap?: (index: EpcisIndexStore) => EpcisIndexStore): Promise<EpcisRepository>;
@@ -92,7 +91,7 @@ export async function epcisStore(
   wrap: (index: EpcisIndexStore) => EpcisIndexStore = (i) => i,
 ): Promise<EpcisStoreFixture> {
   const dir = mkdtempSync(join(tmpdir(), `tt-epcis-${driver}-`));
-  const store = new SqliteStore({ path: join(dir, 'node.db'), synchronous: 'NORMAL' });
+  const store = await sqliteNodeStore(join(dir, 'node.db'));
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
   const indexes = await freshIndex(driver, dir);
   const repos: EpcisRepository[] = [];

@@ -2,6 +2,7 @@
 // through `query`/`transaction`, which turn a lost or refused connection into
 // StoreError('unavailable') — the HTTP layer answers 503 store_unavailable and the
 // pool reconnects by itself when the server is back, without a restart.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { StoreError } from '../errors.js';
 import { type Migration, MIGRATIONS_TABLE_SQL, pendingMigrations } from '../migrations.js';
@@ -57,6 +58,8 @@ export class PgDatabase implements PgQueryable {
   readonly pool: pg.Pool;
   readonly url: string;
   private closed = false;
+  /** The read-only transaction readSnapshot runs its reader in: queries from inside it go there. */
+  private readonly snapshot = new AsyncLocalStorage<PgQueryable>();
 
   private constructor(opts: PgDatabaseOptions) {
     this.url = opts.url;
@@ -89,6 +92,8 @@ export class PgDatabase implements PgQueryable {
 
   async query<R extends PgRow = PgRow>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     if (this.closed) throw new StoreError('closed', 'the PostgreSQL store is closed');
+    const pinned = this.snapshot.getStore();
+    if (pinned) return pinned.query<R>(sql, params);
     try {
       return (await this.pool.query(sql, params as unknown[])).rows as R[];
     } catch (err) {
@@ -105,6 +110,10 @@ export class PgDatabase implements PgQueryable {
     } catch (err) {
       throw wrap(err, 'connect');
     }
+    // A connection lost while checked out is emitted on the client (the pool listens only to idle
+    // ones); the query in flight fails with it, so the event itself is only swallowed here.
+    const onError = () => undefined;
+    client.on('error', onError);
     const tx: PgQueryable = {
       query: async <R extends PgRow = PgRow>(sql: string, params: readonly unknown[] = []) => {
         try {
@@ -126,7 +135,47 @@ export class PgDatabase implements PgQueryable {
       throw wrap(err, 'transaction');
     } finally {
       // A client whose connection broke is destroyed, not returned to the pool.
+      client.off('error', onError);
       client.release(broken ? true : undefined);
+    }
+  }
+
+  /** True inside readSnapshot's reader. */
+  get inSnapshot(): boolean {
+    return this.snapshot.getStore() !== undefined;
+  }
+
+  /**
+   * Runs `read` on one snapshot of the database: every query it makes (in its async context) goes
+   * to one REPEATABLE READ, READ ONLY transaction, so its reads describe one moment while others commit.
+   */
+  async readSnapshot<T>(read: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreError('closed', 'the PostgreSQL store is closed');
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw wrap(err, 'connect');
+    }
+    const onError = () => undefined;
+    client.on('error', onError);
+    const tx: PgQueryable = {
+      query: async <R extends PgRow = PgRow>(sql: string, params: readonly unknown[] = []) => {
+        try {
+          return (await client.query(sql, params as unknown[])).rows as R[];
+        } catch (err) {
+          throw wrap(err, 'query');
+        }
+      },
+    };
+    try {
+      await tx.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await tx.query('SELECT 1'); // the snapshot is taken at the first statement
+      return await this.snapshot.run(tx, read);
+    } finally {
+      await client.query('COMMIT').catch(() => undefined);
+      client.off('error', onError);
+      client.release();
     }
   }
 
