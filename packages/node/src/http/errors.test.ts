@@ -39,7 +39,7 @@ describe('http edge mapping', () => {
       new StoreError('closed', 'the store is closed'),
       503,
       'store_unavailable',
-      /cannot be reached now: the store is closed/,
+      /cannot reach its database; nothing was stored, retry later/,
     ],
     [
       'a contract refusal',

@@ -78,10 +78,15 @@ describe('SQLite driver', () => {
     assert.deepEqual(
       versions.map((v) => [v.area, v.version]),
       [
+        ['access', 1],
         ['anchors', 1],
         ['devices', 1],
+        ['epcis', 1],
         ['log', 1],
         ['settings', 1],
+        ['shipments', 1],
+        ['subscriptions', 1],
+        ['tags', 1],
         ['telemetry', 2],
       ],
     );
