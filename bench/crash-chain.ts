@@ -20,7 +20,8 @@ import { createChainClients } from '../packages/node/src/chain/clients.js';
 import { LogAnchorClient } from '../packages/node/src/chain/log-anchor.js';
 import { readRuntimeInfo } from '../packages/node/src/node.js';
 import { TelemetryFollower } from '../packages/node/src/ingest/telemetry-follower.js';
-import { sqliteNodeStore } from '../packages/node/src/storage/test-support.js';
+import { nodeStore } from '../packages/node/src/storage/node-store.js';
+import { openSqliteStorage } from '../packages/node/src/storage/sqlite/index.js';
 import { runCli } from '../packages/node/src/test-support/cli.js';
 import { deviceKey, envelope, startTestNode, tempDataDir } from '../packages/node/src/test-support/node-fixture.js';
 import {
@@ -154,10 +155,11 @@ async function killRounds(kind: 'node' | 'both'): Promise<{ rounds: KillRound[];
 
 /** Acknowledged readings absent from the store, and confirmed anchors absent from the chain. */
 async function checkStore(dataDir: string, node: NodeProcess, deviceId: string, acked: Set<number>) {
-  const store = await sqliteNodeStore(join(dataDir, 'node.db'));
+  const storage = await openSqliteStorage({ dataDir });
+  const store = nodeStore(storage);
   try {
     // The telemetry index follows the log: index what the kill left behind, as the node does at start.
-    await new TelemetryFollower(store, store).catchUp();
+    await new TelemetryFollower(storage.log, storage.telemetry).catchUp();
     const stored = new Set((await store.telemetry({ deviceId })).map((r) => r.seq));
     const ackedLost = [...acked].filter((q) => !stored.has(q)).length;
     const info = readRuntimeInfo(dataDir)!;
@@ -174,7 +176,7 @@ async function checkStore(dataDir: string, node: NodeProcess, deviceId: string, 
     void node;
     return { ackedLost, missing };
   } finally {
-    await store.close();
+    await storage.close();
   }
 }
 

@@ -10,7 +10,13 @@ import { decodeSign1 } from '@tradetwin/core/cose/sign1';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { summarisePayload } from '@tradetwin/core/telemetry/envelope';
 import type { LogStorage, StoredLeaf } from '../storage/log.js';
-import type { SequenceGap, TelemetryIndex, TelemetryIndexBatch, TelemetryRow } from '../storage/telemetry-index.js';
+import type {
+  SequenceGap,
+  TelemetryIndex,
+  TelemetryIndexBatch,
+  TelemetryIndexReader,
+  TelemetryRow,
+} from '../storage/telemetry-index.js';
 
 /** Leaves read per catch-up step (one index transaction each). */
 const CATCH_UP_CHUNK = 2048;
@@ -102,11 +108,10 @@ export class TelemetryFollower {
   }
 
   /** The index for readers: each read first waits for the follower, so a reader sees what was acknowledged before. */
-  reader(): TelemetryIndex {
+  reader(): TelemetryIndexReader {
     const ix = this.index;
     return {
       telemetryCursor: () => ix.telemetryCursor(),
-      indexTelemetry: (b) => ix.indexTelemetry(b),
       deviceStates: () => this.settled().then(() => ix.deviceStates()),
       gaps: (id) => this.settled().then(() => ix.gaps(id)),
       telemetry: (q) => this.settled().then(() => ix.telemetry(q)),

@@ -1,8 +1,11 @@
 // One handle over the log-side areas of a Storage (see NodeStore in types.ts):
 // each method forwards to the area that owns it.
+import type { TelemetryIndexReader } from './telemetry-index.js';
 import type { NodeStore, Storage } from './types.js';
 
-export function nodeStore(s: Pick<Storage, 'kind' | 'log' | 'anchors' | 'devices' | 'telemetry' | 'settings'>): NodeStore {
+export function nodeStore(
+  s: Pick<Storage, 'kind' | 'log' | 'anchors' | 'devices' | 'settings'> & { telemetry: TelemetryIndexReader },
+): NodeStore {
   const { log, anchors, devices, telemetry, settings } = s;
   return {
     kind: s.kind,
@@ -24,7 +27,6 @@ export function nodeStore(s: Pick<Storage, 'kind' | 'log' | 'anchors' | 'devices
     device: (id) => devices.device(id),
     devices: () => devices.devices(),
     telemetryCursor: () => telemetry.telemetryCursor(),
-    indexTelemetry: (b) => telemetry.indexTelemetry(b),
     deviceStates: () => telemetry.deviceStates(),
     gaps: (id) => telemetry.gaps(id),
     telemetry: (q) => telemetry.telemetry(q),

@@ -48,14 +48,18 @@ export interface TelemetryIndexBatch {
   gaps: readonly SequenceGap[];
 }
 
-export interface TelemetryIndex {
+/** What readers of the index use (the follower alone writes it). */
+export interface TelemetryIndexReader {
   /** The first leaf index not indexed yet. */
   telemetryCursor(): Promise<number>;
-  /** Write one batch and move the cursor, in one transaction. */
-  indexTelemetry(batch: TelemetryIndexBatch): Promise<void>;
   deviceStates(): Promise<DeviceState[]>;
   gaps(deviceId?: string): Promise<SequenceGap[]>;
   /** A device's rows whose reading span meets [from, to], by first reading time. */
   telemetry(q: { deviceId: string; from?: number; to?: number; limit?: number }): Promise<TelemetryRow[]>;
   telemetryAt(index: number): Promise<TelemetryRow | null>;
+}
+
+export interface TelemetryIndex extends TelemetryIndexReader {
+  /** Write one batch and move the cursor, in one transaction. */
+  indexTelemetry(batch: TelemetryIndexBatch): Promise<void>;
 }

@@ -8,7 +8,7 @@ import type { EpcisIndexStore } from './epcis.js';
 import type { LogStorage } from './log.js';
 import type { Settings } from './settings.js';
 import type { SmallStores } from './small-stores.js';
-import type { TelemetryIndex } from './telemetry-index.js';
+import type { TelemetryIndex, TelemetryIndexReader } from './telemetry-index.js';
 
 export type * from './anchor-outbox.js';
 export type * from './device-cache.js';
@@ -40,6 +40,11 @@ export interface Storage extends SmallStores {
 
 /**
  * The log and the areas beside it as one handle, for components that use several (the anchorer
- * reads heads and writes the outbox; proofs read telemetry rows and leaves). Built by nodeStore().
+ * reads heads and writes the outbox; proofs read telemetry rows and leaves). Built by nodeStore(); the
+ * telemetry index is read-only here (its follower writes it).
  */
-export type NodeStore = LogStorage & AnchorOutbox & DeviceCache & TelemetryIndex & Settings & { readonly kind: Storage['kind'] };
+export type NodeStore = LogStorage &
+  AnchorOutbox &
+  DeviceCache &
+  TelemetryIndexReader &
+  Settings & { readonly kind: Storage['kind'] };

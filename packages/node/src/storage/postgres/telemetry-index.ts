@@ -1,5 +1,5 @@
-// The telemetry index on PostgreSQL: one transaction per indexed batch, each
-// table written with one unnest statement; the cursor moves only from `from`.
+// The telemetry index on PostgreSQL: one statement per indexed batch (unnest
+// arrays in data-modifying CTEs); the cursor moves only from `from`.
 import { StoreError } from '../errors.js';
 import type { DeviceState, SequenceGap, TelemetryIndex, TelemetryIndexBatch, TelemetryRow } from '../telemetry-index.js';
 import type { PgDatabase } from './database.js';
@@ -13,59 +13,65 @@ export class PgTelemetryIndex implements TelemetryIndex {
     return rows[0] ? num(rows[0].next_index) : 0;
   }
 
+  /**
+   * One statement (so one round trip, atomic): the cursor moves from `from` to `to`, and only if it
+   * did are the rows, device states (last seq, last seen, gap count) and gaps written.
+   */
   async indexTelemetry(b: TelemetryIndexBatch): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const moved = await tx.query('UPDATE telemetry_cursor SET next_index = $2 WHERE id = 1 AND next_index = $1 RETURNING id', [
+    const r = b.rows;
+    const g = b.gaps;
+    // Per device: the batch's highest seq (if any) and its number of new gaps, in one upsert.
+    const devices = new Map<string, { seq: number; seenAt: number | null; gaps: number }>();
+    for (const [id, { seq, seenAt }] of b.deviceSeqs) devices.set(id, { seq, seenAt, gaps: 0 });
+    for (const x of g) {
+      const d = devices.get(x.deviceId) ?? { seq: 0, seenAt: null, gaps: 0 };
+      d.gaps++;
+      devices.set(x.deviceId, d);
+    }
+    const ds = [...devices];
+    const moved = await this.db.query<{ n: number }>(
+      `WITH cursor_moved AS (
+         UPDATE telemetry_cursor SET next_index = $2 WHERE id = 1 AND next_index = $1 RETURNING id
+       ), row_ins AS (
+         INSERT INTO telemetry (idx, device, seq, signed_at, first_at, last_at, n, received_at)
+         SELECT * FROM unnest($3::bigint[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::int[], $10::bigint[])
+         WHERE EXISTS (SELECT 1 FROM cursor_moved)
+       ), state_upsert AS (
+         INSERT INTO device_state (id, last_seq, last_seen, gaps)
+         SELECT * FROM unnest($11::text[], $12::bigint[], $13::bigint[], $14::int[]) WHERE EXISTS (SELECT 1 FROM cursor_moved)
+         ON CONFLICT (id) DO UPDATE SET
+           last_seq = GREATEST(device_state.last_seq, excluded.last_seq),
+           last_seen = CASE WHEN excluded.last_seq > device_state.last_seq THEN excluded.last_seen ELSE device_state.last_seen END,
+           gaps = device_state.gaps + excluded.gaps
+       ), gap_ins AS (
+         INSERT INTO seq_gaps (device, after_seq, before_seq, detected_at)
+         SELECT * FROM unnest($15::text[], $16::bigint[], $17::bigint[], $18::bigint[]) WHERE EXISTS (SELECT 1 FROM cursor_moved)
+       )
+       SELECT count(*)::int AS n FROM cursor_moved`,
+      [
         b.from,
         b.to,
-      ]);
-      if (moved.length !== 1) {
-        const at = await tx.query('SELECT next_index FROM telemetry_cursor WHERE id = 1');
-        throw new StoreError('conflict', `telemetry index is at ${num(at[0]?.next_index)}, the batch starts at ${b.from}`);
-      }
-      const r = b.rows;
-      if (r.length > 0)
-        await tx.query(
-          `INSERT INTO telemetry (idx, device, seq, signed_at, first_at, last_at, n, received_at)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::int[], $8::bigint[])`,
-          [
-            r.map((t) => t.index),
-            r.map((t) => t.deviceId),
-            r.map((t) => t.seq),
-            r.map((t) => t.signedAt),
-            r.map((t) => t.firstAt),
-            r.map((t) => t.lastAt),
-            r.map((t) => t.readings),
-            r.map((t) => t.receivedAt),
-          ],
-        );
-      if (b.deviceSeqs.size > 0) {
-        const states = [...b.deviceSeqs];
-        await tx.query(
-          `INSERT INTO device_state (id, last_seq, last_seen, gaps)
-           SELECT id, seq, seen, 0 FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS s(id, seq, seen)
-           ON CONFLICT (id) DO UPDATE SET last_seq = excluded.last_seq, last_seen = excluded.last_seen
-           WHERE excluded.last_seq > device_state.last_seq`,
-          [states.map(([id]) => id), states.map(([, s]) => s.seq), states.map(([, s]) => s.seenAt)],
-        );
-      }
-      if (b.gaps.length > 0) {
-        const g = b.gaps;
-        await tx.query(
-          `INSERT INTO seq_gaps (device, after_seq, before_seq, detected_at)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[])`,
-          [g.map((x) => x.deviceId), g.map((x) => x.afterSeq), g.map((x) => x.beforeSeq), g.map((x) => x.detectedAt)],
-        );
-        const counts = new Map<string, number>();
-        for (const x of g) counts.set(x.deviceId, (counts.get(x.deviceId) ?? 0) + 1);
-        await tx.query(
-          `INSERT INTO device_state (id, last_seq, last_seen, gaps)
-           SELECT id, 0, NULL, n FROM unnest($1::text[], $2::int[]) AS c(id, n)
-           ON CONFLICT (id) DO UPDATE SET gaps = device_state.gaps + excluded.gaps`,
-          [[...counts.keys()], [...counts.values()]],
-        );
-      }
-    });
+        r.map((t) => t.index),
+        r.map((t) => t.deviceId),
+        r.map((t) => t.seq),
+        r.map((t) => t.signedAt),
+        r.map((t) => t.firstAt),
+        r.map((t) => t.lastAt),
+        r.map((t) => t.readings),
+        r.map((t) => t.receivedAt),
+        ds.map(([id]) => id),
+        ds.map(([, d]) => d.seq),
+        ds.map(([, d]) => d.seenAt),
+        ds.map(([, d]) => d.gaps),
+        g.map((x) => x.deviceId),
+        g.map((x) => x.afterSeq),
+        g.map((x) => x.beforeSeq),
+        g.map((x) => x.detectedAt),
+      ],
+    );
+    if (moved[0]?.n !== 1) {
+      throw new StoreError('conflict', `telemetry index is at ${await this.telemetryCursor()}, the batch starts at ${b.from}`);
+    }
   }
 
   async deviceStates(): Promise<DeviceState[]> {
