@@ -116,9 +116,10 @@ export class PdfWriter {
     this.room(40);
     this.gap(8);
     this.text(text, { size: 12.5, bold: true });
+    this.gap(3);
     this.page.drawLine({
-      start: { x: MARGIN, y: this.y + 3 },
-      end: { x: MARGIN + this.width, y: this.y + 3 },
+      start: { x: MARGIN, y: this.y },
+      end: { x: MARGIN + this.width, y: this.y },
       thickness: 0.6,
       color: RULE,
     });
