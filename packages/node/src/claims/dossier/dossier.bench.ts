@@ -17,6 +17,7 @@ const start = journeyStart(Date.now());
 const t = await startTestNode({
   configure: (c) => {
     if (c.chain.mode === 'embedded') c.chain.genesisTimestamp = Math.floor((start - 3600_000) / 1000);
+    c.orgName = 'Ocean Carrier Ltd'; // as the demo command names the node's organisation
   },
 });
 try {

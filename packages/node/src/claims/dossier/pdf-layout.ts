@@ -190,14 +190,17 @@ export class PdfWriter {
 
   async save(meta: { title: string; author: string; subject: string; at: Date }): Promise<Uint8Array> {
     const total = this.pages.length;
+    const size = 7.5;
+    const font = this.fonts.regular;
+    // The footer on one line: cut to leave room for the page number, right-aligned.
+    let footer = this.footer;
+    const room = this.width - font.widthOfTextAtSize('page 99 of 99', size) - 12;
+    while (footer.length > 1 && font.widthOfTextAtSize(footer, size) > room) footer = `${footer.slice(0, -2)}…`;
     this.pages.forEach((p, i) => {
-      p.drawText(`${this.footer} - page ${i + 1} of ${total}`, {
-        x: MARGIN,
-        y: MARGIN - 20,
-        size: 7.5,
-        font: this.fonts.regular,
-        color: MUTED,
-      });
+      const page = `page ${i + 1} of ${total}`;
+      p.drawText(footer, { x: MARGIN, y: MARGIN - 20, size, font, color: MUTED });
+      const x = MARGIN + this.width - font.widthOfTextAtSize(page, size);
+      p.drawText(page, { x, y: MARGIN - 20, size, font, color: MUTED });
     });
     this.doc.setTitle(winAnsi(meta.title));
     this.doc.setAuthor(winAnsi(meta.author));

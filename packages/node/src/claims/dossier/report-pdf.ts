@@ -25,7 +25,7 @@ export function dossierTitle(f: DossierFacts): string {
 
 export async function renderReport(f: DossierFacts, files: readonly string[]): Promise<Uint8Array> {
   const issuer = f.issuer.org?.name ?? f.issuer.address;
-  const w = await PdfWriter.create(`${dossierTitle(f)} - issued by ${issuer} (${f.issuer.address})`);
+  const w = await PdfWriter.create(`${dossierTitle(f)} - issued by ${issuer}, ${f.issuer.address}`);
   const x = f.excursion;
   const token = f.policy?.token;
   const money = (raw: bigint) => (token ? formatAmount(raw, token) : `${raw} token units`);
@@ -199,7 +199,7 @@ export async function renderReport(f: DossierFacts, files: readonly string[]): P
   w.gap(4);
   if (f.audit.ran) {
     w.text(
-      `Log audit: ${f.audit.ok ? 'passed' : 'FAILED'} - ${f.audit.leavesChecked} of ${f.audit.size} leaves recomputed into the signed and the ${f.audit.anchoredHeads} anchored heads; the device signatures of the ${f.audit.contentChecked} leaves holding the readings above re-checked${f.audit.firstBad ? `; first problem: ${f.audit.firstBad}` : ''}.`,
+      `Log audit: ${f.audit.ok ? 'passed' : 'FAILED'} - ${f.audit.leavesChecked} of ${f.audit.size} leaves recomputed into the signed and the ${f.audit.anchoredHeads} anchored heads; the device signatures of the ${f.audit.contentChecked} leaves holding the readings of readings.csv re-checked${f.audit.firstBad ? `; first problem: ${f.audit.firstBad}` : ''}.`,
       { tone: f.audit.ok ? 'good' : 'bad' },
     );
   } else w.text(`Log audit: not run (${f.audit.reason}).`, { tone: 'muted' });
