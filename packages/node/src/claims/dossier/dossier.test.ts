@@ -227,6 +227,19 @@ describe('claim dossier of the S1 payout', () => {
     assert.equal((JSON.parse(byExcursion.stdout) as { excursionId: string }).excursionId, x.id);
   });
 
+  it('an excursion nothing was paid for: its evidence, and why the policy does not pay it', async () => {
+    const shock = demo.excursions.find((e) => e.kind === 'threshold');
+    assert.ok(shock, 'S1 has a 15 g shock');
+    const res = await ask({ excursionId: shock.id });
+    assert.equal(res.status, 201, await res.clone().text());
+    const zip = new Uint8Array(await res.arrayBuffer());
+    const text = await pdfText(unzipSync(zip)['report.pdf']!);
+    assert.ok(text.includes('Excursion dossier - shipment SHP-VAX-2026-0001'));
+    assert.ok(text.includes('pays for temperature excursions only'), 'says why nothing is due');
+    assert.ok(text.includes('above the 10 g maximum'), 'the shock against its limit');
+    assert.equal((await verifyDossier(zip)).ok, true);
+  });
+
   it('an unknown policy: a 404 problem, exit 1 from the CLI, and no file written', async () => {
     const res = await ask({ policyId: 999 });
     assert.equal(res.status, 404);

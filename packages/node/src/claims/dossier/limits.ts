@@ -29,6 +29,7 @@ export function outsideBy(l: Limit, v: number): number {
 }
 
 export function limitText(l: Limit): string {
+  if (l.sensor === 'door') return 'door closed';
   const u = l.unit ? ` ${l.unit}` : '';
   if (l.min !== undefined && l.max !== undefined) return `${l.min}–${l.max}${u}`;
   if (l.max !== undefined) return `at most ${l.max}${u}`;
@@ -37,6 +38,7 @@ export function limitText(l: Limit): string {
 
 /** "14.21 °C, 6.21 °C above the 8 °C maximum" / "5.10 °C, inside 2–8 °C". */
 export function againstLimit(l: Limit, v: number): string {
+  if (l.sensor === 'door') return v > 0 ? 'door open' : 'door closed';
   const u = l.unit ? ` ${l.unit}` : '';
   const by = outsideBy(l, v);
   const value = `${v.toFixed(2)}${u}`;

@@ -141,6 +141,11 @@ export async function renderReport(f: DossierFacts, files: readonly string[]): P
       `Attested claim: excursion ${a.excursionId}, ${iso(a.startedAt * 1000)} -> ${iso(a.endedAt * 1000)}, ${a.minutesOutside} min, peak ${(a.peakCentiC / 100).toFixed(2)} °C, evidence in log ${a.logPublisher} at anchored size ${a.logSize} (root ${a.logRoot}).`,
       { tone: 'muted' },
     );
+  } else if (f.policy && !(x.kind === 'band' && x.sensor === 'temp')) {
+    w.text(
+      `No payout: policy #${f.policy.policyId} pays for temperature excursions only; this ${x.kind} excursion (${f.limit.sensor}) is not claimable under it.`,
+      { tone: 'muted' },
+    );
   } else if (f.policy) {
     const t = f.policy.terms;
     const m = Math.ceil(Math.round(x.minutesOutside * 60_000) / 60_000);
