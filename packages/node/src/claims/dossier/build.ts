@@ -2,7 +2,7 @@
 // every proof bundle and the machine-readable claim, list them all in a
 // manifest, sign the manifest's hash with the node's account (EIP-191), record
 // the signature in the node's transparency log, and zip it into one package.
-import { type Hex } from 'viem';
+import type { Hex } from 'viem';
 import { zipSync } from 'fflate';
 import type { TransparencyLog } from '../../log/transparency-log.js';
 import { DossierError } from './errors.js';

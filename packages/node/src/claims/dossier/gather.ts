@@ -4,7 +4,7 @@
 // from its transaction), the readings around the excursion and a proof bundle
 // for every reading of it (the log), each bundle verified against the chain,
 // and the log audit. Reads only; nothing here writes.
-import { type Address, decodeEventLog, decodeFunctionData, type Hex, isAddressEqual } from 'viem';
+import { decodeEventLog, decodeFunctionData, type Hex, isAddressEqual } from 'viem';
 import type { PolicyTerms } from '@tradetwin/contracts/cover';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import { parametricCoverAbi, settlementTokenAbi } from '@tradetwin/contracts/generated/index';
@@ -224,12 +224,13 @@ async function policyFactsOf(
   orgs: (a: Hex) => Promise<Organisation>,
 ): Promise<PolicyFacts> {
   const onChain = await readPolicy(src.clients, p.cover, p.policyId);
-  const read = <T>(address: Address, abi: typeof settlementTokenAbi | typeof parametricCoverAbi, functionName: string) =>
-    chainCall(functionName, () => src.clients.publicClient.readContract({ address, abi, functionName } as never) as Promise<T>);
-  const tokenAddress = await read<Hex>(p.cover, parametricCoverAbi, 'token');
+  const pc = src.clients.publicClient;
+  const tokenAddress = await chainCall('token', () =>
+    pc.readContract({ address: p.cover, abi: parametricCoverAbi, functionName: 'token' }),
+  );
   const [symbol, decimals] = await Promise.all([
-    read<string>(tokenAddress, settlementTokenAbi, 'symbol'),
-    read<number>(tokenAddress, settlementTokenAbi, 'decimals'),
+    chainCall('symbol', () => pc.readContract({ address: tokenAddress, abi: settlementTokenAbi, functionName: 'symbol' })),
+    chainCall('decimals', () => pc.readContract({ address: tokenAddress, abi: settlementTokenAbi, functionName: 'decimals' })),
   ]);
   const insurer = onChain.insurerOrg > 0 ? await readMember(src.clients, src.chain.memberRegistry, onChain.insurerOrg) : null;
   return {
