@@ -1,4 +1,4 @@
-// Configuration from the environment: the EPCIS event-hash profile.
+// Configuration from the environment: the EPCIS event-hash profile, the block explorer.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,5 +24,22 @@ describe('TRADETWIN_EPCIS_HASH_CBV', () => {
         return true;
       },
     );
+  });
+});
+
+describe('TRADETWIN_EXPLORER_TX_URL', () => {
+  it('links transactions to a block explorer when set, with {tx} standing for the hash', () => {
+    assert.equal(loadConfig(dir, {}).explorer, undefined);
+    assert.deepEqual(loadConfig(dir, { TRADETWIN_EXPLORER_TX_URL: 'https://explorer.example/tx/{tx}' }).explorer, {
+      txUrl: 'https://explorer.example/tx/{tx}',
+    });
+  });
+
+  it('refuses a template without {tx} or that is not an http(s) URL', () => {
+    for (const bad of ['https://explorer.example/tx/', 'ftp://x/{tx}'])
+      assert.throws(
+        () => loadConfig(dir, { TRADETWIN_EXPLORER_TX_URL: bad }),
+        /TRADETWIN_EXPLORER_TX_URL must be an http\(s\) URL holding \{tx\}/,
+      );
   });
 });

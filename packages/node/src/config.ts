@@ -64,6 +64,8 @@ export interface NodeConfig {
   anchor: Partial<AnchorPolicy>;
   /** EPCIS repository: which CBV event-hash profile names captured events (`TRADETWIN_EPCIS_HASH_CBV`). */
   epcis: { hashCbv: EpcisHashCbv };
+  /** A block explorer for the node's chain: a transaction's page, `{tx}` standing for its hash (`TRADETWIN_EXPLORER_TX_URL`). */
+  explorer?: { txUrl: string };
 }
 
 export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
@@ -191,6 +193,12 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (cbv !== undefined && cbv !== '') {
     if (cbv !== '2.0' && cbv !== '2.1') throw new ConfigError(`TRADETWIN_EPCIS_HASH_CBV must be 2.0 or 2.1, got "${cbv}"`);
     cfg.epcis = { ...cfg.epcis, hashCbv: cbv };
+  }
+  const explorer = env.TRADETWIN_EXPLORER_TX_URL;
+  if (explorer !== undefined && explorer !== '') {
+    if (!/^https?:\/\/\S+$/.test(explorer) || !explorer.includes('{tx}'))
+      throw new ConfigError(`TRADETWIN_EXPLORER_TX_URL must be an http(s) URL holding {tx}, got "${explorer}"`);
+    cfg.explorer = { txUrl: explorer };
   }
 }
 

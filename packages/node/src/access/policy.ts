@@ -43,6 +43,12 @@ const RULES: Rule[] = [
   { methods: ['POST'], path: /^\/api\/v1\/tags$/, need: needs('tags:issue') },
   { methods: READ, path: /^\/api\/v1\/tags\/[^/]+\/sightings$/, need: needs('tags:read') },
   { methods: ['POST'], path: /^\/api\/v1\/shipments(\/[^/]+\/policies)?$/, need: needs('shipments:write') },
+  // A claim dossier is built (and logged) for whoever may read the shipment it is of.
+  {
+    methods: ['POST'],
+    path: /^\/api\/v1\/shipments\/([^/]+)\/dossiers$/,
+    need: (m) => ({ public: false, anyOf: ['shipments:read'], resource: safeDecode(m[1]!) }),
+  },
   {
     methods: READ,
     path: /^\/api\/v1\/shipments\/([^/]+)(\/|$)/,

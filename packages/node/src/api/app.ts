@@ -37,6 +37,7 @@ import { authenticate } from '../access/http.js';
 import { corsPolicy, securityHeaders } from '../access/headers.js';
 import { accessRoutes } from '../access/routes.js';
 import type { AccessService } from '../access/service.js';
+import { type DossierRouteDeps, dossierRoutes } from '../claims/dossier/routes.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -67,6 +68,8 @@ export interface ApiDeps {
   secureCookies?: boolean;
   /** Shipments, excursions, policies, payouts and evidence (absent: those routes are not served). */
   shipments?: Omit<ShipmentDeps, 'store' | 'log'>;
+  /** Claim dossiers of shipments' payouts and excursions (absent: not served). */
+  dossiers?: DossierRouteDeps;
   /** The EPCIS 2.0 repository (GS1 REST binding under /epcis). */
   epcis?: EpcisRepository;
   /** Named queries and subscriptions of that repository (/epcis/queries). */
@@ -258,6 +261,7 @@ export function createApp(deps: ApiDeps): Hono {
   });
 
   if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log }));
+  if (deps.dossiers) app.route('/api/v1', dossierRoutes(deps.dossiers));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

@@ -58,6 +58,16 @@ const COMMANDS: Entry[] = [
     load: async () => (await import('./verify.js')).verifyCommand,
   },
   {
+    name: 'claim dossier',
+    summary: 'A signed claim dossier of a payout or excursion (PDF, CSV, proof bundles)',
+    load: () => claim('claim dossier'),
+  },
+  {
+    name: 'claim verify-dossier',
+    summary: 'Check a claim dossier offline: manifest hashes, signature, bundles',
+    load: () => claim('claim verify-dossier'),
+  },
+  {
     name: 'audit',
     summary: 'Recompute the log and check signed and anchored heads',
     load: async () => (await import('./audit.js')).auditCommand,
@@ -86,6 +96,11 @@ const COMMANDS: Entry[] = [
 async function access(name: string): Promise<Command> {
   const { accessCommands } = await import('./access.js');
   return accessCommands.find((c) => c.name === name)!;
+}
+
+async function claim(name: string): Promise<Command> {
+  const { claimCommands } = await import('./claim.js');
+  return claimCommands.find((c) => c.name === name)!;
 }
 
 async function device(name: string): Promise<Command> {

@@ -9,6 +9,8 @@ export interface NodeClient {
   url: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  /** POST JSON, answer as bytes (a file the node builds, e.g. a claim dossier). */
+  postForBytes(path: string, body: unknown): Promise<{ bytes: Uint8Array; headers: Headers }>;
 }
 
 export function nodeClient(values: Record<string, unknown>): NodeClient {
@@ -17,7 +19,7 @@ export function nodeClient(values: Record<string, unknown>): NodeClient {
   if (!url) throw new CliError(`no running node found in ${dataDir}: start one with "tradetwin start" or pass --node URL`);
   const tokenFile = join(dataDir, 'admin-token');
   const token = str(values, 'token') ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const send = async (method: string, path: string, body?: unknown): Promise<Response> => {
     let res: Response;
     try {
       res = await fetch(new URL(path, url), {
@@ -31,18 +33,26 @@ export function nodeClient(values: Record<string, unknown>): NodeClient {
     } catch (err) {
       throw new CliError(`cannot reach the node at ${url}: ${(err as Error).message}`, 1);
     }
+    if (res.ok) return res;
     const text = await res.text();
-    if (!res.ok) {
-      let detail = text;
-      try {
-        const p = JSON.parse(text) as { detail?: string; type?: string };
-        detail = `${p.detail ?? text} (${p.type ?? res.status})`;
-      } catch {
-        // not a problem body
-      }
-      throw new CliError(`${method} ${path}: HTTP ${res.status}: ${detail}`, 1);
+    let detail = text;
+    try {
+      const p = JSON.parse(text) as { detail?: string; type?: string };
+      detail = `${p.detail ?? text} (${p.type ?? res.status})`;
+    } catch {
+      // not a problem body
     }
-    return JSON.parse(text) as T;
+    throw new CliError(`${method} ${path}: HTTP ${res.status}: ${detail}`, 1);
   };
-  return { url, get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) };
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    JSON.parse(await (await send(method, path, body)).text()) as T;
+  return {
+    url,
+    get: (p) => call('GET', p),
+    post: (p, b) => call('POST', p, b),
+    postForBytes: async (p, b) => {
+      const res = await send('POST', p, b);
+      return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
+    },
+  };
 }

@@ -1,5 +1,5 @@
 // The one place where errors become HTTP statuses. Domain modules raise their
-// own coded errors (ChainError, StoreError, AccessError, TagError, CaptureError, ProofError) and know
+// own coded errors (ChainError, StoreError, AccessError, TagError, CaptureError, ProofError, DossierError) and know
 // nothing of HTTP; the node's app, the guard of a module's own app and the
 // module routers all answer through httpErrorHandler, so a code means the same
 // status on every route. Anything unknown is a 500 that leaks no internals.
@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { AccessError, type AccessErrorCode } from '../access/errors.js';
 import { ChainError } from '../chain/errors.js';
 import { CaptureError } from '../epcis/capture-error.js';
+import { DossierError, type DossierErrorCode } from '../claims/dossier/errors.js';
 import { EpcisProblem } from '../epcis/problem.js';
 import { epcisProblemResponse } from '../epcis/routes.js';
 import { ProofError, type ProofErrorCode } from '../proof/errors.js';
@@ -47,6 +48,15 @@ const PROOF_STATUS: Record<ProofErrorCode, HttpProblem['status']> = {
   index_missing: 500,
   device_missing: 500,
   leaf_missing: 500,
+};
+
+const DOSSIER_STATUS: Record<DossierErrorCode, HttpProblem['status']> = {
+  unknown_shipment: 404,
+  unknown_policy: 404,
+  unknown_excursion: 404,
+  no_payout: 409,
+  unsupported_excursion: 409,
+  bad_subject: 400,
 };
 
 /** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
@@ -112,6 +122,7 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof TagError) return new HttpProblem(400, err.code, err.message, err.extra);
   if (err instanceof CaptureError) return captureProblem(err);
   if (err instanceof ProofError) return new HttpProblem(PROOF_STATUS[err.code], err.code, err.message, err.extra);
+  if (err instanceof DossierError) return new HttpProblem(DOSSIER_STATUS[err.code], err.code, err.message);
   return null;
 }
 

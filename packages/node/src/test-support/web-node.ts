@@ -78,6 +78,17 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
       revoke: () => Promise.reject(new Error('not on this server')),
     },
     shipments: { shipments: node.shipments, monitor: node.monitor, clients: node.clients, publisher: node.address },
+    dossiers: {
+      store: node.store,
+      log: node.log,
+      shipments: node.shipments,
+      monitor: node.monitor,
+      clients: node.clients,
+      chain: { chainId: node.clients.chain.id, ...node.contracts },
+      nodeAddress: node.address,
+      signer: node.clients.account,
+      onIssued: () => node.anchorer.noteAppended(),
+    },
     epcis: node.epcis,
     status: async () => ({
       anchoring: {

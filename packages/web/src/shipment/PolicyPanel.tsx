@@ -8,6 +8,7 @@ import type { OnChainPayout } from '../chain/payouts.js';
 import { TokenAmount } from '../app/TokenAmount.js';
 import { Badge, Card, Hash, StatusBadge } from '../app/ui.js';
 import { formatTime } from '../lib/format.js';
+import { DossierButton } from './DossierButton.js';
 import { termsLine } from '../overview/PoliciesCard.js';
 
 export function PolicyPanel({ policies, payouts }: { policies: PolicyJson[]; payouts: PayoutJson[] }) {
@@ -54,7 +55,10 @@ export function PolicyPanel({ policies, payouts }: { policies: PolicyJson[]; pay
           {payouts
             .filter((x) => x.policyId === p.policyId)
             .map((x) => (
-              <PayoutRow key={x.txHash} cover={p.cover} payout={x} />
+              <div key={x.txHash}>
+                <PayoutRow cover={p.cover} payout={x} />
+                <DossierButton shipmentId={p.shipmentId} subject={{ policyId: p.policyId }} label="Download claim dossier" />
+              </div>
             ))}
         </div>
       ))}

@@ -3,7 +3,7 @@
 // playwright-core) against a real node that plays scenario S1: what the pages
 // show is compared with the node's API and with the chain itself.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import QRCode from 'qrcode';
@@ -16,6 +16,7 @@ import { decodePayload, encodePayload } from '@tradetwin/core/telemetry/payload'
 import type { BandExcursion } from '@tradetwin/core/rules/index';
 import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { balanceOf } from '../../chain/cover.js';
+import { verifyDossier } from '../../claims/dossier/verify.js';
 import { type DemoResult, journeyStart, runDemo } from '../../demo/run.js';
 import { BAND_RULE_ID, SHIPMENT_ID } from '../../demo/scenario.js';
 import { encodeBase64Url } from '../../test-support/base64url.js';
@@ -214,6 +215,13 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     assert.match(await shown.innerText(), /100,000\.00 tUSD.*matches the node's record/s);
     const balance = await balanceOf(web.node.clients, demo.contracts.token as `0x${string}`, policy.terms.holder!);
     assert.equal(balance, 10_000_000_000n - 1_200_000_000n + onChain, "the holder's token balance holds the payout");
+
+    // The claim dossier: the viewer's button saves the package the node built and signed; it verifies offline.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=dossier-button]').click()]);
+    assert.match(download.suggestedFilename(), new RegExp(`^dossier-${SHIPMENT_ID}-policy-${policy.policyId}-.*\\.zip$`));
+    const dossier = await verifyDossier(readFileSync(await download.path()), { expectSigner: web.node.address });
+    assert.equal(dossier.ok, true, JSON.stringify(dossier.checks.filter((c) => !c.ok)));
+    await page.locator('[data-testid=dossier-saved]').waitFor();
 
     // Evidence: the breach's first, peak and closing readings verified in the page against the chain.
     await page.waitForFunction(
