@@ -1,5 +1,5 @@
 // The one error every storage driver raises. Codes, not HTTP statuses: the HTTP
-// layer maps them (api/problem.ts) — `unavailable` becomes 503 store_unavailable,
+// layer maps them (http/errors.ts) — `unavailable` becomes 503 store_unavailable,
 // so a client retries instead of losing data.
 
 export type StoreErrorCode =

@@ -267,14 +267,14 @@ describe('claim dossier of the S1 payout', () => {
     const body = { policyId: demo.payouts[0]!.policyId };
     const size = t.node.log.size;
     assert.equal((await ask(body, null)).status, 401);
-    const logOnly = t.node.access.createCredential('auditor', ['log:read']).token;
+    const logOnly = (await t.node.access.createCredential('auditor', ['log:read'])).token;
     assert.equal((await ask(body, logOnly)).status, 403);
-    const otherShipment = t.node.access.createCredential('other partner', ['shipments:read:SHP-OTHER']).token;
+    const otherShipment = (await t.node.access.createCredential('other partner', ['shipments:read:SHP-OTHER'])).token;
     assert.equal((await ask(body, otherShipment)).status, 403);
     assert.equal(t.node.log.size, size, 'a refused request logs nothing');
-    const thisShipment = t.node.access.createCredential('partner', [`shipments:read:${SHIPMENT_ID}`]).token;
+    const thisShipment = (await t.node.access.createCredential('partner', [`shipments:read:${SHIPMENT_ID}`])).token;
     assert.equal((await ask(body, thisShipment)).status, 201);
-    const reader = t.node.access.createCredential('reader', ['shipments:read']).token;
+    const reader = (await t.node.access.createCredential('reader', ['shipments:read'])).token;
     assert.equal((await ask(body, reader)).status, 201);
   });
 });
