@@ -31,7 +31,10 @@ import { PostgresEpcisIndex } from '../postgres/epcis.js';
 import { sqliteSchemaVersion, openSqliteFile } from '../sqlite/database.js';
 import { SqliteEpcisIndex } from '../sqlite/epcis.js';
 import { StoreError } from '../errors.js';
-import { type DriverName, freshPostgresDatabase, sqliteNodeStore } from '../test-support.js';
+import { type DriverName, freshDriver, freshPostgresDatabase } from '../test-support.js';
+import { openStorage } from '../index.js';
+import { nodeStore } from '../node-store.js';
+import type { NodeStore, Storage } from '../types.js';
 
 type Json = Record<string, unknown>;
 
@@ -41,45 +44,11 @@ const NS = 'http://ns.example.com/epcis/';
 
 // ------------------------------------------------------------ a store on a driver
 
-/** An EPCIS index on the driver, fresh; `open()` gives another handle on the same data (a restart). */
-interface IndexFixture {
-  open(): Promise<EpcisIndexStore>;
-  dispose(): Promise<void>;
-}
-
-async function freshIndex(driver: DriverName, dir: string): Promise<IndexFixture> {
-  const handles: (() => Promise<void>)[] = [];
-  if (driver === 'sqlite') {
-    return {
-      open: async () => {
-        const index = new SqliteEpcisIndex(join(dir, 'node.db'));
-        handles.push(() => index.close());
-        return index;
-      },
-      dispose: async () => {
-        for (const h of handles) await h();
-      },
-    };
-  }
-  const pgdb = await freshPostgresDatabase('tt_epcis');
-  return {
-    open: async () => {
-      const db = await PgDatabase.open({ url: pgdb.url, max: 4 });
-      handles.push(() => db.close());
-      return PostgresEpcisIndex.open(db);
-    },
-    dispose: async () => {
-      for (const h of handles) await h();
-      await pgdb.drop();
-    },
-  };
-}
-
 /** A repository with its log, as a node wires it, on an index of the driver under test. */
 export interface EpcisStoreFixture {
   repo: EpcisRepository;
   log: TransparencyLog;
-  store: Awaited<ReturnType<typeof sqliteNodeStore>>;
+  store: NodeStore;
   capture(doc: Json): Promise<CaptureJob>;
   /** A second repository on the same log and index data, opened as after a restart (it catches up). */
   reopen(wrap?: (index: EpcisIndexStore) => EpcisIndexStore): Promise<EpcisRepository>;
@@ -90,13 +59,22 @@ export async function epcisStore(
   driver: DriverName,
   wrap: (index: EpcisIndexStore) => EpcisIndexStore = (i) => i,
 ): Promise<EpcisStoreFixture> {
-  const dir = mkdtempSync(join(tmpdir(), `tt-epcis-${driver}-`));
-  const store = await sqliteNodeStore(join(dir, 'node.db'));
+  // The log and the index on the driver under test, opened as a node opens them.
+  const fx = await freshDriver(driver);
+  const storages: Storage[] = [];
+  const openOne = async () => {
+    const s = await openStorage({ dataDir: fx.dataDir, store: fx.store, sqliteSynchronous: 'NORMAL' });
+    storages.push(s);
+    return s;
+  };
+  const first = await openOne();
+  const store = nodeStore(first);
   const log = await TransparencyLog.open(store, headSignerFromKey(KEY));
-  const indexes = await freshIndex(driver, dir);
   const repos: EpcisRepository[] = [];
+  // The first repository uses the first storage's index; a reopened one gets its own (as after a restart).
   const open = async (w: (index: EpcisIndexStore) => EpcisIndexStore) => {
-    const repo = await openEpcisRepository({ index: w(await indexes.open()), store, log });
+    const index = repos.length === 0 ? first.epcis : (await openOne()).epcis;
+    const repo = await openEpcisRepository({ index: w(index), store, log });
     repos.push(repo);
     return repo;
   };
@@ -110,9 +88,8 @@ export async function epcisStore(
     reopen: (w = (i) => i) => open(w),
     dispose: async () => {
       for (const r of repos) await r.close();
-      await indexes.dispose();
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
+      for (const s of storages) await s.close();
+      await fx.dispose();
     },
   };
 }

@@ -1,7 +1,6 @@
-// The small stores' conformance suites on both drivers: SQLite everywhere,
-// PostgreSQL where TRADETWIN_CI_SERVICES=1 (each test on its own fresh database).
-// Then what only a driver can show: a SQLite file from the previous layout is
-// adopted in place, and a schema newer than the code is refused.
+// What only a driver can show for the small stores (their conformance checks are
+// in conformance.ts): a SQLite file from the previous layout is adopted in
+// place, and a schema newer than the code is refused.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,82 +8,10 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { StoreError } from '../errors.js';
-import { PostgresAccessStore } from '../postgres/access.js';
 import { PgDatabase } from '../postgres/database.js';
-import { PostgresShipmentStore } from '../postgres/shipments.js';
 import { openPostgresSmallStores } from '../postgres/small-stores.js';
-import { PostgresSubscriptionStore } from '../postgres/subscriptions.js';
-import { PostgresSightingStore } from '../postgres/tags.js';
-import type { SmallStores } from '../small-stores.js';
-import { SqliteAccessStore } from '../sqlite/access.js';
-import { SqliteShipmentStore } from '../sqlite/shipments.js';
 import { openSqliteSmallStores } from '../sqlite/small-stores.js';
-import { SqliteSubscriptionStore } from '../sqlite/subscriptions.js';
-import { SqliteSightingStore } from '../sqlite/tags.js';
-import { type DriverName, forEachDriver, freshPostgresDatabase } from '../test-support.js';
-import { accessStoreConformance } from './access.js';
-import type { OpenStoreFixture } from './fixture.js';
-import { shipmentStoreConformance } from './shipments.js';
-import { subscriptionStoreConformance } from './subscriptions.js';
-import { sightingStoreConformance } from './tags.js';
-
-const SQLITE: { [K in keyof SmallStores]: (opts: { path: string }) => SmallStores[K] } = {
-  shipments: (o) => SqliteShipmentStore.open(o),
-  access: (o) => SqliteAccessStore.open(o),
-  tags: (o) => SqliteSightingStore.open(o),
-  subscriptions: (o) => SqliteSubscriptionStore.open(o),
-};
-const POSTGRES: { [K in keyof SmallStores]: (db: PgDatabase) => Promise<SmallStores[K]> } = {
-  shipments: (db) => PostgresShipmentStore.open(db),
-  access: (db) => PostgresAccessStore.open(db),
-  tags: (db) => PostgresSightingStore.open(db),
-  subscriptions: (db) => PostgresSubscriptionStore.open(db),
-};
-
-/** A fresh database on `driver`, and one area's store on it (another(): a second connection or pool to it). */
-function fixtureOf<K extends keyof SmallStores>(driver: DriverName, area: K): OpenStoreFixture<SmallStores[K]> {
-  if (driver === 'sqlite')
-    return async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'tt-small-'));
-      const path = join(dir, 'node.db');
-      const opened: SmallStores[K][] = [];
-      const open = () => {
-        const s = SQLITE[area]({ path });
-        opened.push(s);
-        return s;
-      };
-      return {
-        store: open(),
-        another: async () => open(),
-        dispose: async () => {
-          for (const s of opened) await s.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    };
-  return async () => {
-    const fresh = await freshPostgresDatabase('tt_small');
-    const pools: PgDatabase[] = [];
-    const open = async () => {
-      const db = await PgDatabase.open({ url: fresh.url });
-      pools.push(db);
-      return POSTGRES[area](db);
-    };
-    return {
-      store: await open(),
-      another: open,
-      dispose: async () => {
-        for (const db of pools) await db.close();
-        await fresh.drop();
-      },
-    };
-  };
-}
-
-forEachDriver('shipments store', (driver) => shipmentStoreConformance(fixtureOf(driver, 'shipments')));
-forEachDriver('access store', (driver) => accessStoreConformance(fixtureOf(driver, 'access')));
-forEachDriver('tag sightings store', (driver) => sightingStoreConformance(fixtureOf(driver, 'tags')));
-forEachDriver('EPCIS subscriptions store', (driver) => subscriptionStoreConformance(fixtureOf(driver, 'subscriptions')));
+import { forEachDriver, freshPostgresDatabase } from '../test-support.js';
 
 forEachDriver('small stores: schema versions', (driver) => {
   /** Opens the small stores on a fresh database, lets `tamper` run SQL on it, and opens them again. */
