@@ -26,6 +26,7 @@ import { openApiDocument } from './openapi.js';
 import { httpErrorHandler } from '../http/errors.js';
 import { HttpProblem, intParam, problemResponse } from '../http/problem.js';
 import { buildProofBundle, type ChainLocation } from '../proof/bundle.js';
+import { ChainDirectory } from '../chain/directory.js';
 import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
 import { type LiveFeed, liveStream } from '../http/dashboard/live.js';
 import { seriesRoutes } from '../http/dashboard/series.js';
@@ -257,7 +258,10 @@ export function createApp(deps: ApiDeps): Hono {
     return c.json({ deviceId: id, readings: readings.slice(0, limit) } satisfies DeviceReadingsJson);
   });
 
-  if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log }));
+  if (deps.shipments) {
+    const names = deps.shipments.names ?? new ChainDirectory(deps.shipments.clients, deps.chain.memberRegistry);
+    app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log, names }));
+  }
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));
