@@ -171,7 +171,9 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
   app.get('/payouts', async (c) => {
     const policies = await deps.shipments.policies();
     return c.json(
-      (await Promise.all((await deps.shipments.payouts()).map((p) => readablePayout(p, policies, deps.names)))) satisfies PayoutJson[],
+      (await Promise.all(
+        (await deps.shipments.payouts()).map((p) => readablePayout(p, policies, deps.names)),
+      )) satisfies PayoutJson[],
     );
   });
 

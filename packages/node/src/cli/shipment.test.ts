@@ -89,7 +89,10 @@ describe('tradetwin shipment list', () => {
       lines[0]!,
       /^SHP-cli-breach\tarrived\tBEANR → KEMBA\t1 excursions \(1 breached\)\tpolicies #\d+ paid\tpaid 100,000\.00 tUSD\t/,
     );
-    assert.match(lines[1]!, /^SHP-cli-short\tarrived\tBEANR → KEMBA\t1 excursions \(0 breached\)\tpolicies #\d+ bound\tpaid 0\.00 tUSD\t/);
+    assert.match(
+      lines[1]!,
+      /^SHP-cli-short\tarrived\tBEANR → KEMBA\t1 excursions \(0 breached\)\tpolicies #\d+ bound\tpaid 0\.00 tUSD\t/,
+    );
   });
 });
 

@@ -109,7 +109,10 @@ describe('demo: vaccine cold chain with parametric cover', () => {
       payouts[0]!.signerOrgs.every((o, i) => o.address === payouts[0]!.signers[i] && o.name !== null),
       'every signer named',
     );
-    assert.ok(payouts[0]!.signerOrgs.some((o) => o.label.startsWith('Cold Chain Insurance plc (0x')), JSON.stringify(payouts[0]));
+    assert.ok(
+      payouts[0]!.signerOrgs.some((o) => o.label.startsWith('Cold Chain Insurance plc (0x')),
+      JSON.stringify(payouts[0]),
+    );
     assert.match(payouts[0]!.txHash, /^0x[0-9a-f]{64}$/);
     assert.deepEqual((summary.audit as { ok: boolean }).ok, true);
     assert.match(r.stderr, /\[claim\] PAYOUT 100,000\.00 tUSD on policy/);

@@ -242,7 +242,8 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   for (const upload of UPLOADS) {
     const envelopes = [
       ...bufferUntil(reefer, start + upload.at, 12, 5 * 60_000, 5),
-      ...bufferUntil(tracker, start + upload.at, 12, 30 * 60_000, 2),
+      // The tracker's fix at the hand-over itself too: where the goods were when they were delivered.
+      ...bufferUntil(tracker, start + upload.at + 1, 12, 30 * 60_000, 2),
     ];
     const res = await fetch(`${node.httpUrl}/api/v1/telemetry`, {
       method: 'POST',
@@ -367,7 +368,6 @@ function describeClaim(o: ClaimOutcome, token: { symbol: string; decimals: numbe
   if (o.status !== 'paid') return `claim on policy ${o.policyId} not submitted: ${o.detail ?? o.status} — ${who}`;
   return `PAYOUT ${formatAmount(o.amount!, token)} on policy ${o.policyId}, tx ${o.txHash}, ${o.latencyMs} ms after the excursion was recorded — ${who}`;
 }
-
 
 function jsonSafe<T>(v: T): Record<string, unknown> {
   return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as Record<string, unknown>;

@@ -5,12 +5,18 @@ import { Header } from './Header.js';
 import { Link } from './Link.js';
 import { usePage } from './pages.js';
 import { LoginPage, useSession } from './Login.js';
+import { useDocumentTitle } from './title.js';
+import { useDisplaySettings } from '../lib/display.js';
 
 export function App() {
   const route = useRoute();
   const Page = usePage(route.name);
   const publicPage = route.name === 'verify';
   const [session, setSession] = useSession();
+  // Every time on the page is formatted in the display zone: a new choice re-renders the page.
+  useDisplaySettings();
+  const signIn = !publicPage && session.kind === 'out';
+  useDocumentTitle(signIn ? 'Sign in' : route.name === 'not-found' ? 'Not found' : undefined);
   // Everything but the public verify page needs a member's session.
   if (!publicPage && session.kind !== 'in') {
     return (
