@@ -1,4 +1,4 @@
-// Configuration from the environment: the EPCIS event-hash profile.
+// Configuration from the environment: the EPCIS event-hash profile, the display time zone and locale.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,27 @@ describe('TRADETWIN_EPCIS_HASH_CBV', () => {
         assert.match(e.message, /2\.0 or 2\.1/);
         return true;
       },
+    );
+  });
+});
+
+describe('TRADETWIN_DISPLAY_TIMEZONE and TRADETWIN_DISPLAY_LOCALE', () => {
+  it('shows times in UTC with ISO-like dates unless told otherwise', () => {
+    assert.deepEqual(loadConfig(dir, {}).display, { timeZone: 'UTC', locale: null });
+    assert.deepEqual(
+      loadConfig(dir, { TRADETWIN_DISPLAY_TIMEZONE: 'Africa/Nairobi', TRADETWIN_DISPLAY_LOCALE: 'en-GB' }).display,
+      { timeZone: 'Africa/Nairobi', locale: 'en-GB' },
+    );
+  });
+
+  it('refuses a time zone or locale the runtime does not know, saying what is expected', () => {
+    assert.throws(
+      () => loadConfig(dir, { TRADETWIN_DISPLAY_TIMEZONE: 'Mars/Olympus_Mons' }),
+      (e: unknown) => e instanceof ConfigError && /"Mars\/Olympus_Mons" is not an IANA time zone/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig(dir, { TRADETWIN_DISPLAY_LOCALE: 'not a locale!' }),
+      (e: unknown) => e instanceof ConfigError && /is not a BCP 47 locale/.test(e.message),
     );
   });
 });

@@ -10,6 +10,7 @@ import type {
   ConsistencyProofJson,
   InclusionProofJson,
   LeafJson,
+  DisplayJson,
   PinnedChainJson,
   SignedHeadJson,
   StatusJson,
@@ -74,6 +75,8 @@ export interface ApiDeps {
   epcisSubscriptions?: EpcisSubscriptions;
   /** Anti-counterfeit tags: issue (tags:issue), verify (public; tags:scan scans count), sightings (tags:read). */
   tags?: TagRouteDeps;
+  /** How the dashboard shows times by default (config.display); reported in the status. */
+  display?: DisplayJson;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -146,6 +149,7 @@ export function createApp(deps: ApiDeps): Hono {
           }
         : null,
       ingest: { ...ingestor.counters.snapshot() },
+      display: deps.display ?? { timeZone: 'UTC', locale: null },
       ...(deps.status ? await deps.status() : {}),
     } satisfies StatusJson);
   });

@@ -6,7 +6,9 @@ import { Link } from './Link.js';
 import { usePage } from './pages.js';
 import { LoginPage, useSession } from './Login.js';
 import { useDocumentTitle } from './title.js';
-import { useDisplaySettings } from '../lib/display.js';
+import { useEffect } from 'react';
+import { useStatus } from '../api/hooks.js';
+import { adoptNodeDefault, useDisplaySettings } from '../lib/display.js';
 
 export function App() {
   const route = useRoute();
@@ -28,6 +30,7 @@ export function App() {
   }
   return (
     <>
+      {!publicPage && <NodeDisplayDefault />}
       <Header route={route} publicPage={publicPage} />
       <main>
         {route.name === 'not-found' ? (
@@ -55,4 +58,11 @@ export function App() {
       </main>
     </>
   );
+}
+
+/** The node's display zone and locale (its configuration), for a member who has not chosen in this browser. */
+function NodeDisplayDefault() {
+  const display = useStatus().data?.display;
+  useEffect(() => adoptNodeDefault(display), [display]);
+  return null;
 }

@@ -19,7 +19,7 @@ export function DisplayMenu() {
   return (
     <details className="display-menu" data-testid="display-menu">
       <summary title="Time zone and date format for every time shown">
-        {s.timeZone === 'UTC' ? 'UTC' : s.timeZone.split('/').pop()!.replaceAll('_', ' ')}
+        Times: {s.timeZone === 'UTC' ? 'UTC' : s.timeZone.split('/').pop()!.replaceAll('_', ' ')}
         {s.locale ? ` · ${s.locale}` : ''}
       </summary>
       <div className="display-panel stack">

@@ -14,6 +14,16 @@ export const DEFAULT_DISPLAY: DisplaySettings = { timeZone: 'UTC', locale: null 
 const KEY = 'tradetwin.display';
 
 let current: DisplaySettings = load();
+/** The person chose in this browser: the node's default no longer applies. */
+let chosen = stored() !== null;
+
+function stored(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
 const listeners = new Set<() => void>();
 
 /** Whether the runtime knows this time zone / locale (a stored or typed value may not be). */
@@ -36,7 +46,7 @@ export function validLocale(locale: string): boolean {
 
 function load(): DisplaySettings {
   try {
-    const raw = globalThis.localStorage?.getItem(KEY);
+    const raw = stored();
     if (!raw) return DEFAULT_DISPLAY;
     const v = JSON.parse(raw) as Partial<DisplaySettings>;
     return {
@@ -52,7 +62,20 @@ export function displaySettings(): DisplaySettings {
   return current;
 }
 
+/** The node's configured default (status.display), used until the person chooses in this browser. */
+export function adoptNodeDefault(d: DisplaySettings | undefined): void {
+  if (chosen || !d) return;
+  const next = {
+    timeZone: validTimeZone(d.timeZone) ? d.timeZone : 'UTC',
+    locale: d.locale && validLocale(d.locale) ? d.locale : null,
+  };
+  if (next.timeZone === current.timeZone && next.locale === current.locale) return;
+  current = next;
+  for (const l of listeners) l();
+}
+
 export function setDisplaySettings(next: DisplaySettings): void {
+  chosen = true;
   current = {
     timeZone: validTimeZone(next.timeZone) ? next.timeZone : 'UTC',
     locale: next.locale && validLocale(next.locale) ? next.locale : null,

@@ -143,6 +143,8 @@ describe('the dashboard as people read it (Chromium)', { skip: haveChromium ? fa
     const arrival = state.shipment.legs[state.shipment.legs.length - 1]!.plannedArrival;
     const utc = new Date(arrival).toISOString().slice(0, 16).replace('T', ' ');
     assert.ok((await when.innerText()).includes(`${utc} UTC`), await when.innerText());
+    // The node's own default (config.display) is UTC with ISO-like dates, and its status says so.
+    assert.deepEqual((await api<{ display: unknown }>('/api/v1/status')).display, { timeZone: 'UTC', locale: null });
 
     await page.locator('[data-testid=display-menu] summary').click();
     await page.locator('[data-testid=display-timezone]').selectOption('Africa/Nairobi');
