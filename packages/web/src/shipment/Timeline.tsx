@@ -3,7 +3,7 @@ import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import type { AnchorJson } from '@tradetwin/core/wire/status';
 import { Card, Hash } from '../app/ui.js';
 import { formatTime } from '../lib/format.js';
-import { buildTimeline } from './timeline.js';
+import { AT_PLACE_KM, buildTimeline } from './timeline.js';
 
 export function Timeline({
   state,
@@ -17,7 +17,11 @@ export function Timeline({
   const items = buildTimeline(state, anchors, track);
   return (
     <Card title="Timeline" testId="timeline">
-      <p className="small muted">Departures and arrivals as the tracker's positions show them, against the plan.</p>
+      <p className="small muted">
+        Departures and arrivals as the tracker's signed positions show them, against the plan: departed at the first position more
+        than {AT_PLACE_KM} km from the origin, arrived at the first within {AT_PLACE_KM} km of the destination — so up to one
+        tracker interval after the event itself.
+      </p>
       <ol className="timeline">
         {items.map((i, n) => (
           <li
