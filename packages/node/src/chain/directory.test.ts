@@ -31,7 +31,13 @@ describe('ChainDirectory without a chain', () => {
   after(() => new Promise<void>((r) => server.close(() => r())));
 
   it('answers null for the token and the bare address for an account, and asks again next time', async () => {
-    const clients = createChainClients({ rpcUrl: url, chainId: 31337, signerKey: generatePrivateKey(), gasPrice: 'auto' });
+    const clients = createChainClients({
+      rpcUrl: url,
+      chainId: 31337,
+      signerKey: generatePrivateKey(),
+      gasPrice: 'auto',
+      pollingIntervalMs: 100,
+    });
     const names = new ChainDirectory(clients, '0x0000000000000000000000000000000000000001');
     assert.equal(await names.coverToken(COVER), null);
     assert.deepEqual(await names.org(ACCOUNT), {
