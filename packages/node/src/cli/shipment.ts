@@ -83,7 +83,7 @@ function printState(s: ShipmentState): void {
   out(`${d.id}: ${d.goods.description} — ${s.status}`);
   for (const l of d.legs)
     out(`  leg      ${where(l.from)} → ${where(l.to)} by ${l.mode}, ${iso(l.plannedDeparture)} → ${iso(l.plannedArrival)}`);
-  for (const p of d.parties) out(`  party    ${p.role}: ${p.name}${p.account ? ` ${p.account}` : ''}`);
+  for (const p of d.parties) out(`  party    ${p.role}: ${p.account ? orgLabel(p.account, p.name) : p.name}`);
   for (const a of d.devices) out(`  device   ${a.deviceId} from ${iso(a.from)}${a.to !== undefined ? ` to ${iso(a.to)}` : ''}`);
   const latest = Object.values(s.latest);
   if (latest.length === 0) out('  latest   no readings yet');

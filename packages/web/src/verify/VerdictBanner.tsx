@@ -1,16 +1,15 @@
 import type { Verification } from './run.js';
 
-/** No such reading on this node: nothing was checked, so nothing is claimed about forgery. */
-export function NotFoundBanner({ readingId, detail }: { readingId: string; detail: string }) {
+/** No such reading (or event) on this node: nothing was checked, so nothing is claimed about forgery. */
+export function NotFoundBanner({ what, id, detail }: { what: 'reading' | 'EPCIS event'; id: string; detail: string }) {
   return (
     <div className="verdict not-found" data-testid="verdict" data-verdict="not-found" aria-live="polite">
       <h1>
         <span aria-hidden="true">?</span> NOT FOUND
       </h1>
       <p>
-        This node holds no reading <span className="mono">{readingId}</span>. Nothing was checked: this says nothing about whether
-        a reading was forged. Check the id, or ask whoever gave you the link for the proof bundle (a .json file) and verify that
-        here.
+        This node holds no {what} <span className="mono">{id}</span>. Nothing was checked: this says nothing about whether
+        anything was forged. Check the id, or ask whoever gave you the link for the proof (a .json file) and verify that here.
       </p>
       <p className="small muted">{detail}</p>
     </div>

@@ -191,7 +191,7 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
   }, [bundle, rpc, pinned, chosenRpc]);
   useEffect(run, [run]);
 
-  if (notFound && source.kind === 'node') return <NotFoundBanner readingId={source.readingId} detail={notFound} />;
+  if (notFound && source.kind === 'node') return <NotFoundBanner what="reading" id={source.readingId} detail={notFound} />;
   if (error) {
     return (
       <div className="verdict not-verified" data-testid="verdict" data-verdict="error">

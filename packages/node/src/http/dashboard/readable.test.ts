@@ -259,6 +259,13 @@ describe('the dashboard as people read it (Chromium)', { skip: haveChromium ? fa
     assert.equal(await missing.title(), 'Verify reading 999999:0 · TradeTwin');
     await missing.screenshot({ path: join(ARTIFACTS, 'verify-not-found.png') });
     await missing.close();
+    // The same for an EPCIS event this node never captured (a member asking).
+    const eventId = 'ni:///sha-256;0000000000000000000000000000000000000000000000000000000000000000?ver=CBV2.0';
+    const noEvent = await open(`/verify/event/${encodeURIComponent(eventId)}`);
+    await noEvent.locator('[data-testid=verdict][data-verdict=not-found]').waitFor({ timeout: 10_000 });
+    assert.match(await noEvent.locator('[data-testid=verdict]').innerText(), /NOT FOUND[\s\S]*no EPCIS event/);
+    assert.equal(await noEvent.title(), 'Verify an EPCIS event · TradeTwin');
+    await noEvent.close();
 
     // Forged: the value changed under the device's signature.
     const id = breach.evidence.readingIds.peak;
