@@ -374,6 +374,16 @@ describe('the dashboard as people read it (Chromium)', { skip: haveChromium ? fa
       assert.doesNotMatch(text, /\b(hover|double-click|drag|click)\b/i, `${path}: an instruction only a mouse can follow`);
       await page.screenshot({ path: join(ARTIFACTS, `phone-${path.split('/')[1] || 'overview'}.png`), fullPage: true });
     }
+    // The Times menu opens inside the screen.
+    await page.goto(`${web.url}/`);
+    await page.locator('[data-testid=display-menu] summary').tap();
+    const panel = await page.locator('.display-panel').boundingBox();
+    assert.ok(
+      panel && panel.x >= 0 && panel.x + panel.width <= PHONE.width,
+      `Times menu inside the screen: ${JSON.stringify(panel)}`,
+    );
+    await page.locator(`[data-shipment="${SHIPMENT_ID}"]`).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'phone-times-menu.png'), fullPage: false });
     await page.close();
   });
 
