@@ -1,4 +1,4 @@
-// Configuration from the environment: the EPCIS event-hash profile, the block explorer.
+// Configuration from the environment: the EPCIS event-hash profile, the block explorer, the display time zone and locale.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,5 +41,26 @@ describe('TRADETWIN_EXPLORER_TX_URL', () => {
         () => loadConfig(dir, { TRADETWIN_EXPLORER_TX_URL: bad }),
         /TRADETWIN_EXPLORER_TX_URL must be an http\(s\) URL holding \{tx\}/,
       );
+  });
+});
+
+describe('TRADETWIN_DISPLAY_TIMEZONE and TRADETWIN_DISPLAY_LOCALE', () => {
+  it('shows times in UTC with ISO-like dates unless told otherwise', () => {
+    assert.deepEqual(loadConfig(dir, {}).display, { timeZone: 'UTC', locale: null });
+    assert.deepEqual(
+      loadConfig(dir, { TRADETWIN_DISPLAY_TIMEZONE: 'Africa/Nairobi', TRADETWIN_DISPLAY_LOCALE: 'en-GB' }).display,
+      { timeZone: 'Africa/Nairobi', locale: 'en-GB' },
+    );
+  });
+
+  it('refuses a time zone or locale the runtime does not know, saying what is expected', () => {
+    assert.throws(
+      () => loadConfig(dir, { TRADETWIN_DISPLAY_TIMEZONE: 'Mars/Olympus_Mons' }),
+      (e: unknown) => e instanceof ConfigError && /"Mars\/Olympus_Mons" is not an IANA time zone/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig(dir, { TRADETWIN_DISPLAY_LOCALE: 'not a locale!' }),
+      (e: unknown) => e instanceof ConfigError && /is not a BCP 47 locale/.test(e.message),
+    );
   });
 });

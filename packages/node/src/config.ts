@@ -2,6 +2,7 @@
 // then by TRADETWIN_* environment variables, then by CLI flags. Pointing the
 // node at PostgreSQL, an external MQTT broker or an external EVM network
 // (Besu QBFT) is configuration only.
+import type { DisplayJson } from '@tradetwin/core/wire/status';
 import { parseCorsOrigins } from './access/headers.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -66,6 +67,11 @@ export interface NodeConfig {
   epcis: { hashCbv: EpcisHashCbv };
   /** A block explorer for the node's chain: a transaction's page, `{tx}` standing for its hash (`TRADETWIN_EXPLORER_TX_URL`). */
   explorer?: { txUrl: string };
+  /**
+   * How the dashboard shows times until a person chooses otherwise in it: an IANA time zone and a
+   * BCP 47 locale (null: ISO-like dates) — `TRADETWIN_DISPLAY_TIMEZONE`, `TRADETWIN_DISPLAY_LOCALE`.
+   */
+  display: DisplayJson;
 }
 
 export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
@@ -81,6 +87,7 @@ export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
     ingest: { verifyWorkers: Math.max(1, availableParallelism()) },
     anchor: {},
     epcis: { hashCbv: '2.0' },
+    display: { timeZone: 'UTC', locale: null },
   };
 }
 
@@ -189,6 +196,8 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (everyMs !== undefined) cfg.anchor.everyMs = everyMs;
   const everyLeaves = int('TRADETWIN_ANCHOR_EVERY_LEAVES');
   if (everyLeaves !== undefined) cfg.anchor.everyLeaves = everyLeaves;
+  if (env.TRADETWIN_DISPLAY_TIMEZONE) cfg.display = { ...cfg.display, timeZone: env.TRADETWIN_DISPLAY_TIMEZONE };
+  if (env.TRADETWIN_DISPLAY_LOCALE !== undefined) cfg.display = { ...cfg.display, locale: env.TRADETWIN_DISPLAY_LOCALE || null };
   const cbv = env.TRADETWIN_EPCIS_HASH_CBV;
   if (cbv !== undefined && cbv !== '') {
     if (cbv !== '2.0' && cbv !== '2.1') throw new ConfigError(`TRADETWIN_EPCIS_HASH_CBV must be 2.0 or 2.1, got "${cbv}"`);
@@ -199,6 +208,25 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
     if (!/^https?:\/\/\S+$/.test(explorer) || !explorer.includes('{tx}'))
       throw new ConfigError(`TRADETWIN_EXPLORER_TX_URL must be an http(s) URL holding {tx}, got "${explorer}"`);
     cfg.explorer = { txUrl: explorer };
+  }
+}
+
+/** A time zone and locale the runtime knows (Intl throws a RangeError for others). */
+function validateDisplay(d: DisplayJson): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: d.timeZone });
+  } catch {
+    throw new ConfigError(`display time zone "${d.timeZone}" is not an IANA time zone (e.g. UTC, Africa/Nairobi)`);
+  }
+  if (d.locale !== null && (typeof d.locale !== 'string' || !isLocale(d.locale)))
+    throw new ConfigError(`display locale "${String(d.locale)}" is not a BCP 47 locale (e.g. en-GB, de-DE)`);
+}
+
+function isLocale(l: string): boolean {
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([l]).length > 0;
+  } catch {
+    return false;
   }
 }
 
@@ -213,6 +241,7 @@ function hexKey(v: string): `0x${string}` {
 }
 
 function validate(cfg: NodeConfig): void {
+  validateDisplay(cfg.display);
   if (cfg.tls) {
     if (!cfg.tls.certFile || !cfg.tls.keyFile) throw new ConfigError('TLS needs both a certificate and a key file');
     for (const f of [cfg.tls.certFile, cfg.tls.keyFile])

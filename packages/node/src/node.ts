@@ -277,6 +277,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       },
       maxApiBodyBytes: config.http.maxBodyBytes,
       secureCookies: config.access.secureCookies,
+      display: config.display,
       devices: {
         register: async (d) => {
           const r = await registerDevice(clients, contracts.deviceRegistry, d);

@@ -4,8 +4,10 @@
 import type { Hex } from 'viem';
 import type { Rule } from '../rules/definition.js';
 import type { Excursion } from '../rules/excursion.js';
+import type { MoneyJson, TokenJson } from './money.js';
+import type { OrgRefJson } from './orgs.js';
 
-export type { Excursion, Rule };
+export type { Excursion, MoneyJson, OrgRefJson, Rule, TokenJson };
 
 export interface PlaceJson {
   name: string;
@@ -42,7 +44,9 @@ export interface LatestReadingJson {
 export interface PolicyTermsJson {
   holder?: Hex;
   shipmentId?: Hex;
+  /** Token base units (raw), decimal string; PolicyJson.money has it for people. */
   premium?: string;
+  /** Token base units (raw), decimal string; PolicyJson.money has it for people. */
   sumInsured?: string;
   minCentiC?: number;
   maxCentiC?: number;
@@ -61,16 +65,27 @@ export interface PolicyJson {
   terms: PolicyTermsJson;
   state: 'offered' | 'bound' | 'paid' | 'expired' | 'cancelled';
   boundTx?: string;
+  /** The cover's settlement token as the chain reports it (absent when the chain did not answer). */
+  token?: TokenJson;
+  /** The terms' amounts with the token's symbol and decimals (absent without the token). */
+  money?: { sumInsured?: MoneyJson; premium?: MoneyJson };
+  /** The policy holder by organisation name (terms.holder is the address). */
+  holderOrg?: OrgRefJson;
 }
 
 export interface PayoutJson {
   policyId: number;
   excursionId: Hex;
-  /** Token base units, decimal string. */
+  /** Token base units (raw), decimal string; `money` has the amount for people. */
   amount: string;
+  /** The amount with its token's symbol and decimals (absent when the chain did not say which token). */
+  money?: MoneyJson;
   txHash: Hex;
   paidAt: number;
+  /** The attesting oracles' accounts. */
   signers: Hex[];
+  /** The same accounts with their organisations' names, in the same order. */
+  signerOrgs?: OrgRefJson[];
 }
 
 export interface ShipmentStateJson {

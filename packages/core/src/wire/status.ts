@@ -31,7 +31,15 @@ export interface StatusJson {
     policy: Record<string, number>;
   };
   chainHealth?: ChainHealthJson;
+  /** How the dashboard shows times unless a person chose otherwise in it (the node's configuration). */
+  display?: DisplayJson;
   [k: string]: unknown;
+}
+
+/** A display time zone (IANA) and locale (BCP 47; null: ISO-like dates). UTC and null by default. */
+export interface DisplayJson {
+  timeZone: string;
+  locale: string | null;
 }
 
 /** GET /api/v1/status → chainHealth: the chain as the node sees it. */

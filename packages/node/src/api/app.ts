@@ -10,6 +10,7 @@ import type {
   ConsistencyProofJson,
   InclusionProofJson,
   LeafJson,
+  DisplayJson,
   PinnedChainJson,
   SignedHeadJson,
   StatusJson,
@@ -26,6 +27,7 @@ import { openApiDocument } from './openapi.js';
 import { httpErrorHandler } from '../http/errors.js';
 import { HttpProblem, intParam, problemResponse } from '../http/problem.js';
 import { buildProofBundle, type ChainLocation } from '../proof/bundle.js';
+import { ChainDirectory } from '../chain/directory.js';
 import { type ShipmentDeps, shipmentRoutes } from './shipments.js';
 import { type LiveFeed, liveStream } from '../http/dashboard/live.js';
 import { seriesRoutes } from '../http/dashboard/series.js';
@@ -76,6 +78,8 @@ export interface ApiDeps {
   epcisSubscriptions?: EpcisSubscriptions;
   /** Anti-counterfeit tags: issue (tags:issue), verify (public; tags:scan scans count), sightings (tags:read). */
   tags?: TagRouteDeps;
+  /** How the dashboard shows times by default (config.display); reported in the status. */
+  display?: DisplayJson;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -148,6 +152,7 @@ export function createApp(deps: ApiDeps): Hono {
           }
         : null,
       ingest: { ...ingestor.counters.snapshot() },
+      display: deps.display ?? { timeZone: 'UTC', locale: null },
       ...(deps.status ? await deps.status() : {}),
     } satisfies StatusJson);
   });
@@ -260,7 +265,10 @@ export function createApp(deps: ApiDeps): Hono {
     return c.json({ deviceId: id, readings: readings.slice(0, limit) } satisfies DeviceReadingsJson);
   });
 
-  if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log }));
+  if (deps.shipments) {
+    const names = deps.shipments.names ?? new ChainDirectory(deps.shipments.clients, deps.chain.memberRegistry);
+    app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log, names }));
+  }
   if (deps.dossiers) app.route('/api/v1', dossierRoutes(deps.dossiers));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.

@@ -399,7 +399,8 @@ function baseDocument() {
       },
       '/api/v1/policies': {
         get: {
-          summary: 'Policies linked to shipments, with their state',
+          summary:
+            'Policies linked to shipments, with their state (`money`: sum insured and premium with the token symbol and decimals; `holderOrg`: the holder by name)',
           responses: {
             '200': {
               description: 'Policies',
@@ -410,7 +411,8 @@ function baseDocument() {
       },
       '/api/v1/payouts': {
         get: {
-          summary: 'Claims paid on chain: amount, transaction, attesting oracles',
+          summary:
+            'Claims paid on chain: amount (raw token units; `money` adds the symbol, decimals and formatted amount), transaction, attesting oracles (`signerOrgs` names their organisations)',
           responses: {
             '200': {
               description: 'Payouts',

@@ -6,16 +6,18 @@ import type { Address, Hex } from 'viem';
 import type { PayoutJson, PolicyJson, Rule, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { RuleError, validateRules } from '@tradetwin/core/rules/index';
 import type { ChainClients } from '../chain/clients.js';
+import type { ChainDirectory } from '../chain/directory.js';
 import { ChainError } from '../chain/errors.js';
 import { readPolicy } from '../chain/cover.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { ShipmentMonitor } from '../shipments/monitor.js';
 import { ShipmentError, type ShipmentDefinition, validateShipment } from '../shipments/definition.js';
 import { StoreError } from '../storage/errors.js';
-import type { PayoutRecord, ShipmentStore } from '../storage/shipments.js';
+import type { ShipmentStore } from '../storage/shipments.js';
 import type { NodeStore } from '../storage/types.js';
 import { epcisDocument, type SummaryReading, summariseReadings } from '@tradetwin/core/epcis/index';
 import { buildEvidence } from '../proof/evidence.js';
+import { readablePayout, readablePolicy } from './readable.js';
 import { decodeTelemetryLeaf } from './telemetry-view.js';
 import { HttpProblem, intParam } from '../http/problem.js';
 
@@ -26,6 +28,8 @@ export interface ShipmentDeps {
   monitor: ShipmentMonitor;
   clients: ChainClients;
   publisher: Hex;
+  /** Token symbols and organisation names from the chain (absent: amounts and accounts stay raw). */
+  names?: ChainDirectory;
 }
 
 /** Planned, in transit or arrived: by the clock against the planned legs (a position-based status needs geofences). */
@@ -35,11 +39,6 @@ export function shipmentStatus(s: ShipmentDefinition, now: number): 'planned' | 
   return now < first ? 'planned' : now < last ? 'in_transit' : 'arrived';
 }
 
-/** A payout as the API shows it: ids and hashes are the chain's 0x-hex. */
-function payoutJson(p: PayoutRecord): PayoutJson {
-  return { ...p, excursionId: p.excursionId as Hex, txHash: p.txHash as Hex, signers: p.signers as Hex[] };
-}
-
 export function shipmentRoutes(deps: ShipmentDeps): Hono {
   const app = new Hono();
 
@@ -47,6 +46,7 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
     const policies = await deps.shipments.policies(s.id);
     const payouts = (await deps.shipments.payouts()).filter((p) => policies.some((q) => q.policyId === p.policyId));
     const excursions = deps.monitor.excursions(s.id);
+    const names = deps.names;
     return {
       // The rules were validated (core/rules) when the shipment was created.
       shipment: { ...s, rules: s.rules as Rule[] },
@@ -54,8 +54,8 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
       latest: deps.monitor.latest(s.id),
       excursions,
       breached: excursions.filter((x) => x.breached).length,
-      policies,
-      payouts: payouts.map(payoutJson),
+      policies: await Promise.all(policies.map((p) => readablePolicy(p, names))),
+      payouts: await Promise.all(payouts.map((p) => readablePayout(p, policies, names))),
     };
   };
 
@@ -121,7 +121,7 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
       state: p.state === 'none' ? 'offered' : p.state,
     } as const;
     await deps.shipments.putPolicy(record);
-    return c.json(record, 201);
+    return c.json(await readablePolicy(record, deps.names), 201);
   });
 
   /** The shipment's telemetry as EPCIS 2.0 sensor events: per window min/max/mean and alarms, each naming the readings (and so the proofs) behind it. */
@@ -163,8 +163,19 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
     return c.json(epcisDocument(events));
   });
 
-  app.get('/policies', async (c) => c.json((await deps.shipments.policies()) satisfies PolicyJson[]));
-  app.get('/payouts', async (c) => c.json((await deps.shipments.payouts()).map(payoutJson)));
+  app.get('/policies', async (c) =>
+    c.json(
+      (await Promise.all((await deps.shipments.policies()).map((p) => readablePolicy(p, deps.names)))) satisfies PolicyJson[],
+    ),
+  );
+  app.get('/payouts', async (c) => {
+    const policies = await deps.shipments.policies();
+    return c.json(
+      (await Promise.all(
+        (await deps.shipments.payouts()).map((p) => readablePayout(p, policies, deps.names)),
+      )) satisfies PayoutJson[],
+    );
+  });
 
   app.get('/evidence', async (c) => {
     const deviceId = c.req.query('deviceId');

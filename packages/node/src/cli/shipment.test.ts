@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { orgOf, readMember } from '../chain/members.js';
 import { runCli } from '../test-support/cli.js';
 import { type CoverFixture, DAY, type Journey, startCoverFixture } from '../test-support/cover-fixture.js';
 import type { ExcursionView, PayoutView, ShipmentRow, ShipmentState } from './shipment.js';
@@ -14,6 +15,12 @@ let breach: Journey;
 let short: Journey;
 let dataDir: string;
 const PROBLEMS = 'https://tradetwin.dev/problems/';
+const short4 = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
+/** The organisation the chain names for an account (the node's own is admitted under its configured name). */
+async function orgName(account: `0x${string}`): Promise<string> {
+  const id = await orgOf(fx.node.clients, fx.node.contracts.memberRegistry, account);
+  return (await readMember(fx.node.clients, fx.node.contracts.memberRegistry, id))!.name;
+}
 
 before(async () => {
   fx = await startCoverFixture();
@@ -57,7 +64,8 @@ describe('tradetwin shipment list', () => {
         excursions: 1,
         breached: 1,
         policies: [{ policyId: breach.policyId, state: 'paid' }],
-        paid: paid.amount,
+        paid: { raw: paid.amount, decimals: 6, symbol: 'tUSD', formatted: '100,000.00 tUSD' },
+        paidRaw: paid.amount,
       },
       {
         id: 'SHP-cli-short',
@@ -68,7 +76,8 @@ describe('tradetwin shipment list', () => {
         excursions: 1,
         breached: 0,
         policies: [{ policyId: short.policyId, state: 'bound' }],
-        paid: '0',
+        paid: { raw: '0', decimals: 6, symbol: 'tUSD', formatted: '0.00 tUSD' },
+        paidRaw: '0',
       },
     ]);
     assert.equal(paid.amount, '100000000000');
@@ -78,9 +87,12 @@ describe('tradetwin shipment list', () => {
     assert.equal(lines.length, 2);
     assert.match(
       lines[0]!,
-      /^SHP-cli-breach\tarrived\tBEANR → KEMBA\t1 excursions \(1 breached\)\tpolicies #\d+ paid\tpaid 100000000000\t/,
+      /^SHP-cli-breach\tarrived\tBEANR → KEMBA\t1 excursions \(1 breached\)\tpolicies #\d+ paid\tpaid 100,000\.00 tUSD\t/,
     );
-    assert.match(lines[1]!, /^SHP-cli-short\tarrived\tBEANR → KEMBA\t1 excursions \(0 breached\)\tpolicies #\d+ bound\tpaid 0\t/);
+    assert.match(
+      lines[1]!,
+      /^SHP-cli-short\tarrived\tBEANR → KEMBA\t1 excursions \(0 breached\)\tpolicies #\d+ bound\tpaid 0\.00 tUSD\t/,
+    );
   });
 });
 
@@ -111,7 +123,24 @@ describe('tradetwin shipment show', () => {
       [[breach.policyId, fx.cover, 'paid']],
     );
     const stored = await fx.node.shipments.payouts(breach.policyId!);
-    assert.deepEqual(s.payouts, stored);
+    // The stored payout, raw units kept, with the amount in the token's own symbol and decimals and the signers by name.
+    assert.deepEqual(
+      s.payouts.map(({ money: _m, signerOrgs: _o, ...raw }) => raw),
+      stored,
+    );
+    assert.deepEqual(s.payouts[0]!.money, { raw: '100000000000', decimals: 6, symbol: 'tUSD', formatted: '100,000.00 tUSD' });
+    assert.deepEqual(
+      s.payouts[0]!.signerOrgs!.map((o) => [o.address, o.name]),
+      [
+        [fx.orgs.carrier.address, await orgName(fx.orgs.carrier.address)],
+        [fx.orgs.insurer.address, 'Cold Chain Insurance plc'],
+      ],
+    );
+    assert.deepEqual(s.policies[0]!.money, {
+      sumInsured: { raw: '250000000000', decimals: 6, symbol: 'tUSD', formatted: '250,000.00 tUSD' },
+      premium: { raw: '1200000000', decimals: 6, symbol: 'tUSD', formatted: '1,200.00 tUSD' },
+    });
+    assert.equal(s.policies[0]!.holderOrg?.name, 'Pharma Manufacturer NV');
     assert.match(s.payouts[0]!.txHash, /^0x[0-9a-f]{64}$/);
   });
 
@@ -128,9 +157,9 @@ describe('tradetwin shipment show', () => {
       '  excursions (1, 1 breached)',
       `    temp-2-8 on reefer-cli-breach: temp above band for 95 min, peak 14.25 °C, BREACHED; ${new Date(x.startedAt).toISOString()} → ${new Date(x.endedAt!).toISOString()}; id ${x.id}`,
       '  policies (1)',
-      `    #${breach.policyId} on ${fx.cover}: paid, sum insured 250000000000, premium 1200000000, 2–8 °C, 30 min tolerance`,
+      `    #${breach.policyId} on ${fx.cover}: paid, sum insured 250,000.00 tUSD, premium 1,200.00 tUSD, 2–8 °C, 30 min tolerance, held by Pharma Manufacturer NV (${short4(fx.orgs.shipper.address)})`,
       '  payouts (1)',
-      `    policy #${breach.policyId}: paid 100000000000 for excursion ${x.id} at ${new Date(payout!.paidAt).toISOString()}, tx ${payout!.txHash}, signed by ${fx.orgs.carrier.address}, ${fx.orgs.insurer.address}`,
+      `    policy #${breach.policyId}: paid 100,000.00 tUSD for excursion ${x.id} at ${new Date(payout!.paidAt).toISOString()}, tx ${payout!.txHash}, signed by ${await orgName(fx.orgs.carrier.address)} (${short4(fx.orgs.carrier.address)}), Cold Chain Insurance plc (${short4(fx.orgs.insurer.address)})`,
     ];
     for (const line of expected) assert.ok(r.stdout.includes(line), `missing:\n${line}\nin:\n${r.stdout}`);
   });
@@ -177,7 +206,11 @@ describe('tradetwin excursions and payouts', () => {
   it('payouts: amount, excursion, transaction and signers', async () => {
     const [rows, human] = await Promise.all([json<PayoutView[]>('payouts'), cli('payouts', '--data-dir', dataDir)]);
     const stored = await fx.node.shipments.payouts();
-    assert.deepEqual(rows, stored);
+    assert.deepEqual(
+      rows.map(({ money: _m, signerOrgs: _o, ...raw }) => raw),
+      stored,
+    );
+    assert.equal(rows[0]!.money?.formatted, '100,000.00 tUSD');
     assert.deepEqual(
       rows.map((p) => [p.policyId, p.excursionId, p.amount]),
       [[breach.policyId, breach.excursion1().id, '100000000000']],
@@ -185,6 +218,8 @@ describe('tradetwin excursions and payouts', () => {
     assert.equal(human.code, 0, human.stderr);
     assert.equal(human.stdout.trim().split('\n').length, 1);
     assert.ok(human.stdout.includes(`tx ${stored[0]!.txHash}`), human.stdout);
+    assert.ok(human.stdout.includes(': paid 100,000.00 tUSD for excursion'), human.stdout);
+    assert.ok(human.stdout.includes(`Cold Chain Insurance plc (${short4(fx.orgs.insurer.address)})`), human.stdout);
   });
 });
 

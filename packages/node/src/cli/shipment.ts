@@ -3,9 +3,13 @@
 // evidence shows it (latest readings, excursions), the policies that cover
 // them and the payouts that settled them. Everything comes from the node's API.
 import { existsSync, readFileSync } from 'node:fs';
+import { moneyJson } from '@tradetwin/core/money/format';
+import { orgLabel } from '@tradetwin/core/names/org';
 import type {
   Excursion,
   LatestReadingJson,
+  MoneyJson,
+  OrgRefJson,
   PayoutJson,
   PlaceJson,
   PolicyJson,
@@ -45,8 +49,18 @@ export function describeExcursion(x: ExcursionView): string {
   return `${x.ruleId} on ${x.deviceId}: ${what} for ${minutes(x.minutesOutside)}${peak}, ${verdict}${x.open ? ' (ongoing)' : ''}; ${span}; id ${x.id}`;
 }
 
+/** An amount as people read it ("100,000.00 tUSD"); raw units, said so, when the node could not name the token. */
+export function describeMoney(money: MoneyJson | undefined | null, raw: string | undefined): string {
+  if (money) return money.formatted;
+  return raw === undefined ? '—' : `${raw} raw units`;
+}
+
+/** "Ocean Carrier Ltd (0x1234…abcd)"; the bare address when the node knows no organisation for it. */
+const who = (address: string, ref: OrgRefJson | undefined) => (ref ? ref.label : orgLabel(address, null));
+
 export function describePayout(p: PayoutView): string {
-  return `policy #${p.policyId}: paid ${p.amount} for excursion ${p.excursionId} at ${iso(p.paidAt)}, tx ${p.txHash}, signed by ${p.signers.join(', ')}`;
+  const signers = p.signers.map((s, i) => who(s, p.signerOrgs?.[i])).join(', ');
+  return `policy #${p.policyId}: paid ${describeMoney(p.money, p.amount)} for excursion ${p.excursionId} at ${iso(p.paidAt)}, tx ${p.txHash}, signed by ${signers}`;
 }
 
 function describeLatest(r: LatestReadingJson): string {
@@ -60,7 +74,8 @@ function describePolicy(p: PolicyJson): string {
   const band =
     typeof t.minCentiC === 'number' && typeof t.maxCentiC === 'number' ? `, ${t.minCentiC / 100}–${t.maxCentiC / 100} °C` : '';
   const tolerance = t.toleranceMinutes !== undefined ? `, ${String(t.toleranceMinutes)} min tolerance` : '';
-  return `#${p.policyId} on ${p.cover}: ${p.state}, sum insured ${String(t.sumInsured)}, premium ${String(t.premium)}${band}${tolerance}`;
+  const holder = t.holder ? `, held by ${who(t.holder, p.holderOrg)}` : '';
+  return `#${p.policyId} on ${p.cover}: ${p.state}, sum insured ${describeMoney(p.money?.sumInsured, t.sumInsured)}, premium ${describeMoney(p.money?.premium, t.premium)}${band}${tolerance}${holder}`;
 }
 
 function printState(s: ShipmentState): void {
@@ -68,7 +83,7 @@ function printState(s: ShipmentState): void {
   out(`${d.id}: ${d.goods.description} — ${s.status}`);
   for (const l of d.legs)
     out(`  leg      ${where(l.from)} → ${where(l.to)} by ${l.mode}, ${iso(l.plannedDeparture)} → ${iso(l.plannedArrival)}`);
-  for (const p of d.parties) out(`  party    ${p.role}: ${p.name}${p.account ? ` ${p.account}` : ''}`);
+  for (const p of d.parties) out(`  party    ${p.role}: ${p.account ? orgLabel(p.account, p.name) : p.name}`);
   for (const a of d.devices) out(`  device   ${a.deviceId} from ${iso(a.from)}${a.to !== undefined ? ` to ${iso(a.to)}` : ''}`);
   const latest = Object.values(s.latest);
   if (latest.length === 0) out('  latest   no readings yet');
@@ -91,12 +106,17 @@ export interface ShipmentRow {
   excursions: number;
   breached: number;
   policies: { policyId: number; state: string }[];
-  /** Sum of the payouts, in the settlement token's smallest unit. */
-  paid: string;
+  /** Sum of the payouts with the token's symbol and decimals; null when the node could not name the token. */
+  paid: MoneyJson | null;
+  /** The same sum in raw token units (the settlement token's smallest unit), decimal string. */
+  paidRaw: string;
 }
 
 function row(s: ShipmentState): ShipmentRow {
   const legs = s.shipment.legs;
+  const paid = s.payouts.reduce((sum, p) => sum + BigInt(p.amount), 0n);
+  // The shipment's policies pay in their cover's token (one token per shipment, as the demo and the fixtures have it).
+  const token = s.payouts.find((p) => p.money)?.money ?? s.policies.find((p) => p.token)?.token;
   const route = legs.length > 0 ? [legs[0]!.from, ...legs.map((l) => l.to)].map((p) => p.unlocode ?? p.name).join(' → ') : '';
   return {
     id: s.shipment.id,
@@ -107,7 +127,8 @@ function row(s: ShipmentState): ShipmentRow {
     excursions: s.excursions.length,
     breached: s.breached,
     policies: s.policies.map((p) => ({ policyId: p.policyId, state: p.state })),
-    paid: s.payouts.reduce((sum, p) => sum + BigInt(p.amount), 0n).toString(),
+    paid: token ? moneyJson(paid, token) : null,
+    paidRaw: paid.toString(),
   };
 }
 
@@ -124,7 +145,7 @@ const list: Command = {
     for (const r of rows) {
       const policies = r.policies.map((p) => `#${p.policyId} ${p.state}`).join(', ') || 'none';
       out(
-        `${r.id}\t${r.status}\t${r.route}\t${r.excursions} excursions (${r.breached} breached)\tpolicies ${policies}\tpaid ${r.paid}\t${r.goods}`,
+        `${r.id}\t${r.status}\t${r.route}\t${r.excursions} excursions (${r.breached} breached)\tpolicies ${policies}\tpaid ${r.paid ? r.paid.formatted : `${r.paidRaw} raw units`}\t${r.goods}`,
       );
     }
   },

@@ -10,7 +10,7 @@ import { documentEvents, validateEpcis } from '@tradetwin/core/epcis/index';
 import { balanceOf } from '../chain/cover.js';
 import { runCli } from '../test-support/cli.js';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
-import { type DemoEvent, journeyStart, runDemo } from './run.js';
+import { type DemoEvent, type DemoResult, journeyStart, runDemo } from './run.js';
 import { BAND_RULE_ID, SHIPMENT_ID, TIMELINE } from './scenario.js';
 
 let t: TestNode | undefined;
@@ -101,10 +101,20 @@ describe('demo: vaccine cold chain with parametric cover', () => {
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout) as Record<string, unknown[] | { ok: boolean }>;
     for (const key of ['shipments', 'excursions', 'policies', 'payouts']) assert.ok(Array.isArray(summary[key]), key);
-    const payouts = summary.payouts as { policyId: number; amount: string; txHash: string }[];
+    const payouts = summary.payouts as DemoResult['payouts'];
     assert.equal(payouts.length, 1);
+    // Raw units kept, and the amount as people read it, in the token the chain names.
+    assert.deepEqual(payouts[0]!.money, { raw: payouts[0]!.amount, decimals: 6, symbol: 'tUSD', formatted: '100,000.00 tUSD' });
+    assert.ok(
+      payouts[0]!.signerOrgs.every((o, i) => o.address === payouts[0]!.signers[i] && o.name !== null),
+      'every signer named',
+    );
+    assert.ok(
+      payouts[0]!.signerOrgs.some((o) => o.label.startsWith('Cold Chain Insurance plc (0x')),
+      JSON.stringify(payouts[0]),
+    );
     assert.match(payouts[0]!.txHash, /^0x[0-9a-f]{64}$/);
     assert.deepEqual((summary.audit as { ok: boolean }).ok, true);
-    assert.match(r.stderr, /\[claim\] PAYOUT/);
+    assert.match(r.stderr, /\[claim\] PAYOUT 100,000\.00 tUSD on policy/);
   });
 });

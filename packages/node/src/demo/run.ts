@@ -14,7 +14,11 @@ import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import { fundAccount, rpc } from '@tradetwin/contracts/devchain';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
+import { formatAmount, moneyJson } from '@tradetwin/core/money/format';
+import type { MoneyJson } from '@tradetwin/core/wire/money';
+import type { OrgRefJson } from '@tradetwin/core/wire/orgs';
 import { type ChainClients, createChainClients } from '../chain/clients.js';
+import { ChainDirectory } from '../chain/directory.js';
 import {
   balanceOf,
   bindPolicy,
@@ -60,7 +64,16 @@ export interface DemoResult {
   shipments: unknown[];
   excursions: Excursion[];
   policies: unknown[];
-  payouts: { policyId: number; amount: string; txHash: string; latencyMs?: number; signers: string[] }[];
+  /** amount: raw token units; money: the same with the token's symbol and decimals, read from the chain. */
+  payouts: {
+    policyId: number;
+    amount: string;
+    money: MoneyJson | null;
+    txHash: string;
+    latencyMs?: number;
+    signers: string[];
+    signerOrgs: OrgRefJson[];
+  }[];
   audit: { ok: boolean; size: number; anchoredHeads: number; firstBad: unknown };
   proof: { readingId: string; ok: boolean; checks: { name: string; ok: boolean }[] };
   contracts: Record<string, string>;
@@ -113,6 +126,9 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
     token: token.address,
     threshold: 2,
   });
+  // The token as its contract reports it (symbol, decimals): every amount the demo prints is shown in it.
+  const names = new ChainDirectory(carrier, registry);
+  const tUSD = (await names.coverToken(cover.address)) ?? { symbol: 'tUSD', decimals: 6 };
   await mint(carrier, token.address, insurer.account.address, 1_000_000n * USD);
   await mint(carrier, token.address, shipper.account.address, 10_000n * USD);
   await depositCapital(insurer, cover.address, token.address, 500_000n * USD);
@@ -141,7 +157,7 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   await bindPolicy(shipper, cover.address, token.address, offered.policyId, terms.premium);
   tell(
     'policy',
-    `policy ${offered.policyId} bound: 250,000 tUSD insured, premium 1,200 tUSD; 2–8 °C, 30 min tolerance, 20% per started hour beyond, all from 4 h`,
+    `policy ${offered.policyId} bound: ${formatAmount(terms.sumInsured, tUSD)} insured, premium ${formatAmount(terms.premium, tUSD)}; 2–8 °C, 30 min tolerance, 20% per started hour beyond, all from 4 h`,
     {
       policyId: offered.policyId,
     },
@@ -226,7 +242,8 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   for (const upload of UPLOADS) {
     const envelopes = [
       ...bufferUntil(reefer, start + upload.at, 12, 5 * 60_000, 5),
-      ...bufferUntil(tracker, start + upload.at, 12, 30 * 60_000, 2),
+      // The tracker's fix at the hand-over itself too: where the goods were when they were delivered.
+      ...bufferUntil(tracker, start + upload.at + 1, 12, 30 * 60_000, 2),
     ];
     const res = await fetch(`${node.httpUrl}/api/v1/telemetry`, {
       method: 'POST',
@@ -257,7 +274,7 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
         txHash: anchored.txHash,
       });
     await claims.idle();
-    for (const o of outcomes.splice(0)) tell('claim', describeClaim(o), { ...jsonSafe(o) });
+    for (const o of outcomes.splice(0)) tell('claim', describeClaim(o, tUSD), { ...jsonSafe(o) });
   }
 
   // 6. Anyone can check: one reading of the excursion, verified against the chain; the whole log audited.
@@ -287,16 +304,34 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
     `audit of ${audit.size} leaves against ${audit.anchoredHeads.checked} anchored heads: ${audit.ok ? 'OK' : 'FAILED'}`,
   );
   const shipperBalance = await balanceOf(carrier, token.address, shipper.account.address);
-  tell('balance', `shipper's tUSD balance now ${formatUsd(shipperBalance)} (paid 1,200 premium)`);
+  tell(
+    'balance',
+    `shipper's ${tUSD.symbol} balance now ${formatAmount(shipperBalance, tUSD)} (paid ${formatAmount(terms.premium, tUSD)} premium)`,
+  );
 
   const payouts = await node.shipments.payouts();
   return {
     shipments: [{ ...def, status: 'arrived' }],
     excursions: node.monitor.excursions(SHIPMENT_ID),
     policies: [
-      { policyId: offered.policyId, cover: cover.address, ...jsonSafe(terms), state: payouts.length ? 'paid' : 'bound' },
+      {
+        policyId: offered.policyId,
+        cover: cover.address,
+        ...jsonSafe(terms),
+        money: { premium: moneyJson(terms.premium, tUSD), sumInsured: moneyJson(terms.sumInsured, tUSD) },
+        state: payouts.length ? 'paid' : 'bound',
+      },
     ],
-    payouts: payouts.map((p) => ({ policyId: p.policyId, amount: p.amount, txHash: p.txHash, signers: p.signers })),
+    payouts: await Promise.all(
+      payouts.map(async (p) => ({
+        policyId: p.policyId,
+        amount: p.amount,
+        money: moneyJson(p.amount, tUSD),
+        txHash: p.txHash,
+        signers: p.signers,
+        signerOrgs: await Promise.all(p.signers.map((a) => names.org(a))),
+      })),
+    ),
     audit: { ok: audit.ok, size: audit.size, anchoredHeads: audit.anchoredHeads.checked, firstBad: audit.firstBad },
     proof: { readingId, ok: proof.ok && proof.complete, checks: proof.checks.map((c) => ({ name: c.name, ok: c.ok })) },
     contracts: { ...node.contracts, cover: cover.address, token: token.address },
@@ -328,14 +363,10 @@ function describeExcursion(x: Excursion): string {
   }
 }
 
-function describeClaim(o: ClaimOutcome): string {
+function describeClaim(o: ClaimOutcome, token: { symbol: string; decimals: number }): string {
   const who = o.signers.map((s) => (s.error ? `${s.oracle}: refused (${s.error})` : `${s.oracle} signed`)).join('; ');
   if (o.status !== 'paid') return `claim on policy ${o.policyId} not submitted: ${o.detail ?? o.status} — ${who}`;
-  return `PAYOUT ${formatUsd(o.amount!)} tUSD on policy ${o.policyId}, tx ${o.txHash}, ${o.latencyMs} ms after the excursion was recorded — ${who}`;
-}
-
-function formatUsd(v: bigint): string {
-  return `${(v / USD).toLocaleString('en-US')}.${(v % USD).toString().padStart(6, '0').slice(0, 2)}`;
+  return `PAYOUT ${formatAmount(o.amount!, token)} on policy ${o.policyId}, tx ${o.txHash}, ${o.latencyMs} ms after the excursion was recorded — ${who}`;
 }
 
 function jsonSafe<T>(v: T): Record<string, unknown> {

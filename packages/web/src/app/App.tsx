@@ -5,12 +5,20 @@ import { Header } from './Header.js';
 import { Link } from './Link.js';
 import { usePage } from './pages.js';
 import { LoginPage, useSession } from './Login.js';
+import { useDocumentTitle } from './title.js';
+import { useEffect } from 'react';
+import { useStatus } from '../api/hooks.js';
+import { adoptNodeDefault, useDisplaySettings } from '../lib/display.js';
 
 export function App() {
   const route = useRoute();
   const Page = usePage(route.name);
   const publicPage = route.name === 'verify';
   const [session, setSession] = useSession();
+  // Every time on the page is formatted in the display zone: a new choice re-renders the page.
+  useDisplaySettings();
+  const signIn = !publicPage && session.kind === 'out';
+  useDocumentTitle(signIn ? 'Sign in' : route.name === 'not-found' ? 'Not found' : undefined);
   // Everything but the public verify page needs a member's session.
   if (!publicPage && session.kind !== 'in') {
     return (
@@ -22,6 +30,7 @@ export function App() {
   }
   return (
     <>
+      {!publicPage && <NodeDisplayDefault />}
       <Header route={route} publicPage={publicPage} />
       <main>
         {route.name === 'not-found' ? (
@@ -49,4 +58,11 @@ export function App() {
       </main>
     </>
   );
+}
+
+/** The node's display zone and locale (its configuration), for a member who has not chosen in this browser. */
+function NodeDisplayDefault() {
+  const display = useStatus().data?.display;
+  useEffect(() => adoptNodeDefault(display), [display]);
+  return null;
 }

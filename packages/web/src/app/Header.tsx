@@ -1,5 +1,6 @@
 import { useLive } from '../live/feed.js';
 import { paths, type Route } from '../lib/router.js';
+import { DisplayMenu } from './DisplayMenu.js';
 import { Link } from './Link.js';
 
 const LINKS: { href: string; label: string; match: Route['name'][] }[] = [
@@ -27,6 +28,7 @@ export function Header({ route, publicPage }: { route: Route; publicPage: boolea
           </nav>
         )}
         {!publicPage && <LiveIndicator />}
+        <DisplayMenu />
       </div>
     </header>
   );

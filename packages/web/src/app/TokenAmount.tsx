@@ -1,16 +1,18 @@
-// A token amount in base units shown with the token's own symbol and decimals,
-// read from the cover contract on chain.
+// A token amount shown with the token's own symbol and decimals: as the node's
+// API formatted it (MoneyJson), or from raw units with the token read from the
+// cover contract on chain. Raw units stay in data-amount.
 import { useEffect, useState } from 'react';
-import { useChain } from '../api/hooks.js';
+import { formatAmount } from '@tradetwin/core/money/format';
+import type { MoneyJson } from '@tradetwin/core/wire/money';
 import type { Hex } from '@tradetwin/core/wire/status';
+import { useChain } from '../api/hooks.js';
 import type { TokenInfo } from '../chain/payouts.js';
-import { formatUnits } from '../lib/format.js';
 
-export function useCoverToken(cover: Hex | undefined): TokenInfo | undefined {
+export function useCoverToken(cover: Hex | undefined, known = false): TokenInfo | undefined {
   const chain = useChain();
   const [token, setToken] = useState<TokenInfo>();
   useEffect(() => {
-    if (!chain || !cover) return;
+    if (!chain || !cover || known) return;
     let live = true;
     import('../chain/payouts.js')
       .then((m) => m.coverToken(chain.rpcUrl, cover))
@@ -21,15 +23,28 @@ export function useCoverToken(cover: Hex | undefined): TokenInfo | undefined {
     return () => {
       live = false;
     };
-  }, [chain?.rpcUrl, cover]);
+  }, [chain?.rpcUrl, cover, known]);
   return token;
 }
 
-export function TokenAmount({ cover, amount, testId }: { cover: Hex; amount: string | bigint; testId?: string }) {
-  const token = useCoverToken(cover);
+export function TokenAmount({
+  cover,
+  amount,
+  money,
+  testId,
+}: {
+  cover: Hex;
+  /** Raw token units. */
+  amount: string | bigint;
+  /** The node's formatted amount, when it gave one. */
+  money?: MoneyJson;
+  testId?: string;
+}) {
+  const token = useCoverToken(cover, money !== undefined);
+  const text = money ? money.formatted : token ? formatAmount(amount, token) : `${amount.toString()} raw units`;
   return (
-    <span data-testid={testId} data-amount={amount.toString()} className="mono">
-      {token ? `${formatUnits(amount, token.decimals)} ${token.symbol}` : `${amount.toString()} (base units)`}
+    <span data-testid={testId} data-amount={amount.toString()} className="mono" title={`${amount.toString()} raw units`}>
+      {text}
     </span>
   );
 }

@@ -60,3 +60,17 @@ export function statusTone(status: string): Tone {
 export function StatusBadge({ status }: { status: string }) {
   return <Badge tone={statusTone(status)}>{status.replaceAll('_', ' ')}</Badge>;
 }
+
+/**
+ * A shipment's status read with its conditions: "arrived" is good news only when nothing was
+ * breached, so a shipment with breaches never shows green ("arrived · 3 breached", in red).
+ */
+export function ShipmentStatusBadge({ status, breached }: { status: string; breached: number }) {
+  const tone: Tone = breached > 0 ? 'bad' : statusTone(status);
+  const text = status.replaceAll('_', ' ');
+  return (
+    <span className={`badge ${tone}`} data-testid="shipment-status" data-status={status} data-tone={tone}>
+      {breached > 0 ? `${text} · ${breached} breached` : text}
+    </span>
+  );
+}

@@ -9,10 +9,12 @@ import { chainReaders } from '../chain/verify-readers.js';
 import { Badge, Card, ErrorNote, Hash, Loading } from '../app/ui.js';
 import { formatAgo, formatTime } from '../lib/format.js';
 import { useApi } from '../lib/use-api.js';
+import { useDocumentTitle } from '../app/title.js';
 
 export default function DevicesPage() {
   const devices = useApi<DeviceJson[]>('/api/v1/devices', { live: ['ingest'] });
   const [open, setOpen] = useState<string | null>(null);
+  useDocumentTitle('Devices');
   return (
     <div className="stack" data-testid="devices-page">
       <div className="page-head">

@@ -1,13 +1,99 @@
-// Formatting for people: times in UTC (evidence is compared across time zones),
-// durations, token amounts from base units, shortened hashes.
+// Formatting for people: times in the display time zone and locale chosen in
+// the header (UTC by default: evidence is compared across time zones),
+// durations, token amounts from base units (core/money), shortened hashes.
+import { displaySettings, type DisplaySettings } from './display.js';
+
+export { formatUnits } from '@tradetwin/core/money/format';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, o: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(o)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, o);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** Calendar fields of an instant in a time zone. */
+export function fieldsIn(ms: number, timeZone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+  if (timeZone === 'UTC') {
+    const iso = new Date(ms).toISOString();
+    return {
+      year: iso.slice(0, 4),
+      month: iso.slice(5, 7),
+      day: iso.slice(8, 10),
+      hour: iso.slice(11, 13),
+      minute: iso.slice(14, 16),
+      second: iso.slice(17, 19),
+    };
+  }
+  const parts = formatter('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(ms);
+  const get = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? '';
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
+}
+
+/** The zone as people read it at that instant: "UTC", "GMT+3", "CET". */
+export function zoneName(ms: number, timeZone: string): string {
+  if (timeZone === 'UTC') return 'UTC';
+  return (
+    formatter('en-GB', { timeZone, timeZoneName: 'short' })
+      .formatToParts(ms)
+      .find((p) => p.type === 'timeZoneName')?.value ?? timeZone
+  );
+}
+
+/** An instant for people, to the minute (or second) in the display zone and locale. */
+export function formatInstant(ms: number, seconds: boolean, s: DisplaySettings = displaySettings()): string {
+  if (s.locale === null) {
+    const f = fieldsIn(ms, s.timeZone);
+    return `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}${seconds ? `:${f.second}` : ''} ${zoneName(ms, s.timeZone)}`;
+  }
+  return formatter(s.locale, {
+    timeZone: s.timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
+    timeZoneName: 'short',
+  }).format(ms);
+}
 
 export function formatTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return formatInstant(ms, false);
 }
 
 export function formatTimeSeconds(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return formatInstant(ms, true);
+}
+
+/** Only the time of day, in the display zone ("14:05:09"), for the live feed. */
+export function formatClock(ms: number): string {
+  const s = displaySettings();
+  if (s.locale !== null)
+    return formatter(s.locale, { timeZone: s.timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
+  const f = fieldsIn(ms, s.timeZone);
+  return `${f.hour}:${f.minute}:${f.second}`;
 }
 
 export function formatMinutes(minutes: number): string {
@@ -28,18 +114,6 @@ export function formatAgo(ms: number | null | undefined, now = Date.now()): stri
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   if (s < 86_400 * 2) return `${Math.round(s / 3600)} h ago`;
   return `${Math.round(s / 86_400)} d ago`;
-}
-
-/** A token amount in base units (decimal string or bigint) with `decimals`, grouped: 100000000000 → "100,000.00". */
-export function formatUnits(amount: string | bigint, decimals: number, fractionDigits = 2): string {
-  const v = typeof amount === 'bigint' ? amount : BigInt(amount);
-  const neg = v < 0n;
-  const abs = neg ? -v : v;
-  const unit = 10n ** BigInt(decimals);
-  const whole = abs / unit;
-  const frac = (abs % unit).toString().padStart(decimals, '0').slice(0, fractionDigits);
-  const grouped = whole.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${neg ? '-' : ''}${grouped}${fractionDigits > 0 && decimals > 0 ? `.${frac.padEnd(fractionDigits, '0')}` : ''}`;
 }
 
 export function shortHex(h: string | null | undefined, keep = 6): string {

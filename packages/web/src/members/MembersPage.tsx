@@ -5,11 +5,13 @@ import { useChain } from '../api/hooks.js';
 import { type MemberOrg, readMembers } from '../chain/members.js';
 import { Badge, Card, ErrorNote, Hash, Loading } from '../app/ui.js';
 import { formatTime } from '../lib/format.js';
+import { useDocumentTitle } from '../app/title.js';
 
 export default function MembersPage() {
   const chain = useChain();
   const [members, setMembers] = useState<MemberOrg[]>();
   const [error, setError] = useState<string>();
+  useDocumentTitle('Members');
   useEffect(() => {
     if (!chain) return;
     let live = true;

@@ -1,5 +1,5 @@
 import { Card } from '../app/ui.js';
-import { formatTimeSeconds, shortHex } from '../lib/format.js';
+import { formatClock, shortHex } from '../lib/format.js';
 import { type LiveEvent, useLive } from '../live/feed.js';
 
 /** What the node reported since this page was opened. */
@@ -13,7 +13,7 @@ export function LiveFeedCard() {
       <ul className="feed">
         {live.events.map((e) => (
           <li key={e.id} data-kind={e.kind}>
-            <span className="muted">{formatTimeSeconds(e.at).slice(11, 19)}</span> {describe(e)}
+            <span className="muted">{formatClock(e.at)}</span> {describe(e)}
           </li>
         ))}
       </ul>

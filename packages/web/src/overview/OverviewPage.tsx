@@ -1,6 +1,7 @@
 // Overview: what is moving, what went wrong, what it cost the insurer — live.
 import type { PayoutJson, PolicyJson, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { useStatus } from '../api/hooks.js';
+import { useDocumentTitle } from '../app/title.js';
 import { useApi } from '../lib/use-api.js';
 import { AlertsCard } from './AlertsCard.js';
 import { ChainHealthCard } from './ChainHealthCard.js';
@@ -14,6 +15,7 @@ export default function OverviewPage() {
   const policies = useApi<PolicyJson[]>('/api/v1/policies', { live: ['payout'] });
   const payouts = useApi<PayoutJson[]>('/api/v1/payouts', { live: ['payout'] });
   const status = useStatus();
+  useDocumentTitle('Overview');
   return (
     <div className="stack" data-testid="overview">
       <div className="page-head">

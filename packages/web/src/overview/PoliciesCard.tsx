@@ -1,5 +1,6 @@
 import type { PayoutJson, PolicyJson } from '@tradetwin/core/wire/shipments';
 import { Link } from '../app/Link.js';
+import { OrgName } from '../app/OrgName.js';
 import { TokenAmount } from '../app/TokenAmount.js';
 import { Card, ErrorNote, Hash, Loading, StatusBadge } from '../app/ui.js';
 import { formatTime } from '../lib/format.js';
@@ -41,7 +42,11 @@ export function PoliciesCard({ policies, payouts }: { policies: Loaded<PolicyJso
                     <StatusBadge status={p.state} />
                   </td>
                   <td className="num">
-                    {p.terms.sumInsured ? <TokenAmount cover={p.cover} amount={p.terms.sumInsured} /> : '—'}
+                    {p.terms.sumInsured ? (
+                      <TokenAmount cover={p.cover} amount={p.terms.sumInsured} money={p.money?.sumInsured} />
+                    ) : (
+                      '—'
+                    )}
                   </td>
                   <td className="small">{termsLine(p)}</td>
                 </tr>
@@ -71,12 +76,26 @@ export function PoliciesCard({ policies, payouts }: { policies: Loaded<PolicyJso
                   <tr key={p.txHash} data-payout={p.txHash}>
                     <td>#{p.policyId}</td>
                     <td className="num">
-                      {policy ? <TokenAmount cover={policy.cover} amount={p.amount} testId="payout-amount" /> : p.amount}
+                      {policy ? (
+                        <TokenAmount cover={policy.cover} amount={p.amount} money={p.money} testId="payout-amount" />
+                      ) : (
+                        <span data-testid="payout-amount" data-amount={p.amount}>
+                          {p.money?.formatted ?? `${p.amount} raw units`}
+                        </span>
+                      )}
                     </td>
                     <td className="small">{formatTime(p.paidAt)}</td>
                     <td>
                       <Hash value={p.txHash} />
-                      <div className="small muted">{p.signers.length} oracle organisations attested</div>
+                      <div className="small muted">
+                        attested by{' '}
+                        {p.signers.map((s, i) => (
+                          <span key={s}>
+                            {i > 0 && ', '}
+                            <OrgName address={s} org={p.signerOrgs?.[i]} />
+                          </span>
+                        ))}
+                      </div>
                     </td>
                   </tr>
                 );

@@ -1,6 +1,6 @@
 import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { Link } from '../app/Link.js';
-import { Badge, Card, ErrorNote, Loading, StatusBadge } from '../app/ui.js';
+import { Badge, Card, ErrorNote, Loading, ShipmentStatusBadge } from '../app/ui.js';
 import { formatTime, formatValue } from '../lib/format.js';
 import type { Loaded } from '../lib/use-api.js';
 import { paths } from '../lib/router.js';
@@ -41,10 +41,14 @@ export function ShipmentsCard({ loaded }: { loaded: Loaded<ShipmentStateJson[]> 
                       </div>
                     </td>
                     <td>
-                      <StatusBadge status={s.status} />
+                      <ShipmentStatusBadge status={s.status} breached={s.breached} />
                     </td>
                     <td>
-                      {s.breached > 0 ? <Badge tone="bad">{s.breached} breached</Badge> : <Badge tone="ok">within limits</Badge>}
+                      {s.breached > 0 ? (
+                        <Badge tone="bad">{`${s.breached} breached`}</Badge>
+                      ) : (
+                        <Badge tone="ok">within limits</Badge>
+                      )}
                       <div className="small muted">{s.excursions.length} excursions</div>
                     </td>
                     <td className="small">

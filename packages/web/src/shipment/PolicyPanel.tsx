@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { useChain } from '../api/hooks.js';
 import type { PayoutJson, PolicyJson } from '@tradetwin/core/wire/shipments';
 import type { OnChainPayout } from '../chain/payouts.js';
+import { OrgName } from '../app/OrgName.js';
 import { TokenAmount } from '../app/TokenAmount.js';
 import { Badge, Card, Hash, StatusBadge } from '../app/ui.js';
 import { formatTime } from '../lib/format.js';
@@ -29,7 +30,7 @@ export function PolicyPanel({ policies, payouts }: { policies: PolicyJson[]; pay
               <>
                 <dt>Sum insured</dt>
                 <dd>
-                  <TokenAmount cover={p.cover} amount={p.terms.sumInsured} />
+                  <TokenAmount cover={p.cover} amount={p.terms.sumInsured} money={p.money?.sumInsured} />
                 </dd>
               </>
             )}
@@ -37,7 +38,7 @@ export function PolicyPanel({ policies, payouts }: { policies: PolicyJson[]; pay
               <>
                 <dt>Premium</dt>
                 <dd>
-                  <TokenAmount cover={p.cover} amount={p.terms.premium} />
+                  <TokenAmount cover={p.cover} amount={p.terms.premium} money={p.money?.premium} />
                 </dd>
               </>
             )}
@@ -47,7 +48,7 @@ export function PolicyPanel({ policies, payouts }: { policies: PolicyJson[]; pay
               <>
                 <dt>Holder</dt>
                 <dd>
-                  <Hash value={p.terms.holder} full />
+                  <OrgName address={p.terms.holder} org={p.holderOrg} testId="policy-holder" />
                 </dd>
               </>
             )}
@@ -89,7 +90,7 @@ function PayoutRow({ cover, payout }: { cover: PolicyJson['cover']; payout: Payo
       <div className="row">
         <Badge tone="ok">paid</Badge>
         <strong>
-          <TokenAmount cover={cover} amount={payout.amount} testId="payout-node-amount" />
+          <TokenAmount cover={cover} amount={payout.amount} money={payout.money} testId="payout-node-amount" />
         </strong>
         <span className="small muted">{formatTime(payout.paidAt)}</span>
       </div>
@@ -118,15 +119,15 @@ function PayoutRow({ cover, payout }: { cover: PolicyJson['cover']; payout: Payo
           <>
             <dt>Paid to</dt>
             <dd>
-              <Hash value={onChain.holderTransfer.to} full />
+              <OrgName address={onChain.holderTransfer.to} testId="paid-to" />
             </dd>
           </>
         )}
         <dt>Attested by</dt>
         <dd>
-          {payout.signers.map((s) => (
+          {payout.signers.map((s, i) => (
             <div key={s}>
-              <Hash value={s} full />
+              <OrgName address={s} org={payout.signerOrgs?.[i]} testId="attested-by" />
             </div>
           ))}
         </dd>

@@ -1,14 +1,17 @@
 // One sensor over time (uPlot, canvas): the allowed band drawn behind the line,
-// each excursion shaded over exactly its record's startedAt … endedAt. Drag to
-// zoom (the page then loads the window in full detail), double-click to reset,
-// click a point to pick that reading (to verify it). The overlays are DOM
+// each excursion shaded over exactly its record's startedAt … endedAt. With a
+// mouse: drag to zoom (the page then loads the window in full detail),
+// double-click to reset; a point under the pointer shows its value and time in
+// a tooltip; selecting (clicking or tapping) a point picks that reading (to
+// verify it). Times on the axis are in the display zone. The overlays are DOM
 // elements carrying their times (data-start / data-end, ms) and the chart its
 // x-scale (data-x-min / data-x-max, ms), so what is drawn can be checked.
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ScalarSeries } from '@tradetwin/core/series/model';
-import { unitOf } from '../lib/format.js';
+import { displaySettings } from '../lib/display.js';
+import { fieldsIn, formatTimeSeconds, formatValue, unitOf } from '../lib/format.js';
 
 export interface ChartExcursion {
   id: string;
@@ -31,6 +34,8 @@ export interface SensorChartProps {
   excursions: ChartExcursion[];
   /** Visible window, ms. */
   view: [number, number];
+  /** What the chart shows, in words (its text alternative; the page also lists the values in a table). */
+  description?: string;
   color?: string;
   height?: number;
   syncKey?: string;
@@ -48,11 +53,17 @@ export function SensorChart(props: SensorChartProps) {
   useEffect(() => {
     const el = host.current!;
     const overlays = document.createElement('div');
+    const tooltip = document.createElement('div');
+    tooltip.className = 'chart-tooltip';
+    tooltip.dataset.testid = 'chart-tooltip';
+    tooltip.setAttribute('role', 'status');
+    tooltip.hidden = true;
+    const timeZone = displaySettings().timeZone;
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: props.height ?? 240,
       legend: { show: false },
-      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), timeZone === 'UTC' ? 'Etc/UTC' : timeZone),
       scales: {
         x: { time: true },
         y: {
@@ -69,7 +80,7 @@ export function SensorChart(props: SensorChartProps) {
         {
           stroke: '#4a5a66',
           grid: { stroke: '#eef1f4' },
-          values: (_u, splits, _i, _space, incr) => splits.map((s, i) => utcTick(s, incr, i === 0)),
+          values: (_u, splits, _i, _space, incr) => splits.map((s, i) => zoneTick(s, incr, i === 0, timeZone)),
           size: 44,
         },
         {
@@ -95,6 +106,7 @@ export function SensorChart(props: SensorChartProps) {
           (u) => {
             overlays.className = 'overlays';
             u.over.appendChild(overlays);
+            el.appendChild(tooltip);
             u.over.addEventListener('click', () => {
               const i = u.cursor.idx;
               const d = latest.current.data;
@@ -115,6 +127,8 @@ export function SensorChart(props: SensorChartProps) {
           },
         ],
         draw: [(u) => drawOverlays(u, el, overlays, latest.current)],
+        // The reading under the pointer: its value and time, in words beside the point.
+        setCursor: [(u) => showTooltip(u, el, tooltip, latest.current)],
       },
     };
     const u = new uPlot(opts, toAligned(props.data), el);
@@ -147,6 +161,8 @@ export function SensorChart(props: SensorChartProps) {
     <div
       className="chart"
       ref={host}
+      role="img"
+      aria-label={props.description ?? props.label}
       data-testid={`chart-${props.kind}`}
       data-kind={props.kind}
       data-points={props.data.t.length}
@@ -155,13 +171,32 @@ export function SensorChart(props: SensorChartProps) {
   );
 }
 
-/** Axis ticks in UTC, like every time on the page: dates for day steps, hours (with the date at midnight) below. */
-function utcTick(sec: number, incrSec: number, first: boolean): string {
-  const iso = new Date(sec * 1000).toISOString();
-  const day = iso.slice(5, 10);
-  const hm = iso.slice(11, 16);
-  if (incrSec >= 86_400) return first ? `${day}\n${iso.slice(0, 4)}` : day;
+/** Axis ticks in the display zone, like every time on the page: dates for day steps, hours (with the date at midnight) below. */
+function zoneTick(sec: number, incrSec: number, first: boolean, timeZone: string): string {
+  const f = fieldsIn(sec * 1000, timeZone);
+  const day = `${f.month}-${f.day}`;
+  const hm = `${f.hour}:${f.minute}`;
+  if (incrSec >= 86_400) return first ? `${day}\n${f.year}` : day;
   return hm === '00:00' || first ? `${hm}\n${day}` : hm;
+}
+
+function showTooltip(u: uPlot, root: HTMLElement, tip: HTMLDivElement, p: SensorChartProps) {
+  const i = u.cursor.idx;
+  const d = p.data;
+  if (i === null || i === undefined || d.t[i] === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
+    tip.hidden = true;
+    return;
+  }
+  const v = d.v[i]!;
+  tip.hidden = false;
+  tip.textContent = `${formatValue(p.kind, v)} · ${formatTimeSeconds(d.t[i]!)}`;
+  tip.dataset.value = String(v);
+  tip.dataset.t = String(d.t[i]);
+  tip.dataset.reading = d.id[i] ?? '';
+  const over = u.over.getBoundingClientRect();
+  const host = root.getBoundingClientRect();
+  tip.style.left = `${over.left - host.left + u.valToPos(d.t[i]! / 1000, 'x')}px`;
+  tip.style.top = `${over.top - host.top + u.valToPos(v, 'y')}px`;
 }
 
 function toAligned(d: ScalarSeries): uPlot.AlignedData {
@@ -211,7 +246,7 @@ function drawOverlays(u: uPlot, root: HTMLElement, layer: HTMLDivElement, p: Sen
     div.dataset.breached = String(x.breached);
     div.style.left = `${l}px`;
     div.style.width = `${Math.max(1, r - l)}px`;
-    div.title = `${new Date(x.start).toISOString()} → ${new Date(x.end).toISOString()}`;
+    div.title = `${formatTimeSeconds(x.start)} → ${formatTimeSeconds(x.end)}`;
     parts.push(div);
   }
   layer.replaceChildren(...parts);

@@ -6,6 +6,7 @@ import type { Excursion, Rule } from '@tradetwin/core/wire/shipments';
 import { Badge, Card } from '../app/ui.js';
 import { excursionSpan } from '../lib/excursions.js';
 import { formatTime, kindName } from '../lib/format.js';
+import { ChartSummary, chartDescription, chartFacts } from './ChartSummary.js';
 import { type ChartExcursion, type PickedReading, SensorChart } from './SensorChart.js';
 import { CHART_KINDS, type ChartKind, type ShipmentSeries, useDetail } from './use-series.js';
 
@@ -59,9 +60,8 @@ export function ShipmentCharts({
         </span>
       }
     >
-      <p className="small muted">
-        {formatTime(view[0])} → {formatTime(view[1])}. Drag across a chart to zoom, double-click to reset, click a point to verify
-        that reading.
+      <p className="small muted" data-testid="chart-help">
+        {formatTime(view[0])} → {formatTime(view[1])}. {coarsePointer() ? TOUCH_HELP : POINTER_HELP}
       </p>
       {focus.length > 0 && (
         <div className="row small" style={{ marginTop: 4 }}>
@@ -102,6 +102,18 @@ export function ShipmentCharts({
   );
 }
 
+const POINTER_HELP =
+  'Point at a reading to see its value; select it to verify it. Drag across a chart to zoom (double-click resets), or use the buttons below. Each chart lists its readings in a table under it.';
+const TOUCH_HELP =
+  'Tap a reading to see and verify it. Zoom with the buttons below. Each chart lists its readings in a table under it.';
+
+/** A touch screen without a mouse: no instruction may need hovering or dragging. */
+function coarsePointer(): boolean {
+  return (
+    typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches && !matchMedia('(any-pointer: fine)').matches
+  );
+}
+
 function KindChart(p: {
   kind: ChartKind;
   deviceId: string;
@@ -126,6 +138,11 @@ function KindChart(p: {
     [p.excursions, p.kind, p.deviceId],
   );
   const bandValues = useMemo(() => (band ? { min: band.min, max: band.max } : null), [band]);
+  const own = useMemo(
+    () => p.excursions.filter((x) => x.kind === 'band' && x.sensor === p.kind && x.deviceId === p.deviceId),
+    [p.excursions, p.kind, p.deviceId],
+  );
+  const facts = useMemo(() => chartFacts(p.full), [p.full]);
   return (
     <div style={{ marginTop: 12 }}>
       <div className="chart-head">
@@ -162,7 +179,9 @@ function KindChart(p: {
         syncKey="shipment"
         onZoom={p.setZoom}
         onPick={(r) => p.onPick({ ...r, kind: p.kind, deviceId: p.deviceId })}
+        description={chartDescription(p.kind, p.deviceId, facts, bandValues, own)}
       />
+      <ChartSummary kind={p.kind} facts={facts} band={bandValues} excursions={own} />
     </div>
   );
 }

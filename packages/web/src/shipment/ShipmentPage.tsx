@@ -6,7 +6,10 @@ import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import type { AnchorJson } from '@tradetwin/core/wire/status';
 import { Link } from '../app/Link.js';
 import { QrCode } from '../app/QrCode.js';
-import { Badge, Card, ErrorNote, Loading, StatusBadge } from '../app/ui.js';
+import { Card, ErrorNote, Loading, ShipmentStatusBadge } from '../app/ui.js';
+import { OrgName } from '../app/OrgName.js';
+import { useDocumentTitle } from '../app/title.js';
+import { useDisplaySettings } from '../lib/display.js';
 import { formatTime } from '../lib/format.js';
 import { paths } from '../lib/router.js';
 import { useApi } from '../lib/use-api.js';
@@ -27,6 +30,9 @@ export default function ShipmentPage({ id }: { id: string }) {
   const status = useStatus();
   const series = useShipmentSeries(state.data?.shipment);
   const [picked, setPicked] = useState<(PickedReading & { kind: string; deviceId: string }) | null>(null);
+  useDocumentTitle(`Shipment ${id}`);
+  // Charts draw their time axis once: a new display zone redraws them.
+  const display = useDisplaySettings();
 
   if (state.error) return <ErrorNote error={state.error} />;
   if (!state.data) return <Loading what={`shipment ${id}`} />;
@@ -40,20 +46,33 @@ export default function ShipmentPage({ id }: { id: string }) {
             <Link href={paths.overview()}>Overview</Link> / shipment
           </p>
           <h1>
-            {s.shipment.id} <StatusBadge status={s.status} /> {s.breached > 0 && <Badge tone="bad">{s.breached} breached</Badge>}
+            {s.shipment.id} <ShipmentStatusBadge status={s.status} breached={s.breached} />
           </h1>
           <p className="muted">
             {s.shipment.goods.description} · {legs[0]?.from.name} → {legs[legs.length - 1]?.to.name} ·{' '}
             {formatTime(legs[0]?.plannedDeparture)} → {formatTime(legs[legs.length - 1]?.plannedArrival)}
           </p>
-          <p className="small muted">{s.shipment.parties.map((p) => `${p.role}: ${p.name}`).join(' · ')}</p>
+          <p className="small muted" data-testid="parties">
+            {s.shipment.parties.map((p, i) => (
+              <span key={`${p.role} ${p.name}`}>
+                {i > 0 && ' · '}
+                {p.role}: {p.account ? <OrgName address={p.account} fallbackName={p.name} /> : p.name}
+              </span>
+            ))}
+          </p>
         </div>
         <QrCode path={paths.shipment(s.shipment.id)} label="This shipment" testId="shipment-qr" compact />
       </div>
       {series.error && <ErrorNote error={series.error} />}
       {!series.data && !series.error && <Loading what="readings" />}
       {series.data && (
-        <ShipmentCharts series={series.data} rules={s.shipment.rules} excursions={s.excursions} onPick={setPicked} />
+        <ShipmentCharts
+          key={`${display.timeZone} ${display.locale}`}
+          series={series.data}
+          rules={s.shipment.rules}
+          excursions={s.excursions}
+          onPick={setPicked}
+        />
       )}
       {picked && <PickedReadingCard r={picked} onClose={() => setPicked(null)} />}
       <div className="grid grid-2">
@@ -69,7 +88,7 @@ export default function ShipmentPage({ id }: { id: string }) {
             excursions={s.excursions}
             ready={series.data !== undefined || series.error !== undefined}
           />
-          <Timeline state={s} anchors={anchors.data ?? []} />
+          <Timeline state={s} anchors={anchors.data ?? []} track={series.data?.track?.series ?? null} />
         </div>
       </div>
     </div>

@@ -1,8 +1,11 @@
-// The shipment's story in time order: planned legs, excursions opening and
+// The shipment's story in time order: each leg's departure and arrival as the
+// tracker's positions show them next to the plan, excursions opening and
 // closing, the anchored heads that made the evidence checkable, payouts.
-import type { Excursion, PayoutJson, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { TrackSeries } from '@tradetwin/core/series/model';
+import type { Excursion, LegJson, PayoutJson, PlaceJson, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import type { AnchorJson } from '@tradetwin/core/wire/status';
 import { excursionTitle } from '../lib/excursions.js';
+import { formatMinutes } from '../lib/format.js';
 
 export interface TimelineItem {
   at: number;
@@ -12,24 +15,84 @@ export interface TimelineItem {
   detail?: string;
   /** Excursion id, tx hash … (for links and tests). */
   ref?: string;
+  /** Legs: the planned time, and the actual one the positions show (null: not seen yet). */
+  planned?: number;
+  actual?: number | null;
 }
 
-export function buildTimeline(state: ShipmentStateJson, anchors: AnchorJson[]): TimelineItem[] {
+/** How near a place a fix must be to count as being there. */
+export const AT_PLACE_KM = 5;
+
+export interface LegActual {
+  departedAt: number | null;
+  arrivedAt: number | null;
+}
+
+function km(lat1: number, lon1: number, p: PlaceJson): number {
+  const rad = Math.PI / 180;
+  const dLat = (p.lat - lat1) * rad;
+  const dLon = (p.lon - lon1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(p.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/**
+ * When each leg actually departed and arrived, from the tracker's positions (time order): departed at
+ * the first fix more than AT_PLACE_KM from the leg's origin after the previous leg arrived; arrived at
+ * the first fix after that within AT_PLACE_KM of its destination. Null where no fix shows it (yet).
+ */
+export function actualLegTimes(legs: readonly LegJson[], track: TrackSeries | null, radiusKm = AT_PLACE_KM): LegActual[] {
+  const out: LegActual[] = [];
+  let i = 0;
+  const n = track?.t.length ?? 0;
+  for (const leg of legs) {
+    let departedAt: number | null = null;
+    let arrivedAt: number | null = null;
+    if (track) {
+      // Still at the origin: skip those fixes (or those before the leg is due, at a place that is also an earlier stop).
+      while (i < n && km(track.lat[i]!, track.lon[i]!, leg.from) <= radiusKm) i++;
+      if (i < n && i > 0) departedAt = track.t[i]!;
+      while (i < n && km(track.lat[i]!, track.lon[i]!, leg.to) > radiusKm) i++;
+      if (departedAt !== null && i < n) arrivedAt = track.t[i]!;
+    }
+    out.push({ departedAt, arrivedAt });
+    if (arrivedAt === null) i = n;
+  }
+  return out;
+}
+
+/** "32 min late", "1 h 5 min early", "on time" (within a minute). */
+export function lateness(planned: number, actual: number): string {
+  const minutes = (actual - planned) / 60_000;
+  if (Math.abs(minutes) < 1) return 'on time';
+  return `${formatMinutes(Math.abs(minutes))} ${minutes > 0 ? 'late' : 'early'}`;
+}
+
+export function buildTimeline(state: ShipmentStateJson, anchors: AnchorJson[], track: TrackSeries | null = null): TimelineItem[] {
   const items: TimelineItem[] = [];
+  const actual = actualLegTimes(state.shipment.legs, track);
   for (const [i, leg] of state.shipment.legs.entries()) {
+    const a = actual[i]!;
     items.push({
-      at: leg.plannedDeparture,
+      at: a.departedAt ?? leg.plannedDeparture,
       kind: 'leg',
-      tone: 'info',
-      title: `Leg ${i + 1} (${leg.mode}): departs ${leg.from.name}`,
-      detail: 'planned',
+      tone: a.departedAt === null ? 'info' : 'plain',
+      title:
+        a.departedAt === null
+          ? `Leg ${i + 1} (${leg.mode}): departs ${leg.from.name}`
+          : `Leg ${i + 1} (${leg.mode}): departed ${leg.from.name}`,
+      detail: a.departedAt === null ? 'planned; no position shows it yet' : lateness(leg.plannedDeparture, a.departedAt),
+      planned: leg.plannedDeparture,
+      actual: a.departedAt,
     });
     items.push({
-      at: leg.plannedArrival,
+      at: a.arrivedAt ?? leg.plannedArrival,
       kind: 'leg',
-      tone: 'info',
-      title: `Leg ${i + 1}: arrives ${leg.to.name}`,
-      detail: 'planned',
+      tone: a.arrivedAt === null ? 'info' : 'plain',
+      title: a.arrivedAt === null ? `Leg ${i + 1}: arrives ${leg.to.name}` : `Leg ${i + 1}: arrived ${leg.to.name}`,
+      detail: a.arrivedAt === null ? 'planned; no position shows it yet' : lateness(leg.plannedArrival, a.arrivedAt),
+      planned: leg.plannedArrival,
+      actual: a.arrivedAt,
     });
   }
   for (const x of state.excursions) items.push(...excursionItems(x));
@@ -88,7 +151,7 @@ function payoutItem(p: PayoutJson): TimelineItem {
     kind: 'payout',
     tone: 'ok',
     title: `Payout on policy #${p.policyId}`,
-    detail: `${p.signers.length} oracle organisations attested`,
+    detail: `${p.money ? `${p.money.formatted}; ` : ''}attested by ${(p.signerOrgs ?? []).map((o) => o.name ?? o.short).join(', ') || `${p.signers.length} oracle organisations`}`,
     ref: p.txHash,
   };
 }

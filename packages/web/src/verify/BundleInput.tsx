@@ -39,7 +39,7 @@ export function BundleInput({
           file(e.dataTransfer.files[0]);
         }}
       >
-        <p>Drop a proof bundle or an EPCIS event proof (.json) here, or</p>
+        <p>Choose a proof bundle or an EPCIS event proof (.json), or drop the file here:</p>
         <input type="file" accept="application/json,.json" onChange={(e) => file(e.target.files?.[0])} aria-label="Bundle file" />
       </div>
       <form

@@ -6,13 +6,14 @@
 // needs a member's session with epcis:read) or as given (?event=…, a file).
 import type { EventProof, EventProofReport } from '@tradetwin/core/proof/epcis-event';
 import { useEffect, useState } from 'react';
-import { getJson } from '../api/client.js';
+import { ApiError, getJson } from '../api/client.js';
+import { OrgNameAt } from '../app/OrgName.js';
 import type { PinnedChainJson } from '@tradetwin/core/wire/status';
 import { Card, Hash } from '../app/ui.js';
 import { rpcUrlFor } from '../chain/rpc-url.js';
 import { CheckList } from './CheckList.js';
 import { fetchEventProof, type Verification, verifyEventInBrowser } from './run.js';
-import { VerdictBanner } from './VerdictBanner.js';
+import { NotFoundBanner, VerdictBanner } from './VerdictBanner.js';
 import { EVENT_CHECK_LABELS } from './verdict.js';
 
 export type EventSource = { kind: 'node'; eventId: string } | { kind: 'given'; proof: EventProof };
@@ -20,6 +21,8 @@ export type EventSource = { kind: 'node'; eventId: string } | { kind: 'given'; p
 export function EventVerifier({ source }: { source: EventSource }) {
   const [proof, setProof] = useState<EventProof>();
   const [error, setError] = useState<string>();
+  const [notFound, setNotFound] = useState<string>();
+  const [pinned, setPinned] = useState<PinnedChainJson | null>(null);
   const [result, setResult] = useState<Verification<EventProofReport>>();
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on what the source names (event id or given proof)
@@ -27,6 +30,7 @@ export function EventVerifier({ source }: { source: EventSource }) {
     let live = true;
     setResult(undefined);
     setError(undefined);
+    setNotFound(undefined);
     setProof(undefined);
     const proofP = source.kind === 'node' ? fetchEventProof(source.eventId) : Promise.resolve(source.proof);
     const pinnedP = getJson<PinnedChainJson>('/api/v1/chain').catch(() => null);
@@ -34,16 +38,23 @@ export function EventVerifier({ source }: { source: EventSource }) {
       .then(async ([p, pinned]) => {
         if (!live) return;
         setProof(p);
+        setPinned(pinned);
         const rpc = pinned ? rpcUrlFor(pinned.rpcUrl, location).url : null;
         const r = await verifyEventInBrowser(p, rpc, pinned ?? undefined);
         if (live) setResult(r);
       })
-      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => {
+        if (!live) return;
+        // No such event here: not a forgery, and nothing checked — said apart.
+        if (e instanceof ApiError && e.status === 404) setNotFound(e.message);
+        else setError(e instanceof Error ? e.message : String(e));
+      });
     return () => {
       live = false;
     };
   }, [source.kind === 'node' ? source.eventId : source.proof]);
 
+  if (notFound && source.kind === 'node') return <NotFoundBanner what="EPCIS event" id={source.eventId} detail={notFound} />;
   if (error) {
     return (
       <div className="verdict not-verified" data-testid="verdict" data-verdict="error">
@@ -55,7 +66,14 @@ export function EventVerifier({ source }: { source: EventSource }) {
   return (
     <>
       <VerdictBanner result={result} />
-      {proof && <EventSummary proof={proof} failed={result?.verdict.kind === 'not-verified'} />}
+      {proof && (
+        <EventSummary
+          proof={proof}
+          failed={result?.verdict.kind === 'not-verified'}
+          rpcUrl={pinned ? rpcUrlFor(pinned.rpcUrl, location).url : undefined}
+          registry={pinned?.memberRegistry}
+        />
+      )}
       {result && (
         <Card title="Checks" testId="checks">
           <CheckList checks={result.report.checks} labels={EVENT_CHECK_LABELS} />
@@ -77,7 +95,17 @@ export function EventVerifier({ source }: { source: EventSource }) {
 
 const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-function EventSummary({ proof, failed }: { proof: EventProof; failed: boolean }) {
+function EventSummary({
+  proof,
+  failed,
+  rpcUrl,
+  registry,
+}: {
+  proof: EventProof;
+  failed: boolean;
+  rpcUrl?: string;
+  registry?: `0x${string}`;
+}) {
   const e = proof.event;
   const epcs = Array.isArray(e.epcList) ? (e.epcList as unknown[]).filter((x): x is string => typeof x === 'string') : [];
   return (
@@ -135,7 +163,7 @@ function EventSummary({ proof, failed }: { proof: EventProof; failed: boolean })
         </dd>
         <dt>Log operator</dt>
         <dd>
-          <Hash value={proof.treeHead.signer} full />
+          <OrgNameAt address={proof.treeHead.signer} rpcUrl={rpcUrl} registry={registry} testId="log-operator" />
         </dd>
       </dl>
     </Card>

@@ -1,5 +1,21 @@
 import type { Verification } from './run.js';
 
+/** No such reading (or event) on this node: nothing was checked, so nothing is claimed about forgery. */
+export function NotFoundBanner({ what, id, detail }: { what: 'reading' | 'EPCIS event'; id: string; detail: string }) {
+  return (
+    <div className="verdict not-found" data-testid="verdict" data-verdict="not-found" aria-live="polite">
+      <h1>
+        <span aria-hidden="true">?</span> NOT FOUND
+      </h1>
+      <p>
+        This node holds no {what} <span className="mono">{id}</span>. Nothing was checked: this says nothing about whether
+        anything was forged. Check the id, or ask whoever gave you the link for the proof (a .json file) and verify that here.
+      </p>
+      <p className="small muted">{detail}</p>
+    </div>
+  );
+}
+
 export function VerdictBanner({ result }: { result?: Pick<Verification, 'verdict' | 'rpcUrl'> }) {
   if (!result) {
     return (
@@ -16,6 +32,7 @@ export function VerdictBanner({ result }: { result?: Pick<Verification, 'verdict
       className={`verdict ${v.kind}`}
       data-testid="verdict"
       data-verdict={v.kind}
+      data-reason={v.reason ?? ''}
       data-failed={v.failed.map((c) => c.name).join(',')}
       data-rpc={result.rpcUrl ?? ''}
       aria-live="polite"
@@ -23,6 +40,11 @@ export function VerdictBanner({ result }: { result?: Pick<Verification, 'verdict
       <h1>
         <span aria-hidden="true">{mark}</span> {v.title}
       </h1>
+      {v.reason === 'forged' && (
+        <p className="verdict-reason" data-testid="verdict-reason">
+          <strong>Forged or altered.</strong> The reading does not match what its device signed or what the log recorded.
+        </p>
+      )}
       <p>{v.summary}</p>
     </div>
   );

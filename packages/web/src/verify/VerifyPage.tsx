@@ -7,13 +7,16 @@
 // /verify/event/{eventID} (or /verify?event=…) checks an EPCIS event's proof (EventVerifier.tsx).
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { useCallback, useEffect, useState } from 'react';
-import { csrfToken, getJson } from '../api/client.js';
+import { ApiError, csrfToken, getJson } from '../api/client.js';
 import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import type { PinnedChainJson } from '@tradetwin/core/wire/status';
 import { rpcUrlFor } from '../chain/rpc-url.js';
 import { QrCode } from '../app/QrCode.js';
 import { Link } from '../app/Link.js';
 import { Card, ErrorNote, Hash } from '../app/ui.js';
+import { OrgNameAt } from '../app/OrgName.js';
+import { useDocumentTitle } from '../app/title.js';
+import { bandOf, type BandPosition } from './band.js';
 import { encodeBase64Url } from '../lib/base64url.js';
 import { formatTimeSeconds, formatValue, kindName } from '../lib/format.js';
 import { navigate, paths } from '../lib/router.js';
@@ -22,7 +25,7 @@ import { CheckList } from './CheckList.js';
 import { parseBundleParam, parseEventParam } from './bundle-param.js';
 import { type EventSource, EventVerifier } from './EventVerifier.js';
 import { fetchBundle, type Verification, verifyInBrowser } from './run.js';
-import { VerdictBanner } from './VerdictBanner.js';
+import { NotFoundBanner, VerdictBanner } from './VerdictBanner.js';
 
 interface Props {
   readingId: string | null;
@@ -46,6 +49,15 @@ export default function VerifyPage({ readingId, bundleParam, rpcParam, eventId, 
     else setGivenEvent({});
   }, [eventParam]);
 
+  useDocumentTitle(
+    eventId || eventParam
+      ? 'Verify an EPCIS event'
+      : readingId
+        ? `Verify reading ${readingId}`
+        : bundleParam
+          ? 'Verify a proof bundle'
+          : 'Verify',
+  );
   const eventSource: EventSource | null = eventId
     ? { kind: 'node', eventId }
     : givenEvent.event
@@ -128,6 +140,7 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
   const [bundle, setBundle] = useState<ProofBundle>();
   const [pinned, setPinned] = useState<PinnedChainJson | null>();
   const [error, setError] = useState<string>();
+  const [notFound, setNotFound] = useState<string>();
   const [result, setResult] = useState<Verification>();
   // A link's rpc= is never used by itself: only once the person chooses it below.
   const [chosenRpc, setChosenRpc] = useState<string | null>(null);
@@ -138,11 +151,17 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
     let live = true;
     setResult(undefined);
     setError(undefined);
+    setNotFound(undefined);
     setBundle(source.kind === 'given' ? source.bundle : undefined);
     if (source.kind === 'node') {
       fetchBundle(source.readingId).then(
         (b) => live && setBundle(b),
-        (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
+        (e: unknown) => {
+          if (!live) return;
+          // No such reading here (or no such id): not a forgery, and not checked at all — said apart.
+          if (e instanceof ApiError && (e.status === 404 || e.code === 'bad_reading_id')) setNotFound(e.message);
+          else setError(e instanceof Error ? e.message : String(e));
+        },
       );
     }
     getJson<PinnedChainJson>('/api/v1/chain').then(
@@ -172,6 +191,7 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
   }, [bundle, rpc, pinned, chosenRpc]);
   useEffect(run, [run]);
 
+  if (notFound && source.kind === 'node') return <NotFoundBanner what="reading" id={source.readingId} detail={notFound} />;
   if (error) {
     return (
       <div className="verdict not-verified" data-testid="verdict" data-verdict="error">
@@ -225,7 +245,15 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
           </button>
         </Card>
       )}
-      {bundle && <Provenance bundle={bundle} result={result} fromNode={source.kind === 'node'} />}
+      {bundle && (
+        <Provenance
+          bundle={bundle}
+          result={result}
+          fromNode={source.kind === 'node'}
+          rpcUrl={rpc ?? undefined}
+          registry={pinned?.memberRegistry}
+        />
+      )}
       {result && (
         <Card title="Checks" testId="checks">
           <CheckList checks={result.report.checks} />
@@ -247,10 +275,23 @@ function Verifier({ source, rpcParam }: { source: Source; rpcParam: string | nul
   );
 }
 
-function Provenance({ bundle, result, fromNode }: { bundle: ProofBundle; result?: Verification; fromNode: boolean }) {
+function Provenance({
+  bundle,
+  result,
+  fromNode,
+  rpcUrl,
+  registry,
+}: {
+  bundle: ProofBundle;
+  result?: Verification;
+  fromNode: boolean;
+  rpcUrl?: string;
+  registry?: `0x${string}`;
+}) {
   const r = result?.report.reading ?? null;
   const shipment = useShipmentOf(fromNode ? bundle.device.id : null, r?.t ?? null);
   const failed = result?.verdict.kind === 'not-verified';
+  const band = r && shipment ? bandOf(shipment.shipment.rules, r.k, r.v) : null;
   return (
     <Card title={failed ? 'What this bundle claims — not verified' : 'What was measured'} testId="provenance">
       <div className={`provenance${failed ? ' unverified' : ''}`}>
@@ -262,6 +303,10 @@ function Provenance({ bundle, result, fromNode }: { bundle: ProofBundle; result?
             <div className="muted">
               {kindName(r.k)}, measured {formatTimeSeconds(r.t)}
             </div>
+            {band && <BandNote band={band} kind={r.k} />}
+            {!band && !fromNode && (
+              <div className="small muted">The allowed band is the shipment's, shown to its members when the node holds it.</div>
+            )}
           </>
         ) : (
           <div className="muted">{result ? 'The envelope does not yield this reading.' : 'Reading the envelope…'}</div>
@@ -304,11 +349,29 @@ function Provenance({ bundle, result, fromNode }: { bundle: ProofBundle; result?
           </dd>
           <dt>Log operator</dt>
           <dd>
-            <Hash value={bundle.treeHead.signer} full />
+            <OrgNameAt address={bundle.treeHead.signer} rpcUrl={rpcUrl} registry={registry} testId="log-operator" />
           </dd>
         </dl>
       </div>
     </Card>
+  );
+}
+
+/** The reading against the shipment's allowed band: inside, or by how much outside. */
+function BandNote({ band, kind }: { band: BandPosition; kind: string }) {
+  const range = `${formatValue(kind, band.min)} – ${formatValue(kind, band.max)}`;
+  return (
+    <div
+      className={`band-note ${band.outside === 0 ? 'in' : 'out'}`}
+      data-testid="reading-band"
+      data-min={band.min}
+      data-max={band.max}
+      data-outside={band.outside}
+    >
+      {band.outside === 0
+        ? `within the allowed ${range} (rule ${band.ruleId})`
+        : `${formatValue(kind, Math.abs(band.outside))} ${band.outside > 0 ? 'above' : 'below'} the allowed ${range} (rule ${band.ruleId})`}
+    </div>
   );
 }
 

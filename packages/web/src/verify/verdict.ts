@@ -15,6 +15,12 @@ export type VerdictKind = 'verified' | 'not-verified' | 'incomplete' | 'other-ch
 
 export interface Verdict {
   kind: VerdictKind;
+  /**
+   * Why it is not verified: `forged` — the data does not match its own signatures and proofs (the
+   * reading, the envelope, the leaf or the log head was altered or made up); `unconfirmed` — the data
+   * is intact but the chain does not confirm it (not anchored, device not registered, another chain).
+   */
+  reason?: 'forged' | 'unconfirmed';
   title: string;
   /** One sentence saying why. */
   summary: string;
@@ -44,6 +50,9 @@ export const EVENT_CHECK_LABELS: Record<string, string> = {
   anchor: 'Log head anchored on chain',
 };
 
+/** Checks that fail only when the data differs from what its device or the log operator signed. */
+const FORGERY_CHECKS = new Set(['envelope', 'reading', 'leaf', 'leaf-hash', 'event', 'hash-id', 'inclusion', 'tree-head']);
+
 const READING_VERIFIED = 'Signed by a registered device, unchanged in the log, and the log head is anchored on chain.';
 export const EVENT_VERIFIED = 'The event hashes to its ID, is unchanged in the log, and the log head is anchored on chain.';
 
@@ -55,10 +64,12 @@ export function verdictOf(
   const failed = report.checks.filter((c) => !c.ok && !c.skipped);
   const skipped = report.checks.filter((c) => c.skipped);
   if (failed.length > 0) {
+    const forged = failed.some((c) => FORGERY_CHECKS.has(c.name));
     return {
       kind: 'not-verified',
+      reason: forged ? 'forged' : 'unconfirmed',
       title: 'NOT VERIFIED',
-      summary: `Failed: ${failed.map((c) => `${labels[c.name] ?? c.name} (${c.name})`).join(', ')}.`,
+      summary: `${forged ? 'Forged or altered: this is not what was signed. ' : ''}Failed: ${failed.map((c) => `${labels[c.name] ?? c.name} (${c.name})`).join(', ')}.`,
       failed,
       skipped,
     };
