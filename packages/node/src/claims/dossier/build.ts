@@ -8,7 +8,7 @@ import type { TransparencyLog } from '../../log/transparency-log.js';
 import { DossierError } from './errors.js';
 import { type DossierSources, type DossierSubject, gatherDossier } from './gather.js';
 import { limitText } from './limits.js';
-import { formatAmount } from './money.js';
+import { formatAmount } from '@tradetwin/core/money/format';
 import type { DossierFacts } from './model.js';
 import { logDossier } from './log-entry.js';
 import {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computePayout } from '@tradetwin/contracts/cover';
 import { againstLimit, outsideBy } from './limits.js';
-import { formatAmount } from './money.js';
+import { formatAmount } from '@tradetwin/core/money/format';
 import { workOutPayout } from './payout-steps.js';
 import { readingsCsv } from './readings-csv.js';
 

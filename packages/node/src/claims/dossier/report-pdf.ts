@@ -2,7 +2,7 @@
 // terms, the excursion with its first, peak and last readings against the
 // limit, the payout worked out from the on-chain terms, who attested, the
 // transactions, and the verification and audit results. Pure: facts in, bytes out.
-import { formatAmount } from './money.js';
+import { formatAmount } from '@tradetwin/core/money/format';
 import type { DossierFacts, Organisation } from './model.js';
 import { againstLimit, limitText } from './limits.js';
 import { workOutPayout } from './payout-steps.js';
