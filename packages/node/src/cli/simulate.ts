@@ -106,7 +106,7 @@ export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Send simulated, signed reefer readings from a device key file to a node over HTTP or MQTT.',
   usage:
-    'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N] [--data-dir DIR | --node URL] ' +
+    'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N (default: after the last the node stored)] [--data-dir DIR | --node URL] ' +
     '[--via http|mqtt [--mqtt URL] [--ca PEM] [--aud NODE_ADDRESS] [--mqtt-version 4|5]] [--json]',
   options: {
     ...COMMON,
