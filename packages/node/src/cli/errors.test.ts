@@ -136,16 +136,12 @@ describe('CLI errors: exit codes, --json, contract refusals in words', () => {
     assert.equal(rows.find((d) => d.deviceId === key.deviceId)?.status, 'active');
   });
 
-  it('simulate for a device the node does not know: refused in words (exit 1), nothing sent', async () => {
+  it('simulate for a device nobody registered: every reading refused as unknown_device (exit 1), nothing stored', async () => {
     const keyFile = join(empty, 'stranger.key.json');
     writeFileSync(keyFile, encodeKeyFile(deviceKey('stranger-1')), { mode: 0o600 });
-    const r = await runCli(['simulate', '--key', keyFile, '--data-dir', t.dataDir, '--json']);
-    assert.equal(r.code, 1);
-    const e = jsonError(r);
-    assert.equal(e.code, 'unknown_device');
-    assert.match(
-      e.message,
-      /^device stranger-1 is not registered with this node: run "tradetwin device register --key FILE" first$/,
-    );
+    const r = await runCli(['simulate', '--key', keyFile, '--data-dir', t.dataDir, '--messages', '2']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /sent 2 envelopes \(2 readings\): 0 accepted, 2 rejected\nrejections: unknown_device\n/);
+    assert.deepEqual(await t.node.store.telemetry({ deviceId: 'stranger-1' }), []);
   });
 });

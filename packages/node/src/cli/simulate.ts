@@ -84,13 +84,9 @@ async function nextSeq(values: Record<string, unknown>, deviceId: string): Promi
     const d = await nodeClient(values).get<DeviceDetailJson>(`/api/v1/devices/${encodeURIComponent(deviceId)}`);
     return d.lastSeq + 1;
   } catch (err) {
-    if (err instanceof CliError && err.code === 'unknown_device') {
-      throw new CliError(
-        `device ${deviceId} is not registered with this node: run "tradetwin device register --key FILE" first`,
-        EXIT.refused,
-        'unknown_device',
-      );
-    }
+    // Nothing stored for it yet (a device this node has not seen, maybe another member's): from 1;
+    // ingest then looks it up on chain and refuses it as unknown_device if it is not registered.
+    if (err instanceof CliError && err.code === 'unknown_device') return 1;
     if (err instanceof CliError && err.exitCode === EXIT.unreachable) {
       throw new CliError(
         `${err.message} (to send without asking the node where ${deviceId}'s sequence stands, give --start-seq N)`,
