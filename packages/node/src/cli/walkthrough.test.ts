@@ -18,7 +18,7 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 
 /** The shell lines of a README section's ```sh blocks (comments stay: bash ignores them). */
-export function sectionCommands(markdown: string, heading: string): string[] {
+function sectionCommands(markdown: string, heading: string): string[] {
   const start = markdown.indexOf(`\n${heading}\n`);
   if (start < 0) throw new Error(`README has no section "${heading}"`);
   const end = markdown.indexOf('\n## ', start + heading.length + 2);
