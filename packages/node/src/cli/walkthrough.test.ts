@@ -7,7 +7,7 @@
 // README without one fails the test, so the two cannot drift apart.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,6 +186,17 @@ describe('README: Devices, step by step', { timeout: 300_000 }, () => {
     const list = await run('npm run tradetwin -- device list');
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /^reefer-7\tES256\trevoked since /m);
+  });
+
+  it('leaves nothing git would pick up: every file it made (key file, data dir) is git-ignored', () => {
+    const made = readdirSync(dir).filter((name) => !lstatSync(join(dir, name)).isSymbolicLink());
+    assert.ok(made.includes('reefer-7.key.json') && made.includes('.tradetwin'), made.join(', '));
+    for (const name of made) {
+      const ignored = spawnSync('git', ['check-ignore', '-q', statSync(join(dir, name)).isDirectory() ? `${name}/` : name], {
+        cwd: REPO,
+      });
+      assert.equal(ignored.status, 0, `${name} is git-ignored`);
+    }
   });
 
   it("the README's example files exist at the paths it gives, relative to the repository root", () => {
