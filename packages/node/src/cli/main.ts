@@ -171,7 +171,7 @@ export function asCliError(err: unknown): CliError {
     case 'ConfigError':
       return new CliError(err.message, EXIT.usage, 'bad_config');
     case 'ChainError': {
-      // A contract's refusal reads as a sentence (chain/contract-errors.ts); the custom error's name is the code.
+      // A contract's refusal reads as a sentence (chain/contract-errors.ts), not as UnknownDevice(0x…).
       const explained = (err as { explanation?: string }).explanation;
       if (code === 'reverted') return new CliError(explained ?? err.message, EXIT.refused, 'contract_refused');
       if (code === 'rejected') return new CliError(err.message, EXIT.refused, 'chain_refused');
