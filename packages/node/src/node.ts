@@ -14,7 +14,9 @@ import { createApp } from './api/app.js';
 import { AccessService } from './access/service.js';
 import { authorizeRequest } from './access/http.js';
 import { Anchorer } from './anchor/anchorer.js';
+import { isSameProcess, processStart } from './chain/chain-lock.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
+import { DataDirLock } from './data-dir-lock.js';
 import { ensureContracts } from './chain/deploy.js';
 import { ChainDeviceDirectory, registerDevice, revokeDevice } from './chain/devices.js';
 import { type EmbeddedChain, startEmbeddedChain } from './chain/embedded.js';
@@ -87,6 +89,8 @@ export const RUNTIME_FILE = 'node.json';
 
 export interface RuntimeInfo {
   pid: number;
+  /** The process's start time (chain-lock.ts processStart), to tell it from a recycled pid. */
+  pidStart?: number | null;
   httpUrl: string;
   mqttUrl?: string;
   rpcUrl: string;
@@ -97,7 +101,16 @@ export interface RuntimeInfo {
 
 export async function startNode(config: NodeConfig, log: (line: string) => void = () => undefined): Promise<RunningNode> {
   mkdirSync(config.dataDir, { recursive: true });
-  const stops: (() => Promise<void>)[] = [];
+  // One node per data dir (before anything is opened): a second one is refused, naming the first.
+  const dirLock = DataDirLock.acquire(config.dataDir, `tradetwin node (pid ${process.pid})`);
+  const runtimeFile = join(config.dataDir, RUNTIME_FILE);
+  const stops: (() => Promise<void>)[] = [
+    // Runs last: node.json goes (only if it is still this node's), then the data dir is free.
+    async () => {
+      removeOwnRuntimeInfo(runtimeFile);
+      dirLock.release();
+    },
+  ];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err) => log(`stop: ${String(err)}`));
     stops.length = 0;
@@ -332,10 +345,17 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         ? `${tls ? 'mqtts' : 'mqtt'}://${config.mqtt.host}:${mqtt.port}`
         : undefined;
 
-    const runtimeFile = join(config.dataDir, RUNTIME_FILE);
-    const info: RuntimeInfo = { pid: process.pid, httpUrl, mqttUrl, rpcUrl, chainId, address, contracts };
+    const info: RuntimeInfo = {
+      pid: process.pid,
+      pidStart: processStart(process.pid),
+      httpUrl,
+      mqttUrl,
+      rpcUrl,
+      chainId,
+      address,
+      contracts,
+    };
     writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
-    stops.unshift(async () => rmSync(runtimeFile, { force: true }));
 
     return {
       config,
@@ -443,11 +463,23 @@ function readOrCreate(path: string, make: () => string): string {
 export function readRuntimeInfo(dataDir: string): RuntimeInfo | null {
   const file = join(dataDir, RUNTIME_FILE);
   if (!existsSync(file)) return null;
-  const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+  let info: RuntimeInfo;
   try {
-    process.kill(info.pid, 0);
-    return info;
+    info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
   } catch {
-    return null; // left behind by a node that was killed
+    return null; // damaged: no node to be found through it
   }
+  // Left behind by a node that was killed (its pid gone, or now another process's): nobody there.
+  return isSameProcess(info.pid, info.pidStart) ? info : null;
+}
+
+/** Remove node.json only when this process wrote it: never another node's. */
+function removeOwnRuntimeInfo(file: string): void {
+  let info: RuntimeInfo;
+  try {
+    info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+  } catch {
+    return; // absent or unreadable: nothing of ours
+  }
+  if (info.pid === process.pid) rmSync(file, { force: true });
 }

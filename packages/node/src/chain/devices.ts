@@ -49,7 +49,7 @@ export async function registerDevice(
     abi: deviceRegistryAbi,
     functionName: 'registerDevice',
     args: [deviceIdHash(d.deviceId), d.keyType, bytesToHex(d.publicKey), d.metadataHash ?? ZERO32],
-  });
+  }).catch(namingDevice(d.deviceId));
   return { txHash: receipt.transactionHash, blockNumber: Number(receipt.blockNumber) };
 }
 
@@ -69,8 +69,16 @@ export async function revokeDevice(
     abi: deviceRegistryAbi,
     functionName: 'revokeDevice',
     args: [deviceIdHash(deviceId), at],
-  });
+  }).catch(namingDevice(deviceId));
   return { txHash: receipt.transactionHash, blockNumber: Number(receipt.blockNumber) };
+}
+
+/** Rethrow a contract's refusal explained with the device's id where its hash appears ("device "reefer-7" … is not registered"). */
+function namingDevice(deviceId: string) {
+  return (err: unknown): never => {
+    if (err instanceof ChainError) throw err.withNames(new Map([[deviceIdHash(deviceId).toLowerCase(), deviceId]]));
+    throw err;
+  };
 }
 
 /** The registry's record of a device (times in ms), or null when it was never registered. */

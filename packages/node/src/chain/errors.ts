@@ -32,6 +32,7 @@ import {
   parametricCoverAbi,
   settlementTokenAbi,
 } from '@tradetwin/contracts/generated/index';
+import { explainContractError, type HashNames } from './contract-errors.js';
 
 type AbiError = Extract<Abi[number], { type: 'error' }>;
 
@@ -44,11 +45,13 @@ export class ChainError extends Error {
   readonly args?: readonly unknown[];
   /** Raw revert data, when the node returned some. */
   readonly data?: Hex;
+  /** A decoded refusal in words ("device 0x7888… is not registered"), for people (CLI, API problem details). */
+  readonly explanation?: string;
 
   constructor(
     code: ChainErrorCode,
     message: string,
-    opts: { errorName?: string; args?: readonly unknown[]; data?: Hex; cause?: unknown } = {},
+    opts: { errorName?: string; args?: readonly unknown[]; data?: Hex; cause?: unknown; explanation?: string } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = 'ChainError';
@@ -56,6 +59,20 @@ export class ChainError extends Error {
     if (opts.errorName !== undefined) this.errorName = opts.errorName;
     if (opts.args !== undefined) this.args = opts.args;
     if (opts.data !== undefined) this.data = opts.data;
+    const explanation = opts.explanation ?? (opts.errorName ? explainContractError(opts.errorName, opts.args) : undefined);
+    if (explanation !== undefined) this.explanation = explanation;
+  }
+
+  /** The same refusal, explained with names the caller knows for hashes in its arguments (a device id for its hash). */
+  withNames(names: HashNames): ChainError {
+    if (!this.errorName) return this;
+    return new ChainError(this.code, this.message, {
+      errorName: this.errorName,
+      args: this.args,
+      data: this.data,
+      cause: this.cause,
+      explanation: explainContractError(this.errorName, this.args, names) ?? this.explanation,
+    });
   }
 }
 

@@ -2,14 +2,50 @@
 // typed error that main() turns into a message and an exit code.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
+/**
+ * What an exit code means, the same for every command (README "Exit codes"): a script can tell
+ * "fix the command" from "the node said no", "the evidence does not hold" and "try again later".
+ */
+export const EXIT = {
+  ok: 0,
+  /** The node, the chain or a broker refused (or has no such thing), or an unexpected error. */
+  refused: 1,
+  /** Usage: unknown command, bad flag or value, a missing, unreadable or malformed input file. */
+  usage: 2,
+  /** The check the command exists for came out negative or could not be made: not verified, audit failed, not genuine, invalid. */
+  notVerified: 3,
+  /** The node, its chain or its broker could not be reached, or is unavailable for now: retry later. */
+  unreachable: 4,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The `error.code` a --json error carries when nothing more specific is known. */
+const GENERIC_CODE: Record<number, string> = {
+  [EXIT.refused]: 'refused',
+  [EXIT.usage]: 'usage',
+  [EXIT.notVerified]: 'not_verified',
+  [EXIT.unreachable]: 'unreachable',
+};
+
 export class CliError extends Error {
+  /** A stable machine-readable reason (the node's problem type where it answered with one). */
+  readonly code: string;
+
   constructor(
     message: string,
-    readonly exitCode = 2,
+    readonly exitCode: number = EXIT.usage,
+    code?: string,
   ) {
     super(message);
     this.name = 'CliError';
+    this.code = code ?? GENERIC_CODE[exitCode] ?? 'error';
   }
+}
+
+/** The shape of every error a command prints with --json (on stdout, where its result would be). */
+export interface JsonError {
+  error: { code: string; message: string };
 }
 
 export interface Command {

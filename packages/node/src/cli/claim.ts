@@ -11,7 +11,7 @@ import type { PolicyJson, ShipmentStateJson } from '@tradetwin/core/wire/shipmen
 import { cachedReaders } from '../claims/dossier/cached-readers.js';
 import { DOSSIER_HEADERS } from '../claims/dossier/routes.js';
 import { verifyDossier } from '../claims/dossier/verify.js';
-import { COMMON, CliError, type Command, printJson, requireStr, str } from './args.js';
+import { COMMON, CliError, type Command, EXIT, printJson, requireStr, str } from './args.js';
 import { nodeClient } from './node-client.js';
 
 const NODE_OPTS = { node: { type: 'string' }, token: { type: 'string' } } as const;
@@ -89,7 +89,7 @@ async function shipmentOf(
     const matches = (await node.get<PolicyJson[]>('/api/v1/policies')).filter(
       (p) => p.policyId === subject.policyId && (!subject.cover || p.cover.toLowerCase() === subject.cover.toLowerCase()),
     );
-    if (matches.length === 0) throw new CliError(`policy ${subject.policyId} covers no shipment on this node`, 1);
+    if (matches.length === 0) throw new CliError(`policy ${subject.policyId} covers no shipment on this node`, EXIT.refused);
     const shipments = [...new Set(matches.map((p) => p.shipmentId))];
     if (shipments.length > 1)
       throw new CliError(
@@ -99,7 +99,7 @@ async function shipmentOf(
   }
   const states = await node.get<ShipmentStateJson[]>('/api/v1/shipments');
   const s = states.find((st) => st.excursions.some((x) => x.id === subject.excursionId));
-  if (!s) throw new CliError(`excursion ${subject.excursionId} is on no shipment of this node`, 1);
+  if (!s) throw new CliError(`excursion ${subject.excursionId} is on no shipment of this node`, EXIT.refused);
   return s.shipment.id;
 }
 
@@ -147,7 +147,7 @@ const verifyDossierCommand: Command = {
         );
       } else process.stdout.write(`NOT VERIFIED: ${bad.map((c) => c.file).join(', ')}\n`);
     }
-    return report.ok ? 0 : 1;
+    return report.ok ? EXIT.ok : EXIT.notVerified;
   },
 };
 

@@ -62,7 +62,8 @@ describe('tradetwin device mqtt-token and simulate --via mqtt', () => {
       (await t.node.store.telemetry({ deviceId: key.deviceId })).map((r) => r.seq),
       [1, 2, 3],
     );
-    const again = await runCli(args);
+    // Sent again from seq 1 (without --start-seq, simulate would continue after seq 3).
+    const again = await runCli([...args, '--start-seq', '1']);
     assert.equal(again.code, 1);
     const body = JSON.parse(again.stdout) as { accepted: number; rejected: number; results: { reason: string }[] };
     assert.equal(body.rejected, 3);

@@ -74,19 +74,35 @@ const register: Command = {
   },
 };
 
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
+
+/**
+ * When a revocation takes effect (ms): an ISO time, ms since the epoch, or `now-<n><s|m|h|d>`
+ * ("now-10m": ten minutes ago) — a back-dated time that stays valid whenever an example runs.
+ */
+export function parseRevocationTime(at: string, now: number): number {
+  const relative = /^now(?:-(\d+)([smhd]))?$/.exec(at);
+  const ms = relative
+    ? now - (relative[1] === undefined ? 0 : Number(relative[1]) * UNIT_MS[relative[2]!]!)
+    : /^\d+$/.test(at)
+      ? Number(at)
+      : /^\d{4}-\d{2}-\d{2}/.test(at)
+        ? Date.parse(at)
+        : Number.NaN;
+  if (!Number.isFinite(ms)) throw new CliError(`--at must be an ISO time, ms since the epoch or now-<n>s|m|h|d, got "${at}"`);
+  if (ms > now) throw new CliError(`--at ${at} is in the future: a revocation takes effect now or from a past time`);
+  return ms;
+}
+
 const revoke: Command = {
   name: 'device revoke',
   summary: 'Revoke a device on chain, now or from a past time (a key compromise found late).',
-  usage: 'device revoke --id DEVICE_ID [--at ISO-TIME|ms] [--data-dir DIR | --node URL --token T] [--json]',
+  usage: 'device revoke --id DEVICE_ID [--at ISO-TIME|ms|now-<n>s|m|h|d] [--data-dir DIR | --node URL --token T] [--json]',
   options: { ...COMMON, ...NODE_OPTS, id: { type: 'string' }, at: { type: 'string' } },
   async run({ values }) {
     const deviceId = requireStr(values, 'id');
     const at = str(values, 'at');
-    let effectiveAt: number | undefined;
-    if (at !== undefined) {
-      effectiveAt = /^\d+$/.test(at) ? Number(at) : Date.parse(at);
-      if (!Number.isFinite(effectiveAt)) throw new CliError(`--at must be an ISO time or ms since epoch, got "${at}"`);
-    }
+    const effectiveAt = at === undefined ? undefined : parseRevocationTime(at, Date.now());
     const res = await nodeClient(values).post<{ deviceId: string; txHash: string }>(
       `/api/v1/admin/devices/${encodeURIComponent(deviceId)}/revoke`,
       effectiveAt === undefined ? {} : { effectiveAt },

@@ -64,7 +64,7 @@ describe('tradetwin epcis hash', () => {
     const bad = join(dir, 'bad.xml');
     writeFileSync(bad, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>');
     const refused = await runCli(['epcis', 'hash', bad]);
-    assert.equal(refused.code, 1);
+    assert.equal(refused.code, 2); // usage: a malformed input file
     assert.match(refused.stderr, /DOCTYPE/);
   });
 
@@ -82,12 +82,12 @@ describe('tradetwin epcis hash', () => {
     const text = join(dir, 'not.json');
     writeFileSync(text, 'hello');
     const bad = await runCli(['epcis', 'hash', text]);
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr, /is not JSON/);
     const other = join(dir, 'other.json');
     writeFileSync(other, '{"hello":"world"}');
     const notEpcis = await runCli(['epcis', 'hash', other]);
-    assert.equal(notEpcis.code, 1);
+    assert.equal(notEpcis.code, 2);
     assert.match(notEpcis.stderr, /not an EPCIS document/);
   });
 });
@@ -101,7 +101,7 @@ describe('tradetwin epcis validate', () => {
     const broken = join(dir, 'no-event-time.xml');
     writeFileSync(broken, readFileSync(xmlFile, 'utf8').replace(/<eventTime>[^<]*<\/eventTime>/, ''));
     const r = await runCli(['epcis', 'validate', broken, '--json']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3); // not valid: the check came out negative
     const out = JSON.parse(r.stdout) as { valid: boolean; errors: { message: string }[] };
     assert.equal(out.valid, false);
     assert.match(out.errors[0]!.message, /eventTime|expected/i);
@@ -125,13 +125,13 @@ describe('tradetwin epcis validate', () => {
     const file = join(dir, 'broken.jsonld');
     writeFileSync(file, JSON.stringify(doc));
     const r = await runCli(['epcis', 'validate', file]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.length, 2, r.stdout);
     assert.match(lines[0]!, /^\/epcisBody\/eventList\/0\/action: must be one of "OBSERVE", "ADD", "DELETE"$/);
     assert.match(lines[1]!, /^\/epcisBody\/eventList\/0\/eventTimeZoneOffset: "-6:00" is not a UTC offset/);
     const json = await runCli(['epcis', 'validate', file, '--json']);
-    assert.equal(json.code, 1);
+    assert.equal(json.code, 3);
     const result = JSON.parse(json.stdout) as { valid: boolean; errors: { path: string }[] };
     assert.equal(result.valid, false);
     assert.deepEqual(

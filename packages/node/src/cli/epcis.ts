@@ -3,7 +3,7 @@
 // GS1's schema and the capture rules — offline, from core/epcis. FILE "-" reads
 // standard input.
 import { readFileSync } from 'node:fs';
-import { COMMON, CliError, type Command, printJson, str } from './args.js';
+import { COMMON, CliError, type Command, EXIT, printJson, str } from './args.js';
 
 const OPTIONS = { help: COMMON.help, json: COMMON.json };
 
@@ -22,7 +22,7 @@ function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, 1);
+    throw new CliError(`${file} is not JSON: ${(err as Error).message}`, EXIT.usage);
   }
 }
 
@@ -30,12 +30,12 @@ function parseJson(file: string, text: string): unknown {
 async function parseDocument(file: string, text: string): Promise<unknown> {
   if (!isXml(text)) return parseJson(file, text);
   if (/<!(DOCTYPE|ENTITY)/i.test(text))
-    throw new CliError(`${file}: a DOCTYPE or entity declaration is not accepted in EPCIS XML`, 1);
+    throw new CliError(`${file}: a DOCTYPE or entity declaration is not accepted in EPCIS XML`, EXIT.usage);
   const { parseEpcisXml } = await import('@tradetwin/core/epcis/xml/index');
   try {
     return parseEpcisXml(text);
   } catch (err) {
-    throw new CliError(`${file} is not an EPCIS XML document: ${(err as Error).message}`, 1);
+    throw new CliError(`${file} is not an EPCIS XML document: ${(err as Error).message}`, EXIT.usage);
   }
 }
 
@@ -55,7 +55,7 @@ export const epcisHashCommand: Command = {
     try {
       ids = documentHashIds(doc, cbv);
     } catch (err) {
-      throw new CliError(`${file}: ${(err as Error).message}`, 1);
+      throw new CliError(`${file}: ${(err as Error).message}`, EXIT.usage);
     }
     if (values.json) printJson(ids);
     else if (ids.length) process.stdout.write(`${ids.join('\n')}\n`);
@@ -79,7 +79,7 @@ export const epcisValidateCommand: Command = {
         const errors = xsd.errors.map((e) => ({ path: e.path ?? (e.line === null ? '' : `line ${e.line}`), message: e.message }));
         if (values.json) printJson({ valid: false, errors });
         else for (const e of errors) process.stdout.write(`${e.path || '(document)'}: ${e.message}\n`);
-        return 1;
+        return EXIT.notVerified;
       }
     }
     const doc = await parseDocument(file, text);
@@ -88,6 +88,6 @@ export const epcisValidateCommand: Command = {
     if (values.json) printJson(result);
     else if (result.valid) process.stdout.write('OK\n');
     else for (const e of result.errors) process.stdout.write(`${e.path || '(document)'}: ${e.message}\n`);
-    return result.valid ? 0 : 1;
+    return result.valid ? EXIT.ok : EXIT.notVerified;
   },
 };

@@ -1,7 +1,7 @@
 // The `tradetwin` command line. Each command lives in its own module, loaded
 // only when it runs (keygen should not pay for viem, the chain and the store);
 // this file only dispatches and maps errors to exit codes.
-import { CliError, type Command, helpText, parse } from './args.js';
+import { CliError, type Command, EXIT, helpText, type JsonError, parse } from './args.js';
 
 interface Entry {
   name: string;
@@ -140,12 +140,16 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // --json asks for machine-readable output, errors included (before a `--`, where flags end).
+  const json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json');
   // Two-word commands ("device keygen") first, then one-word ones.
   const entry = COMMANDS.find((c) => c.name === argv.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.name === argv[0]);
   if (!entry) {
     const asked = argv[0] === undefined || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help';
+    if (!asked && json)
+      return reportError(new CliError(`unknown command "${argv.join(' ')}"`, EXIT.usage, 'unknown_command'), json);
     (asked ? process.stdout : process.stderr).write(`${asked ? '' : `unknown command "${argv.join(' ')}"\n\n`}${usage()}\n`);
-    return asked ? 0 : 2;
+    return asked ? EXIT.ok : EXIT.usage;
   }
   const rest = argv.slice(entry.name.split(' ').length);
   try {
@@ -153,15 +157,49 @@ export async function main(argv: string[]): Promise<number> {
     const args = parse(cmd, rest);
     if (args.values.help) {
       process.stdout.write(`${helpText(cmd)}\n`);
-      return 0;
+      return EXIT.ok;
     }
-    return (await cmd.run(args)) ?? 0;
+    return (await cmd.run(args)) ?? EXIT.ok;
   } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`tradetwin ${entry.name}: ${err.message}\n`);
-      return err.exitCode;
+    return reportError(asCliError(err), json, entry.name);
+  }
+}
+
+/** Print an error: one JSON object on stdout with --json (where the result would have been), else a line on stderr. */
+function reportError(err: CliError, json: boolean, command?: string): number {
+  if (json) {
+    const body: JsonError = { error: { code: err.code, message: err.message } };
+    process.stdout.write(`${JSON.stringify(body)}\n`);
+  } else process.stderr.write(`tradetwin${command ? ` ${command}` : ''}: ${err.message}\n`);
+  return err.exitCode;
+}
+
+/**
+ * Errors of the node's own modules, as exit codes. Told apart by name, not class, so this file
+ * does not load viem or the store for a command that never touches them.
+ */
+export function asCliError(err: unknown): CliError {
+  if (err instanceof CliError) return err;
+  if (!(err instanceof Error)) return new CliError(String(err), EXIT.refused, 'internal');
+  const code = (err as { code?: unknown }).code;
+  switch (err.name) {
+    case 'ConfigError':
+      return new CliError(err.message, EXIT.usage, 'bad_config');
+    case 'ChainError': {
+      // A contract's refusal reads as a sentence (chain/contract-errors.ts), not as UnknownDevice(0x…).
+      const explained = (err as { explanation?: string }).explanation;
+      if (code === 'reverted') return new CliError(explained ?? err.message, EXIT.refused, 'contract_refused');
+      if (code === 'rejected') return new CliError(err.message, EXIT.refused, 'chain_refused');
+      return new CliError(err.message, EXIT.unreachable, 'chain_unavailable');
     }
-    process.stderr.write(`tradetwin ${entry.name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    case 'StoreError':
+      return code === 'unavailable' || code === 'closed'
+        ? new CliError(err.message, EXIT.unreachable, 'store_unavailable')
+        : new CliError(err.message, EXIT.refused, `store_${String(code)}`);
+    case 'ChainLockedError':
+    case 'DataDirLockedError':
+      return new CliError(err.message, EXIT.refused, 'data_dir_in_use');
+    default:
+      return new CliError(err.message, EXIT.refused, 'internal');
   }
 }

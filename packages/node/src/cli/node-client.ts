@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readRuntimeInfo } from '../node.js';
-import { CliError, str } from './args.js';
+import { CliError, EXIT, str } from './args.js';
 
 export interface NodeClient {
   url: string;
@@ -16,7 +16,12 @@ export interface NodeClient {
 export function nodeClient(values: Record<string, unknown>): NodeClient {
   const dataDir = resolve(str(values, 'data-dir') ?? '.tradetwin');
   const url = str(values, 'node') ?? readRuntimeInfo(dataDir)?.httpUrl;
-  if (!url) throw new CliError(`no running node found in ${dataDir}: start one with "tradetwin start" or pass --node URL`);
+  if (!url)
+    throw new CliError(
+      `no running node found in ${dataDir}: start one with "tradetwin start" or pass --node URL`,
+      EXIT.unreachable,
+      'no_node',
+    );
   const tokenFile = join(dataDir, 'admin-token');
   const token = str(values, 'token') ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
   const send = async (method: string, path: string, body?: unknown): Promise<Response> => {
@@ -31,18 +36,23 @@ export function nodeClient(values: Record<string, unknown>): NodeClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new CliError(`cannot reach the node at ${url}: ${(err as Error).message}`, 1);
+      throw new CliError(`cannot reach the node at ${url}: ${(err as Error).message}`, EXIT.unreachable, 'node_unreachable');
     }
     if (res.ok) return res;
     const text = await res.text();
     let detail = text;
+    let reason = `http_${res.status}`;
     try {
       const p = JSON.parse(text) as { detail?: string; type?: string };
       detail = `${p.detail ?? text} (${p.type ?? res.status})`;
+      // The problem type's last segment (https://tradetwin.dev/problems/<reason>) is the stable code.
+      if (p.type) reason = p.type.slice(p.type.lastIndexOf('/') + 1);
     } catch {
       // not a problem body
     }
-    throw new CliError(`${method} ${path}: HTTP ${res.status}: ${detail}`, 1);
+    // 503: the node cannot reach its store or chain now (retryable), as if it could not be reached.
+    const exit = res.status === 503 ? EXIT.unreachable : EXIT.refused;
+    throw new CliError(`${method} ${path}: HTTP ${res.status}: ${detail}`, exit, reason);
   };
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
     JSON.parse(await (await send(method, path, body)).text()) as T;

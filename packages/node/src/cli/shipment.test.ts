@@ -178,7 +178,7 @@ describe('tradetwin shipment show', () => {
     assert.equal(unknown.stdout, '');
     assert.equal(none.code, 2);
     assert.match(none.stderr, /^tradetwin shipment show: a shipment id is required\n/);
-    assert.equal(noNode.code, 2);
+    assert.equal(noNode.code, 4); // unreachable: no running node
     assert.match(noNode.stderr, /no running node found/);
   });
 });
@@ -281,7 +281,7 @@ describe('tradetwin shipment create', () => {
     );
   });
 
-  it('an invalid definition: exit 1 with the 400 problem naming the field', async () => {
+  it('an invalid definition: exit 1 with the 400 problem naming the field (as JSON with --json)', async () => {
     const boat = definition('SHP-cli-bad');
     (boat.legs[0] as { mode: string }).mode = 'boat';
     const noMax = definition('SHP-cli-bad');
@@ -291,11 +291,14 @@ describe('tradetwin shipment create', () => {
       cli('shipment', 'create', '--file', file('bad-rule.json', noMax), '--data-dir', dataDir),
     ]);
     assert.equal(r1.code, 1);
-    assert.equal(r1.stdout, '');
-    assert.equal(
-      r1.stderr,
-      `tradetwin shipment create: POST /api/v1/shipments: HTTP 400: legs[0].mode must be road, sea, air or rail (${PROBLEMS}bad_shipment)\n`,
-    );
+    // --json: the error is JSON too, on stdout, coded by the node's problem type.
+    assert.equal(r1.stderr, '');
+    assert.deepEqual(JSON.parse(r1.stdout), {
+      error: {
+        code: 'bad_shipment',
+        message: `POST /api/v1/shipments: HTTP 400: legs[0].mode must be road, sea, air or rail (${PROBLEMS}bad_shipment)`,
+      },
+    });
     assert.equal(r2.code, 1);
     assert.match(
       r2.stderr,

@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import { connectDevice, publishEnvelopes } from '../device/mqtt-device.js';
 import { createSimulatedDevice } from '../device/simulator.js';
 import { readRuntimeInfo } from '../node.js';
-import { COMMON, CliError, type Command, intOpt, printJson, requireStr, str } from './args.js';
+import type { DeviceDetailJson } from '@tradetwin/core/wire/devices';
+import { COMMON, CliError, type Command, EXIT, intOpt, printJson, requireStr, str } from './args.js';
 import { nodeAudience, readKeyFile } from './device.js';
 import { nodeClient } from './node-client.js';
 
@@ -18,13 +19,23 @@ interface SendResult {
 
 async function sendHttp(values: Record<string, unknown>, envelopes: Uint8Array[]): Promise<SendResult> {
   const node = nodeClient(values);
-  const res = await fetch(new URL('/api/v1/telemetry', node.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/cbor-seq' },
-    body: Buffer.concat(envelopes), // an RFC 8742 CBOR sequence is the items back to back
-  });
+  let res: Response;
+  try {
+    res = await fetch(new URL('/api/v1/telemetry', node.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/cbor-seq' },
+      body: Buffer.concat(envelopes), // an RFC 8742 CBOR sequence is the items back to back
+    });
+  } catch (err) {
+    throw new CliError(`cannot reach the node at ${node.url}: ${(err as Error).message}`, EXIT.unreachable, 'node_unreachable');
+  }
   const body = (await res.json()) as SendResult;
-  if (!res.ok) throw new CliError(`node answered HTTP ${res.status}: ${JSON.stringify(body)}`, 1);
+  if (!res.ok) {
+    throw new CliError(
+      `node answered HTTP ${res.status}: ${JSON.stringify(body)}`,
+      res.status === 503 ? EXIT.unreachable : EXIT.refused,
+    );
+  }
   return body;
 }
 
@@ -45,7 +56,16 @@ async function sendMqtt(
       protocolVersion: str(values, 'mqtt-version') === '5' ? 5 : 4,
     });
   } catch (err) {
-    throw new CliError(`MQTT broker ${url} refused ${key.deviceId}: ${(err as Error).message}`, 1);
+    const down = /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/.test(
+      String((err as NodeJS.ErrnoException).code ?? (err as Error).message),
+    );
+    if (down)
+      throw new CliError(
+        `cannot reach the MQTT broker at ${url}: ${(err as Error).message}`,
+        EXIT.unreachable,
+        'broker_unreachable',
+      );
+    throw new CliError(`MQTT broker ${url} refused ${key.deviceId}: ${(err as Error).message}`, EXIT.refused, 'broker_refused');
   }
   try {
     const { published, rejected } = await publishEnvelopes(client, key.deviceId, envelopes);
@@ -55,11 +75,34 @@ async function sendMqtt(
   }
 }
 
+/**
+ * Where the device's sequence continues: one past the last sequence number the node stored for it,
+ * so a second run needs no bookkeeping (the node refuses a seq it has seen as a replay).
+ */
+async function nextSeq(values: Record<string, unknown>, deviceId: string): Promise<number> {
+  try {
+    const d = await nodeClient(values).get<DeviceDetailJson>(`/api/v1/devices/${encodeURIComponent(deviceId)}`);
+    return d.lastSeq + 1;
+  } catch (err) {
+    // Nothing stored for it yet (a device this node has not seen, maybe another member's): from 1;
+    // ingest then looks it up on chain and refuses it as unknown_device if it is not registered.
+    if (err instanceof CliError && err.code === 'unknown_device') return 1;
+    if (err instanceof CliError && err.exitCode === EXIT.unreachable) {
+      throw new CliError(
+        `${err.message} (to send without asking the node where ${deviceId}'s sequence stands, give --start-seq N)`,
+        err.exitCode,
+        err.code,
+      );
+    }
+    throw err;
+  }
+}
+
 export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Send simulated, signed reefer readings from a device key file to a node over HTTP or MQTT.',
   usage:
-    'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N] [--data-dir DIR | --node URL] ' +
+    'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N (default: after the last the node stored)] [--data-dir DIR | --node URL] ' +
     '[--via http|mqtt [--mqtt URL] [--ca PEM] [--aud NODE_ADDRESS] [--mqtt-version 4|5]] [--json]',
   options: {
     ...COMMON,
@@ -90,7 +133,7 @@ export const simulateCommand: Command = {
       startAt,
       intervalMs,
       seed: 1,
-      firstSeq: intOpt(values, 'start-seq', 1),
+      firstSeq: values['start-seq'] !== undefined ? intOpt(values, 'start-seq', 1) : await nextSeq(values, key.deviceId),
     });
     const envelopes = Array.from({ length: messages }, () => device.nextEnvelope(perMessage));
     const body = via === 'mqtt' ? await sendMqtt(values, key, envelopes) : await sendHttp(values, envelopes);
@@ -102,6 +145,6 @@ export const simulateCommand: Command = {
       const reasons = body.results.filter((r) => r.reason).map((r) => r.reason);
       if (reasons.length) process.stdout.write(`rejections: ${[...new Set(reasons)].join(', ')}\n`);
     }
-    return body.rejected === 0 ? 0 : 1;
+    return body.rejected === 0 ? EXIT.ok : EXIT.refused;
   },
 };

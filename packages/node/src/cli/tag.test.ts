@@ -170,7 +170,7 @@ describe('tradetwin tag issue', () => {
     assert.equal(noSerial.code, 2);
     assert.match(noSerial.stderr, /name the item/);
     const badGtin = await cli('tag', 'issue', '--gtin', '10614141073465', '--serial', 'X', '--brand-key', keyFile);
-    assert.equal(badGtin.code, 1);
+    assert.equal(badGtin.code, 2);
     assert.match(badGtin.stderr, /not valid .*check digit.*\(invalid_gs1_key\)/);
     const noKey = await cli('tag', 'issue', '--epc', bag('X'), '--brand-key', join(dir, 'missing.key'));
     assert.equal(noKey.code, 2);
@@ -205,9 +205,9 @@ describe('tradetwin tag verify', () => {
     assert.match(lines.at(-1)!, /^ {2}recorded as sighting \d+$/);
   });
 
-  it('the same tag in Hamburg seconds later (an authenticated scanner, node time): SUSPECTED CLONE, exit 1; --json names both sightings', async () => {
+  it('the same tag in Hamburg seconds later (an authenticated scanner, node time): SUSPECTED CLONE, exit 3 (not verified); --json names both sightings', async () => {
     const r = await cli('tag', 'verify', tagUri, ...HAMBURG, ...nodeArgs(), '--json');
-    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.code, 3, r.stderr);
     const v = JSON.parse(r.stdout) as TagVerification;
     assert.equal(v.verdict, 'suspected_clone');
     const travel = v.reasons.find((x) => x.code === 'impossible_travel')!;
@@ -220,15 +220,15 @@ describe('tradetwin tag verify', () => {
       'the node took the times',
     );
     const human = await cli('tag', 'verify', tagUri, '--node', url);
-    assert.equal(human.code, 1);
+    assert.equal(human.code, 3);
     assert.match(human.stdout, /^SUSPECTED CLONE {2}/);
     assert.match(human.stdout, /FAIL {5}clone_seen_before: /);
   });
 
-  it('an altered URI: UNKNOWN, exit 1, the signature named as the reason', async () => {
+  it('an altered URI: UNKNOWN, exit 3, the signature named as the reason', async () => {
     const altered = tagUri.replace('/21/CLI-2?', '/21/CLI-1?');
     const r = await cli('tag', 'verify', altered, '--node', url);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.stdout, /^UNKNOWN {2}urn:epc:id:sgtin:0614141\.107346\.CLI-1/);
     assert.match(
       r.stdout,

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Hex } from 'viem';
 import type { IssuedTag } from '../tags/tag.js';
 import type { TagVerification } from '../tags/verify.js';
-import { COMMON, CliError, type Command, printJson, str } from './args.js';
+import { COMMON, CliError, type Command, EXIT, printJson, str } from './args.js';
 import { nodeClient } from './node-client.js';
 
 const NODE_OPTS = { node: { type: 'string' }, token: { type: 'string' } } as const;
@@ -67,7 +67,7 @@ const issue: Command = {
         const name = 'epc' in item ? item.epc : gtinSerialLink(item.gtin, item.serial);
         tag = await issueTag({ account, item: name, ...(base !== undefined ? { base } : {}) });
       } catch (err) {
-        if (err instanceof TagError) throw new CliError(`${err.detail} (${err.code})`, 1);
+        if (err instanceof TagError) throw new CliError(`${err.detail} (${err.code})`, EXIT.usage, err.code);
         throw err;
       }
     } else {
@@ -136,7 +136,7 @@ const verify: Command = {
     const v = await nodeClient(values).get<TagVerification>(`/api/v1/tags/verify?${q}`);
     if (values.json) printJson(v);
     else printVerification(v);
-    return v.verdict === 'genuine' ? 0 : 1;
+    return v.verdict === 'genuine' ? EXIT.ok : EXIT.notVerified;
   },
 };
 

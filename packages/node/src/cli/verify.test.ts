@@ -79,7 +79,7 @@ describe('tradetwin verify', () => {
       b.inclusion.path[0] = `0x${'11'.repeat(32)}`;
     });
     const { code, report } = await verify(file, '--rpc', t.node.rpcUrl);
-    assert.equal(code, 1);
+    assert.equal(code, 3);
     assert.deepEqual(failed(report), ['inclusion']);
   });
 
@@ -88,7 +88,7 @@ describe('tradetwin verify', () => {
       b.treeHead.size += 1; // claims a different head than the one anchored
     });
     const { code, report } = await verify(file, '--rpc', t.node.rpcUrl);
-    assert.equal(code, 1);
+    assert.equal(code, 3);
     assert.ok(failed(report).includes('anchor'), JSON.stringify(report));
   });
 
@@ -96,7 +96,7 @@ describe('tradetwin verify', () => {
     const file = await bundleFile('0:0', () => undefined);
     const r = await runCli(['verify', file, '--json']);
     const report = JSON.parse(r.stdout) as Report;
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.equal(report.verified, false);
     assert.ok(report.checks.some((c) => c.name === 'anchor' && c.skipped));
   });
@@ -109,7 +109,7 @@ describe('tradetwin verify', () => {
     });
     assert.equal(res.status, 200, await res.text());
     const { code, report } = await verify('2:0');
-    assert.equal(code, 1);
+    assert.equal(code, 3);
     assert.deepEqual(failed(report), ['device']);
   });
 
@@ -129,7 +129,7 @@ describe('tradetwin verify', () => {
     const file = join(t.dataDir, 'event-proof.json');
     writeFileSync(file, JSON.stringify({ ...proof, event: { ...proof.event, bizStep: 'shipping' } }));
     const forged = await verify(file, '--rpc', t.node.rpcUrl);
-    assert.equal(forged.code, 1);
+    assert.equal(forged.code, 3);
     assert.deepEqual(failed(forged.report), ['event', 'hash-id']);
   });
 });

@@ -10,7 +10,7 @@ import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { type EventProof, verifyEventProof } from '@tradetwin/core/proof/epcis-event';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
 import type { StatusJson } from '@tradetwin/core/wire/status';
-import { COMMON, CliError, type Command, printJson, str } from './args.js';
+import { COMMON, CliError, type Command, EXIT, printJson, str } from './args.js';
 import { nodeClient } from './node-client.js';
 
 export const verifyCommand: Command = {
@@ -50,7 +50,16 @@ export const verifyCommand: Command = {
     const anchor = bundle.anchor;
     const client = rpcUrl ? createPublicClient({ transport: http(rpcUrl) }) : null;
     if (client && anchor) {
-      const chainId = await client.getChainId();
+      let chainId: number;
+      try {
+        chainId = await client.getChainId();
+      } catch (err) {
+        throw new CliError(
+          `cannot reach the chain at ${rpcUrl}: ${(err as Error).message.split('\n')[0]}`,
+          EXIT.unreachable,
+          'chain_unreachable',
+        );
+      }
       if (chainId !== anchor.chainId)
         throw new CliError(`RPC ${rpcUrl} serves chain ${chainId}, the bundle names chain ${anchor.chainId}`);
     }
@@ -67,7 +76,7 @@ export const verifyCommand: Command = {
         );
       else process.stdout.write(`NOT VERIFIED reading ${bundle.readingId}\n`);
     }
-    return verified ? 0 : 1;
+    return verified ? EXIT.ok : EXIT.notVerified;
   },
 };
 
@@ -87,5 +96,5 @@ async function verifyEvent(proof: EventProof, rpcUrl: string | undefined, values
       process.stdout.write(`NOT FULLY VERIFIED event ${proof.eventID}: the anchor was not checked (give --rpc URL)\n`);
     else process.stdout.write(`NOT VERIFIED event ${proof.eventID}\n`);
   }
-  return verified ? 0 : 1;
+  return verified ? EXIT.ok : EXIT.notVerified;
 }

@@ -49,6 +49,13 @@ describe('http edge mapping', () => {
       /refused: NotMember\(1\)/,
     ],
     [
+      'a contract refusal, in words',
+      new ChainError('reverted', 'reverted', { errorName: 'UnknownDevice', args: [`0x7888${'0'.repeat(56)}abcd`] }),
+      409,
+      'contract_refused',
+      /^the contract refused: device 0x78880000…abcd is not registered — UnknownDevice\(0x7888/,
+    ],
+    [
       'an unreachable chain',
       new ChainError('unreachable', 'ECONNREFUSED'),
       503,

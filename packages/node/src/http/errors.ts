@@ -63,7 +63,10 @@ const DOSSIER_STATUS: Record<DossierErrorCode, HttpProblem['status']> = {
 function chainProblem(err: ChainError): HttpProblem {
   if (err.code === 'reverted') {
     const args = (err.args ?? []).map((a) => (typeof a === 'bigint' ? a.toString() : a));
-    return new HttpProblem(409, 'contract_refused', `the contract refused: ${err.errorName ?? 'reverted'}(${args.join(', ')})`, {
+    const call = `${err.errorName ?? 'reverted'}(${args.join(', ')})`;
+    // In words first (chain/contract-errors.ts), then the custom error as the contract raised it.
+    const detail = err.explanation ? `the contract refused: ${err.explanation} — ${call}` : `the contract refused: ${call}`;
+    return new HttpProblem(409, 'contract_refused', detail, {
       errorName: err.errorName ?? null,
       args,
     });

@@ -30,6 +30,9 @@ import {
 import type { ClaimOutcome } from './claims.js';
 import type { Oracle } from './oracle.js';
 
+/** A chain time (seconds) as refusals show it. */
+const iso = (s: number | bigint) => new Date(Number(s) * 1000).toISOString().replace('.000Z', 'Z');
+
 let fx: CoverFixture;
 /** Journeys settled by hand, delivered before any aggregator runs. */
 let forgedA: Journey;
@@ -451,7 +454,7 @@ describe('ClaimAggregator', () => {
     const boundAt = (await readPolicy(fx.node.clients, fx.cover, policyId)).boundAt;
     assert.equal(
       outcomes[0]!.detail,
-      `ExcursionOutsideCover: claim: reverted with ExcursionOutsideCover(${f.startedAt}, ${f.endedAt}, ${boundAt}, ${t.expiresAt})`,
+      `ExcursionOutsideCover: the excursion (${iso(f.startedAt)} → ${iso(f.endedAt)}) is not within the cover (${iso(boundAt)} → ${iso(t.expiresAt)})`,
     );
     assert.deepEqual(await balances(), before);
     assert.equal((await readPolicy(fx.node.clients, fx.cover, policyId)).state, 'bound');

@@ -23,7 +23,7 @@ export interface OracleEndpoint {
 export interface ClaimOutcome {
   policyId: number;
   excursionId: Hex;
-  /** refused: the contract reverted the claim (detail starts with its error name). */
+  /** refused: the contract reverted the claim (detail: its error name, then the refusal in words). */
   status: 'paid' | 'refused' | 'not_enough_attestations';
   amount?: bigint;
   txHash?: Hex;
@@ -221,7 +221,7 @@ export class ClaimAggregator {
           excursionId: x.id,
           status: 'refused',
           signers,
-          detail: `${err.errorName ?? 'reverted'}: ${err.message}`,
+          detail: `${err.errorName ?? 'reverted'}: ${err.explanation ?? err.message}`, // in words for a claims handler
         };
       }
       throw err;

@@ -48,7 +48,11 @@ export async function spawnNode(dataDir: string, env: Record<string, string> = {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
+      if (!line) return;
+      // With --json a refused start prints {"error":{code,message}} where the ready line would be.
+      const ready = JSON.parse(line) as { httpUrl: string } | { error: { code: string; message: string } };
+      if ('error' in ready) reject(new Error(`tradetwin start failed (${ready.error.code}): ${ready.error.message}`));
+      else resolve(ready);
     });
     void exited.then((code) => reject(new Error(`tradetwin start exited with ${code}: ${err}`)));
   });
