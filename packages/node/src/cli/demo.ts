@@ -6,20 +6,34 @@ import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { type DemoEvent, journeyStart, runDemo } from '../demo/run.js';
 import { startNode } from '../node.js';
-import { COMMON, CliError, type Command, intOpt, printJson, str } from './args.js';
+import { openStorage } from '../storage/index.js';
+import { COMMON, CliError, type Command, EXIT, intOpt, printJson, STORE_OPTIONS, storeOverride, str } from './args.js';
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run scenario S1 end to end: cold-chain breach at Mombasa, 2-of-n oracle attestations, automatic payout.',
-  usage: 'demo [--headless] [--json] [--data-dir DIR] [--port N]',
-  options: { ...COMMON, headless: { type: 'boolean' }, port: { type: 'string' } },
+  usage: 'demo [--headless] [--json] [--data-dir DIR] [--database-url postgres://…] [--port N]',
+  options: { ...COMMON, ...STORE_OPTIONS, headless: { type: 'boolean' }, port: { type: 'string' } },
   async run({ values }) {
     const given = str(values, 'data-dir');
     const dataDir = given ?? mkdtempSync(join(tmpdir(), 'tradetwin-demo-'));
     if (given && existsSync(join(given, 'node.db')))
       throw new CliError(`${given} already holds a node: the demo needs a fresh --data-dir`);
     const start = journeyStart(Date.now());
-    const config = loadConfig(dataDir);
+    const config = loadConfig(dataDir, process.env, storeOverride(values));
+    if (config.store.kind === 'postgres') {
+      // The demo plays its scenario into an empty node: a database that already holds a log is someone's data.
+      const storage = await openStorage({ dataDir, store: config.store }).catch((err: Error) => {
+        throw new CliError(err.message, EXIT.unreachable, 'store_unavailable');
+      });
+      const size = await storage.log.size().finally(() => storage.close());
+      if (size > 0)
+        throw new CliError(
+          `${storage.location} already holds a node's log (${size} leaves): the demo needs a fresh database`,
+          EXIT.usage,
+          'database_in_use',
+        );
+    }
     config.http.port = intOpt(values, 'port', values.headless ? 0 : config.http.port);
     if (config.mqtt.mode === 'embedded') config.mqtt.port = values.headless ? 0 : config.mqtt.port;
     if (config.chain.mode !== 'embedded') throw new CliError('the demo runs on the embedded chain (it sets the chain clock)');
