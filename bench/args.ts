@@ -52,7 +52,7 @@ const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [-
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
        [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
        [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)] [--ceiling-ms MS]
-       [--store sqlite|postgres (postgres: a fresh database on TRADETWIN_BENCH_POSTGRES_URL, default the machine's server)]`;
+       [--store sqlite|postgres (postgres: SQLite and then a fresh database on TRADETWIN_TEST_POSTGRES_URL, default the machine's server, side by side)]`;
 
 function int(name: string, v: string | undefined): number {
   if (v === undefined || !/^\d[\d_]*$/.test(v)) throw new Error(`${name} needs a whole number\n${USAGE}`);

@@ -1,7 +1,7 @@
 // TradeTwin performance benchmark: sustained durable ingest (single-reading and
 // batched envelopes), ack → anchored latency, gas, a naive one-transaction-
 // per-reading baseline, inclusion proofs and peak RSS, in one run against a
-// real node (startNode: embedded anvil, SQLite, HTTP API, verify workers).
+// real node (startNode: embedded anvil, SQLite or PostgreSQL, HTTP API, verify workers).
 //   npm run bench [-- --quick] [-- --json FILE] [-- --readings 10000000]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -85,86 +85,101 @@ async function main(): Promise<void> {
     }
   });
 
-  memory.set('node start');
-  // --store postgres: a fresh database on the machine's server, dropped at the end (kept with --keep).
-  const database = opts.store === 'postgres' ? await freshPostgresDatabase('tt_bench') : null;
-  log(`starting the node (embedded anvil, contracts, ${database ? `PostgreSQL ${database.name}` : 'SQLite'}, HTTP)…`);
-  const bn = await timed('nodeStart', () =>
-    startBenchNode({
-      dir,
-      verifyWorkers: opts.verifyWorkers,
-      anchor: opts.anchor,
-      pragmas: opts.pragmas,
-      bgCheckpointMs: opts.bgCheckpointMs,
-      databaseUrl: database?.url,
-    }),
-  );
-  const { node } = bn;
-  let single: PhaseResult | null = null;
-  let batched: PhaseResult | null = null;
+  // The ingest phases on one store: a fresh node (its own chain, data dir and database), the same corpus.
+  type StoreRun = {
+    store: 'sqlite' | 'postgres';
+    single: PhaseResult | null;
+    batched: PhaseResult | null;
+    anvilPeak: number | null;
+    registration: { devices: number; ms: number };
+  };
+  const ingestOn = async (store: 'sqlite' | 'postgres', primary: boolean): Promise<StoreRun> => {
+    const run: StoreRun = { store, single: null, batched: null, anvilPeak: null, registration: { devices: 0, ms: 0 } };
+    const tag = primary ? '' : `.${store}`;
+    memory.set(`node start${tag}`);
+    // PostgreSQL: a fresh database on the machine's server, dropped at the end (kept with --keep).
+    const database = store === 'postgres' ? await freshPostgresDatabase('tt_bench') : null;
+    log(`starting a node (embedded anvil, contracts, ${database ? `PostgreSQL ${database.name}` : 'SQLite'}, HTTP)…`);
+    const bn = await timed(`nodeStart${tag}`, () =>
+      startBenchNode({
+        dir: join(dir, store),
+        verifyWorkers: opts.verifyWorkers,
+        anchor: opts.anchor,
+        pragmas: store === 'sqlite' ? opts.pragmas : [],
+        bgCheckpointMs: store === 'sqlite' ? opts.bgCheckpointMs : undefined,
+        databaseUrl: database?.url,
+      }),
+    );
+    const { node } = bn;
+    try {
+      log(`node up at ${node.httpUrl}, chain ${node.rpcUrl} (anvil pid ${bn.anvilPid ?? '?'})`);
+      memory.set(`registration${tag}`);
+      const regMs = await timed(`registration${tag}`, () => registerDevices(node, devices));
+      run.registration = { devices: devices.length, ms: Math.round(regMs) };
+      log(`registered ${devices.length} devices through the admin API in ${(regMs / 1000).toFixed(1)} s`);
+
+      let anchored = 0;
+      for (const p of phases) {
+        const corpus = corpora[p.name]!;
+        memory.set(`ingest ${p.name}${tag}`);
+        log(
+          `ingest ${p.name} on ${store}: ${corpus.timedMessages.toLocaleString('en-US')} timed envelopes (+${corpus.warmupMessages.toLocaleString('en-US')} warm-up), ${p.s.perRequest} per request, ${opts.connections} concurrent requests`,
+        );
+        // The verification ceiling right before and right after the single phase, on the same corpus: the
+        // fraction compares figures from the same minutes of a possibly shared machine.
+        const ceiling = async (label: string) => {
+          const c = await measureCeiling(label, ceilingSamples(corpus, devices), { durationMs: opts.ceilingMs });
+          ceilingRuns.push(c);
+          log(
+            `  verify ceiling (${label}): ${Math.round(c.verifiesPerSec).toLocaleString('en-US')} ES256 verifications/s on ${c.cores.toFixed(2)} cores, other processes ${c.otherProcessesCores?.toFixed(2) ?? '?'}`,
+          );
+        };
+        const withCeiling = primary && p.name === 'single' && opts.ceilingMs > 0;
+        if (withCeiling) await timed('ceilingBefore', () => ceiling('before'));
+        const r = await timed(`${p.name}${tag}`, () =>
+          runIngestPhase(bn, corpus, {
+            anchorWaitMs: opts.anchorWaitMs,
+            previousAnchoredSize: anchored,
+            log: (line) => log(`  ${line}`),
+            cpuProfileDir: opts.cpuProfileDir,
+          }),
+        );
+        anchored = r.anchors.lastSize || anchored;
+        log(
+          `  ${Math.round(r.readingsPerSec).toLocaleString('en-US')} readings/s (${Math.round(r.readingsPerCpuSecond).toLocaleString('en-US')} per CPU-second), ${Math.round(r.messagesPerSec).toLocaleString('en-US')} msgs/s; ` +
+            `ack p50 ${r.ackLatencyMs.p50.toFixed(1)} ms p99 ${r.ackLatencyMs.p99.toFixed(1)} ms; anchored p99 ${r.anchorLatencyMs.p99.toFixed(0)} ms`,
+        );
+        log(
+          `  node: event loop ${(r.eventLoopUtilization * 100).toFixed(0)}% busy; ${r.commits.count} group commits of ${Math.round(r.commits.leavesPerCommit)} leaves, ` +
+            `append p50 ${r.commits.appendMs.p50.toFixed(1)} ms p99 ${r.commits.appendMs.p99.toFixed(1)} ms (${(r.commits.appendShareOfWall * 100).toFixed(0)}% of wall); ` +
+            `CPU cores: process ${r.cpu.processCores.toFixed(2)} (main ${r.cpu.nodeMainThreadCores.toFixed(2)}, verify+other ${r.cpu.otherThreadsCores.toFixed(2)}, load ${r.cpu.loadGeneratorCores.toFixed(2)}), anvil ${r.cpu.anvilCores?.toFixed(2) ?? '?'}, other processes ${r.cpu.otherProcessesCores?.toFixed(2) ?? '?'}`,
+        );
+        const rejected = Object.values(r.rejected).reduce((a, b) => a + b, 0);
+        if (rejected > 0) log(`  WARNING: ${rejected} messages rejected (${JSON.stringify(r.rejected)}): ${r.rejectedSample}`);
+        if (withCeiling) await timed('ceilingAfter', () => ceiling('after'));
+        if (p.name === 'single') run.single = r;
+        else run.batched = r;
+      }
+      run.anvilPeak = bn.anvilPid === null ? null : processPeakRssMb(bn.anvilPid);
+    } finally {
+      memory.set(`node stop${tag}`);
+      log('stopping the node…');
+      if (bn.stopCheckpointer) log(`  background checkpoints: ${await bn.stopCheckpointer()}`);
+      await node.stop();
+      if (database && !opts.keep) await database.drop();
+      else if (database) log(`PostgreSQL database kept: ${database.name}`);
+    }
+    return run;
+  };
+
+  const ceilingRuns: CeilingRun[] = [];
+  // --store postgres: the phases on PostgreSQL, and on SQLite first in the same run, side by side.
+  const sideRun = opts.store === 'postgres' && phases.length > 0 ? await ingestOn('sqlite', false) : null;
+  const main = await ingestOn(opts.store, true);
+  const { single, batched, anvilPeak: anvilPeakPrimary, registration } = main;
+  const anvilPeak = anvilPeakPrimary;
   let baseline: BaselineResult | null = null;
   let proofs: ProofResult | null = null;
-  let anvilPeak: number | null = null;
-  let registration = { devices: 0, ms: 0 };
-  const ceilingRuns: CeilingRun[] = [];
-  try {
-    log(`node up at ${node.httpUrl}, chain ${node.rpcUrl} (anvil pid ${bn.anvilPid ?? '?'})`);
-    memory.set('registration');
-    const regMs = await timed('registration', () => registerDevices(node, devices));
-    registration = { devices: devices.length, ms: Math.round(regMs) };
-    log(`registered ${devices.length} devices through the admin API in ${(regMs / 1000).toFixed(1)} s`);
-
-    let anchored = 0;
-    for (const p of phases) {
-      const corpus = corpora[p.name]!;
-      memory.set(`ingest ${p.name}`);
-      log(
-        `ingest ${p.name}: ${corpus.timedMessages.toLocaleString('en-US')} timed envelopes (+${corpus.warmupMessages.toLocaleString('en-US')} warm-up), ${p.s.perRequest} per request, ${opts.connections} concurrent requests`,
-      );
-      // The verification ceiling right before and right after the single phase, on the same corpus: the
-      // fraction compares figures from the same minutes of a possibly shared machine.
-      const ceiling = async (label: string) => {
-        const run = await measureCeiling(label, ceilingSamples(corpus, devices), { durationMs: opts.ceilingMs });
-        ceilingRuns.push(run);
-        log(
-          `  verify ceiling (${label}): ${Math.round(run.verifiesPerSec).toLocaleString('en-US')} ES256 verifications/s on ${run.cores.toFixed(2)} cores, other processes ${run.otherProcessesCores?.toFixed(2) ?? '?'}`,
-        );
-      };
-      if (p.name === 'single' && opts.ceilingMs > 0) await timed('ceilingBefore', () => ceiling('before'));
-      const r = await timed(p.name, () =>
-        runIngestPhase(bn, corpus, {
-          anchorWaitMs: opts.anchorWaitMs,
-          previousAnchoredSize: anchored,
-          log: (s) => log(`  ${s}`),
-          cpuProfileDir: opts.cpuProfileDir,
-        }),
-      );
-      anchored = r.anchors.lastSize || anchored;
-      log(
-        `  ${Math.round(r.readingsPerSec).toLocaleString('en-US')} readings/s, ${Math.round(r.messagesPerSec).toLocaleString('en-US')} msgs/s; ` +
-          `ack p50 ${r.ackLatencyMs.p50.toFixed(1)} ms p99 ${r.ackLatencyMs.p99.toFixed(1)} ms; anchored p99 ${r.anchorLatencyMs.p99.toFixed(0)} ms`,
-      );
-      log(
-        `  node: event loop ${(r.eventLoopUtilization * 100).toFixed(0)}% busy; ${r.commits.count} group commits of ${Math.round(r.commits.leavesPerCommit)} leaves, ` +
-          `append p50 ${r.commits.appendMs.p50.toFixed(1)} ms p99 ${r.commits.appendMs.p99.toFixed(1)} ms (${(r.commits.appendShareOfWall * 100).toFixed(0)}% of wall); ` +
-          `CPU cores: process ${r.cpu.processCores.toFixed(2)} (main ${r.cpu.nodeMainThreadCores.toFixed(2)}, verify+other ${r.cpu.otherThreadsCores.toFixed(2)}, load ${r.cpu.loadGeneratorCores.toFixed(2)}), anvil ${r.cpu.anvilCores?.toFixed(2) ?? '?'}, other processes ${r.cpu.otherProcessesCores?.toFixed(2) ?? '?'}`,
-      );
-      const rejected = Object.values(r.rejected).reduce((a, b) => a + b, 0);
-      if (rejected > 0) log(`  WARNING: ${rejected} messages rejected (${JSON.stringify(r.rejected)}): ${r.rejectedSample}`);
-      if (p.name === 'single' && opts.ceilingMs > 0) await timed('ceilingAfter', () => ceiling('after'));
-      if (p.name === 'single') single = r;
-      else batched = r;
-    }
-
-    anvilPeak = bn.anvilPid === null ? null : processPeakRssMb(bn.anvilPid);
-  } finally {
-    memory.set('node stop');
-    log('stopping the node…');
-    if (bn.stopCheckpointer) log(`  background checkpoints: ${await bn.stopCheckpointer()}`);
-    await node.stop();
-    if (database && !opts.keep) await database.drop();
-    else if (database) log(`PostgreSQL database kept: ${database.name}`);
-  }
 
   if (opts.baseline) {
     memory.set('baseline');
@@ -231,6 +246,7 @@ async function main(): Promise<void> {
       ]),
     ),
     single,
+    sideBySide: sideRun ? [sideRun, main].map(({ store, single, batched }) => ({ store, single, batched })) : null,
     verifyCeiling: ceilingRuns.length
       ? {
           verifiesPerSec: ceilingRuns.reduce((n, r) => n + r.verifiesPerSec, 0) / ceilingRuns.length,
