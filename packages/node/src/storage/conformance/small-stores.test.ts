@@ -10,6 +10,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { StoreError } from '../errors.js';
 import { PostgresAccessStore } from '../postgres/access.js';
+import { PostgresAlertStore } from '../postgres/alerts.js';
 import { PgDatabase } from '../postgres/database.js';
 import { PostgresShipmentStore } from '../postgres/shipments.js';
 import { openPostgresSmallStores } from '../postgres/small-stores.js';
@@ -17,12 +18,14 @@ import { PostgresSubscriptionStore } from '../postgres/subscriptions.js';
 import { PostgresSightingStore } from '../postgres/tags.js';
 import type { SmallStores } from '../small-stores.js';
 import { SqliteAccessStore } from '../sqlite/access.js';
+import { SqliteAlertStore } from '../sqlite/alerts.js';
 import { SqliteShipmentStore } from '../sqlite/shipments.js';
 import { openSqliteSmallStores } from '../sqlite/small-stores.js';
 import { SqliteSubscriptionStore } from '../sqlite/subscriptions.js';
 import { SqliteSightingStore } from '../sqlite/tags.js';
 import { type DriverName, forEachDriver, freshPostgresDatabase } from '../test-support.js';
 import { accessStoreConformance } from './access.js';
+import { alertStoreConformance } from './alerts.js';
 import type { OpenStoreFixture } from './fixture.js';
 import { shipmentStoreConformance } from './shipments.js';
 import { subscriptionStoreConformance } from './subscriptions.js';
@@ -33,12 +36,14 @@ const SQLITE: { [K in keyof SmallStores]: (opts: { path: string }) => SmallStore
   access: (o) => SqliteAccessStore.open(o),
   tags: (o) => SqliteSightingStore.open(o),
   subscriptions: (o) => SqliteSubscriptionStore.open(o),
+  alerts: (o) => SqliteAlertStore.open(o),
 };
 const POSTGRES: { [K in keyof SmallStores]: (db: PgDatabase) => Promise<SmallStores[K]> } = {
   shipments: (db) => PostgresShipmentStore.open(db),
   access: (db) => PostgresAccessStore.open(db),
   tags: (db) => PostgresSightingStore.open(db),
   subscriptions: (db) => PostgresSubscriptionStore.open(db),
+  alerts: (db) => PostgresAlertStore.open(db),
 };
 
 /** A fresh database on `driver`, and one area's store on it (another(): a second connection or pool to it). */
@@ -86,6 +91,8 @@ forEachDriver('access store', (driver) => accessStoreConformance(fixtureOf(drive
 forEachDriver('tag sightings store', (driver) => sightingStoreConformance(fixtureOf(driver, 'tags')));
 forEachDriver('EPCIS subscriptions store', (driver) => subscriptionStoreConformance(fixtureOf(driver, 'subscriptions')));
 
+forEachDriver('alerts store', (driver) => alertStoreConformance(fixtureOf(driver, 'alerts')));
+
 forEachDriver('small stores: schema versions', (driver) => {
   /** Opens the small stores on a fresh database, lets `tamper` run SQL on it, and opens them again. */
   async function reopenAfter(tamper: string): Promise<unknown> {
@@ -125,7 +132,7 @@ forEachDriver('small stores: schema versions', (driver) => {
     assert.equal(await reopenAfter("UPDATE schema_migrations SET applied_at = 0 WHERE area = 'tags'"), null);
   });
 
-  for (const area of ['shipments', 'access', 'tags', 'subscriptions'])
+  for (const area of ['shipments', 'access', 'tags', 'subscriptions', 'alerts'])
     it(`a database whose "${area}" schema is newer than this code is refused, saying so`, async () => {
       const err = await reopenAfter(`UPDATE schema_migrations SET version = 2 WHERE area = '${area}'`);
       assert.ok(err instanceof StoreError, String(err));
@@ -178,6 +185,7 @@ describe('small stores: a SQLite file from before versioned migrations', () => {
         versions.map((v) => [v.area, v.version]),
         [
           ['access', 1],
+          ['alerts', 1],
           ['shipments', 1],
           ['subscriptions', 1],
           ['tags', 1],
