@@ -64,7 +64,21 @@ export interface NodeConfig {
   anchor: Partial<AnchorPolicy>;
   /** EPCIS repository: which CBV event-hash profile names captured events (`TRADETWIN_EPCIS_HASH_CBV`). */
   epcis: { hashCbv: EpcisHashCbv };
+  /** Alerts (alerts/): the SMTP relay for e-mail, and when a device counts as silent and anchoring as stalled (ms; 0: off). */
+  alerts: AlertsConfig;
 }
+
+export interface AlertsConfig {
+  /** TRADETWIN_SMTP_URL (smtp://user:pass@host:port, smtps://…) and TRADETWIN_SMTP_FROM; absent: no e-mail alerts. */
+  smtp?: { url: string; from: string };
+  /** TRADETWIN_ALERT_DEVICE_SILENT_MINUTES (default 60). */
+  deviceSilentMs: number;
+  /** TRADETWIN_ALERT_ANCHOR_STALLED_MINUTES (default 15). */
+  anchoringStalledMs: number;
+}
+
+/** The From address of e-mail alerts when TRADETWIN_SMTP_FROM is not set. */
+export const DEFAULT_ALERT_FROM = 'TradeTwin alerts <alerts@tradetwin.invalid>';
 
 export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
   return {
@@ -79,6 +93,7 @@ export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
     ingest: { verifyWorkers: Math.max(1, availableParallelism()) },
     anchor: {},
     epcis: { hashCbv: '2.0' },
+    alerts: { deviceSilentMs: 60 * 60_000, anchoringStalledMs: 15 * 60_000 },
   };
 }
 
@@ -187,6 +202,15 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (everyMs !== undefined) cfg.anchor.everyMs = everyMs;
   const everyLeaves = int('TRADETWIN_ANCHOR_EVERY_LEAVES');
   if (everyLeaves !== undefined) cfg.anchor.everyLeaves = everyLeaves;
+  if (env.TRADETWIN_SMTP_URL) {
+    if (!/^smtps?:\/\/[^/]+/.test(env.TRADETWIN_SMTP_URL))
+      throw new ConfigError('TRADETWIN_SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://…');
+    cfg.alerts = { ...cfg.alerts, smtp: { url: env.TRADETWIN_SMTP_URL, from: env.TRADETWIN_SMTP_FROM || DEFAULT_ALERT_FROM } };
+  }
+  const silent = int('TRADETWIN_ALERT_DEVICE_SILENT_MINUTES');
+  if (silent !== undefined) cfg.alerts = { ...cfg.alerts, deviceSilentMs: silent * 60_000 };
+  const stalled = int('TRADETWIN_ALERT_ANCHOR_STALLED_MINUTES');
+  if (stalled !== undefined) cfg.alerts = { ...cfg.alerts, anchoringStalledMs: stalled * 60_000 };
   const cbv = env.TRADETWIN_EPCIS_HASH_CBV;
   if (cbv !== undefined && cbv !== '') {
     if (cbv !== '2.0' && cbv !== '2.1') throw new ConfigError(`TRADETWIN_EPCIS_HASH_CBV must be 2.0 or 2.1, got "${cbv}"`);

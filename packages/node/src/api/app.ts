@@ -37,6 +37,8 @@ import { authenticate } from '../access/http.js';
 import { corsPolicy, securityHeaders } from '../access/headers.js';
 import { accessRoutes } from '../access/routes.js';
 import type { AccessService } from '../access/service.js';
+import { alertRoutes } from '../alerts/routes.js';
+import type { AlertService } from '../alerts/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -73,6 +75,8 @@ export interface ApiDeps {
   epcisSubscriptions?: EpcisSubscriptions;
   /** Anti-counterfeit tags: issue (tags:issue), verify (public; tags:scan scans count), sightings (tags:read). */
   tags?: TagRouteDeps;
+  /** Alerts: the history and subscriptions (/api/v1/alerts). */
+  alerts?: AlertService;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -258,6 +262,7 @@ export function createApp(deps: ApiDeps): Hono {
   });
 
   if (deps.shipments) app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log }));
+  if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

@@ -2,6 +2,7 @@
 // A test walks the Hono routes and checks each is described here.
 import { epcisOpenApiPaths } from '../epcis/openapi.js';
 import { tagOpenApiPaths } from '../tags/openapi.js';
+import { alertOpenApiPaths } from '../alerts/openapi.js';
 import { accessOpenApiPaths, applySecurity, securitySchemes } from '../access/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -33,6 +34,7 @@ function baseDocument() {
       ...accessOpenApiPaths('/api/v1'),
       ...epcisOpenApiPaths('/epcis'),
       ...tagOpenApiPaths('/api/v1'),
+      ...alertOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',

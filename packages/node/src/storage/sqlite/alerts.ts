@@ -61,7 +61,7 @@ CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt_at);
 
 type Row = Record<string, SQLInputValue>;
 
-const nullableNumber = (v: SQLInputValue): number | null => (v === null || v === undefined ? null : Number(v));
+const nullableNumber = (v: SQLInputValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 
 const alert = (r: Row): AlertRow => ({
   seq: Number(r.seq),
