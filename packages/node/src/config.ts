@@ -75,6 +75,10 @@ export interface AlertsConfig {
   deviceSilentMs: number;
   /** TRADETWIN_ALERT_ANCHOR_STALLED_MINUTES (default 15). */
   anchoringStalledMs: number;
+  /** Delivery: one attempt's deadline, first retry delay and its cap (defaults 10 s, 1 s, 5 min; config.json or tests). */
+  timeoutMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
 }
 
 /** The From address of e-mail alerts when TRADETWIN_SMTP_FROM is not set. */

@@ -275,6 +275,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         smtp: config.alerts.smtp,
         deviceSilentMs: config.alerts.deviceSilentMs,
         anchoringStalledMs: config.alerts.anchoringStalledMs,
+        timeoutMs: config.alerts.timeoutMs,
+        retryBaseMs: config.alerts.retryBaseMs,
+        retryMaxMs: config.alerts.retryMaxMs,
         onRaised: (a) => live.publish('alert', { id: a.id, kind: a.kind, severity: a.severity, shipmentId: a.shipmentId, title: a.title }),
       },
     );
