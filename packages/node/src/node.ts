@@ -278,7 +278,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         timeoutMs: config.alerts.timeoutMs,
         retryBaseMs: config.alerts.retryBaseMs,
         retryMaxMs: config.alerts.retryMaxMs,
-        onRaised: (a) => live.publish('alert', { id: a.id, kind: a.kind, severity: a.severity, shipmentId: a.shipmentId, title: a.title }),
+        onRaised: (a) =>
+          live.publish('alert', { id: a.id, kind: a.kind, severity: a.severity, shipmentId: a.shipmentId, title: a.title }),
       },
     );
     const nodeAlerts = alerts;

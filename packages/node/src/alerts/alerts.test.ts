@@ -27,7 +27,11 @@ import {
 const json = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
 
 async function subscribe(t: TestNode, token: string, body: unknown): Promise<Response> {
-  return fetch(`${t.node.httpUrl}/api/v1/alerts/subscriptions`, { method: 'POST', headers: json(token), body: JSON.stringify(body) });
+  return fetch(`${t.node.httpUrl}/api/v1/alerts/subscriptions`, {
+    method: 'POST',
+    headers: json(token),
+    body: JSON.stringify(body),
+  });
 }
 
 async function subscribed(t: TestNode, token: string, body: unknown): Promise<{ id: string; secret?: string }> {
@@ -70,10 +74,19 @@ describe('alerts: the Mombasa breach of the S1 demo', () => {
     hooks.push(partnerHook, outsiderHook, blindHook);
 
     // The shipper's logistics manager: this one shipment, by webhook; the insurer's desk: everything, by e-mail.
-    const partner = (await node.access.createCredential('shipper - S1 alerts', [`shipments:read:${SHIPMENT_ID}`, 'alerts:subscribe', 'alerts:read'])).token;
-    const desk = (await node.access.createCredential('insurer desk', ['shipments:read', 'alerts:subscribe', 'alerts:read'])).token;
+    const partner = (
+      await node.access.createCredential('shipper - S1 alerts', [
+        `shipments:read:${SHIPMENT_ID}`,
+        'alerts:subscribe',
+        'alerts:read',
+      ])
+    ).token;
+    const desk = (await node.access.createCredential('insurer desk', ['shipments:read', 'alerts:subscribe', 'alerts:read']))
+      .token;
     // Another shipment's partner, and a credential that may subscribe but read no shipment at all.
-    const outsider = (await node.access.createCredential('other shipment', ['shipments:read:SHP-OTHER', 'alerts:subscribe', 'alerts:read'])).token;
+    const outsider = (
+      await node.access.createCredential('other shipment', ['shipments:read:SHP-OTHER', 'alerts:subscribe', 'alerts:read'])
+    ).token;
     const blind = (await node.access.createCredential('no shipments', ['alerts:subscribe', 'alerts:read'])).token;
 
     const partnerSub = await subscribed(t, partner, { kinds: ['excursion', 'payout'], channel: 'webhook', url: partnerHook.url });
@@ -87,7 +100,9 @@ describe('alerts: the Mombasa breach of the S1 demo', () => {
 
     const result = await runDemo(node, start, () => undefined);
     await node.alerts.idle();
-    const breach = result.excursions.find((x): x is BandExcursion => x.kind === 'band' && x.ruleId === BAND_RULE_ID && x.breached);
+    const breach = result.excursions.find(
+      (x): x is BandExcursion => x.kind === 'band' && x.ruleId === BAND_RULE_ID && x.breached,
+    );
     assert.ok(breach, 'the demo breached the temperature band at Mombasa');
 
     // The webhook: the breach, signed with the subscription's secret, keyed by its delivery id.
@@ -107,7 +122,10 @@ describe('alerts: the Mombasa breach of the S1 demo', () => {
     assert.match(payload.alert.title, new RegExp(`${SHIPMENT_ID}: temp above its band`));
     assert.equal(hit.headers['idempotency-key'], payload.deliveryId);
     assert.equal(verifySignature(partnerSub.secret!, hit.body, String(hit.headers['tradetwin-signature'])), true);
-    assert.equal(verifySignature('not the secret of this subscription', hit.body, String(hit.headers['tradetwin-signature'])), false);
+    assert.equal(
+      verifySignature('not the secret of this subscription', hit.body, String(hit.headers['tradetwin-signature'])),
+      false,
+    );
     // The payout follows on the same webhook.
     await eventually(
       () => [...partnerHook.accepted.values()].some((r) => payloadOf(r.body).alert.kind === 'payout'),
@@ -304,7 +322,11 @@ describe('alerts: an SMTP relay that cannot be reached, and bad subscriptions', 
       assert.match(problem.type, /bad_subscription$/);
       assert.match(problem.detail, new RegExp(`^${field}: `));
     }
-    const notJson = await fetch(`${t!.node.httpUrl}/api/v1/alerts/subscriptions`, { method: 'POST', headers: json(viewer), body: '{' });
+    const notJson = await fetch(`${t!.node.httpUrl}/api/v1/alerts/subscriptions`, {
+      method: 'POST',
+      headers: json(viewer),
+      body: '{',
+    });
     assert.equal(notJson.status, 400);
     assert.equal((await t!.node.storage.alerts.subscriptions()).length, before, 'nothing stored');
     // Paging parameters too.
@@ -313,9 +335,15 @@ describe('alerts: an SMTP relay that cannot be reached, and bad subscriptions', 
     // Someone else's subscription cannot be deleted (it is not theirs to know of).
     const other = (await t!.node.access.createCredential('other', ['alerts:subscribe', 'alerts:read'])).token;
     const mine = await subscribed(t!, viewer, { channel: 'webhook', url: 'https://receiver.test/x' });
-    const del = await fetch(`${t!.node.httpUrl}/api/v1/alerts/subscriptions/${mine.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${other}` } });
+    const del = await fetch(`${t!.node.httpUrl}/api/v1/alerts/subscriptions/${mine.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${other}` },
+    });
     assert.equal(del.status, 404);
-    const delMine = await fetch(`${t!.node.httpUrl}/api/v1/alerts/subscriptions/${mine.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${viewer}` } });
+    const delMine = await fetch(`${t!.node.httpUrl}/api/v1/alerts/subscriptions/${mine.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${viewer}` },
+    });
     assert.equal(delMine.status, 204);
   });
 });

@@ -53,7 +53,14 @@ export async function startAlerts(
   for (const p of await sources.shipments.payouts()) {
     enqueue(async () =>
       claimAlert(
-        { policyId: p.policyId, excursionId: p.excursionId, status: 'paid', amount: p.amount, txHash: p.txHash, signers: p.signers.map((s) => ({ oracle: s })) },
+        {
+          policyId: p.policyId,
+          excursionId: p.excursionId,
+          status: 'paid',
+          amount: p.amount,
+          txHash: p.txHash,
+          signers: p.signers.map((s) => ({ oracle: s })),
+        },
         await shipmentOfPolicy(p.policyId),
         p.paidAt,
       ),

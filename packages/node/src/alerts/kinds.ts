@@ -14,10 +14,18 @@
 import type { Excursion } from '@tradetwin/core/rules/index';
 import type { AlertRow } from '../storage/alerts.js';
 
-export const ALERT_KINDS = ['excursion', 'payout', 'claim_refused', 'device_silent', 'anchoring_stalled', 'equivocation'] as const;
+export const ALERT_KINDS = [
+  'excursion',
+  'payout',
+  'claim_refused',
+  'device_silent',
+  'anchoring_stalled',
+  'equivocation',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
-export const isAlertKind = (v: unknown): v is AlertKind => typeof v === 'string' && (ALERT_KINDS as readonly string[]).includes(v);
+export const isAlertKind = (v: unknown): v is AlertKind =>
+  typeof v === 'string' && (ALERT_KINDS as readonly string[]).includes(v);
 
 /** An alert before the store numbers it and the service stamps it. */
 export type NewAlert = Omit<AlertRow, 'seq' | 'id' | 'raisedAt'> & { kind: AlertKind };
@@ -76,7 +84,10 @@ export function claimAlert(o: ClaimResult, shipmentId: string | null, at: number
       dedupeKey: `payout:${o.txHash ?? `${o.policyId}:${o.excursionId}`}`,
       occurredAt: at,
     };
-  const why = o.status === 'refused' ? `the contract refused it${o.detail ? `: ${o.detail}` : ''}` : 'too few oracle organisations attested';
+  const why =
+    o.status === 'refused'
+      ? `the contract refused it${o.detail ? `: ${o.detail}` : ''}`
+      : 'too few oracle organisations attested';
   return {
     kind: 'claim_refused',
     severity: 'warning',

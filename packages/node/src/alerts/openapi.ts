@@ -3,7 +3,10 @@
 import { ALERT_KINDS } from './kinds.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
-const json = (description: string, schema: Record<string, unknown>) => ({ description, content: { 'application/json': { schema } } });
+const json = (description: string, schema: Record<string, unknown>) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 const iso = { type: 'string', format: 'date-time' };
 const nullableString = { type: ['string', 'null'] };
 
@@ -22,7 +25,8 @@ const alert = {
     raisedAt: iso,
     deliveries: {
       type: 'array',
-      description: "Deliveries of the caller's subscriptions (all for access:admin): pending or delivered, attempts, the last error",
+      description:
+        "Deliveries of the caller's subscriptions (all for access:admin): pending or delivered, attempts, the last error",
       items: {
         type: 'object',
         properties: {
@@ -62,8 +66,20 @@ export function alertOpenApiPaths(prefix: string): Record<string, Record<string,
         operationId: 'listAlerts',
         summary: 'The alert history, newest first, narrowed to what the caller may read',
         parameters: [
-          { name: 'limit', in: 'query', required: false, description: 'Alerts per page, 1–200 (default 50)', schema: { type: 'integer', minimum: 1 } },
-          { name: 'before', in: 'query', required: false, description: 'The previous page\'s `next`', schema: { type: 'integer', minimum: 0 } },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            description: 'Alerts per page, 1–200 (default 50)',
+            schema: { type: 'integer', minimum: 1 },
+          },
+          {
+            name: 'before',
+            in: 'query',
+            required: false,
+            description: "The previous page's `next`",
+            schema: { type: 'integer', minimum: 0 },
+          },
         ],
         responses: {
           '200': json('A page of alerts', {
@@ -115,7 +131,12 @@ export function alertOpenApiPaths(prefix: string): Record<string, Record<string,
             },
           },
         },
-        responses: { '201': json('The subscription (a webhook\'s secret shown once)', subscription), '400': problem, '401': problem, '403': problem },
+        responses: {
+          '201': json("The subscription (a webhook's secret shown once)", subscription),
+          '400': problem,
+          '401': problem,
+          '403': problem,
+        },
       },
     },
     [`${prefix}/alerts/subscriptions/{id}`]: {

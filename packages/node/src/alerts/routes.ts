@@ -24,7 +24,8 @@ export function alertRoutes(alerts: AlertService): Hono {
 
   app.get('/alerts', async (c) => {
     const limit = intParam(c.req.query('limit'), 'limit', 50);
-    if (limit < 1 || limit > MAX_ALERT_PAGE) throw new HttpProblem(400, 'bad_parameter', `parameter limit must be 1..${MAX_ALERT_PAGE}`);
+    if (limit < 1 || limit > MAX_ALERT_PAGE)
+      throw new HttpProblem(400, 'bad_parameter', `parameter limit must be 1..${MAX_ALERT_PAGE}`);
     const before = c.req.query('before') === undefined ? undefined : intParam(c.req.query('before'), 'before');
     return c.json(await alerts.history(principal(c.get('principal')), limit, before));
   });

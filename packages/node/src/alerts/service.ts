@@ -193,7 +193,10 @@ export class AlertService {
     const input = parseSubscription(body, { emailEnabled: this.emailEnabled });
     if (input.shipmentId !== null) {
       if (!maySee(p.scopes, { shipmentId: input.shipmentId }))
-        throw new AlertError('shipment_not_visible', `you may not read shipment ${input.shipmentId}, so you cannot subscribe to its alerts`);
+        throw new AlertError(
+          'shipment_not_visible',
+          `you may not read shipment ${input.shipmentId}, so you cannot subscribe to its alerts`,
+        );
       if (!(await this.opts.shipmentExists(input.shipmentId)))
         throw new AlertError('bad_subscription', `shipmentId: no shipment ${input.shipmentId}`, 'shipmentId');
     }
@@ -333,7 +336,8 @@ export class AlertService {
       try {
         const [alert, sub] = await Promise.all([this.store.alert(d.alertId), this.store.subscription(d.subscriptionId)]);
         if (!alert) error = `alert ${d.alertId} is missing`;
-        else if (!sub) return; // unsubscribed meanwhile: its pending deliveries went with it
+        else if (!sub)
+          return; // unsubscribed meanwhile: its pending deliveries went with it
         else error = d.channel === 'webhook' ? await this.postWebhook(alert, sub, d, ctrl) : await this.sendEmail(alert, d);
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);

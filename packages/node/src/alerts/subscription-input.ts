@@ -35,8 +35,10 @@ export function parseSubscription(body: unknown, opts: { emailEnabled: boolean }
 
   let kinds: AlertKind[] | null = null;
   if (b.kinds !== undefined && b.kinds !== null) {
-    if (!Array.isArray(b.kinds) || b.kinds.length === 0) throw bad('kinds', `must be a non-empty array of ${ALERT_KINDS.join(', ')}`);
-    for (const k of b.kinds) if (!isAlertKind(k)) throw bad('kinds', `unknown kind ${JSON.stringify(k)}: one of ${ALERT_KINDS.join(', ')}`);
+    if (!Array.isArray(b.kinds) || b.kinds.length === 0)
+      throw bad('kinds', `must be a non-empty array of ${ALERT_KINDS.join(', ')}`);
+    for (const k of b.kinds)
+      if (!isAlertKind(k)) throw bad('kinds', `unknown kind ${JSON.stringify(k)}: one of ${ALERT_KINDS.join(', ')}`);
     kinds = [...new Set(b.kinds as AlertKind[])];
   }
 
@@ -61,7 +63,8 @@ export function parseSubscription(body: unknown, opts: { emailEnabled: boolean }
   }
   if (b.url !== undefined) throw bad('url', 'is for channel "webhook"; e-mail takes email');
   if (b.secret !== undefined) throw bad('secret', 'is for webhooks (e-mail is not signed)');
-  if (typeof b.email !== 'string' || b.email.length > 254 || !EMAIL.test(b.email)) throw bad('email', 'must be an e-mail address');
+  if (typeof b.email !== 'string' || b.email.length > 254 || !EMAIL.test(b.email))
+    throw bad('email', 'must be an e-mail address');
   if (!opts.emailEnabled)
     throw bad('channel', 'e-mail alerts need an SMTP relay: this node has none configured (TRADETWIN_SMTP_URL)');
   return { shipmentId, kinds, channel: 'email', target: b.email, secret: null };

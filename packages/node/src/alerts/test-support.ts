@@ -148,7 +148,9 @@ export async function breachableShipment(t: TestNode, id: string, key: DeviceKey
         },
       ],
       devices: [{ deviceId: key.deviceId, from: now - 86_400_000 }],
-      rules: [{ kind: 'band', id: 'temp-2-8', sensor: 'temp', min: 2, max: 8, toleranceMinutes: TOLERANCE_MINUTES, mode: 'continuous' }],
+      rules: [
+        { kind: 'band', id: 'temp-2-8', sensor: 'temp', min: 2, max: 8, toleranceMinutes: TOLERANCE_MINUTES, mode: 'continuous' },
+      ],
     }),
   });
   if (res.status !== 201) throw new Error(`shipment ${id}: ${res.status} ${await res.text()}`);

@@ -42,7 +42,9 @@ export async function silentAndStalled(src: WatcherSources, opts: WatcherOptions
     const waiting = [...(await src.anchors('pending')), ...(await src.anchors('sent')), ...(await src.anchors('requeued'))];
     const oldest = waiting.sort((x, y) => x.enqueuedAt - y.enqueuedAt)[0];
     const alert = anchoringStalledAlert(
-      oldest ? { size: oldest.size, enqueuedAt: oldest.enqueuedAt, attempts: oldest.attempts, lastError: oldest.lastError } : null,
+      oldest
+        ? { size: oldest.size, enqueuedAt: oldest.enqueuedAt, attempts: oldest.attempts, lastError: oldest.lastError }
+        : null,
       opts.anchoringStalledMs,
       now,
     );

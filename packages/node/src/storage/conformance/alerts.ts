@@ -1,7 +1,13 @@
 // Conformance of an AlertStore: what every driver must do, edge cases included.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { type AlertDeliveryRow, type AlertRow, type AlertStore, type AlertSubscriptionRow, MAX_ALERT_ERROR_CHARS } from '../alerts.js';
+import {
+  type AlertDeliveryRow,
+  type AlertRow,
+  type AlertStore,
+  type AlertSubscriptionRow,
+  MAX_ALERT_ERROR_CHARS,
+} from '../alerts.js';
 import { type OpenStoreFixture, outcomes, rejectsWithCode, withFixture } from './fixture.js';
 
 const alertRow = (id: string, over: Partial<AlertRow> = {}): AlertRow => ({
@@ -31,7 +37,12 @@ const sub = (id: string, over: Partial<AlertSubscriptionRow> = {}): AlertSubscri
   ...over,
 });
 
-const delivery = (id: string, alertId: string, subscriptionId: string, over: Partial<AlertDeliveryRow> = {}): AlertDeliveryRow => ({
+const delivery = (
+  id: string,
+  alertId: string,
+  subscriptionId: string,
+  over: Partial<AlertDeliveryRow> = {},
+): AlertDeliveryRow => ({
   id,
   alertId,
   subscriptionId,
@@ -65,16 +76,27 @@ export function alertStoreConformance(open: OpenStoreFixture<AlertStore>): void 
   it('an alert is raised once per dedupe key, with its deliveries, and reads back as written', () =>
     withFixture(open, async ({ store }) => {
       await store.insertSubscription(sub('s1'));
-      await store.insertSubscription(sub('s2', { channel: 'email', target: 'ops@example.com', secret: null, kinds: null, shipmentId: null }));
+      await store.insertSubscription(
+        sub('s2', { channel: 'email', target: 'ops@example.com', secret: null, kinds: null, shipmentId: null }),
+      );
       const a = alertRow('a1');
-      assert.equal(await store.raise(a, [delivery('d1', 'a1', 's1'), delivery('d2', 'a1', 's2', { channel: 'email', target: 'ops@example.com' })]), true);
+      assert.equal(
+        await store.raise(a, [
+          delivery('d1', 'a1', 's1'),
+          delivery('d2', 'a1', 's2', { channel: 'email', target: 'ops@example.com' }),
+        ]),
+        true,
+      );
       const got = await store.alert('a1');
       assert.ok(got && got.seq > 0);
       assert.deepEqual({ ...got, seq: 0 }, a);
       // The same occurrence again (another id): refused as a whole, no delivery added.
       assert.equal(await store.raise(alertRow('a2', { dedupeKey: 'excursion:a1' }), [delivery('d3', 'a2', 's1')]), false);
       assert.equal(await store.alert('a2'), null);
-      assert.deepEqual((await store.deliveries('a1')).map((d) => d.id), ['d1', 'd2']);
+      assert.deepEqual(
+        (await store.deliveries('a1')).map((d) => d.id),
+        ['d1', 'd2'],
+      );
       assert.equal(await store.pendingCount(), 2);
       const d2 = (await store.deliveries('a1'))[1]!;
       assert.deepEqual(d2, delivery('d2', 'a1', 's2', { channel: 'email', target: 'ops@example.com' }));
@@ -100,10 +122,19 @@ export function alertStoreConformance(open: OpenStoreFixture<AlertStore>): void 
     withFixture(open, async ({ store }) => {
       for (let i = 0; i < 5; i++) await store.raise(alertRow(`a${i}`, { raisedAt: 10 + i }), []);
       const first = await store.alerts(2);
-      assert.deepEqual(first.map((a) => a.id), ['a4', 'a3']);
+      assert.deepEqual(
+        first.map((a) => a.id),
+        ['a4', 'a3'],
+      );
       const next = await store.alerts(2, first[1]!.seq);
-      assert.deepEqual(next.map((a) => a.id), ['a2', 'a1']);
-      assert.deepEqual((await store.alerts(10, next[1]!.seq)).map((a) => a.id), ['a0']);
+      assert.deepEqual(
+        next.map((a) => a.id),
+        ['a2', 'a1'],
+      );
+      assert.deepEqual(
+        (await store.alerts(10, next[1]!.seq)).map((a) => a.id),
+        ['a0'],
+      );
       assert.deepEqual(await store.alerts(10, (await store.alerts(10, next[1]!.seq))[0]!.seq), []);
     }));
 
@@ -112,7 +143,10 @@ export function alertStoreConformance(open: OpenStoreFixture<AlertStore>): void 
       await store.insertSubscription(sub('s2', { createdAt: 2 }));
       await store.insertSubscription(sub('s1', { createdAt: 1, kinds: null, shipmentId: null }));
       await rejectsWithCode(store.insertSubscription(sub('s1')), 'conflict');
-      assert.deepEqual((await store.subscriptions()).map((s) => s.id), ['s1', 's2']);
+      assert.deepEqual(
+        (await store.subscriptions()).map((s) => s.id),
+        ['s1', 's2'],
+      );
       assert.deepEqual(await store.subscription('s1'), sub('s1', { createdAt: 1, kinds: null, shipmentId: null }));
       await store.raise(alertRow('a1'), [delivery('d1', 'a1', 's2')]);
       await store.raise(alertRow('a2'), [delivery('d2', 'a2', 's2')]);
@@ -120,7 +154,10 @@ export function alertStoreConformance(open: OpenStoreFixture<AlertStore>): void 
       assert.equal(await store.deleteSubscription('s2'), true);
       assert.equal(await store.deleteSubscription('s2'), false);
       // The delivered one stays as the alert's record; the pending one is gone.
-      assert.deepEqual((await store.deliveries('a1')).map((d) => d.status), ['delivered']);
+      assert.deepEqual(
+        (await store.deliveries('a1')).map((d) => d.status),
+        ['delivered'],
+      );
       assert.deepEqual(await store.deliveries('a2'), []);
       assert.equal(await store.pendingCount(), 0);
     }));
@@ -130,9 +167,18 @@ export function alertStoreConformance(open: OpenStoreFixture<AlertStore>): void 
       await store.insertSubscription(sub('s1'));
       await store.raise(alertRow('a1'), [delivery('d1', 'a1', 's1', { nextAttemptAt: 100 })]);
       await store.raise(alertRow('a2'), [delivery('d2', 'a2', 's1', { nextAttemptAt: 50 })]);
-      assert.deepEqual((await store.due(99, 10)).map((d) => d.id), ['d2']);
-      assert.deepEqual((await store.due(100, 10)).map((d) => d.id), ['d2', 'd1']);
-      assert.deepEqual((await store.due(100, 1)).map((d) => d.id), ['d2']);
+      assert.deepEqual(
+        (await store.due(99, 10)).map((d) => d.id),
+        ['d2'],
+      );
+      assert.deepEqual(
+        (await store.due(100, 10)).map((d) => d.id),
+        ['d2', 'd1'],
+      );
+      assert.deepEqual(
+        (await store.due(100, 1)).map((d) => d.id),
+        ['d2'],
+      );
       assert.equal(await store.nextDue(), 50);
 
       await store.failed('d2', 500, 'x'.repeat(MAX_ALERT_ERROR_CHARS + 100));
@@ -140,7 +186,10 @@ export function alertStoreConformance(open: OpenStoreFixture<AlertStore>): void 
       assert.equal(d2.attempts, 1);
       assert.equal(d2.nextAttemptAt, 500);
       assert.equal(d2.lastError?.length, MAX_ALERT_ERROR_CHARS);
-      assert.deepEqual((await store.due(100, 10)).map((d) => d.id), ['d1']);
+      assert.deepEqual(
+        (await store.due(100, 10)).map((d) => d.id),
+        ['d1'],
+      );
 
       const other = await another();
       const settled = await Promise.all([store.delivered('d1', 700), other.delivered('d1', 701)]);
@@ -161,7 +210,10 @@ export function alertStoreConformance(open: OpenStoreFixture<AlertStore>): void 
       await store.raise(alertRow('a1'), [delivery('d1', 'a1', 's1')]);
       const other = await another();
       assert.equal((await other.alert('a1'))?.title, alertRow('a1').title);
-      assert.deepEqual((await other.due(10_000, 10)).map((d) => d.id), ['d1']);
+      assert.deepEqual(
+        (await other.due(10_000, 10)).map((d) => d.id),
+        ['d1'],
+      );
       assert.equal((await other.subscriptions()).length, 1);
     }));
 }

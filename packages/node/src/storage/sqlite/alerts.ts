@@ -226,7 +226,13 @@ export class SqliteAlertStore implements AlertStore {
   }
 
   async delivered(id: string, now: number): Promise<boolean> {
-    return this.run("UPDATE alert_deliveries SET status = 'delivered', delivered_at = ? WHERE id = ? AND status = 'pending'", now, id) === 1;
+    return (
+      this.run(
+        "UPDATE alert_deliveries SET status = 'delivered', delivered_at = ? WHERE id = ? AND status = 'pending'",
+        now,
+        id,
+      ) === 1
+    );
   }
 
   async failed(id: string, nextAttemptAt: number, error: string): Promise<void> {
