@@ -143,11 +143,11 @@ export async function breachableShipment(t: TestNode, id: string, key: DeviceKey
           from: { name: 'Antwerp', lat: 51.26, lon: 4.4 },
           to: { name: 'Mombasa', lat: -4.04, lon: 39.67 },
           mode: 'sea',
-          plannedDeparture: now - 86_400_000,
+          plannedDeparture: now - 7 * 86_400_000,
           plannedArrival: now + 86_400_000,
         },
       ],
-      devices: [{ deviceId: key.deviceId, from: now - 86_400_000 }],
+      devices: [{ deviceId: key.deviceId, from: now - 7 * 86_400_000 }],
       rules: [
         { kind: 'band', id: 'temp-2-8', sensor: 'temp', min: 2, max: 8, toleranceMinutes: TOLERANCE_MINUTES, mode: 'continuous' },
       ],
