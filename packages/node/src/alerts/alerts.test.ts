@@ -205,6 +205,11 @@ describe('alerts: a webhook that is down or hangs', () => {
     for (const bodies of byKey.values()) assert.equal(new Set(bodies).size, 1, 'every retry sends the same bytes');
     const alertIds = [...hook.accepted.values()].map((r) => payloadOf(r.body).alert.id);
     assert.equal(new Set(alertIds).size, 3, 'three different alerts, none twice');
+    assert.deepEqual(
+      [...hook.acceptedCount.values()],
+      [1, 1, 1],
+      'each delivery acknowledged once: never sent again after a 2xx',
+    );
     assert.equal(await t.node.storage.alerts.pendingCount(), 0, 'nothing left to send: no duplicate will follow');
 
     // Down across a restart: the receiver is gone while a fourth breach is raised, and the node stops.

@@ -101,6 +101,11 @@ export class AlertService {
   private readonly fetch: typeof fetch;
   private readonly mailer: Transporter | null;
   private readonly inFlight = new Map<string, AbortController>();
+  /**
+   * Deliveries whose outcome was stored since the current tick began: the tick's list of due rows may
+   * have been read before that outcome committed, and must not send them again.
+   */
+  private readonly settled = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private kicked = false;
@@ -313,9 +318,11 @@ export class AlertService {
   private async tick(): Promise<void> {
     if (this.closed) return;
     const now = this.now();
+    // Ticks never overlap: an outcome stored before this point is in what due() reads.
+    this.settled.clear();
     for (const d of await this.store.due(now, 100)) {
       if (this.closed) return;
-      if (!this.inFlight.has(d.id)) this.attempt(d);
+      if (!this.inFlight.has(d.id) && !this.settled.has(d.id)) this.attempt(d);
     }
     const next = await this.store.nextDue();
     // In-flight deliveries are still pending (due): their outcome kicks the worker, the poll is the safety net.
@@ -351,6 +358,7 @@ export class AlertService {
         // Not recorded (the store unavailable): it stays pending and is sent again, with the same key.
         console.error(`[alerts] delivery ${d.id} not recorded:`, err instanceof Error ? err.message : err);
       } finally {
+        this.settled.add(d.id);
         this.inFlight.delete(d.id);
       }
       this.kick();

@@ -24,6 +24,8 @@ export interface WebhookReceiver {
   requests: ReceivedWebhook[];
   /** Requests answered 2xx, by Idempotency-Key (what a receiver that drops repeats keeps). */
   accepted: Map<string, ReceivedWebhook>;
+  /** How many times each Idempotency-Key was answered 2xx (more than 1: a duplicate delivery). */
+  acceptedCount: Map<string, number>;
   answer: (n: number, req: ReceivedWebhook) => WebhookAnswer;
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function webhookReceiver(
     url: '',
     requests: [],
     accepted: new Map(),
+    acceptedCount: new Map(),
     answer,
     close: async () => {
       for (const res of hanging) res.destroy();
@@ -56,7 +59,11 @@ export async function webhookReceiver(
         return;
       }
       const status = a === 'ok' ? 204 : a;
-      if (status >= 200 && status <= 299) r.accepted.set(String(req.headers['idempotency-key']), got);
+      if (status >= 200 && status <= 299) {
+        const key = String(req.headers['idempotency-key']);
+        r.accepted.set(key, got);
+        r.acceptedCount.set(key, (r.acceptedCount.get(key) ?? 0) + 1);
+      }
       res.writeHead(status).end();
     });
   });
@@ -143,11 +150,11 @@ export async function breachableShipment(t: TestNode, id: string, key: DeviceKey
           from: { name: 'Antwerp', lat: 51.26, lon: 4.4 },
           to: { name: 'Mombasa', lat: -4.04, lon: 39.67 },
           mode: 'sea',
-          plannedDeparture: now - 7 * 86_400_000,
+          plannedDeparture: now - 30 * 86_400_000,
           plannedArrival: now + 86_400_000,
         },
       ],
-      devices: [{ deviceId: key.deviceId, from: now - 7 * 86_400_000 }],
+      devices: [{ deviceId: key.deviceId, from: now - 30 * 86_400_000 }],
       rules: [
         { kind: 'band', id: 'temp-2-8', sensor: 'temp', min: 2, max: 8, toleranceMinutes: TOLERANCE_MINUTES, mode: 'continuous' },
       ],
