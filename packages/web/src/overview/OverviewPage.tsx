@@ -2,6 +2,7 @@
 import type { PayoutJson, PolicyJson, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { useStatus } from '../api/hooks.js';
 import { useApi } from '../lib/use-api.js';
+import { AlertHistoryCard } from './AlertHistoryCard.js';
 import { AlertsCard } from './AlertsCard.js';
 import { ChainHealthCard } from './ChainHealthCard.js';
 import { EvidenceStats } from './EvidenceStats.js';
@@ -32,6 +33,7 @@ export default function OverviewPage() {
         </div>
         <div className="stack">
           <AlertsCard shipments={shipments.data} />
+          <AlertHistoryCard />
           <ChainHealthCard status={status.data} reload={status.reload} />
           <LiveFeedCard />
         </div>
