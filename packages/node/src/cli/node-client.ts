@@ -9,6 +9,7 @@ export interface NodeClient {
   url: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  del(path: string): Promise<void>;
 }
 
 export function nodeClient(values: Record<string, unknown>): NodeClient {
@@ -42,7 +43,7 @@ export function nodeClient(values: Record<string, unknown>): NodeClient {
       }
       throw new CliError(`${method} ${path}: HTTP ${res.status}: ${detail}`, 1);
     }
-    return JSON.parse(text) as T;
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   };
-  return { url, get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) };
+  return { url, get: (p) => call('GET', p), post: (p, b) => call('POST', p, b), del: (p) => call<void>('DELETE', p) };
 }
