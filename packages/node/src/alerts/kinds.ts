@@ -35,9 +35,9 @@ const minutes = (m: number) => (m >= 90 ? `${(m / 60).toFixed(1)} h` : `${Math.r
 function excursionWhat(x: Excursion): string {
   switch (x.kind) {
     case 'band':
-      return `${x.sensor} ${x.direction} its band for ${minutes(x.minutesOutside)}, peak ${x.peak}`;
+      return `${x.sensor} ${x.direction} its band for ${minutes(x.minutesOutside)}, peak ${Number(x.peak.toFixed(2))}`;
     case 'threshold':
-      return `${x.sensor} ${x.peak} above its limit`;
+      return `${x.sensor} ${Number(x.peak.toFixed(2))} above its limit`;
     case 'light':
       return `${x.sensor === 'door' ? 'door opened' : 'light'} outside allowed places for ${minutes(x.durationMinutes)}`;
     case 'gap':
