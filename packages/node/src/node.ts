@@ -190,10 +190,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const shipments = storage.shipments;
     let claims: ClaimAggregator | undefined;
     let alerts: NodeAlerts | undefined;
+    // Excursions recorded before the alerts start (they need the access service): handed over once they do.
+    const early: [Parameters<NodeAlerts['noteExcursion']>[0], number][] = [];
     const monitor = new ShipmentMonitor(store, shipments, {
       onExcursion: (x, s) => {
         claims?.noteExcursion(x, s);
-        alerts?.noteExcursion(x, Date.now());
+        if (alerts) alerts.noteExcursion(x, Date.now());
+        else early.push([x, Date.now()]);
         live.publish('excursion', excursionEvent(x, s));
       },
     });
@@ -283,6 +286,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       },
     );
     const nodeAlerts = alerts;
+    for (const [x, at] of early.splice(0)) nodeAlerts.noteExcursion(x, at);
     stops.push(() => nodeAlerts.stop());
     const app = createApp({
       store,

@@ -33,8 +33,11 @@ export async function startAlerts(
   const service = new AlertService(store, opts).start();
   const now = opts.now ?? Date.now;
   let queue: Promise<unknown> = Promise.resolve();
+  let stopped = false;
   // One at a time, in the order noted; a failure is logged (the next start's catch-up raises it).
+  // After stop nothing more is taken (the monitor may still report while the node winds down).
   const enqueue = (make: () => Promise<NewAlert | null>) => {
+    if (stopped) return;
     queue = queue
       .then(async () => {
         const a = await make();
@@ -94,6 +97,7 @@ export async function startAlerts(
       await queue;
     },
     stop: async () => {
+      stopped = true;
       await watchers.stop();
       await queue;
       await service.close();
