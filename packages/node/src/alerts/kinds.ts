@@ -79,7 +79,8 @@ export function claimAlert(o: ClaimResult, shipmentId: string | null, at: number
       kind: 'payout',
       severity: 'info',
       shipmentId,
-      title: `Payout on ${on}: ${o.amount ?? '?'} token units paid, tx ${o.txHash ?? '?'}`,
+      // Raw token units (the policy's token decimals are not known here); the full tx is in the detail.
+      title: `Payout on ${on}: ${o.amount ?? '?'} token units paid, tx ${o.txHash ? `${o.txHash.slice(0, 10)}…${o.txHash.slice(-6)}` : '?'}`,
       detail,
       dedupeKey: `payout:${o.txHash ?? `${o.policyId}:${o.excursionId}`}`,
       occurredAt: at,

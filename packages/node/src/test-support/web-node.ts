@@ -79,6 +79,7 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
     },
     shipments: { shipments: node.shipments, monitor: node.monitor, clients: node.clients, publisher: node.address },
     epcis: node.epcis,
+    alerts: node.alerts.service,
     status: async () => ({
       anchoring: {
         pending: (await node.store.anchors('pending')).length,
