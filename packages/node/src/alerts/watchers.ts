@@ -40,7 +40,7 @@ export async function silentAndStalled(src: WatcherSources, opts: WatcherOptions
   }
   if (opts.anchoringStalledMs > 0) {
     const waiting = [...(await src.anchors('pending')), ...(await src.anchors('sent')), ...(await src.anchors('requeued'))];
-    const oldest = waiting.sort((x, y) => x.enqueuedAt - y.enqueuedAt)[0];
+    const oldest = waiting.sort((x, y) => x.enqueuedAt - y.enqueuedAt || x.size - y.size)[0];
     const alert = anchoringStalledAlert(
       oldest
         ? { size: oldest.size, enqueuedAt: oldest.enqueuedAt, attempts: oldest.attempts, lastError: oldest.lastError }
