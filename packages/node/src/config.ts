@@ -72,7 +72,25 @@ export interface NodeConfig {
    * BCP 47 locale (null: ISO-like dates) — `TRADETWIN_DISPLAY_TIMEZONE`, `TRADETWIN_DISPLAY_LOCALE`.
    */
   display: DisplayJson;
+  /** Alerts (alerts/): the SMTP relay for e-mail, and when a device counts as silent and anchoring as stalled (ms; 0: off). */
+  alerts: AlertsConfig;
 }
+
+export interface AlertsConfig {
+  /** TRADETWIN_SMTP_URL (smtp://user:pass@host:port, smtps://…) and TRADETWIN_SMTP_FROM; absent: no e-mail alerts. */
+  smtp?: { url: string; from: string };
+  /** TRADETWIN_ALERT_DEVICE_SILENT_MINUTES (default 60). */
+  deviceSilentMs: number;
+  /** TRADETWIN_ALERT_ANCHOR_STALLED_MINUTES (default 15). */
+  anchoringStalledMs: number;
+  /** Delivery: one attempt's deadline, first retry delay and its cap (defaults 10 s, 1 s, 5 min; config.json or tests). */
+  timeoutMs?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+/** The From address of e-mail alerts when TRADETWIN_SMTP_FROM is not set. */
+export const DEFAULT_ALERT_FROM = 'TradeTwin alerts <alerts@tradetwin.invalid>';
 
 export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
   return {
@@ -88,6 +106,7 @@ export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
     anchor: {},
     epcis: { hashCbv: '2.0' },
     display: { timeZone: 'UTC', locale: null },
+    alerts: { deviceSilentMs: 60 * 60_000, anchoringStalledMs: 15 * 60_000 },
   };
 }
 
@@ -198,6 +217,15 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (everyLeaves !== undefined) cfg.anchor.everyLeaves = everyLeaves;
   if (env.TRADETWIN_DISPLAY_TIMEZONE) cfg.display = { ...cfg.display, timeZone: env.TRADETWIN_DISPLAY_TIMEZONE };
   if (env.TRADETWIN_DISPLAY_LOCALE !== undefined) cfg.display = { ...cfg.display, locale: env.TRADETWIN_DISPLAY_LOCALE || null };
+  if (env.TRADETWIN_SMTP_URL) {
+    if (!/^smtps?:\/\/[^/]+/.test(env.TRADETWIN_SMTP_URL))
+      throw new ConfigError('TRADETWIN_SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://…');
+    cfg.alerts = { ...cfg.alerts, smtp: { url: env.TRADETWIN_SMTP_URL, from: env.TRADETWIN_SMTP_FROM || DEFAULT_ALERT_FROM } };
+  }
+  const silent = int('TRADETWIN_ALERT_DEVICE_SILENT_MINUTES');
+  if (silent !== undefined) cfg.alerts = { ...cfg.alerts, deviceSilentMs: silent * 60_000 };
+  const stalled = int('TRADETWIN_ALERT_ANCHOR_STALLED_MINUTES');
+  if (stalled !== undefined) cfg.alerts = { ...cfg.alerts, anchoringStalledMs: stalled * 60_000 };
   const cbv = env.TRADETWIN_EPCIS_HASH_CBV;
   if (cbv !== undefined && cbv !== '') {
     if (cbv !== '2.0' && cbv !== '2.1') throw new ConfigError(`TRADETWIN_EPCIS_HASH_CBV must be 2.0 or 2.1, got "${cbv}"`);

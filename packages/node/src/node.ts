@@ -13,6 +13,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createApp } from './api/app.js';
 import { AccessService } from './access/service.js';
 import { authorizeRequest } from './access/http.js';
+import { type NodeAlerts, startAlerts } from './alerts/index.js';
 import { Anchorer } from './anchor/anchorer.js';
 import { isSameProcess, processStart } from './chain/chain-lock.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
@@ -75,6 +76,8 @@ export interface RunningNode {
   adminToken: string;
   /** Accounts, sessions and API credentials of the node's organisation. */
   access: AccessService;
+  /** Alerts: history, subscriptions, webhook and e-mail delivery. */
+  alerts: NodeAlerts;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -199,9 +202,14 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     stops.push(() => chainHealth.stop());
     const shipments = storage.shipments;
     let claims: ClaimAggregator | undefined;
+    let alerts: NodeAlerts | undefined;
+    // Excursions recorded before the alerts start (they need the access service): handed over once they do.
+    const early: [Parameters<NodeAlerts['noteExcursion']>[0], number][] = [];
     const monitor = new ShipmentMonitor(store, shipments, {
       onExcursion: (x, s) => {
         claims?.noteExcursion(x, s);
+        if (alerts) alerts.noteExcursion(x, Date.now());
+        else early.push([x, Date.now()]);
         live.publish('excursion', excursionEvent(x, s));
       },
     });
@@ -273,6 +281,26 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       adminToken,
       sessionTtlMs: config.access.sessionTtlMs,
     });
+    alerts = await startAlerts(
+      storage.alerts,
+      { shipments, deviceStates: () => store.deviceStates(), anchors: (status) => store.anchors(status) },
+      {
+        node: address,
+        scopesOf: (owner) => access.scopesOf(owner),
+        shipmentExists: async (id) => (await shipments.shipment(id)) !== null,
+        smtp: config.alerts.smtp,
+        deviceSilentMs: config.alerts.deviceSilentMs,
+        anchoringStalledMs: config.alerts.anchoringStalledMs,
+        timeoutMs: config.alerts.timeoutMs,
+        retryBaseMs: config.alerts.retryBaseMs,
+        retryMaxMs: config.alerts.retryMaxMs,
+        onRaised: (a) =>
+          live.publish('alert', { id: a.id, kind: a.kind, severity: a.severity, shipmentId: a.shipmentId, title: a.title }),
+      },
+    );
+    const nodeAlerts = alerts;
+    for (const [x, at] of early.splice(0)) nodeAlerts.noteExcursion(x, at);
+    stops.push(() => nodeAlerts.stop());
     const app = createApp({
       store,
       log: tlog,
@@ -319,11 +347,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       },
       epcis,
       epcisSubscriptions,
+      alerts: alerts.service,
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
         chainHealth: chainHealth.snapshot(),
         mqtt: mqtt?.port !== undefined ? { port: mqtt.port, tls: tls !== undefined } : config.mqtt.mode,
+        alerts: await nodeAlerts.service.status(),
       }),
       web: { live },
     });
@@ -382,6 +412,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           anchorNow: () => anchorer.anchorNow(),
           onOutcome: (o) => {
             opts.onOutcome?.(o);
+            nodeAlerts.noteClaim(o);
             const paid = payoutEvent(o);
             if (paid) live.publish('payout', paid);
           },
@@ -393,6 +424,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       contracts,
       adminToken,
       access,
+      alerts: nodeAlerts,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,

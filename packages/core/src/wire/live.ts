@@ -3,7 +3,7 @@
 // them (node http/dashboard/live.ts); the web app follows them.
 import type { Hex } from 'viem';
 
-export const LIVE_KINDS = ['ingest', 'anchor', 'excursion', 'payout'] as const;
+export const LIVE_KINDS = ['ingest', 'anchor', 'excursion', 'payout', 'alert'] as const;
 export type LiveKind = (typeof LIVE_KINDS)[number];
 
 export interface LiveEvent {

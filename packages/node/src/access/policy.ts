@@ -55,6 +55,9 @@ const RULES: Rule[] = [
     need: (m) => ({ public: false, anyOf: ['shipments:read'], resource: safeDecode(m[1]!) }),
   },
   { methods: READ, path: /^\/api\/v1\/(shipments|policies|payouts)$/, need: needs('shipments:read') },
+  // Alerts: each answer is narrowed to what the caller may read (alerts/audience.ts).
+  { methods: READ, path: /^\/api\/v1\/alerts(\/|$)/, need: needs('alerts:read') },
+  { methods: ['POST', 'DELETE'], path: /^\/api\/v1\/alerts\/subscriptions(\/[^/]+)?$/, need: needs('alerts:subscribe') },
   { methods: READ, path: /^\/api\/v1\//, need: needs('log:read') },
 
   { methods: ['POST'], path: /^\/epcis\/(capture|events)$/, need: needs('epcis:capture') },

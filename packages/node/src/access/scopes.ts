@@ -21,13 +21,15 @@ export const SCOPES = {
   'tags:read': "read an item's recorded sightings (where consumers scanned it)",
   'devices:admin': 'register and revoke devices on chain for the node organisation',
   'access:admin': 'manage user accounts and API credentials',
+  'alerts:read': "read the alert history (only alerts about what the holder may read) and the holder's own alert subscriptions",
+  'alerts:subscribe': 'subscribe to alerts by webhook or e-mail, and unsubscribe (delivered only for what the holder may read)',
 } as const;
 export type Scope = keyof typeof SCOPES;
 
 /** Scopes that may be narrowed to one resource id. */
 const NARROWABLE: ReadonlySet<string> = new Set(['shipments:read']);
 
-const VIEWER: Scope[] = ['log:read', 'shipments:read', 'epcis:read', 'tags:scan'];
+const VIEWER: Scope[] = ['log:read', 'shipments:read', 'epcis:read', 'tags:scan', 'alerts:read', 'alerts:subscribe'];
 const OPERATOR: Scope[] = [...VIEWER, 'shipments:write', 'epcis:capture', 'epcis:subscribe', 'tags:issue', 'tags:read'];
 const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin'];
 

@@ -115,6 +115,21 @@ export class AccessService {
     };
   }
 
+  /**
+   * What a principal known by kind and name may do now, for work done on its behalf later (alert
+   * deliveries): null when it no longer may do anything (credential revoked, account disabled or gone,
+   * another organisation's, or the admin token no longer configured).
+   */
+  async scopesOf(p: { kind: Principal['kind']; name: string }): Promise<ReadonlySet<string> | null> {
+    if (p.kind === 'admin-token') return this.adminDigest ? new Set(ROLE_SCOPES.admin) : null;
+    if (p.kind === 'credential') {
+      const row = await this.store.credential(p.name);
+      return row && row.revokedAt === null && row.orgId === this.orgId ? new Set(row.scopes) : null;
+    }
+    const u = await this.store.user(this.orgId, p.name);
+    return u && !u.disabled ? new Set(ROLE_SCOPES[u.role]) : null;
+  }
+
   private sameOrg(orgId: number, what: string): void {
     if (orgId !== this.orgId) {
       throw new AccessError(

@@ -40,6 +40,8 @@ import { corsPolicy, securityHeaders } from '../access/headers.js';
 import { accessRoutes } from '../access/routes.js';
 import type { AccessService } from '../access/service.js';
 import { type DossierRouteDeps, dossierRoutes } from '../claims/dossier/routes.js';
+import { alertRoutes } from '../alerts/routes.js';
+import type { AlertService } from '../alerts/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -80,6 +82,8 @@ export interface ApiDeps {
   tags?: TagRouteDeps;
   /** How the dashboard shows times by default (config.display); reported in the status. */
   display?: DisplayJson;
+  /** Alerts: the history and subscriptions (/api/v1/alerts). */
+  alerts?: AlertService;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -270,6 +274,7 @@ export function createApp(deps: ApiDeps): Hono {
     app.route('/api/v1', shipmentRoutes({ ...deps.shipments, store, log, names }));
   }
   if (deps.dossiers) app.route('/api/v1', dossierRoutes(deps.dossiers));
+  if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

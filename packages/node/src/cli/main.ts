@@ -88,6 +88,7 @@ const COMMANDS: Entry[] = [
     load: () => tag('tag issue'),
   },
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
+  ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
     (name) => ({ name, summary: '', load: () => access(name) }),
   ),
@@ -101,6 +102,11 @@ async function access(name: string): Promise<Command> {
 async function claim(name: string): Promise<Command> {
   const { claimCommands } = await import('./claim.js');
   return claimCommands.find((c) => c.name === name)!;
+}
+
+async function alert(name: string): Promise<Command> {
+  const { alertCommands } = await import('./alert.js');
+  return alertCommands.find((c) => c.name === name)!;
 }
 
 async function device(name: string): Promise<Command> {
@@ -126,6 +132,9 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'credential create': 'Create a scoped API credential (token shown once)',
   'credential list': 'List API credentials',
   'credential revoke': 'Revoke an API credential',
+  'alert subscribe': 'Subscribe to alerts by signed webhook or e-mail',
+  'alert list': 'List your alert subscriptions (--history: the alerts raised)',
+  'alert unsubscribe': 'Delete an alert subscription',
 };
 
 function usage(): string {

@@ -11,6 +11,7 @@ export interface NodeClient {
   post<T>(path: string, body: unknown): Promise<T>;
   /** POST JSON, answer as bytes (a file the node builds, e.g. a claim dossier). */
   postForBytes(path: string, body: unknown): Promise<{ bytes: Uint8Array; headers: Headers }>;
+  del(path: string): Promise<void>;
 }
 
 export function nodeClient(values: Record<string, unknown>): NodeClient {
@@ -54,12 +55,15 @@ export function nodeClient(values: Record<string, unknown>): NodeClient {
     const exit = res.status === 503 ? EXIT.unreachable : EXIT.refused;
     throw new CliError(`${method} ${path}: HTTP ${res.status}: ${detail}`, exit, reason);
   };
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
-    JSON.parse(await (await send(method, path, body)).text()) as T;
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const text = await (await send(method, path, body)).text();
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  };
   return {
     url,
     get: (p) => call('GET', p),
     post: (p, b) => call('POST', p, b),
+    del: (p) => call<void>('DELETE', p),
     postForBytes: async (p, b) => {
       const res = await send('POST', p, b);
       return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };

@@ -1,10 +1,11 @@
 // The one place where errors become HTTP statuses. Domain modules raise their
-// own coded errors (ChainError, StoreError, AccessError, TagError, CaptureError, ProofError, DossierError) and know
+// own coded errors (ChainError, StoreError, AccessError, TagError, CaptureError, ProofError, DossierError, AlertError) and know
 // nothing of HTTP; the node's app, the guard of a module's own app and the
 // module routers all answer through httpErrorHandler, so a code means the same
 // status on every route. Anything unknown is a 500 that leaks no internals.
 import type { Context } from 'hono';
 import { AccessError, type AccessErrorCode } from '../access/errors.js';
+import { AlertError, type AlertErrorCode } from '../alerts/errors.js';
 import { ChainError } from '../chain/errors.js';
 import { CaptureError } from '../epcis/capture-error.js';
 import { DossierError, type DossierErrorCode } from '../claims/dossier/errors.js';
@@ -57,6 +58,13 @@ const DOSSIER_STATUS: Record<DossierErrorCode, HttpProblem['status']> = {
   no_payout: 409,
   unsupported_excursion: 409,
   bad_subject: 400,
+};
+
+const ALERT_STATUS: Record<AlertErrorCode, HttpProblem['status']> = {
+  bad_subscription: 400,
+  shipment_not_visible: 403,
+  no_such_subscription: 404,
+  no_such_alert: 404,
 };
 
 /** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
@@ -126,6 +134,8 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof CaptureError) return captureProblem(err);
   if (err instanceof ProofError) return new HttpProblem(PROOF_STATUS[err.code], err.code, err.message, err.extra);
   if (err instanceof DossierError) return new HttpProblem(DOSSIER_STATUS[err.code], err.code, err.message);
+  if (err instanceof AlertError)
+    return new HttpProblem(ALERT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
   return null;
 }
 

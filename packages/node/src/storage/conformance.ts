@@ -4,6 +4,7 @@
 // answer exactly the same questions. Run by conformance.test.ts through
 // forEachDriver: SQLite everywhere, PostgreSQL where TRADETWIN_CI_SERVICES=1.
 import { accessStoreConformance } from './conformance/access.js';
+import { alertStoreConformance } from './conformance/alerts.js';
 import { anchorOutboxConformance } from './conformance/anchor-outbox.js';
 import { deviceCacheConformance } from './conformance/device-cache.js';
 import { epcisIndexConformance, epcisSchemaConformance } from './conformance/epcis.js';
@@ -77,6 +78,7 @@ export function storageConformance(driver: DriverName): void {
   accessStoreConformance(areaOfFreshStorage(driver, 'access'));
   sightingStoreConformance(areaOfFreshStorage(driver, 'tags'));
   subscriptionStoreConformance(areaOfFreshStorage(driver, 'subscriptions'));
+  alertStoreConformance(areaOfFreshStorage(driver, 'alerts'));
   epcisIndexConformance(driver);
   epcisSchemaConformance(driver);
 }

@@ -1,6 +1,7 @@
-// The node's small stores — shipments, access, tag sightings, EPCIS subscriptions —
+// The node's small stores — shipments, access, tag sightings, EPCIS subscriptions, alerts —
 // as the Storage aggregate carries them, built by each driver's index.ts.
 import type { AccessStore } from './access.js';
+import type { AlertStore } from './alerts.js';
 import type { ShipmentStore } from './shipments.js';
 import type { SubscriptionStore } from './subscriptions.js';
 import type { SightingStore } from './tags.js';
@@ -14,9 +15,11 @@ export interface SmallStores {
   readonly tags: SightingStore;
   /** EPCIS named queries, webhook subscriptions and their outbox. */
   readonly subscriptions: SubscriptionStore;
+  /** Alerts, alert subscriptions and their delivery outbox. */
+  readonly alerts: AlertStore;
 }
 
 /** Closes each store (a PostgreSQL store's close is a no-op: the pool is the Storage's). */
 export async function closeSmallStores(s: SmallStores): Promise<void> {
-  await Promise.all([s.shipments.close(), s.access.close(), s.tags.close(), s.subscriptions.close()]);
+  await Promise.all([s.shipments.close(), s.access.close(), s.tags.close(), s.subscriptions.close(), s.alerts.close()]);
 }

@@ -90,6 +90,7 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
       onIssued: () => node.anchorer.noteAppended(),
     },
     epcis: node.epcis,
+    alerts: node.alerts.service,
     status: async () => ({
       anchoring: {
         pending: (await node.store.anchors('pending')).length,

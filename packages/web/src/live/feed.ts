@@ -14,10 +14,10 @@ export interface LiveState {
   counts: Record<LiveKind, number>;
 }
 
-const KINDS: LiveKind[] = ['ingest', 'anchor', 'excursion', 'payout'];
+const KINDS: LiveKind[] = ['ingest', 'anchor', 'excursion', 'payout', 'alert'];
 const STREAM = '/api/v1/events/stream';
 
-let state: LiveState = { status: 'connecting', events: [], counts: { ingest: 0, anchor: 0, excursion: 0, payout: 0 } };
+let state: LiveState = { status: 'connecting', events: [], counts: { ingest: 0, anchor: 0, excursion: 0, payout: 0, alert: 0 } };
 const listeners = new Set<() => void>();
 let source: EventSource | null = null;
 

@@ -32,5 +32,7 @@ function describe(e: LiveEvent): string {
       return `${d.breached ? 'BREACH' : 'excursion'} ${String(d.ruleId ?? '')} on ${String(d.deviceId ?? '')}${d.shipmentId ? ` (${String(d.shipmentId)})` : ''}${d.open ? ', open' : ''}`;
     case 'payout':
       return `PAYOUT on policy #${String(d.policyId)}, tx ${shortHex(String(d.txHash ?? ''))}${typeof d.latencyMs === 'number' ? `, ${Math.round(d.latencyMs)} ms after the excursion was recorded` : ''}`;
+    case 'alert':
+      return `alert (${String(d.kind ?? '')}): ${String(d.title ?? '')}`;
   }
 }

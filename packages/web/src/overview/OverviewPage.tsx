@@ -3,6 +3,7 @@ import type { PayoutJson, PolicyJson, ShipmentStateJson } from '@tradetwin/core/
 import { useStatus } from '../api/hooks.js';
 import { useDocumentTitle } from '../app/title.js';
 import { useApi } from '../lib/use-api.js';
+import { AlertHistoryCard } from './AlertHistoryCard.js';
 import { AlertsCard } from './AlertsCard.js';
 import { ChainHealthCard } from './ChainHealthCard.js';
 import { EvidenceStats } from './EvidenceStats.js';
@@ -34,6 +35,7 @@ export default function OverviewPage() {
         </div>
         <div className="stack">
           <AlertsCard shipments={shipments.data} />
+          <AlertHistoryCard />
           <ChainHealthCard status={status.data} reload={status.reload} />
           <LiveFeedCard />
         </div>

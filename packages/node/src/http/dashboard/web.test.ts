@@ -104,6 +104,11 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     await page.locator(`[data-shipment="${SHIPMENT_ID}"]`).waitFor({ timeout: 15_000 });
     await page.locator('[data-testid=alerts] .alert.breach').first().waitFor({ timeout: 15_000 });
     await page.locator('[data-testid=payout-amount]').waitFor({ timeout: 15_000 });
+    // The persistent alert history (GET /api/v1/alerts) lists the breach, followed live.
+    await page
+      .locator('[data-testid=alert-history] [data-kind=excursion]', { hasText: SHIPMENT_ID })
+      .first()
+      .waitFor({ timeout: 15_000 });
     const kinds = await page
       .locator('[data-testid=live-feed] li')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));

@@ -1,6 +1,7 @@
 // The small stores on PostgreSQL: every area on the Storage's one PgDatabase.
 import type { SmallStores } from '../small-stores.js';
 import { PostgresAccessStore } from './access.js';
+import { PostgresAlertStore } from './alerts.js';
 import type { PgDatabase } from './database.js';
 import { PostgresShipmentStore } from './shipments.js';
 import { PostgresSubscriptionStore } from './subscriptions.js';
@@ -12,5 +13,6 @@ export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStor
     access: await PostgresAccessStore.open(db),
     tags: await PostgresSightingStore.open(db),
     subscriptions: await PostgresSubscriptionStore.open(db),
+    alerts: await PostgresAlertStore.open(db),
   };
 }

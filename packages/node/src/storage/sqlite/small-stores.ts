@@ -1,6 +1,7 @@
 // The small stores on the embedded driver: each its own connection to node.db.
 import type { SmallStores } from '../small-stores.js';
 import { SqliteAccessStore } from './access.js';
+import { SqliteAlertStore } from './alerts.js';
 import { SqliteShipmentStore } from './shipments.js';
 import { SqliteSubscriptionStore } from './subscriptions.js';
 import { SqliteSightingStore } from './tags.js';
@@ -18,6 +19,7 @@ export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL'
       access: open(() => SqliteAccessStore.open(opts)),
       tags: open(() => SqliteSightingStore.open(opts)),
       subscriptions: open(() => SqliteSubscriptionStore.open(opts)),
+      alerts: open(() => SqliteAlertStore.open(opts)),
     };
   } catch (err) {
     // A refused migration (e.g. a newer schema) leaves no connection open behind it.
