@@ -11,7 +11,7 @@ import { documentEvents, epcToDigitalLink, eventHashId } from '@tradetwin/core/e
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { auditLog } from '../log/audit.js';
 import { checkEpcisLeaves } from './audit.js';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '@tradetwin/core/json/canonical-json';
 import { epcisOpenApiPaths } from './openapi.js';
 import { parseEventQuery, rawQueryPairs, runEventQuery } from './query.js';
 import { encodeEpcisBody, openEpcisRepository } from './repository.js';

@@ -12,12 +12,10 @@
 // POST /capture has no 409); POST /events, synchronous, still answers it with 409.
 // The document's master data (epcisHeader) is stored when the job stores (master-data.ts).
 import { randomUUID } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '@tradetwin/core/json/canonical-json';
 import { extractEvent } from './extract.js';
 import { type MasterData, parseMasterData, storeMasterData } from './master-data.js';
 import { CaptureError } from './capture-error.js';
-// query.ts still imports the EPCIS problem type from here (it lives in ./problem.js).
-export { EpcisProblem } from './problem.js';
 import { type EpcisRepository, RepositoryError } from './repository.js';
 import {
   type CaptureErrorBehaviour,

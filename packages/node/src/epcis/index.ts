@@ -7,9 +7,9 @@ export {
   DEFAULT_CAPTURE_LIMITS,
   type DocumentValidator,
   EpcisCapture,
-  EpcisProblem,
   type SchemaError,
 } from './capture.js';
+export { EpcisProblem } from './problem.js';
 export { epcisOpenApiPaths } from './openapi.js';
 export { buildEventProofs } from './proof.js';
 export { parseEventQuery, queryDocument, runEventQuery } from './query.js';

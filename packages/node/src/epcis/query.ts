@@ -22,8 +22,8 @@
 // - without orderBy events come in capture order; orderBy eventTime|recordTime
 //   defaults to DESC as the standard says.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
-import { EpcisProblem } from './capture.js';
+import { canonicalJson } from '@tradetwin/core/json/canonical-json';
+import { EpcisProblem } from './problem.js';
 import { EXT_PARAM_SHAPE, type ExtOp, extValueTest, fieldCandidates, parseExtParam } from './extension-index.js';
 import type { CmpOp, EpcTerm, EventFilter, FilterNode, SensorColumn, SensorTest } from './filter.js';
 import { attributeKey } from './master-data.js';

@@ -11,7 +11,12 @@
 // prefixes, namespaces, the page-token key) that the synchronous parts of the
 // query interface read.
 import { randomBytes } from 'node:crypto';
-import { type CborValue, decodeCbor, encodeHead } from '@tradetwin/core/cose/cbor';
+import {
+  decodeEpcisBody as decodeLeafBody,
+  EPCIS_LEAF_KIND,
+  EpcisLeafError,
+  encodeEpcisBody,
+} from '@tradetwin/core/proof/epcis-event';
 import type { CbvVersion } from '@tradetwin/core/epcis/hash';
 import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
@@ -34,7 +39,7 @@ import { type EpcForms, epcKey, epcMatcher } from './vocab.js';
 
 export type { EventLinks, GraphHop } from '../storage/epcis.js';
 
-export const LEAF_KIND = 'epcis';
+export const LEAF_KIND = EPCIS_LEAF_KIND;
 
 export class RepositoryError extends Error {
   constructor(
@@ -65,28 +70,17 @@ export interface EpcisRepositoryOptions {
   now?: () => number;
 }
 
-/** CBOR [hashId, canonicalJsonBytes]: the body of an "epcis" leaf (docs/design.md "Log leaf"). */
-export function encodeEpcisBody(hashId: string, json: string): Uint8Array {
-  const id = new TextEncoder().encode(hashId);
-  const js = new TextEncoder().encode(json);
-  const h1 = encodeHead(3, id.length);
-  const h2 = encodeHead(2, js.length);
-  const out = new Uint8Array(1 + h1.length + id.length + h2.length + js.length);
-  out[0] = 0x82;
-  let at = 1;
-  for (const part of [h1, id, h2, js]) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+/** The body of an "epcis" leaf (its format lives with its verifier in core/proof/epcis-event.ts). */
+export { encodeEpcisBody };
 
+/** Decodes an "epcis" leaf body; a malformed one is the repository's `corrupt`. */
 export function decodeEpcisBody(body: Uint8Array): { hashId: string; json: string } {
-  const v: CborValue = decodeCbor(body);
-  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !(v[1] instanceof Uint8Array)) {
-    throw new RepositoryError('corrupt', 'an epcis leaf body must be CBOR [text hashId, bytes canonicalJson]');
+  try {
+    return decodeLeafBody(body);
+  } catch (err) {
+    if (err instanceof EpcisLeafError) throw new RepositoryError('corrupt', err.message);
+    throw err;
   }
-  return { hashId: v[0], json: new TextDecoder('utf-8', { fatal: true }).decode(v[1]) };
 }
 
 export class EpcisRepository {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
-import { canonicalJson } from '../../epcis/canonical.js';
+import { canonicalJson } from '@tradetwin/core/json/canonical-json';
 import { EpcisCapture } from '../../epcis/capture.js';
 import { EpcisProblem } from '../../epcis/problem.js';
 import { parseEventQuery, rawQueryPairs, repositoryLookup, runEventQuery } from '../../epcis/query.js';

@@ -17,7 +17,7 @@ export const POSTGRES_ALERT_MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'alerts, alert subscriptions, alert deliveries',
     sql: `
-CREATE TABLE alerts (
+CREATE TABLE IF NOT EXISTS alerts (
   seq BIGSERIAL PRIMARY KEY,
   id TEXT COLLATE "C" NOT NULL UNIQUE,
   kind TEXT NOT NULL,
@@ -29,7 +29,7 @@ CREATE TABLE alerts (
   occurred_at BIGINT NOT NULL,
   raised_at BIGINT NOT NULL
 );
-CREATE TABLE alert_subscriptions (
+CREATE TABLE IF NOT EXISTS alert_subscriptions (
   id TEXT COLLATE "C" PRIMARY KEY,
   owner_kind TEXT NOT NULL,
   owner_name TEXT NOT NULL,
@@ -40,7 +40,7 @@ CREATE TABLE alert_subscriptions (
   secret TEXT,
   created_at BIGINT NOT NULL
 );
-CREATE TABLE alert_deliveries (
+CREATE TABLE IF NOT EXISTS alert_deliveries (
   id TEXT COLLATE "C" PRIMARY KEY,
   alert_id TEXT COLLATE "C" NOT NULL,
   subscription_id TEXT COLLATE "C" NOT NULL,
@@ -54,7 +54,7 @@ CREATE TABLE alert_deliveries (
   delivered_at BIGINT,
   UNIQUE (alert_id, subscription_id)
 );
-CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS alert_deliveries_due ON alert_deliveries(status, next_attempt_at);
 `,
   },
 ];

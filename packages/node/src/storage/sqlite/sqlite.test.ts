@@ -79,6 +79,7 @@ describe('SQLite driver', () => {
       versions.map((v) => [v.area, v.version]),
       [
         ['access', 1],
+        ['alerts', 1],
         ['anchors', 1],
         ['devices', 1],
         ['epcis', 1],
