@@ -54,7 +54,7 @@ export async function startBenchNode(opts: {
   let stopCheckpointer: (() => Promise<number>) | null = null;
   if (opts.bgCheckpointMs) {
     sqliteOf(node).unsafeDatabase().exec('PRAGMA wal_autocheckpoint=0');
-    const w = startWorker('./checkpoint-worker.ts', {
+    const w = startWorker('../packages/node/src/storage/sqlite/wal-checkpoint-worker.ts', {
       role: 'bench-checkpoint',
       path: join(cfg.dataDir, 'node.db'),
       everyMs: opts.bgCheckpointMs,

@@ -1,9 +1,9 @@
-// Diagnostic prototype (--bg-checkpoint MS): WAL checkpoints on their own
+// Bench diagnostic (npm run bench -- --bg-checkpoint MS): WAL checkpoints on their own
 // thread and connection instead of inside the node's commits. Run together
 // with the node connection's PRAGMA wal_autocheckpoint=0 (set by the bench), so
 // that the main thread's COMMIT only appends to the WAL (and fsyncs it), and
 // copying WAL pages into the database file (and its fsync) happens here.
-// This is what the suggested SqliteStore change would do; node code is untouched.
+// It lives with the SQLite driver (the only code that opens node.db); node code never starts it.
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 
