@@ -1,0 +1,163 @@
+// DCSA Track & Trace 3.0 events: an index that follows the transparency log's
+// "dcsa" leaves (dcsa/repository.ts appends and orchestrates), rows only. Which
+// events are accepted, how one is derived from evidence and how a query pages
+// is decided in dcsa/.
+//
+//   events   one row per leaf (rid = leaf index), what the GET query filters on and the event's JSON.
+//            The spec identifies an event by (originating party, eventID) — `key` here — and a later
+//            eventUpdatedDateTime overrides an earlier one: only the newest row of a key is current,
+//            and queries return current rows only.
+//   refs     the event's booking / transport-document references (an event may carry several).
+//   meta     the scan cursor (how far the log has been indexed), moved with the rows it covers.
+
+export type DcsaOrigin = 'pushed' | 'derived';
+
+export interface DcsaEventRow {
+  /** The leaf index of the event in the log: the order of answers and the paging cursor. */
+  rid: number;
+  /** originatingParty (partyCode|codeListProvider|codeListName) + "|" + eventID. */
+  key: string;
+  eventId: string;
+  /** SHIPMENT, TRANSPORT, EQUIPMENT, IOT or REEFER. */
+  eventType: string;
+  shipmentEventTypeCode: string | null;
+  equipmentEventTypeCode: string | null;
+  transportEventTypeCode: string | null;
+  equipmentReference: string | null;
+  bookingReferences: string[];
+  transportDocumentReferences: string[];
+  /** eventUpdatedDateTime in ms (eventDateTime, else the receive time, when absent). */
+  updatedAt: number;
+  origin: DcsaOrigin;
+  json: string;
+}
+
+export interface DcsaEventQuery {
+  eventTypes?: readonly string[];
+  shipmentEventTypeCode?: string;
+  equipmentEventTypeCode?: string;
+  transportEventTypeCode?: string;
+  carrierBookingReference?: string;
+  transportDocumentReference?: string;
+  equipmentReference?: string;
+  /** eventUpdatedDateTime at or after / at or before, ms. */
+  updatedMin?: number;
+  updatedMax?: number;
+  /** Only rows with rid > afterRid (the previous page's last). */
+  afterRid?: number;
+  limit: number;
+}
+
+export interface DcsaStore {
+  meta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+  /**
+   * Index the rows (in rid order) in one transaction with the scan cursor raised to `cursor` (never
+   * lowered). A row whose key has a current row with an earlier-or-equal updatedAt replaces it as
+   * current; one with an earlier updatedAt is kept but not current. A rid already indexed is skipped.
+   */
+  indexEvents(rows: readonly DcsaEventRow[], cursor: number): Promise<void>;
+  /** Which of these rids are indexed. */
+  indexedAmong(rids: readonly number[]): Promise<Set<number>>;
+  /** Current rows matching every given filter, by rid ascending, at most `limit`. */
+  query(q: DcsaEventQuery): Promise<DcsaEventRow[]>;
+  /** The row at this rid (current or not). */
+  event(rid: number): Promise<DcsaEventRow | null>;
+  close(): Promise<void>;
+}
+
+export const DCSA_AREA = 'dcsa';
+
+/** Booking (BKG) and transport-document (TRD) reference kinds in the refs table. */
+export const REF_BOOKING = 'BKG';
+export const REF_TRANSPORT_DOCUMENT = 'TRD';
+
+/**
+ * The query as SQL with `?` placeholders (each driver numbers them as it needs). Reference filters
+ * go through the refs table's (kind, ref, rid) key, equipment through (equipment_ref, rid): a filtered
+ * page is an index range, not a scan of every event.
+ */
+export function dcsaQuerySql(q: DcsaEventQuery): { sql: string; params: (string | number)[] } {
+  const where = ['e.current = 1', 'e.rid > ?'];
+  const params: (string | number)[] = [q.afterRid ?? -1];
+  if (q.eventTypes && q.eventTypes.length > 0) {
+    where.push(`e.event_type IN (${q.eventTypes.map(() => '?').join(', ')})`);
+    params.push(...q.eventTypes);
+  }
+  const eq = (column: string, v: string | undefined) => {
+    if (v === undefined) return;
+    where.push(`e.${column} = ?`);
+    params.push(v);
+  };
+  eq('shipment_code', q.shipmentEventTypeCode);
+  eq('equipment_code', q.equipmentEventTypeCode);
+  eq('transport_code', q.transportEventTypeCode);
+  eq('equipment_ref', q.equipmentReference);
+  const ref = (kind: string, v: string | undefined) => {
+    if (v === undefined) return;
+    where.push('e.rid IN (SELECT r.rid FROM dcsa_event_refs r WHERE r.kind = ? AND r.ref = ?)');
+    params.push(kind, v);
+  };
+  ref(REF_BOOKING, q.carrierBookingReference);
+  ref(REF_TRANSPORT_DOCUMENT, q.transportDocumentReference);
+  if (q.updatedMin !== undefined) {
+    where.push('e.updated_at >= ?');
+    params.push(q.updatedMin);
+  }
+  if (q.updatedMax !== undefined) {
+    where.push('e.updated_at <= ?');
+    params.push(q.updatedMax);
+  }
+  params.push(q.limit);
+  return { sql: `SELECT e.* FROM dcsa_events e WHERE ${where.join(' AND ')} ORDER BY e.rid LIMIT ?`, params };
+}
+
+/** The columns of a dcsa_events row as both drivers write them (refs go to their own table). */
+export function dcsaColumns(r: DcsaEventRow, current: boolean): (string | number | null)[] {
+  return [
+    r.rid,
+    r.key,
+    r.eventId,
+    r.eventType,
+    r.shipmentEventTypeCode,
+    r.equipmentEventTypeCode,
+    r.transportEventTypeCode,
+    r.equipmentReference,
+    r.updatedAt,
+    r.origin,
+    current ? 1 : 0,
+    r.json,
+  ];
+}
+
+export const DCSA_INSERT_COLUMNS =
+  'rid, key, event_id, event_type, shipment_code, equipment_code, transport_code, equipment_ref, updated_at, origin, current, json';
+
+/** A stored row back, given its refs (kind, ref) pairs. */
+export function dcsaRowOf(r: Record<string, unknown>, refs: readonly { kind: string; ref: string }[]): DcsaEventRow {
+  const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    rid: Number(r.rid),
+    key: String(r.key),
+    eventId: String(r.event_id),
+    eventType: String(r.event_type),
+    shipmentEventTypeCode: s(r.shipment_code),
+    equipmentEventTypeCode: s(r.equipment_code),
+    transportEventTypeCode: s(r.transport_code),
+    equipmentReference: s(r.equipment_ref),
+    bookingReferences: refs.filter((x) => x.kind === REF_BOOKING).map((x) => x.ref),
+    transportDocumentReferences: refs.filter((x) => x.kind === REF_TRANSPORT_DOCUMENT).map((x) => x.ref),
+    updatedAt: Number(r.updated_at),
+    origin: String(r.origin) as DcsaOrigin,
+    json: String(r.json),
+  };
+}
+
+/** The refs rows of an event, deduplicated. */
+export function dcsaRefsOf(r: DcsaEventRow): { kind: string; ref: string }[] {
+  const out = new Map<string, { kind: string; ref: string }>();
+  for (const ref of r.bookingReferences) out.set(`${REF_BOOKING}\u0000${ref}`, { kind: REF_BOOKING, ref });
+  for (const ref of r.transportDocumentReferences)
+    out.set(`${REF_TRANSPORT_DOCUMENT}\u0000${ref}`, { kind: REF_TRANSPORT_DOCUMENT, ref });
+  return [...out.values()];
+}

@@ -1,0 +1,145 @@
+// The DCSA Track & Trace index on PostgreSQL (keys and references in byte order, COLLATE "C", as on SQLite).
+import {
+  DCSA_AREA,
+  DCSA_INSERT_COLUMNS,
+  type DcsaEventQuery,
+  type DcsaEventRow,
+  type DcsaStore,
+  dcsaColumns,
+  dcsaQuerySql,
+  dcsaRefsOf,
+  dcsaRowOf,
+} from '../dcsa.js';
+import type { Migration } from '../migrations.js';
+import { migratePostgres, type PgDatabase, type PgQueryable } from './database.js';
+
+export const POSTGRES_DCSA_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'DCSA events, their references, meta',
+    sql: `
+CREATE TABLE dcsa_events (
+  rid BIGINT PRIMARY KEY,
+  key TEXT COLLATE "C" NOT NULL,
+  event_id TEXT COLLATE "C" NOT NULL,
+  event_type TEXT COLLATE "C" NOT NULL,
+  shipment_code TEXT COLLATE "C",
+  equipment_code TEXT COLLATE "C",
+  transport_code TEXT COLLATE "C",
+  equipment_ref TEXT COLLATE "C",
+  updated_at BIGINT NOT NULL,
+  origin TEXT NOT NULL,
+  current SMALLINT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX dcsa_events_key ON dcsa_events(key, current);
+CREATE INDEX dcsa_events_equipment ON dcsa_events(equipment_ref, rid);
+CREATE INDEX dcsa_events_type ON dcsa_events(event_type, rid);
+CREATE TABLE dcsa_event_refs (
+  kind TEXT COLLATE "C" NOT NULL,
+  ref TEXT COLLATE "C" NOT NULL,
+  rid BIGINT NOT NULL,
+  PRIMARY KEY (kind, ref, rid)
+);
+CREATE INDEX dcsa_event_refs_rid ON dcsa_event_refs(rid);
+CREATE TABLE dcsa_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`,
+  },
+];
+
+/** `?` placeholders as $1, $2, … */
+const numbered = (sql: string): string => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
+
+export class PostgresDcsaStore implements DcsaStore {
+  private constructor(private readonly db: PgDatabase) {}
+
+  /** Migrates the area on `db` (shared by every area; the Storage closes it, not this store). */
+  static async open(db: PgDatabase): Promise<PostgresDcsaStore> {
+    await migratePostgres(db, DCSA_AREA, POSTGRES_DCSA_MIGRATIONS);
+    return new PostgresDcsaStore(db);
+  }
+
+  async meta(key: string): Promise<string | null> {
+    const [r] = await this.db.query('SELECT value FROM dcsa_meta WHERE key = $1', [key]);
+    return r ? String(r.value) : null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.db.query(
+      'INSERT INTO dcsa_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+    );
+  }
+
+  async indexEvents(rows: readonly DcsaEventRow[], cursor: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // One indexer at a time per database (two nodes' followers would race on `current`).
+      await tx.query("SELECT pg_advisory_xact_lock(hashtext('tradetwin:dcsa_index'))");
+      for (const r of rows) {
+        if ((await tx.query('SELECT 1 FROM dcsa_events WHERE rid = $1', [r.rid])).length > 0) continue;
+        const [cur] = await tx.query('SELECT rid, updated_at FROM dcsa_events WHERE key = $1 AND current = 1', [r.key]);
+        const current = !cur || Number(cur.updated_at) <= r.updatedAt;
+        if (cur && current) await tx.query('UPDATE dcsa_events SET current = 0 WHERE rid = $1', [Number(cur.rid)]);
+        await tx.query(
+          `INSERT INTO dcsa_events (${DCSA_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          dcsaColumns(r, current),
+        );
+        const refs = dcsaRefsOf(r);
+        if (refs.length > 0)
+          await tx.query(
+            `INSERT INTO dcsa_event_refs (kind, ref, rid)
+             SELECT k, f, $3 FROM unnest($1::text[], $2::text[]) AS t(k, f) ON CONFLICT DO NOTHING`,
+            [refs.map((x) => x.kind), refs.map((x) => x.ref), r.rid],
+          );
+      }
+      await tx.query(
+        `INSERT INTO dcsa_meta (key, value) VALUES ('scan_cursor', $1)
+         ON CONFLICT (key) DO UPDATE SET value = GREATEST(dcsa_meta.value::bigint, excluded.value::bigint)::text`,
+        [String(cursor)],
+      );
+    });
+  }
+
+  async indexedAmong(rids: readonly number[]): Promise<Set<number>> {
+    if (rids.length === 0) return new Set();
+    const rows = await this.db.query('SELECT rid FROM dcsa_events WHERE rid = ANY($1::bigint[])', [rids]);
+    return new Set(rows.map((r) => Number(r.rid)));
+  }
+
+  async query(q: DcsaEventQuery): Promise<DcsaEventRow[]> {
+    const { sql, params } = dcsaQuerySql(q);
+    const rows = await this.db.query(numbered(sql), params);
+    const refs = await this.refs(
+      this.db,
+      rows.map((r) => Number(r.rid)),
+    );
+    return rows.map((r) => dcsaRowOf(r, refs.get(Number(r.rid)) ?? []));
+  }
+
+  async event(rid: number): Promise<DcsaEventRow | null> {
+    const [r] = await this.db.query('SELECT * FROM dcsa_events WHERE rid = $1', [rid]);
+    return r ? dcsaRowOf(r, (await this.refs(this.db, [rid])).get(rid) ?? []) : null;
+  }
+
+  private async refs(db: PgQueryable, rids: number[]): Promise<Map<number, { kind: string; ref: string }[]>> {
+    const out = new Map<number, { kind: string; ref: string }[]>();
+    if (rids.length === 0) return out;
+    const rows = await db.query('SELECT kind, ref, rid FROM dcsa_event_refs WHERE rid = ANY($1::bigint[]) ORDER BY kind, ref', [
+      rids,
+    ]);
+    for (const r of rows) {
+      const list = out.get(Number(r.rid)) ?? [];
+      list.push({ kind: String(r.kind), ref: String(r.ref) });
+      out.set(Number(r.rid), list);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}
