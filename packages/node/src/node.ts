@@ -14,6 +14,7 @@ import { createApp } from './api/app.js';
 import { AccessService } from './access/service.js';
 import { authorizeRequest } from './access/http.js';
 import { type NodeAlerts, startAlerts } from './alerts/index.js';
+import { DcsaRepository } from './dcsa/repository.js';
 import { Anchorer } from './anchor/anchorer.js';
 import { isSameProcess, processStart } from './chain/chain-lock.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
@@ -78,6 +79,8 @@ export interface RunningNode {
   access: AccessService;
   /** Alerts: history, subscriptions, webhook and e-mail delivery. */
   alerts: NodeAlerts;
+  /** DCSA Track & Trace 3.0 events: pushed by carriers and derived from evidence (/dcsa/tnt/v3). */
+  dcsa: DcsaRepository;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -227,6 +230,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     // Named queries and subscriptions: the delivery worker resumes its outbox (stopped before the repository).
     const epcisSubscriptions = new EpcisSubscriptions(epcis, storage.subscriptions).start();
     stops.push(() => epcisSubscriptions.close());
+    // DCSA Track & Trace events go into the same log; their index follows it.
+    const dcsa = await new DcsaRepository({
+      index: storage.dcsa,
+      store,
+      log: tlog,
+      onAppended: () => anchorer.noteAppended(),
+    }).init();
     const tagVerifier = new TagVerifier({
       repo: epcis,
       sightings: storage.tags,
@@ -348,6 +358,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       epcis,
       epcisSubscriptions,
       alerts: alerts.service,
+      dcsa,
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
@@ -425,6 +436,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       adminToken,
       access,
       alerts: nodeAlerts,
+      dcsa,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,

@@ -67,7 +67,11 @@ const RULES: Rule[] = [
   { methods: ['DELETE'], path: /^\/epcis\/nextPageToken\//, need: needs('epcis:read') },
   { methods: READ, path: /^\/epcis(\/|$)/, need: needs('epcis:read') },
 
-  { methods: '*', path: /^\/(api|epcis)(\/|$)/, need: needs('access:admin') },
+  // DCSA Track & Trace 3.0: consumers read, publishers (a carrier's system) push.
+  { methods: READ, path: /^\/dcsa\/tnt\/v3\/events$/, need: needs('dcsa:read') },
+  { methods: ['POST'], path: /^\/dcsa\/tnt\/v3\/events$/, need: needs('dcsa:write') },
+
+  { methods: '*', path: /^\/(api|epcis|dcsa)(\/|$)/, need: needs('access:admin') },
   { methods: READ, path: /^\//, need: open('the dashboard (static files; its data needs a session)') },
   { methods: '*', path: /^/, need: needs('access:admin') },
 ];

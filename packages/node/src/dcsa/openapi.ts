@@ -1,0 +1,86 @@
+// OpenAPI 3.1 path items for dcsaRoutes, merged into the node's document
+// (api/openapi.ts). The event schemas are TNT 3.0's own (tnt-v3.0.0-schemas.json),
+// referenced here by their TNT names under DcsaTnt*. Security comes from the
+// access policy (access/openapi.ts).
+import spec from './tnt-v3.0.0-schemas.json' with { type: 'json' };
+
+const problem = { $ref: '#/components/responses/Problem' };
+const apiVersion = {
+  description: 'The full version of the implemented DCSA standard (3.0.0)',
+  schema: { type: 'string' },
+};
+const query = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
+
+/** TNT 3.0's component schemas, renamed DcsaTnt<Name> (their $refs rewritten to match). */
+export function dcsaOpenApiSchemas(): Record<string, unknown> {
+  const text = JSON.stringify(spec.schemas).replace(/#\/components\/schemas\/(\w+)/g, '#/components/schemas/DcsaTnt$1');
+  const schemas = JSON.parse(text) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(schemas).map(([k, v]) => [`DcsaTnt${k}`, v]));
+}
+
+export function dcsaOpenApiPaths(base: string) {
+  return {
+    [`${base}/events`]: {
+      get: {
+        operationId: 'dcsaGetEvents',
+        summary: 'DCSA TNT 3.0: events matching the query, paged',
+        description:
+          'The events the node holds — pushed by carriers, and derived from its own evidence (extension field `x-tradetwin-evidence` names the readings and EPCIS events that prove each). ' +
+          'Only the newest version of an event (by eventUpdatedDateTime) is returned. Pages: at most `limit` (the node caps it at 1000); `Next-Page-Cursor` is present while more match.',
+        parameters: [
+          query('carrierBookingReference', 'Events of this booking'),
+          query('transportDocumentReference', 'Events of this transport document'),
+          query('equipmentReference', 'Events of this equipment (container number)'),
+          query('eventTypes', 'Comma-separated: SHIPMENT, TRANSPORT, EQUIPMENT, IOT, REEFER'),
+          query('shipmentEventTypeCode', 'Only shipment events with this code (a TradeTwin addition)'),
+          query('equipmentEventTypeCode', 'Only equipment events with this code (a TradeTwin addition)'),
+          query('transportEventTypeCode', 'Only transport events with this code (a TradeTwin addition)'),
+          query('eventUpdatedDateTimeMin', 'eventUpdatedDateTime at or after', { type: 'string', format: 'date-time' }),
+          query('eventUpdatedDateTimeMax', 'eventUpdatedDateTime at or before', { type: 'string', format: 'date-time' }),
+          query('limit', 'Page size (1..1000, default 100)', { type: 'integer', minimum: 1 }),
+          query('cursor', 'The Next-Page-Cursor of the previous page (with the same other parameters)'),
+        ],
+        responses: {
+          '200': {
+            description: 'Events matching the query',
+            headers: {
+              'API-Version': apiVersion,
+              'Next-Page-Cursor': { description: 'Cursor of the next page (absent on the last)', schema: { type: 'string' } },
+            },
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/DcsaTntGetEventsResponse' } } },
+          },
+          '400': problem,
+          '401': problem,
+          '403': problem,
+        },
+      },
+      post: {
+        operationId: 'dcsaPostEvents',
+        summary: "DCSA TNT 3.0: receive a publisher's events",
+        description:
+          'Each event is validated against TNT_v3.0.0.yaml and the node rules (eventID; event type and its type code; eventDateTime; ISO 6346 check digit of ISO-shaped container numbers; UN/LOCODE format). ' +
+          'One invalid event refuses the whole push: a 400 problem naming the JSONPath (`field`) with every fault as TNT feedbackElements; nothing is stored. Accepted events become log leaves of kind "dcsa".',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/DcsaTntPostEventsRequest' } } },
+        },
+        responses: {
+          '200': {
+            description: 'Stored',
+            headers: { 'API-Version': apiVersion },
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/DcsaTntPostEventsResponse' } } },
+          },
+          '400': problem,
+          '401': problem,
+          '403': problem,
+        },
+      },
+    },
+  };
+}
