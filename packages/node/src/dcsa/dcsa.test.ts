@@ -41,28 +41,62 @@ describe('dcsa: pure checks', () => {
 
   it('every fault names its JSONPath', () => {
     const cases: [string, (e: TntEvent[]) => void, string, RegExp][] = [
-      ['too long (schema)', (e) => void (e[2]!.eventID = 'x'.repeat(501)), '$.events[2].eventID', /at most 500/],
-      ['not a date-time (schema)', (e) => void (e[0]!.eventDateTime = 'yesterday'), '$.events[0].eventDateTime', /date-time/],
-      ['wrong type (schema)', (e) => void (e[1]!.isRetracted = 'no'), '$.events[1].isRetracted', /boolean/],
+      [
+        'too long (schema)',
+        (e) => {
+          e[2]!.eventID = 'x'.repeat(501);
+        },
+        '$.events[2].eventID',
+        /at most 500/,
+      ],
+      [
+        'not a date-time (schema)',
+        (e) => {
+          e[0]!.eventDateTime = 'yesterday';
+        },
+        '$.events[0].eventDateTime',
+        /date-time/,
+      ],
+      [
+        'wrong type (schema)',
+        (e) => {
+          e[1]!.isRetracted = 'no';
+        },
+        '$.events[1].isRetracted',
+        /boolean/,
+      ],
       [
         'bad check digit',
-        (e) => void ((e[2]!.equipmentDetails as Record<string, unknown>).equipmentReference = 'APZU4812091'),
+        (e) => {
+          (e[2]!.equipmentDetails as Record<string, unknown>).equipmentReference = 'APZU4812091';
+        },
         '$.events[2].equipmentDetails.equipmentReference',
         /ISO 6346/,
       ],
       [
         'bad UN/LOCODE',
-        (e) => void ((e[1]!.eventLocation as Record<string, unknown>).UNLocationCode = 'GB1OU'),
+        (e) => {
+          (e[1]!.eventLocation as Record<string, unknown>).UNLocationCode = 'GB1OU';
+        },
         '$.events[1].eventLocation.UNLocationCode',
         /UN\/LOCODE/,
       ],
       [
         'type code missing',
-        (e) => void delete (e[3]!.eventClassification as Record<string, unknown>).iotEventTypeCode,
+        (e) => {
+          delete (e[3]!.eventClassification as Record<string, unknown>).iotEventTypeCode;
+        },
         '$.events[3].eventClassification.iotEventTypeCode',
         /DETC/,
       ],
-      ['eventID missing', (e) => void delete e[4]!.eventID, '$.events[4].eventID', /required/],
+      [
+        'eventID missing',
+        (e) => {
+          delete e[4]!.eventID;
+        },
+        '$.events[4].eventID',
+        /required/,
+      ],
     ];
     for (const [name, spoil, path, message] of cases) {
       const body = clone(SAMPLE);
@@ -172,7 +206,11 @@ describe('dcsa: on a real node', () => {
     const schema = await push({ events: [{ ...SAMPLE.events[0], eventDateTime: 42 }] });
     assert.equal(schema.status, 400);
     assert.equal(((await schema.json()) as { field: string }).field, '$.events[0].eventDateTime');
-    const notJson = await fetch(`${t.node.httpUrl}${BASE}`, { method: 'POST', headers: auth(), body: '{' });
+    const notJson = await fetch(`${t.node.httpUrl}${BASE}`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: '{',
+    });
     assert.equal(notJson.status, 400);
     assert.equal(t.node.log.size, size);
     assert.deepEqual((await get('?equipmentReference=APZU4812091')).ids, []);

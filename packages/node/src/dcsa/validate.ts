@@ -15,8 +15,9 @@ const error = (propertyPath: string, message: string): DcsaFeedback => ({ severi
 
 /** Every UNLocationCode anywhere in the event, with its path. */
 function unLocodes(v: unknown, path: string, out: [string, unknown][]): void {
-  if (Array.isArray(v)) v.forEach((x, i) => unLocodes(x, `${path}[${i}]`, out));
-  else if (isObject(v))
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) unLocodes(x, `${path}[${i}]`, out);
+  } else if (isObject(v))
     for (const [k, x] of Object.entries(v)) {
       if (k === 'UNLocationCode') out.push([`${path}.${k}`, x]);
       else unLocodes(x, `${path}.${k}`, out);
