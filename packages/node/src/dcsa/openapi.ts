@@ -20,8 +20,28 @@ const query = (name: string, description: string, schema: Record<string, unknown
 /** TNT 3.0's component schemas, renamed DcsaTnt<Name> (their $refs rewritten to match). */
 export function dcsaOpenApiSchemas(): Record<string, unknown> {
   const text = JSON.stringify(spec.schemas).replace(/#\/components\/schemas\/(\w+)/g, '#/components/schemas/DcsaTnt$1');
-  const schemas = JSON.parse(text) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(schemas).map(([k, v]) => [`DcsaTnt${k}`, v]));
+  // OpenAPI 3.0 wrapped a $ref in a one-element allOf to describe it; 3.1 takes the $ref itself.
+  const schemas = unwrapAllOf(JSON.parse(text)) as Record<string, unknown>;
+  // Only what the operations reach (the error bodies are the node's problem details instead).
+  const reached = new Set<string>();
+  const walk = (name: string) => {
+    if (reached.has(name)) return;
+    reached.add(name);
+    for (const m of JSON.stringify(schemas[name]).matchAll(/DcsaTnt(\w+)/g)) walk(m[1]!);
+  };
+  for (const root of ['GetEventsResponse', 'PostEventsRequest', 'PostEventsResponse']) walk(root);
+  return Object.fromEntries([...reached].map((k) => [`DcsaTnt${k}`, schemas[k]]));
+}
+
+function unwrapAllOf(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unwrapAllOf);
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  if (Array.isArray(o.allOf) && o.allOf.length === 1) {
+    const { allOf, ...rest } = o;
+    return { ...rest, ...(unwrapAllOf(allOf[0]) as Record<string, unknown>) };
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrapAllOf(x)]));
 }
 
 export function dcsaOpenApiPaths(base: string) {

@@ -92,6 +92,8 @@ export function demoShipment(start: number, parties: { shipper: string; carrier:
   return {
     id: SHIPMENT_ID,
     goods: { description: 'Vaccine vials, 2–8 °C (60 pallets)', quantity: 60, unit: 'pallet', gtin: '09506000134352' },
+    // The reefer container (ISO 6346, check digit 3) and the carrier's booking and B/L: DCSA events name them.
+    references: { equipment: 'OCLU2026013', booking: 'OCL2026VAX01', transportDocument: 'OCLBL2026VAX01' },
     parties: [
       { role: 'shipper', name: 'Pharma Manufacturer NV', account: parties.shipper as `0x${string}` },
       { role: 'carrier', name: 'Ocean Carrier Ltd', account: parties.carrier as `0x${string}` },
