@@ -14,6 +14,7 @@ import { createApp } from './api/app.js';
 import { AccessService } from './access/service.js';
 import { authorizeRequest } from './access/http.js';
 import { type NodeAlerts, startAlerts } from './alerts/index.js';
+import { DcsaDeriver } from './dcsa/deriver.js';
 import { DcsaRepository } from './dcsa/repository.js';
 import { Anchorer } from './anchor/anchorer.js';
 import { isSameProcess, processStart } from './chain/chain-lock.js';
@@ -81,6 +82,8 @@ export interface RunningNode {
   alerts: NodeAlerts;
   /** DCSA Track & Trace 3.0 events: pushed by carriers and derived from evidence (/dcsa/tnt/v3). */
   dcsa: DcsaRepository;
+  /** Derives the node's own DCSA events from its evidence. */
+  dcsaDeriver: DcsaDeriver;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -206,11 +209,14 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const shipments = storage.shipments;
     let claims: ClaimAggregator | undefined;
     let alerts: NodeAlerts | undefined;
+    // Excursions before the DCSA deriver starts are derived from the store by its start.
+    let dcsaDeriver: DcsaDeriver | undefined;
     // Excursions recorded before the alerts start (they need the access service): handed over once they do.
     const early: [Parameters<NodeAlerts['noteExcursion']>[0], number][] = [];
     const monitor = new ShipmentMonitor(store, shipments, {
       onExcursion: (x, s) => {
         claims?.noteExcursion(x, s);
+        dcsaDeriver?.noteExcursion(x, s);
         if (alerts) alerts.noteExcursion(x, Date.now());
         else early.push([x, Date.now()]);
         live.publish('excursion', excursionEvent(x, s));
@@ -237,6 +243,20 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       log: tlog,
       onAppended: () => anchorer.noteAppended(),
     }).init();
+    // The node's own DCSA events: reefer alarms and door openings from excursions, gate/load/discharge from EPCIS.
+    const deriver = new DcsaDeriver(dcsa, {
+      node: { address },
+      log: tlog,
+      store,
+      shipments,
+      onError: (err) => log(`dcsa derive: ${err instanceof Error ? err.message : String(err)}`),
+    }).start();
+    dcsaDeriver = deriver;
+    const stopEpcisNotices = epcis.onIndexed(() => deriver.noteEpcis());
+    stops.push(async () => {
+      stopEpcisNotices();
+      await deriver.stop();
+    });
     const tagVerifier = new TagVerifier({
       repo: epcis,
       sightings: storage.tags,
@@ -437,6 +457,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       access,
       alerts: nodeAlerts,
       dcsa,
+      dcsaDeriver: deriver,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,

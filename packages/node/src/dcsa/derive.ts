@@ -20,6 +20,12 @@ export interface DerivingNode {
 
 export const EVIDENCE_FIELD = 'x-tradetwin-evidence';
 
+/** Which version of a derived event this is: "open" while its excursion is open, "final" after. */
+export function derivedVersion(e: TntEvent): string {
+  const ev = e[EVIDENCE_FIELD] as { open?: unknown } | undefined;
+  return ev?.open === true ? 'open' : 'final';
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function routing(node: DerivingNode) {

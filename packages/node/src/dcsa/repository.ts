@@ -10,6 +10,7 @@ import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { DcsaEventQuery, DcsaEventRow, DcsaOrigin, DcsaStore } from '../storage/dcsa.js';
 import type { NodeStore } from '../storage/types.js';
+import { derivedVersion } from './derive.js';
 import { DcsaError } from './errors.js';
 import { eventRow } from './event-row.js';
 import type { TntEvent } from './validate.js';
@@ -104,22 +105,23 @@ export class DcsaRepository {
   }
 
   /**
-   * Append derived events not appended before (by eventID: the derivation is deterministic, so a
-   * restart or a second look at the same evidence adds nothing). The rows appended.
+   * Append derived events not appended before in this version (by eventID and derivedVersion: the
+   * derivation is deterministic, so a restart or a second look at the same evidence adds nothing,
+   * while an excursion that closes adds its final version once). The rows appended.
    */
   appendDerived(events: readonly TntEvent[]): Promise<DcsaEventRow[]> {
     return this.exclusive(async () => {
       const fresh: TntEvent[] = [];
       const seen = new Set<string>();
       for (const e of events) {
-        const id = String(e.eventID);
-        if (seen.has(id) || (await this.index.meta(`derived:${id}`)) !== null) continue;
-        seen.add(id);
+        const mark = `${String(e.eventID)}@${derivedVersion(e)}`;
+        if (seen.has(mark) || (await this.index.meta(`derived:${e.eventID}`)) === derivedVersion(e)) continue;
+        seen.add(mark);
         fresh.push(e);
       }
       if (fresh.length === 0) return [];
       const rows = await this.appendNow(fresh, 'derived');
-      for (const r of rows) await this.index.setMeta(`derived:${r.eventId}`, String(r.rid));
+      for (const e of fresh) await this.index.setMeta(`derived:${e.eventID}`, derivedVersion(e));
       return rows;
     });
   }
@@ -164,7 +166,9 @@ export class DcsaRepository {
         batch.push(eventRow(leaf.index, event, origin, json, rec.receivedAt));
       }
       await this.index.indexEvents(batch, to);
-      for (const r of batch) if (r.origin === 'derived') await this.index.setMeta(`derived:${r.eventId}`, String(r.rid));
+      for (const r of batch)
+        if (r.origin === 'derived')
+          await this.index.setMeta(`derived:${r.eventId}`, derivedVersion(JSON.parse(r.json) as TntEvent));
       indexed += batch.length;
       cursor = to;
     }
