@@ -9,6 +9,9 @@
 //            and queries return current rows only.
 //   refs     the event's booking / transport-document references (an event may carry several).
 //   meta     the scan cursor (how far the log has been indexed), moved with the rows it covers.
+//   subscriptions, deliveries   webhook subscriptions to events and their outbox: one delivery per
+//            (subscription, event rid) — its id — enqueued with the fan-out cursor in one transaction,
+//            so an event is enqueued once for each subscription, never twice, never skipped.
 
 export type DcsaOrigin = 'pushed' | 'derived';
 
@@ -48,7 +51,7 @@ export interface DcsaEventQuery {
   limit: number;
 }
 
-export interface DcsaStore {
+export interface DcsaStore extends DcsaSubscriptionStore {
   meta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
   /**
@@ -66,7 +69,92 @@ export interface DcsaStore {
   close(): Promise<void>;
 }
 
+export interface DcsaSubscriptionRow {
+  id: string;
+  /** Who subscribed (access/): the principal's kind and name. */
+  ownerKind: 'admin-token' | 'user' | 'credential';
+  ownerName: string;
+  callbackUrl: string;
+  /** The HMAC key of the callbacks' signature. */
+  secret: string;
+  /** Which events (eventTypes and references, as the GET query's); JSON. */
+  filter: Omit<DcsaEventQuery, 'afterRid' | 'limit' | 'updatedMin' | 'updatedMax'>;
+  createdAt: number;
+}
+
+export interface DcsaDeliveryRow {
+  /** `${subscriptionId}:${rid}`: one per subscription and event. */
+  id: string;
+  subscriptionId: string;
+  rid: number;
+  status: 'pending' | 'delivered';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+/** The longest lastError kept. */
+export const MAX_DCSA_ERROR_CHARS = 500;
+
+export interface DcsaSubscriptionStore {
+  /** StoreError `conflict` when the id exists. */
+  insertSubscription(s: DcsaSubscriptionRow): Promise<void>;
+  subscription(id: string): Promise<DcsaSubscriptionRow | null>;
+  /** Oldest first (ties by id). */
+  subscriptions(): Promise<DcsaSubscriptionRow[]>;
+  /** Deletes it and its pending deliveries (delivered ones stay); false when unknown. */
+  deleteSubscription(id: string): Promise<boolean>;
+  /**
+   * Enqueue deliveries (one already there — same id — is left alone) and raise the meta key
+   * `cursorKey` to `cursor`, in one transaction.
+   */
+  enqueue(
+    deliveries: readonly { subscriptionId: string; rid: number }[],
+    cursorKey: string,
+    cursor: number,
+    now: number,
+  ): Promise<void>;
+  due(now: number, limit: number): Promise<DcsaDeliveryRow[]>;
+  nextDue(): Promise<number | null>;
+  /** A subscription's deliveries, by rid. */
+  deliveries(subscriptionId: string): Promise<DcsaDeliveryRow[]>;
+  /** pending → delivered; true for the one call that moved it. */
+  delivered(id: string, now: number): Promise<boolean>;
+  /** Count a failed attempt, keep the (truncated) error, retry at nextAttemptAt (a delivered row is left alone). */
+  failed(id: string, nextAttemptAt: number, error: string): Promise<void>;
+}
+
 export const DCSA_AREA = 'dcsa';
+
+export const dcsaDeliveryId = (subscriptionId: string, rid: number): string => `${subscriptionId}:${rid}`;
+
+export function dcsaSubscriptionOf(r: Record<string, unknown>): DcsaSubscriptionRow {
+  return {
+    id: String(r.id),
+    ownerKind: String(r.owner_kind) as DcsaSubscriptionRow['ownerKind'],
+    ownerName: String(r.owner_name),
+    callbackUrl: String(r.callback_url),
+    secret: String(r.secret),
+    filter: JSON.parse(String(r.filter)) as DcsaSubscriptionRow['filter'],
+    createdAt: Number(r.created_at),
+  };
+}
+
+export function dcsaDeliveryOf(r: Record<string, unknown>): DcsaDeliveryRow {
+  return {
+    id: String(r.id),
+    subscriptionId: String(r.subscription_id),
+    rid: Number(r.rid),
+    status: String(r.status) as DcsaDeliveryRow['status'],
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    lastError: r.last_error === null || r.last_error === undefined ? null : String(r.last_error),
+    createdAt: Number(r.created_at),
+    deliveredAt: r.delivered_at === null || r.delivered_at === undefined ? null : Number(r.delivered_at),
+  };
+}
 
 /** Booking (BKG) and transport-document (TRD) reference kinds in the refs table. */
 export const REF_BOOKING = 'BKG';

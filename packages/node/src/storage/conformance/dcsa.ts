@@ -3,8 +3,9 @@
 // both drivers must answer identically.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { DcsaEventQuery, DcsaEventRow, DcsaStore } from '../dcsa.js';
-import { type OpenStoreFixture, withFixture } from './fixture.js';
+import type { DcsaEventQuery, DcsaEventRow, DcsaStore, DcsaSubscriptionRow } from '../dcsa.js';
+import { MAX_DCSA_ERROR_CHARS } from '../dcsa.js';
+import { type OpenStoreFixture, rejectsWithCode, withFixture } from './fixture.js';
 
 const row = (rid: number, over: Partial<DcsaEventRow> = {}): DcsaEventRow => ({
   rid,
@@ -148,5 +149,91 @@ export function dcsaStoreConformance(open: OpenStoreFixture<DcsaStore>): void {
       const other = await another();
       assert.deepEqual(rids(await other.query({ limit: 10 })), [0, 1, 2]);
       assert.equal(await other.meta('scan_cursor'), '3');
+    }));
+
+  const sub = (id: string, createdAt = 1_000): DcsaSubscriptionRow => ({
+    id,
+    ownerKind: 'credential',
+    ownerName: '0123456789abcdef',
+    callbackUrl: 'https://consumer.example/dcsa/events',
+    secret: 'k',
+    filter: { eventTypes: ['REEFER'], equipmentReference: 'APZU4812090' },
+    createdAt,
+  });
+
+  it('dcsa: subscriptions are kept as written, oldest first; a repeated id is a conflict; delete takes pending deliveries', () =>
+    withFixture(open, async ({ store }) => {
+      await store.insertSubscription(sub('b', 2_000));
+      await store.insertSubscription(sub('a', 2_000));
+      await store.insertSubscription(sub('c', 1_000));
+      await rejectsWithCode(store.insertSubscription(sub('a')), 'conflict');
+      assert.deepEqual(
+        (await store.subscriptions()).map((s) => s.id),
+        ['c', 'a', 'b'],
+      );
+      assert.deepEqual(await store.subscription('a'), sub('a', 2_000));
+      await store.enqueue(
+        [
+          { subscriptionId: 'a', rid: 1 },
+          { subscriptionId: 'a', rid: 2 },
+        ],
+        'fanout',
+        3,
+        10,
+      );
+      assert.equal(await store.delivered('a:1', 20), true);
+      assert.equal(await store.deleteSubscription('a'), true);
+      assert.equal(await store.deleteSubscription('a'), false);
+      assert.equal(await store.subscription('a'), null);
+      // The delivered one stays as history; the pending one went.
+      assert.deepEqual(
+        (await store.deliveries('a')).map((d) => [d.id, d.status]),
+        [['a:1', 'delivered']],
+      );
+    }));
+
+  it('dcsa: the outbox — enqueued once per (subscription, event) with its cursor, due, failed with back-off, delivered once', () =>
+    withFixture(open, async ({ store, another }) => {
+      await store.insertSubscription(sub('s'));
+      await store.enqueue(
+        [
+          { subscriptionId: 's', rid: 5 },
+          { subscriptionId: 's', rid: 7 },
+        ],
+        'fanout',
+        8,
+        100,
+      );
+      // The same fan-out again (a restart before the cursor moved elsewhere): nothing twice; the cursor never falls.
+      await store.enqueue([{ subscriptionId: 's', rid: 5 }], 'fanout', 6, 200);
+      assert.equal(await store.meta('fanout'), '8');
+      assert.deepEqual(
+        (await store.due(100, 10)).map((d) => [d.id, d.rid, d.attempts, d.createdAt]),
+        [
+          ['s:5', 5, 0, 100],
+          ['s:7', 7, 0, 100],
+        ],
+      );
+      assert.deepEqual(await store.due(99, 10), []);
+      assert.equal(await store.nextDue(), 100);
+      await store.failed('s:5', 1_000, 'x'.repeat(MAX_DCSA_ERROR_CHARS + 50));
+      const [failed] = (await store.deliveries('s')).filter((d) => d.id === 's:5');
+      assert.equal(failed!.attempts, 1);
+      assert.equal(failed!.lastError!.length, MAX_DCSA_ERROR_CHARS);
+      assert.deepEqual(
+        (await store.due(500, 10)).map((d) => d.id),
+        ['s:7'],
+      );
+      // Two connections race to mark one delivery: exactly one wins.
+      const other = await another();
+      const wins = await Promise.all([store.delivered('s:7', 600), other.delivered('s:7', 601)]);
+      assert.equal(wins.filter(Boolean).length, 1);
+      await store.failed('s:7', 9_999, 'late');
+      const seven = (await store.deliveries('s')).find((d) => d.id === 's:7')!;
+      assert.equal(seven.status, 'delivered');
+      assert.equal(seven.attempts, 0);
+      assert.equal(await store.nextDue(), 1_000);
+      assert.equal(await store.delivered('s:5', 1_100), true);
+      assert.equal(await store.nextDue(), null);
     }));
 }

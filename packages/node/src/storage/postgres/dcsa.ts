@@ -2,21 +2,28 @@
 import {
   DCSA_AREA,
   DCSA_INSERT_COLUMNS,
+  type DcsaDeliveryRow,
   type DcsaEventQuery,
   type DcsaEventRow,
   type DcsaStore,
+  type DcsaSubscriptionRow,
+  dcsaDeliveryId,
+  dcsaDeliveryOf,
+  dcsaSubscriptionOf,
+  MAX_DCSA_ERROR_CHARS,
   dcsaColumns,
   dcsaQuerySql,
   dcsaRefsOf,
   dcsaRowOf,
 } from '../dcsa.js';
 import type { Migration } from '../migrations.js';
+import { pgWrite } from './constraint.js';
 import { migratePostgres, type PgDatabase, type PgQueryable } from './database.js';
 
 export const POSTGRES_DCSA_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    name: 'DCSA events, their references, meta',
+    name: 'DCSA events, their references, subscriptions and their deliveries, meta',
     sql: `
 CREATE TABLE dcsa_events (
   rid BIGINT PRIMARY KEY,
@@ -42,6 +49,28 @@ CREATE TABLE dcsa_event_refs (
   PRIMARY KEY (kind, ref, rid)
 );
 CREATE INDEX dcsa_event_refs_rid ON dcsa_event_refs(rid);
+CREATE TABLE dcsa_subscriptions (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  owner_kind TEXT NOT NULL,
+  owner_name TEXT NOT NULL,
+  callback_url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  filter TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE dcsa_deliveries (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  subscription_id TEXT COLLATE "C" NOT NULL,
+  rid BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT
+);
+CREATE INDEX dcsa_deliveries_due ON dcsa_deliveries(status, next_attempt_at);
+CREATE INDEX dcsa_deliveries_subscription ON dcsa_deliveries(subscription_id, rid);
 CREATE TABLE dcsa_meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -139,6 +168,94 @@ export class PostgresDcsaStore implements DcsaStore {
       out.set(Number(r.rid), list);
     }
     return out;
+  }
+
+  async insertSubscription(s: DcsaSubscriptionRow): Promise<void> {
+    await pgWrite(`DCSA subscription ${s.id}`, () =>
+      this.db.query(
+        `INSERT INTO dcsa_subscriptions (id, owner_kind, owner_name, callback_url, secret, filter, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [s.id, s.ownerKind, s.ownerName, s.callbackUrl, s.secret, JSON.stringify(s.filter), s.createdAt],
+      ),
+    );
+  }
+
+  async subscription(id: string): Promise<DcsaSubscriptionRow | null> {
+    const [r] = await this.db.query('SELECT * FROM dcsa_subscriptions WHERE id = $1', [id]);
+    return r ? dcsaSubscriptionOf(r) : null;
+  }
+
+  async subscriptions(): Promise<DcsaSubscriptionRow[]> {
+    return (await this.db.query('SELECT * FROM dcsa_subscriptions ORDER BY created_at, id')).map(dcsaSubscriptionOf);
+  }
+
+  async deleteSubscription(id: string): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.query("DELETE FROM dcsa_deliveries WHERE subscription_id = $1 AND status = 'pending'", [id]);
+      return (await tx.query('DELETE FROM dcsa_subscriptions WHERE id = $1 RETURNING id', [id])).length === 1;
+    });
+  }
+
+  async enqueue(
+    deliveries: readonly { subscriptionId: string; rid: number }[],
+    cursorKey: string,
+    cursor: number,
+    now: number,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (deliveries.length > 0)
+        await tx.query(
+          `INSERT INTO dcsa_deliveries (id, subscription_id, rid, status, attempts, next_attempt_at, last_error, created_at, delivered_at)
+           SELECT i, s, r, 'pending', 0, $4, NULL, $4, NULL FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(i, s, r)
+           ON CONFLICT (id) DO NOTHING`,
+          [
+            deliveries.map((d) => dcsaDeliveryId(d.subscriptionId, d.rid)),
+            deliveries.map((d) => d.subscriptionId),
+            deliveries.map((d) => d.rid),
+            now,
+          ],
+        );
+      await tx.query(
+        `INSERT INTO dcsa_meta (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = GREATEST(dcsa_meta.value::bigint, excluded.value::bigint)::text`,
+        [cursorKey, String(cursor)],
+      );
+    });
+  }
+
+  async due(now: number, limit: number): Promise<DcsaDeliveryRow[]> {
+    return (
+      await this.db.query(
+        "SELECT * FROM dcsa_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, rid, id LIMIT $2",
+        [now, limit],
+      )
+    ).map(dcsaDeliveryOf);
+  }
+
+  async nextDue(): Promise<number | null> {
+    const [r] = await this.db.query("SELECT MIN(next_attempt_at) AS t FROM dcsa_deliveries WHERE status = 'pending'");
+    return r?.t === null || r?.t === undefined ? null : Number(r.t);
+  }
+
+  async deliveries(subscriptionId: string): Promise<DcsaDeliveryRow[]> {
+    return (await this.db.query('SELECT * FROM dcsa_deliveries WHERE subscription_id = $1 ORDER BY rid', [subscriptionId])).map(
+      dcsaDeliveryOf,
+    );
+  }
+
+  async delivered(id: string, now: number): Promise<boolean> {
+    const rows = await this.db.query(
+      "UPDATE dcsa_deliveries SET status = 'delivered', delivered_at = $1 WHERE id = $2 AND status = 'pending' RETURNING id",
+      [now, id],
+    );
+    return rows.length === 1;
+  }
+
+  async failed(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    await this.db.query(
+      "UPDATE dcsa_deliveries SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3 AND status = 'pending'",
+      [nextAttemptAt, error.slice(0, MAX_DCSA_ERROR_CHARS), id],
+    );
   }
 
   async close(): Promise<void> {}
