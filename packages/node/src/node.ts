@@ -16,6 +16,7 @@ import { authorizeRequest } from './access/http.js';
 import { type NodeAlerts, startAlerts } from './alerts/index.js';
 import { DcsaDeriver } from './dcsa/deriver.js';
 import { DcsaRepository } from './dcsa/repository.js';
+import { DcsaSubscriptions } from './dcsa/subscriptions.js';
 import { Anchorer } from './anchor/anchorer.js';
 import { isSameProcess, processStart } from './chain/chain-lock.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
@@ -84,6 +85,8 @@ export interface RunningNode {
   dcsa: DcsaRepository;
   /** Derives the node's own DCSA events from its evidence. */
   dcsaDeriver: DcsaDeriver;
+  /** DCSA webhook subscriptions and their outbox. */
+  dcsaSubscriptions: DcsaSubscriptions;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -252,6 +255,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       onError: (err) => log(`dcsa derive: ${err instanceof Error ? err.message : String(err)}`),
     }).start();
     dcsaDeriver = deriver;
+    // DCSA webhook subscriptions: the fan-out follows the index; the outbox resumes.
+    const dcsaSubscriptions = await new DcsaSubscriptions(dcsa, {
+      timeoutMs: config.alerts.timeoutMs,
+      retryBaseMs: config.alerts.retryBaseMs,
+      retryMaxMs: config.alerts.retryMaxMs,
+    }).start();
+    stops.push(() => dcsaSubscriptions.close());
     const stopEpcisNotices = epcis.onIndexed(() => deriver.noteEpcis());
     stops.push(async () => {
       stopEpcisNotices();
@@ -379,6 +389,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       epcisSubscriptions,
       alerts: alerts.service,
       dcsa,
+      dcsaSubscriptions,
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
@@ -458,6 +469,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       alerts: nodeAlerts,
       dcsa,
       dcsaDeriver: deriver,
+      dcsaSubscriptions,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,

@@ -1,6 +1,13 @@
 // DCSA Track & Trace domain errors, with codes; http/errors.ts maps them to statuses.
 
-export type DcsaErrorCode = 'invalid_event' | 'bad_query' | 'bad_cursor' | 'not_indexed' | 'corrupt';
+export type DcsaErrorCode =
+  | 'invalid_event'
+  | 'bad_query'
+  | 'bad_cursor'
+  | 'bad_subscription'
+  | 'no_such_subscription'
+  | 'not_indexed'
+  | 'corrupt';
 
 /** One thing wrong with a request, at a JSONPath in it (TNT 3.0's FeedbackElement). */
 export interface DcsaFeedback {

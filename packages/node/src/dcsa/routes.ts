@@ -6,13 +6,17 @@
 //                  transportDocumentReference, equipmentReference, eventTypes, eventUpdatedDateTimeMin/
 //                  Max) plus shipment/equipment/transportEventTypeCode; limit + cursor paging with the
 //                  Next-Page-Cursor header. Every answer carries API-Version.
+//   /event-subscriptions (dcsa:read): POST (callbackUrl, filter; the secret shown once), GET, GET /:id
+//                  (with its deliveries), DELETE /:id — each caller sees its own (access:admin: all).
 import { Hono } from 'hono';
+import type { Principal } from '../access/service.js';
 import { jsonObjectBody } from '../api/json-body.js';
 import type { DcsaEventQuery } from '../storage/dcsa.js';
 import { EVENT_TYPES } from './codes.js';
 import { DcsaError } from './errors.js';
 import { DEFAULT_DCSA_PAGE, type DcsaRepository } from './repository.js';
 import { TNT_VERSION } from './schema.js';
+import type { DcsaSubscriptions } from './subscriptions.js';
 import { postEventsProblems } from './validate.js';
 
 export const DCSA_TNT_BASE = '/dcsa/tnt/v3';
@@ -63,7 +67,13 @@ export function parseEventQuery(params: Record<string, string | undefined>): { q
   return { query, limit, ...(params.cursor !== undefined ? { cursor: params.cursor } : {}) };
 }
 
-export function dcsaRoutes(repo: DcsaRepository): Hono {
+function principal(p: Principal | undefined): Principal {
+  // The access middleware let the request through only with one; a route mounted without it is a bug.
+  if (!p) throw new DcsaError('bad_subscription', 'subscriptions need a credential');
+  return p;
+}
+
+export function dcsaRoutes(repo: DcsaRepository, subscriptions?: DcsaSubscriptions): Hono {
   const app = new Hono();
   app.use('*', async (c, next) => {
     await next();
@@ -94,6 +104,21 @@ export function dcsaRoutes(repo: DcsaRepository): Hono {
     if (page.nextCursor !== null) c.header('Next-Page-Cursor', page.nextCursor);
     return c.json({ events: page.events });
   });
+
+  if (subscriptions) {
+    app.post('/event-subscriptions', async (c) => {
+      const { subscription, secret } = await subscriptions.subscribe(principal(c.get('principal')), await jsonObjectBody(c.req));
+      return c.json({ ...subscription, secret }, 201);
+    });
+    app.get('/event-subscriptions', async (c) => c.json(await subscriptions.list(principal(c.get('principal')))));
+    app.get('/event-subscriptions/:id', async (c) =>
+      c.json(await subscriptions.get(principal(c.get('principal')), c.req.param('id'))),
+    );
+    app.delete('/event-subscriptions/:id', async (c) => {
+      await subscriptions.unsubscribe(principal(c.get('principal')), c.req.param('id'));
+      return c.body(null, 204);
+    });
+  }
 
   return app;
 }

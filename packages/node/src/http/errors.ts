@@ -72,6 +72,8 @@ const DCSA_STATUS: Record<DcsaErrorCode, HttpProblem['status'] | null> = {
   invalid_event: 400,
   bad_query: 400,
   bad_cursor: 400,
+  bad_subscription: 400,
+  no_such_subscription: 404,
   not_indexed: 503,
   corrupt: null,
 };
