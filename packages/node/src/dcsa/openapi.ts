@@ -45,7 +45,118 @@ function unwrapAllOf(v: unknown): unknown {
 }
 
 export function dcsaOpenApiPaths(base: string) {
+  const subscription = {
+    type: 'object',
+    required: ['subscriptionID', 'callbackUrl', 'createdDateTime'],
+    properties: {
+      subscriptionID: { type: 'string' },
+      callbackUrl: { type: 'string', format: 'uri' },
+      createdDateTime: { type: 'string', format: 'date-time' },
+      eventTypes: { type: 'array', items: { enum: ['SHIPMENT', 'TRANSPORT', 'EQUIPMENT', 'IOT', 'REEFER'] } },
+      carrierBookingReference: { type: 'string' },
+      transportDocumentReference: { type: 'string' },
+      equipmentReference: { type: 'string' },
+      shipmentEventTypeCode: { type: 'string' },
+      equipmentEventTypeCode: { type: 'string' },
+      transportEventTypeCode: { type: 'string' },
+    },
+  };
+  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const subs = {
+    [`${base}/event-subscriptions`]: {
+      post: {
+        operationId: 'dcsaSubscribe',
+        summary: 'Subscribe to DCSA events by webhook',
+        description:
+          'TNT 3.0 leaves registration out of scope; this is TNT 2.2\'s path. Every matching event stored after this moment (pushed or derived, newest version) is POSTed to callbackUrl as a TNT 3.0 push {"events": [event]}, ' +
+          'signed: Notification-Signature: sha256=<hex HMAC-SHA256 of the body under the secret>, with Idempotency-Key (the same on every retry) and API-Version. ' +
+          'A consumer that is down is retried with exponential back-off; nothing is lost (also across restarts) and nothing is sent twice once acknowledged (2xx). The secret is shown only in this answer.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['callbackUrl'],
+                properties: { ...subscription.properties, secret: { type: 'string', minLength: 16, maxLength: 256 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': {
+            description: 'Subscribed',
+            content: {
+              'application/json': {
+                schema: { ...subscription, properties: { ...subscription.properties, secret: { type: 'string' } } },
+              },
+            },
+          },
+          '400': problem,
+          '401': problem,
+          '403': problem,
+        },
+      },
+      get: {
+        operationId: 'dcsaListSubscriptions',
+        summary: "The caller's DCSA subscriptions (all for access:admin)",
+        responses: {
+          '200': {
+            description: 'Subscriptions',
+            content: { 'application/json': { schema: { type: 'array', items: subscription } } },
+          },
+          '401': problem,
+          '403': problem,
+        },
+      },
+    },
+    [`${base}/event-subscriptions/{id}`]: {
+      get: {
+        operationId: 'dcsaGetSubscription',
+        summary: 'One DCSA subscription with its deliveries (pending or delivered, attempts, last error)',
+        parameters: [idParam],
+        responses: {
+          '200': {
+            description: 'The subscription',
+            content: {
+              'application/json': {
+                schema: {
+                  ...subscription,
+                  properties: {
+                    ...subscription.properties,
+                    deliveries: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          id: { type: 'string' },
+                          rid: { type: 'integer', description: "The event's log leaf" },
+                          status: { enum: ['pending', 'delivered'] },
+                          attempts: { type: 'integer' },
+                          lastError: { type: ['string', 'null'] },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '401': problem,
+          '403': problem,
+          '404': problem,
+        },
+      },
+      delete: {
+        operationId: 'dcsaUnsubscribe',
+        summary: 'Unsubscribe (pending deliveries are dropped)',
+        parameters: [idParam],
+        responses: { '204': { description: 'Unsubscribed' }, '401': problem, '403': problem, '404': problem },
+      },
+    },
+  };
   return {
+    ...subs,
     [`${base}/events`]: {
       get: {
         operationId: 'dcsaGetEvents',
