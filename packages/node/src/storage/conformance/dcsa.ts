@@ -143,6 +143,24 @@ export function dcsaStoreConformance(open: OpenStoreFixture<DcsaStore>): void {
       assert.equal((await store.event(0))!.equipmentEventTypeCode, 'GTIN');
     }));
 
+  it('dcsa: versions of one event within one batch: the newest is current whatever the order', () =>
+    withFixture(open, async ({ store }) => {
+      const a = 'EXCO|SMDG|LCL|a';
+      const b = 'EXCO|SMDG|LCL|b';
+      await store.indexEvents([row(0, { key: b, updatedAt: 5_000 })], 1);
+      await store.indexEvents(
+        [
+          row(1, { key: a, updatedAt: 1_000 }),
+          row(2, { key: a, updatedAt: 3_000 }),
+          row(3, { key: a, updatedAt: 2_000 }),
+          row(4, { key: b, updatedAt: 4_000 }),
+          row(5, { key: b, updatedAt: 6_000 }),
+        ],
+        6,
+      );
+      assert.deepEqual(rids(await store.query({ limit: 10 })), [2, 5]);
+    }));
+
   it('dcsa: a second connection sees what the first indexed', () =>
     withFixture(open, async ({ store, another }) => {
       await store.indexEvents(WORLD.slice(0, 3), 3);

@@ -110,21 +110,54 @@ export class PostgresDcsaStore implements DcsaStore {
     await this.db.transaction(async (tx) => {
       // One indexer at a time per database (two nodes' followers would race on `current`).
       await tx.query("SELECT pg_advisory_xact_lock(hashtext('tradetwin:dcsa_index'))");
-      for (const r of rows) {
-        if ((await tx.query('SELECT 1 FROM dcsa_events WHERE rid = $1', [r.rid])).length > 0) continue;
-        const [cur] = await tx.query('SELECT rid, updated_at FROM dcsa_events WHERE key = $1 AND current = 1', [r.key]);
-        const current = !cur || Number(cur.updated_at) <= r.updatedAt;
-        if (cur && current) await tx.query('UPDATE dcsa_events SET current = 0 WHERE rid = $1', [Number(cur.rid)]);
+      // The batch in a few statements: which rids are there, the current row of each key, then the
+      // newest-wins rule applied in rid order here, and one insert per table.
+      const there = new Set(
+        (await tx.query('SELECT rid FROM dcsa_events WHERE rid = ANY($1::bigint[])', [rows.map((r) => r.rid)])).map((r) =>
+          Number(r.rid),
+        ),
+      );
+      const fresh = rows.filter((r) => !there.has(r.rid));
+      const current = new Map<string, { rid: number; updatedAt: number; stored: boolean }>();
+      if (fresh.length > 0)
+        for (const r of await tx.query(
+          'SELECT key, rid, updated_at FROM dcsa_events WHERE key = ANY($1::text[]) AND current = 1',
+          [[...new Set(fresh.map((r) => r.key))]],
+        ))
+          current.set(String(r.key), { rid: Number(r.rid), updatedAt: Number(r.updated_at), stored: true });
+      const retired: number[] = [];
+      const isCurrent = new Map<number, boolean>();
+      const seen = new Set<number>();
+      const inserted: DcsaEventRow[] = [];
+      for (const r of fresh) {
+        if (seen.has(r.rid)) continue;
+        seen.add(r.rid);
+        inserted.push(r);
+        const cur = current.get(r.key);
+        const wins = !cur || cur.updatedAt <= r.updatedAt;
+        if (cur && wins) {
+          if (cur.stored) retired.push(cur.rid);
+          else isCurrent.set(cur.rid, false);
+        }
+        isCurrent.set(r.rid, wins);
+        if (wins) current.set(r.key, { rid: r.rid, updatedAt: r.updatedAt, stored: false });
+      }
+      if (retired.length > 0) await tx.query('UPDATE dcsa_events SET current = 0 WHERE rid = ANY($1::bigint[])', [retired]);
+      if (inserted.length > 0) {
+        const cols = inserted.map((r) => dcsaColumns(r, isCurrent.get(r.rid) ?? false));
+        const col = (i: number) => cols.map((c) => c[i]);
         await tx.query(
-          `INSERT INTO dcsa_events (${DCSA_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-          dcsaColumns(r, current),
+          `INSERT INTO dcsa_events (${DCSA_INSERT_COLUMNS})
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+             $8::text[], $9::bigint[], $10::text[], $11::smallint[], $12::text[])`,
+          [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map(col),
         );
-        const refs = dcsaRefsOf(r);
+        const refs = inserted.flatMap((r) => dcsaRefsOf(r).map((x) => ({ ...x, rid: r.rid })));
         if (refs.length > 0)
           await tx.query(
             `INSERT INTO dcsa_event_refs (kind, ref, rid)
-             SELECT k, f, $3 FROM unnest($1::text[], $2::text[]) AS t(k, f) ON CONFLICT DO NOTHING`,
-            [refs.map((x) => x.kind), refs.map((x) => x.ref), r.rid],
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ON CONFLICT DO NOTHING`,
+            [refs.map((x) => x.kind), refs.map((x) => x.ref), refs.map((x) => x.rid)],
           );
       }
       await tx.query(
