@@ -20,6 +20,8 @@ export const E2E_ON_POSTGRES = [
   'cli/audit.test.ts',
   'cli/verify.test.ts',
   'demo/demo.test.ts',
+  'dcsa/dcsa.test.ts',
+  'dcsa/subscriptions.test.ts',
 ];
 
 if (process.env.TRADETWIN_CI_SERVICES !== '1') {
