@@ -9,10 +9,11 @@ import { after, before, describe, it } from 'node:test';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { SHARED_DIR } from '../test-support/shared.js';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
+import { EVIDENCE_FIELD, eventsFromEpcis } from './derive.js';
 import { iso6346CheckDigit, iso6346Problem } from './iso6346.js';
 import { DCSA_LEAF_KIND, decodeDcsaBody } from './repository.js';
 import { unLocodeProblem } from './unlocode.js';
-import { postEventsProblems, type TntEvent } from './validate.js';
+import { derivedEventProblems, postEventsProblems, type TntEvent } from './validate.js';
 
 const SAMPLE = JSON.parse(readFileSync(`${SHARED_DIR}standards/dcsa/tnt-samples/tnt-300-response.json`, 'utf8')) as {
   events: TntEvent[];
@@ -109,6 +110,46 @@ describe('dcsa: pure checks', () => {
     }
     assert.equal(postEventsProblems({ events: [] })[0]!.propertyPath, '$.events');
     assert.equal(postEventsProblems({ nope: 1 })[0]!.propertyPath, '$.events');
+  });
+});
+
+describe('dcsa: events derived from EPCIS', () => {
+  const node = { address: '0x00000000000000000000000000000000000000aa' };
+  const epcis = (over: Record<string, unknown>) => ({
+    type: 'ObjectEvent',
+    eventTime: '2026-03-01T08:00:00.000Z',
+    epcList: ['urn:epc:id:bic:CSQU3054383', 'urn:epc:id:sgtin:4012345.011111.1'],
+    action: 'OBSERVE',
+    bizStep: 'loading',
+    bizLocation: { id: 'https://tradetwin.dev/unlocode/BEANR' },
+    bizTransactionList: [{ type: 'bol', bizTransaction: 'urn:epcglobal:cbv:bt:HHL71800000' }],
+    ...over,
+  });
+  const proof = { leafIndex: 42, hashId: 'ni:///sha-256;abc?ver=CBV2.0' };
+
+  it('CBV steps map to equipment codes, per container, linked to the EPCIS event, and validate', () => {
+    for (const [step, code] of [
+      ['arriving', 'GTIN'],
+      ['urn:epcglobal:cbv:bizstep:departing', 'GTOT'],
+      ['loading', 'LOAD'],
+      ['unloading', 'DISC'],
+    ] as const) {
+      const [e, more] = eventsFromEpcis(epcis({ bizStep: step }), proof, node);
+      assert.equal(more, undefined);
+      assert.equal((e!.eventClassification as Record<string, unknown>).equipmentEventTypeCode, code);
+      assert.deepEqual(e!.equipmentDetails, { equipmentReference: 'CSQU3054383' });
+      assert.deepEqual(e!.eventLocation, { UNLocationCode: 'BEANR' });
+      assert.deepEqual(e!.shipmentDetails, { documentReference: { typeCode: 'TRD', reference: 'HHL71800000' } });
+      assert.equal((e![EVIDENCE_FIELD] as { leafIndex: number }).leafIndex, 42);
+      assert.deepEqual(derivedEventProblems(e!), []);
+      // Deterministic: the same evidence, the same event.
+      assert.deepEqual(eventsFromEpcis(epcis({ bizStep: step }), proof, node), [e]);
+    }
+  });
+
+  it('no container or no mapped step: no event', () => {
+    assert.deepEqual(eventsFromEpcis(epcis({ bizStep: 'receiving' }), proof, node), []);
+    assert.deepEqual(eventsFromEpcis(epcis({ epcList: ['urn:epc:id:sgtin:4012345.011111.1'] }), proof, node), []);
   });
 });
 

@@ -163,7 +163,9 @@ export function eventsFromEpcis(
   if (!code || typeof e.eventTime !== 'string') return [];
   const bols = (Array.isArray(e.bizTransactionList) ? e.bizTransactionList : [])
     .filter((b: { type?: unknown }) => typeof b?.type === 'string' && /(^|[:/-])bol$/.test(b.type))
-    .map((b: { bizTransaction?: unknown }) => String(b.bizTransaction).slice(-100));
+    // The B/L number is the identifier's last segment (urn:epcglobal:cbv:bt:<issuer>:<number>, or a URL path).
+    .map((b: { bizTransaction?: unknown }) => String(b.bizTransaction).split(/[:/]/).at(-1)!.slice(0, 100))
+    .filter((ref: string) => ref !== '');
   const locode = unLocodeOf(e);
   const recorded = typeof e.recordTime === 'string' ? e.recordTime : e.eventTime;
   return containersOf(e).map((container) => ({
