@@ -83,7 +83,9 @@ export class DcsaRepository {
   /** A fresh index starts its scan at the end of the log (no "dcsa" leaf can precede it); then catch up. */
   async init(): Promise<this> {
     if ((await this.index.meta('scan_cursor')) === null) await this.index.setMeta('scan_cursor', String(this.log.size));
-    await this.catchUp();
+    const { indexed } = await this.catchUp();
+    // Statistics for the planner after a large catch-up (a node adopting a big log).
+    if (indexed > 10_000) await this.index.optimize();
     return this;
   }
 

@@ -66,6 +66,8 @@ export interface DcsaStore extends DcsaSubscriptionStore {
   query(q: DcsaEventQuery): Promise<DcsaEventRow[]>;
   /** The row at this rid (current or not). */
   event(rid: number): Promise<DcsaEventRow | null>;
+  /** Refresh the planner's statistics (after bulk loads). */
+  optimize(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -291,5 +291,9 @@ export class PostgresDcsaStore implements DcsaStore {
     );
   }
 
+  async optimize(): Promise<void> {
+    await this.db.query('ANALYZE dcsa_events, dcsa_event_refs, dcsa_deliveries');
+  }
+
   async close(): Promise<void> {}
 }

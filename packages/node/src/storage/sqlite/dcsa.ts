@@ -244,6 +244,10 @@ export class SqliteDcsaStore implements DcsaStore {
       .run(nextAttemptAt, error.slice(0, MAX_DCSA_ERROR_CHARS), id);
   }
 
+  async optimize(): Promise<void> {
+    this.db.exec('PRAGMA optimize; ANALYZE dcsa_events; ANALYZE dcsa_event_refs;');
+  }
+
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
