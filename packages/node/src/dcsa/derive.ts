@@ -72,7 +72,7 @@ export function eventFromExcursion(x: Excursion, s: ShipmentDefinition, node: De
     eventRouting: routing(node),
     eventDateTime: iso(x.startedAt),
     eventUpdatedDateTime: iso(x.lastObservedAt),
-    ...shipmentDetailsOf(s),
+    shipmentDetails: shipmentDetails(s),
     ...equipment(s),
   };
   if (x.kind === 'band' && x.sensor === 'temp' && x.breached) {
@@ -93,7 +93,6 @@ export function eventFromExcursion(x: Excursion, s: ShipmentDefinition, node: De
     return {
       eventID: `tt-iot-door-${x.id}`,
       ...base,
-      eventDateTime: iso(x.startedAt),
       ...(x.position
         ? { eventLocation: { geoCoordinate: { latitude: String(x.position[0]), longitude: String(x.position[1]) } } }
         : {}),
@@ -104,8 +103,6 @@ export function eventFromExcursion(x: Excursion, s: ShipmentDefinition, node: De
   }
   return null;
 }
-
-const shipmentDetailsOf = (s: ShipmentDefinition) => ({ shipmentDetails: shipmentDetails(s) });
 
 /** CBV business steps (bare or as urn:epcglobal:cbv:bizstep:…) and the equipment event each is. */
 export const BIZSTEP_EQUIPMENT_CODE: Record<string, string> = {

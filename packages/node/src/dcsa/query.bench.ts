@@ -117,6 +117,7 @@ try {
       },
     ],
     ['eventTypes only (first page)', () => ({ eventTypes: ['TRANSPORT'] })],
+    ['eventTypes, three, from a random cursor', () => ({ eventTypes: ['REEFER', 'IOT', 'TRANSPORT'], afterRid: rnd(N) })],
     ['no filter, a cursor deep in the index', () => ({ afterRid: rnd(N) })],
   ];
   const all: number[] = [];

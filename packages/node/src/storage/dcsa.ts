@@ -164,15 +164,24 @@ export const REF_TRANSPORT_DOCUMENT = 'TRD';
 
 /**
  * The query as SQL with `?` placeholders (each driver numbers them as it needs). Reference filters
- * go through the refs table's (kind, ref, rid) key, equipment through (equipment_ref, rid): a filtered
- * page is an index range, not a scan of every event.
+ * go through the refs table's (kind, ref, rid) key, equipment through (equipment_ref, rid), one event
+ * type through (event_type, rid): a filtered page is an index range, not a scan of every event.
+ * Several event types are one ordered range each, merged (UNION ALL of per-type pages, then the page).
  */
 export function dcsaQuerySql(q: DcsaEventQuery): { sql: string; params: (string | number)[] } {
+  const types = [...new Set(q.eventTypes ?? [])];
+  if (types.length > 1) {
+    const parts = types.map((t) => dcsaQuerySql({ ...q, eventTypes: [t] }));
+    return {
+      sql: `${parts.map((p, i) => `SELECT * FROM (${p.sql}) AS t${i}`).join(' UNION ALL ')} ORDER BY rid LIMIT ?`,
+      params: [...parts.flatMap((p) => p.params), q.limit],
+    };
+  }
   const where = ['e.current = 1', 'e.rid > ?'];
   const params: (string | number)[] = [q.afterRid ?? -1];
-  if (q.eventTypes && q.eventTypes.length > 0) {
-    where.push(`e.event_type IN (${q.eventTypes.map(() => '?').join(', ')})`);
-    params.push(...q.eventTypes);
+  if (types.length === 1) {
+    where.push('e.event_type = ?');
+    params.push(types[0]!);
   }
   const eq = (column: string, v: string | undefined) => {
     if (v === undefined) return;

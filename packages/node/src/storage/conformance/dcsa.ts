@@ -78,6 +78,7 @@ const TABLE: [string, Omit<DcsaEventQuery, 'limit'>, number[]][] = [
   ],
   ['equipmentReference', { equipmentReference: 'MSKU0000000' }, [4, 9]],
   ['eventTypes', { eventTypes: ['TRANSPORT', 'REEFER'] }, [3, 5, 10]],
+  ['eventTypes, three, one repeated', { eventTypes: ['IOT', 'SHIPMENT', 'IOT'] }, [0, 6, 8]],
   ['eventTypes + booking', { eventTypes: ['SHIPMENT', 'REEFER'], carrierBookingReference: 'ABC709951' }, [0, 5]],
   ['shipmentEventTypeCode', { shipmentEventTypeCode: 'ISSU' }, [8]],
   ['equipmentEventTypeCode', { equipmentEventTypeCode: 'GTIN' }, [1, 4, 11]],
