@@ -14,6 +14,9 @@ import { createApp } from './api/app.js';
 import { AccessService } from './access/service.js';
 import { authorizeRequest } from './access/http.js';
 import { type NodeAlerts, startAlerts } from './alerts/index.js';
+import { DcsaDeriver } from './dcsa/deriver.js';
+import { DcsaRepository } from './dcsa/repository.js';
+import { DcsaSubscriptions } from './dcsa/subscriptions.js';
 import { Anchorer } from './anchor/anchorer.js';
 import { isSameProcess, processStart } from './chain/chain-lock.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
@@ -78,6 +81,12 @@ export interface RunningNode {
   access: AccessService;
   /** Alerts: history, subscriptions, webhook and e-mail delivery. */
   alerts: NodeAlerts;
+  /** DCSA Track & Trace 3.0 events: pushed by carriers and derived from evidence (/dcsa/tnt/v3). */
+  dcsa: DcsaRepository;
+  /** Derives the node's own DCSA events from its evidence. */
+  dcsaDeriver: DcsaDeriver;
+  /** DCSA webhook subscriptions and their outbox. */
+  dcsaSubscriptions: DcsaSubscriptions;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -203,11 +212,14 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const shipments = storage.shipments;
     let claims: ClaimAggregator | undefined;
     let alerts: NodeAlerts | undefined;
+    // Excursions before the DCSA deriver starts are derived from the store by its start.
+    let dcsaDeriver: DcsaDeriver | undefined;
     // Excursions recorded before the alerts start (they need the access service): handed over once they do.
     const early: [Parameters<NodeAlerts['noteExcursion']>[0], number][] = [];
     const monitor = new ShipmentMonitor(store, shipments, {
       onExcursion: (x, s) => {
         claims?.noteExcursion(x, s);
+        dcsaDeriver?.noteExcursion(x, s);
         if (alerts) alerts.noteExcursion(x, Date.now());
         else early.push([x, Date.now()]);
         live.publish('excursion', excursionEvent(x, s));
@@ -227,6 +239,34 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     // Named queries and subscriptions: the delivery worker resumes its outbox (stopped before the repository).
     const epcisSubscriptions = new EpcisSubscriptions(epcis, storage.subscriptions).start();
     stops.push(() => epcisSubscriptions.close());
+    // DCSA Track & Trace events go into the same log; their index follows it.
+    const dcsa = await new DcsaRepository({
+      index: storage.dcsa,
+      store,
+      log: tlog,
+      onAppended: () => anchorer.noteAppended(),
+    }).init();
+    // The node's own DCSA events: reefer alarms and door openings from excursions, gate/load/discharge from EPCIS.
+    const deriver = new DcsaDeriver(dcsa, {
+      node: { address },
+      log: tlog,
+      store,
+      shipments,
+      onError: (err) => log(`dcsa derive: ${err instanceof Error ? err.message : String(err)}`),
+    }).start();
+    dcsaDeriver = deriver;
+    // DCSA webhook subscriptions: the fan-out follows the index; the outbox resumes.
+    const dcsaSubscriptions = await new DcsaSubscriptions(dcsa, {
+      timeoutMs: config.alerts.timeoutMs,
+      retryBaseMs: config.alerts.retryBaseMs,
+      retryMaxMs: config.alerts.retryMaxMs,
+    }).start();
+    stops.push(() => dcsaSubscriptions.close());
+    const stopEpcisNotices = epcis.onIndexed(() => deriver.noteEpcis());
+    stops.push(async () => {
+      stopEpcisNotices();
+      await deriver.stop();
+    });
     const tagVerifier = new TagVerifier({
       repo: epcis,
       sightings: storage.tags,
@@ -348,6 +388,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       epcis,
       epcisSubscriptions,
       alerts: alerts.service,
+      dcsa,
+      dcsaSubscriptions,
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
@@ -425,6 +467,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       adminToken,
       access,
       alerts: nodeAlerts,
+      dcsa,
+      dcsaDeriver: deriver,
+      dcsaSubscriptions,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,

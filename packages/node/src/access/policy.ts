@@ -67,7 +67,13 @@ const RULES: Rule[] = [
   { methods: ['DELETE'], path: /^\/epcis\/nextPageToken\//, need: needs('epcis:read') },
   { methods: READ, path: /^\/epcis(\/|$)/, need: needs('epcis:read') },
 
-  { methods: '*', path: /^\/(api|epcis)(\/|$)/, need: needs('access:admin') },
+  // DCSA Track & Trace 3.0: consumers read, publishers (a carrier's system) push.
+  { methods: READ, path: /^\/dcsa\/tnt\/v3\/events$/, need: needs('dcsa:read') },
+  { methods: ['POST'], path: /^\/dcsa\/tnt\/v3\/events$/, need: needs('dcsa:write') },
+  // A consumer that may read events may subscribe to them (each sees its own subscriptions).
+  { methods: [...READ, 'POST', 'DELETE'], path: /^\/dcsa\/tnt\/v3\/event-subscriptions(\/[^/]+)?$/, need: needs('dcsa:read') },
+
+  { methods: '*', path: /^\/(api|epcis|dcsa)(\/|$)/, need: needs('access:admin') },
   { methods: READ, path: /^\//, need: open('the dashboard (static files; its data needs a session)') },
   { methods: '*', path: /^/, need: needs('access:admin') },
 ];

@@ -23,14 +23,24 @@ export const SCOPES = {
   'access:admin': 'manage user accounts and API credentials',
   'alerts:read': "read the alert history (only alerts about what the holder may read) and the holder's own alert subscriptions",
   'alerts:subscribe': 'subscribe to alerts by webhook or e-mail, and unsubscribe (delivered only for what the holder may read)',
+  'dcsa:read': 'query DCSA Track & Trace 3.0 events (GET /dcsa/tnt/v3/events)',
+  'dcsa:write': "push a publisher's DCSA Track & Trace 3.0 events (POST /dcsa/tnt/v3/events)",
 } as const;
 export type Scope = keyof typeof SCOPES;
 
 /** Scopes that may be narrowed to one resource id. */
 const NARROWABLE: ReadonlySet<string> = new Set(['shipments:read']);
 
-const VIEWER: Scope[] = ['log:read', 'shipments:read', 'epcis:read', 'tags:scan', 'alerts:read', 'alerts:subscribe'];
-const OPERATOR: Scope[] = [...VIEWER, 'shipments:write', 'epcis:capture', 'epcis:subscribe', 'tags:issue', 'tags:read'];
+const VIEWER: Scope[] = ['log:read', 'shipments:read', 'epcis:read', 'tags:scan', 'alerts:read', 'alerts:subscribe', 'dcsa:read'];
+const OPERATOR: Scope[] = [
+  ...VIEWER,
+  'shipments:write',
+  'epcis:capture',
+  'epcis:subscribe',
+  'tags:issue',
+  'tags:read',
+  'dcsa:write',
+];
 const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin'];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = { viewer: VIEWER, operator: OPERATOR, admin: ADMIN };

@@ -1,6 +1,6 @@
 // Alerts: raised from what the node's watchers see, kept as a history, and
 // delivered to subscribers by webhook or e-mail — the delivery worker over the
-// rows of storage/alerts.ts, modelled on the EPCIS subscription webhooks
+// rows of storage/alerts.ts (the shared outbox worker, webhook/delivery-worker.ts, also delivering the DCSA subscriptions), modelled on the EPCIS subscription webhooks
 // (epcis/subscriptions/service.ts).
 //
 // Raising an alert writes it and one delivery per subscriber that may see it
@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Principal } from '../access/service.js';
 import type { AlertDeliveryRow, AlertRow, AlertStore, AlertSubscriptionRow } from '../storage/alerts.js';
+import { DeliveryWorker } from '../webhook/delivery-worker.js';
 import { maySee, subscriptionMatches } from './audience.js';
 import { AlertError } from './errors.js';
 import type { NewAlert } from './kinds.js';
@@ -94,35 +95,25 @@ const owns = (p: Principal, s: AlertSubscriptionRow) =>
 
 export class AlertService {
   private readonly timeoutMs: number;
-  private readonly retryBaseMs: number;
-  private readonly retryMaxMs: number;
-  private readonly pollMs: number;
   private readonly now: () => number;
   private readonly fetch: typeof fetch;
   private readonly mailer: Transporter | null;
-  private readonly inFlight = new Map<string, AbortController>();
-  /**
-   * Deliveries whose outcome was stored since the current tick began: the tick's list of due rows may
-   * have been read before that outcome committed, and must not send them again.
-   */
-  private readonly settled = new Set<string>();
-  private readonly running = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private kicked = false;
-  private ticking = false;
-  private tickAgain = false;
-  private started = false;
-  private closed = false;
+  /** The shared outbox worker (webhook/delivery-worker.ts) over this store's deliveries. */
+  private readonly worker: DeliveryWorker<AlertDeliveryRow>;
 
   constructor(
     readonly store: AlertStore,
     private readonly opts: AlertServiceOptions,
   ) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.retryBaseMs = opts.retryBaseMs ?? 1000;
-    this.retryMaxMs = opts.retryMaxMs ?? 300_000;
-    this.pollMs = opts.pollMs ?? 1000;
     this.now = opts.now ?? Date.now;
+    this.worker = new DeliveryWorker(store, (d, ctrl) => this.send(d, ctrl), {
+      retryBaseMs: opts.retryBaseMs,
+      retryMaxMs: opts.retryMaxMs,
+      pollMs: opts.pollMs,
+      now: this.now,
+      label: '[alerts]',
+    });
     this.fetch = opts.fetch ?? globalThis.fetch;
     this.mailer = opts.smtp
       ? nodemailer.createTransport({
@@ -140,19 +131,13 @@ export class AlertService {
 
   /** Start delivering: resume the outbox. */
   start(): this {
-    if (this.started || this.closed) return this;
-    this.started = true;
-    this.kick();
+    this.worker.start();
     return this;
   }
 
   /** Stop: abort attempts in flight (they stay pending, sent again after a restart). */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.timer);
-    for (const c of this.inFlight.values()) c.abort(new Error('the node is stopping'));
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.worker.close();
     this.mailer?.close();
   }
 
@@ -272,98 +257,15 @@ export class AlertService {
 
   /** Run the worker soon (coalesced). */
   kick(): void {
-    if (this.closed || !this.started || this.kicked) return;
-    this.kicked = true;
-    setImmediate(() => {
-      this.kicked = false;
-      this.runTick();
-    });
+    this.worker.kick();
   }
 
-  private runTick(): void {
-    if (this.closed) return;
-    if (this.ticking) {
-      this.tickAgain = true;
-      return;
-    }
-    this.ticking = true;
-    const run = this.tick()
-      .catch((err) => {
-        // The store unavailable: nothing was lost, the next wake-up tries again.
-        console.error('[alerts]', err instanceof Error ? err.message : err);
-        this.wakeIn(this.pollMs);
-      })
-      .finally(() => {
-        this.ticking = false;
-        if (this.tickAgain) {
-          this.tickAgain = false;
-          this.kick();
-        }
-      });
-    this.track(run);
-  }
-
-  private track(p: Promise<void>): void {
-    this.running.add(p);
-    void p.finally(() => this.running.delete(p));
-  }
-
-  private wakeIn(ms: number): void {
-    if (this.closed) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.kick(), Math.max(0, ms));
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.closed) return;
-    const now = this.now();
-    // Ticks never overlap: an outcome stored before this point is in what due() reads.
-    this.settled.clear();
-    for (const d of await this.store.due(now, 100)) {
-      if (this.closed) return;
-      if (!this.inFlight.has(d.id) && !this.settled.has(d.id)) this.attempt(d);
-    }
-    const next = await this.store.nextDue();
-    // In-flight deliveries are still pending (due): their outcome kicks the worker, the poll is the safety net.
-    this.wakeIn(next === null || next <= now ? this.pollMs : Math.min(next - now, this.pollMs * 30));
-  }
-
-  private backoff(attempts: number): number {
-    const base = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** Math.min(attempts - 1, 30));
-    return Math.round(base * (0.8 + Math.random() * 0.4));
-  }
-
-  private attempt(d: AlertDeliveryRow): void {
-    if (this.closed) return;
-    const ctrl = new AbortController();
-    this.inFlight.set(d.id, ctrl);
-    const run = (async () => {
-      let error: string | null = null;
-      try {
-        const [alert, sub] = await Promise.all([this.store.alert(d.alertId), this.store.subscription(d.subscriptionId)]);
-        if (!alert) error = `alert ${d.alertId} is missing`;
-        else if (!sub)
-          return; // unsubscribed meanwhile: its pending deliveries went with it
-        else error = d.channel === 'webhook' ? await this.postWebhook(alert, sub, d, ctrl) : await this.sendEmail(alert, d);
-      } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
-      }
-      // Still in flight until the outcome is stored: a tick meanwhile must not send it again.
-      try {
-        if (this.closed) return;
-        if (error === null) await this.store.delivered(d.id, this.now());
-        else await this.store.failed(d.id, this.now() + this.backoff(d.attempts + 1), error);
-      } catch (err) {
-        // Not recorded (the store unavailable): it stays pending and is sent again, with the same key.
-        console.error(`[alerts] delivery ${d.id} not recorded:`, err instanceof Error ? err.message : err);
-      } finally {
-        this.settled.add(d.id);
-        this.inFlight.delete(d.id);
-      }
-      this.kick();
-    })();
-    this.track(run);
+  /** One attempt of a delivery (the worker records the outcome). */
+  private async send(d: AlertDeliveryRow, ctrl: AbortController): Promise<string | null | undefined> {
+    const [alert, sub] = await Promise.all([this.store.alert(d.alertId), this.store.subscription(d.subscriptionId)]);
+    if (!alert) return `alert ${d.alertId} is missing`;
+    if (!sub) return undefined; // unsubscribed meanwhile: its pending deliveries went with it
+    return d.channel === 'webhook' ? this.postWebhook(alert, sub, d, ctrl) : this.sendEmail(alert, d);
   }
 
   /** Null when the receiver acknowledged (2xx), else why not. */

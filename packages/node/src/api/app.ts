@@ -42,6 +42,9 @@ import type { AccessService } from '../access/service.js';
 import { type DossierRouteDeps, dossierRoutes } from '../claims/dossier/routes.js';
 import { alertRoutes } from '../alerts/routes.js';
 import type { AlertService } from '../alerts/service.js';
+import type { DcsaRepository } from '../dcsa/repository.js';
+import { DCSA_TNT_BASE, dcsaRoutes } from '../dcsa/routes.js';
+import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -84,6 +87,10 @@ export interface ApiDeps {
   display?: DisplayJson;
   /** Alerts: the history and subscriptions (/api/v1/alerts). */
   alerts?: AlertService;
+  /** DCSA Track & Trace 3.0 events (/dcsa/tnt/v3; absent: not served). */
+  dcsa?: DcsaRepository;
+  /** DCSA webhook subscriptions (/dcsa/tnt/v3/event-subscriptions; absent: not served). */
+  dcsaSubscriptions?: DcsaSubscriptions;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -275,6 +282,7 @@ export function createApp(deps: ApiDeps): Hono {
   }
   if (deps.dossiers) app.route('/api/v1', dossierRoutes(deps.dossiers));
   if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
+  if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

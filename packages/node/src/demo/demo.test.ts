@@ -11,7 +11,7 @@ import { balanceOf } from '../chain/cover.js';
 import { runCli } from '../test-support/cli.js';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import { type DemoEvent, type DemoResult, journeyStart, runDemo } from './run.js';
-import { BAND_RULE_ID, SHIPMENT_ID, TIMELINE } from './scenario.js';
+import { BAND_RULE_ID, SHIPMENT_ID, SHIPMENT_REFERENCES, TIMELINE } from './scenario.js';
 
 let t: TestNode | undefined;
 after(() => t?.dispose());
@@ -57,6 +57,27 @@ describe('demo: vaccine cold chain with parametric cover', () => {
     );
     assert.equal(BigInt(payout.amount), expected);
     assert.equal(payout.signers.length, 2, 'two organisations attested');
+
+    // DCSA Track & Trace: the container's events, derived from the evidence and linked to it.
+    const dcsaRes = await fetch(`${t.node.httpUrl}/dcsa/tnt/v3/events?equipmentReference=${SHIPMENT_REFERENCES.equipment}`, {
+      headers: { authorization: `Bearer ${t.node.adminToken}` },
+    });
+    assert.equal(dcsaRes.status, 200);
+    const dcsa = ((await dcsaRes.json()) as { events: Record<string, Record<string, unknown>>[] }).events;
+    const codeOf = (e: Record<string, Record<string, unknown>>) =>
+      e.eventClassification!.equipmentEventTypeCode ??
+      e.eventClassification!.reeferEventTypeCode ??
+      e.eventClassification!.iotEventTypeCode;
+    const kinds = dcsa.map((e) => `${e.eventClassification!.eventTypeCode}/${codeOf(e)}`);
+    for (const k of ['EQUIPMENT/GTIN', 'EQUIPMENT/LOAD', 'EQUIPMENT/DISC', 'EQUIPMENT/GTOT', 'REEFER/MEAS', 'IOT/DETC'])
+      assert.ok(kinds.includes(k), `${k} among ${kinds.join(', ')}`);
+    const reefer = dcsa.find((e) => e.eventClassification!.eventTypeCode === 'REEFER')!;
+    const evidence = reefer['x-tradetwin-evidence'] as { excursionId: string; readingIds: { peak: string } };
+    assert.equal(evidence.excursionId, x.id);
+    assert.equal(evidence.readingIds.peak, x.evidence.readingIds.peak);
+    const gateIn = dcsa.find((e) => e.eventClassification!.equipmentEventTypeCode === 'GTIN')!;
+    assert.equal(gateIn.eventLocation!.UNLocationCode, 'BEANR');
+    assert.equal((gateIn['x-tradetwin-evidence'] as { kind: string }).kind, 'epcis');
 
     // On chain: the receipt succeeded and the holder holds the payout (minus the premium it paid).
     const receipt = await t.node.clients.publicClient.getTransactionReceipt({ hash: payout.txHash as `0x${string}` });

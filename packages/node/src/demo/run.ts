@@ -47,6 +47,7 @@ import {
   journeyRoute,
   PLACES,
   SHIPMENT_ID,
+  SHIPMENT_REFERENCES,
   TIMELINE,
   UPLOADS,
 } from './scenario.js';
@@ -276,6 +277,42 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
     await claims.idle();
     for (const o of outcomes.splice(0)) tell('claim', describeClaim(o, tUSD), { ...jsonSafe(o) });
   }
+
+  // 5b. The terminals' EPCIS events for the container: gate-in and loading at Antwerp, discharge and
+  // gate-out at Mombasa. The node derives DCSA equipment events from them, as it derived the reefer alarm
+  // and the door opening from the excursions.
+  const container = `urn:epc:id:bic:${SHIPMENT_REFERENCES.equipment}`;
+  const terminalEvents: [string, number, string][] = [
+    ['arriving', TIMELINE.arriveAntwerp, PLACES.antwerp.unlocode],
+    ['loading', TIMELINE.sail - 30 * 60_000, PLACES.antwerp.unlocode],
+    ['unloading', TIMELINE.arriveMombasa + 3600_000, PLACES.mombasa.unlocode],
+    ['departing', TIMELINE.departMombasa, PLACES.mombasa.unlocode],
+  ];
+  for (const [bizStep, at, locode] of terminalEvents) {
+    const res = await fetch(`${node.httpUrl}/epcis/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${node.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+        type: 'ObjectEvent',
+        eventTime: new Date(start + at).toISOString(),
+        eventTimeZoneOffset: '+00:00',
+        epcList: [container],
+        action: 'OBSERVE',
+        bizStep,
+        bizLocation: { id: `https://tradetwin.dev/unlocode/${locode}` },
+        bizTransactionList: [{ type: 'bol', bizTransaction: `urn:epcglobal:cbv:bt:${SHIPMENT_REFERENCES.transportDocument}` }],
+      }),
+    });
+    if (res.status !== 201) tell('epcis', `${bizStep} at ${locode} not captured: ${res.status} ${await res.text()}`);
+  }
+  await node.dcsaDeriver.idle();
+  const dcsa = await node.dcsa.query({ equipmentReference: SHIPMENT_REFERENCES.equipment }, 100);
+  tell(
+    'dcsa',
+    `DCSA Track & Trace: ${dcsa.rows.length} events for container ${SHIPMENT_REFERENCES.equipment} derived from evidence (${dcsa.rows.map((r) => r.equipmentEventTypeCode ?? r.eventType).join(', ')})`,
+    { count: dcsa.rows.length },
+  );
 
   // 6. Anyone can check: one reading of the excursion, verified against the chain; the whole log audited.
   const x = node.monitor

@@ -80,6 +80,12 @@ export const UPLOADS = [
 export const DEVICES = { reefer: 'reefer-logger-001', tracker: 'gps-tracker-001' } as const;
 export const SHIPMENT_ID = 'SHP-VAX-2026-0001';
 export const BAND_RULE_ID = 'temp-2-8';
+/** The reefer container (ISO 6346, check digit 3) and the carrier's booking and B/L: DCSA events name them. */
+export const SHIPMENT_REFERENCES = {
+  equipment: 'OCLU2026013',
+  booking: 'OCL2026VAX01',
+  transportDocument: 'OCLBL2026VAX01',
+} as const;
 
 export function demoShipment(start: number, parties: { shipper: string; carrier: string; insurer: string }): ShipmentDefinition {
   const leg = (from: Place, to: Place, mode: Leg['mode'], dep: number, arr: number): Leg => ({
@@ -92,6 +98,7 @@ export function demoShipment(start: number, parties: { shipper: string; carrier:
   return {
     id: SHIPMENT_ID,
     goods: { description: 'Vaccine vials, 2–8 °C (60 pallets)', quantity: 60, unit: 'pallet', gtin: '09506000134352' },
+    references: { ...SHIPMENT_REFERENCES },
     parties: [
       { role: 'shipper', name: 'Pharma Manufacturer NV', account: parties.shipper as `0x${string}` },
       { role: 'carrier', name: 'Ocean Carrier Ltd', account: parties.carrier as `0x${string}` },

@@ -9,6 +9,7 @@ import { AlertError, type AlertErrorCode } from '../alerts/errors.js';
 import { ChainError } from '../chain/errors.js';
 import { CaptureError } from '../epcis/capture-error.js';
 import { DossierError, type DossierErrorCode } from '../claims/dossier/errors.js';
+import { DcsaError, type DcsaErrorCode } from '../dcsa/errors.js';
 import { EpcisProblem } from '../epcis/problem.js';
 import { epcisProblemResponse } from '../epcis/routes.js';
 import { ProofError, type ProofErrorCode } from '../proof/errors.js';
@@ -66,6 +67,26 @@ const ALERT_STATUS: Record<AlertErrorCode, HttpProblem['status']> = {
   no_such_subscription: 404,
   no_such_alert: 404,
 };
+
+const DCSA_STATUS: Record<DcsaErrorCode, HttpProblem['status'] | null> = {
+  invalid_event: 400,
+  bad_query: 400,
+  bad_cursor: 400,
+  bad_subscription: 400,
+  no_such_subscription: 404,
+  not_indexed: 503,
+  corrupt: null,
+};
+
+/** A DCSA refusal names the field (a JSONPath or a parameter) and, for a push, every fault as TNT feedbackElements. */
+function dcsaProblem(err: DcsaError): HttpProblem | null {
+  const status = DCSA_STATUS[err.code];
+  if (status === null) return null;
+  return new HttpProblem(status, err.code, err.message, {
+    ...(err.field !== undefined ? { field: err.field } : {}),
+    ...(err.feedback.length > 0 ? { feedbackElements: err.feedback } : {}),
+  });
+}
 
 /** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
 function chainProblem(err: ChainError): HttpProblem {
@@ -134,6 +155,7 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof CaptureError) return captureProblem(err);
   if (err instanceof ProofError) return new HttpProblem(PROOF_STATUS[err.code], err.code, err.message, err.extra);
   if (err instanceof DossierError) return new HttpProblem(DOSSIER_STATUS[err.code], err.code, err.message);
+  if (err instanceof DcsaError) return dcsaProblem(err);
   if (err instanceof AlertError)
     return new HttpProblem(ALERT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
   return null;

@@ -45,6 +45,17 @@ export interface ShipmentDefinition {
   devices: DeviceAttachment[];
   /** Condition rules (core/rules), evaluated over the attached devices' readings. */
   rules: unknown[];
+  /** The carrier's references, as DCSA Track & Trace events name the shipment (derived events carry them). */
+  references?: ShipmentReferences;
+}
+
+export interface ShipmentReferences {
+  /** The container number (ISO 6346). */
+  equipment?: string;
+  /** The carrier booking reference. */
+  booking?: string;
+  /** The transport document (bill of lading) reference. */
+  transportDocument?: string;
 }
 
 export class ShipmentError extends Error {
@@ -117,7 +128,25 @@ export function validateShipment(raw: unknown, validateRules: (rules: unknown[])
     return a;
   });
   const rules = validateRules(Array.isArray(s.rules) ? s.rules : []);
-  return { id: s.id, goods: { ...s.goods }, parties, legs, devices, rules };
+  const references = s.references === undefined ? undefined : shipmentReferences(s.references);
+  return { id: s.id, goods: { ...s.goods }, parties, legs, devices, rules, ...(references ? { references } : {}) };
+}
+
+function shipmentReferences(v: unknown): ShipmentReferences {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ShipmentError('references must be an object');
+  const out: ShipmentReferences = {};
+  for (const [k, max] of [
+    ['equipment', 11],
+    ['booking', 35],
+    ['transportDocument', 20],
+  ] as const) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === undefined) continue;
+    if (typeof x !== 'string' || x === '' || x.length > max)
+      throw new ShipmentError(`references.${k} must be a string of 1-${max} characters`);
+    out[k] = x;
+  }
+  return out;
 }
 
 /** Is this device speaking for the shipment at time t? */

@@ -22,6 +22,8 @@ export const E2E_ON_POSTGRES = [
   'demo/demo.test.ts',
   'claims/dossier/dossier.test.ts',
   'alerts/alerts.test.ts',
+  'dcsa/dcsa.test.ts',
+  'dcsa/subscriptions.test.ts',
 ];
 
 if (process.env.TRADETWIN_CI_SERVICES !== '1') {
