@@ -5,6 +5,7 @@
 // forEachDriver: SQLite everywhere, PostgreSQL where TRADETWIN_CI_SERVICES=1.
 import { accessStoreConformance } from './conformance/access.js';
 import { alertStoreConformance } from './conformance/alerts.js';
+import { commandStoreConformance } from './conformance/commands.js';
 import { anchorOutboxConformance } from './conformance/anchor-outbox.js';
 import { deviceCacheConformance } from './conformance/device-cache.js';
 import { epcisIndexConformance, epcisSchemaConformance } from './conformance/epcis.js';
@@ -79,6 +80,7 @@ export function storageConformance(driver: DriverName): void {
   sightingStoreConformance(areaOfFreshStorage(driver, 'tags'));
   subscriptionStoreConformance(areaOfFreshStorage(driver, 'subscriptions'));
   alertStoreConformance(areaOfFreshStorage(driver, 'alerts'));
+  commandStoreConformance(areaOfFreshStorage(driver, 'commands'));
   epcisIndexConformance(driver);
   epcisSchemaConformance(driver);
 }

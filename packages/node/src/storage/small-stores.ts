@@ -1,7 +1,8 @@
-// The node's small stores — shipments, access, tag sightings, EPCIS subscriptions, alerts —
+// The node's small stores — shipments, access, tag sightings, EPCIS subscriptions, alerts, commands —
 // as the Storage aggregate carries them, built by each driver's index.ts.
 import type { AccessStore } from './access.js';
 import type { AlertStore } from './alerts.js';
+import type { CommandStore } from './commands.js';
 import type { ShipmentStore } from './shipments.js';
 import type { SubscriptionStore } from './subscriptions.js';
 import type { SightingStore } from './tags.js';
@@ -17,9 +18,18 @@ export interface SmallStores {
   readonly subscriptions: SubscriptionStore;
   /** Alerts, alert subscriptions and their delivery outbox. */
   readonly alerts: AlertStore;
+  /** Signed actuator commands and their effects. */
+  readonly commands: CommandStore;
 }
 
 /** Closes each store (a PostgreSQL store's close is a no-op: the pool is the Storage's). */
 export async function closeSmallStores(s: SmallStores): Promise<void> {
-  await Promise.all([s.shipments.close(), s.access.close(), s.tags.close(), s.subscriptions.close(), s.alerts.close()]);
+  await Promise.all([
+    s.shipments.close(),
+    s.access.close(),
+    s.tags.close(),
+    s.subscriptions.close(),
+    s.alerts.close(),
+    s.commands.close(),
+  ]);
 }

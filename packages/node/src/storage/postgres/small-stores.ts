@@ -2,6 +2,7 @@
 import type { SmallStores } from '../small-stores.js';
 import { PostgresAccessStore } from './access.js';
 import { PostgresAlertStore } from './alerts.js';
+import { PostgresCommandStore } from './commands.js';
 import type { PgDatabase } from './database.js';
 import { PostgresShipmentStore } from './shipments.js';
 import { PostgresSubscriptionStore } from './subscriptions.js';
@@ -14,5 +15,6 @@ export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStor
     tags: await PostgresSightingStore.open(db),
     subscriptions: await PostgresSubscriptionStore.open(db),
     alerts: await PostgresAlertStore.open(db),
+    commands: await PostgresCommandStore.open(db),
   };
 }
