@@ -23,6 +23,8 @@ export const SCOPES = {
   'access:admin': 'manage user accounts and API credentials',
   'alerts:read': "read the alert history (only alerts about what the holder may read) and the holder's own alert subscriptions",
   'alerts:subscribe': 'subscribe to alerts by webhook or e-mail, and unsubscribe (delivered only for what the holder may read)',
+  'commands:send': 'submit signed actuator commands (each still needs its member signatures and authorisation)',
+  'commands:read': 'read the command log: each command, its authorisation and its effect',
 } as const;
 export type Scope = keyof typeof SCOPES;
 
@@ -30,7 +32,11 @@ export type Scope = keyof typeof SCOPES;
 const NARROWABLE: ReadonlySet<string> = new Set(['shipments:read']);
 
 const VIEWER: Scope[] = ['log:read', 'shipments:read', 'epcis:read', 'tags:scan', 'alerts:read', 'alerts:subscribe'];
-const OPERATOR: Scope[] = [...VIEWER, 'shipments:write', 'epcis:capture', 'epcis:subscribe', 'tags:issue', 'tags:read'];
+const OPERATOR: Scope[] = [
+  ...VIEWER,
+  'commands:read',
+  'commands:send',
+  'shipments:write', 'epcis:capture', 'epcis:subscribe', 'tags:issue', 'tags:read'];
 const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin'];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = { viewer: VIEWER, operator: OPERATOR, admin: ADMIN };

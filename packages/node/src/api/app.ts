@@ -42,6 +42,8 @@ import type { AccessService } from '../access/service.js';
 import { type DossierRouteDeps, dossierRoutes } from '../claims/dossier/routes.js';
 import { alertRoutes } from '../alerts/routes.js';
 import type { AlertService } from '../alerts/service.js';
+import { commandRoutes } from '../commands/routes.js';
+import type { CommandService } from '../commands/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -84,6 +86,8 @@ export interface ApiDeps {
   display?: DisplayJson;
   /** Alerts: the history and subscriptions (/api/v1/alerts). */
   alerts?: AlertService;
+  /** Signed actuator commands (/api/v1/commands). */
+  commands?: CommandService;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -275,6 +279,7 @@ export function createApp(deps: ApiDeps): Hono {
   }
   if (deps.dossiers) app.route('/api/v1', dossierRoutes(deps.dossiers));
   if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
+  if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));
