@@ -234,7 +234,8 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   const step = env.TRADETWIN_COMMAND_COSIGN_STEP_C;
   if (step !== undefined && step !== '') {
     const c = Number(step);
-    if (!Number.isFinite(c) || c < 0) throw new ConfigError(`TRADETWIN_COMMAND_COSIGN_STEP_C must be a number ≥ 0, got "${step}"`);
+    if (!Number.isFinite(c) || c < 0)
+      throw new ConfigError(`TRADETWIN_COMMAND_COSIGN_STEP_C must be a number ≥ 0, got "${step}"`);
     cfg.commands = { alwaysCosign: ['valve'], ...cfg.commands, setpointStepC: c };
   }
   const cbv = env.TRADETWIN_EPCIS_HASH_CBV;

@@ -36,7 +36,12 @@ const OPERATOR: Scope[] = [
   ...VIEWER,
   'commands:read',
   'commands:send',
-  'shipments:write', 'epcis:capture', 'epcis:subscribe', 'tags:issue', 'tags:read'];
+  'shipments:write',
+  'epcis:capture',
+  'epcis:subscribe',
+  'tags:issue',
+  'tags:read',
+];
 const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin'];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = { viewer: VIEWER, operator: OPERATOR, admin: ADMIN };

@@ -32,7 +32,11 @@ export interface AuthorisationFacts {
 }
 
 /** Why this command needs a co-signature, or null when it does not; always the rule applied. */
-export function cosignRule(a: CommandAction, setpointInForce: number | null, policy: CosignPolicy): { required: boolean; rule: string } {
+export function cosignRule(
+  a: CommandAction,
+  setpointInForce: number | null,
+  policy: CosignPolicy,
+): { required: boolean; rule: string } {
   if (policy.alwaysCosign.includes(a.kind)) return { required: true, rule: `${a.kind} commands always need a co-signature` };
   if (a.kind !== 'setpoint') return { required: false, rule: `${a.kind} commands need one signature` };
   if (setpointInForce === null)
@@ -49,7 +53,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 export function authoriseCommand(cmd: VerifiedCommand, facts: AuthorisationFacts, policy: CosignPolicy): CommandAuthorisation {
   const standing = (account: string) => {
     const orgId = facts.orgOfAccount.get(account) ?? null;
-    if (orgId === null) throw new CommandRefusal('unauthorised', `${account} is not the account of an active member organisation`);
+    if (orgId === null)
+      throw new CommandRefusal('unauthorised', `${account} is not the account of an active member organisation`);
     if (orgId === facts.deviceOwnerOrg) return { account, orgId, as: 'device owner' };
     const party = facts.parties.find((p) => p.orgId === orgId);
     if (party) return { account, orgId, as: `${party.role} of ${cmd.payload.shipment}` };

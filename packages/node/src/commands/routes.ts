@@ -16,7 +16,8 @@ export function commandRoutes(commands: CommandService): Hono {
 
   app.post('/commands', async (c) => {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
-    if (type !== 'application/cbor' && type !== 'application/octet-stream')
+    // Not a type a cross-site form can send: the JSON-only rule (access/http.ts) exempts this route for it.
+    if (type !== 'application/cbor')
       throw new HttpProblem(415, 'unsupported_media_type', 'send the signed command bundle as application/cbor');
     const body = new Uint8Array(await c.req.arrayBuffer());
     if (body.length === 0) throw new HttpProblem(400, 'bad_command', 'the body is empty: send the signed command bundle');

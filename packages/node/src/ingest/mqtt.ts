@@ -156,7 +156,14 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
     publishCommand: (deviceId, bundle) =>
       new Promise<void>((resolve, reject) =>
         broker.publish(
-          { cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload: Buffer.from(bundle), qos: 1, retain: false, dup: false },
+          {
+            cmd: 'publish',
+            topic: deviceTopic(deviceId, 'commands'),
+            payload: Buffer.from(bundle),
+            qos: 1,
+            retain: false,
+            dup: false,
+          },
           (err) => (err ? reject(err) : resolve()),
         ),
       ),
