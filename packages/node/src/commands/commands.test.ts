@@ -97,7 +97,7 @@ const send = (bundle: Uint8Array, contentType = 'application/cbor') =>
   fetch(`${t.node.httpUrl}/api/v1/commands`, {
     method: 'POST',
     headers: { 'content-type': contentType, authorization: `Bearer ${t.node.adminToken}` },
-    body: bundle,
+    body: Buffer.from(bundle),
   });
 
 const getCommand = async (id: string, waitMs = 10_000): Promise<CommandJson> => {
