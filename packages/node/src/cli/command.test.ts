@@ -7,10 +7,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { operatorAccount } from '@tradetwin/core/command/command';
 import { encodeKeyFile } from '@tradetwin/core/device/key-file';
 import { bytesToHex } from 'viem';
-import { admitMember, ROLES } from '../chain/members.js';
+import { ROLES } from '../chain/members.js';
+import { commandableShipment } from '../commands/test-support.js';
 import { runCli, TRADETWIN_BIN } from '../test-support/cli.js';
 import { deviceKey, startTestNode, type TestNode } from '../test-support/node-fixture.js';
 
@@ -27,32 +27,10 @@ let reports = '';
 before(async () => {
   t = await startTestNode();
   assert.equal((await t.register(key)).status, 201);
-  const members: Record<string, number> = {};
-  for (const [name, k, roles] of [
-    ['Shipper', shipperKey, ROLES.SHIPPER],
-    ['Carrier', carrierKey, ROLES.CARRIER],
-  ] as const) {
-    const { orgId } = await admitMember(t.node.clients, t.node.contracts.memberRegistry, {
-      account: operatorAccount(k),
-      name,
-      roles,
-    });
-    members[operatorAccount(k)] = orgId;
-  }
-  await t.node.shipments.putShipment(
-    {
-      id: SHIPMENT,
-      goods: { description: 'bananas' },
-      parties: [
-        { role: 'shipper', name: 'Shipper', account: operatorAccount(shipperKey) },
-        { role: 'carrier', name: 'Carrier', account: operatorAccount(carrierKey) },
-      ],
-      legs: [],
-      devices: [{ deviceId: key.deviceId, from: 0 }],
-      rules: [],
-    },
-    Date.now(),
-  );
+  const members = await commandableShipment(t, SHIPMENT, key, [
+    { name: 'Shipper', key: shipperKey, roles: ROLES.SHIPPER, party: 'shipper' },
+    { name: 'Carrier', key: carrierKey, roles: ROLES.CARRIER, party: 'carrier' },
+  ]);
   shipperFile = join(t.dataDir, 'shipper.key');
   carrierFile = join(t.dataDir, 'carrier.key');
   writeFileSync(shipperFile, `${bytesToHex(shipperKey)}\n`, { mode: 0o600 });
@@ -60,7 +38,7 @@ before(async () => {
   const keyFile = join(t.dataDir, 'reefer.key.json');
   writeFileSync(keyFile, encodeKeyFile(key), { mode: 0o600 });
   const membersFile = join(t.dataDir, 'members.json');
-  writeFileSync(membersFile, JSON.stringify(members));
+  writeFileSync(membersFile, JSON.stringify(Object.fromEntries(members)));
   reefer = spawn(
     process.execPath,
     [TRADETWIN_BIN, 'simulate', '--key', keyFile, '--accept-commands', '--members', membersFile, '--data-dir', t.dataDir],

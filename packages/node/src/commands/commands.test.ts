@@ -8,16 +8,17 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REEFER_SAFE_RANGES } from '@tradetwin/core/command/actuator';
-import { type CommandPayload, cosignCommand, operatorAccount, signCommand } from '@tradetwin/core/command/command';
+import { type CommandPayload, cosignCommand, signCommand } from '@tradetwin/core/command/command';
 import type { EffectReport } from '@tradetwin/core/command/effect';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import mqtt, { type MqttClient } from 'mqtt';
-import { admitMember, ROLES } from '../chain/members.js';
+import { ROLES } from '../chain/members.js';
 import { type CommandReceiver, commandStateFile, startCommandReceiver } from '../device/command-receiver.js';
 import { connectDevice } from '../device/mqtt-device.js';
 import { deviceTopic } from '../ingest/mqtt-access.js';
 import { deviceKey, startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import type { CommandJson } from './service.js';
+import { commandableShipment } from './test-support.js';
 
 const operatorKey = (n: number) => new Uint8Array(32).fill(n);
 const shipper = operatorKey(0x11);
@@ -48,30 +49,11 @@ async function startReceiver(): Promise<void> {
 before(async () => {
   t = await startTestNode();
   assert.equal((await t.register(key)).status, 201);
-  const registry = t.node.contracts.memberRegistry;
-  members = new Map();
-  for (const [name, k, roles] of [
-    ['Shipper BV', shipper, ROLES.SHIPPER],
-    ['Carrier NV', carrier, ROLES.CARRIER],
-    ['Stranger Ltd', stranger, ROLES.PORT],
-  ] as const) {
-    const { orgId } = await admitMember(t.node.clients, registry, { account: operatorAccount(k), name, roles });
-    members.set(operatorAccount(k), orgId);
-  }
-  await t.node.shipments.putShipment(
-    {
-      id: SHIPMENT,
-      goods: { description: 'avocados' },
-      parties: [
-        { role: 'shipper', name: 'Shipper BV', account: operatorAccount(shipper) },
-        { role: 'carrier', name: 'Carrier NV', account: operatorAccount(carrier) },
-      ],
-      legs: [],
-      devices: [{ deviceId: key.deviceId, from: 0 }],
-      rules: [],
-    },
-    Date.now(),
-  );
+  members = await commandableShipment(t, SHIPMENT, key, [
+    { name: 'Shipper BV', key: shipper, roles: ROLES.SHIPPER, party: 'shipper' },
+    { name: 'Carrier NV', key: carrier, roles: ROLES.CARRIER, party: 'carrier' },
+    { name: 'Stranger Ltd', key: stranger, roles: ROLES.PORT },
+  ]);
   keyFile = join(t.dataDir, 'reefer-cmd-1.key.json');
   await startReceiver();
 });
