@@ -4,6 +4,7 @@ import { epcisOpenApiPaths } from '../epcis/openapi.js';
 import { tagOpenApiPaths } from '../tags/openapi.js';
 import { dossierOpenApiPaths } from '../claims/dossier/openapi.js';
 import { alertOpenApiPaths } from '../alerts/openapi.js';
+import { commandOpenApiPaths } from '../commands/openapi.js';
 import { accessOpenApiPaths, applySecurity, securitySchemes } from '../access/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -37,6 +38,7 @@ function baseDocument() {
       ...tagOpenApiPaths('/api/v1'),
       ...dossierOpenApiPaths('/api/v1'),
       ...alertOpenApiPaths('/api/v1'),
+      ...commandOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',
