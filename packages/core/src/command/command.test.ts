@@ -4,7 +4,7 @@ import { generateDeviceKey, KEY_TYPE_ED25519 } from '../device/keys.js';
 import { decideCommand, REEFER_SAFE_RANGES } from './actuator.js';
 import { type CommandPayload, cosignCommand, operatorAccount, signCommand, verifyCommand } from './command.js';
 import { openEffectReport, signEffectReport } from './effect.js';
-import { emptyReplayState } from './replay-window.js';
+import { acceptSeq, emptyReplayState, parseReplayState, replayProblem } from './replay-window.js';
 
 const key = (n: number) => new Uint8Array(32).fill(n);
 const shipper = key(1);
@@ -88,5 +88,20 @@ describe('signed commands', () => {
     const bytes = signEffectReport(report, dk);
     assert.deepEqual(openEffectReport(bytes, dk), report);
     assert.throws(() => openEffectReport(bytes, other), { code: 'bad_signature' });
+  });
+});
+
+describe('replay window', () => {
+  it('takes seqs out of order inside the window, refuses reuse and anything older than the window', () => {
+    let s = emptyReplayState();
+    for (const seq of [5, 3, 100]) {
+      assert.equal(replayProblem(s, seq), null);
+      s = acceptSeq(s, seq);
+    }
+    assert.match(replayProblem(s, 100) ?? '', /already used/);
+    assert.match(replayProblem(s, 36) ?? '', /older than the replay window/);
+    assert.equal(replayProblem(s, 37), null);
+    assert.deepEqual(s, { highest: 100, used: [100] });
+    assert.deepEqual(parseReplayState(JSON.parse(JSON.stringify(s))), s);
   });
 });
