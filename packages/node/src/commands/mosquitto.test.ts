@@ -54,7 +54,11 @@ describe('signed actuator commands over Mosquitto', { skip: !enabled && 'needs T
     }
     // MQTT 5 with a shared subscription, as the README configures an external broker (mqtt.js hands
     // QoS 1 messages to customHandleAcks only under MQTT 5).
-    t = await startTestNode({ configure: (c) => void (c.mqtt = { mode: 'external', url, shareGroup: 'tradetwin' }) });
+    t = await startTestNode({
+      configure: (c) => {
+        c.mqtt = { mode: 'external', url, shareGroup: 'tradetwin' };
+      },
+    });
     assert.equal((await t.register(key)).status, 201);
     const members = await commandableShipment(t, 'SHP-MOSQ-1', key, [
       { name: 'Shipper', key: shipper, roles: ROLES.SHIPPER, party: 'shipper' },
