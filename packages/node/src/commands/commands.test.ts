@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REEFER_SAFE_RANGES } from '@tradetwin/core/command/actuator';
-import { type CommandPayload, cosignCommand, signCommand } from '@tradetwin/core/command/command';
+import { type CommandPayload, cosignCommand, operatorAccount, signCommand } from '@tradetwin/core/command/command';
 import type { EffectReport } from '@tradetwin/core/command/effect';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import mqtt, { type MqttClient } from 'mqtt';
-import { ROLES } from '../chain/members.js';
+import { ROLES, setActive } from '../chain/members.js';
 import { type CommandReceiver, commandStateFile, startCommandReceiver } from '../device/command-receiver.js';
 import { connectDevice } from '../device/mqtt-device.js';
 import { deviceTopic } from '../ingest/mqtt-access.js';
@@ -24,6 +24,7 @@ const operatorKey = (n: number) => new Uint8Array(32).fill(n);
 const shipper = operatorKey(0x11);
 const carrier = operatorKey(0x22);
 const stranger = operatorKey(0x33);
+const suspended = operatorKey(0x55);
 const key = deviceKey('reefer-cmd-1', 2);
 const SHIPMENT = 'SHP-CMD-1';
 
@@ -53,7 +54,9 @@ before(async () => {
     { name: 'Shipper BV', key: shipper, roles: ROLES.SHIPPER, party: 'shipper' },
     { name: 'Carrier NV', key: carrier, roles: ROLES.CARRIER, party: 'carrier' },
     { name: 'Stranger Ltd', key: stranger, roles: ROLES.PORT },
+    { name: 'Suspended Insurer', key: suspended, roles: ROLES.INSURER, party: 'insurer' },
   ]);
+  await setActive(t.node.clients, t.node.contracts.memberRegistry, members.get(operatorAccount(suspended))!, false);
   keyFile = join(t.dataDir, 'reefer-cmd-1.key.json');
   await startReceiver();
 });
@@ -145,6 +148,8 @@ describe('signed actuator commands over MQTT', () => {
       'unauthorised',
     );
     await refused(signCommand(command(), operatorKey(0x44)), 403, 'unauthorised');
+    // A party whose organisation the registry has suspended commands nothing.
+    await refused(signCommand(command(), suspended), 403, 'unauthorised');
   });
 
   it('refuses an expired command, a malformed one, and a replay; the reefer refuses a replay after it restarts', async () => {

@@ -101,14 +101,17 @@ export class CommandService {
     if (!shipment.devices.some((d) => d.deviceId === p.device))
       throw new CommandRefusal('device_not_in_shipment', `shipment ${p.shipment} does not list device ${p.device}`);
 
-    const orgOfAccount = new Map<string, number | null>();
-    for (const s of cmd.signatures) orgOfAccount.set(s.account, await this.deps.members.orgOf(s.account));
-    const parties: { role: string; orgId: number }[] = [];
-    for (const party of shipment.parties) {
-      if (!party.account) continue;
-      const orgId = await this.deps.members.orgOf(party.account.toLowerCase());
-      if (orgId !== null) parties.push({ role: party.role, orgId });
-    }
+    // The registry reads are independent: asked at once (each is a chain call).
+    const withAccounts = shipment.parties.filter((party) => party.account);
+    const [signerOrgs, partyOrgs] = await Promise.all([
+      Promise.all(cmd.signatures.map((s) => this.deps.members.orgOf(s.account))),
+      Promise.all(withAccounts.map((party) => this.deps.members.orgOf(party.account!.toLowerCase()))),
+    ]);
+    const orgOfAccount = new Map(cmd.signatures.map((s, i) => [s.account, signerOrgs[i] ?? null]));
+    const parties = withAccounts.flatMap((party, i) => {
+      const orgId = partyOrgs[i];
+      return orgId === null || orgId === undefined ? [] : [{ role: party.role, orgId }];
+    });
     const authorisation = authoriseCommand(
       cmd,
       { orgOfAccount, deviceOwnerOrg: device.ownerOrg, parties, setpointInForce: await this.setpointInForce(p.device) },
