@@ -1,10 +1,8 @@
-// Signed actuation through an external Mosquitto broker (TRADETWIN_CI_SERVICES=1, where
-// /usr/sbin/mosquitto is installed): the node publishes the command and takes the device's
-// effect report over the broker, exactly as with the embedded one.
+// Signed actuation through an external Mosquitto broker (the machine's, 127.0.0.1:1883, as
+// ingest/mqtt.test.ts uses it; TRADETWIN_CI_SERVICES=1): the node publishes the command and takes
+// the device's effect report over the broker, exactly as with the embedded one.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REEFER_SAFE_RANGES } from '@tradetwin/core/command/actuator';
@@ -16,47 +14,28 @@ import { deviceKey, startTestNode, type TestNode, tempDataDir } from '../test-su
 import type { CommandJson } from './service.js';
 import { commandableShipment } from './test-support.js';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
-const enabled = process.env.TRADETWIN_CI_SERVICES === '1' && existsSync(MOSQUITTO);
+const enabled = process.env.TRADETWIN_CI_SERVICES === '1';
+const url = 'mqtt://127.0.0.1:1883';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-
-describe('signed actuator commands over Mosquitto', { skip: !enabled && 'needs TRADETWIN_CI_SERVICES=1 and mosquitto' }, () => {
-  let broker: ChildProcess;
+describe('signed actuator commands over Mosquitto', {
+  skip: !enabled && 'needs TRADETWIN_CI_SERVICES=1 (the machine Mosquitto)',
+}, () => {
   let t: TestNode;
   let device: MqttClient;
   let receiver: CommandReceiver;
   const shipper = new Uint8Array(32).fill(0x71);
   const carrier = new Uint8Array(32).fill(0x72);
-  const key = deviceKey('reefer-mosq-1', 2);
+  // Unique on the shared broker: another run's device never sees these commands.
+  const key = deviceKey(`reefer-mosq-${process.pid}`, 2);
+  let dir: string;
 
   before(async () => {
-    const dir = tempDataDir('tt-mosq-');
-    const port = await freePort();
-    const conf = join(dir, 'mosquitto.conf');
-    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-    broker = spawn(MOSQUITTO, ['-c', conf], { stdio: 'ignore' });
-    const url = `mqtt://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      try {
-        await (await mqtt.connectAsync(url, { reconnectPeriod: 0 })).endAsync();
-        break;
-      } catch (err) {
-        if (i > 50) throw err;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    dir = tempDataDir('tt-mosq-');
     // MQTT 5 with a shared subscription, as the README configures an external broker (mqtt.js hands
     // QoS 1 messages to customHandleAcks only under MQTT 5).
     t = await startTestNode({
       configure: (c) => {
-        c.mqtt = { mode: 'external', url, shareGroup: 'tradetwin' };
+        c.mqtt = { mode: 'external', url, shareGroup: `tt-cmd-${process.pid}` };
       },
     });
     assert.equal((await t.register(key)).status, 201);
@@ -78,11 +57,7 @@ describe('signed actuator commands over Mosquitto', { skip: !enabled && 'needs T
     await receiver?.stop();
     await device?.endAsync();
     await t?.dispose();
-    if (broker && broker.exitCode === null) {
-      const exited = new Promise((r) => broker.once('exit', r));
-      broker.kill('SIGTERM');
-      await exited;
-    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('a co-signed setpoint reaches the reefer through Mosquitto and its signed effect report is logged', async () => {
