@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REEFER_SAFE_RANGES } from '@tradetwin/core/command/actuator';
 import { type CommandPayload, cosignCommand, operatorAccount, signCommand } from '@tradetwin/core/command/command';
-import type { EffectReport } from '@tradetwin/core/command/effect';
+import { type EffectReport, signEffectReport } from '@tradetwin/core/command/effect';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ROLES, setActive } from '../chain/members.js';
@@ -196,6 +196,23 @@ describe('signed actuator commands over MQTT', () => {
     assert.equal(receiver.state().applied.setpoint, 5.5);
   });
 
+  it('takes an effect report only when signed by the device and naming a command it was sent', async () => {
+    const c = await accepted(signCommand(command({ action: { kind: 'door', state: 'unlock' } }), shipper));
+    const report = { device: key.deviceId, command: c.id, seq: c.seq, at: Date.now(), outcome: 'refused' as const };
+    const forger = { ...deviceKey(key.deviceId, 2) };
+    await assert.rejects(t.node.commands.receiveEffect(key.deviceId, signEffectReport(report, forger)), {
+      code: 'bad_signature',
+    });
+    await assert.rejects(
+      t.node.commands.receiveEffect(key.deviceId, signEffectReport({ ...report, command: 'ab'.repeat(32) }, key)),
+      { code: 'no_such_command' },
+    );
+    // The genuine report stays the one recorded, and a repeat of it changes nothing.
+    const size = t.node.log.size;
+    assert.equal((await t.node.commands.receiveEffect(key.deviceId, signEffectReport(report, key))).status, 'applied');
+    assert.equal(t.node.log.size, size);
+  });
+
   it('lists the command log with each authorisation and effect, by device', async () => {
     const res = await fetch(`${t.node.httpUrl}/api/v1/commands?device=${key.deviceId}&limit=2`, {
       headers: { authorization: `Bearer ${t.node.adminToken}` },
@@ -203,7 +220,7 @@ describe('signed actuator commands over MQTT', () => {
     assert.equal(res.status, 200);
     const page = (await res.json()) as { commands: CommandJson[]; next: number | null };
     assert.equal(page.commands.length, 2);
-    assert.equal(page.commands[0]!.status, 'refused');
+    assert.equal(page.commands[1]!.status, 'refused');
     assert.ok(page.next !== null);
     assert.equal((await fetch(`${t.node.httpUrl}/api/v1/commands`)).status, 401);
   });
