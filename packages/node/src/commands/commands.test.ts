@@ -159,6 +159,7 @@ describe('signed actuator commands over MQTT', () => {
       'expired',
     );
     await refused(new Uint8Array([0x82, 0x01]), 400, 'bad_command');
+    await refused(signCommand(command({ expiresAt: Date.now() + 25 * 3_600_000 }), shipper), 400, 'bad_command');
     const bundle = signCommand(command({ action: { kind: 'door', state: 'lock' } }), shipper);
     const once = await accepted(bundle);
     assert.equal(once.status, 'applied');

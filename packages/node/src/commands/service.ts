@@ -19,6 +19,8 @@ import { authoriseCommand, type CosignPolicy, DEFAULT_COSIGN_POLICY } from './au
 import { CommandRefusal } from './errors.js';
 
 export const COMMAND_LEAF_KIND = 'command';
+/** A command may be valid for at most this long from now: an old signed command must not lie in wait. */
+export const MAX_COMMAND_LIFETIME_MS = 24 * 3_600_000;
 export const EFFECT_LEAF_KIND = 'command-effect';
 
 /** The organisation an account belongs to, when it is an active member's (MemberRegistry). */
@@ -93,6 +95,11 @@ export class CommandService {
     const p = cmd.payload;
     const now = this.now();
     if (p.expiresAt <= now) throw new CommandRefusal('expired', `command expired at ${new Date(p.expiresAt).toISOString()}`);
+    if (p.expiresAt - now > MAX_COMMAND_LIFETIME_MS)
+      throw new CommandRefusal(
+        'bad_command',
+        `exp is more than ${MAX_COMMAND_LIFETIME_MS / 3_600_000} h away: sign a shorter-lived command`,
+      );
     const device = this.deps.devices.get(p.device) ?? (await this.deps.devices.lookup(p.device));
     if (!device || (device.revokedAt !== null && device.revokedAt <= now))
       throw new CommandRefusal('unknown_device', `device ${p.device} is not registered (or revoked)`);
