@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REEFER_SAFE_RANGES } from '@tradetwin/core/command/actuator';
 import { commandStateFile, startCommandReceiver } from '../device/command-receiver.js';
-import { connectDevice, publishEnvelopes } from '../device/mqtt-device.js';
+import { connectDevice, type DeviceConnectOptions, deviceSessionClient, publishEnvelopes } from '../device/mqtt-device.js';
 import { createSimulatedDevice } from '../device/simulator.js';
 import { readRuntimeInfo } from '../node.js';
 import type { DeviceDetailJson } from '@tradetwin/core/wire/devices';
@@ -60,17 +60,23 @@ function readMembers(path: string): Map<string, number> {
   return members;
 }
 
-async function connectMqtt(values: Record<string, unknown>, key: ReturnType<typeof readKeyFile>) {
+/** Connect over MQTT as the device (`connect` does it: connectDevice, or a session client and its receiver). */
+async function connectMqtt<T>(
+  values: Record<string, unknown>,
+  key: ReturnType<typeof readKeyFile>,
+  connect: (url: string, opts: DeviceConnectOptions) => Promise<T> = (url, opts) => connectDevice(url, key, opts) as Promise<T>,
+): Promise<T> {
   const url = str(values, 'mqtt') ?? readRuntimeInfo(resolve(str(values, 'data-dir') ?? '.tradetwin'))?.mqttUrl;
   if (!url) throw new CliError('no MQTT broker known: pass --mqtt mqtt://host:port (or mqtts://…)');
   const caFile = str(values, 'ca');
   if (caFile !== undefined && !existsSync(caFile)) throw new CliError(`CA file ${caFile} does not exist`);
+  const opts: DeviceConnectOptions = {
+    audience: await nodeAudience(values),
+    ca: caFile === undefined ? undefined : readFileSync(caFile),
+    protocolVersion: str(values, 'mqtt-version') === '5' ? 5 : 4,
+  };
   try {
-    return await connectDevice(url, key, {
-      audience: await nodeAudience(values),
-      ca: caFile === undefined ? undefined : readFileSync(caFile),
-      protocolVersion: str(values, 'mqtt-version') === '5' ? 5 : 4,
-    });
+    return await connect(url, opts);
   } catch (err) {
     const down = /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/.test(
       String((err as NodeJS.ErrnoException).code ?? (err as Error).message),
@@ -93,14 +99,24 @@ async function connectMqtt(values: Record<string, unknown>, key: ReturnType<type
 async function acceptCommands(values: Record<string, unknown>, keyFile: string): Promise<number> {
   const key = readKeyFile(keyFile);
   const members = readMembers(requireStr(values, 'members'));
-  const client = await connectMqtt(values, key);
-  const receiver = await startCommandReceiver(client, {
-    key,
-    members,
-    ranges: REEFER_SAFE_RANGES,
-    maxPerMinute: intOpt(values, 'max-per-minute', 6),
-    stateFile: commandStateFile(keyFile),
-    onReport: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+  const maxPerMinute = intOpt(values, 'max-per-minute', 6);
+  // A persistent session: commands sent while the reefer was down are handed over when it is back.
+  const { client, receiver } = await connectMqtt(values, key, async (url, opts) => {
+    const client = await deviceSessionClient(url, key, opts);
+    try {
+      const receiver = await startCommandReceiver(client, {
+        key,
+        members,
+        ranges: REEFER_SAFE_RANGES,
+        maxPerMinute,
+        stateFile: commandStateFile(keyFile),
+        onReport: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+      });
+      return { client, receiver };
+    } catch (err) {
+      client.end(true);
+      throw err;
+    }
   });
   process.stderr.write(`${key.deviceId} accepting commands (state in ${commandStateFile(keyFile)})\n`);
   const forMs = values['for-ms'] !== undefined ? intOpt(values, 'for-ms', 0) : undefined;
@@ -119,7 +135,7 @@ async function sendMqtt(
   key: ReturnType<typeof readKeyFile>,
   envelopes: Uint8Array[],
 ): Promise<SendResult> {
-  const client = await connectMqtt(values, key);
+  const client = await connectMqtt(values, key, (url, opts) => connectDevice(url, key, opts));
   try {
     const { published, rejected } = await publishEnvelopes(client, key.deviceId, envelopes);
     return { accepted: published - rejected.length, rejected: rejected.length, results: rejected };

@@ -14,7 +14,7 @@ import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ROLES, setActive } from '../chain/members.js';
 import { type CommandReceiver, commandStateFile, startCommandReceiver } from '../device/command-receiver.js';
-import { connectDevice } from '../device/mqtt-device.js';
+import { deviceSessionClient } from '../device/mqtt-device.js';
 import { deviceTopic } from '../ingest/mqtt-access.js';
 import { deviceKey, startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import type { CommandJson } from './service.js';
@@ -36,7 +36,8 @@ let members: Map<string, number>;
 let keyFile: string;
 
 async function startReceiver(): Promise<void> {
-  device = await connectDevice(t.node.mqttUrl!, key, { audience: t.node.address });
+  // A persistent session, as `simulate --accept-commands` keeps: commands sent while it is away wait at the broker.
+  device = await deviceSessionClient(t.node.mqttUrl!, key, { audience: t.node.address });
   receiver = await startCommandReceiver(device, {
     key,
     members,
@@ -165,11 +166,15 @@ describe('signed actuator commands over MQTT', () => {
     assert.equal(once.status, 'applied');
     await refused(bundle, 409, 'replayed');
 
-    // The reefer restarts: its window comes back from the file next to its key.
+    // The reefer restarts: its window comes back from the file next to its key, and a command sent
+    // while it was away waits in its session at the broker.
     await receiver.stop();
     await device.endAsync();
+    const whileAway = await send(signCommand(command({ action: { kind: 'door', state: 'unlock' } }), shipper));
+    const awayId = ((await whileAway.json()) as { command: CommandJson }).command.id;
     await startReceiver();
     assert.ok(receiver.state().replay.used.includes(once.seq));
+    assert.equal((await getCommand(awayId)).status, 'applied');
     // Someone with broker access (here the node's operator) pushes the old command again.
     const operator = await mqtt.connectAsync(t.node.mqttUrl!, {
       clientId: '@operator-test',
@@ -183,7 +188,7 @@ describe('signed actuator commands over MQTT', () => {
     while (reports.length === before) await new Promise((r) => setTimeout(r, 20));
     assert.equal(reports.at(-1)?.outcome, 'refused');
     assert.equal(reports.at(-1)?.reason, 'replayed');
-    assert.deepEqual(receiver.state().applied, { setpoint: 5.5, door: 'lock' });
+    assert.deepEqual(receiver.state().applied, { setpoint: 5.5, door: 'unlock' });
   });
 
   it('the reefer refuses a setpoint outside its safe range: its signed refusal report is logged', async () => {

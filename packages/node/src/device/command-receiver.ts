@@ -2,6 +2,8 @@
 // its command topic, decide each command (core/command/actuator: member
 // signatures it trusts, expiry, replay window, safe ranges, rate limit), act,
 // and answer with an effect report signed by its own key on its effects topic.
+// With a persistent session (clean = false) commands sent while the device was away
+// are handed over when it reconnects, and still pass the same checks.
 // The replay window and the applied state live in a file next to the key file
 // (<key file>.commands.json), written (fsync + rename) *before* the device acts,
 // so a restart — or a crash between deciding and acting — never lets a seq act twice.
@@ -109,6 +111,15 @@ export async function startCommandReceiver(client: MqttClient, opts: ReceiverOpt
     if (t === topic) handle(new Uint8Array(payload)).catch(() => undefined);
   };
   client.on('message', onMessage);
+  // A client not yet connected (mqtt-device.ts deviceSessionClient) connects now that the handler is in
+  // place: commands that waited in its session at the broker arrive right after the CONNACK.
+  if (!client.connected) {
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+      client.connect();
+    });
+  }
   await client.subscribeAsync(topic, { qos: 1 });
   return {
     state: () => state,
