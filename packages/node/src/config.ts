@@ -74,6 +74,11 @@ export interface NodeConfig {
   display: DisplayJson;
   /** Alerts (alerts/): the SMTP relay for e-mail, and when a device counts as silent and anchoring as stalled (ms; 0: off). */
   alerts: AlertsConfig;
+  /**
+   * Signed actuator commands (commands/): when a second organisation must co-sign — a setpoint move
+   * above `setpointStepC` (TRADETWIN_COMMAND_COSIGN_STEP_C, default 2 °C) and every action in `alwaysCosign`.
+   */
+  commands?: { setpointStepC: number; alwaysCosign: ('setpoint' | 'door' | 'valve')[] };
 }
 
 export interface AlertsConfig {
@@ -226,6 +231,13 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (silent !== undefined) cfg.alerts = { ...cfg.alerts, deviceSilentMs: silent * 60_000 };
   const stalled = int('TRADETWIN_ALERT_ANCHOR_STALLED_MINUTES');
   if (stalled !== undefined) cfg.alerts = { ...cfg.alerts, anchoringStalledMs: stalled * 60_000 };
+  const step = env.TRADETWIN_COMMAND_COSIGN_STEP_C;
+  if (step !== undefined && step !== '') {
+    const c = Number(step);
+    if (!Number.isFinite(c) || c < 0)
+      throw new ConfigError(`TRADETWIN_COMMAND_COSIGN_STEP_C must be a number ≥ 0, got "${step}"`);
+    cfg.commands = { alwaysCosign: ['valve'], ...cfg.commands, setpointStepC: c };
+  }
   const cbv = env.TRADETWIN_EPCIS_HASH_CBV;
   if (cbv !== undefined && cbv !== '') {
     if (cbv !== '2.0' && cbv !== '2.1') throw new ConfigError(`TRADETWIN_EPCIS_HASH_CBV must be 2.0 or 2.1, got "${cbv}"`);

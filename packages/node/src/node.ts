@@ -18,6 +18,9 @@ import { DcsaDeriver } from './dcsa/deriver.js';
 import { DcsaRepository } from './dcsa/repository.js';
 import { DcsaSubscriptions } from './dcsa/subscriptions.js';
 import { Anchorer } from './anchor/anchorer.js';
+import { DEFAULT_COSIGN_POLICY } from './commands/authorise.js';
+import { chainMemberDirectory } from './commands/members.js';
+import { CommandService } from './commands/service.js';
 import { isSameProcess, processStart } from './chain/chain-lock.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
 import { DataDirLock } from './data-dir-lock.js';
@@ -87,6 +90,8 @@ export interface RunningNode {
   dcsaDeriver: DcsaDeriver;
   /** DCSA webhook subscriptions and their outbox. */
   dcsaSubscriptions: DcsaSubscriptions;
+  /** Signed actuator commands: authorised, logged, delivered over MQTT; their effect reports. */
+  commands: CommandService;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -299,6 +304,24 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     await anchorer.start();
 
     let mqtt: MqttTransport | undefined;
+    const commands = new CommandService({
+      store: storage.commands,
+      log: tlog,
+      devices: directory,
+      shipments,
+      members: chainMemberDirectory(clients, contracts.memberRegistry),
+      deliver: (deviceId, bundle) => {
+        if (!mqtt) return Promise.reject(new Error('no MQTT transport'));
+        return mqtt.publishCommand(deviceId, bundle);
+      },
+      policy: config.commands ?? DEFAULT_COSIGN_POLICY,
+      onAppended: () => anchorer.noteAppended(),
+    });
+    const onEffect = (deviceId: string, report: Uint8Array) =>
+      commands.receiveEffect(deviceId, report).then(
+        () => undefined,
+        (err: unknown) => log(`command effect from ${deviceId} refused: ${err instanceof Error ? err.message : String(err)}`),
+      );
     const mqttOperator = {
       username: OPERATOR_USERNAME,
       password: readOrCreate(join(config.dataDir, 'mqtt-operator-password'), () => randomBytes(24).toString('hex')),
@@ -309,9 +332,10 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         port: config.mqtt.port,
         access: { devices: directory, audience: address, operatorPassword: mqttOperator.password },
         tls,
+        onEffect,
       });
     } else if (config.mqtt.mode === 'external') {
-      mqtt = await connectExternalBroker(ingestor, config.mqtt);
+      mqtt = await connectExternalBroker(ingestor, config.mqtt, onEffect);
     }
     if (mqtt) stops.push(() => mqtt.close());
 
@@ -390,6 +414,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       alerts: alerts.service,
       dcsa,
       dcsaSubscriptions,
+      commands,
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
@@ -470,6 +495,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsa,
       dcsaDeriver: deriver,
       dcsaSubscriptions,
+      commands,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,

@@ -58,6 +58,9 @@ const RULES: Rule[] = [
   // Alerts: each answer is narrowed to what the caller may read (alerts/audience.ts).
   { methods: READ, path: /^\/api\/v1\/alerts(\/|$)/, need: needs('alerts:read') },
   { methods: ['POST', 'DELETE'], path: /^\/api\/v1\/alerts\/subscriptions(\/[^/]+)?$/, need: needs('alerts:subscribe') },
+  // Commands: the signatures decide what is authorised; the credential only lets a caller submit or read.
+  { methods: ['POST'], path: /^\/api\/v1\/commands$/, need: needs('commands:send') },
+  { methods: READ, path: /^\/api\/v1\/commands(\/|$)/, need: needs('commands:read') },
   { methods: READ, path: /^\/api\/v1\//, need: needs('log:read') },
 
   { methods: ['POST'], path: /^\/epcis\/(capture|events)$/, need: needs('epcis:capture') },

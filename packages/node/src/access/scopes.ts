@@ -25,6 +25,8 @@ export const SCOPES = {
   'alerts:subscribe': 'subscribe to alerts by webhook or e-mail, and unsubscribe (delivered only for what the holder may read)',
   'dcsa:read': 'query DCSA Track & Trace 3.0 events (GET /dcsa/tnt/v3/events)',
   'dcsa:write': "push a publisher's DCSA Track & Trace 3.0 events (POST /dcsa/tnt/v3/events)",
+  'commands:send': 'submit signed actuator commands (each still needs its member signatures and authorisation)',
+  'commands:read': 'read the command log: each command, its authorisation and its effect',
 } as const;
 export type Scope = keyof typeof SCOPES;
 
@@ -34,6 +36,8 @@ const NARROWABLE: ReadonlySet<string> = new Set(['shipments:read']);
 const VIEWER: Scope[] = ['log:read', 'shipments:read', 'epcis:read', 'tags:scan', 'alerts:read', 'alerts:subscribe', 'dcsa:read'];
 const OPERATOR: Scope[] = [
   ...VIEWER,
+  'commands:read',
+  'commands:send',
   'shipments:write',
   'epcis:capture',
   'epcis:subscribe',

@@ -45,6 +45,8 @@ import type { AlertService } from '../alerts/service.js';
 import type { DcsaRepository } from '../dcsa/repository.js';
 import { DCSA_TNT_BASE, dcsaRoutes } from '../dcsa/routes.js';
 import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
+import { commandRoutes } from '../commands/routes.js';
+import type { CommandService } from '../commands/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
 export interface DeviceAdmin {
@@ -91,6 +93,8 @@ export interface ApiDeps {
   dcsa?: DcsaRepository;
   /** DCSA webhook subscriptions (/dcsa/tnt/v3/event-subscriptions; absent: not served). */
   dcsaSubscriptions?: DcsaSubscriptions;
+  /** Signed actuator commands (/api/v1/commands). */
+  commands?: CommandService;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -283,6 +287,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.dossiers) app.route('/api/v1', dossierRoutes(deps.dossiers));
   if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
+  if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

@@ -5,6 +5,7 @@ import { tagOpenApiPaths } from '../tags/openapi.js';
 import { dossierOpenApiPaths } from '../claims/dossier/openapi.js';
 import { alertOpenApiPaths } from '../alerts/openapi.js';
 import { dcsaOpenApiPaths, dcsaOpenApiSchemas } from '../dcsa/openapi.js';
+import { commandOpenApiPaths } from '../commands/openapi.js';
 import { accessOpenApiPaths, applySecurity, securitySchemes } from '../access/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -39,6 +40,7 @@ function baseDocument() {
       ...dossierOpenApiPaths('/api/v1'),
       ...alertOpenApiPaths('/api/v1'),
       ...dcsaOpenApiPaths('/dcsa/tnt/v3'),
+      ...commandOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',

@@ -89,6 +89,7 @@ const COMMANDS: Entry[] = [
   },
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
+  ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
     (name) => ({ name, summary: '', load: () => access(name) }),
   ),
@@ -107,6 +108,11 @@ async function claim(name: string): Promise<Command> {
 async function alert(name: string): Promise<Command> {
   const { alertCommands } = await import('./alert.js');
   return alertCommands.find((c) => c.name === name)!;
+}
+
+async function command(name: string): Promise<Command> {
+  const { commandCommands } = await import('./command.js');
+  return commandCommands.find((c) => c.name === name)!;
 }
 
 async function device(name: string): Promise<Command> {
@@ -135,6 +141,8 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'alert subscribe': 'Subscribe to alerts by signed webhook or e-mail',
   'alert list': 'List your alert subscriptions (--history: the alerts raised)',
   'alert unsubscribe': 'Delete an alert subscription',
+  'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
+  'command list': 'List the command log with each authorisation and effect',
 };
 
 function usage(): string {

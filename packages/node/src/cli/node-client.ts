@@ -12,6 +12,8 @@ export interface NodeClient {
   /** POST JSON, answer as bytes (a file the node builds, e.g. a claim dossier). */
   postForBytes(path: string, body: unknown): Promise<{ bytes: Uint8Array; headers: Headers }>;
   del(path: string): Promise<void>;
+  /** POST raw bytes (a signed command bundle), answer as JSON. */
+  postBytes<T>(path: string, bytes: Uint8Array, contentType: string): Promise<T>;
 }
 
 export function nodeClient(values: Record<string, unknown>): NodeClient {
@@ -25,16 +27,21 @@ export function nodeClient(values: Record<string, unknown>): NodeClient {
     );
   const tokenFile = join(dataDir, 'admin-token');
   const token = str(values, 'token') ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : undefined);
-  const send = async (method: string, path: string, body?: unknown): Promise<Response> => {
+  const send = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: { bytes: Uint8Array; type: string },
+  ): Promise<Response> => {
     let res: Response;
     try {
       res = await fetch(new URL(path, url), {
         method,
         headers: {
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(raw ? { 'content-type': raw.type } : body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: raw ? Buffer.from(raw.bytes) : body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
       throw new CliError(`cannot reach the node at ${url}: ${(err as Error).message}`, EXIT.unreachable, 'node_unreachable');
@@ -64,6 +71,8 @@ export function nodeClient(values: Record<string, unknown>): NodeClient {
     get: (p) => call('GET', p),
     post: (p, b) => call('POST', p, b),
     del: (p) => call<void>('DELETE', p),
+    postBytes: async <T>(p: string, bytes: Uint8Array, type: string) =>
+      JSON.parse(await (await send('POST', p, undefined, { bytes, type })).text()) as T,
     postForBytes: async (p, b) => {
       const res = await send('POST', p, b);
       return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };

@@ -3,7 +3,9 @@
 // token it signs itself (for demos and trying things out).
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { connectDevice, publishEnvelopes } from '../device/mqtt-device.js';
+import { REEFER_SAFE_RANGES } from '@tradetwin/core/command/actuator';
+import { commandStateFile, startCommandReceiver } from '../device/command-receiver.js';
+import { connectDevice, type DeviceConnectOptions, deviceSessionClient, publishEnvelopes } from '../device/mqtt-device.js';
 import { createSimulatedDevice } from '../device/simulator.js';
 import { readRuntimeInfo } from '../node.js';
 import type { DeviceDetailJson } from '@tradetwin/core/wire/devices';
@@ -39,22 +41,42 @@ async function sendHttp(values: Record<string, unknown>, envelopes: Uint8Array[]
   return body;
 }
 
-async function sendMqtt(
+/** Member accounts the device trusts: a JSON file {"0x…account": orgId, …} (from the MemberRegistry). */
+function readMembers(path: string): Map<string, number> {
+  if (!existsSync(path)) throw new CliError(`members file ${path} does not exist`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CliError(`${path}: ${(err as Error).message}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new CliError(`${path} must be {"0x…account": orgId, …}`);
+  const members = new Map<string, number>();
+  for (const [account, org] of Object.entries(raw)) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(account) || !Number.isSafeInteger(org))
+      throw new CliError(`${path}: "${account}" must be an account address mapped to an organisation id`);
+    members.set(account.toLowerCase(), org as number);
+  }
+  return members;
+}
+
+/** Connect over MQTT as the device (`connect` does it: connectDevice, or a session client and its receiver). */
+async function connectMqtt<T>(
   values: Record<string, unknown>,
   key: ReturnType<typeof readKeyFile>,
-  envelopes: Uint8Array[],
-): Promise<SendResult> {
+  connect: (url: string, opts: DeviceConnectOptions) => Promise<T> = (url, opts) => connectDevice(url, key, opts) as Promise<T>,
+): Promise<T> {
   const url = str(values, 'mqtt') ?? readRuntimeInfo(resolve(str(values, 'data-dir') ?? '.tradetwin'))?.mqttUrl;
   if (!url) throw new CliError('no MQTT broker known: pass --mqtt mqtt://host:port (or mqtts://…)');
   const caFile = str(values, 'ca');
   if (caFile !== undefined && !existsSync(caFile)) throw new CliError(`CA file ${caFile} does not exist`);
-  let client: Awaited<ReturnType<typeof connectDevice>>;
+  const opts: DeviceConnectOptions = {
+    audience: await nodeAudience(values),
+    ca: caFile === undefined ? undefined : readFileSync(caFile),
+    protocolVersion: str(values, 'mqtt-version') === '5' ? 5 : 4,
+  };
   try {
-    client = await connectDevice(url, key, {
-      audience: await nodeAudience(values),
-      ca: caFile === undefined ? undefined : readFileSync(caFile),
-      protocolVersion: str(values, 'mqtt-version') === '5' ? 5 : 4,
-    });
+    return await connect(url, opts);
   } catch (err) {
     const down = /ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND/.test(
       String((err as NodeJS.ErrnoException).code ?? (err as Error).message),
@@ -67,6 +89,53 @@ async function sendMqtt(
       );
     throw new CliError(`MQTT broker ${url} refused ${key.deviceId}: ${(err as Error).message}`, EXIT.refused, 'broker_refused');
   }
+}
+
+/**
+ * The simulated reefer as a command receiver: verifies commands against the member accounts it is
+ * given, enforces its safe setpoint range and a rate limit, keeps its replay window next to its key
+ * file, and answers each with a signed effect report (printed here as one JSON line each).
+ */
+async function acceptCommands(values: Record<string, unknown>, keyFile: string): Promise<number> {
+  const key = readKeyFile(keyFile);
+  const members = readMembers(requireStr(values, 'members'));
+  const maxPerMinute = intOpt(values, 'max-per-minute', 6);
+  // A persistent session: commands sent while the reefer was down are handed over when it is back.
+  const { client, receiver } = await connectMqtt(values, key, async (url, opts) => {
+    const client = await deviceSessionClient(url, key, opts);
+    try {
+      const receiver = await startCommandReceiver(client, {
+        key,
+        members,
+        ranges: REEFER_SAFE_RANGES,
+        maxPerMinute,
+        stateFile: commandStateFile(keyFile),
+        onReport: (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+      });
+      return { client, receiver };
+    } catch (err) {
+      client.end(true);
+      throw err;
+    }
+  });
+  process.stderr.write(`${key.deviceId} accepting commands (state in ${commandStateFile(keyFile)})\n`);
+  const forMs = values['for-ms'] !== undefined ? intOpt(values, 'for-ms', 0) : undefined;
+  await new Promise<void>((done) => {
+    if (forMs !== undefined) setTimeout(done, forMs);
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+  await receiver.stop();
+  await client.endAsync();
+  return EXIT.ok;
+}
+
+async function sendMqtt(
+  values: Record<string, unknown>,
+  key: ReturnType<typeof readKeyFile>,
+  envelopes: Uint8Array[],
+): Promise<SendResult> {
+  const client = await connectMqtt(values, key, (url, opts) => connectDevice(url, key, opts));
   try {
     const { published, rejected } = await publishEnvelopes(client, key.deviceId, envelopes);
     return { accepted: published - rejected.length, rejected: rejected.length, results: rejected };
@@ -100,9 +169,10 @@ async function nextSeq(values: Record<string, unknown>, deviceId: string): Promi
 
 export const simulateCommand: Command = {
   name: 'simulate',
-  summary: 'Send simulated, signed reefer readings from a device key file to a node over HTTP or MQTT.',
+  summary:
+    'Send simulated, signed reefer readings from a device key file to a node over HTTP or MQTT; or (--accept-commands) act on signed commands.',
   usage:
-    'simulate --key FILE [--messages N] [--per-message N] [--interval-ms N] [--start-seq N (default: after the last the node stored)] [--data-dir DIR | --node URL] ' +
+    'simulate --key FILE [--accept-commands --members FILE [--max-per-minute N] [--for-ms N]] [--messages N] [--per-message N] [--interval-ms N] [--start-seq N (default: after the last the node stored)] [--data-dir DIR | --node URL] ' +
     '[--via http|mqtt [--mqtt URL] [--ca PEM] [--aud NODE_ADDRESS] [--mqtt-version 4|5]] [--json]',
   options: {
     ...COMMON,
@@ -117,8 +187,13 @@ export const simulateCommand: Command = {
     ca: { type: 'string' },
     aud: { type: 'string' },
     'mqtt-version': { type: 'string' },
+    'accept-commands': { type: 'boolean' },
+    members: { type: 'string' },
+    'max-per-minute': { type: 'string' },
+    'for-ms': { type: 'string' },
   },
   async run({ values }) {
+    if (values['accept-commands']) return acceptCommands(values, requireStr(values, 'key'));
     const key = readKeyFile(requireStr(values, 'key'));
     const messages = intOpt(values, 'messages', 10);
     const perMessage = intOpt(values, 'per-message', 1);

@@ -21,10 +21,9 @@ export interface DeviceConnectOptions {
   extra?: IClientOptions;
 }
 
-/** Connect as this device; rejects with the broker's refusal (e.g. CONNACK code 4 or 5). */
-export async function connectDevice(url: string, key: DeviceKey, opts: DeviceConnectOptions): Promise<MqttClient> {
+async function deviceOptions(key: DeviceKey, opts: DeviceConnectOptions): Promise<IClientOptions> {
   const password = await mintMqttToken(key, { audience: opts.audience, ttlSeconds: opts.ttlSeconds });
-  return mqtt.connectAsync(url, {
+  return {
     clientId: key.deviceId,
     username: key.deviceId,
     password,
@@ -32,7 +31,20 @@ export async function connectDevice(url: string, key: DeviceKey, opts: DeviceCon
     reconnectPeriod: 0,
     ...(opts.ca ? { ca: opts.ca } : {}),
     ...opts.extra,
-  });
+  };
+}
+
+/** Connect as this device; rejects with the broker's refusal (e.g. CONNACK code 4 or 5). */
+export async function connectDevice(url: string, key: DeviceKey, opts: DeviceConnectOptions): Promise<MqttClient> {
+  return mqtt.connectAsync(url, await deviceOptions(key, opts));
+}
+
+/**
+ * This device's client, not yet connected (a persistent session: clean = false), so a handler can be
+ * in place before the broker hands over what waited in the session (command-receiver.ts connects it).
+ */
+export async function deviceSessionClient(url: string, key: DeviceKey, opts: DeviceConnectOptions): Promise<MqttClient> {
+  return mqtt.connect(url, { ...(await deviceOptions(key, opts)), clean: false, manualConnect: true });
 }
 
 export interface PublishSummary {

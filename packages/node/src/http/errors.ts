@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import { AccessError, type AccessErrorCode } from '../access/errors.js';
 import { AlertError, type AlertErrorCode } from '../alerts/errors.js';
+import { CommandRefusal, type CommandRefusalCode } from '../commands/errors.js';
 import { ChainError } from '../chain/errors.js';
 import { CaptureError } from '../epcis/capture-error.js';
 import { DossierError, type DossierErrorCode } from '../claims/dossier/errors.js';
@@ -88,6 +89,19 @@ function dcsaProblem(err: DcsaError): HttpProblem | null {
   });
 }
 
+const COMMAND_STATUS: Record<CommandRefusalCode, HttpProblem['status']> = {
+  bad_command: 400,
+  unknown_device: 404,
+  unknown_shipment: 404,
+  device_not_in_shipment: 409,
+  unauthorised: 403,
+  cosignature_required: 403,
+  replayed: 409,
+  expired: 410,
+  no_such_command: 404,
+  not_delivered: 503,
+};
+
 /** A refusal by a contract is the caller's conflict (409, named by the custom error); a chain that cannot be reached is a 503. */
 function chainProblem(err: ChainError): HttpProblem {
   if (err.code === 'reverted') {
@@ -158,6 +172,7 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof DcsaError) return dcsaProblem(err);
   if (err instanceof AlertError)
     return new HttpProblem(ALERT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
+  if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
   return null;
 }
 

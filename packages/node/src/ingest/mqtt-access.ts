@@ -3,8 +3,9 @@
 //   device:   username = device id, password = a JWT signed by its registered
 //             key (core/device/mqtt-token), client id = device id (so no other
 //             identity can take its session over); publishes only to its own
-//             telemetry topic, never retained; subscribes only to its own
-//             commands and rejected topics.
+//             telemetry and effects (signed command effect reports) topics,
+//             never retained; subscribes only to its own commands and rejected
+//             topics.
 //   operator: username "@operator" (never a device id: "@" is not allowed in
 //             one), password = <data-dir>/mqtt-operator-password, client ids
 //             "@operator…"; publishes commands, subscribes under the device tree.
@@ -17,9 +18,10 @@ import type { DeviceDirectory } from './pipeline.js';
 
 export const TOPIC_PREFIX = 'tradetwin/v1/devices';
 export const TELEMETRY_TOPIC = /^tradetwin\/v1\/devices\/([^/]{1,64})\/telemetry$/;
+export const EFFECTS_TOPIC = /^tradetwin\/v1\/devices\/([^/]{1,64})\/effects$/;
 export const OPERATOR_USERNAME = '@operator';
 
-export const deviceTopic = (deviceId: string, kind: 'telemetry' | 'commands' | 'rejected') =>
+export const deviceTopic = (deviceId: string, kind: 'telemetry' | 'commands' | 'rejected' | 'effects') =>
   `${TOPIC_PREFIX}/${deviceId}/${kind}`;
 
 export type MqttIdentity = { kind: 'device'; deviceId: string } | { kind: 'operator' };
@@ -94,9 +96,9 @@ export function publishDenial(id: MqttIdentity, topic: string, retain: boolean):
   // No retained messages at all: telemetry is evidence, not state, and nothing else needs them.
   if (retain) return 'retained messages are refused';
   if (id.kind === 'device') {
-    return topic === deviceTopic(id.deviceId, 'telemetry')
+    return topic === deviceTopic(id.deviceId, 'telemetry') || topic === deviceTopic(id.deviceId, 'effects')
       ? null
-      : `device ${id.deviceId} publishes only to ${deviceTopic(id.deviceId, 'telemetry')}`;
+      : `device ${id.deviceId} publishes only to ${deviceTopic(id.deviceId, 'telemetry')} and …/effects`;
   }
   return /^tradetwin\/v1\/devices\/[^/+#]{1,64}\/commands$/.test(topic) ? null : 'the operator publishes only commands';
 }

@@ -25,6 +25,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import {
   authenticateMqtt,
   deviceTopic,
+  EFFECTS_TOPIC,
   type MqttAccessOptions,
   type MqttIdentity,
   MqttRefusal,
@@ -39,8 +40,13 @@ export { TELEMETRY_TOPIC, TOPIC_PREFIX };
 
 export interface MqttTransport {
   readonly port?: number;
+  /** Publish a signed command bundle on the device's command topic (QoS 1); only the node publishes there. */
+  publishCommand(deviceId: string, bundle: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A device's signed effect report arrived on its effects topic; a rejection is only logged (the report is not evidence). */
+export type EffectHandler = (deviceId: string, report: Uint8Array) => Promise<void>;
 
 /** PEM certificate chain and key: the listener speaks TLS only (MQTTS). */
 export interface TlsMaterial {
@@ -55,6 +61,7 @@ export interface EmbeddedBrokerOptions {
   /** Who may connect: device tokens are checked against this directory and audience. */
   access: MqttAccessOptions;
   tls?: TlsMaterial;
+  onEffect?: EffectHandler;
 }
 
 /** MQTT 5 CONNACK: no session, reason 0x84 Unsupported Protocol Version, no properties. */
@@ -101,6 +108,15 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
     // MQTT 3.1.1 has no negative PUBACK: a refused publish closes the connection.
     const denial = publishDenial(id, packet.topic, packet.retain);
     if (denial) return callback(new Error(denial));
+    const effect = EFFECTS_TOPIC.exec(packet.topic);
+    if (effect) {
+      // Acknowledged once handled (logged or refused): resending a refused report cannot fix it.
+      const handled = opts.onEffect?.(effect[1]!, new Uint8Array(packet.payload as Buffer)) ?? Promise.resolve();
+      return void handled.then(
+        () => callback(null),
+        () => callback(null),
+      );
+    }
     const match = TELEMETRY_TOPIC.exec(packet.topic);
     if (!match) return callback(null);
     const deviceId = match[1]!;
@@ -137,6 +153,20 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {
     port,
+    publishCommand: (deviceId, bundle) =>
+      new Promise<void>((resolve, reject) =>
+        broker.publish(
+          {
+            cmd: 'publish',
+            topic: deviceTopic(deviceId, 'commands'),
+            payload: Buffer.from(bundle),
+            qos: 1,
+            retain: false,
+            dup: false,
+          },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      ),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => broker.close(() => resolve()));
@@ -157,7 +187,11 @@ export interface ExternalBrokerOptions {
   password?: string;
 }
 
-export async function connectExternalBroker(ingestor: Ingestor, opts: ExternalBrokerOptions): Promise<MqttTransport> {
+export async function connectExternalBroker(
+  ingestor: Ingestor,
+  opts: ExternalBrokerOptions,
+  onEffect?: EffectHandler,
+): Promise<MqttTransport> {
   const topic = `${TOPIC_PREFIX}/+/telemetry`;
   const client: MqttClient = mqtt.connect(opts.url, {
     clientId: opts.clientId ?? `tradetwin-ingest-${process.pid}`,
@@ -168,6 +202,14 @@ export async function connectExternalBroker(ingestor: Ingestor, opts: ExternalBr
     reconnectPeriod: 1000,
     customHandleAcks: (topic, message, _packet, done) => {
       // The broker decides who may publish where; the envelope must still be the topic's device's.
+      const effectOf = EFFECTS_TOPIC.exec(topic)?.[1];
+      if (effectOf !== undefined) {
+        void (onEffect?.(effectOf, new Uint8Array(message)) ?? Promise.resolve()).then(
+          () => done(0),
+          () => done(0),
+        );
+        return;
+      }
       const deviceId = TELEMETRY_TOPIC.exec(topic)?.[1];
       if (deviceId === undefined) return done(0);
       ingestor
@@ -189,5 +231,11 @@ export async function connectExternalBroker(ingestor: Ingestor, opts: ExternalBr
     client.once('error', reject);
   });
   await client.subscribeAsync(opts.shareGroup ? `$share/${opts.shareGroup}/${topic}` : topic, { qos: 1 });
-  return { close: () => client.endAsync().then(() => undefined) };
+  const effects = `${TOPIC_PREFIX}/+/effects`;
+  if (onEffect) await client.subscribeAsync(opts.shareGroup ? `$share/${opts.shareGroup}/${effects}` : effects, { qos: 1 });
+  return {
+    publishCommand: (deviceId, bundle) =>
+      client.publishAsync(deviceTopic(deviceId, 'commands'), Buffer.from(bundle), { qos: 1 }).then(() => undefined),
+    close: () => client.endAsync().then(() => undefined),
+  };
 }

@@ -6,6 +6,7 @@
 import { accessStoreConformance } from './conformance/access.js';
 import { alertStoreConformance } from './conformance/alerts.js';
 import { dcsaStoreConformance } from './conformance/dcsa.js';
+import { commandStoreConformance } from './conformance/commands.js';
 import { anchorOutboxConformance } from './conformance/anchor-outbox.js';
 import { deviceCacheConformance } from './conformance/device-cache.js';
 import { epcisIndexConformance, epcisSchemaConformance } from './conformance/epcis.js';
@@ -81,6 +82,7 @@ export function storageConformance(driver: DriverName): void {
   subscriptionStoreConformance(areaOfFreshStorage(driver, 'subscriptions'));
   alertStoreConformance(areaOfFreshStorage(driver, 'alerts'));
   dcsaStoreConformance(areaOfFreshStorage(driver, 'dcsa'));
+  commandStoreConformance(areaOfFreshStorage(driver, 'commands'));
   epcisIndexConformance(driver);
   epcisSchemaConformance(driver);
 }

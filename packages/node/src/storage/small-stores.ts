@@ -1,7 +1,8 @@
-// The node's small stores — shipments, access, tag sightings, EPCIS subscriptions, alerts, DCSA events —
-// as the Storage aggregate carries them, built by each driver's index.ts.
+// The node's small stores — shipments, access, tag sightings, EPCIS subscriptions, alerts, DCSA events,
+// commands — as the Storage aggregate carries them, built by each driver's index.ts.
 import type { AccessStore } from './access.js';
 import type { AlertStore } from './alerts.js';
+import type { CommandStore } from './commands.js';
 import type { DcsaStore } from './dcsa.js';
 import type { ShipmentStore } from './shipments.js';
 import type { SubscriptionStore } from './subscriptions.js';
@@ -20,6 +21,8 @@ export interface SmallStores {
   readonly alerts: AlertStore;
   /** DCSA Track & Trace events (a follower of the log's "dcsa" leaves). */
   readonly dcsa: DcsaStore;
+  /** Signed actuator commands and their effects. */
+  readonly commands: CommandStore;
 }
 
 /** Closes each store (a PostgreSQL store's close is a no-op: the pool is the Storage's). */
@@ -31,5 +34,6 @@ export async function closeSmallStores(s: SmallStores): Promise<void> {
     s.subscriptions.close(),
     s.alerts.close(),
     s.dcsa.close(),
+    s.commands.close(),
   ]);
 }

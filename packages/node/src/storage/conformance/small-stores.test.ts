@@ -52,7 +52,7 @@ forEachDriver('small stores: schema versions', (driver) => {
     assert.equal(await reopenAfter("UPDATE schema_migrations SET applied_at = 0 WHERE area = 'tags'"), null);
   });
 
-  for (const area of ['shipments', 'access', 'tags', 'subscriptions', 'alerts', 'dcsa'])
+  for (const area of ['shipments', 'access', 'tags', 'subscriptions', 'alerts', 'dcsa', 'commands'])
     it(`a database whose "${area}" schema is newer than this code is refused, saying so`, async () => {
       const err = await reopenAfter(`UPDATE schema_migrations SET version = 2 WHERE area = '${area}'`);
       assert.ok(err instanceof StoreError, String(err));
@@ -106,6 +106,7 @@ describe('small stores: a SQLite file from before versioned migrations', () => {
         [
           ['access', 1],
           ['alerts', 1],
+          ['commands', 1],
           ['dcsa', 1],
           ['shipments', 1],
           ['subscriptions', 1],

@@ -3,6 +3,7 @@ import type { SmallStores } from '../small-stores.js';
 import { PostgresAccessStore } from './access.js';
 import { PostgresAlertStore } from './alerts.js';
 import { PostgresDcsaStore } from './dcsa.js';
+import { PostgresCommandStore } from './commands.js';
 import type { PgDatabase } from './database.js';
 import { PostgresShipmentStore } from './shipments.js';
 import { PostgresSubscriptionStore } from './subscriptions.js';
@@ -16,5 +17,6 @@ export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStor
     subscriptions: await PostgresSubscriptionStore.open(db),
     alerts: await PostgresAlertStore.open(db),
     dcsa: await PostgresDcsaStore.open(db),
+    commands: await PostgresCommandStore.open(db),
   };
 }

@@ -3,6 +3,7 @@ import type { SmallStores } from '../small-stores.js';
 import { SqliteAccessStore } from './access.js';
 import { SqliteAlertStore } from './alerts.js';
 import { SqliteDcsaStore } from './dcsa.js';
+import { SqliteCommandStore } from './commands.js';
 import { SqliteShipmentStore } from './shipments.js';
 import { SqliteSubscriptionStore } from './subscriptions.js';
 import { SqliteSightingStore } from './tags.js';
@@ -22,6 +23,7 @@ export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL'
       subscriptions: open(() => SqliteSubscriptionStore.open(opts)),
       alerts: open(() => SqliteAlertStore.open(opts)),
       dcsa: open(() => SqliteDcsaStore.open(opts)),
+      commands: open(() => SqliteCommandStore.open(opts)),
     };
   } catch (err) {
     // A refused migration (e.g. a newer schema) leaves no connection open behind it.

@@ -81,6 +81,8 @@ describe('SQLite driver', () => {
         ['access', 1],
         ['alerts', 1],
         ['anchors', 1],
+        ['commands', 1],
+        ['dcsa', 1],
         ['devices', 1],
         ['epcis', 1],
         ['log', 1],

@@ -1,0 +1,138 @@
+// Signed actuator commands on the embedded driver: its own connection to node.db.
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { COMMANDS_AREA, type CommandEffect, type CommandFilter, type CommandRow, type CommandStore } from '../commands.js';
+import type { Migration } from '../migrations.js';
+import { sqliteWrite } from './constraint.js';
+import { migrateSqlite, openSqliteFile } from './database.js';
+
+export const SQLITE_COMMAND_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'commands',
+    sql: `
+CREATE TABLE commands (
+  n INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  device_id TEXT NOT NULL,
+  shipment_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  issued_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  authorisation TEXT NOT NULL,
+  bundle BLOB NOT NULL,
+  leaf_index INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  effect TEXT,
+  effect_report BLOB,
+  UNIQUE (device_id, seq)
+);
+CREATE INDEX commands_shipment ON commands(shipment_id, n);
+`,
+  },
+];
+
+type Row = Record<string, SQLInputValue>;
+
+const command = (r: Row): CommandRow => {
+  const effect = r.effect === null ? null : (JSON.parse(String(r.effect)) as Omit<CommandEffect, 'report'>);
+  return {
+    n: Number(r.n),
+    id: String(r.id),
+    deviceId: String(r.device_id),
+    shipmentId: String(r.shipment_id),
+    seq: Number(r.seq),
+    action: JSON.parse(String(r.action)) as Record<string, unknown>,
+    issuedAt: Number(r.issued_at),
+    expiresAt: Number(r.expires_at),
+    authorisation: JSON.parse(String(r.authorisation)) as CommandRow['authorisation'],
+    bundle: new Uint8Array(r.bundle as Uint8Array),
+    leafIndex: Number(r.leaf_index),
+    receivedAt: Number(r.received_at),
+    effect: effect && { ...effect, report: new Uint8Array(r.effect_report as Uint8Array) },
+  };
+};
+
+export class SqliteCommandStore implements CommandStore {
+  private constructor(private readonly db: DatabaseSync) {}
+
+  static open(opts: { path: string; synchronous?: 'FULL' | 'NORMAL' }): SqliteCommandStore {
+    const db = openSqliteFile(opts);
+    try {
+      migrateSqlite(db, COMMANDS_AREA, SQLITE_COMMAND_MIGRATIONS);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return new SqliteCommandStore(db);
+  }
+
+  async insert(c: CommandRow): Promise<void> {
+    sqliteWrite(`command ${c.id} (device ${c.deviceId} seq ${c.seq})`, () =>
+      this.db
+        .prepare(
+          `INSERT INTO commands (id, device_id, shipment_id, seq, action, issued_at, expires_at, authorisation, bundle,
+           leaf_index, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          c.id,
+          c.deviceId,
+          c.shipmentId,
+          c.seq,
+          JSON.stringify(c.action),
+          c.issuedAt,
+          c.expiresAt,
+          JSON.stringify(c.authorisation),
+          c.bundle,
+          c.leafIndex,
+          c.receivedAt,
+        ),
+    );
+  }
+
+  async command(id: string): Promise<CommandRow | null> {
+    const r = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as Row | undefined;
+    return r ? command(r) : null;
+  }
+
+  async list(filter: CommandFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<CommandRow[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM commands WHERE n < ? AND (? IS NULL OR device_id = ?) AND (? IS NULL OR shipment_id = ?)
+         ORDER BY n DESC LIMIT ?`,
+      )
+      .all(
+        before,
+        filter.deviceId ?? null,
+        filter.deviceId ?? null,
+        filter.shipmentId ?? null,
+        filter.shipmentId ?? null,
+        limit,
+      ) as Row[];
+    return rows.map(command);
+  }
+
+  async highestSeq(deviceId: string): Promise<number> {
+    const r = this.db.prepare('SELECT MAX(seq) AS s FROM commands WHERE device_id = ?').get(deviceId) as Row | undefined;
+    return r?.s === null || r?.s === undefined ? 0 : Number(r.s);
+  }
+
+  async seqsAbove(deviceId: string, above: number): Promise<number[]> {
+    const rows = this.db
+      .prepare('SELECT seq FROM commands WHERE device_id = ? AND seq > ? ORDER BY seq')
+      .all(deviceId, above) as Row[];
+    return rows.map((r) => Number(r.seq));
+  }
+
+  async recordEffect(id: string, e: CommandEffect): Promise<boolean> {
+    const { report, ...rest } = e;
+    const changes = this.db
+      .prepare('UPDATE commands SET effect = ?, effect_report = ? WHERE id = ? AND effect IS NULL')
+      .run(JSON.stringify(rest), report, id).changes;
+    return Number(changes) === 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}
