@@ -18,7 +18,7 @@ export type StoreConfig = { kind: 'sqlite' } | { kind: 'postgres'; url: string }
 
 export type MqttConfig =
   | { mode: 'embedded'; host: string; port: number }
-  | { mode: 'external'; url: string; shareGroup?: string; username?: string; password?: string }
+  | { mode: 'external'; url: string; shareGroup?: string; username?: string; password?: string; clientId?: string }
   | { mode: 'off' };
 
 export type ChainSettings =

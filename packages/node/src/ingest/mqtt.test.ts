@@ -303,3 +303,34 @@ describe('MQTT ingest (external broker: Mosquitto on 127.0.0.1:1883, MQTT 5)', (
     }
   });
 });
+
+describe('MQTT ingest (external broker without a share group)', () => {
+  if (!services) {
+    it('needs the machine Mosquitto: set TRADETWIN_CI_SERVICES=1 (CI does)', (ctx) =>
+      ctx.skip('TRADETWIN_CI_SERVICES is not set'));
+    return;
+  }
+  it('ingests what an MQTT 3.1.1 device publishes (the node subscribes plainly, still acknowledging after commit)', async () => {
+    const plain = await startTestNode({
+      configure: (c) =>
+        (c.mqtt = { mode: 'external', url: 'mqtt://127.0.0.1:1883', clientId: `tradetwin-plain-${process.pid}-${Date.now()}` }),
+    });
+    try {
+      const dev = deviceKey(`reefer-plain-${process.pid}`, 1);
+      assert.equal((await plain.register(dev)).status, 201);
+      const client = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { clientId: dev.deviceId, protocolVersion: 4 });
+      for (let seq = 1; seq <= 5; seq++)
+        await client.publishAsync(`tradetwin/v1/devices/${dev.deviceId}/telemetry`, Buffer.from(envelope(dev, seq)), { qos: 1 });
+      await client.endAsync();
+      const deadline = Date.now() + 10_000;
+      while ((await plain.node.store.telemetry({ deviceId: dev.deviceId })).length < 5 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(
+        (await plain.node.store.telemetry({ deviceId: dev.deviceId })).map((r) => r.seq),
+        [1, 2, 3, 4, 5],
+      );
+    } finally {
+      await plain.dispose();
+    }
+  });
+});

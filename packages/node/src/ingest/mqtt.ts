@@ -180,7 +180,7 @@ export async function startEmbeddedBroker(ingestor: Ingestor, opts: EmbeddedBrok
 
 export interface ExternalBrokerOptions {
   url: string;
-  /** Shared-subscription group (MQTT 5); undefined subscribes plainly (MQTT 3.1.1). */
+  /** Shared-subscription group (`$share/<group>/…`); undefined subscribes plainly. The node speaks MQTT 5 either way. */
   shareGroup?: string;
   clientId?: string;
   username?: string;
@@ -196,7 +196,9 @@ export async function connectExternalBroker(
   const client: MqttClient = mqtt.connect(opts.url, {
     clientId: opts.clientId ?? `tradetwin-ingest-${process.pid}`,
     clean: false, // a persistent session: the broker keeps QoS 1 messages while the node restarts
-    protocolVersion: opts.shareGroup ? 5 : 4,
+    // MQTT 5 always: mqtt.js honours customHandleAcks (the PUBACK after the commit) only on MQTT 5;
+    // on 3.1.1 it would acknowledge every message on receipt and the handler would never run.
+    protocolVersion: 5,
     username: opts.username,
     password: opts.password,
     reconnectPeriod: 1000,

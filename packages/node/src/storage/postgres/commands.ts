@@ -9,7 +9,7 @@ export const POSTGRES_COMMAND_MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'commands',
     sql: `
-CREATE TABLE commands (
+CREATE TABLE IF NOT EXISTS commands (
   n BIGSERIAL PRIMARY KEY,
   id TEXT COLLATE "C" NOT NULL UNIQUE,
   device_id TEXT COLLATE "C" NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE commands (
   effect_report BYTEA,
   UNIQUE (device_id, seq)
 );
-CREATE INDEX commands_shipment ON commands(shipment_id, n);
+CREATE INDEX IF NOT EXISTS commands_shipment ON commands(shipment_id, n);
 `,
   },
 ];

@@ -25,7 +25,7 @@ export const POSTGRES_DCSA_MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'DCSA events, their references, subscriptions and their deliveries, meta',
     sql: `
-CREATE TABLE dcsa_events (
+CREATE TABLE IF NOT EXISTS dcsa_events (
   rid BIGINT PRIMARY KEY,
   key TEXT COLLATE "C" NOT NULL,
   event_id TEXT COLLATE "C" NOT NULL,
@@ -39,17 +39,17 @@ CREATE TABLE dcsa_events (
   current SMALLINT NOT NULL,
   json TEXT NOT NULL
 );
-CREATE INDEX dcsa_events_key ON dcsa_events(key, current);
-CREATE INDEX dcsa_events_equipment ON dcsa_events(equipment_ref, rid);
-CREATE INDEX dcsa_events_type ON dcsa_events(event_type, rid);
-CREATE TABLE dcsa_event_refs (
+CREATE INDEX IF NOT EXISTS dcsa_events_key ON dcsa_events(key, current);
+CREATE INDEX IF NOT EXISTS dcsa_events_equipment ON dcsa_events(equipment_ref, rid);
+CREATE INDEX IF NOT EXISTS dcsa_events_type ON dcsa_events(event_type, rid);
+CREATE TABLE IF NOT EXISTS dcsa_event_refs (
   kind TEXT COLLATE "C" NOT NULL,
   ref TEXT COLLATE "C" NOT NULL,
   rid BIGINT NOT NULL,
   PRIMARY KEY (kind, ref, rid)
 );
-CREATE INDEX dcsa_event_refs_rid ON dcsa_event_refs(rid);
-CREATE TABLE dcsa_subscriptions (
+CREATE INDEX IF NOT EXISTS dcsa_event_refs_rid ON dcsa_event_refs(rid);
+CREATE TABLE IF NOT EXISTS dcsa_subscriptions (
   id TEXT COLLATE "C" PRIMARY KEY,
   owner_kind TEXT NOT NULL,
   owner_name TEXT NOT NULL,
@@ -58,7 +58,7 @@ CREATE TABLE dcsa_subscriptions (
   filter TEXT NOT NULL,
   created_at BIGINT NOT NULL
 );
-CREATE TABLE dcsa_deliveries (
+CREATE TABLE IF NOT EXISTS dcsa_deliveries (
   id TEXT COLLATE "C" PRIMARY KEY,
   subscription_id TEXT COLLATE "C" NOT NULL,
   rid BIGINT NOT NULL,
@@ -69,9 +69,9 @@ CREATE TABLE dcsa_deliveries (
   created_at BIGINT NOT NULL,
   delivered_at BIGINT
 );
-CREATE INDEX dcsa_deliveries_due ON dcsa_deliveries(status, next_attempt_at);
-CREATE INDEX dcsa_deliveries_subscription ON dcsa_deliveries(subscription_id, rid);
-CREATE TABLE dcsa_meta (
+CREATE INDEX IF NOT EXISTS dcsa_deliveries_due ON dcsa_deliveries(status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS dcsa_deliveries_subscription ON dcsa_deliveries(subscription_id, rid);
+CREATE TABLE IF NOT EXISTS dcsa_meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );

@@ -10,7 +10,7 @@ export const SQLITE_COMMAND_MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'commands',
     sql: `
-CREATE TABLE commands (
+CREATE TABLE IF NOT EXISTS commands (
   n INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   device_id TEXT NOT NULL,
@@ -27,7 +27,7 @@ CREATE TABLE commands (
   effect_report BLOB,
   UNIQUE (device_id, seq)
 );
-CREATE INDEX commands_shipment ON commands(shipment_id, n);
+CREATE INDEX IF NOT EXISTS commands_shipment ON commands(shipment_id, n);
 `,
   },
 ];

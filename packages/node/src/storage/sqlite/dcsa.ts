@@ -26,7 +26,7 @@ export const SQLITE_DCSA_MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'DCSA events, their references, subscriptions and their deliveries, meta',
     sql: `
-CREATE TABLE dcsa_events (
+CREATE TABLE IF NOT EXISTS dcsa_events (
   rid INTEGER PRIMARY KEY,
   key TEXT NOT NULL,
   event_id TEXT NOT NULL,
@@ -40,17 +40,17 @@ CREATE TABLE dcsa_events (
   current INTEGER NOT NULL,
   json TEXT NOT NULL
 );
-CREATE INDEX dcsa_events_key ON dcsa_events(key, current);
-CREATE INDEX dcsa_events_equipment ON dcsa_events(equipment_ref, rid);
-CREATE INDEX dcsa_events_type ON dcsa_events(event_type, rid);
-CREATE TABLE dcsa_event_refs (
+CREATE INDEX IF NOT EXISTS dcsa_events_key ON dcsa_events(key, current);
+CREATE INDEX IF NOT EXISTS dcsa_events_equipment ON dcsa_events(equipment_ref, rid);
+CREATE INDEX IF NOT EXISTS dcsa_events_type ON dcsa_events(event_type, rid);
+CREATE TABLE IF NOT EXISTS dcsa_event_refs (
   kind TEXT NOT NULL,
   ref TEXT NOT NULL,
   rid INTEGER NOT NULL,
   PRIMARY KEY (kind, ref, rid)
 ) WITHOUT ROWID;
-CREATE INDEX dcsa_event_refs_rid ON dcsa_event_refs(rid);
-CREATE TABLE dcsa_subscriptions (
+CREATE INDEX IF NOT EXISTS dcsa_event_refs_rid ON dcsa_event_refs(rid);
+CREATE TABLE IF NOT EXISTS dcsa_subscriptions (
   id TEXT PRIMARY KEY,
   owner_kind TEXT NOT NULL,
   owner_name TEXT NOT NULL,
@@ -59,7 +59,7 @@ CREATE TABLE dcsa_subscriptions (
   filter TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
-CREATE TABLE dcsa_deliveries (
+CREATE TABLE IF NOT EXISTS dcsa_deliveries (
   id TEXT PRIMARY KEY,
   subscription_id TEXT NOT NULL,
   rid INTEGER NOT NULL,
@@ -70,9 +70,9 @@ CREATE TABLE dcsa_deliveries (
   created_at INTEGER NOT NULL,
   delivered_at INTEGER
 );
-CREATE INDEX dcsa_deliveries_due ON dcsa_deliveries(status, next_attempt_at);
-CREATE INDEX dcsa_deliveries_subscription ON dcsa_deliveries(subscription_id, rid);
-CREATE TABLE dcsa_meta (
+CREATE INDEX IF NOT EXISTS dcsa_deliveries_due ON dcsa_deliveries(status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS dcsa_deliveries_subscription ON dcsa_deliveries(subscription_id, rid);
+CREATE TABLE IF NOT EXISTS dcsa_meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );

@@ -100,6 +100,24 @@ describe('SQLite driver', () => {
     );
   });
 
+  it("every area's first version adopts its own tables: a file whose migrations table was lost opens again", async () => {
+    // What a node.db from before versioned migrations looks like for areas added since: tables, no versions.
+    const path = join(dir, 'lost-versions.db');
+    await (await openSqliteStorage({ path })).close();
+    const db = new DatabaseSync(path);
+    const areas = (db.prepare('SELECT area FROM schema_migrations ORDER BY area').all() as { area: string }[]).map((r) => r.area);
+    db.exec('DROP TABLE schema_migrations');
+    db.close();
+    const again = await openSqliteStorage({ path });
+    await again.close();
+    const check = new DatabaseSync(path);
+    const back = (check.prepare('SELECT area FROM schema_migrations ORDER BY area').all() as { area: string }[]).map(
+      (r) => r.area,
+    );
+    check.close();
+    assert.deepEqual(back, areas);
+  });
+
   it('reports a value whose stored type was changed as corrupt, naming the row', async () => {
     const path = previousLayoutFile('changed.db');
     const db = new DatabaseSync(path);
