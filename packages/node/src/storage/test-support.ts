@@ -57,6 +57,30 @@ export async function freshPostgresDatabase(
   };
 }
 
+/** The test databases (named tt_…) on the test server. */
+export async function postgresTestDatabases(): Promise<string[]> {
+  const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await c.connect();
+  try {
+    const r = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'tt\\_%'`);
+    return r.rows.map((x) => x.datname);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Drops one test database, closing any connection left to it. */
+export async function dropPostgresDatabase(name: string): Promise<void> {
+  if (!/^tt_[a-z0-9_]+$/.test(name)) throw new Error(`not a test database name: ${name}`);
+  const c = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await c.end();
+  }
+}
+
 export interface DriverFixture {
   driver: DriverName;
   /** A fresh data dir (SQLite's file lives here; PostgreSQL nodes keep keys and the chain here). */

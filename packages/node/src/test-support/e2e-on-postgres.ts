@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dropPostgresDatabase, postgresTestDatabases } from '../storage/test-support.js';
 
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,8 +41,14 @@ if (missing.length) {
   process.exit(1);
 }
 console.log(`# end-to-end tests on PostgreSQL (TRADETWIN_TEST_STORE=postgres): ${E2E_ON_POSTGRES.join(' ')}`);
+const before = new Set(await postgresTestDatabases());
 const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env: { ...process.env, TRADETWIN_TEST_STORE: 'postgres' },
 });
+// Databases of nodes a test stopped without disposing (a killed node, a restart check): dropped here,
+// so runs do not pile them up on the server.
+const left = (await postgresTestDatabases()).filter((name) => !before.has(name));
+for (const name of left) await dropPostgresDatabase(name);
+if (left.length) console.log(`# dropped ${left.length} test database(s) left by this pass`);
 process.exit(run.status ?? 1);
