@@ -5,10 +5,10 @@
 // created exclusively (link(2) of a complete temp file, as the chain lock),
 // naming the process. A lock whose owner is gone (killed: no clean stop), or
 // whose pid now belongs to another process, is stale and taken over.
-import { linkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isSameProcess, type LockOwner, processStart, readLock } from './chain/chain-lock.js';
+import { createLockFile, isSameProcess, type LockOwner, ownerHere, readLock, removeStaleLock } from './chain/chain-lock.js';
 
 export const DATA_DIR_LOCK = 'node.lock';
 
@@ -41,32 +41,17 @@ export class DataDirLock {
   static acquire(dataDir: string, role: string): DataDirLock {
     const dir = resolve(dataDir);
     const file = join(dir, DATA_DIR_LOCK);
-    const owner: LockOwner = {
-      pid: process.pid,
-      pidStart: processStart(process.pid),
-      host: hostname(),
-      role,
-      since: new Date().toISOString(),
-    };
+    const owner = ownerHere(role);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(owner)}\n`);
-      try {
-        linkSync(tmp, file);
-        return new DataDirLock(file, owner);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      } finally {
-        rmSync(tmp, { force: true });
-      }
+      if (createLockFile(file, owner)) return new DataDirLock(file, owner);
       const held = readLock(file);
       if (!held) continue; // released meanwhile
       // Another host's node on a shared file system cannot be checked from here: refuse.
       if (held.host !== owner.host && held.host !== '?') throw new DataDirLockedError(dir, held);
       // The same process twice (two startNode calls on one dir) is refused too.
       if (isSameProcess(held.pid, held.pidStart)) throw new DataDirLockedError(dir, held);
-      // Stale: remove it only if it is still the one we judged stale, then try again.
-      if (JSON.stringify(readLock(file)) === JSON.stringify(held)) rmSync(file, { force: true });
+      // Stale: remove it (only if it is still the one judged stale), then try again.
+      removeStaleLock(file, held);
     }
     throw new Error(`could not take ${file}: it keeps changing hands`);
   }

@@ -90,6 +90,31 @@ export function readLock(lockFile: string): LockOwner | null {
   }
 }
 
+/** The lock record of this process, in `role`. */
+export function ownerHere(role: string): LockOwner {
+  return { pid: process.pid, pidStart: processStart(process.pid), host: hostname(), role, since: new Date().toISOString() };
+}
+
+/** Creates `file` holding `owner`, exclusively (link(2) of a complete temp file); false when it exists already. */
+export function createLockFile(file: string, owner: LockOwner): boolean {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(owner)}\n`);
+  try {
+    linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Removes a lock judged stale, only if it is still the one that was judged. */
+export function removeStaleLock(file: string, judged: LockOwner): void {
+  if (JSON.stringify(readLock(file)) === JSON.stringify(judged)) rmSync(file, { force: true });
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class ChainLock {
@@ -110,24 +135,9 @@ export class ChainLock {
    */
   static async acquire(stateFile: string, role: string, opts: { graceMs?: number } = {}): Promise<ChainLock> {
     const file = lockFileOf(stateFile);
-    const owner: LockOwner = {
-      pid: process.pid,
-      pidStart: processStart(process.pid),
-      host: hostname(),
-      role,
-      since: new Date().toISOString(),
-    };
+    const owner = ownerHere(role);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(owner)}\n`);
-      try {
-        linkSync(tmp, file);
-        return new ChainLock(file, owner);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      } finally {
-        rmSync(tmp, { force: true });
-      }
+      if (createLockFile(file, owner)) return new ChainLock(file, owner);
       const held = readLock(file);
       if (!held) continue; // released meanwhile
       if (held.pid === process.pid && held.pidStart === owner.pidStart) {
@@ -136,8 +146,7 @@ export class ChainLock {
       if (held.host === owner.host && isSameProcess(held.pid, held.pidStart)) throw new ChainLockedError(file, held);
       if (held.host !== owner.host && held.host !== '?') throw new ChainLockedError(file, held);
       await stopLeftovers(held, opts.graceMs ?? 12_000);
-      // Remove the stale lock only if it is still the one we judged stale.
-      if (JSON.stringify(readLock(file)) === JSON.stringify(held)) rmSync(file, { force: true });
+      removeStaleLock(file, held);
     }
     throw new Error(`could not take ${file}: it keeps changing hands`);
   }

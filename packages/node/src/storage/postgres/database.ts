@@ -101,8 +101,11 @@ export class PgDatabase implements PgQueryable {
     }
   }
 
-  /** Runs fn in one transaction on one connection; commits when it resolves (durable then), rolls back when it throws. */
-  async transaction<T>(fn: (tx: PgQueryable) => Promise<T>): Promise<T> {
+  /**
+   * One pooled connection for a transaction or a snapshot: its queries map errors like `query` does,
+   * and `release(broken)` hands it back (destroys it when its connection broke).
+   */
+  private async checkout(): Promise<{ client: pg.PoolClient; tx: PgQueryable; release(broken: boolean): void }> {
     if (this.closed) throw new StoreError('closed', 'the PostgreSQL store is closed');
     let client: pg.PoolClient;
     try {
@@ -123,6 +126,19 @@ export class PgDatabase implements PgQueryable {
         }
       },
     };
+    return {
+      client,
+      tx,
+      release: (broken) => {
+        client.off('error', onError);
+        client.release(broken ? true : undefined);
+      },
+    };
+  }
+
+  /** Runs fn in one transaction on one connection; commits when it resolves (durable then), rolls back when it throws. */
+  async transaction<T>(fn: (tx: PgQueryable) => Promise<T>): Promise<T> {
+    const { client, tx, release } = await this.checkout();
     let broken = false;
     try {
       await tx.query('BEGIN');
@@ -135,8 +151,7 @@ export class PgDatabase implements PgQueryable {
       throw wrap(err, 'transaction');
     } finally {
       // A client whose connection broke is destroyed, not returned to the pool.
-      client.off('error', onError);
-      client.release(broken ? true : undefined);
+      release(broken);
     }
   }
 
@@ -150,32 +165,14 @@ export class PgDatabase implements PgQueryable {
    * to one REPEATABLE READ, READ ONLY transaction, so its reads describe one moment while others commit.
    */
   async readSnapshot<T>(read: () => Promise<T>): Promise<T> {
-    if (this.closed) throw new StoreError('closed', 'the PostgreSQL store is closed');
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw wrap(err, 'connect');
-    }
-    const onError = () => undefined;
-    client.on('error', onError);
-    const tx: PgQueryable = {
-      query: async <R extends PgRow = PgRow>(sql: string, params: readonly unknown[] = []) => {
-        try {
-          return (await client.query(sql, params as unknown[])).rows as R[];
-        } catch (err) {
-          throw wrap(err, 'query');
-        }
-      },
-    };
+    const { client, tx, release } = await this.checkout();
     try {
       await tx.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await tx.query('SELECT 1'); // the snapshot is taken at the first statement
       return await this.snapshot.run(tx, read);
     } finally {
       await client.query('COMMIT').catch(() => undefined);
-      client.off('error', onError);
-      client.release();
+      release(false);
     }
   }
 
