@@ -53,5 +53,94 @@ export const besuConfigCommand: Command = {
   },
 };
 
-export const consortiumCommands: Command[] = [besuConfigCommand];
-export { str };
+/** Errors of consortium/ as the CLI's (main.ts knows the node's own modules by name). */
+function asConsortiumError(err: unknown): never {
+  if (err instanceof Error && err.name === 'ConsortiumError') throw new CliError(err.message, EXIT.refused, 'consortium_refused');
+  if (err instanceof Error && err.name === 'ConsortiumUnreachable')
+    throw new CliError(err.message, EXIT.unreachable, 'chain_unavailable');
+  throw err;
+}
+
+function gasPriceOpt(values: Record<string, unknown>): 'auto' | number {
+  const v = str(values, 'gas-price');
+  if (v === undefined || v === 'auto') return 'auto';
+  if (!/^\d+$/.test(v)) throw new CliError(`--gas-price must be "auto" or a whole number of wei, got "${v}"`);
+  return Number(v);
+}
+
+function basePortOpt(values: Record<string, unknown>): number | undefined {
+  if (values['base-port'] === undefined) return undefined;
+  const p = intOpt(values, 'base-port', 0);
+  if (p < 1 || p > 65000) throw new CliError(`--base-port must be from 1 to 65000, got ${p}`);
+  return p;
+}
+
+const UP_OPTIONS = {
+  ...COMMON,
+  orgs: { type: 'string' },
+  rpc: { type: 'string' },
+  'gas-price': { type: 'string' },
+  'base-port': { type: 'string' },
+} as const;
+
+export const upCommand: Command = {
+  name: 'consortium up',
+  summary:
+    'Start one node process per member organisation on this machine, over one chain (embedded, or --rpc URL); Ctrl-C stops them all. A second up on the same --data-dir resumes.',
+  usage: 'consortium up [--orgs N] [--data-dir DIR] [--rpc URL] [--gas-price auto|WEI] [--base-port N] [--json]',
+  options: UP_OPTIONS,
+  async run({ values }) {
+    const root = str(values, 'data-dir') ?? '.tradetwin-consortium';
+    const orgs = values.orgs === undefined ? undefined : await orgsOpt(values, 3);
+    const rpcUrl = str(values, 'rpc');
+    if (rpcUrl !== undefined && !/^https?:\/\/\S+$/.test(rpcUrl))
+      throw new CliError(`--rpc must be an http(s) URL, got "${rpcUrl}"`);
+    const say = (line: string) => process.stderr.write(`[consortium] ${line}\n`);
+    const { consortiumUp } = await import('../consortium/cluster.js');
+    const c = await consortiumUp({
+      root,
+      orgs,
+      rpcUrl,
+      gasPrice: gasPriceOpt(values),
+      basePort: basePortOpt(values),
+      log: say,
+    }).catch(asConsortiumError);
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        say('stopping every node…');
+        c.stop().then(resolve, (err: unknown) => {
+          say(`stop failed: ${String(err)}`);
+          resolve();
+        });
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    const rows = c.members.map((m) => ({
+      org: m.name,
+      orgId: m.orgId,
+      address: m.address,
+      httpUrl: m.httpUrl,
+      mqttUrl: m.mqttUrl,
+      dataDir: m.dir,
+    }));
+    if (values.json) process.stdout.write(`${JSON.stringify({ rpcUrl: c.rpcUrl, contracts: c.state.contracts, nodes: rows })}\n`);
+    else {
+      const head = ['org', 'address', 'HTTP', 'MQTT', 'data dir'];
+      const table = [head, ...rows.map((r) => [r.org, r.address, r.httpUrl, r.mqttUrl ?? '-', r.dataDir])];
+      const widths = head.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+      for (const row of table)
+        process.stdout.write(
+          `${row
+            .map((cell, i) => cell.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd()}\n`,
+        );
+      process.stdout.write(`chain ${c.rpcUrl}; Ctrl-C stops every node\n`);
+    }
+    await stopped;
+    return EXIT.ok;
+  },
+};
+
+export const consortiumCommands: Command[] = [besuConfigCommand, upCommand];
