@@ -143,4 +143,28 @@ export const upCommand: Command = {
   },
 };
 
-export const consortiumCommands: Command[] = [besuConfigCommand, upCommand];
+export const demoCommand: Command = {
+  name: 'consortium demo',
+  summary:
+    "Scenario S1 across the member nodes, each organisation in its own process: the carrier's node ingests, the shipper's and the insurer's oracles attest from evidence fetched over the network, the payout needs two organisations other than the holder.",
+  usage: 'consortium demo [--headless] [--json] [--orgs N] [--data-dir DIR]',
+  options: { ...COMMON, orgs: { type: 'string' }, headless: { type: 'boolean' } },
+  async run({ values }) {
+    const orgs = await orgsOpt(values, 3, 3);
+    const root = str(values, 'data-dir');
+    if (root && existsSync(root) && readdirSync(root).length > 0)
+      throw new CliError(`${root} is not empty: the demo needs a fresh --data-dir`, EXIT.usage, 'data_dir_not_empty');
+    const json = Boolean(values.json);
+    const say = (line: string) => (json ? process.stderr : process.stdout).write(`[consortium demo] ${line}\n`);
+    const { runConsortiumDemo } = await import('../consortium/demo.js');
+    const result = await runConsortiumDemo({ orgs, root, log: say }).catch(asConsortiumError);
+    if (json) printJson(result);
+    const ok =
+      result.nodes.every((n) => n.audit.ok) &&
+      result.payouts.length > 0 &&
+      result.payouts.every((p) => p.signers.length >= 2 && p.signers.every((s) => s.address !== p.holder.address));
+    return ok ? EXIT.ok : EXIT.refused;
+  },
+};
+
+export const consortiumCommands: Command[] = [besuConfigCommand, upCommand, demoCommand];
