@@ -121,43 +121,59 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
     log(`carrier's node watches ${k} shipment(s); policy claims go to ${running.members.length} oracles`);
 
     // The loggers' uploads at each port, to the carrier's node; a closed breach is paid within seconds.
+    // Payouts are watched all along: a payout's latency runs from the acknowledgement of the upload that
+    // recorded the excursion's closing reading to the payout being visible on the carrier's node.
+    const acked = new Map<string, number>();
+    const seen = new Map<number, number>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const paid = (await api('GET', '/api/v1/payouts').catch(() => [])) as PayoutJson[];
+        const at = Date.now();
+        for (const p of paid) if (!seen.has(p.policyId)) seen.set(p.policyId, at);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
     const latency = new Map<string, number>();
-    for (const upload of UPLOADS) {
-      const acked = new Map<string, number>();
-      for (const s of setup.shipments) {
-        const envelopes = [
-          ...bufferUntil(s.reefer, start + upload.at, 12, 5 * 60_000, 5),
-          ...bufferUntil(s.tracker, start + upload.at + 1, 12, 30 * 60_000, 2),
-        ];
-        const res = await fetch(`${carrier.httpUrl}/api/v1/telemetry`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/cbor-seq' },
-          body: Buffer.concat(envelopes),
-        });
-        const body = (await res.json()) as { accepted: number; rejected: number };
-        acked.set(s.def.id, Date.now());
-        if (s === setup.shipments[0])
-          log(`${upload.where}: ${body.accepted} envelopes accepted, ${body.rejected} rejected by the carrier's node`);
-      }
-      // Breaches closed by this upload: wait for their payouts.
-      const waiting = [];
-      for (const s of setup.shipments) {
-        if (latency.has(s.def.id)) continue;
-        const xs = (await api('GET', `/api/v1/shipments/${encodeURIComponent(s.def.id)}/excursions`)) as Excursion[];
-        if (xs.some((x) => x.kind === 'band' && x.sensor === 'temp' && x.breached && !x.open)) waiting.push(s);
-      }
-      const deadline = Date.now() + 60_000;
-      while (waiting.length > 0 && Date.now() < deadline) {
-        const paid = (await api('GET', '/api/v1/payouts')) as PayoutJson[];
-        for (const s of [...waiting]) {
-          if (paid.some((p) => p.policyId === s.policyId)) {
-            latency.set(s.def.id, Date.now() - acked.get(s.def.id)!);
-            waiting.splice(waiting.indexOf(s), 1);
+    try {
+      for (const upload of UPLOADS) {
+        const sentAt = new Map<string, number>();
+        for (const s of setup.shipments) {
+          const envelopes = [
+            ...bufferUntil(s.reefer, start + upload.at, 12, 5 * 60_000, 5),
+            ...bufferUntil(s.tracker, start + upload.at + 1, 12, 30 * 60_000, 2),
+          ];
+          const res = await fetch(`${carrier.httpUrl}/api/v1/telemetry`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/cbor-seq' },
+            body: Buffer.concat(envelopes),
+          });
+          const body = (await res.json()) as { accepted: number; rejected: number };
+          sentAt.set(s.def.id, Date.now());
+          if (s === setup.shipments[0])
+            log(`${upload.where}: ${body.accepted} envelopes accepted, ${body.rejected} rejected by the carrier's node`);
+        }
+        // Breaches closed by this upload: wait for their payouts.
+        const waiting: DemoShipment[] = [];
+        for (const s of setup.shipments) {
+          if (acked.has(s.def.id)) continue;
+          const xs = (await api('GET', `/api/v1/shipments/${encodeURIComponent(s.def.id)}/excursions`)) as Excursion[];
+          if (xs.some((x) => x.kind === 'band' && x.sensor === 'temp' && x.breached && !x.open)) {
+            acked.set(s.def.id, sentAt.get(s.def.id)!);
+            waiting.push(s);
           }
         }
-        if (waiting.length > 0) await new Promise((r) => setTimeout(r, 25));
+        const deadline = Date.now() + 60_000;
+        while (waiting.some((s) => !seen.has(s.policyId)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        for (const s of waiting) {
+          const at = seen.get(s.policyId);
+          if (at === undefined) log(`no payout for ${s.def.id} within 60 s (see ${join(carrier.dir, 'node.log')})`);
+          else latency.set(s.def.id, Math.max(0, at - acked.get(s.def.id)!));
+        }
       }
-      for (const s of waiting) log(`no payout for ${s.def.id} within 60 s (see ${join(carrier.dir, 'node.log')})`);
+    } finally {
+      watching = false;
+      await watcher;
     }
 
     const paid = (await api('GET', '/api/v1/payouts')) as PayoutJson[];
