@@ -17,7 +17,9 @@ import { freePort } from '@tradetwin/contracts/devchain';
 import { runCli, TRADETWIN_BIN } from '../test-support/cli.js';
 import { EXIT } from './args.js';
 
-const json = (s: string) => JSON.parse(s) as Record<string, any>;
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON, asserted field by field below
+type Json = any;
+const json = (s: string): Json => JSON.parse(s);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -151,10 +153,7 @@ describe('tradetwin consortium up', () => {
 });
 
 /** `consortium up --json` in dir: resolves once it printed its nodes; interrupt() sends SIGINT and waits for the exit code. */
-function upUntilReady(
-  dir: string,
-  extra: string[],
-): Promise<{ ready: Record<string, any>; interrupt(): Promise<number | null> }> {
+function upUntilReady(dir: string, extra: string[]): Promise<{ ready: Json; interrupt(): Promise<number | null> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TRADETWIN_BIN, 'consortium', 'up', '--data-dir', dir, '--json', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -217,6 +217,7 @@ function composeFile(members: BesuMember[], subnet: string): string {
       '    working_dir: /app',
       '    command: ["node", "packages/node/bin/tradetwin.js", "start", "--data-dir", "/data"]',
       '    volumes:',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own variable, not a template
       '      - ${TRADETWIN_SRC:-../..}:/app:ro',
       `      - ./tradetwin/${m.slug}:/data`,
       '    ports:',
