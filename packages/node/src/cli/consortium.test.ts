@@ -8,7 +8,7 @@
 //    port, an unreachable --rpc (exit 4).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,16 @@ describe('tradetwin consortium up', () => {
         assert.equal(res.status, 200);
         assert.equal(n.dataDir, join(dir, n.org === 'Ocean Carrier Ltd' ? 'carrier' : 'shipper'));
       }
+      // The organisation's oracle: closed without the credential its organisation issued, 400 on a malformed request.
+      const oracleUrl = `${first.ready.nodes[1].httpUrl}/api/v1/oracle/attest`;
+      const peers = JSON.parse(readFileSync(join(dir, 'carrier', 'peers.json'), 'utf8')) as Json;
+      const token = peers.peers.find((p: { slug: string }) => p.slug === 'shipper').oracleToken as string;
+      const post = (auth: Record<string, string>) =>
+        fetch(oracleUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"policyId":"x"}' });
+      assert.equal((await post({})).status, 401);
+      const bad = await post({ authorization: `Bearer ${token}` });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { type: string }).type, /bad_attest_request/);
       const pids = first.ready.nodes.map((n: { httpUrl: string }) => n.httpUrl);
       assert.equal(await first.interrupt(), 0);
       for (const url of pids) await assert.rejects(fetch(`${url}/api/v1/status`), 'a node still answers after Ctrl-C');

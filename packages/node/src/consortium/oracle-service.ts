@@ -18,6 +18,14 @@ import { peerFor } from './peers.js';
 
 export type EvidenceQuery = { deviceId: string; from: number; to: number };
 
+/** An attestation request that is not one (a field missing or malformed): HTTP 400. */
+export class AttestRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AttestRequestError';
+  }
+}
+
 /**
  * Where an oracle gets the evidence of `publisher`'s log: this node's own store, or the publisher's
  * node over HTTP with the credential it issued (peers.json).
@@ -107,7 +115,7 @@ export function attestRequestFromJson(b: Record<string, unknown>): AttestRequest
   const int = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   const str = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 200;
   const w = b.window as { from?: unknown; to?: unknown } | undefined;
-  const bad = (field: string) => new AttestationRefused(`bad request: ${field}`);
+  const bad = (field: string) => new AttestRequestError(field);
   if (!hex(b.cover, 20)) throw bad('cover must be a 20-byte 0x address');
   if (!int(b.policyId)) throw bad('policyId must be a whole number');
   if (!str(b.shipmentId) || !str(b.ruleId) || !str(b.deviceId)) throw bad('shipmentId, ruleId and deviceId are required');
