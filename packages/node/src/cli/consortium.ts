@@ -167,4 +167,27 @@ export const demoCommand: Command = {
   },
 };
 
-export const consortiumCommands: Command[] = [besuConfigCommand, upCommand, demoCommand];
+export const deployCommand: Command = {
+  name: 'consortium deploy',
+  summary:
+    "Deploy the contracts for a network besu-config wrote: the first organisation's account deploys them and admits every member of members.json; every TradeTwin config.json gets the addresses.",
+  usage: 'consortium deploy --dir DIR --rpc URL [--gas-price auto|WEI] [--json]',
+  options: { ...COMMON, dir: { type: 'string' }, rpc: { type: 'string' }, 'gas-price': { type: 'string' } },
+  async run({ values }) {
+    const dir = requireStr(values, 'dir');
+    const rpcUrl = requireStr(values, 'rpc');
+    if (!/^https?:\/\/\S+$/.test(rpcUrl)) throw new CliError(`--rpc must be an http(s) URL, got "${rpcUrl}"`);
+    const { deployBesuConsortium } = await import('../consortium/besu.js');
+    const d = await deployBesuConsortium(dir, { rpcUrl, gasPrice: gasPriceOpt(values) }).catch(asConsortiumError);
+    if (values.json) printJson(d);
+    else {
+      process.stdout.write(
+        `contracts on chain ${d.chainId}: ${JSON.stringify(d.addresses)}; members admitted as orgs ${d.orgIds.join(', ')}\n`,
+      );
+      process.stdout.write(`every tradetwin/<org>/config.json in ${dir} now names them\n`);
+    }
+    return EXIT.ok;
+  },
+};
+
+export const consortiumCommands: Command[] = [besuConfigCommand, upCommand, demoCommand, deployCommand];

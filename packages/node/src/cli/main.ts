@@ -88,7 +88,7 @@ const COMMANDS: Entry[] = [
     load: () => tag('tag issue'),
   },
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
-  ...['consortium up', 'consortium demo', 'consortium besu-config'].map((name) => ({
+  ...['consortium up', 'consortium demo', 'consortium besu-config', 'consortium deploy'].map((name) => ({
     name,
     summary: '',
     load: () => consortium(name),
@@ -154,6 +154,7 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'consortium up': 'Start one node process per member organisation over one chain (Ctrl-C stops them)',
   'consortium demo': 'Scenario S1 across the member nodes: ingest, oracles in their own processes, payout',
   'consortium besu-config': 'Write a Besu QBFT network for the consortium: genesis, keys, configs, compose',
+  'consortium deploy': "Deploy the contracts for a besu-config network and write their addresses into each node's config",
   'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
   'command list': 'List the command log with each authorisation and effect',
 };

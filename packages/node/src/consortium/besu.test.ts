@@ -12,8 +12,11 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { parse as parseToml } from 'smol-toml';
 import { bytesToHex, fromRlp, type Hex, hexToBytes } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { fundAccount, startDevChain } from '@tradetwin/contracts/devchain';
+import { createChainClients } from '../chain/clients.js';
+import { memberCount, orgOf } from '../chain/members.js';
 import { loadConfig } from '../config.js';
-import { BFT_MIX_HASH, besuConsortium, qbftExtraData, writeBesuConsortium } from './besu.js';
+import { BFT_MIX_HASH, besuConsortium, deployBesuConsortium, qbftExtraData, writeBesuConsortium } from './besu.js';
 
 describe('consortium besu-config', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tt-besu-'));
@@ -121,5 +124,44 @@ describe('consortium besu-config', () => {
     }
     for (const [, host] of compose.matchAll(/^\s+- \.\/([^:]+):/gm)) statSync(join(dir, host!));
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('consortium deploy (on any EVM endpoint; a dev chain here)', () => {
+  it('the first member deploys and admits every member; every config.json then names the contracts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tt-besu-deploy-'));
+    const chain = await startDevChain({ chainId: 31337 });
+    try {
+      const c = besuConsortium({ orgs: 3, chainId: 31337 });
+      writeBesuConsortium(dir, c);
+      await fundAccount(chain.rpcUrl, c.members[0]!.account, 10n ** 21n);
+      const d = await deployBesuConsortium(dir, { rpcUrl: chain.rpcUrl, gasPrice: 'auto' });
+      assert.deepEqual(d.orgIds, [1, 2, 3]);
+      const reader = createChainClients({
+        rpcUrl: chain.rpcUrl,
+        chainId: 31337,
+        signerKey: `0x${'11'.repeat(32)}`,
+        gasPrice: 'auto',
+        pollingIntervalMs: 100,
+      });
+      assert.equal(await memberCount(reader, d.addresses.memberRegistry), 3);
+      for (const [i, m] of c.members.entries()) {
+        assert.equal(await orgOf(reader, d.addresses.memberRegistry, m.account), i + 1);
+        const cfg = loadConfig(join(dir, 'tradetwin', m.slug), {});
+        assert.ok(cfg.chain.mode === 'external' && cfg.chain.addresses);
+        assert.deepEqual(cfg.chain.addresses, d.addresses);
+      }
+      // A network of another chain id is refused before anything is sent.
+      const other = mkdtempSync(join(tmpdir(), 'tt-besu-other-'));
+      writeBesuConsortium(other, besuConsortium({ orgs: 2, chainId: 4242 }));
+      await assert.rejects(
+        deployBesuConsortium(other, { rpcUrl: chain.rpcUrl, gasPrice: 'auto' }),
+        /serves chain 31337.*chain 4242/,
+      );
+      rmSync(other, { recursive: true, force: true });
+    } finally {
+      await chain.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,13 +13,17 @@
 //    RPC, gas price 0) and its account key;
 //  - members.json (the genesis members) and a docker compose file.
 // Nothing here needs Besu: tests check the files against those formats.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bytesToHex, type Hex, toRlp } from 'viem';
+import { type Address, bytesToHex, type Hex, toRlp } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { rpc } from '@tradetwin/contracts/devchain';
+import { createChainClients } from '../chain/clients.js';
+import type { ContractAddresses } from '../chain/deploy.js';
 import type { NodeConfig } from '../config.js';
-import { type ConsortiumOrg, consortiumOrgs } from './orgs.js';
+import { ConsortiumUnreachable, deployConsortium } from './cluster.js';
+import { type ConsortiumOrg, ConsortiumError, consortiumOrgs } from './orgs.js';
 
 /** The last 32 bytes of "practical byzantine fault tolerance" in ASCII: the mixHash of Besu's BFT genesis files. */
 export const BFT_MIX_HASH = '0x63746963616c2062797a616e74696e65206661756c7420746f6c6572616e6365';
@@ -175,8 +179,8 @@ function besuToml(m: BesuMember, all: BesuMember[]): string {
 function tradetwinConfig(m: BesuMember, chainId: number): Partial<NodeConfig> & { $comment: string } {
   return {
     $comment:
-      'chain.addresses: absent, the node deploys the contracts on first start (the founder); ' +
-      "fill in the founder's addresses (GET /api/v1/chain) for every other member, after it admitted them (members.json)",
+      'chain.addresses: written by `tradetwin consortium deploy --dir <this network> --rpc URL` ' +
+      '(the first member deploys the contracts and admits every member of members.json)',
     orgName: m.name,
     http: { host: '0.0.0.0', port: m.tradetwin.httpPort },
     mqtt: { mode: 'embedded', host: '0.0.0.0', port: m.tradetwin.mqttPort },
@@ -250,4 +254,50 @@ export function writeBesuConsortium(dir: string, c: BesuConsortium): void {
     writeFileSync(path, f.contents, f.secret ? { mode: 0o600 } : {});
     if (f.secret) chmodSync(path, 0o600);
   }
+}
+
+/**
+ * Deploy the contracts for a network written by besuConsortium: the first member's TradeTwin account
+ * deploys and admits every member of members.json (deployConsortium), then every tradetwin/<org>/config.json
+ * gets the addresses. Any EVM endpoint will do (a Besu node of the network, or a dev chain in tests).
+ */
+export async function deployBesuConsortium(
+  dir: string,
+  opts: { rpcUrl: string; gasPrice: 'auto' | number },
+): Promise<{ chainId: number; addresses: ContractAddresses; orgIds: number[] }> {
+  const membersFile = join(dir, 'members.json');
+  if (!existsSync(membersFile)) throw new ConsortiumError(`${membersFile} does not exist: run besu-config first`);
+  const plan = JSON.parse(readFileSync(membersFile, 'utf8')) as {
+    chainId: number;
+    members: { slug: string; name: string; roles: number; account: Address }[];
+  };
+  const founder = plan.members[0];
+  if (!founder) throw new ConsortiumError(`${membersFile} lists no members`);
+  let served: number;
+  try {
+    served = Number(await rpc<string>(opts.rpcUrl, 'eth_chainId', [], 5000));
+  } catch (err) {
+    throw new ConsortiumUnreachable(`no EVM endpoint answers at ${opts.rpcUrl}: ${(err as Error).message}`);
+  }
+  if (served !== plan.chainId)
+    throw new ConsortiumError(`${opts.rpcUrl} serves chain ${served}, the network in ${dir} is chain ${plan.chainId}`);
+  const key = readFileSync(join(dir, 'tradetwin', founder.slug, 'node-key'), 'utf8').trim() as Hex;
+  const clients = createChainClients({
+    rpcUrl: opts.rpcUrl,
+    chainId: served,
+    signerKey: key,
+    gasPrice: opts.gasPrice,
+    pollingIntervalMs: 200,
+  });
+  const d = await deployConsortium(
+    clients,
+    plan.members.map((m) => ({ account: m.account, name: m.name, roles: m.roles })),
+  );
+  for (const m of plan.members) {
+    const file = join(dir, 'tradetwin', m.slug, 'config.json');
+    const cfg = JSON.parse(readFileSync(file, 'utf8')) as { chain: Record<string, unknown> };
+    cfg.chain.addresses = d.addresses;
+    writeFileSync(file, `${JSON.stringify(cfg, null, 2)}\n`);
+  }
+  return { chainId: served, ...d };
 }
