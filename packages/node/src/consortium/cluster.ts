@@ -300,6 +300,10 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
         for (const p of procs) if (p.exitCode === null && p.pid) p.kill('SIGTERM');
       };
       process.on('exit', killOnExit);
+      // Interrupted while the nodes start: exit, and the exit hooks stop the nodes and the chain.
+      const interrupted = () => process.exit(130);
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
       let members: RunningMember[];
       try {
         members = await Promise.all(
@@ -322,11 +326,15 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
         );
         await exchangeCredentials(members);
       } catch (err) {
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
         await stopNodes();
         process.off('exit', killOnExit);
         await stopChain();
         throw err;
       }
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
       return {
         root,
         state,
