@@ -229,6 +229,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         else early.push([x, Date.now()]);
         live.publish('excursion', excursionEvent(x, s));
       },
+      // Location events before the deriver starts are taken from the monitor by its start.
+      onLocationEvent: (e, s) => dcsaDeriver?.noteLocationEvent(e, s),
     });
     await monitor.start();
 
@@ -257,6 +259,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       log: tlog,
       store,
       shipments,
+      locationEvents: () => monitor.allLocationEvents(),
       onError: (err) => log(`dcsa derive: ${err instanceof Error ? err.message : String(err)}`),
     }).start();
     dcsaDeriver = deriver;

@@ -363,6 +363,20 @@ function baseDocument() {
           },
         },
       },
+      '/api/v1/shipments/{id}/location-events': {
+        get: {
+          summary:
+            'Location events the location rules derive from the signed GPS fixes (geofence entry/exit with the zone and UN/LOCODE, corridor deviations, unscheduled stops), each naming the fixes that prove it',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'Location events: by rule, device, then start',
+              content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+            },
+            '404': problem,
+          },
+        },
+      },
       '/api/v1/shipments/{id}/policies': {
         post: {
           summary: 'Link an on-chain ParametricCover policy to the shipment (its excursions are then claimed)',
@@ -566,6 +580,11 @@ function baseDocument() {
               },
             },
             rules: { type: 'array', items: { type: 'object' } },
+            locationRules: {
+              type: 'array',
+              description: 'Location rules: geofence (circle/polygon zones, UN/LOCODE), corridor, stop',
+              items: { type: 'object' },
+            },
           },
         },
         ShipmentState: {
@@ -575,6 +594,7 @@ function baseDocument() {
             status: { enum: ['planned', 'in_transit', 'arrived'] },
             latest: { type: 'object' },
             excursions: { type: 'array', items: { type: 'object' } },
+            locationEvents: { type: 'array', items: { type: 'object' } },
             breached: { type: 'integer' },
             policies: { type: 'array', items: { type: 'object' } },
             payouts: { type: 'array', items: { type: 'object' } },

@@ -5,10 +5,13 @@
 import { decodeSign1 } from '@tradetwin/core/cose/sign1';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import {
+  createLocationEvaluator,
   createRuleEvaluator,
   type EvidencedReading,
   type Excursion,
   evidencedReadings,
+  type LocationEvaluator,
+  type LocationEvent,
   type RuleEvaluator,
 } from '@tradetwin/core/rules/index';
 import { decodePayload, type Reading } from '@tradetwin/core/telemetry/payload';
@@ -20,11 +23,20 @@ import type { ShipmentStore } from '../storage/shipments.js';
 export interface MonitorEvents {
   /** An excursion appeared or changed (grew, closed, breached). */
   onExcursion?: (x: Excursion, shipment: ShipmentDefinition) => void;
+  /**
+   * A location event (geofence stay, corridor deviation, unscheduled stop) appeared or changed.
+   * They are not stored: replaying the log at start derives them again (and reports each once more).
+   */
+  onLocationEvent?: (e: LocationEvent, shipment: ShipmentDefinition) => void;
 }
 
 interface Watched {
   def: ShipmentDefinition;
   evaluator: RuleEvaluator;
+  /** The shipment's location rules over the same readings (fixes only); null when it has none. */
+  locator: LocationEvaluator | null;
+  /** Serialised location events as last reported, to report only changes. */
+  knownLocation: Map<string, string>;
   /** Last reading per kind, for the twin's current state. */
   latest: Map<string, Reading & { deviceId: string; readingId: string }>;
   /** Serialised excursions as last stored, to store only changes. */
@@ -54,6 +66,14 @@ export class ShipmentMonitor {
     const w: Watched = {
       def,
       evaluator: createRuleEvaluator({ shipmentId: def.id, rules: def.rules, devices: def.devices.map((d) => d.deviceId) }),
+      locator: def.locationRules?.length
+        ? createLocationEvaluator({
+            shipmentId: def.id,
+            rules: def.locationRules,
+            devices: [...new Set(def.devices.map((d) => d.deviceId))],
+          })
+        : null,
+      knownLocation: new Map(),
       latest: new Map(),
       known: new Map((await this.shipments.excursions(def.id)).map((e) => [e.id, JSON.stringify(e.record)])),
     };
@@ -108,6 +128,16 @@ export class ShipmentMonitor {
     return this.watched.get(shipmentId)?.evaluator.excursions() ?? [];
   }
 
+  /** The shipment's location events (geofence stays, corridor deviations, unscheduled stops), derived from the log. */
+  locationEvents(shipmentId: string): LocationEvent[] {
+    return this.watched.get(shipmentId)?.locator?.events() ?? [];
+  }
+
+  /** Every watched shipment with its location events (the DCSA deriver's start). */
+  allLocationEvents(): { def: ShipmentDefinition; events: LocationEvent[] }[] {
+    return [...this.watched.values()].map((w) => ({ def: w.def, events: w.locator?.events() ?? [] }));
+  }
+
   /** The twin's current readings: the latest value of each kind. */
   latest(shipmentId: string): Record<string, Reading & { deviceId: string; readingId: string }> {
     return Object.fromEntries(this.watched.get(shipmentId)?.latest ?? []);
@@ -120,6 +150,8 @@ export class ShipmentMonitor {
   private push(w: Watched, readings: EvidencedReading[]): void {
     if (readings.length === 0) return;
     w.evaluator.push(readings);
+    // Fixes carry the receiver's accuracy (`acc`) when the device reports it; other kinds are ignored there.
+    w.locator?.push(readings);
     for (const r of readings) {
       const cur = w.latest.get(r.k);
       if (!cur || r.t >= cur.t) w.latest.set(r.k, { ...r });
@@ -138,6 +170,12 @@ export class ShipmentMonitor {
         updatedAt: this.now(),
       });
       this.events.onExcursion?.(x, w.def);
+    }
+    for (const e of w.locator?.events() ?? []) {
+      const text = JSON.stringify(e);
+      if (w.knownLocation.get(e.id) === text) continue;
+      w.knownLocation.set(e.id, text);
+      this.events.onLocationEvent?.(e, w.def);
     }
   }
 }
