@@ -10,6 +10,7 @@ import {
   type EvidencedReading,
   type Excursion,
   evidencedReadings,
+  type FixTally,
   type LocationEvaluator,
   type LocationEvent,
   type RuleEvaluator,
@@ -131,6 +132,11 @@ export class ShipmentMonitor {
   /** The shipment's location events (geofence stays, corridor deviations, unscheduled stops), derived from the log. */
   locationEvents(shipmentId: string): LocationEvent[] {
     return this.watched.get(shipmentId)?.locator?.events() ?? [];
+  }
+
+  /** How the location rules' noise filter treated each device's fixes (believed, jumps, inaccurate). */
+  locationTallies(shipmentId: string): FixTally[] {
+    return this.watched.get(shipmentId)?.locator?.tallies() ?? [];
   }
 
   /** Every watched shipment with its location events (the DCSA deriver's start). */
