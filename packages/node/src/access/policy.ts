@@ -43,6 +43,13 @@ const RULES: Rule[] = [
   { methods: ['POST'], path: /^\/api\/v1\/tags$/, need: needs('tags:issue') },
   { methods: READ, path: /^\/api\/v1\/tags\/[^/]+\/sightings$/, need: needs('tags:read') },
   { methods: ['POST'], path: /^\/api\/v1\/shipments(\/[^/]+\/policies)?$/, need: needs('shipments:write') },
+  // Geofence sets: readable by whoever reads shipments (a shipment's set: that shipment's readers), changed by geofences:write.
+  {
+    methods: ['POST', 'DELETE'],
+    path: /^\/api\/v1\/(shipments\/[^/]+\/)?geofences(\/[^/]+)?$/,
+    need: needs('geofences:write'),
+  },
+  { methods: READ, path: /^\/api\/v1\/geofences$/, need: needs('shipments:read') },
   // A claim dossier is built (and logged) for whoever may read the shipment it is of.
   {
     methods: ['POST'],

@@ -3,6 +3,7 @@
 // stored but derived from the evidence (readings in the log, events on chain).
 import { deviceIdProblem } from '@tradetwin/core/device/keys';
 import { type LocationRule, RuleError, validateLocationRules } from '@tradetwin/core/rules/index';
+import { NODE_GEOFENCE_RULE, SHIPMENT_GEOFENCE_RULE } from './geofences.js';
 
 export const PARTY_ROLES = ['shipper', 'carrier', 'consignee', 'insurer', 'port', 'customs', 'financier', 'buyer'] as const;
 export type PartyRole = (typeof PARTY_ROLES)[number];
@@ -152,7 +153,11 @@ export function validateShipment(raw: unknown, validateRules: (rules: unknown[])
 function shipmentLocationRules(v: unknown): LocationRule[] | undefined {
   if (v === undefined || (Array.isArray(v) && v.length === 0)) return undefined;
   try {
-    return validateLocationRules(v, 'locationRules');
+    const rules = validateLocationRules(v, 'locationRules');
+    const reserved = rules.findIndex((r) => r.id === NODE_GEOFENCE_RULE || r.id === SHIPMENT_GEOFENCE_RULE);
+    if (reserved >= 0)
+      throw new ShipmentError(`locationRules[${reserved}].id: "${rules[reserved]!.id}" is reserved for the node's geofence sets`);
+    return rules;
   } catch (err) {
     // The rule error already names the field (locationRules[0].zones[1].unlocode: …).
     if (err instanceof RuleError) throw new ShipmentError(err.message);

@@ -20,6 +20,7 @@ import type { CommittedBatch } from '../ingest/pipeline.js';
 import type { NodeStore } from '../storage/types.js';
 import { attachedAt, type ShipmentDefinition } from './definition.js';
 import type { ShipmentStore } from '../storage/shipments.js';
+import type { GeofenceSets } from './geofences.js';
 
 export interface MonitorEvents {
   /** An excursion appeared or changed (grew, closed, breached). */
@@ -55,6 +56,8 @@ export class ShipmentMonitor {
     private readonly shipments: ShipmentStore,
     private readonly events: MonitorEvents = {},
     private readonly now: () => number = Date.now,
+    /** The node's geofence sets: each shipment's location rules include them (absent: the definitions' rules only). */
+    private readonly geofences?: GeofenceSets,
   ) {}
 
   /** Load every shipment and replay its devices' readings from the log. */
@@ -64,13 +67,14 @@ export class ShipmentMonitor {
 
   /** Start following a (new) shipment: replays what the log already holds for it. */
   async watch(def: ShipmentDefinition): Promise<void> {
+    const locationRules = [...(def.locationRules ?? []), ...((await this.geofences?.rulesFor(def.id)) ?? [])];
     const w: Watched = {
       def,
       evaluator: createRuleEvaluator({ shipmentId: def.id, rules: def.rules, devices: def.devices.map((d) => d.deviceId) }),
-      locator: def.locationRules?.length
+      locator: locationRules.length
         ? createLocationEvaluator({
             shipmentId: def.id,
-            rules: def.locationRules,
+            rules: locationRules,
             devices: [...new Set(def.devices.map((d) => d.deviceId))],
           })
         : null,
@@ -93,6 +97,19 @@ export class ShipmentMonitor {
       this.push(w, readings);
     }
     await this.persist(w);
+  }
+
+  /**
+   * A geofence set changed: evaluate the shipment (none given: every shipment) again from the log, in the
+   * commit queue so no commit is evaluated twice or missed. Its location events are reported again.
+   */
+  rewatch(shipmentId?: string): Promise<void> {
+    const run = this.queue.then(async () => {
+      for (const w of [...this.watched.values()])
+        if (shipmentId === undefined || w.def.id === shipmentId) await this.watch(w.def);
+    });
+    this.queue = run.catch((err: unknown) => console.error('[monitor]', err));
+    return run;
   }
 
   /** Follow one ingest commit (called from the ingest pipeline's onCommit; work is queued, never blocks ingest). */
