@@ -66,7 +66,7 @@ const RULES: Rule[] = [
   { methods: READ, path: /^\/api\/v1\/alerts(\/|$)/, need: needs('alerts:read') },
   { methods: ['POST', 'DELETE'], path: /^\/api\/v1\/alerts\/subscriptions(\/[^/]+)?$/, need: needs('alerts:subscribe') },
   // Commands: the signatures decide what is authorised; the credential only lets a caller submit or read.
-  { methods: ['POST'], path: /^\/api\/v1\/commands$/, need: needs('commands:send') },
+  { methods: ['POST'], path: /^\/api\/v1\/commands(\/[^/]+\/resend)?$/, need: needs('commands:send') },
   { methods: READ, path: /^\/api\/v1\/commands(\/|$)/, need: needs('commands:read') },
   { methods: READ, path: /^\/api\/v1\//, need: needs('log:read') },
 

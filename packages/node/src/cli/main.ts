@@ -89,7 +89,7 @@ const COMMANDS: Entry[] = [
   },
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
-  ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['command send', 'command list', 'command resend'].map((name) => ({ name, summary: '', load: () => command(name) })),
   ...['geofence add', 'geofence list', 'geofence remove'].map((name) => ({ name, summary: '', load: () => geofence(name) })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
     (name) => ({ name, summary: '', load: () => access(name) }),
@@ -149,6 +149,7 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'alert unsubscribe': 'Delete an alert subscription',
   'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
   'command list': 'List the command log with each authorisation and effect',
+  'command resend': 'Deliver a logged command again (a failed delivery); the device refuses a repeat it already acted on',
   'geofence add': "Add a zone (circle, polygon, GeoJSON; UN/LOCODE) to the node-wide or a shipment's geofence set",
   'geofence list': "List the node-wide or a shipment's geofence set",
   'geofence remove': "Remove a zone from the node-wide or a shipment's geofence set",
