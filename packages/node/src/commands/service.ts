@@ -10,6 +10,7 @@ import { CommandError, type VerifiedCommand, verifyCommand } from '@tradetwin/co
 import { openEffectReport } from '@tradetwin/core/command/effect';
 import { REPLAY_WINDOW } from '@tradetwin/core/command/replay-window';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
+import type { CommandJson } from '@tradetwin/core/wire/commands';
 import { bytesToHex } from 'viem';
 import type { DeviceDirectory } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
@@ -41,21 +42,8 @@ export interface CommandServiceDeps {
   onAppended?: () => void;
 }
 
-export interface CommandJson {
-  id: string;
-  deviceId: string;
-  shipmentId: string;
-  seq: number;
-  action: Record<string, unknown>;
-  issuedAt: number;
-  expiresAt: number;
-  authorisation: CommandRow['authorisation'];
-  leafIndex: number;
-  receivedAt: number;
-  /** delivered: sent to the device, no report yet; applied / refused: the device's signed report says so. */
-  status: 'delivered' | 'applied' | 'refused';
-  effect: (Omit<NonNullable<CommandRow['effect']>, 'report'> & { report: string }) | null;
-}
+/** The wire type (core/wire/commands.ts): what a command row is in the API. */
+export type { CommandJson };
 
 export function commandJson(r: CommandRow): CommandJson {
   const { bundle: _bundle, n: _n, effect, ...rest } = r;
