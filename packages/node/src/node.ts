@@ -93,6 +93,8 @@ export interface RunningNode {
   dcsaSubscriptions: DcsaSubscriptions;
   /** Signed actuator commands: authorised, logged, delivered over MQTT; their effect reports. */
   commands: CommandService;
+  /** The node-wide and per-shipment geofence sets (part of every shipment's location rules). */
+  geofences: GeofenceSets;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -509,6 +511,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsaDeriver: deriver,
       dcsaSubscriptions,
       commands,
+      geofences,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,
