@@ -48,6 +48,7 @@ import type { DcsaRepository } from '../dcsa/repository.js';
 import { DCSA_TNT_BASE, dcsaRoutes } from '../dcsa/routes.js';
 import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
 import { commandRoutes } from '../commands/routes.js';
+import { type GeofenceRouteDeps, geofenceRoutes } from '../shipments/geofence-routes.js';
 import type { CommandService } from '../commands/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
@@ -99,6 +100,8 @@ export interface ApiDeps {
   commands?: CommandService;
   /** This organisation's oracle, served to the members at POST /api/v1/oracle/attest (consortium/). */
   oracle?: OracleEndpoint;
+  /** The node-wide and per-shipment geofence sets (/api/v1/geofences, /api/v1/shipments/{id}/geofences). */
+  geofences?: GeofenceRouteDeps;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -293,6 +296,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
   if (deps.oracle) app.route('/api/v1', oracleRoutes(deps.oracle));
+  if (deps.geofences) app.route('/api/v1', geofenceRoutes(deps.geofences));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

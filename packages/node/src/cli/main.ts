@@ -94,7 +94,8 @@ const COMMANDS: Entry[] = [
     load: () => consortium(name),
   })),
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
-  ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['command send', 'command list', 'command resend'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['geofence add', 'geofence list', 'geofence remove'].map((name) => ({ name, summary: '', load: () => geofence(name) })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
     (name) => ({ name, summary: '', load: () => access(name) }),
   ),
@@ -123,6 +124,11 @@ async function alert(name: string): Promise<Command> {
 async function command(name: string): Promise<Command> {
   const { commandCommands } = await import('./command.js');
   return commandCommands.find((c) => c.name === name)!;
+}
+
+async function geofence(name: string): Promise<Command> {
+  const { geofenceCommands } = await import('./geofence.js');
+  return geofenceCommands.find((c) => c.name === name)!;
 }
 
 async function device(name: string): Promise<Command> {
@@ -157,6 +163,10 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'consortium deploy': "Deploy the contracts for a besu-config network and write their addresses into each node's config",
   'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
   'command list': 'List the command log with each authorisation and effect',
+  'command resend': 'Deliver a logged command again (a failed delivery); the device refuses a repeat it already acted on',
+  'geofence add': "Add a zone (circle, polygon, GeoJSON; UN/LOCODE) to the node-wide or a shipment's geofence set",
+  'geofence list': "List the node-wide or a shipment's geofence set",
+  'geofence remove': "Remove a zone from the node-wide or a shipment's geofence set",
 };
 
 function usage(): string {
