@@ -2,6 +2,7 @@
 // then by TRADETWIN_* environment variables, then by CLI flags. Pointing the
 // node at PostgreSQL, an external MQTT broker or an external EVM network
 // (Besu QBFT) is configuration only.
+import type { PeerResolver } from './tlog/peers.js';
 import type { DisplayJson } from '@tradetwin/core/wire/status';
 import { parseCorsOrigins } from './access/headers.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -79,6 +80,12 @@ export interface NodeConfig {
    * above `setpointStepC` (TRADETWIN_COMMAND_COSIGN_STEP_C, default 2 °C) and every action in `alwaysCosign`.
    */
   commands?: { setpointStepC: number; alwaysCosign: ('setpoint' | 'door' | 'valve')[] };
+  /**
+   * C2SP log and witnessing (tlog/): the checkpoint origin (default tradetwin.invalid/<account>), the peers
+   * to witness and be witnessed by (a NodeDirectory resolver; absent: RunningNode.tlog.peers, set at run
+   * time), how often the log is looked at for a new checkpoint and peers are polled, ms.
+   */
+  tlog?: { origin?: string; peers?: PeerResolver; pushIntervalMs?: number; pollIntervalMs?: number };
 }
 
 export interface AlertsConfig {

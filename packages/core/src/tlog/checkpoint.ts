@@ -1,6 +1,6 @@
 // C2SP tlog-checkpoint: the note text of a log's signed tree head — origin, tree
 // size, base64 root hash, optional extension lines.
-import { EMPTY_ROOT, type Hash } from '../merkle/hash.js';
+import type { Hash } from '../merkle/hash.js';
 import { decodeBase64, toBase64 } from './base64.js';
 import { TlogError } from './errors.js';
 
@@ -20,7 +20,10 @@ export function formatCheckpoint(c: Checkpoint): string {
   return [c.origin, String(c.size), toBase64(c.root), ...c.extensions].map((l) => `${l}\n`).join('');
 }
 
-/** Parses checkpoint note text (the part before the signatures). */
+/**
+ * Parses checkpoint note text (the part before the signatures). A size-0 checkpoint with a root other
+ * than the empty tree's parses: it is a wrong claim, which tlog-witness answers with 422, not malformed.
+ */
 export function parseCheckpoint(text: string): Checkpoint {
   if (!text.endsWith('\n')) throw new TlogError('malformed', 'checkpoint text does not end in a newline');
   const lines = text.slice(0, -1).split('\n');
@@ -34,8 +37,6 @@ export function parseCheckpoint(text: string): Checkpoint {
   const root = decodeBase64(rootLine);
   if (!root || root.length !== 32) throw new TlogError('malformed', 'checkpoint root is not base64 of 32 bytes');
   if (extensions.some((e) => e === '')) throw new TlogError('malformed', 'checkpoint extension lines must be non-empty');
-  if (size === 0 && !sameBytes(root, EMPTY_ROOT))
-    throw new TlogError('malformed', 'a checkpoint of size 0 must carry the empty-tree root');
   return { origin, size, root, extensions };
 }
 

@@ -140,7 +140,6 @@ describe('tlog-checkpoint and tlog-cosignature: the spec examples', () => {
       'o\n1\n', // two lines
       '\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n', // empty origin
       'o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n', // empty extension line
-      'o\n0\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n', // size 0 without the empty root
     ]) {
       assert.throws(() => parseCheckpoint(bad), { code: 'malformed' }, JSON.stringify(bad));
     }

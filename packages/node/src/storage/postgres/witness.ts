@@ -43,7 +43,11 @@ const witnessed = (r: PgRow): WitnessedCheckpoint => ({
   note: String(r.note),
   updatedAt: Number(r.updated_at),
 });
-const cosigned = (r: PgRow): CosignedCheckpoint => ({ size: Number(r.size), note: String(r.note), updatedAt: Number(r.updated_at) });
+const cosigned = (r: PgRow): CosignedCheckpoint => ({
+  size: Number(r.size),
+  note: String(r.note),
+  updatedAt: Number(r.updated_at),
+});
 
 export class PostgresWitnessStore implements WitnessStore {
   private constructor(private readonly db: PgDatabase) {}

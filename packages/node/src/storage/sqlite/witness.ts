@@ -45,7 +45,11 @@ const witnessed = (r: Row): WitnessedCheckpoint => ({
   note: String(r.note),
   updatedAt: Number(r.updated_at),
 });
-const cosigned = (r: Row): CosignedCheckpoint => ({ size: Number(r.size), note: String(r.note), updatedAt: Number(r.updated_at) });
+const cosigned = (r: Row): CosignedCheckpoint => ({
+  size: Number(r.size),
+  note: String(r.note),
+  updatedAt: Number(r.updated_at),
+});
 
 export class SqliteWitnessStore implements WitnessStore {
   private constructor(private readonly db: DatabaseSync) {}
@@ -80,7 +84,9 @@ export class SqliteWitnessStore implements WitnessStore {
     if (changes === 0 && oldSize === 0) {
       changes = Number(
         this.db
-          .prepare('INSERT INTO witness_logs (origin, size, note, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING')
+          .prepare(
+            'INSERT INTO witness_logs (origin, size, note, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING',
+          )
           .run(origin, next.size, next.note, at).changes,
       );
     }
@@ -109,7 +115,9 @@ export class SqliteWitnessStore implements WitnessStore {
 
   async recordEquivocation(r: Omit<EquivocationRow, 'n'>): Promise<boolean> {
     const res = this.db
-      .prepare('INSERT INTO witness_equivocations (key, origin, proof, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING')
+      .prepare(
+        'INSERT INTO witness_equivocations (key, origin, proof, detected_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
+      )
       .run(r.key, r.origin, r.proof, r.detectedAt);
     return Number(res.changes) > 0;
   }

@@ -1,0 +1,119 @@
+// The node's C2SP side, wired: checkpoint key and signer, witness, witnessing loop,
+// equivocations found (alerted, and the offending logs flagged in /status).
+import type { NewAlert } from '../alerts/kinds.js';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import type { WitnessStore } from '../storage/witness.js';
+import { CheckpointSigner, servedCheckpoint } from './checkpoints.js';
+import type { LogIdentity } from './identity.js';
+import { type PeerResolver, StaticPeers } from './peers.js';
+import { type EquivocationFound, Witness } from './witness.js';
+import { type PeerWitnessState, WitnessLoop } from './witness-loop.js';
+
+export interface NodeTlog {
+  identity: LogIdentity;
+  log: TransparencyLog;
+  store: WitnessStore;
+  checkpoints: CheckpointSigner;
+  witness: Witness;
+  loop: WitnessLoop;
+  /** The peers when no resolver was given (set them at run time: `consortium up` after all nodes started). */
+  peers: StaticPeers;
+  servedCheckpoint(): Promise<string>;
+  status(): Promise<WitnessStatus>;
+  stop(): Promise<void>;
+}
+
+export interface WitnessStatus {
+  origin: string;
+  logVkey: string;
+  witnessVkey: string;
+  /** Our latest checkpoint and how many peers cosigned it. */
+  cosigned: { size: number; cosignatures: number } | null;
+  peers: PeerWitnessState[];
+  /** Logs caught equivocating, newest first. */
+  flagged: { origin: string; kind: string; detectedAt: number; key: string }[];
+}
+
+export interface TlogOptions {
+  log: TransparencyLog;
+  store: WitnessStore;
+  identity: LogIdentity;
+  /** The NodeDirectory adapter (peers.ts directoryPeers); absent: a StaticPeers list. */
+  peers?: PeerResolver;
+  raise?: (a: NewAlert) => void;
+  pushIntervalMs?: number;
+  pollIntervalMs?: number;
+  onLog?: (line: string) => void;
+}
+
+export function startTlog(opts: TlogOptions): NodeTlog {
+  const staticPeers = new StaticPeers();
+  const resolve = opts.peers ?? staticPeers.resolve;
+  const checkpoints = new CheckpointSigner(opts.log, opts.identity);
+  const witness = new Witness({
+    store: opts.store,
+    identity: opts.identity,
+    peers: resolve,
+    onEquivocation: (e) => {
+      opts.onLog?.(`EQUIVOCATION by log ${e.proof.origin} (${e.proof.kind}): proof ${e.key}`);
+      opts.raise?.(equivocationAlert(e));
+    },
+  });
+  const loop = new WitnessLoop({
+    log: opts.log,
+    checkpoints,
+    store: opts.store,
+    peers: resolve,
+    witness,
+    pushIntervalMs: opts.pushIntervalMs,
+    pollIntervalMs: opts.pollIntervalMs,
+    onError: (err) => opts.onLog?.(`witness: ${err instanceof Error ? err.message : String(err)}`),
+  }).start();
+  return {
+    identity: opts.identity,
+    log: opts.log,
+    store: opts.store,
+    checkpoints,
+    witness,
+    loop,
+    peers: staticPeers,
+    servedCheckpoint: () => servedCheckpoint(checkpoints, opts.store),
+    status: async () => {
+      const latest = await opts.store.latestCosigned();
+      return {
+        origin: opts.identity.origin,
+        logVkey: opts.identity.logVkey,
+        witnessVkey: opts.identity.witnessVkey,
+        cosigned: latest ? { size: latest.size, cosignatures: countCosignatures(latest.note, opts.identity.origin) } : null,
+        peers: await loop.status(),
+        flagged: (await opts.store.equivocations()).map((e) => ({
+          origin: e.origin,
+          kind: (JSON.parse(e.proof) as { kind: string }).kind,
+          detectedAt: e.detectedAt,
+          key: e.key,
+        })),
+      };
+    },
+    stop: () => loop.stop(),
+  };
+}
+
+function countCosignatures(note: string, origin: string): number {
+  return note
+    .slice(note.lastIndexOf('\n\n') + 2)
+    .split('\n')
+    .filter((l) => l && !l.startsWith(`\u2014 ${origin} `)).length;
+}
+
+export function equivocationAlert(e: EquivocationFound): NewAlert {
+  const [a, b] = [e.proof.a, e.proof.b].map((n) => n.split('\n').slice(1, 2)[0]);
+  return {
+    kind: 'equivocation',
+    severity: 'critical',
+    shipmentId: null,
+    title: `Log ${e.proof.origin}${e.peer.orgId !== null ? ` (organisation ${e.peer.orgId})` : ''} equivocated: two signed checkpoints (sizes ${a} and ${b}) that cannot both be true (${e.proof.kind})`,
+    detail: { origin: e.proof.origin, orgId: e.peer.orgId, proof: e.proof as unknown as Record<string, unknown> },
+    dedupeKey: `equivocation:${e.key}`,
+    occurredAt: e.detectedAt,
+  };
+}
