@@ -5,7 +5,8 @@ import type { TransparencyLog } from '../log/transparency-log.js';
 import type { WitnessStore } from '../storage/witness.js';
 import { CheckpointSigner, servedCheckpoint } from './checkpoints.js';
 import type { LogIdentity } from './identity.js';
-import { type PeerResolver, StaticPeers } from './peers.js';
+import { encodeVerifierKey, SIG_TYPE_COSIGNATURE_V1 } from '@tradetwin/core/tlog/note';
+import { type PeerResolver, peerWitnessName, StaticPeers } from './peers.js';
 import { type EquivocationFound, Witness } from './witness.js';
 import { type PeerWitnessState, WitnessLoop } from './witness-loop.js';
 
@@ -30,6 +31,8 @@ export interface WitnessStatus {
   /** Our latest checkpoint and how many peers cosigned it. */
   cosigned: { size: number; cosignatures: number } | null;
   peers: PeerWitnessState[];
+  /** The peers' witness keys (vkeys, type 0x04): what `verify --witnesses N` counts when no policy is given. */
+  witnesses: { origin: string; witnessVkey: string }[];
   /** Logs caught equivocating, newest first. */
   flagged: { origin: string; kind: string; detectedAt: number; key: string }[];
 }
@@ -86,6 +89,10 @@ export function startTlog(opts: TlogOptions): NodeTlog {
         witnessVkey: opts.identity.witnessVkey,
         cosigned: latest ? { size: latest.size, cosignatures: countCosignatures(latest.note, opts.identity.origin) } : null,
         peers: await loop.status(),
+        witnesses: (await resolve()).map((p) => ({
+          origin: p.origin,
+          witnessVkey: encodeVerifierKey(peerWitnessName(p), SIG_TYPE_COSIGNATURE_V1, p.checkpointKey),
+        })),
         flagged: (await opts.store.equivocations()).map((e) => ({
           origin: e.origin,
           kind: (JSON.parse(e.proof) as { kind: string }).kind,
