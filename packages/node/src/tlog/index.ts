@@ -1,5 +1,6 @@
 // The node's C2SP side, wired: checkpoint key and signer, witness, witnessing loop,
 // equivocations found (alerted, and the offending logs flagged in /status).
+import type { WitnessStatusJson } from '@tradetwin/core/wire/witness';
 import type { NewAlert } from '../alerts/kinds.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { WitnessStore } from '../storage/witness.js';
@@ -24,18 +25,7 @@ export interface NodeTlog {
   stop(): Promise<void>;
 }
 
-export interface WitnessStatus {
-  origin: string;
-  logVkey: string;
-  witnessVkey: string;
-  /** Our latest checkpoint and how many peers cosigned it. */
-  cosigned: { size: number; cosignatures: number } | null;
-  peers: PeerWitnessState[];
-  /** The peers' witness keys (vkeys, type 0x04): what `verify --witnesses N` counts when no policy is given. */
-  witnesses: { origin: string; witnessVkey: string }[];
-  /** Logs caught equivocating, newest first. */
-  flagged: { origin: string; kind: string; detectedAt: number; key: string }[];
-}
+export type WitnessStatus = WitnessStatusJson;
 
 export interface TlogOptions {
   log: TransparencyLog;
