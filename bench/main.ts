@@ -19,6 +19,7 @@ import { type CoverFigures, runCoverBench } from './cover.js';
 import { type EpcisHashFigures, runEpcisHashBench } from './epcis-hash.js';
 import { type LocationFigures, runLocationBench } from '@tradetwin/core/rules/location.bench';
 import { runProofs, type ProofResult } from './proofs.js';
+import { runWitnessBench, type WitnessFigures } from './witness.js';
 import { buildJson, printReport, type RunFigures } from './report.js';
 
 const DAY = 86_400_000;
@@ -226,6 +227,12 @@ async function main(): Promise<void> {
       `  excursion end → payout p50 ${cover.excursionToPayoutMs.p50} ms, p99 ${cover.excursionToPayoutMs.p99} ms; rules ${cover.rulesReadingsPerSec.toLocaleString('en-US')} readings/s; gas ${cover.gasPerBoundPolicy} per bound policy, ${cover.gasPerPaidClaim} per paid claim`,
     );
   }
+  let witness: WitnessFigures | null = null;
+  if (opts.witness) {
+    memory.set('witness');
+    log(`witnessing: three logs in this process, ${opts.witness.rounds} new heads, then a pushed and a served fork…`);
+    witness = await timed('witness', () => runWitnessBench({ rounds: opts.witness!.rounds, log: (s) => log(s) }));
+  }
   durations.total = performance.now() - tStart;
   memory.stop();
 
@@ -261,6 +268,7 @@ async function main(): Promise<void> {
     cover,
     epcisHash,
     geo,
+    witness,
     peakRssMb: peakRssMb(),
     anvilPeakRssMb: anvilPeak,
     memory: memory.report(),

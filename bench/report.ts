@@ -1,4 +1,5 @@
 // The figures: one JSON document (nested keys) and a readable table.
+import type { WitnessFigures } from './witness.js';
 import type { CoverFigures } from './cover.js';
 import type { EpcisHashFigures } from './epcis-hash.js';
 import type { LocationFigures } from '@tradetwin/core/rules/location.bench';
@@ -25,6 +26,7 @@ export interface RunFigures {
   cover: CoverFigures | null;
   epcisHash: EpcisHashFigures | null;
   geo: LocationFigures | null;
+  witness: WitnessFigures | null;
   peakRssMb: number;
   anvilPeakRssMb: number | null;
   /** Peak sampled RSS per stage, with the main thread's heap. */
@@ -209,6 +211,7 @@ export function buildJson(f: RunFigures) {
     cover: f.cover,
     epcisHash: f.epcisHash,
     geo: f.geo,
+    witness: f.witness,
     speedup: speedup === null ? null : round(speedup),
     gasPerReading: readings ? round(gas / readings) : null,
     gasPerHead: heads ? round(gas / heads) : null,
@@ -362,6 +365,23 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       'gas',
       '',
       '',
+    ]);
+  }
+  if (f.witness) {
+    const w = f.witness;
+    rows.push([
+      'witness: new head → cosigned by every peer p50 / p99',
+      `${fmt(w.headToCosignedMs.p50)} / ${fmt(w.headToCosignedMs.p99)}`,
+      'ms',
+      '≤ 2000 (p99)',
+      w.headToCosignedMs.p99 <= 2000 ? 'yes' : 'no',
+    ]);
+    rows.push([
+      `witness: fork detected, pushed / only served (poll ${w.pollIntervalMs} ms)`,
+      `${fmt(w.forkPushDetectMs)} / ${fmt(w.forkPollDetectMs)}`,
+      'ms',
+      '≤ 10000',
+      Math.max(w.forkPushDetectMs, w.forkPollDetectMs) <= 10_000 ? 'yes' : 'no',
     ]);
   }
   if (f.geo) {
