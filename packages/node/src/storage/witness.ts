@@ -11,6 +11,9 @@
 
 export const WITNESS_AREA = 'witness';
 
+/** How many of its own cosigned checkpoints a node keeps (newest sizes). */
+export const COSIGNED_KEPT = 64;
+
 export interface WitnessedCheckpoint {
   origin: string;
   size: number;
@@ -47,7 +50,10 @@ export interface WitnessStore {
    * none is stored); otherwise leaves it and answers the stored size.
    */
   advance(origin: string, oldSize: number, next: { size: number; note: string }, at: number): Promise<AdvanceResult>;
-  /** Stores (or replaces) the node's own cosigned checkpoint of that size. */
+  /**
+   * Stores (or replaces) the node's own cosigned checkpoint of that size, and keeps only the newest
+   * COSIGNED_KEPT sizes (the latest covers every earlier leaf; a busy log makes one per 100 ms).
+   */
   saveCosigned(c: CosignedCheckpoint): Promise<void>;
   cosigned(size: number): Promise<CosignedCheckpoint | null>;
   /** The largest size stored. */

@@ -25,10 +25,16 @@ export function tlogRoutes(t: NodeTlog): Hono {
     let bytes: Uint8Array | null;
     if (tile.level === 'entries') {
       const start = tile.index * 256;
-      bytes =
-        start + tile.width > t.log.size
-          ? null
-          : encodeEntryBundle((await t.log.store.leaves(start, start + tile.width)).map((l) => l.data));
+      const leaves = start + tile.width > t.log.size ? null : await t.log.store.leaves(start, start + tile.width);
+      // tlog-tiles entries carry a uint16 length: a larger leaf (a big EPCIS document) has no bundle encoding.
+      const big = leaves?.find((l) => l.data.length > 0xffff);
+      if (big)
+        throw new HttpProblem(
+          500,
+          'entry_too_large',
+          `leaf ${big.index} is ${big.data.length} bytes: an entry bundle holds at most 65535 per entry`,
+        );
+      bytes = leaves && encodeEntryBundle(leaves.map((l) => l.data));
     } else {
       const hashes = await t.log.tileHashes(tile.level, tile.index, tile.width);
       bytes = hashes && concat(hashes);

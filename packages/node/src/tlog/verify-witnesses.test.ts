@@ -62,6 +62,28 @@ describe('tradetwin verify --witnesses / --policy', () => {
     assert.ok(p.checkpoint.startsWith(`${t.node.tlog.identity.origin}\n`));
   });
 
+  it('on the node, checkpoint and hash tiles are public; entry bundles need log:read', async () => {
+    const size = t.node.log.size;
+    const cp = await fetch(`${t.node.httpUrl}/checkpoint`);
+    assert.equal(cp.status, 200);
+    assert.ok((await cp.text()).startsWith(`${t.node.tlog.identity.origin}\n`));
+    const tile = await fetch(`${t.node.httpUrl}/tile/0/000.p/${size}`);
+    assert.equal(tile.status, 200);
+    assert.equal((await tile.arrayBuffer()).byteLength, 32 * size);
+    const entries = `${t.node.httpUrl}/tile/entries/000.p/${size}`;
+    assert.equal((await fetch(entries)).status, 401);
+    const authorised = await fetch(entries, { headers: { authorization: `Bearer ${t.node.adminToken}` } });
+    assert.equal(authorised.status, 200);
+    // The witness endpoint takes text (authenticated by the checkpoint's signature), not JSON: a log it does not know is 404.
+    const add = await fetch(`${t.node.httpUrl}/add-checkpoint`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'old 0\n\nnobody\n',
+    });
+    assert.equal(add.status, 404);
+    assert.equal(add.headers.get('content-type'), 'application/problem+json');
+  });
+
   it('--witnesses 2 passes with two cosignatures and fails (exit 3) with one', async () => {
     const keys = [
       '--log-key',

@@ -1,7 +1,7 @@
 // Conformance of a WitnessStore: what every driver must do, edge cases included.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { WitnessStore } from '../witness.js';
+import { COSIGNED_KEPT, type WitnessStore } from '../witness.js';
 import { type OpenStoreFixture, withFixture } from './fixture.js';
 
 const NOTE = 'log.example/a\n3\nAAAA\n\n— log.example/a é✓ sig\n';
@@ -48,6 +48,12 @@ export function witnessStoreConformance(open: OpenStoreFixture<WitnessStore>): v
       assert.deepEqual(await store.cosigned(10), { size: 10, note: 'a+w', updatedAt: 3 });
       assert.equal((await store.latestCosigned())?.size, 300);
       assert.equal(await store.cosigned(11), null);
+      // Only the newest COSIGNED_KEPT sizes stay.
+      for (let i = 1; i <= COSIGNED_KEPT + 5; i++) await store.saveCosigned({ size: 1000 + i, note: `n${i}`, updatedAt: i });
+      assert.equal(await store.cosigned(300), null);
+      assert.equal(await store.cosigned(1005), null);
+      assert.equal((await store.cosigned(1006))?.note, 'n6');
+      assert.equal((await store.latestCosigned())?.size, 1000 + COSIGNED_KEPT + 5);
     }));
 
   it('witness: an equivocation is recorded once per key, newest first', () =>

@@ -2,6 +2,7 @@
 import type { Migration } from '../migrations.js';
 import {
   type AdvanceResult,
+  COSIGNED_KEPT,
   type CosignedCheckpoint,
   type EquivocationRow,
   WITNESS_AREA,
@@ -88,6 +89,10 @@ export class PostgresWitnessStore implements WitnessStore {
     await this.db.query(
       'INSERT INTO witness_cosigned (size, note, updated_at) VALUES ($1, $2, $3) ON CONFLICT (size) DO UPDATE SET note = EXCLUDED.note, updated_at = EXCLUDED.updated_at',
       [c.size, c.note, c.updatedAt],
+    );
+    await this.db.query(
+      'DELETE FROM witness_cosigned WHERE size < (SELECT MIN(size) FROM (SELECT size FROM witness_cosigned ORDER BY size DESC LIMIT $1) AS newest)',
+      [COSIGNED_KEPT],
     );
   }
 

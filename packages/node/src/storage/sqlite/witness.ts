@@ -3,6 +3,7 @@ import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Migration } from '../migrations.js';
 import {
   type AdvanceResult,
+  COSIGNED_KEPT,
   type CosignedCheckpoint,
   type EquivocationRow,
   WITNESS_AREA,
@@ -101,6 +102,11 @@ export class SqliteWitnessStore implements WitnessStore {
         'INSERT INTO witness_cosigned (size, note, updated_at) VALUES (?, ?, ?) ON CONFLICT (size) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at',
       )
       .run(c.size, c.note, c.updatedAt);
+    this.db
+      .prepare(
+        'DELETE FROM witness_cosigned WHERE size < (SELECT MIN(size) FROM (SELECT size FROM witness_cosigned ORDER BY size DESC LIMIT ?))',
+      )
+      .run(COSIGNED_KEPT);
   }
 
   async cosigned(size: number): Promise<CosignedCheckpoint | null> {
