@@ -85,7 +85,14 @@ export interface NodeConfig {
    * to witness and be witnessed by (a NodeDirectory resolver; absent: RunningNode.tlog.peers, set at run
    * time), how often the log is looked at for a new checkpoint and peers are polled, ms.
    */
-  tlog?: { origin?: string; peers?: PeerResolver; pushIntervalMs?: number; pollIntervalMs?: number };
+  tlog?: {
+    origin?: string;
+    peers?: PeerResolver;
+    pushIntervalMs?: number;
+    pollIntervalMs?: number;
+    /** Demonstrations only (`TRADETWIN_DEMO_FORK=1`): POST /api/v1/admin/tlog/fork makes this node equivocate. */
+    allowFork?: boolean;
+  };
 }
 
 export interface AlertsConfig {
@@ -158,6 +165,8 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
     return Number(v);
   };
   if (env.TRADETWIN_HTTP_HOST) cfg.http.host = env.TRADETWIN_HTTP_HOST;
+  if (env.TRADETWIN_LOG_ORIGIN) cfg.tlog = { ...cfg.tlog, origin: env.TRADETWIN_LOG_ORIGIN };
+  if (env.TRADETWIN_DEMO_FORK === '1') cfg.tlog = { ...cfg.tlog, allowFork: true };
   const port = int('TRADETWIN_HTTP_PORT');
   if (port !== undefined) cfg.http.port = port;
   if (env.TRADETWIN_CORS_ORIGINS !== undefined) {

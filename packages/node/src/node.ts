@@ -51,6 +51,7 @@ import type { NodeStore, Storage } from './storage/types.js';
 import { LiveFeed } from './http/dashboard/live.js';
 import { loadLogIdentity } from './tlog/identity.js';
 import { type NodeTlog, startTlog } from './tlog/index.js';
+import { WITNESS_PEERS_FILE } from './tlog/peers.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
@@ -377,8 +378,10 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       store: storage.witness,
       identity: loadLogIdentity(config.dataDir, { origin: config.tlog?.origin, address }),
       peers: config.tlog?.peers,
+      peersFile: join(config.dataDir, WITNESS_PEERS_FILE),
       pushIntervalMs: config.tlog?.pushIntervalMs,
       pollIntervalMs: config.tlog?.pollIntervalMs,
+      allowFork: config.tlog?.allowFork,
       raise: (a) => {
         nodeAlerts.service.raise(a).catch((err: unknown) => log(`alert: ${String(err)}`));
       },

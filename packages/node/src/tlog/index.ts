@@ -7,7 +7,7 @@ import type { WitnessStore } from '../storage/witness.js';
 import { CheckpointSigner, servedCheckpoint } from './checkpoints.js';
 import type { LogIdentity } from './identity.js';
 import { encodeVerifierKey, SIG_TYPE_COSIGNATURE_V1 } from '@tradetwin/core/tlog/note';
-import { type PeerResolver, peerWitnessName, StaticPeers } from './peers.js';
+import { filePeers, type PeerResolver, peerWitnessName, StaticPeers } from './peers.js';
 import { type EquivocationFound, Witness } from './witness.js';
 import { type PeerWitnessState, WitnessLoop } from './witness-loop.js';
 
@@ -20,6 +20,8 @@ export interface NodeTlog {
   loop: WitnessLoop;
   /** The peers when no resolver was given (set them at run time: `consortium up` after all nodes started). */
   peers: StaticPeers;
+  /** Whether POST /api/v1/admin/tlog/fork is served (demonstrations only). */
+  allowFork: boolean;
   servedCheckpoint(): Promise<string>;
   status(): Promise<WitnessStatus>;
   stop(): Promise<void>;
@@ -33,6 +35,10 @@ export interface TlogOptions {
   identity: LogIdentity;
   /** The NodeDirectory adapter (peers.ts directoryPeers); absent: a StaticPeers list. */
   peers?: PeerResolver;
+  /** A peers file (peers.ts filePeers) read besides the static list when no resolver is given. */
+  peersFile?: string;
+  /** Serve POST /api/v1/admin/tlog/fork (demonstrations only). */
+  allowFork?: boolean;
   raise?: (a: NewAlert) => void;
   pushIntervalMs?: number;
   pollIntervalMs?: number;
@@ -41,7 +47,16 @@ export interface TlogOptions {
 
 export function startTlog(opts: TlogOptions): NodeTlog {
   const staticPeers = new StaticPeers();
-  const resolve = opts.peers ?? staticPeers.resolve;
+  const fromFile = opts.peersFile ? filePeers(opts.peersFile) : null;
+  const resolve: PeerResolver =
+    opts.peers ??
+    (async () => {
+      const own = await staticPeers.resolve();
+      const listed = fromFile
+        ? (await fromFile()).filter((p) => p.origin !== opts.identity.origin && !own.some((o) => o.origin === p.origin))
+        : [];
+      return [...own, ...listed];
+    });
   const checkpoints = new CheckpointSigner(opts.log, opts.identity);
   const witness = new Witness({
     store: opts.store,
@@ -70,6 +85,7 @@ export function startTlog(opts: TlogOptions): NodeTlog {
     witness,
     loop,
     peers: staticPeers,
+    allowFork: opts.allowFork ?? false,
     servedCheckpoint: () => servedCheckpoint(checkpoints, opts.store),
     status: async () => {
       const latest = await opts.store.latestCosigned();

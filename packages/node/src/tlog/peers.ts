@@ -2,8 +2,13 @@
 // injected resolver. The consortium's source of truth is the chain's NodeDirectory
 // (orgId → endpoint, log origin, checkpoint key); until a node is given that,
 // a static list (tests, `consortium up` wiring the nodes it started) serves.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hexToBytes } from '@noble/hashes/utils.js';
+import { parseVerifierKey, SIG_TYPE_ED25519 } from '@tradetwin/core/tlog/note';
 import { witnessNameOf } from './identity.js';
+
+/** In a node's data dir: the peers it witnesses and is witnessed by, when no NodeDirectory resolver is configured. */
+export const WITNESS_PEERS_FILE = 'witness-peers.json';
 
 export interface PeerLog {
   orgId: number | null;
@@ -51,4 +56,34 @@ export function directoryPeers(
         origin: n.logOrigin,
         checkpointKey: hexToBytes(n.checkpointKey.slice(2)),
       }));
+}
+
+/** One entry of a peers file: a peer node's base URL and its log vkey (node.json → checkpoint.logVkey). */
+export interface PeerFileEntry {
+  orgId?: number;
+  endpoint: string | null;
+  logVkey: string;
+}
+
+/**
+ * Peers from a JSON file (an array of PeerFileEntry), re-read when it changes: how processes started
+ * separately (`consortium up`) learn each other once all are up. A missing file is no peers; a broken
+ * one throws (the loop reports it) rather than silently witnessing nobody.
+ */
+export function filePeers(path: string): PeerResolver {
+  let cached: { mtimeMs: number; size: number; peers: PeerLog[] } | null = null;
+  return async () => {
+    if (!existsSync(path)) return [];
+    const st = statSync(path);
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.peers;
+    const entries = JSON.parse(readFileSync(path, 'utf8')) as PeerFileEntry[];
+    if (!Array.isArray(entries)) throw new Error(`${path} is not a JSON array of peers`);
+    const peers = entries.map((e, i) => {
+      const k = parseVerifierKey(String(e.logVkey));
+      if (k.type !== SIG_TYPE_ED25519) throw new Error(`${path} entry ${i}: logVkey is not an Ed25519 note key`);
+      return { orgId: e.orgId ?? null, endpoint: e.endpoint ?? null, origin: k.name, checkpointKey: k.publicKey };
+    });
+    cached = { mtimeMs: st.mtimeMs, size: st.size, peers };
+    return peers;
+  };
 }

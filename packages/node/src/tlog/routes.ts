@@ -4,9 +4,12 @@
 //   GET  /tile/entries/<N>[.p/<W>]        entry bundles: the leaves' bytes (log:read, see access/policy.ts)
 //   POST /add-checkpoint                  tlog-witness: cosign a peer log's checkpoint
 //   GET  /<sha256(origin) hex>/checkpoint tlog-witness monitoring: the latest checkpoint cosigned for that log
+//   POST /api/v1/admin/tlog/fork          demonstrations only: make this node equivocate (see fork.ts)
 import { Hono } from 'hono';
 import { encodeEntryBundle, parseTilePath } from '@tradetwin/core/tlog/tiles';
+import { jsonObjectBody } from '../api/json-body.js';
 import { HttpProblem } from '../http/problem.js';
+import { equivocate } from './fork.js';
 import type { NodeTlog } from './index.js';
 
 const MAX_ADD_CHECKPOINT_BYTES = 64 * 1024;
@@ -69,6 +72,18 @@ export function tlogRoutes(t: NodeTlog): Hono {
     c.header('Cache-Control', 'no-cache, max-age=1');
     return c.text(note, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
   });
+
+  // Demonstrations only (TRADETWIN_DEMO_FORK=1; devices:admin like every /api/v1/admin route): this node's own key
+  // signs a conflicting checkpoint and sends it to its peers' witnesses, which must catch it.
+  if (t.allowFork) {
+    app.post('/api/v1/admin/tlog/fork', async (c) => {
+      const body = await jsonObjectBody(c.req, true);
+      const kind = body.kind ?? 'same-size';
+      if (kind !== 'same-size' && kind !== 'not-extending')
+        throw new HttpProblem(400, 'bad_kind', 'kind is same-size or not-extending');
+      return c.json(await equivocate(t, kind));
+    });
+  }
 
   return app;
 }

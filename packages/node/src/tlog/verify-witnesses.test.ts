@@ -18,7 +18,7 @@ let bundle: ProofBundle;
 const key = deviceKey('reefer-witnessed', 2);
 
 before(async () => {
-  t = await startTestNode({ configure: (c) => (c.tlog = { pushIntervalMs: 50, pollIntervalMs: 0 }) });
+  t = await startTestNode({ configure: (c) => (c.tlog = { pushIntervalMs: 50, pollIntervalMs: 0, allowFork: true }) });
   [w1, w2] = await Promise.all([startLogSide('w1'), startLogSide('w2')]);
   const peer = {
     orgId: 1,
@@ -176,5 +176,32 @@ describe('tradetwin verify --witnesses / --policy', () => {
     assert.match(r.stdout, /witnesses: .*quorum NOT met/);
     writeFileSync(policy, 'quorum nobody\n');
     assert.equal((await runCli(['verify', one, '--node', t.node.httpUrl, '--rpc', t.node.rpcUrl, '--policy', policy])).code, 2);
+  });
+
+  it('POST /api/v1/admin/tlog/fork (demo only) makes the node equivocate; both witnesses catch and flag it', async () => {
+    const unauthorised = await fetch(`${t.node.httpUrl}/api/v1/admin/tlog/fork`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(unauthorised.status, 401);
+    const res = await fetch(`${t.node.httpUrl}/api/v1/admin/tlog/fork`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.node.adminToken}` },
+      body: JSON.stringify({ kind: 'same-size' }),
+    });
+    assert.equal(res.status, 200);
+    const out = (await res.json()) as { submitted: { status: number }[] };
+    assert.deepEqual(
+      out.submitted.map((s) => s.status),
+      [422, 422],
+    );
+    for (const w of [w1, w2]) {
+      const st = await w.tlog.status();
+      assert.deepEqual(
+        st.flagged.map((f) => f.origin),
+        [t.node.tlog.identity.origin],
+      );
+    }
   });
 });
