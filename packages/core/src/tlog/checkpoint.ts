@@ -35,7 +35,7 @@ export function parseCheckpoint(text: string): Checkpoint {
   const size = Number(sizeLine);
   if (!Number.isSafeInteger(size)) throw new TlogError('malformed', `checkpoint size ${sizeLine} is too large`);
   const root = decodeBase64(rootLine);
-  if (!root || root.length !== 32) throw new TlogError('malformed', 'checkpoint root is not base64 of 32 bytes');
+  if (root?.length !== 32) throw new TlogError('malformed', 'checkpoint root is not base64 of 32 bytes');
   if (extensions.some((e) => e === '')) throw new TlogError('malformed', 'checkpoint extension lines must be non-empty');
   return { origin, size, root, extensions };
 }

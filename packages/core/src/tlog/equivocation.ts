@@ -128,7 +128,7 @@ export function verifyEquivocation(proof: unknown, trustedLogKey?: string): Equi
   if (!(ca.size < cb.size)) return fail('a must be the smaller checkpoint');
   if (ca.size === 0) return fail('every tree extends the empty tree');
   const path = (p.consistency ?? []).map((h) => decodeBase64(h));
-  if (!Array.isArray(p.consistency) || path.some((h) => !h || h.length !== 32))
+  if (!Array.isArray(p.consistency) || path.some((h) => h?.length !== 32))
     return fail('consistency must be base64 32-byte hashes');
   const seed = p.prefixRoot === undefined ? null : decodeBase64(p.prefixRoot);
   const roots = rootsFromConsistencyPath(ca.size, cb.size, path as Hash[], seed);

@@ -222,7 +222,7 @@ export function parseSignerKey(skey: string): { name: string; secretKey: Uint8Ar
   const parts = ['PRIVATE', 'KEY', m[1]!, m[2]!, m[3]!];
   const name = parts[2]!;
   const material = decodeBase64(parts[4]!);
-  if (!material || material.length !== 33 || material[0] !== SIG_TYPE_ED25519)
+  if (material?.length !== 33 || material[0] !== SIG_TYPE_ED25519)
     throw new TlogError('malformed', 'signer key is not an Ed25519 key');
   const secretKey = material.slice(1);
   const publicKey = ed25519.getPublicKey(secretKey);

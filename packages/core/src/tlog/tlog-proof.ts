@@ -37,7 +37,7 @@ export function parseTlogProof(s: string): TlogProof {
     if (line === undefined) throw new TlogError('malformed', 'tlog proof has no checkpoint');
     if (line === '') break;
     const h = decodeBase64(line);
-    if (!h || h.length !== 32) throw new TlogError('malformed', `inclusion proof line "${line}" is not base64 of a 32-byte hash`);
+    if (h?.length !== 32) throw new TlogError('malformed', `inclusion proof line "${line}" is not base64 of a 32-byte hash`);
     inclusion.push(h);
     if (inclusion.length > 63) throw new TlogError('malformed', 'inclusion proof longer than 63 hashes');
   }

@@ -33,7 +33,7 @@ export function parseAddCheckpoint(body: string): AddCheckpointRequest {
     at = nl + 1;
     if (line === '') break;
     const h = decodeBase64(line);
-    if (!h || h.length !== 32) throw new TlogError('malformed', `proof line "${line}" is not base64 of a 32-byte hash`);
+    if (h?.length !== 32) throw new TlogError('malformed', `proof line "${line}" is not base64 of a 32-byte hash`);
     proof.push(h);
     if (proof.length > MAX_PROOF_LINES) throw new TlogError('malformed', `more than ${MAX_PROOF_LINES} proof lines`);
   }

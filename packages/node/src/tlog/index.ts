@@ -9,7 +9,7 @@ import type { LogIdentity } from './identity.js';
 import { encodeVerifierKey, SIG_TYPE_COSIGNATURE_V1 } from '@tradetwin/core/tlog/note';
 import { filePeers, type PeerResolver, peerWitnessName, StaticPeers } from './peers.js';
 import { type EquivocationFound, Witness } from './witness.js';
-import { type PeerWitnessState, WitnessLoop } from './witness-loop.js';
+import { WitnessLoop } from './witness-loop.js';
 
 export interface NodeTlog {
   identity: LogIdentity;
