@@ -35,6 +35,7 @@ import {
   withTiles,
 } from './tiles.js';
 import { formatTlogProof, parseTlogProof } from './tlog-proof.js';
+import { verifyTlogProof } from './verify-proof.js';
 import { formatAddCheckpoint, parseAddCheckpoint } from './witness-protocol.js';
 
 const SOFA = `example.com/behind-the-sofa
@@ -433,5 +434,36 @@ describe('checkpoints with cosignatures against a policy; equivocation proofs', 
     assert.equal(decodeBase64('AA A='), null);
     assert.equal(decodeBase64('AB=='), null, 'non-canonical trailing bits');
     assert.deepEqual(decodeBase64('AA=='), new Uint8Array([0]));
+  });
+});
+
+describe('verifyTlogProof: the four steps of tlog-proof', () => {
+  it('binds the leaf at its index to a cosigned checkpoint, and says when the quorum is missing', () => {
+    const sk = ed25519.utils.randomSecretKey();
+    const origin = 'tradetwin.test/p';
+    const wsk = ed25519.utils.randomSecretKey();
+    const leaves = Array.from({ length: 9 }, (_, i) => leafHash(new Uint8Array([i, 1])));
+    const sub = memorySubtree(leaves);
+    const text = formatCheckpoint({ origin, size: 9, root: treeRoot(9, sub), extensions: [] });
+    const note =
+      signNote(text, [ed25519NoteSigner(origin, sk)]) + formatSignatureLine(cosign(text, 'w.test', wsk, 1_700_000_000));
+    const policy = thresholdPolicy(
+      [encodeVerifierKey(origin, SIG_TYPE_ED25519, ed25519.getPublicKey(sk))],
+      [encodeVerifierKey('w.test', SIG_TYPE_COSIGNATURE_V1, ed25519.getPublicKey(wsk))],
+      1,
+    );
+    const proof = formatTlogProof({ extra: null, index: 4, inclusion: inclusionProof(4, 9, sub), checkpoint: note });
+    assert.equal(verifyTlogProof(proof, 4, leaves[4]!, policy).ok, true);
+    assert.match(verifyTlogProof(proof, 5, leaves[4]!, policy).detail, /entry 4, not 5/);
+    assert.match(verifyTlogProof(proof, 4, leaves[5]!, policy).detail, /inclusion/);
+    const bare = formatTlogProof({
+      extra: null,
+      index: 4,
+      inclusion: inclusionProof(4, 9, sub),
+      checkpoint: signNote(text, [ed25519NoteSigner(origin, sk)]),
+    });
+    const r = verifyTlogProof(bare, 4, leaves[4]!, policy);
+    assert.deepEqual([r.ok, r.valid, r.quorum], [false, true, false]);
+    assert.equal(verifyTlogProof('not a proof', 4, leaves[4]!, policy).valid, false);
   });
 });
