@@ -193,6 +193,41 @@ describe('C2SP witnessing between three logs', () => {
     });
   });
 
+  it("a smaller checkpoint that the cosigned one does not extend: the log's own tiles convict it", async () => {
+    const r = await startLogSide('r');
+    const s2 = await startLogSide('s');
+    try {
+      s2.tlog.peers.set([r.peer()]);
+      r.tlog.peers.set([s2.peer()]);
+      await r.append(20);
+      await until('s cosigned r at 20', async () => (await s2.storage.witness.witnessed(r.tlog.identity.origin))?.size === 20);
+      const leaves = await r.log.store.leafHashes(0, 10);
+      leaves[2] = leafHash(new Uint8Array([2, 2]));
+      const older = signNote(
+        formatCheckpoint({ origin: r.tlog.identity.origin, size: 10, root: treeRoot(10, memorySubtree(leaves)), extensions: [] }),
+        [r.tlog.identity.signer],
+      );
+      // Old size 20 > 10 is a 400 as the spec says; the witness still checks it against what it cosigned.
+      assert.equal((await post(s2.url, formatAddCheckpoint({ oldSize: 20, proof: [], checkpoint: older }))).status, 400);
+      const [row] = await s2.storage.witness.equivocations();
+      assert.ok(row);
+      assert.deepEqual(verifyEquivocation(JSON.parse(row.proof), r.tlog.identity.logVkey), {
+        ok: true,
+        origin: r.tlog.identity.origin,
+        sizes: [10, 20],
+      });
+      // An honest smaller checkpoint (the real size-10 root) is no equivocation.
+      const real = signNote(
+        formatCheckpoint({ origin: r.tlog.identity.origin, size: 10, root: await r.log.root(10), extensions: [] }),
+        [r.tlog.identity.signer],
+      );
+      assert.equal((await post(s2.url, formatAddCheckpoint({ oldSize: 20, proof: [], checkpoint: real }))).status, 400);
+      assert.equal((await s2.storage.witness.equivocations()).length, 1);
+    } finally {
+      await Promise.all([r.stop(), s2.stop()]);
+    }
+  });
+
   it('poll mode: a log serving a view that conflicts with what it pushed is caught from its /checkpoint', async () => {
     const p = await startLogSide('p', { pollIntervalMs: 100 });
     const q = await startLogSide('q', { pollIntervalMs: 100 });

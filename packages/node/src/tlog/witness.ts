@@ -77,6 +77,8 @@ export class Witness {
       return { status: 400, code: 'malformed', detail: (err as Error).message };
     }
     if (req.oldSize > checkpoint.size) {
+      // Still worth a look: a smaller checkpoint the cosigned one does not extend is an equivocation.
+      await this.serial(origin, () => this.olderConflict(peer, req.checkpoint, checkpoint));
       return {
         status: 400,
         code: 'old_size_too_large',
@@ -101,6 +103,8 @@ export class Witness {
       if (req.oldSize === storedSize)
         return { status: 422, code: 'equivocation', detail: `size ${cp.size} was cosigned with another root` };
     }
+    if (stored && storedCp && cp.size < storedCp.size)
+      await this.notExtending(peer, { note: req.checkpoint, cp }, { note: stored.note, cp: storedCp }, null);
     if (req.oldSize !== storedSize) return { status: 409, body: `${storedSize}\n` };
     if (cp.size === 0 && !hashEquals(cp.root, EMPTY_ROOT)) {
       return { status: 422, code: 'bad_empty_root', detail: 'a checkpoint of size 0 must carry the empty-tree root' };
@@ -110,7 +114,12 @@ export class Witness {
     } else if (storedCp && cp.size > storedCp.size) {
       const r = verifyConsistency(storedCp.size, cp.size, storedCp.root, cp.root, req.proof);
       if (!r.ok) {
-        const found = await this.notExtending(peer, stored!.note, storedCp, req.checkpoint, cp, req.proof);
+        const found = await this.notExtending(
+          peer,
+          { note: stored!.note, cp: storedCp },
+          { note: req.checkpoint, cp },
+          req.proof,
+        );
         return {
           status: 422,
           code: found ? 'equivocation' : 'bad_proof',
@@ -142,22 +151,23 @@ export class Witness {
   }
 
   /**
-   * The larger checkpoint does not extend the stored one. Evidence is a consistency path in the larger
-   * checkpoint's tree: first the proof submitted (it was made from that tree, if the log is consistent
-   * with its own new checkpoint), then the peer's tiles when it has an endpoint.
+   * The larger checkpoint does not extend the smaller (one of them the stored one). Evidence is a
+   * consistency path in the larger checkpoint's tree: first the proof submitted, when the larger is the
+   * new one (it was made from that tree, if the log is consistent with its own new checkpoint), then the
+   * peer's tiles at the larger size when it has an endpoint.
    */
   private async notExtending(
     peer: PeerLog,
-    storedNote: string,
-    storedCp: Checkpoint,
-    note: string,
-    cp: Checkpoint,
-    proof: Uint8Array[],
+    small: { note: string; cp: Checkpoint },
+    large: { note: string; cp: Checkpoint },
+    proof: Uint8Array[] | null,
   ): Promise<boolean> {
     const logKey = encodeVerifierKey(peer.origin, SIG_TYPE_ED25519, peer.checkpointKey);
-    const a = { note: logNoteOnly(storedNote, peer), checkpoint: storedCp };
-    const b = { note: logNoteOnly(note, peer), checkpoint: cp };
-    const candidates: { path: Uint8Array[]; prefixRoot: Uint8Array | null }[] = [{ path: proof, prefixRoot: null }];
+    const a = { note: logNoteOnly(small.note, peer), checkpoint: small.cp };
+    const b = { note: logNoteOnly(large.note, peer), checkpoint: large.cp };
+    const storedCp = small.cp;
+    const cp = large.cp;
+    const candidates: { path: Uint8Array[]; prefixRoot: Uint8Array | null }[] = proof ? [{ path: proof, prefixRoot: null }] : [];
     if (peer.endpoint) {
       try {
         const f = this.opts.fetch ?? fetch;
@@ -184,6 +194,14 @@ export class Witness {
       }
     }
     return false;
+  }
+
+  /** A checkpoint smaller than the one cosigned: evidence only from the log's tiles at the cosigned size. */
+  private async olderConflict(peer: PeerLog, note: string, cp: Checkpoint): Promise<void> {
+    const stored = await this.opts.store.witnessed(peer.origin);
+    if (!stored || cp.size === 0) return;
+    const storedCp = parseCheckpoint(stored.note.slice(0, stored.note.lastIndexOf('\n\n') + 1));
+    if (cp.size < storedCp.size) await this.notExtending(peer, { note, cp }, { note: stored.note, cp: storedCp }, null);
   }
 
   private async equivocation(
