@@ -377,7 +377,7 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       w.headToCosignedMs.p99 <= 2000 ? 'yes' : 'no',
     ]);
     rows.push([
-      `witness: fork detected, pushed / only served (poll ${w.pollIntervalMs} ms)`,
+      `witness: fork detected, pushed / only served (max of 5, poll ${w.pollIntervalMs} ms)`,
       `${fmt(w.forkPushDetectMs)} / ${fmt(w.forkPollDetectMs)}`,
       'ms',
       '≤ 10000',
