@@ -93,6 +93,11 @@ export interface NodeConfig {
     /** Demonstrations only (`TRADETWIN_DEMO_FORK=1`): POST /api/v1/admin/tlog/fork makes this node equivocate. */
     allowFork?: boolean;
   };
+  /**
+   * Consortium membership (consortium/, written by `tradetwin consortium up`): serve this organisation's
+   * oracle at POST /api/v1/oracle/attest; settle the claims of a cover with the members' oracles (peers.json).
+   */
+  consortium?: { oracle?: boolean; claims?: { cover: `0x${string}`; threshold: number } };
 }
 
 export interface AlertsConfig {

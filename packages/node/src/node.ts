@@ -52,6 +52,8 @@ import { LiveFeed } from './http/dashboard/live.js';
 import { loadLogIdentity } from './tlog/identity.js';
 import { type NodeTlog, startTlog } from './tlog/index.js';
 import { WITNESS_PEERS_FILE } from './tlog/peers.js';
+import { evidenceSource, HttpOracle, NodeOracle } from './consortium/oracle-service.js';
+import { peerFor, readPeers } from './consortium/peers.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
@@ -388,7 +390,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       onLog: log,
     });
     stops.push(() => tlogSide.stop());
+    // Consortium: this organisation's oracle, asked over HTTP by the member settling a claim.
+    const evidence = evidenceSource({ dataDir: config.dataDir, self: address, store, log: tlog });
+    const ownOracle = config.consortium?.oracle
+      ? new NodeOracle({ name: config.orgName, clients, contracts, evidence })
+      : undefined;
     const app = createApp({
+      oracle: ownOracle,
       store,
       log: tlog,
       ingestor,
@@ -484,7 +492,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     };
     writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
 
-    return {
+    const running: RunningNode = {
       config,
       httpUrl,
       mqttPort: mqtt?.port,
@@ -532,6 +540,23 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       tlog: tlogSide,
       stop: stopAll,
     };
+    // Consortium: settle the cover's claims with this organisation's oracle and the other members' (peers.json).
+    const settle = config.consortium?.claims;
+    if (settle) {
+      const dir = config.dataDir;
+      const peerOracles = readPeers(dir).map((p) => new HttpOracle(p.org, () => peerFor(dir, p.address)));
+      running.enableClaims({
+        cover: settle.cover,
+        memberRegistry: contracts.memberRegistry,
+        oracles: [...(ownOracle ? [ownOracle] : []), ...peerOracles],
+        threshold: settle.threshold,
+        onOutcome: (o) =>
+          log(
+            `claim ${o.status} on policy ${o.policyId}${o.txHash ? ` tx ${o.txHash}` : ''}${o.latencyMs !== undefined ? ` ${o.latencyMs} ms after the excursion` : ''}: ${o.signers.map((s) => `${s.oracle} ${s.error ? `refused (${s.error})` : 'signed'}`).join('; ')}${o.detail ? ` — ${o.detail}` : ''}`,
+          ),
+      });
+    }
+    return running;
   } catch (err) {
     await stopAll();
     throw err;

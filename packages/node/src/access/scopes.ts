@@ -27,6 +27,7 @@ export const SCOPES = {
   'dcsa:write': "push a publisher's DCSA Track & Trace 3.0 events (POST /dcsa/tnt/v3/events)",
   'commands:send': 'submit signed actuator commands (each still needs its member signatures and authorisation)',
   'commands:read': 'read the command log: each command, its authorisation and its effect',
+  'oracle:attest': "ask the organisation's oracle to attest an excursion (a member settling a claim)",
 } as const;
 export type Scope = keyof typeof SCOPES;
 
@@ -45,7 +46,7 @@ const OPERATOR: Scope[] = [
   'tags:read',
   'dcsa:write',
 ];
-const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin'];
+const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin', 'oracle:attest'];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = { viewer: VIEWER, operator: OPERATOR, admin: ADMIN };
 

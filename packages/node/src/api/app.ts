@@ -2,6 +2,8 @@
 // leaves through http/errors.ts: domain errors are mapped to RFC 7807 problems
 // there, anything else is a 500 problem with no internals leaked.
 import { jsonObjectBody } from './json-body.js';
+import { oracleRoutes } from '../consortium/oracle-routes.js';
+import type { OracleEndpoint } from '../oracle/claims.js';
 import { Hono } from 'hono';
 import { bytesToHex, type Hex } from 'viem';
 import type { DeviceDetailJson, DeviceJson, DeviceReadingsJson, ReadingJson } from '@tradetwin/core/wire/devices';
@@ -97,6 +99,8 @@ export interface ApiDeps {
   dcsaSubscriptions?: DcsaSubscriptions;
   /** Signed actuator commands (/api/v1/commands). */
   commands?: CommandService;
+  /** This organisation's oracle, served to the members at POST /api/v1/oracle/attest (consortium/). */
+  oracle?: OracleEndpoint;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -292,6 +296,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
+  if (deps.oracle) app.route('/api/v1', oracleRoutes(deps.oracle));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));
