@@ -51,7 +51,7 @@ import type { NodeStore, Storage } from './storage/types.js';
 import { LiveFeed } from './http/dashboard/live.js';
 import { loadLogIdentity } from './tlog/identity.js';
 import { type NodeTlog, startTlog } from './tlog/index.js';
-import { WITNESS_PEERS_FILE } from './tlog/peers.js';
+import { consortiumPeers, WITNESS_PEERS_FILE } from './tlog/peers.js';
 import { evidenceSource, HttpOracle, NodeOracle } from './consortium/oracle-service.js';
 import { peerFor, readPeers } from './consortium/peers.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
@@ -381,6 +381,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       identity: loadLogIdentity(config.dataDir, { origin: config.tlog?.origin, address }),
       peers: config.tlog?.peers,
       peersFile: join(config.dataDir, WITNESS_PEERS_FILE),
+      morePeers: [consortiumPeers(config.dataDir)],
       pushIntervalMs: config.tlog?.pushIntervalMs,
       pollIntervalMs: config.tlog?.pollIntervalMs,
       allowFork: config.tlog?.allowFork,

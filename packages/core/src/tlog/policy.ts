@@ -171,7 +171,8 @@ export function checkCheckpoint(note: string, policy: Policy): CheckedCheckpoint
   const cosigners: CheckedCheckpoint['cosigners'] = [];
   for (const s of opened.verified) {
     const hit = witnessVerifiers.find((x) => x.v.name === s.name && x.v.keyId === s.keyId);
-    if (hit) cosigners.push({ name: hit.w.name, timestamp: cosignatureTimestamp(s.signature)! });
+    if (hit && !cosigners.some((c) => c.name === hit.w.name))
+      cosigners.push({ name: hit.w.name, timestamp: cosignatureTimestamp(s.signature)! });
   }
   return { checkpoint, text: opened.text, cosigners, quorum: quorumMet(policy, new Set(cosigners.map((c) => c.name))) };
 }

@@ -40,6 +40,7 @@ import { createSimulatedDevice, type SimulatedDevice } from '../device/simulator
 import type { ShipmentDefinition } from '../shipments/definition.js';
 import { type PreparedConsortium, prepareConsortium, type RunningConsortium, type RunningMember } from './cluster.js';
 import { ConsortiumError } from './orgs.js';
+import { witnessReport } from '../tlog/demo-report.js';
 
 const USD = 1_000_000n; // tUSD, 6 decimals
 const TRADETWIN_BIN = fileURLToPath(new URL('../../bin/tradetwin.js', import.meta.url));
@@ -80,8 +81,11 @@ export interface ConsortiumDemoResult {
    * each partner oracle fetched the carrier's evidence per claim and verified it against the chain.
    */
   replication: { verified: number | null; mirrors: unknown[]; note: string };
-  /** INTEGRATION (i13-tlog): peers' cosigned checkpoints. Today no node witnesses another. */
-  witness: { cosigned: number | null; checkpoints: unknown[]; note: string };
+  /**
+   * C2SP witnessing (tlog/): each node's served checkpoint checked against its log key and every other
+   * node's witness key (quorum: all); `cosigned` counts the nodes whose checkpoint met it.
+   */
+  witness: { cosigned: number | null; checkpoints: unknown[]; flagged: unknown[]; note: string };
 }
 
 export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promise<ConsortiumDemoResult> {
@@ -208,6 +212,11 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
       audit: audits[i]!,
     }));
     for (const n of nodes) log(`audit of ${n.org}'s log: ${n.audit.ok ? 'OK' : 'FAILED'} (${n.audit.size} leaves)`);
+    const witness = await witnessReport(running.members.map((m) => ({ name: m.name, httpUrl: m.httpUrl })));
+    for (const c of witness.checkpoints)
+      log(
+        `checkpoint of ${c.org}'s log: size ${c.size}, ${c.cosigners} cosignatures${c.quorum ? ', every peer' : ''}${c.error ? ` (${c.error})` : ''}`,
+      );
     return {
       nodes,
       payouts,
@@ -216,7 +225,10 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
         mirrors: [],
         note: "not built yet (i13-peer): the partners' oracles fetched the carrier's evidence over HTTP per claim and verified it against the chain",
       },
-      witness: { cosigned: null, checkpoints: [], note: 'not built yet (i13-tlog): no node witnesses its peers yet' },
+      witness: {
+        ...witness,
+        note: 'each node pushes its checkpoints to the others’ witnesses (tlog-witness) and polls theirs; cosigned = checkpoints cosigned by every other node',
+      },
     };
   } finally {
     if (running) await running.stop();

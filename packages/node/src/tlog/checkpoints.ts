@@ -2,7 +2,7 @@
 // (cheap: one Ed25519 signature), one per size, and the same note every time it
 // is asked again. The log is append-only, so no two ever conflict.
 import { formatCheckpoint, parseCheckpoint } from '@tradetwin/core/tlog/checkpoint';
-import { formatSignatureLine, parseNote } from '@tradetwin/core/tlog/note';
+import { formatSignatureLine, parseNote, parseSignatureLine } from '@tradetwin/core/tlog/note';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { WitnessStore } from '../storage/witness.js';
 import type { LogIdentity } from './identity.js';
@@ -51,17 +51,24 @@ export class CheckpointSigner {
 
 /** The note with the signature lines of `extra` added (none twice): the log's note plus the cosignatures collected. */
 export function mergeSignatures(note: string, extra: readonly string[]): string {
-  const lines = new Set(
+  // One line per signer (name and key ID): a witness asked again cosigns again with a later timestamp;
+  // the first cosignature kept is as good, and a note listing one witness twice would only confuse.
+  const signer = (line: string) => {
+    const s = parseSignatureLine(line);
+    return `${s.name} ${s.keyId}`;
+  };
+  const seen = new Set(
     note
       .slice(note.lastIndexOf('\n\n') + 2)
       .split('\n')
-      .filter(Boolean),
+      .filter(Boolean)
+      .map(signer),
   );
   let out = note;
   for (const l of extra) {
     const line = l.endsWith('\n') ? l.slice(0, -1) : l;
-    if (line && !lines.has(line)) {
-      lines.add(line);
+    if (line && !seen.has(signer(line))) {
+      seen.add(signer(line));
       out += `${line}\n`;
     }
   }

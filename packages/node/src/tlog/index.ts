@@ -37,6 +37,8 @@ export interface TlogOptions {
   peers?: PeerResolver;
   /** A peers file (peers.ts filePeers) read besides the static list when no resolver is given. */
   peersFile?: string;
+  /** More resolvers read besides them (the consortium's peers.json). */
+  morePeers?: PeerResolver[];
   /** Serve POST /api/v1/admin/tlog/fork (demonstrations only). */
   allowFork?: boolean;
   raise?: (a: NewAlert) => void;
@@ -52,10 +54,12 @@ export function startTlog(opts: TlogOptions): NodeTlog {
     opts.peers ??
     (async () => {
       const own = await staticPeers.resolve();
-      const listed = fromFile
-        ? (await fromFile()).filter((p) => p.origin !== opts.identity.origin && !own.some((o) => o.origin === p.origin))
-        : [];
-      return [...own, ...listed];
+      const out = [...own];
+      for (const more of [...(fromFile ? [fromFile] : []), ...(opts.morePeers ?? [])]) {
+        for (const p of await more())
+          if (p.origin !== opts.identity.origin && !out.some((o) => o.origin === p.origin)) out.push(p);
+      }
+      return out;
     });
   const checkpoints = new CheckpointSigner(opts.log, opts.identity);
   const witness = new Witness({

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { parseVerifierKey, SIG_TYPE_ED25519 } from '@tradetwin/core/tlog/note';
+import { readPeers as readConsortiumPeers } from '../consortium/peers.js';
 import { witnessNameOf } from './identity.js';
 
 /** In a node's data dir: the peers it witnesses and is witnessed by, when no NodeDirectory resolver is configured. */
@@ -86,4 +87,18 @@ export function filePeers(path: string): PeerResolver {
     cached = { mtimeMs: st.mtimeMs, size: st.size, peers };
     return peers;
   };
+}
+
+/**
+ * The consortium's peers file (consortium/peers.ts, written by `consortium up`): every member whose
+ * entry carries its log's vkey, at its node URL. Read on every call, like the consortium reads it.
+ */
+export function consortiumPeers(dataDir: string): PeerResolver {
+  return async () =>
+    readConsortiumPeers(dataDir)
+      .filter((p) => p.logVkey)
+      .map((p) => {
+        const k = parseVerifierKey(p.logVkey!);
+        return { orgId: null, endpoint: p.url, origin: k.name, checkpointKey: k.publicKey };
+      });
 }

@@ -19,6 +19,9 @@ import { type PeerLog, type PeerResolver, peerWitnessName } from './peers.js';
 import { fetchTile } from './tile-client.js';
 import type { Witness } from './witness.js';
 
+/** How soon a checkpoint some peer did not cosign is offered again, ms. */
+const RETRY_MS = 1000;
+
 export interface WitnessLoopOptions {
   log: TransparencyLog;
   checkpoints: CheckpointSigner;
@@ -51,6 +54,9 @@ export class WitnessLoop {
   private pushing: Promise<void> | null = null;
   private polling: Promise<void> | null = null;
   private publishedSize = -1;
+  /** Some peer's witness did not cosign the last checkpoint (down, not started yet): try again at retryAt. */
+  private incomplete = false;
+  private retryAt = 0;
   private readonly peerState = new Map<string, { cosignedSize: number | null; lastError: string | null }>();
   private readonly f: typeof fetch;
   private stopped = false;
@@ -74,7 +80,9 @@ export class WitnessLoop {
   }
 
   private tick(): void {
-    if (this.stopped || this.pushing || this.opts.log.size === this.publishedSize) return;
+    if (this.stopped || this.pushing) return;
+    const due = this.opts.log.size !== this.publishedSize || (this.incomplete && Date.now() >= this.retryAt);
+    if (!due) return;
     this.pushing = this.publishNow()
       .then(() => undefined)
       .catch((err) => this.opts.onError?.(err))
@@ -93,6 +101,8 @@ export class WitnessLoop {
     const note = mergeSignatures(prev?.note ?? cp.note, lines);
     await this.opts.store.saveCosigned({ size: cp.size, note, updatedAt: Date.now() });
     this.publishedSize = cp.size;
+    this.incomplete = lines.length < peers.length;
+    if (this.incomplete) this.retryAt = Date.now() + RETRY_MS;
     return { size: cp.size, note, cosigners: lines.map((l) => parseSignatureLine(l.trimEnd()).name) };
   }
 
