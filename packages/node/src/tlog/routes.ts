@@ -4,6 +4,7 @@
 //   GET  /tile/entries/<N>[.p/<W>]        entry bundles: the leaves' bytes (log:read, see access/policy.ts)
 //   POST /add-checkpoint                  tlog-witness: cosign a peer log's checkpoint
 //   GET  /<sha256(origin) hex>/checkpoint tlog-witness monitoring: the latest checkpoint cosigned for that log
+//   GET  /api/v1/witness/equivocations    the equivocation proofs found (log:read)
 //   POST /api/v1/admin/tlog/fork          demonstrations only: make this node equivocate (see fork.ts)
 import { Hono } from 'hono';
 import { encodeEntryBundle, parseTilePath } from '@tradetwin/core/tlog/tiles';
@@ -72,6 +73,19 @@ export function tlogRoutes(t: NodeTlog): Hono {
     c.header('Cache-Control', 'no-cache, max-age=1');
     return c.text(note, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
   });
+
+  // The equivocation proofs this node's witness found (log:read, like every /api/v1 read): portable JSON
+  // that anyone checks with the offending log's vkey (core/tlog/equivocation.ts verifyEquivocation).
+  app.get('/api/v1/witness/equivocations', async (c) =>
+    c.json({
+      equivocations: (await t.store.equivocations()).map((e) => ({
+        origin: e.origin,
+        key: e.key,
+        detectedAt: e.detectedAt,
+        proof: JSON.parse(e.proof) as unknown,
+      })),
+    }),
+  );
 
   // Demonstrations only (TRADETWIN_DEMO_FORK=1; devices:admin like every /api/v1/admin route): this node's own key
   // signs a conflicting checkpoint and sends it to its peers' witnesses, which must catch it.
