@@ -165,7 +165,7 @@ export const demoCommand: Command = {
       result.payouts.length > 0 &&
       result.payouts.every((p) => p.signers.length >= 2 && p.signers.every((s) => s.address !== p.holder.address)) &&
       // --fork: every other node caught the equivocation with a proof that verifies.
-      (!fork || (result.fork !== undefined && result.fork.detectedBy.every((d) => d.ms !== null && d.verified)));
+      (!fork || result.fork?.detectedBy.every((d) => d.ms !== null && d.verified) === true);
     return ok ? EXIT.ok : EXIT.refused;
   },
 };
