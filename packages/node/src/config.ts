@@ -34,7 +34,13 @@ export type ChainSettings =
       rpcUrl: string;
       chainId: number;
       /** Contract addresses; when absent the node deploys them (a fresh private network). */
-      addresses?: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
+      addresses?: {
+        memberRegistry: `0x${string}`;
+        deviceRegistry: `0x${string}`;
+        logAnchor: `0x${string}`;
+        /** NodeDirectory (TRADETWIN_NODE_DIRECTORY): without it the node registers no endpoint and has no peers. */
+        nodeDirectory?: `0x${string}`;
+      };
       /** 0 for Besu QBFT free-gas networks; 'auto' uses the network's fee market. */
       gasPrice: 'auto' | number;
       pollingIntervalMs: number;
@@ -79,6 +85,11 @@ export interface NodeConfig {
    * above `setpointStepC` (TRADETWIN_COMMAND_COSIGN_STEP_C, default 2 °C) and every action in `alwaysCosign`.
    */
   commands?: { setpointStepC: number; alwaysCosign: ('setpoint' | 'door' | 'valve')[] };
+  /**
+   * Between member nodes (peer/): the base URL other members reach this node at, published in
+   * NodeDirectory (TRADETWIN_PUBLIC_URL; default the URL it listens on), and its log's checkpoint origin.
+   */
+  peer?: { publicUrl?: string; logOrigin?: string };
 }
 
 export interface AlertsConfig {
@@ -190,12 +201,21 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
       mode: 'external',
       rpcUrl: env.TRADETWIN_RPC_URL,
       chainId,
-      addresses: a && d && l ? { memberRegistry: hexAddr(a), deviceRegistry: hexAddr(d), logAnchor: hexAddr(l) } : undefined,
+      addresses:
+        a && d && l
+          ? {
+              memberRegistry: hexAddr(a),
+              deviceRegistry: hexAddr(d),
+              logAnchor: hexAddr(l),
+              ...(env.TRADETWIN_NODE_DIRECTORY ? { nodeDirectory: hexAddr(env.TRADETWIN_NODE_DIRECTORY) } : {}),
+            }
+          : undefined,
       gasPrice:
         env.TRADETWIN_GAS_PRICE === undefined || env.TRADETWIN_GAS_PRICE === 'auto' ? 'auto' : Number(env.TRADETWIN_GAS_PRICE),
       pollingIntervalMs: int('TRADETWIN_POLLING_MS') ?? 1000,
     };
   }
+  if (env.TRADETWIN_PUBLIC_URL) cfg.peer = { ...cfg.peer, publicUrl: env.TRADETWIN_PUBLIC_URL };
   if (env.TRADETWIN_SIGNER_KEY) cfg.signerKey = hexKey(env.TRADETWIN_SIGNER_KEY);
   const workers = int('TRADETWIN_VERIFY_WORKERS');
   if (workers !== undefined) cfg.ingest.verifyWorkers = workers;

@@ -49,6 +49,9 @@ import { TelemetryFollower } from './ingest/telemetry-follower.js';
 import { nodeStore } from './storage/node-store.js';
 import type { NodeStore, Storage } from './storage/types.js';
 import { LiveFeed } from './http/dashboard/live.js';
+import type { NodeEntry } from './chain/node-directory.js';
+import { type NodePeerKeys, nodePeerKeys } from './peer/keys.js';
+import { defaultLogOrigin, registerNode } from './peer/register.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
@@ -78,7 +81,19 @@ export interface RunningNode {
   live: LiveFeed;
   /** The EPCIS repository (served under /epcis). */
   epcis: EpcisRepository;
-  contracts: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
+  contracts: {
+    memberRegistry: `0x${string}`;
+    deviceRegistry: `0x${string}`;
+    logAnchor: `0x${string}`;
+    /** NodeDirectory: absent only on an external network configured without one. */
+    nodeDirectory?: `0x${string}`;
+  };
+  /** The node's organisation (MemberRegistry id). */
+  orgId: number;
+  /** The node's Ed25519 keys: RFC 9421 requests to other members, log checkpoints (peer/keys.ts). */
+  peerKeys: NodePeerKeys;
+  /** Its NodeDirectory entry as registered at start (null without a directory). */
+  directoryEntry: NodeEntry | null;
   adminToken: string;
   /** Accounts, sessions and API credentials of the node's organisation. */
   access: AccessService;
@@ -442,6 +457,19 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         ? `${tls ? 'mqtts' : 'mqtt'}://${config.mqtt.host}:${mqtt.port}`
         : undefined;
 
+    // One node per organisation: announce this one in NodeDirectory (endpoint and keys) for its peers.
+    const peerKeys = nodePeerKeys(config.dataDir);
+    let directoryEntry: NodeEntry | null = null;
+    if (contracts.nodeDirectory) {
+      const registered = await registerNode(clients, contracts.nodeDirectory, deployed.orgId, {
+        endpoint: config.peer?.publicUrl ?? httpUrl,
+        logOrigin: config.peer?.logOrigin ?? defaultLogOrigin(chainId, deployed.orgId),
+        keys: peerKeys,
+      });
+      directoryEntry = registered.entry;
+      if (registered.changed) log(`node directory: org ${deployed.orgId} at ${registered.entry.endpoint}`);
+    }
+
     const info: RuntimeInfo = {
       pid: process.pid,
       pidStart: processStart(process.pid),
@@ -489,6 +517,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       live,
       epcis,
       contracts,
+      orgId: deployed.orgId,
+      peerKeys,
+      directoryEntry,
       adminToken,
       access,
       alerts: nodeAlerts,
