@@ -3,6 +3,7 @@
 // nothing of HTTP; the node's app, the guard of a module's own app and the
 // module routers all answer through httpErrorHandler, so a code means the same
 // status on every route. Anything unknown is a 500 that leaks no internals.
+import { NOT_FOUND_DETAIL, PEER_STATUS, PeerError } from '../peer/errors.js';
 import type { Context } from 'hono';
 import { AccessError, type AccessErrorCode } from '../access/errors.js';
 import { AlertError, type AlertErrorCode } from '../alerts/errors.js';
@@ -156,6 +157,18 @@ function captureProblem(err: CaptureError): HttpProblem {
   }
 }
 
+/**
+ * A refused peer request (peer/errors.ts). A 401 names its scheme (RFC 9421 signatures); a record the
+ * caller may not see answers exactly as one that does not exist (the same code and detail).
+ */
+function peerProblem(err: PeerError): HttpProblem {
+  const status = PEER_STATUS[err.code];
+  if (err.code === 'not_found') return new HttpProblem(404, 'not_found', NOT_FOUND_DETAIL);
+  const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Signature' } : {};
+  const extra = err.code === 'peer_busy' ? { retryAfterSeconds: 1 } : {};
+  return new HttpProblem(status, err.code, err.message, extra, headers);
+}
+
 /** The problem an error is at the HTTP edge; null when it is not one a client caused or can act on (a 500). */
 export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof HttpProblem) return err;
@@ -173,6 +186,7 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof AlertError)
     return new HttpProblem(ALERT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
   if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
+  if (err instanceof PeerError) return peerProblem(err);
   return null;
 }
 

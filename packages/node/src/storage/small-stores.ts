@@ -4,6 +4,8 @@ import type { AccessStore } from './access.js';
 import type { AlertStore } from './alerts.js';
 import type { CommandStore } from './commands.js';
 import type { DcsaStore } from './dcsa.js';
+import type { GrantStore } from './grants.js';
+import type { MirrorStore } from './mirror.js';
 import type { ShipmentStore } from './shipments.js';
 import type { SubscriptionStore } from './subscriptions.js';
 import type { SightingStore } from './tags.js';
@@ -23,6 +25,10 @@ export interface SmallStores {
   readonly dcsa: DcsaStore;
   /** Signed actuator commands and their effects. */
   readonly commands: CommandStore;
+  /** Grants issued and received between organisations. */
+  readonly grants: GrantStore;
+  /** Records other members granted, stored once verified against their anchored heads. */
+  readonly mirror: MirrorStore;
 }
 
 /** Closes each store (a PostgreSQL store's close is a no-op: the pool is the Storage's). */
@@ -35,5 +41,7 @@ export async function closeSmallStores(s: SmallStores): Promise<void> {
     s.alerts.close(),
     s.dcsa.close(),
     s.commands.close(),
+    s.grants.close(),
+    s.mirror.close(),
   ]);
 }

@@ -8,6 +8,8 @@ import type { PgDatabase } from './database.js';
 import { PostgresShipmentStore } from './shipments.js';
 import { PostgresSubscriptionStore } from './subscriptions.js';
 import { PostgresSightingStore } from './tags.js';
+import { PostgresGrantStore } from './grants.js';
+import { PostgresMirrorStore } from './mirror.js';
 
 export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStores> {
   return {
@@ -18,5 +20,7 @@ export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStor
     alerts: await PostgresAlertStore.open(db),
     dcsa: await PostgresDcsaStore.open(db),
     commands: await PostgresCommandStore.open(db),
+    grants: await PostgresGrantStore.open(db),
+    mirror: await PostgresMirrorStore.open(db),
   };
 }

@@ -7,6 +7,8 @@ import { SqliteCommandStore } from './commands.js';
 import { SqliteShipmentStore } from './shipments.js';
 import { SqliteSubscriptionStore } from './subscriptions.js';
 import { SqliteSightingStore } from './tags.js';
+import { SqliteGrantStore } from './grants.js';
+import { SqliteMirrorStore } from './mirror.js';
 
 export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL' | 'NORMAL' }): SmallStores {
   const opened: { close(): Promise<void> }[] = [];
@@ -24,6 +26,8 @@ export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL'
       alerts: open(() => SqliteAlertStore.open(opts)),
       dcsa: open(() => SqliteDcsaStore.open(opts)),
       commands: open(() => SqliteCommandStore.open(opts)),
+      grants: open(() => SqliteGrantStore.open(opts)),
+      mirror: open(() => SqliteMirrorStore.open(opts)),
     };
   } catch (err) {
     // A refused migration (e.g. a newer schema) leaves no connection open behind it.
