@@ -52,6 +52,10 @@ import { LiveFeed } from './http/dashboard/live.js';
 import type { NodeEntry } from './chain/node-directory.js';
 import { type NodePeerKeys, nodePeerKeys } from './peer/keys.js';
 import { defaultLogOrigin, registerNode } from './peer/register.js';
+import { GrantService } from './peer/grants.js';
+import { Replicator } from './peer/replicate.js';
+import { NonceCache } from './peer/replay.js';
+import { peerRoutes } from './peer/routes.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
@@ -94,6 +98,10 @@ export interface RunningNode {
   peerKeys: NodePeerKeys;
   /** Its NodeDirectory entry as registered at start (null without a directory). */
   directoryEntry: NodeEntry | null;
+  /** Grants this organisation issued (signed, logged) and received (peer/grants.ts). */
+  grants: GrantService;
+  /** Pulls granted records from other members' nodes into the verified mirror (null without a directory). */
+  replicator: Replicator | null;
   adminToken: string;
   /** Accounts, sessions and API credentials of the node's organisation. */
   access: AccessService;
@@ -439,7 +447,52 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       }),
       web: { live },
     });
-    const server = await listen(app.fetch, config.http.host, config.http.port, tls);
+    // Between member nodes: grants (default deny), the signed /peer/v1 endpoints, the verified mirror.
+    const peerKeys = nodePeerKeys(config.dataDir);
+    const grants = new GrantService({
+      orgId: deployed.orgId,
+      grants: storage.grants,
+      log: tlog,
+      secretKey: peerKeys.httpSig.secretKey,
+      onAppended: () => anchorer.noteAppended(),
+    });
+    const nodeDirectory = contracts.nodeDirectory;
+    const peerApp = nodeDirectory
+      ? peerRoutes({
+          auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },
+          grants,
+          store,
+          log: tlog,
+          shipments,
+          publisher: address,
+        })
+      : null;
+    const replicator = nodeDirectory
+      ? new Replicator({
+          key: { orgId: deployed.orgId, secretKey: peerKeys.httpSig.secretKey },
+          clients,
+          contracts: { nodeDirectory, logAnchor: contracts.logAnchor, deviceRegistry: contracts.deviceRegistry },
+          grants: storage.grants,
+          mirror: storage.mirror,
+          onRefused: (r) => {
+            log(`replication from org ${r.owner} refused (${r.code}): ${r.detail}`);
+            void nodeAlerts.service
+              .raise({
+                kind: 'replication_refused',
+                severity: 'critical',
+                shipmentId: null,
+                title: `Org ${r.owner} served ${r.scope} that does not verify (${r.code}): refused, not stored`,
+                detail: { ...r },
+                dedupeKey: `replication_refused:${r.owner}:${r.scope}:${r.code}:${r.at}`,
+                occurredAt: r.at,
+              })
+              .catch((err: unknown) => log(`alert not raised: ${String(err)}`));
+          },
+        })
+      : null;
+    const fetchAll = (req: Request) =>
+      peerApp && new URL(req.url).pathname.startsWith('/peer/') ? peerApp.fetch(req) : app.fetch(req);
+    const server = await listen(fetchAll, config.http.host, config.http.port, tls);
     stops.push(
       () =>
         new Promise<void>((resolve) => {
@@ -458,7 +511,6 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         : undefined;
 
     // One node per organisation: announce this one in NodeDirectory (endpoint and keys) for its peers.
-    const peerKeys = nodePeerKeys(config.dataDir);
     let directoryEntry: NodeEntry | null = null;
     if (contracts.nodeDirectory) {
       const registered = await registerNode(clients, contracts.nodeDirectory, deployed.orgId, {
@@ -520,6 +572,8 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       orgId: deployed.orgId,
       peerKeys,
       directoryEntry,
+      grants,
+      replicator,
       adminToken,
       access,
       alerts: nodeAlerts,

@@ -173,6 +173,18 @@ export class TransparencyLog {
     return inclusionProof(index, size, sub);
   }
 
+  /** Inclusion proofs of many leaves to one tree size, their tiles read once (replication serves batches). */
+  async inclusionProofs(indices: readonly number[], size = this.size): Promise<Uint8Array[][]> {
+    this.checkSize(size);
+    for (const index of indices) {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+        throw new LogError('bad_range', `leaf ${index} is not in a tree of size ${size}`);
+      }
+    }
+    const sub = await this.accessor([...indices], size);
+    return indices.map((index) => inclusionProof(index, size, sub));
+  }
+
   async consistencyProof(from: number, to = this.size): Promise<Uint8Array[]> {
     this.checkSize(to);
     if (!Number.isSafeInteger(from) || from < 0 || from > to) {
