@@ -388,6 +388,49 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const nodeAlerts = alerts;
     for (const [x, at] of early.splice(0)) nodeAlerts.noteExcursion(x, at);
     stops.push(() => nodeAlerts.stop());
+    // Between member nodes: grants (default deny), the signed /peer/v1 endpoints, the verified mirror.
+    const peerKeys = nodePeerKeys(config.dataDir);
+    const grants = new GrantService({
+      orgId: deployed.orgId,
+      grants: storage.grants,
+      log: tlog,
+      secretKey: peerKeys.httpSig.secretKey,
+      onAppended: () => anchorer.noteAppended(),
+    });
+    const nodeDirectory = contracts.nodeDirectory;
+    const peerApp = nodeDirectory
+      ? peerRoutes({
+          auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },
+          grants,
+          store,
+          log: tlog,
+          shipments,
+          publisher: address,
+        })
+      : null;
+    const replicator = nodeDirectory
+      ? new Replicator({
+          key: { orgId: deployed.orgId, secretKey: peerKeys.httpSig.secretKey },
+          clients,
+          contracts: { nodeDirectory, logAnchor: contracts.logAnchor, deviceRegistry: contracts.deviceRegistry },
+          grants: storage.grants,
+          mirror: storage.mirror,
+          onRefused: (r) => {
+            log(`replication from org ${r.owner} refused (${r.code}): ${r.detail}`);
+            void nodeAlerts.service
+              .raise({
+                kind: 'replication_refused',
+                severity: 'critical',
+                shipmentId: null,
+                title: `Org ${r.owner} served ${r.scope} that does not verify (${r.code}): refused, not stored`,
+                detail: { ...r },
+                dedupeKey: `replication_refused:${r.owner}:${r.scope}:${r.code}:${r.at}`,
+                occurredAt: r.at,
+              })
+              .catch((err: unknown) => log(`alert not raised: ${String(err)}`));
+          },
+        })
+      : null;
     const app = createApp({
       store,
       log: tlog,
@@ -438,6 +481,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsa,
       dcsaSubscriptions,
       commands,
+      sharing: { grants, shipments, mirror: storage.mirror, replicator },
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
@@ -447,49 +491,6 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       }),
       web: { live },
     });
-    // Between member nodes: grants (default deny), the signed /peer/v1 endpoints, the verified mirror.
-    const peerKeys = nodePeerKeys(config.dataDir);
-    const grants = new GrantService({
-      orgId: deployed.orgId,
-      grants: storage.grants,
-      log: tlog,
-      secretKey: peerKeys.httpSig.secretKey,
-      onAppended: () => anchorer.noteAppended(),
-    });
-    const nodeDirectory = contracts.nodeDirectory;
-    const peerApp = nodeDirectory
-      ? peerRoutes({
-          auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },
-          grants,
-          store,
-          log: tlog,
-          shipments,
-          publisher: address,
-        })
-      : null;
-    const replicator = nodeDirectory
-      ? new Replicator({
-          key: { orgId: deployed.orgId, secretKey: peerKeys.httpSig.secretKey },
-          clients,
-          contracts: { nodeDirectory, logAnchor: contracts.logAnchor, deviceRegistry: contracts.deviceRegistry },
-          grants: storage.grants,
-          mirror: storage.mirror,
-          onRefused: (r) => {
-            log(`replication from org ${r.owner} refused (${r.code}): ${r.detail}`);
-            void nodeAlerts.service
-              .raise({
-                kind: 'replication_refused',
-                severity: 'critical',
-                shipmentId: null,
-                title: `Org ${r.owner} served ${r.scope} that does not verify (${r.code}): refused, not stored`,
-                detail: { ...r },
-                dedupeKey: `replication_refused:${r.owner}:${r.scope}:${r.code}:${r.at}`,
-                occurredAt: r.at,
-              })
-              .catch((err: unknown) => log(`alert not raised: ${String(err)}`));
-          },
-        })
-      : null;
     const fetchAll = (req: Request) =>
       peerApp && new URL(req.url).pathname.startsWith('/peer/') ? peerApp.fetch(req) : app.fetch(req);
     const server = await listen(fetchAll, config.http.host, config.http.port, tls);

@@ -46,6 +46,7 @@ import type { DcsaRepository } from '../dcsa/repository.js';
 import { DCSA_TNT_BASE, dcsaRoutes } from '../dcsa/routes.js';
 import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
 import { commandRoutes } from '../commands/routes.js';
+import { type SharingApiDeps, sharingRoutes } from '../peer/api.js';
 import type { CommandService } from '../commands/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
@@ -95,6 +96,8 @@ export interface ApiDeps {
   dcsaSubscriptions?: DcsaSubscriptions;
   /** Signed actuator commands (/api/v1/commands). */
   commands?: CommandService;
+  /** Sharing between organisations: grants and the verified mirror (absent: /api/v1/sharing is not served). */
+  sharing?: SharingApiDeps;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -288,6 +291,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
+  if (deps.sharing) app.route('/api/v1', sharingRoutes(deps.sharing));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

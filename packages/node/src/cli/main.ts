@@ -90,6 +90,7 @@ const COMMANDS: Entry[] = [
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
   ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['grant add', 'grant revoke', 'grant list', 'grant pull'].map((name) => ({ name, summary: '', load: () => grant(name) })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
     (name) => ({ name, summary: '', load: () => access(name) }),
   ),
@@ -108,6 +109,11 @@ async function claim(name: string): Promise<Command> {
 async function alert(name: string): Promise<Command> {
   const { alertCommands } = await import('./alert.js');
   return alertCommands.find((c) => c.name === name)!;
+}
+
+async function grant(name: string): Promise<Command> {
+  const { grantCommands } = await import('./grant.js');
+  return grantCommands.find((c) => c.name === name)!;
 }
 
 async function command(name: string): Promise<Command> {
@@ -143,6 +149,10 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'alert unsubscribe': 'Delete an alert subscription',
   'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
   'command list': 'List the command log with each authorisation and effect',
+  'grant add': 'Grant another member organisation a shipment or an EPCIS business transaction (signed, logged)',
+  'grant revoke': 'Revoke a grant (signed, logged)',
+  'grant list': 'What this organisation shared with whom, and what was shared with it',
+  'grant pull': 'Replicate what others granted into the verified mirror',
 };
 
 function usage(): string {

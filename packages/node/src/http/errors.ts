@@ -4,6 +4,11 @@
 // module routers all answer through httpErrorHandler, so a code means the same
 // status on every route. Anything unknown is a 500 that leaks no internals.
 import { NOT_FOUND_DETAIL, PEER_STATUS, PeerError } from '../peer/errors.js';
+import { GrantError } from '../peer/grants.js';
+import { PeerUnavailable } from '../peer/client.js';
+import { ReplicationRefused } from '../peer/replicate.js';
+
+const GRANT_STATUS: Record<GrantError['code'], 400 | 404 | 409> = { bad_grant: 400, no_such_grant: 404, already_revoked: 409 };
 import type { Context } from 'hono';
 import { AccessError, type AccessErrorCode } from '../access/errors.js';
 import { AlertError, type AlertErrorCode } from '../alerts/errors.js';
@@ -187,6 +192,9 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
     return new HttpProblem(ALERT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
   if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
   if (err instanceof PeerError) return peerProblem(err);
+  if (err instanceof GrantError) return new HttpProblem(GRANT_STATUS[err.code], err.code, err.message);
+  if (err instanceof ReplicationRefused) return new HttpProblem(502, 'replication_refused', err.message, { reason: err.code });
+  if (err instanceof PeerUnavailable) return new HttpProblem(502, 'peer_unavailable', err.message);
   return null;
 }
 

@@ -22,6 +22,7 @@ import { setNode } from '../chain/node-directory.js';
 import type { RunningNode } from '../node.js';
 import { startTestConsortium, type TestConsortium } from '../test-support/consortium.js';
 import { deviceKey, envelope } from '../test-support/node-fixture.js';
+import { runCli } from '../test-support/cli.js';
 import { peerGet } from './client.js';
 import { ReplicationRefused } from './replicate.js';
 
@@ -143,6 +144,35 @@ describe('sharing by grant, default deny', () => {
     );
     await bank.replicator!.pullGrants(owner.orgId);
     assert.ok((await bank.grants.received())[0]?.revokedAt, 'revocation mirrored');
+  });
+});
+
+describe('tradetwin grant', () => {
+  it('adds, lists and revokes a grant; bad input is refused with a clear error', async () => {
+    const dir = ['--data-dir', c.nodes[0]!.dataDir];
+    const made = await runCli(['grant', 'add', '--to', String(bank.orgId), '--shipment', SHIPMENT, ...dir, '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    const g = JSON.parse(made.stdout) as { grantId: string; status: string; leafIndex: number };
+    assert.equal(g.status, 'live');
+    assert.ok(Number.isInteger(g.leafIndex), 'the grant is a log leaf');
+    const listed = await runCli(['grant', 'list', ...dir]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`${g.grantId}: org ${owner.orgId} → org ${bank.orgId}, shipment ${SHIPMENT}, live`));
+    const revoked = await runCli(['grant', 'revoke', g.grantId, ...dir]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, /revoked .*, revoked/);
+    const again = await runCli(['grant', 'revoke', g.grantId, ...dir]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /was revoked already/);
+    const badOrg = await runCli(['grant', 'add', '--to', 'bank', '--shipment', SHIPMENT, ...dir]);
+    assert.equal(badOrg.code, 2);
+    assert.match(badOrg.stderr, /--to must be an organisation id/);
+    const noShipment = await runCli(['grant', 'add', '--to', String(bank.orgId), '--shipment', 'SHP-NOPE', ...dir]);
+    assert.equal(noShipment.code, 1);
+    assert.match(noShipment.stderr, /no shipment SHP-NOPE/);
+    const pulled = await runCli(['grant', 'pull', '--from-org', String(owner.orgId), '--data-dir', c.nodes[2]!.dataDir]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.match(pulled.stdout, /nothing granted to pull/);
   });
 });
 
