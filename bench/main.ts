@@ -19,6 +19,7 @@ import { type CoverFigures, runCoverBench } from './cover.js';
 import { type EpcisHashFigures, runEpcisHashBench } from './epcis-hash.js';
 import { type LocationFigures, runLocationBench } from '@tradetwin/core/rules/location.bench';
 import { runProofs, type ProofResult } from './proofs.js';
+import { type ReplicationFigures, runReplicationBench } from './replication.js';
 import { buildJson, printReport, type RunFigures } from './report.js';
 
 const DAY = 86_400_000;
@@ -226,6 +227,15 @@ async function main(): Promise<void> {
       `  excursion end → payout p50 ${cover.excursionToPayoutMs.p50} ms, p99 ${cover.excursionToPayoutMs.p99} ms; rules ${cover.rulesReadingsPerSec.toLocaleString('en-US')} readings/s; gas ${cover.gasPerBoundPolicy} per bound policy, ${cover.gasPerPaidClaim} per paid claim`,
     );
   }
+  let replication: ReplicationFigures | null = null;
+  if (opts.replication) {
+    memory.set('replication');
+    log(
+      `replication: two member nodes on one chain, ${opts.replication.readings.toLocaleString('en-US')} readings pulled and verified…`,
+    );
+    const readings = opts.replication.readings;
+    replication = await timed('replication', () => runReplicationBench({ readings, log: (s) => log(s) }));
+  }
   durations.total = performance.now() - tStart;
   memory.stop();
 
@@ -261,6 +271,7 @@ async function main(): Promise<void> {
     cover,
     epcisHash,
     geo,
+    replication,
     peakRssMb: peakRssMb(),
     anvilPeakRssMb: anvilPeak,
     memory: memory.report(),

@@ -7,6 +7,7 @@ import type { BaselineResult } from './baseline.js';
 import type { CeilingRun } from './ceiling.js';
 import type { PhaseResult } from './ingest.js';
 import type { ProofResult } from './proofs.js';
+import type { ReplicationFigures } from './replication.js';
 import { fmt, round, roundSummary, summarize, table } from './stats.js';
 
 export interface RunFigures {
@@ -25,6 +26,7 @@ export interface RunFigures {
   cover: CoverFigures | null;
   epcisHash: EpcisHashFigures | null;
   geo: LocationFigures | null;
+  replication?: ReplicationFigures | null;
   peakRssMb: number;
   anvilPeakRssMb: number | null;
   /** Peak sampled RSS per stage, with the main thread's heap. */
@@ -209,6 +211,7 @@ export function buildJson(f: RunFigures) {
     cover: f.cover,
     epcisHash: f.epcisHash,
     geo: f.geo,
+    replication: f.replication ?? null,
     speedup: speedup === null ? null : round(speedup),
     gasPerReading: readings ? round(gas / readings) : null,
     gasPerHead: heads ? round(gas / heads) : null,
@@ -363,6 +366,17 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       '',
       '',
     ]);
+  }
+  if (f.replication) {
+    const r = f.replication;
+    rows.push([
+      `replication: pulled + verified (${r.readingsPerEnvelope}/envelope)`,
+      fmt(r.readingsPerSec),
+      'readings/s',
+      '≥ 50000',
+      r.readingsPerSec >= 50_000 ? 'yes' : 'no',
+    ]);
+    rows.push(['replication: pulled again (consistency proof)', fmt(r.secondReadingsPerSec), 'readings/s', '', '']);
   }
   if (f.geo) {
     const g = f.geo;

@@ -240,8 +240,19 @@ export class TransparencyLog {
         });
       }
     }
+    // Subtrees computed for this accessor's proofs: a batch of proofs (inclusionProofs) shares them.
+    const local = new Map<number, Hash>();
     const sub: SubtreeHash = (start, end) => {
       const n = end - start;
+      if (n > 1 && n < TILE_SIZE) {
+        const key = start * TILE_SIZE + n;
+        const hit = local.get(key);
+        if (hit) return hit;
+        const k = splitPoint(n);
+        const h = nodeHash(sub(start, start + k), sub(start + k, end));
+        local.set(key, h);
+        return h;
+      }
       if (n === 1) {
         const h = leafMap.get(start);
         if (!h) throw new LogError('bad_range', `leaf hash ${start} was not prefetched`);

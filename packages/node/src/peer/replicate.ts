@@ -83,6 +83,8 @@ export interface PullResult {
   leaves: number;
   /** Readings in the telemetry leaves. */
   readings: number;
+  /** Where the time went, ms: the owner answering (and the transfer), verifying, storing. */
+  timings: { fetchMs: number; verifyMs: number; storeMs: number };
 }
 
 export class Replicator {
@@ -125,14 +127,19 @@ export class Replicator {
     const entry = await this.nodeOf(owner);
     const prev = await this.deps.mirror.head(owner);
     const url = `${entry.endpoint}/peer/v1/shipments/${encodeURIComponent(shipmentId)}${prev ? `?since=${prev.size}` : ''}`;
+    const t0 = performance.now();
     const res = await peerGet(url, this.deps.key);
     if (res.status === 404) throw new PeerUnavailable(`org ${owner} shares no shipment ${shipmentId} with this organisation`);
     if (!res.ok) throw new PeerUnavailable(`org ${owner}'s node answered ${res.status} for shipment ${shipmentId}`);
     const body = (await res.json()) as PeerShipmentJson;
+    const t1 = performance.now();
     try {
       const verified = await this.verifyShipment(owner, shipmentId, entry, prev, body);
+      const t2 = performance.now();
       await this.deps.mirror.putVerified(verified.head, verified.leaves);
+      const t3 = performance.now();
       return {
+        timings: { fetchMs: Math.round(t1 - t0), verifyMs: Math.round(t2 - t1), storeMs: Math.round(t3 - t2) },
         owner,
         shipmentId,
         head: { size: verified.head.size, root: bytesToHex(verified.head.root) },
