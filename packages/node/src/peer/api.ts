@@ -125,17 +125,27 @@ export function sharingRoutes(deps: SharingApiDeps): Hono {
     const text = await c.req.text();
     const b = text.trim() === '' ? {} : (JSON.parse(text) as { owner?: unknown });
     const owner = b.owner === undefined ? undefined : orgParam(b.owner, 'owner');
-    const owners = owner !== undefined ? [owner] : await knownOwners(deps);
-    for (const o of owners) await deps.replicator.pullGrants(o);
+    const replicator = deps.replicator;
+    const owners = owner !== undefined ? [owner] : await replicator.peers();
+    // Grants first (an owner whose node does not answer is skipped when pulling from every peer).
+    for (const o of owners) {
+      await replicator.pullGrants(o).catch((err: unknown) => {
+        if (owner !== undefined) throw err;
+      });
+    }
     const pulled = [];
-    for (const o of owners) pulled.push(...(await deps.replicator.replicate(o)));
-    return c.json({ pulled });
+    // From every peer: one owner's failure (down, or refused and alerted) does not stop the others; it is reported.
+    const failed: { owner: number; error: string }[] = [];
+    for (const o of owners) {
+      try {
+        pulled.push(...(await replicator.replicate(o)));
+      } catch (err) {
+        if (owner !== undefined) throw err;
+        failed.push({ owner: o, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return c.json({ pulled, failed });
   });
 
   return app;
-}
-
-/** Owners that granted this organisation something already known (grants are learnt by pulling an owner by id). */
-async function knownOwners(deps: SharingApiDeps): Promise<number[]> {
-  return [...new Set((await deps.grants.received()).map((g) => g.owner))];
 }

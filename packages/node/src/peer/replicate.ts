@@ -9,7 +9,6 @@
 // (core/proof/evidence.ts) when the owner's node is down.
 import { type Address, bytesToHex, type Hex, hexToBytes } from 'viem';
 import { logAnchorAbi } from '@tradetwin/contracts/generated/index';
-import { leafHash } from '@tradetwin/core/merkle/hash';
 import { verifyConsistency, verifyInclusion } from '@tradetwin/core/merkle/verify';
 import { fromBase64 } from '@tradetwin/core/proof/bundle';
 import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
@@ -21,13 +20,13 @@ import {
   type SignedStatement,
   verifyStatement,
 } from '@tradetwin/core/peer/grant';
-import { openTelemetry } from '@tradetwin/core/telemetry/envelope';
 import type { PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import type { ChainClients } from '../chain/clients.js';
 import { readDevice } from '../chain/devices.js';
 import { chainCall } from '../chain/errors.js';
-import { type NodeEntry, readNode } from '../chain/node-directory.js';
-import { importDeviceKey, type NodeDeviceKey, verifyWithNodeCrypto } from '../ingest/verify-worker.js';
+import { listNodes, type NodeEntry, readNode } from '../chain/node-directory.js';
+import { importDeviceKey, type NodeDeviceKey, openWithNodeCrypto, type VerifyResult } from '../ingest/verify-worker.js';
+import { hashLeaf } from '../log/transparency-log.js';
 import type { GrantStore } from '../storage/grants.js';
 import type { MirrorLeaf, MirrorStore } from '../storage/mirror.js';
 import { type PeerClientKey, PeerUnavailable, peerGet } from './client.js';
@@ -89,6 +88,12 @@ export interface PullResult {
 
 export class Replicator {
   constructor(private readonly deps: ReplicatorDeps) {}
+
+  /** The other member organisations that run a node (NodeDirectory), by org id. */
+  async peers(): Promise<number[]> {
+    const nodes = await listNodes(this.deps.clients, this.deps.contracts.nodeDirectory);
+    return nodes.map((n) => n.orgId).filter((id) => id !== this.deps.key.orgId);
+  }
 
   /** Fetch the grants `owner` issued this organisation; store those whose signature verifies under the owner's key. */
   async pullGrants(owner: number): Promise<number> {
@@ -265,7 +270,8 @@ export class Replicator {
       } catch {
         throw new ReplicationRefused('malformed', `record ${r.index}: data is not base64`);
       }
-      const inc = verifyInclusion(r.index, size, leafHash(data), (r.path ?? []).map(hashOf), root);
+      // OpenSSL for the leaf hash (the same bytes as core's leafHash): leaves are up to kilobytes.
+      const inc = verifyInclusion(r.index, size, hashLeaf(data), (r.path ?? []).map(hashOf), root);
       if (!inc.ok) throw new ReplicationRefused('not_included', `record ${r.index}: ${inc.reason}`);
       let leaf: ReturnType<typeof decodeLeaf>;
       try {
@@ -318,22 +324,19 @@ export class Replicator {
   private async openEnvelope(
     body: Uint8Array,
     keys: Map<string, { key: NodeDeviceKey; revokedAt: number | null } | null>,
-  ): Promise<ReturnType<typeof openTelemetry>> {
+  ): Promise<VerifyResult> {
     // The kid is read by a first open without a key; then the key is fetched and the open repeated.
+    // The ingest path's checks and fast decoders (ingest/verify-worker.ts): the same outcome as core's openTelemetry.
     let wanted: string | undefined;
-    const first = openTelemetry(
-      body,
-      (id) => {
-        const k = keys.get(id);
-        if (k === undefined) wanted = id;
-        return k?.key;
-      },
-      verifyWithNodeCrypto,
-    );
+    const first = openWithNodeCrypto(body, (id) => {
+      const k = keys.get(id);
+      if (k === undefined) wanted = id;
+      return k?.key;
+    });
     if (wanted === undefined) return first;
     const d = await readDevice(this.deps.clients, this.deps.contracts.deviceRegistry, wanted);
     keys.set(wanted, d ? { key: importDeviceKey(d), revokedAt: d.revokedAt } : null);
-    return openTelemetry(body, (id) => keys.get(id)?.key, verifyWithNodeCrypto);
+    return openWithNodeCrypto(body, (id) => keys.get(id)?.key);
   }
 
   private async nodeOf(owner: number): Promise<NodeEntry> {
