@@ -405,6 +405,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           store,
           log: tlog,
           shipments,
+          epcis: storage.epcis,
           publisher: address,
         })
       : null;

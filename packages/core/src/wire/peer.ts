@@ -39,3 +39,17 @@ export interface PeerShipmentJson {
   /** The owner's excursions of the shipment, as its monitor derived them (the grantee re-derives from the records). */
   excursions: Record<string, unknown>[];
 }
+
+/**
+ * GET /peer/v1/epcis?bizTransaction=URI[&since=N]: the owner's EPCIS events naming a granted business
+ * transaction (eventTime in the grant's window), each an "epcis" leaf with its inclusion proof to `head`,
+ * then the grant's own leaf; `consistency` as for shipments.
+ */
+export interface PeerEpcisJson {
+  owner: number;
+  publisher: `0x${string}`;
+  bizTransaction: string;
+  head: PeerShipmentJson['head'];
+  consistency: PeerShipmentJson['consistency'];
+  records: PeerRecordJson[];
+}

@@ -117,9 +117,11 @@ const pull: Command = {
     const body = from === undefined ? {} : { owner: orgId(from, 'from-org') };
     const r = await nodeClient(values).post<{
       pulled: { owner: number; shipmentId: string; leaves: number; readings: number }[];
+      failed?: { owner: number; error: string }[];
     }>('/api/v1/sharing/replicate', body);
     if (values.json) return void printJson(r);
-    if (r.pulled.length === 0) out('nothing granted to pull');
+    if (r.pulled.length === 0 && !r.failed?.length) out('nothing granted to pull');
+    for (const f of r.failed ?? []) out(`org ${f.owner}: not pulled: ${f.error}`);
     for (const p of r.pulled)
       out(`org ${p.owner} shipment ${p.shipmentId}: ${p.leaves} leaves (${p.readings} readings) verified and mirrored`);
   },

@@ -229,6 +229,40 @@ describe('replication into a verified mirror', () => {
     }
   });
 
+  it('pulls the EPCIS events of a granted business transaction, and only those; others get the not-found answer', async () => {
+    const po = 'urn:epcglobal:cbv:bt:4012345000009:PO-77';
+    const event = (id: string, biz: boolean) => ({
+      '@context': ['https://ref.gs1.org/standards/epcis/epcis-context.jsonld'],
+      type: 'ObjectEvent',
+      eventTime: new Date(T0 + 60_000).toISOString(),
+      eventTimeZoneOffset: '+00:00',
+      epcList: [`urn:epc:id:sgtin:4012345.011111.${id}`],
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      ...(biz ? { bizTransactionList: [{ type: 'po', bizTransaction: po }] } : {}),
+    });
+    for (const [id, biz] of [
+      ['peer-1', true],
+      ['peer-2', false],
+    ] as const) {
+      const res = await fetch(`${owner.httpUrl}/epcis/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${owner.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(event(id, biz)),
+      });
+      assert.equal(res.status, 201, await res.text());
+    }
+    await owner.grants.issue({ grantee: grantee.orgId, scope: { bizTransaction: po } });
+    await owner.anchorer.anchorNow();
+    const url = `${owner.httpUrl}/peer/v1/epcis?bizTransaction=${encodeURIComponent(po)}`;
+    assert.equal((await peerGet(url, keyOf(bank))).status, 404);
+    await grantee.replicator!.pullGrants(owner.orgId);
+    const r = await grantee.replicator!.pullBizTransaction(owner.orgId, po);
+    assert.equal(r.leaves, 2, 'the event naming the PO and the grant leaf');
+    const kinds = (await grantee.storage.mirror.leaves(owner.orgId, po)).map((l) => l.kind);
+    assert.deepEqual(kinds.sort(), ['epcis', 'grant']);
+  });
+
   it('serves verified evidence from the mirror while the owner node is down', async () => {
     await c.nodes[0]!.stop();
     await assert.rejects(peerGet(shipmentUrl(), keyOf(grantee), 2000));

@@ -20,7 +20,8 @@ import {
   type SignedStatement,
   verifyStatement,
 } from '@tradetwin/core/peer/grant';
-import type { PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
+import type { PeerEpcisJson, PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
+import { decodeEpcisBody, EPCIS_LEAF_KIND } from '@tradetwin/core/proof/epcis-event';
 import type { ChainClients } from '../chain/clients.js';
 import { readDevice } from '../chain/devices.js';
 import { chainCall } from '../chain/errors.js';
@@ -128,18 +129,32 @@ export class Replicator {
   }
 
   /** Pull a granted shipment from its owner, verify everything, then store it in the mirror. */
-  async pullShipment(owner: number, shipmentId: string): Promise<PullResult> {
+  pullShipment(owner: number, shipmentId: string): Promise<PullResult> {
+    return this.pull(owner, { shipment: shipmentId });
+  }
+
+  /** Pull the EPCIS events of a granted business transaction, verified, into the mirror. */
+  pullBizTransaction(owner: number, bizTransaction: string): Promise<PullResult> {
+    return this.pull(owner, { bizTransaction });
+  }
+
+  private async pull(owner: number, scope: { shipment: string } | { bizTransaction: string }): Promise<PullResult> {
     const entry = await this.nodeOf(owner);
     const prev = await this.deps.mirror.head(owner);
-    const url = `${entry.endpoint}/peer/v1/shipments/${encodeURIComponent(shipmentId)}${prev ? `?since=${prev.size}` : ''}`;
+    const shipmentId = 'shipment' in scope ? scope.shipment : scope.bizTransaction;
+    const since = prev ? `since=${prev.size}` : '';
+    const url =
+      'shipment' in scope
+        ? `${entry.endpoint}/peer/v1/shipments/${encodeURIComponent(scope.shipment)}${since ? `?${since}` : ''}`
+        : `${entry.endpoint}/peer/v1/epcis?bizTransaction=${encodeURIComponent(scope.bizTransaction)}${since ? `&${since}` : ''}`;
     const t0 = performance.now();
     const res = await peerGet(url, this.deps.key);
     if (res.status === 404) throw new PeerUnavailable(`org ${owner} shares no shipment ${shipmentId} with this organisation`);
     if (!res.ok) throw new PeerUnavailable(`org ${owner}'s node answered ${res.status} for shipment ${shipmentId}`);
-    const body = (await res.json()) as PeerShipmentJson;
+    const body = (await res.json()) as PeerShipmentJson | PeerEpcisJson;
     const t1 = performance.now();
     try {
-      const verified = await this.verifyShipment(owner, shipmentId, entry, prev, body);
+      const verified = await this.verifyShipment(owner, scope, entry, prev, body);
       const t2 = performance.now();
       await this.deps.mirror.putVerified(verified.head, verified.leaves);
       const t3 = performance.now();
@@ -161,8 +176,12 @@ export class Replicator {
   async replicate(owner?: number): Promise<PullResult[]> {
     const out: PullResult[] = [];
     for (const g of await this.deps.grants.grantedTo(this.deps.key.orgId)) {
-      if (g.revokedAt !== null || g.scopeKind !== 'shipment' || (owner !== undefined && g.owner !== owner)) continue;
-      out.push(await this.pullShipment(g.owner, g.scopeValue));
+      if (g.revokedAt !== null || (owner !== undefined && g.owner !== owner)) continue;
+      out.push(
+        await (g.scopeKind === 'shipment'
+          ? this.pullShipment(g.owner, g.scopeValue)
+          : this.pullBizTransaction(g.owner, g.scopeValue)),
+      );
     }
     return out;
   }
@@ -187,15 +206,20 @@ export class Replicator {
     const head = await this.deps.mirror.head(owner);
     if (!head) throw new ReplicationRefused('malformed', `no verified head of org ${owner}`);
     const mine = leaves.filter((l) => l.owner === owner);
-    const stale = mine.find((l) => l.headSize !== head.size);
-    if (stale)
-      throw new ReplicationRefused('malformed', `leaf ${stale.index} is proven to an older head: pull org ${owner} again`);
+    // One package, one head: the leaves of a shipment are proven together, to the head of their last pull.
+    const size = mine[0]!.headSize;
+    const mixed = mine.find((l) => l.headSize !== size);
+    if (mixed)
+      throw new ReplicationRefused('malformed', `leaf ${mixed.index} is proven to another head: pull org ${owner} again`);
+    // The latest verified head's root is held; an earlier one (another scope pulled since) is read from LogAnchor.
+    const root = size === head.size ? bytesToHex(head.root) : await this.anchoredRoot(head.publisher as Address, size);
+    if (!root) throw new ReplicationRefused('not_anchored', `head ${size} of org ${owner} is not anchored`);
     return {
       deviceId: q.deviceId,
       from: q.from,
       to: q.to,
       publisher: head.publisher as Hex,
-      head: { size: head.size, root: bytesToHex(head.root), timestamp: head.timestamp, txHash: null },
+      head: { size, root, timestamp: size === head.size ? head.timestamp : 0, txHash: null },
       leaves: mine.map((l) => ({
         index: l.index,
         data: Buffer.from(l.data).toString('base64'),
@@ -211,19 +235,20 @@ export class Replicator {
 
   private async verifyShipment(
     owner: number,
-    shipmentId: string,
+    scope: { shipment: string } | { bizTransaction: string },
     entry: NodeEntry,
     prev: Awaited<ReturnType<MirrorStore['head']>>,
-    body: PeerShipmentJson,
+    body: PeerShipmentJson | PeerEpcisJson,
   ): Promise<{ head: Parameters<MirrorStore['putVerified']>[0]; leaves: MirrorLeaf[]; readings: number }> {
-    if (!body || typeof body !== 'object' || !body.head || !Array.isArray(body.records) || !body.shipment) {
-      throw new ReplicationRefused('malformed', 'the response is not a peer shipment');
+    const shipment = 'shipment' in body ? body.shipment : undefined;
+    const biz = 'bizTransaction' in body ? body.bizTransaction : undefined;
+    if (!body || typeof body !== 'object' || !body.head || !Array.isArray(body.records) || (!shipment && !biz)) {
+      throw new ReplicationRefused('malformed', 'the response is not a peer shipment or business transaction');
     }
-    if (body.owner !== owner || body.shipment.id !== shipmentId) {
-      throw new ReplicationRefused(
-        'wrong_owner',
-        `asked org ${owner} for ${shipmentId}, got org ${body.owner}'s ${body.shipment.id}`,
-      );
+    const shipmentId = 'shipment' in scope ? scope.shipment : scope.bizTransaction;
+    const served = shipment?.id ?? biz;
+    if (body.owner !== owner || served !== shipmentId || ('shipment' in scope ? !shipment : !biz)) {
+      throw new ReplicationRefused('wrong_owner', `asked org ${owner} for ${shipmentId}, got org ${body.owner}'s ${served}`);
     }
     if (body.publisher.toLowerCase() !== entry.publisher.toLowerCase()) {
       throw new ReplicationRefused('wrong_owner', `publisher ${body.publisher} is not org ${owner}'s (${entry.publisher})`);
@@ -259,7 +284,7 @@ export class Replicator {
         throw new ReplicationRefused('inconsistent_head', `head ${size} does not extend head ${prev.size}: ${ok.reason}`);
     }
     // 3. Every record is in it, and is what it claims to be.
-    const devices = new Map(body.shipment.devices.map((d) => [d.deviceId, d]));
+    const devices = new Map((shipment?.devices ?? []).map((d) => [d.deviceId, d]));
     const keys = new Map<string, { key: NodeDeviceKey; revokedAt: number | null } | null>();
     const leaves: MirrorLeaf[] = [];
     let readings = 0;
@@ -297,6 +322,17 @@ export class Replicator {
         }
         readings += m.readings;
         leaves.push({ ...base, deviceId: m.deviceId, firstAt: m.firstAt, lastAt: m.lastAt });
+      } else if (leaf.kind === EPCIS_LEAF_KIND && biz !== undefined) {
+        // The event must name the granted business transaction (the owner may not slip others in).
+        let names = false;
+        try {
+          const event = JSON.parse(decodeEpcisBody(leaf.body).json) as { bizTransactionList?: { bizTransaction?: string }[] };
+          names = (event.bizTransactionList ?? []).some((t) => t.bizTransaction === biz);
+        } catch {
+          throw new ReplicationRefused('bad_leaf', `record ${r.index}: not an EPCIS event`);
+        }
+        if (!names) throw new ReplicationRefused('bad_leaf', `record ${r.index}: the event does not name ${biz}`);
+        leaves.push({ ...base, deviceId: null, firstAt: null, lastAt: null });
       } else if (leaf.kind === GRANT_LEAF_KIND) {
         let s: SignedStatement;
         try {
@@ -337,6 +373,18 @@ export class Replicator {
     const d = await readDevice(this.deps.clients, this.deps.contracts.deviceRegistry, wanted);
     keys.set(wanted, d ? { key: importDeviceKey(d), revokedAt: d.revokedAt } : null);
     return openWithNodeCrypto(body, (id) => keys.get(id)?.key);
+  }
+
+  private async anchoredRoot(publisher: Address, size: number): Promise<Hex | null> {
+    const root = await chainCall('rootAt', () =>
+      this.deps.clients.publicClient.readContract({
+        address: this.deps.contracts.logAnchor,
+        abi: logAnchorAbi,
+        functionName: 'rootAt',
+        args: [publisher, BigInt(size)],
+      }),
+    );
+    return /^0x0+$/.test(root) ? null : root;
   }
 
   private async nodeOf(owner: number): Promise<NodeEntry> {

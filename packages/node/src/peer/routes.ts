@@ -6,7 +6,9 @@
 // anchored on chain, and a consistency proof from the head the caller holds.
 import { Hono } from 'hono';
 import { bytesToHex } from 'viem';
-import type { PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
+import type { PeerEpcisJson, PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
+import { LINK } from '../epcis/types.js';
+import type { EpcisIndexStore } from '../storage/epcis.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { httpErrorHandler } from '../http/errors.js';
 import type { ShipmentStore } from '../storage/shipments.js';
@@ -24,6 +26,8 @@ export interface PeerRoutesDeps {
   store: NodeStore;
   log: TransparencyLog;
   shipments: ShipmentStore;
+  /** The EPCIS index (events by business transaction). */
+  epcis: EpcisIndexStore;
   publisher: `0x${string}`;
 }
 
@@ -110,11 +114,59 @@ export function peerRoutes(deps: PeerRoutesDeps): Hono<Env> {
     return c.json(body);
   });
 
+  app.get('/peer/v1/epcis', async (c) => {
+    const caller = c.get('caller');
+    const biz = c.req.query('bizTransaction');
+    if (!biz) throw new PeerError('bad_request', 'bizTransaction is required');
+    const grant = await deps.grants.require(caller.orgId, 'bizTransaction', biz);
+    const anchor = await deps.store.latestConfirmedAnchor();
+    if (!anchor) throw new PeerError('not_found', 'no such record');
+    const since = sinceOf(c.req.query('since'), anchor.size);
+    const events = await deps.epcis.queryEvents(
+      { where: [{ kind: 'link', link: LINK.bizTransaction, values: [biz], type: null }], orderBy: 'capture', direction: 'ASC' },
+      { after: null, limit: MAX_PEER_RECORDS + 1 },
+      { epcMatch: () => false },
+    );
+    if (events.length > MAX_PEER_RECORDS) throw new PeerError('bad_request', `more than ${MAX_PEER_RECORDS} events`);
+    const indices = events
+      .filter((e) => e.leafIndex < anchor.size && e.eventTime >= grant.from && e.eventTime <= grant.to)
+      .map((e) => e.leafIndex);
+    if (grant.leafIndex !== null && grant.leafIndex < anchor.size) indices.push(grant.leafIndex);
+    const unique = [...new Set(indices)].sort((a, b) => a - b);
+    const paths = await deps.log.inclusionProofs(unique, anchor.size);
+    const leaves = await leafData(deps.store, unique);
+    const body: PeerEpcisJson = {
+      owner: deps.grants.orgId,
+      publisher: deps.publisher,
+      bizTransaction: biz,
+      head: { size: anchor.size, root: bytesToHex(anchor.root), timestamp: anchor.timestamp, txHash: anchor.txHash },
+      consistency:
+        since === null
+          ? null
+          : { from: since, path: (await deps.log.consistencyProof(since, anchor.size)).map((p) => bytesToHex(p)) },
+      records: unique.map((index, i) => ({
+        index,
+        data: Buffer.from(leaves[i]!).toString('base64'),
+        path: paths[i]!.map((p) => bytesToHex(p)),
+      })),
+    };
+    return c.json(body);
+  });
+
   // Anything else under /peer: authenticated, and not there.
   app.all('/peer/*', () => {
     throw new PeerError('not_found', 'no such record');
   });
   return app;
+}
+
+/** The caller's verified head size (`since`), when given: a tree size no larger than the anchored one. */
+function sinceOf(raw: string | undefined, anchored: number): number | null {
+  if (raw === undefined) return null;
+  if (!/^\d{1,15}$/.test(raw)) throw new PeerError('bad_request', 'since must be a tree size');
+  const since = Number(raw);
+  if (since > anchored) throw new PeerError('bad_request', `since ${since} is beyond the anchored size ${anchored}`);
+  return since;
 }
 
 /** The data of sorted leaf indices, read as runs (a gap under one tile is read through rather than split). */
