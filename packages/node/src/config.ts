@@ -215,7 +215,15 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
       pollingIntervalMs: int('TRADETWIN_POLLING_MS') ?? 1000,
     };
   }
-  if (env.TRADETWIN_PUBLIC_URL) cfg.peer = { ...cfg.peer, publicUrl: env.TRADETWIN_PUBLIC_URL };
+  if (env.TRADETWIN_PUBLIC_URL) {
+    const u = URL.canParse(env.TRADETWIN_PUBLIC_URL) ? new URL(env.TRADETWIN_PUBLIC_URL) : null;
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) {
+      throw new ConfigError(
+        `TRADETWIN_PUBLIC_URL must be an http(s) base URL such as https://node.carrier.example, got "${env.TRADETWIN_PUBLIC_URL}"`,
+      );
+    }
+    cfg.peer = { ...cfg.peer, publicUrl: env.TRADETWIN_PUBLIC_URL.replace(/\/+$/, '') };
+  }
   if (env.TRADETWIN_SIGNER_KEY) cfg.signerKey = hexKey(env.TRADETWIN_SIGNER_KEY);
   const workers = int('TRADETWIN_VERIFY_WORKERS');
   if (workers !== undefined) cfg.ingest.verifyWorkers = workers;
