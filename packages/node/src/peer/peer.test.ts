@@ -12,12 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from 'viem';
-import { logAnchorAbi } from '@tradetwin/contracts/generated/index';
+import { logAnchorAbi, memberRegistryAbi } from '@tradetwin/contracts/generated/index';
 import { signRequest } from '@tradetwin/core/peer/http-signature';
 import { verifyEvidence } from '@tradetwin/core/proof/evidence';
 import type { PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { readDevice } from '../chain/devices.js';
 import { setActive } from '../chain/members.js';
+import { writeContractAndConfirm } from '../chain/transact.js';
 import { setNode } from '../chain/node-directory.js';
 import type { RunningNode } from '../node.js';
 import { startTestConsortium, type TestConsortium } from '../test-support/consortium.js';
@@ -294,6 +295,20 @@ describe('a suspended member', () => {
     assert.equal((await peerGet(target, keyOf(bank))).status, 200);
     await setActive(c.nodes[0]!.node.clients, grantee.contracts.memberRegistry, bank.orgId, false);
     const res = await peerGet(target, keyOf(bank));
+    assert.equal(res.status, 401);
+    assert.equal(((await res.json()) as { type: string }).type, 'https://tradetwin.dev/problems/not_a_member');
+  });
+
+  it('an account removed from its organisation: its node entry no longer speaks for it (401 not_a_member)', async () => {
+    const target = `${bank.httpUrl}/peer/v1/grants`;
+    assert.equal((await peerGet(target, keyOf(grantee))).status, 200);
+    await writeContractAndConfirm(c.nodes[0]!.node.clients, {
+      address: grantee.contracts.memberRegistry,
+      abi: memberRegistryAbi,
+      functionName: 'removeAccount',
+      args: [grantee.address],
+    });
+    const res = await peerGet(target, keyOf(grantee));
     assert.equal(res.status, 401);
     assert.equal(((await res.json()) as { type: string }).type, 'https://tradetwin.dev/problems/not_a_member');
   });
