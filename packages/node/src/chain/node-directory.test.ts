@@ -33,6 +33,20 @@ describe('NodeDirectory', () => {
     );
   });
 
+  it('takes entries written back to back (several in one second)', async () => {
+    const a = c.nodes[0]!.node;
+    const entry = (endpoint: string) => ({
+      endpoint,
+      httpSigKey: a.peerKeys.httpSig.publicKey,
+      logOrigin: a.directoryEntry!.logOrigin,
+      checkpointKey: a.peerKeys.checkpoint.publicKey,
+    });
+    for (const url of ['http://127.0.0.1:1', a.httpUrl, 'http://127.0.0.1:2', a.httpUrl, a.httpUrl]) {
+      await setNode(a.clients, a.contracts.nodeDirectory!, entry(url));
+    }
+    assert.equal((await readNode(a.clients, a.contracts.nodeDirectory!, a.orgId))?.endpoint, a.httpUrl);
+  });
+
   it('reads an organisation without a node as null', async () => {
     const a = c.nodes[0]!.node;
     assert.equal(await readNode(a.clients, a.contracts.nodeDirectory!, 99), null);

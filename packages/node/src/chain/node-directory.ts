@@ -61,11 +61,24 @@ export async function setNode(
   if (entry.httpSigKey.length !== 32 || entry.checkpointKey.length !== 32) {
     throw new RangeError('setNode: httpSigKey and checkpointKey must be 32-byte Ed25519 public keys');
   }
+  const args = [entry.endpoint, bytesToHex(entry.httpSigKey), entry.logOrigin, bytesToHex(entry.checkpointKey)] as const;
+  // With a margin over the estimate: a setNode right after another one (a test swapping endpoints
+  // while the node anchored) once reverted without a reason; the cause is not pinned down.
+  const estimate = await chainCall('estimateGas setNode', () =>
+    clients.publicClient.estimateContractGas({
+      address,
+      abi: nodeDirectoryAbi,
+      functionName: 'setNode',
+      args,
+      account: clients.account,
+    }),
+  );
   const receipt = await writeContractAndConfirm(clients, {
     address,
     abi: nodeDirectoryAbi,
     functionName: 'setNode',
-    args: [entry.endpoint, bytesToHex(entry.httpSigKey), entry.logOrigin, bytesToHex(entry.checkpointKey)],
+    args,
+    gas: (estimate * 12n) / 10n + 10_000n,
   });
   const [set] = parseEventLogs({ abi: nodeDirectoryAbi, eventName: 'NodeSet', logs: receipt.logs });
   if (!set) throw new ChainError('reverted', `setNode: no NodeSet event in ${receipt.transactionHash}`);
