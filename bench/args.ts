@@ -38,6 +38,8 @@ export interface BenchOptions {
   geo: { fixes: number } | null;
   /** Replication between two member nodes: readings pulled and verified per second (peer/replicate.ts). */
   replication: { readings: number } | null;
+  /** The S1 payout across three node processes (consortium demo) over N shipments: p95 after the excursion is recorded. */
+  consortium: { shipments: number } | null;
   /** Diagnostics only: PRAGMAs run on the node's SQLite connection after start (e.g. "synchronous=NORMAL"). */
   pragmas: string[];
   /** Diagnostics only: checkpoint the WAL on a separate thread every N ms (with wal_autocheckpoint=0 on the node's connection). */
@@ -52,7 +54,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
-       [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo,replication] [--replication-readings N] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
+       [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo,consortium,replication] [--consortium-shipments N] [--replication-readings N] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
        [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)] [--ceiling-ms MS]
        [--store sqlite|postgres (postgres: SQLite and then a fresh database on TRADETWIN_TEST_POSTGRES_URL, default the machine's server, side by side)]`;
 
@@ -139,6 +141,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     },
     proofs: { leaves: num('--proof-leaves') ?? (quick ? 100_000 : 1_200_000), proofs: quick ? 2_000 : 10_000 },
     cover: { journeys: num('--claims') ?? (quick ? 5 : 20) },
+    consortium: { shipments: num('--consortium-shipments') ?? (quick ? 5 : 10) },
     epcisHash: { events: num('--epcis-events') ?? (quick ? 50_000 : 200_000) },
     geo: { fixes: num('--geo-fixes') ?? (quick ? 200_000 : 1_000_000) },
     replication: { readings: num('--replication-readings') ?? (quick ? 60_000 : 300_000) },
@@ -160,13 +163,14 @@ export function parseArgs(argv: string[]): BenchOptions {
     o.epcisHash = null;
     o.geo = null;
     o.replication = null;
+    o.consortium = null;
     o.batched = { ...o.batched!, messages: Math.ceil(big! / batchedReadings), warmupMessages: 4_000 };
   }
   const only = str('--only');
   if (only) {
     const keep = new Set(only.split(','));
     for (const p of keep)
-      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo', 'replication'].includes(p))
+      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo', 'consortium', 'replication'].includes(p))
         throw new Error(`--only: unknown phase ${p}`);
     if (!keep.has('single')) o.single = null;
     if (!keep.has('batched')) o.batched = null;
@@ -176,6 +180,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (!keep.has('epcis')) o.epcisHash = null;
     if (!keep.has('geo')) o.geo = null;
     if (!keep.has('replication')) o.replication = null;
+    if (!keep.has('consortium')) o.consortium = null;
   }
   if (o.devices < o.connections) throw new Error('--devices must be at least --connections (each connection owns its devices)');
   return o;

@@ -90,6 +90,11 @@ export interface NodeConfig {
    * NodeDirectory (TRADETWIN_PUBLIC_URL; default the URL it listens on), and its log's checkpoint origin.
    */
   peer?: { publicUrl?: string; logOrigin?: string };
+  /**
+   * Consortium membership (consortium/, written by `tradetwin consortium up`): serve this organisation's
+   * oracle at POST /api/v1/oracle/attest; settle the claims of a cover with the members' oracles (peers.json).
+   */
+  consortium?: { oracle?: boolean; claims?: { cover: `0x${string}`; threshold: number } };
 }
 
 export interface AlertsConfig {

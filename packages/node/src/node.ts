@@ -42,6 +42,7 @@ import { type EpcisRepository, openEpcisRepository } from './epcis/index.js';
 import { EpcisSubscriptions } from './epcis/subscriptions/service.js';
 import { attachEpcisWebSockets } from './epcis/subscriptions/websocket.js';
 import { ShipmentMonitor } from './shipments/monitor.js';
+import { GeofenceSets } from './shipments/geofences.js';
 import { TagVerifier } from './tags/index.js';
 import type { ShipmentStore } from './storage/shipments.js';
 import { openStorage } from './storage/index.js';
@@ -56,6 +57,8 @@ import { GrantService } from './peer/grants.js';
 import { Replicator } from './peer/replicate.js';
 import { NonceCache } from './peer/replay.js';
 import { peerRoutes } from './peer/routes.js';
+import { evidenceSource, HttpOracle, NodeOracle } from './consortium/oracle-service.js';
+import { peerFor, readPeers } from './consortium/peers.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
@@ -115,6 +118,8 @@ export interface RunningNode {
   dcsaSubscriptions: DcsaSubscriptions;
   /** Signed actuator commands: authorised, logged, delivered over MQTT; their effect reports. */
   commands: CommandService;
+  /** The node-wide and per-shipment geofence sets (part of every shipment's location rules). */
+  geofences: GeofenceSets;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -244,15 +249,25 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     let dcsaDeriver: DcsaDeriver | undefined;
     // Excursions recorded before the alerts start (they need the access service): handed over once they do.
     const early: [Parameters<NodeAlerts['noteExcursion']>[0], number][] = [];
-    const monitor = new ShipmentMonitor(store, shipments, {
-      onExcursion: (x, s) => {
-        claims?.noteExcursion(x, s);
-        dcsaDeriver?.noteExcursion(x, s);
-        if (alerts) alerts.noteExcursion(x, Date.now());
-        else early.push([x, Date.now()]);
-        live.publish('excursion', excursionEvent(x, s));
+    // The node-wide and per-shipment geofence sets: part of every shipment's location rules.
+    const geofences = new GeofenceSets(storage.settings);
+    const monitor = new ShipmentMonitor(
+      store,
+      shipments,
+      {
+        onExcursion: (x, s) => {
+          claims?.noteExcursion(x, s);
+          dcsaDeriver?.noteExcursion(x, s);
+          if (alerts) alerts.noteExcursion(x, Date.now());
+          else early.push([x, Date.now()]);
+          live.publish('excursion', excursionEvent(x, s));
+        },
+        // Location events before the deriver starts are taken from the monitor by its start.
+        onLocationEvent: (e, s) => dcsaDeriver?.noteLocationEvent(e, s),
       },
-    });
+      Date.now,
+      geofences,
+    );
     await monitor.start();
 
     // EPCIS events go into the same log; trace and tag verification read them.
@@ -280,6 +295,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       log: tlog,
       store,
       shipments,
+      locationEvents: () => monitor.allLocationEvents(),
       onError: (err) => log(`dcsa derive: ${err instanceof Error ? err.message : String(err)}`),
     }).start();
     dcsaDeriver = deriver;
@@ -432,7 +448,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           },
         })
       : null;
+    // Consortium: this organisation's oracle, asked over HTTP by the member settling a claim.
+    const evidence = evidenceSource({ dataDir: config.dataDir, self: address, store, log: tlog });
+    const ownOracle = config.consortium?.oracle
+      ? new NodeOracle({ name: config.orgName, clients, contracts, evidence })
+      : undefined;
     const app = createApp({
+      oracle: ownOracle,
       store,
       log: tlog,
       ingestor,
@@ -483,6 +505,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsaSubscriptions,
       commands,
       sharing: { grants, shipments, mirror: storage.mirror, replicator },
+      geofences: { geofences, shipments, monitor },
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
@@ -536,7 +559,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     };
     writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
 
-    return {
+    const running: RunningNode = {
       config,
       httpUrl,
       mqttPort: mqtt?.port,
@@ -583,11 +606,29 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsaDeriver: deriver,
       dcsaSubscriptions,
       commands,
+      geofences,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,
       stop: stopAll,
     };
+    // Consortium: settle the cover's claims with this organisation's oracle and the other members' (peers.json).
+    const settle = config.consortium?.claims;
+    if (settle) {
+      const dir = config.dataDir;
+      const peerOracles = readPeers(dir).map((p) => new HttpOracle(p.org, () => peerFor(dir, p.address)));
+      running.enableClaims({
+        cover: settle.cover,
+        memberRegistry: contracts.memberRegistry,
+        oracles: [...(ownOracle ? [ownOracle] : []), ...peerOracles],
+        threshold: settle.threshold,
+        onOutcome: (o) =>
+          log(
+            `claim ${o.status} on policy ${o.policyId}${o.txHash ? ` tx ${o.txHash}` : ''}${o.latencyMs !== undefined ? ` ${o.latencyMs} ms after the excursion` : ''}: ${o.signers.map((s) => `${s.oracle} ${s.error ? `refused (${s.error})` : 'signed'}`).join('; ')}${o.detail ? ` — ${o.detail}` : ''}`,
+          ),
+      });
+    }
+    return running;
   } catch (err) {
     await stopAll();
     throw err;

@@ -13,6 +13,7 @@ export const SCOPES = {
   'log:read': 'read the log, anchors, devices, readings, evidence, metrics and the live feed',
   'shipments:read': 'read shipments, excursions, policies and payouts (`shipments:read:<id>`: one shipment)',
   'shipments:write': 'create shipments and link policies',
+  'geofences:write': "add and remove zones of the node-wide and the shipments' geofence sets",
   'epcis:read': 'query EPCIS events and resources, follow capture jobs',
   'epcis:capture': 'capture EPCIS events (POST /epcis/capture, /epcis/events)',
   'epcis:subscribe': 'create and delete named queries and subscriptions',
@@ -27,6 +28,7 @@ export const SCOPES = {
   'dcsa:write': "push a publisher's DCSA Track & Trace 3.0 events (POST /dcsa/tnt/v3/events)",
   'commands:send': 'submit signed actuator commands (each still needs its member signatures and authorisation)',
   'commands:read': 'read the command log: each command, its authorisation and its effect',
+  'oracle:attest': "ask the organisation's oracle to attest an excursion (a member settling a claim)",
 } as const;
 export type Scope = keyof typeof SCOPES;
 
@@ -39,13 +41,14 @@ const OPERATOR: Scope[] = [
   'commands:read',
   'commands:send',
   'shipments:write',
+  'geofences:write',
   'epcis:capture',
   'epcis:subscribe',
   'tags:issue',
   'tags:read',
   'dcsa:write',
 ];
-const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin'];
+const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin', 'oracle:attest'];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = { viewer: VIEWER, operator: OPERATOR, admin: ADMIN };
 

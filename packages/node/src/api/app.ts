@@ -2,6 +2,8 @@
 // leaves through http/errors.ts: domain errors are mapped to RFC 7807 problems
 // there, anything else is a 500 problem with no internals leaked.
 import { jsonObjectBody } from './json-body.js';
+import { oracleRoutes } from '../consortium/oracle-routes.js';
+import type { OracleEndpoint } from '../oracle/claims.js';
 import { Hono } from 'hono';
 import { bytesToHex, type Hex } from 'viem';
 import type { DeviceDetailJson, DeviceJson, DeviceReadingsJson, ReadingJson } from '@tradetwin/core/wire/devices';
@@ -47,6 +49,7 @@ import { DCSA_TNT_BASE, dcsaRoutes } from '../dcsa/routes.js';
 import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
 import { commandRoutes } from '../commands/routes.js';
 import { type SharingApiDeps, sharingRoutes } from '../peer/api.js';
+import { type GeofenceRouteDeps, geofenceRoutes } from '../shipments/geofence-routes.js';
 import type { CommandService } from '../commands/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
@@ -98,6 +101,10 @@ export interface ApiDeps {
   commands?: CommandService;
   /** Sharing between organisations: grants and the verified mirror (absent: /api/v1/sharing is not served). */
   sharing?: SharingApiDeps;
+  /** This organisation's oracle, served to the members at POST /api/v1/oracle/attest (consortium/). */
+  oracle?: OracleEndpoint;
+  /** The node-wide and per-shipment geofence sets (/api/v1/geofences, /api/v1/shipments/{id}/geofences). */
+  geofences?: GeofenceRouteDeps;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -292,6 +299,8 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
   if (deps.sharing) app.route('/api/v1', sharingRoutes(deps.sharing));
+  if (deps.oracle) app.route('/api/v1', oracleRoutes(deps.oracle));
+  if (deps.geofences) app.route('/api/v1', geofenceRoutes(deps.geofences));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

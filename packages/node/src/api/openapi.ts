@@ -7,6 +7,7 @@ import { alertOpenApiPaths } from '../alerts/openapi.js';
 import { sharingOpenApiPaths } from '../peer/openapi.js';
 import { dcsaOpenApiPaths, dcsaOpenApiSchemas } from '../dcsa/openapi.js';
 import { commandOpenApiPaths } from '../commands/openapi.js';
+import { geofenceOpenApiPaths } from '../shipments/geofence-openapi.js';
 import { accessOpenApiPaths, applySecurity, securitySchemes } from '../access/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -43,6 +44,7 @@ function baseDocument() {
       ...dcsaOpenApiPaths('/dcsa/tnt/v3'),
       ...commandOpenApiPaths('/api/v1'),
       ...sharingOpenApiPaths('/api/v1'),
+      ...geofenceOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',
@@ -365,6 +367,20 @@ function baseDocument() {
           },
         },
       },
+      '/api/v1/shipments/{id}/location-events': {
+        get: {
+          summary:
+            'Location events the location rules derive from the signed GPS fixes (geofence entry/exit with the zone and UN/LOCODE, corridor deviations, unscheduled stops), each naming the fixes that prove it',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'Location events: by rule, device, then start',
+              content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+            },
+            '404': problem,
+          },
+        },
+      },
       '/api/v1/shipments/{id}/policies': {
         post: {
           summary: 'Link an on-chain ParametricCover policy to the shipment (its excursions are then claimed)',
@@ -442,6 +458,57 @@ function baseDocument() {
             '400': problem,
             '409': problem,
             '413': problem,
+          },
+        },
+      },
+      '/api/v1/oracle/attest': {
+        post: {
+          summary:
+            "Ask this organisation's oracle to attest an excursion: it fetches the evidence of the log the policy names, verifies it against the chain and signs the EIP-712 ExcursionAttestation only for what it derived (consortium)",
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: [
+                    'cover',
+                    'policyId',
+                    'shipmentId',
+                    'ruleId',
+                    'deviceId',
+                    'excursionId',
+                    'window',
+                    'nonce',
+                    'deadline',
+                  ],
+                  properties: {
+                    cover: { type: 'string', description: 'ParametricCover address' },
+                    policyId: { type: 'integer' },
+                    shipmentId: { type: 'string' },
+                    ruleId: { type: 'string' },
+                    deviceId: { type: 'string' },
+                    excursionId: { type: 'string', description: '32 bytes, 0x-hex' },
+                    window: {
+                      type: 'object',
+                      required: ['from', 'to'],
+                      properties: { from: { type: 'integer' }, to: { type: 'integer' } },
+                      description: 'the evidence window, ms since epoch',
+                    },
+                    nonce: { type: 'string', description: 'uint256, decimal' },
+                    deadline: { type: 'integer', description: 'seconds since epoch' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'The signed attestation (integers as decimal strings), its signer and organisation',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+            '400': problem,
+            '422': problem,
           },
         },
       },
@@ -568,6 +635,11 @@ function baseDocument() {
               },
             },
             rules: { type: 'array', items: { type: 'object' } },
+            locationRules: {
+              type: 'array',
+              description: 'Location rules: geofence (circle/polygon zones, UN/LOCODE), corridor, stop',
+              items: { type: 'object' },
+            },
           },
         },
         ShipmentState: {
@@ -577,6 +649,7 @@ function baseDocument() {
             status: { enum: ['planned', 'in_transit', 'arrived'] },
             latest: { type: 'object' },
             excursions: { type: 'array', items: { type: 'object' } },
+            locationEvents: { type: 'array', items: { type: 'object' } },
             breached: { type: 'integer' },
             policies: { type: 'array', items: { type: 'object' } },
             payouts: { type: 'array', items: { type: 'object' } },

@@ -88,13 +88,25 @@ const COMMANDS: Entry[] = [
     load: () => tag('tag issue'),
   },
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
+  ...['consortium up', 'consortium demo', 'consortium besu-config', 'consortium deploy'].map((name) => ({
+    name,
+    summary: '',
+    load: () => consortium(name),
+  })),
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
   ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
   ...['grant add', 'grant revoke', 'grant list', 'grant pull'].map((name) => ({ name, summary: '', load: () => grant(name) })),
+  ...['command send', 'command list', 'command resend'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['geofence add', 'geofence list', 'geofence remove'].map((name) => ({ name, summary: '', load: () => geofence(name) })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
     (name) => ({ name, summary: '', load: () => access(name) }),
   ),
 ];
+
+async function consortium(name: string): Promise<Command> {
+  const { consortiumCommands } = await import('./consortium.js');
+  return consortiumCommands.find((c) => c.name === name)!;
+}
 
 async function access(name: string): Promise<Command> {
   const { accessCommands } = await import('./access.js');
@@ -119,6 +131,11 @@ async function grant(name: string): Promise<Command> {
 async function command(name: string): Promise<Command> {
   const { commandCommands } = await import('./command.js');
   return commandCommands.find((c) => c.name === name)!;
+}
+
+async function geofence(name: string): Promise<Command> {
+  const { geofenceCommands } = await import('./geofence.js');
+  return geofenceCommands.find((c) => c.name === name)!;
 }
 
 async function device(name: string): Promise<Command> {
@@ -147,12 +164,20 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'alert subscribe': 'Subscribe to alerts by signed webhook or e-mail',
   'alert list': 'List your alert subscriptions (--history: the alerts raised)',
   'alert unsubscribe': 'Delete an alert subscription',
+  'consortium up': 'Start one node process per member organisation over one chain (Ctrl-C stops them)',
+  'consortium demo': 'Scenario S1 across the member nodes: ingest, oracles in their own processes, payout',
+  'consortium besu-config': 'Write a Besu QBFT network for the consortium: genesis, keys, configs, compose',
+  'consortium deploy': "Deploy the contracts for a besu-config network and write their addresses into each node's config",
   'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
   'command list': 'List the command log with each authorisation and effect',
   'grant add': 'Grant another member organisation a shipment or an EPCIS business transaction (signed, logged)',
   'grant revoke': 'Revoke a grant (signed, logged)',
   'grant list': 'What this organisation shared with whom, and what was shared with it',
   'grant pull': 'Replicate what others granted into the verified mirror',
+  'command resend': 'Deliver a logged command again (a failed delivery); the device refuses a repeat it already acted on',
+  'geofence add': "Add a zone (circle, polygon, GeoJSON; UN/LOCODE) to the node-wide or a shipment's geofence set",
+  'geofence list': "List the node-wide or a shipment's geofence set",
+  'geofence remove': "Remove a zone from the node-wide or a shipment's geofence set",
 };
 
 function usage(): string {

@@ -10,6 +10,8 @@ import { ReplicationRefused } from '../peer/replicate.js';
 
 const GRANT_STATUS: Record<GrantError['code'], 400 | 404 | 409> = { bad_grant: 400, no_such_grant: 404, already_revoked: 409 };
 import type { Context } from 'hono';
+import { AttestationRefused } from '../oracle/oracle.js';
+import { AttestRequestError } from '../consortium/oracle-service.js';
 import { AccessError, type AccessErrorCode } from '../access/errors.js';
 import { AlertError, type AlertErrorCode } from '../alerts/errors.js';
 import { CommandRefusal, type CommandRefusalCode } from '../commands/errors.js';
@@ -22,6 +24,7 @@ import { epcisProblemResponse } from '../epcis/routes.js';
 import { ProofError, type ProofErrorCode } from '../proof/errors.js';
 import { StoreError } from '../storage/errors.js';
 import { TagError } from '../tags/tag.js';
+import { GeofenceError, type GeofenceErrorCode } from '../shipments/geofences.js';
 import { HttpProblem, problemResponse } from './problem.js';
 
 /** What a client is told to wait before retrying when the database cannot be reached. */
@@ -173,6 +176,12 @@ function peerProblem(err: PeerError): HttpProblem {
   const extra = err.code === 'peer_busy' ? { retryAfterSeconds: 1 } : {};
   return new HttpProblem(status, err.code, err.message, extra, headers);
 }
+const GEOFENCE_STATUS: Record<GeofenceErrorCode, HttpProblem['status']> = {
+  bad_zone: 400,
+  zone_exists: 409,
+  unknown_zone: 404,
+  too_many_zones: 409,
+};
 
 /** The problem an error is at the HTTP edge; null when it is not one a client caused or can act on (a 500). */
 export function toHttpProblem(err: unknown): HttpProblem | null {
@@ -190,11 +199,14 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof DcsaError) return dcsaProblem(err);
   if (err instanceof AlertError)
     return new HttpProblem(ALERT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
+  if (err instanceof GeofenceError) return new HttpProblem(GEOFENCE_STATUS[err.code], err.code, err.message);
   if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
   if (err instanceof PeerError) return peerProblem(err);
   if (err instanceof GrantError) return new HttpProblem(GRANT_STATUS[err.code], err.code, err.message);
   if (err instanceof ReplicationRefused) return new HttpProblem(502, 'replication_refused', err.message, { reason: err.code });
   if (err instanceof PeerUnavailable) return new HttpProblem(502, 'peer_unavailable', err.message);
+  if (err instanceof AttestationRefused) return new HttpProblem(422, 'attestation_refused', err.message);
+  if (err instanceof AttestRequestError) return new HttpProblem(400, 'bad_attest_request', err.message);
   return null;
 }
 

@@ -91,6 +91,9 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
     },
     epcis: node.epcis,
     alerts: node.alerts.service,
+    dcsa: node.dcsa,
+    commands: node.commands,
+    geofences: { geofences: node.geofences, shipments: node.shipments, monitor: node.monitor },
     status: async () => ({
       anchoring: {
         pending: (await node.store.anchors('pending')).length,
