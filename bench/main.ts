@@ -21,6 +21,7 @@ import { type EpcisHashFigures, runEpcisHashBench } from './epcis-hash.js';
 import { type LocationFigures, runLocationBench } from '@tradetwin/core/rules/location.bench';
 import { runProofs, type ProofResult } from './proofs.js';
 import { runWitnessBench, type WitnessFigures } from './witness.js';
+import { type ReplicationFigures, runReplicationBench } from './replication.js';
 import { buildJson, printReport, type RunFigures } from './report.js';
 
 const DAY = 86_400_000;
@@ -234,6 +235,15 @@ async function main(): Promise<void> {
     log(`witnessing: three logs in this process, ${opts.witness.rounds} new heads, then a pushed and a served fork…`);
     witness = await timed('witness', () => runWitnessBench({ rounds: opts.witness!.rounds, log: (s) => log(s) }));
   }
+  let replication: ReplicationFigures | null = null;
+  if (opts.replication) {
+    memory.set('replication');
+    log(
+      `replication: two member nodes on one chain, ${opts.replication.readings.toLocaleString('en-US')} readings pulled and verified…`,
+    );
+    const readings = opts.replication.readings;
+    replication = await timed('replication', () => runReplicationBench({ readings, log: (s) => log(s) }));
+  }
   let consortium: ConsortiumFigures | null = null;
   if (opts.consortium) {
     memory.set('consortium');
@@ -282,6 +292,7 @@ async function main(): Promise<void> {
     epcisHash,
     geo,
     witness,
+    replication,
     peakRssMb: peakRssMb(),
     anvilPeakRssMb: anvilPeak,
     memory: memory.report(),

@@ -9,6 +9,7 @@ import type { BaselineResult } from './baseline.js';
 import type { CeilingRun } from './ceiling.js';
 import type { PhaseResult } from './ingest.js';
 import type { ProofResult } from './proofs.js';
+import type { ReplicationFigures } from './replication.js';
 import { fmt, round, roundSummary, summarize, table } from './stats.js';
 
 export interface RunFigures {
@@ -29,6 +30,7 @@ export interface RunFigures {
   epcisHash: EpcisHashFigures | null;
   geo: LocationFigures | null;
   witness: WitnessFigures | null;
+  replication?: ReplicationFigures | null;
   peakRssMb: number;
   anvilPeakRssMb: number | null;
   /** Peak sampled RSS per stage, with the main thread's heap. */
@@ -215,6 +217,7 @@ export function buildJson(f: RunFigures) {
     epcisHash: f.epcisHash,
     geo: f.geo,
     witness: f.witness,
+    replication: f.replication ?? null,
     speedup: speedup === null ? null : round(speedup),
     gasPerReading: readings ? round(gas / readings) : null,
     gasPerHead: heads ? round(gas / heads) : null,
@@ -386,6 +389,17 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       '≤ 10000',
       Math.max(w.forkPushDetectMs, w.forkPollDetectMs) <= 10_000 ? 'yes' : 'no',
     ]);
+  }
+  if (f.replication) {
+    const r = f.replication;
+    rows.push([
+      `replication: pulled + verified (${r.readingsPerEnvelope}/envelope)`,
+      fmt(r.readingsPerSec),
+      'readings/s',
+      '≥ 50000',
+      r.readingsPerSec >= 50_000 ? 'yes' : 'no',
+    ]);
+    rows.push(['replication: pulled again (consistency proof)', fmt(r.secondReadingsPerSec), 'readings/s', '', '']);
   }
   if (f.consortium) {
     const c = f.consortium;

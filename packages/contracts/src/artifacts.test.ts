@@ -114,6 +114,16 @@ const SPEC: Record<(typeof CONTRACT_NAMES)[number], readonly string[]> = {
     'function hashAttestation(ExcursionAttestation a) view returns (bytes32)',
     'function nonceUsed(uint256 nonce) view returns (bool)',
   ],
+  // The shared interface of issue 13 (PLAN13.md): one node entry per member organisation.
+  NodeDirectory: [
+    'constructor(address members)',
+    'function setNode(string endpoint, bytes32 httpSigKey, string logOrigin, bytes32 checkpointKey)',
+    'struct NodeEntry { string endpoint; bytes32 httpSigKey; string logOrigin; bytes32 checkpointKey; address publisher; uint64 updatedAt; }',
+    'function nodeOf(uint256 orgId) view returns (NodeEntry)',
+    'event NodeSet(uint256 indexed orgId, address indexed publisher, string endpoint, bytes32 httpSigKey, string logOrigin, bytes32 checkpointKey)',
+    'error UnknownNode(uint256 orgId)',
+    'error NotActiveMember(address account)',
+  ],
 };
 
 /** Canonical form of an ABI item, ignoring parameter names. */
@@ -144,6 +154,7 @@ const GENERATED_ABIS: Record<(typeof CONTRACT_NAMES)[number], Abi> = {
   LogAnchor: generated.logAnchorAbi,
   SettlementToken: generated.settlementTokenAbi,
   ParametricCover: generated.parametricCoverAbi,
+  NodeDirectory: generated.nodeDirectoryAbi,
 };
 
 describe('artifacts', () => {

@@ -64,3 +64,31 @@ describe('TRADETWIN_DISPLAY_TIMEZONE and TRADETWIN_DISPLAY_LOCALE', () => {
     );
   });
 });
+
+describe('TRADETWIN_NODE_DIRECTORY, TRADETWIN_PUBLIC_URL', () => {
+  const chain = {
+    TRADETWIN_RPC_URL: 'http://127.0.0.1:8545',
+    TRADETWIN_CHAIN_ID: '1337',
+    TRADETWIN_MEMBER_REGISTRY: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    TRADETWIN_DEVICE_REGISTRY: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+    TRADETWIN_LOG_ANCHOR: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+  };
+
+  it("takes the network's NodeDirectory with the other addresses, and the URL peers reach the node at", () => {
+    const c = loadConfig(dir, {
+      ...chain,
+      TRADETWIN_NODE_DIRECTORY: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
+      TRADETWIN_PUBLIC_URL: 'https://node.carrier.example/',
+    });
+    assert.equal(c.chain.mode === 'external' && c.chain.addresses?.nodeDirectory, '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9');
+    assert.equal(c.peer?.publicUrl, 'https://node.carrier.example');
+    const without = loadConfig(dir, chain);
+    assert.equal(without.chain.mode === 'external' && without.chain.addresses?.nodeDirectory, undefined);
+  });
+
+  it('refuses a directory that is no address and a public URL that is no http(s) base URL', () => {
+    assert.throws(() => loadConfig(dir, { ...chain, TRADETWIN_NODE_DIRECTORY: 'nodes' }), ConfigError);
+    for (const bad of ['node.carrier.example', 'ftp://x', 'https://x/?a=1'])
+      assert.throws(() => loadConfig(dir, { TRADETWIN_PUBLIC_URL: bad }), /TRADETWIN_PUBLIC_URL must be an http\(s\) base URL/);
+  });
+});

@@ -35,7 +35,13 @@ export type ChainSettings =
       rpcUrl: string;
       chainId: number;
       /** Contract addresses; when absent the node deploys them (a fresh private network). */
-      addresses?: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
+      addresses?: {
+        memberRegistry: `0x${string}`;
+        deviceRegistry: `0x${string}`;
+        logAnchor: `0x${string}`;
+        /** NodeDirectory (TRADETWIN_NODE_DIRECTORY): without it the node registers no endpoint and has no peers. */
+        nodeDirectory?: `0x${string}`;
+      };
       /** 0 for Besu QBFT free-gas networks; 'auto' uses the network's fee market. */
       gasPrice: 'auto' | number;
       pollingIntervalMs: number;
@@ -93,6 +99,11 @@ export interface NodeConfig {
     /** Demonstrations only (`TRADETWIN_DEMO_FORK=1`): POST /api/v1/admin/tlog/fork makes this node equivocate. */
     allowFork?: boolean;
   };
+  /**
+   * Between member nodes (peer/): the base URL other members reach this node at, published in
+   * NodeDirectory (TRADETWIN_PUBLIC_URL; default the URL it listens on) with the log's origin and key (tlog).
+   */
+  peer?: { publicUrl?: string };
   /**
    * Consortium membership (consortium/, written by `tradetwin consortium up`): serve this organisation's
    * oracle at POST /api/v1/oracle/attest; settle the claims of a cover with the members' oracles (peers.json).
@@ -211,11 +222,28 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
       mode: 'external',
       rpcUrl: env.TRADETWIN_RPC_URL,
       chainId,
-      addresses: a && d && l ? { memberRegistry: hexAddr(a), deviceRegistry: hexAddr(d), logAnchor: hexAddr(l) } : undefined,
+      addresses:
+        a && d && l
+          ? {
+              memberRegistry: hexAddr(a),
+              deviceRegistry: hexAddr(d),
+              logAnchor: hexAddr(l),
+              ...(env.TRADETWIN_NODE_DIRECTORY ? { nodeDirectory: hexAddr(env.TRADETWIN_NODE_DIRECTORY) } : {}),
+            }
+          : undefined,
       gasPrice:
         env.TRADETWIN_GAS_PRICE === undefined || env.TRADETWIN_GAS_PRICE === 'auto' ? 'auto' : Number(env.TRADETWIN_GAS_PRICE),
       pollingIntervalMs: int('TRADETWIN_POLLING_MS') ?? 1000,
     };
+  }
+  if (env.TRADETWIN_PUBLIC_URL) {
+    const u = URL.canParse(env.TRADETWIN_PUBLIC_URL) ? new URL(env.TRADETWIN_PUBLIC_URL) : null;
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash) {
+      throw new ConfigError(
+        `TRADETWIN_PUBLIC_URL must be an http(s) base URL such as https://node.carrier.example, got "${env.TRADETWIN_PUBLIC_URL}"`,
+      );
+    }
+    cfg.peer = { ...cfg.peer, publicUrl: env.TRADETWIN_PUBLIC_URL.replace(/\/+$/, '') };
   }
   if (env.TRADETWIN_SIGNER_KEY) cfg.signerKey = hexKey(env.TRADETWIN_SIGNER_KEY);
   const workers = int('TRADETWIN_VERIFY_WORKERS');

@@ -53,6 +53,13 @@ import { LiveFeed } from './http/dashboard/live.js';
 import { loadLogIdentity } from './tlog/identity.js';
 import { type NodeTlog, startTlog } from './tlog/index.js';
 import { consortiumPeers, WITNESS_PEERS_FILE } from './tlog/peers.js';
+import type { NodeEntry } from './chain/node-directory.js';
+import { type NodePeerKeys, nodePeerKeys } from './peer/keys.js';
+import { registerNode } from './peer/register.js';
+import { GrantService } from './peer/grants.js';
+import { Replicator } from './peer/replicate.js';
+import { NonceCache } from './peer/replay.js';
+import { peerRoutes } from './peer/routes.js';
 import { evidenceSource, HttpOracle, NodeOracle } from './consortium/oracle-service.js';
 import { peerFor, readPeers } from './consortium/peers.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
@@ -84,7 +91,23 @@ export interface RunningNode {
   live: LiveFeed;
   /** The EPCIS repository (served under /epcis). */
   epcis: EpcisRepository;
-  contracts: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
+  contracts: {
+    memberRegistry: `0x${string}`;
+    deviceRegistry: `0x${string}`;
+    logAnchor: `0x${string}`;
+    /** NodeDirectory: absent only on an external network configured without one. */
+    nodeDirectory?: `0x${string}`;
+  };
+  /** The node's organisation (MemberRegistry id). */
+  orgId: number;
+  /** The node's Ed25519 keys: RFC 9421 requests to other members, log checkpoints (peer/keys.ts). */
+  peerKeys: NodePeerKeys;
+  /** Its NodeDirectory entry as registered at start (null without a directory). */
+  directoryEntry: NodeEntry | null;
+  /** Grants this organisation issued (signed, logged) and received (peer/grants.ts). */
+  grants: GrantService;
+  /** Pulls granted records from other members' nodes into the verified mirror (null without a directory). */
+  replicator: Replicator | null;
   adminToken: string;
   /** Accounts, sessions and API credentials of the node's organisation. */
   access: AccessService;
@@ -389,10 +412,11 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     for (const [x, at] of early.splice(0)) nodeAlerts.noteExcursion(x, at);
     stops.push(() => nodeAlerts.stop());
     // C2SP: checkpoints signed with the data dir's checkpoint key, the witness, the witnessing loop.
+    const logIdentity = loadLogIdentity(config.dataDir, { origin: config.tlog?.origin, address });
     const tlogSide = startTlog({
       log: tlog,
       store: storage.witness,
-      identity: loadLogIdentity(config.dataDir, { origin: config.tlog?.origin, address }),
+      identity: logIdentity,
       peers: config.tlog?.peers,
       peersFile: join(config.dataDir, WITNESS_PEERS_FILE),
       morePeers: [consortiumPeers(config.dataDir)],
@@ -405,6 +429,50 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       onLog: log,
     });
     stops.push(() => tlogSide.stop());
+    // Between member nodes: grants (default deny), the signed /peer/v1 endpoints, the verified mirror.
+    const peerKeys = nodePeerKeys(config.dataDir, { secretKey: logIdentity.secretKey, publicKey: logIdentity.publicKey });
+    const grants = new GrantService({
+      orgId: deployed.orgId,
+      grants: storage.grants,
+      log: tlog,
+      secretKey: peerKeys.httpSig.secretKey,
+      onAppended: () => anchorer.noteAppended(),
+    });
+    const nodeDirectory = contracts.nodeDirectory;
+    const peerApp = nodeDirectory
+      ? peerRoutes({
+          auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },
+          grants,
+          store,
+          log: tlog,
+          shipments,
+          epcis: storage.epcis,
+          publisher: address,
+        })
+      : null;
+    const replicator = nodeDirectory
+      ? new Replicator({
+          key: { orgId: deployed.orgId, secretKey: peerKeys.httpSig.secretKey },
+          clients,
+          contracts: { nodeDirectory, logAnchor: contracts.logAnchor, deviceRegistry: contracts.deviceRegistry },
+          grants: storage.grants,
+          mirror: storage.mirror,
+          onRefused: (r) => {
+            log(`replication from org ${r.owner} refused (${r.code}): ${r.detail}`);
+            void nodeAlerts.service
+              .raise({
+                kind: 'replication_refused',
+                severity: 'critical',
+                shipmentId: null,
+                title: `Org ${r.owner} served ${r.scope} that does not verify (${r.code}): refused, not stored`,
+                detail: { ...r },
+                dedupeKey: `replication_refused:${r.owner}:${r.scope}:${r.code}:${r.at}`,
+                occurredAt: r.at,
+              })
+              .catch((err: unknown) => log(`alert not raised: ${String(err)}`));
+          },
+        })
+      : null;
     // Consortium: this organisation's oracle, asked over HTTP by the member settling a claim.
     const evidence = evidenceSource({ dataDir: config.dataDir, self: address, store, log: tlog });
     const ownOracle = config.consortium?.oracle
@@ -461,6 +529,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsa,
       dcsaSubscriptions,
       commands,
+      sharing: { grants, shipments, mirror: storage.mirror, replicator },
       geofences: { geofences, shipments, monitor },
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
@@ -473,7 +542,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       tlog: tlogSide,
       web: { live },
     });
-    const server = await listen(app.fetch, config.http.host, config.http.port, tls);
+    const fetchAll = (req: Request) =>
+      peerApp && new URL(req.url).pathname.startsWith('/peer/') ? peerApp.fetch(req) : app.fetch(req);
+    const server = await listen(fetchAll, config.http.host, config.http.port, tls);
     stops.push(
       () =>
         new Promise<void>((resolve) => {
@@ -490,6 +561,18 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       mqtt?.port !== undefined && config.mqtt.mode === 'embedded'
         ? `${tls ? 'mqtts' : 'mqtt'}://${config.mqtt.host}:${mqtt.port}`
         : undefined;
+
+    // One node per organisation: announce this one in NodeDirectory (endpoint and keys) for its peers.
+    let directoryEntry: NodeEntry | null = null;
+    if (contracts.nodeDirectory) {
+      const registered = await registerNode(clients, contracts.nodeDirectory, deployed.orgId, {
+        endpoint: config.peer?.publicUrl ?? httpUrl,
+        logOrigin: logIdentity.origin,
+        keys: peerKeys,
+      });
+      directoryEntry = registered.entry;
+      if (registered.changed) log(`node directory: org ${deployed.orgId} at ${registered.entry.endpoint}`);
+    }
 
     const info: RuntimeInfo = {
       pid: process.pid,
@@ -543,6 +626,11 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       live,
       epcis,
       contracts,
+      orgId: deployed.orgId,
+      peerKeys,
+      directoryEntry,
+      grants,
+      replicator,
       adminToken,
       access,
       alerts: nodeAlerts,

@@ -9,6 +9,8 @@
 //   device_silent      a device attached to a shipment sent nothing for the configured time;
 //                      once per silence (a new reading starts a new one)
 //   anchoring_stalled  the anchoring outbox has not confirmed a head for the configured time; once per stuck head
+//   replication_refused  a granted partner served a record that failed verification (tampered data, a wrong
+//                      inclusion proof, a head not anchored or inconsistent with the anchored history): refused, never stored
 //   equivocation       reserved for the consortium (two signed heads of one size that differ): documented,
 //                      accepted in subscriptions, not raised by this node yet
 import type { Excursion } from '@tradetwin/core/rules/index';
@@ -21,6 +23,7 @@ export const ALERT_KINDS = [
   'device_silent',
   'anchoring_stalled',
   'equivocation',
+  'replication_refused',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -50,6 +50,7 @@ import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
 import type { NodeTlog } from '../tlog/index.js';
 import { tlogRoutes } from '../tlog/routes.js';
 import { commandRoutes } from '../commands/routes.js';
+import { type SharingApiDeps, sharingRoutes } from '../peer/api.js';
 import { type GeofenceRouteDeps, geofenceRoutes } from '../shipments/geofence-routes.js';
 import type { CommandService } from '../commands/service.js';
 
@@ -100,6 +101,8 @@ export interface ApiDeps {
   dcsaSubscriptions?: DcsaSubscriptions;
   /** Signed actuator commands (/api/v1/commands). */
   commands?: CommandService;
+  /** Sharing between organisations: grants and the verified mirror (absent: /api/v1/sharing is not served). */
+  sharing?: SharingApiDeps;
   /** This organisation's oracle, served to the members at POST /api/v1/oracle/attest (consortium/). */
   oracle?: OracleEndpoint;
   /** The node-wide and per-shipment geofence sets (/api/v1/geofences, /api/v1/shipments/{id}/geofences). */
@@ -299,6 +302,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
+  if (deps.sharing) app.route('/api/v1', sharingRoutes(deps.sharing));
   if (deps.oracle) app.route('/api/v1', oracleRoutes(deps.oracle));
   if (deps.geofences) app.route('/api/v1', geofenceRoutes(deps.geofences));
 

@@ -4,6 +4,7 @@ import { epcisOpenApiPaths } from '../epcis/openapi.js';
 import { tagOpenApiPaths } from '../tags/openapi.js';
 import { dossierOpenApiPaths } from '../claims/dossier/openapi.js';
 import { alertOpenApiPaths } from '../alerts/openapi.js';
+import { sharingOpenApiPaths } from '../peer/openapi.js';
 import { dcsaOpenApiPaths, dcsaOpenApiSchemas } from '../dcsa/openapi.js';
 import { commandOpenApiPaths } from '../commands/openapi.js';
 import { geofenceOpenApiPaths } from '../shipments/geofence-openapi.js';
@@ -42,6 +43,7 @@ function baseDocument() {
       ...alertOpenApiPaths('/api/v1'),
       ...dcsaOpenApiPaths('/dcsa/tnt/v3'),
       ...commandOpenApiPaths('/api/v1'),
+      ...sharingOpenApiPaths('/api/v1'),
       ...geofenceOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {

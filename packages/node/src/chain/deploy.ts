@@ -11,6 +11,8 @@ import {
   logAnchorBytecode,
   memberRegistryAbi,
   memberRegistryBytecode,
+  nodeDirectoryAbi,
+  nodeDirectoryBytecode,
 } from '@tradetwin/contracts/generated/index';
 import type { NodeStore } from '../storage/types.js';
 import type { ChainClients } from './clients.js';
@@ -26,6 +28,11 @@ export interface ContractAddresses {
   memberRegistry: Address;
   deviceRegistry: Address;
   logAnchor: Address;
+  /**
+   * Where member nodes publish their endpoint and keys (issue 13). Always deployed with the others
+   * now; absent only on an external network configured without it (then the node has no peers).
+   */
+  nodeDirectory?: Address;
 }
 
 /** What `chain.contracts` holds. */
@@ -121,6 +128,12 @@ export async function ensureContracts(
     const missing = await withoutCode(clients, stored.addresses);
     if (missing.length === 0) {
       const orgId = await requireMembership(clients, stored.addresses.memberRegistry);
+      // A deployment made before the node directory existed gets one now (the node founded the network).
+      if (!stored.addresses.nodeDirectory && stored.deployedByNode) {
+        const dir = await deployNodeDirectory(clients, stored.addresses.memberRegistry);
+        stored.addresses = { ...stored.addresses, nodeDirectory: dir };
+        await store.setSetting(CONTRACTS_SETTING, JSON.stringify(stored));
+      }
       return {
         addresses: stored.addresses,
         chainId,
@@ -131,7 +144,7 @@ export async function ensureContracts(
         message: `contracts found at the stored addresses (org ${orgId})`,
       };
     }
-    if (missing.length < 3 || !stored.deployedByNode) {
+    if (missing.length < coreAddresses(stored.addresses).length || !stored.deployedByNode) {
       throw new ContractsError(
         `contract code is missing at ${missing.join(', ')} on chain ${chainId} (stored in ${CONTRACTS_SETTING}): ` +
           `the network does not hold this node's contracts`,
@@ -181,12 +194,23 @@ export async function deployContracts(
     bytecode: logAnchorBytecode,
     args: [members.address],
   });
+  const nodeDirectory = await deployNodeDirectory(clients, members.address);
   const { orgId } = await admitMember(clients, members.address, { account: admin, name: orgName, roles });
   return {
-    addresses: { memberRegistry: members.address, deviceRegistry: devices.address, logAnchor: anchor.address },
+    addresses: { memberRegistry: members.address, deviceRegistry: devices.address, logAnchor: anchor.address, nodeDirectory },
     orgId,
     fromBlock: members.blockNumber,
   };
+}
+
+async function deployNodeDirectory(clients: ChainClients, memberRegistry: Address): Promise<Address> {
+  const dir = await deployContractAndConfirm(clients, {
+    name: 'NodeDirectory',
+    abi: nodeDirectoryAbi,
+    bytecode: nodeDirectoryBytecode,
+    args: [memberRegistry],
+  });
+  return dir.address;
 }
 
 async function requireMembership(clients: ChainClients, registry: Address): Promise<number> {
@@ -207,7 +231,7 @@ async function requireMembership(clients: ChainClients, registry: Address): Prom
 }
 
 async function withoutCode(clients: ChainClients, a: ContractAddresses): Promise<Address[]> {
-  const list = [a.memberRegistry, a.deviceRegistry, a.logAnchor];
+  const list = coreAddresses(a);
   const codes = await Promise.all(
     list.map((address) => chainCall('eth_getCode', () => clients.publicClient.getCode({ address }))),
   );
@@ -220,8 +244,14 @@ async function save(store: NodeStore, d: StoredDeployment): Promise<void> {
   await store.setSetting(DEVICE_CURSOR_SETTING, '');
 }
 
+/** Every address the deployment names (the node directory when it has one). */
+function coreAddresses(a: ContractAddresses): Address[] {
+  return [a.memberRegistry, a.deviceRegistry, a.logAnchor, ...(a.nodeDirectory ? [a.nodeDirectory] : [])];
+}
+
 function sameAddresses(x: ContractAddresses, y: ContractAddresses): boolean {
   return (
+    (x.nodeDirectory ?? '').toLowerCase() === (y.nodeDirectory ?? '').toLowerCase() &&
     x.memberRegistry.toLowerCase() === y.memberRegistry.toLowerCase() &&
     x.deviceRegistry.toLowerCase() === y.deviceRegistry.toLowerCase() &&
     x.logAnchor.toLowerCase() === y.logAnchor.toLowerCase()

@@ -31,6 +31,7 @@ import {
   memberRegistryAbi,
   parametricCoverAbi,
   settlementTokenAbi,
+  nodeDirectoryAbi,
 } from '@tradetwin/contracts/generated/index';
 import { explainContractError, type HashNames } from './contract-errors.js';
 
@@ -85,6 +86,7 @@ export const contractErrorsAbi: readonly AbiError[] = (() => {
     ...logAnchorAbi,
     ...parametricCoverAbi,
     ...settlementTokenAbi,
+    ...nodeDirectoryAbi,
   ] as Abi) {
     if (item.type === 'error' && !seen.has(item.name)) seen.set(item.name, item);
   }

@@ -12,6 +12,8 @@ export interface ContractTx<abi extends Abi, fn extends ContractFunctionName<abi
   abi: abi;
   functionName: fn;
   args: ContractFunctionArgs<abi, Mutating, fn>;
+  /** Gas limit; absent: estimated by the chain. */
+  gas?: bigint;
 }
 
 /** Send a contract call; resolves with the hash once the node accepted the raw transaction. */
@@ -27,6 +29,7 @@ export async function sendContractTx<const abi extends Abi, fn extends ContractF
         abi: tx.abi as Abi,
         functionName: tx.functionName as string,
         args: tx.args as readonly unknown[],
+        ...(tx.gas !== undefined ? { gas: tx.gas } : {}),
         ...clients.fees,
       } as Parameters<ChainClients['walletClient']['writeContract']>[0]),
     );

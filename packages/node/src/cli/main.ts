@@ -94,6 +94,8 @@ const COMMANDS: Entry[] = [
     load: () => consortium(name),
   })),
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
+  ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['grant add', 'grant revoke', 'grant list', 'grant pull'].map((name) => ({ name, summary: '', load: () => grant(name) })),
   ...['command send', 'command list', 'command resend'].map((name) => ({ name, summary: '', load: () => command(name) })),
   ...['geofence add', 'geofence list', 'geofence remove'].map((name) => ({ name, summary: '', load: () => geofence(name) })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
@@ -119,6 +121,11 @@ async function claim(name: string): Promise<Command> {
 async function alert(name: string): Promise<Command> {
   const { alertCommands } = await import('./alert.js');
   return alertCommands.find((c) => c.name === name)!;
+}
+
+async function grant(name: string): Promise<Command> {
+  const { grantCommands } = await import('./grant.js');
+  return grantCommands.find((c) => c.name === name)!;
 }
 
 async function command(name: string): Promise<Command> {
@@ -163,6 +170,10 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'consortium deploy': "Deploy the contracts for a besu-config network and write their addresses into each node's config",
   'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
   'command list': 'List the command log with each authorisation and effect',
+  'grant add': 'Grant another member organisation a shipment or an EPCIS business transaction (signed, logged)',
+  'grant revoke': 'Revoke a grant (signed, logged)',
+  'grant list': 'What this organisation shared with whom, and what was shared with it',
+  'grant pull': 'Replicate what others granted into the verified mirror',
   'command resend': 'Deliver a logged command again (a failed delivery); the device refuses a repeat it already acted on',
   'geofence add': "Add a zone (circle, polygon, GeoJSON; UN/LOCODE) to the node-wide or a shipment's geofence set",
   'geofence list': "List the node-wide or a shipment's geofence set",

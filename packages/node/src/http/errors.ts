@@ -3,6 +3,12 @@
 // nothing of HTTP; the node's app, the guard of a module's own app and the
 // module routers all answer through httpErrorHandler, so a code means the same
 // status on every route. Anything unknown is a 500 that leaks no internals.
+import { NOT_FOUND_DETAIL, PEER_STATUS, PeerError } from '../peer/errors.js';
+import { GrantError } from '../peer/grants.js';
+import { PeerUnavailable } from '../peer/client.js';
+import { ReplicationRefused } from '../peer/replicate.js';
+
+const GRANT_STATUS: Record<GrantError['code'], 400 | 404 | 409> = { bad_grant: 400, no_such_grant: 404, already_revoked: 409 };
 import type { Context } from 'hono';
 import { AttestationRefused } from '../oracle/oracle.js';
 import { AttestRequestError } from '../consortium/oracle-service.js';
@@ -159,6 +165,17 @@ function captureProblem(err: CaptureError): HttpProblem {
   }
 }
 
+/**
+ * A refused peer request (peer/errors.ts). A 401 names its scheme (RFC 9421 signatures); a record the
+ * caller may not see answers exactly as one that does not exist (the same code and detail).
+ */
+function peerProblem(err: PeerError): HttpProblem {
+  const status = PEER_STATUS[err.code];
+  if (err.code === 'not_found') return new HttpProblem(404, 'not_found', NOT_FOUND_DETAIL);
+  const headers: Record<string, string> = status === 401 ? { 'www-authenticate': 'Signature' } : {};
+  const extra = err.code === 'peer_busy' ? { retryAfterSeconds: 1 } : {};
+  return new HttpProblem(status, err.code, err.message, extra, headers);
+}
 const GEOFENCE_STATUS: Record<GeofenceErrorCode, HttpProblem['status']> = {
   bad_zone: 400,
   zone_exists: 409,
@@ -184,6 +201,10 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
     return new HttpProblem(ALERT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
   if (err instanceof GeofenceError) return new HttpProblem(GEOFENCE_STATUS[err.code], err.code, err.message);
   if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
+  if (err instanceof PeerError) return peerProblem(err);
+  if (err instanceof GrantError) return new HttpProblem(GRANT_STATUS[err.code], err.code, err.message);
+  if (err instanceof ReplicationRefused) return new HttpProblem(502, 'replication_refused', err.message, { reason: err.code });
+  if (err instanceof PeerUnavailable) return new HttpProblem(502, 'peer_unavailable', err.message);
   if (err instanceof AttestationRefused) return new HttpProblem(422, 'attestation_refused', err.message);
   if (err instanceof AttestRequestError) return new HttpProblem(400, 'bad_attest_request', err.message);
   return null;

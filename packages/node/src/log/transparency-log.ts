@@ -173,6 +173,18 @@ export class TransparencyLog {
     return inclusionProof(index, size, sub);
   }
 
+  /** Inclusion proofs of many leaves to one tree size, their tiles read once (replication serves batches). */
+  async inclusionProofs(indices: readonly number[], size = this.size): Promise<Uint8Array[][]> {
+    this.checkSize(size);
+    for (const index of indices) {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+        throw new LogError('bad_range', `leaf ${index} is not in a tree of size ${size}`);
+      }
+    }
+    const sub = await this.accessor([...indices], size);
+    return indices.map((index) => inclusionProof(index, size, sub));
+  }
+
   async consistencyProof(from: number, to = this.size): Promise<Uint8Array[]> {
     this.checkSize(to);
     if (!Number.isSafeInteger(from) || from < 0 || from > to) {
@@ -244,8 +256,19 @@ export class TransparencyLog {
         });
       }
     }
+    // Subtrees computed for this accessor's proofs: a batch of proofs (inclusionProofs) shares them.
+    const local = new Map<number, Hash>();
     const sub: SubtreeHash = (start, end) => {
       const n = end - start;
+      if (n > 1 && n < TILE_SIZE) {
+        const key = start * TILE_SIZE + n;
+        const hit = local.get(key);
+        if (hit) return hit;
+        const k = splitPoint(n);
+        const h = nodeHash(sub(start, start + k), sub(start + k, end));
+        local.set(key, h);
+        return h;
+      }
       if (n === 1) {
         const h = leafMap.get(start);
         if (!h) throw new LogError('bad_range', `leaf hash ${start} was not prefetched`);

@@ -19,6 +19,8 @@ import { shipmentStoreConformance } from './conformance/shipments.js';
 import { subscriptionStoreConformance } from './conformance/subscriptions.js';
 import { sightingStoreConformance } from './conformance/tags.js';
 import { telemetryIndexConformance } from './conformance/telemetry-index.js';
+import { grantStoreConformance } from './conformance/grants.js';
+import { mirrorStoreConformance } from './conformance/mirror.js';
 import { openStorage } from './index.js';
 import type { SmallStores } from './small-stores.js';
 import { type DriverName, freshDriver } from './test-support.js';
@@ -85,6 +87,8 @@ export function storageConformance(driver: DriverName): void {
   dcsaStoreConformance(areaOfFreshStorage(driver, 'dcsa'));
   commandStoreConformance(areaOfFreshStorage(driver, 'commands'));
   witnessStoreConformance(areaOfFreshStorage(driver, 'witness'));
+  grantStoreConformance(areaOfFreshStorage(driver, 'grants'));
+  mirrorStoreConformance(areaOfFreshStorage(driver, 'mirror'));
   epcisIndexConformance(driver);
   epcisSchemaConformance(driver);
 }

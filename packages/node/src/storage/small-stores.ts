@@ -4,6 +4,8 @@ import type { AccessStore } from './access.js';
 import type { AlertStore } from './alerts.js';
 import type { CommandStore } from './commands.js';
 import type { DcsaStore } from './dcsa.js';
+import type { GrantStore } from './grants.js';
+import type { MirrorStore } from './mirror.js';
 import type { ShipmentStore } from './shipments.js';
 import type { SubscriptionStore } from './subscriptions.js';
 import type { SightingStore } from './tags.js';
@@ -26,6 +28,10 @@ export interface SmallStores {
   readonly commands: CommandStore;
   /** Witnessing: peers' checkpoints cosigned, own cosigned checkpoints, equivocation proofs. */
   readonly witness: WitnessStore;
+  /** Grants issued and received between organisations. */
+  readonly grants: GrantStore;
+  /** Records other members granted, stored once verified against their anchored heads. */
+  readonly mirror: MirrorStore;
 }
 
 /** Closes each store (a PostgreSQL store's close is a no-op: the pool is the Storage's). */
@@ -39,5 +45,7 @@ export async function closeSmallStores(s: SmallStores): Promise<void> {
     s.dcsa.close(),
     s.commands.close(),
     s.witness.close(),
+    s.grants.close(),
+    s.mirror.close(),
   ]);
 }

@@ -26,6 +26,7 @@ const KIND = {
   device_silent: 'device silent',
   anchoring_stalled: 'anchoring stalled',
   equivocation: 'equivocation',
+  replication_refused: 'replication refused',
 } as Record<string, string>;
 
 export function AlertHistoryCard() {

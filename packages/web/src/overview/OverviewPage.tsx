@@ -10,6 +10,7 @@ import { WitnessCard } from './WitnessCard.js';
 import { EvidenceStats } from './EvidenceStats.js';
 import { LiveFeedCard } from './LiveFeedCard.js';
 import { PoliciesCard } from './PoliciesCard.js';
+import { SharingCard } from './SharingCard.js';
 import { ShipmentsCard } from './ShipmentsCard.js';
 
 export default function OverviewPage() {
@@ -33,6 +34,7 @@ export default function OverviewPage() {
         <div className="stack">
           <ShipmentsCard loaded={shipments} />
           <PoliciesCard policies={policies} payouts={payouts} />
+          <SharingCard />
         </div>
         <div className="stack">
           <AlertsCard shipments={shipments.data} />

@@ -9,6 +9,8 @@ import { PostgresShipmentStore } from './shipments.js';
 import { PostgresSubscriptionStore } from './subscriptions.js';
 import { PostgresSightingStore } from './tags.js';
 import { PostgresWitnessStore } from './witness.js';
+import { PostgresGrantStore } from './grants.js';
+import { PostgresMirrorStore } from './mirror.js';
 
 export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStores> {
   return {
@@ -20,5 +22,7 @@ export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStor
     dcsa: await PostgresDcsaStore.open(db),
     commands: await PostgresCommandStore.open(db),
     witness: await PostgresWitnessStore.open(db),
+    grants: await PostgresGrantStore.open(db),
+    mirror: await PostgresMirrorStore.open(db),
   };
 }

@@ -8,6 +8,8 @@ import { SqliteShipmentStore } from './shipments.js';
 import { SqliteSubscriptionStore } from './subscriptions.js';
 import { SqliteSightingStore } from './tags.js';
 import { SqliteWitnessStore } from './witness.js';
+import { SqliteGrantStore } from './grants.js';
+import { SqliteMirrorStore } from './mirror.js';
 
 export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL' | 'NORMAL' }): SmallStores {
   const opened: { close(): Promise<void> }[] = [];
@@ -26,6 +28,8 @@ export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL'
       dcsa: open(() => SqliteDcsaStore.open(opts)),
       commands: open(() => SqliteCommandStore.open(opts)),
       witness: open(() => SqliteWitnessStore.open(opts)),
+      grants: open(() => SqliteGrantStore.open(opts)),
+      mirror: open(() => SqliteMirrorStore.open(opts)),
     };
   } catch (err) {
     // A refused migration (e.g. a newer schema) leaves no connection open behind it.

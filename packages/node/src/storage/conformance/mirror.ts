@@ -1,0 +1,69 @@
+// Conformance of a MirrorStore: what every driver must do, edge cases included.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { MirrorHead, MirrorLeaf, MirrorStore } from '../mirror.js';
+import { type OpenStoreFixture, withFixture } from './fixture.js';
+
+const h32 = (b: number) => new Uint8Array(32).fill(b);
+const head = (over: Partial<MirrorHead> = {}): MirrorHead => ({
+  owner: 1,
+  publisher: '0x00000000000000000000000000000000000000aa',
+  size: 10,
+  root: h32(1),
+  timestamp: 1_000,
+  verifiedAt: 2_000,
+  ...over,
+});
+const leaf = (index: number, over: Partial<MirrorLeaf> = {}): MirrorLeaf => ({
+  owner: 1,
+  index,
+  data: new Uint8Array([index, 1, 2]),
+  kind: 'telemetry',
+  scope: 'SHP-1',
+  deviceId: 'reefer-1',
+  firstAt: index * 1000,
+  lastAt: index * 1000 + 500,
+  headSize: 10,
+  path: [h32(index), h32(index + 1)],
+  ...over,
+});
+
+export function mirrorStoreConformance(open: OpenStoreFixture<MirrorStore>): void {
+  it('mirror: empty, then leaves and the head come back exactly', () =>
+    withFixture(open, async ({ store }) => {
+      assert.equal(await store.head(1), null);
+      assert.equal(await store.count(), 0);
+      await store.putVerified(head(), [
+        leaf(0),
+        leaf(3),
+        leaf(5, { kind: 'grant', deviceId: null, firstAt: null, lastAt: null }),
+      ]);
+      assert.deepEqual(await store.head(1), head());
+      assert.deepEqual(await store.heads(), [head()]);
+      assert.deepEqual(await store.leaves(1), [
+        leaf(0),
+        leaf(3),
+        leaf(5, { kind: 'grant', deviceId: null, firstAt: null, lastAt: null }),
+      ]);
+      assert.equal(await store.count(1), 3);
+      assert.equal(await store.count(2), 0);
+      assert.deepEqual(await store.leaves(1, 'SHP-2'), []);
+    }));
+
+  it('mirror: telemetry by device and time overlap; a larger head replaces proofs, a smaller one does not', () =>
+    withFixture(open, async ({ store }) => {
+      await store.putVerified(head(), [leaf(0), leaf(3), leaf(4, { deviceId: 'reefer-2' })]);
+      const hits = await store.telemetry({ deviceId: 'reefer-1', from: 3_200, to: 9_000, limit: 10 });
+      assert.deepEqual(
+        hits.map((l) => l.index),
+        [3],
+      );
+      assert.equal((await store.telemetry({ deviceId: 'reefer-1', from: 0, to: 9_000, limit: 1 })).length, 1, 'limit');
+      await store.putVerified(head({ size: 20, root: h32(2) }), [leaf(3, { headSize: 20, path: [h32(9)] })]);
+      assert.equal((await store.head(1))?.size, 20);
+      assert.deepEqual((await store.leaves(1))[1]?.path, [h32(9)]);
+      await store.putVerified(head({ size: 12, root: h32(3) }), [leaf(3, { headSize: 12, path: [h32(8)] })]);
+      assert.equal((await store.head(1))?.size, 20, 'the larger head stays');
+      assert.deepEqual((await store.leaves(1))[1]?.path, [h32(9)], 'the proof to the larger head stays');
+    }));
+}
