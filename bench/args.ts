@@ -177,7 +177,9 @@ export function parseArgs(argv: string[]): BenchOptions {
   if (only) {
     const keep = new Set(only.split(','));
     for (const p of keep)
-      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo', 'witness', 'replication', 'consortium'].includes(p))
+      if (
+        !['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo', 'witness', 'replication', 'consortium'].includes(p)
+      )
         throw new Error(`--only: unknown phase ${p}`);
     if (!keep.has('single')) o.single = null;
     if (!keep.has('batched')) o.batched = null;
