@@ -13,7 +13,14 @@ export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const GENERATED_DIR = join(PACKAGE_DIR, 'src', 'generated');
 
 /** The contracts compiled and exported, in this order: `contracts/<name>.sol` defines `<name>`. */
-export const CONTRACT_NAMES = ['MemberRegistry', 'DeviceRegistry', 'LogAnchor', 'SettlementToken', 'ParametricCover'] as const;
+export const CONTRACT_NAMES = [
+  'MemberRegistry',
+  'DeviceRegistry',
+  'LogAnchor',
+  'SettlementToken',
+  'ParametricCover',
+  'ConsortiumGovernance',
+] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 export interface CompiledContract {

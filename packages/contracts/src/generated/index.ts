@@ -6,3 +6,4 @@ export { deviceRegistryAbi, deviceRegistryBytecode } from './DeviceRegistry.js';
 export { logAnchorAbi, logAnchorBytecode } from './LogAnchor.js';
 export { settlementTokenAbi, settlementTokenBytecode } from './SettlementToken.js';
 export { parametricCoverAbi, parametricCoverBytecode } from './ParametricCover.js';
+export { consortiumGovernanceAbi, consortiumGovernanceBytecode } from './ConsortiumGovernance.js';
