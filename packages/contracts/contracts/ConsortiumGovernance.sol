@@ -163,8 +163,6 @@ contract ConsortiumGovernance {
     error ZeroAddress();
     /// @notice No member has id `orgId`.
     error UnknownOrg(uint256 orgId);
-    /// @notice Only the governance itself (an executed proposal) may do this.
-    error OnlyGovernance(address caller);
 
     /// @param members_ The registry; the deployment hands its `ADMISSION_ROLE` to this contract.
     /// @param settings_ Initial voting settings.

@@ -2,6 +2,7 @@
 // then by TRADETWIN_* environment variables, then by CLI flags. Pointing the
 // node at PostgreSQL, an external MQTT broker or an external EVM network
 // (Besu QBFT) is configuration only.
+import type { GenesisOptions } from './chain/deploy.js';
 import type { DisplayJson } from '@tradetwin/core/wire/status';
 import { parseCorsOrigins } from './access/headers.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -34,7 +35,13 @@ export type ChainSettings =
       rpcUrl: string;
       chainId: number;
       /** Contract addresses; when absent the node deploys them (a fresh private network). */
-      addresses?: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
+      addresses?: {
+        memberRegistry: `0x${string}`;
+        deviceRegistry: `0x${string}`;
+        logAnchor: `0x${string}`;
+        /** ConsortiumGovernance (TRADETWIN_GOVERNANCE), for the governance API and CLI. */
+        governance?: `0x${string}`;
+      };
       /** 0 for Besu QBFT free-gas networks; 'auto' uses the network's fee market. */
       gasPrice: 'auto' | number;
       pollingIntervalMs: number;
@@ -58,6 +65,11 @@ export interface NodeConfig {
   signerKey?: `0x${string}`;
   /** Organisation name used when the embedded node admits itself on a fresh chain. */
   orgName: string;
+  /**
+   * Genesis of a consortium this node deploys (config.json): the other founding members, voting
+   * settings and oracle threshold. After genesis, admission is by member vote only.
+   */
+  genesis?: GenesisOptions;
   /** Ingest limits (pipeline.ts) and admission bounds (admission.ts: envelopes and bytes per request, slices, unknown-device lookups). */
   ingest: Partial<IngestLimits> & Partial<AdmissionLimits> & { verifyWorkers: number };
   /** Largest request body of the JSON APIs, bytes (EPCIS capture and telemetry have their own). */
@@ -190,7 +202,15 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
       mode: 'external',
       rpcUrl: env.TRADETWIN_RPC_URL,
       chainId,
-      addresses: a && d && l ? { memberRegistry: hexAddr(a), deviceRegistry: hexAddr(d), logAnchor: hexAddr(l) } : undefined,
+      addresses:
+        a && d && l
+          ? {
+              memberRegistry: hexAddr(a),
+              deviceRegistry: hexAddr(d),
+              logAnchor: hexAddr(l),
+              ...(env.TRADETWIN_GOVERNANCE ? { governance: hexAddr(env.TRADETWIN_GOVERNANCE) } : {}),
+            }
+          : undefined,
       gasPrice:
         env.TRADETWIN_GAS_PRICE === undefined || env.TRADETWIN_GAS_PRICE === 'auto' ? 'auto' : Number(env.TRADETWIN_GAS_PRICE),
       pollingIntervalMs: int('TRADETWIN_POLLING_MS') ?? 1000,

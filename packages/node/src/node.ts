@@ -78,7 +78,13 @@ export interface RunningNode {
   live: LiveFeed;
   /** The EPCIS repository (served under /epcis). */
   epcis: EpcisRepository;
-  contracts: { memberRegistry: `0x${string}`; deviceRegistry: `0x${string}`; logAnchor: `0x${string}` };
+  contracts: {
+    memberRegistry: `0x${string}`;
+    deviceRegistry: `0x${string}`;
+    logAnchor: `0x${string}`;
+    /** ConsortiumGovernance (admission by vote); absent on networks deployed without it. */
+    governance?: `0x${string}`;
+  };
   adminToken: string;
   /** Accounts, sessions and API credentials of the node's organisation. */
   access: AccessService;
@@ -178,6 +184,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const deployed = await ensureContracts(store, clients, {
       orgName: config.orgName,
       addresses: config.chain.mode === 'external' ? config.chain.addresses : undefined,
+      ...(config.genesis ? { genesis: config.genesis } : {}),
     });
     const contracts = deployed.addresses;
     log(`chain ${chainId} at ${rpcUrl}; contracts ${deployed.deployed ? 'deployed' : 'found'}: ${JSON.stringify(contracts)}`);

@@ -26,6 +26,7 @@ import {
   type Hex,
 } from 'viem';
 import {
+  consortiumGovernanceAbi,
   deviceRegistryAbi,
   logAnchorAbi,
   memberRegistryAbi,
@@ -85,6 +86,7 @@ export const contractErrorsAbi: readonly AbiError[] = (() => {
     ...logAnchorAbi,
     ...parametricCoverAbi,
     ...settlementTokenAbi,
+    ...consortiumGovernanceAbi,
   ] as Abi) {
     if (item.type === 'error' && !seen.has(item.name)) seen.set(item.name, item);
   }

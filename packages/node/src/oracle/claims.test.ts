@@ -15,7 +15,8 @@ import type { Reading } from '@tradetwin/core/telemetry/payload';
 import { createChainClients } from '../chain/clients.js';
 import { bindPolicy, offerPolicy, readCapital, readPolicy, submitClaim } from '../chain/cover.js';
 import { ChainError } from '../chain/errors.js';
-import { addAccount, admitMember, ROLES } from '../chain/members.js';
+import { addAccount, ROLES } from '../chain/members.js';
+import { admitMembers } from '../test-support/governance.js';
 import { writeContractAndConfirm } from '../chain/transact.js';
 import {
   BAND_RULE_ID,
@@ -99,11 +100,12 @@ describe('ParametricCover refuses forged claims (chain/cover.ts submitClaim)', (
     ]);
     // A member organisation without the ORACLE role is no oracle either.
     const customs = privateKeyToAccount(generatePrivateKey());
-    await admitMember(fx.node.clients, fx.node.contracts.memberRegistry, {
-      account: customs.address,
-      name: 'Customs Authority',
-      roles: ROLES.CUSTOMS,
-    });
+    // Admitted by vote: the carrier and the shipper make the majority of three.
+    await admitMembers(
+      fx.node,
+      [{ account: customs.address, name: 'Customs Authority', roles: ROLES.CUSTOMS }],
+      [fx.orgs.shipper.clients],
+    );
     const byCustoms = await signAttestation(customs, fx.node.clients.chain.id, fx.cover, attestation);
     await rejectsWith(submitClaim(fx.node.clients, fx.cover, attestation, [signatures[0]!, byCustoms]), 'NotAnOracle', [
       customs.address,
