@@ -25,6 +25,7 @@ import { isSameProcess, processStart } from './chain/chain-lock.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { ensureContracts } from './chain/deploy.js';
+import { GovernanceService } from './governance/service.js';
 import { ChainDeviceDirectory, registerDevice, revokeDevice } from './chain/devices.js';
 import { type EmbeddedChain, startEmbeddedChain } from './chain/embedded.js';
 import { ChainHealthMonitor } from './chain/health.js';
@@ -403,6 +404,12 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         },
       },
       shipments: { shipments, monitor, clients, publisher: address },
+      governance: new GovernanceService({
+        clients,
+        memberRegistry: contracts.memberRegistry,
+        ...(contracts.governance ? { governance: contracts.governance } : {}),
+        orgId: deployed.orgId,
+      }),
       dossiers: {
         store,
         log: tlog,

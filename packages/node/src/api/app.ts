@@ -46,6 +46,8 @@ import type { DcsaRepository } from '../dcsa/repository.js';
 import { DCSA_TNT_BASE, dcsaRoutes } from '../dcsa/routes.js';
 import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
 import { commandRoutes } from '../commands/routes.js';
+import { governanceRoutes } from '../governance/routes.js';
+import type { GovernanceService } from '../governance/service.js';
 import type { CommandService } from '../commands/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
@@ -95,6 +97,8 @@ export interface ApiDeps {
   dcsaSubscriptions?: DcsaSubscriptions;
   /** Signed actuator commands (/api/v1/commands). */
   commands?: CommandService;
+  /** Consortium governance: proposals and votes (/api/v1/governance; absent: not served). */
+  governance?: GovernanceService;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -288,6 +292,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.alerts) app.route('/api/v1', alertRoutes(deps.alerts));
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
+  if (deps.governance) app.route('/api/v1', governanceRoutes(deps.governance));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

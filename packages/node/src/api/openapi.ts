@@ -6,6 +6,7 @@ import { dossierOpenApiPaths } from '../claims/dossier/openapi.js';
 import { alertOpenApiPaths } from '../alerts/openapi.js';
 import { dcsaOpenApiPaths, dcsaOpenApiSchemas } from '../dcsa/openapi.js';
 import { commandOpenApiPaths } from '../commands/openapi.js';
+import { governanceOpenApiPaths } from '../governance/openapi.js';
 import { accessOpenApiPaths, applySecurity, securitySchemes } from '../access/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -41,6 +42,7 @@ function baseDocument() {
       ...alertOpenApiPaths('/api/v1'),
       ...dcsaOpenApiPaths('/dcsa/tnt/v3'),
       ...commandOpenApiPaths('/api/v1'),
+      ...governanceOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',

@@ -90,6 +90,11 @@ const COMMANDS: Entry[] = [
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
   ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['governance proposals', 'governance propose', 'governance vote', 'governance execute', 'governance cancel'].map((name) => ({
+    name,
+    summary: '',
+    load: () => governance(name),
+  })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
     (name) => ({ name, summary: '', load: () => access(name) }),
   ),
@@ -113,6 +118,11 @@ async function alert(name: string): Promise<Command> {
 async function command(name: string): Promise<Command> {
   const { commandCommands } = await import('./command.js');
   return commandCommands.find((c) => c.name === name)!;
+}
+
+async function governance(name: string): Promise<Command> {
+  const { governanceCommands } = await import('./governance.js');
+  return governanceCommands.find((c) => c.name === name)!;
 }
 
 async function device(name: string): Promise<Command> {
@@ -143,6 +153,11 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'alert unsubscribe': 'Delete an alert subscription',
   'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
   'command list': 'List the command log with each authorisation and effect',
+  'governance proposals': 'List consortium proposals and their votes (admission by vote)',
+  'governance propose': 'Propose admitting, suspending or removing a member, roles, the oracle threshold or settings',
+  'governance vote': "Cast the node organisation's vote on a proposal",
+  'governance execute': 'Execute a passed proposal after its execution delay',
+  'governance cancel': "Withdraw one of the node organisation's proposals",
 };
 
 function usage(): string {
