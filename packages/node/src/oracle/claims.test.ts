@@ -16,7 +16,8 @@ import { createChainClients } from '../chain/clients.js';
 import { bindPolicy, offerPolicy, readCapital, readPolicy, submitClaim } from '../chain/cover.js';
 import { ChainError } from '../chain/errors.js';
 import { addAccount, ROLES } from '../chain/members.js';
-import { admitMembers } from '../test-support/governance.js';
+import { passByVote } from '../chain/governance.js';
+import { admitMembers, governanceOf } from '../test-support/governance.js';
 import { writeContractAndConfirm } from '../chain/transact.js';
 import {
   BAND_RULE_ID,
@@ -463,14 +464,15 @@ describe('ClaimAggregator', () => {
   });
 
   it("holds back a claim with fewer organisations than the policy's own threshold", async () => {
-    // Governance raised the cover's threshold to 3 before this policy was offered.
+    // Governance raised the cover's threshold to 3 before this policy was offered: a proposal the
+    // members voted through (carrier, shipper and insurer make the majority), executed on the cover.
     const setThreshold = (k: number) =>
-      writeContractAndConfirm(fx.node.clients, {
-        address: fx.cover,
-        abi: parametricCoverAbi,
-        functionName: 'setThreshold',
-        args: [k],
-      });
+      passByVote(
+        fx.node.clients,
+        governanceOf(fx.node),
+        [{ kind: 'threshold', threshold: k, target: fx.cover }],
+        [fx.orgs.shipper.clients, fx.orgs.insurer.clients],
+      );
     await setThreshold(3);
     const j = await fx.journey({ name: 'claims-three', excursionMinutes: 95 }).finally(() => setThreshold(2));
     fx.enableClaims([fx.oracles.carrier, fx.oracles.insurer]);
