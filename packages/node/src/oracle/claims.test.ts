@@ -18,7 +18,6 @@ import { ChainError } from '../chain/errors.js';
 import { addAccount, ROLES } from '../chain/members.js';
 import { passByVote } from '../chain/governance.js';
 import { admitMembers, governanceOf } from '../test-support/governance.js';
-import { writeContractAndConfirm } from '../chain/transact.js';
 import {
   BAND_RULE_ID,
   type CoverFixture,
