@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { keccak256, parseEther, toBytes, zeroAddress, zeroHash, type Account, type Address, type Hex } from 'viem';
+import {
+  keccak256,
+  parseEther,
+  toBytes,
+  zeroAddress,
+  zeroHash,
+  type Account,
+  type Address,
+  type Hex,
+  type TransactionReceipt,
+} from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { fundAccount, startDevChain, type DevChain } from './devchain.js';
 import {
@@ -61,6 +71,7 @@ describe('ConsortiumGovernance', () => {
     c.publicClient.readContract({ address: members, abi: memberRegistryAbi, functionName, args } as never) as Promise<unknown>;
   const memTx = (from: Account, functionName: string, args: readonly unknown[]) =>
     c.wallet(from).writeContract({ address: members, abi: memberRegistryAbi, functionName, args } as never);
+  let lastProposal: TransactionReceipt | undefined;
   /** Makes a proposal and returns its id (from the simulation, then mined). */
   const propose = async (from: Account, functionName: string, args: readonly unknown[]): Promise<bigint> => {
     const sim = await c.publicClient.simulateContract({
@@ -70,7 +81,7 @@ describe('ConsortiumGovernance', () => {
       functionName,
       args,
     } as never);
-    await govSend(from, functionName, args);
+    lastProposal = await govSend(from, functionName, args);
     return (sim as { result: bigint }).result;
   };
   const state = async (id: bigint) => Number(await govRead('state', [id]));
@@ -161,6 +172,9 @@ describe('ConsortiumGovernance', () => {
       newcomer = await fresh();
       id = await propose(a1, 'proposeAdmission', [newcomer.address, 'Insurer D', ROLE.INSURER]);
       assert.equal(id, 1n);
+      assert.ok(lastProposal);
+      assert.equal(eventsOf(consortiumGovernanceAbi, lastProposal, 'ProposalCreated').length, 1);
+      console.log(`# gas proposeAdmission: ${lastProposal.gasUsed}`);
       const p = (await govRead('proposal', [id])) as { electorate: number; required: number; proposerOrg: bigint; state: number };
       assert.equal(p.electorate, 3);
       assert.equal(p.required, 2); // more than half of 3
@@ -186,6 +200,7 @@ describe('ConsortiumGovernance', () => {
     });
     it('passes on the majority and refuses execution before the delay', async () => {
       const r = await govSend(b1, 'vote', [id, true]);
+      console.log(`# gas vote (deciding): ${r.gasUsed}`);
       const [decided] = eventsOf(consortiumGovernanceAbi, r, 'ProposalDecided');
       assert.ok(decided);
       const executableAt = (decided.args as { executableAt: bigint }).executableAt;
@@ -199,6 +214,7 @@ describe('ConsortiumGovernance', () => {
     it('executes after the delay: the newcomer is a member, and cannot execute twice', async () => {
       await travel(600);
       const r = await govSend(outsider, 'execute', [id]); // anyone may execute a passed proposal
+      console.log(`# gas execute (admission): ${r.gasUsed}`);
       assertEvent(memberRegistryAbi, r, 'MemberAdmitted', {
         orgId: 4n,
         account: newcomer.address,
