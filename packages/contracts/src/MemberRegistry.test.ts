@@ -275,7 +275,9 @@ describe('MemberRegistry', () => {
     it('removes a member for good: suspended, removal time recorded, no later change', async () => {
       const x = await fresh();
       const admitted = await send(admin, 'admitMember', [x.address, 'Leaving Ltd', ROLE.PORT]);
-      const orgId = (eventsOf(memberRegistryAbi, admitted, 'MemberAdmitted')[0]?.args as { orgId: bigint }).orgId;
+      const [ev] = eventsOf(memberRegistryAbi, admitted, 'MemberAdmitted');
+      assert.ok(ev);
+      const orgId = (ev.args as { orgId: bigint }).orgId;
       const activeBefore = (await read('activeMemberCount', [])) as bigint;
       assert.equal(await read('removedAt', [orgId]), 0n);
       await expectRevert(tx(x, 'removeMember', [orgId]), memberRegistryAbi, ...denied(x));
