@@ -225,3 +225,57 @@ describe('admission by vote on a node-founded network', () => {
     assert.equal(g.proposals[0]?.electorate, 1);
   });
 });
+
+describe('a consortium founded with genesis members and an execution delay', () => {
+  let g: TestNode;
+  const partnerKey = generatePrivateKey();
+  const partner = privateKeyToAccount(partnerKey);
+  const settings = { votingPeriodS: 3600, executionDelayS: 600, executionWindowS: 3600, approvalBps: 5000 };
+
+  before(async () => {
+    g = await startTestNode({
+      configure: (c) => {
+        c.genesis = {
+          members: [{ account: partner.address, name: 'Partner Bank', roles: ROLES.FINANCIER | ROLES.ORACLE }],
+          settings,
+          oracleThreshold: 2,
+        };
+      },
+    });
+  });
+  after(() => g?.dispose());
+
+  it('admits the genesis members at deployment and refuses execution before the delay', async () => {
+    const gov = (path: string, body?: unknown) =>
+      fetch(`${g.node.httpUrl}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${g.node.adminToken}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const { readMember } = await import('../chain/members.js');
+    assert.equal((await readMember(g.node.clients, g.node.contracts.memberRegistry, 2))?.name, 'Partner Bank');
+    assert.deepEqual((await ok<GovernanceJson>(await gov('/api/v1/governance'))).settings, settings);
+
+    const newcomer = privateKeyToAccount(generatePrivateKey());
+    const { proposalId } = await ok<{ proposalId: number }>(
+      await gov('/api/v1/governance/proposals', { kind: 'admit', account: newcomer.address, name: 'Late Insurer', roles: 8 }),
+      201,
+    );
+    await ok(await gov(`/api/v1/governance/proposals/${proposalId}/vote`, { support: true }));
+    // Two genesis organisations: the partner's vote makes the majority.
+    await vote(await fundedClients(g.node, partnerKey), g.node.contracts.governance!, proposalId, true);
+    const passed = await ok<ProposalJson>(await gov(`/api/v1/governance/proposals/${proposalId}`));
+    assert.equal(passed.state, 'passed');
+    assert.equal(passed.executableAt, (passed.decidedAt ?? 0) + 600_000);
+    const early = await problem(await gov(`/api/v1/governance/proposals/${proposalId}/execute`, {}), 409, 'contract_refused');
+    assert.equal(early.errorName, 'ExecutionTooEarly');
+    assert.match(early.detail, /can be executed only from .*execution delay/);
+
+    // The dev chain's clock moves past the delay: now it executes.
+    const { rpc } = await import('@tradetwin/contracts/devchain');
+    await rpc(g.node.rpcUrl, 'evm_increaseTime', [600]);
+    await rpc(g.node.rpcUrl, 'evm_mine', []);
+    await ok(await gov(`/api/v1/governance/proposals/${proposalId}/execute`, {}));
+    assert.equal((await readMember(g.node.clients, g.node.contracts.memberRegistry, 3))?.name, 'Late Insurer');
+  });
+});
