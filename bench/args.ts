@@ -36,6 +36,8 @@ export interface BenchOptions {
   epcisHash: { events: number } | null;
   /** Location rules (geofence, corridor, stop) fixes/s in order and late, against turf per fix. */
   geo: { fixes: number } | null;
+  /** The S1 payout across three node processes (consortium demo) over N shipments: p95 after the excursion is recorded. */
+  consortium: { shipments: number } | null;
   /** Diagnostics only: PRAGMAs run on the node's SQLite connection after start (e.g. "synchronous=NORMAL"). */
   pragmas: string[];
   /** Diagnostics only: checkpoint the WAL on a separate thread every N ms (with wal_autocheckpoint=0 on the node's connection). */
@@ -50,7 +52,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
-       [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
+       [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo,consortium] [--consortium-shipments N] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
        [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)] [--ceiling-ms MS]
        [--store sqlite|postgres (postgres: SQLite and then a fresh database on TRADETWIN_TEST_POSTGRES_URL, default the machine's server, side by side)]`;
 
@@ -137,6 +139,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     },
     proofs: { leaves: num('--proof-leaves') ?? (quick ? 100_000 : 1_200_000), proofs: quick ? 2_000 : 10_000 },
     cover: { journeys: num('--claims') ?? (quick ? 5 : 20) },
+    consortium: { shipments: num('--consortium-shipments') ?? (quick ? 5 : 10) },
     epcisHash: { events: num('--epcis-events') ?? (quick ? 50_000 : 200_000) },
     geo: { fixes: num('--geo-fixes') ?? (quick ? 200_000 : 1_000_000) },
     anchorWaitMs: 30_000,
@@ -156,13 +159,14 @@ export function parseArgs(argv: string[]): BenchOptions {
     o.cover = null;
     o.epcisHash = null;
     o.geo = null;
+    o.consortium = null;
     o.batched = { ...o.batched!, messages: Math.ceil(big! / batchedReadings), warmupMessages: 4_000 };
   }
   const only = str('--only');
   if (only) {
     const keep = new Set(only.split(','));
     for (const p of keep)
-      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo'].includes(p))
+      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo', 'consortium'].includes(p))
         throw new Error(`--only: unknown phase ${p}`);
     if (!keep.has('single')) o.single = null;
     if (!keep.has('batched')) o.batched = null;
@@ -171,6 +175,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (!keep.has('cover')) o.cover = null;
     if (!keep.has('epcis')) o.epcisHash = null;
     if (!keep.has('geo')) o.geo = null;
+    if (!keep.has('consortium')) o.consortium = null;
   }
   if (o.devices < o.connections) throw new Error('--devices must be at least --connections (each connection owns its devices)');
   return o;

@@ -16,6 +16,7 @@ import { MemoryMonitor } from './memory.js';
 import { registerDevices, startBenchNode } from './node-setup.js';
 import { freshPostgresDatabase } from '../packages/node/src/storage/test-support.js';
 import { type CoverFigures, runCoverBench } from './cover.js';
+import { type ConsortiumFigures, runConsortiumBench } from './consortium.js';
 import { type EpcisHashFigures, runEpcisHashBench } from './epcis-hash.js';
 import { type LocationFigures, runLocationBench } from '@tradetwin/core/rules/location.bench';
 import { runProofs, type ProofResult } from './proofs.js';
@@ -226,6 +227,17 @@ async function main(): Promise<void> {
       `  excursion end → payout p50 ${cover.excursionToPayoutMs.p50} ms, p99 ${cover.excursionToPayoutMs.p99} ms; rules ${cover.rulesReadingsPerSec.toLocaleString('en-US')} readings/s; gas ${cover.gasPerBoundPolicy} per bound policy, ${cover.gasPerPaidClaim} per paid claim`,
     );
   }
+  let consortium: ConsortiumFigures | null = null;
+  if (opts.consortium) {
+    memory.set('consortium');
+    log(`consortium: S1 across three node processes, ${opts.consortium.shipments} shipments each with its own policy…`);
+    consortium = await timed('consortium', () =>
+      runConsortiumBench({ shipments: opts.consortium!.shipments, log: (s) => log(s) }),
+    );
+    log(
+      `  ${consortium.paid}/${consortium.shipments} paid; excursion recorded → payout p50 ${consortium.payoutLatencyMs.p50} ms, p95 ${consortium.payoutLatencyMs.p95} ms, max ${consortium.payoutLatencyMs.max} ms; audits ${consortium.auditsOk ? 'OK' : 'FAILED'}`,
+    );
+  }
   durations.total = performance.now() - tStart;
   memory.stop();
 
@@ -259,6 +271,7 @@ async function main(): Promise<void> {
     baseline,
     proofs,
     cover,
+    consortium,
     epcisHash,
     geo,
     peakRssMb: peakRssMb(),

@@ -1,5 +1,6 @@
 // The figures: one JSON document (nested keys) and a readable table.
 import type { CoverFigures } from './cover.js';
+import type { ConsortiumFigures } from './consortium.js';
 import type { EpcisHashFigures } from './epcis-hash.js';
 import type { LocationFigures } from '@tradetwin/core/rules/location.bench';
 import type { BenchOptions } from './args.js';
@@ -23,6 +24,7 @@ export interface RunFigures {
   baseline: BaselineResult | null;
   proofs: ProofResult | null;
   cover: CoverFigures | null;
+  consortium: ConsortiumFigures | null;
   epcisHash: EpcisHashFigures | null;
   geo: LocationFigures | null;
   peakRssMb: number;
@@ -207,6 +209,7 @@ export function buildJson(f: RunFigures) {
         }
       : null,
     cover: f.cover,
+    consortium: f.consortium,
     epcisHash: f.epcisHash,
     geo: f.geo,
     speedup: speedup === null ? null : round(speedup),
@@ -362,6 +365,16 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       'gas',
       '',
       '',
+    ]);
+  }
+  if (f.consortium) {
+    const c = f.consortium;
+    rows.push([
+      `consortium: S1 payout across ${c.orgs} nodes p50 / p95 (${c.paid}/${c.shipments} paid)`,
+      `${fmt(c.payoutLatencyMs.p50)} / ${fmt(c.payoutLatencyMs.p95)}`,
+      'ms',
+      '≤ 5000 (p95)',
+      c.payoutLatencyMs.p95 <= 5000 && c.paid === c.shipments ? 'yes' : 'no',
     ]);
   }
   if (f.geo) {

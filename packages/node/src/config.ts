@@ -91,6 +91,11 @@ export interface NodeConfig {
    * above `setpointStepC` (TRADETWIN_COMMAND_COSIGN_STEP_C, default 2 °C) and every action in `alwaysCosign`.
    */
   commands?: { setpointStepC: number; alwaysCosign: ('setpoint' | 'door' | 'valve')[] };
+  /**
+   * Consortium membership (consortium/, written by `tradetwin consortium up`): serve this organisation's
+   * oracle at POST /api/v1/oracle/attest; settle the claims of a cover with the members' oracles (peers.json).
+   */
+  consortium?: { oracle?: boolean; claims?: { cover: `0x${string}`; threshold: number } };
 }
 
 export interface AlertsConfig {

@@ -50,6 +50,8 @@ import { TelemetryFollower } from './ingest/telemetry-follower.js';
 import { nodeStore } from './storage/node-store.js';
 import type { NodeStore, Storage } from './storage/types.js';
 import { LiveFeed } from './http/dashboard/live.js';
+import { evidenceSource, HttpOracle, NodeOracle } from './consortium/oracle-service.js';
+import { peerFor, readPeers } from './consortium/peers.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
@@ -373,7 +375,13 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const nodeAlerts = alerts;
     for (const [x, at] of early.splice(0)) nodeAlerts.noteExcursion(x, at);
     stops.push(() => nodeAlerts.stop());
+    // Consortium: this organisation's oracle, asked over HTTP by the member settling a claim.
+    const evidence = evidenceSource({ dataDir: config.dataDir, self: address, store, log: tlog });
+    const ownOracle = config.consortium?.oracle
+      ? new NodeOracle({ name: config.orgName, clients, contracts, evidence })
+      : undefined;
     const app = createApp({
+      oracle: ownOracle,
       store,
       log: tlog,
       ingestor,
@@ -468,7 +476,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     };
     writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
 
-    return {
+    const running: RunningNode = {
       config,
       httpUrl,
       mqttPort: mqtt?.port,
@@ -515,6 +523,23 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       lookupGate: ingestor.lookupGate,
       stop: stopAll,
     };
+    // Consortium: settle the cover's claims with this organisation's oracle and the other members' (peers.json).
+    const settle = config.consortium?.claims;
+    if (settle) {
+      const dir = config.dataDir;
+      const peerOracles = readPeers(dir).map((p) => new HttpOracle(p.org, () => peerFor(dir, p.address)));
+      running.enableClaims({
+        cover: settle.cover,
+        memberRegistry: contracts.memberRegistry,
+        oracles: [...(ownOracle ? [ownOracle] : []), ...peerOracles],
+        threshold: settle.threshold,
+        onOutcome: (o) =>
+          log(
+            `claim ${o.status} on policy ${o.policyId}${o.txHash ? ` tx ${o.txHash}` : ''}${o.latencyMs !== undefined ? ` ${o.latencyMs} ms after the excursion` : ''}: ${o.signers.map((s) => `${s.oracle} ${s.error ? `refused (${s.error})` : 'signed'}`).join('; ')}${o.detail ? ` — ${o.detail}` : ''}`,
+          ),
+      });
+    }
+    return running;
   } catch (err) {
     await stopAll();
     throw err;

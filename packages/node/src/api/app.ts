@@ -2,6 +2,8 @@
 // leaves through http/errors.ts: domain errors are mapped to RFC 7807 problems
 // there, anything else is a 500 problem with no internals leaked.
 import { jsonObjectBody } from './json-body.js';
+import { oracleRoutes } from '../consortium/oracle-routes.js';
+import type { OracleEndpoint } from '../oracle/claims.js';
 import { Hono } from 'hono';
 import { bytesToHex, type Hex } from 'viem';
 import type { DeviceDetailJson, DeviceJson, DeviceReadingsJson, ReadingJson } from '@tradetwin/core/wire/devices';
@@ -99,6 +101,8 @@ export interface ApiDeps {
   commands?: CommandService;
   /** Consortium governance: proposals and votes (/api/v1/governance; absent: not served). */
   governance?: GovernanceService;
+  /** This organisation's oracle, served to the members at POST /api/v1/oracle/attest (consortium/). */
+  oracle?: OracleEndpoint;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -293,6 +297,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
   if (deps.governance) app.route('/api/v1', governanceRoutes(deps.governance));
+  if (deps.oracle) app.route('/api/v1', oracleRoutes(deps.oracle));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

@@ -88,6 +88,11 @@ const COMMANDS: Entry[] = [
     load: () => tag('tag issue'),
   },
   { name: 'tag verify', summary: 'Verify a scanned tag: genuine, unknown or suspected clone', load: () => tag('tag verify') },
+  ...['consortium up', 'consortium demo', 'consortium besu-config', 'consortium deploy'].map((name) => ({
+    name,
+    summary: '',
+    load: () => consortium(name),
+  })),
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
   ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
   ...['governance proposals', 'governance propose', 'governance vote', 'governance execute', 'governance cancel'].map((name) => ({
@@ -99,6 +104,11 @@ const COMMANDS: Entry[] = [
     (name) => ({ name, summary: '', load: () => access(name) }),
   ),
 ];
+
+async function consortium(name: string): Promise<Command> {
+  const { consortiumCommands } = await import('./consortium.js');
+  return consortiumCommands.find((c) => c.name === name)!;
+}
 
 async function access(name: string): Promise<Command> {
   const { accessCommands } = await import('./access.js');
@@ -151,6 +161,10 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'alert subscribe': 'Subscribe to alerts by signed webhook or e-mail',
   'alert list': 'List your alert subscriptions (--history: the alerts raised)',
   'alert unsubscribe': 'Delete an alert subscription',
+  'consortium up': 'Start one node process per member organisation over one chain (Ctrl-C stops them)',
+  'consortium demo': 'Scenario S1 across the member nodes: ingest, oracles in their own processes, payout',
+  'consortium besu-config': 'Write a Besu QBFT network for the consortium: genesis, keys, configs, compose',
+  'consortium deploy': "Deploy the contracts for a besu-config network and write their addresses into each node's config",
   'command send': "Sign (and co-sign) an actuator command and send it; waits for the device's signed effect report",
   'command list': 'List the command log with each authorisation and effect',
   'governance proposals': 'List consortium proposals and their votes (admission by vote)',

@@ -4,6 +4,8 @@
 // module routers all answer through httpErrorHandler, so a code means the same
 // status on every route. Anything unknown is a 500 that leaks no internals.
 import type { Context } from 'hono';
+import { AttestationRefused } from '../oracle/oracle.js';
+import { AttestRequestError } from '../consortium/oracle-service.js';
 import { AccessError, type AccessErrorCode } from '../access/errors.js';
 import { AlertError, type AlertErrorCode } from '../alerts/errors.js';
 import { CommandRefusal, type CommandRefusalCode } from '../commands/errors.js';
@@ -181,6 +183,8 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
       err.field !== undefined ? { field: err.field } : {},
     );
   if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
+  if (err instanceof AttestationRefused) return new HttpProblem(422, 'attestation_refused', err.message);
+  if (err instanceof AttestRequestError) return new HttpProblem(400, 'bad_attest_request', err.message);
   return null;
 }
 
