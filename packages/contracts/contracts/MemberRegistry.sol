@@ -123,12 +123,13 @@ contract MemberRegistry is AccessControl {
         emit MemberAdmitted(orgId, account, name, roles);
     }
 
-    /// @notice Adds an account to member `orgId`.
+    /// @notice Adds an account to member `orgId` (not to a removed one).
     /// @dev Callable by an account of `orgId` or a holder of `ADMISSION_ROLE`.
     /// @param orgId An existing member.
     /// @param account Must not belong to any member.
     function addAccount(uint256 orgId, address account) external knownOrg(orgId) onlyOrgOrAdmission(orgId) {
         if (account == address(0)) revert ZeroAddress();
+        _requireNotRemoved(orgId);
         uint256 existing = _orgOf[account];
         if (existing != 0) revert AccountAlreadyMember(account, existing);
         _orgOf[account] = orgId;

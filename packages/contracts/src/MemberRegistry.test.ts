@@ -292,6 +292,7 @@ describe('MemberRegistry', () => {
         ['setActive', [orgId, true]],
         ['setRoles', [orgId, ROLE.SHIPPER]],
         ['removeMember', [orgId]],
+        ['addAccount', [orgId, outsider.address]],
       ] as const) {
         await expectRevert(tx(admin, fn, args), memberRegistryAbi, 'MemberIsRemoved', [orgId, at]);
       }
