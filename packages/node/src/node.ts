@@ -43,6 +43,7 @@ import { type EpcisRepository, openEpcisRepository } from './epcis/index.js';
 import { EpcisSubscriptions } from './epcis/subscriptions/service.js';
 import { attachEpcisWebSockets } from './epcis/subscriptions/websocket.js';
 import { ShipmentMonitor } from './shipments/monitor.js';
+import { GeofenceSets } from './shipments/geofences.js';
 import { TagVerifier } from './tags/index.js';
 import type { ShipmentStore } from './storage/shipments.js';
 import { openStorage } from './storage/index.js';
@@ -101,6 +102,8 @@ export interface RunningNode {
   dcsaSubscriptions: DcsaSubscriptions;
   /** Signed actuator commands: authorised, logged, delivered over MQTT; their effect reports. */
   commands: CommandService;
+  /** The node-wide and per-shipment geofence sets (part of every shipment's location rules). */
+  geofences: GeofenceSets;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -231,15 +234,25 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     let dcsaDeriver: DcsaDeriver | undefined;
     // Excursions recorded before the alerts start (they need the access service): handed over once they do.
     const early: [Parameters<NodeAlerts['noteExcursion']>[0], number][] = [];
-    const monitor = new ShipmentMonitor(store, shipments, {
-      onExcursion: (x, s) => {
-        claims?.noteExcursion(x, s);
-        dcsaDeriver?.noteExcursion(x, s);
-        if (alerts) alerts.noteExcursion(x, Date.now());
-        else early.push([x, Date.now()]);
-        live.publish('excursion', excursionEvent(x, s));
+    // The node-wide and per-shipment geofence sets: part of every shipment's location rules.
+    const geofences = new GeofenceSets(storage.settings);
+    const monitor = new ShipmentMonitor(
+      store,
+      shipments,
+      {
+        onExcursion: (x, s) => {
+          claims?.noteExcursion(x, s);
+          dcsaDeriver?.noteExcursion(x, s);
+          if (alerts) alerts.noteExcursion(x, Date.now());
+          else early.push([x, Date.now()]);
+          live.publish('excursion', excursionEvent(x, s));
+        },
+        // Location events before the deriver starts are taken from the monitor by its start.
+        onLocationEvent: (e, s) => dcsaDeriver?.noteLocationEvent(e, s),
       },
-    });
+      Date.now,
+      geofences,
+    );
     await monitor.start();
 
     // EPCIS events go into the same log; trace and tag verification read them.
@@ -267,6 +280,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       log: tlog,
       store,
       shipments,
+      locationEvents: () => monitor.allLocationEvents(),
       onError: (err) => log(`dcsa derive: ${err instanceof Error ? err.message : String(err)}`),
     }).start();
     dcsaDeriver = deriver;
@@ -437,6 +451,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsa,
       dcsaSubscriptions,
       commands,
+      geofences: { geofences, shipments, monitor },
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
@@ -518,6 +533,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsaDeriver: deriver,
       dcsaSubscriptions,
       commands,
+      geofences,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,

@@ -9,8 +9,8 @@ import { RuleError } from './error.js';
 
 /**
  * A position reading, optionally with the receiver's horizontal accuracy
- * (metres). The signed telemetry payload carries [lat, lon] only today; a
- * device or gateway that knows the accuracy passes it here.
+ * (metres): the signed payload's `acc` (telemetry/payload.ts), or `accuracyM`
+ * when a caller knows it from elsewhere (it wins over `acc`).
  */
 export type LocationReading = EvidencedReading & { accuracyM?: number };
 
@@ -53,11 +53,12 @@ export function toFix(r: LocationReading, path: string): Fix | null {
     toEntry(r, path); // throws, naming the field
     throw new RuleError(path, 'is not a valid position reading');
   }
-  const a = r.accuracyM;
+  const a = r.accuracyM ?? (r as { acc?: unknown }).acc;
   if (a !== undefined && (typeof a !== 'number' || !Number.isFinite(a) || a < 0)) {
-    throw new RuleError(`${path}.accuracyM`, `must be a finite number of metres ≥ 0, got ${String(a)}`);
+    const field = r.accuracyM !== undefined ? 'accuracyM' : 'acc';
+    throw new RuleError(`${path}.${field}`, `must be a finite number of metres ≥ 0, got ${String(a)}`);
   }
-  return { t, leaf, id, dev, lat: lat as number, lon: lon as number, acc: a ?? Number.NaN };
+  return { t, leaf, id, dev, lat: lat as number, lon: lon as number, acc: (a as number | undefined) ?? Number.NaN };
 }
 
 /** Same reading redelivered (as opposed to an id reused with other content). */

@@ -85,6 +85,21 @@ describe('telemetry payload', () => {
     for (const [raw, detail] of cases) badPayload(raw, detail);
   });
 
+  it('takes an optional accuracy on positions, and only there', () => {
+    const withAcc: TelemetryPayload = { ...payload, r: [{ t: T0, k: 'pos', v: [53.44451, -2.925173], acc: 4.5 }] };
+    const bytes = encodePayload(withAcc);
+    assert.deepEqual(decodePayload(bytes), withAcc);
+    assert.deepEqual(encodePayload(decodePayload(bytes)), bytes);
+    // A position without it is what older devices send: still valid, and encoded as before (no acc key).
+    const without = encodePayload({ ...payload, r: [{ t: T0, k: 'pos', v: [53.44451, -2.925173] }] });
+    assert.equal(decodePayload(without).r[0]!.k, 'pos');
+    assert.equal('acc' in decodePayload(without).r[0]!, false);
+    const withReading = (r: unknown) => ({ ...payload, r: [payload.r[0], r] });
+    badPayload(withReading({ t: T0, k: 'pos', v: [1, 2], acc: -1 }), /^r\[1\]\.acc: -1 m is outside 0…100000 m/);
+    badPayload(withReading({ t: T0, k: 'pos', v: [1, 2], acc: 'x' }), /^r\[1\]\.acc: must be a number/);
+    badPayload(withReading({ t: T0, k: 'temp', v: 4, acc: 3 }), /^r\[1\]: unknown field "acc" \(allowed: t, k, v\)/);
+  });
+
   it('takes exactly 1000 readings', () => {
     assert.equal(validatePayload({ ...payload, r: Array(MAX_READINGS).fill(payload.r[0]) }).r.length, 1000);
   });

@@ -15,7 +15,11 @@ export type ScalarKind = Exclude<ReadingKind, 'pos'>;
 /** [latitude, longitude] in degrees. */
 export type LatLon = [number, number];
 
-export type Reading = { t: number; k: 'pos'; v: LatLon } | { t: number; k: ScalarKind; v: number };
+/**
+ * A position may carry the receiver's horizontal accuracy `acc` (metres, optional: payloads
+ * without it stay valid); the location rules judge a fix by it. No other kind has extra fields.
+ */
+export type Reading = { t: number; k: 'pos'; v: LatLon; acc?: number } | { t: number; k: ScalarKind; v: number };
 
 export interface TelemetryPayload {
   /** Device id (equals the COSE kid). */
@@ -30,6 +34,10 @@ export interface TelemetryPayload {
 
 const PAYLOAD_FIELDS = ['dev', 'seq', 'ts', 'r'] as const;
 const READING_FIELDS = ['t', 'k', 'v'] as const;
+/** A position reading's fields: `acc` optional. */
+const POS_FIELDS = ['t', 'k', 'v', 'acc'] as const;
+/** No receiver reports a horizontal accuracy worse than this (metres); beyond it the value is garbage. */
+export const MAX_ACCURACY_M = 100_000;
 
 function bad(field: string, why: string): never {
   throw new CoseError('bad_payload', `${field}: ${why}`);
@@ -92,37 +100,46 @@ function isKind(k: unknown): k is ReadingKind {
 
 /** Field access over a decoded map or a plain object, refusing unknown fields. */
 function fieldsOf(where: string, v: unknown, allowed: readonly string[]): (name: string) => unknown {
+  const get = optionalFieldsOf(where, v, allowed);
+  return (name) => {
+    const x = get(name);
+    if (x === undefined) bad(where, `missing field "${name}"`);
+    return x;
+  };
+}
+
+/** Like fieldsOf, but an absent field reads as undefined. */
+function optionalFieldsOf(where: string, v: unknown, allowed: readonly string[]): (name: string) => unknown {
   if (v instanceof Map) {
     for (const key of (v as CborMap).keys()) {
       if (typeof key !== 'string') bad(where, `keys must be text, got ${shown(key)}`);
       if (!allowed.includes(key)) bad(where, `unknown field ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`);
     }
-    return (name) => {
-      if (!(v as CborMap).has(name)) bad(where, `missing field "${name}"`);
-      return (v as CborMap).get(name);
-    };
+    return (name) => (v as CborMap).get(name);
   }
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)) {
     const obj = v as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
       if (!allowed.includes(key)) bad(where, `unknown field ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`);
     }
-    return (name) => {
-      if (!Object.hasOwn(obj, name) || obj[name] === undefined) bad(where, `missing field "${name}"`);
-      return obj[name];
-    };
+    return (name) => (Object.hasOwn(obj, name) ? obj[name] : undefined);
   }
   return bad(where, `must be a map, got ${shown(v)}`);
 }
 
 function checkReading(i: number, raw: unknown): Reading {
   const where = `r[${i}]`;
-  const get = fieldsOf(where, raw, READING_FIELDS);
+  // The kind decides which fields are allowed: peek at it first (a missing or unknown kind is named below).
+  const peek = optionalFieldsOf(where, raw, POS_FIELDS)('k');
+  const get = fieldsOf(where, raw, peek === 'pos' ? POS_FIELDS : READING_FIELDS);
   const t = expectUint(`${where}.t`, get('t'));
   const k = get('k');
   if (!isKind(k)) bad(`${where}.k`, `unknown kind ${shown(k)} (kinds: ${READING_KINDS.join(', ')})`);
   const v = checkValue(`${where}.v`, k, get('v'));
-  return (k === 'pos' ? { t, k, v } : { t, k, v }) as Reading;
+  if (k !== 'pos') return { t, k, v } as Reading;
+  const acc = optionalFieldsOf(where, raw, POS_FIELDS)('acc');
+  if (acc === undefined) return { t, k, v: v as LatLon };
+  return { t, k, v: v as LatLon, acc: expectRange(`${where}.acc`, expectFinite(`${where}.acc`, acc), 0, MAX_ACCURACY_M, 'm') };
 }
 
 /**
@@ -147,7 +164,14 @@ export function validatePayload(raw: unknown): TelemetryPayload {
 /** Deterministic CBOR of a payload (validated first). */
 export function encodePayload(p: TelemetryPayload): Uint8Array {
   const valid = validatePayload(p);
-  return encodeCbor({ dev: valid.dev, seq: valid.seq, ts: valid.ts, r: valid.r.map((x) => ({ t: x.t, k: x.k, v: x.v })) });
+  return encodeCbor({
+    dev: valid.dev,
+    seq: valid.seq,
+    ts: valid.ts,
+    r: valid.r.map((x) =>
+      x.k === 'pos' && x.acc !== undefined ? { t: x.t, k: x.k, v: x.v, acc: x.acc } : { t: x.t, k: x.k, v: x.v },
+    ),
+  });
 }
 
 /** Decode and validate payload bytes; throws CoseError 'bad_payload'. */

@@ -4,10 +4,12 @@
 import type { Hex } from 'viem';
 import type { Rule } from '../rules/definition.js';
 import type { Excursion } from '../rules/excursion.js';
+import type { GeoZone, LocationRule } from '../rules/location-definition.js';
+import type { LocationEvent } from '../rules/location-event.js';
 import type { MoneyJson, TokenJson } from './money.js';
 import type { OrgRefJson } from './orgs.js';
 
-export type { Excursion, MoneyJson, OrgRefJson, Rule, TokenJson };
+export type { Excursion, GeoZone, LocationEvent, LocationRule, MoneyJson, OrgRefJson, Rule, TokenJson };
 
 export interface PlaceJson {
   name: string;
@@ -31,6 +33,17 @@ export interface ShipmentJson {
   legs: LegJson[];
   devices: { deviceId: string; from: number; to?: number }[];
   rules: Rule[];
+  /** Geofences (with UN/LOCODEs), the planned-route corridor, unscheduled-stop rules; absent: none. */
+  locationRules?: LocationRule[];
+  /** The carrier's references (container, booking, B/L): what DCSA events name the shipment by. */
+  references?: { equipment?: string; booking?: string; transportDocument?: string };
+}
+
+/** A geofence set (GET /api/v1/geofences, /api/v1/shipments/{id}/geofences). */
+export interface GeofenceSetJson {
+  scope: 'node' | 'shipment';
+  shipmentId?: string;
+  zones: GeoZone[];
 }
 
 export interface LatestReadingJson {
@@ -93,6 +106,8 @@ export interface ShipmentStateJson {
   status: 'planned' | 'in_transit' | 'arrived';
   latest: Record<string, LatestReadingJson>;
   excursions: Excursion[];
+  /** What the location rules derive from the signed GPS fixes: geofence stays, deviations, stops. */
+  locationEvents: LocationEvent[];
   breached: number;
   policies: PolicyJson[];
   payouts: PayoutJson[];

@@ -50,6 +50,13 @@ const RULES: Rule[] = [
   { methods: ['POST'], path: /^\/api\/v1\/tags$/, need: needs('tags:issue') },
   { methods: READ, path: /^\/api\/v1\/tags\/[^/]+\/sightings$/, need: needs('tags:read') },
   { methods: ['POST'], path: /^\/api\/v1\/shipments(\/[^/]+\/policies)?$/, need: needs('shipments:write') },
+  // Geofence sets: readable by whoever reads shipments (a shipment's set: that shipment's readers), changed by geofences:write.
+  {
+    methods: ['POST', 'DELETE'],
+    path: /^\/api\/v1\/(shipments\/[^/]+\/)?geofences(\/[^/]+)?$/,
+    need: needs('geofences:write'),
+  },
+  { methods: READ, path: /^\/api\/v1\/geofences$/, need: needs('shipments:read') },
   // A claim dossier is built (and logged) for whoever may read the shipment it is of.
   {
     methods: ['POST'],
@@ -66,7 +73,7 @@ const RULES: Rule[] = [
   { methods: READ, path: /^\/api\/v1\/alerts(\/|$)/, need: needs('alerts:read') },
   { methods: ['POST', 'DELETE'], path: /^\/api\/v1\/alerts\/subscriptions(\/[^/]+)?$/, need: needs('alerts:subscribe') },
   // Commands: the signatures decide what is authorised; the credential only lets a caller submit or read.
-  { methods: ['POST'], path: /^\/api\/v1\/commands$/, need: needs('commands:send') },
+  { methods: ['POST'], path: /^\/api\/v1\/commands(\/[^/]+\/resend)?$/, need: needs('commands:send') },
   { methods: READ, path: /^\/api\/v1\/commands(\/|$)/, need: needs('commands:read') },
   // The organisation's oracle: it signs only what it derived itself from evidence verified against the chain.
   { methods: ['POST'], path: /^\/api\/v1\/oracle\/attest$/, need: needs('oracle:attest') },

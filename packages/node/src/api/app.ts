@@ -50,6 +50,7 @@ import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
 import { commandRoutes } from '../commands/routes.js';
 import { governanceRoutes } from '../governance/routes.js';
 import type { GovernanceService } from '../governance/service.js';
+import { type GeofenceRouteDeps, geofenceRoutes } from '../shipments/geofence-routes.js';
 import type { CommandService } from '../commands/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
@@ -103,6 +104,8 @@ export interface ApiDeps {
   governance?: GovernanceService;
   /** This organisation's oracle, served to the members at POST /api/v1/oracle/attest (consortium/). */
   oracle?: OracleEndpoint;
+  /** The node-wide and per-shipment geofence sets (/api/v1/geofences, /api/v1/shipments/{id}/geofences). */
+  geofences?: GeofenceRouteDeps;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -298,6 +301,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
   if (deps.governance) app.route('/api/v1', governanceRoutes(deps.governance));
   if (deps.oracle) app.route('/api/v1', oracleRoutes(deps.oracle));
+  if (deps.geofences) app.route('/api/v1', geofenceRoutes(deps.geofences));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

@@ -7,6 +7,7 @@ import { alertOpenApiPaths } from '../alerts/openapi.js';
 import { dcsaOpenApiPaths, dcsaOpenApiSchemas } from '../dcsa/openapi.js';
 import { commandOpenApiPaths } from '../commands/openapi.js';
 import { governanceOpenApiPaths } from '../governance/openapi.js';
+import { geofenceOpenApiPaths } from '../shipments/geofence-openapi.js';
 import { accessOpenApiPaths, applySecurity, securitySchemes } from '../access/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -43,6 +44,7 @@ function baseDocument() {
       ...dcsaOpenApiPaths('/dcsa/tnt/v3'),
       ...commandOpenApiPaths('/api/v1'),
       ...governanceOpenApiPaths('/api/v1'),
+      ...geofenceOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',
@@ -365,6 +367,20 @@ function baseDocument() {
           },
         },
       },
+      '/api/v1/shipments/{id}/location-events': {
+        get: {
+          summary:
+            'Location events the location rules derive from the signed GPS fixes (geofence entry/exit with the zone and UN/LOCODE, corridor deviations, unscheduled stops), each naming the fixes that prove it',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'Location events: by rule, device, then start',
+              content: { 'application/json': { schema: { type: 'array', items: { type: 'object' } } } },
+            },
+            '404': problem,
+          },
+        },
+      },
       '/api/v1/shipments/{id}/policies': {
         post: {
           summary: 'Link an on-chain ParametricCover policy to the shipment (its excursions are then claimed)',
@@ -619,6 +635,11 @@ function baseDocument() {
               },
             },
             rules: { type: 'array', items: { type: 'object' } },
+            locationRules: {
+              type: 'array',
+              description: 'Location rules: geofence (circle/polygon zones, UN/LOCODE), corridor, stop',
+              items: { type: 'object' },
+            },
           },
         },
         ShipmentState: {
@@ -628,6 +649,7 @@ function baseDocument() {
             status: { enum: ['planned', 'in_transit', 'arrived'] },
             latest: { type: 'object' },
             excursions: { type: 'array', items: { type: 'object' } },
+            locationEvents: { type: 'array', items: { type: 'object' } },
             breached: { type: 'integer' },
             policies: { type: 'array', items: { type: 'object' } },
             payouts: { type: 'array', items: { type: 'object' } },

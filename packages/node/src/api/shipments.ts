@@ -3,7 +3,7 @@
 // oracles of other members re-verify before they attest.
 import { Hono } from 'hono';
 import type { Address, Hex } from 'viem';
-import type { PayoutJson, PolicyJson, Rule, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { LocationRule, PayoutJson, PolicyJson, Rule, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import { RuleError, validateRules } from '@tradetwin/core/rules/index';
 import type { ChainClients } from '../chain/clients.js';
 import type { ChainDirectory } from '../chain/directory.js';
@@ -49,10 +49,11 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
     const names = deps.names;
     return {
       // The rules were validated (core/rules) when the shipment was created.
-      shipment: { ...s, rules: s.rules as Rule[] },
+      shipment: { ...s, rules: s.rules as Rule[], locationRules: s.locationRules as LocationRule[] | undefined },
       status: shipmentStatus(s, Date.now()),
       latest: deps.monitor.latest(s.id),
       excursions,
+      locationEvents: deps.monitor.locationEvents(s.id),
       breached: excursions.filter((x) => x.breached).length,
       policies: await Promise.all(policies.map((p) => readablePolicy(p, names))),
       payouts: await Promise.all(payouts.map((p) => readablePayout(p, policies, names))),
@@ -89,6 +90,12 @@ export function shipmentRoutes(deps: ShipmentDeps): Hono {
     const s = await deps.shipments.shipment(c.req.param('id'));
     if (!s) throw new HttpProblem(404, 'unknown_shipment', `no shipment ${c.req.param('id')}`);
     return c.json(deps.monitor.excursions(s.id));
+  });
+
+  app.get('/shipments/:id/location-events', async (c) => {
+    const s = await deps.shipments.shipment(c.req.param('id'));
+    if (!s) throw new HttpProblem(404, 'unknown_shipment', `no shipment ${c.req.param('id')}`);
+    return c.json(deps.monitor.locationEvents(s.id));
   });
 
   /** Link an on-chain policy to a shipment so its excursions are claimed. */

@@ -129,6 +129,18 @@ describe('tradetwin command send|list', () => {
     assert.match(lines[0]!, /setpoint 45 °C .* refused out_of_range/);
     assert.match(lines[2]!, /seq 1 setpoint 4 °C .* applied/);
   });
+
+  it('re-sends a logged command; the reefer refuses the repeat of one it applied, which stays applied', async () => {
+    const listed = await runCli(['command', 'list', '--device', key.deviceId, '--data-dir', t.dataDir, '--json']);
+    const first = (JSON.parse(listed.stdout) as { id: string; seq: number }[]).find((c) => c.seq === 1)!;
+    const r = await runCli(['command', 'resend', first.id, '--data-dir', t.dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^delivered again \(its effect was already reported: the device refuses the repeat\)$/m);
+    assert.match(r.stdout, /seq 1 setpoint 4 °C .* applied/);
+    const bad = await runCli(['command', 'resend', 'not-an-id', '--data-dir', t.dataDir, '--json']);
+    assert.equal(bad.code, 2);
+    assert.match((JSON.parse(bad.stdout) as { error: { message: string } }).error.message, /64 hex digits/);
+  });
 });
 
 function args(): string[] {

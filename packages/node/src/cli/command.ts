@@ -174,4 +174,31 @@ const list: Command = {
   },
 };
 
-export const commandCommands: Command[] = [send, list];
+const resend: Command = {
+  name: 'command resend',
+  summary:
+    'Publish a logged command to its device again (its delivery failed or the device lost it) and wait for the effect report; a device that already acted refuses the repeat (replay window).',
+  usage: 'command resend COMMAND_ID [--wait-ms N] [--data-dir DIR | --node URL --token T] [--json]',
+  options: { ...COMMON, ...NODE_OPTS, 'wait-ms': { type: 'string' } },
+  async run({ values, positionals }) {
+    if (positionals.length !== 1) throw new CliError('give the command id: command resend COMMAND_ID');
+    const id = positionals[0]!;
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new CliError(`a command id is 64 hex digits, got "${id}"`);
+    const client = nodeClient(values);
+    const sent = await client.post<{ command: CommandJson; delivered: boolean }>(`/api/v1/commands/${id}/resend`, {});
+    const waitMs = intOpt(values, 'wait-ms', 10_000);
+    const final =
+      waitMs > 0 && !sent.command.effect
+        ? await client.get<CommandJson>(`/api/v1/commands/${id}?waitMs=${Math.min(waitMs, 30_000)}`)
+        : sent.command;
+    if (values.json) printJson({ ...final, delivered: sent.delivered });
+    else {
+      out(`delivered again${final.effect ? ' (its effect was already reported: the device refuses the repeat)' : ''}`);
+      out(describeCommand(final));
+    }
+    if (final.status === 'refused') return EXIT.refused;
+    return final.status === 'applied' ? EXIT.ok : EXIT.unreachable;
+  },
+};
+
+export const commandCommands: Command[] = [send, list, resend];

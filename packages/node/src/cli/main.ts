@@ -94,7 +94,8 @@ const COMMANDS: Entry[] = [
     load: () => consortium(name),
   })),
   ...['alert subscribe', 'alert list', 'alert unsubscribe'].map((name) => ({ name, summary: '', load: () => alert(name) })),
-  ...['command send', 'command list'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['command send', 'command list', 'command resend'].map((name) => ({ name, summary: '', load: () => command(name) })),
+  ...['geofence add', 'geofence list', 'geofence remove'].map((name) => ({ name, summary: '', load: () => geofence(name) })),
   ...['governance proposals', 'governance propose', 'governance vote', 'governance execute', 'governance cancel'].map((name) => ({
     name,
     summary: '',
@@ -135,6 +136,11 @@ async function governance(name: string): Promise<Command> {
   return governanceCommands.find((c) => c.name === name)!;
 }
 
+async function geofence(name: string): Promise<Command> {
+  const { geofenceCommands } = await import('./geofence.js');
+  return geofenceCommands.find((c) => c.name === name)!;
+}
+
 async function device(name: string): Promise<Command> {
   const { deviceCommands } = await import('./device.js');
   return deviceCommands.find((c) => c.name === name)!;
@@ -172,6 +178,10 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'governance vote': "Cast the node organisation's vote on a proposal",
   'governance execute': 'Execute a passed proposal after its execution delay',
   'governance cancel': "Withdraw one of the node organisation's proposals",
+  'command resend': 'Deliver a logged command again (a failed delivery); the device refuses a repeat it already acted on',
+  'geofence add': "Add a zone (circle, polygon, GeoJSON; UN/LOCODE) to the node-wide or a shipment's geofence set",
+  'geofence list': "List the node-wide or a shipment's geofence set",
+  'geofence remove': "Remove a zone from the node-wide or a shipment's geofence set",
 };
 
 function usage(): string {

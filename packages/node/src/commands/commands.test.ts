@@ -16,7 +16,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { ROLES } from '../chain/members.js';
 import { fundedClients, setMemberActive } from '../test-support/governance.js';
 import { type CommandReceiver, commandStateFile, startCommandReceiver } from '../device/command-receiver.js';
-import { deviceSessionClient } from '../device/mqtt-device.js';
+import { connectDevice, deviceSessionClient } from '../device/mqtt-device.js';
 import { deviceTopic } from '../ingest/mqtt-access.js';
 import { deviceKey, startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import type { CommandJson } from './service.js';
@@ -233,5 +233,93 @@ describe('signed actuator commands over MQTT', () => {
     assert.equal(page.commands[1]!.status, 'refused');
     assert.ok(page.next !== null);
     assert.equal((await fetch(`${t.node.httpUrl}/api/v1/commands`)).status, 401);
+  });
+
+  it('shows each caller only the commands of shipments it may read', async () => {
+    const read = async (token: string, path: string) => {
+      const res = await fetch(`${t.node.httpUrl}/api/v1/commands${path}`, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as { commands?: CommandJson[] } };
+    };
+    const all = (await read(t.node.adminToken, '?limit=200')).body.commands!;
+    assert.ok(all.length > 3);
+    const partner = (await t.node.access.createCredential('partner', ['commands:read', `shipments:read:${SHIPMENT}`])).token;
+    const other = (await t.node.access.createCredential('other', ['commands:read', 'shipments:read:SHP-SOMEONE-ELSE'])).token;
+    const none = (await t.node.access.createCredential('no shipments', ['commands:read'])).token;
+    assert.deepEqual(
+      (await read(partner, '?limit=200')).body.commands!.map((c) => c.id),
+      all.map((c) => c.id),
+    );
+    // Paged through, a narrowed caller still gets full pages of what it may see.
+    assert.equal((await read(partner, '?limit=2')).body.commands!.length, 2);
+    for (const token of [other, none]) {
+      assert.deepEqual((await read(token, '?limit=200')).body.commands, []);
+      assert.deepEqual((await read(token, `?shipment=${SHIPMENT}`)).body.commands, []);
+      // One command by id: as unknown as one that does not exist.
+      const one = await read(token, `/${all[0]!.id}`);
+      assert.equal(one.status, 404);
+    }
+    assert.equal((await read(partner, `/${all[0]!.id}`)).status, 200);
+  });
+
+  it('re-sends a command whose delivery was lost, and a repeat of one the reefer applied changes nothing', async () => {
+    // The reefer is away and its broker session is wiped (a clean connect): a command sent now is lost.
+    await receiver.stop();
+    await device.endAsync();
+    const wipe = await connectDevice(t.node.mqttUrl!, key, { audience: t.node.address, extra: { clean: true } });
+    await wipe.endAsync();
+    const lost = await send(signCommand(command({ action: { kind: 'door', state: 'lock' } }), shipper));
+    assert.equal(lost.status, 201);
+    const id = ((await lost.json()) as { command: CommandJson }).command.id;
+    await startReceiver();
+    assert.equal((await getCommand(id, 500)).status, 'delivered', 'never reached the reefer');
+    assert.equal(receiver.state().applied.door, 'unlock');
+
+    const resend = (token = t.node.adminToken) =>
+      fetch(`${t.node.httpUrl}/api/v1/commands/${id}/resend`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: '{}',
+      });
+    const size = t.node.log.size;
+    const again = await resend();
+    assert.equal(again.status, 200, await again.clone().text());
+    assert.equal(((await again.json()) as { delivered: boolean }).delivered, true);
+    const applied = await getCommand(id);
+    assert.equal(applied.status, 'applied');
+    assert.equal(receiver.state().applied.door, 'lock');
+    assert.equal(t.node.log.size, size + 1, 'the effect report logged; the command not logged again');
+
+    // Once more: the reefer's replay window refuses the duplicate, and the command keeps its applied effect.
+    const before = reports.length;
+    assert.equal((await resend()).status, 200);
+    while (reports.length === before) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual([reports.at(-1)?.command, reports.at(-1)?.outcome, reports.at(-1)?.reason], [id, 'refused', 'replayed']);
+    assert.deepEqual(await getCommand(id), applied);
+    assert.equal(receiver.state().applied.door, 'lock');
+
+    // A caller who may not read the shipment cannot re-send it (it does not exist for them); nor an unknown id.
+    const other = (await t.node.access.createCredential('sender elsewhere', ['commands:send', 'shipments:read:SHP-X'])).token;
+    assert.equal((await resend(other)).status, 404);
+    const unknown = await fetch(`${t.node.httpUrl}/api/v1/commands/${'ab'.repeat(32)}/resend`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.node.adminToken}` },
+      body: '{}',
+    });
+    assert.equal(unknown.status, 404);
+  });
+
+  it('refuses to re-send an expired command', async () => {
+    const res = await send(
+      signCommand(command({ expiresAt: Date.now() + 1500, action: { kind: 'door', state: 'unlock' } }), shipper),
+    );
+    const id = ((await res.json()) as { command: CommandJson }).command.id;
+    await new Promise((r) => setTimeout(r, 1600));
+    const again = await fetch(`${t.node.httpUrl}/api/v1/commands/${id}/resend`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.node.adminToken}` },
+      body: '{}',
+    });
+    assert.equal(again.status, 410);
+    assert.match(((await again.json()) as { detail: string }).detail, /expired .*: sign a new one/);
   });
 });

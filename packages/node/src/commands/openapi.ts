@@ -73,7 +73,8 @@ export function commandOpenApiPaths(base: string): Record<string, unknown> {
         },
       },
       get: {
-        summary: 'The command log, newest first, with each authorisation and effect',
+        summary:
+          'The command log, newest first, with each authorisation and effect — only the commands of shipments the caller may read (shipments:read or shipments:read:<id>)',
         parameters: [
           { name: 'device', in: 'query', schema: { type: 'string' } },
           { name: 'shipment', in: 'query', schema: { type: 'string' } },
@@ -106,6 +107,26 @@ export function commandOpenApiPaths(base: string): Record<string, unknown> {
         responses: {
           '200': { description: 'The command', content: { 'application/json': { schema: command } } },
           '404': problem,
+        },
+      },
+    },
+    [`${base}/commands/{id}/resend`]: {
+      post: {
+        summary:
+          "Publish a logged command to its device again (a failed delivery). The same signed bundle: a device that already acted refuses it by its replay window, and the first effect report stays the command's",
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          '200': {
+            description: 'Published again',
+            content: {
+              'application/json': {
+                schema: { type: 'object', properties: { command, delivered: { type: 'boolean' } } },
+              },
+            },
+          },
+          '404': problem,
+          '410': problem,
+          '503': problem,
         },
       },
     },

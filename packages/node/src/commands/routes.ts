@@ -3,9 +3,20 @@
 //   GET  /commands?device=&shipment=&limit=&before=   the command log, newest first, each with its
 //                                    authorisation and effect; `next` is the next page's `before`
 //   GET  /commands/:id?waitMs=       one command; with waitMs (≤ 30000) answers once its effect is in (or the wait ends)
+//   POST /commands/:id/resend        publish the logged bundle again (a failed delivery); 200 {command, delivered}
+// Reads and resends are narrowed to the shipments the caller may read (shipments:read or shipments:read:<id>),
+// as the shipment's own routes are: a command of another shipment does not exist for the caller.
 import { Hono } from 'hono';
+import type { Principal } from '../access/service.js';
+import { satisfies } from '../access/scopes.js';
 import { HttpProblem, intParam } from '../http/problem.js';
-import type { CommandService } from './service.js';
+import type { CommandService, ShipmentVisibility } from './service.js';
+
+function visibility(p: Principal | undefined): ShipmentVisibility {
+  // The access middleware let the request through only with one; a route mounted without it is a bug.
+  if (!p) throw new HttpProblem(401, 'unauthenticated', 'this route needs a credential');
+  return (shipmentId) => satisfies(p.scopes, { anyOf: ['shipments:read'], resource: shipmentId });
+}
 
 export const MAX_COMMAND_PAGE = 200;
 export const MAX_COMMAND_BYTES = 16 * 1024;
@@ -38,15 +49,19 @@ export function commandRoutes(commands: CommandService): Hono {
         { ...(device ? { deviceId: device } : {}), ...(shipment ? { shipmentId: shipment } : {}) },
         limit,
         before,
+        visibility(c.get('principal')),
       ),
     );
   });
+
+  app.post('/commands/:id/resend', async (c) => c.json(await commands.resend(c.req.param('id'), visibility(c.get('principal')))));
 
   app.get('/commands/:id', async (c) => {
     const id = c.req.param('id');
     const waitMs = intParam(c.req.query('waitMs'), 'waitMs', 0);
     if (waitMs > MAX_WAIT_MS) throw new HttpProblem(400, 'bad_parameter', `parameter waitMs must be ≤ ${MAX_WAIT_MS}`);
-    const now = await commands.get(id);
+    const maySee = visibility(c.get('principal'));
+    const now = await commands.get(id, maySee);
     if (waitMs === 0 || now.effect) return c.json(now);
     return c.json((await commands.waitForEffect(id, waitMs)) ?? now);
   });

@@ -10,6 +10,7 @@ import { CommandError, type VerifiedCommand, verifyCommand } from '@tradetwin/co
 import { openEffectReport } from '@tradetwin/core/command/effect';
 import { REPLAY_WINDOW } from '@tradetwin/core/command/replay-window';
 import { encodeLeaf } from '@tradetwin/core/proof/leaf';
+import type { CommandJson } from '@tradetwin/core/wire/commands';
 import { bytesToHex } from 'viem';
 import type { DeviceDirectory } from '../ingest/pipeline.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
@@ -41,21 +42,8 @@ export interface CommandServiceDeps {
   onAppended?: () => void;
 }
 
-export interface CommandJson {
-  id: string;
-  deviceId: string;
-  shipmentId: string;
-  seq: number;
-  action: Record<string, unknown>;
-  issuedAt: number;
-  expiresAt: number;
-  authorisation: CommandRow['authorisation'];
-  leafIndex: number;
-  receivedAt: number;
-  /** delivered: sent to the device, no report yet; applied / refused: the device's signed report says so. */
-  status: 'delivered' | 'applied' | 'refused';
-  effect: (Omit<NonNullable<CommandRow['effect']>, 'report'> & { report: string }) | null;
-}
+/** The wire type (core/wire/commands.ts): what a command row is in the API. */
+export type { CommandJson };
 
 export function commandJson(r: CommandRow): CommandJson {
   const { bundle: _bundle, n: _n, effect, ...rest } = r;
@@ -65,6 +53,10 @@ export function commandJson(r: CommandRow): CommandJson {
     effect: effect ? { ...effect, report: bytesToHex(effect.report) } : null,
   };
 }
+
+/** Whether the caller may see a shipment's commands (as it may read the shipment: access/policy.ts). */
+export type ShipmentVisibility = (shipmentId: string) => boolean;
+const everything: ShipmentVisibility = () => true;
 
 export class CommandService {
   private queue: Promise<unknown> = Promise.resolve();
@@ -225,14 +217,50 @@ export class CommandService {
     });
   }
 
-  async get(id: string): Promise<CommandJson> {
+  /** One command; one of a shipment the caller may not see is as unknown as one that does not exist. */
+  async get(id: string, maySee: ShipmentVisibility = everything): Promise<CommandJson> {
     const r = await this.deps.store.command(id);
-    if (!r) throw new CommandRefusal('no_such_command', `no command ${id}`);
+    if (!r || !maySee(r.shipmentId)) throw new CommandRefusal('no_such_command', `no command ${id}`);
     return commandJson(r);
   }
 
-  async list(filter: CommandFilter, limit: number, before?: number): Promise<{ commands: CommandJson[]; next: number | null }> {
-    const rows = await this.deps.store.list(filter, limit, before);
-    return { commands: rows.map(commandJson), next: rows.length === limit ? rows.at(-1)!.n : null };
+  /** The command log, newest first, narrowed to the shipments the caller may see (the others are skipped). */
+  async list(
+    filter: CommandFilter,
+    limit: number,
+    before?: number,
+    maySee: ShipmentVisibility = everything,
+  ): Promise<{ commands: CommandJson[]; next: number | null }> {
+    const out: CommandJson[] = [];
+    let cursor = before;
+    for (;;) {
+      const rows = await this.deps.store.list(filter, limit * 2, cursor);
+      for (const r of rows) {
+        if (!maySee(r.shipmentId)) continue;
+        out.push(commandJson(r));
+        if (out.length === limit) return { commands: out, next: r.n };
+      }
+      if (rows.length < limit * 2) return { commands: out, next: null };
+      cursor = rows.at(-1)!.n;
+    }
+  }
+
+  /**
+   * Publish a logged command again (its delivery failed, or the device lost it): the same signed bundle,
+   * so it cannot act twice — a device that already acted refuses the repeat by its replay window, and its
+   * report changes nothing here (the first effect stays). Refused once the command has expired.
+   */
+  async resend(id: string, maySee: ShipmentVisibility = everything): Promise<{ command: CommandJson; delivered: boolean }> {
+    const r = await this.deps.store.command(id);
+    if (!r || !maySee(r.shipmentId)) throw new CommandRefusal('no_such_command', `no command ${id}`);
+    if (r.expiresAt <= this.now())
+      throw new CommandRefusal('expired', `command expired at ${new Date(r.expiresAt).toISOString()}: sign a new one`);
+    if (!this.deps.deliver) throw new CommandRefusal('not_delivered', 'the node has no MQTT transport to deliver it on');
+    try {
+      await this.deps.deliver(r.deviceId, r.bundle);
+    } catch (err) {
+      throw new CommandRefusal('not_delivered', `delivery failed again: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { command: commandJson(r), delivered: true };
   }
 }

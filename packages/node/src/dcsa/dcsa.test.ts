@@ -9,7 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { SHARED_DIR } from '../test-support/shared.js';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
-import { EVIDENCE_FIELD, eventsFromEpcis } from './derive.js';
+import type { GeofenceEvent } from '@tradetwin/core/rules/index';
+import type { ShipmentDefinition } from '../shipments/definition.js';
+import { EVIDENCE_FIELD, eventsFromEpcis, eventsFromLocationEvent } from './derive.js';
 import { iso6346CheckDigit, iso6346Problem } from './iso6346.js';
 import { DCSA_LEAF_KIND, decodeDcsaBody } from './repository.js';
 import { unLocodeProblem } from './unlocode.js';
@@ -150,6 +152,97 @@ describe('dcsa: events derived from EPCIS', () => {
   it('no container or no mapped step: no event', () => {
     assert.deepEqual(eventsFromEpcis(epcis({ bizStep: 'receiving' }), proof, node), []);
     assert.deepEqual(eventsFromEpcis(epcis({ epcList: ['urn:epc:id:sgtin:4012345.011111.1'] }), proof, node), []);
+  });
+});
+
+describe('dcsa: events derived from geofence crossings', () => {
+  const node = { address: '0x00000000000000000000000000000000000000aa' };
+  const fix = (readingId: string, leafIndex: number, t: number) => ({
+    readingId,
+    leafIndex,
+    t,
+    position: [51.25, 4.4] as [number, number],
+    accuracyM: 5,
+  });
+  const crossing = (at: number, leaf: number) => ({
+    at,
+    position: [51.25, 4.4] as [number, number],
+    fixes: [fix(`${leaf}:0`, leaf, at), fix(`${leaf}:2`, leaf, at + 60_000), fix(`${leaf + 1}:0`, leaf + 1, at + 120_000)],
+    after: fix(`${leaf - 1}:4`, leaf - 1, at - 60_000),
+  });
+  const stay = (over: Partial<GeofenceEvent> = {}): GeofenceEvent => ({
+    kind: 'geofence',
+    id: `0x${'ab'.repeat(32)}`,
+    shipmentId: 'SHP-1',
+    ruleId: 'ports',
+    deviceId: 'gps-1',
+    zone: { id: 'antwerp', name: 'Port of Antwerp', unlocode: 'BEANR' },
+    startedAt: Date.UTC(2026, 0, 1),
+    endedAt: Date.UTC(2026, 0, 2),
+    lastObservedAt: Date.UTC(2026, 0, 2),
+    open: false,
+    durationMinutes: 1440,
+    entry: crossing(Date.UTC(2026, 0, 1), 10),
+    exit: crossing(Date.UTC(2026, 0, 2), 20),
+    evidence: { firstLeafIndex: 9, lastLeafIndex: 21, readingIds: [] },
+    ...over,
+  });
+  const shipment = {
+    id: 'SHP-1',
+    references: { equipment: 'OCLU2026013' },
+    legs: [
+      { from: { name: 'Brussels', unlocode: 'BEBRU' }, to: { name: 'Antwerp', unlocode: 'BEANR' }, mode: 'road' },
+      { from: { name: 'Antwerp', unlocode: 'BEANR' }, to: { name: 'Mombasa', unlocode: 'KEMBA' }, mode: 'sea' },
+    ],
+  } as unknown as ShipmentDefinition;
+
+  it('entry and exit at a UN/LOCODE are ARRI and DEPA with the planned legs’ modes, linked to the confirming fixes, and validate', () => {
+    const events = eventsFromLocationEvent(stay(), shipment, node);
+    assert.deepEqual(
+      events.map((e) => {
+        const c = e.eventClassification as Record<string, string>;
+        const t = e.transportDetails as { transportCall: { modeOfTransport: string } };
+        return `${c.eventTypeCode}/${c.transportEventTypeCode}/${t.transportCall.modeOfTransport}`;
+      }),
+      ['TRANSPORT/ARRI/TRUCK', 'TRANSPORT/DEPA/VESSEL'],
+    );
+    for (const e of events) assert.deepEqual(derivedEventProblems(e), []);
+    const arri = events[0]!;
+    assert.equal((arri.eventLocation as { UNLocationCode: string }).UNLocationCode, 'BEANR');
+    assert.equal(arri.eventDateTime, '2026-01-01T00:00:00.000Z');
+    assert.deepEqual(arri[EVIDENCE_FIELD], {
+      kind: 'geofence',
+      locationEventId: stay().id,
+      shipmentId: 'SHP-1',
+      ruleId: 'ports',
+      deviceId: 'gps-1',
+      zone: { id: 'antwerp', name: 'Port of Antwerp', unlocode: 'BEANR' },
+      crossing: 'entry',
+      open: false,
+      readingIds: ['10:0', '10:2', '11:0'],
+      before: '9:4',
+      leaves: { first: 10, last: 11 },
+    });
+    // The same stay derives the same eventIDs (deriving again adds nothing).
+    assert.deepEqual(
+      eventsFromLocationEvent(stay(), shipment, node).map((e) => e.eventID),
+      events.map((e) => e.eventID),
+    );
+  });
+
+  it('no crossing confirmed, no UN/LOCODE, no planned leg there: no event, or one without a mode', () => {
+    assert.deepEqual(
+      eventsFromLocationEvent(stay({ entry: null, exit: null, open: true }), shipment, node),
+      [],
+      'began inside and still there',
+    );
+    assert.deepEqual(eventsFromLocationEvent(stay({ zone: { id: 'd', name: 'Depot', unlocode: null } }), shipment, node), []);
+    const elsewhere = eventsFromLocationEvent(stay({ zone: { id: 'r', name: 'Rotterdam', unlocode: 'NLRTM' } }), shipment, node);
+    assert.equal(elsewhere.length, 2);
+    for (const e of elsewhere) {
+      assert.equal(e.transportDetails, undefined);
+      assert.deepEqual(derivedEventProblems(e), []);
+    }
   });
 });
 

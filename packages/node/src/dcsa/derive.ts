@@ -7,10 +7,14 @@
 //
 //   temperature band excursion (breached)   REEFER MEAS, the peak as a probe measurement
 //   door opened outside allowed zones       IOT DETC, iotEventCode DRO, where it happened
+//   geofence entry / exit of a zone with a UN/LOCODE (the location rules on the tracker's signed fixes):
+//     TRANSPORT ARRI / DEPA at that UN/LOCODE; the mode of transport is the planned leg's that ends / starts
+//     there (road → TRUCK, sea → VESSEL, rail → RAIL). Not GTIN/GTOT: a truck inside the port area has not
+//     passed the terminal's gate — those come from the terminal's own EPCIS events below.
 //   EPCIS ObjectEvent/… with a BIC container EPC (urn:epc:id:bic:…) and a CBV bizStep:
 //     arriving → GTIN, departing → GTOT, loading → LOAD, unloading → DISC   (EQUIPMENT)
-import type { Excursion } from '@tradetwin/core/rules/index';
-import type { ShipmentDefinition } from '../shipments/definition.js';
+import type { Crossing, Excursion, GeofenceEvent, LocationEvent } from '@tradetwin/core/rules/index';
+import type { Leg, ShipmentDefinition } from '../shipments/definition.js';
 import type { TntEvent } from './validate.js';
 
 /** Who the node is in a derived event's routing: its chain address, in a mutually defined list. */
@@ -102,6 +106,74 @@ export function eventFromExcursion(x: Excursion, s: ShipmentDefinition, node: De
     };
   }
   return null;
+}
+
+const MODE_OF_TRANSPORT: Record<Leg['mode'], string | null> = { road: 'TRUCK', sea: 'VESSEL', rail: 'RAIL', air: null };
+
+/** The mode of the planned leg that arrives at (or departs from) the UN/LOCODE; null: no such leg, or air. */
+function modeAt(s: ShipmentDefinition, unlocode: string, end: 'to' | 'from'): string | null {
+  const leg = s.legs.find((l) => l[end].unlocode === unlocode);
+  return leg ? MODE_OF_TRANSPORT[leg.mode] : null;
+}
+
+/**
+ * The DCSA transport events a location event proves: a geofence stay in a zone with a UN/LOCODE gives
+ * ARRI at its confirmed entry and DEPA at its confirmed exit (none for a stay the track began inside, or
+ * still open); corridor deviations and stops give none. A confirmed crossing does not change as the stay
+ * goes on, so each event is final at once; its eventID follows from the location event's id.
+ */
+export function eventsFromLocationEvent(e: LocationEvent, s: ShipmentDefinition, node: DerivingNode): TntEvent[] {
+  if (e.kind !== 'geofence' || e.zone.unlocode === null) return [];
+  const out: TntEvent[] = [];
+  const crossings: [GeofenceEvent['entry'], 'ARRI' | 'DEPA', 'to' | 'from'][] = [
+    [e.entry, 'ARRI', 'to'],
+    [e.exit, 'DEPA', 'from'],
+  ];
+  for (const [crossing, code, end] of crossings) {
+    if (crossing === null) continue;
+    out.push(transportEvent(e, crossing, code, modeAt(s, e.zone.unlocode, end), s, node));
+  }
+  return out;
+}
+
+function transportEvent(
+  e: GeofenceEvent,
+  crossing: Crossing,
+  code: 'ARRI' | 'DEPA',
+  mode: string | null,
+  s: ShipmentDefinition,
+  node: DerivingNode,
+): TntEvent {
+  const leaves = crossing.fixes.map((f) => f.leafIndex);
+  return {
+    eventID: `tt-transport-${code.toLowerCase()}-${e.id.replace(/^0x/, '')}`,
+    eventRouting: routing(node),
+    eventDateTime: iso(crossing.at),
+    eventUpdatedDateTime: iso(crossing.fixes.at(-1)!.t),
+    eventLocation: {
+      locationName: e.zone.name.slice(0, 100),
+      UNLocationCode: e.zone.unlocode!,
+      geoCoordinate: { latitude: String(crossing.position[0]), longitude: String(crossing.position[1]) },
+    },
+    eventClassification: { eventTypeCode: 'TRANSPORT', eventClassifierCode: 'ACT', transportEventTypeCode: code },
+    ...(mode ? { transportDetails: { transportCall: { modeOfTransport: mode } } } : {}),
+    shipmentDetails: shipmentDetails(s),
+    ...equipment(s),
+    [EVIDENCE_FIELD]: {
+      kind: 'geofence',
+      locationEventId: e.id,
+      shipmentId: e.shipmentId,
+      ruleId: e.ruleId,
+      deviceId: e.deviceId,
+      zone: e.zone,
+      crossing: code === 'ARRI' ? 'entry' : 'exit',
+      open: false,
+      // The fixes that confirmed the crossing, and the last believed one before it (the other side).
+      readingIds: crossing.fixes.map((f) => f.readingId),
+      before: crossing.after?.readingId ?? null,
+      leaves: { first: Math.min(...leaves), last: Math.max(...leaves) },
+    },
+  };
 }
 
 /** CBV business steps (bare or as urn:epcglobal:cbv:bizstep:…) and the equipment event each is. */

@@ -4,14 +4,14 @@
 // the DCSA index's meta — so EPCIS events captured while the node was down, or
 // before this area existed, are derived at the next start). Work runs one step
 // at a time; a failure is logged and retried at the next notice or start.
-import type { Excursion } from '@tradetwin/core/rules/index';
+import type { Excursion, LocationEvent } from '@tradetwin/core/rules/index';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { decodeEpcisBody, LEAF_KIND as EPCIS_LEAF_KIND } from '../epcis/repository.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { ShipmentDefinition } from '../shipments/definition.js';
 import type { ShipmentStore } from '../storage/shipments.js';
 import type { NodeStore } from '../storage/types.js';
-import { type DerivingNode, eventFromExcursion, eventsFromEpcis } from './derive.js';
+import { type DerivingNode, eventFromExcursion, eventsFromEpcis, eventsFromLocationEvent } from './derive.js';
 import type { DcsaRepository } from './repository.js';
 import type { TntEvent } from './validate.js';
 import { derivedEventProblems } from './validate.js';
@@ -23,6 +23,8 @@ export interface DcsaDeriverOptions {
   log: TransparencyLog;
   store: NodeStore;
   shipments: ShipmentStore;
+  /** Location events the monitor derived before the deriver started (they are not stored: the monitor replays them). */
+  locationEvents?: () => { def: ShipmentDefinition; events: LocationEvent[] }[];
   onError?: (err: unknown) => void;
 }
 
@@ -45,6 +47,8 @@ export class DcsaDeriver {
         const s = defs.get(x.shipmentId);
         if (s) await this.append([eventFromExcursion(x, s, this.opts.node)]);
       }
+      for (const { def, events } of this.opts.locationEvents?.() ?? [])
+        await this.append(events.flatMap((e) => eventsFromLocationEvent(e, def, this.opts.node)));
     });
     this.noteEpcis();
     return this;
@@ -53,6 +57,11 @@ export class DcsaDeriver {
   /** The monitor recorded an excursion (new or changed). */
   noteExcursion(x: Excursion, s: ShipmentDefinition): void {
     this.enqueue(() => this.append([eventFromExcursion(x, s, this.opts.node)]));
+  }
+
+  /** The monitor derived a location event (new or changed): geofence crossings at a UN/LOCODE become ARRI/DEPA. */
+  noteLocationEvent(e: LocationEvent, s: ShipmentDefinition): void {
+    this.enqueue(() => this.append(eventsFromLocationEvent(e, s, this.opts.node)));
   }
 
   /** EPCIS events were appended to the log: derive from the new ones. */

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { computePayout } from '@tradetwin/contracts/cover';
-import { type BandExcursion, claimFields } from '@tradetwin/core/rules/index';
+import { type BandExcursion, claimFields, type GeofenceEvent, type LocationEvent } from '@tradetwin/core/rules/index';
 import { documentEvents, validateEpcis } from '@tradetwin/core/epcis/index';
 import { balanceOf } from '../chain/cover.js';
 import { runCli } from '../test-support/cli.js';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import { type DemoEvent, type DemoResult, journeyStart, runDemo } from './run.js';
-import { BAND_RULE_ID, SHIPMENT_ID, SHIPMENT_REFERENCES, TIMELINE } from './scenario.js';
+import { BAND_RULE_ID, GEOFENCE_RULE_ID, PLACES, SHIPMENT_ID, SHIPMENT_REFERENCES, TIMELINE } from './scenario.js';
 
 let t: TestNode | undefined;
 after(() => t?.dispose());
@@ -78,6 +78,61 @@ describe('demo: vaccine cold chain with parametric cover', () => {
     const gateIn = dcsa.find((e) => e.eventClassification!.equipmentEventTypeCode === 'GTIN')!;
     assert.equal(gateIn.eventLocation!.UNLocationCode, 'BEANR');
     assert.equal((gateIn['x-tradetwin-evidence'] as { kind: string }).kind, 'epcis');
+
+    // The tracker's signed fixes through the location rules: the ports' fences entered and left, as the API shows them;
+    // no route deviation and no unscheduled stop on a journey that kept to its plan.
+    const locRes = await fetch(`${t.node.httpUrl}/api/v1/shipments/${SHIPMENT_ID}/location-events`, {
+      headers: { authorization: `Bearer ${t.node.adminToken}` },
+    });
+    assert.equal(locRes.status, 200);
+    const located = (await locRes.json()) as LocationEvent[];
+    assert.deepEqual(located, result.locationEvents);
+    assert.deepEqual(
+      located.filter((e) => e.kind !== 'geofence'),
+      [],
+      'no deviation or stop on the planned route',
+    );
+    const stays = located.filter((e): e is GeofenceEvent => e.kind === 'geofence' && e.ruleId === GEOFENCE_RULE_ID);
+    const stayAt = (locode: string) => stays.filter((e) => e.zone.unlocode === locode);
+    for (const [place, arrive, depart] of [
+      [PLACES.antwerp, TIMELINE.arriveAntwerp, TIMELINE.sail],
+      [PLACES.mombasa, TIMELINE.arriveMombasa, TIMELINE.departMombasa],
+    ] as const) {
+      assert.equal(stayAt(place.unlocode).length, 1, `one stay at ${place.unlocode}`);
+      const stay = stayAt(place.unlocode)[0]!;
+      assert.ok(stay.entry && stay.exit, `${place.unlocode}: entry and exit confirmed`);
+      // Fixes every 30 min: the crossing lies within the hour before the arrival / after the departure.
+      assert.ok(Math.abs(stay.entry.at - (start + arrive)) <= 3600_000, `${place.unlocode} entry at ${stay.entry.at}`);
+      assert.ok(stay.exit.at >= start + depart && stay.exit.at <= start + depart + 3600_000, `${place.unlocode} exit`);
+      assert.ok(stay.entry.fixes.length >= 3, 'confirmed by three fixes');
+    }
+    // The plant was left, and the store reached, before three fixes (30 min apart) could confirm a stay: no event there.
+    assert.deepEqual(stays.map((e) => e.zone.id).sort(), ['antwerp-port', 'mombasa-port']);
+    assert.ok(events.some((e) => e.kind === 'location' && e.text.startsWith('geofence ENTRY Port of Mombasa (KEMBA)')));
+
+    // DCSA Transport events derived from those crossings, at the ports' UN/LOCODEs, each naming the fixes that prove it.
+    const transport = dcsa.filter((e) => e.eventClassification!.eventTypeCode === 'TRANSPORT');
+    const crossing = (code: string, locode: string) =>
+      transport.find((e) => e.eventClassification!.transportEventTypeCode === code && e.eventLocation!.UNLocationCode === locode);
+    for (const [code, locode, mode, side] of [
+      ['ARRI', 'BEANR', 'TRUCK', 'entry'],
+      ['DEPA', 'BEANR', 'VESSEL', 'exit'],
+      ['ARRI', 'KEMBA', 'VESSEL', 'entry'],
+      ['DEPA', 'KEMBA', 'TRUCK', 'exit'],
+    ] as const) {
+      const e = crossing(code, locode);
+      assert.ok(e, `TRANSPORT/${code} at ${locode} among ${transport.length} transport events`);
+      assert.equal((e.transportDetails as { transportCall: { modeOfTransport: string } }).transportCall.modeOfTransport, mode);
+      const stay = stayAt(locode)[0]!;
+      const evidence = e['x-tradetwin-evidence'] as { kind: string; locationEventId: string; readingIds: string[] };
+      assert.equal(evidence.kind, 'geofence');
+      assert.equal(evidence.locationEventId, stay.id);
+      assert.deepEqual(
+        evidence.readingIds,
+        stay[side]!.fixes.map((f) => f.readingId),
+      );
+      assert.equal(e.eventDateTime, new Date(stay[side]!.at).toISOString());
+    }
 
     // On chain: the receipt succeeded and the holder holds the payout (minus the premium it paid).
     const receipt = await t.node.clients.publicClient.getTransactionReceipt({ hash: payout.txHash as `0x${string}` });

@@ -13,7 +13,7 @@ import { generatePrivateKey } from 'viem/accounts';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import { fundAccount, rpc } from '@tradetwin/contracts/devchain';
 import { verifyBundle } from '@tradetwin/core/proof/verify-bundle';
-import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
+import type { BandExcursion, Excursion, LocationEvent } from '@tradetwin/core/rules/index';
 import { formatAmount, moneyJson } from '@tradetwin/core/money/format';
 import type { MoneyJson } from '@tradetwin/core/wire/money';
 import type { OrgRefJson } from '@tradetwin/core/wire/orgs';
@@ -65,6 +65,8 @@ export interface DemoEvent {
 export interface DemoResult {
   shipments: unknown[];
   excursions: Excursion[];
+  /** Geofence stays (entry/exit at the places' UN/LOCODEs), route deviations and stops from the tracker's fixes. */
+  locationEvents: LocationEvent[];
   policies: unknown[];
   /** amount: raw token units; money: the same with the token's symbol and decimals, read from the chain. */
   payouts: {
@@ -246,6 +248,7 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   await rpc(rpcUrl, 'evm_mine', []);
 
   const reported = new Set<string>();
+  const crossed = new Set<string>();
   for (const upload of UPLOADS) {
     const envelopes = [
       ...bufferUntil(reefer, start + upload.at, 12, 5 * 60_000, 5),
@@ -273,6 +276,14 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
       if (reported.has(key) || x.open) continue;
       reported.add(key);
       tell('excursion', describeExcursion(x), { id: x.id, ruleId: x.ruleId, breached: x.breached });
+    }
+    // The tracker's signed fixes through the location rules: each confirmed crossing of a place's fence once.
+    for (const e of node.monitor.locationEvents(SHIPMENT_ID)) {
+      for (const line of describeLocationEvent(e)) {
+        if (crossed.has(line.key)) continue;
+        crossed.add(line.key);
+        tell('location', line.text, { id: e.id, ruleId: e.ruleId, kind: e.kind });
+      }
     }
     const anchored = await node.anchorer.anchorNow();
     if (anchored)
@@ -316,7 +327,7 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   const dcsa = await node.dcsa.query({ equipmentReference: SHIPMENT_REFERENCES.equipment }, 100);
   tell(
     'dcsa',
-    `DCSA Track & Trace: ${dcsa.rows.length} events for container ${SHIPMENT_REFERENCES.equipment} derived from evidence (${dcsa.rows.map((r) => r.equipmentEventTypeCode ?? r.eventType).join(', ')})`,
+    `DCSA Track & Trace: ${dcsa.rows.length} events for container ${SHIPMENT_REFERENCES.equipment} derived from evidence (${dcsa.rows.map((r) => r.equipmentEventTypeCode ?? r.transportEventTypeCode ?? r.eventType).join(', ')})`,
     { count: dcsa.rows.length },
   );
 
@@ -356,6 +367,7 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   return {
     shipments: [{ ...def, status: 'arrived' }],
     excursions: node.monitor.excursions(SHIPMENT_ID),
+    locationEvents: node.monitor.locationEvents(SHIPMENT_ID),
     policies: [
       {
         policyId: offered.policyId,
@@ -403,6 +415,39 @@ function describeExcursion(x: Excursion): string {
       return `shock ${x.peak.toFixed(1)} g above limit (${x.ruleId}) at ${new Date(x.startedAt).toISOString()}`;
     case 'gap':
       return `no data for ${mins} min (${x.ruleId}, ${when})`;
+  }
+}
+
+/** One line per confirmed fact of a location event (a geofence stay's entry and exit are two), with a key to tell each once. */
+function describeLocationEvent(e: LocationEvent): { key: string; text: string }[] {
+  const at = (t: number) => new Date(t).toISOString();
+  switch (e.kind) {
+    case 'geofence': {
+      const where = `${e.zone.name}${e.zone.unlocode ? ` (${e.zone.unlocode})` : ''}`;
+      const proof = (c: { fixes: { readingId: string }[] }) => `fixes ${c.fixes.map((f) => f.readingId).join(', ')}`;
+      return [
+        ...(e.entry ? [{ key: `${e.id}:entry`, text: `geofence ENTRY ${where} at ${at(e.entry.at)} (${proof(e.entry)})` }] : []),
+        ...(e.exit ? [{ key: `${e.id}:exit`, text: `geofence EXIT ${where} at ${at(e.exit.at)} (${proof(e.exit)})` }] : []),
+      ];
+    }
+    case 'corridor':
+      return e.open
+        ? []
+        : [
+            {
+              key: e.id,
+              text: `route deviation (${e.ruleId}): up to ${(e.peak.distanceM / 1000).toFixed(1)} km off the planned route, ${at(e.startedAt)} for ${Math.round(e.durationMinutes)} min`,
+            },
+          ];
+    case 'stop':
+      return e.open
+        ? []
+        : [
+            {
+              key: e.id,
+              text: `unscheduled stop (${e.ruleId}) at ${e.position.map((v) => v.toFixed(3)).join(', ')}, ${at(e.startedAt)} for ${Math.round(e.durationMinutes)} min`,
+            },
+          ];
   }
 }
 

@@ -77,6 +77,43 @@ export const UPLOADS = [
   { at: TIMELINE.arriveNairobi, where: 'Nairobi, on delivery' },
 ] as const;
 
+/**
+ * The places as geofences, with their UN/LOCODEs: the ports a circle and a polygon around the
+ * terminals, the shipper's plant and the consignee's store circles. Crossings become DCSA ARRI/DEPA.
+ */
+export const GEOFENCE_RULE_ID = 'places';
+export const PORT_LOCODES = [PLACES.antwerp.unlocode, PLACES.mombasa.unlocode] as const;
+
+export function demoGeofences() {
+  const circle = (id: string, p: Place, radiusM: number) => ({
+    id,
+    name: p.name,
+    unlocode: p.unlocode!,
+    shape: 'circle' as const,
+    center: [p.lat, p.lon] as [number, number],
+    radiusM,
+  });
+  const m = PLACES.mombasa;
+  return [
+    circle('brussels-plant', PLACES.brussels, 2000),
+    circle('antwerp-port', PLACES.antwerp, 5000),
+    {
+      id: 'mombasa-port',
+      name: m.name,
+      unlocode: m.unlocode,
+      shape: 'polygon' as const,
+      // Kilindini harbour and the container terminal, roughly 9 × 10 km.
+      ring: [
+        [m.lat - 0.04, m.lon - 0.05],
+        [m.lat - 0.04, m.lon + 0.04],
+        [m.lat + 0.05, m.lon + 0.04],
+        [m.lat + 0.05, m.lon - 0.05],
+      ] as [number, number][],
+    },
+    circle('nairobi-store', PLACES.nairobi, 2000),
+  ];
+}
+
 export const DEVICES = { reefer: 'reefer-logger-001', tracker: 'gps-tracker-001' } as const;
 export const SHIPMENT_ID = 'SHP-VAX-2026-0001';
 export const BAND_RULE_ID = 'temp-2-8';
@@ -139,6 +176,18 @@ export function demoShipment(start: number, parties: { shipper: string; carrier:
         ],
       },
       { kind: 'gap', id: 'silence-3h', maxSilenceMinutes: 180, window: { from: start, to: start + TIMELINE.arriveNairobi } },
+    ],
+    // On the GPS tracker's signed fixes: the places' fences, the planned route's corridor, unscheduled stops.
+    locationRules: [
+      { kind: 'geofence', id: GEOFENCE_RULE_ID, zones: demoGeofences() },
+      {
+        kind: 'corridor',
+        id: 'planned-route-50km',
+        route: journeyRoute().waypoints.map((w) => [w.lat, w.lon] as [number, number]),
+        maxDistanceKm: 50,
+        minMinutes: 60,
+      },
+      { kind: 'stop', id: 'unscheduled-stop', allowedZones: demoGeofences() },
     ],
   };
 }

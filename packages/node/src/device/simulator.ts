@@ -249,7 +249,8 @@ class Reefer {
           -180,
           180,
         );
-        return { t, k: 'pos', v: [Number(lat.toFixed(6)), Number(lon.toFixed(6))] };
+        // The receiver's reported horizontal accuracy (95 %, about twice the noise's σ), as NMEA/UBX report it.
+        return { t, k: 'pos', v: [Number(lat.toFixed(6)), Number(lon.toFixed(6))], acc: 2 * noiseM };
       }
     }
   }

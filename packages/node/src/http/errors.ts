@@ -19,6 +19,7 @@ import { epcisProblemResponse } from '../epcis/routes.js';
 import { ProofError, type ProofErrorCode } from '../proof/errors.js';
 import { StoreError } from '../storage/errors.js';
 import { TagError } from '../tags/tag.js';
+import { GeofenceError, type GeofenceErrorCode } from '../shipments/geofences.js';
 import { HttpProblem, problemResponse } from './problem.js';
 
 /** What a client is told to wait before retrying when the database cannot be reached. */
@@ -159,6 +160,13 @@ function captureProblem(err: CaptureError): HttpProblem {
   }
 }
 
+const GEOFENCE_STATUS: Record<GeofenceErrorCode, HttpProblem['status']> = {
+  bad_zone: 400,
+  zone_exists: 409,
+  unknown_zone: 404,
+  too_many_zones: 409,
+};
+
 /** The problem an error is at the HTTP edge; null when it is not one a client caused or can act on (a 500). */
 export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof HttpProblem) return err;
@@ -182,6 +190,7 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
       err.message,
       err.field !== undefined ? { field: err.field } : {},
     );
+  if (err instanceof GeofenceError) return new HttpProblem(GEOFENCE_STATUS[err.code], err.code, err.message);
   if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
   if (err instanceof AttestationRefused) return new HttpProblem(422, 'attestation_refused', err.message);
   if (err instanceof AttestRequestError) return new HttpProblem(400, 'bad_attest_request', err.message);

@@ -2,6 +2,8 @@
 // route, and which devices speak for it during which window. Its state is not
 // stored but derived from the evidence (readings in the log, events on chain).
 import { deviceIdProblem } from '@tradetwin/core/device/keys';
+import { type LocationRule, RuleError, validateLocationRules } from '@tradetwin/core/rules/index';
+import { NODE_GEOFENCE_RULE, SHIPMENT_GEOFENCE_RULE } from './geofences.js';
 
 export const PARTY_ROLES = ['shipper', 'carrier', 'consignee', 'insurer', 'port', 'customs', 'financier', 'buyer'] as const;
 export type PartyRole = (typeof PARTY_ROLES)[number];
@@ -45,6 +47,12 @@ export interface ShipmentDefinition {
   devices: DeviceAttachment[];
   /** Condition rules (core/rules), evaluated over the attached devices' readings. */
   rules: unknown[];
+  /**
+   * Location rules (core/rules: geofences with UN/LOCODEs, the planned-route corridor, unscheduled
+   * stops), evaluated over the attached devices' signed GPS fixes. Absent: none. As given here they
+   * may omit defaults; validateShipment returns them complete.
+   */
+  locationRules?: unknown[];
   /** The carrier's references, as DCSA Track & Trace events name the shipment (derived events carry them). */
   references?: ShipmentReferences;
 }
@@ -129,7 +137,32 @@ export function validateShipment(raw: unknown, validateRules: (rules: unknown[])
   });
   const rules = validateRules(Array.isArray(s.rules) ? s.rules : []);
   const references = s.references === undefined ? undefined : shipmentReferences(s.references);
-  return { id: s.id, goods: { ...s.goods }, parties, legs, devices, rules, ...(references ? { references } : {}) };
+  const locationRules = shipmentLocationRules(s.locationRules);
+  return {
+    id: s.id,
+    goods: { ...s.goods },
+    parties,
+    legs,
+    devices,
+    rules,
+    ...(locationRules ? { locationRules } : {}),
+    ...(references ? { references } : {}),
+  };
+}
+
+function shipmentLocationRules(v: unknown): LocationRule[] | undefined {
+  if (v === undefined || (Array.isArray(v) && v.length === 0)) return undefined;
+  try {
+    const rules = validateLocationRules(v, 'locationRules');
+    const reserved = rules.findIndex((r) => r.id === NODE_GEOFENCE_RULE || r.id === SHIPMENT_GEOFENCE_RULE);
+    if (reserved >= 0)
+      throw new ShipmentError(`locationRules[${reserved}].id: "${rules[reserved]!.id}" is reserved for the node's geofence sets`);
+    return rules;
+  } catch (err) {
+    // The rule error already names the field (locationRules[0].zones[1].unlocode: …).
+    if (err instanceof RuleError) throw new ShipmentError(err.message);
+    throw err;
+  }
 }
 
 function shipmentReferences(v: unknown): ShipmentReferences {

@@ -5,10 +5,14 @@
 import { decodeSign1 } from '@tradetwin/core/cose/sign1';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import {
+  createLocationEvaluator,
   createRuleEvaluator,
   type EvidencedReading,
   type Excursion,
   evidencedReadings,
+  type FixTally,
+  type LocationEvaluator,
+  type LocationEvent,
   type RuleEvaluator,
 } from '@tradetwin/core/rules/index';
 import { decodePayload, type Reading } from '@tradetwin/core/telemetry/payload';
@@ -16,15 +20,25 @@ import type { CommittedBatch } from '../ingest/pipeline.js';
 import type { NodeStore } from '../storage/types.js';
 import { attachedAt, type ShipmentDefinition } from './definition.js';
 import type { ShipmentStore } from '../storage/shipments.js';
+import type { GeofenceSets } from './geofences.js';
 
 export interface MonitorEvents {
   /** An excursion appeared or changed (grew, closed, breached). */
   onExcursion?: (x: Excursion, shipment: ShipmentDefinition) => void;
+  /**
+   * A location event (geofence stay, corridor deviation, unscheduled stop) appeared or changed.
+   * They are not stored: replaying the log at start derives them again (and reports each once more).
+   */
+  onLocationEvent?: (e: LocationEvent, shipment: ShipmentDefinition) => void;
 }
 
 interface Watched {
   def: ShipmentDefinition;
   evaluator: RuleEvaluator;
+  /** The shipment's location rules over the same readings (fixes only); null when it has none. */
+  locator: LocationEvaluator | null;
+  /** Serialised location events as last reported, to report only changes. */
+  knownLocation: Map<string, string>;
   /** Last reading per kind, for the twin's current state. */
   latest: Map<string, Reading & { deviceId: string; readingId: string }>;
   /** Serialised excursions as last stored, to store only changes. */
@@ -42,6 +56,8 @@ export class ShipmentMonitor {
     private readonly shipments: ShipmentStore,
     private readonly events: MonitorEvents = {},
     private readonly now: () => number = Date.now,
+    /** The node's geofence sets: each shipment's location rules include them (absent: the definitions' rules only). */
+    private readonly geofences?: GeofenceSets,
   ) {}
 
   /** Load every shipment and replay its devices' readings from the log. */
@@ -51,9 +67,18 @@ export class ShipmentMonitor {
 
   /** Start following a (new) shipment: replays what the log already holds for it. */
   async watch(def: ShipmentDefinition): Promise<void> {
+    const locationRules = [...(def.locationRules ?? []), ...((await this.geofences?.rulesFor(def.id)) ?? [])];
     const w: Watched = {
       def,
       evaluator: createRuleEvaluator({ shipmentId: def.id, rules: def.rules, devices: def.devices.map((d) => d.deviceId) }),
+      locator: locationRules.length
+        ? createLocationEvaluator({
+            shipmentId: def.id,
+            rules: locationRules,
+            devices: [...new Set(def.devices.map((d) => d.deviceId))],
+          })
+        : null,
+      knownLocation: new Map(),
       latest: new Map(),
       known: new Map((await this.shipments.excursions(def.id)).map((e) => [e.id, JSON.stringify(e.record)])),
     };
@@ -72,6 +97,19 @@ export class ShipmentMonitor {
       this.push(w, readings);
     }
     await this.persist(w);
+  }
+
+  /**
+   * A geofence set changed: evaluate the shipment (none given: every shipment) again from the log, in the
+   * commit queue so no commit is evaluated twice or missed. Its location events are reported again.
+   */
+  rewatch(shipmentId?: string): Promise<void> {
+    const run = this.queue.then(async () => {
+      for (const w of [...this.watched.values()])
+        if (shipmentId === undefined || w.def.id === shipmentId) await this.watch(w.def);
+    });
+    this.queue = run.catch((err: unknown) => console.error('[monitor]', err));
+    return run;
   }
 
   /** Follow one ingest commit (called from the ingest pipeline's onCommit; work is queued, never blocks ingest). */
@@ -108,6 +146,21 @@ export class ShipmentMonitor {
     return this.watched.get(shipmentId)?.evaluator.excursions() ?? [];
   }
 
+  /** The shipment's location events (geofence stays, corridor deviations, unscheduled stops), derived from the log. */
+  locationEvents(shipmentId: string): LocationEvent[] {
+    return this.watched.get(shipmentId)?.locator?.events() ?? [];
+  }
+
+  /** How the location rules' noise filter treated each device's fixes (believed, jumps, inaccurate). */
+  locationTallies(shipmentId: string): FixTally[] {
+    return this.watched.get(shipmentId)?.locator?.tallies() ?? [];
+  }
+
+  /** Every watched shipment with its location events (the DCSA deriver's start). */
+  allLocationEvents(): { def: ShipmentDefinition; events: LocationEvent[] }[] {
+    return [...this.watched.values()].map((w) => ({ def: w.def, events: w.locator?.events() ?? [] }));
+  }
+
   /** The twin's current readings: the latest value of each kind. */
   latest(shipmentId: string): Record<string, Reading & { deviceId: string; readingId: string }> {
     return Object.fromEntries(this.watched.get(shipmentId)?.latest ?? []);
@@ -120,6 +173,8 @@ export class ShipmentMonitor {
   private push(w: Watched, readings: EvidencedReading[]): void {
     if (readings.length === 0) return;
     w.evaluator.push(readings);
+    // Fixes carry the receiver's accuracy (`acc`) when the device reports it; other kinds are ignored there.
+    w.locator?.push(readings);
     for (const r of readings) {
       const cur = w.latest.get(r.k);
       if (!cur || r.t >= cur.t) w.latest.set(r.k, { ...r });
@@ -138,6 +193,12 @@ export class ShipmentMonitor {
         updatedAt: this.now(),
       });
       this.events.onExcursion?.(x, w.def);
+    }
+    for (const e of w.locator?.events() ?? []) {
+      const text = JSON.stringify(e);
+      if (w.knownLocation.get(e.id) === text) continue;
+      w.knownLocation.set(e.id, text);
+      this.events.onLocationEvent?.(e, w.def);
     }
   }
 }

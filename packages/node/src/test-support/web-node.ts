@@ -98,6 +98,9 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
       ...(node.contracts.governance ? { governance: node.contracts.governance } : {}),
       orgId: 1,
     }),
+    dcsa: node.dcsa,
+    commands: node.commands,
+    geofences: { geofences: node.geofences, shipments: node.shipments, monitor: node.monitor },
     status: async () => ({
       anchoring: {
         pending: (await node.store.anchors('pending')).length,

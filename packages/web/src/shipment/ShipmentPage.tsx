@@ -1,8 +1,9 @@
 // One shipment: its conditions over time, its route, its story, the policy
 // that covers it and the state of the evidence — live.
 import { useState } from 'react';
+import { getJson } from '../api/client.js';
 import { useStatus } from '../api/hooks.js';
-import type { ShipmentStateJson } from '@tradetwin/core/wire/shipments';
+import type { GeofenceSetJson, ShipmentStateJson } from '@tradetwin/core/wire/shipments';
 import type { AnchorJson } from '@tradetwin/core/wire/status';
 import { Link } from '../app/Link.js';
 import { QrCode } from '../app/QrCode.js';
@@ -13,7 +14,9 @@ import { useDisplaySettings } from '../lib/display.js';
 import { formatTime } from '../lib/format.js';
 import { paths } from '../lib/router.js';
 import { useApi } from '../lib/use-api.js';
+import { CommandLogPanel } from './CommandLogPanel.js';
 import { EvidencePanel } from './EvidencePanel.js';
+import { definitionZones } from './location-geometry.js';
 import { PickedReadingCard } from './PickedReading.js';
 import { PolicyPanel } from './PolicyPanel.js';
 import { RouteMap } from './RouteMap.js';
@@ -23,11 +26,25 @@ import { Timeline } from './Timeline.js';
 import { loadShipmentState, shipmentPath } from './load.js';
 import { useShipmentSeries } from './use-series.js';
 
+/** GET /dcsa/tnt/v3/events answers a bare array (TNT 3.0); the page wants it named. */
+async function loadDcsaEvents(path: string): Promise<{ events: Record<string, unknown>[] }> {
+  const body = await getJson<Record<string, unknown>[] | { events: Record<string, unknown>[] }>(path);
+  return Array.isArray(body) ? { events: body } : body;
+}
+
 export default function ShipmentPage({ id }: { id: string }) {
   if (performance.getEntriesByName('tt:shipment').length === 0) performance.mark('tt:shipment');
   const state = useApi<ShipmentStateJson>(shipmentPath(id), { live: ['ingest', 'excursion', 'payout'], load: loadShipmentState });
   const anchors = useApi<AnchorJson[]>('/api/v1/anchors', { live: ['anchor'] });
   const status = useStatus();
+  // The geofences drawn: the definition's, the shipment's set and the node-wide set; the container's DCSA events.
+  const ownSet = useApi<GeofenceSetJson>(`/api/v1/shipments/${encodeURIComponent(id)}/geofences`);
+  const nodeSet = useApi<GeofenceSetJson>('/api/v1/geofences');
+  const equipment = state.data?.shipment.references?.equipment;
+  const dcsa = useApi<{ events: Record<string, unknown>[] }>(
+    equipment ? `/dcsa/tnt/v3/events?equipmentReference=${encodeURIComponent(equipment)}&limit=100` : null,
+    { live: ['ingest', 'excursion'], load: loadDcsaEvents },
+  );
   const series = useShipmentSeries(state.data?.shipment);
   const [picked, setPicked] = useState<(PickedReading & { kind: string; deviceId: string }) | null>(null);
   useDocumentTitle(`Shipment ${id}`);
@@ -78,8 +95,20 @@ export default function ShipmentPage({ id }: { id: string }) {
       <div className="grid grid-2">
         <div className="stack">
           <Card title="Route" testId="route">
-            <RouteMap shipment={s.shipment} track={series.data?.track?.series ?? null} excursions={s.excursions} />
+            <RouteMap
+              shipment={s.shipment}
+              track={series.data?.track?.series ?? null}
+              excursions={s.excursions}
+              zones={[
+                ...definitionZones(s.shipment.locationRules),
+                ...(ownSet.data?.zones ?? []),
+                ...(nodeSet.data?.zones ?? []),
+              ]}
+              locationEvents={s.locationEvents ?? []}
+              dcsaEvents={dcsa.data?.events ?? []}
+            />
           </Card>
+          <CommandLogPanel shipmentId={s.shipment.id} />
           <PolicyPanel policies={s.policies} payouts={s.payouts} />
         </div>
         <div className="stack">

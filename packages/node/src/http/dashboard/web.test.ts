@@ -199,6 +199,26 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     assert.ok(Number(await map.getAttribute('data-track-points')) > 100, 'track drawn from the tracker positions');
     await page.locator('[data-testid=route-map] .land').waitFor();
     await page.locator('[data-testid=current-position]').waitFor();
+    // The location rules on the map: the four places' geofences (Antwerp a circle, Mombasa a polygon) and the
+    // DCSA events with a position — arrival and departure at both ports from the crossings, the door opening.
+    assert.deepEqual(
+      await page
+        .locator('[data-testid=geofence]')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-zone')}:${e.getAttribute('data-shape')}`)),
+      ['brussels-plant:circle', 'antwerp-port:circle', 'mombasa-port:polygon', 'nairobi-store:circle'],
+    );
+    const box = await page.locator('[data-testid=geofence][data-zone=antwerp-port]').boundingBox();
+    assert.ok(box && box.width < 200, 'a zone, not the globe around it');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=dcsa-marker]').length >= 5, null, {
+      timeout: 10_000,
+    });
+    const codes = await page
+      .locator('[data-testid=dcsa-marker]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    assert.deepEqual(codes.filter((c) => c === 'ARRI' || c === 'DEPA').sort(), ['ARRI', 'ARRI', 'DEPA', 'DEPA']);
+    assert.equal(await page.locator('[data-testid=deviation]').count(), 0, 'the journey kept to its route');
+    // The command log needs commands:read, which a viewer has not: the panel says so.
+    await page.locator('[data-testid=command-log-denied]').waitFor();
 
     // Payout: the amount the page shows (read by the page from the receipt) is the chain's, as the test reads it.
     const payout = state.payouts[0]!;
