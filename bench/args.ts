@@ -36,6 +36,8 @@ export interface BenchOptions {
   epcisHash: { events: number } | null;
   /** Location rules (geofence, corridor, stop) fixes/s in order and late, against turf per fix. */
   geo: { fixes: number } | null;
+  /** C2SP witnessing between three logs: new head → cosigned by every peer, fork detection. */
+  witness: { rounds: number } | null;
   /** The S1 payout across three node processes (consortium demo) over N shipments: p95 after the excursion is recorded. */
   consortium: { shipments: number } | null;
   /** Diagnostics only: PRAGMAs run on the node's SQLite connection after start (e.g. "synchronous=NORMAL"). */
@@ -52,7 +54,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--quick] [--json FILE] [--readings N] [--anchor-ms MS] [--anchor-leaves N]
        [--devices N] [--connections N] [--verify-workers N] [--single N] [--batched N] [--baseline N] [--baseline-automine N]
-       [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo,consortium] [--consortium-shipments N] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
+       [--proof-leaves N] [--only single,batched,baseline,proofs,cover,epcis,geo,witness,consortium] [--witness-heads N] [--consortium-shipments N] [--epcis-events N] [--geo-fixes N] [--claims N] [--keep] [--pragma "synchronous=NORMAL;…" (diagnostics)]
        [--cpu-profile DIR (main-thread profile of each timed phase)] [--bg-checkpoint MS (diagnostics)] [--ceiling-ms MS]
        [--store sqlite|postgres (postgres: SQLite and then a fresh database on TRADETWIN_TEST_POSTGRES_URL, default the machine's server, side by side)]`;
 
@@ -95,6 +97,8 @@ export function parseArgs(argv: string[]): BenchOptions {
     '--bg-checkpoint',
     '--ceiling-ms',
     '--geo-fixes',
+    '--witness-heads',
+    '--consortium-shipments',
     '--store',
   ];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option ${k}\n${USAGE}`);
@@ -142,6 +146,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     consortium: { shipments: num('--consortium-shipments') ?? (quick ? 5 : 10) },
     epcisHash: { events: num('--epcis-events') ?? (quick ? 50_000 : 200_000) },
     geo: { fixes: num('--geo-fixes') ?? (quick ? 200_000 : 1_000_000) },
+    witness: { rounds: num('--witness-heads') ?? (quick ? 100 : 300) },
     anchorWaitMs: 30_000,
     ceilingMs: num('--ceiling-ms') ?? (quick ? 2000 : 3000),
     cpuProfileDir: str('--cpu-profile'),
@@ -159,6 +164,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     o.cover = null;
     o.epcisHash = null;
     o.geo = null;
+    o.witness = null;
     o.consortium = null;
     o.batched = { ...o.batched!, messages: Math.ceil(big! / batchedReadings), warmupMessages: 4_000 };
   }
@@ -166,7 +172,7 @@ export function parseArgs(argv: string[]): BenchOptions {
   if (only) {
     const keep = new Set(only.split(','));
     for (const p of keep)
-      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo', 'consortium'].includes(p))
+      if (!['single', 'batched', 'baseline', 'proofs', 'cover', 'epcis', 'geo', 'witness', 'consortium'].includes(p))
         throw new Error(`--only: unknown phase ${p}`);
     if (!keep.has('single')) o.single = null;
     if (!keep.has('batched')) o.batched = null;
@@ -175,6 +181,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     if (!keep.has('cover')) o.cover = null;
     if (!keep.has('epcis')) o.epcisHash = null;
     if (!keep.has('geo')) o.geo = null;
+    if (!keep.has('witness')) o.witness = null;
     if (!keep.has('consortium')) o.consortium = null;
   }
   if (o.devices < o.connections) throw new Error('--devices must be at least --connections (each connection owns its devices)');

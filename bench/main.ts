@@ -20,6 +20,7 @@ import { type ConsortiumFigures, runConsortiumBench } from './consortium.js';
 import { type EpcisHashFigures, runEpcisHashBench } from './epcis-hash.js';
 import { type LocationFigures, runLocationBench } from '@tradetwin/core/rules/location.bench';
 import { runProofs, type ProofResult } from './proofs.js';
+import { runWitnessBench, type WitnessFigures } from './witness.js';
 import { buildJson, printReport, type RunFigures } from './report.js';
 
 const DAY = 86_400_000;
@@ -227,6 +228,12 @@ async function main(): Promise<void> {
       `  excursion end → payout p50 ${cover.excursionToPayoutMs.p50} ms, p99 ${cover.excursionToPayoutMs.p99} ms; rules ${cover.rulesReadingsPerSec.toLocaleString('en-US')} readings/s; gas ${cover.gasPerBoundPolicy} per bound policy, ${cover.gasPerPaidClaim} per paid claim`,
     );
   }
+  let witness: WitnessFigures | null = null;
+  if (opts.witness) {
+    memory.set('witness');
+    log(`witnessing: three logs in this process, ${opts.witness.rounds} new heads, then a pushed and a served fork…`);
+    witness = await timed('witness', () => runWitnessBench({ rounds: opts.witness!.rounds, log: (s) => log(s) }));
+  }
   let consortium: ConsortiumFigures | null = null;
   if (opts.consortium) {
     memory.set('consortium');
@@ -274,6 +281,7 @@ async function main(): Promise<void> {
     consortium,
     epcisHash,
     geo,
+    witness,
     peakRssMb: peakRssMb(),
     anvilPeakRssMb: anvilPeak,
     memory: memory.report(),

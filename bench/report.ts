@@ -1,4 +1,5 @@
 // The figures: one JSON document (nested keys) and a readable table.
+import type { WitnessFigures } from './witness.js';
 import type { CoverFigures } from './cover.js';
 import type { ConsortiumFigures } from './consortium.js';
 import type { EpcisHashFigures } from './epcis-hash.js';
@@ -27,6 +28,7 @@ export interface RunFigures {
   consortium: ConsortiumFigures | null;
   epcisHash: EpcisHashFigures | null;
   geo: LocationFigures | null;
+  witness: WitnessFigures | null;
   peakRssMb: number;
   anvilPeakRssMb: number | null;
   /** Peak sampled RSS per stage, with the main thread's heap. */
@@ -212,6 +214,7 @@ export function buildJson(f: RunFigures) {
     consortium: f.consortium,
     epcisHash: f.epcisHash,
     geo: f.geo,
+    witness: f.witness,
     speedup: speedup === null ? null : round(speedup),
     gasPerReading: readings ? round(gas / readings) : null,
     gasPerHead: heads ? round(gas / heads) : null,
@@ -365,6 +368,23 @@ export function printReport(j: ReturnType<typeof buildJson>, f: RunFigures): str
       'gas',
       '',
       '',
+    ]);
+  }
+  if (f.witness) {
+    const w = f.witness;
+    rows.push([
+      'witness: new head → cosigned by every peer p50 / p99',
+      `${fmt(w.headToCosignedMs.p50)} / ${fmt(w.headToCosignedMs.p99)}`,
+      'ms',
+      '≤ 2000 (p99)',
+      w.headToCosignedMs.p99 <= 2000 ? 'yes' : 'no',
+    ]);
+    rows.push([
+      `witness: fork detected, pushed / only served (max of 5, poll ${w.pollIntervalMs} ms)`,
+      `${fmt(w.forkPushDetectMs)} / ${fmt(w.forkPollDetectMs)}`,
+      'ms',
+      '≤ 10000',
+      Math.max(w.forkPushDetectMs, w.forkPollDetectMs) <= 10_000 ? 'yes' : 'no',
     ]);
   }
   if (f.consortium) {

@@ -3,6 +3,7 @@
 // node at PostgreSQL, an external MQTT broker or an external EVM network
 // (Besu QBFT) is configuration only.
 import type { GenesisOptions } from './chain/deploy.js';
+import type { PeerResolver } from './tlog/peers.js';
 import type { DisplayJson } from '@tradetwin/core/wire/status';
 import { parseCorsOrigins } from './access/headers.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -92,6 +93,19 @@ export interface NodeConfig {
    */
   commands?: { setpointStepC: number; alwaysCosign: ('setpoint' | 'door' | 'valve')[] };
   /**
+   * C2SP log and witnessing (tlog/): the checkpoint origin (default tradetwin.invalid/<account>), the peers
+   * to witness and be witnessed by (a NodeDirectory resolver; absent: RunningNode.tlog.peers, set at run
+   * time), how often the log is looked at for a new checkpoint and peers are polled, ms.
+   */
+  tlog?: {
+    origin?: string;
+    peers?: PeerResolver;
+    pushIntervalMs?: number;
+    pollIntervalMs?: number;
+    /** Demonstrations only (`TRADETWIN_DEMO_FORK=1`): POST /api/v1/admin/tlog/fork makes this node equivocate. */
+    allowFork?: boolean;
+  };
+  /**
    * Consortium membership (consortium/, written by `tradetwin consortium up`): serve this organisation's
    * oracle at POST /api/v1/oracle/attest; settle the claims of a cover with the members' oracles (peers.json).
    */
@@ -168,6 +182,8 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
     return Number(v);
   };
   if (env.TRADETWIN_HTTP_HOST) cfg.http.host = env.TRADETWIN_HTTP_HOST;
+  if (env.TRADETWIN_LOG_ORIGIN) cfg.tlog = { ...cfg.tlog, origin: env.TRADETWIN_LOG_ORIGIN };
+  if (env.TRADETWIN_DEMO_FORK === '1') cfg.tlog = { ...cfg.tlog, allowFork: true };
   const port = int('TRADETWIN_HTTP_PORT');
   if (port !== undefined) cfg.http.port = port;
   if (env.TRADETWIN_CORS_ORIGINS !== undefined) {

@@ -51,6 +51,9 @@ import { TelemetryFollower } from './ingest/telemetry-follower.js';
 import { nodeStore } from './storage/node-store.js';
 import type { NodeStore, Storage } from './storage/types.js';
 import { LiveFeed } from './http/dashboard/live.js';
+import { loadLogIdentity } from './tlog/identity.js';
+import { type NodeTlog, startTlog } from './tlog/index.js';
+import { consortiumPeers, WITNESS_PEERS_FILE } from './tlog/peers.js';
 import { evidenceSource, HttpOracle, NodeOracle } from './consortium/oracle-service.js';
 import { peerFor, readPeers } from './consortium/peers.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
@@ -110,6 +113,8 @@ export interface RunningNode {
   httpServer: Server;
   /** The ledger reads of unknown devices: counted per request and source bounds (ingest/admission.ts). */
   lookupGate: DeviceLookupGate;
+  /** C2SP: the log's checkpoints and tiles, this node's witness, the witnessing loop over its peers. */
+  tlog: NodeTlog;
   stop(): Promise<void>;
 }
 
@@ -126,6 +131,8 @@ export interface RuntimeInfo {
   chainId: number;
   address: string;
   contracts: RunningNode['contracts'];
+  /** The C2SP identity of the node's log: origin, log vkey (type 0x01), witness vkey (type 0x04). */
+  checkpoint?: { origin: string; logVkey: string; witnessVkey: string };
 }
 
 export async function startNode(config: NodeConfig, log: (line: string) => void = () => undefined): Promise<RunningNode> {
@@ -389,6 +396,23 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const nodeAlerts = alerts;
     for (const [x, at] of early.splice(0)) nodeAlerts.noteExcursion(x, at);
     stops.push(() => nodeAlerts.stop());
+    // C2SP: checkpoints signed with the data dir's checkpoint key, the witness, the witnessing loop.
+    const tlogSide = startTlog({
+      log: tlog,
+      store: storage.witness,
+      identity: loadLogIdentity(config.dataDir, { origin: config.tlog?.origin, address }),
+      peers: config.tlog?.peers,
+      peersFile: join(config.dataDir, WITNESS_PEERS_FILE),
+      morePeers: [consortiumPeers(config.dataDir)],
+      pushIntervalMs: config.tlog?.pushIntervalMs,
+      pollIntervalMs: config.tlog?.pollIntervalMs,
+      allowFork: config.tlog?.allowFork,
+      raise: (a) => {
+        nodeAlerts.service.raise(a).catch((err: unknown) => log(`alert: ${String(err)}`));
+      },
+      onLog: log,
+    });
+    stops.push(() => tlogSide.stop());
     // Consortium: this organisation's oracle, asked over HTTP by the member settling a claim.
     const evidence = evidenceSource({ dataDir: config.dataDir, self: address, store, log: tlog });
     const ownOracle = config.consortium?.oracle
@@ -458,7 +482,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         chainHealth: chainHealth.snapshot(),
         mqtt: mqtt?.port !== undefined ? { port: mqtt.port, tls: tls !== undefined } : config.mqtt.mode,
         alerts: await nodeAlerts.service.status(),
+        witness: await tlogSide.status(),
       }),
+      tlog: tlogSide,
       web: { live },
     });
     const server = await listen(app.fetch, config.http.host, config.http.port, tls);
@@ -488,6 +514,11 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       chainId,
       address,
       contracts,
+      checkpoint: {
+        origin: tlogSide.identity.origin,
+        logVkey: tlogSide.identity.logVkey,
+        witnessVkey: tlogSide.identity.witnessVkey,
+      },
     };
     writeFileSync(runtimeFile, `${JSON.stringify(info, null, 2)}\n`);
 
@@ -537,6 +568,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,
+      tlog: tlogSide,
       stop: stopAll,
     };
     // Consortium: settle the cover's claims with this organisation's oracle and the other members' (peers.json).

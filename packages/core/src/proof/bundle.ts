@@ -36,6 +36,12 @@ export interface ProofBundle {
     txHash: Hex | null;
     blockNumber: number | null;
   };
+  /**
+   * C2SP tlog-proof (c2sp.org/tlog-proof@v1) of the leaf: its inclusion in the node's latest checkpoint
+   * with the witnesses' cosignatures (checked by `tradetwin verify --witnesses N | --policy FILE`).
+   * Absent from nodes that do not witness, or before a checkpoint covers the leaf.
+   */
+  tlog?: string;
 }
 
 export function toBase64(bytes: Uint8Array): string {

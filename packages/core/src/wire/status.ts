@@ -2,6 +2,7 @@
 // chain: what GET /api/v1/status, /chain, /anchors, /log/… answer. Declared
 // once here; the node builds them, the CLI and the dashboard read them (the
 // node also serves the OpenAPI 3.1 description at /openapi.json).
+import type { WitnessStatusJson } from './witness.js';
 import type { Hex } from 'viem';
 import type { Reading } from '../telemetry/payload.js';
 
@@ -33,6 +34,8 @@ export interface StatusJson {
   chainHealth?: ChainHealthJson;
   /** How the dashboard shows times unless a person chose otherwise in it (the node's configuration). */
   display?: DisplayJson;
+  /** C2SP witnessing (node tlog/): absent on nodes that do not witness. */
+  witness?: WitnessStatusJson;
   [k: string]: unknown;
 }
 

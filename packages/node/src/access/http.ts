@@ -25,8 +25,11 @@ export const SESSION_COOKIE = 'tt_session';
 export const CSRF_COOKIE = 'tt_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** Routes whose bodies are not JSON (signed device telemetry: application/cose, application/cbor-seq; signed commands: application/cbor). */
-const NON_JSON_BODY = /^\/api\/v1\/(telemetry|commands)$/;
+/**
+ * Routes whose bodies are not JSON (signed device telemetry: application/cose, application/cbor-seq; signed commands:
+ * application/cbor; C2SP tlog-witness add-checkpoint: text, authenticated by the checkpoint's own signature).
+ */
+const NON_JSON_BODY = /^\/(api\/v1\/(telemetry|commands)|add-checkpoint)$/;
 /** EPCIS capture takes the XML binding too (application/xml, text/xml): neither is a type a cross-site form or no-cors fetch can send. */
 const XML_TOO = /^\/epcis\/(capture|events)$/;
 

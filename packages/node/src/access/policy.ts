@@ -42,6 +42,17 @@ const RULES: Rule[] = [
     need: open('public tag verification (a member or tags:scan scan also counts)'),
   },
   { methods: ['POST'], path: /^\/api\/v1\/telemetry$/, need: open('each envelope is COSE-signed by a registered device') },
+  // C2SP tiled log and witness (tlog/routes.ts): the checkpoint and hash tiles reveal no record (leaves are
+  // hashes of signed envelopes); entry bundles hold the records, so they need log:read like the leaves API.
+  { methods: READ, path: /^\/checkpoint$/, need: open('the C2SP checkpoint of the log (tlog-tiles)') },
+  { methods: READ, path: /^\/tile\/entries\//, need: needs('log:read') },
+  { methods: READ, path: /^\/tile\/[0-9]+\//, need: open('C2SP Merkle tree hash tiles (tlog-tiles)') },
+  { methods: ['POST'], path: /^\/add-checkpoint$/, need: open('C2SP tlog-witness: the checkpoint is signed by a known log key') },
+  {
+    methods: READ,
+    path: /^\/[0-9a-f]{64}\/checkpoint$/,
+    need: open('C2SP tlog-witness monitoring: the latest cosigned checkpoint of a log'),
+  },
   { methods: ['POST'], path: /^\/api\/v1\/auth\/(login|logout)$/, need: open('log in; log out a session') },
   { methods: READ, path: /^\/api\/v1\/auth\/session$/, need: open('the session of the caller, if any (401 without)') },
 

@@ -47,6 +47,8 @@ import type { AlertService } from '../alerts/service.js';
 import type { DcsaRepository } from '../dcsa/repository.js';
 import { DCSA_TNT_BASE, dcsaRoutes } from '../dcsa/routes.js';
 import type { DcsaSubscriptions } from '../dcsa/subscriptions.js';
+import type { NodeTlog } from '../tlog/index.js';
+import { tlogRoutes } from '../tlog/routes.js';
 import { commandRoutes } from '../commands/routes.js';
 import { governanceRoutes } from '../governance/routes.js';
 import type { GovernanceService } from '../governance/service.js';
@@ -110,6 +112,8 @@ export interface ApiDeps {
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
   web?: { live: LiveFeed; distDir?: string };
+  /** C2SP tiled log and witness (tlog/routes.ts), served at the root; proof bundles carry its cosigned checkpoints. */
+  tlog?: NodeTlog;
 }
 
 export function createApp(deps: ApiDeps): Hono {
@@ -352,6 +356,8 @@ export function createApp(deps: ApiDeps): Hono {
     return c.json({ deviceId: c.req.param('id'), ...(await deps.devices.revoke(c.req.param('id'), at as number | undefined)) });
   });
   app.route('/api/v1/admin', admin);
+
+  if (deps.tlog) app.route('/', tlogRoutes(deps.tlog));
 
   // The dashboard and the public /verify page: index.html for the app's paths, hashed assets.
   if (deps.web) app.route('/', webRoutes({ distDir: deps.web.distDir }));

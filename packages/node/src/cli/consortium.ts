@@ -147,8 +147,8 @@ export const demoCommand: Command = {
   name: 'consortium demo',
   summary:
     "Scenario S1 across the member nodes, each organisation in its own process: the carrier's node ingests, the shipper's and the insurer's oracles attest from evidence fetched over the network, the payout needs two organisations other than the holder.",
-  usage: 'consortium demo [--headless] [--json] [--orgs N] [--data-dir DIR]',
-  options: { ...COMMON, orgs: { type: 'string' }, headless: { type: 'boolean' } },
+  usage: 'consortium demo [--headless] [--json] [--orgs N] [--data-dir DIR] [--fork]',
+  options: { ...COMMON, orgs: { type: 'string' }, headless: { type: 'boolean' }, fork: { type: 'boolean' } },
   async run({ values }) {
     const orgs = await orgsOpt(values, 3, 3);
     const root = str(values, 'data-dir');
@@ -157,12 +157,15 @@ export const demoCommand: Command = {
     const json = Boolean(values.json);
     const say = (line: string) => (json ? process.stderr : process.stdout).write(`[consortium demo] ${line}\n`);
     const { runConsortiumDemo } = await import('../consortium/demo.js');
-    const result = await runConsortiumDemo({ orgs, root, log: say }).catch(asConsortiumError);
+    const fork = Boolean(values.fork);
+    const result = await runConsortiumDemo({ orgs, root, log: say, fork }).catch(asConsortiumError);
     if (json) printJson(result);
     const ok =
       result.nodes.every((n) => n.audit.ok) &&
       result.payouts.length > 0 &&
-      result.payouts.every((p) => p.signers.length >= 2 && p.signers.every((s) => s.address !== p.holder.address));
+      result.payouts.every((p) => p.signers.length >= 2 && p.signers.every((s) => s.address !== p.holder.address)) &&
+      // --fork: every other node caught the equivocation with a proof that verifies.
+      (!fork || result.fork?.detectedBy.every((d) => d.ms !== null && d.verified) === true);
     return ok ? EXIT.ok : EXIT.refused;
   },
 };

@@ -4,7 +4,9 @@
 // `tradetwin verify --event <eventID>` (or an event proof file) does the same for
 // a captured EPCIS event: hash ID recomputed, leaf, inclusion, head, anchor.
 import { existsSync, readFileSync } from 'node:fs';
-import { createPublicClient, http } from 'viem';
+import { createPublicClient, hexToBytes, http } from 'viem';
+import { parsePolicy, type Policy, thresholdPolicy } from '@tradetwin/core/tlog/policy';
+import { type TlogProofCheck, verifyTlogProof } from '@tradetwin/core/tlog/verify-proof';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { type EventProof, verifyEventProof } from '@tradetwin/core/proof/epcis-event';
@@ -17,8 +19,18 @@ export const verifyCommand: Command = {
   name: 'verify',
   summary: "Verify a reading's proof bundle, or an EPCIS event's proof, against the chain (not the node's database).",
   usage:
-    'verify <bundle.json|event-proof.json|reading-id> | --event <eventID> [--node URL] [--rpc URL] [--data-dir DIR] [--json]',
-  options: { ...COMMON, node: { type: 'string' }, rpc: { type: 'string' }, event: { type: 'string' } },
+    'verify <bundle.json|event-proof.json|reading-id> | --event <eventID> [--node URL] [--rpc URL] [--data-dir DIR] [--json]\n' +
+    '       [--witnesses N [--log-key VKEY] [--witness-keys VKEY,VKEY…] | --policy FILE]  require a C2SP witness quorum (exit 3 without)',
+  options: {
+    ...COMMON,
+    node: { type: 'string' },
+    rpc: { type: 'string' },
+    event: { type: 'string' },
+    witnesses: { type: 'string' },
+    policy: { type: 'string' },
+    'log-key': { type: 'string' },
+    'witness-keys': { type: 'string' },
+  },
   async run({ values, positionals }) {
     const eventId = str(values, 'event');
     if (eventId !== undefined) {
@@ -27,6 +39,7 @@ export const verifyCommand: Command = {
       return verifyEvent(proof, str(values, 'rpc') ?? (await node.get<StatusJson>('/api/v1/status')).chain.rpcUrl, values);
     }
     const target = positionals[0];
+    const quorumPolicy = await witnessPolicy(values);
     if (!target)
       throw new CliError('give a bundle file, an event proof file, a reading id (<leafIndex>:<position>) or --event <eventID>');
     let bundle: ProofBundle;
@@ -64,12 +77,16 @@ export const verifyCommand: Command = {
         throw new CliError(`RPC ${rpcUrl} serves chain ${chainId}, the bundle names chain ${anchor.chainId}`);
     }
     const report = await verifyBundle(bundle, client && anchor ? bundleChainReaders(client, `RPC ${rpcUrl}`) : {});
-    const verified = report.ok && report.complete;
-    if (values.json) printJson({ verified, ...report });
+    const witnessCheck = quorumPolicy ? checkWitnesses(bundle, await quorumPolicy()) : null;
+    const verified = report.ok && report.complete && (witnessCheck?.ok ?? true);
+    if (values.json) printJson({ verified, ...report, ...(witnessCheck ? { witnesses: witnessCheck } : {}) });
     else {
       for (const c of report.checks) process.stdout.write(`${c.skipped ? '–' : c.ok ? '✔' : '✘'} ${c.name}: ${c.detail}\n`);
+      if (witnessCheck) process.stdout.write(`${witnessCheck.ok ? '✔' : '✘'} witnesses: ${witnessCheck.detail}\n`);
       const skipped = report.checks.filter((c) => c.skipped).map((c) => c.name);
       if (verified) process.stdout.write(`VERIFIED reading ${bundle.readingId}\n`);
+      else if (report.ok && witnessCheck && !witnessCheck.ok)
+        process.stdout.write(`NOT VERIFIED reading ${bundle.readingId}: no witness quorum\n`);
       else if (report.ok)
         process.stdout.write(
           `NOT FULLY VERIFIED reading ${bundle.readingId}: not checked: ${skipped.join(', ')}${client ? '' : ' (give --rpc URL)'}\n`,
@@ -79,6 +96,71 @@ export const verifyCommand: Command = {
     return verified ? EXIT.ok : EXIT.notVerified;
   },
 };
+
+/**
+ * The witness policy asked for: --policy FILE (C2SP tlog-policy), or --witnesses N over the log key and
+ * witness keys given (--log-key, --witness-keys) or, failing those, the node's own (its /api/v1/status:
+ * its log key and its peers' witness keys — the NodeDirectory on chain is where these come from once
+ * a consortium registers them). Null when no quorum was asked for.
+ */
+async function witnessPolicy(values: Record<string, unknown>): Promise<(() => Promise<Policy>) | null> {
+  const file = str(values, 'policy');
+  const n = str(values, 'witnesses');
+  if (file !== undefined && n !== undefined) throw new CliError('give --witnesses N or --policy FILE, not both');
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new CliError(`cannot read policy ${file}: ${(err as Error).message}`);
+    }
+    try {
+      const policy = parsePolicy(text);
+      return async () => policy;
+    } catch (err) {
+      throw new CliError(`${file}: ${(err as Error).message}`);
+    }
+  }
+  if (n === undefined) return null;
+  if (!/^(0|[1-9][0-9]?)$/.test(n)) throw new CliError(`--witnesses must be a small number, got "${n}"`);
+  const k = Number(n);
+  const logKey = str(values, 'log-key');
+  const witnessKeys = str(values, 'witness-keys')?.split(',').filter(Boolean);
+  return async () => {
+    let logs = logKey ? [logKey] : [];
+    let witnesses = witnessKeys ?? [];
+    if (!logKey || !witnessKeys) {
+      const status = await nodeClient(values).get<{ witness?: { logVkey: string; witnesses: { witnessVkey: string }[] } }>(
+        '/api/v1/status',
+      );
+      if (!status.witness)
+        throw new CliError('the node reports no witnessing: give --log-key and --witness-keys, or --policy FILE');
+      if (!logKey) logs = [status.witness.logVkey];
+      if (!witnessKeys) witnesses = status.witness.witnesses.map((w) => w.witnessVkey);
+    }
+    if (k > witnesses.length) throw new CliError(`--witnesses ${k}: only ${witnesses.length} witness keys are known`);
+    try {
+      return thresholdPolicy(logs, witnesses, k);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  };
+}
+
+function checkWitnesses(bundle: ProofBundle, policy: Policy): TlogProofCheck {
+  if (!bundle.tlog) {
+    return {
+      ok: false,
+      valid: false,
+      quorum: false,
+      detail: 'the bundle carries no tlog proof (no cosigned checkpoint)',
+      origin: null,
+      size: null,
+      cosigners: [],
+    };
+  }
+  return verifyTlogProof(bundle.tlog, bundle.leaf.index, hexToBytes(bundle.leaf.hash), policy);
+}
 
 /** An EPCIS event proof, checked with core's verifyEventProof; the anchor read from LogAnchor over `rpcUrl`. */
 async function verifyEvent(proof: EventProof, rpcUrl: string | undefined, values: Record<string, unknown>): Promise<number> {

@@ -21,6 +21,7 @@ import { EMBEDDED_FUNDING, type EmbeddedChain, startEmbeddedChain } from '../cha
 import { ROLES } from '../chain/members.js';
 import type { NodeConfig } from '../config.js';
 import { type ConsortiumOrg, ConsortiumError, consortiumOrgs } from './orgs.js';
+import { loadLogIdentity } from '../tlog/identity.js';
 import { type Peer, readPeers, writePeers } from './peers.js';
 
 export const STATE_FILE = 'consortium.json';
@@ -273,6 +274,10 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
       // Fund again on resume (an external chain is funded by its operators, or gas is free).
       if (plan.mode === 'embedded')
         for (const a of accounts) await fundAccount(rpcUrl, a, EMBEDDED_FUNDING).catch(() => undefined);
+      // Each node's C2SP checkpoint key, made now (the node keeps it): the others witness its log against it.
+      const logVkeys = new Map(
+        state.members.map((m) => [m.slug, loadLogIdentity(join(root, m.dataDir), { address: m.address }).logVkey]),
+      );
       // Who the others are, before any node starts (the claim settler reads it at start).
       for (const m of state.members) {
         const dir = join(root, m.dataDir);
@@ -287,6 +292,7 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
               slug: o.slug,
               address: o.address,
               url: `http://127.0.0.1:${o.httpPort}`,
+              logVkey: logVkeys.get(o.slug),
             })),
         );
       }

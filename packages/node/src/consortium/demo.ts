@@ -40,6 +40,7 @@ import { createSimulatedDevice, type SimulatedDevice } from '../device/simulator
 import type { ShipmentDefinition } from '../shipments/definition.js';
 import { type PreparedConsortium, prepareConsortium, type RunningConsortium, type RunningMember } from './cluster.js';
 import { ConsortiumError } from './orgs.js';
+import { type ForkReport, forkAndDetect, witnessReport } from '../tlog/demo-report.js';
 
 const USD = 1_000_000n; // tUSD, 6 decimals
 const TRADETWIN_BIN = fileURLToPath(new URL('../../bin/tradetwin.js', import.meta.url));
@@ -51,6 +52,8 @@ export interface ConsortiumDemoOptions {
   /** Shipments on the same journey, each with its own devices and policy (default 1). */
   shipments?: number;
   log?: (line: string) => void;
+  /** After the payout, make the carrier's node equivocate and show the others catch it (tlog/demo-report.ts). */
+  fork?: boolean;
 }
 
 /** What `consortium demo --json` prints. */
@@ -80,8 +83,13 @@ export interface ConsortiumDemoResult {
    * each partner oracle fetched the carrier's evidence per claim and verified it against the chain.
    */
   replication: { verified: number | null; mirrors: unknown[]; note: string };
-  /** INTEGRATION (i13-tlog): peers' cosigned checkpoints. Today no node witnesses another. */
-  witness: { cosigned: number | null; checkpoints: unknown[]; note: string };
+  /**
+   * C2SP witnessing (tlog/): each node's served checkpoint checked against its log key and every other
+   * node's witness key (quorum: all); `cosigned` counts the nodes whose checkpoint met it.
+   */
+  witness: { cosigned: number | null; checkpoints: unknown[]; flagged: unknown[]; note: string };
+  /** --fork only: the carrier's node equivocated; who caught it, how fast, and whether the proofs verify. */
+  fork?: ForkReport;
 }
 
 export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promise<ConsortiumDemoResult> {
@@ -102,6 +110,8 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
     });
     if (!prepared.fresh) throw new ConsortiumError(`${root} already holds a consortium: the demo needs a fresh --data-dir`);
     const setup = await setUpOnChain(prepared, start, k, log);
+    // --fork: the carrier's node will be made to equivocate (demonstration only).
+    if (opts.fork) prepared.configure('carrier', { tlog: { allowFork: true } });
     // Now the present: the goods travelled while the loggers buffered.
     await rpc(prepared.rpcUrl, 'evm_setNextBlockTimestamp', [Math.floor(Date.now() / 1000)]);
     await rpc(prepared.rpcUrl, 'evm_mine', []);
@@ -208,6 +218,23 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
       audit: audits[i]!,
     }));
     for (const n of nodes) log(`audit of ${n.org}'s log: ${n.audit.ok ? 'OK' : 'FAILED'} (${n.audit.size} leaves)`);
+    const witness = await witnessReport(running.members.map((m) => ({ name: m.name, httpUrl: m.httpUrl })));
+    for (const c of witness.checkpoints)
+      log(
+        `checkpoint of ${c.org}'s log: size ${c.size}, ${c.cosigners} cosignatures${c.quorum ? ', every peer' : ''}${c.error ? ` (${c.error})` : ''}`,
+      );
+    const fork = opts.fork
+      ? await forkAndDetect(
+          running.members.map((m) => ({ name: m.name, httpUrl: m.httpUrl, adminToken: m.adminToken })),
+          running.members.indexOf(carrier),
+        )
+      : undefined;
+    for (const d of fork?.detectedBy ?? [])
+      log(
+        d.ms === null
+          ? `EQUIVOCATION by ${fork!.org}'s log NOT caught by ${d.org}`
+          : `EQUIVOCATION by ${fork!.org}'s log caught by ${d.org} in ${d.ms} ms; its proof ${d.verified ? 'verifies' : 'DOES NOT verify'} with the log's key alone`,
+      );
     return {
       nodes,
       payouts,
@@ -216,7 +243,11 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
         mirrors: [],
         note: "not built yet (i13-peer): the partners' oracles fetched the carrier's evidence over HTTP per claim and verified it against the chain",
       },
-      witness: { cosigned: null, checkpoints: [], note: 'not built yet (i13-tlog): no node witnesses its peers yet' },
+      witness: {
+        ...witness,
+        note: 'each node pushes its checkpoints to the others’ witnesses (tlog-witness) and polls theirs; cosigned = checkpoints cosigned by every other node',
+      },
+      ...(fork ? { fork } : {}),
     };
   } finally {
     if (running) await running.stop();

@@ -25,6 +25,8 @@ export interface Peer {
   evidenceToken?: string;
   /** An oracle:attest credential it issued to this organisation (its oracle). */
   oracleToken?: string;
+  /** Its log's C2SP verifier key (signed-note vkey, type 0x01): its checkpoints are witnessed against it (tlog/). */
+  logVkey?: string;
 }
 
 export interface PeersFile {

@@ -195,6 +195,22 @@ export class TransparencyLog {
     return head;
   }
 
+  /**
+   * The hashes of C2SP tlog-tiles tile (level, index) of width `width` in the current tree: at level
+   * 0 leaf hashes, above it MTH of 256^level leaves each. Null when the tree has fewer hashes.
+   */
+  async tileHashes(level: number, index: number, width: number): Promise<Uint8Array[] | null> {
+    const span = TILE_SIZE ** level;
+    const first = index * TILE_SIZE;
+    if (!Number.isSafeInteger(first * span) || Math.floor(this.size / span) < first + width) return null;
+    if (level === 0) return this.store.leafHashes(first, first + width);
+    const end = (first + width) * span;
+    const sub = await this.accessor([], end);
+    const out: Uint8Array[] = [];
+    for (let j = first; j < first + width; j++) out.push(sub(j * span, (j + 1) * span));
+    return out;
+  }
+
   private checkSize(size: number): void {
     if (!Number.isSafeInteger(size) || size < 0 || size > this.size) {
       throw new LogError('bad_size', `tree size ${size} is beyond the log (size ${this.size})`);

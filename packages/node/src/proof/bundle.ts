@@ -9,6 +9,8 @@ import { BUNDLE_VERSION, type ProofBundle, parseReadingId, toBase64 } from '@tra
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { NodeStore, SignedTreeHead } from '../storage/types.js';
+import { formatTlogProof } from '@tradetwin/core/tlog/tlog-proof';
+import type { NodeTlog } from '../tlog/index.js';
 import { ProofError } from './errors.js';
 
 export interface ChainLocation {
@@ -19,7 +21,7 @@ export interface ChainLocation {
 
 export async function buildProofBundle(
   readingId: string,
-  deps: { store: NodeStore; log: TransparencyLog; chain: ChainLocation },
+  deps: { store: NodeStore; log: TransparencyLog; chain: ChainLocation; tlog?: NodeTlog },
 ): Promise<ProofBundle> {
   const id = parseReadingId(readingId);
   if (!id) throw new ProofError('bad_reading_id', `reading id "${readingId}" is not of the form <leafIndex>:<position>`);
@@ -40,6 +42,7 @@ export async function buildProofBundle(
 
   const { head, anchor } = await coveringHead(store, log, id.leafIndex);
   const path = await log.inclusionProof(id.leafIndex, head.size);
+  const tlog = deps.tlog ? await tlogProof(deps.tlog, log, id.leafIndex) : null;
   return {
     version: BUNDLE_VERSION,
     readingId: `${id.leafIndex}:${id.position}`,
@@ -69,7 +72,16 @@ export async function buildProofBundle(
           blockNumber: anchor.blockNumber,
         }
       : null,
+    ...(tlog ? { tlog } : {}),
   };
+}
+
+/** The leaf's tlog-proof against the latest checkpoint with cosignatures collected, when one covers it. */
+async function tlogProof(t: NodeTlog, log: TransparencyLog, leafIndex: number): Promise<string | null> {
+  const cosigned = await t.store.latestCosigned();
+  if (!cosigned || cosigned.size <= leafIndex || cosigned.size > log.size) return null;
+  const inclusion = await log.inclusionProof(leafIndex, cosigned.size);
+  return formatTlogProof({ extra: null, index: leafIndex, inclusion, checkpoint: cosigned.note });
 }
 
 async function coveringHead(

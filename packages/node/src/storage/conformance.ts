@@ -7,6 +7,7 @@ import { accessStoreConformance } from './conformance/access.js';
 import { alertStoreConformance } from './conformance/alerts.js';
 import { dcsaStoreConformance } from './conformance/dcsa.js';
 import { commandStoreConformance } from './conformance/commands.js';
+import { witnessStoreConformance } from './conformance/witness.js';
 import { anchorOutboxConformance } from './conformance/anchor-outbox.js';
 import { deviceCacheConformance } from './conformance/device-cache.js';
 import { epcisIndexConformance, epcisSchemaConformance } from './conformance/epcis.js';
@@ -83,6 +84,7 @@ export function storageConformance(driver: DriverName): void {
   alertStoreConformance(areaOfFreshStorage(driver, 'alerts'));
   dcsaStoreConformance(areaOfFreshStorage(driver, 'dcsa'));
   commandStoreConformance(areaOfFreshStorage(driver, 'commands'));
+  witnessStoreConformance(areaOfFreshStorage(driver, 'witness'));
   epcisIndexConformance(driver);
   epcisSchemaConformance(driver);
 }

@@ -7,6 +7,7 @@ import type { DcsaStore } from './dcsa.js';
 import type { ShipmentStore } from './shipments.js';
 import type { SubscriptionStore } from './subscriptions.js';
 import type { SightingStore } from './tags.js';
+import type { WitnessStore } from './witness.js';
 
 export interface SmallStores {
   /** Shipments, excursions, policies and payouts. */
@@ -23,6 +24,8 @@ export interface SmallStores {
   readonly dcsa: DcsaStore;
   /** Signed actuator commands and their effects. */
   readonly commands: CommandStore;
+  /** Witnessing: peers' checkpoints cosigned, own cosigned checkpoints, equivocation proofs. */
+  readonly witness: WitnessStore;
 }
 
 /** Closes each store (a PostgreSQL store's close is a no-op: the pool is the Storage's). */
@@ -35,5 +38,6 @@ export async function closeSmallStores(s: SmallStores): Promise<void> {
     s.alerts.close(),
     s.dcsa.close(),
     s.commands.close(),
+    s.witness.close(),
   ]);
 }

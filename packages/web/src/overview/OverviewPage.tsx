@@ -6,6 +6,7 @@ import { useApi } from '../lib/use-api.js';
 import { AlertHistoryCard } from './AlertHistoryCard.js';
 import { AlertsCard } from './AlertsCard.js';
 import { ChainHealthCard } from './ChainHealthCard.js';
+import { WitnessCard } from './WitnessCard.js';
 import { EvidenceStats } from './EvidenceStats.js';
 import { LiveFeedCard } from './LiveFeedCard.js';
 import { PoliciesCard } from './PoliciesCard.js';
@@ -37,6 +38,7 @@ export default function OverviewPage() {
           <AlertsCard shipments={shipments.data} />
           <AlertHistoryCard />
           <ChainHealthCard status={status.data} reload={status.reload} />
+          <WitnessCard status={status.data} />
           <LiveFeedCard />
         </div>
       </div>

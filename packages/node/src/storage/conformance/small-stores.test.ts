@@ -111,6 +111,7 @@ describe('small stores: a SQLite file from before versioned migrations', () => {
           ['shipments', 1],
           ['subscriptions', 1],
           ['tags', 1],
+          ['witness', 1],
         ],
       );
     } finally {

@@ -8,6 +8,7 @@ import type { PgDatabase } from './database.js';
 import { PostgresShipmentStore } from './shipments.js';
 import { PostgresSubscriptionStore } from './subscriptions.js';
 import { PostgresSightingStore } from './tags.js';
+import { PostgresWitnessStore } from './witness.js';
 
 export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStores> {
   return {
@@ -18,5 +19,6 @@ export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStor
     alerts: await PostgresAlertStore.open(db),
     dcsa: await PostgresDcsaStore.open(db),
     commands: await PostgresCommandStore.open(db),
+    witness: await PostgresWitnessStore.open(db),
   };
 }

@@ -7,6 +7,7 @@ import { SqliteCommandStore } from './commands.js';
 import { SqliteShipmentStore } from './shipments.js';
 import { SqliteSubscriptionStore } from './subscriptions.js';
 import { SqliteSightingStore } from './tags.js';
+import { SqliteWitnessStore } from './witness.js';
 
 export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL' | 'NORMAL' }): SmallStores {
   const opened: { close(): Promise<void> }[] = [];
@@ -24,6 +25,7 @@ export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL'
       alerts: open(() => SqliteAlertStore.open(opts)),
       dcsa: open(() => SqliteDcsaStore.open(opts)),
       commands: open(() => SqliteCommandStore.open(opts)),
+      witness: open(() => SqliteWitnessStore.open(opts)),
     };
   } catch (err) {
     // A refused migration (e.g. a newer schema) leaves no connection open behind it.

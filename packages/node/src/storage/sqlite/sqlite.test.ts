@@ -91,6 +91,7 @@ describe('SQLite driver', () => {
         ['subscriptions', 1],
         ['tags', 1],
         ['telemetry', 2],
+        ['witness', 1],
       ],
     );
     assert.deepEqual(
