@@ -8,7 +8,9 @@ import {MemberRegistry} from "./MemberRegistry.sol";
 ///         `keccak256(utf8(deviceId))`. Key types: 1 = P-256/ES256 (65-byte SEC1 uncompressed,
 ///         0x04‖x‖y), 2 = Ed25519/EdDSA (32 bytes). Times are block timestamps in seconds.
 /// @dev A device id can be registered once; after revocation a replacement key needs a new id.
-///      A device is active in [registeredAt, revokedAt).
+///      A device is active in [registeredAt, revokedAt), where a removal of its owner member
+///      (MemberRegistry `removedAt`) counts as a revocation at that time: readings signed before
+///      the removal stay valid, later ones are refused.
 contract DeviceRegistry {
     /// @notice Role bit a member needs to register devices.
     uint256 internal constant DEVICE_OWNER = 128;
@@ -141,7 +143,8 @@ contract DeviceRegistry {
         emit DeviceRevoked(deviceId, ownerOrg, revokedAt);
     }
 
-    /// @notice Device `deviceId`; all fields are zero for an unknown device.
+    /// @notice Device `deviceId`; all fields are zero for an unknown device. `revokedAt` is the
+    ///         effective one: the earlier of the device's revocation and its owner's removal.
     function device(bytes32 deviceId) external view returns (Device memory) {
         DeviceRecord storage d = _devices[deviceId];
         return Device({
@@ -150,7 +153,7 @@ contract DeviceRegistry {
             publicKey: d.publicKey,
             metadataHash: d.metadataHash,
             registeredAt: d.registeredAt,
-            revokedAt: d.revokedAt
+            revokedAt: _effectiveRevokedAt(d)
         });
     }
 
@@ -159,13 +162,22 @@ contract DeviceRegistry {
     function isActiveAt(bytes32 deviceId, uint64 t) external view returns (bool) {
         DeviceRecord storage d = _devices[deviceId];
         if (d.ownerOrg == 0 || t < d.registeredAt) return false;
-        uint64 revokedAt = d.revokedAt;
+        uint64 revokedAt = _effectiveRevokedAt(d);
         return revokedAt == 0 || t < revokedAt;
     }
 
     /// @notice Number of devices ever registered (revoked ones included).
     function deviceCount() external view returns (uint256) {
         return _deviceCount;
+    }
+
+    /// @dev The device's revocation time or its owner's removal time, whichever is earlier (0 = neither).
+    function _effectiveRevokedAt(DeviceRecord storage d) internal view returns (uint64) {
+        uint64 revokedAt = d.revokedAt;
+        if (d.ownerOrg == 0) return revokedAt;
+        uint64 removedAt = members.removedAt(d.ownerOrg);
+        if (removedAt != 0 && (revokedAt == 0 || removedAt < revokedAt)) return removedAt;
+        return revokedAt;
     }
 
     /// @dev Returns the caller's member id; reverts unless it is an active member with DEVICE_OWNER.

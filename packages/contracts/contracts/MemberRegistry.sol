@@ -7,9 +7,11 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 /// @notice Members are organisations (sequential ids from 1) with one or more accounts and a
 ///         bit set of roles: SHIPPER=1 CARRIER=2 CONSIGNEE=4 INSURER=8 FINANCIER=16 ORACLE=32
 ///         CUSTOMS=64 DEVICE_OWNER=128 PORT=256.
-/// @dev Admission, role changes and (de)activation need `ADMISSION_ROLE`, held by the admin at
-///      deployment and later by a governance contract (admission by member vote). The admin also
-///      holds `DEFAULT_ADMIN_ROLE`, so it can hand `ADMISSION_ROLE` over.
+/// @dev Admission, role changes, (de)activation and removal need `ADMISSION_ROLE`, held by the
+///      admin at deployment (to admit the genesis members) and then handed to
+///      {ConsortiumGovernance} (admission by member vote): the deployment grants both roles to the
+///      governance contract and renounces its own. A removed member is out for good: its
+///      `removedAt` bounds its devices' validity in {DeviceRegistry}.
 contract MemberRegistry is AccessControl {
     /// @notice The role that may admit members, change their roles and (de)activate them.
     bytes32 public constant ADMISSION_ROLE = keccak256("ADMISSION_ROLE");
@@ -30,6 +32,7 @@ contract MemberRegistry is AccessControl {
     struct MemberRecord {
         bool active;
         uint64 admittedAt;
+        uint64 removedAt;
         uint256 roles;
         string name;
     }
@@ -37,6 +40,7 @@ contract MemberRegistry is AccessControl {
     mapping(uint256 orgId => MemberRecord) private _members;
     mapping(address account => uint256 orgId) private _orgOf;
     uint256 private _memberCount;
+    uint256 private _activeCount;
 
     /// @notice A member was admitted with its first account.
     event MemberAdmitted(uint256 indexed orgId, address indexed account, string name, uint256 roles);
@@ -48,6 +52,8 @@ contract MemberRegistry is AccessControl {
     event RolesChanged(uint256 indexed orgId, uint256 roles);
     /// @notice A member was activated or suspended.
     event MemberStatusChanged(uint256 indexed orgId, bool active);
+    /// @notice A member was removed for good as of `removedAt` (seconds).
+    event MemberRemoved(uint256 indexed orgId, uint64 removedAt);
 
     /// @notice `account` is not an account of any member.
     error NotAMember(address account);
@@ -61,6 +67,8 @@ contract MemberRegistry is AccessControl {
     error EmptyName();
     /// @notice A member must have at least one role.
     error NoRoles();
+    /// @notice Member `orgId` was removed at `removedAt`; it cannot be changed any more.
+    error MemberIsRemoved(uint256 orgId, uint64 removedAt);
     /// @notice The zero address is not allowed here.
     error ZeroAddress();
 
@@ -109,15 +117,19 @@ contract MemberRegistry is AccessControl {
         m.roles = roles;
         m.name = name;
         _orgOf[account] = orgId;
+        unchecked {
+            ++_activeCount;
+        }
         emit MemberAdmitted(orgId, account, name, roles);
     }
 
-    /// @notice Adds an account to member `orgId`.
+    /// @notice Adds an account to member `orgId` (not to a removed one).
     /// @dev Callable by an account of `orgId` or a holder of `ADMISSION_ROLE`.
     /// @param orgId An existing member.
     /// @param account Must not belong to any member.
     function addAccount(uint256 orgId, address account) external knownOrg(orgId) onlyOrgOrAdmission(orgId) {
         if (account == address(0)) revert ZeroAddress();
+        _requireNotRemoved(orgId);
         uint256 existing = _orgOf[account];
         if (existing != 0) revert AccountAlreadyMember(account, existing);
         _orgOf[account] = orgId;
@@ -143,6 +155,7 @@ contract MemberRegistry is AccessControl {
     /// @param roles New role bit set, not 0.
     function setRoles(uint256 orgId, uint256 roles) external onlyRole(ADMISSION_ROLE) knownOrg(orgId) {
         if (roles == 0) revert NoRoles();
+        _requireNotRemoved(orgId);
         _members[orgId].roles = roles;
         emit RolesChanged(orgId, roles);
     }
@@ -152,8 +165,21 @@ contract MemberRegistry is AccessControl {
     /// @param orgId An existing member.
     /// @param active The new status.
     function setActive(uint256 orgId, bool active) external onlyRole(ADMISSION_ROLE) knownOrg(orgId) {
-        _members[orgId].active = active;
-        emit MemberStatusChanged(orgId, active);
+        _requireNotRemoved(orgId);
+        _setActive(orgId, active);
+    }
+
+    /// @notice Removes member `orgId` for good as of now: it is suspended, cannot be reactivated,
+    ///         and its devices are refused from this time on (what they signed before stays valid).
+    /// @dev Needs `ADMISSION_ROLE` (after genesis: a passed {ConsortiumGovernance} proposal).
+    /// @param orgId An existing member not removed yet.
+    /// @return removedTime The removal time, the block timestamp in seconds.
+    function removeMember(uint256 orgId) external onlyRole(ADMISSION_ROLE) knownOrg(orgId) returns (uint64 removedTime) {
+        _requireNotRemoved(orgId);
+        _setActive(orgId, false);
+        removedTime = uint64(block.timestamp);
+        _members[orgId].removedAt = removedTime;
+        emit MemberRemoved(orgId, removedTime);
     }
 
     /// @notice The member `account` belongs to.
@@ -185,8 +211,35 @@ contract MemberRegistry is AccessControl {
         return role == 0 || (m.roles & role) == role;
     }
 
+    /// @notice When member `orgId` was removed, in seconds; 0 if it was not (or does not exist).
+    function removedAt(uint256 orgId) external view returns (uint64) {
+        return _members[orgId].removedAt;
+    }
+
+    /// @notice Number of active members (the electorate of {ConsortiumGovernance}).
+    function activeMemberCount() external view returns (uint256) {
+        return _activeCount;
+    }
+
     /// @notice Number of members ever admitted (the highest member id).
     function memberCount() external view returns (uint256) {
         return _memberCount;
+    }
+
+    /// @dev Sets the status and keeps the count of active members in step.
+    function _setActive(uint256 orgId, bool active) internal {
+        MemberRecord storage m = _members[orgId];
+        if (m.active != active) {
+            m.active = active;
+            if (active) ++_activeCount;
+            else --_activeCount;
+        }
+        emit MemberStatusChanged(orgId, active);
+    }
+
+    /// @dev Reverts with {MemberIsRemoved} once `orgId` has been removed.
+    function _requireNotRemoved(uint256 orgId) internal view {
+        uint64 removedTime = _members[orgId].removedAt;
+        if (removedTime != 0) revert MemberIsRemoved(orgId, removedTime);
     }
 }

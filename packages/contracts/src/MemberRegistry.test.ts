@@ -4,13 +4,24 @@ import { keccak256, parseEther, toBytes, zeroAddress, zeroHash, type Account, ty
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { fundAccount, startDevChain, type DevChain } from './devchain.js';
 import { memberRegistryAbi, memberRegistryBytecode } from './generated/index.js';
-import { account, assertEvent, blockTime, clientsFor, deploy, expectRevert, mined, ROLE, type Clients } from './test-support.js';
+import {
+  account,
+  assertEvent,
+  blockTime,
+  clientsFor,
+  deploy,
+  eventsOf,
+  expectRevert,
+  mined,
+  ROLE,
+  type Clients,
+} from './test-support.js';
 
 // Computed here independently of the contract.
 const ADMISSION_ROLE = keccak256(toBytes('ADMISSION_ROLE'));
 const DEFAULT_ADMIN_ROLE = zeroHash;
 
-type Fn = 'admitMember' | 'addAccount' | 'removeAccount' | 'setRoles' | 'setActive' | 'grantRole' | 'revokeRole';
+type Fn = 'admitMember' | 'addAccount' | 'removeAccount' | 'setRoles' | 'setActive' | 'removeMember' | 'grantRole' | 'revokeRole';
 
 describe('MemberRegistry', () => {
   let chain: DevChain;
@@ -257,6 +268,43 @@ describe('MemberRegistry', () => {
     it('member() rejects unknown orgs', async () => {
       await expectRevert(read('member', [0n]), memberRegistryAbi, 'UnknownOrg', [0n]);
       await expectRevert(read('member', [99n]), memberRegistryAbi, 'UnknownOrg', [99n]);
+    });
+  });
+
+  describe('removeMember', () => {
+    it('removes a member for good: suspended, removal time recorded, no later change', async () => {
+      const x = await fresh();
+      const admitted = await send(admin, 'admitMember', [x.address, 'Leaving Ltd', ROLE.PORT]);
+      const [ev] = eventsOf(memberRegistryAbi, admitted, 'MemberAdmitted');
+      assert.ok(ev);
+      const orgId = (ev.args as { orgId: bigint }).orgId;
+      const activeBefore = (await read('activeMemberCount', [])) as bigint;
+      assert.equal(await read('removedAt', [orgId]), 0n);
+      await expectRevert(tx(x, 'removeMember', [orgId]), memberRegistryAbi, ...denied(x));
+      const r = await send(admin, 'removeMember', [orgId]);
+      const at = await blockTime(c, r);
+      assertEvent(memberRegistryAbi, r, 'MemberRemoved', { orgId, removedAt: at });
+      assert.equal(await read('removedAt', [orgId]), at);
+      assert.equal(await read('activeMemberCount', []), activeBefore - 1n);
+      assert.equal(await read('activeOrgOf', [x.address]), 0n);
+      assert.equal(await read('orgOf', [x.address]), orgId, 'its accounts stay known: what it signed stays attributable');
+      for (const [fn, args] of [
+        ['setActive', [orgId, true]],
+        ['setRoles', [orgId, ROLE.SHIPPER]],
+        ['removeMember', [orgId]],
+        ['addAccount', [orgId, outsider.address]],
+      ] as const) {
+        await expectRevert(tx(admin, fn, args), memberRegistryAbi, 'MemberIsRemoved', [orgId, at]);
+      }
+      await expectRevert(tx(admin, 'removeMember', [99n]), memberRegistryAbi, 'UnknownOrg', [99n]);
+    });
+    it('counts active members through suspension and reactivation', async () => {
+      const n = (await read('activeMemberCount', [])) as bigint;
+      await send(admin, 'setActive', [2n, false]);
+      await send(admin, 'setActive', [2n, false]); // no double count
+      assert.equal(await read('activeMemberCount', []), n - 1n);
+      await send(admin, 'setActive', [2n, true]);
+      assert.equal(await read('activeMemberCount', []), n);
     });
   });
 });

@@ -22,6 +22,11 @@ const SPEC: Record<(typeof CONTRACT_NAMES)[number], readonly string[]> = {
     'function member(uint256 orgId) view returns (Member)',
     'function hasMemberRole(address account, uint256 role) view returns (bool)',
     'function memberCount() view returns (uint256)',
+    'function removeMember(uint256 orgId) returns (uint64)',
+    'function removedAt(uint256 orgId) view returns (uint64)',
+    'function activeMemberCount() view returns (uint256)',
+    'event MemberRemoved(uint256 indexed orgId, uint64 removedAt)',
+    'error MemberIsRemoved(uint256 orgId, uint64 removedAt)',
     'event MemberAdmitted(uint256 indexed orgId, address indexed account, string name, uint256 roles)',
     'event AccountAdded(uint256 indexed orgId, address indexed account)',
     'event AccountRemoved(uint256 indexed orgId, address indexed account)',
@@ -124,6 +129,29 @@ const SPEC: Record<(typeof CONTRACT_NAMES)[number], readonly string[]> = {
     'error UnknownNode(uint256 orgId)',
     'error NotActiveMember(address account)',
   ],
+  ConsortiumGovernance: [
+    'struct Settings { uint64 votingPeriod; uint64 executionDelay; uint64 executionWindow; uint16 approvalBps; }',
+    'constructor(address members, Settings settings, uint8 oracleThreshold)',
+    'function proposeAdmission(address account, string name, uint256 roles) returns (uint256)',
+    'function proposeRemoval(uint256 orgId) returns (uint256)',
+    'function proposeRoles(uint256 orgId, uint256 roles) returns (uint256)',
+    'function proposeOracleThreshold(uint8 threshold, address target) returns (uint256)',
+    'function proposeSettings(Settings settings) returns (uint256)',
+    'function vote(uint256 proposalId, bool support)',
+    'function execute(uint256 proposalId)',
+    'function cancel(uint256 proposalId)',
+    'function state(uint256 proposalId) view returns (uint8)',
+    'function voteOf(uint256 proposalId, uint256 orgId) view returns (uint8)',
+    'function proposalCount() view returns (uint256)',
+    'function settings() view returns (Settings)',
+    'function oracleThreshold() view returns (uint8)',
+    'event VoteCast(uint256 indexed proposalId, uint256 indexed orgId, address indexed voter, bool support)',
+    'event ProposalExecuted(uint256 indexed proposalId)',
+    'error NotAMember(address account)',
+    'error AlreadyVoted(uint256 proposalId, uint256 orgId)',
+    'error ExecutionTooEarly(uint256 proposalId, uint64 executableAt, uint64 now_)',
+    'error WrongProposalState(uint256 proposalId, uint8 state)',
+  ],
 };
 
 /** Canonical form of an ABI item, ignoring parameter names. */
@@ -155,6 +183,7 @@ const GENERATED_ABIS: Record<(typeof CONTRACT_NAMES)[number], Abi> = {
   SettlementToken: generated.settlementTokenAbi,
   ParametricCover: generated.parametricCoverAbi,
   NodeDirectory: generated.nodeDirectoryAbi,
+  ConsortiumGovernance: generated.consortiumGovernanceAbi,
 };
 
 describe('artifacts', () => {

@@ -20,6 +20,7 @@ export const CONTRACT_NAMES = [
   'SettlementToken',
   'ParametricCover',
   'NodeDirectory',
+  'ConsortiumGovernance',
 ] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 

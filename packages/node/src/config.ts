@@ -2,6 +2,7 @@
 // then by TRADETWIN_* environment variables, then by CLI flags. Pointing the
 // node at PostgreSQL, an external MQTT broker or an external EVM network
 // (Besu QBFT) is configuration only.
+import type { GenesisOptions } from './chain/deploy.js';
 import type { PeerResolver } from './tlog/peers.js';
 import type { DisplayJson } from '@tradetwin/core/wire/status';
 import { parseCorsOrigins } from './access/headers.js';
@@ -41,6 +42,8 @@ export type ChainSettings =
         logAnchor: `0x${string}`;
         /** NodeDirectory (TRADETWIN_NODE_DIRECTORY): without it the node registers no endpoint and has no peers. */
         nodeDirectory?: `0x${string}`;
+        /** ConsortiumGovernance (TRADETWIN_GOVERNANCE), for the governance API and CLI. */
+        governance?: `0x${string}`;
       };
       /** 0 for Besu QBFT free-gas networks; 'auto' uses the network's fee market. */
       gasPrice: 'auto' | number;
@@ -65,6 +68,11 @@ export interface NodeConfig {
   signerKey?: `0x${string}`;
   /** Organisation name used when the embedded node admits itself on a fresh chain. */
   orgName: string;
+  /**
+   * Genesis of a consortium this node deploys (config.json): the other founding members, voting
+   * settings and oracle threshold. After genesis, admission is by member vote only.
+   */
+  genesis?: GenesisOptions;
   /** Ingest limits (pipeline.ts) and admission bounds (admission.ts: envelopes and bytes per request, slices, unknown-device lookups). */
   ingest: Partial<IngestLimits> & Partial<AdmissionLimits> & { verifyWorkers: number };
   /** Largest request body of the JSON APIs, bytes (EPCIS capture and telemetry have their own). */
@@ -229,6 +237,7 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
               deviceRegistry: hexAddr(d),
               logAnchor: hexAddr(l),
               ...(env.TRADETWIN_NODE_DIRECTORY ? { nodeDirectory: hexAddr(env.TRADETWIN_NODE_DIRECTORY) } : {}),
+              ...(env.TRADETWIN_GOVERNANCE ? { governance: hexAddr(env.TRADETWIN_GOVERNANCE) } : {}),
             }
           : undefined,
       gasPrice:

@@ -25,6 +25,7 @@ import { isSameProcess, processStart } from './chain/chain-lock.js';
 import { type ChainClients, createChainClients } from './chain/clients.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { ensureContracts } from './chain/deploy.js';
+import { GovernanceService } from './governance/service.js';
 import { ChainDeviceDirectory, registerDevice, revokeDevice } from './chain/devices.js';
 import { type EmbeddedChain, startEmbeddedChain } from './chain/embedded.js';
 import { ChainHealthMonitor } from './chain/health.js';
@@ -97,6 +98,8 @@ export interface RunningNode {
     logAnchor: `0x${string}`;
     /** NodeDirectory: absent only on an external network configured without one. */
     nodeDirectory?: `0x${string}`;
+    /** ConsortiumGovernance (admission by vote); absent on networks deployed without it. */
+    governance?: `0x${string}`;
   };
   /** The node's organisation (MemberRegistry id). */
   orgId: number;
@@ -213,6 +216,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const deployed = await ensureContracts(store, clients, {
       orgName: config.orgName,
       addresses: config.chain.mode === 'external' ? config.chain.addresses : undefined,
+      ...(config.genesis ? { genesis: config.genesis } : {}),
     });
     const contracts = deployed.addresses;
     log(`chain ${chainId} at ${rpcUrl}; contracts ${deployed.deployed ? 'deployed' : 'found'}: ${JSON.stringify(contracts)}`);
@@ -510,6 +514,12 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         },
       },
       shipments: { shipments, monitor, clients, publisher: address },
+      governance: new GovernanceService({
+        clients,
+        memberRegistry: contracts.memberRegistry,
+        ...(contracts.governance ? { governance: contracts.governance } : {}),
+        orgId: deployed.orgId,
+      }),
       dossiers: {
         store,
         log: tlog,

@@ -7,3 +7,4 @@ export { logAnchorAbi, logAnchorBytecode } from './LogAnchor.js';
 export { settlementTokenAbi, settlementTokenBytecode } from './SettlementToken.js';
 export { parametricCoverAbi, parametricCoverBytecode } from './ParametricCover.js';
 export { nodeDirectoryAbi, nodeDirectoryBytecode } from './NodeDirectory.js';
+export { consortiumGovernanceAbi, consortiumGovernanceBytecode } from './ConsortiumGovernance.js';

@@ -27,6 +27,13 @@ const WRITE = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const RULES: Rule[] = [
   { methods: ['OPTIONS'], path: /^/, need: open('CORS preflight and EPCIS discovery (Allow headers)') },
   { methods: READ, path: /^\/openapi\.json$/, need: open('the API description') },
+  // Governance: anyone of the organisation may read; only who may act for it votes.
+  { methods: READ, path: /^\/api\/v1\/governance(\/|$)/, need: needs('governance:read') },
+  {
+    methods: ['POST'],
+    path: /^\/api\/v1\/governance\/proposals(\/\d+\/(vote|execute|cancel))?$/,
+    need: needs('governance:vote'),
+  },
   { methods: READ, path: /^\/api\/v1\/(status|chain)$/, need: open('node status and its pinned chain') },
   { methods: READ, path: /^\/api\/v1\/readings\/[^/]+\/bundle$/, need: open('proof bundles for the public verify page') },
   {

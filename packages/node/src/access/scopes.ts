@@ -28,6 +28,8 @@ export const SCOPES = {
   'dcsa:write': "push a publisher's DCSA Track & Trace 3.0 events (POST /dcsa/tnt/v3/events)",
   'commands:send': 'submit signed actuator commands (each still needs its member signatures and authorisation)',
   'commands:read': 'read the command log: each command, its authorisation and its effect',
+  'governance:read': 'read consortium governance: voting settings, proposals and votes',
+  'governance:vote': "make, vote on, execute and cancel proposals for the node's organisation (admission by vote)",
   'oracle:attest': "ask the organisation's oracle to attest an excursion (a member settling a claim)",
 } as const;
 export type Scope = keyof typeof SCOPES;
@@ -35,7 +37,16 @@ export type Scope = keyof typeof SCOPES;
 /** Scopes that may be narrowed to one resource id. */
 const NARROWABLE: ReadonlySet<string> = new Set(['shipments:read']);
 
-const VIEWER: Scope[] = ['log:read', 'shipments:read', 'epcis:read', 'tags:scan', 'alerts:read', 'alerts:subscribe', 'dcsa:read'];
+const VIEWER: Scope[] = [
+  'log:read',
+  'shipments:read',
+  'epcis:read',
+  'tags:scan',
+  'alerts:read',
+  'alerts:subscribe',
+  'dcsa:read',
+  'governance:read',
+];
 const OPERATOR: Scope[] = [
   ...VIEWER,
   'commands:read',
@@ -48,7 +59,7 @@ const OPERATOR: Scope[] = [
   'tags:read',
   'dcsa:write',
 ];
-const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin', 'oracle:attest'];
+const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin', 'oracle:attest', 'governance:vote'];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = { viewer: VIEWER, operator: OPERATOR, admin: ADMIN };
 

@@ -51,6 +51,8 @@ import type { NodeTlog } from '../tlog/index.js';
 import { tlogRoutes } from '../tlog/routes.js';
 import { commandRoutes } from '../commands/routes.js';
 import { type SharingApiDeps, sharingRoutes } from '../peer/api.js';
+import { governanceRoutes } from '../governance/routes.js';
+import type { GovernanceService } from '../governance/service.js';
 import { type GeofenceRouteDeps, geofenceRoutes } from '../shipments/geofence-routes.js';
 import type { CommandService } from '../commands/service.js';
 
@@ -103,6 +105,8 @@ export interface ApiDeps {
   commands?: CommandService;
   /** Sharing between organisations: grants and the verified mirror (absent: /api/v1/sharing is not served). */
   sharing?: SharingApiDeps;
+  /** Consortium governance: proposals and votes (/api/v1/governance; absent: not served). */
+  governance?: GovernanceService;
   /** This organisation's oracle, served to the members at POST /api/v1/oracle/attest (consortium/). */
   oracle?: OracleEndpoint;
   /** The node-wide and per-shipment geofence sets (/api/v1/geofences, /api/v1/shipments/{id}/geofences). */
@@ -303,6 +307,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.dcsa) app.route(DCSA_TNT_BASE, dcsaRoutes(deps.dcsa, deps.dcsaSubscriptions));
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
   if (deps.sharing) app.route('/api/v1', sharingRoutes(deps.sharing));
+  if (deps.governance) app.route('/api/v1', governanceRoutes(deps.governance));
   if (deps.oracle) app.route('/api/v1', oracleRoutes(deps.oracle));
   if (deps.geofences) app.route('/api/v1', geofenceRoutes(deps.geofences));
 

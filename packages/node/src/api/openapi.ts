@@ -7,6 +7,7 @@ import { alertOpenApiPaths } from '../alerts/openapi.js';
 import { sharingOpenApiPaths } from '../peer/openapi.js';
 import { dcsaOpenApiPaths, dcsaOpenApiSchemas } from '../dcsa/openapi.js';
 import { commandOpenApiPaths } from '../commands/openapi.js';
+import { governanceOpenApiPaths } from '../governance/openapi.js';
 import { geofenceOpenApiPaths } from '../shipments/geofence-openapi.js';
 import { accessOpenApiPaths, applySecurity, securitySchemes } from '../access/openapi.js';
 
@@ -44,6 +45,7 @@ function baseDocument() {
       ...dcsaOpenApiPaths('/dcsa/tnt/v3'),
       ...commandOpenApiPaths('/api/v1'),
       ...sharingOpenApiPaths('/api/v1'),
+      ...governanceOpenApiPaths('/api/v1'),
       ...geofenceOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {

@@ -4,6 +4,7 @@
 // against the generated ABIs, so a new error without words fails the typecheck.
 import type { Abi } from 'viem';
 import type {
+  consortiumGovernanceAbi,
   deviceRegistryAbi,
   logAnchorAbi,
   memberRegistryAbi,
@@ -20,7 +21,8 @@ export type ContractErrorName =
   | ErrorNames<typeof deviceRegistryAbi>
   | ErrorNames<typeof logAnchorAbi>
   | ErrorNames<typeof parametricCoverAbi>
-  | ErrorNames<typeof settlementTokenAbi>;
+  | ErrorNames<typeof settlementTokenAbi>
+  | ErrorNames<typeof consortiumGovernanceAbi>;
 
 /**
  * Plain names for bytes32 hashes the caller knows (keccak256 of a device id or a shipment id), so a
@@ -30,6 +32,8 @@ export type HashNames = ReadonlyMap<string, string>;
 
 // The ParametricCover PolicyState enum, in declaration order.
 const POLICY_STATES = ['none', 'offered', 'bound', 'paid', 'expired', 'cancelled'];
+// The ConsortiumGovernance ProposalState enum, in declaration order.
+const PROPOSAL_STATES = ['open for votes', 'defeated', 'passed', 'executed', 'cancelled', 'expired'];
 
 type Say = (args: readonly unknown[], names: Fmt) => string;
 
@@ -48,6 +52,7 @@ const SENTENCES: Record<ContractErrorName, Say> = {
   EmptyName: () => 'an organisation needs a name',
   NoRoles: () => 'an organisation needs at least one role',
   ZeroAddress: () => 'the zero address is not allowed here',
+  MemberIsRemoved: ([org, at], f) => `organisation ${org} was removed from the consortium at ${f.time(at)}`,
   // DeviceRegistry
   MissingRole: ([a, role], f) => `the organisation of account ${a} does not hold the ${f.role(role)} role`,
   DeviceExists: ([id], f) => `device ${f.device(id)} is already registered`,
@@ -109,6 +114,17 @@ const SENTENCES: Record<ContractErrorName, Say> = {
   OrgIdTooLarge: ([org]) => `organisation ${org} cannot act as an oracle (ids above 255 are not counted)`,
   HolderOrgCannotAttest: ([org]) => `organisation ${org} holds the policy and cannot attest its own claim`,
   NotEnoughAttestations: ([have, need]) => `${have} organisations attested; the policy needs ${need}`,
+  // ConsortiumGovernance
+  NotInElectorate: ([id, org]) => `organisation ${org} joined after proposal ${id} was made and has no vote on it`,
+  AlreadyVoted: ([id, org]) => `organisation ${org} has already voted on proposal ${id} (one organisation, one vote)`,
+  UnknownProposal: ([id]) => `proposal ${id} does not exist`,
+  WrongProposalState: ([id, state]) =>
+    `proposal ${id} is ${PROPOSAL_STATES[Number(state)] ?? `in state ${state}`}, which does not allow this`,
+  ExecutionTooEarly: ([id, at, now], f) =>
+    `proposal ${id} passed but can be executed only from ${f.time(at)} (the execution delay; chain time ${f.time(now)})`,
+  NotProposer: ([caller, id]) => `account ${caller} is not an account of the organisation that made proposal ${id}`,
+  InvalidSettings: () =>
+    'voting settings out of range (voting period and execution window above 0, approval between 5000 and 10000 basis points)',
   // SettlementToken
   NotMinter: ([caller]) => `account ${caller} may not mint this token`,
   // OpenZeppelin (access control, signatures, ERC-20, EIP-712 strings, reentrancy guard)

@@ -106,7 +106,7 @@ describe('contract deployment on the embedded chain', () => {
       const store = await sqliteNodeStore(':memory:');
       await assert.rejects(ensureContracts(store, joiner, { orgName: 'Joiner', addresses: founded.addresses }), (err: Error) => {
         assert.ok(err instanceof ContractsError);
-        assert.match(err.message, /is not a member of MemberRegistry .*admitMember\(/);
+        assert.match(err.message, /is not a member of MemberRegistry .*proposeAdmission\(/);
         return true;
       });
       const wrong = { ...founded.addresses, logAnchor: privateKeyToAccount(generatePrivateKey()).address };

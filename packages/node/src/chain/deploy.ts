@@ -1,6 +1,8 @@
 // The node's contracts. An embedded (or fresh private) network gets them
 // deployed by the node itself on first start, with the node's organisation
-// admitted; an external network's addresses come from configuration and are
+// admitted as a genesis member (with any other genesis members given), then
+// MemberRegistry's admission handed over to ConsortiumGovernance, so that every
+// later admission is a member vote; an external network's addresses come from configuration and are
 // only verified. The deployment is remembered in the store (setting
 // `chain.contracts`) so later starts find it, and notice a reset dev chain.
 import type { Address } from 'viem';
@@ -17,6 +19,7 @@ import {
 import type { NodeStore } from '../storage/types.js';
 import type { ChainClients } from './clients.js';
 import { chainCall } from './errors.js';
+import { DEFAULT_GOVERNANCE_SETTINGS, deployGovernance, handOverAdmission, type GovernanceSettings } from './governance.js';
 import { ALL_ROLES, admitMember, hasMemberRole, orgOf } from './members.js';
 import { deployContractAndConfirm } from './transact.js';
 
@@ -33,6 +36,25 @@ export interface ContractAddresses {
    * now; absent only on an external network configured without it (then the node has no peers).
    */
   nodeDirectory?: Address;
+  /** ConsortiumGovernance, holding MemberRegistry's admission role (absent on networks deployed before it). */
+  governance?: Address;
+}
+
+/** A founding member admitted at deployment, before admission passes to the vote. */
+export interface GenesisMember {
+  account: Address;
+  name: string;
+  roles: number;
+}
+
+/** How a fresh deployment sets up the consortium's governance. */
+export interface GenesisOptions {
+  /** Founding members besides the node's own organisation (org 1), admitted in this order (orgs 2, 3, …). */
+  members?: GenesisMember[];
+  /** Voting settings (default DEFAULT_GOVERNANCE_SETTINGS). */
+  settings?: GovernanceSettings;
+  /** The consortium's oracle threshold (default 2). */
+  oracleThreshold?: number;
 }
 
 /** What `chain.contracts` holds. */
@@ -52,6 +74,8 @@ export interface EnsureContractsOptions {
   roles?: number;
   /** Configured addresses of an external network: verify only, never deploy. */
   addresses?: ContractAddresses;
+  /** Genesis of a fresh deployment: other founding members and the governance settings. */
+  genesis?: GenesisOptions;
 }
 
 export interface EnsureContractsResult {
@@ -153,7 +177,7 @@ export async function ensureContracts(
     // All three gone: the embedded chain was reset (state file removed). Start over on it.
   }
 
-  const d = await deployContracts(clients, opts.orgName, opts.roles ?? ALL_ROLES);
+  const d = await deployContracts(clients, opts.orgName, opts.roles ?? ALL_ROLES, opts.genesis);
   await save(store, { chainId, addresses: d.addresses, fromBlock: d.fromBlock, deployedByNode: true });
   const redeployed = stored !== null;
   return {
@@ -169,12 +193,16 @@ export async function ensureContracts(
   };
 }
 
-/** Deploy MemberRegistry (admin = node account), DeviceRegistry and LogAnchor, and admit the node's organisation. */
+/**
+ * Deploy MemberRegistry (admin = node account), DeviceRegistry and LogAnchor; admit the genesis
+ * members (the node's organisation first); deploy ConsortiumGovernance and hand admission over to it.
+ */
 export async function deployContracts(
   clients: ChainClients,
   orgName: string,
   roles: number,
-): Promise<{ addresses: ContractAddresses; orgId: number; fromBlock: number }> {
+  genesis: GenesisOptions = {},
+): Promise<{ addresses: ContractAddresses; orgId: number; fromBlock: number; genesisOrgs: number[] }> {
   const admin = clients.account.address;
   const members = await deployContractAndConfirm(clients, {
     name: 'MemberRegistry',
@@ -196,10 +224,27 @@ export async function deployContracts(
   });
   const nodeDirectory = await deployNodeDirectory(clients, members.address);
   const { orgId } = await admitMember(clients, members.address, { account: admin, name: orgName, roles });
+  const genesisOrgs = [orgId];
+  for (const m of genesis.members ?? []) genesisOrgs.push((await admitMember(clients, members.address, m)).orgId);
+  const governance = await deployGovernance(
+    clients,
+    members.address,
+    genesis.settings ?? DEFAULT_GOVERNANCE_SETTINGS,
+    genesis.oracleThreshold ?? 2,
+  );
+  // End of genesis: from here on only a passed proposal admits, suspends or removes a member.
+  await handOverAdmission(clients, members.address, governance.address);
   return {
-    addresses: { memberRegistry: members.address, deviceRegistry: devices.address, logAnchor: anchor.address, nodeDirectory },
+    addresses: {
+      memberRegistry: members.address,
+      deviceRegistry: devices.address,
+      logAnchor: anchor.address,
+      nodeDirectory,
+      governance: governance.address,
+    },
     orgId,
     fromBlock: members.blockNumber,
+    genesisOrgs,
   };
 }
 
@@ -221,10 +266,11 @@ async function requireMembership(clients: ChainClients, registry: Address): Prom
     throw new ContractsError(
       orgId === 0
         ? `the node account ${account} is not a member of MemberRegistry ${registry} on chain ${clients.chain.id}: ` +
-            `ask the network's admission authority to admit it (admitMember(${account}, name, roles)) ` +
-            `or to add it to your organisation (addAccount), then start the node again`
-        : `the node account ${account} belongs to org ${orgId}, which is suspended in MemberRegistry ${registry}: ` +
-            `ask the network's admission authority to reactivate it (setActive(${orgId}, true))`,
+            `ask a member to propose its admission (tradetwin governance propose admit, i.e. ConsortiumGovernance ` +
+            `proposeAdmission(${account}, name, roles); before governance: admitMember) and the members to vote, ` +
+            `or ask your organisation to add it (addAccount), then start the node again`
+        : `the node account ${account} belongs to org ${orgId}, which is suspended or removed in MemberRegistry ${registry}: ` +
+            `a suspended member is reactivated by a passed proposal (tradetwin governance propose status ${orgId} --active)`,
     );
   }
   return orgId;

@@ -10,7 +10,8 @@ import { createChainClients, type ChainClients } from './clients.js';
 import { ensureContracts, type ContractAddresses } from './deploy.js';
 import { ChainDeviceDirectory, DEVICE_CURSOR_SETTING, readDevice, registerDevice, revokeDevice } from './devices.js';
 import { ChainError } from './errors.js';
-import { admitMember, ROLES, setActive } from './members.js';
+import { passByVote } from './governance.js';
+import { ROLES } from './members.js';
 
 let chain: DevChain;
 let node: ChainClients;
@@ -36,12 +37,13 @@ before(async () => {
     createChainClients({ rpcUrl: chain.rpcUrl, chainId: 31337, signerKey: key, gasPrice: 'auto', pollingIntervalMs: 20 });
   node = mk(DEV_ACCOUNTS[0]);
   other = mk(DEV_ACCOUNTS[1]);
-  addrs = (await ensureContracts(await sqliteNodeStore(':memory:'), node, { orgName: 'Node org' })).addresses;
-  await admitMember(node, addrs.memberRegistry, {
-    account: other.account.address,
-    name: 'Other org',
-    roles: ROLES.CARRIER | ROLES.DEVICE_OWNER,
-  });
+  // Both organisations are genesis members; later changes go through a vote.
+  addrs = (
+    await ensureContracts(await sqliteNodeStore(':memory:'), node, {
+      orgName: 'Node org',
+      genesis: { members: [{ account: other.account.address, name: 'Other org', roles: ROLES.CARRIER | ROLES.DEVICE_OWNER }] },
+    })
+  ).addresses;
 });
 after(() => chain.stop());
 
@@ -158,12 +160,13 @@ describe('device registry and the chain device directory', () => {
   });
 
   it('a suspended member cannot register devices; lookup of an uncached device reports an unreachable chain', async () => {
-    await setActive(node, addrs.memberRegistry, 2, false);
+    const governance = addrs.governance!;
+    await passByVote(node, governance, [{ kind: 'status', orgId: 2, active: false }], [other]);
     await assert.rejects(
       registerDevice(other, addrs.deviceRegistry, { deviceId: 'x-2', keyType: 2, publicKey: ED('x2') }),
       (e: unknown) => e instanceof ChainError && e.errorName === 'NotAMember',
     );
-    await setActive(node, addrs.memberRegistry, 2, true);
+    await passByVote(node, governance, [{ kind: 'status', orgId: 2, active: true }], [other]);
 
     const store = await sqliteNodeStore(':memory:');
     const dead = createChainClients({

@@ -8,7 +8,11 @@
 //    device of another member, or registered elsewhere) and stores it;
 //  - sync() reads DeviceRegistered/DeviceRevoked events since a block cursor
 //    (store setting `chain.devices.cursor`), so a revocation, back-dated or
-//    not, reaches ingest within one poll interval.
+//    not, reaches ingest within one poll interval. MemberRemoved events of
+//    MemberRegistry (admission by vote) come in the same pass: a removed
+//    member's devices count as revoked from its removal time on (the rule
+//    DeviceRegistry applies too), so ingest refuses their later readings while
+//    evidence they signed before still verifies.
 // Events carry only keccak256(id). A hash whose id this node never saw is
 // skipped: nothing here could use it, and the first message of such a device
 // goes through lookup(id), which reads the current state (revocation
@@ -17,7 +21,7 @@
 // is still picked up by the next sync.
 import { bytesToHex, hexToBytes, type Address, type Hex } from 'viem';
 import { deviceIdHash } from '@tradetwin/core/device/keys';
-import { deviceRegistryAbi } from '@tradetwin/contracts/generated/index';
+import { deviceRegistryAbi, memberRegistryAbi } from '@tradetwin/contracts/generated/index';
 import type { DeviceDirectory } from '../ingest/pipeline.js';
 import type { DeviceRecord, NodeStore } from '../storage/types.js';
 import type { ChainClients } from './clients.js';
@@ -122,6 +126,14 @@ export interface SyncResult {
   revoked: number;
 }
 
+const MEMBER_REMOVED = memberRegistryAbi.find((i) => i.type === 'event' && i.name === 'MemberRemoved')!;
+
+/** The earlier of a device's own revocation and its owner's removal (ms; null: neither). */
+export function effectiveRevokedAt(revokedAt: number | null, ownerRemovedAt: number | null): number | null {
+  if (ownerRemovedAt === null) return revokedAt;
+  return revokedAt === null ? ownerRemovedAt : Math.min(revokedAt, ownerRemovedAt);
+}
+
 const DEVICE_EVENTS = deviceRegistryAbi.filter(
   (i) => i.type === 'event' && (i.name === 'DeviceRegistered' || i.name === 'DeviceRevoked'),
 );
@@ -134,6 +146,8 @@ export class ChainDeviceDirectory implements DeviceDirectory {
   private readonly unknown = new Map<Hex, { id: string; at: number }>();
   private readonly inflight = new Map<string, Promise<DeviceRecord | undefined>>();
   private syncing: Promise<SyncResult> | null = null;
+  /** MemberRegistry, read once from the DeviceRegistry (its `members` is immutable). */
+  private memberRegistry: Address | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private loaded = false;
@@ -269,12 +283,38 @@ export class ChainDeviceDirectory implements DeviceDirectory {
         const a = log.args as { effectiveAt: bigint };
         const prev = this.cache.get(id) ?? (await readDevice(this.clients, this.registry, id));
         if (!prev) continue;
-        await this.save({ ...prev, revokedAt: Number(a.effectiveAt) * 1000 }, 'revoked');
+        // Never later than a revocation already known (its owner's removal).
+        await this.save({ ...prev, revokedAt: effectiveRevokedAt(Number(a.effectiveAt) * 1000, prev.revokedAt) }, 'revoked');
         revoked++;
       }
     }
+    if (toBlock >= fromBlock) revoked += await this.applyRemovals(fromBlock, toBlock);
     if (toBlock >= fromBlock) await this.store.setSetting(DEVICE_CURSOR_SETTING, String(toBlock + 1));
     return { fromBlock, toBlock, registered, revoked };
+  }
+
+  /** Members removed in [fromBlock, toBlock]: each known device of theirs is revoked as of the removal (idempotent). */
+  private async applyRemovals(fromBlock: number, toBlock: number): Promise<number> {
+    this.memberRegistry ??= await chainCall('members', () =>
+      this.clients.publicClient.readContract({ address: this.registry, abi: deviceRegistryAbi, functionName: 'members' }),
+    );
+    const registry = this.memberRegistry;
+    const { items } = await readChunked(this.clients, { fromBlock, toBlock, chunk: this.opts.chunk }, (from, to) =>
+      this.clients.publicClient.getLogs({ address: registry, event: MEMBER_REMOVED, fromBlock: from, toBlock: to, strict: true }),
+    );
+    let revoked = 0;
+    for (const log of items) {
+      const orgId = Number(log.args.orgId);
+      const removedAt = Number(log.args.removedAt) * 1000;
+      for (const d of [...this.cache.values()]) {
+        if (d.ownerOrg !== orgId) continue;
+        const at = effectiveRevokedAt(d.revokedAt, removedAt);
+        if (at === d.revokedAt) continue;
+        await this.save({ ...d, revokedAt: at }, 'revoked');
+        revoked++;
+      }
+    }
+    return revoked;
   }
 
   /** Next block to read: the stored cursor, else where the contracts were deployed. */

@@ -38,9 +38,9 @@ describe('ChainError mapping', () => {
   it('rejected: the node refuses a transaction it cannot pay for (legacy, fixed gas price)', async () => {
     const key = generatePrivateKey();
     // Member but unfunded: estimateGas passes, the node refuses the raw transaction.
-    const { admitMember } = await import('./members.js');
+    const { admitByVote } = await import('./governance.js');
     const c = clients(key, 1_000_000_000);
-    await admitMember(clients(DEV_ACCOUNTS[0]), addrs.memberRegistry, { account: c.account.address, name: 'Poor org', roles: 1 });
+    await admitByVote(clients(DEV_ACCOUNTS[0]), addrs.governance!, [{ account: c.account.address, name: 'Poor org', roles: 1 }]);
     const err = await new LogAnchorClient(c, addrs.logAnchor)
       .publishHead({ size: 1, root, timestamp: 1 })
       .catch((e: unknown) => e);

@@ -26,6 +26,7 @@ import {
   type Hex,
 } from 'viem';
 import {
+  consortiumGovernanceAbi,
   deviceRegistryAbi,
   logAnchorAbi,
   memberRegistryAbi,
@@ -87,6 +88,7 @@ export const contractErrorsAbi: readonly AbiError[] = (() => {
     ...parametricCoverAbi,
     ...settlementTokenAbi,
     ...nodeDirectoryAbi,
+    ...consortiumGovernanceAbi,
   ] as Abi) {
     if (item.type === 'error' && !seen.has(item.name)) seen.set(item.name, item);
   }

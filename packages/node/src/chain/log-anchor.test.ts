@@ -133,12 +133,10 @@ describe('LogAnchorClient with the anchorer', () => {
     const node = await nodeWith(key);
     const admin = clientsFor(DEV_ACCOUNTS[0]);
     await fundAccount(chain.rpcUrl, node.clients.account.address, parseEther('10'));
-    const { admitMember } = await import('./members.js');
-    await admitMember(admin, deployment.addresses.memberRegistry, {
-      account: node.clients.account.address,
-      name: 'Outage org',
-      roles: 1,
-    });
+    const { admitByVote } = await import('./governance.js');
+    await admitByVote(admin, deployment.addresses.governance!, [
+      { account: node.clients.account.address, name: 'Outage org', roles: 1 },
+    ]);
     await node.grow(3);
     await node.anchorer.anchorNow(10_000);
 

@@ -98,6 +98,11 @@ const COMMANDS: Entry[] = [
   ...['grant add', 'grant revoke', 'grant list', 'grant pull'].map((name) => ({ name, summary: '', load: () => grant(name) })),
   ...['command send', 'command list', 'command resend'].map((name) => ({ name, summary: '', load: () => command(name) })),
   ...['geofence add', 'geofence list', 'geofence remove'].map((name) => ({ name, summary: '', load: () => geofence(name) })),
+  ...['governance proposals', 'governance propose', 'governance vote', 'governance execute', 'governance cancel'].map((name) => ({
+    name,
+    summary: '',
+    load: () => governance(name),
+  })),
   ...['user add', 'user list', 'user disable', 'user passwd', 'credential create', 'credential list', 'credential revoke'].map(
     (name) => ({ name, summary: '', load: () => access(name) }),
   ),
@@ -131,6 +136,11 @@ async function grant(name: string): Promise<Command> {
 async function command(name: string): Promise<Command> {
   const { commandCommands } = await import('./command.js');
   return commandCommands.find((c) => c.name === name)!;
+}
+
+async function governance(name: string): Promise<Command> {
+  const { governanceCommands } = await import('./governance.js');
+  return governanceCommands.find((c) => c.name === name)!;
 }
 
 async function geofence(name: string): Promise<Command> {
@@ -174,6 +184,11 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'grant revoke': 'Revoke a grant (signed, logged)',
   'grant list': 'What this organisation shared with whom, and what was shared with it',
   'grant pull': 'Replicate what others granted into the verified mirror',
+  'governance proposals': 'List consortium proposals and their votes (admission by vote)',
+  'governance propose': 'Propose admitting, suspending or removing a member, roles, the oracle threshold or settings',
+  'governance vote': "Cast the node organisation's vote on a proposal",
+  'governance execute': 'Execute a passed proposal after its execution delay',
+  'governance cancel': "Withdraw one of the node organisation's proposals",
   'command resend': 'Deliver a logged command again (a failed delivery); the device refuses a repeat it already acted on',
   'geofence add': "Add a zone (circle, polygon, GeoJSON; UN/LOCODE) to the node-wide or a shipment's geofence set",
   'geofence list': "List the node-wide or a shipment's geofence set",

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ServerType, serve } from '@hono/node-server';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { admitMember, ROLES } from '../chain/members.js';
+import { ROLES } from '../chain/members.js';
+import { admitMembers } from '../test-support/governance.js';
 import { type EpcisTestNode, startEpcisNode } from '../epcis/test-support.js';
 import { tagRoutes } from '../tags/routes.js';
 import { SqliteSightingStore } from '../storage/sqlite/tags.js';
@@ -38,11 +39,7 @@ const brand = privateKeyToAccount(brandKey);
 before(async () => {
   n = await startEpcisNode();
   const { node } = n.t;
-  await admitMember(node.clients, node.contracts.memberRegistry, {
-    account: brand.address,
-    name: 'Maison Aurel',
-    roles: ROLES.SHIPPER,
-  });
+  await admitMembers(node, [{ account: brand.address, name: 'Maison Aurel', roles: ROLES.SHIPPER }]);
   sightings = SqliteSightingStore.open({ path: join(n.t.dataDir, 'node.db') });
   const verifier = new TagVerifier({
     repo: n.repo,

@@ -4,6 +4,7 @@
 // authorises, logs and delivers them; the simulated reefer verifies, enforces
 // its safe range, keeps its replay window across a restart, and answers with
 // signed effect reports that the node logs. Every refusal is checked too.
+import { bytesToHex } from 'viem';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +13,8 @@ import { type CommandPayload, cosignCommand, operatorAccount, signCommand } from
 import { type EffectReport, signEffectReport } from '@tradetwin/core/command/effect';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import mqtt, { type MqttClient } from 'mqtt';
-import { ROLES, setActive } from '../chain/members.js';
+import { ROLES } from '../chain/members.js';
+import { fundedClients, setMemberActive } from '../test-support/governance.js';
 import { type CommandReceiver, commandStateFile, startCommandReceiver } from '../device/command-receiver.js';
 import { connectDevice, deviceSessionClient } from '../device/mqtt-device.js';
 import { deviceTopic } from '../ingest/mqtt-access.js';
@@ -57,7 +59,9 @@ before(async () => {
     { name: 'Stranger Ltd', key: stranger, roles: ROLES.PORT },
     { name: 'Suspended Insurer', key: suspended, roles: ROLES.INSURER, party: 'insurer' },
   ]);
-  await setActive(t.node.clients, t.node.contracts.memberRegistry, members.get(operatorAccount(suspended))!, false);
+  // Suspended by vote: of five members, the node's, the shipper's and the carrier's organisations decide.
+  const voters = [await fundedClients(t.node, bytesToHex(shipper)), await fundedClients(t.node, bytesToHex(carrier))];
+  await setMemberActive(t.node, members.get(operatorAccount(suspended))!, false, voters);
   keyFile = join(t.dataDir, 'reefer-cmd-1.key.json');
   await startReceiver();
 });

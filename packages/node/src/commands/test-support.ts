@@ -3,7 +3,7 @@
 // that names them as parties and lists the device.
 import type { DeviceKey } from '@tradetwin/core/device/keys';
 import { operatorAccount } from '@tradetwin/core/command/command';
-import { admitMember } from '../chain/members.js';
+import { admitMembers } from '../test-support/governance.js';
 import type { PartyRole } from '../shipments/definition.js';
 import type { TestNode } from '../test-support/node-fixture.js';
 
@@ -23,15 +23,12 @@ export async function commandableShipment(
   orgs: readonly TestOrg[],
 ): Promise<Map<string, number>> {
   const members = new Map<string, number>();
-  for (const o of orgs) {
-    const account = operatorAccount(o.key);
-    const { orgId } = await admitMember(t.node.clients, t.node.contracts.memberRegistry, {
-      account,
-      name: o.name,
-      roles: o.roles,
-    });
-    members.set(account, orgId);
-  }
+  // Admitted by vote, proposed together: the node's organisation is their whole electorate.
+  const ids = await admitMembers(
+    t.node,
+    orgs.map((o) => ({ account: operatorAccount(o.key), name: o.name, roles: o.roles })),
+  );
+  for (const [i, o] of orgs.entries()) members.set(operatorAccount(o.key), ids[i]!);
   await t.node.shipments.putShipment(
     {
       id: shipmentId,

@@ -3,6 +3,7 @@
 // from the node keys written, enode ids from their public keys, every
 // config.toml parsed as TOML, every TradeTwin config.json loaded by the node's
 // own configuration loader, keys 0600.
+import { holdsAdmission } from '../chain/governance.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,6 +146,10 @@ describe('consortium deploy (on any EVM endpoint; a dev chain here)', () => {
         pollingIntervalMs: 100,
       });
       assert.equal(await memberCount(reader, d.addresses.memberRegistry), 3);
+      // Genesis ends at deployment: admission belongs to the governance contract, not the deployer.
+      assert.ok(d.addresses.governance);
+      assert.equal(await holdsAdmission(reader, d.addresses.memberRegistry, c.members[0]!.account as `0x${string}`), false);
+      assert.equal(await holdsAdmission(reader, d.addresses.memberRegistry, d.addresses.governance), true);
       for (const [i, m] of c.members.entries()) {
         assert.equal(await orgOf(reader, d.addresses.memberRegistry, m.account), i + 1);
         const cfg = loadConfig(join(dir, 'tradetwin', m.slug), {});

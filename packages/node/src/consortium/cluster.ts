@@ -18,7 +18,7 @@ import { fundAccount, freePort, rpc } from '@tradetwin/contracts/devchain';
 import { type ChainClients, createChainClients } from '../chain/clients.js';
 import { type ContractAddresses, deployContracts } from '../chain/deploy.js';
 import { EMBEDDED_FUNDING, type EmbeddedChain, startEmbeddedChain } from '../chain/embedded.js';
-import { admitMember, ROLES } from '../chain/members.js';
+import { ROLES } from '../chain/members.js';
 import type { NodeConfig } from '../config.js';
 import { type ConsortiumOrg, ConsortiumError, consortiumOrgs } from './orgs.js';
 import { loadLogIdentity } from '../tlog/identity.js';
@@ -104,8 +104,8 @@ export interface RunningConsortium {
 }
 
 /**
- * The deployment of a fresh consortium: contracts, then every organisation admitted.
- * INTEGRATION (i13-gov): swap for the deployment with a genesis-members list (one call, no admin).
+ * The deployment of a fresh consortium: contracts with every organisation a genesis member, then
+ * admission handed to ConsortiumGovernance (later members are admitted by vote).
  */
 export async function deployConsortium(
   founder: ChainClients,
@@ -113,10 +113,8 @@ export async function deployConsortium(
 ): Promise<{ addresses: ContractAddresses; orgIds: number[] }> {
   const [first, ...rest] = members;
   if (!first) throw new ConsortiumError('a consortium needs members');
-  const d = await deployContracts(founder, first.name, first.roles);
-  const orgIds = [d.orgId];
-  for (const m of rest) orgIds.push((await admitMember(founder, d.addresses.memberRegistry, m)).orgId);
-  return { addresses: d.addresses, orgIds };
+  const d = await deployContracts(founder, first.name, first.roles, { members: rest });
+  return { addresses: d.addresses, orgIds: d.genesisOrgs };
 }
 
 export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsortium> {

@@ -31,7 +31,8 @@ import {
 } from '../chain/cover.js';
 import { registerDevice } from '../chain/devices.js';
 import { LogAnchorClient } from '../chain/log-anchor.js';
-import { admitMember, ROLES } from '../chain/members.js';
+import { admitByVote } from '../chain/governance.js';
+import { ROLES } from '../chain/members.js';
 import { createSimulatedDevice, type SimulatedDevice } from '../device/simulator.js';
 import { checkTelemetryLeaves } from '../ingest/telemetry-audit.js';
 import { auditLog } from '../log/audit.js';
@@ -101,16 +102,21 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
   const insurer = clientsFor(generatePrivateKey());
   for (const c of [shipper, insurer]) await fundAccount(rpcUrl, c.account.address, 10n ** 21n);
   const registry = node.contracts.memberRegistry;
-  const shipperOrg = await admitMember(carrier, registry, {
-    account: shipper.account.address,
-    name: 'Pharma Manufacturer NV',
-    roles: ROLES.SHIPPER | ROLES.ORACLE,
-  });
-  const insurerOrg = await admitMember(carrier, registry, {
-    account: insurer.account.address,
-    name: 'Cold Chain Insurance plc',
-    roles: ROLES.INSURER | ROLES.ORACLE,
-  });
+  // Admission by vote (S9): the carrier founded the network; it proposes the shipper and votes
+  // (a majority of one), then the insurer, on which the carrier and the shipper both vote.
+  const governance = node.contracts.governance;
+  if (!governance) throw new Error('the demo needs a network with ConsortiumGovernance (deployed by this node)');
+  const [shipperId] = await admitByVote(carrier, governance, [
+    { account: shipper.account.address, name: 'Pharma Manufacturer NV', roles: ROLES.SHIPPER | ROLES.ORACLE },
+  ]);
+  const [insurerId] = await admitByVote(
+    carrier,
+    governance,
+    [{ account: insurer.account.address, name: 'Cold Chain Insurance plc', roles: ROLES.INSURER | ROLES.ORACLE }],
+    [shipper],
+  );
+  const shipperOrg = { orgId: shipperId ?? 0 };
+  const insurerOrg = { orgId: insurerId ?? 0 };
   tell(
     'members',
     `consortium: Ocean Carrier Ltd (runs this node, ${carrier.account.address}), Pharma Manufacturer NV (org ${shipperOrg.orgId}), Cold Chain Insurance plc (org ${insurerOrg.orgId}); each with its own key and oracle`,

@@ -16,6 +16,7 @@ import { AccessError, type AccessErrorCode } from '../access/errors.js';
 import { AlertError, type AlertErrorCode } from '../alerts/errors.js';
 import { CommandRefusal, type CommandRefusalCode } from '../commands/errors.js';
 import { ChainError } from '../chain/errors.js';
+import { GOVERNANCE_STATUS, GovernanceError } from '../governance/errors.js';
 import { CaptureError } from '../epcis/capture-error.js';
 import { DossierError, type DossierErrorCode } from '../claims/dossier/errors.js';
 import { DcsaError, type DcsaErrorCode } from '../dcsa/errors.js';
@@ -199,6 +200,13 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof DcsaError) return dcsaProblem(err);
   if (err instanceof AlertError)
     return new HttpProblem(ALERT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
+  if (err instanceof GovernanceError)
+    return new HttpProblem(
+      GOVERNANCE_STATUS[err.code],
+      err.code,
+      err.message,
+      err.field !== undefined ? { field: err.field } : {},
+    );
   if (err instanceof GeofenceError) return new HttpProblem(GEOFENCE_STATUS[err.code], err.code, err.message);
   if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
   if (err instanceof PeerError) return peerProblem(err);

@@ -15,8 +15,9 @@ import type { Reading } from '@tradetwin/core/telemetry/payload';
 import { createChainClients } from '../chain/clients.js';
 import { bindPolicy, offerPolicy, readCapital, readPolicy, submitClaim } from '../chain/cover.js';
 import { ChainError } from '../chain/errors.js';
-import { addAccount, admitMember, ROLES } from '../chain/members.js';
-import { writeContractAndConfirm } from '../chain/transact.js';
+import { addAccount, ROLES } from '../chain/members.js';
+import { passByVote } from '../chain/governance.js';
+import { admitMembers, governanceOf } from '../test-support/governance.js';
 import {
   BAND_RULE_ID,
   type CoverFixture,
@@ -99,11 +100,12 @@ describe('ParametricCover refuses forged claims (chain/cover.ts submitClaim)', (
     ]);
     // A member organisation without the ORACLE role is no oracle either.
     const customs = privateKeyToAccount(generatePrivateKey());
-    await admitMember(fx.node.clients, fx.node.contracts.memberRegistry, {
-      account: customs.address,
-      name: 'Customs Authority',
-      roles: ROLES.CUSTOMS,
-    });
+    // Admitted by vote: the carrier and the shipper make the majority of three.
+    await admitMembers(
+      fx.node,
+      [{ account: customs.address, name: 'Customs Authority', roles: ROLES.CUSTOMS }],
+      [fx.orgs.shipper.clients],
+    );
     const byCustoms = await signAttestation(customs, fx.node.clients.chain.id, fx.cover, attestation);
     await rejectsWith(submitClaim(fx.node.clients, fx.cover, attestation, [signatures[0]!, byCustoms]), 'NotAnOracle', [
       customs.address,
@@ -461,14 +463,15 @@ describe('ClaimAggregator', () => {
   });
 
   it("holds back a claim with fewer organisations than the policy's own threshold", async () => {
-    // Governance raised the cover's threshold to 3 before this policy was offered.
+    // Governance raised the cover's threshold to 3 before this policy was offered: a proposal the
+    // members voted through (carrier, shipper and insurer make the majority), executed on the cover.
     const setThreshold = (k: number) =>
-      writeContractAndConfirm(fx.node.clients, {
-        address: fx.cover,
-        abi: parametricCoverAbi,
-        functionName: 'setThreshold',
-        args: [k],
-      });
+      passByVote(
+        fx.node.clients,
+        governanceOf(fx.node),
+        [{ kind: 'threshold', threshold: k, target: fx.cover }],
+        [fx.orgs.shipper.clients, fx.orgs.insurer.clients],
+      );
     await setThreshold(3);
     const j = await fx.journey({ name: 'claims-three', excursionMinutes: 95 }).finally(() => setThreshold(2));
     fx.enableClaims([fx.oracles.carrier, fx.oracles.insurer]);

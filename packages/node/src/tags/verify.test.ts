@@ -13,7 +13,8 @@ import { Hono } from 'hono';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { PROBLEM_BASE } from '../http/problem.js';
 import { createChainClients } from '../chain/clients.js';
-import { admitMember, ROLES, setActive } from '../chain/members.js';
+import { ROLES } from '../chain/members.js';
+import { admitMembers, fundedClients, setMemberActive } from '../test-support/governance.js';
 import { type EpcisTestNode, startEpcisNode } from '../epcis/test-support.js';
 import { guard } from '../access/guard.js';
 import { tagOpenApiPaths } from './openapi.js';
@@ -39,8 +40,10 @@ const SYDNEY = { lat: -33.8688, lon: 151.2093 };
 const HOUR = 3_600_000;
 const SCAN_DAY = Date.parse('2025-03-01T09:00:00Z');
 
-const brand = privateKeyToAccount(generatePrivateKey()); // Maison Aurel: SHIPPER
-const carrier = privateKeyToAccount(generatePrivateKey()); // a member without the brand role
+const brandKey = generatePrivateKey();
+const carrierKey = generatePrivateKey();
+const brand = privateKeyToAccount(brandKey); // Maison Aurel: SHIPPER
+const carrier = privateKeyToAccount(carrierKey); // a member without the brand role
 const lapsed = privateKeyToAccount(generatePrivateKey()); // a brand the network suspended
 const stranger = privateKeyToAccount(generatePrivateKey()); // no member
 
@@ -124,11 +127,14 @@ before(async () => {
   const { node } = n.t;
   token = node.adminToken;
   const registry = node.contracts.memberRegistry;
-  brandOrg = (await admitMember(node.clients, registry, { account: brand.address, name: 'Maison Aurel', roles: ROLES.SHIPPER }))
-    .orgId;
-  await admitMember(node.clients, registry, { account: carrier.address, name: 'Swift Freight', roles: ROLES.CARRIER });
-  const old = await admitMember(node.clients, registry, { account: lapsed.address, name: 'Old Brand', roles: ROLES.SHIPPER });
-  await setActive(node.clients, registry, old.orgId, false);
+  // Admitted by the node's vote (the only member then); the suspension needs a majority of four.
+  const [brandId, , oldId] = await admitMembers(node, [
+    { account: brand.address, name: 'Maison Aurel', roles: ROLES.SHIPPER },
+    { account: carrier.address, name: 'Swift Freight', roles: ROLES.CARRIER },
+    { account: lapsed.address, name: 'Old Brand', roles: ROLES.SHIPPER },
+  ]);
+  brandOrg = brandId!;
+  await setMemberActive(node, oldId!, false, [await fundedClients(node, brandKey), await fundedClients(node, carrierKey)]);
 
   await capture([
     ...journey(bag('GENUINE'), '2024-06-01'),

@@ -35,7 +35,8 @@ import {
   type PolicyTerms,
   shipmentIdHash,
 } from '../chain/cover.js';
-import { admitMember, ROLES } from '../chain/members.js';
+import { ROLES } from '../chain/members.js';
+import { admitMembers } from './governance.js';
 import type { RunningNode } from '../node.js';
 import type { ClaimAggregator, ClaimOutcome, OracleEndpoint } from '../oracle/claims.js';
 import { type AttestRequest, Oracle, type OracleOptions } from '../oracle/oracle.js';
@@ -204,16 +205,13 @@ async function setUp(t: TestNode): Promise<CoverFixture> {
   const shipperClients = clientsFor(generatePrivateKey());
   const insurerClients = clientsFor(generatePrivateKey());
   for (const c of [shipperClients, insurerClients]) await fundAccount(rpcUrl, c.account.address, 10n ** 21n);
-  const shipperOrg = await admitMember(node.clients, registry, {
-    account: shipperClients.account.address,
-    name: 'Pharma Manufacturer NV',
-    roles: ROLES.SHIPPER | ROLES.ORACLE,
-  });
-  const insurerOrg = await admitMember(node.clients, registry, {
-    account: insurerClients.account.address,
-    name: 'Cold Chain Insurance plc',
-    roles: ROLES.INSURER | ROLES.ORACLE,
-  });
+  // Admitted by vote (proposed together, so the carrier's organisation is their whole electorate).
+  const [shipperId, insurerId] = await admitMembers(node, [
+    { account: shipperClients.account.address, name: 'Pharma Manufacturer NV', roles: ROLES.SHIPPER | ROLES.ORACLE },
+    { account: insurerClients.account.address, name: 'Cold Chain Insurance plc', roles: ROLES.INSURER | ROLES.ORACLE },
+  ]);
+  const shipperOrg = { orgId: shipperId! };
+  const insurerOrg = { orgId: insurerId! };
   const orgs: Record<OrgKey, Org> = {
     carrier: {
       key: 'carrier',

@@ -3,6 +3,7 @@
 // (createApp, the same deps startNode passes), plus the series route, the SSE
 // stream and the static app. The LiveFeed is fed from the node's own hooks —
 // the wiring node.ts should do, applied here from outside (bridgeLive).
+import { GovernanceService } from '../governance/service.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,6 +92,12 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
     },
     epcis: node.epcis,
     alerts: node.alerts.service,
+    governance: new GovernanceService({
+      clients: node.clients,
+      memberRegistry: node.contracts.memberRegistry,
+      ...(node.contracts.governance ? { governance: node.contracts.governance } : {}),
+      orgId: 1,
+    }),
     dcsa: node.dcsa,
     commands: node.commands,
     geofences: { geofences: node.geofences, shipments: node.shipments, monitor: node.monitor },

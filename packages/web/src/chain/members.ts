@@ -29,6 +29,8 @@ export interface MemberOrg {
   roles: string[];
   active: boolean;
   admittedAt: number;
+  /** When the consortium voted it out (ms); null while a member (or on a registry without removals). */
+  removedAt: number | null;
   accounts: Hex[];
   admittedTx: Hex;
   admittedBlock: number;
@@ -57,7 +59,12 @@ export async function readMembers(rpcUrl: string, registry: Hex): Promise<Member
   return Promise.all(
     admitted.map(async (e) => {
       const orgId = e.args.orgId;
-      const m = await client.readContract({ address: registry, abi: memberRegistryAbi, functionName: 'member', args: [orgId] });
+      const [m, removedAt] = await Promise.all([
+        client.readContract({ address: registry, abi: memberRegistryAbi, functionName: 'member', args: [orgId] }),
+        client
+          .readContract({ address: registry, abi: memberRegistryAbi, functionName: 'removedAt', args: [orgId] })
+          .catch(() => 0n),
+      ]);
       const accounts = new Set<Hex>([e.args.account]);
       for (const a of added) if (a.args.orgId === orgId) accounts.add(a.args.account);
       return {
@@ -66,6 +73,7 @@ export async function readMembers(rpcUrl: string, registry: Hex): Promise<Member
         roles: roleNames(m.roles),
         active: m.active,
         admittedAt: Number(m.admittedAt) * 1000,
+        removedAt: removedAt === 0n ? null : Number(removedAt) * 1000,
         accounts: [...accounts],
         admittedTx: e.transactionHash,
         admittedBlock: Number(e.blockNumber),

@@ -6,6 +6,7 @@ import { type MemberOrg, readMembers } from '../chain/members.js';
 import { Badge, Card, ErrorNote, Hash, Loading } from '../app/ui.js';
 import { formatTime } from '../lib/format.js';
 import { useDocumentTitle } from '../app/title.js';
+import ProposalsCard from './ProposalsCard.js';
 
 export default function MembersPage() {
   const chain = useChain();
@@ -70,7 +71,14 @@ export default function MembersPage() {
                         ))}
                       </div>
                     </td>
-                    <td>{m.active ? <Badge tone="ok">active</Badge> : <Badge tone="bad">suspended</Badge>}</td>
+                    <td>
+                      {m.active ? (
+                        <Badge tone="ok">active</Badge>
+                      ) : (
+                        <Badge tone="bad">{m.removedAt ? 'removed' : 'suspended'}</Badge>
+                      )}
+                      {m.removedAt ? <div className="muted small">since {formatTime(m.removedAt)}</div> : null}
+                    </td>
                     <td>
                       {m.accounts.map((a) => (
                         <div key={a}>
@@ -91,6 +99,7 @@ export default function MembersPage() {
           </div>
         )}
       </Card>
+      <ProposalsCard />
     </div>
   );
 }

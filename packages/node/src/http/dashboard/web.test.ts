@@ -447,6 +447,13 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     }
     assert.deepEqual(admitted.map((e) => e.args.name).slice(-2), ['Pharma Manufacturer NV', 'Cold Chain Insurance plc']);
     await page.locator('[data-org] .badge', { hasText: 'runs this node' }).waitFor();
+    // The demo admitted both by vote: two executed proposals, the insurer's with two organisations' yes.
+    const proposals = page.locator('[data-testid="proposals-card"] [data-proposal]');
+    await proposals.first().waitFor({ timeout: 10_000 });
+    const texts = await proposals.evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText));
+    assert.equal(texts.length, 2, texts.join('\n'));
+    assert.match(texts[0]!, /Admit\s+Cold Chain Insurance plc[\s\S]*executed[\s\S]*2 yes, 0 no of 2/);
+    assert.match(texts[1]!, /Admit\s+Pharma Manufacturer NV[\s\S]*executed[\s\S]*1 yes, 0 no of 1/);
     await page.screenshot({ path: join(ARTIFACTS, 'members.png'), fullPage: true });
     await page.close();
   });
