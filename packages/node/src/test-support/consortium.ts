@@ -1,11 +1,11 @@
 // Several member nodes over one real chain for end-to-end tests of what passes
 // between organisations: a dev chain of its own, the first node deploys the
-// contracts, the others are admitted on chain and start against the same
-// addresses — each with its own data dir, keys, HTTP port, log and store.
+// contracts with the others as genesis members (admission is by vote after
+// genesis), the others start against the same addresses — each with its own data dir, keys, HTTP port, log and store.
 import { rmSync } from 'node:fs';
 import { DEV_ACCOUNTS, type DevChain, freePort, startDevChain } from '@tradetwin/contracts/devchain';
 import { privateKeyToAccount } from 'viem/accounts';
-import { admitMember, ROLES } from '../chain/members.js';
+import { ROLES } from '../chain/members.js';
 import { startTestNode, type TestNode, tempDataDir } from './node-fixture.js';
 
 export interface TestConsortium {
@@ -29,22 +29,20 @@ export async function startTestConsortium(names: string[]): Promise<TestConsorti
     addresses: i === 0 ? undefined : nodes[0]!.node.contracts,
   });
   try {
+    const genesisMembers = names.slice(1).map((name, i) => ({
+      account: privateKeyToAccount(DEV_ACCOUNTS[i + 1]!).address,
+      name,
+      roles: ROLES.SHIPPER | ROLES.INSURER | ROLES.ORACLE | ROLES.CARRIER,
+    }));
     for (let i = 0; i < names.length; i++) {
       const key = DEV_ACCOUNTS[i]!;
-      if (i > 0) {
-        const founder = nodes[0]!.node;
-        await admitMember(founder.clients, founder.contracts.memberRegistry, {
-          account: privateKeyToAccount(key).address,
-          name: names[i]!,
-          roles: ROLES.SHIPPER | ROLES.INSURER | ROLES.ORACLE | ROLES.CARRIER,
-        });
-      }
       nodes.push(
         await startTestNode({
           configure: (c) => {
             c.chain = external(i);
             c.signerKey = key;
             c.orgName = names[i]!;
+            if (i === 0) c.genesis = { members: genesisMembers };
           },
         }),
       );
