@@ -114,7 +114,8 @@ export interface NodeConfig {
   peer?: { publicUrl?: string };
   /**
    * Consortium membership (consortium/, written by `tradetwin consortium up`): serve this organisation's
-   * oracle at POST /api/v1/oracle/attest; settle the claims of a cover with the members' oracles (peers.json).
+   * oracle to the other members at POST /peer/v1/oracle/attest (signed requests); settle the claims of a
+   * cover with the oracles of the members NodeDirectory lists.
    */
   consortium?: { oracle?: boolean; claims?: { cover: `0x${string}`; threshold: number } };
 }

@@ -53,16 +53,17 @@ import type { NodeStore, Storage } from './storage/types.js';
 import { LiveFeed } from './http/dashboard/live.js';
 import { loadLogIdentity } from './tlog/identity.js';
 import { type NodeTlog, startTlog } from './tlog/index.js';
-import { consortiumPeers, WITNESS_PEERS_FILE } from './tlog/peers.js';
-import type { NodeEntry } from './chain/node-directory.js';
+import { cachedPeers, directoryPeers, WITNESS_PEERS_FILE } from './tlog/peers.js';
+import { listNodes, type NodeEntry } from './chain/node-directory.js';
+import { readMember } from './chain/members.js';
+import { bytesToHex } from 'viem';
 import { type NodePeerKeys, nodePeerKeys } from './peer/keys.js';
 import { registerNode } from './peer/register.js';
 import { GrantService } from './peer/grants.js';
 import { Replicator } from './peer/replicate.js';
 import { NonceCache } from './peer/replay.js';
 import { peerRoutes } from './peer/routes.js';
-import { evidenceSource, HttpOracle, NodeOracle } from './consortium/oracle-service.js';
-import { peerFor, readPeers } from './consortium/peers.js';
+import { directoryOracles, directoryOwnerOf, evidenceSource, NodeOracle } from './consortium/oracle-service.js';
 import { anchorEvent, excursionEvent, ingestEvent, payoutEvent } from './http/dashboard/live-events.js';
 
 export interface RunningNode {
@@ -423,7 +424,21 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       identity: logIdentity,
       peers: config.tlog?.peers,
       peersFile: join(config.dataDir, WITNESS_PEERS_FILE),
-      morePeers: [consortiumPeers(config.dataDir)],
+      // The members' logs as NodeDirectory names them (origin, checkpoint key, endpoint): witnessed, and witnesses.
+      morePeers: contracts.nodeDirectory
+        ? [
+            cachedPeers(
+              directoryPeers(
+                async () =>
+                  (await listNodes(clients, contracts.nodeDirectory!)).map((n) => ({
+                    ...n,
+                    checkpointKey: bytesToHex(n.checkpointKey),
+                  })),
+                logIdentity.origin,
+              ),
+            ),
+          ]
+        : [],
       pushIntervalMs: config.tlog?.pushIntervalMs,
       pollIntervalMs: config.tlog?.pollIntervalMs,
       allowFork: config.tlog?.allowFork,
@@ -443,6 +458,22 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       onAppended: () => anchorer.noteAppended(),
     });
     const nodeDirectory = contracts.nodeDirectory;
+    // Consortium: this organisation's oracle, asked by the member settling a claim (/peer/v1/oracle/attest,
+    // signed); another member's log is read from the verified mirror of what that member granted.
+    let replicatorRef: Replicator | null = null;
+    const evidence = evidenceSource({
+      self: address,
+      store,
+      log: tlog,
+      get replicator() {
+        return replicatorRef;
+      },
+      ownerOf: nodeDirectory ? directoryOwnerOf(clients, nodeDirectory) : async () => null,
+      onLog: log,
+    });
+    const ownOracle = config.consortium?.oracle
+      ? new NodeOracle({ name: config.orgName, clients, contracts, evidence })
+      : undefined;
     const peerApp = nodeDirectory
       ? peerRoutes({
           auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },
@@ -452,6 +483,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           shipments,
           epcis: storage.epcis,
           publisher: address,
+          oracle: ownOracle,
         })
       : null;
     const replicator = nodeDirectory
@@ -477,13 +509,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           },
         })
       : null;
-    // Consortium: this organisation's oracle, asked over HTTP by the member settling a claim.
-    const evidence = evidenceSource({ dataDir: config.dataDir, self: address, store, log: tlog });
-    const ownOracle = config.consortium?.oracle
-      ? new NodeOracle({ name: config.orgName, clients, contracts, evidence })
-      : undefined;
+    // Consortium: this organisation's oracle, asked (signed, /peer/v1/oracle/attest) by the member settling a claim.
+    replicatorRef = replicator;
     const app = createApp({
-      oracle: ownOracle,
       store,
       log: tlog,
       ingestor,
@@ -655,15 +683,22 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       tlog: tlogSide,
       stop: stopAll,
     };
-    // Consortium: settle the cover's claims with this organisation's oracle and the other members' (peers.json).
+    // Consortium: settle the cover's claims with this organisation's oracle and the other members' (NodeDirectory,
+    // read at each claim; asked with requests signed by this node's RFC 9421 key).
     const settle = config.consortium?.claims;
     if (settle) {
-      const dir = config.dataDir;
-      const peerOracles = readPeers(dir).map((p) => new HttpOracle(p.org, () => peerFor(dir, p.address)));
+      const peerKey = { orgId: deployed.orgId, secretKey: peerKeys.httpSig.secretKey };
+      const nameOf = async (orgId: number) =>
+        (await readMember(clients, contracts.memberRegistry, orgId).catch(() => null))?.name ?? `org ${orgId}`;
       running.enableClaims({
         cover: settle.cover,
         memberRegistry: contracts.memberRegistry,
-        oracles: [...(ownOracle ? [ownOracle] : []), ...peerOracles],
+        oracles: async () => [
+          ...(ownOracle ? [ownOracle] : []),
+          ...(nodeDirectory
+            ? await directoryOracles({ clients, nodeDirectory, orgId: deployed.orgId, key: peerKey, nameOf })
+            : []),
+        ],
         threshold: settle.threshold,
         onOutcome: (o) =>
           log(

@@ -1,4 +1,4 @@
-// A member organisation's oracle over HTTP (POST /api/v1/oracle/attest): the
+// A member organisation's oracle between nodes (POST /peer/v1/oracle/attest, signed): the
 // request the claim aggregator sends and the signed attestation it gets back.
 // uint256 and uint64 fields travel as decimal strings (JSON has no bigint).
 

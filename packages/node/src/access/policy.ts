@@ -86,8 +86,6 @@ const RULES: Rule[] = [
   // Commands: the signatures decide what is authorised; the credential only lets a caller submit or read.
   { methods: ['POST'], path: /^\/api\/v1\/commands(\/[^/]+\/resend)?$/, need: needs('commands:send') },
   { methods: READ, path: /^\/api\/v1\/commands(\/|$)/, need: needs('commands:read') },
-  // The organisation's oracle: it signs only what it derived itself from evidence verified against the chain.
-  { methods: ['POST'], path: /^\/api\/v1\/oracle\/attest$/, need: needs('oracle:attest') },
   { methods: READ, path: /^\/api\/v1\//, need: needs('log:read') },
 
   { methods: ['POST'], path: /^\/epcis\/(capture|events)$/, need: needs('epcis:capture') },

@@ -30,7 +30,6 @@ export const SCOPES = {
   'commands:read': 'read the command log: each command, its authorisation and its effect',
   'governance:read': 'read consortium governance: voting settings, proposals and votes',
   'governance:vote': "make, vote on, execute and cancel proposals for the node's organisation (admission by vote)",
-  'oracle:attest': "ask the organisation's oracle to attest an excursion (a member settling a claim)",
 } as const;
 export type Scope = keyof typeof SCOPES;
 
@@ -59,7 +58,7 @@ const OPERATOR: Scope[] = [
   'tags:read',
   'dcsa:write',
 ];
-const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin', 'oracle:attest', 'governance:vote'];
+const ADMIN: Scope[] = [...OPERATOR, 'devices:admin', 'access:admin', 'governance:vote'];
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = { viewer: VIEWER, operator: OPERATOR, admin: ADMIN };
 

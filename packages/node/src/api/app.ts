@@ -2,8 +2,6 @@
 // leaves through http/errors.ts: domain errors are mapped to RFC 7807 problems
 // there, anything else is a 500 problem with no internals leaked.
 import { jsonObjectBody } from './json-body.js';
-import { oracleRoutes } from '../consortium/oracle-routes.js';
-import type { OracleEndpoint } from '../oracle/claims.js';
 import { Hono } from 'hono';
 import { bytesToHex, type Hex } from 'viem';
 import type { DeviceDetailJson, DeviceJson, DeviceReadingsJson, ReadingJson } from '@tradetwin/core/wire/devices';
@@ -107,8 +105,6 @@ export interface ApiDeps {
   sharing?: SharingApiDeps;
   /** Consortium governance: proposals and votes (/api/v1/governance; absent: not served). */
   governance?: GovernanceService;
-  /** This organisation's oracle, served to the members at POST /api/v1/oracle/attest (consortium/). */
-  oracle?: OracleEndpoint;
   /** The node-wide and per-shipment geofence sets (/api/v1/geofences, /api/v1/shipments/{id}/geofences). */
   geofences?: GeofenceRouteDeps;
   /** Called for a status snapshot (anchoring, transports). */
@@ -308,7 +304,6 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.commands) app.route('/api/v1', commandRoutes(deps.commands));
   if (deps.sharing) app.route('/api/v1', sharingRoutes(deps.sharing));
   if (deps.governance) app.route('/api/v1', governanceRoutes(deps.governance));
-  if (deps.oracle) app.route('/api/v1', oracleRoutes(deps.oracle));
   if (deps.geofences) app.route('/api/v1', geofenceRoutes(deps.geofences));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.

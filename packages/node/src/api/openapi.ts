@@ -463,57 +463,6 @@ function baseDocument() {
           },
         },
       },
-      '/api/v1/oracle/attest': {
-        post: {
-          summary:
-            "Ask this organisation's oracle to attest an excursion: it fetches the evidence of the log the policy names, verifies it against the chain and signs the EIP-712 ExcursionAttestation only for what it derived (consortium)",
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: [
-                    'cover',
-                    'policyId',
-                    'shipmentId',
-                    'ruleId',
-                    'deviceId',
-                    'excursionId',
-                    'window',
-                    'nonce',
-                    'deadline',
-                  ],
-                  properties: {
-                    cover: { type: 'string', description: 'ParametricCover address' },
-                    policyId: { type: 'integer' },
-                    shipmentId: { type: 'string' },
-                    ruleId: { type: 'string' },
-                    deviceId: { type: 'string' },
-                    excursionId: { type: 'string', description: '32 bytes, 0x-hex' },
-                    window: {
-                      type: 'object',
-                      required: ['from', 'to'],
-                      properties: { from: { type: 'integer' }, to: { type: 'integer' } },
-                      description: 'the evidence window, ms since epoch',
-                    },
-                    nonce: { type: 'string', description: 'uint256, decimal' },
-                    deadline: { type: 'integer', description: 'seconds since epoch' },
-                  },
-                },
-              },
-            },
-          },
-          responses: {
-            '200': {
-              description: 'The signed attestation (integers as decimal strings), its signer and organisation',
-              content: { 'application/json': { schema: { type: 'object' } } },
-            },
-            '400': problem,
-            '422': problem,
-          },
-        },
-      },
       '/openapi.json': {
         get: {
           summary: 'This document',

@@ -8,12 +8,14 @@
 //    port, an unreachable --rpc (exit 4).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { hexToBytes } from 'viem';
 import { freePort } from '@tradetwin/contracts/devchain';
+import { signRequest } from '@tradetwin/core/peer/http-signature';
 import { runCli, TRADETWIN_BIN } from '../test-support/cli.js';
 import { EXIT } from './args.js';
 
@@ -58,8 +60,19 @@ describe('tradetwin consortium demo --headless --json', () => {
     assert.match(p.txHash, /^0x[0-9a-f]{64}$/);
     assert.ok(BigInt(p.amount) > 0n);
     assert.equal(typeof p.latencyMs, 'number');
-    assert.ok('verified' in out.replication);
-    assert.ok('cosigned' in out.witness);
+    // The partners' mirrors of the carrier's shipment, pulled and verified over the network.
+    assert.ok(out.replication.verified > 0, JSON.stringify(out.replication));
+    assert.ok(out.replication.readings > 0);
+    assert.equal(out.replication.refused, 0);
+    assert.deepEqual(
+      out.replication.byNode.map((n: { org: string; grants: number }) => [n.org, n.grants]),
+      [
+        ['Pharma Manufacturer NV', 1],
+        ['Cold Chain Insurance plc', 1],
+      ],
+    );
+    // Checkpoints cosigned by the other nodes' witnesses (gathered between the node processes).
+    assert.ok(out.witness.cosigned > 0, JSON.stringify(out.witness));
     // Every node process is gone once the demo returns.
     for (const pid of pids) assert.equal(alive(pid as number), false, `node ${pid} still running`);
   });
@@ -76,16 +89,29 @@ describe('tradetwin consortium up', () => {
         assert.equal(res.status, 200);
         assert.equal(n.dataDir, join(dir, n.org === 'Ocean Carrier Ltd' ? 'carrier' : 'shipper'));
       }
-      // The organisation's oracle: closed without the credential its organisation issued, 400 on a malformed request.
-      const oracleUrl = `${first.ready.nodes[1].httpUrl}/api/v1/oracle/attest`;
-      const peers = JSON.parse(readFileSync(join(dir, 'carrier', 'peers.json'), 'utf8')) as Json;
-      const token = peers.peers.find((p: { slug: string }) => p.slug === 'shipper').oracleToken as string;
-      const post = (auth: Record<string, string>) =>
-        fetch(oracleUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"policyId":"x"}' });
-      assert.equal((await post({})).status, 401);
-      const bad = await post({ authorization: `Bearer ${token}` });
+      // The organisation's oracle, between nodes: an unsigned request is a 401; one signed by the carrier's
+      // node key (the one it published in NodeDirectory) is heard, and a malformed request is a 400.
+      // No credential was exchanged: no peers.json.
+      assert.equal(existsSync(join(dir, 'carrier', 'peers.json')), false);
+      const oracleUrl = `${first.ready.nodes[1].httpUrl}/peer/v1/oracle/attest`;
+      const body = new TextEncoder().encode('{"policyId":"x"}');
+      const unsigned = await fetch(oracleUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(unsigned.status, 401);
+      assert.equal(((await unsigned.json()) as { type: string }).type.split('/').at(-1), 'unsigned_request');
+      const state = JSON.parse(readFileSync(join(dir, 'consortium.json'), 'utf8')) as Json;
+      const carrierOrg = state.members.find((m: { slug: string }) => m.slug === 'carrier').orgId as number;
+      const secretKey = hexToBytes(readFileSync(join(dir, 'carrier', 'http-sig-key'), 'utf8').trim() as `0x${string}`);
+      const signed = signRequest({ method: 'POST', url: oracleUrl, body }, { secretKey, keyid: String(carrierOrg) });
+      const bad = await fetch(oracleUrl, { method: 'POST', headers: { ...signed, 'content-type': 'application/json' }, body });
       assert.equal(bad.status, 400);
       assert.match(((await bad.json()) as { type: string }).type, /bad_attest_request/);
+      // The same signature again: a replay.
+      const replayed = await fetch(oracleUrl, {
+        method: 'POST',
+        headers: { ...signed, 'content-type': 'application/json' },
+        body,
+      });
+      assert.equal(replayed.status, 401);
       const pids = first.ready.nodes.map((n: { httpUrl: string }) => n.httpUrl);
       assert.equal(await first.interrupt(), 0);
       for (const url of pids) await assert.rejects(fetch(`${url}/api/v1/status`), 'a node still answers after Ctrl-C');

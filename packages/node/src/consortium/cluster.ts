@@ -4,9 +4,11 @@
 // one `tradetwin start` PROCESS per organisation — each its own data dir
 // (<root>/<slug>), account key, HTTP and MQTT ports, store and log file
 // (<root>/<slug>/node.log) — pointed at the shared chain (chain mode external,
-// the deployed addresses). The members then issue each other credentials
-// (peers.json). <root>/consortium.json remembers all of it: a second `up`
-// resumes on the same chain, contracts, keys and ports.
+// the deployed addresses). Each node announces itself in NodeDirectory on
+// chain (endpoint, RFC 9421 request key, log origin and checkpoint key); the
+// nodes find, authenticate and witness each other from there alone — nothing
+// secret passes between organisations. <root>/consortium.json remembers all of
+// it: a second `up` resumes on the same chain, contracts, keys and ports.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -21,8 +23,6 @@ import { EMBEDDED_FUNDING, type EmbeddedChain, startEmbeddedChain } from '../cha
 import { ROLES } from '../chain/members.js';
 import type { NodeConfig } from '../config.js';
 import { type ConsortiumOrg, ConsortiumError, consortiumOrgs } from './orgs.js';
-import { loadLogIdentity } from '../tlog/identity.js';
-import { type Peer, readPeers, writePeers } from './peers.js';
 
 export const STATE_FILE = 'consortium.json';
 const TRADETWIN_BIN = fileURLToPath(new URL('../../bin/tradetwin.js', import.meta.url));
@@ -274,28 +274,6 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
       // Fund again on resume (an external chain is funded by its operators, or gas is free).
       if (plan.mode === 'embedded')
         for (const a of accounts) await fundAccount(rpcUrl, a, EMBEDDED_FUNDING).catch(() => undefined);
-      // Each node's C2SP checkpoint key, made now (the node keeps it): the others witness its log against it.
-      const logVkeys = new Map(
-        state.members.map((m) => [m.slug, loadLogIdentity(join(root, m.dataDir), { address: m.address }).logVkey]),
-      );
-      // Who the others are, before any node starts (the claim settler reads it at start).
-      for (const m of state.members) {
-        const dir = join(root, m.dataDir);
-        const known = new Map(readPeers(dir).map((p) => [p.address.toLowerCase(), p]));
-        writePeers(
-          dir,
-          state.members
-            .filter((o) => o !== m)
-            .map((o) => ({
-              ...known.get(o.address.toLowerCase()),
-              org: o.name,
-              slug: o.slug,
-              address: o.address,
-              url: `http://127.0.0.1:${o.httpPort}`,
-              logVkey: logVkeys.get(o.slug),
-            })),
-        );
-      }
       const procs: ChildProcess[] = [];
       const stopNodes = async () => {
         await Promise.all(procs.map((p) => stopProcess(p)));
@@ -328,7 +306,8 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
             };
           }),
         );
-        await exchangeCredentials(members);
+        // Each node announced itself in NodeDirectory at start (endpoint, RFC 9421 key, log origin and
+        // checkpoint key): that is how the others find, authenticate and witness it. No credential is exchanged.
       } catch (err) {
         process.off('SIGINT', interrupted);
         process.off('SIGTERM', interrupted);
@@ -449,38 +428,4 @@ function stopProcess(p: ChildProcess): Promise<void> {
     });
     p.kill('SIGTERM');
   });
-}
-
-/**
- * Every member issues every other one a log:read credential (its evidence) and an oracle:attest credential
- * (its oracle), delivered into the receiver's peers.json. Kept across resumes (the tokens stay valid).
- * INTEGRATION (i13-peer): goes away — signed requests, grants and NodeDirectory replace the tokens.
- */
-async function exchangeCredentials(members: RunningMember[]): Promise<void> {
-  for (const receiver of members) {
-    const peers = readPeers(receiver.dir);
-    const next: Peer[] = [];
-    for (const p of peers) {
-      const issuer = members.find((m) => m.address.toLowerCase() === p.address.toLowerCase());
-      if (!issuer) {
-        next.push(p);
-        continue;
-      }
-      const issue = async (scope: string) => {
-        const res = await fetch(`${issuer.httpUrl}/api/v1/access/credentials`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${issuer.adminToken}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ name: `${receiver.slug} ${scope}`, scopes: [scope] }),
-        });
-        if (res.status !== 201) throw new ConsortiumError(`${issuer.name}: credential for ${receiver.name}: HTTP ${res.status}`);
-        return ((await res.json()) as { token: string }).token;
-      };
-      next.push({
-        ...p,
-        evidenceToken: p.evidenceToken ?? (await issue('log:read')),
-        oracleToken: p.oracleToken ?? (await issue('oracle:attest')),
-      });
-    }
-    writePeers(receiver.dir, next);
-  }
 }

@@ -5,11 +5,13 @@
 //    writes the policy, the shipper binds it (holder); the log it names is the
 //    carrier node's;
 //  - the carrier's node ingests the loggers' store-and-forward uploads and
-//    settles the claim (config consortium.claims): it asks every member's
-//    oracle over HTTP; the shipper's and the insurer's oracles run in their own
-//    node processes and fetch the evidence from the carrier's node over the
-//    network (consortium/oracle-service.ts evidenceSource), verify it against
-//    the chain and sign; the contract pays on two organisations other than the
+//    settles the claim (config consortium.claims): it asks the oracle of every
+//    member NodeDirectory lists, with RFC 9421 requests signed by its node key;
+//  - the carrier's node grants the shipment to the shipper's and the insurer's
+//    organisations; their oracles, in their own node processes, attest from
+//    their verified mirrors of it (pulled over the network with signed requests,
+//    checked against the chain before stored: consortium/oracle-service.ts
+//    evidenceSource); the contract pays on two organisations other than the
 //    holder (the shipper's own attestation is not counted);
 //  - every node's log is audited (`tradetwin audit`, a separate process).
 // `shipments` > 1 plays the same journey for several shipments, each with its
@@ -79,10 +81,26 @@ export interface ConsortiumDemoResult {
     latencyMs: number | null;
   }[];
   /**
-   * INTEGRATION (i13-peer): the verified mirrors of granted records. Today nothing is replicated:
-   * each partner oracle fetched the carrier's evidence per claim and verified it against the chain.
+   * Sharing by grant: the carrier's node granted the shipment(s) to the shipper's and the insurer's
+   * organisations; their nodes pulled them with RFC 9421 signed requests and kept what verified against
+   * the chain (the anchored head, consistency, inclusion, device signatures). `verified`: leaves in their
+   * mirrors; `readings`: readings in the telemetry leaves of their last pull; `refused`: pulls refused.
    */
-  replication: { verified: number | null; mirrors: unknown[]; note: string };
+  replication: {
+    verified: number;
+    readings: number;
+    refused: number;
+    byNode: {
+      org: string;
+      owner: string;
+      grants: number;
+      headSize: number | null;
+      verified: number;
+      readings: number;
+      refused: number;
+    }[];
+    note: string;
+  };
   /**
    * C2SP witnessing (tlog/): each node's served checkpoint checked against its log key and every other
    * node's witness key (quorum: all); `cosigned` counts the nodes whose checkpoint met it.
@@ -129,6 +147,12 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
       );
     }
     log(`carrier's node watches ${k} shipment(s); policy claims go to ${running.members.length} oracles`);
+    // Default deny: the carrier's node grants the shipment(s) to the shipper's and the insurer's organisations
+    // (signed grant leaves in its log). Their oracles pull what the grants cover into verified mirrors.
+    const partners = [running.member('shipper'), running.member('insurer')];
+    for (const s of setup.shipments)
+      for (const p of partners) await api('POST', '/api/v1/sharing/grants', { grantee: p.orgId, shipment: s.def.id }, 201);
+    log(`carrier's node granted ${k} shipment(s) to ${partners.map((p) => `${p.name} (org ${p.orgId})`).join(' and ')}`);
 
     // The loggers' uploads at each port, to the carrier's node; a closed breach is paid within seconds.
     // Payouts are watched all along: a payout's latency runs from the acknowledgement of the upload that
@@ -206,6 +230,12 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
         `PAYOUT ${p.amount} on policy ${p.policyId} (${p.shipmentId}), ${p.latencyMs} ms; signed by ${p.signers.map((s) => s.org).join(' and ')}`,
       );
 
+    const replication = await replicationReport(carrier, partners);
+    for (const n of replication.byNode)
+      log(
+        `${n.org}'s mirror of ${n.owner}'s log: ${n.verified} leaves verified against head ${n.headSize} (${n.readings} readings in the last pull, ${n.refused} refused)`,
+      );
+
     // Every node's log against its signed and anchored heads, each by the audit command in its own process.
     const audits = await Promise.all(running.members.map((m) => auditNode(m.dir)));
     const nodes = running.members.map((m, i) => ({
@@ -238,11 +268,7 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
     return {
       nodes,
       payouts,
-      replication: {
-        verified: null,
-        mirrors: [],
-        note: "not built yet (i13-peer): the partners' oracles fetched the carrier's evidence over HTTP per claim and verified it against the chain",
-      },
+      replication,
       witness: {
         ...witness,
         note: 'each node pushes its checkpoints to the others’ witnesses (tlog-witness) and polls theirs; cosigned = checkpoints cosigned by every other node',
@@ -348,6 +374,41 @@ async function setUpOnChain(
   // The carrier's node settles the cover's claims with every member's oracle.
   c.configure('carrier', { consortium: { oracle: true, claims: { cover: cover.address, threshold: 2 } } });
   return { cover: cover.address, token: token.address, shipments };
+}
+
+/** Each partner node pulls what it was granted (POST /api/v1/sharing/replicate), then reports its mirror (GET /api/v1/sharing). */
+async function replicationReport(owner: RunningMember, partners: RunningMember[]): Promise<ConsortiumDemoResult['replication']> {
+  const byNode = await Promise.all(
+    partners.map(async (p) => {
+      const api = nodeApi(p);
+      const pulled = (await api('POST', '/api/v1/sharing/replicate', {})) as {
+        pulled: { owner: number; leaves: number; readings: number }[];
+        failed: { owner: number; error: string }[];
+      };
+      const sharing = (await api('GET', '/api/v1/sharing')) as {
+        sharedWithMe: { owner: number; status: string }[];
+        mirror: { owner: number; headSize: number; leaves: number }[];
+      };
+      const mirror = sharing.mirror.find((m) => m.owner === owner.orgId);
+      return {
+        org: p.name,
+        owner: owner.name,
+        grants: sharing.sharedWithMe.filter((g) => g.owner === owner.orgId && g.status === 'live').length,
+        headSize: mirror?.headSize ?? null,
+        verified: mirror?.leaves ?? 0,
+        readings: pulled.pulled.filter((x) => x.owner === owner.orgId).reduce((a, x) => a + x.readings, 0),
+        refused: pulled.failed.length,
+      };
+    }),
+  );
+  const sum = (f: (n: (typeof byNode)[number]) => number) => byNode.reduce((a, n) => a + f(n), 0);
+  return {
+    verified: sum((n) => n.verified),
+    readings: sum((n) => n.readings),
+    refused: sum((n) => n.refused),
+    byNode,
+    note: "the partners' oracles attested from these mirrors (refreshed at each claim when the owner's node answers)",
+  };
 }
 
 function nodeApi(m: RunningMember) {

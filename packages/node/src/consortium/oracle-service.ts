@@ -1,22 +1,29 @@
-// The organisation's oracle as a node service: asked over HTTP by the member
-// that settles a claim (POST /api/v1/oracle/attest), it fetches the evidence
-// from the node whose log the policy names — over the network, or from its own
-// store when that log is its own — re-verifies it against the chain and signs
-// only what it derived itself (oracle/oracle.ts). HttpOracle is the other side:
-// the claim aggregator's view of another member's oracle.
+// The organisation's oracle as a node service: asked by the member that
+// settles a claim (POST /peer/v1/oracle/attest, an RFC 9421 request signed by
+// that member's node and checked against NodeDirectory and MemberRegistry:
+// peer/routes.ts), it takes the evidence of the log the policy names from its
+// own store when that log is its own, otherwise from its verified mirror of
+// what the log's owner granted it (peer/replicate.ts) — refreshed first when
+// the owner's node answers, used as it is when it does not — re-verifies it
+// against the chain and signs only what it derived itself (oracle/oracle.ts).
+// HttpOracle is the other side: the claim aggregator's view of another
+// member's oracle, found in NodeDirectory. No credential passes between
+// organisations.
 import type { Address } from 'viem';
 import type { EvidencePackage } from '@tradetwin/core/proof/evidence';
 import type { AttestationJson, AttestRequestJson } from '@tradetwin/core/wire/oracle';
 import type { ChainClients } from '../chain/clients.js';
 import { readPolicy } from '../chain/cover.js';
+import { listNodes, type NodeEntry } from '../chain/node-directory.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { OracleEndpoint } from '../oracle/claims.js';
 import { type Attestation, AttestationRefused, type AttestRequest, Oracle } from '../oracle/oracle.js';
+import { type PeerClientKey, peerPost } from '../peer/client.js';
+import { ReplicationRefused, type Replicator } from '../peer/replicate.js';
 import { buildEvidence } from '../proof/evidence.js';
 import type { NodeStore } from '../storage/types.js';
-import { peerFor } from './peers.js';
 
-export type EvidenceQuery = { deviceId: string; from: number; to: number };
+export type EvidenceQuery = { deviceId: string; from: number; to: number; shipmentId: string };
 
 /** An attestation request that is not one (a field missing or malformed): HTTP 400. */
 export class AttestRequestError extends Error {
@@ -27,31 +34,50 @@ export class AttestRequestError extends Error {
 }
 
 /**
- * Where an oracle gets the evidence of `publisher`'s log: this node's own store, or the publisher's
- * node over HTTP with the credential it issued (peers.json).
- *
- * INTEGRATION (i13-peer): the one place to switch to the verified mirror of the publisher's shared
- * records (pulled with RFC 9421 signed requests under a grant), so the oracle works while the
- * publisher's node is down.
+ * Where an oracle gets the evidence of `publisher`'s log: this node's own store, or its verified mirror
+ * of the records the publisher's organisation granted this one. Before reading the mirror, the granted
+ * shipment is pulled again (verified against the chain before it is stored); when the owner's node is
+ * down or serves something that does not verify, the mirror as last verified is what the oracle uses.
  */
 export function evidenceSource(deps: {
-  dataDir: string;
   self: Address;
   store: NodeStore;
   log: TransparencyLog;
+  replicator: Replicator | null;
+  /** The member organisation whose node publishes `publisher`'s log (NodeDirectory); null when none. */
+  ownerOf: (publisher: Address) => Promise<number | null>;
+  onLog?: (line: string) => void;
 }): (publisher: Address, q: EvidenceQuery) => Promise<EvidencePackage> {
   return async (publisher, q) => {
+    const window = { deviceId: q.deviceId, from: q.from, to: q.to };
     if (publisher.toLowerCase() === deps.self.toLowerCase())
-      return buildEvidence(q, { store: deps.store, log: deps.log, publisher: deps.self });
-    const peer = peerFor(deps.dataDir, publisher);
-    if (!peer) throw new AttestationRefused(`no member node known for log publisher ${publisher}`);
-    const url = `${peer.url}/api/v1/evidence?deviceId=${encodeURIComponent(q.deviceId)}&from=${q.from}&to=${q.to}`;
-    const res = await fetch(url, {
-      headers: peer.evidenceToken ? { authorization: `Bearer ${peer.evidenceToken}` } : {},
-      signal: AbortSignal.timeout(15_000),
-    });
-    if (!res.ok) throw new AttestationRefused(`evidence from ${peer.org}'s node: HTTP ${res.status} ${await res.text()}`);
-    return (await res.json()) as EvidencePackage;
+      return buildEvidence(window, { store: deps.store, log: deps.log, publisher: deps.self });
+    const replicator = deps.replicator;
+    if (!replicator) throw new AttestationRefused('this node has no NodeDirectory, hence no mirror of another log');
+    const owner = await deps.ownerOf(publisher);
+    if (owner === null) throw new AttestationRefused(`no member node in NodeDirectory publishes log ${publisher}`);
+    try {
+      await replicator.pullShipment(owner, q.shipmentId);
+    } catch (err) {
+      deps.onLog?.(
+        `oracle: mirror of org ${owner}'s ${q.shipmentId} not refreshed (${err instanceof Error ? err.message : String(err)}): using it as last verified`,
+      );
+    }
+    try {
+      return await replicator.evidence({ ...window, owner });
+    } catch (err) {
+      if (err instanceof ReplicationRefused)
+        throw new AttestationRefused(`no verified evidence of org ${owner} in this node's mirror: ${err.message}`);
+      throw err;
+    }
+  };
+}
+
+/** The organisation whose NodeDirectory entry names `publisher` as its log's publisher. */
+export function directoryOwnerOf(clients: ChainClients, nodeDirectory: Address): (publisher: Address) => Promise<number | null> {
+  return async (publisher) => {
+    const nodes = await listNodes(clients, nodeDirectory);
+    return nodes.find((n) => n.publisher.toLowerCase() === publisher.toLowerCase())?.orgId ?? null;
   };
 }
 
@@ -71,38 +97,49 @@ export class NodeOracle implements OracleEndpoint {
   }
 
   async attest(req: AttestRequest): Promise<Attestation> {
-    // The policy on chain names the log; the evidence is fetched from that log's node.
+    // The policy on chain names the log; the evidence is that log's.
     const publisher = (await readPolicy(this.opts.clients, req.cover, req.policyId)).terms.logPublisher;
     const oracle = new Oracle({
       name: this.opts.name,
       clients: this.opts.clients,
       contracts: this.opts.contracts,
-      fetchEvidence: (q) => this.opts.evidence(publisher, q),
+      fetchEvidence: (q) => this.opts.evidence(publisher, { ...q, shipmentId: req.shipmentId }),
     });
     return oracle.attest(req);
   }
 }
 
-/** Another member's oracle, asked over HTTP with the credential it issued (peers.json, read per call). */
+/** Another member's oracle, asked at the endpoint its NodeDirectory entry names, with a request signed as this organisation. */
 export class HttpOracle implements OracleEndpoint {
   constructor(
     readonly name: string,
-    private readonly peer: () => { url: string; oracleToken?: string } | undefined,
+    private readonly node: () => Promise<NodeEntry | null>,
+    private readonly key: PeerClientKey,
   ) {}
 
   async attest(req: AttestRequest): Promise<Attestation> {
-    const p = this.peer();
-    if (!p) throw new Error(`${this.name}: no node known`);
-    const res = await fetch(`${p.url}/api/v1/oracle/attest`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(p.oracleToken ? { authorization: `Bearer ${p.oracleToken}` } : {}) },
-      body: JSON.stringify(attestRequestJson(req)),
-      signal: AbortSignal.timeout(30_000),
-    });
+    const entry = await this.node();
+    if (!entry) throw new Error(`${this.name}: no node in NodeDirectory`);
+    const res = await peerPost(`${entry.endpoint}/peer/v1/oracle/attest`, attestRequestJson(req), this.key);
     const body = (await res.json().catch(() => null)) as (AttestationJson & { detail?: string }) | null;
     if (!res.ok || !body) throw new Error(`${this.name}: HTTP ${res.status}${body?.detail ? ` ${body.detail}` : ''}`);
     return attestationFromJson(body);
   }
+}
+
+/**
+ * The other members' oracles, read from NodeDirectory at each claim (a node that registered after this
+ * one started is asked too); each is named after its organisation in MemberRegistry.
+ */
+export async function directoryOracles(deps: {
+  clients: ChainClients;
+  nodeDirectory: Address;
+  orgId: number;
+  key: PeerClientKey;
+  nameOf: (orgId: number) => Promise<string>;
+}): Promise<OracleEndpoint[]> {
+  const nodes = (await listNodes(deps.clients, deps.nodeDirectory)).filter((n) => n.orgId !== deps.orgId);
+  return Promise.all(nodes.map(async (n) => new HttpOracle(await deps.nameOf(n.orgId), async () => n, deps.key)));
 }
 
 export function attestRequestJson(r: AttestRequest): AttestRequestJson {

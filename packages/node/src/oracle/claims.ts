@@ -39,7 +39,8 @@ export interface ClaimAggregatorOptions {
   cover: Address;
   /** MemberRegistry: signers are counted per organisation, and the holder's own cannot attest. */
   memberRegistry: Address;
-  oracles: OracleEndpoint[];
+  /** The oracles to ask, or where to find them at each claim (NodeDirectory: members that started since). */
+  oracles: OracleEndpoint[] | (() => Promise<OracleEndpoint[]>);
   threshold: number;
   shipments: ShipmentStore;
   /** Make the anchorer publish a head now (claims should not wait for the next cadence). */
@@ -156,8 +157,9 @@ export class ClaimAggregator {
       nonce: randomNonce().toString(),
       deadline: nowSec + 600,
     };
+    const oracles = typeof this.opts.oracles === 'function' ? await this.opts.oracles() : this.opts.oracles;
     const answers = await Promise.all(
-      this.opts.oracles.map(async (o) => {
+      oracles.map(async (o) => {
         try {
           return { oracle: o.name, result: await o.attest(req) };
         } catch (err) {

@@ -24,3 +24,21 @@ export async function peerGet(url: string, key: PeerClientKey, timeoutMs = 30_00
     });
   }
 }
+
+/** POST a JSON `body` to `url` signed as `key` (the body bound by Content-Digest); PeerUnavailable when nobody answers. */
+export async function peerPost(url: string, body: unknown, key: PeerClientKey, timeoutMs = 30_000): Promise<Response> {
+  const bytes = new TextEncoder().encode(JSON.stringify(body));
+  const headers = signRequest({ method: 'POST', url, body: bytes }, { secretKey: key.secretKey, keyid: String(key.orgId) });
+  try {
+    return await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: bytes,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new PeerUnavailable(`${new URL(url).origin} did not answer: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+}

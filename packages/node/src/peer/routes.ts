@@ -5,6 +5,9 @@
 // exist. Served records carry inclusion proofs to this node's latest head
 // anchored on chain, and a consistency proof from the head the caller holds.
 import { Hono } from 'hono';
+import { jsonObjectBody } from '../api/json-body.js';
+import { attestationJson, attestRequestFromJson } from '../consortium/oracle-service.js';
+import type { OracleEndpoint } from '../oracle/claims.js';
 import { bytesToHex } from 'viem';
 import type { PeerEpcisJson, PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { LINK } from '../epcis/types.js';
@@ -29,6 +32,8 @@ export interface PeerRoutesDeps {
   /** The EPCIS index (events by business transaction). */
   epcis: EpcisIndexStore;
   publisher: `0x${string}`;
+  /** This organisation's oracle, asked by the member settling a claim (absent: the node runs none). */
+  oracle?: OracleEndpoint;
 }
 
 type Env = { Variables: { caller: PeerCaller } };
@@ -151,6 +156,15 @@ export function peerRoutes(deps: PeerRoutesDeps): Hono<Env> {
       })),
     };
     return c.json(body);
+  });
+
+  // The organisation's oracle: any authenticated member may ask; it signs only what it derived itself
+  // from evidence verified against the chain (a refusal is a 422 problem).
+  app.post('/peer/v1/oracle/attest', async (c) => {
+    const oracle = deps.oracle;
+    if (!oracle) throw new PeerError('not_found', 'no such record');
+    const req = attestRequestFromJson(await jsonObjectBody(c.req));
+    return c.json(attestationJson(await oracle.attest(req), oracle.name));
   });
 
   // Anything else under /peer: authenticated, and not there.

@@ -37,7 +37,7 @@ export interface TlogOptions {
   peers?: PeerResolver;
   /** A peers file (peers.ts filePeers) read besides the static list when no resolver is given. */
   peersFile?: string;
-  /** More resolvers read besides them (the consortium's peers.json). */
+  /** More resolvers read besides them (NodeDirectory: peers.ts directoryPeers). */
   morePeers?: PeerResolver[];
   /** Serve POST /api/v1/admin/tlog/fork (demonstrations only). */
   allowFork?: boolean;

@@ -1,11 +1,10 @@
 // Who this node witnesses, and whose witnesses it asks: the peer logs, from an
 // injected resolver. The consortium's source of truth is the chain's NodeDirectory
-// (orgId → endpoint, log origin, checkpoint key); until a node is given that,
-// a static list (tests, `consortium up` wiring the nodes it started) serves.
+// (orgId → endpoint, log origin, checkpoint key: directoryPeers); a node without
+// one reads a static list or a witness-peers.json file (tests, a lone node).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { parseVerifierKey, SIG_TYPE_ED25519 } from '@tradetwin/core/tlog/note';
-import { readPeers as readConsortiumPeers } from '../consortium/peers.js';
 import { witnessNameOf } from './identity.js';
 
 /** In a node's data dir: the peers it witnesses and is witnessed by, when no NodeDirectory resolver is configured. */
@@ -90,15 +89,22 @@ export function filePeers(path: string): PeerResolver {
 }
 
 /**
- * The consortium's peers file (consortium/peers.ts, written by `consortium up`): every member whose
- * entry carries its log's vkey, at its node URL. Read on every call, like the consortium reads it.
+ * A resolver read at most once per `ttlMs` (NodeDirectory is read from chain events; the loop asks
+ * several times a second). A failed read is not kept: the next call reads again.
  */
-export function consortiumPeers(dataDir: string): PeerResolver {
-  return async () =>
-    readConsortiumPeers(dataDir)
-      .filter((p) => p.logVkey)
-      .map((p) => {
-        const k = parseVerifierKey(p.logVkey!);
-        return { orgId: null, endpoint: p.url, origin: k.name, checkpointKey: k.publicKey };
+export function cachedPeers(resolve: PeerResolver, ttlMs = 2000, now: () => number = Date.now): PeerResolver {
+  let cached: { at: number; peers: PeerLog[] } | null = null;
+  let inFlight: Promise<PeerLog[]> | null = null;
+  return async () => {
+    if (cached && now() - cached.at < ttlMs) return cached.peers;
+    inFlight ??= resolve()
+      .then((peers) => {
+        cached = { at: now(), peers };
+        return peers;
+      })
+      .finally(() => {
+        inFlight = null;
       });
+    return inFlight;
+  };
 }
