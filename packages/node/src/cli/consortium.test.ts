@@ -78,6 +78,43 @@ describe('tradetwin consortium demo --headless --json', () => {
   });
 });
 
+describe('tradetwin consortium demo --partner-down', () => {
+  it("pays with the carrier's node down: the insurer's and the consignee's oracles attest from their verified mirrors", async () => {
+    const r = await runCli(['consortium', 'demo', '--headless', '--json', '--partner-down'], { timeoutMs: 180_000 });
+    assert.equal(r.code, EXIT.ok, r.stderr);
+    const out = json(r.stdout);
+    assert.equal(out.nodes.length, 4);
+    for (const n of out.nodes) assert.equal(n.audit.ok, true, `${n.org}: audit`);
+    // Replicated before the carrier's node went down, by every partner.
+    assert.equal(out.replication.byNode.length, 3);
+    for (const n of out.replication.byNode) assert.ok(n.verified > 0, `${n.org}: nothing verified`);
+    assert.equal(out.partnerDown.org, 'Ocean Carrier Ltd');
+    assert.equal(out.partnerDown.reachable, false);
+    const carrierOracle = out.partnerDown.oracles.find((o: { org: string }) => o.org === 'Ocean Carrier Ltd');
+    assert.equal(carrierOracle.signed, false);
+    assert.match(carrierOracle.error, /did not answer/);
+    assert.equal(out.payouts.length, 1);
+    const [p] = out.payouts;
+    assert.equal(p.holder.org, 'Pharma Manufacturer NV');
+    assert.deepEqual(p.signers.map((s: { org: string }) => s.org).sort(), [
+      'Cold Chain Insurance plc',
+      'Ministry of Health, Kenya',
+    ]);
+    assert.ok(BigInt(p.amount) > 0n);
+  });
+
+  it('needs four organisations, and is not combined with --fork', async () => {
+    const [three, fork] = await Promise.all([
+      runCli(['consortium', 'demo', '--headless', '--json', '--partner-down', '--orgs', '3']),
+      runCli(['consortium', 'demo', '--headless', '--json', '--partner-down', '--fork']),
+    ]);
+    assert.equal(three.code, EXIT.usage);
+    assert.match(json(three.stdout).error.message, /from 4/);
+    assert.equal(fork.code, EXIT.usage);
+    assert.match(json(fork.stdout).error.message, /choose one/);
+  });
+});
+
 describe('tradetwin consortium up', () => {
   it('starts N node processes, stops them all on Ctrl-C, and resumes the same consortium', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tt-consortium-up-'));

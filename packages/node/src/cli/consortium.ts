@@ -146,11 +146,19 @@ export const upCommand: Command = {
 export const demoCommand: Command = {
   name: 'consortium demo',
   summary:
-    "Scenario S1 across the member nodes, each organisation in its own process: the carrier's node ingests, the shipper's and the insurer's oracles attest from evidence fetched over the network, the payout needs two organisations other than the holder.",
-  usage: 'consortium demo [--headless] [--json] [--orgs N] [--data-dir DIR] [--fork]',
-  options: { ...COMMON, orgs: { type: 'string' }, headless: { type: 'boolean' }, fork: { type: 'boolean' } },
+    "Scenario S1 across the member nodes, each organisation in its own process: the carrier's node ingests and grants the shipment to the shipper's and the insurer's organisations, their oracles attest from their verified mirrors, the payout needs two organisations other than the holder. --fork: the carrier's log equivocates and the witnesses catch it; --partner-down: the carrier's node is stopped before the claim (4 organisations).",
+  usage: 'consortium demo [--headless] [--json] [--orgs N] [--data-dir DIR] [--fork | --partner-down]',
+  options: {
+    ...COMMON,
+    orgs: { type: 'string' },
+    headless: { type: 'boolean' },
+    fork: { type: 'boolean' },
+    'partner-down': { type: 'boolean' },
+  },
   async run({ values }) {
-    const orgs = await orgsOpt(values, 3, 3);
+    const partnerDown = Boolean(values['partner-down']);
+    if (partnerDown && values.fork) throw new CliError('--fork and --partner-down are separate demonstrations: choose one');
+    const orgs = await orgsOpt(values, partnerDown ? 4 : 3, partnerDown ? 4 : 3);
     const root = str(values, 'data-dir');
     if (root && existsSync(root) && readdirSync(root).length > 0)
       throw new CliError(`${root} is not empty: the demo needs a fresh --data-dir`, EXIT.usage, 'data_dir_not_empty');
@@ -158,7 +166,7 @@ export const demoCommand: Command = {
     const say = (line: string) => (json ? process.stderr : process.stdout).write(`[consortium demo] ${line}\n`);
     const { runConsortiumDemo } = await import('../consortium/demo.js');
     const fork = Boolean(values.fork);
-    const result = await runConsortiumDemo({ orgs, root, log: say, fork }).catch(asConsortiumError);
+    const result = await runConsortiumDemo({ orgs, root, log: say, fork, partnerDown }).catch(asConsortiumError);
     if (json) printJson(result);
     const ok =
       result.nodes.every((n) => n.audit.ok) &&

@@ -99,6 +99,8 @@ export interface RunningConsortium {
   rpcUrl: string;
   members: RunningMember[];
   member(slug: string): RunningMember;
+  /** Stop one member's node (SIGTERM), the others and the chain running on: a partner down. */
+  stopMember(slug: string): Promise<void>;
   /** Stop every node (SIGTERM: each flushes, anchors and exits), then the chain. */
   stop(): Promise<void>;
 }
@@ -275,6 +277,7 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
       if (plan.mode === 'embedded')
         for (const a of accounts) await fundAccount(rpcUrl, a, EMBEDDED_FUNDING).catch(() => undefined);
       const procs: ChildProcess[] = [];
+      const procOf = new Map<string, ChildProcess>();
       const stopNodes = async () => {
         await Promise.all(procs.map((p) => stopProcess(p)));
       };
@@ -293,6 +296,7 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
             const dir = join(root, m.dataDir);
             const { proc, ready } = spawnNode(dir);
             procs.push(proc);
+            procOf.set(m.slug, proc);
             const r = await ready;
             await waitHealthy(r.httpUrl);
             log(`${m.name} (org ${m.orgId}, ${m.address}) at ${r.httpUrl}`);
@@ -327,6 +331,11 @@ export async function prepareConsortium(opts: UpOptions): Promise<PreparedConsor
           const m = members.find((x) => x.slug === slug);
           if (!m) throw new ConsortiumError(`no member ${slug}`);
           return m;
+        },
+        async stopMember(slug) {
+          const p = procOf.get(slug);
+          if (!p) throw new ConsortiumError(`no member ${slug}`);
+          await stopProcess(p);
         },
         async stop() {
           await stopNodes();

@@ -17,14 +17,15 @@
 // `shipments` > 1 plays the same journey for several shipments, each with its
 // own devices and policy (the benchmark's latency sample).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Address } from 'viem';
+import { type Address, type Hex, hexToBytes } from 'viem';
+import { hashAttestation, randomNonce } from '@tradetwin/contracts/attestation';
 import { rpc } from '@tradetwin/contracts/devchain';
-import type { Excursion } from '@tradetwin/core/rules/index';
+import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import type { PayoutJson } from '@tradetwin/core/wire/shipments';
 import {
   bindPolicy,
@@ -34,7 +35,11 @@ import {
   mint,
   offerPolicy,
   shipmentIdHash,
+  submitClaim,
 } from '../chain/cover.js';
+import type { Attestation, AttestRequest } from '../oracle/oracle.js';
+import { HTTP_SIG_KEY_FILE } from '../peer/keys.js';
+import { directoryOracles } from './oracle-service.js';
 import { registerDevice } from '../chain/devices.js';
 import { journeyStart } from '../demo/run.js';
 import { DEVICES, demoShipment, JOURNEY_MS, journeyRoute, SHIPMENT_ID, TIMELINE, UPLOADS } from '../demo/scenario.js';
@@ -56,6 +61,12 @@ export interface ConsortiumDemoOptions {
   log?: (line: string) => void;
   /** After the payout, make the carrier's node equivocate and show the others catch it (tlog/demo-report.ts). */
   fork?: boolean;
+  /**
+   * A partner down during the claim: the carrier's node does not settle; once its partners replicated the
+   * journey, its node is stopped, and the holder (the shipper) claims with the other members' oracles,
+   * which attest from their verified mirrors. Needs 4 organisations (the insurer and the consignee sign).
+   */
+  partnerDown?: boolean;
 }
 
 /** What `consortium demo --json` prints. */
@@ -108,13 +119,26 @@ export interface ConsortiumDemoResult {
   witness: { cosigned: number | null; checkpoints: unknown[]; flagged: unknown[]; note: string };
   /** --fork only: the carrier's node equivocated; who caught it, how fast, and whether the proofs verify. */
   fork?: ForkReport;
+  /** --partner-down only: whose node was stopped before the claim, and who claimed. */
+  partnerDown?: {
+    org: string;
+    reachable: boolean;
+    claimedBy: string;
+    oracles: { org: string; signed: boolean; error?: string }[];
+  };
 }
 
 export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promise<ConsortiumDemoResult> {
   const log = opts.log ?? (() => undefined);
   const k = opts.shipments ?? 1;
-  if ((opts.orgs ?? 3) < 3)
-    throw new ConsortiumError('the S1 demo needs at least 3 organisations: carrier, shipper (holder) and insurer');
+  const down = opts.partnerDown ?? false;
+  const orgs = opts.orgs ?? (down ? 4 : 3);
+  if (orgs < 3) throw new ConsortiumError('the S1 demo needs at least 3 organisations: carrier, shipper (holder) and insurer');
+  if (down && orgs < 4)
+    throw new ConsortiumError(
+      'a partner down needs at least 4 organisations: with the carrier down, the insurer and the consignee attest (the holder cannot)',
+    );
+  if (down && opts.fork) throw new ConsortiumError('--fork and --partner-down are separate demonstrations: choose one');
   const root = opts.root ?? mkdtempSync(join(tmpdir(), 'tradetwin-consortium-'));
   const start = journeyStart(Date.now());
   let prepared: PreparedConsortium | null = null;
@@ -122,12 +146,12 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
   try {
     prepared = await prepareConsortium({
       root,
-      orgs: opts.orgs ?? 3,
+      orgs,
       genesisTimestamp: Math.floor((start - 3600_000) / 1000),
       log,
     });
     if (!prepared.fresh) throw new ConsortiumError(`${root} already holds a consortium: the demo needs a fresh --data-dir`);
-    const setup = await setUpOnChain(prepared, start, k, log);
+    const setup = await setUpOnChain(prepared, start, k, log, { carrierSettles: !down });
     // --fork: the carrier's node will be made to equivocate (demonstration only).
     if (opts.fork) prepared.configure('carrier', { tlog: { allowFork: true } });
     // Now the present: the goods travelled while the loggers buffered.
@@ -146,10 +170,12 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
         201,
       );
     }
-    log(`carrier's node watches ${k} shipment(s); policy claims go to ${running.members.length} oracles`);
+    log(
+      `carrier's node watches ${k} shipment(s)${down ? '' : `; it settles the claims with the oracles of ${running.members.length} members`}`,
+    );
     // Default deny: the carrier's node grants the shipment(s) to the shipper's and the insurer's organisations
     // (signed grant leaves in its log). Their oracles pull what the grants cover into verified mirrors.
-    const partners = [running.member('shipper'), running.member('insurer')];
+    const partners = down ? running.members.filter((m) => m !== carrier) : [running.member('shipper'), running.member('insurer')];
     for (const s of setup.shipments)
       for (const p of partners) await api('POST', '/api/v1/sharing/grants', { grantee: p.orgId, shipment: s.def.id }, 201);
     log(`carrier's node granted ${k} shipment(s) to ${partners.map((p) => `${p.name} (org ${p.orgId})`).join(' and ')}`);
@@ -197,6 +223,7 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
             waiting.push(s);
           }
         }
+        if (down) continue; // nobody claims while the carrier's node is up
         const deadline = Date.now() + 60_000;
         while (waiting.some((s) => !seen.has(s.policyId)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         for (const s of waiting) {
@@ -210,9 +237,34 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
       await watcher;
     }
 
-    const paid = (await api('GET', '/api/v1/payouts')) as PayoutJson[];
     const shipper = running.member('shipper');
     const orgOf = (a: string) => running!.members.find((m) => m.address.toLowerCase() === a.toLowerCase());
+    let replication: ConsortiumDemoResult['replication'];
+    let partnerDown: ConsortiumDemoResult['partnerDown'];
+    let paid: PayoutJson[];
+    if (down) {
+      // The partners replicate the whole journey as anchored; then the carrier's node goes down.
+      await waitAnchored(carrier);
+      replication = await replicationReport(carrier, partners);
+      const excursions = new Map<string, BandExcursion>();
+      for (const s of setup.shipments) {
+        const xs = (await api('GET', `/api/v1/shipments/${encodeURIComponent(s.def.id)}/excursions`)) as Excursion[];
+        const x = xs.find((e): e is BandExcursion => e.kind === 'band' && e.sensor === 'temp' && e.breached && !e.open);
+        if (x) excursions.set(s.def.id, x);
+      }
+      await running.stopMember('carrier');
+      const reachable = await fetch(`${carrier.httpUrl}/api/v1/status`, { signal: AbortSignal.timeout(2000) }).then(
+        () => true,
+        () => false,
+      );
+      log(`${carrier.name}'s node is ${reachable ? 'STILL UP' : 'down'}: the holder claims with the other members' oracles`);
+      const claimed = await claimAsHolder(prepared, running, setup, excursions, log);
+      paid = claimed.payouts;
+      partnerDown = { org: carrier.name, reachable, claimedBy: shipper.name, oracles: claimed.oracles };
+    } else {
+      paid = (await api('GET', '/api/v1/payouts')) as PayoutJson[];
+      replication = await replicationReport(carrier, partners);
+    }
     const payouts = paid.map((p) => {
       const s = setup.shipments.find((x) => x.policyId === p.policyId);
       return {
@@ -230,7 +282,6 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
         `PAYOUT ${p.amount} on policy ${p.policyId} (${p.shipmentId}), ${p.latencyMs} ms; signed by ${p.signers.map((s) => s.org).join(' and ')}`,
       );
 
-    const replication = await replicationReport(carrier, partners);
     for (const n of replication.byNode)
       log(
         `${n.org}'s mirror of ${n.owner}'s log: ${n.verified} leaves verified against head ${n.headSize} (${n.readings} readings in the last pull, ${n.refused} refused)`,
@@ -248,7 +299,8 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
       audit: audits[i]!,
     }));
     for (const n of nodes) log(`audit of ${n.org}'s log: ${n.audit.ok ? 'OK' : 'FAILED'} (${n.audit.size} leaves)`);
-    const witness = await witnessReport(running.members.map((m) => ({ name: m.name, httpUrl: m.httpUrl })));
+    const up = running.members.filter((m) => !(down && m === carrier));
+    const witness = await witnessReport(up.map((m) => ({ name: m.name, httpUrl: m.httpUrl })));
     for (const c of witness.checkpoints)
       log(
         `checkpoint of ${c.org}'s log: size ${c.size}, ${c.cosigners} cosignatures${c.quorum ? ', every peer' : ''}${c.error ? ` (${c.error})` : ''}`,
@@ -274,6 +326,7 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
         note: 'each node pushes its checkpoints to the others’ witnesses (tlog-witness) and polls theirs; cosigned = checkpoints cosigned by every other node',
       },
       ...(fork ? { fork } : {}),
+      ...(partnerDown ? { partnerDown } : {}),
     };
   } finally {
     if (running) await running.stop();
@@ -295,6 +348,7 @@ async function setUpOnChain(
   start: number,
   k: number,
   log: (line: string) => void,
+  opts: { carrierSettles: boolean },
 ): Promise<{ cover: Address; token: Address; shipments: DemoShipment[] }> {
   const carrier = c.clientsOf('carrier');
   const shipper = c.clientsOf('shipper');
@@ -372,8 +426,100 @@ async function setUpOnChain(
     `on chain: ParametricCover ${cover.address} (2 organisations), ${k} policy(ies) written by the insurer and bound by the shipper; devices registered by the carrier`,
   );
   // The carrier's node settles the cover's claims with every member's oracle.
-  c.configure('carrier', { consortium: { oracle: true, claims: { cover: cover.address, threshold: 2 } } });
+  if (opts.carrierSettles)
+    c.configure('carrier', { consortium: { oracle: true, claims: { cover: cover.address, threshold: 2 } } });
   return { cover: cover.address, token: token.address, shipments };
+}
+
+/** Until the node's whole log is anchored (its partners can pull everything it holds). */
+async function waitAnchored(m: RunningMember): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const st = (await nodeApi(m)('GET', '/api/v1/status')) as { log: { size: number }; anchor: { size: number } | null };
+    if (st.anchor && st.anchor.size === st.log.size) return;
+    if (Date.now() > deadline) throw new ConsortiumError(`${m.name}: log not anchored within 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The holder's claim while the carrier's node is down: as the shipper's organisation (its node's RFC 9421
+ * key), ask every other member's oracle NodeDirectory lists; those that attest (from their mirrors) and
+ * agree are submitted, by the shipper's account. The contract counts organisations other than the holder.
+ */
+async function claimAsHolder(
+  c: PreparedConsortium,
+  running: RunningConsortium,
+  setup: { cover: Address; shipments: DemoShipment[] },
+  excursions: Map<string, BandExcursion>,
+  log: (line: string) => void,
+): Promise<{ payouts: PayoutJson[]; oracles: { org: string; signed: boolean; error?: string }[] }> {
+  const holder = running.member('shipper');
+  const clients = c.clientsOf('shipper');
+  const nodeDirectory = c.state.contracts.nodeDirectory;
+  if (!nodeDirectory) throw new ConsortiumError('the consortium has no NodeDirectory');
+  const secretKey = hexToBytes(readFileSync(join(holder.dir, HTTP_SIG_KEY_FILE), 'utf8').trim() as Hex);
+  const oracles = await directoryOracles({
+    clients,
+    nodeDirectory,
+    orgId: holder.orgId,
+    key: { orgId: holder.orgId, secretKey },
+    nameOf: async (id) => running.members.find((m) => m.orgId === id)?.name ?? `org ${id}`,
+  });
+  const payouts: PayoutJson[] = [];
+  let asked: { org: string; signed: boolean; error?: string }[] = [];
+  for (const s of setup.shipments) {
+    const x = excursions.get(s.def.id);
+    if (!x) continue;
+    const margin = 2 * 3600_000;
+    const req: AttestRequest = {
+      cover: setup.cover,
+      policyId: s.policyId,
+      shipmentId: s.def.id,
+      ruleId: x.ruleId,
+      deviceId: x.deviceId,
+      excursionId: x.id,
+      window: { from: x.startedAt - margin, to: (x.endedAt ?? x.lastObservedAt) + margin },
+      nonce: randomNonce().toString(),
+      deadline: Math.floor(Date.now() / 1000) + 600,
+    };
+    const answers = await Promise.all(
+      oracles.map((o) =>
+        o.attest(req).then(
+          (a) => ({ org: o.name, a }),
+          (err: unknown) => ({ org: o.name, error: err instanceof Error ? err.message : String(err) }),
+        ),
+      ),
+    );
+    asked = answers.map((a) => ('a' in a ? { org: a.org, signed: true } : { org: a.org, signed: false, error: a.error }));
+    for (const a of asked) log(`oracle of ${a.org}: ${a.signed ? 'signed' : `refused (${a.error})`}`);
+    const groups = new Map<Hex, Attestation[]>();
+    for (const a of answers) {
+      if (!('a' in a) || a.a.signer.toLowerCase() === holder.address.toLowerCase()) continue;
+      const d = hashAttestation(clients.chain.id, setup.cover, a.a.attestation);
+      groups.set(d, [...(groups.get(d) ?? []), a.a]);
+    }
+    const best = [...groups.values()].sort((a, b) => b.length - a.length)[0];
+    if (!best || best.length < 2) {
+      log(`no claim for ${s.def.id}: ${best?.length ?? 0} of 2 attestations agree`);
+      continue;
+    }
+    const { receipt, amount } = await submitClaim(
+      clients,
+      setup.cover,
+      best[0]!.attestation,
+      best.map((a) => a.signature),
+    );
+    payouts.push({
+      policyId: s.policyId,
+      excursionId: x.id,
+      amount: amount.toString(),
+      txHash: receipt.transactionHash,
+      paidAt: Date.now(),
+      signers: best.map((a) => a.signer),
+    });
+  }
+  return { payouts, oracles: asked };
 }
 
 /** Each partner node pulls what it was granted (POST /api/v1/sharing/replicate), then reports its mirror (GET /api/v1/sharing). */
