@@ -18,7 +18,15 @@ export interface SignedHeadJson {
 
 export interface StatusJson {
   node: { address: Hex; store: string };
-  chain: { chainId: number; rpcUrl: string; memberRegistry: Hex; deviceRegistry: Hex; logAnchor: Hex };
+  chain: {
+    chainId: number;
+    rpcUrl: string;
+    memberRegistry: Hex;
+    deviceRegistry: Hex;
+    logAnchor: Hex;
+    /** The consortium's NodeDirectory (each member node's endpoint, request key, log origin and checkpoint key). */
+    nodeDirectory?: Hex;
+  };
   log: { size: number; latestSignedHead: SignedHeadJson | null };
   anchor: { size: number; root: Hex; txHash: Hex | null; blockNumber: number | null } | null;
   ingest: Record<string, unknown>;

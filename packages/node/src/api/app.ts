@@ -69,7 +69,7 @@ export interface ApiDeps {
   store: NodeStore;
   log: TransparencyLog;
   ingestor: Ingestor;
-  chain: ChainLocation & { rpcUrl: string; memberRegistry: `0x${string}`; nodeAddress: string };
+  chain: ChainLocation & { rpcUrl: string; memberRegistry: `0x${string}`; nodeAddress: string; nodeDirectory?: `0x${string}` };
   devices: DeviceAdmin;
   /** Who may call what (access/): the admin token, accounts, sessions, API credentials. */
   access: AccessService;
@@ -170,6 +170,7 @@ export function createApp(deps: ApiDeps): Hono {
         memberRegistry: deps.chain.memberRegistry,
         deviceRegistry: deps.chain.deviceRegistry,
         logAnchor: deps.chain.logAnchor,
+        ...(deps.chain.nodeDirectory ? { nodeDirectory: deps.chain.nodeDirectory } : {}),
       },
       log: { size: log.size, latestSignedHead: head ? headJson(head) : null },
       anchor: anchor

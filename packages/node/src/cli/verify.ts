@@ -4,7 +4,10 @@
 // `tradetwin verify --event <eventID>` (or an event proof file) does the same for
 // a captured EPCIS event: hash ID recomputed, leaf, inclusion, head, anchor.
 import { existsSync, readFileSync } from 'node:fs';
-import { createPublicClient, hexToBytes, http } from 'viem';
+import { createPublicClient, type Hex, hexToBytes, http, type PublicClient } from 'viem';
+import { nodeDirectoryAbi } from '@tradetwin/contracts/generated/index';
+import { encodeVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from '@tradetwin/core/tlog/note';
+import { witnessNameOf } from '../tlog/identity.js';
 import { parsePolicy, type Policy, thresholdPolicy } from '@tradetwin/core/tlog/policy';
 import { type TlogProofCheck, verifyTlogProof } from '@tradetwin/core/tlog/verify-proof';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
@@ -20,7 +23,8 @@ export const verifyCommand: Command = {
   summary: "Verify a reading's proof bundle, or an EPCIS event's proof, against the chain (not the node's database).",
   usage:
     'verify <bundle.json|event-proof.json|reading-id> | --event <eventID> [--node URL] [--rpc URL] [--data-dir DIR] [--json]\n' +
-    '       [--witnesses N [--log-key VKEY] [--witness-keys VKEY,VKEY…] | --policy FILE]  require a C2SP witness quorum (exit 3 without)',
+    '       [--witnesses N [--log-key VKEY] [--witness-keys VKEY,VKEY…] [--node-directory ADDR] | --policy FILE]\n' +
+    '       require a C2SP witness quorum (exit 3 without); keys not given are read from NodeDirectory on chain',
   options: {
     ...COMMON,
     node: { type: 'string' },
@@ -30,6 +34,7 @@ export const verifyCommand: Command = {
     policy: { type: 'string' },
     'log-key': { type: 'string' },
     'witness-keys': { type: 'string' },
+    'node-directory': { type: 'string' },
   },
   async run({ values, positionals }) {
     const eventId = str(values, 'event');
@@ -77,7 +82,9 @@ export const verifyCommand: Command = {
         throw new CliError(`RPC ${rpcUrl} serves chain ${chainId}, the bundle names chain ${anchor.chainId}`);
     }
     const report = await verifyBundle(bundle, client && anchor ? bundleChainReaders(client, `RPC ${rpcUrl}`) : {});
-    const witnessCheck = quorumPolicy ? checkWitnesses(bundle, await quorumPolicy()) : null;
+    const witnessCheck = quorumPolicy
+      ? checkWitnesses(bundle, await quorumPolicy({ client, publisher: anchor?.publisher ?? null }))
+      : null;
     const verified = report.ok && report.complete && (witnessCheck?.ok ?? true);
     if (values.json) printJson({ verified, ...report, ...(witnessCheck ? { witnesses: witnessCheck } : {}) });
     else {
@@ -97,13 +104,22 @@ export const verifyCommand: Command = {
   },
 };
 
+/** Where the keys of a --witnesses quorum come from when none are given: the chain's NodeDirectory. */
+interface PolicyContext {
+  client: PublicClient | null;
+  /** The bundle's log publisher (its anchor's). */
+  publisher: Hex | null;
+}
+
 /**
  * The witness policy asked for: --policy FILE (C2SP tlog-policy), or --witnesses N over the log key and
- * witness keys given (--log-key, --witness-keys) or, failing those, the node's own (its /api/v1/status:
- * its log key and its peers' witness keys — the NodeDirectory on chain is where these come from once
- * a consortium registers them). Null when no quorum was asked for.
+ * witness keys given (--log-key, --witness-keys) or, failing those, the ones NodeDirectory holds on
+ * chain: the log key of the node whose account anchors the bundle's log (its logOrigin and
+ * checkpointKey), and every other member node's witness key. The directory's address is
+ * --node-directory, else the one the node names (GET /api/v1/status); the keys themselves never come
+ * from the node. Null when no quorum was asked for.
  */
-async function witnessPolicy(values: Record<string, unknown>): Promise<(() => Promise<Policy>) | null> {
+async function witnessPolicy(values: Record<string, unknown>): Promise<((ctx: PolicyContext) => Promise<Policy>) | null> {
   const file = str(values, 'policy');
   const n = str(values, 'witnesses');
   if (file !== undefined && n !== undefined) throw new CliError('give --witnesses N or --policy FILE, not both');
@@ -126,17 +142,24 @@ async function witnessPolicy(values: Record<string, unknown>): Promise<(() => Pr
   const k = Number(n);
   const logKey = str(values, 'log-key');
   const witnessKeys = str(values, 'witness-keys')?.split(',').filter(Boolean);
-  return async () => {
+  const directoryOpt = str(values, 'node-directory');
+  if (directoryOpt !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(directoryOpt))
+    throw new CliError(`--node-directory must be a contract address, got "${directoryOpt}"`);
+  return async (ctx) => {
     let logs = logKey ? [logKey] : [];
     let witnesses = witnessKeys ?? [];
     if (!logKey || !witnessKeys) {
-      const status = await nodeClient(values).get<{ witness?: { logVkey: string; witnesses: { witnessVkey: string }[] } }>(
-        '/api/v1/status',
-      );
-      if (!status.witness)
-        throw new CliError('the node reports no witnessing: give --log-key and --witness-keys, or --policy FILE');
-      if (!logKey) logs = [status.witness.logVkey];
-      if (!witnessKeys) witnesses = status.witness.witnesses.map((w) => w.witnessVkey);
+      if (!ctx.client || !ctx.publisher)
+        throw new CliError(
+          'the witness keys come from NodeDirectory on chain: give --rpc URL and an anchored bundle, or --log-key and --witness-keys',
+        );
+      const directory =
+        (directoryOpt as Hex | undefined) ?? (await nodeClient(values).get<StatusJson>('/api/v1/status')).chain.nodeDirectory;
+      if (!directory)
+        throw new CliError('no NodeDirectory known: give --node-directory ADDRESS, or --log-key and --witness-keys');
+      const keys = await directoryKeys(ctx.client, directory, ctx.publisher);
+      if (!logKey) logs = [keys.log];
+      if (!witnessKeys) witnesses = keys.witnesses;
     }
     if (k > witnesses.length) throw new CliError(`--witnesses ${k}: only ${witnesses.length} witness keys are known`);
     try {
@@ -144,6 +167,45 @@ async function witnessPolicy(values: Record<string, unknown>): Promise<(() => Pr
     } catch (err) {
       throw new CliError((err as Error).message);
     }
+  };
+}
+
+/** From NodeDirectory: the log key of `publisher`'s node and the witness keys of every other member node. */
+async function directoryKeys(
+  client: PublicClient,
+  directory: Hex,
+  publisher: Hex,
+): Promise<{ log: string; witnesses: string[] }> {
+  let entries: { orgId: bigint; publisher: Hex; logOrigin: string; checkpointKey: Hex }[];
+  try {
+    const events = await client.getContractEvents({
+      address: directory,
+      abi: nodeDirectoryAbi,
+      eventName: 'NodeSet',
+      fromBlock: 0n,
+    });
+    const orgs = [...new Set(events.map((e) => e.args.orgId).filter((id): id is bigint => id !== undefined))];
+    entries = await Promise.all(
+      orgs.map(async (orgId) => ({
+        orgId,
+        ...(await client.readContract({ address: directory, abi: nodeDirectoryAbi, functionName: 'nodeOf', args: [orgId] })),
+      })),
+    );
+  } catch (err) {
+    throw new CliError(
+      `cannot read NodeDirectory ${directory}: ${(err as Error).message.split('\n')[0]}`,
+      EXIT.unreachable,
+      'chain_unreachable',
+    );
+  }
+  const own = entries.find((e) => e.publisher.toLowerCase() === publisher.toLowerCase());
+  if (!own)
+    throw new CliError(`no node in NodeDirectory ${directory} publishes log ${publisher}`, EXIT.notVerified, 'unknown_log');
+  return {
+    log: encodeVerifierKey(own.logOrigin, SIG_TYPE_ED25519, hexToBytes(own.checkpointKey)),
+    witnesses: entries
+      .filter((e) => e !== own && e.logOrigin !== '')
+      .map((e) => encodeVerifierKey(witnessNameOf(e.logOrigin), SIG_TYPE_COSIGNATURE_V1, hexToBytes(e.checkpointKey))),
   };
 }
 

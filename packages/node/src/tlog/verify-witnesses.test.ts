@@ -130,9 +130,29 @@ describe('tradetwin verify --witnesses / --policy', () => {
     );
   });
 
-  it('without keys given, --witnesses takes the node log key and its peers’ witness keys', async () => {
-    const r = await runCli(['verify', '0:1', '--node', t.node.httpUrl, '--rpc', t.node.rpcUrl, '--json', '--witnesses', '2']);
-    assert.equal(r.code, 0, r.stdout + r.stderr);
+  it('without keys given, --witnesses reads them from NodeDirectory on chain, not from the node', async () => {
+    // The node's log key is the one its NodeDirectory entry holds: the checkpoint verifies under it.
+    const zero = await runCli(['verify', '0:1', '--node', t.node.httpUrl, '--rpc', t.node.rpcUrl, '--json', '--witnesses', '0']);
+    assert.equal(zero.code, 0, zero.stdout + zero.stderr);
+    assert.equal((JSON.parse(zero.stdout) as { witnesses: { valid: boolean } }).witnesses.valid, true);
+    // w1 and w2 cosigned, and the node's status lists them; but they are no member nodes in NodeDirectory.
+    const two = await runCli(['verify', '0:1', '--node', t.node.httpUrl, '--rpc', t.node.rpcUrl, '--json', '--witnesses', '2']);
+    assert.notEqual(two.code, 0);
+    assert.match(two.stdout, /only 0 witness keys are known/);
+    const bad = await runCli([
+      'verify',
+      '0:1',
+      '--node',
+      t.node.httpUrl,
+      '--rpc',
+      t.node.rpcUrl,
+      '--json',
+      '--witnesses',
+      '1',
+      '--node-directory',
+      'nope',
+    ]);
+    assert.match(bad.stdout, /--node-directory must be a contract address/);
   });
 
   it('a tampered cosignature fails the bundle (exit 3)', async () => {
@@ -154,6 +174,11 @@ describe('tradetwin verify --witnesses / --policy', () => {
       '--json',
       '--witnesses',
       '1',
+      // w1 and w2 are no member nodes (not in NodeDirectory): their keys are given.
+      '--log-key',
+      t.node.tlog.identity.logVkey,
+      '--witness-keys',
+      `${w1.tlog.identity.witnessVkey},${w2.tlog.identity.witnessVkey}`,
     ]);
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match((JSON.parse(r.stdout) as { witnesses: { detail: string } }).witnesses.detail, /bad_signature/);
