@@ -39,6 +39,9 @@ import {
 } from '../chain/cover.js';
 import type { Attestation, AttestRequest } from '../oracle/oracle.js';
 import { HTTP_SIG_KEY_FILE } from '../peer/keys.js';
+import { listNodes } from '../chain/node-directory.js';
+import { witnessNameOf } from '../tlog/identity.js';
+import { encodeVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from '@tradetwin/core/tlog/note';
 import { directoryOracles } from './oracle-service.js';
 import { registerDevice } from '../chain/devices.js';
 import { journeyStart } from '../demo/run.js';
@@ -114,7 +117,8 @@ export interface ConsortiumDemoResult {
   };
   /**
    * C2SP witnessing (tlog/): each node's served checkpoint checked against its log key and every other
-   * node's witness key (quorum: all); `cosigned` counts the nodes whose checkpoint met it.
+   * node's witness key as NodeDirectory holds them (quorum: all); `cosigned` counts the nodes whose
+   * checkpoint met it.
    */
   witness: { cosigned: number | null; checkpoints: unknown[]; flagged: unknown[]; note: string };
   /** --fork only: the carrier's node equivocated; who caught it, how fast, and whether the proofs verify. */
@@ -300,7 +304,22 @@ export async function runConsortiumDemo(opts: ConsortiumDemoOptions = {}): Promi
     }));
     for (const n of nodes) log(`audit of ${n.org}'s log: ${n.audit.ok ? 'OK' : 'FAILED'} (${n.audit.size} leaves)`);
     const up = running.members.filter((m) => !(down && m === carrier));
-    const witness = await witnessReport(up.map((m) => ({ name: m.name, httpUrl: m.httpUrl })));
+    // Each node's log key and witness key as NodeDirectory holds them (not as the nodes report them).
+    const directory = await listNodes(prepared.clientsOf('shipper'), prepared.state.contracts.nodeDirectory!);
+    const witness = await witnessReport(
+      up.map((m) => ({ name: m.name, httpUrl: m.httpUrl })),
+      {
+        keys: up.map((m) => {
+          const e = directory.find((n) => n.publisher.toLowerCase() === m.address.toLowerCase());
+          return e
+            ? {
+                logVkey: encodeVerifierKey(e.logOrigin, SIG_TYPE_ED25519, e.checkpointKey),
+                witnessVkey: encodeVerifierKey(witnessNameOf(e.logOrigin), SIG_TYPE_COSIGNATURE_V1, e.checkpointKey),
+              }
+            : null;
+        }),
+      },
+    );
     for (const c of witness.checkpoints)
       log(
         `checkpoint of ${c.org}'s log: size ${c.size}, ${c.cosigners} cosignatures${c.quorum ? ', every peer' : ''}${c.error ? ` (${c.error})` : ''}`,

@@ -15,13 +15,21 @@ export interface WitnessReport {
 
 export async function witnessReport(
   nodes: { name: string; httpUrl: string }[],
-  opts: { waitMs?: number; fetch?: typeof fetch } = {},
+  opts: {
+    waitMs?: number;
+    fetch?: typeof fetch;
+    /** Each node's log and witness keys from elsewhere than its status (the chain's NodeDirectory); null: unknown. */
+    keys?: ({ logVkey: string; witnessVkey: string } | null)[];
+  } = {},
 ): Promise<WitnessReport> {
   const f = opts.fetch ?? fetch;
   const statuses = await Promise.all(
-    nodes.map(
-      async (n) => ((await (await f(`${n.httpUrl}/api/v1/status`)).json()) as { witness?: WitnessStatusJson }).witness ?? null,
-    ),
+    nodes.map(async (n, i) => {
+      const s = ((await (await f(`${n.httpUrl}/api/v1/status`)).json()) as { witness?: WitnessStatusJson }).witness ?? null;
+      const k = opts.keys?.[i];
+      // The keys given win over what the node says of itself.
+      return s && opts.keys ? (k ? { ...s, logVkey: k.logVkey, witnessVkey: k.witnessVkey } : null) : s;
+    }),
   );
   const check = async (i: number) => {
     const n = nodes[i]!;

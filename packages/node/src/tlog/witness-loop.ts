@@ -57,6 +57,7 @@ export class WitnessLoop {
   /** Some peer's witness did not cosign the last checkpoint (down, not started yet): try again at retryAt. */
   private incomplete = false;
   private retryAt = 0;
+  private peersCheckedAt = 0;
   private readonly peerState = new Map<string, { cosignedSize: number | null; lastError: string | null }>();
   private readonly f: typeof fetch;
   private stopped = false;
@@ -81,14 +82,27 @@ export class WitnessLoop {
 
   private tick(): void {
     if (this.stopped || this.pushing) return;
-    const due = this.opts.log.size !== this.publishedSize || (this.incomplete && Date.now() >= this.retryAt);
-    if (!due) return;
-    this.pushing = this.publishNow()
-      .then(() => undefined)
+    const now = Date.now();
+    const due = this.opts.log.size !== this.publishedSize || (this.incomplete && now >= this.retryAt);
+    // A peer that appeared since (a member node registered in NodeDirectory after this one started)
+    // gets the current checkpoint too, even when the log does not grow.
+    const recheck = !due && now >= this.peersCheckedAt + RETRY_MS;
+    if (!due && !recheck) return;
+    if (recheck) this.peersCheckedAt = now;
+    this.pushing = (async () => {
+      if (!due && !(await this.somePeerBehind())) return;
+      await this.publishNow();
+    })()
       .catch((err) => this.opts.onError?.(err))
       .finally(() => {
         this.pushing = null;
       });
+  }
+
+  /** Whether some peer's witness has not cosigned the size last published. */
+  private async somePeerBehind(): Promise<boolean> {
+    const peers = (await this.opts.peers()).filter((p) => p.endpoint);
+    return peers.some((p) => this.peerState.get(p.origin)?.cosignedSize !== this.publishedSize);
   }
 
   /** Pushes the current checkpoint to every peer's witness; resolves with the cosigned note stored. */
