@@ -2,7 +2,8 @@
 // after the excursion is recorded): `consortium demo` with N shipments on the
 // same journey, each with its own devices and policy; the carrier's node
 // ingests and settles, the shipper's and the insurer's oracles attest from
-// their own processes over HTTP. Latency per payout: from the acknowledgement
+// their own processes from their verified mirrors of the granted shipments
+// (signed requests, NodeDirectory). Latency per payout: from the acknowledgement
 // of the upload that recorded the excursion's closing reading to the payout
 // being visible on the carrier's node.
 import { runConsortiumDemo } from '../packages/node/src/consortium/demo.js';
@@ -14,6 +15,10 @@ export interface ConsortiumFigures {
   paid: number;
   payoutLatencyMs: { p50: number; p95: number; max: number };
   auditsOk: boolean;
+  /** Leaves the partners verified into their mirrors (granted by the carrier's node). */
+  replicationVerified: number;
+  /** Nodes whose checkpoint every other node cosigned. */
+  witnessCosigned: number | null;
   wallSeconds: number;
 }
 
@@ -30,6 +35,8 @@ export async function runConsortiumBench(opts: { shipments: number; log: (s: str
     paid: r.payouts.length,
     payoutLatencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat.at(-1) ?? Number.NaN },
     auditsOk: r.nodes.every((n) => n.audit.ok),
+    replicationVerified: r.replication.verified,
+    witnessCosigned: r.witness.cosigned,
     wallSeconds: Math.round((performance.now() - t0) / 100) / 10,
   };
 }

@@ -252,7 +252,7 @@ async function main(): Promise<void> {
       runConsortiumBench({ shipments: opts.consortium!.shipments, log: (s) => log(s) }),
     );
     log(
-      `  ${consortium.paid}/${consortium.shipments} paid; excursion recorded → payout p50 ${consortium.payoutLatencyMs.p50} ms, p95 ${consortium.payoutLatencyMs.p95} ms, max ${consortium.payoutLatencyMs.max} ms; audits ${consortium.auditsOk ? 'OK' : 'FAILED'}`,
+      `  ${consortium.paid}/${consortium.shipments} paid; excursion recorded → payout p50 ${consortium.payoutLatencyMs.p50} ms, p95 ${consortium.payoutLatencyMs.p95} ms, max ${consortium.payoutLatencyMs.max} ms; audits ${consortium.auditsOk ? 'OK' : 'FAILED'}; mirrors ${consortium.replicationVerified} leaves verified; ${consortium.witnessCosigned} checkpoints cosigned by every peer`,
     );
   }
   durations.total = performance.now() - tStart;
