@@ -4,6 +4,8 @@
 // the caller's, otherwise the answer is the one for a record that does not
 // exist. Served records carry inclusion proofs to this node's latest head
 // anchored on chain, and a consistency proof from the head the caller holds.
+// The organisation's oracle is asked here too (POST /peer/v1/oracle/attest),
+// by whichever member settles a claim.
 import { Hono } from 'hono';
 import { jsonObjectBody } from '../api/json-body.js';
 import { attestationJson, attestRequestFromJson } from '../consortium/oracle-service.js';
