@@ -106,6 +106,9 @@ describe('consortium besu-config', () => {
       assert.equal(cfg.chain.rpcUrl, `http://${m.besu.ip}:${m.besu.rpcPort}`);
       assert.equal(cfg.chain.chainId, 4242);
       assert.equal(cfg.chain.gasPrice, 0);
+      // What it registers in NodeDirectory: reachable by the other organisations' nodes, not 0.0.0.0.
+      assert.equal(cfg.peer?.publicUrl, `http://${m.tradetwin.ip}:${m.tradetwin.httpPort}`);
+      assert.equal(cfg.consortium?.oracle, true);
       const account = privateKeyToAccount(read(`tradetwin/${m.slug}/node-key`).trim() as Hex).address;
       assert.equal(account, m.account);
     }
@@ -121,7 +124,8 @@ describe('consortium besu-config', () => {
     for (const m of c.members) {
       assert.match(compose, new RegExp(`^  besu-${m.slug}:$`, 'm'));
       assert.match(compose, new RegExp(`^  tradetwin-${m.slug}:$`, 'm'));
-      assert.match(compose, new RegExp(`ipv4_address: ${m.besu.ip.replaceAll('.', '\\.')}$`, 'm'));
+      for (const ip of [m.besu.ip, m.tradetwin.ip])
+        assert.match(compose, new RegExp(`ipv4_address: ${ip.replaceAll('.', '\\.')}$`, 'm'));
     }
     for (const [, host] of compose.matchAll(/^\s+- \.\/([^:]+):/gm)) statSync(join(dir, host!));
     rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { rpc } from '@tradetwin/contracts/devchain';
 import { createChainClients } from '../chain/clients.js';
 import type { ContractAddresses } from '../chain/deploy.js';
+import { ROLES } from '../chain/members.js';
 import type { NodeConfig } from '../config.js';
 import { ConsortiumUnreachable, deployConsortium } from './cluster.js';
 import { type ConsortiumOrg, ConsortiumError, consortiumOrgs } from './orgs.js';
@@ -48,7 +49,8 @@ export interface BesuMember extends ConsortiumOrg {
   /** The TradeTwin node's account (the organisation's key on chain). */
   account: Hex;
   besu: { ip: string; rpcPort: number; p2pPort: number };
-  tradetwin: { httpPort: number; mqttPort: number };
+  /** `ip`: the TradeTwin node's address on the compose network (what it registers in NodeDirectory). */
+  tradetwin: { ip: string; httpPort: number; mqttPort: number };
 }
 
 export interface BesuConsortium {
@@ -85,7 +87,7 @@ export function besuConsortium(opts: BesuConfigOptions): BesuConsortium {
       enode: `enode://${enodeId}@${ip}:${p2pPort}`,
       account: privateKeyToAccount(accountKey).address,
       besu: { ip, rpcPort: 8545 + i, p2pPort },
-      tradetwin: { httpPort: 8080 + i, mqttPort: 1883 + i },
+      tradetwin: { ip: `${subnet}.${100 + i}`, httpPort: 8080 + i, mqttPort: 1883 + i },
     };
   });
 
@@ -191,6 +193,10 @@ function tradetwinConfig(m: BesuMember, chainId: number): Partial<NodeConfig> & 
       gasPrice: 0,
       pollingIntervalMs: 500,
     },
+    // What the node registers in NodeDirectory: the URL the other organisations reach it at (on other
+    // machines: replace by this machine's address). Its oracle serves the members' claims.
+    peer: { publicUrl: `http://${m.tradetwin.ip}:${m.tradetwin.httpPort}` },
+    consortium: { oracle: (m.roles & ROLES.ORACLE) !== 0 },
   };
 }
 
@@ -230,7 +236,8 @@ function composeFile(members: BesuMember[], subnet: string): string {
       '    depends_on:',
       `      - besu-${m.slug}`,
       '    networks:',
-      '      - consortium',
+      '      consortium:',
+      `        ipv4_address: ${m.tradetwin.ip}`,
     );
   }
   lines.push(
