@@ -458,34 +458,6 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       onAppended: () => anchorer.noteAppended(),
     });
     const nodeDirectory = contracts.nodeDirectory;
-    // Consortium: this organisation's oracle, asked by the member settling a claim (/peer/v1/oracle/attest,
-    // signed); another member's log is read from the verified mirror of what that member granted.
-    let replicatorRef: Replicator | null = null;
-    const evidence = evidenceSource({
-      self: address,
-      store,
-      log: tlog,
-      get replicator() {
-        return replicatorRef;
-      },
-      ownerOf: nodeDirectory ? directoryOwnerOf(clients, nodeDirectory) : async () => null,
-      onLog: log,
-    });
-    const ownOracle = config.consortium?.oracle
-      ? new NodeOracle({ name: config.orgName, clients, contracts, evidence })
-      : undefined;
-    const peerApp = nodeDirectory
-      ? peerRoutes({
-          auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },
-          grants,
-          store,
-          log: tlog,
-          shipments,
-          epcis: storage.epcis,
-          publisher: address,
-          oracle: ownOracle,
-        })
-      : null;
     const replicator = nodeDirectory
       ? new Replicator({
           key: { orgId: deployed.orgId, secretKey: peerKeys.httpSig.secretKey },
@@ -509,8 +481,31 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           },
         })
       : null;
-    // Consortium: this organisation's oracle, asked (signed, /peer/v1/oracle/attest) by the member settling a claim.
-    replicatorRef = replicator;
+    // Consortium: this organisation's oracle, asked by the member settling a claim (/peer/v1/oracle/attest,
+    // signed); another member's log is read from the verified mirror of what that member granted.
+    const evidence = evidenceSource({
+      self: address,
+      store,
+      log: tlog,
+      replicator,
+      ownerOf: nodeDirectory ? directoryOwnerOf(clients, nodeDirectory) : async () => null,
+      onLog: log,
+    });
+    const ownOracle = config.consortium?.oracle
+      ? new NodeOracle({ name: config.orgName, clients, contracts, evidence })
+      : undefined;
+    const peerApp = nodeDirectory
+      ? peerRoutes({
+          auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },
+          grants,
+          store,
+          log: tlog,
+          shipments,
+          epcis: storage.epcis,
+          publisher: address,
+          oracle: ownOracle,
+        })
+      : null;
     const app = createApp({
       store,
       log: tlog,

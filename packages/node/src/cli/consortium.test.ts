@@ -73,6 +73,9 @@ describe('tradetwin consortium demo --headless --json', () => {
     );
     // Checkpoints cosigned by the other nodes' witnesses (gathered between the node processes).
     assert.ok(out.witness.cosigned > 0, JSON.stringify(out.witness));
+    const carrierCheckpoint = out.witness.checkpoints.find((c: { org: string }) => c.org === 'Ocean Carrier Ltd');
+    assert.equal(carrierCheckpoint.quorum, true, "the carrier's checkpoint carries both other nodes' cosignatures");
+    assert.ok(carrierCheckpoint.size > 0);
     // Every node process is gone once the demo returns.
     for (const pid of pids) assert.equal(alive(pid as number), false, `node ${pid} still running`);
   });
