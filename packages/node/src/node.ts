@@ -575,8 +575,9 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       tlog: tlogSide,
       web: { live },
     });
-    const fetchAll = (req: Request) =>
-      peerApp && new URL(req.url).pathname.startsWith('/peer/') ? peerApp.fetch(req) : app.fetch(req);
+    // The server's env (the Node request, for "over HTTP" checks and the caller's address) goes to either app.
+    const fetchAll = (req: Request, env?: unknown) =>
+      peerApp && new URL(req.url).pathname.startsWith('/peer/') ? peerApp.fetch(req, env) : app.fetch(req, env);
     const server = await listen(fetchAll, config.http.host, config.http.port, tls);
     stops.push(
       () =>
@@ -731,7 +732,7 @@ async function anchoringStatus(store: NodeStore, anchorer: Anchorer) {
 }
 
 function listen(
-  fetch: (req: Request) => Response | Promise<Response>,
+  fetch: (req: Request, env?: unknown) => Response | Promise<Response>,
   hostname: string,
   port: number,
   tls: TlsMaterial | undefined,

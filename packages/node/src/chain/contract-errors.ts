@@ -8,6 +8,7 @@ import type {
   deviceRegistryAbi,
   logAnchorAbi,
   memberRegistryAbi,
+  nodeDirectoryAbi,
   parametricCoverAbi,
   settlementTokenAbi,
 } from '@tradetwin/contracts/generated/index';
@@ -22,7 +23,8 @@ export type ContractErrorName =
   | ErrorNames<typeof logAnchorAbi>
   | ErrorNames<typeof parametricCoverAbi>
   | ErrorNames<typeof settlementTokenAbi>
-  | ErrorNames<typeof consortiumGovernanceAbi>;
+  | ErrorNames<typeof consortiumGovernanceAbi>
+  | ErrorNames<typeof nodeDirectoryAbi>;
 
 /**
  * Plain names for bytes32 hashes the caller knows (keccak256 of a device id or a shipment id), so a
@@ -125,6 +127,11 @@ const SENTENCES: Record<ContractErrorName, Say> = {
   NotProposer: ([caller, id]) => `account ${caller} is not an account of the organisation that made proposal ${id}`,
   InvalidSettings: () =>
     'voting settings out of range (voting period and execution window above 0, approval between 5000 and 10000 basis points)',
+  // NodeDirectory
+  NotActiveMember: ([a]) => `account ${a} is not an account of an active consortium member: it cannot publish a node`,
+  UnknownNode: ([org]) => `organisation ${org} has not published a node in NodeDirectory`,
+  EmptyEndpoint: () => "a node's endpoint URL must not be empty",
+  ZeroKey: () => "a node's request-signing and checkpoint keys must not be zero",
   // SettlementToken
   NotMinter: ([caller]) => `account ${caller} may not mint this token`,
   // OpenZeppelin (access control, signatures, ERC-20, EIP-712 strings, reentrancy guard)

@@ -290,6 +290,8 @@ describe('signed actuator commands over MQTT', () => {
     assert.equal(t.node.log.size, size + 1, 'the effect report logged; the command not logged again');
 
     // Once more: the reefer's replay window refuses the duplicate, and the command keeps its applied effect.
+    // (This subscriber may see the 'applied' report after the node does: wait for it before counting.)
+    while (!reports.some((r) => r.command === id && r.outcome === 'applied')) await new Promise((r) => setTimeout(r, 20));
     const before = reports.length;
     assert.equal((await resend()).status, 200);
     while (reports.length === before) await new Promise((r) => setTimeout(r, 20));

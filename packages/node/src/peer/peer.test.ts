@@ -17,11 +17,11 @@ import { signRequest } from '@tradetwin/core/peer/http-signature';
 import { verifyEvidence } from '@tradetwin/core/proof/evidence';
 import type { PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { readDevice } from '../chain/devices.js';
-import { setActive } from '../chain/members.js';
 import { writeContractAndConfirm } from '../chain/transact.js';
 import { setNode } from '../chain/node-directory.js';
 import type { RunningNode } from '../node.js';
 import { startTestConsortium, type TestConsortium } from '../test-support/consortium.js';
+import { setMemberActive } from '../test-support/governance.js';
 import { deviceKey, envelope } from '../test-support/node-fixture.js';
 import { runCli } from '../test-support/cli.js';
 import { peerGet } from './client.js';
@@ -293,7 +293,8 @@ describe('a suspended member', () => {
   it('is refused 401 not_a_member from then on', async () => {
     const target = `${grantee.httpUrl}/peer/v1/grants`;
     assert.equal((await peerGet(target, keyOf(bank))).status, 200);
-    await setActive(c.nodes[0]!.node.clients, grantee.contracts.memberRegistry, bank.orgId, false);
+    // Suspension is a consortium decision: proposed by the owner's organisation, carried by the grantee's vote.
+    await setMemberActive(c.nodes[0]!.node, bank.orgId, false, [grantee.clients]);
     const res = await peerGet(target, keyOf(bank));
     assert.equal(res.status, 401);
     assert.equal(((await res.json()) as { type: string }).type, 'https://tradetwin.dev/problems/not_a_member');
@@ -302,7 +303,8 @@ describe('a suspended member', () => {
   it('an account removed from its organisation: its node entry no longer speaks for it (401 not_a_member)', async () => {
     const target = `${bank.httpUrl}/peer/v1/grants`;
     assert.equal((await peerGet(target, keyOf(grantee))).status, 200);
-    await writeContractAndConfirm(c.nodes[0]!.node.clients, {
+    // An account may remove itself from its organisation.
+    await writeContractAndConfirm(grantee.clients, {
       address: grantee.contracts.memberRegistry,
       abi: memberRegistryAbi,
       functionName: 'removeAccount',

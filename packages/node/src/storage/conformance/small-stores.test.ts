@@ -108,6 +108,8 @@ describe('small stores: a SQLite file from before versioned migrations', () => {
           ['alerts', 1],
           ['commands', 1],
           ['dcsa', 1],
+          ['grants', 1],
+          ['mirror', 1],
           ['shipments', 1],
           ['subscriptions', 1],
           ['tags', 1],
