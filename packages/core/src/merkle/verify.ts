@@ -62,9 +62,32 @@ export function verifyConsistency(
     return path.length === 0 ? { ok: true } : fail('consistency proof from the empty tree must be empty');
   }
   if (path.length === 0) return fail('consistency proof is empty');
-  const proof = isPowerOfTwo(firstSize) ? [firstRoot, ...path] : [...path];
-  let fn = firstSize - 1;
-  let sn = secondSize - 1;
+  const roots = consistencyRoots(firstSize, secondSize, path, firstRoot);
+  if (typeof roots === 'string') return fail(roots);
+  const { first: fr, second: sr } = roots;
+  if (!hashEquals(fr, firstRoot)) return fail('consistency proof does not reproduce the first root');
+  if (!hashEquals(sr, secondRoot)) return fail('consistency proof does not reproduce the second root');
+  return { ok: true };
+}
+
+/**
+ * The two roots a consistency path from size m to size n implies (RFC 9162 §2.1.4.2, without comparing
+ * them to anything), or why the path has the wrong shape. `seed` is the first root: the RFC leaves it out
+ * of the path when m is a power of two. Verifying compares both roots; an equivocation proof shows that a
+ * path reproducing one log's larger root gives another root at m than the log signed.
+ */
+export function consistencyRoots(
+  m: number,
+  n: number,
+  path: readonly Hash[],
+  seed: Hash | null,
+): { first: Hash; second: Hash } | string {
+  if (m < 1 || m >= n) return 'consistency proof needs 0 < first size < second size';
+  if (path.length === 0) return 'consistency proof is empty';
+  if (isPowerOfTwo(m) && !seed) return 'the first root is needed for a power-of-two first size';
+  const proof = isPowerOfTwo(m) ? [seed!, ...path] : [...path];
+  let fn = m - 1;
+  let sn = n - 1;
   while (fn % 2 === 1) {
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
@@ -72,7 +95,7 @@ export function verifyConsistency(
   let fr = proof[0]!;
   let sr = proof[0]!;
   for (const c of proof.slice(1)) {
-    if (sn === 0) return fail('consistency proof is too long');
+    if (sn === 0) return 'consistency proof is too long';
     if (fn % 2 === 1 || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
@@ -88,10 +111,7 @@ export function verifyConsistency(
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  if (sn !== 0) return fail('consistency proof is too short');
-  if (!hashEquals(fr, firstRoot)) return fail('consistency proof does not reproduce the first root');
-  if (!hashEquals(sr, secondRoot)) return fail('consistency proof does not reproduce the second root');
-  return { ok: true };
+  return sn === 0 ? { first: fr, second: sr } : 'consistency proof is too short';
 }
 
 function isPowerOfTwo(n: number): boolean {

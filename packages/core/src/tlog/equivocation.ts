@@ -10,7 +10,8 @@
 //    smaller checkpoint's root. When m is a power of two the prefix root is itself
 //    the first node of the path (RFC 9162 leaves it implicit), so it is carried in
 //    `prefixRoot`.
-import { type Hash, hashEquals, nodeHash } from '../merkle/hash.js';
+import { type Hash, hashEquals } from '../merkle/hash.js';
+import { consistencyRoots } from '../merkle/verify.js';
 import { decodeBase64, toBase64 } from './base64.js';
 import { type Checkpoint, parseCheckpoint } from './checkpoint.js';
 import { TlogError } from './errors.js';
@@ -34,49 +35,6 @@ export interface EquivocationProof {
 }
 
 export type EquivocationCheck = { ok: true; origin: string; sizes: [number, number] } | { ok: false; reason: string };
-
-/**
- * The two roots a consistency path implies (RFC 9162 §2.1.4.2 without comparing): null when the path
- * has the wrong shape. `seed` is the first root for power-of-two m (RFC leaves it out of the path).
- */
-export function rootsFromConsistencyPath(
-  m: number,
-  n: number,
-  path: readonly Hash[],
-  seed: Hash | null,
-): { first: Hash; second: Hash } | null {
-  if (m < 1 || m >= n) return null;
-  const pow2 = 2 ** Math.round(Math.log2(m)) === m;
-  if (pow2 && !seed) return null;
-  const proof = pow2 ? [seed!, ...path] : [...path];
-  if (proof.length === 0) return null;
-  let fn = m - 1;
-  let sn = n - 1;
-  while (fn % 2 === 1) {
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  let fr = proof[0]!;
-  let sr = proof[0]!;
-  for (const c of proof.slice(1)) {
-    if (sn === 0) return null;
-    if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 ? { first: fr, second: sr } : null;
-}
 
 /** The larger checkpoint's tree at the smaller size, from a path: the evidence that the smaller root is false. */
 export function buildEquivocation(
@@ -131,8 +89,8 @@ export function verifyEquivocation(proof: unknown, trustedLogKey?: string): Equi
   if (!Array.isArray(p.consistency) || path.some((h) => h?.length !== 32))
     return fail('consistency must be base64 32-byte hashes');
   const seed = p.prefixRoot === undefined ? null : decodeBase64(p.prefixRoot);
-  const roots = rootsFromConsistencyPath(ca.size, cb.size, path as Hash[], seed);
-  if (!roots) return fail('the consistency path has the wrong shape for these sizes');
+  const roots = consistencyRoots(ca.size, cb.size, path as Hash[], seed);
+  if (typeof roots === 'string') return fail('the consistency path has the wrong shape for these sizes');
   if (!hashEquals(roots.second, cb.root)) return fail('the consistency path does not lead to the larger checkpoint root');
   if (hashEquals(roots.first, ca.root)) return fail('the smaller checkpoint is consistent with the larger: no equivocation');
   return { ok: true, origin: p.origin, sizes: [ca.size, cb.size] };

@@ -11,8 +11,7 @@
 //   anchoring_stalled  the anchoring outbox has not confirmed a head for the configured time; once per stuck head
 //   replication_refused  a granted partner served a record that failed verification (tampered data, a wrong
 //                      inclusion proof, a head not anchored or inconsistent with the anchored history): refused, never stored
-//   equivocation       reserved for the consortium (two signed heads of one size that differ): documented,
-//                      accepted in subscriptions, not raised by this node yet
+//   equivocation       a peer's log signed two checkpoints that cannot both be true (raised by the witness, tlog/)
 import type { Excursion } from '@tradetwin/core/rules/index';
 import type { AlertRow } from '../storage/alerts.js';
 

@@ -34,7 +34,6 @@ import {
   deploySettlementToken,
   mint,
   offerPolicy,
-  shipmentIdHash,
   submitClaim,
 } from '../chain/cover.js';
 import type { Attestation, AttestRequest } from '../oracle/oracle.js';
@@ -45,7 +44,7 @@ import { encodeVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from '@t
 import { directoryOracles } from './oracle-service.js';
 import { registerDevice } from '../chain/devices.js';
 import { journeyStart } from '../demo/run.js';
-import { DEVICES, demoShipment, JOURNEY_MS, journeyRoute, SHIPMENT_ID, TIMELINE, UPLOADS } from '../demo/scenario.js';
+import { DEVICES, demoShipment, journeyRoute, s1PolicyTerms, SHIPMENT_ID, TIMELINE, UPLOADS } from '../demo/scenario.js';
 import { createSimulatedDevice, type SimulatedDevice } from '../device/simulator.js';
 import type { ShipmentDefinition } from '../shipments/definition.js';
 import { type PreparedConsortium, prepareConsortium, type RunningConsortium, type RunningMember } from './cluster.js';
@@ -393,19 +392,7 @@ async function setUpOnChain(
   for (let i = 0; i < k; i++) {
     const suffix = i === 0 ? '' : `-${i + 1}`;
     const id = `${SHIPMENT_ID}${suffix}`;
-    const terms = {
-      holder: shipper.account.address,
-      shipmentId: shipmentIdHash(id),
-      premium: 1_200n * USD,
-      sumInsured: 250_000n * USD,
-      minCentiC: 200,
-      maxCentiC: 800,
-      toleranceMinutes: 30,
-      catastrophicMinutes: 240,
-      payoutPerHourBps: 2_000,
-      expiresAt: BigInt(Math.floor((start + JOURNEY_MS + 5 * 86_400_000) / 1000)),
-      logPublisher: carrierNode,
-    };
+    const terms = s1PolicyTerms({ holder: shipper.account.address, shipmentId: id, start, logPublisher: carrierNode });
     const offered = await offerPolicy(insurer, cover.address, terms);
     await bindPolicy(shipper, cover.address, token.address, offered.policyId, terms.premium);
     const reefer = createSimulatedDevice({

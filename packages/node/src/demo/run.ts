@@ -27,7 +27,6 @@ import {
   deploySettlementToken,
   mint,
   offerPolicy,
-  shipmentIdHash,
 } from '../chain/cover.js';
 import { registerDevice } from '../chain/devices.js';
 import { LogAnchorClient } from '../chain/log-anchor.js';
@@ -47,6 +46,7 @@ import {
   JOURNEY_MS,
   journeyRoute,
   PLACES,
+  s1PolicyTerms,
   SHIPMENT_ID,
   SHIPMENT_REFERENCES,
   TIMELINE,
@@ -149,19 +149,12 @@ export async function runDemo(node: RunningNode, start: number, say: (e: DemoEve
       token: token.address,
     },
   );
-  const terms = {
+  const terms = s1PolicyTerms({
     holder: shipper.account.address,
-    shipmentId: shipmentIdHash(SHIPMENT_ID),
-    premium: 1_200n * USD,
-    sumInsured: 250_000n * USD,
-    minCentiC: 200,
-    maxCentiC: 800,
-    toleranceMinutes: 30,
-    catastrophicMinutes: 240,
-    payoutPerHourBps: 2_000,
-    expiresAt: BigInt(Math.floor((start + JOURNEY_MS + 5 * 86_400_000) / 1000)),
+    shipmentId: SHIPMENT_ID,
+    start,
     logPublisher: node.address,
-  };
+  });
   const offered = await offerPolicy(insurer, cover.address, terms);
   await bindPolicy(shipper, cover.address, token.address, offered.policyId, terms.premium);
   tell(

@@ -3,6 +3,9 @@
 // at Mombasa the door stays open for 95 minutes and the load warms to ~14 °C
 // against a 2–8 °C band with 30 minutes' tolerance. Pure data: times are
 // offsets from the journey start, so the demo can place it anywhere in time.
+import type { Address } from 'viem';
+import type { PolicyTerms } from '@tradetwin/contracts/cover';
+import { shipmentIdHash } from '../chain/cover.js';
 import type { Route } from '../device/route.js';
 import type { Leg, Place, ShipmentDefinition } from '../shipments/definition.js';
 
@@ -189,5 +192,28 @@ export function demoShipment(start: number, parties: { shipper: string; carrier:
       },
       { kind: 'stop', id: 'unscheduled-stop', allowedZones: demoGeofences() },
     ],
+  };
+}
+
+const USD = 1_000_000n; // tUSD has 6 decimals
+
+/**
+ * S1's parametric cover: 250,000 tUSD on the consignment for 1,200 premium; 2–8 °C with 30 minutes'
+ * tolerance, 20 % per started hour beyond, all from 4 h; open until five days after the journey.
+ * The evidence must come from `logPublisher`'s log (the carrier's node).
+ */
+export function s1PolicyTerms(p: { holder: Address; shipmentId: string; start: number; logPublisher: Address }): PolicyTerms {
+  return {
+    holder: p.holder,
+    shipmentId: shipmentIdHash(p.shipmentId),
+    premium: 1_200n * USD,
+    sumInsured: 250_000n * USD,
+    minCentiC: 200,
+    maxCentiC: 800,
+    toleranceMinutes: 30,
+    catastrophicMinutes: 240,
+    payoutPerHourBps: 2_000,
+    expiresAt: BigInt(Math.floor((p.start + JOURNEY_MS + 5 * D) / 1000)),
+    logPublisher: p.logPublisher,
   };
 }
