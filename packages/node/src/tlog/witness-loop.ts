@@ -10,6 +10,7 @@ import { parseCheckpoint } from '@tradetwin/core/tlog/checkpoint';
 import { cosignatureVerifier } from '@tradetwin/core/tlog/cosignature';
 import { parseNote, parseSignatureLine } from '@tradetwin/core/tlog/note';
 import { withTiles } from '@tradetwin/core/tlog/tiles';
+import type { WitnessStatusJson } from '@tradetwin/core/wire/witness';
 import { consistencyProof } from '@tradetwin/core/merkle/proof';
 import { formatAddCheckpoint } from '@tradetwin/core/tlog/witness-protocol';
 import type { TransparencyLog } from '../log/transparency-log.js';
@@ -38,16 +39,8 @@ export interface WitnessLoopOptions {
   onError?: (err: unknown) => void;
 }
 
-export interface PeerWitnessState {
-  origin: string;
-  orgId: number | null;
-  endpoint: string | null;
-  /** The size this peer's witness last cosigned of our log. */
-  cosignedSize: number | null;
-  lastError: string | null;
-  /** The size of the peer's log this node last cosigned (poll or push). */
-  witnessedSize: number | null;
-}
+/** How witnessing stands with one peer, as `/api/v1/status` reports it. */
+export type PeerWitnessState = WitnessStatusJson['peers'][number];
 
 export class WitnessLoop {
   private timers: NodeJS.Timeout[] = [];
