@@ -90,7 +90,7 @@ const send = (bundle: Uint8Array, contentType = 'application/cbor') =>
     body: Buffer.from(bundle),
   });
 
-const getCommand = async (id: string, waitMs = 10_000): Promise<CommandJson> => {
+const getCommand = async (id: string, waitMs = 25_000): Promise<CommandJson> => {
   const res = await fetch(`${t.node.httpUrl}/api/v1/commands/${id}?waitMs=${waitMs}`, {
     headers: { authorization: `Bearer ${t.node.adminToken}` },
   });
