@@ -40,3 +40,24 @@ export interface GrantStore {
 }
 
 export const GRANTS_AREA = 'grants';
+
+/** A `grants` row as both drivers return it (column names are the same in their migrations). */
+export function grantRowOf(r: Record<string, unknown>): GrantRow {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    grantId: String(r.grant_id),
+    owner: Number(r.owner),
+    grantee: Number(r.grantee),
+    scopeKind: String(r.scope_kind) as GrantScopeKind,
+    scopeValue: String(r.scope_value),
+    from: Number(r.from_ms),
+    to: Number(r.to_ms),
+    issuedAt: Number(r.issued_at),
+    signature: String(r.signature),
+    leafIndex: num(r.leaf_index),
+    revokedAt: num(r.revoked_at),
+    revocationSignature:
+      r.revocation_signature === null || r.revocation_signature === undefined ? null : String(r.revocation_signature),
+    revocationLeafIndex: num(r.revocation_leaf_index),
+  };
+}

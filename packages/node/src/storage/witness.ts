@@ -64,3 +64,16 @@ export interface WitnessStore {
   equivocations(): Promise<EquivocationRow[]>;
   close(): Promise<void>;
 }
+
+/** Rows of the witness area as both drivers return them. */
+export const witnessedOf = (r: Record<string, unknown>): WitnessedCheckpoint => ({
+  origin: String(r.origin),
+  size: Number(r.size),
+  note: String(r.note),
+  updatedAt: Number(r.updated_at),
+});
+export const cosignedOf = (r: Record<string, unknown>): CosignedCheckpoint => ({
+  size: Number(r.size),
+  note: String(r.note),
+  updatedAt: Number(r.updated_at),
+});

@@ -1,7 +1,7 @@
 // Grants on PostgreSQL.
-import { GRANTS_AREA, type GrantRow, type GrantScopeKind, type GrantStore } from '../grants.js';
+import { GRANTS_AREA, type GrantRow, type GrantScopeKind, type GrantStore, grantRowOf } from '../grants.js';
 import type { Migration } from '../migrations.js';
-import { migratePostgres, type PgDatabase, type PgRow } from './database.js';
+import { migratePostgres, type PgDatabase } from './database.js';
 
 export const POSTGRES_GRANT_MIGRATIONS: readonly Migration[] = [
   {
@@ -29,24 +29,6 @@ CREATE INDEX grants_grantee ON grants(grantee, issued_at);
 `,
   },
 ];
-
-const num = (v: unknown) => (v === null ? null : Number(v));
-
-const fromRow = (r: PgRow): GrantRow => ({
-  grantId: String(r.grant_id),
-  owner: Number(r.owner),
-  grantee: Number(r.grantee),
-  scopeKind: String(r.scope_kind) as GrantScopeKind,
-  scopeValue: String(r.scope_value),
-  from: Number(r.from_ms),
-  to: Number(r.to_ms),
-  issuedAt: Number(r.issued_at),
-  signature: String(r.signature),
-  leafIndex: num(r.leaf_index),
-  revokedAt: num(r.revoked_at),
-  revocationSignature: r.revocation_signature === null ? null : String(r.revocation_signature),
-  revocationLeafIndex: num(r.revocation_leaf_index),
-});
 
 export class PostgresGrantStore implements GrantStore {
   private constructor(private readonly db: PgDatabase) {}
@@ -92,16 +74,18 @@ export class PostgresGrantStore implements GrantStore {
 
   async get(owner: number, grantId: string): Promise<GrantRow | null> {
     const [r] = await this.db.query('SELECT * FROM grants WHERE owner = $1 AND grant_id = $2', [owner, grantId]);
-    return r ? fromRow(r) : null;
+    return r ? grantRowOf(r) : null;
   }
 
   async issuedBy(owner: number): Promise<GrantRow[]> {
-    return (await this.db.query('SELECT * FROM grants WHERE owner = $1 ORDER BY issued_at DESC, grant_id', [owner])).map(fromRow);
+    return (await this.db.query('SELECT * FROM grants WHERE owner = $1 ORDER BY issued_at DESC, grant_id', [owner])).map(
+      grantRowOf,
+    );
   }
 
   async grantedTo(grantee: number): Promise<GrantRow[]> {
     return (await this.db.query('SELECT * FROM grants WHERE grantee = $1 ORDER BY issued_at DESC, grant_id', [grantee])).map(
-      fromRow,
+      grantRowOf,
     );
   }
 
@@ -111,7 +95,7 @@ export class PostgresGrantStore implements GrantStore {
        ORDER BY issued_at, grant_id`,
       [owner, grantee, scopeKind, scopeValue],
     );
-    return rows.map(fromRow);
+    return rows.map(grantRowOf);
   }
 
   /** The pool belongs to the Storage: nothing to close here. */

@@ -8,8 +8,10 @@ import {
   WITNESS_AREA,
   type WitnessedCheckpoint,
   type WitnessStore,
+  cosignedOf,
+  witnessedOf,
 } from '../witness.js';
-import { migratePostgres, type PgDatabase, type PgRow } from './database.js';
+import { migratePostgres, type PgDatabase } from './database.js';
 
 export const POSTGRES_WITNESS_MIGRATIONS: readonly Migration[] = [
   {
@@ -38,18 +40,6 @@ CREATE TABLE IF NOT EXISTS witness_equivocations (
   },
 ];
 
-const witnessed = (r: PgRow): WitnessedCheckpoint => ({
-  origin: String(r.origin),
-  size: Number(r.size),
-  note: String(r.note),
-  updatedAt: Number(r.updated_at),
-});
-const cosigned = (r: PgRow): CosignedCheckpoint => ({
-  size: Number(r.size),
-  note: String(r.note),
-  updatedAt: Number(r.updated_at),
-});
-
 export class PostgresWitnessStore implements WitnessStore {
   private constructor(private readonly db: PgDatabase) {}
 
@@ -61,11 +51,11 @@ export class PostgresWitnessStore implements WitnessStore {
 
   async witnessed(origin: string): Promise<WitnessedCheckpoint | null> {
     const [r] = await this.db.query('SELECT * FROM witness_logs WHERE origin = $1', [origin]);
-    return r ? witnessed(r) : null;
+    return r ? witnessedOf(r) : null;
   }
 
   async allWitnessed(): Promise<WitnessedCheckpoint[]> {
-    return (await this.db.query('SELECT * FROM witness_logs ORDER BY origin')).map(witnessed);
+    return (await this.db.query('SELECT * FROM witness_logs ORDER BY origin')).map(witnessedOf);
   }
 
   async advance(origin: string, oldSize: number, next: { size: number; note: string }, at: number): Promise<AdvanceResult> {
@@ -98,12 +88,12 @@ export class PostgresWitnessStore implements WitnessStore {
 
   async cosigned(size: number): Promise<CosignedCheckpoint | null> {
     const [r] = await this.db.query('SELECT * FROM witness_cosigned WHERE size = $1', [size]);
-    return r ? cosigned(r) : null;
+    return r ? cosignedOf(r) : null;
   }
 
   async latestCosigned(): Promise<CosignedCheckpoint | null> {
     const [r] = await this.db.query('SELECT * FROM witness_cosigned ORDER BY size DESC LIMIT 1');
-    return r ? cosigned(r) : null;
+    return r ? cosignedOf(r) : null;
   }
 
   async recordEquivocation(r: Omit<EquivocationRow, 'n'>): Promise<boolean> {

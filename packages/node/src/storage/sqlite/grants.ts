@@ -1,7 +1,7 @@
 // Grants on the embedded driver: its own connection to node.db.
 import type { SQLInputValue } from 'node:sqlite';
 import type { DatabaseSync } from 'node:sqlite';
-import { GRANTS_AREA, type GrantRow, type GrantScopeKind, type GrantStore } from '../grants.js';
+import { GRANTS_AREA, type GrantRow, type GrantScopeKind, type GrantStore, grantRowOf } from '../grants.js';
 import type { Migration } from '../migrations.js';
 import { migrateSqlite, openSqliteFile } from './database.js';
 
@@ -33,25 +33,6 @@ CREATE INDEX IF NOT EXISTS grants_grantee ON grants(grantee, issued_at);
 ];
 
 type Row = Record<string, SQLInputValue>;
-const num = (v: SQLInputValue | undefined) => (v === null || v === undefined ? null : Number(v));
-
-function fromRow(r: Row): GrantRow {
-  return {
-    grantId: String(r.grant_id),
-    owner: Number(r.owner),
-    grantee: Number(r.grantee),
-    scopeKind: String(r.scope_kind) as GrantScopeKind,
-    scopeValue: String(r.scope_value),
-    from: Number(r.from_ms),
-    to: Number(r.to_ms),
-    issuedAt: Number(r.issued_at),
-    signature: String(r.signature),
-    leafIndex: num(r.leaf_index),
-    revokedAt: num(r.revoked_at),
-    revocationSignature: r.revocation_signature === null ? null : String(r.revocation_signature),
-    revocationLeafIndex: num(r.revocation_leaf_index),
-  };
-}
 
 export class SqliteGrantStore implements GrantStore {
   private constructor(private readonly db: DatabaseSync) {}
@@ -104,19 +85,19 @@ export class SqliteGrantStore implements GrantStore {
 
   async get(owner: number, grantId: string): Promise<GrantRow | null> {
     const r = this.db.prepare('SELECT * FROM grants WHERE owner = ? AND grant_id = ?').get(owner, grantId) as Row | undefined;
-    return r ? fromRow(r) : null;
+    return r ? grantRowOf(r) : null;
   }
 
   async issuedBy(owner: number): Promise<GrantRow[]> {
     return (this.db.prepare('SELECT * FROM grants WHERE owner = ? ORDER BY issued_at DESC, grant_id').all(owner) as Row[]).map(
-      fromRow,
+      grantRowOf,
     );
   }
 
   async grantedTo(grantee: number): Promise<GrantRow[]> {
     return (
       this.db.prepare('SELECT * FROM grants WHERE grantee = ? ORDER BY issued_at DESC, grant_id').all(grantee) as Row[]
-    ).map(fromRow);
+    ).map(grantRowOf);
   }
 
   async live(owner: number, grantee: number, scopeKind: GrantScopeKind, scopeValue: string): Promise<GrantRow[]> {
@@ -127,7 +108,7 @@ export class SqliteGrantStore implements GrantStore {
            ORDER BY issued_at, grant_id`,
         )
         .all(owner, grantee, scopeKind, scopeValue) as Row[]
-    ).map(fromRow);
+    ).map(grantRowOf);
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,8 @@ import {
   WITNESS_AREA,
   type WitnessedCheckpoint,
   type WitnessStore,
+  cosignedOf,
+  witnessedOf,
 } from '../witness.js';
 import { migrateSqlite, openSqliteFile } from './database.js';
 
@@ -40,17 +42,6 @@ CREATE TABLE IF NOT EXISTS witness_equivocations (
 ];
 
 type Row = Record<string, SQLInputValue>;
-const witnessed = (r: Row): WitnessedCheckpoint => ({
-  origin: String(r.origin),
-  size: Number(r.size),
-  note: String(r.note),
-  updatedAt: Number(r.updated_at),
-});
-const cosigned = (r: Row): CosignedCheckpoint => ({
-  size: Number(r.size),
-  note: String(r.note),
-  updatedAt: Number(r.updated_at),
-});
 
 export class SqliteWitnessStore implements WitnessStore {
   private constructor(private readonly db: DatabaseSync) {}
@@ -68,11 +59,11 @@ export class SqliteWitnessStore implements WitnessStore {
 
   async witnessed(origin: string): Promise<WitnessedCheckpoint | null> {
     const r = this.db.prepare('SELECT * FROM witness_logs WHERE origin = ?').get(origin) as Row | undefined;
-    return r ? witnessed(r) : null;
+    return r ? witnessedOf(r) : null;
   }
 
   async allWitnessed(): Promise<WitnessedCheckpoint[]> {
-    return (this.db.prepare('SELECT * FROM witness_logs ORDER BY origin').all() as Row[]).map(witnessed);
+    return (this.db.prepare('SELECT * FROM witness_logs ORDER BY origin').all() as Row[]).map(witnessedOf);
   }
 
   async advance(origin: string, oldSize: number, next: { size: number; note: string }, at: number): Promise<AdvanceResult> {
@@ -111,12 +102,12 @@ export class SqliteWitnessStore implements WitnessStore {
 
   async cosigned(size: number): Promise<CosignedCheckpoint | null> {
     const r = this.db.prepare('SELECT * FROM witness_cosigned WHERE size = ?').get(size) as Row | undefined;
-    return r ? cosigned(r) : null;
+    return r ? cosignedOf(r) : null;
   }
 
   async latestCosigned(): Promise<CosignedCheckpoint | null> {
     const r = this.db.prepare('SELECT * FROM witness_cosigned ORDER BY size DESC LIMIT 1').get() as Row | undefined;
-    return r ? cosigned(r) : null;
+    return r ? cosignedOf(r) : null;
   }
 
   async recordEquivocation(r: Omit<EquivocationRow, 'n'>): Promise<boolean> {
