@@ -71,3 +71,23 @@ export interface CommandStore {
 }
 
 export const COMMANDS_AREA = 'commands';
+
+/** A `commands` row as both drivers return it (BLOBs as Uint8Array or Buffer, JSON columns as text). */
+export function commandRowOf(r: Record<string, unknown>): CommandRow {
+  const effect = r.effect === null ? null : (JSON.parse(String(r.effect)) as Omit<CommandEffect, 'report'>);
+  return {
+    n: Number(r.n),
+    id: String(r.id),
+    deviceId: String(r.device_id),
+    shipmentId: String(r.shipment_id),
+    seq: Number(r.seq),
+    action: JSON.parse(String(r.action)) as Record<string, unknown>,
+    issuedAt: Number(r.issued_at),
+    expiresAt: Number(r.expires_at),
+    authorisation: JSON.parse(String(r.authorisation)) as CommandRow['authorisation'],
+    bundle: new Uint8Array(r.bundle as Uint8Array),
+    leafIndex: Number(r.leaf_index),
+    receivedAt: Number(r.received_at),
+    effect: effect && { ...effect, report: new Uint8Array(r.effect_report as Uint8Array) },
+  };
+}

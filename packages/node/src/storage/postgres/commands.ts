@@ -1,8 +1,15 @@
 // Signed actuator commands on PostgreSQL. JSON documents as TEXT (byte for byte back); ids COLLATE "C".
-import { COMMANDS_AREA, type CommandEffect, type CommandFilter, type CommandRow, type CommandStore } from '../commands.js';
+import {
+  COMMANDS_AREA,
+  type CommandEffect,
+  type CommandFilter,
+  type CommandRow,
+  type CommandStore,
+  commandRowOf,
+} from '../commands.js';
 import type { Migration } from '../migrations.js';
 import { pgWrite } from './constraint.js';
-import { migratePostgres, type PgDatabase, type PgRow } from './database.js';
+import { migratePostgres, type PgDatabase } from './database.js';
 
 export const POSTGRES_COMMAND_MIGRATIONS: readonly Migration[] = [
   {
@@ -30,25 +37,6 @@ CREATE INDEX IF NOT EXISTS commands_shipment ON commands(shipment_id, n);
 `,
   },
 ];
-
-const command = (r: PgRow): CommandRow => {
-  const effect = r.effect === null ? null : (JSON.parse(String(r.effect)) as Omit<CommandEffect, 'report'>);
-  return {
-    n: Number(r.n),
-    id: String(r.id),
-    deviceId: String(r.device_id),
-    shipmentId: String(r.shipment_id),
-    seq: Number(r.seq),
-    action: JSON.parse(String(r.action)) as Record<string, unknown>,
-    issuedAt: Number(r.issued_at),
-    expiresAt: Number(r.expires_at),
-    authorisation: JSON.parse(String(r.authorisation)) as CommandRow['authorisation'],
-    bundle: new Uint8Array(r.bundle as Buffer),
-    leafIndex: Number(r.leaf_index),
-    receivedAt: Number(r.received_at),
-    effect: effect && { ...effect, report: new Uint8Array(r.effect_report as Buffer) },
-  };
-};
 
 export class PostgresCommandStore implements CommandStore {
   private constructor(private readonly db: PgDatabase) {}
@@ -83,7 +71,7 @@ export class PostgresCommandStore implements CommandStore {
 
   async command(id: string): Promise<CommandRow | null> {
     const [r] = await this.db.query('SELECT * FROM commands WHERE id = $1', [id]);
-    return r ? command(r) : null;
+    return r ? commandRowOf(r) : null;
   }
 
   async list(filter: CommandFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<CommandRow[]> {
@@ -92,7 +80,7 @@ export class PostgresCommandStore implements CommandStore {
        ORDER BY n DESC LIMIT $4`,
       [before, filter.deviceId ?? null, filter.shipmentId ?? null, limit],
     );
-    return rows.map(command);
+    return rows.map(commandRowOf);
   }
 
   async highestSeq(deviceId: string): Promise<number> {

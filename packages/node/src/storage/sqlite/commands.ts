@@ -1,6 +1,13 @@
 // Signed actuator commands on the embedded driver: its own connection to node.db.
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import { COMMANDS_AREA, type CommandEffect, type CommandFilter, type CommandRow, type CommandStore } from '../commands.js';
+import {
+  COMMANDS_AREA,
+  type CommandEffect,
+  type CommandFilter,
+  type CommandRow,
+  type CommandStore,
+  commandRowOf,
+} from '../commands.js';
 import type { Migration } from '../migrations.js';
 import { sqliteWrite } from './constraint.js';
 import { migrateSqlite, openSqliteFile } from './database.js';
@@ -33,25 +40,6 @@ CREATE INDEX IF NOT EXISTS commands_shipment ON commands(shipment_id, n);
 ];
 
 type Row = Record<string, SQLInputValue>;
-
-const command = (r: Row): CommandRow => {
-  const effect = r.effect === null ? null : (JSON.parse(String(r.effect)) as Omit<CommandEffect, 'report'>);
-  return {
-    n: Number(r.n),
-    id: String(r.id),
-    deviceId: String(r.device_id),
-    shipmentId: String(r.shipment_id),
-    seq: Number(r.seq),
-    action: JSON.parse(String(r.action)) as Record<string, unknown>,
-    issuedAt: Number(r.issued_at),
-    expiresAt: Number(r.expires_at),
-    authorisation: JSON.parse(String(r.authorisation)) as CommandRow['authorisation'],
-    bundle: new Uint8Array(r.bundle as Uint8Array),
-    leafIndex: Number(r.leaf_index),
-    receivedAt: Number(r.received_at),
-    effect: effect && { ...effect, report: new Uint8Array(r.effect_report as Uint8Array) },
-  };
-};
 
 export class SqliteCommandStore implements CommandStore {
   private constructor(private readonly db: DatabaseSync) {}
@@ -92,7 +80,7 @@ export class SqliteCommandStore implements CommandStore {
 
   async command(id: string): Promise<CommandRow | null> {
     const r = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as Row | undefined;
-    return r ? command(r) : null;
+    return r ? commandRowOf(r) : null;
   }
 
   async list(filter: CommandFilter, limit: number, before = Number.MAX_SAFE_INTEGER): Promise<CommandRow[]> {
@@ -109,7 +97,7 @@ export class SqliteCommandStore implements CommandStore {
         filter.shipmentId ?? null,
         limit,
       ) as Row[];
-    return rows.map(command);
+    return rows.map(commandRowOf);
   }
 
   async highestSeq(deviceId: string): Promise<number> {
