@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REEFER_SAFE_RANGES } from '@tradetwin/core/command/actuator';
-import { type CommandPayload, cosignCommand, operatorAccount, signCommand } from '@tradetwin/core/command/command';
+import { type CommandPayload, cosignCommand, operatorAccount, signCommand, verifyCommand } from '@tradetwin/core/command/command';
 import { type EffectReport, signEffectReport } from '@tradetwin/core/command/effect';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -308,6 +308,42 @@ describe('signed actuator commands over MQTT', () => {
       body: '{}',
     });
     assert.equal(unknown.status, 404);
+  });
+
+  it('a wait whose read of the command answers after the effect report came in still resolves with that effect', async () => {
+    // On PostgreSQL the wait's read and the report's write run on two connections: the read can answer
+    // with the row as it was after the report's event has fired. Forced here: the read is held until then.
+    const store = t.node.storage.commands;
+    const { command: read, recordEffect: record } = store;
+    let recorded!: () => void;
+    const reportIn = new Promise<void>((resolve) => {
+      recorded = resolve;
+    });
+    store.recordEffect = async (...args) => {
+      const first = await record.apply(store, args);
+      recorded();
+      return first;
+    };
+    let held = false;
+    store.command = async (id) => {
+      const row = await read.call(store, id);
+      if (held) return row;
+      held = true;
+      await reportIn;
+      await new Promise((r) => setTimeout(r, 50)); // the report's event has fired by now
+      return row;
+    };
+    try {
+      const bundle = signCommand(command({ action: { kind: 'door', state: 'lock' } }), shipper);
+      const waiting = t.node.commands.waitForEffect(verifyCommand(bundle).id, 5_000);
+      const res = await send(bundle);
+      assert.equal(res.status, 201);
+      const seen = await waiting;
+      assert.equal(seen?.status, 'applied');
+      assert.equal(seen?.effect?.state?.door, 'lock');
+    } finally {
+      Object.assign(store, { command: read, recordEffect: record });
+    }
   });
 
   it('refuses to re-send an expired command', async () => {

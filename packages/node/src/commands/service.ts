@@ -198,23 +198,35 @@ export class CommandService {
     return json;
   }
 
-  /** Resolves with the command once its effect report is in (tests, `command send --wait`, the benchmark). */
+  /**
+   * Resolves with the command once its effect report is in (tests, `command send --wait`, the benchmark).
+   * It listens before it reads: on PostgreSQL a read sent just before the report commits can answer after
+   * the report's event has fired, with the row as it was; listening first cannot miss that event, and the
+   * store is read once more when the wait ends.
+   */
   async waitForEffect(id: string, timeoutMs: number): Promise<CommandJson | null> {
-    const known = await this.deps.store.command(id);
-    if (known?.effect) return commandJson(known);
-    return new Promise((resolve) => {
-      const onEffect = (c: CommandJson) => {
-        if (c.id !== id) return;
-        clearTimeout(timer);
-        this.events.off('effect', onEffect);
-        resolve(c);
+    let onEffect!: (c: CommandJson) => void;
+    const reported = new Promise<CommandJson>((resolve) => {
+      onEffect = (c) => {
+        if (c.id === id) resolve(c);
       };
-      const timer = setTimeout(() => {
-        this.events.off('effect', onEffect);
-        resolve(null);
-      }, timeoutMs);
       this.events.on('effect', onEffect);
     });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const known = await this.deps.store.command(id);
+      if (known?.effect) return commandJson(known);
+      const timedOut = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), timeoutMs);
+      });
+      const first = await Promise.race([reported, timedOut]);
+      if (first) return first;
+      const last = await this.deps.store.command(id);
+      return last?.effect ? commandJson(last) : null;
+    } finally {
+      clearTimeout(timer);
+      this.events.off('effect', onEffect);
+    }
   }
 
   /** One command; one of a shipment the caller may not see is as unknown as one that does not exist. */
