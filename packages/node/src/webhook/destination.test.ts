@@ -133,7 +133,10 @@ describe('a node on the default policy', () => {
     assert.equal((await post('/epcis/queries', { name: 'shipping', query: { EQ_bizStep: ['shipping'] } })).status, 201);
     const epcis = await post('/epcis/queries/shipping/subscriptions', { dest: 'http://localhost:8080/h', stream: true });
     assert.equal(epcis.status, 400);
-    assert.match(JSON.stringify(await epcis.json()), /"detail":"dest localhost \(127\.0\.0\.1\) is a loopback address.*"code":"bad_dest"/);
+    assert.match(
+      JSON.stringify(await epcis.json()),
+      /"detail":"dest localhost \(127\.0\.0\.1\) is a loopback address.*"code":"bad_dest"/,
+    );
 
     const list = async (path: string) =>
       (await fetch(`${t.node.httpUrl}${path}`, { headers: { authorization: `Bearer ${t.node.adminToken}` } })).json();
