@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { encodeVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from '@tradetwin/core/tlog/note';
-import { directoryPeers, filePeers, StaticPeers } from './peers.js';
+import { cachedPeers, directoryPeers, filePeers, StaticPeers } from './peers.js';
 
 describe('peer resolvers', () => {
   it('the NodeDirectory adapter maps entries to peers, leaving out this node and entries without a log', async () => {
@@ -65,5 +65,46 @@ describe('peer resolvers', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a cached resolver reads at most once per ttl, and keeps the last list while reads fail (chain down)', async () => {
+    let t = 0;
+    let reads = 0;
+    let down = false;
+    const peer = (origin: string) => ({ orgId: 1, endpoint: 'http://x', origin, checkpointKey: new Uint8Array(32) });
+    let list = [peer('a')];
+    const cached = cachedPeers(
+      async () => {
+        reads++;
+        if (down) throw new Error('chain unreachable');
+        return list;
+      },
+      1000,
+      () => t,
+    );
+    down = true;
+    await assert.rejects(cached(), /chain unreachable/, 'nothing known yet: the failure shows');
+    down = false;
+    assert.deepEqual(
+      (await cached()).map((p) => p.origin),
+      ['a'],
+    );
+    await cached();
+    assert.equal(reads, 2, 'within the ttl: not read again');
+    down = true;
+    t = 5000;
+    assert.deepEqual(
+      (await cached()).map((p) => p.origin),
+      ['a'],
+      'the last list stands while reads fail',
+    );
+    assert.equal(reads, 3, 'it did try');
+    down = false;
+    list = [peer('a'), peer('b')];
+    assert.deepEqual(
+      (await cached()).map((p) => p.origin),
+      ['a', 'b'],
+      'and is replaced by the next good read',
+    );
   });
 });

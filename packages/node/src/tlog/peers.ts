@@ -90,7 +90,9 @@ export function filePeers(path: string): PeerResolver {
 
 /**
  * A resolver read at most once per `ttlMs` (NodeDirectory is read from chain events; the loop asks
- * several times a second). A failed read is not kept: the next call reads again.
+ * several times a second). A failed read is not kept: the next call reads again. While reads fail
+ * (the chain is down or restarting) the last list read stands: the members' nodes rarely change, and
+ * witnessing, and the node's status, must not stop with the chain. Before any good read, it throws.
  */
 export function cachedPeers(resolve: PeerResolver, ttlMs = 2000, now: () => number = Date.now): PeerResolver {
   let cached: { at: number; peers: PeerLog[] } | null = null;
@@ -105,6 +107,11 @@ export function cachedPeers(resolve: PeerResolver, ttlMs = 2000, now: () => numb
       .finally(() => {
         inFlight = null;
       });
-    return inFlight;
+    try {
+      return await inFlight;
+    } catch (err) {
+      if (cached) return cached.peers;
+      throw err;
+    }
   };
 }

@@ -208,7 +208,9 @@ export class WitnessLoop {
 
   /** Per peer: what its witness cosigned of our log, and what ours cosigned of its log. */
   async status(): Promise<PeerWitnessState[]> {
-    const peers = await this.opts.peers();
+    // The node's status must answer while the chain is down (it is how an operator sees that): peers
+    // that cannot be resolved now are shown as none.
+    const peers = await this.opts.peers().catch(() => [] as PeerLog[]);
     const witnessed = new Map((await this.opts.store.allWitnessed()).map((w) => [w.origin, w.size]));
     return peers.map((p) => ({
       origin: p.origin,
