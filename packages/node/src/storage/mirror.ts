@@ -47,6 +47,8 @@ export interface MirrorStore {
   telemetry(q: { deviceId: string; from: number; to: number; owner?: number; limit: number }): Promise<MirrorLeaf[]>;
   /** An owner's leaves (of one scope), by index. */
   leaves(owner: number, scope?: string): Promise<MirrorLeaf[]>;
+  /** The leaves of one kind under one scope, of every owner (or one), by owner then index. */
+  leavesOf(q: { scope: string; kind: string; owner?: number }): Promise<MirrorLeaf[]>;
   /** Leaves held (of one owner). */
   count(owner?: number): Promise<number>;
   close(): Promise<void>;

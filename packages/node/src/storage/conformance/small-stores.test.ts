@@ -108,6 +108,7 @@ describe('small stores: a SQLite file from before versioned migrations', () => {
           ['alerts', 1],
           ['commands', 1],
           ['dcsa', 1],
+          ['documents', 1],
           ['grants', 1],
           ['mirror', 1],
           ['shipments', 1],

@@ -132,6 +132,18 @@ export class PostgresMirrorStore implements MirrorStore {
     return rows.map(leafFromRow);
   }
 
+  async leavesOf(q: { scope: string; kind: string; owner?: number }): Promise<MirrorLeaf[]> {
+    const rows =
+      q.owner === undefined
+        ? await this.db.query('SELECT * FROM mirror_leaves WHERE scope = $1 AND kind = $2 ORDER BY owner, idx', [q.scope, q.kind])
+        : await this.db.query('SELECT * FROM mirror_leaves WHERE scope = $1 AND kind = $2 AND owner = $3 ORDER BY idx', [
+            q.scope,
+            q.kind,
+            q.owner,
+          ]);
+    return rows.map(leafFromRow);
+  }
+
   async count(owner?: number): Promise<number> {
     const [r] =
       owner === undefined

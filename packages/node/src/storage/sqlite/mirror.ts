@@ -130,6 +130,16 @@ export class SqliteMirrorStore implements MirrorStore {
     return (rows as Row[]).map(leafFromRow);
   }
 
+  async leavesOf(q: { scope: string; kind: string; owner?: number }): Promise<MirrorLeaf[]> {
+    const rows =
+      q.owner === undefined
+        ? this.db.prepare('SELECT * FROM mirror_leaves WHERE scope = ? AND kind = ? ORDER BY owner, idx').all(q.scope, q.kind)
+        : this.db
+            .prepare('SELECT * FROM mirror_leaves WHERE scope = ? AND kind = ? AND owner = ? ORDER BY idx')
+            .all(q.scope, q.kind, q.owner);
+    return (rows as Row[]).map(leafFromRow);
+  }
+
   async count(owner?: number): Promise<number> {
     const r = (
       owner === undefined

@@ -84,6 +84,7 @@ describe('SQLite driver', () => {
         ['commands', 1],
         ['dcsa', 1],
         ['devices', 1],
+        ['documents', 1],
         ['epcis', 1],
         ['grants', 1],
         ['log', 1],
