@@ -3,7 +3,8 @@
 // owner's head anchored in LogAnchor by the publisher NodeDirectory names, its
 // consistency with the head verified before, each leaf's inclusion, each
 // envelope's device signature under the DeviceRegistry key, each grant's
-// signature under the owner's NodeDirectory key — and keep the verified mirror.
+// signature under the owner's NodeDirectory key, each document's body and
+// content hash and its shipment — and keep the verified mirror.
 // A response failing any check is refused as a whole, logged and raised as an
 // alert; nothing of it is stored. The mirror then serves evidence packages
 // (core/proof/evidence.ts) when the owner's node is down.
@@ -22,6 +23,7 @@ import {
 } from '@tradetwin/core/peer/grant';
 import type { PeerEpcisJson, PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { decodeEpcisBody, EPCIS_LEAF_KIND } from '@tradetwin/core/proof/epcis-event';
+import { DOCUMENT_LEAF_KIND, DocumentFormatError, decodeDocumentBody } from '@tradetwin/core/document/document';
 import type { ChainClients } from '../chain/clients.js';
 import { readDevice } from '../chain/devices.js';
 import { chainCall } from '../chain/errors.js';
@@ -42,6 +44,7 @@ export type ReplicationRefusalCode =
   | 'bad_envelope'
   | 'foreign_device'
   | 'bad_grant'
+  | 'bad_document'
   | 'malformed';
 
 /** A partner served something that does not verify: refused, never stored. */
@@ -83,6 +86,8 @@ export interface PullResult {
   leaves: number;
   /** Readings in the telemetry leaves. */
   readings: number;
+  /** Documents among the leaves. */
+  documents: number;
   /** Where the time went, ms: the owner answering (and the transfer), verifying, storing. */
   timings: { fetchMs: number; verifyMs: number; storeMs: number };
 }
@@ -165,6 +170,7 @@ export class Replicator {
         head: { size: verified.head.size, root: bytesToHex(verified.head.root) },
         leaves: verified.leaves.length,
         readings: verified.readings,
+        documents: verified.leaves.filter((l) => l.kind === DOCUMENT_LEAF_KIND).length,
       };
     } catch (err) {
       if (err instanceof ReplicationRefused) this.refuse(owner, shipmentId, err);
@@ -332,6 +338,21 @@ export class Replicator {
           throw new ReplicationRefused('bad_leaf', `record ${r.index}: not an EPCIS event`);
         }
         if (!names) throw new ReplicationRefused('bad_leaf', `record ${r.index}: the event does not name ${biz}`);
+        leaves.push({ ...base, deviceId: null, firstAt: null, lastAt: null });
+      } else if (leaf.kind === DOCUMENT_LEAF_KIND && shipment !== undefined) {
+        // The body decodes and the content hashes to the sha256 it states (decodeDocumentBody checks both),
+        // and it is a document of the granted shipment (the owner may not slip another's in).
+        let docShipment: string;
+        try {
+          docShipment = decodeDocumentBody(leaf.body).shipmentId;
+        } catch (err) {
+          if (err instanceof DocumentFormatError)
+            throw new ReplicationRefused('bad_document', `record ${r.index}: ${err.field}: ${err.message}`);
+          throw err;
+        }
+        if (docShipment !== shipmentId) {
+          throw new ReplicationRefused('bad_document', `record ${r.index}: a document of ${docShipment}, not of ${shipmentId}`);
+        }
         leaves.push({ ...base, deviceId: null, firstAt: null, lastAt: null });
       } else if (leaf.kind === GRANT_LEAF_KIND) {
         let s: SignedStatement;

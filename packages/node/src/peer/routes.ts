@@ -2,8 +2,10 @@
 // request must be signed (RFC 9421) by an active member's node (peer/auth.ts);
 // a record is served only under a live grant from this node's organisation to
 // the caller's, otherwise the answer is the one for a record that does not
-// exist. Served records carry inclusion proofs to this node's latest head
-// anchored on chain, and a consistency proof from the head the caller holds.
+// exist. A shipment is served with its devices' telemetry in the window, its
+// documents and the grant's own leaf. Served records carry inclusion proofs to
+// this node's latest head anchored on chain, and a consistency proof from the
+// head the caller holds.
 // The organisation's oracle is asked here too (POST /peer/v1/oracle/attest),
 // by whichever member settles a claim.
 import { Hono } from 'hono';
@@ -14,6 +16,7 @@ import { bytesToHex } from 'viem';
 import type { PeerEpcisJson, PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { LINK } from '../epcis/types.js';
 import type { EpcisIndexStore } from '../storage/epcis.js';
+import type { DocumentStore } from '../storage/documents.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { httpErrorHandler } from '../http/errors.js';
 import type { ShipmentStore } from '../storage/shipments.js';
@@ -33,6 +36,8 @@ export interface PeerRoutesDeps {
   shipments: ShipmentStore;
   /** The EPCIS index (events by business transaction). */
   epcis: EpcisIndexStore;
+  /** The index of the shipments' documents ("document" leaves). */
+  documents: DocumentStore;
   publisher: `0x${string}`;
   /** This organisation's oracle, asked by the member settling a claim (absent: the node runs none). */
   oracle?: OracleEndpoint;
@@ -97,6 +102,8 @@ export function peerRoutes(deps: PeerRoutesDeps): Hono<Env> {
     if (indices.length > MAX_PEER_RECORDS) {
       throw new PeerError('bad_request', `more than ${MAX_PEER_RECORDS} records: ask with a grant of a shorter window`);
     }
+    // The shipment's documents go with it whatever the grant's window: they are of the shipment, not of a time.
+    for (const d of await deps.documents.ofShipment(id)) if (d.leafIndex < anchor.size) indices.push(d.leafIndex);
     if (grant.leafIndex !== null && grant.leafIndex < anchor.size) indices.push(grant.leafIndex);
     const unique = [...new Set(indices)].sort((a, b) => a - b);
     const paths = await deps.log.inclusionProofs(unique, anchor.size);

@@ -1,0 +1,121 @@
+// Shipment documents on the owner's node (S4): each added document is one
+// "document" leaf in the log (core/document/document.ts: metadata, sha256,
+// a random salt and the content), indexed per shipment in the `documents`
+// storage area. The content is read back from the leaf, so what is served is
+// what is anchored. Shared with other members by grant (peer/routes.ts).
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  DOCUMENT_LEAF_KIND,
+  DOCUMENT_SALT_BYTES,
+  DocumentFormatError,
+  decodeDocumentBody,
+  encodeDocumentBody,
+  MAX_DOCUMENT_BYTES,
+  type ShipmentDocument,
+  validateDocumentMeta,
+} from '@tradetwin/core/document/document';
+import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
+import type { DocumentJson } from '@tradetwin/core/wire/documents';
+import type { TransparencyLog } from '../log/transparency-log.js';
+import type { DocumentRow, DocumentStore } from '../storage/documents.js';
+import type { ShipmentStore } from '../storage/shipments.js';
+import type { NodeStore } from '../storage/types.js';
+
+export type DocumentErrorCode = 'bad_document' | 'unknown_shipment' | 'no_such_document' | 'document_too_large';
+
+export class DocumentError extends Error {
+  constructor(
+    readonly code: DocumentErrorCode,
+    message: string,
+    /** bad_document: the field that is wrong (type, name, mediaType, content). */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DocumentError';
+  }
+}
+
+export interface DocumentServiceDeps {
+  documents: DocumentStore;
+  shipments: ShipmentStore;
+  log: TransparencyLog;
+  store: NodeStore;
+  /** A leaf was appended (the anchorer's cue). */
+  onAppended?: () => void;
+  now?: () => number;
+}
+
+export function documentJson(d: DocumentRow): DocumentJson {
+  return {
+    shipmentId: d.shipmentId,
+    type: d.type,
+    name: d.name,
+    mediaType: d.mediaType,
+    sha256: d.sha256,
+    size: d.size,
+    leafIndex: d.leafIndex,
+    addedAt: d.addedAt,
+  };
+}
+
+export class DocumentService {
+  constructor(private readonly deps: DocumentServiceDeps) {}
+
+  /** Log a document of a shipment; everything is checked before anything is logged. */
+  async add(
+    shipmentId: string,
+    meta: { type: unknown; name: unknown; mediaType: unknown },
+    content: Uint8Array,
+  ): Promise<DocumentRow> {
+    await this.known(shipmentId);
+    let m: ReturnType<typeof validateDocumentMeta>;
+    try {
+      m = validateDocumentMeta({ shipmentId, ...meta });
+    } catch (err) {
+      if (err instanceof DocumentFormatError) throw new DocumentError('bad_document', err.message, err.field);
+      throw err;
+    }
+    if (content.length > MAX_DOCUMENT_BYTES)
+      throw new DocumentError('document_too_large', `the document is ${content.length} bytes; at most ${MAX_DOCUMENT_BYTES}`);
+    if (content.length === 0) throw new DocumentError('bad_document', 'the document is empty', 'content');
+    const receivedAt = (this.deps.now ?? Date.now)();
+    const body = encodeDocumentBody(m, content, randomBytes(DOCUMENT_SALT_BYTES));
+    const { firstIndex } = await this.deps.log.append([{ data: encodeLeaf({ kind: DOCUMENT_LEAF_KIND, receivedAt, body }) }]);
+    this.deps.onAppended?.();
+    const row: DocumentRow = {
+      shipmentId,
+      leafIndex: firstIndex,
+      type: m.type,
+      name: m.name,
+      mediaType: m.mediaType,
+      sha256: createHash('sha256').update(content).digest('hex'),
+      size: content.length,
+      addedAt: receivedAt,
+    };
+    await this.deps.documents.put(row);
+    return row;
+  }
+
+  /** A shipment's documents, by leaf index. */
+  async list(shipmentId: string): Promise<DocumentRow[]> {
+    await this.known(shipmentId);
+    return this.deps.documents.ofShipment(shipmentId);
+  }
+
+  /** One document with its content, read from its leaf. */
+  async read(shipmentId: string, leafIndex: number): Promise<{ row: DocumentRow; document: ShipmentDocument }> {
+    await this.known(shipmentId);
+    const row = await this.deps.documents.get(shipmentId, leafIndex);
+    if (!row) throw new DocumentError('no_such_document', `shipment ${shipmentId} has no document at leaf ${leafIndex}`);
+    const leaf = await this.deps.store.leaf(leafIndex);
+    if (!leaf) throw new Error(`document leaf ${leafIndex} is indexed but not in the log`);
+    const rec = decodeLeaf(leaf.data);
+    if (rec.kind !== DOCUMENT_LEAF_KIND) throw new Error(`leaf ${leafIndex} is indexed as a document but is a ${rec.kind} leaf`);
+    return { row, document: decodeDocumentBody(rec.body) };
+  }
+
+  private async known(shipmentId: string): Promise<void> {
+    if (!(await this.deps.shipments.shipment(shipmentId)))
+      throw new DocumentError('unknown_shipment', `no shipment ${shipmentId}`);
+  }
+}
