@@ -27,6 +27,7 @@ export const E2E_ON_POSTGRES = [
   'dcsa/subscriptions.test.ts',
   'commands/commands.test.ts',
   'peer/peer.test.ts',
+  'peer/documents.test.ts',
   'documents/documents.test.ts',
 ];
 
