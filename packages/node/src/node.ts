@@ -504,6 +504,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       store,
       onAppended: () => anchorer.noteAppended(),
     });
+    await documents.init();
     const peerApp = nodeDirectory
       ? peerRoutes({
           auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },

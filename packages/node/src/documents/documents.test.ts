@@ -2,12 +2,19 @@
 // logged as one "document" leaf (salted, with its content and SHA-256), listed
 // and read back from that leaf by whoever may read the shipment; bad metadata,
 // an empty or too large body, an unknown shipment are refused naming what is
-// wrong, and nothing is logged; the scopes decide who may add and who may read.
+// wrong, and nothing is logged; the scopes decide who may add and who may read;
+// a document logged but not indexed (a crash between the two) is indexed from
+// the log by the next add, or at the next start.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DOCUMENT_LEAF_KIND, decodeDocumentBody, MAX_DOCUMENT_BYTES } from '@tradetwin/core/document/document';
-import { decodeLeaf } from '@tradetwin/core/proof/leaf';
+import {
+  DOCUMENT_LEAF_KIND,
+  decodeDocumentBody,
+  encodeDocumentBody,
+  MAX_DOCUMENT_BYTES,
+} from '@tradetwin/core/document/document';
+import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { DocumentJson, DocumentListJson } from '@tradetwin/core/wire/documents';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
 
@@ -34,11 +41,29 @@ const problem = async (res: Response) => (await res.json()) as { type: string; d
 before(async () => {
   t = await startTestNode();
   admin = t.node.adminToken;
+  const t0 = Date.now();
   for (const id of [SHIPMENT, OTHER]) {
-    await t.node.shipments.putShipment(
-      { id, goods: { description: 'coffee' }, parties: [], legs: [], devices: [], rules: [] },
-      Date.now(),
-    );
+    const res = await fetch(url('/shipments'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      body: JSON.stringify({
+        id,
+        goods: { description: 'coffee' },
+        parties: [{ role: 'carrier', name: 'Ocean Line' }],
+        legs: [
+          {
+            from: { name: 'Santos', unlocode: 'BRSSZ', lat: -23.96, lon: -46.33 },
+            to: { name: 'Antwerp', unlocode: 'BEANR', lat: 51.26, lon: 4.4 },
+            mode: 'sea',
+            plannedDeparture: t0,
+            plannedArrival: t0 + 20 * 86_400_000,
+          },
+        ],
+        devices: [],
+        rules: [{ kind: 'gap', id: 'silence', maxSilenceMinutes: 60, window: { from: t0, to: t0 + 86_400_000 } }],
+      }),
+    });
+    assert.equal(res.status, 201, await res.text());
   }
 });
 after(() => t?.dispose());
@@ -158,5 +183,35 @@ describe('shipment documents on the owner node', () => {
     assert.equal((await get(`/shipments/${SHIPMENT}/documents/${bl.leafIndex}`, oneReader)).status, 200);
     assert.equal((await get(`/shipments/${OTHER}/documents`, oneReader)).status, 403);
     assert.equal((await get(`/shipments/${SHIPMENT}/documents`, logReader)).status, 403);
+  });
+
+  /** What a crash right after the append leaves: the pending mark set, the leaf logged, no row. */
+  async function appendedNotIndexed(name: string): Promise<number> {
+    await t.node.storage.documents.setPendingFrom(t.node.log.size);
+    const body = encodeDocumentBody({ shipmentId: OTHER, type: 'other', name, mediaType: 'text/plain' }, PDF, new Uint8Array(16));
+    const at = Date.now();
+    return (await t.node.log.append([{ data: encodeLeaf({ kind: DOCUMENT_LEAF_KIND, receivedAt: at, body }) }])).firstIndex;
+  }
+  const names = async () =>
+    ((await (await get(`/shipments/${OTHER}/documents`)).json()) as DocumentListJson).documents.map((d) => d.name);
+
+  it('a document logged but not indexed is indexed from the log by the next add', async () => {
+    const lost = await appendedNotIndexed('lost-1.txt');
+    assert.ok(!(await names()).includes('lost-1.txt'));
+    assert.equal((await add(OTHER, 'type=other&name=next.txt', PDF, { type: 'text/plain' })).status, 201);
+    assert.deepEqual((await names()).slice(-2), ['lost-1.txt', 'next.txt']);
+    assert.equal((await t.node.storage.documents.get(OTHER, lost))?.addedAt !== undefined, true);
+    assert.equal(await t.node.storage.documents.pendingFrom(), null);
+  });
+
+  it('… and at the next start', async () => {
+    const lost = await appendedNotIndexed('lost-2.txt');
+    await t.stop();
+    t = await startTestNode({ dataDir: t.dataDir });
+    admin = t.node.adminToken;
+    assert.equal((await names()).at(-1), 'lost-2.txt');
+    const back = await get(`/shipments/${OTHER}/documents/${lost}`);
+    assert.deepEqual(Buffer.from(await back.arrayBuffer()), PDF);
+    assert.equal(await t.node.storage.documents.pendingFrom(), null);
   });
 });

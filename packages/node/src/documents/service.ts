@@ -3,6 +3,10 @@
 // a random salt and the content), indexed per shipment in the `documents`
 // storage area. The content is read back from the leaf, so what is served is
 // what is anchored. Shared with other members by grant (peer/routes.ts).
+// Appended first, indexed after: a mark of the log size is set before the
+// append and cleared once the row is written, so a leaf logged but not indexed
+// (a crash or a store fault in between) is indexed from the log on the next
+// start or the next add.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   DOCUMENT_LEAF_KIND,
@@ -58,11 +62,27 @@ export function documentJson(d: DocumentRow): DocumentJson {
   };
 }
 
+/** Leaves read at a time when indexing from the log. */
+const SCAN_BATCH = 2048;
+
 export class DocumentService {
+  /** One add at a time: at most one append is pending. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: DocumentServiceDeps) {}
 
+  /** Index what a previous run logged but did not index; call before serving. */
+  async init(): Promise<this> {
+    await this.exclusive(() => this.recover());
+    return this;
+  }
+
   /** Log a document of a shipment; everything is checked before anything is logged. */
-  async add(
+  add(shipmentId: string, meta: { type: unknown; name: unknown; mediaType: unknown }, content: Uint8Array): Promise<DocumentRow> {
+    return this.exclusive(() => this.addNow(shipmentId, meta, content));
+  }
+
+  private async addNow(
     shipmentId: string,
     meta: { type: unknown; name: unknown; mediaType: unknown },
     content: Uint8Array,
@@ -80,6 +100,8 @@ export class DocumentService {
     if (content.length === 0) throw new DocumentError('bad_document', 'the document is empty', 'content');
     const receivedAt = (this.deps.now ?? Date.now)();
     const body = encodeDocumentBody(m, content, randomBytes(DOCUMENT_SALT_BYTES));
+    await this.recover();
+    await this.deps.documents.setPendingFrom(this.deps.log.size);
     const { firstIndex } = await this.deps.log.append([{ data: encodeLeaf({ kind: DOCUMENT_LEAF_KIND, receivedAt, body }) }]);
     this.deps.onAppended?.();
     const row: DocumentRow = {
@@ -93,7 +115,39 @@ export class DocumentService {
       addedAt: receivedAt,
     };
     await this.deps.documents.put(row);
+    await this.deps.documents.setPendingFrom(null);
     return row;
+  }
+
+  /** Index the "document" leaves from the pending mark to the end of the log (none pending: nothing to do). */
+  private async recover(): Promise<void> {
+    const from = await this.deps.documents.pendingFrom();
+    if (from === null) return;
+    const end = this.deps.log.size;
+    for (let at = from; at < end; at += SCAN_BATCH) {
+      for (const leaf of await this.deps.store.leaves(at, Math.min(at + SCAN_BATCH, end))) {
+        const rec = decodeLeaf(leaf.data);
+        if (rec.kind !== DOCUMENT_LEAF_KIND) continue;
+        const d = decodeDocumentBody(rec.body);
+        await this.deps.documents.put({
+          shipmentId: d.shipmentId,
+          leafIndex: leaf.index,
+          type: d.type,
+          name: d.name,
+          mediaType: d.mediaType,
+          sha256: Buffer.from(d.sha256).toString('hex'),
+          size: d.size,
+          addedAt: rec.receivedAt,
+        });
+      }
+    }
+    await this.deps.documents.setPendingFrom(null);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** A shipment's documents, by leaf index. */

@@ -1,6 +1,8 @@
 // The index of shipment documents (documents/service.ts writes it): one row per
 // "document" leaf in this node's log, so a shipment's documents are listed
-// without reading its leaves. The content stays in the leaf only. Rows only.
+// without reading its leaves. The content stays in the leaf only. Beside the
+// rows, the log size before an append whose row is not written yet: after a
+// crash between the two, the service indexes the leaf from there. Rows only.
 import type { DocumentType } from '@tradetwin/core/document/document';
 
 export interface DocumentRow {
@@ -24,6 +26,10 @@ export interface DocumentStore {
   ofShipment(shipmentId: string): Promise<DocumentRow[]>;
   /** One document of a shipment (null: none at that leaf, or it is another shipment's). */
   get(shipmentId: string, leafIndex: number): Promise<DocumentRow | null>;
+  /** The log size before a document append not yet indexed (null: none pending). */
+  pendingFrom(): Promise<number | null>;
+  /** Set (before appending) or clear (once indexed) the pending mark. */
+  setPendingFrom(size: number | null): Promise<void>;
   close(): Promise<void>;
 }
 

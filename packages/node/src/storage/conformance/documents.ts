@@ -49,6 +49,18 @@ export function documentStoreConformance(open: OpenStoreFixture<DocumentStore>):
       assert.equal((await store.get('SHP-2', 12))?.shipmentId, 'SHP-2');
     }));
 
+  it('documents: the pending mark is set, moved, read by another connection and cleared', () =>
+    withFixture(open, async ({ store, another }) => {
+      assert.equal(await store.pendingFrom(), null);
+      await store.setPendingFrom(41);
+      await store.setPendingFrom(9_000_000_000_000);
+      assert.equal(await (await another()).pendingFrom(), 9_000_000_000_000);
+      await store.setPendingFrom(null);
+      assert.equal(await store.pendingFrom(), null);
+      await store.setPendingFrom(null);
+      assert.equal(await store.pendingFrom(), null, 'clearing twice is harmless');
+    }));
+
   it('documents: another connection sees what one wrote', () =>
     withFixture(open, async ({ store, another }) => {
       await store.put(doc());

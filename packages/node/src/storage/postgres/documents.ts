@@ -19,6 +19,10 @@ CREATE TABLE IF NOT EXISTS documents (
   added_at BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_shipment ON documents(shipment_id, leaf_index);
+CREATE TABLE IF NOT EXISTS documents_pending (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  from_size BIGINT NOT NULL
+);
 `,
   },
 ];
@@ -53,6 +57,20 @@ export class PostgresDocumentStore implements DocumentStore {
       leafIndex,
     ]);
     return r ? documentRowOf(r) : null;
+  }
+
+  async pendingFrom(): Promise<number | null> {
+    const [r] = await this.db.query('SELECT from_size FROM documents_pending WHERE id = 1');
+    return r ? Number(r.from_size) : null;
+  }
+
+  async setPendingFrom(size: number | null): Promise<void> {
+    if (size === null) await this.db.query('DELETE FROM documents_pending');
+    else
+      await this.db.query(
+        'INSERT INTO documents_pending (id, from_size) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET from_size = excluded.from_size',
+        [size],
+      );
   }
 
   /** The pool belongs to the Storage: nothing to close here. */

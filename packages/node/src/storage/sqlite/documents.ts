@@ -20,6 +20,10 @@ CREATE TABLE IF NOT EXISTS documents (
   added_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_shipment ON documents(shipment_id, leaf_index);
+CREATE TABLE IF NOT EXISTS documents_pending (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  from_size INTEGER NOT NULL
+);
 `,
   },
 ];
@@ -61,6 +65,21 @@ export class SqliteDocumentStore implements DocumentStore {
       | Row
       | undefined;
     return r ? documentRowOf(r) : null;
+  }
+
+  async pendingFrom(): Promise<number | null> {
+    const r = this.db.prepare('SELECT from_size FROM documents_pending WHERE id = 1').get() as Row | undefined;
+    return r ? Number(r.from_size) : null;
+  }
+
+  async setPendingFrom(size: number | null): Promise<void> {
+    if (size === null) this.db.prepare('DELETE FROM documents_pending').run();
+    else
+      this.db
+        .prepare(
+          'INSERT INTO documents_pending (id, from_size) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET from_size = excluded.from_size',
+        )
+        .run(size);
   }
 
   async close(): Promise<void> {
