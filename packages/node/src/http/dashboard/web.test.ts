@@ -126,6 +126,15 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     const state = await api<ShipmentStateJson>(`/api/v1/shipments/${SHIPMENT_ID}`);
     const x = state.excursions.find((e): e is BandExcursion => e.kind === 'band' && e.ruleId === BAND_RULE_ID && e.breached)!;
     assert.ok(x && x.endedAt !== null);
+    // A document the carrier added (a logged "document" leaf), for the documents panel.
+    const bl = Buffer.from('%PDF-1.4 bill of lading: vaccines, Brussels to Nairobi');
+    const added = await fetch(`${web.url}/api/v1/shipments/${SHIPMENT_ID}/documents?type=bill-of-lading&name=bl.pdf`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${web.node.adminToken}`, 'content-type': 'application/pdf' },
+      body: bl,
+    });
+    assert.equal(added.status, 201, await added.clone().text());
+    const blLeaf = ((await added.json()) as { leafIndex: number }).leafIndex;
     const page = await open(`/shipments/${SHIPMENT_ID}`);
     await page.locator('[data-testid=shipment-page][data-ready=true]').waitFor({ timeout: 15_000 });
     const shade = page.locator(`[data-testid=chart-temp] [data-testid=excursion-shade][data-excursion="${x.id}"]`);
@@ -219,6 +228,15 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     assert.equal(await page.locator('[data-testid=deviation]').count(), 0, 'the journey kept to its route');
     // The command log needs commands:read, which a viewer has not: the panel says so.
     await page.locator('[data-testid=command-log-denied]').waitFor();
+    // The documents panel lists it (a viewer may read the shipment); its link downloads the content as logged.
+    const doc = page.locator(`[data-testid=document][data-leaf="${blLeaf}"]`);
+    await doc.waitFor({ timeout: 10_000 });
+    assert.match(await doc.innerText(), /Bill of lading\s+bl\.pdf\s+application\/pdf, 5\d B/);
+    const href = (await doc.locator('[data-testid=document-link]').getAttribute('href'))!;
+    const fetched = await page.request.get(web.url + href);
+    assert.equal(fetched.status(), 200);
+    assert.match(fetched.headers()['content-disposition'] ?? '', /^attachment; filename="bl\.pdf"/);
+    assert.deepEqual(Buffer.from(await fetched.body()), bl);
 
     // Payout: the amount the page shows (read by the page from the receipt) is the chain's, as the test reads it.
     const payout = state.payouts[0]!;
