@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { AnchorPolicy } from './anchor/anchorer.js';
 import type { IngestLimits } from './ingest/pipeline.js';
 import type { AdmissionLimits } from './ingest/admission.js';
+import type { WebhookPolicy } from './webhook/destination.js';
 
 /** The CBV version whose event-hash rules name captured EPCIS events (CBV 2.0 unless configured). */
 export type EpcisHashCbv = '2.0' | '2.1';
@@ -90,6 +91,12 @@ export interface NodeConfig {
   /** Alerts (alerts/): the SMTP relay for e-mail, and when a device counts as silent and anchoring as stalled (ms; 0: off). */
   alerts: AlertsConfig;
   /**
+   * Where webhooks (alerts, DCSA and EPCIS subscriptions) may go (webhook/destination.ts): public
+   * addresses only unless `allowPrivateNetworks` (TRADETWIN_WEBHOOKS_ALLOW_PRIVATE=1) — a subscriber is
+   * not always the operator, and must not make the node call into its own network.
+   */
+  webhooks: WebhookPolicy;
+  /**
    * Signed actuator commands (commands/): when a second organisation must co-sign — a setpoint move
    * above `setpointStepC` (TRADETWIN_COMMAND_COSIGN_STEP_C, default 2 °C) and every action in `alwaysCosign`.
    */
@@ -151,6 +158,7 @@ export function defaultConfig(dataDir = '.tradetwin'): NodeConfig {
     epcis: { hashCbv: '2.0' },
     display: { timeZone: 'UTC', locale: null },
     alerts: { deviceSilentMs: 60 * 60_000, anchoringStalledMs: 15 * 60_000 },
+    webhooks: { allowPrivateNetworks: false },
   };
 }
 
@@ -192,6 +200,12 @@ function applyEnv(cfg: NodeConfig, env: Env): void {
   if (env.TRADETWIN_HTTP_HOST) cfg.http.host = env.TRADETWIN_HTTP_HOST;
   if (env.TRADETWIN_LOG_ORIGIN) cfg.tlog = { ...cfg.tlog, origin: env.TRADETWIN_LOG_ORIGIN };
   if (env.TRADETWIN_DEMO_FORK === '1') cfg.tlog = { ...cfg.tlog, allowFork: true };
+  const allowPrivate = env.TRADETWIN_WEBHOOKS_ALLOW_PRIVATE;
+  if (allowPrivate !== undefined && allowPrivate !== '') {
+    if (!['1', '0', 'true', 'false'].includes(allowPrivate))
+      throw new ConfigError(`TRADETWIN_WEBHOOKS_ALLOW_PRIVATE must be 1 or 0, got "${allowPrivate}"`);
+    cfg.webhooks = { allowPrivateNetworks: allowPrivate === '1' || allowPrivate === 'true' };
+  }
   const port = int('TRADETWIN_HTTP_PORT');
   if (port !== undefined) cfg.http.port = port;
   if (env.TRADETWIN_CORS_ORIGINS !== undefined) {

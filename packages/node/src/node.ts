@@ -295,7 +295,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     });
     stops.push(async () => epcis.close());
     // Named queries and subscriptions: the delivery worker resumes its outbox (stopped before the repository).
-    const epcisSubscriptions = new EpcisSubscriptions(epcis, storage.subscriptions).start();
+    const epcisSubscriptions = new EpcisSubscriptions(epcis, storage.subscriptions, { webhooks: config.webhooks }).start();
     stops.push(() => epcisSubscriptions.close());
     // DCSA Track & Trace events go into the same log; their index follows it.
     const dcsa = await new DcsaRepository({
@@ -319,6 +319,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       timeoutMs: config.alerts.timeoutMs,
       retryBaseMs: config.alerts.retryBaseMs,
       retryMaxMs: config.alerts.retryMaxMs,
+      webhooks: config.webhooks,
     }).start();
     stops.push(() => dcsaSubscriptions.close());
     const stopEpcisNotices = epcis.onIndexed(() => deriver.noteEpcis());
@@ -412,6 +413,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
         timeoutMs: config.alerts.timeoutMs,
         retryBaseMs: config.alerts.retryBaseMs,
         retryMaxMs: config.alerts.retryMaxMs,
+        webhooks: config.webhooks,
         onRaised: (a) =>
           live.publish('alert', { id: a.id, kind: a.kind, severity: a.severity, shipmentId: a.shipmentId, title: a.title }),
       },

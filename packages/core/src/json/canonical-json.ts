@@ -1,7 +1,7 @@
 // Canonical JSON (RFC 8785, JCS) for the bytes an EPCIS event is logged as:
 // object keys sorted by UTF-16 code units, no insignificant whitespace, numbers
 // and strings as ECMAScript serialises them (which is what JCS prescribes).
-// The log leaf body is CBOR [eventHashId, canonicalJsonBytes] (docs/design.md).
+// The log leaf body is CBOR [eventHashId, canonicalJsonBytes, salt] (docs/design.md).
 
 export class CanonicalJsonError extends Error {
   constructor(message: string) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bytesToHex, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { encodeCbor } from '../cose/cbor.js';
 import { eventHashId } from '../epcis/hash.js';
 import { canonicalJson } from '../json/canonical-json.js';
 import { leafHash } from '../merkle/hash.js';
@@ -9,6 +10,7 @@ import { inclusionProof, memorySubtree, treeRoot } from '../merkle/proof.js';
 import { toBase64 } from './bundle.js';
 import {
   decodeEpcisBody,
+  EPCIS_SALT_BYTES,
   encodeEpcisBody,
   EVENT_CHECKS,
   EVENT_PROOF_VERSION,
@@ -38,9 +40,16 @@ const captured = {
 };
 const hashId = eventHashId(captured);
 const logged = { ...captured, eventID: hashId };
+/** A fixed salt: these proofs must be reproducible. */
+const SALT = Uint8Array.from({ length: EPCIS_SALT_BYTES }, (_, i) => 0xa0 + i);
+const utf8 = (s: string) => new TextEncoder().encode(s);
+/** An epcis leaf body as logged before salts: CBOR [hashId, canonicalJsonBytes]. */
+const legacyBody = (id: string, json: string) => encodeCbor([id, utf8(json)]);
 
-async function buildProof(): Promise<{ proof: EventProof; root: Hex }> {
-  const data = encodeLeaf({ kind: 'epcis', receivedAt: T0, body: encodeEpcisBody(hashId, canonicalJson(logged)) });
+async function buildProof(
+  body: Uint8Array = encodeEpcisBody(hashId, canonicalJson(logged), SALT),
+): Promise<{ proof: EventProof; root: Hex }> {
+  const data = encodeLeaf({ kind: 'epcis', receivedAt: T0, body });
   const leaves = Array.from({ length: TREE_SIZE }, (_, i) =>
     i === LEAF_INDEX
       ? leafHash(data)
@@ -100,9 +109,52 @@ describe('EPCIS event proofs', () => {
     assert.equal(r.checks.find((c) => c.name === 'anchor')?.skipped, true);
   });
 
-  it('the epcis leaf body round-trips and refuses anything else', () => {
-    assert.deepEqual(decodeEpcisBody(encodeEpcisBody('ni:x', '{"a":1}')), { hashId: 'ni:x', json: '{"a":1}' });
-    assert.throws(() => decodeEpcisBody(new Uint8Array([0x80])), { code: 'corrupt_epcis_leaf' } as object);
+  it('the epcis leaf body round-trips with its salt, reads legacy unsalted bodies, and refuses anything else', () => {
+    assert.deepEqual(decodeEpcisBody(encodeEpcisBody('ni:x', '{"a":1}', SALT)), { hashId: 'ni:x', json: '{"a":1}', salt: SALT });
+    assert.deepEqual(decodeEpcisBody(legacyBody('ni:x', '{"a":1}')), { hashId: 'ni:x', json: '{"a":1}', salt: null });
+    const corrupt = { name: 'EpcisLeafError', code: 'corrupt_epcis_leaf' } as object;
+    assert.throws(() => decodeEpcisBody(new Uint8Array([0x80])), corrupt);
+    assert.throws(() => decodeEpcisBody(encodeCbor(['ni:x', utf8('{}'), SALT, SALT])), corrupt);
+    assert.throws(() => decodeEpcisBody(encodeCbor(['ni:x', '{}', SALT])), corrupt);
+  });
+
+  it('a salt of the wrong length or type is refused, encoding and decoding, with a clear error', () => {
+    const wrongLength = { code: 'corrupt_epcis_leaf', message: /salt must be 16 bytes, got 15/ } as object;
+    assert.throws(() => encodeEpcisBody('ni:x', '{}', SALT.subarray(1)), wrongLength);
+    assert.throws(() => encodeEpcisBody('ni:x', '{}', new Uint8Array(0)), /salt must be 16 bytes, got 0/);
+    assert.throws(() => decodeEpcisBody(encodeCbor(['ni:x', utf8('{}'), SALT.subarray(1)])), wrongLength);
+    assert.throws(() => decodeEpcisBody(encodeCbor(['ni:x', utf8('{}'), 'a'.repeat(16)])), {
+      code: 'corrupt_epcis_leaf',
+      message: /salt must be 16 bytes, got not a byte string/,
+    } as object);
+  });
+
+  it('the salt hides a guessed event: the same event and time under two salts, or none, are three leaf hashes', () => {
+    const json = canonicalJson(logged);
+    const leafOf = (body: Uint8Array) => bytesToHex(leafHash(encodeLeaf({ kind: 'epcis', receivedAt: T0, body })));
+    const other = SALT.map((b) => b ^ 0xff);
+    const hashes = new Set([
+      leafOf(encodeEpcisBody(hashId, json, SALT)),
+      leafOf(encodeEpcisBody(hashId, json, other)),
+      leafOf(legacyBody(hashId, json)),
+    ]);
+    assert.equal(hashes.size, 3);
+  });
+
+  it('a proof over a legacy (unsalted) leaf still verifies, and its leaf check says so', async () => {
+    const { proof, root } = await buildProof(legacyBody(hashId, canonicalJson(logged)));
+    const r = await verifyEventProof(proof, chain(root));
+    assert.deepEqual(failed(r), []);
+    assert.equal(r.ok, true);
+    assert.match(r.checks.find((c) => c.name === 'leaf')?.detail ?? '', /unsalted/);
+  });
+
+  it('a proof whose leaf carries a malformed salt fails its leaf check, naming the salt', async () => {
+    const { proof, root } = await buildProof(encodeCbor([hashId, utf8(canonicalJson(logged)), SALT.subarray(0, 8)]));
+    const r = await verifyEventProof(proof, chain(root));
+    assert.equal(r.ok, false);
+    assert.match(r.checks.find((c) => c.name === 'leaf')?.detail ?? '', /salt must be 16 bytes, got 8/);
+    assert.deepEqual(failed(r), ['leaf', 'event']);
   });
 
   const tampered: [string, (p: EventProof) => EventProof, EventCheckName[]][] = [

@@ -63,28 +63,57 @@ export class EpcisLeafError extends Error {
   }
 }
 
-/** CBOR [hashId, canonicalJsonBytes]: the body of an "epcis" leaf (docs/design.md "Log leaf"). */
-export function encodeEpcisBody(hashId: string, json: string): Uint8Array {
+/**
+ * Bytes of random salt in an "epcis" leaf body. Hash tiles go to every consortium
+ * member; without it an event guessed byte for byte (and its receipt ms) could be
+ * confirmed against a tile's leaf hash.
+ */
+export const EPCIS_SALT_BYTES = 16;
+
+/** An "epcis" leaf body; `salt` is null for a legacy leaf (logged before salts, docs/design.md "Log leaf"). */
+export interface EpcisBody {
+  hashId: string;
+  json: string;
+  salt: Uint8Array | null;
+}
+
+const BODY_SHAPE = `CBOR [text hashId, bytes canonicalJson, bytes salt (${EPCIS_SALT_BYTES})] (or, logged before salts, [text hashId, bytes canonicalJson])`;
+
+/**
+ * CBOR [hashId, canonicalJsonBytes, salt]: the body of an "epcis" leaf (docs/design.md
+ * "Log leaf"). The caller draws the salt (EPCIS_SALT_BYTES random bytes, fresh per leaf): core stays pure.
+ */
+export function encodeEpcisBody(hashId: string, json: string, salt: Uint8Array): Uint8Array {
+  if (!(salt instanceof Uint8Array) || salt.length !== EPCIS_SALT_BYTES)
+    throw new EpcisLeafError(
+      `an epcis leaf salt must be ${EPCIS_SALT_BYTES} bytes, got ${salt instanceof Uint8Array ? salt.length : typeof salt}`,
+    );
   const id = new TextEncoder().encode(hashId);
   const js = new TextEncoder().encode(json);
   const h1 = encodeHead(3, id.length);
   const h2 = encodeHead(2, js.length);
-  const out = new Uint8Array(1 + h1.length + id.length + h2.length + js.length);
-  out[0] = 0x82;
+  const h3 = encodeHead(2, salt.length);
+  const out = new Uint8Array(1 + h1.length + id.length + h2.length + js.length + h3.length + salt.length);
+  out[0] = 0x83;
   let at = 1;
-  for (const part of [h1, id, h2, js]) {
+  for (const part of [h1, id, h2, js, h3, salt]) {
     out.set(part, at);
     at += part.length;
   }
   return out;
 }
 
-export function decodeEpcisBody(body: Uint8Array): { hashId: string; json: string } {
+export function decodeEpcisBody(body: Uint8Array): EpcisBody {
   const v: CborValue = decodeCbor(body);
-  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !(v[1] instanceof Uint8Array)) {
-    throw new EpcisLeafError('an epcis leaf body must be CBOR [text hashId, bytes canonicalJson]');
+  if (!Array.isArray(v) || (v.length !== 2 && v.length !== 3) || typeof v[0] !== 'string' || !(v[1] instanceof Uint8Array)) {
+    throw new EpcisLeafError(`an epcis leaf body must be ${BODY_SHAPE}`);
   }
-  return { hashId: v[0], json: new TextDecoder('utf-8', { fatal: true }).decode(v[1]) };
+  const salt = v.length === 3 ? v[2] : null;
+  if (salt !== null && !(salt instanceof Uint8Array && salt.length === EPCIS_SALT_BYTES)) {
+    const got = salt instanceof Uint8Array ? `${salt.length} bytes` : 'not a byte string';
+    throw new EpcisLeafError(`an epcis leaf salt must be ${EPCIS_SALT_BYTES} bytes, got ${got}`);
+  }
+  return { hashId: v[0], json: new TextDecoder('utf-8', { fatal: true }).decode(v[1]), salt };
 }
 
 export const EVENT_CHECKS = ['leaf', 'leaf-hash', 'event', 'hash-id', 'inclusion', 'tree-head', 'anchor'] as const;
@@ -129,13 +158,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function checkLeaf(data: Uint8Array): { check: EventCheck; body: { hashId: string; json: string } | null } {
+function checkLeaf(data: Uint8Array): { check: EventCheck; body: EpcisBody | null } {
   const rec = decodeLeaf(data);
   if (rec.kind !== EPCIS_LEAF_KIND) {
     return { check: fail('leaf', `leaf holds a ${JSON.stringify(rec.kind)} record, not ${EPCIS_LEAF_KIND}`), body: null };
   }
   const body = decodeEpcisBody(rec.body);
-  return { check: pass('leaf', `epcis leaf recorded at ${new Date(rec.receivedAt).toISOString()}`), body };
+  const salted = body.salt ? 'salted' : 'unsalted (logged before salts)';
+  return { check: pass('leaf', `epcis leaf recorded at ${new Date(rec.receivedAt).toISOString()}, ${salted}`), body };
 }
 
 function checkLeafHash(p: EventProof, data: Uint8Array): EventCheck {

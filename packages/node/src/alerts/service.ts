@@ -20,6 +20,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Principal } from '../access/service.js';
 import type { AlertDeliveryRow, AlertRow, AlertStore, AlertSubscriptionRow } from '../storage/alerts.js';
 import { DeliveryWorker } from '../webhook/delivery-worker.js';
+import { type WebhookPolicy, webhookFetch } from '../webhook/destination.js';
 import { maySee, subscriptionMatches } from './audience.js';
 import { AlertError } from './errors.js';
 import type { NewAlert } from './kinds.js';
@@ -51,6 +52,8 @@ export interface AlertServiceOptions {
   /** Told of every alert raised (the dashboard's live feed). */
   onRaised?: (a: AlertRow) => void;
   now?: () => number;
+  /** Where webhooks may go (default: public addresses only; webhook/destination.ts). */
+  webhooks?: WebhookPolicy;
   fetch?: typeof fetch;
 }
 
@@ -97,6 +100,7 @@ export class AlertService {
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly fetch: typeof fetch;
+  private readonly webhooks: WebhookPolicy;
   private readonly mailer: Transporter | null;
   /** The shared outbox worker (webhook/delivery-worker.ts) over this store's deliveries. */
   private readonly worker: DeliveryWorker<AlertDeliveryRow>;
@@ -114,7 +118,8 @@ export class AlertService {
       now: this.now,
       label: '[alerts]',
     });
-    this.fetch = opts.fetch ?? globalThis.fetch;
+    this.webhooks = opts.webhooks ?? { allowPrivateNetworks: false };
+    this.fetch = opts.fetch ?? webhookFetch(this.webhooks);
     this.mailer = opts.smtp
       ? nodemailer.createTransport({
           url: opts.smtp.url,
@@ -180,7 +185,7 @@ export class AlertService {
   // ------------------------------------------------------------ the API's operations
 
   async subscribe(p: Principal, body: unknown): Promise<{ subscription: SubscriptionView; secret: string | null }> {
-    const input = parseSubscription(body, { emailEnabled: this.emailEnabled });
+    const input = parseSubscription(body, { emailEnabled: this.emailEnabled, webhooks: this.webhooks });
     if (input.shipmentId !== null) {
       if (!maySee(p.scopes, { shipmentId: input.shipmentId }))
         throw new AlertError(

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { AlertChannel } from '../storage/alerts.js';
 import { AlertError } from './errors.js';
 import { ALERT_KINDS, type AlertKind, isAlertKind } from './kinds.js';
+import { literalDestinationRefusal, type WebhookPolicy } from '../webhook/destination.js';
 
 export interface SubscriptionInput {
   shipmentId: string | null;
@@ -21,7 +22,7 @@ const FIELDS = new Set(['shipmentId', 'kinds', 'channel', 'url', 'email', 'secre
 
 const bad = (field: string, message: string) => new AlertError('bad_subscription', `${field}: ${message}`, field);
 
-export function parseSubscription(body: unknown, opts: { emailEnabled: boolean }): SubscriptionInput {
+export function parseSubscription(body: unknown, opts: { emailEnabled: boolean; webhooks: WebhookPolicy }): SubscriptionInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad('body', 'must be a JSON object');
   const b = body as Record<string, unknown>;
   for (const k of Object.keys(b)) if (!FIELDS.has(k)) throw bad(k, `unknown field (known: ${[...FIELDS].join(', ')})`);
@@ -54,6 +55,8 @@ export function parseSubscription(body: unknown, opts: { emailEnabled: boolean }
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw bad('url', 'must be http or https');
     if (url.username || url.password) throw bad('url', 'must not carry credentials (use the signature to authenticate)');
+    const refused = literalDestinationRefusal(url, opts.webhooks);
+    if (refused) throw bad('url', refused.replace(/^webhook destination /, ''));
     let secret: string;
     if (b.secret === undefined || b.secret === null) secret = randomBytes(32).toString('base64url');
     else if (typeof b.secret !== 'string' || b.secret.length < 16 || b.secret.length > 256)

@@ -10,7 +10,7 @@ export const DEFAULT_LOG_CHUNK = 5_000;
  * `toBlock` defaults to the current block; returns the concatenated results and the block read up to.
  */
 export async function readChunked<T>(
-  clients: ChainClients,
+  clients: Pick<ChainClients, 'publicClient'>,
   range: { fromBlock: number; toBlock?: number; chunk?: number },
   read: (fromBlock: bigint, toBlock: bigint) => Promise<T[]>,
 ): Promise<{ items: T[]; toBlock: number }> {

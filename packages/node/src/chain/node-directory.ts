@@ -32,7 +32,11 @@ export interface NodeEntryInput {
 }
 
 /** Member `orgId`'s node; null when it has none (UnknownNode). */
-export async function readNode(clients: ChainClients, address: Address, orgId: number): Promise<NodeEntry | null> {
+export async function readNode(
+  clients: Pick<ChainClients, 'publicClient'>,
+  address: Address,
+  orgId: number,
+): Promise<NodeEntry | null> {
   try {
     const n = await chainCall('nodeOf', () =>
       clients.publicClient.readContract({ address, abi: nodeDirectoryAbi, functionName: 'nodeOf', args: [BigInt(orgId)] }),
@@ -85,9 +89,17 @@ export async function setNode(
   return { orgId: Number(set.args.orgId), txHash: receipt.transactionHash };
 }
 
-/** Every member's current node entry (the latest NodeSet per organisation), by org id. */
-export async function listNodes(clients: ChainClients, address: Address, fromBlock = 0): Promise<NodeEntry[]> {
-  const { items } = await readChunked(clients, { fromBlock }, (from, to) =>
+/**
+ * Every member's current node entry (the latest NodeSet per organisation), by org id. Read in block
+ * chunks (chain/logs.ts): Besu and public endpoints limit eth_getLogs ranges.
+ */
+export async function listNodes(
+  clients: Pick<ChainClients, 'publicClient'>,
+  address: Address,
+  fromBlock = 0,
+  chunk?: number,
+): Promise<NodeEntry[]> {
+  const { items } = await readChunked(clients, { fromBlock, chunk }, (from, to) =>
     clients.publicClient.getContractEvents({
       address,
       abi: nodeDirectoryAbi,

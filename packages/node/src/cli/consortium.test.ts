@@ -3,7 +3,8 @@
 //    every node's audit OK, a payout signed by two organisations other than
 //    the holder (the shipper);
 //  - up: a table of N nodes, Ctrl-C stops every node process, a second up on
-//    the same data dir resumes the same consortium;
+//    the same data dir resumes the same consortium, and killed with -9 it
+//    leaves no node or chain running;
 //  - bad input: --orgs 0/1/100, the demo with two organisations, a taken
 //    port, an unreachable --rpc (exit 4).
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { hexToBytes } from 'viem';
 import { freePort } from '@tradetwin/contracts/devchain';
 import { signRequest } from '@tradetwin/core/peer/http-signature';
 import { runCli, TRADETWIN_BIN } from '../test-support/cli.js';
+import { until } from '../tlog/test-support.js';
 import { EXIT } from './args.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON, asserted field by field below
@@ -162,7 +164,19 @@ describe('tradetwin consortium up', () => {
         second.ready.nodes.map((n: { address: string; httpUrl: string }) => [n.address, n.httpUrl]),
         first.ready.nodes.map((n: { address: string; httpUrl: string }) => [n.address, n.httpUrl]),
       );
-      assert.equal(await second.interrupt(), 0);
+      // Killed with -9, `up` cannot stop anyone: its nodes see their stdin close and stop themselves,
+      // and the chain's watchdog stops the chain.
+      await second.kill();
+      for (const url of [...pids, second.ready.rpcUrl as string])
+        await until(
+          `${url} stops after up was killed`,
+          async () =>
+            fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+              () => false,
+              () => true,
+            ),
+          60_000,
+        );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -228,8 +242,11 @@ describe('tradetwin consortium up', () => {
   });
 });
 
-/** `consortium up --json` in dir: resolves once it printed its nodes; interrupt() sends SIGINT and waits for the exit code. */
-function upUntilReady(dir: string, extra: string[]): Promise<{ ready: Json; interrupt(): Promise<number | null> }> {
+/** `consortium up --json` in dir: resolves once it printed its nodes; interrupt() (SIGINT) and kill() (SIGKILL) wait for the exit. */
+function upUntilReady(
+  dir: string,
+  extra: string[],
+): Promise<{ ready: Json; interrupt(): Promise<number | null>; kill(): Promise<number | null> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TRADETWIN_BIN, 'consortium', 'up', '--data-dir', dir, '--json', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -251,6 +268,10 @@ function upUntilReady(dir: string, extra: string[]): Promise<{ ready: Json; inte
         ready: JSON.parse(line),
         interrupt: () => {
           child.kill('SIGINT');
+          return exited;
+        },
+        kill: () => {
+          child.kill('SIGKILL');
           return exited;
         },
       });

@@ -11,7 +11,8 @@ export const startCommand: Command = {
   name: 'start',
   summary: 'Run a TradeTwin node: HTTP API, MQTT broker, ingest, log, anchoring (embedded chain by default).',
   usage:
-    'start [--data-dir DIR] [--database-url postgres://…] [--port N] [--mqtt-port N] [--host H] [--tls-cert PEM --tls-key PEM] [--demo]',
+    'start [--data-dir DIR] [--database-url postgres://…] [--port N] [--mqtt-port N] [--host H] [--tls-cert PEM --tls-key PEM] [--demo]\n' +
+    '      [--stop-with-parent]   stop cleanly when the parent process is gone (its stdin pipe closes): a supervisor killed with -9 leaves no node behind',
   options: {
     ...COMMON,
     ...STORE_OPTIONS,
@@ -21,6 +22,7 @@ export const startCommand: Command = {
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     demo: { type: 'boolean' },
+    'stop-with-parent': { type: 'boolean' },
   },
   async run({ values }) {
     const tlsCert = str(values, 'tls-cert');
@@ -49,7 +51,10 @@ export const startCommand: Command = {
     // (or a test) that signals as soon as it reads it gets a clean stop — chain lock released —
     // not the default kill.
     const stopped = new Promise<void>((resolve) => {
+      let stopping = false;
       const stop = () => {
+        if (stopping) return;
+        stopping = true;
         say('stopping…');
         node.stop().then(resolve, (err: unknown) => {
           say(`stop failed: ${String(err)}`);
@@ -58,6 +63,17 @@ export const startCommand: Command = {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      if (values['stop-with-parent']) {
+        // A parent killed with -9 sends no signal, but the kernel closes its end of our stdin: end-of-file
+        // means it is gone. A reparented process is the second, independent sign (as chain/watchdog.ts).
+        const parent = process.ppid;
+        process.stdin.on('data', () => undefined);
+        process.stdin.once('end', stop);
+        process.stdin.once('error', stop);
+        setInterval(() => {
+          if (process.ppid !== parent) stop();
+        }, 500).unref();
+      }
     });
     const ready = {
       httpUrl: node.httpUrl,

@@ -5,8 +5,9 @@
 // a captured EPCIS event: hash ID recomputed, leaf, inclusion, head, anchor.
 import { existsSync, readFileSync } from 'node:fs';
 import { createPublicClient, type Hex, hexToBytes, http, type PublicClient } from 'viem';
-import { nodeDirectoryAbi } from '@tradetwin/contracts/generated/index';
 import { encodeVerifierKey, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519 } from '@tradetwin/core/tlog/note';
+import type { NodePublicClient } from '../chain/clients.js';
+import { listNodes, type NodeEntry } from '../chain/node-directory.js';
 import { witnessNameOf } from '../tlog/identity.js';
 import { parsePolicy, type Policy, thresholdPolicy } from '@tradetwin/core/tlog/policy';
 import { type TlogProofCheck, verifyTlogProof } from '@tradetwin/core/tlog/verify-proof';
@@ -23,8 +24,9 @@ export const verifyCommand: Command = {
   summary: "Verify a reading's proof bundle, or an EPCIS event's proof, against the chain (not the node's database).",
   usage:
     'verify <bundle.json|event-proof.json|reading-id> | --event <eventID> [--node URL] [--rpc URL] [--data-dir DIR] [--json]\n' +
-    '       [--witnesses N [--log-key VKEY] [--witness-keys VKEY,VKEY…] [--node-directory ADDR] | --policy FILE]\n' +
-    '       require a C2SP witness quorum (exit 3 without); keys not given are read from NodeDirectory on chain',
+    '       [--witnesses N [--log-key VKEY] [--witness-keys VKEY,VKEY…] [--node-directory ADDR] [--log-range BLOCKS] | --policy FILE]\n' +
+    '       require a C2SP witness quorum (exit 3 without); keys not given are read from NodeDirectory on chain,\n' +
+    "       at most --log-range blocks per eth_getLogs (default 5000, Besu's default limit)",
   options: {
     ...COMMON,
     node: { type: 'string' },
@@ -35,6 +37,7 @@ export const verifyCommand: Command = {
     'log-key': { type: 'string' },
     'witness-keys': { type: 'string' },
     'node-directory': { type: 'string' },
+    'log-range': { type: 'string' },
   },
   async run({ values, positionals }) {
     const eventId = str(values, 'event');
@@ -145,6 +148,10 @@ async function witnessPolicy(values: Record<string, unknown>): Promise<((ctx: Po
   const directoryOpt = str(values, 'node-directory');
   if (directoryOpt !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(directoryOpt))
     throw new CliError(`--node-directory must be a contract address, got "${directoryOpt}"`);
+  const rangeOpt = str(values, 'log-range');
+  if (rangeOpt !== undefined && !/^[1-9][0-9]{0,6}$/.test(rangeOpt))
+    throw new CliError(`--log-range must be a number of blocks (1 to 9999999), got "${rangeOpt}"`);
+  const logRange = rangeOpt === undefined ? undefined : Number(rangeOpt);
   return async (ctx) => {
     let logs = logKey ? [logKey] : [];
     let witnesses = witnessKeys ?? [];
@@ -157,7 +164,7 @@ async function witnessPolicy(values: Record<string, unknown>): Promise<((ctx: Po
         (directoryOpt as Hex | undefined) ?? (await nodeClient(values).get<StatusJson>('/api/v1/status')).chain.nodeDirectory;
       if (!directory)
         throw new CliError('no NodeDirectory known: give --node-directory ADDRESS, or --log-key and --witness-keys');
-      const keys = await directoryKeys(ctx.client, directory, ctx.publisher);
+      const keys = await directoryKeys(ctx.client, directory, ctx.publisher, logRange);
       if (!logKey) logs = [keys.log];
       if (!witnessKeys) witnesses = keys.witnesses;
     }
@@ -175,22 +182,12 @@ async function directoryKeys(
   client: PublicClient,
   directory: Hex,
   publisher: Hex,
+  logRange: number | undefined,
 ): Promise<{ log: string; witnesses: string[] }> {
-  let entries: { orgId: bigint; publisher: Hex; logOrigin: string; checkpointKey: Hex }[];
+  let entries: NodeEntry[];
   try {
-    const events = await client.getContractEvents({
-      address: directory,
-      abi: nodeDirectoryAbi,
-      eventName: 'NodeSet',
-      fromBlock: 0n,
-    });
-    const orgs = [...new Set(events.map((e) => e.args.orgId).filter((id): id is bigint => id !== undefined))];
-    entries = await Promise.all(
-      orgs.map(async (orgId) => ({
-        orgId,
-        ...(await client.readContract({ address: directory, abi: nodeDirectoryAbi, functionName: 'nodeOf', args: [orgId] })),
-      })),
-    );
+    // Only a plain public client here; the node's reads are chunked the same way (chain/logs.ts).
+    entries = await listNodes({ publicClient: client as NodePublicClient }, directory, 0, logRange);
   } catch (err) {
     throw new CliError(
       `cannot read NodeDirectory ${directory}: ${(err as Error).message.split('\n')[0]}`,
@@ -202,10 +199,10 @@ async function directoryKeys(
   if (!own)
     throw new CliError(`no node in NodeDirectory ${directory} publishes log ${publisher}`, EXIT.notVerified, 'unknown_log');
   return {
-    log: encodeVerifierKey(own.logOrigin, SIG_TYPE_ED25519, hexToBytes(own.checkpointKey)),
+    log: encodeVerifierKey(own.logOrigin, SIG_TYPE_ED25519, own.checkpointKey),
     witnesses: entries
       .filter((e) => e !== own && e.logOrigin !== '')
-      .map((e) => encodeVerifierKey(witnessNameOf(e.logOrigin), SIG_TYPE_COSIGNATURE_V1, hexToBytes(e.checkpointKey))),
+      .map((e) => encodeVerifierKey(witnessNameOf(e.logOrigin), SIG_TYPE_COSIGNATURE_V1, e.checkpointKey)),
   };
 }
 

@@ -378,9 +378,9 @@ function spawnNode(dir: string): { proc: ChildProcess; ready: Promise<{ httpUrl:
   // RPC…) would make every member the same node.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TRADETWIN_')));
   const logFile = createWriteStream(join(dir, 'node.log'), { flags: 'a' });
-  const proc = spawn(process.execPath, [TRADETWIN_BIN, 'start', '--data-dir', dir, '--json'], {
+  const proc = spawn(process.execPath, [TRADETWIN_BIN, 'start', '--data-dir', dir, '--json', '--stop-with-parent'], {
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'], // stdin stays open: its end-of-file tells the node the consortium is gone
     detached: true, // its own process group: a terminal's Ctrl-C reaches the consortium, which stops each node once
   });
   proc.stderr?.pipe(logFile);

@@ -6,14 +6,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { decodeLeaf } from '@tradetwin/core/proof/leaf';
+import { leafHash } from '@tradetwin/core/merkle/hash';
+import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { SHARED_DIR } from '../test-support/shared.js';
 import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import type { GeofenceEvent } from '@tradetwin/core/rules/index';
 import type { ShipmentDefinition } from '../shipments/definition.js';
 import { EVIDENCE_FIELD, eventsFromEpcis, eventsFromLocationEvent } from './derive.js';
 import { iso6346CheckDigit, iso6346Problem } from './iso6346.js';
-import { DCSA_LEAF_KIND, decodeDcsaBody } from './repository.js';
+import { DCSA_LEAF_KIND, DcsaRepository, decodeDcsaBody, encodeDcsaBody, randomDcsaSalt } from './repository.js';
 import { unLocodeProblem } from './unlocode.js';
 import { derivedEventProblems, postEventsProblems, type TntEvent } from './validate.js';
 
@@ -36,6 +37,39 @@ describe('dcsa: pure checks', () => {
   it('UN/LOCODE format: country letters then A-Z / 2-9', () => {
     for (const ok of ['GBSOU', 'NLRTM', 'KEMBA', 'DEHA2']) assert.equal(unLocodeProblem(ok), null, ok);
     for (const bad of ['gbsou', 'GBSO', 'GB1OU', 'GBSO0', '12SOU']) assert.ok(unLocodeProblem(bad), bad);
+  });
+
+  it('a dcsa leaf body carries a fresh salt: the same event encoded twice is two leaf hashes', () => {
+    const event = SAMPLE.events[0]!;
+    const a = randomDcsaSalt();
+    const b = randomDcsaSalt();
+    assert.match(a, /^[0-9a-f]{32}$/);
+    assert.notEqual(a, b);
+    const leafOf = (body: Uint8Array) =>
+      Buffer.from(leafHash(encodeLeaf({ kind: DCSA_LEAF_KIND, receivedAt: 1, body }))).toString('hex');
+    assert.notEqual(leafOf(encodeDcsaBody('pushed', event, a)), leafOf(encodeDcsaBody('pushed', event, b)));
+    assert.deepEqual(decodeDcsaBody(encodeDcsaBody('derived', event, a)), {
+      origin: 'derived',
+      event,
+      json: JSON.stringify(event),
+      salt: a,
+    });
+  });
+
+  it('a legacy unsalted dcsa body still decodes; a malformed salt is refused, encoding and decoding', () => {
+    const event = SAMPLE.events[0]!;
+    const legacy = new TextEncoder().encode(JSON.stringify({ origin: 'pushed', event }));
+    assert.deepEqual(decodeDcsaBody(legacy), { origin: 'pushed', event, json: JSON.stringify(event), salt: null });
+    for (const salt of ['', 'ab', 'A'.repeat(32), 'g'.repeat(32), 'a'.repeat(33), 12, null]) {
+      const body = new TextEncoder().encode(JSON.stringify({ origin: 'pushed', event, salt }));
+      assert.throws(() => decodeDcsaBody(body), {
+        name: 'DcsaError',
+        code: 'corrupt',
+        message: /dcsa leaf salt must be 32 lower-case hex/,
+      });
+      if (typeof salt === 'string')
+        assert.throws(() => encodeDcsaBody('pushed', event, salt), { code: 'corrupt', message: /salt must be 32/ });
+    }
   });
 
   it("the spec's own sample validates", () => {
@@ -280,6 +314,21 @@ describe('dcsa: on a real node', () => {
     const rec = decodeLeaf(leaf!.data);
     assert.equal(rec.kind, DCSA_LEAF_KIND);
     assert.deepEqual(decodeDcsaBody(rec.body).event, SAMPLE.events[2]);
+    // Each leaf is salted afresh: knowing the event and its receipt ms does not give its leaf hash.
+    const salts = new Set<string>();
+    for (let i = before; i < before + SAMPLE.events.length; i++) {
+      const stored = decodeLeaf((await t.node.store.leaf(i))!.data);
+      const { origin, event, salt } = decodeDcsaBody(stored.body);
+      assert.match(String(salt), /^[0-9a-f]{32}$/);
+      salts.add(salt!);
+      const unsalted = encodeLeaf({
+        kind: DCSA_LEAF_KIND,
+        receivedAt: stored.receivedAt,
+        body: new TextEncoder().encode(JSON.stringify({ origin, event })),
+      });
+      assert.notDeepEqual(leafHash(unsalted), leafHash((await t.node.store.leaf(i))!.data));
+    }
+    assert.equal(salts.size, SAMPLE.events.length);
   });
 
   it("the spec's filter combinations answer the right events", async () => {
@@ -362,6 +411,35 @@ describe('dcsa: on a real node', () => {
   it('without dcsa scopes: no access', async () => {
     const res = await fetch(`${t.node.httpUrl}${BASE}`);
     assert.equal(res.status, 401);
+  });
+
+  it('a legacy unsalted leaf is indexed and answered; a malformed salt source is refused and stores nothing', async () => {
+    const legacyEvent: TntEvent = { ...clone(SAMPLE.events[0]!), eventID: 'evt-legacy-unsalted-001' };
+    const body = new TextEncoder().encode(JSON.stringify({ origin: 'pushed', event: legacyEvent }));
+    const { firstIndex } = await t.node.log.append([
+      { data: encodeLeaf({ kind: DCSA_LEAF_KIND, receivedAt: Date.now(), body }) },
+    ]);
+    assert.deepEqual(await t.node.dcsa.catchUp(), { indexed: 1 });
+    const row = (await t.node.dcsa.query({}, 1000)).rows.find((r) => r.eventId === 'evt-legacy-unsalted-001');
+    assert.equal(row?.rid, firstIndex);
+    assert.ok((await get('')).ids.includes('evt-legacy-unsalted-001'));
+
+    const logSize = t.node.log.size;
+    const eventsBefore = (await get('')).ids.length;
+    const faulty = new DcsaRepository({
+      index: t.node.storage.dcsa,
+      store: t.node.store,
+      log: t.node.log,
+      salt: () => 'not-a-salt',
+    });
+    const fresh: TntEvent = { ...clone(SAMPLE.events[1]!), eventID: 'evt-bad-salt-001' };
+    await assert.rejects(faulty.append([fresh], 'pushed'), {
+      name: 'DcsaError',
+      code: 'corrupt',
+      message: /dcsa leaf salt must be 32 lower-case hex digits, got "not-a-salt"/,
+    });
+    assert.equal(t.node.log.size, logSize, 'nothing logged');
+    assert.equal((await get('')).ids.length, eventsBefore, 'nothing indexed');
   });
 
   it('after a restart the index answers the same; scanning the log again from its start adds no repeats', async () => {

@@ -1,11 +1,12 @@
 // The DCSA Track & Trace repository: events are log leaves of kind "dcsa" (body:
-// UTF-8 JSON {"origin", "event"}), and the index (storage/dcsa.ts) follows the
+// UTF-8 JSON {"origin", "event", "salt"}), and the index (storage/dcsa.ts) follows the
 // log — appended first, indexed after, and on open (or after a failed index
 // write) every "dcsa" leaf past the scan cursor that is not indexed yet is
 // indexed from the log. So an event is queryable exactly when it is in the log.
 //
 // Also here: the GET query's paging (an opaque cursor holding the last rid of the
 // page), and the idempotence of derived events (one leaf per derived eventID).
+import { randomBytes } from 'node:crypto';
 import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import type { DcsaEventQuery, DcsaEventRow, DcsaOrigin, DcsaStore } from '../storage/dcsa.js';
@@ -20,15 +21,45 @@ export const DCSA_LEAF_KIND = 'dcsa';
 export const MAX_DCSA_PAGE = 1000;
 export const DEFAULT_DCSA_PAGE = 100;
 
-export function encodeDcsaBody(origin: DcsaOrigin, event: TntEvent): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ origin, event }));
+/** A dcsa leaf's salt: 16 random bytes as 32 lower-case hex digits. */
+const SALT = /^[0-9a-f]{32}$/;
+
+/**
+ * A fresh salt for a "dcsa" leaf. Hash tiles reach every consortium member, and an
+ * unsigned event guessed byte for byte (with its receipt ms) could otherwise be confirmed against one.
+ */
+export const randomDcsaSalt = (): string => randomBytes(16).toString('hex');
+
+function checkSalt(salt: unknown): void {
+  if (typeof salt !== 'string' || !SALT.test(salt))
+    throw new DcsaError('corrupt', `a dcsa leaf salt must be 32 lower-case hex digits, got ${JSON.stringify(salt)}`);
 }
 
-export function decodeDcsaBody(body: Uint8Array): { origin: DcsaOrigin; event: TntEvent; json: string } {
-  const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as { origin?: unknown; event?: unknown };
+/** UTF-8 JSON {"origin", "event", "salt"} (docs/design.md "Log leaf"). */
+export function encodeDcsaBody(origin: DcsaOrigin, event: TntEvent, salt: string): Uint8Array {
+  checkSalt(salt);
+  return new TextEncoder().encode(JSON.stringify({ origin, event, salt }));
+}
+
+/** Decodes a dcsa leaf body; `salt` is null for a leaf logged before salts. */
+export function decodeDcsaBody(body: Uint8Array): { origin: DcsaOrigin; event: TntEvent; json: string; salt: string | null } {
+  const v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)) as {
+    origin?: unknown;
+    event?: unknown;
+    salt?: unknown;
+  };
   if ((v.origin !== 'pushed' && v.origin !== 'derived') || typeof v.event !== 'object' || v.event === null)
-    throw new DcsaError('corrupt', 'a dcsa leaf body must be JSON {"origin": "pushed"|"derived", "event": {…}}');
-  return { origin: v.origin, event: v.event as TntEvent, json: JSON.stringify(v.event) };
+    throw new DcsaError(
+      'corrupt',
+      'a dcsa leaf body must be JSON {"origin": "pushed"|"derived", "event": {…}, "salt": "<32 hex>"} (salt absent in leaves logged before salts)',
+    );
+  if (v.salt !== undefined) checkSalt(v.salt);
+  return {
+    origin: v.origin,
+    event: v.event as TntEvent,
+    json: JSON.stringify(v.event),
+    salt: (v.salt as string | undefined) ?? null,
+  };
 }
 
 /** The Next-Page-Cursor value: the last rid of the page, opaque to clients. */
@@ -60,6 +91,8 @@ export interface DcsaRepositoryOptions {
   /** Called after every append (the node wires the anchorer's noteAppended). */
   onAppended?: () => void;
   now?: () => number;
+  /** Draws each leaf's salt (default: randomDcsaSalt, fresh per leaf). */
+  salt?: () => string;
 }
 
 export class DcsaRepository {
@@ -68,6 +101,7 @@ export class DcsaRepository {
   private readonly log: TransparencyLog;
   private readonly onAppended: (() => void) | undefined;
   private readonly now: () => number;
+  private readonly salt: () => string;
   private readonly indexedListeners = new Set<(rows: readonly DcsaEventRow[]) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private dirty = false;
@@ -78,6 +112,7 @@ export class DcsaRepository {
     this.log = opts.log;
     this.onAppended = opts.onAppended;
     this.now = opts.now ?? Date.now;
+    this.salt = opts.salt ?? randomDcsaSalt;
   }
 
   /** A fresh index starts its scan at the end of the log (no "dcsa" leaf can precede it); then catch up. */
@@ -132,7 +167,9 @@ export class DcsaRepository {
     if (this.dirty) await this.catchUp();
     const receivedAt = this.now();
     const { firstIndex } = await this.log.append(
-      events.map((e) => ({ data: encodeLeaf({ kind: DCSA_LEAF_KIND, receivedAt, body: encodeDcsaBody(origin, e) }) })),
+      events.map((e) => ({
+        data: encodeLeaf({ kind: DCSA_LEAF_KIND, receivedAt, body: encodeDcsaBody(origin, e, this.salt()) }),
+      })),
     );
     const rows = events.map((e, i) => eventRow(firstIndex + i, e, origin, JSON.stringify(e), receivedAt));
     try {

@@ -20,6 +20,7 @@ import type { Principal } from '../access/service.js';
 import { IDEMPOTENCY_HEADER, signBody } from '../epcis/subscriptions/signature.js';
 import type { DcsaDeliveryRow, DcsaEventRow, DcsaStore, DcsaSubscriptionRow } from '../storage/dcsa.js';
 import { DeliveryWorker } from '../webhook/delivery-worker.js';
+import { literalDestinationRefusal, type WebhookPolicy, webhookFetch } from '../webhook/destination.js';
 import { EVENT_TYPES } from './codes.js';
 import { DcsaError } from './errors.js';
 import type { DcsaRepository } from './repository.js';
@@ -56,7 +57,10 @@ const FIELDS = new Set([
 ]);
 
 /** A subscription request body, checked; DcsaError bad_subscription naming the field. */
-export function parseSubscription(body: Record<string, unknown>): { callbackUrl: string; secret: string; filter: Filter } {
+export function parseSubscription(
+  body: Record<string, unknown>,
+  webhooks: WebhookPolicy,
+): { callbackUrl: string; secret: string; filter: Filter } {
   const bad = (field: string, why: string) => new DcsaError('bad_subscription', `${field} ${why}`, field);
   for (const k of Object.keys(body)) if (!FIELDS.has(k)) throw bad(k, `is not a subscription field (${[...FIELDS].join(', ')})`);
   if (typeof body.callbackUrl !== 'string') throw bad('callbackUrl', 'is required: an http(s) URL');
@@ -68,6 +72,8 @@ export function parseSubscription(body: Record<string, unknown>): { callbackUrl:
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw bad('callbackUrl', 'must be http or https');
   if (url.username || url.password) throw bad('callbackUrl', 'must not carry credentials (the signature authenticates)');
+  const refused = literalDestinationRefusal(url, webhooks);
+  if (refused) throw bad('callbackUrl', refused.replace(/^webhook destination /, ''));
   let secret: string;
   if (body.secret === undefined) secret = randomBytes(32).toString('base64url');
   else if (typeof body.secret === 'string' && body.secret.length >= 16 && body.secret.length <= 256) secret = body.secret;
@@ -116,6 +122,8 @@ export interface DcsaSubscriptionOptions {
   retryMaxMs?: number;
   pollMs?: number;
   now?: () => number;
+  /** Where callbacks may go (default: public addresses only; webhook/destination.ts). */
+  webhooks?: WebhookPolicy;
   fetch?: typeof fetch;
 }
 
@@ -124,6 +132,7 @@ export class DcsaSubscriptions {
   private readonly worker: DeliveryWorker<DcsaDeliveryRow>;
   private readonly now: () => number;
   private readonly fetch: typeof fetch;
+  private readonly webhooks: WebhookPolicy;
   private readonly timeoutMs: number;
   private fanQueue: Promise<unknown> = Promise.resolve();
   private unlisten: () => void = () => undefined;
@@ -135,7 +144,8 @@ export class DcsaSubscriptions {
   ) {
     this.store = repo.index;
     this.now = opts.now ?? Date.now;
-    this.fetch = opts.fetch ?? globalThis.fetch;
+    this.webhooks = opts.webhooks ?? { allowPrivateNetworks: false };
+    this.fetch = opts.fetch ?? webhookFetch(this.webhooks);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.worker = new DeliveryWorker(this.store, (d, ctrl) => this.send(d, ctrl), {
       retryBaseMs: opts.retryBaseMs,
@@ -175,7 +185,7 @@ export class DcsaSubscriptions {
   }
 
   async subscribe(p: Principal, body: Record<string, unknown>): Promise<{ subscription: SubscriptionView; secret: string }> {
-    const { callbackUrl, secret, filter } = parseSubscription(body);
+    const { callbackUrl, secret, filter } = parseSubscription(body, this.webhooks);
     // Everything fanned out before this moment is not this subscription's: it starts at the cursor.
     await this.idle();
     const row: DcsaSubscriptionRow = {

@@ -25,7 +25,7 @@ export function checkEpcisLeaves(
       hashId = body.hashId;
       event = JSON.parse(body.json) as Record<string, unknown>;
     } catch (err) {
-      return `epcis leaf body is not CBOR [hashId, canonical JSON]: ${err instanceof Error ? err.message : String(err)}`;
+      return `epcis leaf body is not CBOR [hashId, canonical JSON, salt]: ${err instanceof Error ? err.message : String(err)}`;
     }
     // Each ID is recomputed under the CBV rules it names (?ver=CBV2.0 or CBV2.1).
     const recomputed = codec.eventHashId(event, EPCIS_CONTEXT, hashIdVersion(hashId) ?? '2.0');

@@ -7,14 +7,16 @@ import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { bundleChainReaders } from '@tradetwin/contracts/bundle-readers';
 import { type EventProof, verifyEventProof } from '@tradetwin/core/proof/epcis-event';
+import { encodeCbor } from '@tradetwin/core/cose/cbor';
 import { documentEvents, epcToDigitalLink, eventHashId } from '@tradetwin/core/epcis/index';
-import { encodeLeaf } from '@tradetwin/core/proof/leaf';
+import { leafHash } from '@tradetwin/core/merkle/hash';
+import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import { auditLog } from '../log/audit.js';
 import { checkEpcisLeaves } from './audit.js';
 import { canonicalJson } from '@tradetwin/core/json/canonical-json';
 import { epcisOpenApiPaths } from './openapi.js';
 import { parseEventQuery, rawQueryPairs, runEventQuery } from './query.js';
-import { encodeEpcisBody, openEpcisRepository } from './repository.js';
+import { decodeEpcisBody, encodeEpcisBody, openEpcisRepository, randomEpcisSalt } from './repository.js';
 import { type EpcisTestNode, EXAMPLES_DIR, example, startEpcisNode } from './test-support.js';
 
 let n: EpcisTestNode;
@@ -117,8 +119,10 @@ describe('GS1 examples', () => {
         assert.deepEqual(ctx ?? [], extras, `${f}: extension namespaces travel with the event`);
         const stored = (await n.repo.byEventId(eventID))[0]!;
         assert.equal(stored.hashId, hashId, `${f}: CBV 2.0 hash ID`);
-        // The log holds exactly these bytes.
+        // The log holds exactly these bytes, with the leaf's own salt.
         const leaf = await n.t.node.store.leaf(stored.leafIndex);
+        const salt = decodeEpcisBody(decodeLeaf(leaf!.data).body).salt;
+        assert.equal(salt?.length, 16, `${f}: a salted leaf`);
         assert.deepEqual(
           leaf?.data,
           encodeLeaf({
@@ -127,6 +131,7 @@ describe('GS1 examples', () => {
             body: encodeEpcisBody(
               hashId,
               canonicalJson({ ...original, eventID, ...(extras.length ? { '@context': extras } : {}) }),
+              salt!,
             ),
           }),
         );
@@ -732,7 +737,13 @@ describe('proofs and recovery', () => {
     const hashId = eventHashId(event as never);
     const recordTime = Date.now();
     await n.t.node.log.append([
-      { data: encodeLeaf({ kind: 'epcis', receivedAt: recordTime, body: encodeEpcisBody(hashId, canonicalJson(event)) }) },
+      {
+        data: encodeLeaf({
+          kind: 'epcis',
+          receivedAt: recordTime,
+          body: encodeEpcisBody(hashId, canonicalJson(event), randomEpcisSalt()),
+        }),
+      },
     ]);
     assert.equal((await n.repo.byEventId('urn:uuid:crashed')).length, 0);
     const index = await n.openIndex();
@@ -751,6 +762,94 @@ describe('proofs and recovery', () => {
     }
     // the running repository sees it too (same file)
     assert.equal((await n.repo.byEventId('urn:uuid:crashed')).length, 1);
+  });
+
+  it('salts every epcis leaf: a guess of the event and its record time does not reproduce the leaf hash', async () => {
+    const r = await n.capture(doc([objectEvent('urn:uuid:salted-1'), objectEvent('urn:uuid:salted-2')]));
+    assert.equal(r.job?.success, true, JSON.stringify(r.job ?? r.problem));
+    const leaves = await Promise.all([r.job!.leaves!.first, r.job!.leaves!.last].map((i) => n.t.node.store.leaf(i)));
+    const salts = new Set<string>();
+    for (const leaf of leaves) {
+      const rec = decodeLeaf(leaf!.data);
+      const { hashId, json, salt } = decodeEpcisBody(rec.body);
+      assert.equal(salt?.length, 16);
+      salts.add(Buffer.from(salt!).toString('hex'));
+      // A guesser who has the event byte for byte and the record time to the ms:
+      const guess = (body: Uint8Array) => leafHash(encodeLeaf({ kind: 'epcis', receivedAt: rec.receivedAt, body }));
+      const tileEntry = Buffer.from(leafHash(leaf!.data)).toString('hex');
+      const unsalted = encodeCbor([hashId, new TextEncoder().encode(json)]);
+      assert.notEqual(Buffer.from(guess(unsalted)).toString('hex'), tileEntry, 'the unsalted encoding');
+      assert.notEqual(
+        Buffer.from(guess(encodeEpcisBody(hashId, json, randomEpcisSalt()))).toString('hex'),
+        tileEntry,
+        'another salt',
+      );
+      assert.equal(Buffer.from(guess(encodeEpcisBody(hashId, json, salt!))).toString('hex'), tileEntry, 'only with its salt');
+    }
+    assert.equal(salts.size, 2, 'a fresh salt per leaf, even within one capture');
+  });
+
+  it('reads legacy unsalted leaves: indexed on open, proved, and audited like salted ones', async () => {
+    const event = objectEvent('urn:uuid:legacy', { epcList: ['urn:epc:id:sgtin:4012345.011111.legacy'] });
+    const hashId = eventHashId(event as never);
+    const recordTime = Date.now();
+    // As logged before salts: CBOR [hashId, canonicalJsonBytes].
+    const body = encodeCbor([hashId, new TextEncoder().encode(canonicalJson(event))]);
+    const { firstIndex } = await n.t.node.log.append([{ data: encodeLeaf({ kind: 'epcis', receivedAt: recordTime, body }) }]);
+    const index = await n.openIndex();
+    const reopened = await openEpcisRepository({ index, store: n.t.node.store, log: n.t.node.log });
+    try {
+      const [e] = await reopened.byEventId('urn:uuid:legacy');
+      assert.equal(e?.hashId, hashId);
+      assert.equal(e?.leafIndex, firstIndex);
+      assert.equal(e?.recordTime, recordTime);
+    } finally {
+      await reopened.close();
+      await index.close();
+    }
+    await n.t.node.anchorer.anchorNow();
+    const r = await get('/epcis/events/urn:uuid:legacy/proof');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const v = await verifyEventProof(r.body as unknown as EventProof, proofChecks());
+    assert.deepEqual(
+      v.checks.filter((c) => !c.ok),
+      [],
+    );
+    assert.match(v.checks.find((c) => c.name === 'leaf')!.detail, /unsalted/);
+    const report = await auditLog({
+      store: n.t.node.store,
+      anchoredHeads: null,
+      nodeAddress: n.t.node.address,
+      checkLeaf: checkEpcisLeaves(n.repo),
+    });
+    assert.deepEqual(report.findings, [], 'salted and legacy leaves alike');
+  });
+
+  it('names a leaf whose salt is malformed in the audit, and a malformed salt source stores nothing', async () => {
+    const event = objectEvent('urn:uuid:bad-salt');
+    const hashId = eventHashId(event as never);
+    const badLeaf = encodeLeaf({
+      kind: 'epcis',
+      receivedAt: Date.now(),
+      body: encodeCbor([hashId, new TextEncoder().encode(canonicalJson(event)), new Uint8Array(15)]),
+    });
+    // Checked as a leaf of the log would be, without putting it there (the shared node's log stays sound).
+    assert.match(
+      String(await checkEpcisLeaves()({ index: 0, data: badLeaf, hash: leafHash(badLeaf) })),
+      /epcis leaf salt must be 16 bytes, got 15/,
+    );
+    const faulty = await startEpcisNode({ salt: () => new Uint8Array(15) });
+    try {
+      const before = faulty.t.node.log.size;
+      const res = await faulty.capture(doc([event]));
+      assert.equal(res.job?.success, false);
+      assert.equal(res.job?.errors[0]?.code, 'capture_failed');
+      assert.match(String(res.job?.errors[0]?.detail), /epcis leaf salt must be 16 bytes, got 15/);
+      assert.equal(faulty.t.node.log.size, before, 'nothing logged');
+      assert.equal(await faulty.repo.count(), 0, 'nothing indexed');
+    } finally {
+      await faulty.dispose();
+    }
   });
 });
 

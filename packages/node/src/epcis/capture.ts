@@ -1,5 +1,5 @@
 // Capture: validate → hash IDs → append each event to the transparency log as
-// a leaf of kind "epcis" (body CBOR [hashId, canonicalJsonBytes]) → index it.
+// a leaf of kind "epcis" (body CBOR [hashId, canonicalJsonBytes, salt]) → index it.
 //
 // GS1-Capture-Error-Behaviour:
 //   rollback (default) — all or nothing: one bad event refuses the document with

@@ -21,6 +21,7 @@ export {
   type EpcisRepositoryOptions,
   LEAF_KIND,
   openEpcisRepository,
+  randomEpcisSalt,
 } from './repository.js';
 export { type EpcisRouteDeps, epcisRoutes } from './routes.js';
 export { type TraceDirection, type TraceResult, trace } from './trace.js';

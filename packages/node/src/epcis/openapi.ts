@@ -145,7 +145,7 @@ function routePaths(prefix: string): Record<string, Record<string, unknown>> {
         summary: 'Capture an EPCISDocument (or EPCISQueryDocument) asynchronously',
         description:
           'Validated (GS1 JSON schema + capture rules), then each event is appended to the transparency log as a leaf of kind "epcis" ' +
-          '(body CBOR [eventHashId, canonicalJsonBytes]) and indexed. GS1-Capture-Error-Behaviour: rollback (default: any fault refuses the ' +
+          '(body CBOR [eventHashId, canonicalJsonBytes, salt]) and indexed. GS1-Capture-Error-Behaviour: rollback (default: any fault refuses the ' +
           'whole document with a 4xx problem, nothing stored) or proceed (good events stored, faults listed in the capture job). ' +
           'Limits in GS1-EPCIS-Capture-Limit (events) and GS1-EPCIS-Capture-File-Size-Limit (bytes), enforced with 413. ' +
           'Faults found on receipt (schema, semantics, master data) answer 400; a duplicate eventID (or a second error declaration) is a ' +

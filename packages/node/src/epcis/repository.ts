@@ -1,6 +1,6 @@
 // The EPCIS repository: the domain side of the EPCIS index. The node's
 // transparency log holds the events themselves — one leaf of kind "epcis" per
-// event, body CBOR [eventHashId, canonicalJsonBytes] — and the index
+// event, body CBOR [eventHashId, canonicalJsonBytes, salt] — and the index
 // (storage/epcis.ts, on SQLite or PostgreSQL) is derived from it: an event is
 // appended to the log first and indexed after, and on open (or after a failed
 // index write) every "epcis" leaf past the scan cursor that is not indexed yet
@@ -14,6 +14,8 @@ import { randomBytes } from 'node:crypto';
 import {
   decodeEpcisBody as decodeLeafBody,
   EPCIS_LEAF_KIND,
+  EPCIS_SALT_BYTES,
+  type EpcisBody,
   EpcisLeafError,
   encodeEpcisBody,
 } from '@tradetwin/core/proof/epcis-event';
@@ -68,13 +70,18 @@ export interface EpcisRepositoryOptions {
   /** Called after every append of EPCIS leaves (the node wires the anchorer's noteAppended). */
   onAppended?: () => void;
   now?: () => number;
+  /** Draws each leaf's salt (default: EPCIS_SALT_BYTES bytes from the CSPRNG, fresh per leaf). */
+  salt?: () => Uint8Array;
 }
+
+/** A fresh salt for an "epcis" leaf: hash tiles reach every member, so a leaf must not be confirmable by a guess. */
+export const randomEpcisSalt = (): Uint8Array => new Uint8Array(randomBytes(EPCIS_SALT_BYTES));
 
 /** The body of an "epcis" leaf (its format lives with its verifier in core/proof/epcis-event.ts). */
 export { encodeEpcisBody };
 
 /** Decodes an "epcis" leaf body; a malformed one is the repository's `corrupt`. */
-export function decodeEpcisBody(body: Uint8Array): { hashId: string; json: string } {
+export function decodeEpcisBody(body: Uint8Array): EpcisBody {
   try {
     return decodeLeafBody(body);
   } catch (err) {
@@ -90,6 +97,7 @@ export class EpcisRepository {
   readonly codec: EpcisCodec;
   readonly hashVersion: CbvVersion;
   private readonly now: () => number;
+  private readonly salt: () => Uint8Array;
   private readonly onAppended: (() => void) | undefined;
   /** In-process notices after events are indexed (query subscriptions wake on them). */
   private readonly indexedListeners = new Set<() => void>();
@@ -111,6 +119,7 @@ export class EpcisRepository {
     this.codec = opts.codec ?? coreCodec;
     this.hashVersion = opts.hashVersion ?? '2.0';
     this.now = opts.now ?? Date.now;
+    this.salt = opts.salt ?? randomEpcisSalt;
     this.onAppended = opts.onAppended;
   }
 
@@ -199,7 +208,7 @@ export class EpcisRepository {
     if (this.dirty) await this.catchUp();
     const recordTime = this.now();
     const entries = events.map((p) => ({
-      data: encodeLeaf({ kind: LEAF_KIND, receivedAt: recordTime, body: encodeEpcisBody(p.index.hashId, p.json) }),
+      data: encodeLeaf({ kind: LEAF_KIND, receivedAt: recordTime, body: encodeEpcisBody(p.index.hashId, p.json, this.salt()) }),
     }));
     const { firstIndex } = await this.log.append(entries);
     try {

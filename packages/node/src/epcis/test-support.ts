@@ -93,7 +93,13 @@ export interface CaptureResult {
 }
 
 export async function startEpcisNode(
-  opts: { limits?: Partial<CaptureLimits>; validate?: DocumentValidator; hashVersion?: CbvVersion } = {},
+  opts: {
+    limits?: Partial<CaptureLimits>;
+    validate?: DocumentValidator;
+    hashVersion?: CbvVersion;
+    /** The repository's salt source (default: the CSPRNG). */
+    salt?: () => Uint8Array;
+  } = {},
 ): Promise<EpcisTestNode> {
   const t = await startTestNode();
   const { node } = t;
@@ -104,6 +110,7 @@ export async function startEpcisNode(
     store: node.store,
     log: node.log,
     hashVersion: opts.hashVersion,
+    salt: opts.salt,
     onAppended: () => node.anchorer.noteAppended(),
   });
   // The node's access model in front, as api/app.ts mounts it.

@@ -34,6 +34,8 @@ export async function startTestNode(opts: { dataDir?: string; configure?: (c: No
   config.mqtt = { mode: 'embedded', host: '127.0.0.1', port: 0 };
   config.ingest.verifyWorkers = 1;
   config.anchor = { everyMs: 200, pollMs: 50 };
+  // The tests' webhook receivers listen on 127.0.0.1 (webhook/destination.test.ts checks the default refusal).
+  config.webhooks = { allowPrivateNetworks: true };
   // CI's second pass (TRADETWIN_TEST_STORE=postgres) runs the same end-to-end tests on a fresh
   // PostgreSQL database per node; a restarted node (opts.dataDir given) keeps its database.
   const pgDb = e2eDriver() === 'postgres' ? await postgresFor(dataDir) : null;

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ProofBundle } from '@tradetwin/core/proof/bundle';
 import { parseTlogProof } from '@tradetwin/core/tlog/tlog-proof';
 import { runCli } from '../test-support/cli.js';
+import { startRangeLimitedRpc } from '../test-support/range-limited-rpc.js';
 import { deviceKey, envelope, startTestNode, type TestNode } from '../test-support/node-fixture.js';
 import { type LogSide, startLogSide, until } from './test-support.js';
 
@@ -153,6 +154,28 @@ describe('tradetwin verify --witnesses / --policy', () => {
       'nope',
     ]);
     assert.match(bad.stdout, /--node-directory must be a contract address/);
+  });
+
+  it('reads NodeDirectory in block chunks, through an RPC that limits eth_getLogs ranges as Besu does', async () => {
+    // The test chain is a few dozen blocks long; an RPC that allows 5 blocks per query stands for a long
+    // chain behind Besu's 5,000 (--rpc-max-logs-range).
+    const rpc = await startRangeLimitedRpc(t.node.rpcUrl, 5);
+    const verify = (...more: string[]) =>
+      runCli(['verify', '0:1', '--node', t.node.httpUrl, '--rpc', rpc.url, '--json', '--witnesses', '0', ...more]);
+    try {
+      const whole = await verify();
+      assert.equal(whole.code, 4, whole.stdout + whole.stderr);
+      assert.match(whole.stdout, /cannot read NodeDirectory .*exceeds defined limit/);
+      assert.ok(rpc.refused > 0);
+      const refused = rpc.refused;
+      const chunked = await verify('--log-range', '5');
+      assert.equal(chunked.code, 0, chunked.stdout + chunked.stderr);
+      assert.equal((JSON.parse(chunked.stdout) as { witnesses: { valid: boolean } }).witnesses.valid, true);
+      assert.equal(rpc.refused, refused, 'no eth_getLogs over more than the limit');
+      assert.match((await verify('--log-range', '0')).stdout, /--log-range must be a number of blocks/);
+    } finally {
+      await rpc.close();
+    }
   });
 
   it('a tampered cosignature fails the bundle (exit 3)', async () => {

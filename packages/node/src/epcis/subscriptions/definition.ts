@@ -92,7 +92,7 @@ export interface WebhookSpec extends SubscriptionSpec {
   signatureToken: string | null;
 }
 
-function badSub(code: string, detail: string, pointer?: string): EpcisProblem {
+export function badSub(code: string, detail: string, pointer?: string): EpcisProblem {
   return new EpcisProblem(400, SUBSCRIPTION, code, detail, pointer ? { pointer } : {});
 }
 

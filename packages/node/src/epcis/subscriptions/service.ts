@@ -23,7 +23,8 @@ import { type EventQuery, eventJsonText, parseEventQuery, runEventQuery } from '
 import type { EpcisRepository } from '../repository.js';
 import { isoTime } from '../time.js';
 import { CBV_VERSION, EPCIS_CONTEXT, EPCIS_VERSION, type StoredEvent } from '../types.js';
-import { type NamedQueryDefinition, queryPairs, type SubscriptionSpec, type WebhookSpec } from './definition.js';
+import { badSub, type NamedQueryDefinition, queryPairs, type SubscriptionSpec, type WebhookSpec } from './definition.js';
+import { literalDestinationRefusal, type WebhookPolicy, webhookFetch } from '../../webhook/destination.js';
 import { nextFire, parseSchedule, type Schedule } from './schedule.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from './signature.js';
 import type { DeliveryRow, NamedQueryRow, SubscriptionRow, SubscriptionStore } from '../../storage/subscriptions.js';
@@ -41,6 +42,8 @@ export interface SubscriptionOptions {
   /** A WebSocket whose unsent backlog exceeds this is closed (default 16 MiB). */
   maxSocketBacklog?: number;
   now?: () => number;
+  /** Where webhooks may go (default: public addresses only; webhook/destination.ts). */
+  webhooks?: WebhookPolicy;
   fetch?: typeof fetch;
 }
 
@@ -91,6 +94,7 @@ export class EpcisSubscriptions {
   private readonly maxSocketBacklog: number;
   private readonly now: () => number;
   private readonly fetch: typeof fetch;
+  private readonly webhooks: WebhookPolicy;
   private readonly schedules = new Map<string, { schedule: Schedule; fire: number | null }>();
   private readonly inFlight = new Map<string, AbortController>();
   private readonly running = new Set<Promise<void>>();
@@ -118,7 +122,8 @@ export class EpcisSubscriptions {
     this.pollMs = opts.pollMs ?? 1000;
     this.maxSocketBacklog = opts.maxSocketBacklog ?? 16 * 1024 * 1024;
     this.now = opts.now ?? Date.now;
-    this.fetch = opts.fetch ?? globalThis.fetch;
+    this.webhooks = opts.webhooks ?? { allowPrivateNetworks: false };
+    this.fetch = opts.fetch ?? webhookFetch(this.webhooks);
   }
 
   /** Start delivering: resume the outbox and wake on every capture. */
@@ -187,6 +192,8 @@ export class EpcisSubscriptions {
 
   async subscribe(queryName: string, spec: WebhookSpec): Promise<SubscriptionRow> {
     await this.query(queryName);
+    const refused = literalDestinationRefusal(new URL(spec.dest), this.webhooks);
+    if (refused) throw badSub('bad_dest', `dest ${refused.replace(/^webhook destination /, '')}`, '/dest');
     const row: SubscriptionRow = {
       id: randomUUID(),
       queryName,

@@ -93,7 +93,11 @@ export async function startLightNode(opts: { dir?: string; subscriptions?: Subsc
   const index = new SqliteEpcisIndex(path);
   const repo = await openEpcisRepository({ index, store, log });
   const stores = await openLightStores(dir);
-  const subs = new EpcisSubscriptions(repo, stores.subscriptions, opts.subscriptions).start();
+  // Its webhook receivers listen on 127.0.0.1.
+  const subs = new EpcisSubscriptions(repo, stores.subscriptions, {
+    webhooks: { allowPrivateNetworks: true },
+    ...opts.subscriptions,
+  }).start();
   const access = new AccessService(stores.access, { orgId: 1, adminToken: LIGHT_ADMIN_TOKEN });
   const app = guard(new Hono(), access);
   app.route('/epcis', epcisRoutes({ repo, store, log, validate: coreValidator(), subscriptions: subs }));

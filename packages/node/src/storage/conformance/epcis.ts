@@ -16,7 +16,7 @@ import { canonicalJson } from '@tradetwin/core/json/canonical-json';
 import { EpcisCapture } from '../../epcis/capture.js';
 import { EpcisProblem } from '../../epcis/problem.js';
 import { parseEventQuery, rawQueryPairs, repositoryLookup, runEventQuery } from '../../epcis/query.js';
-import { type EpcisRepository, encodeEpcisBody, openEpcisRepository } from '../../epcis/repository.js';
+import { type EpcisRepository, encodeEpcisBody, openEpcisRepository, randomEpcisSalt } from '../../epcis/repository.js';
 import { trace } from '../../epcis/trace.js';
 import type { EpcTerm, FilterNode } from '../../epcis/filter.js';
 import { epcMatcher } from '../../epcis/vocab.js';
@@ -577,7 +577,13 @@ export function epcisIndexConformance(driver: DriverName): void {
         const hashId = eventHashId(event as never);
         const recordTime = Date.now();
         await s.log.append([
-          { data: encodeLeaf({ kind: 'epcis', receivedAt: recordTime, body: encodeEpcisBody(hashId, canonicalJson(event)) }) },
+          {
+            data: encodeLeaf({
+              kind: 'epcis',
+              receivedAt: recordTime,
+              body: encodeEpcisBody(hashId, canonicalJson(event), randomEpcisSalt()),
+            }),
+          },
         ]);
         assert.deepEqual(await s.repo.byEventId(U('crashed')), []);
         const reopened = await s.reopen();
