@@ -8,6 +8,7 @@ import {
   encodeDocumentBody,
   MAX_DOCUMENT_BYTES,
   validateDocumentMeta,
+  verifyDocumentContent,
 } from './document.js';
 
 const meta = { shipmentId: 'SHP-1', type: 'bill-of-lading' as const, name: 'bl-0001.pdf', mediaType: 'application/pdf' };
@@ -27,7 +28,6 @@ function altered(key: string, value: unknown): Uint8Array {
     ['sha256', sha256(content)],
     ['size', content.length],
     ['salt', salt],
-    ['content', content],
   ]);
   if (value === undefined) m.delete(key);
   else m.set(key, value);
@@ -45,8 +45,24 @@ describe('document leaf body', () => {
     assert.equal(d.mediaType, 'application/pdf');
     assert.equal(d.size, content.length);
     assert.deepEqual(d.sha256, sha256(content));
-    assert.deepEqual(d.content, content);
     assert.deepEqual(d.salt, salt);
+    assert.ok(!('content' in d), 'the leaf commits to the content, it does not hold it');
+  });
+
+  it('a body stays small whatever the content (a 4 MiB content: the body is under 200 bytes)', () => {
+    const body = encodeDocumentBody(meta, new Uint8Array(MAX_DOCUMENT_BYTES), salt);
+    assert.ok(body.length < 200, `${body.length} bytes`);
+    assert.equal(decodeDocumentBody(body).size, MAX_DOCUMENT_BYTES);
+  });
+
+  it('verifyDocumentContent takes the committed content and refuses another size or another content', () => {
+    const d = decodeDocumentBody(encodeDocumentBody(meta, content, salt));
+    assert.doesNotThrow(() => verifyDocumentContent(d, content));
+    const tampered = content.slice();
+    tampered[0] = tampered[0]! ^ 1;
+    assert.throws(() => verifyDocumentContent(d, tampered), refusedFor('sha256'));
+    assert.throws(() => verifyDocumentContent(d, content.subarray(1)), refusedFor('size'));
+    assert.throws(() => verifyDocumentContent(d, new Uint8Array(0)), refusedFor('size'));
   });
 
   it('another salt gives another body (a public hash reveals nothing of the content)', () => {
@@ -69,13 +85,12 @@ describe('document leaf body', () => {
     assert.throws(() => encodeDocumentBody(meta, content, new Uint8Array(8)), refusedFor('salt'));
   });
 
-  it('refuses a malformed body: content not matching its sha256 or size, missing or unknown keys, not CBOR, not canonical', () => {
+  it('refuses a malformed body: a content inside it, missing or unknown keys, bad fields, not CBOR, not canonical', () => {
     assert.doesNotThrow(() => decodeDocumentBody(altered('v', 1)));
-    const tampered = content.slice();
-    tampered[0] = tampered[0]! ^ 1;
-    assert.throws(() => decodeDocumentBody(altered('content', tampered)), refusedFor('sha256'));
-    assert.throws(() => decodeDocumentBody(altered('sha256', new Uint8Array(32))), refusedFor('sha256'));
-    assert.throws(() => decodeDocumentBody(altered('size', content.length + 1)), refusedFor('size'));
+    assert.throws(() => decodeDocumentBody(altered('content', content)), refusedFor('body'));
+    assert.throws(() => decodeDocumentBody(altered('sha256', new Uint8Array(31))), refusedFor('sha256'));
+    assert.throws(() => decodeDocumentBody(altered('size', -1)), refusedFor('size'));
+    assert.throws(() => decodeDocumentBody(altered('size', MAX_DOCUMENT_BYTES + 1)), refusedFor('size'));
     assert.throws(() => decodeDocumentBody(altered('salt', undefined)), refusedFor('salt'));
     assert.throws(() => decodeDocumentBody(altered('extra', 1)), refusedFor('body'));
     assert.throws(() => decodeDocumentBody(altered('v', 2)), refusedFor('v'));

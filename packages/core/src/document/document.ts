@@ -1,10 +1,13 @@
 // A shipment document (S4: commercial invoice, certificate of origin,
 // phytosanitary certificate, bill of lading, …) anchored in the owner's log as
 // a leaf of kind "document". The body is deterministic CBOR holding the
-// metadata, the content's SHA-256 and the content itself, with a random salt:
-// the public hash tiles then reveal nothing about a document, not even whether
-// a guessed file was added. Pure and isomorphic: the node writes and serves
-// these leaves, a grantee's node checks them before it mirrors them.
+// metadata and the content's SHA-256 and size, with a random salt: a salted
+// commitment. The content itself lives beside the log (the owner's documents
+// area, a grantee's mirror) and is checked against the leaf on every read
+// (verifyDocumentContent): log entries stay small (tlog-tiles entry bundles
+// have 16-bit lengths) and a content can be erased while the log still
+// verifies. The salt keeps the public hash tiles from revealing anything, not
+// even whether a guessed file was added. Pure and isomorphic.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CborError, type CborValue, decodeCbor, encodeCbor } from '../cose/cbor.js';
 
@@ -29,7 +32,7 @@ export const DOCUMENT_TYPES = [
 ] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
-/** A document as logged. */
+/** A document as logged (the leaf commits to the content; the content is not in it). */
 export interface ShipmentDocument {
   shipmentId: string;
   type: DocumentType;
@@ -41,7 +44,6 @@ export interface ShipmentDocument {
   sha256: Uint8Array;
   size: number;
   salt: Uint8Array;
-  content: Uint8Array;
 }
 
 /** A document's metadata or body that cannot be taken; `field` names what is wrong. */
@@ -90,7 +92,8 @@ export function validateDocumentMeta(m: { shipmentId: unknown; type: unknown; na
 
 /**
  * The body of a "document" leaf: deterministic CBOR (RFC 8949 §4.2.1: keys in bytewise order) of
- * {v, shipment, type, name, mediaType, sha256, size, salt, content}. `salt` must be 16 random bytes.
+ * {v, shipment, type, name, mediaType, sha256, size, salt}: it commits to `content` without holding it.
+ * `salt` must be 16 random bytes.
  */
 export function encodeDocumentBody(
   meta: { shipmentId: string; type: DocumentType; name: string; mediaType: string },
@@ -111,16 +114,15 @@ export function encodeDocumentBody(
       ['sha256', sha256(content)],
       ['size', content.length],
       ['salt', salt],
-      ['content', content],
     ]),
   );
 }
 
-const KEYS = ['v', 'shipment', 'type', 'name', 'mediaType', 'sha256', 'size', 'salt', 'content'];
+const KEYS = ['v', 'shipment', 'type', 'name', 'mediaType', 'sha256', 'size', 'salt'];
 
 /**
  * Reads a "document" leaf body, refusing anything malformed: not canonical CBOR, a missing or
- * unknown key, a bad field, or content whose size or SHA-256 is not the one the body states.
+ * unknown key (a content inside the body included), a bad field.
  */
 export function decodeDocumentBody(body: Uint8Array): ShipmentDocument {
   let v: CborValue;
@@ -148,21 +150,25 @@ export function decodeDocumentBody(body: Uint8Array): ShipmentDocument {
   const digest = v.get('sha256');
   const size = v.get('size');
   const salt = v.get('salt');
-  const content = v.get('content');
   if (!(digest instanceof Uint8Array) || digest.length !== 32) throw new DocumentFormatError('sha256', 'sha256 must be 32 bytes');
   if (!(salt instanceof Uint8Array) || salt.length !== DOCUMENT_SALT_BYTES)
     throw new DocumentFormatError('salt', `salt must be ${DOCUMENT_SALT_BYTES} bytes`);
-  if (!(content instanceof Uint8Array)) throw new DocumentFormatError('content', 'content must be a byte string');
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0 || size > MAX_DOCUMENT_BYTES)
     throw new DocumentFormatError('size', `size must be 0-${MAX_DOCUMENT_BYTES}`);
-  if (content.length !== size)
-    throw new DocumentFormatError('size', `the body states ${size} bytes, the content is ${content.length}`);
-  const actual = sha256(content);
-  if (!sameBytes(actual, digest))
-    throw new DocumentFormatError('sha256', 'the content does not hash to the sha256 the body states');
   // One encoding per document: a body that is not the canonical encoding of what it holds is refused.
   if (!sameBytes(encodeCbor(v), body)) throw new DocumentFormatError('body', 'the document body is not deterministic CBOR');
-  return { ...meta, sha256: digest, size, salt, content };
+  return { ...meta, sha256: digest, size, salt };
+}
+
+/**
+ * Checks a content against the document leaf that commits to it: its size and SHA-256 must be the
+ * ones the body states. Throws DocumentFormatError (field `size` or `sha256`) saying which differs.
+ */
+export function verifyDocumentContent(doc: { sha256: Uint8Array; size: number }, content: Uint8Array): void {
+  if (content.length !== doc.size)
+    throw new DocumentFormatError('size', `the leaf states ${doc.size} bytes, the content is ${content.length}`);
+  if (!sameBytes(sha256(content), doc.sha256))
+    throw new DocumentFormatError('sha256', 'the content does not hash to the sha256 the leaf states');
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

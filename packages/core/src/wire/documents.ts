@@ -16,6 +16,8 @@ export interface DocumentJson {
   leafIndex: number;
   /** When the node logged it, ms. */
   addedAt: number;
+  /** Present when the node does not hold the content its leaf commits to (lost in a crash, or erased). */
+  contentMissing?: true;
 }
 
 /** GET /api/v1/shipments/{id}/documents */

@@ -19,6 +19,11 @@ export interface PeerRecordJson {
   /** The leaf's canonical bytes (core/proof/leaf.ts), base64. */
   data: string;
   path: `0x${string}`[];
+  /**
+   * A "document" leaf only: the content it commits to, base64 (the leaf holds its sha256 and size,
+   * not the content; the grantee checks both before it stores anything).
+   */
+  content?: string;
 }
 
 /**

@@ -2,7 +2,7 @@
 // shipment, shipments:read or shipments:read:<id>):
 //   POST /shipments/:id/documents?type=T&name=N   body: the content; Content-Type: its media type. 201 the document
 //   GET  /shipments/:id/documents                  {shipmentId, documents: [{type, name, mediaType, sha256, size, leafIndex, addedAt}]}
-//   GET  /shipments/:id/documents/:leafIndex       the content, with its media type, as a download
+//   GET  /shipments/:id/documents/:leafIndex       the content, checked against its leaf, with its media type, as a download
 import { Hono } from 'hono';
 import type { DocumentListJson } from '@tradetwin/core/wire/documents';
 import { HttpProblem } from '../http/problem.js';
@@ -45,8 +45,8 @@ export function documentRoutes(docs: DocumentService): Hono {
   });
 
   app.get('/shipments/:id/documents/:leafIndex', async (c) => {
-    const { document } = await docs.read(c.req.param('id'), leafIndexParam(c.req.param('leafIndex')));
-    return c.body(document.content as Uint8Array<ArrayBuffer>, 200, documentHeaders(document));
+    const { document, content } = await docs.read(c.req.param('id'), leafIndexParam(c.req.param('leafIndex')));
+    return c.body(content as Uint8Array<ArrayBuffer>, 200, documentHeaders(document));
   });
 
   return app;

@@ -1,12 +1,17 @@
 // Shipment documents on the owner's node (S4): each added document is one
-// "document" leaf in the log (core/document/document.ts: metadata, sha256,
-// a random salt and the content), indexed per shipment in the `documents`
-// storage area. The content is read back from the leaf, so what is served is
-// what is anchored. Shared with other members by grant (peer/routes.ts).
-// Appended first, indexed after: a mark of the log size is set before the
-// append and cleared once the row is written, so a leaf logged but not indexed
-// (a crash or a store fault in between) is indexed from the log on the next
-// start or the next add.
+// "document" leaf in the log (core/document/document.ts: metadata, the
+// content's sha256 and size and a random salt — a commitment, not the
+// content), and one row with the content in the `documents` storage area. A
+// content is checked against its leaf on every read, so what is served is what
+// is anchored; a content changed in the store is refused (document_tampered).
+// Shared with other members by grant (peer/routes.ts).
+// Appended first, indexed after: the pending add (the log size and the
+// content) is stored before the append and cleared once the row is written, so
+// a leaf logged but not indexed (a crash or a store fault in between) is
+// indexed with its content from the log on the next start or the next add. A
+// document leaf found there whose content is not the pending one (which the
+// one-add-at-a-time queue rules out) is indexed as content missing: listed
+// with `contentMissing`, its read answers document_content_missing.
 import { createHash, randomBytes } from 'node:crypto';
 import {
   DOCUMENT_LEAF_KIND,
@@ -17,6 +22,7 @@ import {
   MAX_DOCUMENT_BYTES,
   type ShipmentDocument,
   validateDocumentMeta,
+  verifyDocumentContent,
 } from '@tradetwin/core/document/document';
 import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { DocumentJson } from '@tradetwin/core/wire/documents';
@@ -25,7 +31,13 @@ import type { DocumentRow, DocumentStore } from '../storage/documents.js';
 import type { ShipmentStore } from '../storage/shipments.js';
 import type { NodeStore } from '../storage/types.js';
 
-export type DocumentErrorCode = 'bad_document' | 'unknown_shipment' | 'no_such_document' | 'document_too_large';
+export type DocumentErrorCode =
+  | 'bad_document'
+  | 'unknown_shipment'
+  | 'no_such_document'
+  | 'document_too_large'
+  | 'document_tampered'
+  | 'document_content_missing';
 
 export class DocumentError extends Error {
   constructor(
@@ -59,6 +71,7 @@ export function documentJson(d: DocumentRow): DocumentJson {
     size: d.size,
     leafIndex: d.leafIndex,
     addedAt: d.addedAt,
+    ...(d.hasContent ? {} : { contentMissing: true as const }),
   };
 }
 
@@ -101,7 +114,7 @@ export class DocumentService {
     const receivedAt = (this.deps.now ?? Date.now)();
     const body = encodeDocumentBody(m, content, randomBytes(DOCUMENT_SALT_BYTES));
     await this.recover();
-    await this.deps.documents.setPendingFrom(this.deps.log.size);
+    await this.deps.documents.setPending({ fromSize: this.deps.log.size, content });
     const { firstIndex } = await this.deps.log.append([{ data: encodeLeaf({ kind: DOCUMENT_LEAF_KIND, receivedAt, body }) }]);
     this.deps.onAppended?.();
     const row: DocumentRow = {
@@ -113,35 +126,50 @@ export class DocumentService {
       sha256: createHash('sha256').update(content).digest('hex'),
       size: content.length,
       addedAt: receivedAt,
+      hasContent: true,
     };
-    await this.deps.documents.put(row);
-    await this.deps.documents.setPendingFrom(null);
+    await this.deps.documents.put(row, content);
+    await this.deps.documents.setPending(null);
     return row;
   }
 
-  /** Index the "document" leaves from the pending mark to the end of the log (none pending: nothing to do). */
+  /**
+   * Index the "document" leaves from the pending mark to the end of the log with the pending content
+   * when it is the one the leaf commits to (none pending: nothing to do).
+   */
   private async recover(): Promise<void> {
-    const from = await this.deps.documents.pendingFrom();
-    if (from === null) return;
+    const pending = await this.deps.documents.pending();
+    if (pending === null) return;
+    const from = pending.fromSize;
     const end = this.deps.log.size;
     for (let at = from; at < end; at += SCAN_BATCH) {
       for (const leaf of await this.deps.store.leaves(at, Math.min(at + SCAN_BATCH, end))) {
         const rec = decodeLeaf(leaf.data);
         if (rec.kind !== DOCUMENT_LEAF_KIND) continue;
         const d = decodeDocumentBody(rec.body);
-        await this.deps.documents.put({
-          shipmentId: d.shipmentId,
-          leafIndex: leaf.index,
-          type: d.type,
-          name: d.name,
-          mediaType: d.mediaType,
-          sha256: Buffer.from(d.sha256).toString('hex'),
-          size: d.size,
-          addedAt: rec.receivedAt,
-        });
+        let content: Uint8Array | null = pending.content;
+        try {
+          verifyDocumentContent(d, content);
+        } catch (err) {
+          if (!(err instanceof DocumentFormatError)) throw err;
+          content = null;
+        }
+        await this.deps.documents.put(
+          {
+            shipmentId: d.shipmentId,
+            leafIndex: leaf.index,
+            type: d.type,
+            name: d.name,
+            mediaType: d.mediaType,
+            sha256: Buffer.from(d.sha256).toString('hex'),
+            size: d.size,
+            addedAt: rec.receivedAt,
+          },
+          content,
+        );
       }
     }
-    await this.deps.documents.setPendingFrom(null);
+    await this.deps.documents.setPending(null);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -156,8 +184,11 @@ export class DocumentService {
     return this.deps.documents.ofShipment(shipmentId);
   }
 
-  /** One document with its content, read from its leaf. */
-  async read(shipmentId: string, leafIndex: number): Promise<{ row: DocumentRow; document: ShipmentDocument }> {
+  /** One document with its content, checked against the sha256 and size its leaf commits to. */
+  async read(
+    shipmentId: string,
+    leafIndex: number,
+  ): Promise<{ row: DocumentRow; document: ShipmentDocument; content: Uint8Array }> {
     await this.known(shipmentId);
     const row = await this.deps.documents.get(shipmentId, leafIndex);
     if (!row) throw new DocumentError('no_such_document', `shipment ${shipmentId} has no document at leaf ${leafIndex}`);
@@ -165,7 +196,24 @@ export class DocumentService {
     if (!leaf) throw new Error(`document leaf ${leafIndex} is indexed but not in the log`);
     const rec = decodeLeaf(leaf.data);
     if (rec.kind !== DOCUMENT_LEAF_KIND) throw new Error(`leaf ${leafIndex} is indexed as a document but is a ${rec.kind} leaf`);
-    return { row, document: decodeDocumentBody(rec.body) };
+    const document = decodeDocumentBody(rec.body);
+    const content = await this.deps.documents.content(leafIndex);
+    if (content === null)
+      throw new DocumentError(
+        'document_content_missing',
+        `the content of the document at leaf ${leafIndex} is not held by this node`,
+      );
+    try {
+      verifyDocumentContent(document, content);
+    } catch (err) {
+      if (err instanceof DocumentFormatError)
+        throw new DocumentError(
+          'document_tampered',
+          `the stored content of the document at leaf ${leafIndex} is not the one its leaf commits to (${err.field}): ${err.message}`,
+        );
+      throw err;
+    }
+    return { row, document, content };
   }
 
   private async known(shipmentId: string): Promise<void> {

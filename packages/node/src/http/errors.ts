@@ -190,6 +190,9 @@ const DOCUMENT_STATUS: Record<DocumentErrorCode, HttpProblem['status']> = {
   unknown_shipment: 404,
   no_such_document: 404,
   document_too_large: 413,
+  // The node's own store no longer holds what its log commits to: not the client's doing, but it is told why.
+  document_tampered: 500,
+  document_content_missing: 409,
 };
 
 /** The problem an error is at the HTTP edge; null when it is not one a client caused or can act on (a 500). */

@@ -8,7 +8,12 @@
 //   GET  /sharing/shipments/{id}/documents/{leafIndex}  one's content (?owner=N when several owners share that id)
 import { Hono } from 'hono';
 import { bytesToHex } from 'viem';
-import { DOCUMENT_LEAF_KIND, decodeDocumentBody } from '@tradetwin/core/document/document';
+import {
+  DOCUMENT_LEAF_KIND,
+  DocumentFormatError,
+  decodeDocumentBody,
+  verifyDocumentContent,
+} from '@tradetwin/core/document/document';
 import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { SharedDocumentJson, SharedDocumentListJson } from '@tradetwin/core/wire/documents';
 import { documentHeaders, leafIndexParam } from '../documents/routes.js';
@@ -70,7 +75,7 @@ const msParam = (v: unknown, name: string): number | undefined => {
 };
 
 /** A mirrored "document" leaf as the grantee lists it (its body was verified before it was stored). */
-function sharedDocument(l: MirrorLeaf): SharedDocumentJson & { content: Uint8Array; digest: Uint8Array } {
+function sharedDocument(l: MirrorLeaf): SharedDocumentJson & { digest: Uint8Array } {
   const rec = decodeLeaf(l.data);
   const d = decodeDocumentBody(rec.body);
   return {
@@ -85,7 +90,6 @@ function sharedDocument(l: MirrorLeaf): SharedDocumentJson & { content: Uint8Arr
     addedAt: rec.receivedAt,
     verified: true,
     headSize: l.headSize,
-    content: d.content,
     digest: d.sha256,
   };
 }
@@ -181,7 +185,7 @@ export function sharingRoutes(deps: SharingApiDeps): Hono {
     const body: SharedDocumentListJson = {
       shipmentId: id,
       documents: held.map((l) => {
-        const { content: _content, digest: _digest, ...listed } = sharedDocument(l);
+        const { digest: _digest, ...listed } = sharedDocument(l);
         return listed;
       }),
     };
@@ -205,7 +209,26 @@ export function sharingRoutes(deps: SharingApiDeps): Hono {
         `organisations ${held.map((l) => l.owner).join(', ')} each shared one: give ?owner=`,
       );
     const d = sharedDocument(held[0]!);
-    return c.body(d.content as Uint8Array<ArrayBuffer>, 200, {
+    const content = await deps.mirror.documentContent(d.owner, index);
+    if (content === null)
+      throw new HttpProblem(
+        409,
+        'document_content_missing',
+        `the content of the document at leaf ${index} is not held by this node`,
+      );
+    // Checked before it was stored; checked again on the way out, as the owner does.
+    try {
+      verifyDocumentContent({ sha256: d.digest, size: d.size }, content);
+    } catch (err) {
+      if (err instanceof DocumentFormatError)
+        throw new HttpProblem(
+          500,
+          'document_tampered',
+          `the mirrored content of the document at leaf ${index} is not the one its leaf commits to: ${err.message}`,
+        );
+      throw err;
+    }
+    return c.body(content as Uint8Array<ArrayBuffer>, 200, {
       ...documentHeaders({ name: d.name, mediaType: d.mediaType, sha256: d.digest }),
       'TradeTwin-Owner': String(d.owner),
     });

@@ -23,7 +23,12 @@ import {
 } from '@tradetwin/core/peer/grant';
 import type { PeerEpcisJson, PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { decodeEpcisBody, EPCIS_LEAF_KIND } from '@tradetwin/core/proof/epcis-event';
-import { DOCUMENT_LEAF_KIND, DocumentFormatError, decodeDocumentBody } from '@tradetwin/core/document/document';
+import {
+  DOCUMENT_LEAF_KIND,
+  DocumentFormatError,
+  decodeDocumentBody,
+  verifyDocumentContent,
+} from '@tradetwin/core/document/document';
 import type { ChainClients } from '../chain/clients.js';
 import { readDevice } from '../chain/devices.js';
 import { chainCall } from '../chain/errors.js';
@@ -31,7 +36,7 @@ import { listNodes, type NodeEntry, readNode } from '../chain/node-directory.js'
 import { importDeviceKey, type NodeDeviceKey, openWithNodeCrypto, type VerifyResult } from '../ingest/verify-worker.js';
 import { hashLeaf } from '../log/transparency-log.js';
 import type { GrantStore } from '../storage/grants.js';
-import type { MirrorLeaf, MirrorStore } from '../storage/mirror.js';
+import type { MirrorDocument, MirrorLeaf, MirrorStore } from '../storage/mirror.js';
 import { type PeerClientKey, PeerUnavailable, peerGet } from './client.js';
 import { rowOf } from './grants.js';
 
@@ -161,7 +166,7 @@ export class Replicator {
     try {
       const verified = await this.verifyShipment(owner, scope, entry, prev, body);
       const t2 = performance.now();
-      await this.deps.mirror.putVerified(verified.head, verified.leaves);
+      await this.deps.mirror.putVerified(verified.head, verified.leaves, verified.documents);
       const t3 = performance.now();
       return {
         timings: { fetchMs: Math.round(t1 - t0), verifyMs: Math.round(t2 - t1), storeMs: Math.round(t3 - t2) },
@@ -245,7 +250,12 @@ export class Replicator {
     entry: NodeEntry,
     prev: Awaited<ReturnType<MirrorStore['head']>>,
     body: PeerShipmentJson | PeerEpcisJson,
-  ): Promise<{ head: Parameters<MirrorStore['putVerified']>[0]; leaves: MirrorLeaf[]; readings: number }> {
+  ): Promise<{
+    head: Parameters<MirrorStore['putVerified']>[0];
+    leaves: MirrorLeaf[];
+    documents: MirrorDocument[];
+    readings: number;
+  }> {
     const shipment = 'shipment' in body ? body.shipment : undefined;
     const biz = 'bizTransaction' in body ? body.bizTransaction : undefined;
     if (!body || typeof body !== 'object' || !body.head || !Array.isArray(body.records) || (!shipment && !biz)) {
@@ -293,6 +303,7 @@ export class Replicator {
     const devices = new Map((shipment?.devices ?? []).map((d) => [d.deviceId, d]));
     const keys = new Map<string, { key: NodeDeviceKey; revokedAt: number | null } | null>();
     const leaves: MirrorLeaf[] = [];
+    const documents: MirrorDocument[] = [];
     let readings = 0;
     for (const r of body.records) {
       let data: Uint8Array;
@@ -340,11 +351,21 @@ export class Replicator {
         if (!names) throw new ReplicationRefused('bad_leaf', `record ${r.index}: the event does not name ${biz}`);
         leaves.push({ ...base, deviceId: null, firstAt: null, lastAt: null });
       } else if (leaf.kind === DOCUMENT_LEAF_KIND && shipment !== undefined) {
-        // The body decodes and the content hashes to the sha256 it states (decodeDocumentBody checks both),
+        // The body decodes, the content served beside it has the size and sha256 the leaf commits to,
         // and it is a document of the granted shipment (the owner may not slip another's in).
+        if (typeof r.content !== 'string')
+          throw new ReplicationRefused('bad_document', `record ${r.index}: a document leaf served without its content`);
+        let content: Uint8Array;
+        try {
+          content = fromBase64(r.content);
+        } catch {
+          throw new ReplicationRefused('malformed', `record ${r.index}: content is not base64`);
+        }
         let docShipment: string;
         try {
-          docShipment = decodeDocumentBody(leaf.body).shipmentId;
+          const d = decodeDocumentBody(leaf.body);
+          verifyDocumentContent(d, content);
+          docShipment = d.shipmentId;
         } catch (err) {
           if (err instanceof DocumentFormatError)
             throw new ReplicationRefused('bad_document', `record ${r.index}: ${err.field}: ${err.message}`);
@@ -354,6 +375,7 @@ export class Replicator {
           throw new ReplicationRefused('bad_document', `record ${r.index}: a document of ${docShipment}, not of ${shipmentId}`);
         }
         leaves.push({ ...base, deviceId: null, firstAt: null, lastAt: null });
+        documents.push({ owner, index: r.index, content });
       } else if (leaf.kind === GRANT_LEAF_KIND) {
         let s: SignedStatement;
         try {
@@ -373,6 +395,7 @@ export class Replicator {
     return {
       head: { owner, publisher: entry.publisher, size, root, timestamp: body.head.timestamp, verifiedAt: now },
       leaves,
+      documents,
       readings,
     };
   }

@@ -22,6 +22,14 @@ export interface MirrorLeaf {
   path: Uint8Array[];
 }
 
+/** The content of a mirrored "document" leaf (checked against the leaf's sha256 and size before it was stored). */
+export interface MirrorDocument {
+  owner: number;
+  /** The document's leaf index in the owner's log. */
+  index: number;
+  content: Uint8Array;
+}
+
 export interface MirrorHead {
   owner: number;
   /** The owner's LogAnchor publisher account. */
@@ -35,10 +43,12 @@ export interface MirrorHead {
 
 export interface MirrorStore {
   /**
-   * In one transaction: adds the leaves (a leaf held already gets the new proof), and records the
-   * owner's head unless a larger one is held.
+   * In one transaction: adds the leaves (a leaf held already gets the new proof), the contents of
+   * document leaves (one held already is kept), and records the owner's head unless a larger one is held.
    */
-  putVerified(head: MirrorHead, leaves: MirrorLeaf[]): Promise<void>;
+  putVerified(head: MirrorHead, leaves: MirrorLeaf[], documents?: MirrorDocument[]): Promise<void>;
+  /** The content of an owner's document leaf (null: not held). */
+  documentContent(owner: number, index: number): Promise<Uint8Array | null>;
   /** The largest verified head of an owner. */
   head(owner: number): Promise<MirrorHead | null>;
   /** Every owner's largest verified head, by owner. */

@@ -84,4 +84,19 @@ export function mirrorStoreConformance(open: OpenStoreFixture<MirrorStore>): voi
       assert.deepEqual(await of({ scope: 'SHP-3', kind: 'document' }), []);
       assert.deepEqual((await store.leavesOf({ scope: 'SHP-1', kind: 'document', owner: 1 }))[0], leaf(2, doc));
     }));
+
+  it('mirror: document contents are stored with their leaves, per owner, and one held is kept', () =>
+    withFixture(open, async ({ store, another }) => {
+      const doc = { kind: 'document', deviceId: null, firstAt: null, lastAt: null };
+      const content = new Uint8Array(1024 * 1024).map((_, i) => (i * 13) & 0xff);
+      assert.equal(await store.documentContent(1, 6), null);
+      await store.putVerified(head(), [leaf(6, doc)], [{ owner: 1, index: 6, content }]);
+      assert.deepEqual(await store.documentContent(1, 6), content);
+      assert.deepEqual(await (await another()).documentContent(1, 6), content);
+      assert.equal(await store.documentContent(2, 6), null, "another owner's leaf 6 is another document");
+      await store.putVerified(head({ size: 30 }), [leaf(6, doc)], [{ owner: 1, index: 6, content: new Uint8Array([9]) }]);
+      assert.deepEqual(await store.documentContent(1, 6), content, 'the content held stays');
+      await store.putVerified(head({ size: 31 }), [leaf(7, doc)]);
+      assert.equal(await store.documentContent(1, 7), null, 'a leaf stored without a content has none');
+    }));
 }

@@ -110,7 +110,7 @@ describe('small stores: a SQLite file from before versioned migrations', () => {
           ['dcsa', 1],
           ['documents', 1],
           ['grants', 1],
-          ['mirror', 1],
+          ['mirror', 2],
           ['shipments', 1],
           ['subscriptions', 1],
           ['tags', 1],

@@ -88,7 +88,7 @@ describe('SQLite driver', () => {
         ['epcis', 1],
         ['grants', 1],
         ['log', 1],
-        ['mirror', 1],
+        ['mirror', 2],
         ['settings', 1],
         ['shipments', 1],
         ['subscriptions', 1],
