@@ -1,11 +1,14 @@
 // Shipment documents shared by grant, end to end: three member nodes over one
 // real chain (carrier = owner, insurer = grantee, bank = a member without a
 // grant). The owner's shipment answer carries its document leaves with their
-// proofs, to a grantee only; the grantee's node verifies each (inclusion in the
-// anchored head, the body, its content hash, its shipment) before mirroring it
-// and serves it from the mirror while the owner's node is down; a tampered
-// document, one whose content does not match its hash, or another shipment's
-// slipped in refuses the whole answer with an alert, and nothing is stored.
+// proofs and, beside each, the content the leaf commits to, to a grantee only;
+// the grantee's node verifies each (inclusion in the anchored head, the body,
+// the content's size and sha256, its shipment) before mirroring leaf and
+// content, and serves it from the mirror while the owner's node is down; a
+// tampered leaf, a content changed or missing, one whose content does not match
+// its hash, or another shipment's slipped in refuses the whole answer with an
+// alert, and nothing is stored. The owner does not serve a content changed in
+// its own store.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -19,7 +22,9 @@ import type { DocumentJson, SharedDocumentListJson } from '@tradetwin/core/wire/
 import type { PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { setNode } from '../chain/node-directory.js';
 import type { RunningNode } from '../node.js';
+import { openRawDatabase } from '../storage/test-support.js';
 import { startTestConsortium, type TestConsortium } from '../test-support/consortium.js';
+import { testDatabaseUrl } from '../test-support/node-fixture.js';
 import { peerGet } from './client.js';
 import { ReplicationRefused } from './replicate.js';
 
@@ -33,7 +38,7 @@ const INVOICE = Buffer.from('%PDF-1.7 commercial invoice 4711: 40 bags of coffee
 const PHYTO = Buffer.from('<certificate>phytosanitary: free from quarantine pests</certificate>');
 const added: DocumentJson[] = [];
 let otherDoc: DocumentJson;
-/** A "document" leaf of SHIPMENT in the owner's log whose content does not hash to the sha256 it states (not indexed). */
+/** A "document" leaf of SHIPMENT in the owner's log committing to INVOICE's sha256 with PHYTO's size (not indexed, no content held). */
 let badLeaf: number;
 
 const keyOf = (n: RunningNode) => ({ orgId: n.orgId, secretKey: n.peerKeys.httpSig.secretKey });
@@ -70,7 +75,7 @@ before(async () => {
   added.push(await addDocument(SHIPMENT, 'commercial-invoice', 'invoice 4711.pdf', 'application/pdf', INVOICE));
   added.push(await addDocument(SHIPMENT, 'phytosanitary-certificate', 'phyto.xml', 'application/xml', PHYTO));
   otherDoc = await addDocument(OTHER, 'bill-of-lading', 'bl.pdf', 'application/pdf', INVOICE);
-  // What a faulty or dishonest owner could log: a well-formed body whose content is not what its sha256 says.
+  // What a faulty or dishonest owner could log: a well-formed body that a served content (PHYTO, of that size) does not match.
   const body = encodeCbor(
     new Map<string, unknown>([
       ['v', 1],
@@ -81,7 +86,6 @@ before(async () => {
       ['sha256', createHash('sha256').update(INVOICE).digest()],
       ['size', PHYTO.length],
       ['salt', new Uint8Array(16)],
-      ['content', PHYTO],
     ]) as Map<string, never>,
   );
   badLeaf = (await owner.log.append([{ data: encodeLeaf({ kind: DOCUMENT_LEAF_KIND, receivedAt: Date.now(), body }) }]))
@@ -101,6 +105,33 @@ describe('documents shared by grant, default deny', () => {
       added.map((d) => d.leafIndex),
     );
     assert.ok(body.records.every((r) => r.path.length > 0 || body.head.size === 1));
+    // Each document leaf with the content it commits to beside it; no other record carries one.
+    const contents = body.records.filter((r) => r.content !== undefined);
+    assert.deepEqual(
+      contents.map((r) => [r.index, Buffer.from(r.content!, 'base64')]),
+      [
+        [added[0]!.leafIndex, INVOICE],
+        [added[1]!.leafIndex, PHYTO],
+      ],
+    );
+  });
+
+  it('does not serve a document whose content was changed in its own store (the grantee would refuse the whole answer)', async () => {
+    const dataDir = c.nodes[0]!.dataDir;
+    const db = await openRawDatabase({ dataDir, url: testDatabaseUrl(dataDir) });
+    try {
+      await db.run('UPDATE documents SET content = ? WHERE leaf_index = ?', new Uint8Array(INVOICE), added[1]!.leafIndex);
+      const body = (await (await peerGet(shipmentUrl(), keyOf(grantee))).json()) as PeerShipmentJson;
+      assert.deepEqual(documentIndices(body), [added[0]!.leafIndex]);
+    } finally {
+      await db.run('UPDATE documents SET content = ? WHERE leaf_index = ?', new Uint8Array(PHYTO), added[1]!.leafIndex);
+      await db.close();
+    }
+    const body = (await (await peerGet(shipmentUrl(), keyOf(grantee))).json()) as PeerShipmentJson;
+    assert.deepEqual(
+      documentIndices(body),
+      added.map((d) => d.leafIndex),
+    );
   });
 
   it('gives a member without a grant, then one whose grant was revoked, exactly the answer for a shipment that does not exist', async () => {
@@ -127,6 +158,8 @@ describe("the grantee's verified mirror of the documents", () => {
     assert.equal(await grantee.replicator!.pullGrants(owner.orgId), 1);
     const [pulled] = await grantee.replicator!.replicate(owner.orgId);
     assert.equal(pulled!.documents, 2);
+    assert.deepEqual(await grantee.storage.mirror.documentContent(owner.orgId, added[0]!.leafIndex), new Uint8Array(INVOICE));
+    assert.deepEqual(await grantee.storage.mirror.documentContent(owner.orgId, added[1]!.leafIndex), new Uint8Array(PHYTO));
     const list = (await (await api(grantee, `/sharing/shipments/${SHIPMENT}/documents`)).json()) as SharedDocumentListJson;
     assert.equal(list.shipmentId, SHIPMENT);
     assert.deepEqual(
@@ -152,6 +185,39 @@ describe("the grantee's verified mirror of the documents", () => {
     assert.equal(missing.status, 404);
   });
 
+  it('checks a mirrored content on every read: one changed in the mirror is refused (document_tampered), one gone is 409', async () => {
+    const dataDir = c.nodes[1]!.dataDir;
+    const index = added[0]!.leafIndex;
+    const path = `/sharing/shipments/${SHIPMENT}/documents/${index}`;
+    const db = await openRawDatabase({ dataDir, url: testDatabaseUrl(dataDir) });
+    try {
+      await db.run(
+        'UPDATE mirror_documents SET content = ? WHERE owner = ? AND idx = ?',
+        new Uint8Array(PHYTO),
+        owner.orgId,
+        index,
+      );
+      const tampered = await api(grantee, path);
+      assert.equal(tampered.status, 500);
+      const p = (await tampered.json()) as { type: string; detail: string };
+      assert.equal(p.type, 'https://tradetwin.dev/problems/document_tampered');
+      assert.match(p.detail, new RegExp(`leaf ${index}\\b`));
+      await db.run('DELETE FROM mirror_documents WHERE owner = ? AND idx = ?', owner.orgId, index);
+      const gone = await api(grantee, path);
+      assert.equal(gone.status, 409);
+      assert.equal(((await gone.json()) as { type: string }).type, 'https://tradetwin.dev/problems/document_content_missing');
+      await db.run(
+        'INSERT INTO mirror_documents (owner, idx, content) VALUES (?, ?, ?)',
+        owner.orgId,
+        index,
+        new Uint8Array(INVOICE),
+      );
+    } finally {
+      await db.close();
+    }
+    assert.deepEqual(Buffer.from(await (await api(grantee, path)).arrayBuffer()), INVOICE);
+  });
+
   it("refuses a tampered document, one whose content is not its sha256, or another shipment's slipped in: alert raised, nothing stored", async () => {
     const proxy = await tamperingOwner();
     const entry = (endpoint: string) => ({
@@ -162,10 +228,12 @@ describe("the grantee's verified mirror of the documents", () => {
     });
     await setNode(owner.clients, owner.contracts.nodeDirectory!, entry(proxy.url));
     try {
-      for (const [mode, code] of [
-        ['content', 'not_included'],
-        ['bad-sha256', 'bad_document'],
-        ['foreign', 'bad_document'],
+      for (const [mode, code, detail] of [
+        ['leaf', 'not_included', ''],
+        ['content', 'bad_document', 'sha256'],
+        ['no-content', 'bad_document', 'without its content'],
+        ['bad-sha256', 'bad_document', 'sha256'],
+        ['foreign', 'bad_document', OTHER],
       ] as const) {
         const count = await grantee.storage.mirror.count(owner.orgId);
         const head = await grantee.storage.mirror.head(owner.orgId);
@@ -184,8 +252,7 @@ describe("the grantee's verified mirror of the documents", () => {
             (a) =>
               a.kind === 'replication_refused' &&
               (a.detail as { code?: string; detail?: string }).code === code &&
-              (code !== 'bad_document' ||
-                (a.detail as { detail: string }).detail.includes(mode === 'foreign' ? OTHER : 'sha256')),
+              (a.detail as { detail: string }).detail.includes(detail),
           ),
         );
       }
@@ -209,7 +276,7 @@ describe("the grantee's verified mirror of the documents", () => {
   });
 });
 
-type Mode = 'content' | 'bad-sha256' | 'foreign';
+type Mode = 'leaf' | 'content' | 'no-content' | 'bad-sha256' | 'foreign';
 
 /** A partner that answers with the owner's real response, altered (it asks the owner as the grantee). */
 async function tamperingOwner(): Promise<{ url: string; mode: Mode; close(): Promise<void> }> {
@@ -219,12 +286,19 @@ async function tamperingOwner(): Promise<{ url: string; mode: Mode; close(): Pro
     void (async () => {
       const real = await peerGet(`${owner.httpUrl}${req.url}`, keyOf(grantee));
       const body = (await real.json()) as PeerShipmentJson;
-      if (mode === 'content') {
-        // One byte of a document's content changed in transit (the last bytes of the leaf are the content).
-        const rec = body.records.find((r) => r.index === added[0]!.leafIndex)!;
+      const rec = body.records.find((r) => r.index === added[0]!.leafIndex)!;
+      if (mode === 'leaf') {
+        // One byte of a document's leaf changed in transit: its proof no longer holds.
         const data = Buffer.from(rec.data, 'base64');
         data[data.length - 1] = data[data.length - 1]! ^ 1;
         rec.data = data.toString('base64');
+      } else if (mode === 'content') {
+        // One byte of a document's content changed in transit (same size: only its sha256 tells).
+        const content = Buffer.from(rec.content!, 'base64');
+        content[0] = content[0]! ^ 1;
+        rec.content = content.toString('base64');
+      } else if (mode === 'no-content') {
+        delete rec.content;
       } else {
         // A leaf that really is in the owner's anchored log, with its true proof — but not one to serve here.
         const index = mode === 'bad-sha256' ? badLeaf : otherDoc.leafIndex;
@@ -234,6 +308,8 @@ async function tamperingOwner(): Promise<{ url: string; mode: Mode; close(): Pro
           index,
           data: Buffer.from(leaf.data).toString('base64'),
           path: path!.map((p) => bytesToHex(p)),
+          // With a content of the size it states (bad-sha256), or the one it commits to (foreign).
+          content: (mode === 'bad-sha256' ? PHYTO : INVOICE).toString('base64'),
         });
         body.records.sort((a, b) => a.index - b.index);
       }
