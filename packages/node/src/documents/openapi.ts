@@ -16,6 +16,10 @@ export const documentSchema = {
     size: { type: 'integer', description: 'bytes' },
     leafIndex: { type: 'integer', description: 'Its "document" leaf in the owner\'s log' },
     addedAt: { type: 'integer', description: 'When it was logged, ms' },
+    contentMissing: {
+      const: true,
+      description: 'Present when the node does not hold the content its leaf commits to (lost in a crash, or erased)',
+    },
   },
 };
 
@@ -31,7 +35,7 @@ export const leafIndexParamSpec = {
 /** The content of a document, served as a download with its own media type. */
 export const documentContentResponse = {
   description:
-    'The content, as logged, with its media type; Content-Disposition: attachment (with the file name); Repr-Digest: its SHA-256 (RFC 9530)',
+    'The content, checked against the SHA-256 and size its log leaf commits to, with its media type; Content-Disposition: attachment (with the file name); Repr-Digest: its SHA-256 (RFC 9530)',
   content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
 };
 
@@ -40,7 +44,8 @@ export function documentOpenApiPaths(base: string): Record<string, unknown> {
     [`${base}/shipments/{id}/documents`]: {
       post: {
         operationId: 'addShipmentDocument',
-        summary: 'Add a document to a shipment (logged as a "document" leaf: metadata, SHA-256, a random salt and the content)',
+        summary:
+          'Add a document to a shipment (logged as a "document" leaf committing to the content: metadata, its SHA-256 and size, a random salt; the content is stored beside the log)',
         description:
           `The body is the content (at most ${MAX_DOCUMENT_BYTES} bytes; larger: 413); its Content-Type is the document's media type (parameters are dropped). ` +
           'Shared with every organisation holding a live grant of the shipment. A refusal (400 naming the field, 404 unknown shipment, 413) logs nothing.',
@@ -90,9 +95,20 @@ export function documentOpenApiPaths(base: string): Record<string, unknown> {
     [`${base}/shipments/{id}/documents/{leafIndex}`]: {
       get: {
         operationId: 'getShipmentDocument',
-        summary: "A shipment document's content, read from its log leaf",
+        summary: "A shipment document's content, checked against its log leaf",
+        description:
+          'A stored content that is not the one the leaf commits to is not served: 500 document_tampered, naming the leaf. ' +
+          'A content the node does not hold (contentMissing in the listing): 409 document_content_missing.',
         parameters: [shipmentParam, leafIndexParamSpec],
-        responses: { '200': documentContentResponse, '400': problem, '401': problem, '403': problem, '404': problem },
+        responses: {
+          '200': documentContentResponse,
+          '400': problem,
+          '401': problem,
+          '403': problem,
+          '404': problem,
+          '409': problem,
+          '500': problem,
+        },
       },
     },
   };

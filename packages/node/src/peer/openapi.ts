@@ -152,7 +152,15 @@ export function sharingOpenApiPaths(prefix: string): Record<string, Record<strin
             schema: { type: 'integer', minimum: 1 },
           },
         ],
-        responses: { '200': documentContentResponse, '400': problem, '401': problem, '403': problem, '404': problem },
+        responses: {
+          '200': documentContentResponse,
+          '400': problem,
+          '401': problem,
+          '403': problem,
+          '404': problem,
+          '409': problem,
+          '500': problem,
+        },
       },
     },
   };
