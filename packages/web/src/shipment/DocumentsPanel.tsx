@@ -1,6 +1,7 @@
 // The shipment's documents (S4): each one the node logged as a "document" leaf
 // — its type, file name, size, SHA-256 and leaf — with a link that downloads
-// the content as logged. Shared with the organisations that hold a grant of
+// the content (checked by the node against the leaf), or "content missing"
+// when the node does not hold it. Shared with the organisations that hold a grant of
 // the shipment (the sharing page of their own node lists them).
 import type { DocumentJson, DocumentListJson } from '@tradetwin/core/wire/documents';
 import { Card, ErrorNote, Hash, Loading } from '../app/ui.js';
@@ -36,9 +37,15 @@ export function DocumentsPanel({ shipmentId }: { shipmentId: string }) {
             <li key={d.leafIndex} data-testid="document" data-type={d.type} data-leaf={d.leafIndex}>
               <div className="row">
                 <strong>{TYPE_LABEL[d.type]}</strong>{' '}
-                <a href={`${base}/${d.leafIndex}`} download={d.name} data-testid="document-link">
-                  {d.name}
-                </a>{' '}
+                {d.contentMissing ? (
+                  <span data-testid="document-missing">
+                    {d.name} <span className="muted">(content missing)</span>
+                  </span>
+                ) : (
+                  <a href={`${base}/${d.leafIndex}`} download={d.name} data-testid="document-link">
+                    {d.name}
+                  </a>
+                )}{' '}
                 <span className="muted small">
                   {d.mediaType}, {bytes(d.size)}
                 </span>

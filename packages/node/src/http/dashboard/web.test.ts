@@ -19,7 +19,9 @@ import { balanceOf } from '../../chain/cover.js';
 import { verifyDossier } from '../../claims/dossier/verify.js';
 import { type DemoResult, journeyStart, runDemo } from '../../demo/run.js';
 import { BAND_RULE_ID, SHIPMENT_ID } from '../../demo/scenario.js';
+import { openRawDatabase } from '../../storage/test-support.js';
 import { encodeBase64Url } from '../../test-support/base64url.js';
+import { testDatabaseUrl } from '../../test-support/node-fixture.js';
 import { buildApp, startWebNode, WEB_ROOT, type WebNode } from '../../test-support/web-node.js';
 
 const CHROMIUM = process.env.TRADETWIN_CHROMIUM ?? '/usr/bin/chromium';
@@ -135,6 +137,20 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     });
     assert.equal(added.status, 201, await added.clone().text());
     const blLeaf = ((await added.json()) as { leafIndex: number }).leafIndex;
+    // A second one whose content is then erased beside the log (its leaf stays): listed as missing, no link.
+    const erased = await fetch(`${web.url}/api/v1/shipments/${SHIPMENT_ID}/documents?type=packing-list&name=list.txt`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${web.node.adminToken}`, 'content-type': 'text/plain' },
+      body: Buffer.from('12 boxes'),
+    });
+    assert.equal(erased.status, 201);
+    const erasedLeaf = ((await erased.json()) as { leafIndex: number }).leafIndex;
+    const db = await openRawDatabase({ dataDir: web.t.dataDir, url: testDatabaseUrl(web.t.dataDir) });
+    try {
+      await db.run('UPDATE documents SET content = NULL WHERE leaf_index = ?', erasedLeaf);
+    } finally {
+      await db.close();
+    }
     const page = await open(`/shipments/${SHIPMENT_ID}`);
     await page.locator('[data-testid=shipment-page][data-ready=true]').waitFor({ timeout: 15_000 });
     const shade = page.locator(`[data-testid=chart-temp] [data-testid=excursion-shade][data-excursion="${x.id}"]`);
@@ -237,6 +253,9 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     assert.equal(fetched.status(), 200);
     assert.match(fetched.headers()['content-disposition'] ?? '', /^attachment; filename="bl\.pdf"/);
     assert.deepEqual(Buffer.from(await fetched.body()), bl);
+    const missing = page.locator(`[data-testid=document][data-leaf="${erasedLeaf}"]`);
+    assert.match(await missing.locator('[data-testid=document-missing]').innerText(), /list\.txt \(content missing\)/);
+    assert.equal(await missing.locator('[data-testid=document-link]').count(), 0);
 
     // Payout: the amount the page shows (read by the page from the receipt) is the chain's, as the test reads it.
     const payout = state.payouts[0]!;
