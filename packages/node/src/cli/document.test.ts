@@ -2,17 +2,19 @@
 // bill of lading added from a file is listed and saved back byte for byte
 // (checked against its logged SHA-256); bad types, names, media types, a missing
 // or oversized file and a bad index exit 2 naming the flag, with nothing logged;
-// an unknown shipment and a caller without documents:write are refused (exit 1).
+// an unknown shipment and a caller without documents:write are refused (exit 1);
+// a content changed beside the log is not saved (exit 3), one erased is listed as missing.
 import assert from 'node:assert/strict';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MAX_DOCUMENT_BYTES } from '@tradetwin/core/document/document';
 import type { DocumentJson } from '@tradetwin/core/wire/documents';
+import { openRawDatabase } from '../storage/test-support.js';
 import { runCli } from '../test-support/cli.js';
 import { CliError, EXIT } from './args.js';
 import { documentFromFlags } from './document.js';
-import { startTestNode, type TestNode } from '../test-support/node-fixture.js';
+import { startTestNode, type TestNode, testDatabaseUrl } from '../test-support/node-fixture.js';
 
 const SHIPMENT = 'SHP-DOCS-CLI';
 const BL = '%PDF-1.4\nbill of lading MSCU1234567: 40 bags of coffee, Santos → Antwerp\n%%EOF\n';
@@ -182,5 +184,39 @@ describe('tradetwin document', () => {
     assert.equal(t.node.log.size, size, 'nothing logged');
     const reads = await runCli(['document', 'list', '--shipment', SHIPMENT, '--node', t.node.httpUrl, '--token', token]);
     assert.equal(reads.code, 0, reads.stderr);
+  });
+
+  it('get of a content changed beside the log exits 3 (document_tampered) and saves nothing; a content erased is listed as missing', async () => {
+    const added = await runCli(['document', 'add', '--shipment', SHIPMENT, '--type', 'other', '--file', file, ...dir, '--json']);
+    assert.equal(added.code, 0, added.stderr);
+    const d = JSON.parse(added.stdout) as DocumentJson;
+    const db = await openRawDatabase({ dataDir: t.dataDir, url: testDatabaseUrl(t.dataDir) });
+    const target = join(t.dataDir, 'tampered.pdf');
+    try {
+      await db.run(
+        'UPDATE documents SET content = ? WHERE leaf_index = ?',
+        new Uint8Array(Buffer.from(BL.toUpperCase())),
+        d.leafIndex,
+      );
+      const got = await runCli([
+        'document',
+        'get',
+        '--shipment',
+        SHIPMENT,
+        '--index',
+        String(d.leafIndex),
+        '--out',
+        target,
+        ...dir,
+      ]);
+      assert.equal(got.code, EXIT.notVerified, got.stderr);
+      assert.match(got.stderr, new RegExp(`leaf ${d.leafIndex}\\b.*document_tampered`));
+      assert.throws(() => readFileSync(target), /ENOENT/, 'nothing saved');
+      await db.run('UPDATE documents SET content = NULL WHERE leaf_index = ?', d.leafIndex);
+    } finally {
+      await db.close();
+    }
+    const text = await runCli(['document', 'list', '--shipment', SHIPMENT, ...dir]);
+    assert.match(text.stdout, new RegExp(`#${d.leafIndex}  other .*  content missing$`, 'm'));
   });
 });

@@ -34,7 +34,7 @@ const MEDIA_TYPES: Record<string, string> = {
 const documentsPath = (shipment: string) => `/api/v1/shipments/${encodeURIComponent(shipment)}/documents`;
 
 const describeDocument = (d: DocumentJson) =>
-  `#${d.leafIndex}  ${d.type}  ${d.name}  ${d.mediaType}  ${d.size} bytes  sha256 ${d.sha256}  ${new Date(d.addedAt).toISOString()}`;
+  `#${d.leafIndex}  ${d.type}  ${d.name}  ${d.mediaType}  ${d.size} bytes  sha256 ${d.sha256}  ${new Date(d.addedAt).toISOString()}${d.contentMissing ? '  content missing' : ''}`;
 
 /** The document the flags describe, checked as the node will check it; a CliError (exit 2) naming what is wrong. */
 export function documentFromFlags(values: Record<string, unknown>): {
@@ -120,7 +120,16 @@ const get: Command = {
     const index = requireStr(values, 'index');
     if (!/^\d{1,15}$/.test(index)) throw new CliError(`--index must be a document's leaf index (a whole number), got "${index}"`);
     const target = requireStr(values, 'out');
-    const { bytes, headers } = await nodeClient(values).getBytes(`${documentsPath(shipment)}/${index}`);
+    let got: { bytes: Uint8Array; headers: Headers };
+    try {
+      got = await nodeClient(values).getBytes(`${documentsPath(shipment)}/${index}`);
+    } catch (err) {
+      // The node found its stored content is not the one the leaf commits to: a failed check, not a refusal.
+      if (err instanceof CliError && err.code === 'document_tampered')
+        throw new CliError(`${err.message}: not saved`, EXIT.notVerified, err.code);
+      throw err;
+    }
+    const { bytes, headers } = got;
     const sha = createHash('sha256').update(bytes).digest();
     const stated = /^sha-256=:([A-Za-z0-9+/=]+):$/.exec(headers.get('repr-digest') ?? '')?.[1];
     if (stated === undefined || Buffer.from(stated, 'base64').compare(sha) !== 0)

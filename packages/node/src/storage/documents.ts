@@ -24,7 +24,7 @@ export interface DocumentRow {
   hasContent: boolean;
 }
 
-/** An add in flight: the log size before its append and the content it logs. */
+/** An add in flight: the log size before its append and the content its leaf commits to. */
 export interface PendingDocument {
   fromSize: number;
   content: Uint8Array;

@@ -244,7 +244,7 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     assert.equal(await page.locator('[data-testid=deviation]').count(), 0, 'the journey kept to its route');
     // The command log needs commands:read, which a viewer has not: the panel says so.
     await page.locator('[data-testid=command-log-denied]').waitFor();
-    // The documents panel lists it (a viewer may read the shipment); its link downloads the content as logged.
+    // The documents panel lists it (a viewer may read the shipment); its link downloads the content (checked against its leaf).
     const doc = page.locator(`[data-testid=document][data-leaf="${blLeaf}"]`);
     await doc.waitFor({ timeout: 10_000 });
     assert.match(await doc.innerText(), /Bill of lading\s+bl\.pdf\s+application\/pdf, 5\d B/);
