@@ -1,7 +1,8 @@
 // The verified mirror (peer/replicate.ts fills it): records other members
 // granted this node, each stored only after its inclusion in the owner's head
 // anchored on chain was checked, with that proof, so the node can prove and use
-// them while the owner's node is down. Rows only: verification is the puller's.
+// them while the owner's node is down; beside a "document" leaf, the content it
+// commits to (checked before it was stored). Rows only: verification is the puller's.
 
 export interface MirrorLeaf {
   /** The owner organisation. */
