@@ -44,6 +44,7 @@ import { EpcisSubscriptions } from './epcis/subscriptions/service.js';
 import { attachEpcisWebSockets } from './epcis/subscriptions/websocket.js';
 import { ShipmentMonitor } from './shipments/monitor.js';
 import { GeofenceSets } from './shipments/geofences.js';
+import { DocumentService } from './documents/service.js';
 import { TagVerifier } from './tags/index.js';
 import type { ShipmentStore } from './storage/shipments.js';
 import { openStorage } from './storage/index.js';
@@ -127,6 +128,8 @@ export interface RunningNode {
   commands: CommandService;
   /** The node-wide and per-shipment geofence sets (part of every shipment's location rules). */
   geofences: GeofenceSets;
+  /** Shipment documents: logged as "document" leaves, indexed, shared by grant. */
+  documents: DocumentService;
   /** The embedded broker's operator credential (username "@operator"). */
   mqttOperator: { username: string; password: string };
   /** The HTTP(S) server (its connections' bytesRead show what the node took off the wire). */
@@ -496,6 +499,14 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
     const ownOracle = config.consortium?.oracle
       ? new NodeOracle({ name: config.orgName, clients, contracts, evidence })
       : undefined;
+    const documents = new DocumentService({
+      documents: storage.documents,
+      shipments,
+      log: tlog,
+      store,
+      onAppended: () => anchorer.noteAppended(),
+    });
+    await documents.init();
     const peerApp = nodeDirectory
       ? peerRoutes({
           auth: { clients, memberRegistry: contracts.memberRegistry, nodeDirectory, nonces: new NonceCache() },
@@ -504,6 +515,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
           log: tlog,
           shipments,
           epcis: storage.epcis,
+          documents: storage.documents,
           publisher: address,
           oracle: ownOracle,
         })
@@ -566,6 +578,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       commands,
       sharing: { grants, shipments, mirror: storage.mirror, replicator },
       geofences: { geofences, shipments, monitor },
+      documents,
       tags: { verifier: tagVerifier, brand: clients.account },
       status: async () => ({
         anchoring: await anchoringStatus(store, anchorer),
@@ -675,6 +688,7 @@ export async function startNode(config: NodeConfig, log: (line: string) => void 
       dcsaSubscriptions,
       commands,
       geofences,
+      documents,
       mqttOperator,
       httpServer: server as Server,
       lookupGate: ingestor.lookupGate,

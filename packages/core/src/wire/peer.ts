@@ -19,6 +19,11 @@ export interface PeerRecordJson {
   /** The leaf's canonical bytes (core/proof/leaf.ts), base64. */
   data: string;
   path: `0x${string}`[];
+  /**
+   * A "document" leaf only: the content it commits to, base64 (the leaf holds its sha256 and size,
+   * not the content; the grantee checks both before it stores anything).
+   */
+  content?: string;
 }
 
 /**
@@ -34,7 +39,10 @@ export interface PeerShipmentJson {
   window: { from: number; to: number };
   head: { size: number; root: `0x${string}`; timestamp: number; txHash: string | null };
   consistency: { from: number; path: `0x${string}`[] } | null;
-  /** Telemetry leaves of the shipment's devices in the window, then the grant's own leaf. */
+  /**
+   * By index: telemetry leaves of the shipment's devices in the window, the shipment's "document"
+   * leaves (core/document/document.ts; whatever the window) and the grant's own leaf.
+   */
   records: PeerRecordJson[];
   /** The owner's excursions of the shipment, as its monitor derived them (the grantee re-derives from the records). */
   excursions: Record<string, unknown>[];

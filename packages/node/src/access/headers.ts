@@ -65,6 +65,8 @@ export function securityHeaders(opts: SecurityHeaderOptions): MiddlewareHandler 
         "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'none'",
+        // A file served for download (a shipment document holds whatever its owner added) never runs as a page of this origin.
+        ...(/^attachment\b/i.test(h.get('Content-Disposition') ?? '') ? ['sandbox'] : []),
       ].join('; '),
     );
     h.set('X-Frame-Options', 'DENY');

@@ -27,9 +27,10 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 /**
  * Routes whose bodies are not JSON (signed device telemetry: application/cose, application/cbor-seq; signed commands:
- * application/cbor; C2SP tlog-witness add-checkpoint: text, authenticated by the checkpoint's own signature).
+ * application/cbor; C2SP tlog-witness add-checkpoint: text, authenticated by the checkpoint's own signature; a shipment
+ * document: its own media type — a session adding one still needs the CSRF header, so a cross-site form cannot).
  */
-const NON_JSON_BODY = /^\/(api\/v1\/(telemetry|commands)|add-checkpoint)$/;
+const NON_JSON_BODY = /^\/(api\/v1\/(telemetry|commands|shipments\/[^/]+\/documents)|add-checkpoint)$/;
 /** EPCIS capture takes the XML binding too (application/xml, text/xml): neither is a type a cross-site form or no-cors fetch can send. */
 const XML_TOO = /^\/epcis\/(capture|events)$/;
 

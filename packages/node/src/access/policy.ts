@@ -68,6 +68,8 @@ const RULES: Rule[] = [
     need: needs('geofences:write'),
   },
   { methods: READ, path: /^\/api\/v1\/geofences$/, need: needs('shipments:read') },
+  // Documents: added by documents:write; read (below) by whoever may read the shipment.
+  { methods: ['POST'], path: /^\/api\/v1\/shipments\/[^/]+\/documents$/, need: needs('documents:write') },
   // A claim dossier is built (and logged) for whoever may read the shipment it is of.
   {
     methods: ['POST'],

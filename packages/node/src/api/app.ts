@@ -52,6 +52,8 @@ import { type SharingApiDeps, sharingRoutes } from '../peer/api.js';
 import { governanceRoutes } from '../governance/routes.js';
 import type { GovernanceService } from '../governance/service.js';
 import { type GeofenceRouteDeps, geofenceRoutes } from '../shipments/geofence-routes.js';
+import { documentRoutes } from '../documents/routes.js';
+import type { DocumentService } from '../documents/service.js';
 import type { CommandService } from '../commands/service.js';
 
 /** Writes to the ledger on behalf of the node's organisation (admin routes). */
@@ -107,6 +109,8 @@ export interface ApiDeps {
   governance?: GovernanceService;
   /** The node-wide and per-shipment geofence sets (/api/v1/geofences, /api/v1/shipments/{id}/geofences). */
   geofences?: GeofenceRouteDeps;
+  /** Shipment documents, logged and shared by grant (/api/v1/shipments/{id}/documents; absent: not served). */
+  documents?: DocumentService;
   /** Called for a status snapshot (anchoring, transports). */
   status?: () => Promise<Record<string, unknown>>;
   /** The dashboard (packages/web): the live feed its pages follow, and its build (default packages/web/dist). Absent: not served. */
@@ -306,6 +310,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (deps.sharing) app.route('/api/v1', sharingRoutes(deps.sharing));
   if (deps.governance) app.route('/api/v1', governanceRoutes(deps.governance));
   if (deps.geofences) app.route('/api/v1', geofenceRoutes(deps.geofences));
+  if (deps.documents) app.route('/api/v1', documentRoutes(deps.documents));
 
   // Chart series for the dashboard: readings downsampled min/max per time bucket.
   app.route('/api/v1', seriesRoutes({ store }));

@@ -9,6 +9,7 @@ import { dcsaOpenApiPaths, dcsaOpenApiSchemas } from '../dcsa/openapi.js';
 import { commandOpenApiPaths } from '../commands/openapi.js';
 import { governanceOpenApiPaths } from '../governance/openapi.js';
 import { geofenceOpenApiPaths } from '../shipments/geofence-openapi.js';
+import { documentOpenApiPaths } from '../documents/openapi.js';
 import { accessOpenApiPaths, applySecurity, securitySchemes } from '../access/openapi.js';
 
 const problem = { $ref: '#/components/responses/Problem' };
@@ -47,6 +48,7 @@ function baseDocument() {
       ...sharingOpenApiPaths('/api/v1'),
       ...governanceOpenApiPaths('/api/v1'),
       ...geofenceOpenApiPaths('/api/v1'),
+      ...documentOpenApiPaths('/api/v1'),
       '/api/v1/telemetry': {
         post: {
           summary: 'Ingest device messages (COSE_Sign1)',

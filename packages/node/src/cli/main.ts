@@ -98,6 +98,7 @@ const COMMANDS: Entry[] = [
   ...['grant add', 'grant revoke', 'grant list', 'grant pull'].map((name) => ({ name, summary: '', load: () => grant(name) })),
   ...['command send', 'command list', 'command resend'].map((name) => ({ name, summary: '', load: () => command(name) })),
   ...['geofence add', 'geofence list', 'geofence remove'].map((name) => ({ name, summary: '', load: () => geofence(name) })),
+  ...['document add', 'document list', 'document get'].map((name) => ({ name, summary: '', load: () => document(name) })),
   ...['governance proposals', 'governance propose', 'governance vote', 'governance execute', 'governance cancel'].map((name) => ({
     name,
     summary: '',
@@ -148,6 +149,11 @@ async function geofence(name: string): Promise<Command> {
   return geofenceCommands.find((c) => c.name === name)!;
 }
 
+async function document(name: string): Promise<Command> {
+  const { documentCommands } = await import('./document.js');
+  return documentCommands.find((c) => c.name === name)!;
+}
+
 async function device(name: string): Promise<Command> {
   const { deviceCommands } = await import('./device.js');
   return deviceCommands.find((c) => c.name === name)!;
@@ -193,6 +199,10 @@ const ACCESS_SUMMARIES: Record<string, string> = {
   'geofence add': "Add a zone (circle, polygon, GeoJSON; UN/LOCODE) to the node-wide or a shipment's geofence set",
   'geofence list': "List the node-wide or a shipment's geofence set",
   'geofence remove': "Remove a zone from the node-wide or a shipment's geofence set",
+  'document add':
+    'Add a document (invoice, certificate of origin, phytosanitary, bill of lading, …) to a shipment: logged, shared by grant',
+  'document list': "List a shipment's documents",
+  'document get': "Save a shipment document's content to a file (checked against its logged SHA-256)",
 };
 
 function usage(): string {

@@ -12,8 +12,10 @@ export interface NodeClient {
   /** POST JSON, answer as bytes (a file the node builds, e.g. a claim dossier). */
   postForBytes(path: string, body: unknown): Promise<{ bytes: Uint8Array; headers: Headers }>;
   del(path: string): Promise<void>;
-  /** POST raw bytes (a signed command bundle), answer as JSON. */
+  /** POST raw bytes (a signed command bundle, a document), answer as JSON. */
   postBytes<T>(path: string, bytes: Uint8Array, contentType: string): Promise<T>;
+  /** GET a file (a document's content), as bytes with the response headers. */
+  getBytes(path: string): Promise<{ bytes: Uint8Array; headers: Headers }>;
 }
 
 export function nodeClient(values: Record<string, unknown>): NodeClient {
@@ -73,6 +75,10 @@ export function nodeClient(values: Record<string, unknown>): NodeClient {
     del: (p) => call<void>('DELETE', p),
     postBytes: async <T>(p: string, bytes: Uint8Array, type: string) =>
       JSON.parse(await (await send('POST', p, undefined, { bytes, type })).text()) as T,
+    getBytes: async (p) => {
+      const res = await send('GET', p);
+      return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
+    },
     postForBytes: async (p, b) => {
       const res = await send('POST', p, b);
       return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };

@@ -26,6 +26,7 @@ import { ProofError, type ProofErrorCode } from '../proof/errors.js';
 import { StoreError } from '../storage/errors.js';
 import { TagError } from '../tags/tag.js';
 import { GeofenceError, type GeofenceErrorCode } from '../shipments/geofences.js';
+import { DocumentError, type DocumentErrorCode } from '../documents/service.js';
 import { HttpProblem, problemResponse } from './problem.js';
 
 /** What a client is told to wait before retrying when the database cannot be reached. */
@@ -184,6 +185,16 @@ const GEOFENCE_STATUS: Record<GeofenceErrorCode, HttpProblem['status']> = {
   too_many_zones: 409,
 };
 
+const DOCUMENT_STATUS: Record<DocumentErrorCode, HttpProblem['status']> = {
+  bad_document: 400,
+  unknown_shipment: 404,
+  no_such_document: 404,
+  document_too_large: 413,
+  // The node's own store no longer holds what its log commits to: not the client's doing, but it is told why.
+  document_tampered: 500,
+  document_content_missing: 409,
+};
+
 /** The problem an error is at the HTTP edge; null when it is not one a client caused or can act on (a 500). */
 export function toHttpProblem(err: unknown): HttpProblem | null {
   if (err instanceof HttpProblem) return err;
@@ -208,6 +219,8 @@ export function toHttpProblem(err: unknown): HttpProblem | null {
       err.field !== undefined ? { field: err.field } : {},
     );
   if (err instanceof GeofenceError) return new HttpProblem(GEOFENCE_STATUS[err.code], err.code, err.message);
+  if (err instanceof DocumentError)
+    return new HttpProblem(DOCUMENT_STATUS[err.code], err.code, err.message, err.field !== undefined ? { field: err.field } : {});
   if (err instanceof CommandRefusal) return new HttpProblem(COMMAND_STATUS[err.code], err.code, err.message);
   if (err instanceof PeerError) return peerProblem(err);
   if (err instanceof GrantError) return new HttpProblem(GRANT_STATUS[err.code], err.code, err.message);

@@ -4,10 +4,22 @@
 //   POST /sharing/grants               grant an organisation a shipment or an EPCIS business transaction
 //   POST /sharing/grants/{id}/revoke   revoke a grant (a signed log leaf too)
 //   POST /sharing/replicate            pull (from one owner, or every owner that granted something) into the mirror
+//   GET  /sharing/shipments/{id}/documents              the documents of a shipment others shared, from the mirror
+//   GET  /sharing/shipments/{id}/documents/{leafIndex}  one's content (?owner=N when several owners share that id)
 import { Hono } from 'hono';
+import { bytesToHex } from 'viem';
+import {
+  DOCUMENT_LEAF_KIND,
+  DocumentFormatError,
+  decodeDocumentBody,
+  verifyDocumentContent,
+} from '@tradetwin/core/document/document';
+import { decodeLeaf } from '@tradetwin/core/proof/leaf';
+import type { SharedDocumentJson, SharedDocumentListJson } from '@tradetwin/core/wire/documents';
+import { documentHeaders, leafIndexParam } from '../documents/routes.js';
 import { jsonObjectBody } from '../api/json-body.js';
 import { HttpProblem } from '../http/problem.js';
-import type { MirrorStore } from '../storage/mirror.js';
+import type { MirrorLeaf, MirrorStore } from '../storage/mirror.js';
 import type { ShipmentStore } from '../storage/shipments.js';
 import type { GrantRow } from '../storage/grants.js';
 import type { GrantService } from './grants.js';
@@ -61,6 +73,26 @@ const msParam = (v: unknown, name: string): number | undefined => {
     throw new HttpProblem(400, 'bad_grant', `${name} must be a time in ms`);
   return v;
 };
+
+/** A mirrored "document" leaf as the grantee lists it (its body was verified before it was stored). */
+function sharedDocument(l: MirrorLeaf): SharedDocumentJson & { digest: Uint8Array } {
+  const rec = decodeLeaf(l.data);
+  const d = decodeDocumentBody(rec.body);
+  return {
+    owner: l.owner,
+    shipmentId: d.shipmentId,
+    type: d.type,
+    name: d.name,
+    mediaType: d.mediaType,
+    sha256: bytesToHex(d.sha256).slice(2),
+    size: d.size,
+    leafIndex: l.index,
+    addedAt: rec.receivedAt,
+    verified: true,
+    headSize: l.headSize,
+    digest: d.sha256,
+  };
+}
 
 export function sharingRoutes(deps: SharingApiDeps): Hono {
   const app = new Hono();
@@ -145,6 +177,61 @@ export function sharingRoutes(deps: SharingApiDeps): Hono {
       }
     }
     return c.json({ pulled, failed });
+  });
+
+  app.get('/sharing/shipments/:id/documents', async (c) => {
+    const id = c.req.param('id');
+    const held = await deps.mirror.leavesOf({ scope: id, kind: DOCUMENT_LEAF_KIND });
+    const body: SharedDocumentListJson = {
+      shipmentId: id,
+      documents: held.map((l) => {
+        const { digest: _digest, ...listed } = sharedDocument(l);
+        return listed;
+      }),
+    };
+    return c.json(body);
+  });
+
+  app.get('/sharing/shipments/:id/documents/:leafIndex', async (c) => {
+    const id = c.req.param('id');
+    const index = leafIndexParam(c.req.param('leafIndex'));
+    const ownerRaw = c.req.query('owner');
+    if (ownerRaw !== undefined && !/^[1-9]\d{0,14}$/.test(ownerRaw))
+      throw new HttpProblem(400, 'bad_request', 'owner must be an organisation id (a positive integer)');
+    const owner = ownerRaw === undefined ? undefined : Number(ownerRaw);
+    const held = (await deps.mirror.leavesOf({ scope: id, kind: DOCUMENT_LEAF_KIND, owner })).filter((l) => l.index === index);
+    if (held.length === 0)
+      throw new HttpProblem(404, 'no_such_document', `no document of shipment ${id} at leaf ${index} was shared with this node`);
+    if (held.length > 1)
+      throw new HttpProblem(
+        400,
+        'bad_request',
+        `organisations ${held.map((l) => l.owner).join(', ')} each shared one: give ?owner=`,
+      );
+    const d = sharedDocument(held[0]!);
+    const content = await deps.mirror.documentContent(d.owner, index);
+    if (content === null)
+      throw new HttpProblem(
+        409,
+        'document_content_missing',
+        `the content of the document at leaf ${index} is not held by this node`,
+      );
+    // Checked before it was stored; checked again on the way out, as the owner does.
+    try {
+      verifyDocumentContent({ sha256: d.digest, size: d.size }, content);
+    } catch (err) {
+      if (err instanceof DocumentFormatError)
+        throw new HttpProblem(
+          500,
+          'document_tampered',
+          `the mirrored content of the document at leaf ${index} is not the one its leaf commits to: ${err.message}`,
+        );
+      throw err;
+    }
+    return c.body(content as Uint8Array<ArrayBuffer>, 200, {
+      ...documentHeaders({ name: d.name, mediaType: d.mediaType, sha256: d.digest }),
+      'TradeTwin-Owner': String(d.owner),
+    });
   });
 
   return app;

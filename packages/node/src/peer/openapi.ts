@@ -1,6 +1,8 @@
 // OpenAPI 3.1 path items for sharingRoutes (peer/api.ts), merged into the node's document
 // (api/openapi.ts). Security comes from the access policy. The /peer/v1 endpoints between
 // member nodes are not in it: they take RFC 9421 signatures, not credentials (README).
+import { documentContentResponse, documentSchema, leafIndexParamSpec } from '../documents/openapi.js';
+
 const problem = { $ref: '#/components/responses/Problem' };
 const json = (description: string, schema: Record<string, unknown>) => ({
   description,
@@ -101,6 +103,63 @@ export function sharingOpenApiPaths(prefix: string): Record<string, Record<strin
           '403': problem,
           '409': problem,
           '502': problem,
+        },
+      },
+    },
+    [`${prefix}/sharing/shipments/{id}/documents`]: {
+      get: {
+        operationId: 'listSharedDocuments',
+        summary:
+          "The documents of a shipment other organisations shared with this one, from the verified mirror (each checked against the owner's anchored head before it was stored)",
+        parameters: [{ name: 'id', in: 'path', required: true, description: 'Shipment id', schema: { type: 'string' } }],
+        responses: {
+          '200': json('The shared documents', {
+            type: 'object',
+            properties: {
+              shipmentId: { type: 'string' },
+              documents: {
+                type: 'array',
+                items: {
+                  ...documentSchema,
+                  required: [...documentSchema.required, 'owner', 'verified', 'headSize'],
+                  properties: {
+                    ...documentSchema.properties,
+                    owner: { type: 'integer', description: 'The owner organisation; leafIndex is in its log' },
+                    verified: { const: true },
+                    headSize: { type: 'integer', description: "The owner's anchored head the inclusion proof leads to" },
+                  },
+                },
+              },
+            },
+          }),
+          '401': problem,
+          '403': problem,
+        },
+      },
+    },
+    [`${prefix}/sharing/shipments/{id}/documents/{leafIndex}`]: {
+      get: {
+        operationId: 'getSharedDocument',
+        summary: "A shared document's content from the verified mirror (TradeTwin-Owner names the owner organisation)",
+        parameters: [
+          { name: 'id', in: 'path', required: true, description: 'Shipment id', schema: { type: 'string' } },
+          leafIndexParamSpec,
+          {
+            name: 'owner',
+            in: 'query',
+            required: false,
+            description: 'The owner organisation (needed only when several shared a document of that id at that index)',
+            schema: { type: 'integer', minimum: 1 },
+          },
+        ],
+        responses: {
+          '200': documentContentResponse,
+          '400': problem,
+          '401': problem,
+          '403': problem,
+          '404': problem,
+          '409': problem,
+          '500': problem,
         },
       },
     },

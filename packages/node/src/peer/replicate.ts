@@ -3,7 +3,8 @@
 // owner's head anchored in LogAnchor by the publisher NodeDirectory names, its
 // consistency with the head verified before, each leaf's inclusion, each
 // envelope's device signature under the DeviceRegistry key, each grant's
-// signature under the owner's NodeDirectory key — and keep the verified mirror.
+// signature under the owner's NodeDirectory key, each document's body and
+// content hash and its shipment — and keep the verified mirror.
 // A response failing any check is refused as a whole, logged and raised as an
 // alert; nothing of it is stored. The mirror then serves evidence packages
 // (core/proof/evidence.ts) when the owner's node is down.
@@ -22,6 +23,12 @@ import {
 } from '@tradetwin/core/peer/grant';
 import type { PeerEpcisJson, PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { decodeEpcisBody, EPCIS_LEAF_KIND } from '@tradetwin/core/proof/epcis-event';
+import {
+  DOCUMENT_LEAF_KIND,
+  DocumentFormatError,
+  decodeDocumentBody,
+  verifyDocumentContent,
+} from '@tradetwin/core/document/document';
 import type { ChainClients } from '../chain/clients.js';
 import { readDevice } from '../chain/devices.js';
 import { chainCall } from '../chain/errors.js';
@@ -29,7 +36,7 @@ import { listNodes, type NodeEntry, readNode } from '../chain/node-directory.js'
 import { importDeviceKey, type NodeDeviceKey, openWithNodeCrypto, type VerifyResult } from '../ingest/verify-worker.js';
 import { hashLeaf } from '../log/transparency-log.js';
 import type { GrantStore } from '../storage/grants.js';
-import type { MirrorLeaf, MirrorStore } from '../storage/mirror.js';
+import type { MirrorDocument, MirrorLeaf, MirrorStore } from '../storage/mirror.js';
 import { type PeerClientKey, PeerUnavailable, peerGet } from './client.js';
 import { rowOf } from './grants.js';
 
@@ -42,6 +49,7 @@ export type ReplicationRefusalCode =
   | 'bad_envelope'
   | 'foreign_device'
   | 'bad_grant'
+  | 'bad_document'
   | 'malformed';
 
 /** A partner served something that does not verify: refused, never stored. */
@@ -83,6 +91,8 @@ export interface PullResult {
   leaves: number;
   /** Readings in the telemetry leaves. */
   readings: number;
+  /** Documents among the leaves. */
+  documents: number;
   /** Where the time went, ms: the owner answering (and the transfer), verifying, storing. */
   timings: { fetchMs: number; verifyMs: number; storeMs: number };
 }
@@ -156,7 +166,7 @@ export class Replicator {
     try {
       const verified = await this.verifyShipment(owner, scope, entry, prev, body);
       const t2 = performance.now();
-      await this.deps.mirror.putVerified(verified.head, verified.leaves);
+      await this.deps.mirror.putVerified(verified.head, verified.leaves, verified.documents);
       const t3 = performance.now();
       return {
         timings: { fetchMs: Math.round(t1 - t0), verifyMs: Math.round(t2 - t1), storeMs: Math.round(t3 - t2) },
@@ -165,6 +175,7 @@ export class Replicator {
         head: { size: verified.head.size, root: bytesToHex(verified.head.root) },
         leaves: verified.leaves.length,
         readings: verified.readings,
+        documents: verified.leaves.filter((l) => l.kind === DOCUMENT_LEAF_KIND).length,
       };
     } catch (err) {
       if (err instanceof ReplicationRefused) this.refuse(owner, shipmentId, err);
@@ -239,7 +250,12 @@ export class Replicator {
     entry: NodeEntry,
     prev: Awaited<ReturnType<MirrorStore['head']>>,
     body: PeerShipmentJson | PeerEpcisJson,
-  ): Promise<{ head: Parameters<MirrorStore['putVerified']>[0]; leaves: MirrorLeaf[]; readings: number }> {
+  ): Promise<{
+    head: Parameters<MirrorStore['putVerified']>[0];
+    leaves: MirrorLeaf[];
+    documents: MirrorDocument[];
+    readings: number;
+  }> {
     const shipment = 'shipment' in body ? body.shipment : undefined;
     const biz = 'bizTransaction' in body ? body.bizTransaction : undefined;
     if (!body || typeof body !== 'object' || !body.head || !Array.isArray(body.records) || (!shipment && !biz)) {
@@ -287,6 +303,7 @@ export class Replicator {
     const devices = new Map((shipment?.devices ?? []).map((d) => [d.deviceId, d]));
     const keys = new Map<string, { key: NodeDeviceKey; revokedAt: number | null } | null>();
     const leaves: MirrorLeaf[] = [];
+    const documents: MirrorDocument[] = [];
     let readings = 0;
     for (const r of body.records) {
       let data: Uint8Array;
@@ -333,6 +350,32 @@ export class Replicator {
         }
         if (!names) throw new ReplicationRefused('bad_leaf', `record ${r.index}: the event does not name ${biz}`);
         leaves.push({ ...base, deviceId: null, firstAt: null, lastAt: null });
+      } else if (leaf.kind === DOCUMENT_LEAF_KIND && shipment !== undefined) {
+        // The body decodes, the content served beside it has the size and sha256 the leaf commits to,
+        // and it is a document of the granted shipment (the owner may not slip another's in).
+        if (typeof r.content !== 'string')
+          throw new ReplicationRefused('bad_document', `record ${r.index}: a document leaf served without its content`);
+        let content: Uint8Array;
+        try {
+          content = fromBase64(r.content);
+        } catch {
+          throw new ReplicationRefused('malformed', `record ${r.index}: content is not base64`);
+        }
+        let docShipment: string;
+        try {
+          const d = decodeDocumentBody(leaf.body);
+          verifyDocumentContent(d, content);
+          docShipment = d.shipmentId;
+        } catch (err) {
+          if (err instanceof DocumentFormatError)
+            throw new ReplicationRefused('bad_document', `record ${r.index}: ${err.field}: ${err.message}`);
+          throw err;
+        }
+        if (docShipment !== shipmentId) {
+          throw new ReplicationRefused('bad_document', `record ${r.index}: a document of ${docShipment}, not of ${shipmentId}`);
+        }
+        leaves.push({ ...base, deviceId: null, firstAt: null, lastAt: null });
+        documents.push({ owner, index: r.index, content });
       } else if (leaf.kind === GRANT_LEAF_KIND) {
         let s: SignedStatement;
         try {
@@ -352,6 +395,7 @@ export class Replicator {
     return {
       head: { owner, publisher: entry.publisher, size, root, timestamp: body.head.timestamp, verifiedAt: now },
       leaves,
+      documents,
       readings,
     };
   }

@@ -2,8 +2,10 @@
 // request must be signed (RFC 9421) by an active member's node (peer/auth.ts);
 // a record is served only under a live grant from this node's organisation to
 // the caller's, otherwise the answer is the one for a record that does not
-// exist. Served records carry inclusion proofs to this node's latest head
-// anchored on chain, and a consistency proof from the head the caller holds.
+// exist. A shipment is served with its devices' telemetry in the window, its
+// documents (each leaf with the content it commits to) and the grant's own leaf. Served records carry inclusion proofs to
+// this node's latest head anchored on chain, and a consistency proof from the
+// head the caller holds.
 // The organisation's oracle is asked here too (POST /peer/v1/oracle/attest),
 // by whichever member settles a claim.
 import { Hono } from 'hono';
@@ -12,8 +14,16 @@ import { attestationJson, attestRequestFromJson } from '../consortium/oracle-ser
 import type { OracleEndpoint } from '../oracle/claims.js';
 import { bytesToHex } from 'viem';
 import type { PeerEpcisJson, PeerGrantsJson, PeerShipmentJson } from '@tradetwin/core/wire/peer';
+import {
+  DOCUMENT_LEAF_KIND,
+  DocumentFormatError,
+  decodeDocumentBody,
+  verifyDocumentContent,
+} from '@tradetwin/core/document/document';
+import { decodeLeaf } from '@tradetwin/core/proof/leaf';
 import { LINK } from '../epcis/types.js';
 import type { EpcisIndexStore } from '../storage/epcis.js';
+import type { DocumentStore } from '../storage/documents.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { httpErrorHandler } from '../http/errors.js';
 import type { ShipmentStore } from '../storage/shipments.js';
@@ -33,6 +43,8 @@ export interface PeerRoutesDeps {
   shipments: ShipmentStore;
   /** The EPCIS index (events by business transaction). */
   epcis: EpcisIndexStore;
+  /** The index of the shipments' documents ("document" leaves). */
+  documents: DocumentStore;
   publisher: `0x${string}`;
   /** This organisation's oracle, asked by the member settling a claim (absent: the node runs none). */
   oracle?: OracleEndpoint;
@@ -97,6 +109,17 @@ export function peerRoutes(deps: PeerRoutesDeps): Hono<Env> {
     if (indices.length > MAX_PEER_RECORDS) {
       throw new PeerError('bad_request', `more than ${MAX_PEER_RECORDS} records: ask with a grant of a shorter window`);
     }
+    // The shipment's documents go with it whatever the grant's window: they are of the shipment, not of a time;
+    // each with its content, and only one whose stored content is the one its leaf commits to (a content lost
+    // or changed on this node is not served: the grantee would refuse the whole answer).
+    const contents = new Map<number, Uint8Array>();
+    for (const d of await deps.documents.ofShipment(id)) {
+      if (d.leafIndex >= anchor.size || !d.hasContent) continue;
+      const content = await verifiedDocumentContent(deps, d.leafIndex);
+      if (content === null) continue;
+      contents.set(d.leafIndex, content);
+      indices.push(d.leafIndex);
+    }
     if (grant.leafIndex !== null && grant.leafIndex < anchor.size) indices.push(grant.leafIndex);
     const unique = [...new Set(indices)].sort((a, b) => a - b);
     const paths = await deps.log.inclusionProofs(unique, anchor.size);
@@ -111,11 +134,15 @@ export function peerRoutes(deps: PeerRoutesDeps): Hono<Env> {
         since === null
           ? null
           : { from: since, path: (await deps.log.consistencyProof(since, anchor.size)).map((p) => bytesToHex(p)) },
-      records: unique.map((index, i) => ({
-        index,
-        data: Buffer.from(leaves[i]!).toString('base64'),
-        path: paths[i]!.map((p) => bytesToHex(p)),
-      })),
+      records: unique.map((index, i) => {
+        const content = contents.get(index);
+        return {
+          index,
+          data: Buffer.from(leaves[i]!).toString('base64'),
+          path: paths[i]!.map((p) => bytesToHex(p)),
+          ...(content ? { content: Buffer.from(content).toString('base64') } : {}),
+        };
+      }),
       excursions: (await deps.shipments.excursions(id)).map((e) => e.record),
     };
     return c.json(body);
@@ -186,6 +213,21 @@ function sinceOf(raw: string | undefined, anchored: number): number | null {
 }
 
 /** The data of sorted leaf indices, read as runs (a gap under one tile is read through rather than split). */
+/** A document's stored content when it is the one its leaf commits to (null: missing, or not that content). */
+async function verifiedDocumentContent(deps: PeerRoutesDeps, leafIndex: number): Promise<Uint8Array | null> {
+  const [content, leaf] = await Promise.all([deps.documents.content(leafIndex), deps.store.leaf(leafIndex)]);
+  if (content === null || !leaf) return null;
+  const rec = decodeLeaf(leaf.data);
+  if (rec.kind !== DOCUMENT_LEAF_KIND) return null;
+  try {
+    verifyDocumentContent(decodeDocumentBody(rec.body), content);
+    return content;
+  } catch (err) {
+    if (err instanceof DocumentFormatError) return null;
+    throw err;
+  }
+}
+
 async function leafData(store: NodeStore, sorted: number[]): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   let i = 0;

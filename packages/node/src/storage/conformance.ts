@@ -21,6 +21,7 @@ import { sightingStoreConformance } from './conformance/tags.js';
 import { telemetryIndexConformance } from './conformance/telemetry-index.js';
 import { grantStoreConformance } from './conformance/grants.js';
 import { mirrorStoreConformance } from './conformance/mirror.js';
+import { documentStoreConformance } from './conformance/documents.js';
 import { openStorage } from './index.js';
 import type { SmallStores } from './small-stores.js';
 import { type DriverName, freshDriver } from './test-support.js';
@@ -89,6 +90,7 @@ export function storageConformance(driver: DriverName): void {
   witnessStoreConformance(areaOfFreshStorage(driver, 'witness'));
   grantStoreConformance(areaOfFreshStorage(driver, 'grants'));
   mirrorStoreConformance(areaOfFreshStorage(driver, 'mirror'));
+  documentStoreConformance(areaOfFreshStorage(driver, 'documents'));
   epcisIndexConformance(driver);
   epcisSchemaConformance(driver);
 }

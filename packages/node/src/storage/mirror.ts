@@ -1,7 +1,8 @@
 // The verified mirror (peer/replicate.ts fills it): records other members
 // granted this node, each stored only after its inclusion in the owner's head
 // anchored on chain was checked, with that proof, so the node can prove and use
-// them while the owner's node is down. Rows only: verification is the puller's.
+// them while the owner's node is down; beside a "document" leaf, the content it
+// commits to (checked before it was stored). Rows only: verification is the puller's.
 
 export interface MirrorLeaf {
   /** The owner organisation. */
@@ -22,6 +23,14 @@ export interface MirrorLeaf {
   path: Uint8Array[];
 }
 
+/** The content of a mirrored "document" leaf (checked against the leaf's sha256 and size before it was stored). */
+export interface MirrorDocument {
+  owner: number;
+  /** The document's leaf index in the owner's log. */
+  index: number;
+  content: Uint8Array;
+}
+
 export interface MirrorHead {
   owner: number;
   /** The owner's LogAnchor publisher account. */
@@ -35,10 +44,12 @@ export interface MirrorHead {
 
 export interface MirrorStore {
   /**
-   * In one transaction: adds the leaves (a leaf held already gets the new proof), and records the
-   * owner's head unless a larger one is held.
+   * In one transaction: adds the leaves (a leaf held already gets the new proof), the contents of
+   * document leaves (one held already is kept), and records the owner's head unless a larger one is held.
    */
-  putVerified(head: MirrorHead, leaves: MirrorLeaf[]): Promise<void>;
+  putVerified(head: MirrorHead, leaves: MirrorLeaf[], documents?: MirrorDocument[]): Promise<void>;
+  /** The content of an owner's document leaf (null: not held). */
+  documentContent(owner: number, index: number): Promise<Uint8Array | null>;
   /** The largest verified head of an owner. */
   head(owner: number): Promise<MirrorHead | null>;
   /** Every owner's largest verified head, by owner. */
@@ -47,6 +58,8 @@ export interface MirrorStore {
   telemetry(q: { deviceId: string; from: number; to: number; owner?: number; limit: number }): Promise<MirrorLeaf[]>;
   /** An owner's leaves (of one scope), by index. */
   leaves(owner: number, scope?: string): Promise<MirrorLeaf[]>;
+  /** The leaves of one kind under one scope, of every owner (or one), by owner then index. */
+  leavesOf(q: { scope: string; kind: string; owner?: number }): Promise<MirrorLeaf[]>;
   /** Leaves held (of one owner). */
   count(owner?: number): Promise<number>;
   close(): Promise<void>;

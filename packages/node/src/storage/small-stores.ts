@@ -1,9 +1,10 @@
 // The node's small stores — shipments, access, tag sightings, EPCIS subscriptions, alerts, DCSA events,
-// commands — as the Storage aggregate carries them, built by each driver's index.ts.
+// commands, grants, the mirror, documents — as the Storage aggregate carries them, built by each driver's index.ts.
 import type { AccessStore } from './access.js';
 import type { AlertStore } from './alerts.js';
 import type { CommandStore } from './commands.js';
 import type { DcsaStore } from './dcsa.js';
+import type { DocumentStore } from './documents.js';
 import type { GrantStore } from './grants.js';
 import type { MirrorStore } from './mirror.js';
 import type { ShipmentStore } from './shipments.js';
@@ -32,6 +33,8 @@ export interface SmallStores {
   readonly grants: GrantStore;
   /** Records other members granted, stored once verified against their anchored heads. */
   readonly mirror: MirrorStore;
+  /** The index of this node's shipment documents (their content is in the log). */
+  readonly documents: DocumentStore;
 }
 
 /** Closes each store (a PostgreSQL store's close is a no-op: the pool is the Storage's). */
@@ -47,5 +50,6 @@ export async function closeSmallStores(s: SmallStores): Promise<void> {
     s.witness.close(),
     s.grants.close(),
     s.mirror.close(),
+    s.documents.close(),
   ]);
 }

@@ -1,5 +1,5 @@
 // The second pass of `npm test`: the end-to-end tests (ingest, faults, kill -9,
-// EPCIS, audit, verify, the demo, its claim dossier, alerts, DCSA, commands, sharing between nodes) again, each node on a fresh PostgreSQL database
+// EPCIS, audit, verify, the demo, its claim dossier, alerts, DCSA, commands, sharing between nodes, shipment documents) again, each node on a fresh PostgreSQL database
 // (TRADETWIN_TEST_STORE=postgres; see test-support/node-fixture.ts). The storage
 // conformance suite runs on both drivers in the first pass already. Without the
 // machine's PostgreSQL (TRADETWIN_CI_SERVICES unset) it says so and passes.
@@ -27,6 +27,8 @@ export const E2E_ON_POSTGRES = [
   'dcsa/subscriptions.test.ts',
   'commands/commands.test.ts',
   'peer/peer.test.ts',
+  'peer/documents.test.ts',
+  'documents/documents.test.ts',
 ];
 
 if (process.env.TRADETWIN_CI_SERVICES !== '1') {

@@ -102,6 +102,7 @@ export async function startWebNode(opts: { distDir: string; configure?: (c: Node
     dcsa: node.dcsa,
     commands: node.commands,
     geofences: { geofences: node.geofences, shipments: node.shipments, monitor: node.monitor },
+    documents: node.documents,
     status: async () => ({
       anchoring: {
         pending: (await node.store.anchors('pending')).length,

@@ -15,6 +15,7 @@ import { formatTime } from '../lib/format.js';
 import { paths } from '../lib/router.js';
 import { useApi } from '../lib/use-api.js';
 import { CommandLogPanel } from './CommandLogPanel.js';
+import { DocumentsPanel } from './DocumentsPanel.js';
 import { EvidencePanel } from './EvidencePanel.js';
 import { definitionZones } from './location-geometry.js';
 import { PickedReadingCard } from './PickedReading.js';
@@ -108,6 +109,7 @@ export default function ShipmentPage({ id }: { id: string }) {
               dcsaEvents={dcsa.data?.events ?? []}
             />
           </Card>
+          <DocumentsPanel shipmentId={s.shipment.id} />
           <CommandLogPanel shipmentId={s.shipment.id} />
           <PolicyPanel policies={s.policies} payouts={s.payouts} />
         </div>

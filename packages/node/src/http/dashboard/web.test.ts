@@ -19,7 +19,9 @@ import { balanceOf } from '../../chain/cover.js';
 import { verifyDossier } from '../../claims/dossier/verify.js';
 import { type DemoResult, journeyStart, runDemo } from '../../demo/run.js';
 import { BAND_RULE_ID, SHIPMENT_ID } from '../../demo/scenario.js';
+import { openRawDatabase } from '../../storage/test-support.js';
 import { encodeBase64Url } from '../../test-support/base64url.js';
+import { testDatabaseUrl } from '../../test-support/node-fixture.js';
 import { buildApp, startWebNode, WEB_ROOT, type WebNode } from '../../test-support/web-node.js';
 
 const CHROMIUM = process.env.TRADETWIN_CHROMIUM ?? '/usr/bin/chromium';
@@ -126,6 +128,29 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     const state = await api<ShipmentStateJson>(`/api/v1/shipments/${SHIPMENT_ID}`);
     const x = state.excursions.find((e): e is BandExcursion => e.kind === 'band' && e.ruleId === BAND_RULE_ID && e.breached)!;
     assert.ok(x && x.endedAt !== null);
+    // A document the carrier added (a logged "document" leaf), for the documents panel.
+    const bl = Buffer.from('%PDF-1.4 bill of lading: vaccines, Brussels to Nairobi');
+    const added = await fetch(`${web.url}/api/v1/shipments/${SHIPMENT_ID}/documents?type=bill-of-lading&name=bl.pdf`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${web.node.adminToken}`, 'content-type': 'application/pdf' },
+      body: bl,
+    });
+    assert.equal(added.status, 201, await added.clone().text());
+    const blLeaf = ((await added.json()) as { leafIndex: number }).leafIndex;
+    // A second one whose content is then erased beside the log (its leaf stays): listed as missing, no link.
+    const erased = await fetch(`${web.url}/api/v1/shipments/${SHIPMENT_ID}/documents?type=packing-list&name=list.txt`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${web.node.adminToken}`, 'content-type': 'text/plain' },
+      body: Buffer.from('12 boxes'),
+    });
+    assert.equal(erased.status, 201);
+    const erasedLeaf = ((await erased.json()) as { leafIndex: number }).leafIndex;
+    const db = await openRawDatabase({ dataDir: web.t.dataDir, url: testDatabaseUrl(web.t.dataDir) });
+    try {
+      await db.run('UPDATE documents SET content = NULL WHERE leaf_index = ?', erasedLeaf);
+    } finally {
+      await db.close();
+    }
     const page = await open(`/shipments/${SHIPMENT_ID}`);
     await page.locator('[data-testid=shipment-page][data-ready=true]').waitFor({ timeout: 15_000 });
     const shade = page.locator(`[data-testid=chart-temp] [data-testid=excursion-shade][data-excursion="${x.id}"]`);
@@ -219,6 +244,18 @@ describe('dashboard and verify page in Chromium', { skip: haveChromium ? false :
     assert.equal(await page.locator('[data-testid=deviation]').count(), 0, 'the journey kept to its route');
     // The command log needs commands:read, which a viewer has not: the panel says so.
     await page.locator('[data-testid=command-log-denied]').waitFor();
+    // The documents panel lists it (a viewer may read the shipment); its link downloads the content (checked against its leaf).
+    const doc = page.locator(`[data-testid=document][data-leaf="${blLeaf}"]`);
+    await doc.waitFor({ timeout: 10_000 });
+    assert.match(await doc.innerText(), /Bill of lading\s+bl\.pdf\s+application\/pdf, 5\d B/);
+    const href = (await doc.locator('[data-testid=document-link]').getAttribute('href'))!;
+    const fetched = await page.request.get(web.url + href);
+    assert.equal(fetched.status(), 200);
+    assert.match(fetched.headers()['content-disposition'] ?? '', /^attachment; filename="bl\.pdf"/);
+    assert.deepEqual(Buffer.from(await fetched.body()), bl);
+    const missing = page.locator(`[data-testid=document][data-leaf="${erasedLeaf}"]`);
+    assert.match(await missing.locator('[data-testid=document-missing]').innerText(), /list\.txt \(content missing\)/);
+    assert.equal(await missing.locator('[data-testid=document-link]').count(), 0);
 
     // Payout: the amount the page shows (read by the page from the receipt) is the chain's, as the test reads it.
     const payout = state.payouts[0]!;

@@ -66,4 +66,37 @@ export function mirrorStoreConformance(open: OpenStoreFixture<MirrorStore>): voi
       assert.equal((await store.head(1))?.size, 20, 'the larger head stays');
       assert.deepEqual((await store.leaves(1))[1]?.path, [h32(9)], 'the proof to the larger head stays');
     }));
+
+  it('mirror: the leaves of one kind under one scope, of every owner or one, by owner then index', () =>
+    withFixture(open, async ({ store }) => {
+      const doc = { kind: 'document', deviceId: null, firstAt: null, lastAt: null };
+      await store.putVerified(head(), [leaf(0), leaf(6, doc), leaf(2, doc), leaf(4, { ...doc, scope: 'SHP-2' })]);
+      await store.putVerified(head({ owner: 2 }), [leaf(1, { ...doc, owner: 2 })]);
+      const of = (q: Parameters<MirrorStore['leavesOf']>[0]) => store.leavesOf(q).then((ls) => ls.map((l) => [l.owner, l.index]));
+      assert.deepEqual(await of({ scope: 'SHP-1', kind: 'document' }), [
+        [1, 2],
+        [1, 6],
+        [2, 1],
+      ]);
+      assert.deepEqual(await of({ scope: 'SHP-1', kind: 'document', owner: 2 }), [[2, 1]]);
+      assert.deepEqual(await of({ scope: 'SHP-2', kind: 'document' }), [[1, 4]]);
+      assert.deepEqual(await of({ scope: 'SHP-1', kind: 'telemetry' }), [[1, 0]]);
+      assert.deepEqual(await of({ scope: 'SHP-3', kind: 'document' }), []);
+      assert.deepEqual((await store.leavesOf({ scope: 'SHP-1', kind: 'document', owner: 1 }))[0], leaf(2, doc));
+    }));
+
+  it('mirror: document contents are stored with their leaves, per owner, and one held is kept', () =>
+    withFixture(open, async ({ store, another }) => {
+      const doc = { kind: 'document', deviceId: null, firstAt: null, lastAt: null };
+      const content = new Uint8Array(1024 * 1024).map((_, i) => (i * 13) & 0xff);
+      assert.equal(await store.documentContent(1, 6), null);
+      await store.putVerified(head(), [leaf(6, doc)], [{ owner: 1, index: 6, content }]);
+      assert.deepEqual(await store.documentContent(1, 6), content);
+      assert.deepEqual(await (await another()).documentContent(1, 6), content);
+      assert.equal(await store.documentContent(2, 6), null, "another owner's leaf 6 is another document");
+      await store.putVerified(head({ size: 30 }), [leaf(6, doc)], [{ owner: 1, index: 6, content: new Uint8Array([9]) }]);
+      assert.deepEqual(await store.documentContent(1, 6), content, 'the content held stays');
+      await store.putVerified(head({ size: 31 }), [leaf(7, doc)]);
+      assert.equal(await store.documentContent(1, 7), null, 'a leaf stored without a content has none');
+    }));
 }

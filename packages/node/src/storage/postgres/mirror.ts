@@ -1,6 +1,14 @@
 // The verified mirror on PostgreSQL.
 import type { Migration } from '../migrations.js';
-import { MIRROR_AREA, type MirrorHead, type MirrorLeaf, type MirrorStore, packPath, unpackPath } from '../mirror.js';
+import {
+  MIRROR_AREA,
+  type MirrorHead,
+  type MirrorDocument,
+  type MirrorLeaf,
+  type MirrorStore,
+  packPath,
+  unpackPath,
+} from '../mirror.js';
 import { migratePostgres, type PgDatabase, type PgRow } from './database.js';
 
 export const POSTGRES_MIRROR_MIGRATIONS: readonly Migration[] = [
@@ -29,6 +37,19 @@ CREATE TABLE mirror_heads (
   root BYTEA NOT NULL,
   timestamp BIGINT NOT NULL,
   verified_at BIGINT NOT NULL
+);
+`,
+  },
+  {
+    version: 2,
+    // Document contents beside their leaves: a leaf commits to its content, it does not hold it.
+    name: 'mirrored document contents',
+    sql: `
+CREATE TABLE IF NOT EXISTS mirror_documents (
+  owner BIGINT NOT NULL,
+  idx BIGINT NOT NULL,
+  content BYTEA NOT NULL,
+  PRIMARY KEY (owner, idx)
 );
 `,
   },
@@ -67,7 +88,7 @@ export class PostgresMirrorStore implements MirrorStore {
     return new PostgresMirrorStore(db);
   }
 
-  async putVerified(head: MirrorHead, leaves: MirrorLeaf[]): Promise<void> {
+  async putVerified(head: MirrorHead, leaves: MirrorLeaf[], documents: MirrorDocument[] = []): Promise<void> {
     await this.db.transaction(async (tx) => {
       if (leaves.length > 0) {
         // One statement for the batch: unnest of column arrays.
@@ -91,6 +112,11 @@ export class PostgresMirrorStore implements MirrorStore {
           ],
         );
       }
+      for (const d of documents)
+        await tx.query(
+          'INSERT INTO mirror_documents (owner, idx, content) VALUES ($1, $2, $3) ON CONFLICT (owner, idx) DO NOTHING',
+          [d.owner, d.index, Buffer.from(d.content)],
+        );
       await tx.query(
         `INSERT INTO mirror_heads (owner, publisher, size, root, timestamp, verified_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (owner) DO UPDATE SET publisher = excluded.publisher, size = excluded.size, root = excluded.root,
@@ -99,6 +125,11 @@ export class PostgresMirrorStore implements MirrorStore {
         [head.owner, head.publisher, head.size, Buffer.from(head.root), head.timestamp, head.verifiedAt],
       );
     });
+  }
+
+  async documentContent(owner: number, index: number): Promise<Uint8Array | null> {
+    const [r] = await this.db.query('SELECT content FROM mirror_documents WHERE owner = $1 AND idx = $2', [owner, index]);
+    return r ? new Uint8Array(r.content as Uint8Array) : null;
   }
 
   async head(owner: number): Promise<MirrorHead | null> {
@@ -129,6 +160,18 @@ export class PostgresMirrorStore implements MirrorStore {
       scope === undefined
         ? await this.db.query('SELECT * FROM mirror_leaves WHERE owner = $1 ORDER BY idx', [owner])
         : await this.db.query('SELECT * FROM mirror_leaves WHERE owner = $1 AND scope = $2 ORDER BY idx', [owner, scope]);
+    return rows.map(leafFromRow);
+  }
+
+  async leavesOf(q: { scope: string; kind: string; owner?: number }): Promise<MirrorLeaf[]> {
+    const rows =
+      q.owner === undefined
+        ? await this.db.query('SELECT * FROM mirror_leaves WHERE scope = $1 AND kind = $2 ORDER BY owner, idx', [q.scope, q.kind])
+        : await this.db.query('SELECT * FROM mirror_leaves WHERE scope = $1 AND kind = $2 AND owner = $3 ORDER BY idx', [
+            q.scope,
+            q.kind,
+            q.owner,
+          ]);
     return rows.map(leafFromRow);
   }
 

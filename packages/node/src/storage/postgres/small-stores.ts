@@ -11,6 +11,7 @@ import { PostgresSightingStore } from './tags.js';
 import { PostgresWitnessStore } from './witness.js';
 import { PostgresGrantStore } from './grants.js';
 import { PostgresMirrorStore } from './mirror.js';
+import { PostgresDocumentStore } from './documents.js';
 
 export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStores> {
   return {
@@ -24,5 +25,6 @@ export async function openPostgresSmallStores(db: PgDatabase): Promise<SmallStor
     witness: await PostgresWitnessStore.open(db),
     grants: await PostgresGrantStore.open(db),
     mirror: await PostgresMirrorStore.open(db),
+    documents: await PostgresDocumentStore.open(db),
   };
 }

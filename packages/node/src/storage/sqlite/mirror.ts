@@ -1,7 +1,15 @@
 // The verified mirror on the embedded driver: its own connection to node.db.
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Migration } from '../migrations.js';
-import { MIRROR_AREA, type MirrorHead, type MirrorLeaf, type MirrorStore, packPath, unpackPath } from '../mirror.js';
+import {
+  MIRROR_AREA,
+  type MirrorHead,
+  type MirrorDocument,
+  type MirrorLeaf,
+  type MirrorStore,
+  packPath,
+  unpackPath,
+} from '../mirror.js';
 import { sqliteTransaction } from './constraint.js';
 import { migrateSqlite, openSqliteFile } from './database.js';
 
@@ -31,6 +39,19 @@ CREATE TABLE IF NOT EXISTS mirror_heads (
   root BLOB NOT NULL,
   timestamp INTEGER NOT NULL,
   verified_at INTEGER NOT NULL
+);
+`,
+  },
+  {
+    version: 2,
+    // Document contents beside their leaves: a leaf commits to its content, it does not hold it.
+    name: 'mirrored document contents',
+    sql: `
+CREATE TABLE IF NOT EXISTS mirror_documents (
+  owner INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  content BLOB NOT NULL,
+  PRIMARY KEY (owner, idx)
 );
 `,
   },
@@ -75,7 +96,7 @@ export class SqliteMirrorStore implements MirrorStore {
     return new SqliteMirrorStore(db);
   }
 
-  async putVerified(head: MirrorHead, leaves: MirrorLeaf[]): Promise<void> {
+  async putVerified(head: MirrorHead, leaves: MirrorLeaf[], documents: MirrorDocument[] = []): Promise<void> {
     sqliteTransaction(this.db, () => {
       const put = this.db.prepare(
         `INSERT INTO mirror_leaves (owner, idx, data, kind, scope, device_id, first_at, last_at, head_size, path)
@@ -86,6 +107,10 @@ export class SqliteMirrorStore implements MirrorStore {
       for (const l of leaves) {
         put.run(l.owner, l.index, l.data, l.kind, l.scope, l.deviceId, l.firstAt, l.lastAt, l.headSize, packPath(l.path));
       }
+      const putContent = this.db.prepare(
+        'INSERT INTO mirror_documents (owner, idx, content) VALUES (?, ?, ?) ON CONFLICT (owner, idx) DO NOTHING',
+      );
+      for (const d of documents) putContent.run(d.owner, d.index, d.content);
       this.db
         .prepare(
           `INSERT INTO mirror_heads (owner, publisher, size, root, timestamp, verified_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -95,6 +120,13 @@ export class SqliteMirrorStore implements MirrorStore {
         )
         .run(head.owner, head.publisher, head.size, head.root, head.timestamp, head.verifiedAt);
     });
+  }
+
+  async documentContent(owner: number, index: number): Promise<Uint8Array | null> {
+    const r = this.db.prepare('SELECT content FROM mirror_documents WHERE owner = ? AND idx = ?').get(owner, index) as
+      | Row
+      | undefined;
+    return r ? new Uint8Array(r.content as Uint8Array) : null;
   }
 
   async head(owner: number): Promise<MirrorHead | null> {
@@ -127,6 +159,16 @@ export class SqliteMirrorStore implements MirrorStore {
       scope === undefined
         ? this.db.prepare('SELECT * FROM mirror_leaves WHERE owner = ? ORDER BY idx').all(owner)
         : this.db.prepare('SELECT * FROM mirror_leaves WHERE owner = ? AND scope = ? ORDER BY idx').all(owner, scope);
+    return (rows as Row[]).map(leafFromRow);
+  }
+
+  async leavesOf(q: { scope: string; kind: string; owner?: number }): Promise<MirrorLeaf[]> {
+    const rows =
+      q.owner === undefined
+        ? this.db.prepare('SELECT * FROM mirror_leaves WHERE scope = ? AND kind = ? ORDER BY owner, idx').all(q.scope, q.kind)
+        : this.db
+            .prepare('SELECT * FROM mirror_leaves WHERE scope = ? AND kind = ? AND owner = ? ORDER BY idx')
+            .all(q.scope, q.kind, q.owner);
     return (rows as Row[]).map(leafFromRow);
   }
 

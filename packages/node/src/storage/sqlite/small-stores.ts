@@ -10,6 +10,7 @@ import { SqliteSightingStore } from './tags.js';
 import { SqliteWitnessStore } from './witness.js';
 import { SqliteGrantStore } from './grants.js';
 import { SqliteMirrorStore } from './mirror.js';
+import { SqliteDocumentStore } from './documents.js';
 
 export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL' | 'NORMAL' }): SmallStores {
   const opened: { close(): Promise<void> }[] = [];
@@ -30,6 +31,7 @@ export function openSqliteSmallStores(opts: { path: string; synchronous?: 'FULL'
       witness: open(() => SqliteWitnessStore.open(opts)),
       grants: open(() => SqliteGrantStore.open(opts)),
       mirror: open(() => SqliteMirrorStore.open(opts)),
+      documents: open(() => SqliteDocumentStore.open(opts)),
     };
   } catch (err) {
     // A refused migration (e.g. a newer schema) leaves no connection open behind it.
