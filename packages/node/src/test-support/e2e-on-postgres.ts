@@ -45,7 +45,8 @@ if (missing.length) {
 }
 console.log(`# end-to-end tests on PostgreSQL (TRADETWIN_TEST_STORE=postgres): ${E2E_ON_POSTGRES.join(' ')}`);
 const before = new Set(await postgresTestDatabases());
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+// Two files at a time, as the first pass (CI's time limit); each node has its own database.
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env: { ...process.env, TRADETWIN_TEST_STORE: 'postgres' },
 });
