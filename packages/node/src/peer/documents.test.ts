@@ -11,8 +11,6 @@
 // its own store.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { bytesToHex } from 'viem';
 import { encodeCbor } from '@tradetwin/core/cose/cbor';
@@ -27,6 +25,7 @@ import { startTestConsortium, type TestConsortium } from '../test-support/consor
 import { testDatabaseUrl } from '../test-support/node-fixture.js';
 import { peerGet } from './client.js';
 import { ReplicationRefused } from './replicate.js';
+import { tamperingPartner, waitFor } from './test-support.js';
 
 let c: TestConsortium;
 let owner: RunningNode;
@@ -279,13 +278,11 @@ describe("the grantee's verified mirror of the documents", () => {
 type Mode = 'leaf' | 'content' | 'no-content' | 'bad-sha256' | 'foreign';
 
 /** A partner that answers with the owner's real response, altered (it asks the owner as the grantee). */
-async function tamperingOwner(): Promise<{ url: string; mode: Mode; close(): Promise<void> }> {
-  const state = { mode: 'content' as Mode };
-  const server: Server = createServer((req, res) => {
-    const mode = state.mode;
-    void (async () => {
-      const real = await peerGet(`${owner.httpUrl}${req.url}`, keyOf(grantee));
-      const body = (await real.json()) as PeerShipmentJson;
+const tamperingOwner = () =>
+  tamperingPartner<Mode>(
+    'content',
+    (path) => peerGet(`${owner.httpUrl}${path}`, keyOf(grantee)),
+    async (body, mode) => {
       const rec = body.records.find((r) => r.index === added[0]!.leafIndex)!;
       if (mode === 'leaf') {
         // One byte of a document's leaf changed in transit: its proof no longer holds.
@@ -313,20 +310,5 @@ async function tamperingOwner(): Promise<{ url: string; mode: Mode; close(): Pro
         });
         body.records.sort((a, b) => a.index - b.index);
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    })().catch(() => res.writeHead(500).end());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+    },
+  );

@@ -7,8 +7,6 @@
 // or not consistent with the anchored history; evidence from the mirror with
 // the owner's node down.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex, hexToBytes } from 'viem';
@@ -26,6 +24,7 @@ import { deviceKey, envelope } from '../test-support/node-fixture.js';
 import { runCli } from '../test-support/cli.js';
 import { peerGet } from './client.js';
 import { ReplicationRefused } from './replicate.js';
+import { tamperingPartner, waitFor } from './test-support.js';
 
 let c: TestConsortium;
 let owner: RunningNode;
@@ -317,17 +316,11 @@ describe('a suspended member', () => {
 });
 
 /** A partner that answers with the owner's real response, altered (it asks the owner as the grantee). */
-async function tamperingOwner(): Promise<{
-  url: string;
-  mode: 'leaf' | 'path' | 'head' | 'consistency';
-  close(): Promise<void>;
-}> {
-  const state = { mode: 'leaf' as 'leaf' | 'path' | 'head' | 'consistency' };
-  const server: Server = createServer((req, res) => {
-    const mode = state.mode;
-    void (async () => {
-      const real = await peerGet(`${owner.httpUrl}${req.url}`, keyOf(grantee));
-      const body = (await real.json()) as PeerShipmentJson;
+const tamperingOwner = () =>
+  tamperingPartner<'leaf' | 'path' | 'head' | 'consistency'>(
+    'leaf',
+    (path) => peerGet(`${owner.httpUrl}${path}`, keyOf(grantee)),
+    (body, mode) => {
       const rec = body.records[3]!;
       if (mode === 'leaf') {
         const data = Buffer.from(rec.data, 'base64');
@@ -341,20 +334,5 @@ async function tamperingOwner(): Promise<{
         body.consistency.path = body.consistency.path.map(() => bytesToHex(new Uint8Array(32).fill(7)));
         body.consistency.path.push(bytesToHex(new Uint8Array(32).fill(7)));
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    })().catch(() => res.writeHead(500).end());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+    },
+  );
