@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type Address, type Hex, hexToBytes } from 'viem';
-import { hashAttestation, randomNonce } from '@tradetwin/contracts/attestation';
+import { hashAttestation } from '@tradetwin/contracts/attestation';
 import { rpc } from '@tradetwin/contracts/devchain';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
 import type { PayoutJson } from '@tradetwin/core/wire/shipments';
@@ -36,7 +36,8 @@ import {
   offerPolicy,
   submitClaim,
 } from '../chain/cover.js';
-import type { Attestation, AttestRequest } from '../oracle/oracle.js';
+import { attestRequestFor } from '../oracle/claims.js';
+import type { Attestation } from '../oracle/oracle.js';
 import { HTTP_SIG_KEY_FILE } from '../peer/keys.js';
 import { listNodes } from '../chain/node-directory.js';
 import { witnessNameOf } from '../tlog/identity.js';
@@ -477,18 +478,7 @@ async function claimAsHolder(
   for (const s of setup.shipments) {
     const x = excursions.get(s.def.id);
     if (!x) continue;
-    const margin = 2 * 3600_000;
-    const req: AttestRequest = {
-      cover: setup.cover,
-      policyId: s.policyId,
-      shipmentId: s.def.id,
-      ruleId: x.ruleId,
-      deviceId: x.deviceId,
-      excursionId: x.id,
-      window: { from: x.startedAt - margin, to: (x.endedAt ?? x.lastObservedAt) + margin },
-      nonce: randomNonce().toString(),
-      deadline: Math.floor(Date.now() / 1000) + 600,
-    };
+    const req = attestRequestFor(x, { cover: setup.cover, policyId: s.policyId, shipmentId: s.def.id });
     const answers = await Promise.all(
       oracles.map((o) =>
         o.attest(req).then(

@@ -51,6 +51,30 @@ export interface ClaimAggregatorOptions {
   now?: () => number;
 }
 
+/** The evidence window around an excursion an oracle is asked to attest, unless configured: ms. */
+export const DEFAULT_EVIDENCE_MARGIN_MS = 2 * 3600_000;
+
+/**
+ * What every member's oracle is asked about one excursion of a policy: its evidence window (the
+ * excursion, `marginMs` either side), a fresh nonce, and ten minutes to answer.
+ */
+export function attestRequestFor(
+  x: BandExcursion,
+  claim: { cover: Address; policyId: number; shipmentId: string },
+  marginMs = DEFAULT_EVIDENCE_MARGIN_MS,
+  now = Date.now(),
+): AttestRequest {
+  return {
+    ...claim,
+    ruleId: x.ruleId,
+    deviceId: x.deviceId,
+    excursionId: x.id,
+    window: { from: x.startedAt - marginMs, to: (x.endedAt ?? x.lastObservedAt) + marginMs },
+    nonce: randomNonce().toString(),
+    deadline: Math.floor(now / 1000) + 600,
+  };
+}
+
 interface Noted {
   x: BandExcursion;
   shipment: ShipmentDefinition;
@@ -144,19 +168,12 @@ export class ClaimAggregator {
     noticedAt: number,
   ): Promise<ClaimOutcome> {
     await this.opts.anchorNow();
-    const margin = this.opts.marginMs ?? 2 * 3600_000;
-    const nowSec = Math.floor((this.opts.now ?? Date.now)() / 1000);
-    const req: AttestRequest = {
-      cover: this.opts.cover,
-      policyId,
-      shipmentId: shipment.id,
-      ruleId: x.ruleId,
-      deviceId: x.deviceId,
-      excursionId: x.id,
-      window: { from: x.startedAt - margin, to: (x.endedAt ?? x.lastObservedAt) + margin },
-      nonce: randomNonce().toString(),
-      deadline: nowSec + 600,
-    };
+    const req = attestRequestFor(
+      x,
+      { cover: this.opts.cover, policyId, shipmentId: shipment.id },
+      this.opts.marginMs,
+      (this.opts.now ?? Date.now)(),
+    );
     const oracles = typeof this.opts.oracles === 'function' ? await this.opts.oracles() : this.opts.oracles;
     const answers = await Promise.all(
       oracles.map(async (o) => {

@@ -18,14 +18,13 @@ import { DOCUMENT_LEAF_KIND } from '@tradetwin/core/document/document';
 import { decodeLeaf, encodeLeaf } from '@tradetwin/core/proof/leaf';
 import type { DocumentJson, SharedDocumentListJson } from '@tradetwin/core/wire/documents';
 import type { PeerShipmentJson } from '@tradetwin/core/wire/peer';
-import { setNode } from '../chain/node-directory.js';
 import type { RunningNode } from '../node.js';
 import { openRawDatabase } from '../storage/test-support.js';
 import { startTestConsortium, type TestConsortium } from '../test-support/consortium.js';
 import { testDatabaseUrl } from '../test-support/node-fixture.js';
 import { peerGet } from './client.js';
 import { ReplicationRefused } from './replicate.js';
-import { tamperingPartner, waitFor } from './test-support.js';
+import { listOwnerAt, tamperingPartner, waitFor } from './test-support.js';
 
 let c: TestConsortium;
 let owner: RunningNode;
@@ -219,13 +218,7 @@ describe("the grantee's verified mirror of the documents", () => {
 
   it("refuses a tampered document, one whose content is not its sha256, or another shipment's slipped in: alert raised, nothing stored", async () => {
     const proxy = await tamperingOwner();
-    const entry = (endpoint: string) => ({
-      endpoint,
-      httpSigKey: owner.peerKeys.httpSig.publicKey,
-      logOrigin: owner.directoryEntry!.logOrigin,
-      checkpointKey: owner.peerKeys.checkpoint.publicKey,
-    });
-    await setNode(owner.clients, owner.contracts.nodeDirectory!, entry(proxy.url));
+    await listOwnerAt(owner, proxy.url);
     try {
       for (const [mode, code, detail] of [
         ['leaf', 'not_included', ''],
@@ -256,7 +249,7 @@ describe("the grantee's verified mirror of the documents", () => {
         );
       }
     } finally {
-      await setNode(owner.clients, owner.contracts.nodeDirectory!, entry(owner.httpUrl));
+      await listOwnerAt(owner, owner.httpUrl);
       await proxy.close();
     }
   });

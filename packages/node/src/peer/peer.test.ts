@@ -16,7 +16,6 @@ import { verifyEvidence } from '@tradetwin/core/proof/evidence';
 import type { PeerShipmentJson } from '@tradetwin/core/wire/peer';
 import { readDevice } from '../chain/devices.js';
 import { writeContractAndConfirm } from '../chain/transact.js';
-import { setNode } from '../chain/node-directory.js';
 import type { RunningNode } from '../node.js';
 import { startTestConsortium, type TestConsortium } from '../test-support/consortium.js';
 import { setMemberActive } from '../test-support/governance.js';
@@ -24,7 +23,7 @@ import { deviceKey, envelope } from '../test-support/node-fixture.js';
 import { runCli } from '../test-support/cli.js';
 import { peerGet } from './client.js';
 import { ReplicationRefused } from './replicate.js';
-import { tamperingPartner, waitFor } from './test-support.js';
+import { listOwnerAt, tamperingPartner, waitFor } from './test-support.js';
 
 let c: TestConsortium;
 let owner: RunningNode;
@@ -193,13 +192,7 @@ describe('replication into a verified mirror', () => {
 
   it('refuses a partner serving a tampered leaf, a wrong proof, an unanchored head or an inconsistent one: alert raised, nothing stored', async () => {
     const proxy = await tamperingOwner();
-    const entry = (endpoint: string) => ({
-      endpoint,
-      httpSigKey: owner.peerKeys.httpSig.publicKey,
-      logOrigin: owner.directoryEntry!.logOrigin,
-      checkpointKey: owner.peerKeys.checkpoint.publicKey,
-    });
-    await setNode(owner.clients, owner.contracts.nodeDirectory!, entry(proxy.url));
+    await listOwnerAt(owner, proxy.url);
     try {
       for (const [mode, code] of [
         ['leaf', 'not_included'],
@@ -224,7 +217,7 @@ describe('replication into a verified mirror', () => {
         );
       }
     } finally {
-      await setNode(owner.clients, owner.contracts.nodeDirectory!, entry(owner.httpUrl));
+      await listOwnerAt(owner, owner.httpUrl);
       await proxy.close();
     }
   });

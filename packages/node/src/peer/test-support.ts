@@ -1,9 +1,12 @@
-// Shared by the peer tests: a partner node that serves the owner's real answers
-// altered in transit, and a bounded wait for what happens asynchronously.
+// Shared by the peer tests: a partner node that serves the owner's real answers,
+// altered in transit (listOwnerAt points the owner's directory entry at it), and
+// a bounded wait for what happens asynchronously.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PeerShipmentJson } from '@tradetwin/core/wire/peer';
+import { setNode } from '../chain/node-directory.js';
+import type { RunningNode } from '../node.js';
 
 export interface TamperingPartner<M extends string> {
   url: string;
@@ -34,6 +37,16 @@ export async function tamperingPartner<M extends string>(
   return Object.assign(state, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>((r) => server.close(() => r())),
+  });
+}
+
+/** Point the owner's NodeDirectory entry (its own keys and log origin) at `endpoint`: partners then ask there. */
+export async function listOwnerAt(owner: RunningNode, endpoint: string): Promise<void> {
+  await setNode(owner.clients, owner.contracts.nodeDirectory!, {
+    endpoint,
+    httpSigKey: owner.peerKeys.httpSig.publicKey,
+    logOrigin: owner.directoryEntry!.logOrigin,
+    checkpointKey: owner.peerKeys.checkpoint.publicKey,
   });
 }
 

@@ -16,7 +16,6 @@
 // (anchorNow, or the claim aggregator), so a test controls what is anchored.
 import type { Address, Hex } from 'viem';
 import { generatePrivateKey } from 'viem/accounts';
-import { randomNonce } from '@tradetwin/contracts/attestation';
 import { rpc as devRpc, fundAccount } from '@tradetwin/contracts/devchain';
 import type { DeviceKey } from '@tradetwin/core/device/keys';
 import type { BandExcursion, Excursion } from '@tradetwin/core/rules/index';
@@ -38,7 +37,7 @@ import {
 import { ROLES } from '../chain/members.js';
 import { admitMembers } from './governance.js';
 import type { RunningNode } from '../node.js';
-import type { ClaimAggregator, ClaimOutcome, OracleEndpoint } from '../oracle/claims.js';
+import { attestRequestFor, type ClaimAggregator, type ClaimOutcome, type OracleEndpoint } from '../oracle/claims.js';
 import { type AttestRequest, Oracle, type OracleOptions } from '../oracle/oracle.js';
 import type { ShipmentDefinition } from '../shipments/definition.js';
 import { deviceKey, startTestNode, type TestNode } from './node-fixture.js';
@@ -420,15 +419,7 @@ async function setUp(t: TestNode): Promise<CoverFixture> {
         return xs[0]!;
       },
       request: (x, overrides = {}) => ({
-        cover,
-        policyId: policyId ?? 0,
-        shipmentId,
-        ruleId: x.ruleId,
-        deviceId: x.deviceId,
-        excursionId: x.id,
-        window: { from: x.startedAt - EVIDENCE_MARGIN_MS, to: (x.endedAt ?? x.lastObservedAt) + EVIDENCE_MARGIN_MS },
-        nonce: randomNonce().toString(),
-        deadline: Math.floor(Date.now() / 1000) + 600,
+        ...attestRequestFor(x, { cover, policyId: policyId ?? 0, shipmentId }, EVIDENCE_MARGIN_MS),
         ...overrides,
       }),
     };
